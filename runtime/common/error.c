@@ -1,0 +1,147 @@
+/*
+ * error.c: the thread-local error slot behind error.h.
+ */
+#include "common/error.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+static _Thread_local SdbErrorData current = {.code = SDB_ERR_SUCCESSFUL_COMPLETION};
+
+static void format_into(char *buf, size_t size, const char *fmt, va_list args)
+{
+    vsnprintf(buf, size, fmt, args);
+}
+
+int sdb_error(SdbErrcode code, const char *fmt, ...)
+{
+    va_list args;
+    current.severity = SDB_SEVERITY_ERROR;
+    current.code = code;
+    current.detail[0] = '\0';
+    current.hint[0] = '\0';
+    current.position = 0;
+    va_start(args, fmt);
+    format_into(current.message, sizeof current.message, fmt, args);
+    va_end(args);
+    return SDB_ERROR;
+}
+
+int sdb_error_errno(int errnum, const char *fmt, ...)
+{
+    char what[SDB_ERROR_MESSAGE_MAX];
+    va_list args;
+    va_start(args, fmt);
+    format_into(what, sizeof what, fmt, args);
+    va_end(args);
+    return sdb_error(sdb_errcode_for_errno(errnum), "%s: %s", what, strerror(errnum));
+}
+
+void sdb_error_detail(const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    format_into(current.detail, sizeof current.detail, fmt, args);
+    va_end(args);
+}
+
+void sdb_error_hint(const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    format_into(current.hint, sizeof current.hint, fmt, args);
+    va_end(args);
+}
+
+void sdb_error_position(int position)
+{
+    current.position = position;
+}
+
+void sdb_error_severity(SdbSeverity severity)
+{
+    current.severity = severity;
+}
+
+void sdb_error_prefix(const char *fmt, ...)
+{
+    char joined[SDB_ERROR_MESSAGE_MAX];
+    va_list args;
+    va_start(args, fmt);
+    format_into(joined, sizeof joined, fmt, args);
+    va_end(args);
+    size_t used = strlen(joined);
+    size_t room = sizeof joined - 1 - used;
+    const char *parts[] = {": ", current.message};
+    for (int i = 0; i < 2; i++) {
+        size_t n = strlen(parts[i]);
+        if (n > room)
+            n = room;
+        memcpy(joined + used, parts[i], n);
+        used += n;
+        room -= n;
+    }
+    joined[used] = '\0';
+    memcpy(current.message, joined, used + 1);
+}
+
+SdbErrcode sdb_errcode_for_errno(int errnum)
+{
+    switch (errnum) {
+    case EPERM:
+    case EACCES:
+    case EROFS:
+        return SDB_ERR_INSUFFICIENT_PRIVILEGE;
+    case ENOENT:
+        return SDB_ERR_UNDEFINED_FILE;
+    case EEXIST:
+        return SDB_ERR_DUPLICATE_FILE;
+    case ENOTDIR:
+    case EISDIR:
+    case EMLINK:
+        return SDB_ERR_WRONG_OBJECT_TYPE;
+    case ENOSPC:
+    case EDQUOT:
+        return SDB_ERR_DISK_FULL;
+    case ENOMEM:
+        return SDB_ERR_OUT_OF_MEMORY;
+    case ENFILE:
+    case EMFILE:
+        return SDB_ERR_INSUFFICIENT_RESOURCES;
+    case EIO:
+        return SDB_ERR_IO_ERROR;
+    default:
+        return SDB_ERR_INTERNAL_ERROR;
+    }
+}
+
+const SdbErrorData *sdb_error_last(void)
+{
+    return &current;
+}
+
+void sdb_error_clear(void)
+{
+    current.severity = SDB_SEVERITY_ERROR;
+    current.code = SDB_ERR_SUCCESSFUL_COMPLETION;
+    current.message[0] = '\0';
+    current.detail[0] = '\0';
+    current.hint[0] = '\0';
+    current.position = 0;
+}
+
+const char *sdb_severity_name(SdbSeverity severity)
+{
+    static const char *const names[] = {"DEBUG", "LOG", "INFO", "NOTICE", "WARNING", "ERROR", "FATAL", "PANIC"};
+    return names[severity];
+}
+
+void sdb_error_print(FILE *out)
+{
+    fprintf(out, "%s:  %s\n", sdb_severity_name(current.severity), current.message);
+    if (current.detail[0])
+        fprintf(out, "DETAIL:  %s\n", current.detail);
+    if (current.hint[0])
+        fprintf(out, "HINT:  %s\n", current.hint);
+}

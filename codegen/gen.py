@@ -27,8 +27,9 @@ SPEC_MODULES = [errors, types, settings, keywords]
 class Context:
     """What spec modules share while producing outputs."""
 
-    def __init__(self, spec_dir):
+    def __init__(self, spec_dir, env):
         self.oid_lock = OidLock(spec_dir)
+        self.env = env
 
 
 def load_all(spec_dir):
@@ -52,8 +53,8 @@ def load_all(spec_dir):
 def generate(spec_dir, out_dir):
     """Generate everything; returns the list of files that were rewritten."""
     loaded = load_all(spec_dir)
-    ctx = Context(spec_dir)
     env = make_environment()
+    ctx = Context(spec_dir, env)
     written = []
     for module in SPEC_MODULES:
         for output in module.outputs(loaded[module], ctx):

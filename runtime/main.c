@@ -1,1 +1,355 @@
-int main(void){return 0;}
+/*
+ * main.c: the specdb command line.
+ *
+ *   specdb init  -D DIR [--set name=value]...
+ *   specdb serve [-D DIR] [--host H] [--port P] [--http-port P] [--set name=value]...
+ *   specdb sql   [-D DIR] [-c SQL | -f FILE]
+ *   specdb version
+ *   specdb --help
+ *
+ * This file only parses arguments, loads settings (DIR/specdb.conf, then the
+ * command line, which wins) and calls the subsystems.  Exit status: 0 on
+ * success, 1 on an error (printed as psql prints errors), 2 on bad usage.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <pthread.h>
+
+#include "common/error.h"
+#include "common/log.h"
+#include "config/settings.h"
+#include "storage/engine.h"
+
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+    "specdb " SPECDB_VERSION ", a PostgreSQL-compatible database.\n"
+    "\n"
+    "Usage:\n"
+    "  specdb init  -D DIR [--set name=value]...\n"
+    "      Create a database in DIR (which must be missing or empty).\n"
+    "  specdb serve [-D DIR] [--host H] [--port P] [--http-port P] [--set name=value]...\n"
+    "      Run the server in the foreground on DIR (default ./data), creating\n"
+    "      it first if it is missing or empty. SIGTERM or Ctrl-C stops it\n"
+    "      cleanly; SIGHUP re-reads DIR/specdb.conf.\n"
+    "  specdb sql [-D DIR] [-c SQL | -f FILE]\n"
+    "      Run SQL on DIR inside this process, without a server.\n"
+    "  specdb version\n"
+    "      Print the version.\n"
+    "\n"
+    "Settings are listed in docs/reference/settings.md; --set works for any of\n"
+    "them, and --host, --port and --http-port are short for listen_addresses,\n"
+    "port and http_port.\n";
+
+/* What the command line said. */
+typedef struct Options {
+    const char *command;
+    const char *datadir;
+    const char *sql;      /* -c */
+    const char *sql_file; /* -f */
+    struct {
+        const char *name;  /* NULL: value is "name=value" (from --set) */
+        const char *value;
+    } sets[64];
+    int set_count;
+} Options;
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "specdb: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry \"specdb --help\" for more information.\n");
+    return EXIT_USAGE;
+}
+
+static int fail(void)
+{
+    sdb_error_print(stderr);
+    return EXIT_FAILURE;
+}
+
+/* Remember a setting given on the command line (name NULL for --set). */
+static int add_set(Options *o, const char *name, const char *value)
+{
+    if (o->set_count == (int)(sizeof o->sets / sizeof o->sets[0]))
+        return usage_error("too many settings on the command line%s", "");
+    o->sets[o->set_count].name = name;
+    o->sets[o->set_count].value = value;
+    o->set_count++;
+    return 0;
+}
+
+/* Which options each command takes. */
+static bool allowed(const char *command, const char *option)
+{
+    if (strcmp(option, "-D") == 0)
+        return true;
+    if (strcmp(option, "--set") == 0)
+        return strcmp(command, "sql") != 0;
+    if (strcmp(option, "--host") == 0 || strcmp(option, "--port") == 0 || strcmp(option, "--http-port") == 0)
+        return strcmp(command, "serve") == 0;
+    if (strcmp(option, "-c") == 0 || strcmp(option, "-f") == 0)
+        return strcmp(command, "sql") == 0;
+    return false;
+}
+
+static int parse_options(int argc, char **argv, Options *o)
+{
+    for (int i = 2; i < argc; i++) {
+        const char *option = argv[i];
+        if (!allowed(o->command, option))
+            return usage_error("unknown option \"%s\"", option);
+        if (i + 1 == argc)
+            return usage_error("option \"%s\" needs a value", option);
+        const char *value = argv[++i];
+        int rc = 0;
+        if (strcmp(option, "-D") == 0)
+            o->datadir = value;
+        else if (strcmp(option, "-c") == 0)
+            o->sql = value;
+        else if (strcmp(option, "-f") == 0)
+            o->sql_file = value;
+        else if (strcmp(option, "--set") == 0)
+            rc = add_set(o, NULL, value);
+        else if (strcmp(option, "--host") == 0)
+            rc = add_set(o, "listen_addresses", value);
+        else if (strcmp(option, "--port") == 0)
+            rc = add_set(o, "port", value);
+        else
+            rc = add_set(o, "http_port", value);
+        if (rc)
+            return rc;
+    }
+    if (o->sql && o->sql_file)
+        return usage_error("give -c or -f, not both%s", "");
+    return 0;
+}
+
+/* --- settings and logging ------------------------------------------------- */
+
+static bool dir_is_missing_or_empty(const char *path)
+{
+    DIR *dir = opendir(path);
+    if (dir == NULL)
+        return errno == ENOENT;
+    struct dirent *entry;
+    bool empty = true;
+    while (empty && (entry = readdir(dir)) != NULL)
+        empty = strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0;
+    closedir(dir);
+    return empty;
+}
+
+static SdbSeverity log_level(const SdbSettings *s)
+{
+    static const SdbSeverity levels[] = {
+        [SDB_LOG_MIN_MESSAGES_DEBUG5] = SDB_SEVERITY_DEBUG,   [SDB_LOG_MIN_MESSAGES_DEBUG4] = SDB_SEVERITY_DEBUG,
+        [SDB_LOG_MIN_MESSAGES_DEBUG3] = SDB_SEVERITY_DEBUG,   [SDB_LOG_MIN_MESSAGES_DEBUG2] = SDB_SEVERITY_DEBUG,
+        [SDB_LOG_MIN_MESSAGES_DEBUG1] = SDB_SEVERITY_DEBUG,   [SDB_LOG_MIN_MESSAGES_INFO] = SDB_SEVERITY_INFO,
+        [SDB_LOG_MIN_MESSAGES_NOTICE] = SDB_SEVERITY_NOTICE,  [SDB_LOG_MIN_MESSAGES_WARNING] = SDB_SEVERITY_WARNING,
+        [SDB_LOG_MIN_MESSAGES_ERROR] = SDB_SEVERITY_ERROR,    [SDB_LOG_MIN_MESSAGES_LOG] = SDB_SEVERITY_LOG,
+        [SDB_LOG_MIN_MESSAGES_FATAL] = SDB_SEVERITY_FATAL,    [SDB_LOG_MIN_MESSAGES_PANIC] = SDB_SEVERITY_PANIC,
+    };
+    return levels[s->log_min_messages];
+}
+
+static void configure_log(const SdbSettings *s)
+{
+    sdb_log_configure(log_level(s), s->log_format == SDB_LOG_FORMAT_JSON ? SDB_LOG_JSON : SDB_LOG_TEXT, stderr);
+}
+
+static void conf_path(const char *datadir, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/specdb.conf", datadir);
+}
+
+/* Defaults, then DIR/specdb.conf if it exists, then the command line. */
+static int load_settings(SdbSettings *s, const Options *o, SdbSettingSource command_line)
+{
+    char path[4096];
+    if (sdb_settings_init(s) != SDB_OK)
+        return SDB_ERROR;
+    conf_path(o->datadir, path, sizeof path);
+    struct stat st;
+    if (stat(path, &st) == 0 && sdb_settings_load_file(s, path, SDB_SOURCE_FILE) != SDB_OK)
+        return SDB_ERROR;
+    for (int i = 0; i < o->set_count; i++) {
+        const char *name = o->sets[i].name, *value = o->sets[i].value;
+        int rc = name ? sdb_settings_set(s, name, value, command_line) : sdb_settings_set_option(s, value, command_line);
+        if (rc != SDB_OK)
+            return SDB_ERROR;
+    }
+    return sdb_settings_set(s, "data_directory", o->datadir, command_line);
+}
+
+/* --- init ----------------------------------------------------------------- */
+
+static int write_conf(const char *datadir)
+{
+    char path[4096];
+    conf_path(datadir, path, sizeof path);
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return sdb_error_errno(errno, "could not create file \"%s\"", path);
+    bool ok = fputs(sdb_settings_sample_conf, f) >= 0;
+    if (fclose(f) != 0 || !ok)
+        return sdb_error_errno(errno, "could not write file \"%s\"", path);
+    return SDB_OK;
+}
+
+/* Create the data directory with its configuration file and storage. */
+static int init_datadir(const char *datadir, const SdbSettings *s)
+{
+    if (!dir_is_missing_or_empty(datadir)) {
+        sdb_error(SDB_ERR_DUPLICATE_FILE, "directory \"%s\" exists but is not empty", datadir);
+        sdb_error_hint("Use an empty directory, or run \"specdb serve -D %s\" to use the existing database.", datadir);
+        return SDB_ERROR;
+    }
+    if (mkdir(datadir, 0700) != 0 && errno != EEXIST)
+        return sdb_error_errno(errno, "could not create directory \"%s\"", datadir);
+    if (write_conf(datadir) != SDB_OK)
+        return SDB_ERROR;
+    SdbEngine *engine = sdb_engine_open(datadir, s);
+    if (engine == NULL)
+        return SDB_ERROR;
+    return sdb_engine_close(engine);
+}
+
+static int command_init(const Options *o)
+{
+    SdbSettings s;
+    int rc = load_settings(&s, o, SDB_SOURCE_INIT) == SDB_OK ? init_datadir(o->datadir, &s) : SDB_ERROR;
+    sdb_settings_free(&s);
+    if (rc != SDB_OK)
+        return fail();
+    printf("Success. Start the server with:\n\n    specdb serve -D %s\n\n", o->datadir);
+    return EXIT_SUCCESS;
+}
+
+/* --- serve ---------------------------------------------------------------- */
+
+/* Re-read specdb.conf on SIGHUP.  The new values are checked on a copy and
+ * only applied when the whole file is valid; for now the logging settings
+ * take effect at once and the others at the next start. */
+static void reload(SdbSettings *s, const Options *o)
+{
+    SdbSettings fresh;
+    sdb_log(SDB_SEVERITY_LOG, "server", "received SIGHUP, reloading configuration files");
+    if (load_settings(&fresh, o, SDB_SOURCE_COMMAND_LINE) != SDB_OK) {
+        sdb_log_error("server");
+        sdb_log(SDB_SEVERITY_LOG, "server", "configuration file contains errors; unaffected changes were not applied");
+        sdb_settings_free(&fresh);
+        return;
+    }
+    sdb_settings_free(s);
+    *s = fresh;
+    configure_log(s);
+}
+
+/* Wait for signals until asked to stop.  All threads start with these
+ * signals blocked, so only this thread sees them. */
+static void wait_for_shutdown(SdbSettings *s, const Options *o, const sigset_t *signals)
+{
+    for (;;) {
+        int signal_number;
+        if (sigwait(signals, &signal_number) != 0)
+            continue;
+        if (signal_number == SIGHUP) {
+            reload(s, o);
+            continue;
+        }
+        sdb_log(SDB_SEVERITY_LOG, "server", "received %s, shutting down", strsignal(signal_number));
+        return;
+    }
+}
+
+static int command_serve(const Options *o)
+{
+    SdbSettings s;
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (load_settings(&s, o, SDB_SOURCE_COMMAND_LINE) != SDB_OK) {
+        sdb_settings_free(&s);
+        return fail();
+    }
+    configure_log(&s);
+    if (dir_is_missing_or_empty(o->datadir)) {
+        sdb_log(SDB_SEVERITY_LOG, "server", "initializing empty data directory \"%s\"", o->datadir);
+        if (mkdir(o->datadir, 0700) != 0 && errno != EEXIST) {
+            sdb_error_errno(errno, "could not create directory \"%s\"", o->datadir);
+            sdb_settings_free(&s);
+            return fail();
+        }
+        if (write_conf(o->datadir) != SDB_OK) {
+            sdb_settings_free(&s);
+            return fail();
+        }
+    }
+    SdbEngine *engine = sdb_engine_open(o->datadir, &s);
+    if (engine == NULL) {
+        sdb_log_error("server");
+        sdb_settings_free(&s);
+        return EXIT_FAILURE;
+    }
+    sdb_log(SDB_SEVERITY_LOG, "server", "storage engine ready on \"%s\" (pid %d); the SQL wire protocol is not part "
+            "of this build yet", o->datadir, (int)getpid());
+    wait_for_shutdown(&s, o, &signals);
+    int rc = sdb_engine_close(engine);
+    if (rc != SDB_OK)
+        sdb_log_error("server");
+    else
+        sdb_log(SDB_SEVERITY_LOG, "server", "database system is shut down");
+    sdb_settings_free(&s);
+    return rc == SDB_OK ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* --- sql ------------------------------------------------------------------ */
+
+static int command_sql(const Options *o)
+{
+    (void)o;
+    sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, SDB_ERRMSG_FEATURE_NOT_SUPPORTED, "running SQL");
+    sdb_error_detail("The SQL engine is not part of this build yet.");
+    return fail();
+}
+
+/* --- main ------------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+    Options o = {.datadir = "data"};
+    if (argc < 2)
+        return usage_error("no command given%s", "");
+    o.command = argv[1];
+    if (strcmp(o.command, "--help") == 0 || strcmp(o.command, "-h") == 0 || strcmp(o.command, "help") == 0) {
+        fputs(usage_text, stdout);
+        return EXIT_SUCCESS;
+    }
+    if (strcmp(o.command, "version") == 0 || strcmp(o.command, "--version") == 0) {
+        printf("specdb %s (PostgreSQL %s compatible)\n", SPECDB_VERSION,
+               sdb_setting_defs[SDB_SETTING_ID_SERVER_VERSION].default_text);
+        return EXIT_SUCCESS;
+    }
+    if (strcmp(o.command, "init") != 0 && strcmp(o.command, "serve") != 0 && strcmp(o.command, "sql") != 0)
+        return usage_error("unknown command \"%s\"", o.command);
+    int rc = parse_options(argc, argv, &o);
+    if (rc)
+        return rc;
+    if (strcmp(o.command, "init") == 0)
+        return command_init(&o);
+    if (strcmp(o.command, "serve") == 0)
+        return command_serve(&o);
+    return command_sql(&o);
+}

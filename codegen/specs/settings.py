@@ -140,10 +140,11 @@ def outputs(loaded, ctx):
         if setting["group"] not in groups:
             groups.append(setting["group"])
     context = {"settings": settings, "groups": sorted(groups)}
+    sample = ctx.env.get_template("specdb.conf.j2").render(**context)
+    context["sample_lines"] = sample.splitlines()
     sources = (FILE,)
     return [
         Output("include/sdb_settings.h", "settings.h.j2", sources, context),
         Output("src/sdb_settings.c", "settings.c.j2", sources, context),
         Output("docs/reference/settings.md", "settings.md.j2", sources, context),
-        Output("share/specdb.conf.sample", "specdb.conf.j2", sources, context),
     ]

@@ -168,7 +168,17 @@ typedef enum {
     SDB_WAL_SYNC_METHOD_OPEN_DATASYNC,
 } SdbSetting_wal_sync_method;
 
-/* Current values; strings are owned by the struct (see settings.h). */
+/* Where a value came from, lowest priority first: a value from one source
+ * does not replace a value from a higher one (the command line beats the file). */
+typedef enum SdbSettingSource {
+    SDB_SOURCE_DEFAULT,
+    SDB_SOURCE_FILE,
+    SDB_SOURCE_INIT,
+    SDB_SOURCE_COMMAND_LINE,
+    SDB_SOURCE_SESSION
+} SdbSettingSource;
+
+/* Current values; strings are owned by the struct (see config/settings.h). */
 typedef struct SdbSettings {
     char *application_name;
     int archive_compression; /* SdbSetting_archive_compression */
@@ -225,6 +235,7 @@ typedef struct SdbSettings {
     int64_t wal_segment_size; /* kB */
     int wal_sync_method; /* SdbSetting_wal_sync_method */
     int64_t work_mem; /* kB */
+    unsigned char source[SDB_SETTING_COUNT]; /* SdbSettingSource of each value */
 } SdbSettings;
 
 typedef struct SdbSettingDef {
@@ -245,5 +256,9 @@ typedef struct SdbSettingDef {
 
 /* Ordered by lower-case name. */
 extern const SdbSettingDef sdb_setting_defs[SDB_SETTING_COUNT];
+
+/* specdb.conf as `specdb init` writes it: every parameter that a file may
+ * set, commented out, with its default. */
+extern const char sdb_settings_sample_conf[];
 
 #endif /* SDB_SETTINGS_H */

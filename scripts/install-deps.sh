@@ -1,0 +1,20 @@
+#!/bin/bash
+# install-deps.sh: install everything specdb needs to build and test on a
+# fresh Debian 12 machine (run as root).  Debian packages only.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+packages=(
+    build-essential cmake pkg-config   # compiler and build
+    re2c bison                         # lexers and grammars in spec/
+    python3 python3-jinja2             # codegen (tomllib is in Python 3.11)
+    libzstd-dev libssl-dev liburing-dev # compression, TLS and SCRAM, io_uring
+    libcunit1-dev                      # unit tests
+)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -9,9 +9,34 @@
 
 static _Thread_local SdbErrorData current = {.code = SDB_ERR_SUCCESSFUL_COMPLETION};
 
+/* Bytes in the UTF-8 sequence that starts with `lead` (1 if not a lead byte). */
+static size_t utf8_sequence_length(unsigned char lead)
+{
+    if (lead >= 0xF0)
+        return 4;
+    if (lead >= 0xE0)
+        return 3;
+    if (lead >= 0xC0)
+        return 2;
+    return 1;
+}
+
+/* Drop a UTF-8 character cut in half at the end of `buf` (after truncation). */
+static void trim_partial_character(char *buf)
+{
+    size_t len = strlen(buf);
+    size_t start = len;
+    while (start > 0 && ((unsigned char)buf[start - 1] & 0xC0) == 0x80)
+        start--;
+    if (start > 0 && (unsigned char)buf[start - 1] >= 0xC0 &&
+        len - (start - 1) < utf8_sequence_length((unsigned char)buf[start - 1]))
+        buf[start - 1] = '\0';
+}
+
 static void format_into(char *buf, size_t size, const char *fmt, va_list args)
 {
-    vsnprintf(buf, size, fmt, args);
+    if (vsnprintf(buf, size, fmt, args) >= (int)size)
+        trim_partial_character(buf);
 }
 
 int sdb_error(SdbErrcode code, const char *fmt, ...)
@@ -83,7 +108,9 @@ void sdb_error_prefix(const char *fmt, ...)
         room -= n;
     }
     joined[used] = '\0';
-    memcpy(current.message, joined, used + 1);
+    if (room == 0)
+        trim_partial_character(joined);
+    memcpy(current.message, joined, strlen(joined) + 1);
 }
 
 SdbErrcode sdb_errcode_for_errno(int errnum)

@@ -78,6 +78,14 @@ static void test_long_message_is_truncated(void)
     big[sizeof big - 1] = '\0';
     sdb_error(SDB_ERR_INTERNAL_ERROR, "%s", big);
     CU_ASSERT_EQUAL(strlen(sdb_error_last()->message), SDB_ERROR_MESSAGE_MAX - 1);
+    /* A multi-byte character cut by the limit is dropped whole. */
+    for (size_t i = 0; i + 2 < sizeof big; i += 3)
+        memcpy(big + i, "\xe2\x82\xac", 3); /* the euro sign */
+    big[sizeof big - 1] = '\0';
+    sdb_error(SDB_ERR_INTERNAL_ERROR, "x%s", big); /* 1 + 3k bytes: the cut lands inside a character */
+    size_t len = strlen(sdb_error_last()->message);
+    CU_ASSERT_EQUAL((len - 1) % 3, 0);
+    CU_ASSERT_TRUE(len >= SDB_ERROR_MESSAGE_MAX - 3);
 }
 
 static void test_errno_mapping(void)

@@ -95,7 +95,7 @@ def outputs(loaded, ctx):
             **base,
             "name": "_" + base["name"], "macro": base["macro"] + "_ARRAY",
             "oid": base["array_oid"], "array_oid": 0, "elem_oid": base["oid"],
-            "kind": "BASE", "len": -1, "byval": False,
+            "kind": base["kind"], "len": -1, "byval": False,
             "align": "d" if base["align"] == "d" else "i",
             "category": "A", "preferred": False,
             "input": "array_in", "output": "array_out", "receive": "array_recv", "send": "array_send",

@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from emit import make_environment, render, write_if_changed  # noqa: E402
 from oidlock import OidLock  # noqa: E402
 from specload import SpecError, check_refs, load_spec  # noqa: E402
-from specs import errors, keywords, settings, types  # noqa: E402
+from specs import ast, errors, keywords, settings, types  # noqa: E402
 
-SPEC_MODULES = [errors, types, settings, keywords]
+SPEC_MODULES = [errors, types, settings, keywords, ast]
 
 
 class Context:

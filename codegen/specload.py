@@ -35,20 +35,29 @@ class LineMap:
     def __init__(self, text):
         self.top = {}  # key -> line
         self.entries = {}  # (table, index) -> {"": header line, key: line}
+        self.items = {}  # (table, index, key) -> [line of each inline table in the array]
         counts = {}
         current = None
         in_multiline = None
+        in_array = None  # the item line list of a multi-line array being read
         for number, line in enumerate(text.splitlines(), start=1):
             if in_multiline:
                 if line.count(in_multiline) % 2 == 1:
                     in_multiline = None
+                continue
+            if in_array is not None:
+                stripped = line.strip()
+                if stripped.startswith("{"):
+                    in_array.append(number)
+                elif stripped.startswith("]"):
+                    in_array = None
                 continue
             match = _HEADER_ARRAY.match(line)
             if match:
                 name = match.group(1)
                 index = counts.get(name, 0)
                 counts[name] = index + 1
-                current = {"": number}
+                current = {"": number, "#": (name, index)}
                 self.entries[(name, index)] = current
                 continue
             match = _HEADER_TABLE.match(line)
@@ -63,9 +72,25 @@ class LineMap:
                     self.top[key] = number
                 else:
                     current.setdefault(key, number)
+                    in_array = self._array_items(line, current, key)
                 for quote in ('"""', "'''"):
                     if line.count(quote) % 2 == 1:
                         in_multiline = quote
+
+    def _array_items(self, line, current, key):
+        """Start collecting item lines when ``key = [`` opens a multi-line array."""
+        value = line.split("=", 1)[1].strip()
+        if not value.startswith("[") or value.count("[") <= value.count("]"):
+            return None
+        table_index = current.get("#")
+        if table_index is None:
+            return None
+        return self.items.setdefault(table_index + (key,), [])
+
+    def item_line(self, table, index, key, item):
+        """Line of the ``item``-th inline table of array ``key`` (the key's line if unknown)."""
+        lines = self.items.get((table, index, key), [])
+        return lines[item] if item < len(lines) else self.entry_line(table, index, key)
 
     def entry_line(self, table, index, key=""):
         entry = self.entries.get((table, index), {})
@@ -84,6 +109,7 @@ class Field:
     unique: bool = False  # no two entries share the value
     ref: str | None = None  # names an entry of this table (by its "name")
     pattern: str | None = None  # a regular expression the string must match
+    item: "Table | None" = None  # for a list of inline tables: the schema of each
 
 
 @dataclass
@@ -122,6 +148,17 @@ class Entry:
 
     def error(self, message, key=""):
         return SpecError(self.path, self.line(key), message)
+
+
+@dataclass
+class Item(Entry):
+    """An inline table in an entry's list (``fields = [{...}, ...]``): its
+    errors point at the line the inline table is written on."""
+
+    item_line: int = 0
+
+    def line(self, key=""):
+        return self.item_line
 
 
 _KIND_NAMES = {str: "a string", int: "an integer", bool: "a boolean", float: "a number", list: "a list"}
@@ -180,6 +217,12 @@ def load_spec(path, tables, display_path=None):
 
 def _validate_entry(row, table, index, display, lines):
     entry = Entry({}, display, table.name, index, lines)
+    _fill(entry, row, table)
+    return entry
+
+
+def _fill(entry, row, table):
+    """Check ``row``'s keys against ``table`` and store them, defaults filled in, in ``entry``."""
     for key, value in row.items():
         spec = table.field(key)
         if spec is None:
@@ -191,6 +234,8 @@ def _validate_entry(row, table, index, display, lines):
             raise entry.error(f"bad value {value!r} for '{key}' (expected one of {allowed})", key)
         if spec.pattern and not re.fullmatch(spec.pattern, value):
             raise entry.error(f"bad value {value!r} for '{key}' (must match {spec.pattern})", key)
+        if spec.item is not None:
+            value = _validate_items(value, spec.item, entry, key)
         entry.values[key] = value
     for spec in table.fields:
         if spec.name in entry.values:
@@ -198,7 +243,20 @@ def _validate_entry(row, table, index, display, lines):
         if spec.required:
             raise entry.error(f"missing required key '{spec.name}' in [[{table.name}]]")
         entry.values[spec.name] = spec.default
-    return entry
+
+
+def _validate_items(values, table, parent, key):
+    """Validate the inline tables of ``parent``'s list ``key`` against ``table``."""
+    items = []
+    for position, value in enumerate(values):
+        line = parent.lines.item_line(parent.table, parent.index, key, position)
+        if not isinstance(value, dict):
+            raise SpecError(parent.path, line, f"'{key}' must hold inline tables {{...}}")
+        item = Item({}, parent.path, table.name, position, parent.lines, line)
+        _fill(item, value, table)
+        items.append(item)
+    _check_unique(items, table)
+    return items
 
 
 def _check_unique(entries, table):

@@ -1,4 +1,5 @@
-"""spec/keywords.toml: SQL key words -> keyword lookup for the lexer, docs."""
+"""spec/keywords.toml: SQL key words -> keyword lookup for the lexer, the
+key word tokens and category rules spliced into spec/grammar/gram.y, docs."""
 
 from emit import Output
 from specload import Field, Table
@@ -26,4 +27,6 @@ def outputs(loaded, ctx):
         Output("include/sdb_keywords.h", "keywords.h.j2", sources, context),
         Output("src/sdb_keywords.c", "keywords.c.j2", sources, context),
         Output("docs/reference/keywords.md", "keywords.md.j2", sources, context),
+        Output("grammar/keyword_tokens.y", "keywords.y.j2", sources, {**context, "part": "tokens"}),
+        Output("grammar/keyword_rules.y", "keywords.y.j2", sources, {**context, "part": "rules"}),
     ]

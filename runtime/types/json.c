@@ -70,17 +70,6 @@ SDB_PRINTF(1, 2) static int json_error(const char *detail_fmt, ...)
     return SDB_ERROR;
 }
 
-/* Bytes of the UTF-8 character at p (0 at the end). */
-static int utf8_char_len(const char *p)
-{
-    unsigned char c = (unsigned char)*p;
-    int n = c == 0 ? 0 : c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    for (int i = 1; i < n; i++)
-        if (p[i] == '\0')
-            return i;
-    return n;
-}
-
 static bool json_alnum(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
@@ -251,7 +240,7 @@ static int parse_string(JParser *jp, const char **s, size_t *len)
             if (jp->build && sdb_str_append_char(&out, to[k - from]) != SDB_OK)
                 return SDB_ERROR;
         } else {
-            return json_error("Escape sequence \"\\%.*s\" is invalid.", utf8_char_len(jp->p - 1), jp->p - 1);
+            return json_error("Escape sequence \"\\%.*s\" is invalid.", sdb_utf8_char_bytes(jp->p - 1), jp->p - 1);
         }
     }
     jp->p++;

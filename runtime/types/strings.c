@@ -7,81 +7,19 @@
 #include <string.h>
 
 #include "common/hash.h"
+#include "common/utf8.h"
 #include "types/keycode.h"
 #include "types/typefuncs.h"
 
 #define NAME_MAX_BYTES 63 /* PostgreSQL's NAMEDATALEN - 1 */
 #define TYPMOD_HEADER 4   /* character typmods are n + 4, as PostgreSQL's VARHDRSZ */
 
-/* Length of the UTF-8 sequence starting with byte `c`, 0 if `c` cannot start one. */
-static int utf8_seq_len(unsigned char c)
-{
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        return 2;
-    if (c >= 0xE0 && c <= 0xEF)
-        return 3;
-    if (c >= 0xF0 && c <= 0xF4)
-        return 4;
-    return 0;
-}
-
-/* Whether the `n`-byte sequence at `p` is one valid UTF-8 character. */
-static bool utf8_valid_char(const unsigned char *p, int n)
-{
-    for (int i = 1; i < n; i++)
-        if ((p[i] & 0xC0) != 0x80)
-            return false;
-    if (n == 3 && ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] >= 0xA0)))
-        return false; /* overlong or surrogate */
-    if (n == 4 && ((p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] >= 0x90)))
-        return false; /* overlong or past U+10FFFF */
-    return p[0] != 0;
-}
-
-int sdb_utf8_verify(const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len;) {
-        int n = utf8_seq_len(p[i]);
-        if (n == 0 || (size_t)n > len - i || !utf8_valid_char(p + i, n)) {
-            char hex[32] = "";
-            size_t show = n == 0 ? 1 : (size_t)n < len - i ? (size_t)n : len - i;
-            for (size_t k = 0; k < show; k++)
-                snprintf(hex + strlen(hex), sizeof hex - strlen(hex), "%s0x%02x", k ? " " : "", p[i + k]);
-            return sdb_error(SDB_ERR_CHARACTER_NOT_IN_REPERTOIRE, "invalid byte sequence for encoding \"UTF8\": %s",
-                             hex);
-        }
-        i += (size_t)n;
-    }
-    return SDB_OK;
-}
-
-/* Bytes taken by the first `chars` characters of valid UTF-8 (or all `len`). */
-static size_t utf8_prefix_bytes(const char *s, size_t len, size_t chars)
-{
-    size_t i = 0;
-    for (size_t c = 0; c < chars && i < len; c++)
-        i += (size_t)utf8_seq_len((unsigned char)s[i]);
-    return i < len ? i : len;
-}
-
-/* Characters in `len` bytes of valid UTF-8. */
-static size_t utf8_chars(const char *s, size_t len)
-{
-    size_t chars = 0;
-    for (size_t i = 0; i < len; i++)
-        chars += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return chars;
-}
-
 /* varchar/bpchar typmod rule: a value longer than `max` characters is an
  * error unless the excess is all spaces, which are cut.  Returns the kept
  * byte count through *keep. */
 static int clip_to_typmod(const char *s, size_t len, int32_t max, const char *type, size_t *keep)
 {
-    size_t cut = utf8_prefix_bytes(s, len, (size_t)max);
+    size_t cut = sdb_utf8_prefix_bytes(s, len, (size_t)max);
     for (size_t j = cut; j < len; j++)
         if (s[j] != ' ')
             return sdb_error(SDB_ERR_STRING_DATA_RIGHT_TRUNCATION, "value too long for type %s(%d)", type, (int)max);
@@ -106,7 +44,7 @@ static int make_chars(const SdbTypeCtx *ctx, const char *s, size_t len, SdbDatum
         }
     } else if (ctx->typmod >= TYPMOD_HEADER && (ctx->typid == SDB_TYPEOID_VARCHAR || ctx->typid == SDB_TYPEOID_BPCHAR)) {
         bool bp = ctx->typid == SDB_TYPEOID_BPCHAR;
-        size_t chars = utf8_chars(s, len);
+        size_t chars = (size_t)sdb_utf8_char_count(s, len);
         if (chars > (size_t)max) {
             if (clip_to_typmod(s, len, max, bp ? "character" : "character varying", &len) != SDB_OK)
                 return SDB_ERROR;
@@ -238,13 +176,13 @@ static int bytea_hex_decode(const char *s, unsigned char *dst, size_t *n)
         int hi = hex_value(s[0]);
         if (hi < 0)
             return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "invalid hexadecimal digit: \"%.*s\"",
-                             utf8_seq_len((unsigned char)s[0]) ? utf8_seq_len((unsigned char)s[0]) : 1, s);
+                             sdb_utf8_char_bytes(s), s);
         if (s[1] == '\0')
             return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "invalid hexadecimal data: odd number of digits");
         int lo = hex_value(s[1]);
         if (lo < 0)
             return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "invalid hexadecimal digit: \"%.*s\"",
-                             utf8_seq_len((unsigned char)s[1]) ? utf8_seq_len((unsigned char)s[1]) : 1, s + 1);
+                             sdb_utf8_char_bytes(s + 1), s + 1);
         dst[k++] = (unsigned char)(hi << 4 | lo);
         s += 2;
     }

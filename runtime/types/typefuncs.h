@@ -8,6 +8,7 @@
 #ifndef SDB_TYPES_TYPEFUNCS_H
 #define SDB_TYPES_TYPEFUNCS_H
 
+#include "common/utf8.h"
 #include "types/typeio.h"
 
 /* Declare a text input, output, receive and send function. */
@@ -70,8 +71,6 @@ SDB_TYPE_INPUT(sdb_uuid_in);
 SDB_TYPE_OUTPUT(sdb_uuid_out);
 SDB_TYPE_RECV(sdb_uuid_recv);
 int sdb_raw_key(SdbDatum v, SdbStr *out);
-/* SDB_OK when `len` bytes are valid UTF-8 without NULs, else 22021. */
-int sdb_utf8_verify(const void *data, size_t len);
 
 /* numeric.c */
 SDB_TYPE_INPUT(sdb_numeric_in);

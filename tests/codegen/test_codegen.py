@@ -109,7 +109,8 @@ class Output(unittest.TestCase):
         result = self.ws.gen()
         self.assertEqual(result.returncode, 0, result.stderr)
         written = sorted(Path(line.split()[-1]).name for line in result.stdout.splitlines())
-        self.assertEqual(written, ["keywords.md", "sdb_keywords.c", "sdb_keywords.h"])
+        self.assertEqual(written, ["keyword_rules.y", "keyword_tokens.y", "keywords.md", "sdb_keywords.c",
+                                   "sdb_keywords.h"])
 
     def test_new_error_code_reaches_header_and_docs(self):
         self.ws.append("errors.toml", '\n[[error]]\nsqlstate = "XXS01"\nname = "specdb_test_condition"\n'

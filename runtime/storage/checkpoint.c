@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/memory.h"
@@ -17,7 +18,6 @@
 #include "storage/rmgr.h"
 
 #define POLL_MS 200 /* how often the thread looks at the WAL volume */
-#define UNIX_TO_PG_EPOCH_SECONDS 946684800LL
 
 struct SdbCheckpointer {
     char *datadir;
@@ -39,13 +39,6 @@ struct SdbCheckpointer {
     SdbLsn last_end;           /* end of the last checkpoint record */
     struct timespec last_done; /* CLOCK_MONOTONIC, for checkpoint_timeout */
 };
-
-static SdbTimestamp now_timestamp(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return ((int64_t)ts.tv_sec - UNIX_TO_PG_EPOCH_SECONDS) * 1000000 + ts.tv_nsec / 1000;
-}
 
 static double seconds_between(const struct timespec *a, const struct timespec *b)
 {
@@ -100,7 +93,7 @@ static void recycle_wal(SdbCheckpointer *cp, SdbLsn redo_lsn)
 static int run_checkpoint(SdbCheckpointer *cp, unsigned flags)
 {
     bool shutdown = (flags & SDB_CHECKPOINT_SHUTDOWN) != 0;
-    SdbCheckpointRecord rec = {.time = now_timestamp()};
+    SdbCheckpointRecord rec = {.time = sdb_clock_now()};
     SdbBufPoolStats before, after;
     struct timespec t0, t1;
     SdbLsn start, end;

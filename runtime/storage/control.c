@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "storage/crc32c.h"
 #include "storage/fileio.h"
@@ -37,7 +38,6 @@
 #define MAX_WAL_SEGMENT_SIZE (1u << 30)
 
 /* Seconds from the Unix epoch to 2000-01-01 00:00 UTC (SdbTimestamp's). */
-#define UNIX_TO_SDB_EPOCH_SECONDS 946684800LL
 
 static void put_u32(uint8_t *p, uint32_t v)
 {
@@ -70,13 +70,6 @@ static uint64_t get_u64(const uint8_t *p)
 static bool is_power_of_two(uint32_t v)
 {
     return v != 0 && (v & (v - 1)) == 0;
-}
-
-static SdbTimestamp now_timestamp(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return ((int64_t)ts.tv_sec - UNIX_TO_SDB_EPOCH_SECONDS) * 1000000 + ts.tv_nsec / 1000;
 }
 
 static void control_path(const char *datadir, char *buf, size_t size)
@@ -136,7 +129,7 @@ int sdb_control_init(SdbControlData *control, uint32_t page_size, uint32_t wal_s
     control->state = SDB_DB_SHUT_DOWN;
     control->next_xid = SDB_FIRST_NORMAL_XID;
     control->next_oid = SDB_FIRST_NORMAL_OID;
-    control->checkpoint_time = now_timestamp();
+    control->checkpoint_time = sdb_clock_now();
     if (sdb_control_check(control, SDB_CONTROL_PATH) != SDB_OK) {
         sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE,
                   "invalid page size %u or WAL segment size %u for a new data directory", page_size,

@@ -42,6 +42,7 @@ typedef enum SdbPageKind {
     SDB_PAGE_KIND_FSM = 2,        /* free space map */
     SDB_PAGE_KIND_BTREE_META = 3, /* B+tree metapage (block 0) */
     SDB_PAGE_KIND_BTREE = 4,      /* B+tree internal or leaf page */
+    SDB_PAGE_KIND_CLOG = 5,       /* commit log (runtime/txn/clog.c) */
     SDB_PAGE_KIND_COUNT
 } SdbPageKind;
 

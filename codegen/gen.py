@@ -19,17 +19,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from emit import make_environment, render, write_if_changed  # noqa: E402
 from oidlock import OidLock  # noqa: E402
 from specload import SpecError, check_refs, load_spec  # noqa: E402
-from specs import ast, errors, keywords, settings, types  # noqa: E402
+from specs import ast, casts, catalog, errors, functions, keywords, operators, settings, types  # noqa: E402
 
-SPEC_MODULES = [errors, types, settings, keywords, ast]
+SPEC_MODULES = [errors, types, settings, keywords, ast.PARSE_TREE, catalog, functions, operators, casts,
+                ast.BOUND_EXPR]
 
 
 class Context:
     """What spec modules share while producing outputs."""
 
-    def __init__(self, spec_dir, env):
+    def __init__(self, spec_dir, env, loaded):
         self.oid_lock = OidLock(spec_dir)
         self.env = env
+        self.loaded = {module.FILE: tables for module, tables in loaded.items()}  # file -> tables
 
 
 def load_all(spec_dir):
@@ -54,13 +56,15 @@ def generate(spec_dir, out_dir):
     """Generate everything; returns the list of files that were rewritten."""
     loaded = load_all(spec_dir)
     env = make_environment()
-    ctx = Context(spec_dir, env)
+    ctx = Context(spec_dir, env, loaded)
+    # Every output first: checks across spec files run while outputs are made,
+    # and nothing may be written from a bad spec.
+    outputs = [output for module in SPEC_MODULES for output in module.outputs(loaded[module], ctx)]
     written = []
-    for module in SPEC_MODULES:
-        for output in module.outputs(loaded[module], ctx):
-            target = Path(out_dir) / output.path
-            if write_if_changed(target, render(env, output)):
-                written.append(str(target))
+    for output in outputs:
+        target = Path(out_dir) / output.path
+        if write_if_changed(target, render(env, output)):
+            written.append(str(target))
     ctx.oid_lock.save()
     return written
 

@@ -9,6 +9,7 @@ packages=(
     python3 python3-jinja2             # codegen (tomllib is in Python 3.11)
     libzstd-dev libssl-dev liburing-dev # compression, TLS and SCRAM, io_uring
     libcunit1-dev                      # unit tests
+    postgresql-15 postgresql-client-15 # catalog.matches_postgres compares with PostgreSQL 15
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,17 +1,32 @@
-"""spec/ast.toml: the SQL parse tree -> node structs, tags, enums,
-constructors, walker and printer (sdb_ast.h/.c), and a reference page."""
+"""Node specs: files of [[enum]] and [[node]] entries -> C structs, tags,
+enums, constructors, and a reference page.
+
+Two spec files use this machinery, each with its own field types and
+templates: spec/ast.toml (the SQL parse tree: sdb_ast.h/.c with walker and
+printer) and spec/expr.toml (bound, typed expressions: sdb_expr.h/.c).
+gen.py lists PARSE_TREE and BOUND_EXPR as spec modules.
+"""
 
 import re
 
 from emit import Output
 from specload import Field, Table, unique_across
 
-FILE = "ast.toml"
-
-SCALAR_TYPES = {  # field type -> C type
+SCALAR_TYPES = {  # parse tree field type -> C type
     "node": "SdbNode *",
     "list": "SdbList *",
     "string": "char *",
+    "int": "int",
+    "bool": "bool",
+    "location": "int",
+}
+
+EXPR_TYPES = {  # bound expression field type -> C type
+    "expr": "SdbExpr *",
+    "exprs": "SdbExpr **",
+    "oid": "SdbOid",
+    "datum": "SdbDatum",
+    "func": "const SdbFuncInfo *",
     "int": "int",
     "bool": "bool",
     "location": "int",
@@ -46,7 +61,7 @@ def snake(name):
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
 
 
-def check(loaded):
+def check(loaded, scalar_types=SCALAR_TYPES):
     enums = {entry["name"]: entry for entry in loaded["enum"]}
     nodes = {entry["name"]: entry for entry in loaded["node"]}
     unique_across([(e, "name", e["name"]) for e in loaded["enum"] + loaded["node"]], "node or enum name")
@@ -58,11 +73,11 @@ def check(loaded):
     for entry in loaded["node"]:
         for item in entry["fields"]:
             kind = item["type"]
-            if kind in SCALAR_TYPES or kind in enums or kind in nodes:
+            if kind in scalar_types or kind in enums or kind in nodes:
                 continue
             if re.fullmatch(_PASCAL, kind):
                 raise item.error(f"field '{item['name']}' refers to unknown node or enum '{kind}'")
-            expected = ", ".join(SCALAR_TYPES)
+            expected = ", ".join(scalar_types)
             raise item.error(f"unknown field type '{kind}' (expected {expected}, a node or an enum)")
         if entry["inline"] is not None:
             inline = [item for item in entry["fields"] if item["name"] == entry["inline"]]
@@ -82,11 +97,11 @@ def _check_enum_values(entry):
         raise entry.error("an enum needs at least one value", "values")
 
 
-def _field_context(item, enums, nodes):
+def _field_context(item, enums, scalar_types):
     kind = item["type"]
     quiet = kind in enums and enums[kind]["quiet"]
-    if kind in SCALAR_TYPES:
-        category, ctype = kind, SCALAR_TYPES[kind]
+    if kind in scalar_types:
+        category, ctype = kind, scalar_types[kind]
     elif kind in enums:
         category, ctype = "enum", f"Sdb{kind}"
     else:
@@ -95,21 +110,45 @@ def _field_context(item, enums, nodes):
             "snake": snake(kind), "comment": item["comment"], "quiet": quiet}
 
 
-def outputs(loaded, ctx):
+def context(loaded, scalar_types=SCALAR_TYPES):
+    """What the templates of a node spec see: its enums and nodes."""
     enums = {entry["name"]: entry for entry in loaded["enum"]}
-    nodes = {entry["name"] for entry in loaded["node"]}
-    context = {
+    return {
         "enums": [{"name": e["name"], "snake": snake(e["name"]), "macro": snake(e["name"]).upper(),
                    "comment": e["comment"], "values": e["values"]} for e in loaded["enum"]],
         "nodes": [{"name": n["name"], "snake": snake(n["name"]), "macro": snake(n["name"]).upper(),
                    "comment": n["comment"], "inline": n["inline"],
-                   "fields": [_field_context(f, enums, nodes) for f in n["fields"]]}
+                   "fields": [_field_context(f, enums, scalar_types) for f in n["fields"]]}
                   for n in loaded["node"]],
     }
-    sources = (FILE,)
-    return [
-        Output("include/sdb_ast.h", "ast.h.j2", sources, context),
-        Output("src/sdb_ast.c", "ast.c.j2", sources, context),
-        Output("docs/reference/ast.md", "ast.md.j2", sources, context),
-    ]
 
+
+class NodeSpec:
+    """One spec file of nodes, as gen.py sees a spec module: FILE, TABLES,
+    check() and outputs()."""
+
+    def __init__(self, file, scalar_types, targets):
+        self.FILE = file
+        self.TABLES = TABLES
+        self.scalar_types = scalar_types
+        self.targets = targets  # (output path, template) pairs
+
+    def check(self, loaded):
+        check(loaded, self.scalar_types)
+
+    def outputs(self, loaded, ctx):
+        shared = context(loaded, self.scalar_types)
+        return [Output(path, template, (self.FILE,), shared) for path, template in self.targets]
+
+
+PARSE_TREE = NodeSpec("ast.toml", SCALAR_TYPES, [
+    ("include/sdb_ast.h", "ast.h.j2"),
+    ("src/sdb_ast.c", "ast.c.j2"),
+    ("docs/reference/ast.md", "ast.md.j2"),
+])
+
+BOUND_EXPR = NodeSpec("expr.toml", EXPR_TYPES, [
+    ("include/sdb_expr.h", "expr.h.j2"),
+    ("src/sdb_expr.c", "expr.c.j2"),
+    ("docs/reference/expr.md", "expr.md.j2"),
+])

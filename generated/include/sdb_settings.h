@@ -32,7 +32,7 @@ typedef enum SdbSettingContext {
 /* Index of each parameter in sdb_setting_defs. */
 typedef enum SdbSettingId {
     SDB_SETTING_ID_APPLICATION_NAME,
-    SDB_SETTING_ID_ARCHIVE_COMPRESSION,
+    SDB_SETTING_ID_ARCHIVE_MODE,
     SDB_SETTING_ID_AUTHENTICATION_TIMEOUT,
     SDB_SETTING_ID_BGWRITER_DELAY,
     SDB_SETTING_ID_BLOCK_SIZE,
@@ -88,11 +88,6 @@ typedef enum SdbSettingId {
     SDB_SETTING_ID_WORK_MEM,
     SDB_SETTING_COUNT
 } SdbSettingId;
-
-typedef enum {
-    SDB_ARCHIVE_COMPRESSION_OFF,
-    SDB_ARCHIVE_COMPRESSION_ZSTD,
-} SdbSetting_archive_compression;
 
 typedef enum {
     SDB_BUFFER_EVICTION_CLOCK,
@@ -181,7 +176,7 @@ typedef enum SdbSettingSource {
 /* Current values; strings are owned by the struct (see config/settings.h). */
 typedef struct SdbSettings {
     char *application_name;
-    int archive_compression; /* SdbSetting_archive_compression */
+    bool archive_mode;
     int64_t authentication_timeout; /* s */
     int64_t bgwriter_delay; /* ms */
     int64_t block_size; /* B */

@@ -2,11 +2,6 @@
 /* The table of configuration parameters; see sdb_settings.h. */
 #include "sdb_settings.h"
 
-static const char *const values_archive_compression[] = {
-    "off",
-    "zstd",
-    NULL
-};
 static const char *const values_buffer_eviction[] = {
     "clock",
     "lru-k",
@@ -95,18 +90,17 @@ const SdbSettingDef sdb_setting_defs[SDB_SETTING_COUNT] = {
         .report = true,
         .offset = offsetof(SdbSettings, application_name),
     },
-    [SDB_SETTING_ID_ARCHIVE_COMPRESSION] = {
-        .name = "archive_compression",
-        .type = SDB_SETTING_ENUM,
-        .context = SDB_CONTEXT_RELOAD,
-        .pg_context = "sighup",
+    [SDB_SETTING_ID_ARCHIVE_MODE] = {
+        .name = "archive_mode",
+        .type = SDB_SETTING_BOOL,
+        .context = SDB_CONTEXT_STARTUP,
+        .pg_context = "postmaster",
         .unit = NULL,
         .group = "Write-Ahead Log",
-        .description = "Compression of WAL segments copied to the archive.",
-        .default_text = "zstd",
+        .description = "Copy each completed WAL segment, compressed with zstd, to wal/archive/ before it is recycled.",
+        .default_text = "off",
         .report = false,
-        .values = values_archive_compression,
-        .offset = offsetof(SdbSettings, archive_compression),
+        .offset = offsetof(SdbSettings, archive_mode),
     },
     [SDB_SETTING_ID_AUTHENTICATION_TIMEOUT] = {
         .name = "authentication_timeout",
@@ -854,7 +848,7 @@ const char sdb_settings_sample_conf[] =
     "#shared_buffers = '128MB'\n"
     "\n"
     "# --- Write-Ahead Log ---\n"
-    "#archive_compression = 'zstd'\n"
+    "#archive_mode = off\n"
     "#checkpoint_timeout = '5min'\n"
     "#commit_delay = '0'\n"
     "#fsync = on\n"

@@ -1,0 +1,85 @@
+"""spec/functions.toml: scalar functions -> the function table (PostgreSQL's
+pg_proc facts and a pointer to each C function), extern declarations (a
+missing C function is a link error), lookups, a reference page, and the table
+of every example of functions, operators and casts that test_functions runs.
+"""
+
+from emit import Output
+from specload import Field, Table
+
+from specs import routines
+
+FILE = "functions.toml"
+MAX_ARGS = 100  # SDB_FN_MAX_ARGS, PostgreSQL's FUNC_MAX_ARGS
+
+TABLES = [
+    Table("function", [
+        Field("name", str, required=True, pattern=routines.IDENT),
+        Field("oid", int, unique=True),
+        Field("args", list, required=True),
+        Field("result", str, required=True),
+        Field("volatility", str, required=True, choices=("immutable", "stable", "volatile")),
+        Field("strict", bool, required=True),
+        Field("variadic", bool, default=False),
+        Field("symbol", str, required=True, pattern=r"sdb_fn_[a-z0-9_]+"),
+        Field("description", str, required=True),
+        routines.example_field(),
+    ]),
+]
+
+
+def check(loaded):
+    seen = {}
+    for entry in loaded["function"]:
+        if any(not isinstance(arg, str) for arg in entry["args"]):
+            raise entry.error("'args' must list type names", "args")
+        if len(entry["args"]) > MAX_ARGS:
+            raise entry.error(f"more than {MAX_ARGS} arguments (SDB_FN_MAX_ARGS in runtime/expr/fmgr.h)", "args")
+        key = (entry["name"], tuple(entry["args"]))
+        if key in seen:
+            raise entry.error(f"duplicate signature {routines.signature(*key)} "
+                              f"(first at line {seen[key].line()})", "args")
+        seen[key] = entry
+        if entry["variadic"] and not entry["args"]:
+            raise entry.error("a variadic function repeats its last argument, but has none", "variadic")
+        routines.check_examples(entry, entry["strict"] if entry["args"] else None)
+
+
+def rows(ctx):
+    """The function table rows, ordered by OID."""
+    types = routines.type_oids(ctx)
+    routines.reserve_oids(ctx)
+    result = []
+    for entry in ctx.loaded[FILE]["function"]:
+        arg_oids = [routines.check_type(entry, "args", arg, types) for arg in entry["args"]]
+        result.append({
+            "oid": routines.function_oid(ctx, entry),
+            "name": entry["name"],
+            "signature": routines.signature(entry["name"], entry["args"]),
+            "args": entry["args"], "arg_oids": arg_oids,
+            "result": entry["result"], "result_oid": routines.check_type(entry, "result", entry["result"], types),
+            "volatility": entry["volatility"], "strict": entry["strict"], "variadic": entry["variadic"],
+            "symbol": entry["symbol"], "description": entry["description"],
+            "examples": routines.example_values(entry),
+        })
+    return sorted(result, key=lambda row: row["oid"])
+
+
+def outputs(loaded, ctx):
+    funcs = rows(ctx)
+    by_name = sorted(range(len(funcs)), key=lambda i: (funcs[i]["name"], funcs[i]["oid"]))
+    symbols = sorted({row["symbol"] for row in funcs})
+    examples = routines.example_rows(loaded["function"], lambda e: "function " + routines.signature(e["name"], e["args"]), FILE)
+    examples += routines.example_rows(ctx.loaded["operators.toml"]["operator"],
+                                      lambda e: f"operator {e['left'] or 'NONE'} {e['name']} {e['right']}", "operators.toml")
+    examples += routines.example_rows(ctx.loaded["casts.toml"]["cast"],
+                                      lambda e: f"cast {e['source']} AS {e['target']}", "casts.toml")
+    context = {"functions": funcs, "by_name": by_name, "symbols": symbols, "examples": examples}
+    sources = (FILE, "operators.toml", "casts.toml")
+    return [
+        Output("include/sdb_functions.h", "functions.h.j2", (FILE,), context),
+        Output("src/sdb_functions.c", "functions.c.j2", (FILE,), context),
+        Output("docs/reference/functions.md", "functions.md.j2", (FILE,), context),
+        Output("tests/sdb_examples.h", "examples.h.j2", sources, context),
+        Output("tests/sdb_examples.c", "examples.c.j2", sources, context),
+    ]

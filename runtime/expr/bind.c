@@ -1,0 +1,590 @@
+/*
+ * expr/bind.c: the binder's walk over parse tree expressions: one function
+ * per node kind, building bound nodes with types resolved (literals,
+ * parameters, operators and the forms built on them, AND/OR/NOT, IS
+ * [NOT] NULL/TRUE..., function calls, casts, CASE, COALESCE, GREATEST/LEAST,
+ * CURRENT_TIMESTAMP).  Resolution and coercion live in bind_resolve.c and
+ * bind_coerce.c.  Column references are the planner's: it will bind them
+ * with its own case here (see README.md).
+ */
+#include "expr/bind_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "types/numeric.h"
+#include "types/typeio.h"
+
+static int bind(const SdbBindContext *bc, const SdbNode *node, SdbExpr **out);
+
+/* Where a parse node starts (-1 when it has no location). */
+static int location_of(const SdbNode *node)
+{
+    if (node == NULL)
+        return -1;
+    switch (SDB_NODE_TAG(node)) {
+    case SDB_T_A_CONST: return ((const SdbAConst *)node)->location;
+    case SDB_T_PARAM_REF: return ((const SdbParamRef *)node)->location;
+    case SDB_T_A_EXPR: return ((const SdbAExpr *)node)->location;
+    case SDB_T_BOOL_EXPR: return ((const SdbBoolExpr *)node)->location;
+    case SDB_T_FUNC_CALL: return ((const SdbFuncCall *)node)->location;
+    case SDB_T_TYPE_CAST: return ((const SdbTypeCast *)node)->location;
+    case SDB_T_CASE_EXPR: return ((const SdbCaseExpr *)node)->location;
+    case SDB_T_COALESCE_EXPR: return ((const SdbCoalesceExpr *)node)->location;
+    case SDB_T_MIN_MAX_EXPR: return ((const SdbMinMaxExpr *)node)->location;
+    case SDB_T_COLUMN_REF: return ((const SdbColumnRef *)node)->location;
+    default: return -1;
+    }
+}
+
+static int unsupported(const SdbBindContext *bc, const char *what, int location)
+{
+    sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "%s is not supported", what);
+    return sdb_bind_fail_at(bc, location);
+}
+
+/* Bind every item of `list` into a new array; their locations too. */
+static int bind_list(const SdbBindContext *bc, const SdbList *list, SdbExpr ***out, int **locations)
+{
+    int n = sdb_list_length(list);
+    SdbExpr **exprs = sdb_bind_exprs(bc, n);
+    int *locs = sdb_arena_alloc(bc->expr->arena, sizeof(int) * (size_t)(n > 0 ? n : 1));
+    if (exprs == NULL || locs == NULL)
+        return SDB_ERROR;
+    for (int i = 0; i < n; i++) {
+        locs[i] = location_of(sdb_list_nth(list, i));
+        if (bind(bc, sdb_list_nth(list, i), &exprs[i]) != SDB_OK)
+            return SDB_ERROR;
+    }
+    *out = exprs;
+    *locations = locs;
+    return SDB_OK;
+}
+
+/* A constant of `type` from its text form (literals). */
+static int typed_literal(const SdbBindContext *bc, SdbOid type, const char *text, int location, SdbExpr **out)
+{
+    SdbBoundConst *c = sdb_new_bound_const(bc->expr->arena, type);
+    if (c == NULL)
+        return SDB_ERROR;
+    c->location = location;
+    SdbTypeCtx tctx = {.arena = bc->expr->arena, .typid = type, .typmod = -1};
+    if (sdb_type_input(&tctx, text, &c->value) != SDB_OK)
+        return sdb_bind_fail_at(bc, location);
+    *out = &c->expr;
+    return SDB_OK;
+}
+
+/* Numeric literals, as PostgreSQL's make_const types them: an integer
+ * (the lexer makes too large ones "float") is int4 when it fits, else int8
+ * when it fits, else numeric, like every literal with a point or exponent. */
+static SdbOid number_literal_type(const char *text)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno == ERANGE || *end != '\0' || end == text)
+        return SDB_TYPEOID_NUMERIC;
+    return (v >= INT32_MIN && v <= INT32_MAX) ? SDB_TYPEOID_INT4 : SDB_TYPEOID_INT8;
+}
+
+/* A string literal or NULL: of type unknown until context decides. */
+static int unknown_literal(const SdbBindContext *bc, const SdbAConst *node, SdbExpr **out)
+{
+    SdbBoundConst *c = sdb_new_bound_const(bc->expr->arena, SDB_TYPEOID_UNKNOWN);
+    if (c == NULL)
+        return SDB_ERROR;
+    c->location = node->location;
+    c->isnull = node->kind == SDB_CONST_KIND_NULL;
+    if (!c->isnull && sdb_varlena_make(bc->expr->arena, node->val, strlen(node->val), &c->value) != SDB_OK)
+        return SDB_ERROR;
+    *out = &c->expr;
+    return SDB_OK;
+}
+
+static int bind_const(const SdbBindContext *bc, const SdbAConst *node, SdbExpr **out)
+{
+    switch (node->kind) {
+    case SDB_CONST_KIND_INTEGER:
+    case SDB_CONST_KIND_FLOAT:
+        return typed_literal(bc, number_literal_type(node->val), node->val, node->location, out);
+    case SDB_CONST_KIND_BOOLEAN:
+        return typed_literal(bc, SDB_TYPEOID_BOOL, node->val, node->location, out);
+    case SDB_CONST_KIND_STRING:
+    case SDB_CONST_KIND_NULL:
+        return unknown_literal(bc, node, out);
+    case SDB_CONST_KIND_BITSTRING:
+        break;
+    }
+    return unsupported(bc, "a bit string literal", node->location);
+}
+
+static int bind_param(const SdbBindContext *bc, const SdbParamRef *node, SdbExpr **out)
+{
+    if (node->number < 1 || node->number > bc->nparams) {
+        sdb_error(SDB_ERR_UNDEFINED_PARAMETER, "there is no parameter $%d", node->number);
+        return sdb_bind_fail_at(bc, node->location);
+    }
+    SdbOid type = bc->param_types[node->number - 1];
+    if (type == SDB_TYPEOID_UNKNOWN || type == SDB_INVALID_OID) {
+        sdb_error(SDB_ERR_INDETERMINATE_DATATYPE, "could not determine data type of parameter $%d", node->number);
+        return sdb_bind_fail_at(bc, node->location);
+    }
+    SdbBoundParam *p = sdb_new_bound_param(bc->expr->arena, type);
+    if (p == NULL)
+        return SDB_ERROR;
+    p->number = node->number;
+    p->location = node->location;
+    *out = &p->expr;
+    return SDB_OK;
+}
+
+/* The last part of a qualified name list of String nodes. */
+static const char *last_name(const SdbList *names)
+{
+    const SdbNode *last = sdb_list_nth(names, sdb_list_length(names) - 1);
+    return SDB_IS_A(last, STRING) ? ((const SdbString *)last)->sval : "";
+}
+
+/* left OP right (left NULL for prefix), both bound, into *out. */
+static int make_op(const SdbBindContext *bc, const char *name, SdbExpr *left, SdbExpr *right, int location,
+                   SdbExpr **out)
+{
+    SdbBoundOpExpr *op;
+    if (sdb_bind_operator(bc, name, left, right, location, &op) != SDB_OK)
+        return SDB_ERROR;
+    *out = &op->expr;
+    return SDB_OK;
+}
+
+/* An AND or OR of two bound boolean expressions. */
+static int make_bool(const SdbBindContext *bc, SdbExprBoolOp boolop, SdbExpr *a, SdbExpr *b, SdbExpr **out)
+{
+    SdbBoundBoolExpr *node = sdb_new_bound_bool_expr(bc->expr->arena, SDB_TYPEOID_BOOL);
+    SdbExpr **args = sdb_bind_exprs(bc, 2);
+    if (node == NULL || args == NULL)
+        return SDB_ERROR;
+    args[0] = a;
+    args[1] = b;
+    node->boolop = boolop;
+    node->args = args;
+    node->nargs = b ? 2 : 1;
+    *out = &node->expr;
+    return SDB_OK;
+}
+
+/* Bind the operands of a binary AExpr. */
+static int bind_operands(const SdbBindContext *bc, const SdbAExpr *node, SdbExpr **left, SdbExpr **right)
+{
+    *left = NULL;
+    if (node->lexpr != NULL && bind(bc, node->lexpr, left) != SDB_OK)
+        return SDB_ERROR;
+    return bind(bc, node->rexpr, right);
+}
+
+/* The = operator of `a` and `b` for NULLIF and IS DISTINCT FROM: its
+ * coerced operands and function; 42804 unless it yields boolean. */
+static int equality(const SdbBindContext *bc, const SdbAExpr *node, const char *what, SdbBoundOpExpr **eq)
+{
+    SdbExpr *left, *right;
+    if (bind_operands(bc, node, &left, &right) != SDB_OK ||
+        sdb_bind_operator(bc, "=", left, right, node->location, eq) != SDB_OK)
+        return SDB_ERROR;
+    if ((*eq)->expr.type != SDB_TYPEOID_BOOL) {
+        sdb_error(SDB_ERR_DATATYPE_MISMATCH, "%s requires = operator to yield boolean", what);
+        return sdb_bind_fail_at(bc, node->location);
+    }
+    return SDB_OK;
+}
+
+static int bind_nullif(const SdbBindContext *bc, const SdbAExpr *node, SdbExpr **out)
+{
+    SdbBoundOpExpr *eq;
+    if (equality(bc, node, "NULLIF", &eq) != SDB_OK)
+        return SDB_ERROR;
+    SdbBoundNullIfExpr *n = sdb_new_bound_null_if_expr(bc->expr->arena, eq->args[0]->type);
+    if (n == NULL)
+        return SDB_ERROR;
+    n->func = eq->func;
+    n->args = eq->args;
+    n->nargs = 2;
+    *out = &n->expr;
+    return SDB_OK;
+}
+
+static int bind_distinct(const SdbBindContext *bc, const SdbAExpr *node, bool negate, SdbExpr **out)
+{
+    SdbBoundOpExpr *eq;
+    if (equality(bc, node, "IS DISTINCT FROM", &eq) != SDB_OK)
+        return SDB_ERROR;
+    SdbBoundDistinctExpr *d = sdb_new_bound_distinct_expr(bc->expr->arena, SDB_TYPEOID_BOOL);
+    if (d == NULL)
+        return SDB_ERROR;
+    d->func = eq->func;
+    d->args = eq->args;
+    d->nargs = 2;
+    *out = &d->expr;
+    return negate ? make_bool(bc, SDB_EXPR_BOOL_OP_NOT, &d->expr, NULL, out) : SDB_OK;
+}
+
+/* x IN (a, b) / x NOT IN (a, b): x = ANY / x <> ALL over the list, all of
+ * a common type. */
+static int bind_in(const SdbBindContext *bc, const SdbAExpr *node, SdbExpr **out)
+{
+    const SdbList *items = (const SdbList *)node->rexpr;
+    int n = sdb_list_length(items) + 1;
+    SdbExpr **args = sdb_bind_exprs(bc, n), **list;
+    int *locs = sdb_arena_alloc(bc->expr->arena, sizeof(int) * (size_t)n), *item_locs;
+    if (args == NULL || locs == NULL || bind(bc, node->lexpr, &args[0]) != SDB_OK ||
+        bind_list(bc, items, &list, &item_locs) != SDB_OK)
+        return SDB_ERROR;
+    locs[0] = location_of(node->lexpr);
+    memcpy(args + 1, list, sizeof *args * (size_t)(n - 1));
+    memcpy(locs + 1, item_locs, sizeof *locs * (size_t)(n - 1));
+    if (sdb_bind_unify(bc, args, n, "IN", locs) != SDB_OK)
+        return SDB_ERROR;
+    const char *name = last_name(node->name);
+    SdbBoundOpExpr *op;
+    if (sdb_bind_operator(bc, name, args[0], args[1], node->location, &op) != SDB_OK)
+        return SDB_ERROR;
+    for (int i = 0; i < n; i++)
+        if (sdb_bind_coerce(bc, args[i], op->func->argtypes[i > 0], -1, SDB_CAST_IMPLICIT, locs[i], &args[i]) != SDB_OK)
+            return SDB_ERROR;
+    SdbBoundScalarArrayOp *s = sdb_new_bound_scalar_array_op(bc->expr->arena, SDB_TYPEOID_BOOL);
+    if (s == NULL)
+        return SDB_ERROR;
+    s->func = op->func;
+    s->use_or = strcmp(name, "=") == 0;
+    s->args = args;
+    s->nargs = n;
+    *out = &s->expr;
+    return SDB_OK;
+}
+
+/* low <= x AND x <= high (negated: x < low OR x > high), both ways round
+ * for SYMMETRIC. */
+static int between(const SdbBindContext *bc, SdbExpr *x, SdbExpr *low, SdbExpr *high, bool negate, int location,
+                   SdbExpr **out)
+{
+    SdbExpr *a, *b;
+    if (make_op(bc, negate ? "<" : ">=", x, low, location, &a) != SDB_OK ||
+        make_op(bc, negate ? ">" : "<=", x, high, location, &b) != SDB_OK)
+        return SDB_ERROR;
+    return make_bool(bc, negate ? SDB_EXPR_BOOL_OP_OR : SDB_EXPR_BOOL_OP_AND, a, b, out);
+}
+
+static int bind_between(const SdbBindContext *bc, const SdbAExpr *node, SdbExpr **out)
+{
+    SdbExpr *x, **bounds;
+    int *locs;
+    if (bind(bc, node->lexpr, &x) != SDB_OK || bind_list(bc, (const SdbList *)node->rexpr, &bounds, &locs) != SDB_OK)
+        return SDB_ERROR;
+    bool negate = node->kind == SDB_A_EXPR_KIND_NOT_BETWEEN || node->kind == SDB_A_EXPR_KIND_NOT_BETWEEN_SYM;
+    bool symmetric = node->kind == SDB_A_EXPR_KIND_BETWEEN_SYM || node->kind == SDB_A_EXPR_KIND_NOT_BETWEEN_SYM;
+    SdbExpr *forward, *backward;
+    if (between(bc, x, bounds[0], bounds[1], negate, node->location, &forward) != SDB_OK)
+        return SDB_ERROR;
+    if (!symmetric) {
+        *out = forward;
+        return SDB_OK;
+    }
+    if (between(bc, x, bounds[1], bounds[0], negate, node->location, &backward) != SDB_OK)
+        return SDB_ERROR;
+    return make_bool(bc, negate ? SDB_EXPR_BOOL_OP_AND : SDB_EXPR_BOOL_OP_OR, forward, backward, out);
+}
+
+static int bind_a_expr(const SdbBindContext *bc, const SdbAExpr *node, SdbExpr **out)
+{
+    SdbExpr *left, *right;
+    switch (node->kind) {
+    case SDB_A_EXPR_KIND_OP:
+    case SDB_A_EXPR_KIND_LIKE:
+    case SDB_A_EXPR_KIND_ILIKE:
+        if (bind_operands(bc, node, &left, &right) != SDB_OK)
+            return SDB_ERROR;
+        return make_op(bc, last_name(node->name), left, right, node->location, out);
+    case SDB_A_EXPR_KIND_DISTINCT:
+    case SDB_A_EXPR_KIND_NOT_DISTINCT:
+        return bind_distinct(bc, node, node->kind == SDB_A_EXPR_KIND_NOT_DISTINCT, out);
+    case SDB_A_EXPR_KIND_NULLIF:
+        return bind_nullif(bc, node, out);
+    case SDB_A_EXPR_KIND_IN:
+        return bind_in(bc, node, out);
+    case SDB_A_EXPR_KIND_BETWEEN:
+    case SDB_A_EXPR_KIND_NOT_BETWEEN:
+    case SDB_A_EXPR_KIND_BETWEEN_SYM:
+    case SDB_A_EXPR_KIND_NOT_BETWEEN_SYM:
+        return bind_between(bc, node, out);
+    case SDB_A_EXPR_KIND_OP_ANY:
+    case SDB_A_EXPR_KIND_OP_ALL:
+        return unsupported(bc, "op ANY/ALL (array)", node->location);
+    case SDB_A_EXPR_KIND_SIMILAR:
+        break;
+    }
+    return unsupported(bc, "SIMILAR TO", node->location);
+}
+
+static int bind_bool_expr(const SdbBindContext *bc, const SdbBoolExpr *node, SdbExpr **out)
+{
+    static const char *const names[] = {"AND", "OR", "NOT"};
+    SdbBoundBoolExpr *b = sdb_new_bound_bool_expr(bc->expr->arena, SDB_TYPEOID_BOOL);
+    int *locs;
+    if (b == NULL || bind_list(bc, node->args, &b->args, &locs) != SDB_OK)
+        return SDB_ERROR;
+    b->boolop = (SdbExprBoolOp)node->boolop; /* same order: and, or, not */
+    b->nargs = sdb_list_length(node->args);
+    for (int i = 0; i < b->nargs; i++)
+        if (sdb_bind_coerce_bool(bc, b->args[i], names[node->boolop], locs[i], &b->args[i]) != SDB_OK)
+            return SDB_ERROR;
+    *out = &b->expr;
+    return SDB_OK;
+}
+
+static int bind_null_test(const SdbBindContext *bc, const SdbNullTest *node, SdbExpr **out)
+{
+    SdbBoundNullTest *t = sdb_new_bound_null_test(bc->expr->arena, SDB_TYPEOID_BOOL);
+    if (t == NULL || bind(bc, node->arg, &t->arg) != SDB_OK)
+        return SDB_ERROR;
+    t->nulltesttype = (SdbExprNullTest)node->nulltesttype;
+    *out = &t->expr;
+    return SDB_OK;
+}
+
+static int bind_boolean_test(const SdbBindContext *bc, const SdbBooleanTest *node, SdbExpr **out)
+{
+    static const char *const names[] = {"IS TRUE", "IS NOT TRUE", "IS FALSE", "IS NOT FALSE", "IS UNKNOWN",
+                                        "IS NOT UNKNOWN"};
+    SdbBoundBooleanTest *t = sdb_new_bound_boolean_test(bc->expr->arena, SDB_TYPEOID_BOOL);
+    SdbExpr *arg;
+    if (t == NULL || bind(bc, node->arg, &arg) != SDB_OK ||
+        sdb_bind_coerce_bool(bc, arg, names[node->booltesttype], node->location, &t->arg) != SDB_OK)
+        return SDB_ERROR;
+    t->booltesttype = (SdbExprBoolTest)node->booltesttype;
+    *out = &t->expr;
+    return SDB_OK;
+}
+
+static int bind_func_call(const SdbBindContext *bc, const SdbFuncCall *node, SdbExpr **out)
+{
+    if (node->agg_star || node->agg_distinct || node->agg_order || node->agg_filter || node->over ||
+        node->func_variadic)
+        return unsupported(bc, "an aggregate, window or VARIADIC call", node->location);
+    SdbExpr **args;
+    int *locs;
+    SdbBoundFuncExpr *f;
+    if (bind_list(bc, node->args, &args, &locs) != SDB_OK ||
+        sdb_bind_function(bc, last_name(node->funcname), args, sdb_list_length(node->args), node->location, &f) !=
+            SDB_OK)
+        return SDB_ERROR;
+    *out = &f->expr;
+    return SDB_OK;
+}
+
+/* The integer value of typmod expression `i` of `tn`, or -1. */
+static int typmod_arg(const SdbTypeName *tn, int i)
+{
+    const SdbNode *n = sdb_list_nth(tn->typmods, i);
+    if (!SDB_IS_A(n, A_CONST) || ((const SdbAConst *)n)->kind != SDB_CONST_KIND_INTEGER)
+        return -1;
+    return atoi(((const SdbAConst *)n)->val);
+}
+
+/* PostgreSQL's typmod of a type name's modifiers (-1 when none). */
+static int type_typmod(const SdbBindContext *bc, const SdbTypeName *tn, SdbOid type, int32_t *typmod)
+{
+    int n = sdb_list_length(tn->typmods);
+    *typmod = -1;
+    if (n == 0)
+        return SDB_OK;
+    int a = typmod_arg(tn, 0), b = n > 1 ? typmod_arg(tn, 1) : 0;
+    if ((type == SDB_TYPEOID_VARCHAR || type == SDB_TYPEOID_BPCHAR) && n == 1 && a >= 1)
+        *typmod = a + 4;
+    else if (type == SDB_TYPEOID_NUMERIC && n <= 2 && a >= 1 && a <= 1000 && b >= 0 && b <= a)
+        *typmod = sdb_numeric_typmod(a, b);
+    else if ((type == SDB_TYPEOID_TIMESTAMP || type == SDB_TYPEOID_TIMESTAMPTZ || type == SDB_TYPEOID_TIME) &&
+             n == 1 && a >= 0 && a <= 6)
+        *typmod = a;
+    else {
+        sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "invalid type modifier for type %s", sdb_bind_type_name(type));
+        return sdb_bind_fail_at(bc, tn->location);
+    }
+    return SDB_OK;
+}
+
+/* The type a TypeName names (arrays included) and its typmod. */
+static int resolve_type_name(const SdbBindContext *bc, const SdbTypeName *tn, SdbOid *type, int32_t *typmod)
+{
+    const char *name = last_name(tn->names);
+    const SdbTypeInfo *info = sdb_type_by_name(name);
+    if (info == NULL) {
+        sdb_error(SDB_ERR_UNDEFINED_OBJECT, "type \"%s\" does not exist", name);
+        return sdb_bind_fail_at(bc, tn->location);
+    }
+    if (type_typmod(bc, tn, info->oid, typmod) != SDB_OK)
+        return SDB_ERROR;
+    *type = info->oid;
+    if (tn->array_bounds != NULL) {
+        *type = info->array_oid;
+        *typmod = -1;
+    }
+    return SDB_OK;
+}
+
+static int bind_type_cast(const SdbBindContext *bc, const SdbTypeCast *node, SdbExpr **out)
+{
+    SdbOid type = SDB_INVALID_OID;
+    int32_t typmod = -1;
+    SdbExpr *arg;
+    if (resolve_type_name(bc, node->type_name, &type, &typmod) != SDB_OK || bind(bc, node->arg, &arg) != SDB_OK)
+        return SDB_ERROR;
+    return sdb_bind_coerce(bc, arg, type, typmod, SDB_CAST_EXPLICIT, node->location, out);
+}
+
+/* WHEN conditions: `operand = value` for a simple CASE, else booleans. */
+static int bind_when(const SdbBindContext *bc, SdbExpr *operand, const SdbCaseWhen *when, SdbExpr **out)
+{
+    SdbExpr *cond;
+    if (bind(bc, when->expr, &cond) != SDB_OK)
+        return SDB_ERROR;
+    if (operand != NULL && make_op(bc, "=", operand, cond, when->location, &cond) != SDB_OK)
+        return SDB_ERROR;
+    return sdb_bind_coerce_bool(bc, cond, "CASE/WHEN", location_of(when->expr), out);
+}
+
+/* CASE: the conditions, then the results unified to one type (ELSE's
+ * first, as PostgreSQL orders them, which its error messages show). */
+static int bind_case(const SdbBindContext *bc, const SdbCaseExpr *node, SdbExpr **out)
+{
+    int n = sdb_list_length(node->args), first = node->defresult != NULL;
+    SdbBoundCaseExpr *c = sdb_new_bound_case_expr(bc->expr->arena, SDB_TYPEOID_UNKNOWN);
+    SdbExpr **conds = sdb_bind_exprs(bc, n), **results = sdb_bind_exprs(bc, n + first), *operand = NULL;
+    int *locs = sdb_arena_alloc(bc->expr->arena, sizeof(int) * (size_t)(n + first));
+    if (c == NULL || conds == NULL || results == NULL || locs == NULL)
+        return SDB_ERROR;
+    if (node->arg != NULL) {
+        if (bind(bc, node->arg, &c->arg) != SDB_OK)
+            return SDB_ERROR;
+        SdbBoundCaseTest *test = sdb_new_bound_case_test(bc->expr->arena, c->arg->type);
+        if (test == NULL)
+            return SDB_ERROR;
+        operand = &test->expr;
+    }
+    if (first) {
+        locs[0] = location_of(node->defresult);
+        if (bind(bc, node->defresult, &results[0]) != SDB_OK)
+            return SDB_ERROR;
+    }
+    for (int i = 0; i < n; i++) {
+        const SdbCaseWhen *when = (const SdbCaseWhen *)sdb_list_nth(node->args, i);
+        locs[first + i] = location_of(when->result);
+        if (bind_when(bc, operand, when, &conds[i]) != SDB_OK || bind(bc, when->result, &results[first + i]) != SDB_OK)
+            return SDB_ERROR;
+    }
+    if (sdb_bind_unify(bc, results, n + first, "CASE", locs) != SDB_OK)
+        return SDB_ERROR;
+    c->expr.type = results[0]->type;
+    c->conds = conds;
+    c->results = results + first;
+    c->nwhens = n;
+    c->defresult = first ? results[0] : NULL;
+    *out = &c->expr;
+    return SDB_OK;
+}
+
+static int bind_coalesce(const SdbBindContext *bc, const SdbCoalesceExpr *node, SdbExpr **out)
+{
+    SdbBoundCoalesceExpr *c = sdb_new_bound_coalesce_expr(bc->expr->arena, SDB_TYPEOID_UNKNOWN);
+    int *locs;
+    if (c == NULL || bind_list(bc, node->args, &c->args, &locs) != SDB_OK)
+        return SDB_ERROR;
+    c->nargs = sdb_list_length(node->args);
+    if (sdb_bind_unify(bc, c->args, c->nargs, "COALESCE", locs) != SDB_OK)
+        return SDB_ERROR;
+    c->expr.type = c->args[0]->type;
+    *out = &c->expr;
+    return SDB_OK;
+}
+
+static int bind_min_max(const SdbBindContext *bc, const SdbMinMaxExpr *node, SdbExpr **out)
+{
+    const char *what = node->op == SDB_MIN_MAX_OP_GREATEST ? "GREATEST" : "LEAST";
+    SdbBoundMinMaxExpr *m = sdb_new_bound_min_max_expr(bc->expr->arena, SDB_TYPEOID_UNKNOWN);
+    int *locs;
+    if (m == NULL || bind_list(bc, node->args, &m->args, &locs) != SDB_OK)
+        return SDB_ERROR;
+    m->nargs = sdb_list_length(node->args);
+    m->op = node->op == SDB_MIN_MAX_OP_GREATEST ? SDB_EXPR_MIN_MAX_GREATEST : SDB_EXPR_MIN_MAX_LEAST;
+    if (sdb_bind_unify(bc, m->args, m->nargs, what, locs) != SDB_OK)
+        return SDB_ERROR;
+    m->expr.type = m->args[0]->type;
+    const SdbTypeOps *ops = sdb_type_ops(m->expr.type);
+    if (ops == NULL || ops->compare == NULL) {
+        sdb_error(SDB_ERR_UNDEFINED_FUNCTION, "could not identify a comparison function for type %s",
+                  sdb_bind_type_name(m->expr.type));
+        return sdb_bind_fail_at(bc, node->location);
+    }
+    *out = &m->expr;
+    return SDB_OK;
+}
+
+/* CURRENT_TIMESTAMP is now(); CURRENT_DATE and LOCALTIMESTAMP are now()
+ * cast to date and timestamp, all the transaction start. */
+static int bind_sql_value(const SdbBindContext *bc, const SdbSqlValueFunction *node, SdbExpr **out)
+{
+    const char *cast;
+    switch (node->op) {
+    case SDB_SQL_VALUE_OP_CURRENT_TIMESTAMP: cast = NULL; break;
+    case SDB_SQL_VALUE_OP_CURRENT_DATE: cast = "date"; break;
+    case SDB_SQL_VALUE_OP_LOCALTIMESTAMP: cast = "timestamp"; break;
+    default: return unsupported(bc, "this SQL value function", node->location);
+    }
+    SdbBoundFuncExpr *now, *converted;
+    if (sdb_bind_function(bc, "now", NULL, 0, node->location, &now) != SDB_OK)
+        return SDB_ERROR;
+    *out = &now->expr;
+    if (cast == NULL)
+        return SDB_OK;
+    SdbExpr **args = sdb_bind_exprs(bc, 1);
+    if (args == NULL)
+        return SDB_ERROR;
+    args[0] = &now->expr;
+    if (sdb_bind_function(bc, cast, args, 1, node->location, &converted) != SDB_OK)
+        return SDB_ERROR;
+    *out = &converted->expr;
+    return SDB_OK;
+}
+
+static int bind(const SdbBindContext *bc, const SdbNode *node, SdbExpr **out)
+{
+    switch (SDB_NODE_TAG(node)) {
+    case SDB_T_A_CONST: return bind_const(bc, (const SdbAConst *)node, out);
+    case SDB_T_PARAM_REF: return bind_param(bc, (const SdbParamRef *)node, out);
+    case SDB_T_A_EXPR: return bind_a_expr(bc, (const SdbAExpr *)node, out);
+    case SDB_T_BOOL_EXPR: return bind_bool_expr(bc, (const SdbBoolExpr *)node, out);
+    case SDB_T_NULL_TEST: return bind_null_test(bc, (const SdbNullTest *)node, out);
+    case SDB_T_BOOLEAN_TEST: return bind_boolean_test(bc, (const SdbBooleanTest *)node, out);
+    case SDB_T_FUNC_CALL: return bind_func_call(bc, (const SdbFuncCall *)node, out);
+    case SDB_T_TYPE_CAST: return bind_type_cast(bc, (const SdbTypeCast *)node, out);
+    case SDB_T_CASE_EXPR: return bind_case(bc, (const SdbCaseExpr *)node, out);
+    case SDB_T_COALESCE_EXPR: return bind_coalesce(bc, (const SdbCoalesceExpr *)node, out);
+    case SDB_T_MIN_MAX_EXPR: return bind_min_max(bc, (const SdbMinMaxExpr *)node, out);
+    case SDB_T_SQL_VALUE_FUNCTION: return bind_sql_value(bc, (const SdbSqlValueFunction *)node, out);
+    case SDB_T_COLUMN_REF: return unsupported(bc, "a column reference outside a query", location_of(node));
+    default: break;
+    }
+    sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "%s is not supported in an expression", sdb_node_tag_name(SDB_NODE_TAG(node)));
+    return SDB_ERROR;
+}
+
+int sdb_bind_expr(const SdbBindContext *bc, const SdbNode *node, SdbExpr **out)
+{
+    SdbExpr *expr;
+    if (bind(bc, node, &expr) != SDB_OK)
+        return SDB_ERROR;
+    if (expr->type == SDB_TYPEOID_UNKNOWN)
+        return sdb_bind_coerce(bc, expr, SDB_TYPEOID_TEXT, -1, SDB_CAST_IMPLICIT, location_of(node), out);
+    *out = expr;
+    return SDB_OK;
+}

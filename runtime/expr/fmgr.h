@@ -1,0 +1,72 @@
+/*
+ * expr/fmgr.h: the calling convention of every scalar function of
+ * spec/functions.toml (see README.md), the evaluation context functions and
+ * the evaluator share, and helpers for reading arguments and setting results.
+ *
+ * A function is `int fn(SdbFnCall *call)`: it reads call->args[0..nargs)
+ * (of the types call->argtypes), sets call->result (or call->result_null)
+ * and returns SDB_OK, or records an error with sdb_error() and returns
+ * SDB_ERROR.  A strict function is never called with a NULL argument.
+ * By-reference results are allocated in call->arena.
+ */
+#ifndef SDB_EXPR_FMGR_H
+#define SDB_EXPR_FMGR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sdb_functions.h"
+#include "types/datum.h"
+
+/* Most arguments a function call may pass (PostgreSQL's FUNC_MAX_ARGS). */
+#define SDB_FN_MAX_ARGS 100
+
+/* What evaluating expressions needs from outside: where results go, the
+ * session settings functions see, and the values of $n parameters.  The
+ * planner will add the current row here (the extension point for column
+ * references; see README.md). */
+typedef struct SdbExprContext {
+    SdbArena *arena;             /* results (and scratch) of evaluation */
+    const SdbTimeZone *timezone; /* the TimeZone setting; NULL means UTC */
+    int64_t xact_start;          /* transaction start (timestamptz microseconds): now() */
+    int nparams;
+    const SdbDatum *params;      /* $1..$nparams, typed as bound */
+    const bool *param_nulls;
+} SdbExprContext;
+
+struct SdbFnCall {
+    const SdbFuncInfo *func;        /* the function called (declared argument types, result type) */
+    const SdbExprContext *context;  /* settings, transaction start */
+    SdbArena *arena;                /* = context->arena: where results go */
+    int nargs;                      /* more than func->nargs for a variadic function */
+    const SdbOid *argtypes;         /* the arguments' actual types ("any" arguments keep their own) */
+    SdbDatum args[SDB_FN_MAX_ARGS];
+    bool nulls[SDB_FN_MAX_ARGS];    /* all false for a strict function */
+    SdbDatum result;
+    bool result_null;
+};
+
+/* Argument `i`'s type and the result type. */
+static inline SdbOid sdb_fn_argtype(const SdbFnCall *call, int i) { return call->argtypes[i]; }
+static inline SdbOid sdb_fn_rettype(const SdbFnCall *call) { return call->func->rettype; }
+
+/* Argument `i` as a C value. */
+static inline int64_t sdb_fn_arg_int(const SdbFnCall *call, int i) { return sdb_datum_to_int64(call->args[i]); }
+static inline bool sdb_fn_arg_bool(const SdbFnCall *call, int i) { return call->args[i] != 0; }
+static inline const SdbVarlena *sdb_fn_arg_text(const SdbFnCall *call, int i) { return sdb_datum_varlena(call->args[i]); }
+
+/* Set the result from a C value; SDB_OK. */
+static inline int sdb_fn_return_int(SdbFnCall *call, int64_t v) { call->result = sdb_datum_from_int64(v); return SDB_OK; }
+static inline int sdb_fn_return_bool(SdbFnCall *call, bool v) { call->result = v ? 1 : 0; return SDB_OK; }
+
+/* Set a text (or varchar, bytea ...) result holding a copy of `len` bytes:
+ * SDB_OK, or SDB_ERROR with 53200 recorded. */
+int sdb_fn_return_text(SdbFnCall *call, const void *data, size_t len);
+
+/* Call `func` on `nargs` arguments of types `argtypes` (NULL flags in
+ * `nulls`), honouring strictness: the result in *result / *isnull. */
+int sdb_fn_invoke(const SdbFuncInfo *func, const SdbExprContext *ctx, int nargs, const SdbOid *argtypes,
+                  const SdbDatum *args, const bool *nulls, SdbDatum *result, bool *isnull);
+
+#endif /* SDB_EXPR_FMGR_H */

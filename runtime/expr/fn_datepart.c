@@ -1,0 +1,226 @@
+/*
+ * expr/fn_datepart.c: extract/date_part (a field of a timestamp) and
+ * date_trunc (a timestamp cut down to a unit), for timestamp and, in the
+ * session's TimeZone, timestamptz, with PostgreSQL's field rules (BC years,
+ * ISO weeks, centuries) and infinities.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "expr/dt_common.h"
+#include "types/typeio.h"
+
+typedef enum Unit {
+    UNIT_MICROSECOND, UNIT_MILLISECOND, UNIT_SECOND, UNIT_MINUTE, UNIT_HOUR, UNIT_DAY, UNIT_WEEK, UNIT_MONTH,
+    UNIT_QUARTER, UNIT_YEAR, UNIT_DECADE, UNIT_CENTURY, UNIT_MILLENNIUM, UNIT_DOW, UNIT_ISODOW, UNIT_DOY,
+    UNIT_EPOCH, UNIT_UNSUPPORTED, UNIT_UNKNOWN
+} Unit;
+
+static const struct { const char *name; Unit unit; } UNITS[] = {
+    {"microsecond", UNIT_MICROSECOND}, {"microseconds", UNIT_MICROSECOND}, {"millisecond", UNIT_MILLISECOND},
+    {"milliseconds", UNIT_MILLISECOND}, {"second", UNIT_SECOND}, {"seconds", UNIT_SECOND}, {"minute", UNIT_MINUTE},
+    {"minutes", UNIT_MINUTE}, {"hour", UNIT_HOUR}, {"hours", UNIT_HOUR}, {"day", UNIT_DAY}, {"days", UNIT_DAY},
+    {"week", UNIT_WEEK}, {"weeks", UNIT_WEEK}, {"month", UNIT_MONTH}, {"months", UNIT_MONTH},
+    {"quarter", UNIT_QUARTER}, {"year", UNIT_YEAR}, {"years", UNIT_YEAR}, {"decade", UNIT_DECADE},
+    {"decades", UNIT_DECADE}, {"century", UNIT_CENTURY}, {"centuries", UNIT_CENTURY},
+    {"millennium", UNIT_MILLENNIUM}, {"millennia", UNIT_MILLENNIUM}, {"dow", UNIT_DOW}, {"isodow", UNIT_ISODOW},
+    {"doy", UNIT_DOY}, {"epoch", UNIT_EPOCH}, {"timezone", UNIT_UNSUPPORTED}, {"timezone_hour", UNIT_UNSUPPORTED},
+    {"timezone_minute", UNIT_UNSUPPORTED}, {"julian", UNIT_UNSUPPORTED}, {"isoyear", UNIT_UNSUPPORTED},
+};
+
+static bool zoned(const SdbFnCall *call)
+{
+    return sdb_fn_argtype(call, 1) == SDB_TYPEOID_TIMESTAMPTZ;
+}
+
+/* The wall-clock time of timestamp argument `ts` (timestamptz: in the session zone). */
+static int64_t local_time(const SdbFnCall *call, int64_t ts)
+{
+    return zoned(call) ? sdb_dt_to_local(call, ts) : ts;
+}
+
+/* The unit named by argument 0 (any case); 22023 or 0A000 when it is not one. */
+static int unit_arg(const SdbFnCall *call, Unit *unit)
+{
+    const SdbVarlena *v = sdb_fn_arg_text(call, 0);
+    char name[32];
+    size_t n = v->len < sizeof name - 1 ? v->len : sizeof name - 1;
+    for (size_t i = 0; i < n; i++)
+        name[i] = (char)tolower(v->data[i]);
+    name[n] = '\0';
+    *unit = UNIT_UNKNOWN;
+    for (size_t i = 0; i < sizeof UNITS / sizeof UNITS[0] && v->len < sizeof name; i++)
+        if (strcmp(UNITS[i].name, name) == 0)
+            *unit = UNITS[i].unit;
+    const char *type = zoned(call) ? "timestamp with time zone" : "timestamp without time zone";
+    if (*unit == UNIT_UNKNOWN)
+        return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "unit \"%s\" not recognized for type %s", name, type);
+    if (*unit == UNIT_UNSUPPORTED)
+        return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "unit \"%s\" not supported for type %s", name, type);
+    return SDB_OK;
+}
+
+/* Day of the week of a Julian day, 0 = Sunday. */
+static int weekday(int64_t julian)
+{
+    return (int)((julian + 1) % 7);
+}
+
+/* ISO 8601 week number (weeks start on Monday; week 1 holds January 4). */
+static int iso_week(const SdbDtFields *f)
+{
+    int64_t day4 = sdb_date2j(f->year, 1, 4), start = day4 - weekday(day4 - 1);
+    if (f->julian < start) {
+        day4 = sdb_date2j(f->year - 1, 1, 4);
+        start = day4 - weekday(day4 - 1);
+    }
+    int64_t week = (f->julian - start) / 7 + 1;
+    if (week >= 52) {
+        int64_t next4 = sdb_date2j(f->year + 1, 1, 4), next = next4 - weekday(next4 - 1);
+        if (f->julian >= next)
+            week = (f->julian - next) / 7 + 1;
+    }
+    return (int)week;
+}
+
+/* PostgreSQL's decade, century and millennium of an astronomical year. */
+static int64_t year_group(int year, int size)
+{
+    if (size == 10)
+        return year >= 0 ? year / 10 : -((8 - (year - 1)) / 10);
+    return year > 0 ? (year + size - 1) / size : -((size - 1 - (year - 1)) / size);
+}
+
+/* Field `unit` of `ts` as value / 10^scale. */
+static void field_value(const SdbFnCall *call, Unit unit, int64_t ts, int64_t *value, int *scale)
+{
+    SdbDtFields f = sdb_dt_split(local_time(call, ts));
+    int64_t usec_in_minute = f.time % SDB_USECS_PER_MINUTE;
+    *scale = 0;
+    switch (unit) {
+    case UNIT_MICROSECOND: *value = usec_in_minute; return;
+    case UNIT_MILLISECOND: *value = usec_in_minute, *scale = 3; return;
+    case UNIT_SECOND: *value = usec_in_minute, *scale = 6; return;
+    case UNIT_MINUTE: *value = f.time / SDB_USECS_PER_MINUTE % 60; return;
+    case UNIT_HOUR: *value = f.time / SDB_USECS_PER_HOUR; return;
+    case UNIT_DAY: *value = f.day; return;
+    case UNIT_WEEK: *value = iso_week(&f); return;
+    case UNIT_MONTH: *value = f.month; return;
+    case UNIT_QUARTER: *value = (f.month - 1) / 3 + 1; return;
+    case UNIT_YEAR: *value = f.year > 0 ? f.year : f.year - 1; return;
+    case UNIT_DECADE: *value = year_group(f.year, 10); return;
+    case UNIT_CENTURY: *value = year_group(f.year, 100); return;
+    case UNIT_MILLENNIUM: *value = year_group(f.year, 1000); return;
+    case UNIT_DOW: *value = weekday(f.julian); return;
+    case UNIT_ISODOW: *value = weekday(f.julian) == 0 ? 7 : weekday(f.julian); return;
+    case UNIT_DOY: *value = f.julian - sdb_date2j(f.year, 1, 1) + 1; return;
+    case UNIT_EPOCH: *value = ts + SDB_DT_EPOCH_DIFF_SECS * SDB_USECS_PER_SEC, *scale = 6; return;
+    case UNIT_UNSUPPORTED:
+    case UNIT_UNKNOWN: break;
+    }
+    *value = 0;
+}
+
+/* Whether `unit` grows with time, so that an infinite timestamp has an
+ * infinite value of it (else NULL). */
+static bool grows(Unit unit)
+{
+    return unit == UNIT_YEAR || unit == UNIT_DECADE || unit == UNIT_CENTURY || unit == UNIT_MILLENNIUM ||
+           unit == UNIT_EPOCH;
+}
+
+/* "value / 10^scale" as decimal text, or "[-]Infinity". */
+static void field_text(int64_t value, int scale, char *out, size_t size)
+{
+    int64_t pow10 = scale == 6 ? 1000000 : scale == 3 ? 1000 : 1;
+    int64_t whole = value / pow10, frac = value % pow10;
+    const char *sign = value < 0 && whole == 0 ? "-" : "";
+    if (scale == 0)
+        snprintf(out, size, "%lld", (long long)value);
+    else
+        snprintf(out, size, "%s%lld.%0*lld", sign, (long long)whole, scale, (long long)(frac < 0 ? -frac : frac));
+}
+
+/* The field as text for extract (numeric) and date_part (float8); false
+ * (NULL result) for a non-growing field of an infinite timestamp. */
+static int field(SdbFnCall *call, char *out, size_t size, bool *isnull)
+{
+    Unit unit;
+    int64_t ts = sdb_fn_arg_int(call, 1), value;
+    int scale;
+    if (unit_arg(call, &unit) != SDB_OK)
+        return SDB_ERROR;
+    *isnull = sdb_dt_timestamp_infinite(ts) && !grows(unit);
+    if (sdb_dt_timestamp_infinite(ts))
+        snprintf(out, size, "%sInfinity", ts == SDB_TIMESTAMP_NOBEGIN ? "-" : "");
+    else {
+        field_value(call, unit, ts, &value, &scale);
+        field_text(value, scale, out, size);
+    }
+    return SDB_OK;
+}
+
+/* Parse `text` with the input function of the result type. */
+static int field_result(SdbFnCall *call, SdbOid type)
+{
+    char text[64];
+    if (field(call, text, sizeof text, &call->result_null) != SDB_OK || call->result_null)
+        return call->result_null ? SDB_OK : SDB_ERROR;
+    SdbTypeCtx ctx = {.arena = call->arena, .typid = type, .typmod = -1};
+    return sdb_type_input(&ctx, text, &call->result);
+}
+
+int sdb_fn_timestamp_extract(SdbFnCall *call) { return field_result(call, SDB_TYPEOID_NUMERIC); }
+int sdb_fn_timestamp_part(SdbFnCall *call) { return field_result(call, SDB_TYPEOID_FLOAT8); }
+
+/* `f` cut down to `unit` (PostgreSQL's rules for BC decades and centuries). */
+static void truncate_fields(SdbDtFields *f, Unit unit)
+{
+    static const int64_t time_units[] = {
+        [UNIT_MICROSECOND] = 1, [UNIT_MILLISECOND] = 1000, [UNIT_SECOND] = SDB_USECS_PER_SEC,
+        [UNIT_MINUTE] = SDB_USECS_PER_MINUTE, [UNIT_HOUR] = SDB_USECS_PER_HOUR,
+    };
+    if (unit <= UNIT_HOUR) {
+        f->time -= f->time % time_units[unit];
+        return;
+    }
+    f->time = 0;
+    if (unit == UNIT_WEEK) {
+        int back = (weekday(f->julian) + 6) % 7; /* days since Monday */
+        sdb_j2date((int)(f->julian - back), &f->year, &f->month, &f->day);
+        return;
+    }
+    if (unit == UNIT_DAY)
+        return;
+    f->day = 1;
+    if (unit == UNIT_MONTH)
+        return;
+    f->month = unit == UNIT_QUARTER ? (f->month - 1) / 3 * 3 + 1 : 1;
+    if (unit == UNIT_DECADE)
+        f->year = f->year > 0 ? f->year / 10 * 10 : -((8 - (f->year - 1)) / 10) * 10;
+    else if (unit == UNIT_CENTURY)
+        f->year = f->year > 0 ? (f->year + 99) / 100 * 100 - 99 : -((99 - (f->year - 1)) / 100) * 100 + 1;
+    else if (unit == UNIT_MILLENNIUM)
+        f->year = f->year > 0 ? (f->year + 999) / 1000 * 1000 - 999 : -((999 - (f->year - 1)) / 1000) * 1000 + 1;
+}
+
+int sdb_fn_timestamp_trunc(SdbFnCall *call)
+{
+    Unit unit;
+    int64_t ts = sdb_fn_arg_int(call, 1);
+    if (unit_arg(call, &unit) != SDB_OK)
+        return SDB_ERROR;
+    if (unit >= UNIT_DOW) /* fields, not units */
+        return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "unit \"%s\" not recognized for type %s",
+                         (const char *)sdb_fn_arg_text(call, 0)->data,
+                         zoned(call) ? "timestamp with time zone" : "timestamp without time zone");
+    if (sdb_dt_timestamp_infinite(ts))
+        return sdb_fn_return_int(call, ts);
+    SdbDtFields f = sdb_dt_split(local_time(call, ts));
+    truncate_fields(&f, unit);
+    int64_t local = sdb_dt_join(&f);
+    return sdb_fn_return_int(call, zoned(call) ? sdb_dt_to_utc(call, local) : local);
+}

@@ -17,6 +17,8 @@
 
 /* Sorted by name (strcmp order) for binary search; a unit test checks it. */
 static const SdbTypeFunc typefuncs[] = {
+    IN("aclitemin", sdb_aclitem_in),
+    OUT("aclitemout", sdb_aclitem_out),
     IN("array_in", sdb_array_in),
     OUT("array_out", sdb_array_out),
     RECV("array_recv", sdb_array_recv),
@@ -41,6 +43,8 @@ static const SdbTypeFunc typefuncs[] = {
     OUT("date_out", sdb_date_out),
     RECV("date_recv", sdb_date_recv),
     SEND("date_send", sdb_byval_send),
+    IN("domain_in", sdb_domain_in),
+    RECV("domain_recv", sdb_domain_recv),
     IN("float4in", sdb_floatin),
     OUT("float4out", sdb_floatout),
     RECV("float4recv", sdb_byval_recv),
@@ -93,6 +97,10 @@ static const SdbTypeFunc typefuncs[] = {
     OUT("oidvectorout", sdb_vector_out),
     RECV("oidvectorrecv", sdb_vector_recv),
     SEND("oidvectorsend", sdb_array_send),
+    IN("pg_node_tree_in", sdb_pg_node_tree_in),
+    OUT("pg_node_tree_out", sdb_textout),
+    RECV("pg_node_tree_recv", sdb_pg_node_tree_recv),
+    SEND("pg_node_tree_send", sdb_varlenasend),
     IN("regclassin", sdb_regin),
     OUT("regclassout", sdb_regout),
     RECV("regclassrecv", sdb_byval_recv),
@@ -213,13 +221,20 @@ static const OpsEntry type_ops[] = {
     {SDB_TYPEOID_JSONB, {sdb_jsonb_compare, sdb_jsonb_hash, sdb_jsonb_key}},
     {SDB_TYPEOID_JSON, {NULL, NULL, NULL}},
     {SDB_TYPEOID_INT2VECTOR, VECTOR_OPS},
+    /* PostgreSQL has no order for these two (pg_node_tree has none at all,
+     * aclitem only = and hashing); ours are total orders consistent with
+     * equality: pg_node_tree as text, aclitem by its stored bytes. */
+    {SDB_TYPEOID_PG_NODE_TREE, BYTES_OPS},
+    {SDB_TYPEOID_ACLITEM, FIXED_OPS},
     {SDB_TYPEOID_OIDVECTOR, VECTOR_OPS},
 };
 
 static const SdbTypeOps array_ops = {sdb_array_compare, sdb_array_hash, sdb_array_key};
 
+/* A domain has its base type's operations. */
 const SdbTypeOps *sdb_type_ops(SdbOid typid)
 {
+    typid = sdb_domain_base_type(typid);
     for (size_t i = 0; i < sizeof type_ops / sizeof type_ops[0]; i++)
         if (type_ops[i].oid == typid)
             return &type_ops[i].ops;

@@ -308,7 +308,8 @@ int sdb_uuid_recv(const SdbTypeCtx *ctx, SdbRecvBuf *buf, SdbDatum *out)
 }
 
 /* Fixed-length by-reference types stored big-endian (uuid, tid): the
- * payload itself is the key. */
+ * payload itself is the key.  aclitem uses it too: it has no SQL order, so
+ * any total order consistent with equality will do. */
 int sdb_raw_key(SdbDatum v, SdbStr *out)
 {
     const SdbVarlena *x = sdb_datum_varlena(v);

@@ -126,6 +126,18 @@ SDB_TYPE_RECV(sdb_vector_recv);
 int sdb_vector_compare(SdbDatum a, SdbDatum b);
 int sdb_vector_key(SdbDatum v, SdbStr *out);
 
+/* catalog.c */
+SDB_TYPE_INPUT(sdb_pg_node_tree_in);
+SDB_TYPE_RECV(sdb_pg_node_tree_recv);
+SDB_TYPE_INPUT(sdb_aclitem_in);
+SDB_TYPE_OUTPUT(sdb_aclitem_out);
+
+/* domain.c */
+SDB_TYPE_INPUT(sdb_domain_in);
+SDB_TYPE_RECV(sdb_domain_recv);
+/* The base type of an information_schema domain; any other type itself. */
+SdbOid sdb_domain_base_type(SdbOid typid);
+
 /* registry.c: the name table (sorted by name), for tests. */
 const SdbTypeFunc *sdb_typefunc_table(size_t *count);
 

@@ -63,8 +63,8 @@ typedef struct SdbTypeOps {
     SdbTypeKeyFn key;
 } SdbTypeOps;
 
-/* The operations of type `typid` (any array type included); NULL for a
- * pseudo or unknown type. */
+/* The operations of type `typid` (any array type included; a domain has
+ * its base type's); NULL for a pseudo or unknown type. */
 const SdbTypeOps *sdb_type_ops(SdbOid typid);
 
 /* Convert through the spec's functions for type ctx->typid: text in, text

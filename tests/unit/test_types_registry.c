@@ -43,8 +43,14 @@ static void test_every_type_resolves(void)
             continue;
         check_name(t, t->input, SDB_TYPEFUNC_INPUT);
         check_name(t, t->output, SDB_TYPEFUNC_OUTPUT);
-        check_name(t, t->receive, SDB_TYPEFUNC_RECEIVE);
-        check_name(t, t->send, SDB_TYPEFUNC_SEND);
+        /* aclitem has no binary form, in the spec as in PostgreSQL */
+        if (t->oid != SDB_TYPEOID_ACLITEM) {
+            check_name(t, t->receive, SDB_TYPEFUNC_RECEIVE);
+            check_name(t, t->send, SDB_TYPEFUNC_SEND);
+        } else {
+            CU_ASSERT_PTR_NULL(t->receive);
+            CU_ASSERT_PTR_NULL(t->send);
+        }
         CU_ASSERT_PTR_NOT_NULL(sdb_type_ops(t->oid));
         checked++;
     }
@@ -88,6 +94,10 @@ static const struct {
     {SDB_TYPEOID_JSONB, "{\"a\": [1, 2.50, \"x\"], \"bb\": null}"},
     {SDB_TYPEOID_REGNAMESPACE, "11"},
     {SDB_TYPEOID_REGROLE, "10"},
+    {SDB_TYPEOID_SQL_IDENTIFIER, "pg_catalog"},
+    {SDB_TYPEOID_CARDINAL_NUMBER, "2147483647"},
+    {SDB_TYPEOID_CHARACTER_DATA, "some \"data\""},
+    {SDB_TYPEOID_YES_OR_NO, "NO"},
 };
 
 static const char *sample_of(SdbOid type)

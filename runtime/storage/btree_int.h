@@ -169,6 +169,13 @@ uint16_t bt_first_data(void *page);
 /* Number of data items. */
 uint16_t bt_data_count(void *page);
 
+/* Storage (bt_item_cost) taken by the data items of a node page, and by all
+ * its items (high key included). */
+size_t bt_data_space(void *page);
+size_t bt_used_space(void *page);
+/* Remove every data item of a node page, keeping its high key. */
+void bt_drop_data(void *page);
+
 /* Decode the item in `slot` into *out; SDB_ERROR (data corrupted, naming
  * the block) when the slot is missing or too short for the page's kind. */
 int bt_item(SdbBtree *bt, void *page, SdbBlockNo block, uint16_t slot, BtItem *out);
@@ -299,9 +306,13 @@ typedef struct BtWalNewRoot {
  * right)], right sibling (left link = left), parent (downlink of target
  * at `parent_slot` now points at right; the right sibling's downlink,
  * the next slot, is removed), metapage (target appended to the free list),
- * [old free-list tail (next_free = target)]. */
+ * [old free-list tail (next_free = target)].  With BT_UNLINK_MERGE the
+ * target was an under-full leaf: its data items move to the front of the
+ * right sibling (that block's data: the items in order, each u16 length +
+ * item bytes) and are removed from the target. */
 #define BT_UNLINK_HAS_LEFT 0x01u
 #define BT_UNLINK_HAS_OLD_TAIL 0x02u
+#define BT_UNLINK_MERGE 0x04u
 typedef struct BtWalUnlink {
     SdbBlockNo target, left, right;
     uint16_t parent_slot;
@@ -348,5 +359,9 @@ int bt_finish_split(SdbBtree *bt, BtStack *stack, SdbBuffer *buf, SdbXid xid);
 /* In parent `page`, point the downlink at `slot` to `right` and remove the
  * downlink after it (page deletion, done and redone alike). */
 int bt_apply_unlink_parent(void *page, uint16_t slot, SdbBlockNo right);
+/* Put the items logged for a merge (BT_UNLINK_MERGE: `len` bytes at
+ * `data`) in front of the data items of `page`; SDB_ERROR when the data is
+ * malformed or an item does not fit (the page may then be half changed). */
+int bt_apply_merge_items(void *page, const uint8_t *data, size_t len);
 
 #endif /* SDB_BTREE_INT_H */

@@ -95,6 +95,34 @@ uint16_t bt_data_count(void *page)
     return count >= first ? (uint16_t)(count - first + 1) : 0;
 }
 
+size_t bt_data_space(void *page)
+{
+    size_t used = 0;
+    uint16_t count = sdb_page_item_count(page);
+    for (uint16_t s = bt_first_data(page); s <= count; s++) {
+        uint16_t len;
+        if (sdb_page_item(page, s, &len) != NULL)
+            used += bt_item_cost(len);
+    }
+    return used;
+}
+
+size_t bt_used_space(void *page)
+{
+    size_t used = bt_data_space(page);
+    uint16_t len;
+    if (!bt_is_rightmost(page) && sdb_page_item(page, 1, &len) != NULL)
+        used += bt_item_cost(len);
+    return used;
+}
+
+void bt_drop_data(void *page)
+{
+    uint16_t first = bt_first_data(page);
+    while (sdb_page_item_count(page) >= first)
+        sdb_page_delete_item(page, sdb_page_item_count(page));
+}
+
 int bt_corrupted(SdbBtree *bt, SdbBlockNo block, const char *what)
 {
     return sdb_error(SDB_ERR_INDEX_CORRUPTED, "index file \"%s\" block %u: %s", bt->path, block, what);

@@ -6,12 +6,14 @@
  * It remembers the last entry returned and the sibling link it read with
  * the page; the next page must hold entries strictly beyond that entry, so
  * entries are never returned twice or out of order.  Forward: follow the
- * right link (a page split since moved entries only rightwards; a deleted
+ * right link (splits and merges move entries only rightwards; a deleted
  * page is empty and keeps its right link).  Backward: take the remembered
  * left link and check that page still links back to ours (PostgreSQL's
  * check); if it split, walk right to the page that does; if that fails,
  * re-read our page's left link; as a last resort descend again from the
- * root to the entry last returned.  The scan is registered as an operation
+ * root to the entry last returned.  Before the left page is read, our page
+ * is looked at again (the left page still latched): entries before our
+ * position there came from a page merged into it since, and are read first.  The scan is registered as an operation
  * in progress for its whole life, so no page it may still visit is reused.
  */
 #include <string.h>
@@ -189,6 +191,43 @@ static int read_leaf(SdbBtreeScan *scan, SdbBuffer *buf)
     return SDB_OK;
 }
 
+/* Whether the latched leaf `buf` holds an entry before the scan's position
+ * (a backward scan). */
+static int entries_before(SdbBtreeScan *scan, SdbBuffer *buf, bool *before)
+{
+    void *page = sdb_buf_page(buf);
+    BtKey at = position_key(scan);
+    BtItem first;
+    *before = false;
+    if (bt_data_count(page) == 0)
+        return SDB_OK;
+    if (bt_item(scan->bt, page, sdb_buf_block(buf), bt_first_data(page), &first) != SDB_OK)
+        return SDB_ERROR;
+    *before = bt_compare_item(&at, &first) > 0;
+    return SDB_OK;
+}
+
+/* *out is the page left of scan->cur, latched, linking to it.  A page
+ * merged into ours since we read it left entries before our position there:
+ * then our page, latched while the left one is still held (left to right,
+ * so no merge can come in between), replaces *out, to be read again. */
+static int reread_if_merged(SdbBtreeScan *scan, SdbBuffer **out)
+{
+    SdbBuffer *cur = NULL;
+    bool before = false;
+    if (bt_read(scan->bt, scan->cur, SDB_BUF_SHARE, 0, &cur) != SDB_OK ||
+        entries_before(scan, cur, &before) != SDB_OK) {
+        bt_release(cur);
+        sdb_buf_unlock_release(*out);
+        *out = NULL;
+        return SDB_ERROR;
+    }
+    sdb_buf_unlock_release(before ? *out : cur);
+    if (before)
+        *out = cur;
+    return SDB_OK;
+}
+
 /* The page left of scan->cur, SHARE-latched in *out, found through the
  * remembered left link (see the file comment); NULL and scan->exhausted when
  * there is none. */
@@ -205,7 +244,7 @@ static int step_left(SdbBtreeScan *scan, SdbBuffer **out)
         if (bt_find_left_of(bt, scan->next, scan->cur, SDB_BUF_SHARE, BT_WALK_LEFT_STEPS, out) != SDB_OK)
             return SDB_ERROR;
         if (*out != NULL)
-            return SDB_OK;
+            return reread_if_merged(scan, out);
         /* Our page's left sibling changed: read the link again. */
         if (bt_read(bt, scan->cur, SDB_BUF_SHARE, 0, &buf) != SDB_OK)
             return SDB_ERROR;

@@ -79,6 +79,24 @@ int bt_apply_unlink_parent(void *page, uint16_t slot, SdbBlockNo right)
     return SDB_OK;
 }
 
+int bt_apply_merge_items(void *page, const uint8_t *data, size_t len)
+{
+    uint16_t slot = bt_first_data(page);
+    for (size_t pos = 0; pos < len; slot++) {
+        uint16_t item_len;
+        if (len - pos < sizeof item_len)
+            return sdb_error(SDB_ERR_DATA_CORRUPTED, "B+tree merge data is truncated");
+        memcpy(&item_len, data + pos, sizeof item_len);
+        pos += sizeof item_len;
+        if (item_len == 0 || len - pos < item_len)
+            return sdb_error(SDB_ERR_DATA_CORRUPTED, "B+tree merge data is truncated");
+        if (sdb_page_add_item(page, data + pos, item_len, slot, SDB_PAGE_ADD_SHIFT) != slot)
+            return sdb_error(SDB_ERR_DATA_CORRUPTED, "B+tree merged items do not fit in the right page");
+        pos += item_len;
+    }
+    return SDB_OK;
+}
+
 /* ---- redo ------------------------------------------------------------------------- */
 
 typedef struct RedoArgs {
@@ -270,7 +288,6 @@ enum { UNLINK_TARGET, UNLINK_LEFT, UNLINK_RIGHT, UNLINK_PARENT, UNLINK_META, UNL
 static int apply_unlink(void *page, const SdbWalBlockRef *ref, const RedoArgs *args)
 {
     BtWalUnlink u;
-    (void)ref;
     memcpy(&u, args->rec->main_data, sizeof u);
     if (args->role == UNLINK_META) {
         if (redo_check_meta(page, args) != SDB_OK)
@@ -283,12 +300,17 @@ static int apply_unlink(void *page, const SdbWalBlockRef *ref, const RedoArgs *a
     BtOpaque *op = bt_opaque(page);
     switch (args->role) {
     case UNLINK_TARGET:
+        if (u.flags & BT_UNLINK_MERGE)
+            bt_drop_data(page);
         bt_mark_deleted(page);
         break;
     case UNLINK_LEFT:
         op->right = u.right;
         break;
     case UNLINK_RIGHT:
+        if ((u.flags & BT_UNLINK_MERGE) &&
+            (ref->data_len == 0 || bt_apply_merge_items(page, ref->data, ref->data_len) != SDB_OK))
+            return redo_bad(args->rec, "merged items do not go into the right page");
         op->left = (u.flags & BT_UNLINK_HAS_LEFT) ? u.left : SDB_INVALID_BLOCK;
         break;
     case UNLINK_PARENT:
@@ -367,6 +389,21 @@ static SdbBlockNo block_of(const SdbWalRecord *rec, int index)
     return index < rec->block_count ? rec->blocks[index].block : SDB_INVALID_BLOCK;
 }
 
+/* How many items the merge data of block `index` carries. */
+static unsigned merged_count(const SdbWalRecord *rec, int index)
+{
+    unsigned n = 0;
+    if (index >= rec->block_count)
+        return 0;
+    const SdbWalBlockRef *ref = &rec->blocks[index];
+    for (size_t pos = 0; pos + sizeof(uint16_t) <= ref->data_len; n++) {
+        uint16_t len;
+        memcpy(&len, ref->data + pos, sizeof len);
+        pos += sizeof len + len;
+    }
+    return n;
+}
+
 void sdb_btree_describe(const struct SdbWalRecord *rec, char *buf, size_t size)
 {
     BtWalSplit split;
@@ -401,9 +438,13 @@ void sdb_btree_describe(const struct SdbWalRecord *rec, char *buf, size_t size)
     case BT_WAL_UNLINK:
         if (rec->main_len == sizeof u) {
             memcpy(&u, rec->main_data, sizeof u);
-            snprintf(buf, size, "unlink page %" PRIu32 " (left %" PRId64 ", right %" PRIu32 ", parent slot %u)",
+            char merged[48] = "";
+            if (u.flags & BT_UNLINK_MERGE)
+                snprintf(merged, sizeof merged, ", %u entries merged into right",
+                         merged_count(rec, (u.flags & BT_UNLINK_HAS_LEFT) ? 2 : 1));
+            snprintf(buf, size, "unlink page %" PRIu32 " (left %" PRId64 ", right %" PRIu32 ", parent slot %u)%s",
                      u.target, (u.flags & BT_UNLINK_HAS_LEFT) ? (int64_t)u.left : (int64_t)-1, u.right,
-                     (unsigned)u.parent_slot);
+                     (unsigned)u.parent_slot, merged);
         } else {
             snprintf(buf, size, "unlink (bad main data)");
         }

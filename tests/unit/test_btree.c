@@ -282,6 +282,70 @@ static void test_insert_orders(void)
 
 /* ---- random inserts, deletes and scans against a model ------------------------------------------ */
 
+/* The model test's state. */
+typedef struct Model {
+    SdbBtree *bt;
+    bool *present;
+    uint64_t *scratch;
+    uint64_t domain, seed;
+    size_t count, failures;
+} Model;
+
+/* `ops` random operations on the index and the model: inserts (`insert_pct`
+ * of them), deletes, and now and then a range scan checked against the
+ * model; the tree is verified every 50,000 operations. */
+static void model_ops(Model *m, size_t ops, uint64_t insert_pct)
+{
+    SdbBtree *bt = m->bt;
+    bool *present = m->present;
+    for (size_t op = 0; op < ops; op++) {
+        uint64_t r = heap_test_rand(&m->seed) % 100;
+        uint64_t v = heap_test_rand(&m->seed) % m->domain;
+        if (r < insert_pct) {
+            if (present[v])
+                continue;
+            m->failures += insert_value(bt, v) != SDB_OK;
+            present[v] = true;
+            m->count++;
+        } else if (r < 99) {
+            int rc = delete_value(bt, v);
+            m->failures += rc != (present[v] ? SDB_OK : SDB_BTREE_NOT_FOUND);
+            m->count -= present[v];
+            present[v] = false;
+        } else {
+            random_range_check(bt, present, m->domain, &m->seed, m->scratch);
+        }
+        if ((op + 1) % 50000 == 0) {
+            SdbBtreeStats stats;
+            verify_ok(bt, &stats);
+            CU_ASSERT_EQUAL(stats.entries, m->count);
+        }
+    }
+}
+
+/* Delete the keys that are not multiples of 7 (85%, spread evenly: leaves
+ * go under-full and merge) in key order, with inserts of multiples of 7
+ * and range scans in between. */
+static void model_thin(Model *m)
+{
+    for (uint64_t v = 0; v < m->domain; v++) {
+        if (v % 7 != 0 && m->present[v]) {
+            m->failures += delete_value(m->bt, v) != SDB_OK;
+            m->present[v] = false;
+            m->count--;
+        }
+        uint64_t r = heap_test_rand(&m->seed) % 1000;
+        uint64_t w = heap_test_rand(&m->seed) % m->domain / 7 * 7;
+        if (r < 100 && !m->present[w]) {
+            m->failures += insert_value(m->bt, w) != SDB_OK;
+            m->present[w] = true;
+            m->count++;
+        } else if (r < 103) {
+            random_range_check(m->bt, m->present, m->domain, &m->seed, m->scratch);
+        }
+    }
+}
+
 static void test_random_against_model(void)
 {
     bool soak = heap_test_soak();
@@ -292,34 +356,24 @@ static void test_random_against_model(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(present);
     CU_ASSERT_PTR_NOT_NULL_FATAL(scratch);
     Fixture f;
-    uint64_t seed = 7;
-    size_t count = 0, failures = 0;
     fx_engine(&f, 8192);
     SdbBtree *bt = fx_new_index(&f, false);
-    for (size_t op = 0; op < ops; op++) {
-        uint64_t r = heap_test_rand(&seed) % 100;
-        uint64_t v = heap_test_rand(&seed) % domain;
-        if (r < 65) {
-            if (present[v])
-                continue;
-            failures += insert_value(bt, v) != SDB_OK;
-            present[v] = true;
-            count++;
-        } else if (r < 99) {
-            int rc = delete_value(bt, v);
-            failures += rc != (present[v] ? SDB_OK : SDB_BTREE_NOT_FOUND);
-            count -= present[v];
-            present[v] = false;
-        } else {
-            random_range_check(bt, present, domain, &seed, scratch);
-        }
-        if ((op + 1) % 50000 == 0) {
-            SdbBtreeStats stats;
-            verify_ok(bt, &stats);
-            CU_ASSERT_EQUAL(stats.entries, count);
-        }
-    }
-    CU_ASSERT_EQUAL(failures, 0);
+    Model m = {bt, present, scratch, domain, 7, 0, 0};
+    /* Grow, thin out (mostly deletes: leaves go under-full and merge), grow
+     * again (the merged pages split, freed pages are reused). */
+    SdbBtreeStats grown, thinned;
+    model_ops(&m, ops, 65);
+    verify_ok(bt, &grown);
+    model_thin(&m);
+    verify_ok(bt, &thinned);
+    printf("\n    leaves %llu -> %llu as entries go %llu -> %llu", (unsigned long long)grown.leaf_pages,
+           (unsigned long long)thinned.leaf_pages, (unsigned long long)grown.entries,
+           (unsigned long long)thinned.entries);
+    CU_ASSERT_TRUE(thinned.leaf_pages * 2 < grown.leaf_pages);
+    model_ops(&m, ops, 65);
+    CU_ASSERT_EQUAL(m.failures, 0);
+    size_t count = m.count;
+    uint64_t seed = m.seed;
     /* Inserting an entry that is there already is refused. */
     for (uint64_t v = 0; v < domain; v++) {
         if (present[v]) {
@@ -641,8 +695,10 @@ static void *writer_main(void *arg)
     for (uint64_t i = 0; i < c->per_writer / 2; i++)
         if (insert_value(c->bt, high + i) != SDB_OK)
             worker_fail(w, "insert high");
+    /* 7 in 8 of our odd keys go again: leaves above the even keys go
+     * under-full and merge while the scanners run. */
     for (uint64_t i = 0; i < c->per_writer; i++)
-        if (order[i] % 4 == 0 && delete_value(c->bt, odd_key(c, w->id, order[i])) != SDB_OK)
+        if (order[i] % 8 != 0 && delete_value(c->bt, odd_key(c, w->id, order[i])) != SDB_OK)
             worker_fail(w, "delete");
     for (uint64_t i = 0; i < c->per_writer / 2; i++)
         if (delete_value(c->bt, high + i) != SDB_OK)
@@ -720,20 +776,23 @@ static void test_concurrent(void)
         CU_ASSERT_EQUAL(workers[i].failures, 0);
         scans += workers[i].scans;
     }
-    printf("\n    %d writers x %llu keys, %ld concurrent full scans", WRITERS, (unsigned long long)c.per_writer,
-           scans);
     SdbBtreeStats stats;
     verify_ok(c.bt, &stats);
-    /* Expected: every even key, odd keys not deleted (order % 4 != 0). */
+    printf("\n    %d writers x %llu keys, %ld concurrent full scans, %llu leaves left", WRITERS,
+           (unsigned long long)c.per_writer, scans, (unsigned long long)stats.leaf_pages);
+    /* Expected: every even key, odd keys not deleted (order % 8 == 0). */
     size_t total = c.evens + (size_t)WRITERS * c.per_writer;
     uint64_t *expected = sdb_malloc(total * sizeof *expected);
     CU_ASSERT_PTR_NOT_NULL_FATAL(expected);
     size_t n = 0;
     for (uint64_t v = 0; v < 2 * (WRITERS * c.per_writer); v++) {
-        if (v % 2 == 0 ? v / 2 < c.evens : ((v - 1) / 2) % c.per_writer % 4 != 0)
+        if (v % 2 == 0 ? v / 2 < c.evens : ((v - 1) / 2) % c.per_writer % 8 == 0)
             expected[n++] = v;
     }
     CU_ASSERT_EQUAL(stats.entries, n);
+    /* Leaves merged: over 150 entries a leaf on average (about 400 fit;
+     * without merging the sparse ones stay and it is about 100). */
+    CU_ASSERT_TRUE(stats.leaf_pages * 150 < stats.entries);
     expect_scan(c.bt, NULL, true, NULL, true, SDB_BTREE_FORWARD, true, expected, n);
     expect_scan(c.bt, NULL, true, NULL, true, SDB_BTREE_BACKWARD, true, expected, n);
     sdb_free(expected);
@@ -864,6 +923,153 @@ static void test_delete_merges_and_reuses(void)
     expect_scan(bt, NULL, true, NULL, true, SDB_BTREE_BACKWARD, false, scratch, 0);
     sdb_free(present);
     sdb_free(scratch);
+    fx_close(&f);
+}
+
+/* Delete 6 keys in 7 (spread evenly, in key order or shuffled): leaves are
+ * left sparse, not empty, and merge into their right siblings.  Returns
+ * the leaf count after. */
+static uint64_t sparse_deletes(bool shuffled)
+{
+    Fixture f;
+    fx_engine(&f, 4096);
+    SdbBtree *bt = fx_new_index(&f, false);
+    uint64_t n = heap_test_soak() ? 500000 : 60000;
+    bool *present = sdb_malloc(n * sizeof *present);
+    uint64_t *order = sdb_malloc(n * sizeof *order);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(present);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(order);
+    for (uint64_t v = 0; v < n; v++) {
+        CU_ASSERT_EQUAL_FATAL(insert_value(bt, v), SDB_OK);
+        present[v] = true;
+        order[v] = v;
+    }
+    uint64_t seed = 11;
+    if (shuffled)
+        shuffle(order, n, &seed);
+    SdbBtreeStats full, sparse, again;
+    verify_ok(bt, &full);
+    for (uint64_t i = 0; i < n; i++) {
+        if (order[i] % 7 != 0) {
+            CU_ASSERT_EQUAL_FATAL(delete_value(bt, order[i]), SDB_OK);
+            present[order[i]] = false;
+        }
+    }
+    verify_ok(bt, &sparse);
+    printf("\n    %s deletes of 6 keys in 7: leaves %llu -> %llu, %llu pages queued for reuse",
+           shuffled ? "shuffled" : "in-order", (unsigned long long)full.leaf_pages,
+           (unsigned long long)sparse.leaf_pages, (unsigned long long)sparse.deleted_pages);
+    CU_ASSERT_TRUE(sparse.leaf_pages * 2 < full.leaf_pages);
+    size_t count = model_all(present, n, order);
+    CU_ASSERT_EQUAL(sparse.entries, count);
+    expect_scan(bt, NULL, true, NULL, true, SDB_BTREE_FORWARD, true, order, count);
+    expect_scan(bt, NULL, true, NULL, true, SDB_BTREE_BACKWARD, true, order, count);
+    for (int i = 0; i < 20; i++)
+        random_range_check(bt, present, n, &seed, order);
+
+    /* Put everything back: merged pages split again, freed pages are reused. */
+    for (uint64_t v = 0; v < n; v++) {
+        if (!present[v]) {
+            CU_ASSERT_EQUAL_FATAL(insert_value(bt, v), SDB_OK);
+            present[v] = true;
+        }
+    }
+    verify_ok(bt, &again);
+    CU_ASSERT_EQUAL(again.entries, n);
+    CU_ASSERT_TRUE(again.deleted_pages < sparse.deleted_pages);
+    expect_scan(bt, NULL, true, NULL, true, SDB_BTREE_FORWARD, true, order, model_all(present, n, order));
+    sdb_free(present);
+    sdb_free(order);
+    fx_close(&f);
+    return sparse.leaf_pages;
+}
+
+static void test_sparse_leaves_merge(void)
+{
+    sparse_deletes(false);
+    sparse_deletes(true);
+
+    /* The description of a merging UNLINK counts the entries moved. */
+    BtWalUnlink u = {.target = 7, .left = 6, .right = 8, .parent_slot = 3,
+                     .flags = BT_UNLINK_HAS_LEFT | BT_UNLINK_MERGE};
+    uint8_t data[2 * (sizeof(uint16_t) + BT_LEAF_HEADER + KEY_LEN)];
+    uint16_t len = BT_LEAF_HEADER + KEY_LEN;
+    memset(data, 0, sizeof data);
+    memcpy(data, &len, sizeof len);
+    memcpy(data + sizeof len + len, &len, sizeof len);
+    SdbWalRecord rec;
+    memset(&rec, 0, sizeof rec);
+    rec.info = BT_WAL_UNLINK;
+    rec.block_count = 5;
+    rec.blocks[2].data = data;
+    rec.blocks[2].data_len = sizeof data;
+    rec.main_data = (const uint8_t *)&u;
+    rec.main_len = sizeof u;
+    char text[160];
+    sdb_btree_describe(&rec, text, sizeof text);
+    CU_ASSERT_STRING_EQUAL(text, "unlink page 7 (left 6, right 8, parent slot 3), 2 entries merged into right");
+}
+
+/* The lowest key of the leaf a backward scan reads first (the last leaf),
+ * with its entries read. */
+static uint64_t last_leaf_low(SdbBtreeScan *scan)
+{
+    SdbBtreeEntry e[1000];
+    size_t count;
+    CU_ASSERT_EQUAL_FATAL(sdb_btree_scan_batch(scan, e, 1000, &count), SDB_OK);
+    CU_ASSERT_FATAL(count > 0 && count < 1000);
+    return value_of(e[count - 1].key);
+}
+
+/* A backward scan has read the last leaf when the leaf before it merges
+ * into it: the entries that moved are still returned, in order. */
+static void test_backward_scan_over_merge(void)
+{
+    Fixture f;
+    fx_engine(&f, 4096);
+    SdbBtree *bt = fx_new_index(&f, false);
+    enum { N = 2000 };
+    bool present[N];
+    uint64_t expected[N];
+    for (uint64_t v = 0; v < N; v++) {
+        CU_ASSERT_EQUAL_FATAL(insert_value(bt, v), SDB_OK);
+        present[v] = true;
+    }
+    /* Thin the last leaf out so that it has room for a merge. */
+    SdbBtreeScan *scan = sdb_btree_scan_open(bt, NULL, NULL, SDB_BTREE_BACKWARD);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(scan);
+    uint64_t low = last_leaf_low(scan);
+    sdb_btree_scan_close(scan);
+    for (uint64_t v = low; v < N; v++) {
+        if (v % 7 != 0) {
+            CU_ASSERT_EQUAL_FATAL(delete_value(bt, v), SDB_OK);
+            present[v] = false;
+        }
+    }
+    SdbBtreeStats before, after;
+    verify_ok(bt, &before);
+    /* Read the last leaf, thin out the one before it (it merges into the
+     * last one), then read on. */
+    scan = sdb_btree_scan_open(bt, NULL, NULL, SDB_BTREE_BACKWARD);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(scan);
+    CU_ASSERT_EQUAL(last_leaf_low(scan), low / 7 * 7 + (low % 7 ? 7 : 0));
+    for (uint64_t v = low - 150; v < low; v++) {
+        if (v % 7 != 0) {
+            CU_ASSERT_EQUAL_FATAL(delete_value(bt, v), SDB_OK);
+            present[v] = false;
+        }
+    }
+    verify_ok(bt, &after);
+    CU_ASSERT_EQUAL(after.leaf_pages + 1, before.leaf_pages);
+    size_t n = model_all(present, low, expected), seen = 0;
+    SdbBtreeEntry e;
+    while (sdb_btree_scan_next(scan, &e) == SDB_OK) {
+        CU_ASSERT_FATAL(seen < n);
+        CU_ASSERT_EQUAL(value_of(e.key), expected[n - 1 - seen]);
+        seen++;
+    }
+    CU_ASSERT_EQUAL(seen, n);
+    sdb_btree_scan_close(scan);
     fx_close(&f);
 }
 
@@ -1044,10 +1250,14 @@ typedef struct CrashRun {
 } CrashRun;
 
 /* What the crashed child does after its random operations: empty a range
- * (pages are unlinked), then refill part of it (they are reused). */
+ * (pages are unlinked), then refill part of it (they are reused); then
+ * thin out another range to one key in 7 (leaves merge), with a checkpoint
+ * in the middle of it. */
 #define CRASH_EMPTIED_FROM 20000
 #define CRASH_EMPTIED_TO 60000
 #define CRASH_REFILLED_TO 23000
+#define CRASH_THINNED_FROM 60000
+#define CRASH_THINNED_TO CRASH_DOMAIN
 
 /* The model of what the crashed child did: the same random sequence. */
 static void crash_model(const CrashRun *run, bool *present)
@@ -1060,6 +1270,8 @@ static void crash_model(const CrashRun *run, bool *present)
     }
     for (uint64_t v = CRASH_EMPTIED_FROM; v < CRASH_EMPTIED_TO; v++)
         present[v] = v < CRASH_REFILLED_TO;
+    for (uint64_t v = CRASH_THINNED_FROM; v < CRASH_THINNED_TO; v++)
+        present[v] = present[v] && v % 7 == 0;
 }
 
 /* Child: random inserts and deletes with a checkpoint in the middle, a
@@ -1095,6 +1307,12 @@ static int crash_child(void *arg)
     for (uint64_t v = CRASH_EMPTIED_FROM; v < CRASH_REFILLED_TO; v++)
         if (insert_value(bt, v) != SDB_OK)
             return 11;
+    for (uint64_t v = CRASH_THINNED_FROM; v < CRASH_THINNED_TO; v++) {
+        if (v % 7 != 0 && present[v] && delete_value(bt, v) != SDB_OK)
+            return 12;
+        if (v == (CRASH_THINNED_FROM + CRASH_THINNED_TO) / 2 && sdb_engine_checkpoint(engine) != SDB_OK)
+            return 13;
+    }
     SdbBtreeBuild *build = sdb_btree_build_begin(engine, (SdbRelFileId){1, CRASH_BUILT_REL}, false, 90, 1);
     if (build == NULL)
         return 7;
@@ -1324,6 +1542,8 @@ static CU_TestInfo btree_tests[] = {
     {"concurrent writers and scanners", test_concurrent},
     {"concurrent inserts of the same unique keys", test_concurrent_unique},
     {"empty pages unlinked and reused", test_delete_merges_and_reuses},
+    {"sparse leaves merge", test_sparse_leaves_merge},
+    {"a backward scan over a merge", test_backward_scan_over_merge},
     {"an open scan keeps unlinked pages from reuse", test_open_scan_blocks_reuse},
     {"bulk build", test_bulk_build},
     {"crash recovery", test_crash_recovery},

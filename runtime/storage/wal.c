@@ -15,6 +15,12 @@
  * write_lock); it writes [write_lsn, target) from the ring to the segment
  * files and, for a flush, syncs.  A flusher writes everything inserted so far,
  * so every committer waiting meanwhile is covered by its sync (group commit).
+ * Waiters queue in `waiters`, each with its own condition variable; a pass
+ * wakes those it satisfied and the oldest other one (to do the next pass).
+ * Before a sync the flusher waits (gather_group) until as many flush
+ * requests are waiting as the previous sync covered or left waiting, at most
+ * half the average sync time: a lone committer never waits, concurrent ones
+ * share one sync instead of alternating in two groups.
  * An inserter that finds the ring full (bytes not yet written would be
  * overwritten) does a write pass itself while holding insert_lock.
  * Lock order: insert_lock, then write_lock, then segment_lock.
@@ -52,9 +58,22 @@
 
 typedef struct WalCounters {
     _Atomic uint64_t records, bytes, fpi, fpi_bytes, flush_requests, writes, syncs,
-        buffer_full_writes, segments_created, segments_recycled, segments_removed,
-        segments_archived;
+        buffer_full_writes, flush_gathers, flush_gather_timeouts, segments_created,
+        segments_recycled, segments_removed, segments_archived;
 } WalCounters;
+
+/* A thread waiting in wait_for_io for the stream to be written or flushed up
+ * to `upto`; on its stack, in SdbWal.waiters while `queued`. */
+typedef struct WalWaiter {
+    struct WalWaiter *prev, *next;
+    SdbLsn upto;
+    bool durable; /* waits for flush_lsn, else for write_lsn */
+    bool queued;
+    pthread_cond_t wake;
+} WalWaiter;
+
+/* Longest adaptive wait of a flusher for the rest of its group. */
+#define GATHER_MAX_NS 10000000
 
 struct SdbWal {
     SdbWalConfig cfg; /* cfg.dir points at `dir` */
@@ -78,8 +97,14 @@ struct SdbWal {
 
     /* Writing and flushing, under write_lock. */
     pthread_mutex_t write_lock;
-    pthread_cond_t io_done;
     bool io_busy;             /* a thread is doing WAL I/O */
+    WalWaiter waiters;        /* list head: threads waiting for I/O, oldest first */
+    int durable_waiters;      /* how many of them wait for a flush */
+    int room_waiters;         /* how many wait for a write (to make room in the ring) */
+    int group_expect;         /* flush requests the last sync covered or left waiting */
+    bool gathering;           /* the flusher waits in `gathered` for group_expect requests */
+    pthread_cond_t gathered;  /* CLOCK_MONOTONIC */
+    int64_t sync_ns;          /* moving average of a WAL sync's duration (io_busy holder) */
     _Atomic SdbLsn write_lsn; /* written to the OS; changed only under write_lock */
     _Atomic SdbLsn flush_lsn; /* durable; changed only under write_lock */
     bool failed;
@@ -200,7 +225,7 @@ void sdb_wal_config_from_settings(SdbWalConfig *cfg, const SdbSettings *settings
     cfg->compression = (SdbSetting_wal_compression)settings->wal_compression;
     cfg->commit_delay_us = settings->commit_delay;
     cfg->min_wal_size = (uint64_t)settings->min_wal_size << 20;
-    cfg->archive = false;
+    cfg->archive = settings->archive_mode;
 }
 
 static int check_config(const SdbWalConfig *cfg)
@@ -478,6 +503,94 @@ static int raise_failure(SdbWal *wal)
     return SDB_ERROR;
 }
 
+static int64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void enqueue_waiter(SdbWal *wal, WalWaiter *w)
+{
+    w->prev = wal->waiters.prev;
+    w->next = &wal->waiters;
+    w->prev->next = w;
+    wal->waiters.prev = w;
+    w->queued = true;
+    wal->durable_waiters += w->durable;
+    wal->room_waiters += !w->durable;
+    /* The flusher gathering a group counts itself too.  An inserter that
+     * needs room in the ring holds insert_lock: nobody else can join, so the
+     * gathering ends at once. */
+    if (wal->gathering && (!w->durable || wal->durable_waiters + 1 >= wal->group_expect))
+        pthread_cond_signal(&wal->gathered);
+}
+
+static void dequeue_waiter(SdbWal *wal, WalWaiter *w)
+{
+    w->prev->next = w->next;
+    w->next->prev = w->prev;
+    w->queued = false;
+    wal->durable_waiters -= w->durable;
+    wal->room_waiters -= !w->durable;
+}
+
+/* Whether the flusher gathering a group should stop waiting. */
+static bool group_complete(SdbWal *wal, int want)
+{
+    return wal->durable_waiters + 1 >= want || wal->room_waiters > 0;
+}
+
+/* Adaptive group commit: before a sync, wait while fewer flush requests are
+ * waiting (this flusher included) than the last sync covered or left
+ * waiting, at most half the average sync time (and GATHER_MAX_NS).  A lone
+ * committer never waits: the last sync covered one request and left none.
+ * write_lock held, io_busy set (arrivals queue up and signal `gathered`). */
+static void gather_group(SdbWal *wal)
+{
+    int want = wal->group_expect;
+    if (wal->sync_ns <= 0 || group_complete(wal, want))
+        return;
+    int64_t wait_ns = wal->sync_ns / 2 < GATHER_MAX_NS ? wal->sync_ns / 2 : GATHER_MAX_NS;
+    int64_t deadline_ns = monotonic_ns() + wait_ns;
+    struct timespec deadline = {(time_t)(deadline_ns / 1000000000), (long)(deadline_ns % 1000000000)};
+    count(&wal->counters.flush_gathers, 1);
+    wal->gathering = true;
+    while (!group_complete(wal, want)) {
+        if (pthread_cond_timedwait(&wal->gathered, &wal->write_lock, &deadline) == ETIMEDOUT) {
+            if (!group_complete(wal, want))
+                count(&wal->counters.flush_gather_timeouts, 1);
+            break;
+        }
+    }
+    wal->gathering = false;
+}
+
+/* After an I/O pass (write_lock held, io_busy just cleared): release the
+ * waiters it satisfied (all of them when the WAL failed), each through its
+ * own condition variable, and wake the oldest remaining one to do the next
+ * pass.  After a sync, remember how many flush requests it covered (the
+ * flusher's own included) plus how many are still waiting: the group the
+ * next sync waits for. */
+static void wake_waiters(SdbWal *wal, bool synced)
+{
+    SdbLsn written = atomic_load(&wal->write_lsn), flushed = atomic_load(&wal->flush_lsn);
+    int covered = 1;
+
+    for (WalWaiter *w = wal->waiters.next, *next; w != &wal->waiters; w = next) {
+        next = w->next;
+        if (wal->failed || w->upto <= (w->durable ? flushed : written)) {
+            covered += w->durable;
+            dequeue_waiter(wal, w);
+            pthread_cond_signal(&w->wake);
+        }
+    }
+    if (synced && !wal->failed)
+        wal->group_expect = covered + wal->durable_waiters;
+    if (wal->waiters.next != &wal->waiters)
+        pthread_cond_signal(&wal->waiters.next->wake);
+}
+
 /* One I/O pass: write the ring from write_lsn up to `target` (everything
  * inserted when SDB_INVALID_LSN), then with `sync` make it durable.  Called
  * with write_lock held and io_busy false; drops the lock during I/O; returns
@@ -485,12 +598,15 @@ static int raise_failure(SdbWal *wal)
 static int io_pass(SdbWal *wal, SdbLsn target, bool sync)
 {
     SdbLsn from = atomic_load(&wal->write_lsn);
+    bool synced = false;
     int rc = SDB_OK;
 
     wal->io_busy = true;
+    int64_t delay = atomic_load(&wal->commit_delay_us);
+    if (sync && delay <= 0 && wal_fsync_on(wal))
+        gather_group(wal);
     pthread_mutex_unlock(&wal->write_lock);
 
-    int64_t delay = atomic_load(&wal->commit_delay_us);
     if (sync && delay > 0) {
         struct timespec ts = {delay / 1000000, (long)(delay % 1000000) * 1000};
         nanosleep(&ts, NULL);
@@ -500,8 +616,12 @@ static int io_pass(SdbWal *wal, SdbLsn target, bool sync)
     if (target > from)
         rc = write_range(wal, from, target);
     if (rc == SDB_OK && sync && wal_fsync_on(wal) && wal->seg_dirty) {
+        int64_t started = monotonic_ns();
         rc = sync_wal_file(wal, wal->seg_file);
         wal->seg_dirty = rc != SDB_OK;
+        int64_t took = monotonic_ns() - started;
+        wal->sync_ns = wal->sync_ns == 0 ? took : wal->sync_ns + (took - wal->sync_ns) / 8;
+        synced = true;
     }
 
     pthread_mutex_lock(&wal->write_lock);
@@ -514,16 +634,18 @@ static int io_pass(SdbWal *wal, SdbLsn target, bool sync)
         remember_failure(wal);
     }
     wal->io_busy = false;
-    pthread_cond_broadcast(&wal->io_done);
+    wake_waiters(wal, synced);
     return rc;
 }
 
 /* Return once the stream up to `upto` is durable (`durable`) or written,
- * doing I/O passes (writing up to `target`, see io_pass) or waiting for the
- * thread doing one.  Takes write_lock. */
+ * doing I/O passes (writing up to `target`, see io_pass) or waiting, queued
+ * in wal->waiters, for the thread doing one.  Takes write_lock. */
 static int wait_for_io(SdbWal *wal, SdbLsn upto, bool durable, SdbLsn target)
 {
     _Atomic SdbLsn *reached = durable ? &wal->flush_lsn : &wal->write_lsn;
+    WalWaiter me = {.upto = upto, .durable = durable, .queued = false};
+    bool have_cond = false;
     int rc;
 
     pthread_mutex_lock(&wal->write_lock);
@@ -537,16 +659,28 @@ static int wait_for_io(SdbWal *wal, SdbLsn upto, bool durable, SdbLsn target)
             break;
         }
         if (wal->io_busy) {
-            pthread_cond_wait(&wal->io_done, &wal->write_lock);
+            if (!have_cond) {
+                pthread_cond_init(&me.wake, NULL);
+                have_cond = true;
+            }
+            if (!me.queued)
+                enqueue_waiter(wal, &me);
+            pthread_cond_wait(&me.wake, &wal->write_lock);
             continue;
         }
+        if (me.queued)
+            dequeue_waiter(wal, &me);
         if (!durable)
             count(&wal->counters.buffer_full_writes, 1);
         rc = io_pass(wal, target, durable);
         if (rc != SDB_OK)
             break;
     }
+    if (me.queued)
+        dequeue_waiter(wal, &me);
     pthread_mutex_unlock(&wal->write_lock);
+    if (have_cond)
+        pthread_cond_destroy(&me.wake);
     return rc;
 }
 
@@ -955,7 +1089,7 @@ static void wal_free(SdbWal *wal)
     pthread_mutex_destroy(&wal->insert_lock);
     pthread_mutex_destroy(&wal->write_lock);
     pthread_mutex_destroy(&wal->segment_lock);
-    pthread_cond_destroy(&wal->io_done);
+    pthread_cond_destroy(&wal->gathered);
     sdb_io_batch_free(&wal->batch);
     sdb_free(wal->ring);
     sdb_free(wal);
@@ -972,7 +1106,13 @@ static SdbWal *wal_alloc(const SdbWalConfig *cfg)
     pthread_mutex_init(&wal->insert_lock, NULL);
     pthread_mutex_init(&wal->write_lock, NULL);
     pthread_mutex_init(&wal->segment_lock, NULL);
-    pthread_cond_init(&wal->io_done, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&wal->gathered, &attr);
+    pthread_condattr_destroy(&attr);
+    wal->waiters.prev = wal->waiters.next = &wal->waiters;
+    wal->group_expect = 1;
     sdb_io_batch_init(&wal->batch);
     wal->cfg = *cfg;
     wal->ring_size = cfg->buffer_size;
@@ -1184,6 +1324,8 @@ void sdb_wal_stats(SdbWal *wal, SdbWalStats *out)
     out->writes = atomic_load(&c->writes);
     out->syncs = atomic_load(&c->syncs);
     out->buffer_full_writes = atomic_load(&c->buffer_full_writes);
+    out->flush_gathers = atomic_load(&c->flush_gathers);
+    out->flush_gather_timeouts = atomic_load(&c->flush_gather_timeouts);
     out->segments_created = atomic_load(&c->segments_created);
     out->segments_recycled = atomic_load(&c->segments_recycled);
     out->segments_removed = atomic_load(&c->segments_removed);

@@ -280,6 +280,8 @@ typedef struct SdbWalStats {
     uint64_t writes;         /* write passes over the buffer (each may be a batch) */
     uint64_t syncs;          /* fsync/fdatasync calls on WAL segments */
     uint64_t buffer_full_writes; /* writes forced by a full WAL buffer */
+    uint64_t flush_gathers;      /* syncs delayed to let more committers join (group commit) */
+    uint64_t flush_gather_timeouts; /* of those, how many gave up before the group was complete */
     uint64_t segments_created;
     uint64_t segments_recycled;
     uint64_t segments_removed;

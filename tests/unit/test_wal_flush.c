@@ -110,9 +110,18 @@ static void test_group_commit(void)
     CU_ASSERT_EQUAL(stats.flush_requests, THREADS * COMMITS);
     CU_ASSERT(stats.syncs > 0);
     CU_ASSERT(stats.syncs < THREADS * COMMITS);
-    printf("\n    group commit: %d commits in %.3f s (%.0f/s), %" PRIu64 " syncs (%.1f commits per sync)\n",
+    printf("\n    group commit: %d commits in %.3f s (%.0f/s), %" PRIu64 " syncs (%.1f commits per sync), "
+           "%" PRIu64 " adaptive waits (%" PRIu64 " timed out)\n",
            THREADS * COMMITS, elapsed, THREADS * COMMITS / elapsed, stats.syncs,
-           (double)THREADS * COMMITS / (double)stats.syncs);
+           (double)THREADS * COMMITS / (double)stats.syncs, stats.flush_gathers,
+           stats.flush_gather_timeouts);
+    /* The adaptive wait lets a sync cover more than half of the committers
+     * on average (without it: about half, as two groups take turns).  Only
+     * where a sync takes long enough for the others to arrive meanwhile (a
+     * real disk: about 130-250 us per sync here; on tmpfs a sync takes 1 us
+     * and every committer is alone). */
+    if (elapsed / (double)stats.syncs >= 100e-6)
+        CU_ASSERT(stats.syncs * (THREADS / 2) < THREADS * COMMITS);
     CU_ASSERT_EQUAL(sdb_wal_close(wal), SDB_OK);
 
     /* Every commit is in the WAL, exactly once. */
@@ -126,8 +135,62 @@ static void test_group_commit(void)
     }
 }
 
-/* Records of 100 bytes to 8 kB (about 160 kB) written alone before the threads start. */
-#define PRELUDE_RECORDS 40
+/* One committer alone: the adaptive group-commit wait never delays it, and
+ * every commit needs its own sync.  Then, right after 8 threads (whose
+ * syncs covered several commits each), a lone committer is delayed at most
+ * once: the first sync it does alone shows it is alone. */
+static void test_lone_committer_never_waits(void)
+{
+    enum { LONE = 300 };
+    char dir[4096];
+    SdbWalConfig cfg;
+    Committer cs[THREADS];
+    SdbWalStats before, after;
+    SdbWal *wal;
+
+    wal_test_config(&cfg, dir, sizeof dir);
+    CU_ASSERT_EQUAL_FATAL(sdb_wal_create(&cfg, &wal), SDB_OK);
+    run_committers(wal, cs, 1, LONE, false);
+    CU_ASSERT_EQUAL(cs[0].acked, LONE);
+    sdb_wal_stats(wal, &after);
+    CU_ASSERT_EQUAL(after.flush_gathers, 0);
+    CU_ASSERT(after.syncs >= LONE);
+
+    run_committers(wal, cs, THREADS, COMMITS, false);
+    sdb_wal_stats(wal, &before);
+    run_committers(wal, cs, 1, LONE, false);
+    CU_ASSERT_EQUAL(cs[0].acked, LONE);
+    sdb_wal_stats(wal, &after);
+    CU_ASSERT(after.flush_gathers - before.flush_gathers <= 1);
+    CU_ASSERT(after.syncs - before.syncs >= LONE);
+    CU_ASSERT_EQUAL(sdb_wal_close(wal), SDB_OK);
+}
+
+/* With commit_delay set, every flusher sleeps that long instead: no adaptive
+ * wait, and the commits still share syncs. */
+static void test_commit_delay_replaces_adaptive_wait(void)
+{
+    char dir[4096];
+    SdbWalConfig cfg;
+    Committer cs[THREADS];
+    SdbWalStats stats;
+    SdbWal *wal;
+
+    wal_test_config(&cfg, dir, sizeof dir);
+    cfg.commit_delay_us = 50;
+    CU_ASSERT_EQUAL_FATAL(sdb_wal_create(&cfg, &wal), SDB_OK);
+    run_committers(wal, cs, THREADS, 50, false);
+    sdb_wal_stats(wal, &stats);
+    for (int t = 0; t < THREADS; t++)
+        CU_ASSERT_EQUAL(cs[t].acked, 50);
+    CU_ASSERT_EQUAL(stats.flush_gathers, 0);
+    CU_ASSERT(stats.syncs < THREADS * 50);
+    CU_ASSERT_EQUAL(sdb_wal_close(wal), SDB_OK);
+}
+
+/* Records written alone before the threads start: record_len gives xids
+ * 800001.. lengths of 519, 538, ... 2400 bytes, about 150 kB in all. */
+#define PRELUDE_RECORDS 100
 
 /* Many threads inserting records of up to 8 kB into a 64 kB buffer: the
  * buffer wraps and fills while flushes run; every record reads back intact.
@@ -309,6 +372,8 @@ static void test_failure_reaches_every_committer(void)
 
 static CU_TestInfo flush_tests[] = {
     {"group commit: 8 threads x 200 commits share fsyncs", test_group_commit},
+    {"group commit: a lone committer is never delayed", test_lone_committer_never_waits},
+    {"group commit: commit_delay instead of the adaptive wait", test_commit_delay_replaces_adaptive_wait},
     {"concurrent inserts wrap the WAL buffer", test_concurrent_inserts_wrap_the_buffer},
     {"sync methods and fsync = off", test_sync_methods_and_fsync_off},
     CU_TEST_INFO_NULL,

@@ -93,6 +93,27 @@ static void entry_put(void *page, SdbXid xid, uint32_t page_size, uint64_t entry
            sizeof entry);
 }
 
+/* Creating a page extends the file with a zero block at once, but its
+ * ZEROPAGE record may not have reached the WAL before a crash; then recovery
+ * has nothing to replay and the last page is still all zeros.  Nothing that
+ * depends on it can be durable either, so it is simply created again (by
+ * sdb_clog_extend).  Only the last page can be in this state: each page's
+ * record precedes every record of the pages after it. */
+static int recheck_last_page(SdbClog *clog)
+{
+    if (clog->ready_pages == 0)
+        return SDB_OK;
+    SdbBuffer *buf = sdb_buf_read(clog->pool, sdb_clog_rel(), SDB_FORK_MAIN, clog->ready_pages - 1, SDB_BUF_READ);
+    if (buf == NULL)
+        return SDB_ERROR;
+    sdb_buf_lock(buf, SDB_BUF_SHARE);
+    bool never_initialised = sdb_page_is_new(sdb_buf_page(buf));
+    sdb_buf_unlock_release(buf);
+    if (never_initialised)
+        clog->ready_pages--;
+    return SDB_OK;
+}
+
 SdbClog *sdb_clog_open(SdbSmgr *smgr, SdbBufPool *pool, struct SdbWal *wal, SdbXid next_xid)
 {
     SdbBlockNo nblocks;
@@ -114,6 +135,10 @@ SdbClog *sdb_clog_open(SdbSmgr *smgr, SdbBufPool *pool, struct SdbWal *wal, SdbX
      * handed out yet, so they are (re)initialised when needed. */
     SdbBlockNo needed = (SdbBlockNo)((next_xid + clog->xids_per_page - 1) / clog->xids_per_page);
     clog->ready_pages = nblocks < needed ? nblocks : needed;
+    if (recheck_last_page(clog) != SDB_OK) {
+        sdb_free(clog);
+        return NULL;
+    }
     return clog;
 }
 

@@ -273,6 +273,36 @@ static void test_crash_recovery(void)
     CU_ASSERT(txn_test_close(&db) == SDB_OK);
 }
 
+/* Child: the first transaction of a new database creates clog page 0 (the
+ * file grows by a zero block at once), then the process dies before that
+ * page's WAL record is flushed. */
+static int begin_then_crash(void *arg)
+{
+    TxnTestDb db;
+    SdbXid xid;
+    if (txn_test_open(&db, arg, NO_TIMED_CHECKPOINTS) != SDB_OK || sdb_xact_begin(db.xm, &xid) != SDB_OK)
+        return 1;
+    return 0;
+}
+
+/* After that crash the never-initialised page is created again, so
+ * transactions commit and their status can be read. */
+static void test_crash_before_first_clog_page_is_logged(void)
+{
+    char dir[4096];
+    TxnTestDb db;
+    SdbXid xid;
+    SdbXactStatus status;
+    sdb_test_tempdir(dir, sizeof dir);
+    CU_ASSERT_FATAL(heap_test_in_child(begin_then_crash, dir) == 0);
+    CU_ASSERT_FATAL(txn_test_open(&db, dir, NO_TIMED_CHECKPOINTS) == SDB_OK);
+    CU_ASSERT_EQUAL(sdb_xact_begin(db.xm, &xid), SDB_OK);
+    CU_ASSERT_EQUAL(sdb_xact_commit(db.xm, xid, true, NULL), SDB_OK);
+    CU_ASSERT_EQUAL(sdb_xact_status(db.xm, xid, &status, NULL, NULL), SDB_OK);
+    CU_ASSERT_EQUAL(status, SDB_XACT_COMMITTED);
+    CU_ASSERT(txn_test_close(&db) == SDB_OK);
+}
+
 /* ---- WAL records ---------------------------------------------------------------- */
 
 static void test_describe_records(void)
@@ -328,6 +358,7 @@ static CU_TestInfo tests[] = {
     {"oldest running xid, hintable statuses", test_oldest_running_and_hints},
     {"clog pages survive a clean restart", test_clog_pages_survive_restart},
     {"crash: recovery rebuilds the clog, ids not reused", test_crash_recovery},
+    {"crash before the first clog page is logged", test_crash_before_first_clog_page_is_logged},
     {"WAL record descriptions", test_describe_records},
     CU_TEST_INFO_NULL,
 };

@@ -635,7 +635,16 @@ int sdb_bufpool_flush_all(SdbBufPool *pool)
         if (rc != SDB_OK)
             return SDB_ERROR;
     }
-    return sdb_smgr_sync_all(pool->smgr);
+    if (sdb_smgr_sync_all(pool->smgr) != SDB_OK)
+        return SDB_ERROR;
+    if (sdb_smgr_writeback_failed(pool->smgr)) {
+        sdb_error(SDB_ERR_IO_ERROR, "could not complete the checkpoint: writing back a data file failed earlier");
+        sdb_error_detail("The operating system may have dropped those writes, so the WAL since the last "
+                         "completed checkpoint is kept.");
+        sdb_error_hint("Restart the server: recovery replays the WAL from the last completed checkpoint.");
+        return SDB_ERROR;
+    }
+    return SDB_OK;
 }
 
 static bool tag_matches(const SdbBufTag *t, SdbRelFileId rel, SdbFork fork, SdbBlockNo from)

@@ -63,6 +63,7 @@ struct SdbSmgr {
     size_t open_files;
     size_t max_open_files;
     Entry idle; /* sentinel of the idle list: idle.idle_next is the oldest */
+    _Atomic bool writeback_failed; /* see sdb_smgr_writeback_failed */
 };
 
 /* ---- names ------------------------------------------------------------------ */
@@ -132,6 +133,7 @@ SdbSmgr *sdb_smgr_open(const char *datadir, uint32_t page_size, bool direct_io)
     memcpy(smgr->datadir, datadir, dir_len + 1);
     smgr->page_size = page_size;
     smgr->direct_io = direct_io;
+    atomic_init(&smgr->writeback_failed, false);
     smgr->bucket_count = INITIAL_BUCKETS;
     smgr->entry_count = 0;
     smgr->open_files = 0;
@@ -293,6 +295,7 @@ static void close_oldest_idle(SdbSmgr *smgr)
     if (sdb_file_close(victim->file) != SDB_OK) {
         sdb_log_error("storage");
         atomic_store(&victim->dirty, true);
+        atomic_store(&smgr->writeback_failed, true);
     }
     victim->file = NULL;
     smgr->open_files--;
@@ -566,15 +569,22 @@ int sdb_smgr_unlink(SdbSmgr *smgr, SdbRelFileId rel, SdbFork fork)
 }
 
 /* fsync a pinned entry, clearing its dirty flag first so a write that lands
- * meanwhile marks it again; on failure it stays dirty. */
-static int sync_entry(Entry *entry)
+ * meanwhile marks it again; on failure it stays dirty and the smgr
+ * remembers that write-back failed. */
+static int sync_entry(SdbSmgr *smgr, Entry *entry)
 {
     atomic_store(&entry->dirty, false);
     if (sdb_file_sync(entry->file) != SDB_OK) {
         atomic_store(&entry->dirty, true);
+        atomic_store(&smgr->writeback_failed, true);
         return SDB_ERROR;
     }
     return SDB_OK;
+}
+
+bool sdb_smgr_writeback_failed(SdbSmgr *smgr)
+{
+    return atomic_load(&smgr->writeback_failed);
 }
 
 int sdb_smgr_sync(SdbSmgr *smgr, SdbRelFileId rel, SdbFork fork)
@@ -582,7 +592,7 @@ int sdb_smgr_sync(SdbSmgr *smgr, SdbRelFileId rel, SdbFork fork)
     Entry *entry = pin_entry(smgr, rel, fork, 0, NULL);
     if (entry == NULL)
         return SDB_ERROR;
-    int rc = sync_entry(entry);
+    int rc = sync_entry(smgr, entry);
     return unpin_entry(smgr, entry) == SDB_OK ? rc : SDB_ERROR;
 }
 
@@ -625,7 +635,7 @@ int sdb_smgr_sync_all(SdbSmgr *smgr)
         Entry *entry;
         int synced = pin_cached(smgr, keys[i].rel, keys[i].fork, &entry);
         if (synced == SDB_OK && entry != NULL) {
-            synced = atomic_load(&entry->dirty) ? sync_entry(entry) : SDB_OK;
+            synced = atomic_load(&entry->dirty) ? sync_entry(smgr, entry) : SDB_OK;
             if (unpin_entry(smgr, entry) != SDB_OK)
                 synced = SDB_ERROR;
         }

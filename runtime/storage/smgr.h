@@ -99,6 +99,13 @@ int sdb_smgr_unlink(SdbSmgr *smgr, SdbRelFileId rel, SdbFork fork);
 /* fsync one fork now (and drop it from the dirty set). */
 int sdb_smgr_sync(SdbSmgr *smgr, SdbRelFileId rel, SdbFork fork);
 
+/* Whether writing back a data file failed since `smgr` was opened: a failed
+ * fsync, or an error reported when an idle file was closed.  The kernel may
+ * have dropped those dirty pages and a later fsync would not say so, so from
+ * then on no checkpoint may complete (the WAL since the last good checkpoint
+ * is the only sure copy); a restart runs recovery from there.  Sticky. */
+bool sdb_smgr_writeback_failed(SdbSmgr *smgr);
+
 /* fsync every fork written or extended since it was last synced (for a
  * checkpoint).  A fork whose fsync fails stays dirty and the first error is
  * returned; a checkpoint must then fail (PostgreSQL's lesson: the kernel may

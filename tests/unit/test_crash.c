@@ -910,6 +910,35 @@ static void test_disk_full_heap_extension(void)
     free(e.items);
 }
 
+/* A failed fsync of a data file: the kernel may have dropped those pages and
+ * a later fsync would not say so, so no checkpoint may complete afterwards,
+ * not even once the disk is fine, and the WAL is kept; after a restart,
+ * recovery from the last completed checkpoint brings back every commit. */
+static void test_failed_data_fsync_stops_checkpoints(void)
+{
+    char dir[256];
+    TxnTestDb db;
+    Expectations e = {0};
+    uint64_t rng = 11;
+    open_with_commits(&db, dir, sizeof dir, &e, 3);
+    sdb_fault_inject(SDB_FAULT_FSYNC, 0, EIO, "/base/", true);
+    CU_ASSERT_EQUAL(sdb_engine_checkpoint(db.engine), SDB_ERROR);
+    sdb_fault_clear();
+    for (uint64_t more = 0; more < 3; more++) {
+        CU_ASSERT(commit_rows(&db, txn_number(0, 1, more), 3, &rng) == SDB_OK);
+        expect_add(&e, txn_number(0, 1, more), REPORTED_COMMIT);
+    }
+    CU_ASSERT_EQUAL(sdb_engine_checkpoint(db.engine), SDB_ERROR);
+    CU_ASSERT_PTR_NOT_NULL(strstr(sdb_error_last()->message, "writing back a data file failed earlier"));
+    assert_database_ok(&db, &e);
+    CU_ASSERT(txn_test_close(&db) == SDB_ERROR); /* the shutdown checkpoint cannot complete either */
+    CU_ASSERT_FATAL(txn_test_open(&db, dir, NO_TIMED_CHECKPOINTS) == SDB_OK);
+    CU_ASSERT(sdb_engine_recovery_result(db.engine)->ran);
+    assert_database_ok(&db, &e);
+    CU_ASSERT(txn_test_close(&db) == SDB_OK);
+    free(e.items);
+}
+
 static void test_disk_full_clog_extension(void)
 {
     char dir[256];
@@ -1046,6 +1075,7 @@ static CU_TestInfo disk_full_tests[] = {
     {"ENOSPC on WAL fsync", test_disk_full_wal_fsync},
     {"ENOSPC on heap extension", test_disk_full_heap_extension},
     {"ENOSPC on clog extension", test_disk_full_clog_extension},
+    {"failed data-file fsync: no checkpoint completes, recovery after restart", test_failed_data_fsync_stops_checkpoints},
     CU_TEST_INFO_NULL,
 };
 

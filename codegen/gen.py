@@ -22,7 +22,7 @@ from specload import SpecError, check_refs, load_spec  # noqa: E402
 from specs import ast, casts, catalog, errors, functions, keywords, operators, settings, types  # noqa: E402
 
 SPEC_MODULES = [errors, types, settings, keywords, ast.PARSE_TREE, catalog, functions, operators, casts,
-                ast.BOUND_EXPR]
+                ast.BOUND_EXPR, ast.PLAN]
 
 
 class Context:

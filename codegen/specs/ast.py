@@ -1,10 +1,11 @@
 """Node specs: files of [[enum]] and [[node]] entries -> C structs, tags,
 enums, constructors, and a reference page.
 
-Two spec files use this machinery, each with its own field types and
+Three spec files use this machinery, each with its own field types and
 templates: spec/ast.toml (the SQL parse tree: sdb_ast.h/.c with walker and
-printer) and spec/expr.toml (bound, typed expressions: sdb_expr.h/.c).
-gen.py lists PARSE_TREE and BOUND_EXPR as spec modules.
+printer), spec/expr.toml (bound, typed expressions: sdb_expr.h/.c) and
+spec/plan.toml (plan operators: sdb_plan.h/.c with child access and a tree
+printer).  gen.py lists PARSE_TREE, BOUND_EXPR and PLAN as spec modules.
 """
 
 import re
@@ -28,8 +29,23 @@ EXPR_TYPES = {  # bound expression field type -> C type
     "datum": "SdbDatum",
     "func": "const SdbFuncInfo *",
     "int": "int",
+    "ints": "int *",
     "bool": "bool",
+    "plan": "struct SdbPlan *",
     "location": "int",
+}
+
+PLAN_TYPES = {  # plan node field type -> C type
+    "plan": "SdbPlan *",
+    "expr": "SdbExpr *",
+    "exprs": "SdbExpr **",
+    "oid": "SdbOid",
+    "int": "int",
+    "ints": "int *",
+    "bool": "bool",
+    "double": "double",
+    "string": "const char *",
+    "strings": "const char **",
 }
 
 _PASCAL = r"[A-Z][A-Za-z0-9]*"
@@ -151,4 +167,10 @@ BOUND_EXPR = NodeSpec("expr.toml", EXPR_TYPES, [
     ("include/sdb_expr.h", "expr.h.j2"),
     ("src/sdb_expr.c", "expr.c.j2"),
     ("docs/reference/expr.md", "expr.md.j2"),
+])
+
+PLAN = NodeSpec("plan.toml", PLAN_TYPES, [
+    ("include/sdb_plan.h", "plan.h.j2"),
+    ("src/sdb_plan.c", "plan.c.j2"),
+    ("docs/reference/plan.md", "plan.md.j2"),
 ])

@@ -17,8 +17,16 @@
 #include "sdb_types.h"
 #include "types/datum.h"
 
+struct SdbPlan; /* sdb_plan.h: a SubPlan's query */
+
 typedef enum SdbExprTag {
     SDB_E_INVALID,
+    SDB_E_VAR,
+    SDB_E_AGGREF,
+    SDB_E_WINDOW_FUNC,
+    SDB_E_GROUPING_FUNC,
+    SDB_E_SUB_PLAN,
+    SDB_E_ARRAY_EXPR,
     SDB_E_CONST,
     SDB_E_PARAM,
     SDB_E_FUNC_EXPR,
@@ -73,6 +81,113 @@ typedef enum SdbExprMinMax {
     SDB_EXPR_MIN_MAX_GREATEST,
     SDB_EXPR_MIN_MAX_LEAST
 } SdbExprMinMax;
+
+/* What a subquery inside an expression yields. */
+typedef enum SdbSubPlanKind {
+    SDB_SUB_PLAN_KIND_EXPR,
+    SDB_SUB_PLAN_KIND_EXISTS,
+    SDB_SUB_PLAN_KIND_ANY,
+    SDB_SUB_PLAN_KIND_ALL,
+    SDB_SUB_PLAN_KIND_ARRAY
+} SdbSubPlanKind;
+
+/* How a window frame's bounds are measured. */
+typedef enum SdbWinFrameMode {
+    SDB_WIN_FRAME_MODE_RANGE,
+    SDB_WIN_FRAME_MODE_ROWS,
+    SDB_WIN_FRAME_MODE_GROUPS
+} SdbWinFrameMode;
+
+/* One end of a window frame. */
+typedef enum SdbWinFrameBound {
+    SDB_WIN_FRAME_BOUND_UNBOUNDED_PRECEDING,
+    SDB_WIN_FRAME_BOUND_OFFSET_PRECEDING,
+    SDB_WIN_FRAME_BOUND_CURRENT_ROW,
+    SDB_WIN_FRAME_BOUND_OFFSET_FOLLOWING,
+    SDB_WIN_FRAME_BOUND_UNBOUNDED_FOLLOWING
+} SdbWinFrameBound;
+
+/* Which rows of the frame EXCLUDE leaves out. */
+typedef enum SdbWinFrameExclusion {
+    SDB_WIN_FRAME_EXCLUSION_NO_OTHERS,
+    SDB_WIN_FRAME_EXCLUSION_CURRENT_ROW,
+    SDB_WIN_FRAME_EXCLUSION_GROUP,
+    SDB_WIN_FRAME_EXCLUSION_TIES
+} SdbWinFrameExclusion;
+
+/* A column of an operator below: the column `column` of the rows an operator produces under binding table `table` (see runtime/plan/README.md). levelsup > 0 refers to the query that many levels out (a correlated subquery's outer reference). */
+typedef struct SdbBoundVar {
+    SdbExpr expr;
+    int table; /* binding table index (unique within a statement) */
+    int column; /* column index within that binding table; -1 is a base table's ctid */
+    int levelsup; /* 0: this query; n: the query n levels out */
+    int location;
+} SdbBoundVar;
+
+/* An aggregate call; computed by an Aggregate operator, above which it is read as a Var of that operator's aggregate binding table. */
+typedef struct SdbBoundAggref {
+    SdbExpr expr;
+    const SdbFuncInfo *func; /* the aggregate's function table entry */
+    SdbExpr **args;
+    int nargs;
+    bool star; /* count(*) */
+    bool distinct;
+    SdbExpr *filter; /* FILTER (WHERE ...), or NULL */
+    SdbExpr **order; /* ORDER BY inside the call, or WITHIN GROUP (ORDER BY ...) keys */
+    int *order_flags;
+    int norder;
+    bool within_group; /* an ordered-set aggregate: `order` holds its sorted argument */
+    int location;
+} SdbBoundAggref;
+
+/* A window function call (or an aggregate over a window); computed by a Window operator, above which it is read as a Var of that operator's binding table. */
+typedef struct SdbBoundWindowFunc {
+    SdbExpr expr;
+    const SdbFuncInfo *func;
+    SdbExpr **args;
+    int nargs;
+    bool star;
+    SdbExpr *filter; /* FILTER (WHERE ...), or NULL */
+    SdbExpr **partition; /* PARTITION BY */
+    int npartition;
+    SdbExpr **order; /* ORDER BY of the window */
+    int *order_flags;
+    int norder;
+    SdbWinFrameMode frame_mode;
+    SdbWinFrameBound frame_start; /* unbounded_preceding by default */
+    SdbWinFrameBound frame_end; /* current_row by default (set by the binder) */
+    SdbWinFrameExclusion frame_exclusion;
+    SdbExpr *start_offset; /* n of n PRECEDING/FOLLOWING, or NULL */
+    SdbExpr *end_offset;
+    int location;
+} SdbBoundWindowFunc;
+
+/* GROUPING(a, b, ...): a bit per argument, set when that grouping column is not grouped in the current grouping set; computed by the Aggregate operator. */
+typedef struct SdbBoundGroupingFunc {
+    SdbExpr expr;
+    int *refs; /* indexes into the Aggregate's group expressions, first argument first */
+    int nrefs;
+    int location;
+} SdbBoundGroupingFunc;
+
+/* A subquery inside an expression, run by the executor (again for each outer row when correlated). expr: its single value (21000 when it yields more than one row, NULL when none); exists: whether it yields a row; any/all: `test` (a boolean expression over the outer values and Vars of the subquery's first output columns) combined over its rows with SQL's three-valued OR/AND; array: ARRAY(subquery). */
+typedef struct SdbBoundSubPlan {
+    SdbExpr expr;
+    SdbSubPlanKind kind;
+    struct SdbPlan *plan;
+    SdbExpr *test; /* any/all only */
+    bool correlated; /* has Vars with levelsup > 0 pointing at the enclosing query */
+    int location;
+} SdbBoundSubPlan;
+
+/* ARRAY[a, b, ...]: an array of the header's type (elements of element_type). */
+typedef struct SdbBoundArrayExpr {
+    SdbExpr expr;
+    SdbOid element_type;
+    SdbExpr **elements;
+    int nelements;
+    int location;
+} SdbBoundArrayExpr;
 
 /* A constant value of the header's type. */
 typedef struct SdbBoundConst {
@@ -200,6 +315,12 @@ typedef struct SdbBoundDistinctExpr {
 /* Constructors: a zeroed node in `arena` with its tag, result `type`,
  * typmod -1 and location fields -1.  NULL, with 53200 recorded, when the
  * arena fails. */
+SdbBoundVar *sdb_new_bound_var(SdbArena *arena, SdbOid type);
+SdbBoundAggref *sdb_new_bound_aggref(SdbArena *arena, SdbOid type);
+SdbBoundWindowFunc *sdb_new_bound_window_func(SdbArena *arena, SdbOid type);
+SdbBoundGroupingFunc *sdb_new_bound_grouping_func(SdbArena *arena, SdbOid type);
+SdbBoundSubPlan *sdb_new_bound_sub_plan(SdbArena *arena, SdbOid type);
+SdbBoundArrayExpr *sdb_new_bound_array_expr(SdbArena *arena, SdbOid type);
 SdbBoundConst *sdb_new_bound_const(SdbArena *arena, SdbOid type);
 SdbBoundParam *sdb_new_bound_param(SdbArena *arena, SdbOid type);
 SdbBoundFuncExpr *sdb_new_bound_func_expr(SdbArena *arena, SdbOid type);

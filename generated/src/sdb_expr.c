@@ -4,6 +4,12 @@
 
 static const char *const expr_names[SDB_E_COUNT] = {
     [SDB_E_INVALID] = "Invalid",
+    [SDB_E_VAR] = "Var",
+    [SDB_E_AGGREF] = "Aggref",
+    [SDB_E_WINDOW_FUNC] = "WindowFunc",
+    [SDB_E_GROUPING_FUNC] = "GroupingFunc",
+    [SDB_E_SUB_PLAN] = "SubPlan",
+    [SDB_E_ARRAY_EXPR] = "ArrayExpr",
     [SDB_E_CONST] = "Const",
     [SDB_E_PARAM] = "Param",
     [SDB_E_FUNC_EXPR] = "FuncExpr",
@@ -37,6 +43,60 @@ static void *new_expr(SdbArena *arena, size_t size, SdbExprTag tag, SdbOid type)
     expr->type = type;
     expr->typmod = -1;
     return expr;
+}
+
+SdbBoundVar *sdb_new_bound_var(SdbArena *arena, SdbOid type)
+{
+    SdbBoundVar *node = new_expr(arena, sizeof *node, SDB_E_VAR, type);
+    if (node == NULL)
+        return NULL;
+    node->location = -1;
+    return node;
+}
+
+SdbBoundAggref *sdb_new_bound_aggref(SdbArena *arena, SdbOid type)
+{
+    SdbBoundAggref *node = new_expr(arena, sizeof *node, SDB_E_AGGREF, type);
+    if (node == NULL)
+        return NULL;
+    node->location = -1;
+    return node;
+}
+
+SdbBoundWindowFunc *sdb_new_bound_window_func(SdbArena *arena, SdbOid type)
+{
+    SdbBoundWindowFunc *node = new_expr(arena, sizeof *node, SDB_E_WINDOW_FUNC, type);
+    if (node == NULL)
+        return NULL;
+    node->location = -1;
+    return node;
+}
+
+SdbBoundGroupingFunc *sdb_new_bound_grouping_func(SdbArena *arena, SdbOid type)
+{
+    SdbBoundGroupingFunc *node = new_expr(arena, sizeof *node, SDB_E_GROUPING_FUNC, type);
+    if (node == NULL)
+        return NULL;
+    node->location = -1;
+    return node;
+}
+
+SdbBoundSubPlan *sdb_new_bound_sub_plan(SdbArena *arena, SdbOid type)
+{
+    SdbBoundSubPlan *node = new_expr(arena, sizeof *node, SDB_E_SUB_PLAN, type);
+    if (node == NULL)
+        return NULL;
+    node->location = -1;
+    return node;
+}
+
+SdbBoundArrayExpr *sdb_new_bound_array_expr(SdbArena *arena, SdbOid type)
+{
+    SdbBoundArrayExpr *node = new_expr(arena, sizeof *node, SDB_E_ARRAY_EXPR, type);
+    if (node == NULL)
+        return NULL;
+    node->location = -1;
+    return node;
 }
 
 SdbBoundConst *sdb_new_bound_const(SdbArena *arena, SdbOid type)

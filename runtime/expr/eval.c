@@ -286,6 +286,15 @@ static int eval(EvalState *st, const SdbExpr *expr, SdbDatum *value, bool *isnul
         return eval_scalar_array_op(st, (const SdbBoundScalarArrayOp *)expr, value, isnull);
     case SDB_E_DISTINCT_EXPR:
         return eval_distinct(st, (const SdbBoundDistinctExpr *)expr, value, isnull);
+    case SDB_E_VAR:
+    case SDB_E_AGGREF:
+    case SDB_E_WINDOW_FUNC:
+    case SDB_E_GROUPING_FUNC:
+    case SDB_E_SUB_PLAN:
+    case SDB_E_ARRAY_EXPR:
+        if (st->ctx->exec_hook != NULL)
+            return st->ctx->exec_hook(st->ctx, expr, value, isnull);
+        break;
     case SDB_E_INVALID:
     case SDB_E_COUNT:
         break;

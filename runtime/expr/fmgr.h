@@ -17,23 +17,32 @@
 #include <stdint.h>
 
 #include "sdb_functions.h"
+#include "sdb_expr.h"
 #include "types/datum.h"
 
 /* Most arguments a function call may pass (PostgreSQL's FUNC_MAX_ARGS). */
 #define SDB_FN_MAX_ARGS 100
 
+typedef struct SdbExprContext SdbExprContext;
+
+/* The executor's part of evaluation: the value of a node only it can
+ * compute (a Var of the current row, an Aggref/WindowFunc/GroupingFunc read
+ * above its operator, a SubPlan, an ArrayExpr), given the same context. */
+typedef int (*SdbExecHook)(const SdbExprContext *ctx, const SdbExpr *expr, SdbDatum *value, bool *isnull);
+
 /* What evaluating expressions needs from outside: where results go, the
- * session settings functions see, and the values of $n parameters.  The
- * planner will add the current row here (the extension point for column
- * references; see README.md). */
-typedef struct SdbExprContext {
+ * session settings functions see, the values of $n parameters, and the
+ * executor's hook and state for the current row. */
+struct SdbExprContext {
     SdbArena *arena;             /* results (and scratch) of evaluation */
     const SdbTimeZone *timezone; /* the TimeZone setting; NULL means UTC */
     int64_t xact_start;          /* transaction start (timestamptz microseconds): now() */
     int nparams;
     const SdbDatum *params;      /* $1..$nparams, typed as bound */
     const bool *param_nulls;
-} SdbExprContext;
+    SdbExecHook exec_hook;       /* NULL outside the executor */
+    void *exec_state;            /* the executor's, for exec_hook */
+};
 
 struct SdbFnCall {
     const SdbFuncInfo *func;        /* the function called (declared argument types, result type) */

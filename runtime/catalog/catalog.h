@@ -1,0 +1,139 @@
+/*
+ * catalog/catalog.h: the system catalogs of one database: what relations,
+ * columns, indexes, constraints, schemas, sequences and views exist.
+ *
+ * The catalogs (spec/catalog.toml: pg_namespace, pg_class, pg_attribute,
+ * pg_index, pg_constraint, ...) are ordinary heap tables in the storage
+ * engine, created and filled by bootstrap code generated from the spec on
+ * a new cluster, queryable with SQL, changed only through this module
+ * (transactionally: a rolled-back CREATE TABLE leaves nothing behind).
+ * Lookups return descriptors (SdbRelation) built from them and cached.
+ *
+ * Descriptor lifetime: a descriptor returned to a transaction stays valid
+ * and unchanged until that transaction ends; DDL builds new descriptors
+ * instead of editing shared ones.
+ */
+#ifndef SDB_CATALOG_CATALOG_H
+#define SDB_CATALOG_CATALOG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/memory.h"
+#include "common/str.h"
+#include "sdb_ast.h"
+#include "sdb_types.h"
+#include "storage/types.h"
+#include "txn/txn.h"
+
+struct SdbEngine;
+
+/* One column (pg_attribute + pg_attrdef). attrs[i].attnum == i + 1. */
+typedef struct SdbAttribute {
+    const char *name;
+    int16_t attnum;
+    SdbOid type;
+    int32_t typmod;
+    bool not_null;
+    bool dropped;            /* dropped column: keeps its slot, invisible to SQL */
+    const char *default_sql; /* DEFAULT expression as SQL text, or NULL */
+    char identity;           /* '\0', 'a' (ALWAYS) or 'd' (BY DEFAULT) */
+    SdbOid sequence_oid;     /* serial / identity sequence, or 0 */
+} SdbAttribute;
+
+/* One index (pg_class + pg_index).  Keys are column attnums; key_options
+ * has PostgreSQL's indoption bits per key (1 DESC, 2 NULLS FIRST). */
+typedef struct SdbIndex {
+    SdbOid oid;
+    const char *name;
+    SdbRelFileId file;
+    bool unique;
+    bool primary;
+    int nkeys;
+    const int16_t *keys;
+    const int16_t *key_options;
+} SdbIndex;
+
+/* One constraint (pg_constraint), PostgreSQL's contype letters. */
+typedef struct SdbConstraint {
+    SdbOid oid;
+    const char *name;
+    char kind;               /* 'c' check, 'f' foreign key, 'p' primary key, 'u' unique */
+    const char *check_sql;   /* 'c': the condition as SQL text */
+    int nkeys;
+    const int16_t *keys;     /* 'p' 'u' 'f': the constrained columns */
+    SdbOid index_oid;        /* 'p' 'u': the index enforcing it; 'f': the referenced unique index */
+    SdbOid ref_rel_oid;      /* 'f': the referenced table */
+    const int16_t *ref_keys; /* 'f': its columns, nkeys of them */
+    char on_delete;          /* 'f': confdeltype: 'a' no action, 'r' restrict, 'c' cascade, 'n' set null, 'd' set default */
+    char on_update;          /* 'f': confupdtype, same letters */
+} SdbConstraint;
+
+/* A foreign key of another table that points at this one (for ON DELETE /
+ * ON UPDATE actions and RESTRICT checks). */
+typedef struct SdbReferencingKey {
+    SdbOid rel_oid;                 /* the referencing table */
+    const SdbConstraint *constraint; /* in that table's descriptor */
+} SdbReferencingKey;
+
+/* A relation: table, index, view or sequence (pg_class relkind letters). */
+typedef struct SdbRelation {
+    SdbOid oid;
+    const char *name;
+    SdbOid namespace_oid;
+    const char *namespace_name;
+    char kind;                /* 'r' table, 'i' index, 'v' view, 'S' sequence */
+    SdbRelFileId file;        /* 'r' 'i' 'S': its storage */
+    bool system;              /* a system catalog: DML by users is refused */
+    int natts;
+    const SdbAttribute *attrs;
+    int nindexes;
+    const SdbIndex *indexes;
+    int nconstraints;
+    const SdbConstraint *constraints;
+    int nreferencing;
+    const SdbReferencingKey *referencing;
+    const char *view_sql;     /* 'v': the view's SELECT as SQL text */
+} SdbRelation;
+
+typedef struct SdbCatalog SdbCatalog;
+
+/* The catalog of database `db_oid` in `engine`; bootstraps the catalogs on
+ * a cluster created just now.  NULL with the error recorded. */
+SdbCatalog *sdb_catalog_open(struct SdbEngine *engine, SdbXactManager *xm, SdbOid db_oid);
+int sdb_catalog_close(SdbCatalog *cat);
+
+/* Look up a relation by name: in `schema`, or when schema is NULL along
+ * `search_path` (schema names, "$user" and pg_catalog handled as
+ * PostgreSQL does).  *out = NULL when there is none (not an error: the
+ * caller reports 42P01 with its own wording). */
+int sdb_catalog_lookup(SdbCatalog *cat, SdbTxn *txn, const char *schema, const char *name,
+                       const char *const *search_path, int npath, const SdbRelation **out);
+
+/* The relation with `oid`, or *out = NULL. */
+int sdb_catalog_relation(SdbCatalog *cat, SdbTxn *txn, SdbOid oid, const SdbRelation **out);
+
+/* Execute a DDL statement (CreateStmt, IndexStmt, DropStmt, AlterTableStmt,
+ * RenameStmt, ViewStmt, CreateSchemaStmt, CreateSeqStmt, CreatedbStmt,
+ * DropdbStmt ...) in `txn`; `sql` is the statement's text (DEFAULT and
+ * CHECK expressions and view bodies are kept as text cut from it).  Sets
+ * `tag` to PostgreSQL's command tag ("CREATE TABLE").  Errors as PostgreSQL
+ * (42P07 exists, 42P01 missing, 2BP01 dependent objects ...). */
+typedef struct SdbDdlContext {
+    SdbCatalog *catalog;
+    SdbTxn *txn;
+    SdbArena *arena;          /* statement lifetime */
+    const char *sql;
+    const char *const *search_path;
+    int npath;
+} SdbDdlContext;
+int sdb_ddl_execute(SdbDdlContext *ddl, const SdbNode *stmt, SdbStr *tag);
+
+/* Hand out a new OID (durable through checkpoints and the WAL). */
+int sdb_catalog_new_oid(SdbCatalog *cat, SdbOid *oid);
+
+/* Transaction end: publish (commit) or forget (abort) txn's catalog changes
+ * in the cache. */
+void sdb_catalog_end_txn(SdbCatalog *cat, SdbTxn *txn, bool committed);
+
+#endif /* SDB_CATALOG_CATALOG_H */

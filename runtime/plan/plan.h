@@ -1,0 +1,29 @@
+/*
+ * plan/plan.h: what the stages around a plan tree (sdb_plan.h) share: the
+ * flags of a sort key, and the optimizer's entry point.
+ */
+#ifndef SDB_PLAN_PLAN_H
+#define SDB_PLAN_PLAN_H
+
+#include "catalog/catalog.h"
+#include "sdb_plan.h"
+#include "txn/txn.h"
+
+/* Flags of one sort key (the "ints" beside every sort key list). */
+#define SDB_SORT_DESC 0x01
+#define SDB_SORT_NULLS_FIRST 0x02
+
+typedef struct SdbOptContext {
+    SdbCatalog *catalog;
+    SdbTxn *txn;
+    SdbArena *arena;
+    const struct SdbExprContext *expr; /* for folding constants */
+} SdbOptContext;
+
+/* Rewrite the analyzer's tree in place (constant folding, pushdown,
+ * decorrelation, outer-join simplification) and choose every operator's
+ * strategy (scan access and index, join and aggregate algorithms) and
+ * estimates.  *plan may be replaced. */
+int sdb_optimize(SdbOptContext *opt, SdbPlan **plan);
+
+#endif /* SDB_PLAN_PLAN_H */

@@ -1,0 +1,83 @@
+/*
+ * session/session.h: specdb as a library: open a data directory, open
+ * sessions on it, run SQL.  The wire server, `specdb sql` and embedding
+ * applications all go through this API.
+ *
+ *     SdbInstance *db = sdb_instance_open("data", settings);
+ *     SdbSession *s = sdb_session_open(db, "postgres", "postgres");
+ *     sdb_session_execute(s, "SELECT 1; SELECT 2", &sink);
+ *
+ * Results reach a sink: describe (columns) -> rows (batches) -> complete
+ * (command tag) for each statement; an error stops the rest of the string
+ * and leaves it in the error slot (runtime/common/error.h).
+ */
+#ifndef SDB_SESSION_SESSION_H
+#define SDB_SESSION_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/settings.h"
+#include "exec/batch.h"
+#include "sdb_plan.h"
+
+typedef struct SdbInstance SdbInstance;
+typedef struct SdbSession SdbSession;
+
+/* Open (creating and bootstrapping it when empty) the data directory; runs
+ * recovery.  NULL with the error recorded. */
+SdbInstance *sdb_instance_open(const char *datadir, const SdbSettings *settings);
+int sdb_instance_close(SdbInstance *db);
+
+/* A session of `user` on database `dbname` (3D000 when it does not exist). */
+SdbSession *sdb_session_open(SdbInstance *db, const char *user, const char *dbname);
+void sdb_session_close(SdbSession *s);
+
+/* Where results go.  Any callback may be NULL.  A callback returning
+ * SDB_ERROR (error recorded) stops execution. */
+typedef struct SdbResultSink {
+    void *arg;
+    int (*describe)(void *arg, int ncols, const SdbPlanColumn *cols);
+    int (*rows)(void *arg, const SdbBatch *batch);
+    int (*complete)(void *arg, const char *tag);   /* "SELECT 3", "INSERT 0 1", "CREATE TABLE" */
+    void (*notice)(void *arg, const char *sqlstate, const char *message);
+    void (*parameter_status)(void *arg, const char *name, const char *value); /* a reported setting changed */
+} SdbResultSink;
+
+/* Run every statement of `sql` in order (the simple query protocol). */
+int sdb_session_execute(SdbSession *s, const char *sql, const SdbResultSink *sink);
+
+/* Extended protocol: a prepared statement and its bound portals. */
+typedef struct SdbPrepared SdbPrepared;
+typedef struct SdbPortal SdbPortal;
+
+/* Parse and analyze one statement with `nparams` declared parameter types
+ * (0 entries are inferred).  Named ones are kept until closed. */
+int sdb_session_prepare(SdbSession *s, const char *name, const char *sql, int nparams, const SdbOid *types,
+                        SdbPrepared **out);
+int sdb_prepared_params(const SdbPrepared *p, int *nparams, const SdbOid **types);
+int sdb_prepared_columns(const SdbPrepared *p, int *ncols, const SdbPlanColumn **cols);
+
+/* Bind parameter values (text or binary: formats[i] 0/1, NULL = values[i]
+ * NULL) into a portal. */
+int sdb_session_bind(SdbSession *s, const char *portal_name, SdbPrepared *p, int nvalues,
+                     const char *const *values, const int *lengths, const int16_t *formats, SdbPortal **out);
+
+/* Run a portal for at most max_rows rows (0: all); *suspended tells whether
+ * rows remain. */
+int sdb_portal_execute(SdbPortal *portal, int64_t max_rows, const SdbResultSink *sink, bool *suspended);
+int sdb_session_close_prepared(SdbSession *s, const char *name);
+int sdb_session_close_portal(SdbSession *s, const char *name);
+
+/* 'I' idle, 'T' in a transaction block, 'E' in a failed one (ReadyForQuery). */
+char sdb_session_status(const SdbSession *s);
+
+/* Ask the running statement to stop (57014); callable from another thread. */
+void sdb_session_cancel(SdbSession *s);
+
+/* Text form of a value as PostgreSQL prints it (DateStyle ISO, the session
+ * TimeZone), appended to `out`; and the binary (send) form. */
+int sdb_session_output_text(SdbSession *s, SdbOid type, SdbDatum value, SdbStr *out);
+int sdb_session_output_binary(SdbSession *s, SdbOid type, SdbDatum value, SdbStr *out);
+
+#endif /* SDB_SESSION_SESSION_H */

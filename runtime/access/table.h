@@ -1,0 +1,88 @@
+/*
+ * access/table.h: rows of tables as the executor sees them: scans that
+ * return the versions visible to a transaction, decoded into batches;
+ * index scans; and the row changes (insert, update, delete) with index
+ * maintenance and the constraints that need no expression evaluation
+ * (NOT NULL 23502, UNIQUE/PRIMARY KEY 23505, FOREIGN KEY 23503 with the
+ * ON DELETE/UPDATE actions).  CHECK constraints are the executor's (bound
+ * by the analyzer).  Also sequences and TRUNCATE.
+ */
+#ifndef SDB_ACCESS_TABLE_H
+#define SDB_ACCESS_TABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "catalog/catalog.h"
+#include "exec/batch.h"
+#include "txn/txn.h"
+
+struct SdbEngine;
+
+typedef struct SdbAccessContext {
+    struct SdbEngine *engine;
+    SdbCatalog *catalog;
+    SdbTxn *txn;
+    SdbArena *arena;   /* statement lifetime: decoded values live here */
+} SdbAccessContext;
+
+/* --- scans -------------------------------------------------------------- */
+
+typedef struct SdbTableScan SdbTableScan;
+
+/* A scan of `rel` decoding the attributes with 0-based indexes cols[0..ncols)
+ * (-1: the ctid, as a tid datum) into batch columns 0..ncols-1. */
+SdbTableScan *sdb_table_scan_begin(SdbAccessContext *ac, const SdbRelation *rel, const int *cols, int ncols);
+
+/* An index scan of `index` of `rel`: entries whose first neq key columns
+ * equal eq[] (NULLs never match) and whose next column lies within
+ * lower/upper (either may be absent: has_lower/has_upper false), in index
+ * order (backward: reversed); rows decoded as for a table scan. */
+typedef struct SdbIndexRange {
+    int neq;
+    const SdbDatum *eq;
+    bool has_lower, lower_inclusive;
+    SdbDatum lower;
+    bool has_upper, upper_inclusive;
+    SdbDatum upper;
+    bool backward;
+} SdbIndexRange;
+SdbTableScan *sdb_index_scan_begin(SdbAccessContext *ac, const SdbRelation *rel, const SdbIndex *index,
+                                   const SdbIndexRange *range, const int *cols, int ncols);
+
+/* Fill `out` (ncols columns allocated by the caller, SDB_BATCH_SIZE rows,
+ * sel NULL) with the next visible rows; out->nrows = 0 at the end. */
+int sdb_table_scan_next(SdbTableScan *scan, SdbBatch *out);
+void sdb_table_scan_end(SdbTableScan *scan);
+
+/* --- changes (each checks and maintains indexes and foreign keys) ------- */
+
+/* values/nulls hold rel->natts entries in attnum order. */
+int sdb_table_insert(SdbAccessContext *ac, const SdbRelation *rel, const SdbDatum *values, const bool *nulls,
+                     SdbTid *tid);
+
+/* INSERT ... ON CONFLICT: like sdb_table_insert, but when a unique index
+ * (`arbiter`, or any when NULL) already holds a live row with the same key,
+ * inserts nothing and sets *conflict and *existing (its tid). */
+int sdb_table_insert_checked(SdbAccessContext *ac, const SdbRelation *rel, const SdbIndex *arbiter,
+                             const SdbDatum *values, const bool *nulls, SdbTid *tid, bool *conflict,
+                             SdbTid *existing);
+
+/* Fetch the current values of the row version at `tid` (all attributes). */
+int sdb_table_fetch(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, SdbDatum *values, bool *nulls,
+                    bool *found);
+
+int sdb_table_update(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbDatum *values,
+                     const bool *nulls, SdbTid *new_tid);
+int sdb_table_delete(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid);
+
+/* TRUNCATE: empty the table and its indexes (new storage, transactional). */
+int sdb_table_truncate(SdbAccessContext *ac, const SdbRelation *rel);
+
+/* --- sequences ----------------------------------------------------------- */
+
+int sdb_sequence_nextval(SdbAccessContext *ac, SdbOid seq_oid, int64_t *value);
+int sdb_sequence_currval(SdbAccessContext *ac, SdbOid seq_oid, int64_t *value); /* 55000 before nextval */
+int sdb_sequence_setval(SdbAccessContext *ac, SdbOid seq_oid, int64_t value, bool is_called);
+
+#endif /* SDB_ACCESS_TABLE_H */

@@ -1,0 +1,269 @@
+/*
+ * expr/fn_agg_stats.c: avg, variance and standard deviation.  Floats follow
+ * PostgreSQL's float8_accum/float8_combine (Youngs-Cramer: count, sum and
+ * the sum of squared differences from the mean; 22003 when finite inputs
+ * overflow).  Integers and numerics follow numeric_stddev_internal: exact
+ * sums of x and x*x, then (N*sum(x*x) - sum(x)^2) / (N*(N-1)) (or N*N) at
+ * numeric division's scale, and the square root at that same scale; any
+ * NaN or infinite input gives NaN.
+ */
+#include "expr/agg_state.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "types/numeric.h"
+#include "types/typeio.h"
+
+/* --- floats -------------------------------------------------------- */
+
+static int float_overflow(void)
+{
+    return sdb_error(SDB_ERR_NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: overflow");
+}
+
+int sdb_agg_float_accum_step(SdbAggCall *call)
+{
+    SdbAggFloatMoments *s = call->state;
+    double x = sdb_agg_arg_float(call, 0);
+    double n = s->n + 1.0, sx = s->sx + x, sxx = s->sxx;
+    if (s->n > 0.0) {
+        double tmp = x * n - sx;
+        sxx += tmp * tmp / (n * s->n);
+        if (isinf(sx) || isinf(sxx)) {
+            if (!isinf(s->sx) && !isinf(x))
+                return float_overflow();
+            sxx = NAN;
+        }
+    } else if (isnan(x) || isinf(x)) {
+        sxx = NAN;
+    }
+    s->n = n;
+    s->sx = sx;
+    s->sxx = sxx;
+    return SDB_OK;
+}
+
+int sdb_agg_float_accum_combine(SdbAggCall *call, const void *other_state)
+{
+    SdbAggFloatMoments *s = call->state;
+    const SdbAggFloatMoments *o = other_state;
+    if (o->n == 0.0)
+        return SDB_OK;
+    if (s->n == 0.0) {
+        *s = *o;
+        return SDB_OK;
+    }
+    double n = s->n + o->n, sx = s->sx + o->sx;
+    if (isinf(sx) && !isinf(s->sx) && !isinf(o->sx))
+        return float_overflow();
+    double tmp = s->sx / s->n - o->sx / o->n;
+    double sxx = s->sxx + o->sxx + s->n * o->n * tmp * tmp / n;
+    if (isinf(sxx) && !isinf(s->sxx) && !isinf(o->sxx))
+        return float_overflow();
+    s->n = n;
+    s->sx = sx;
+    s->sxx = sxx;
+    return SDB_OK;
+}
+
+/* Set a float8 result, NULL when the state has fewer than `min_rows` rows. */
+static int float_result(SdbAggCall *call, double min_rows, double v)
+{
+    const SdbAggFloatMoments *s = call->state;
+    call->result_null = s->n < min_rows;
+    call->result = sdb_datum_from_float8(v);
+    return SDB_OK;
+}
+
+int sdb_agg_float_avg_final(SdbAggCall *call)
+{
+    const SdbAggFloatMoments *s = call->state;
+    return float_result(call, 1, s->sx / s->n);
+}
+
+int sdb_agg_float_var_pop_final(SdbAggCall *call)
+{
+    const SdbAggFloatMoments *s = call->state;
+    return float_result(call, 1, s->sxx / s->n);
+}
+
+int sdb_agg_float_var_samp_final(SdbAggCall *call)
+{
+    const SdbAggFloatMoments *s = call->state;
+    return float_result(call, 2, s->sxx / (s->n - 1.0));
+}
+
+int sdb_agg_float_stddev_pop_final(SdbAggCall *call)
+{
+    const SdbAggFloatMoments *s = call->state;
+    return float_result(call, 1, sqrt(s->sxx / s->n));
+}
+
+int sdb_agg_float_stddev_samp_final(SdbAggCall *call)
+{
+    const SdbAggFloatMoments *s = call->state;
+    return float_result(call, 2, sqrt(s->sxx / (s->n - 1.0)));
+}
+
+/* --- integers and numerics ------------------------------------------ */
+
+/* NaN, Infinity or -Infinity (the sign word of types/numeric.h). */
+static bool numeric_special(SdbDatum v)
+{
+    uint16_t sign;
+    memcpy(&sign, sdb_datum_varlena(v)->data + 4, 2);
+    return (sign & 0xC000) == 0xC000;
+}
+
+static uint16_t numeric_dscale(SdbDatum v)
+{
+    uint16_t dscale;
+    memcpy(&dscale, sdb_datum_varlena(v)->data + 6, 2);
+    return dscale;
+}
+
+int sdb_agg_numeric_accum_step(SdbAggCall *call)
+{
+    SdbAggNumericMoments *s = call->state;
+    SdbArena *scratch = call->context->arena;
+    SdbDatum x = call->args[0], x2;
+    if (call->argtypes[0] != SDB_TYPEOID_NUMERIC && sdb_numeric_from_int64(scratch, sdb_datum_to_int64(x), &x) != SDB_OK)
+        return SDB_ERROR;
+    s->count++;
+    if (s->nan || numeric_special(x)) {
+        s->nan = true;
+        return SDB_OK;
+    }
+    bool have = s->sumx.value != 0;
+    if (sdb_numeric_mul(scratch, x, x, &x2) != SDB_OK || sdb_agg_numeric_add(call, &s->sumx, have, x) != SDB_OK ||
+        sdb_agg_numeric_add(call, &s->sumx2, have, x2) != SDB_OK)
+        return SDB_ERROR;
+    return SDB_OK;
+}
+
+int sdb_agg_numeric_accum_combine(SdbAggCall *call, const void *other_state)
+{
+    SdbAggNumericMoments *s = call->state;
+    const SdbAggNumericMoments *o = other_state;
+    s->count += o->count;
+    s->nan |= o->nan;
+    if (s->nan || o->sumx.value == 0)
+        return SDB_OK;
+    bool have = s->sumx.value != 0;
+    if (sdb_agg_numeric_add(call, &s->sumx, have, o->sumx.value) != SDB_OK ||
+        sdb_agg_numeric_add(call, &s->sumx2, have, o->sumx2.value) != SDB_OK)
+        return SDB_ERROR;
+    return SDB_OK;
+}
+
+static int numeric_from_text(SdbArena *arena, const char *text, SdbDatum *out)
+{
+    SdbTypeCtx tctx = {.arena = arena, .typid = SDB_TYPEOID_NUMERIC, .typmod = -1};
+    return sdb_type_input(&tctx, text, out);
+}
+
+/* floor(sqrt(n)) of a non-negative integer given as decimal digits, by the
+ * digit-by-digit method: for each pair of digits, the largest y with
+ * (20 * root + y) * y <= remainder. */
+static int isqrt_digits(SdbArena *arena, const char *digits, SdbDatum *out)
+{
+    size_t len = strlen(digits), pos = len % 2 ? 1 : 2;
+    SdbDatum root, rem, hundred, twenty;
+    if (numeric_from_text(arena, "0", &root) != SDB_OK || numeric_from_text(arena, "0", &rem) != SDB_OK ||
+        numeric_from_text(arena, "100", &hundred) != SDB_OK || numeric_from_text(arena, "20", &twenty) != SDB_OK)
+        return SDB_ERROR;
+    for (size_t start = 0; start < len; start = pos, pos += 2) {
+        char pair[3] = {digits[start], pos - start == 2 ? digits[start + 1] : '\0', '\0'};
+        SdbDatum d, base, trial = 0, y = 0, ten;
+        if (numeric_from_text(arena, pair, &d) != SDB_OK || sdb_numeric_mul(arena, rem, hundred, &rem) != SDB_OK ||
+            sdb_numeric_add(arena, rem, d, &rem) != SDB_OK || sdb_numeric_mul(arena, root, twenty, &base) != SDB_OK)
+            return SDB_ERROR;
+        for (int digit = 9; digit >= 0; digit--) {
+            char text[2] = {(char)('0' + digit), '\0'};
+            SdbDatum sum;
+            if (numeric_from_text(arena, text, &y) != SDB_OK || sdb_numeric_add(arena, base, y, &sum) != SDB_OK ||
+                sdb_numeric_mul(arena, sum, y, &trial) != SDB_OK)
+                return SDB_ERROR;
+            if (sdb_numeric_compare(trial, rem) <= 0)
+                break;
+        }
+        if (sdb_numeric_sub(arena, rem, trial, &rem) != SDB_OK || numeric_from_text(arena, "10", &ten) != SDB_OK ||
+            sdb_numeric_mul(arena, root, ten, &root) != SDB_OK || sdb_numeric_add(arena, root, y, &root) != SDB_OK)
+            return SDB_ERROR;
+    }
+    *out = root;
+    return SDB_OK;
+}
+
+/* The square root of non-negative finite `x` rounded to `rscale` digits:
+ * floor(sqrt(x * 10^(2 * rscale + 2))) then rounded at the last digit. */
+static int numeric_sqrt(SdbAggCall *call, SdbDatum x, int rscale, SdbDatum *out)
+{
+    SdbArena *scratch = call->context->arena;
+    SdbTypeCtx tctx = {.arena = scratch, .typid = SDB_TYPEOID_NUMERIC, .typmod = -1};
+    SdbStr text, scaled;
+    sdb_str_init(&text, scratch);
+    sdb_str_init(&scaled, scratch);
+    if (sdb_type_output(&tctx, x, &text) != SDB_OK)
+        return SDB_ERROR;
+    /* x's digits without the point, padded to 2 * rscale + 2 decimals */
+    const char *point = strchr(text.data, '.');
+    size_t int_len = point ? (size_t)(point - text.data) : text.len;
+    size_t frac_len = point ? strlen(point + 1) : 0, want = 2 * (size_t)rscale + 2;
+    char *digits = sdb_arena_alloc(scratch, int_len + (frac_len > want ? frac_len : want) + 1);
+    if (digits == NULL)
+        return SDB_ERROR;
+    memcpy(digits, text.data, int_len);
+    memcpy(digits + int_len, point ? point + 1 : "", frac_len);
+    memset(digits + int_len + frac_len, '0', want > frac_len ? want - frac_len : 0);
+    digits[int_len + (frac_len > want ? frac_len : want)] = '\0';
+    SdbDatum root, unrounded;
+    if (isqrt_digits(scratch, digits, &root) != SDB_OK || sdb_type_output(&tctx, root, &scaled) != SDB_OK)
+        return SDB_ERROR;
+    /* root / 10^(rscale + 1) */
+    int shift = rscale + 1, len = (int)scaled.len;
+    const char *fixed = len >= shift ? sdb_arena_sprintf(scratch, "%.*s.%s", len - shift, scaled.data, scaled.data + len - shift)
+                                    : sdb_arena_sprintf(scratch, "0.%0*d%s", shift - len, 0, scaled.data);
+    if (fixed == NULL || numeric_from_text(scratch, fixed, &unrounded) != SDB_OK)
+        return SDB_ERROR;
+    return sdb_numeric_round(call->arena, unrounded, rscale, out);
+}
+
+/* numeric_stddev_internal: NULL below `min_rows` rows; the variance, or its
+ * square root when `root`. */
+static int numeric_moments_final(SdbAggCall *call, int64_t min_rows, bool sample, bool root)
+{
+    const SdbAggNumericMoments *s = call->state;
+    SdbArena *scratch = call->context->arena;
+    if (s->count < min_rows) {
+        call->result_null = true;
+        return SDB_OK;
+    }
+    if (s->nan)
+        return numeric_from_text(call->arena, "NaN", &call->result);
+    SdbDatum n, n1, sq, nsx2, num, den, var;
+    if (sdb_numeric_from_int64(scratch, s->count, &n) != SDB_OK ||
+        sdb_numeric_from_int64(scratch, sample ? s->count - 1 : s->count, &n1) != SDB_OK ||
+        sdb_numeric_mul(scratch, s->sumx.value, s->sumx.value, &sq) != SDB_OK ||
+        sdb_numeric_mul(scratch, n, s->sumx2.value, &nsx2) != SDB_OK || sdb_numeric_sub(scratch, nsx2, sq, &num) != SDB_OK)
+        return SDB_ERROR;
+    SdbDatum zero;
+    if (numeric_from_text(scratch, "0", &zero) != SDB_OK)
+        return SDB_ERROR;
+    if (sdb_numeric_compare(num, zero) <= 0) /* roundoff cannot make it negative, but PostgreSQL checks */
+        return numeric_from_text(call->arena, "0", &call->result);
+    if (sdb_numeric_mul(scratch, n, n1, &den) != SDB_OK ||
+        sdb_numeric_div(root ? scratch : call->arena, num, den, &var) != SDB_OK)
+        return SDB_ERROR;
+    if (!root) {
+        call->result = var;
+        return SDB_OK;
+    }
+    return numeric_sqrt(call, var, numeric_dscale(var), &call->result);
+}
+
+int sdb_agg_numeric_var_pop_final(SdbAggCall *call) { return numeric_moments_final(call, 1, false, false); }
+int sdb_agg_numeric_var_samp_final(SdbAggCall *call) { return numeric_moments_final(call, 2, true, false); }
+int sdb_agg_numeric_stddev_pop_final(SdbAggCall *call) { return numeric_moments_final(call, 1, false, true); }
+int sdb_agg_numeric_stddev_samp_final(SdbAggCall *call) { return numeric_moments_final(call, 2, true, true); }

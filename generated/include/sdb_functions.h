@@ -69,8 +69,8 @@ typedef struct SdbFuncInfo {
     const char *description;
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 426
-#define SDB_AGGREGATE_COUNT 95
+#define SDB_FUNCTION_COUNT 427
+#define SDB_AGGREGATE_COUNT 96
 
 /* All functions, ordered by OID. */
 extern const SdbFuncInfo sdb_functions[SDB_FUNCTION_COUNT];
@@ -188,6 +188,8 @@ int sdb_fn_timestamptz_pl_interval(SdbFnCall *call);
 int sdb_fn_timestamptz_timestamp(SdbFnCall *call);
 int sdb_fn_upper(SdbFnCall *call);
 int sdb_fn_varchar(SdbFnCall *call);
+int sdb_agg_array_array_final(SdbAggCall *call);
+int sdb_agg_array_array_step(SdbAggCall *call);
 int sdb_agg_array_final(SdbAggCall *call);
 int sdb_agg_array_step(SdbAggCall *call);
 int sdb_agg_bool_and_step(SdbAggCall *call);

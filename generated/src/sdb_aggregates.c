@@ -197,4 +197,6 @@ const SdbAggInfo sdb_aggregates[SDB_AGGREGATE_COUNT] = {
     { 3974, sizeof(SdbAggOrderedSet), sdb_agg_init_zero, sdb_agg_ordered_set_step, sdb_agg_percentile_cont_final, NULL, true },
     /* percentile_cont(float8, interval) */
     { 3976, sizeof(SdbAggOrderedSet), sdb_agg_init_zero, sdb_agg_ordered_set_step, sdb_agg_percentile_cont_final, NULL, true },
+    /* array_agg(anyarray) */
+    { 4053, sizeof(SdbAggArrayOfArrays), sdb_agg_init_zero, sdb_agg_array_array_step, sdb_agg_array_array_final, NULL, false },
 };

@@ -421,6 +421,7 @@ static const SdbOid args_3696[] = { 25, 25 };
 static const SdbOid args_3972[] = { 701, 2283 };
 static const SdbOid args_3974[] = { 701, 701 };
 static const SdbOid args_3976[] = { 701, 1186 };
+static const SdbOid args_4053[] = { 2277 };
 static const SdbOid args_6202[] = { 25, 1114 };
 static const SdbOid args_6203[] = { 25, 1184 };
 
@@ -2121,6 +2122,10 @@ const SdbFuncInfo sdb_functions[SDB_FUNCTION_COUNT] = {
       SDB_VOLATILITY_IMMUTABLE, false, false, SDB_FUNC_AGGREGATE,
       NULL, &sdb_aggregates[94], NULL, NULL,
       "continuous distribution percentile" },
+    { 4053, "array_agg", 1, args_4053, 2277,
+      SDB_VOLATILITY_IMMUTABLE, false, false, SDB_FUNC_AGGREGATE,
+      NULL, &sdb_aggregates[95], NULL, NULL,
+      "input arrays, all of the same dimensions, concatenated into an array of one more dimension" },
     { 6202, "extract", 2, args_6202, 1700,
       SDB_VOLATILITY_IMMUTABLE, true, false, SDB_FUNC_NORMAL,
       sdb_fn_timestamp_extract, NULL, NULL, "sdb_fn_timestamp_extract",
@@ -2142,6 +2147,7 @@ static const SdbFuncInfo *const by_name[SDB_FUNCTION_COUNT] = {
     &sdb_functions[205],
     &sdb_functions[299],
     &sdb_functions[364],
+    &sdb_functions[424],
     &sdb_functions[304],
     &sdb_functions[305],
     &sdb_functions[306],
@@ -2191,8 +2197,8 @@ static const SdbFuncInfo *const by_name[SDB_FUNCTION_COUNT] = {
     &sdb_functions[62],
     &sdb_functions[367],
     &sdb_functions[225],
-    &sdb_functions[424],
     &sdb_functions[425],
+    &sdb_functions[426],
     &sdb_functions[415],
     &sdb_functions[65],
     &sdb_functions[101],

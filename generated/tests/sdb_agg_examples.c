@@ -872,40 +872,56 @@ static const SdbOid agg_types_432[] = { 1700 };
 static const char *const agg_cells_432[] = { NULL };
 static const SdbOid agg_types_433[] = { 1700 };
 static const char *const agg_cells_433[] = { "1.5", "2" };
-static const SdbOid agg_types_434[] = { 701, 701 };
-static const char *const agg_cells_434[] = { "0.5", "4", "0.5", "1", "0.5", NULL, "0.5", "2", "0.5", "10" };
-static const SdbOid agg_types_435[] = { 701, 701 };
-static const char *const agg_cells_435[] = { "0.25", "1", "0.25", "2" };
-static const SdbOid agg_types_436[] = { 701, 701 };
-static const char *const agg_cells_436[] = { NULL };
-static const SdbOid agg_types_437[] = { 701, 701 };
-static const char *const agg_cells_437[] = { NULL, "1" };
-static const SdbOid agg_types_438[] = { 701, 701 };
-static const char *const agg_cells_438[] = { "1.5", "1" };
-static const SdbOid agg_types_439[] = { 701, 701 };
-static const char *const agg_cells_439[] = { "0", "3", "0", "1" };
-static const SdbOid agg_types_440[] = { 701, 701 };
-static const char *const agg_cells_440[] = { "0.5", NULL };
-static const SdbOid agg_types_441[] = { 701, 1186 };
-static const char *const agg_cells_441[] = { "0.5", "1 day", "0.5", "2 days" };
-static const SdbOid agg_types_442[] = { 701, 1186 };
-static const char *const agg_cells_442[] = { "0.25", "1 hour", "0.25", NULL, "0.25", "1 mon" };
-static const SdbOid agg_types_443[] = { 701, 1186 };
-static const char *const agg_cells_443[] = { NULL };
-static const SdbOid agg_types_444[] = { 701, 1186 };
-static const char *const agg_cells_444[] = { "0.5", NULL };
-static const SdbOid agg_types_445[] = { 701, 23 };
-static const char *const agg_cells_445[] = { "0.5", "4", "0.5", "1", "0.5", NULL, "0.5", "2", "0.5", "10" };
-static const SdbOid agg_types_446[] = { 701, 25 };
-static const char *const agg_cells_446[] = { "0.5", "b", "0.5", "a" };
-static const SdbOid agg_types_447[] = { 701, 25 };
-static const char *const agg_cells_447[] = { "0", "b", "0", "a" };
-static const SdbOid agg_types_448[] = { 701, 23 };
-static const char *const agg_cells_448[] = { NULL };
-static const SdbOid agg_types_449[] = { 701, 23 };
-static const char *const agg_cells_449[] = { "-0.5", "1" };
-static const SdbOid agg_types_450[] = { 701, 23 };
-static const char *const agg_cells_450[] = { NULL, "1" };
+static const SdbOid agg_types_434[] = { 1007 };
+static const char *const agg_cells_434[] = { "{1,2}", "{3,NULL}" };
+static const SdbOid agg_types_435[] = { 1009 };
+static const char *const agg_cells_435[] = { "{{a,b},{c,d}}", "{{e,f},{g,h}}" };
+static const SdbOid agg_types_436[] = { 1007 };
+static const char *const agg_cells_436[] = { "[0:1]={1,2}" };
+static const SdbOid agg_types_437[] = { 1007 };
+static const char *const agg_cells_437[] = { NULL };
+static const SdbOid agg_types_438[] = { 1007 };
+static const char *const agg_cells_438[] = { "{1,2}", NULL };
+static const SdbOid agg_types_439[] = { 1007 };
+static const char *const agg_cells_439[] = { "{}" };
+static const SdbOid agg_types_440[] = { 1007 };
+static const char *const agg_cells_440[] = { "{1,2}", "{3}" };
+static const SdbOid agg_types_441[] = { 1007 };
+static const char *const agg_cells_441[] = { "[0:1]={1,2}", "{3,4}" };
+static const SdbOid agg_types_442[] = { 701, 701 };
+static const char *const agg_cells_442[] = { "0.5", "4", "0.5", "1", "0.5", NULL, "0.5", "2", "0.5", "10" };
+static const SdbOid agg_types_443[] = { 701, 701 };
+static const char *const agg_cells_443[] = { "0.25", "1", "0.25", "2" };
+static const SdbOid agg_types_444[] = { 701, 701 };
+static const char *const agg_cells_444[] = { NULL };
+static const SdbOid agg_types_445[] = { 701, 701 };
+static const char *const agg_cells_445[] = { NULL, "1" };
+static const SdbOid agg_types_446[] = { 701, 701 };
+static const char *const agg_cells_446[] = { "1.5", "1" };
+static const SdbOid agg_types_447[] = { 701, 701 };
+static const char *const agg_cells_447[] = { "0", "3", "0", "1" };
+static const SdbOid agg_types_448[] = { 701, 701 };
+static const char *const agg_cells_448[] = { "0.5", NULL };
+static const SdbOid agg_types_449[] = { 701, 1186 };
+static const char *const agg_cells_449[] = { "0.5", "1 day", "0.5", "2 days" };
+static const SdbOid agg_types_450[] = { 701, 1186 };
+static const char *const agg_cells_450[] = { "0.25", "1 hour", "0.25", NULL, "0.25", "1 mon" };
+static const SdbOid agg_types_451[] = { 701, 1186 };
+static const char *const agg_cells_451[] = { NULL };
+static const SdbOid agg_types_452[] = { 701, 1186 };
+static const char *const agg_cells_452[] = { "0.5", NULL };
+static const SdbOid agg_types_453[] = { 701, 23 };
+static const char *const agg_cells_453[] = { "0.5", "4", "0.5", "1", "0.5", NULL, "0.5", "2", "0.5", "10" };
+static const SdbOid agg_types_454[] = { 701, 25 };
+static const char *const agg_cells_454[] = { "0.5", "b", "0.5", "a" };
+static const SdbOid agg_types_455[] = { 701, 25 };
+static const char *const agg_cells_455[] = { "0", "b", "0", "a" };
+static const SdbOid agg_types_456[] = { 701, 23 };
+static const char *const agg_cells_456[] = { NULL };
+static const SdbOid agg_types_457[] = { 701, 23 };
+static const char *const agg_cells_457[] = { "-0.5", "1" };
+static const SdbOid agg_types_458[] = { 701, 23 };
+static const char *const agg_cells_458[] = { NULL, "1" };
 static const SdbOid win_types_0[] = { 0 };
 static const char *const win_cells_0[] = { NULL };
 static const int win_peers_0[] = { 0, 1, 1, 2, 3 };
@@ -1909,140 +1925,156 @@ const SdbAggExample sdb_agg_examples[SDB_AGG_EXAMPLE_COUNT] = {
       1, agg_cells_432, "{NULL}", NULL },
     { "aggregate array_agg(anynonarray)", "spec/aggregates.toml:1844", 2335, 1, agg_types_433, 1231,
       2, agg_cells_433, "{1.5,2}", NULL },
-    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:1860", 3974, 2, agg_types_434, 701,
-      5, agg_cells_434, "3", NULL },
-    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:1861", 3974, 2, agg_types_435, 701,
-      2, agg_cells_435, "1.25", NULL },
-    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:1862", 3974, 2, agg_types_436, 701,
-      0, agg_cells_436, "NULL", NULL },
-    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:1863", 3974, 2, agg_types_437, 701,
-      1, agg_cells_437, "NULL", NULL },
-    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:1864", 3974, 2, agg_types_438, 701,
-      1, agg_cells_438, NULL, "22003" },
-    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:1865", 3974, 2, agg_types_439, 701,
-      2, agg_cells_439, "1", NULL },
-    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:1866", 3974, 2, agg_types_440, 701,
-      1, agg_cells_440, "NULL", NULL },
-    { "aggregate percentile_cont(float8, interval)", "spec/aggregates.toml:1882", 3976, 2, agg_types_441, 1186,
-      2, agg_cells_441, "1 day 12:00:00", NULL },
-    { "aggregate percentile_cont(float8, interval)", "spec/aggregates.toml:1883", 3976, 2, agg_types_442, 1186,
-      3, agg_cells_442, "7 days 12:45:00", NULL },
-    { "aggregate percentile_cont(float8, interval)", "spec/aggregates.toml:1884", 3976, 2, agg_types_443, 1186,
-      0, agg_cells_443, "NULL", NULL },
-    { "aggregate percentile_cont(float8, interval)", "spec/aggregates.toml:1885", 3976, 2, agg_types_444, 1186,
-      1, agg_cells_444, "NULL", NULL },
-    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:1901", 3972, 2, agg_types_445, 23,
-      5, agg_cells_445, "2", NULL },
-    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:1902", 3972, 2, agg_types_446, 25,
-      2, agg_cells_446, "a", NULL },
-    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:1903", 3972, 2, agg_types_447, 25,
-      2, agg_cells_447, "a", NULL },
-    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:1904", 3972, 2, agg_types_448, 23,
-      0, agg_cells_448, "NULL", NULL },
-    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:1905", 3972, 2, agg_types_449, 23,
-      1, agg_cells_449, NULL, "22003" },
-    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:1906", 3972, 2, agg_types_450, 23,
-      1, agg_cells_450, "NULL", NULL },
+    { "aggregate array_agg(anyarray)", "spec/aggregates.toml:1859", 4053, 1, agg_types_434, 1007,
+      2, agg_cells_434, "{{1,2},{3,NULL}}", NULL },
+    { "aggregate array_agg(anyarray)", "spec/aggregates.toml:1860", 4053, 1, agg_types_435, 1009,
+      2, agg_cells_435, "{{{a,b},{c,d}},{{e,f},{g,h}}}", NULL },
+    { "aggregate array_agg(anyarray)", "spec/aggregates.toml:1861", 4053, 1, agg_types_436, 1007,
+      1, agg_cells_436, "[1:1][0:1]={{1,2}}", NULL },
+    { "aggregate array_agg(anyarray)", "spec/aggregates.toml:1862", 4053, 1, agg_types_437, 1007,
+      0, agg_cells_437, "NULL", NULL },
+    { "aggregate array_agg(anyarray)", "spec/aggregates.toml:1863", 4053, 1, agg_types_438, 1007,
+      2, agg_cells_438, NULL, "22004" },
+    { "aggregate array_agg(anyarray)", "spec/aggregates.toml:1864", 4053, 1, agg_types_439, 1007,
+      1, agg_cells_439, NULL, "2202E" },
+    { "aggregate array_agg(anyarray)", "spec/aggregates.toml:1865", 4053, 1, agg_types_440, 1007,
+      2, agg_cells_440, NULL, "2202E" },
+    { "aggregate array_agg(anyarray)", "spec/aggregates.toml:1866", 4053, 1, agg_types_441, 1007,
+      2, agg_cells_441, NULL, "2202E" },
+    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:1882", 3974, 2, agg_types_442, 701,
+      5, agg_cells_442, "3", NULL },
+    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:1883", 3974, 2, agg_types_443, 701,
+      2, agg_cells_443, "1.25", NULL },
+    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:1884", 3974, 2, agg_types_444, 701,
+      0, agg_cells_444, "NULL", NULL },
+    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:1885", 3974, 2, agg_types_445, 701,
+      1, agg_cells_445, "NULL", NULL },
+    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:1886", 3974, 2, agg_types_446, 701,
+      1, agg_cells_446, NULL, "22003" },
+    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:1887", 3974, 2, agg_types_447, 701,
+      2, agg_cells_447, "1", NULL },
+    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:1888", 3974, 2, agg_types_448, 701,
+      1, agg_cells_448, "NULL", NULL },
+    { "aggregate percentile_cont(float8, interval)", "spec/aggregates.toml:1904", 3976, 2, agg_types_449, 1186,
+      2, agg_cells_449, "1 day 12:00:00", NULL },
+    { "aggregate percentile_cont(float8, interval)", "spec/aggregates.toml:1905", 3976, 2, agg_types_450, 1186,
+      3, agg_cells_450, "7 days 12:45:00", NULL },
+    { "aggregate percentile_cont(float8, interval)", "spec/aggregates.toml:1906", 3976, 2, agg_types_451, 1186,
+      0, agg_cells_451, "NULL", NULL },
+    { "aggregate percentile_cont(float8, interval)", "spec/aggregates.toml:1907", 3976, 2, agg_types_452, 1186,
+      1, agg_cells_452, "NULL", NULL },
+    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:1923", 3972, 2, agg_types_453, 23,
+      5, agg_cells_453, "2", NULL },
+    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:1924", 3972, 2, agg_types_454, 25,
+      2, agg_cells_454, "a", NULL },
+    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:1925", 3972, 2, agg_types_455, 25,
+      2, agg_cells_455, "a", NULL },
+    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:1926", 3972, 2, agg_types_456, 23,
+      0, agg_cells_456, "NULL", NULL },
+    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:1927", 3972, 2, agg_types_457, 23,
+      1, agg_cells_457, NULL, "22003" },
+    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:1928", 3972, 2, agg_types_458, 23,
+      1, agg_cells_458, "NULL", NULL },
 };
 
 const SdbWindowExample sdb_window_examples[SDB_WINDOW_EXAMPLE_COUNT] = {
-    { "window row_number()", "spec/aggregates.toml:1917", 3100, 0, win_types_0, 20,
+    { "window row_number()", "spec/aggregates.toml:1939", 3100, 0, win_types_0, 20,
       5, win_cells_0, win_peers_0, NULL,
       win_results_0, NULL },
-    { "window row_number()", "spec/aggregates.toml:1918", 3100, 0, win_types_1, 20,
+    { "window row_number()", "spec/aggregates.toml:1940", 3100, 0, win_types_1, 20,
       1, win_cells_1, win_peers_1, NULL,
       win_results_1, NULL },
-    { "window rank()", "spec/aggregates.toml:1929", 3101, 0, win_types_2, 20,
+    { "window rank()", "spec/aggregates.toml:1951", 3101, 0, win_types_2, 20,
       5, win_cells_2, win_peers_2, NULL,
       win_results_2, NULL },
-    { "window rank()", "spec/aggregates.toml:1930", 3101, 0, win_types_3, 20,
+    { "window rank()", "spec/aggregates.toml:1952", 3101, 0, win_types_3, 20,
       3, win_cells_3, win_peers_3, NULL,
       win_results_3, NULL },
-    { "window dense_rank()", "spec/aggregates.toml:1941", 3102, 0, win_types_4, 20,
+    { "window dense_rank()", "spec/aggregates.toml:1963", 3102, 0, win_types_4, 20,
       5, win_cells_4, win_peers_4, NULL,
       win_results_4, NULL },
-    { "window dense_rank()", "spec/aggregates.toml:1942", 3102, 0, win_types_5, 20,
+    { "window dense_rank()", "spec/aggregates.toml:1964", 3102, 0, win_types_5, 20,
       3, win_cells_5, win_peers_5, NULL,
       win_results_5, NULL },
-    { "window percent_rank()", "spec/aggregates.toml:1953", 3103, 0, win_types_6, 701,
+    { "window percent_rank()", "spec/aggregates.toml:1975", 3103, 0, win_types_6, 701,
       5, win_cells_6, win_peers_6, NULL,
       win_results_6, NULL },
-    { "window percent_rank()", "spec/aggregates.toml:1954", 3103, 0, win_types_7, 701,
+    { "window percent_rank()", "spec/aggregates.toml:1976", 3103, 0, win_types_7, 701,
       1, win_cells_7, win_peers_7, NULL,
       win_results_7, NULL },
-    { "window cume_dist()", "spec/aggregates.toml:1965", 3104, 0, win_types_8, 701,
+    { "window cume_dist()", "spec/aggregates.toml:1987", 3104, 0, win_types_8, 701,
       5, win_cells_8, win_peers_8, NULL,
       win_results_8, NULL },
-    { "window cume_dist()", "spec/aggregates.toml:1966", 3104, 0, win_types_9, 701,
+    { "window cume_dist()", "spec/aggregates.toml:1988", 3104, 0, win_types_9, 701,
       3, win_cells_9, win_peers_9, NULL,
       win_results_9, NULL },
-    { "window ntile(int4)", "spec/aggregates.toml:1977", 3105, 1, win_types_10, 23,
+    { "window ntile(int4)", "spec/aggregates.toml:1999", 3105, 1, win_types_10, 23,
       5, win_cells_10, win_peers_10, NULL,
       win_results_10, NULL },
-    { "window ntile(int4)", "spec/aggregates.toml:1978", 3105, 1, win_types_11, 23,
+    { "window ntile(int4)", "spec/aggregates.toml:2000", 3105, 1, win_types_11, 23,
       5, win_cells_11, win_peers_11, NULL,
       win_results_11, NULL },
-    { "window ntile(int4)", "spec/aggregates.toml:1979", 3105, 1, win_types_12, 23,
+    { "window ntile(int4)", "spec/aggregates.toml:2001", 3105, 1, win_types_12, 23,
       2, win_cells_12, win_peers_12, NULL,
       win_results_12, NULL },
-    { "window ntile(int4)", "spec/aggregates.toml:1980", 3105, 1, win_types_13, 23,
+    { "window ntile(int4)", "spec/aggregates.toml:2002", 3105, 1, win_types_13, 23,
       2, win_cells_13, win_peers_13, NULL,
       win_results_13, NULL },
-    { "window ntile(int4)", "spec/aggregates.toml:1981", 3105, 1, win_types_14, 23,
+    { "window ntile(int4)", "spec/aggregates.toml:2003", 3105, 1, win_types_14, 23,
       2, win_cells_14, win_peers_14, NULL,
       NULL, "22014" },
-    { "window lag(anyelement)", "spec/aggregates.toml:1992", 3106, 1, win_types_15, 23,
+    { "window lag(anyelement)", "spec/aggregates.toml:2014", 3106, 1, win_types_15, 23,
       5, win_cells_15, win_peers_15, NULL,
       win_results_15, NULL },
-    { "window lag(anyelement, int4)", "spec/aggregates.toml:2003", 3107, 2, win_types_16, 23,
+    { "window lag(anyelement, int4)", "spec/aggregates.toml:2025", 3107, 2, win_types_16, 23,
       5, win_cells_16, win_peers_16, NULL,
       win_results_16, NULL },
-    { "window lag(anyelement, int4)", "spec/aggregates.toml:2004", 3107, 2, win_types_17, 23,
+    { "window lag(anyelement, int4)", "spec/aggregates.toml:2026", 3107, 2, win_types_17, 23,
       5, win_cells_17, win_peers_17, NULL,
       win_results_17, NULL },
-    { "window lag(anyelement, int4)", "spec/aggregates.toml:2005", 3107, 2, win_types_18, 25,
+    { "window lag(anyelement, int4)", "spec/aggregates.toml:2027", 3107, 2, win_types_18, 25,
       2, win_cells_18, win_peers_18, NULL,
       win_results_18, NULL },
-    { "window lag(anycompatible, int4, anycompatible)", "spec/aggregates.toml:2016", 3108, 3, win_types_19, 23,
+    { "window lag(anycompatible, int4, anycompatible)", "spec/aggregates.toml:2038", 3108, 3, win_types_19, 23,
       5, win_cells_19, win_peers_19, NULL,
       win_results_19, NULL },
-    { "window lead(anyelement)", "spec/aggregates.toml:2027", 3109, 1, win_types_20, 23,
+    { "window lead(anyelement)", "spec/aggregates.toml:2049", 3109, 1, win_types_20, 23,
       5, win_cells_20, win_peers_20, NULL,
       win_results_20, NULL },
-    { "window lead(anyelement, int4)", "spec/aggregates.toml:2038", 3110, 2, win_types_21, 23,
+    { "window lead(anyelement, int4)", "spec/aggregates.toml:2060", 3110, 2, win_types_21, 23,
       5, win_cells_21, win_peers_21, NULL,
       win_results_21, NULL },
-    { "window lead(anyelement, int4)", "spec/aggregates.toml:2039", 3110, 2, win_types_22, 25,
+    { "window lead(anyelement, int4)", "spec/aggregates.toml:2061", 3110, 2, win_types_22, 25,
       3, win_cells_22, win_peers_22, NULL,
       win_results_22, NULL },
-    { "window lead(anycompatible, int4, anycompatible)", "spec/aggregates.toml:2050", 3111, 3, win_types_23, 23,
+    { "window lead(anycompatible, int4, anycompatible)", "spec/aggregates.toml:2072", 3111, 3, win_types_23, 23,
       5, win_cells_23, win_peers_23, NULL,
       win_results_23, NULL },
-    { "window lead(anycompatible, int4, anycompatible)", "spec/aggregates.toml:2051", 3111, 3, win_types_24, 25,
+    { "window lead(anycompatible, int4, anycompatible)", "spec/aggregates.toml:2073", 3111, 3, win_types_24, 25,
       2, win_cells_24, win_peers_24, NULL,
       win_results_24, NULL },
-    { "window first_value(anyelement)", "spec/aggregates.toml:2062", 3112, 1, win_types_25, 23,
+    { "window first_value(anyelement)", "spec/aggregates.toml:2084", 3112, 1, win_types_25, 23,
       5, win_cells_25, win_peers_25, NULL,
       win_results_25, NULL },
-    { "window first_value(anyelement)", "spec/aggregates.toml:2063", 3112, 1, win_types_26, 23,
+    { "window first_value(anyelement)", "spec/aggregates.toml:2085", 3112, 1, win_types_26, 23,
       5, win_cells_26, win_peers_26, win_frames_26,
       win_results_26, NULL },
-    { "window last_value(anyelement)", "spec/aggregates.toml:2074", 3113, 1, win_types_27, 23,
+    { "window last_value(anyelement)", "spec/aggregates.toml:2096", 3113, 1, win_types_27, 23,
       5, win_cells_27, win_peers_27, NULL,
       win_results_27, NULL },
-    { "window last_value(anyelement)", "spec/aggregates.toml:2075", 3113, 1, win_types_28, 23,
+    { "window last_value(anyelement)", "spec/aggregates.toml:2097", 3113, 1, win_types_28, 23,
       5, win_cells_28, win_peers_28, win_frames_28,
       win_results_28, NULL },
-    { "window nth_value(anyelement, int4)", "spec/aggregates.toml:2086", 3114, 2, win_types_29, 23,
+    { "window nth_value(anyelement, int4)", "spec/aggregates.toml:2108", 3114, 2, win_types_29, 23,
       5, win_cells_29, win_peers_29, NULL,
       win_results_29, NULL },
-    { "window nth_value(anyelement, int4)", "spec/aggregates.toml:2087", 3114, 2, win_types_30, 23,
+    { "window nth_value(anyelement, int4)", "spec/aggregates.toml:2109", 3114, 2, win_types_30, 23,
       5, win_cells_30, win_peers_30, win_frames_30,
       win_results_30, NULL },
-    { "window nth_value(anyelement, int4)", "spec/aggregates.toml:2088", 3114, 2, win_types_31, 25,
+    { "window nth_value(anyelement, int4)", "spec/aggregates.toml:2110", 3114, 2, win_types_31, 25,
       2, win_cells_31, win_peers_31, NULL,
       win_results_31, NULL },
-    { "window nth_value(anyelement, int4)", "spec/aggregates.toml:2089", 3114, 2, win_types_32, 25,
+    { "window nth_value(anyelement, int4)", "spec/aggregates.toml:2111", 3114, 2, win_types_32, 25,
       2, win_cells_32, win_peers_32, NULL,
       NULL, "22016" },
 };

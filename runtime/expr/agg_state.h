@@ -18,6 +18,9 @@
 
 #include "expr/agg.h"
 
+/* Most dimensions an array may have (types/array.h SDB_ARRAY_MAXDIM). */
+#define SDB_AGG_ARRAY_MAXDIM 6
+
 /* A value kept in a state: by value in `value`, or by reference copied
  * into a buffer of `cap` bytes owned by the state. */
 typedef struct SdbAggValue {
@@ -93,6 +96,18 @@ typedef struct SdbAggArray {
     SdbDatum *values;
     bool *nulls;
 } SdbAggArray;
+
+/* array_agg(anyarray): the input arrays' items one after another, and the
+ * shape they all share. */
+typedef struct SdbAggArrayOfArrays {
+    int64_t count;
+    int ndim;
+    int dims[SDB_AGG_ARRAY_MAXDIM];
+    int lbound[SDB_AGG_ARRAY_MAXDIM];
+    int64_t nitems, cap;
+    SdbDatum *values;
+    bool *nulls;
+} SdbAggArrayOfArrays;
 
 /* Ordered-set aggregates: the direct argument (the fraction) and the
  * non-null values of the ordered argument, sorted by the final function. */

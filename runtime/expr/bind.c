@@ -378,6 +378,12 @@ static int bind_func_call(const SdbBindContext *bc, const SdbFuncCall *node, Sdb
         sdb_bind_function(bc, last_name(node->funcname), args, sdb_list_length(node->args), node->location, &f) !=
             SDB_OK)
         return SDB_ERROR;
+    if (f->func->kind == SDB_FUNC_WINDOW) {
+        sdb_error(SDB_ERR_WRONG_OBJECT_TYPE, "window function %s requires an OVER clause", f->func->name);
+        return sdb_bind_fail_at(bc, node->location);
+    }
+    if (f->func->kind == SDB_FUNC_AGGREGATE) /* an Aggref, made by the analyzer (spec/expr.toml) */
+        return unsupported(bc, "an aggregate call", node->location);
     *out = &f->expr;
     return SDB_OK;
 }

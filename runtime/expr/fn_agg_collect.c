@@ -166,6 +166,65 @@ int sdb_agg_array_final(SdbAggCall *call)
     return sdb_array_build(call->arena, &a, &call->result);
 }
 
+/* --- array_agg(anyarray) --------------------------------------------- */
+
+_Static_assert(SDB_AGG_ARRAY_MAXDIM == SDB_ARRAY_MAXDIM, "agg_state.h copies types/array.h");
+
+/* Whether `a` has the shape of the arrays before it (the first sets it). */
+static bool same_shape(SdbAggArrayOfArrays *s, const SdbArray *a)
+{
+    if (s->count == 0) {
+        s->ndim = a->ndim;
+        memcpy(s->dims, a->dims, sizeof s->dims);
+        memcpy(s->lbound, a->lbound, sizeof s->lbound);
+        return true;
+    }
+    return a->ndim == s->ndim && memcmp(a->dims, s->dims, sizeof(int) * (size_t)a->ndim) == 0 &&
+           memcmp(a->lbound, s->lbound, sizeof(int) * (size_t)a->ndim) == 0;
+}
+
+int sdb_agg_array_array_step(SdbAggCall *call)
+{
+    SdbAggArrayOfArrays *s = call->state;
+    SdbArray a;
+    if (call->nulls[0])
+        return sdb_error(SDB_ERR_NULL_VALUE_NOT_ALLOWED, "cannot accumulate null arrays");
+    if (sdb_array_deconstruct(call->context->arena, call->args[0], &a) != SDB_OK)
+        return SDB_ERROR;
+    if (a.ndim == 0)
+        return sdb_error(SDB_ERR_ARRAY_SUBSCRIPT_ERROR, "cannot accumulate empty arrays");
+    if (a.ndim == SDB_ARRAY_MAXDIM)
+        return sdb_error(SDB_ERR_PROGRAM_LIMIT_EXCEEDED, "number of array dimensions (%d) exceeds the maximum allowed (%d)",
+                         a.ndim + 1, SDB_ARRAY_MAXDIM);
+    if (!same_shape(s, &a))
+        return sdb_error(SDB_ERR_ARRAY_SUBSCRIPT_ERROR, "cannot accumulate arrays of different dimensionality");
+    for (int i = 0; i < a.nitems; i++) {
+        if (sdb_agg_grow(call, s->nitems, &s->cap, &s->values, &s->nulls) != SDB_OK)
+            return SDB_ERROR;
+        s->nulls[s->nitems] = a.nulls[i];
+        s->values[s->nitems] = 0;
+        if (!a.nulls[i] && sdb_agg_copy(call, a.values[i], a.elemtype, &s->values[s->nitems]) != SDB_OK)
+            return SDB_ERROR;
+        s->nitems++;
+    }
+    s->count++;
+    return SDB_OK;
+}
+
+int sdb_agg_array_array_final(SdbAggCall *call)
+{
+    const SdbAggArrayOfArrays *s = call->state;
+    if (s->count == 0) {
+        call->result_null = true;
+        return SDB_OK;
+    }
+    SdbArray a = {.ndim = s->ndim + 1, .dims = {(int)s->count}, .lbound = {1},
+                  .elemtype = sdb_type_by_oid(call->argtypes[0])->elem_oid, .values = s->values, .nulls = s->nulls};
+    memcpy(a.dims + 1, s->dims, sizeof(int) * (size_t)s->ndim);
+    memcpy(a.lbound + 1, s->lbound, sizeof(int) * (size_t)s->ndim);
+    return sdb_array_build(call->arena, &a, &call->result);
+}
+
 /* --- percentile_cont, percentile_disc -------------------------------- */
 
 /* args[0] is the fraction (the same on every row), args[1] the ordered value. */

@@ -69,7 +69,7 @@ typedef struct SdbFuncInfo {
     const char *description;
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 427
+#define SDB_FUNCTION_COUNT 429
 #define SDB_AGGREGATE_COUNT 96
 
 /* All functions, ordered by OID. */
@@ -157,6 +157,7 @@ int sdb_fn_rpad(SdbFnCall *call);
 int sdb_fn_rtrim(SdbFnCall *call);
 int sdb_fn_rtrim1(SdbFnCall *call);
 int sdb_fn_split_part(SdbFnCall *call);
+int sdb_fn_text_cat_any(SdbFnCall *call);
 int sdb_fn_text_concat(SdbFnCall *call);
 int sdb_fn_text_concat_ws(SdbFnCall *call);
 int sdb_fn_text_left(SdbFnCall *call);

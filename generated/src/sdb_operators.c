@@ -425,6 +425,10 @@ const SdbOperInfo sdb_operators[SDB_OPERATOR_COUNT] = {
       "subtract" },
     { 2068, "-", 1114, 1186, 1114, 2033, 0, 0,
       "subtract" },
+    { 2779, "||", 25, 2776, 25, 2003, 0, 0,
+      "concatenate" },
+    { 2780, "||", 2776, 25, 25, 2004, 0, 0,
+      "concatenate" },
     { 3877, "^@", 25, 25, 16, 3696, 0, 0,
       "starts with" },
 };
@@ -637,9 +641,11 @@ static const SdbOperInfo *const by_name[SDB_OPERATOR_COUNT] = {
     &sdb_operators[114],
     &sdb_operators[188],
     &sdb_operators[123],
-    &sdb_operators[210],
+    &sdb_operators[212],
     &sdb_operators[83],
     &sdb_operators[90],
+    &sdb_operators[210],
+    &sdb_operators[211],
     &sdb_operators[155],
     &sdb_operators[172],
 };

@@ -101,6 +101,8 @@ int sdb_agg_bool_final(SdbAggCall *call)
 
 static int string_append(SdbAggCall *call, SdbAggString *s, const SdbVarlena *v)
 {
+    if (v->len == 0)
+        return SDB_OK;
     if (s->len + v->len > s->cap) {
         size_t cap = s->cap ? s->cap : 64;
         while (cap < s->len + v->len)

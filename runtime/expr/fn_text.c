@@ -13,6 +13,7 @@
 #include "common/utf8.h"
 #include "expr/eval.h"
 #include "expr/fmgr.h"
+#include "sdb_casts.h"
 
 /* A text argument's bytes. */
 typedef struct Text {
@@ -467,6 +468,34 @@ static int join_args(SdbFnCall *call, int first, Text sep)
 int sdb_fn_text_concat(SdbFnCall *call)
 {
     return join_args(call, 0, (Text){"", 0});
+}
+
+/* Argument `i` appended as `::text` makes it: through the cast table's
+ * function (bool -> 'true', bpchar without its trailing blanks), else the
+ * output function. */
+static int append_as_text(SdbFnCall *call, int i, SdbStr *out)
+{
+    SdbOid type = sdb_fn_argtype(call, i);
+    const SdbCastInfo *cast = sdb_cast_find(type, SDB_TYPEOID_TEXT);
+    if (cast == NULL || cast->method != SDB_CAST_FUNCTION)
+        return sdb_expr_output(call->context, type, call->args[i], out);
+    SdbDatum text;
+    bool isnull;
+    if (sdb_fn_invoke(sdb_func_by_oid(cast->func), call->context, 1, &type, &call->args[i], &call->nulls[i], &text,
+                      &isnull) != SDB_OK)
+        return SDB_ERROR;
+    return sdb_str_append(out, sdb_datum_varlena(text)->data, sdb_datum_varlena(text)->len);
+}
+
+/* text || anynonarray, anynonarray || text: PostgreSQL's textanycat and
+ * anytextcat, $1::text || $2::text. */
+int sdb_fn_text_cat_any(SdbFnCall *call)
+{
+    SdbStr out;
+    sdb_str_init(&out, call->arena);
+    if (append_as_text(call, 0, &out) != SDB_OK || append_as_text(call, 1, &out) != SDB_OK)
+        return SDB_ERROR;
+    return sdb_fn_return_text(call, out.data, out.len);
 }
 
 int sdb_fn_text_concat_ws(SdbFnCall *call)

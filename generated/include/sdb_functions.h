@@ -69,7 +69,7 @@ typedef struct SdbFuncInfo {
     const char *description;
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 429
+#define SDB_FUNCTION_COUNT 430
 #define SDB_AGGREGATE_COUNT 96
 
 /* All functions, ordered by OID. */
@@ -132,6 +132,7 @@ int sdb_fn_int_pl(SdbFnCall *call);
 int sdb_fn_int_to_float(SdbFnCall *call);
 int sdb_fn_int_to_numeric(SdbFnCall *call);
 int sdb_fn_int_um(SdbFnCall *call);
+int sdb_fn_like_escape(SdbFnCall *call);
 int sdb_fn_lower(SdbFnCall *call);
 int sdb_fn_lpad(SdbFnCall *call);
 int sdb_fn_ltrim(SdbFnCall *call);

@@ -406,6 +406,40 @@ int sdb_fn_textnlike(SdbFnCall *call) { return like(call, false, true); }
 int sdb_fn_texticlike(SdbFnCall *call) { return like(call, true, false); }
 int sdb_fn_texticnlike(SdbFnCall *call) { return like(call, true, true); }
 
+/* like_escape(pattern, escape): the pattern with `escape` (one character,
+ * or empty for none) turned into LIKE's backslash, literal backslashes
+ * doubled (except right after the escape), as PostgreSQL's do_like_escape. */
+int sdb_fn_like_escape(SdbFnCall *call)
+{
+    Text p = arg_text(call, 0), e = arg_text(call, 1);
+    if (e.len > 0 && char_len(e.p) != e.len) {
+        sdb_error(SDB_ERR_INVALID_ESCAPE_SEQUENCE, "invalid escape string");
+        sdb_error_hint("Escape string must be empty or one character.");
+        return SDB_ERROR;
+    }
+    if (e.len == 1 && *e.p == '\\')
+        return sdb_fn_return_text(call, p.p, p.len);
+    SdbStr out;
+    sdb_str_init(&out, call->arena);
+    bool after_escape = false;
+    int rc = SDB_OK;
+    while (p.len > 0 && rc == SDB_OK) {
+        size_t n = char_len(p.p);
+        if (e.len > 0 && n == e.len && memcmp(p.p, e.p, n) == 0 && !after_escape) {
+            rc = sdb_str_append_char(&out, '\\');
+            after_escape = true;
+        } else {
+            if (*p.p == '\\' && !after_escape)
+                rc = sdb_str_append_char(&out, '\\');
+            if (rc == SDB_OK)
+                rc = sdb_str_append(&out, p.p, n);
+            after_escape = false;
+        }
+        p.p += n, p.len -= n;
+    }
+    return rc == SDB_OK ? sdb_fn_return_text(call, out.data, out.len) : SDB_ERROR;
+}
+
 int sdb_fn_booltext(SdbFnCall *call)
 {
     return sdb_fn_arg_bool(call, 0) ? sdb_fn_return_text(call, "true", 4) : sdb_fn_return_text(call, "false", 5);

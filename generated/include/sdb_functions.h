@@ -69,7 +69,7 @@ typedef struct SdbFuncInfo {
     const char *description;
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 430
+#define SDB_FUNCTION_COUNT 438
 #define SDB_AGGREGATE_COUNT 96
 
 /* All functions, ordered by OID. */
@@ -117,6 +117,7 @@ int sdb_fn_float_div(SdbFnCall *call);
 int sdb_fn_float_mi(SdbFnCall *call);
 int sdb_fn_float_mul(SdbFnCall *call);
 int sdb_fn_float_pl(SdbFnCall *call);
+int sdb_fn_float_sign(SdbFnCall *call);
 int sdb_fn_float_to_float(SdbFnCall *call);
 int sdb_fn_float_to_int(SdbFnCall *call);
 int sdb_fn_float_to_numeric(SdbFnCall *call);
@@ -125,6 +126,8 @@ int sdb_fn_int4_bool(SdbFnCall *call);
 int sdb_fn_int_abs(SdbFnCall *call);
 int sdb_fn_int_cast(SdbFnCall *call);
 int sdb_fn_int_div(SdbFnCall *call);
+int sdb_fn_int_gcd(SdbFnCall *call);
+int sdb_fn_int_lcm(SdbFnCall *call);
 int sdb_fn_int_mi(SdbFnCall *call);
 int sdb_fn_int_mod(SdbFnCall *call);
 int sdb_fn_int_mul(SdbFnCall *call);
@@ -144,9 +147,12 @@ int sdb_fn_numeric_abs(SdbFnCall *call);
 int sdb_fn_numeric_add(SdbFnCall *call);
 int sdb_fn_numeric_div(SdbFnCall *call);
 int sdb_fn_numeric_div_trunc(SdbFnCall *call);
+int sdb_fn_numeric_gcd(SdbFnCall *call);
+int sdb_fn_numeric_lcm(SdbFnCall *call);
 int sdb_fn_numeric_mod(SdbFnCall *call);
 int sdb_fn_numeric_mul(SdbFnCall *call);
 int sdb_fn_numeric_round(SdbFnCall *call);
+int sdb_fn_numeric_sign(SdbFnCall *call);
 int sdb_fn_numeric_sub(SdbFnCall *call);
 int sdb_fn_numeric_to_float(SdbFnCall *call);
 int sdb_fn_numeric_to_int(SdbFnCall *call);

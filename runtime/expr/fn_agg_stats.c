@@ -108,21 +108,6 @@ int sdb_agg_float_stddev_samp_final(SdbAggCall *call)
 
 /* --- integers and numerics ------------------------------------------ */
 
-/* NaN, Infinity or -Infinity (the sign word of types/numeric.h). */
-static bool numeric_special(SdbDatum v)
-{
-    uint16_t sign;
-    memcpy(&sign, sdb_datum_varlena(v)->data + 4, 2);
-    return (sign & 0xC000) == 0xC000;
-}
-
-static uint16_t numeric_dscale(SdbDatum v)
-{
-    uint16_t dscale;
-    memcpy(&dscale, sdb_datum_varlena(v)->data + 6, 2);
-    return dscale;
-}
-
 int sdb_agg_numeric_accum_step(SdbAggCall *call)
 {
     SdbAggNumericMoments *s = call->state;
@@ -131,7 +116,7 @@ int sdb_agg_numeric_accum_step(SdbAggCall *call)
     if (call->argtypes[0] != SDB_TYPEOID_NUMERIC && sdb_numeric_from_int64(scratch, sdb_datum_to_int64(x), &x) != SDB_OK)
         return SDB_ERROR;
     s->count++;
-    if (s->nan || numeric_special(x)) {
+    if (s->nan || sdb_numeric_facts(x).special) {
         s->nan = true;
         return SDB_OK;
     }
@@ -260,7 +245,7 @@ static int numeric_moments_final(SdbAggCall *call, int64_t min_rows, bool sample
         call->result = var;
         return SDB_OK;
     }
-    return numeric_sqrt(call, var, numeric_dscale(var), &call->result);
+    return numeric_sqrt(call, var, sdb_numeric_facts(var).dscale, &call->result);
 }
 
 int sdb_agg_numeric_var_pop_final(SdbAggCall *call) { return numeric_moments_final(call, 1, false, false); }

@@ -69,7 +69,7 @@ typedef struct SdbFuncInfo {
     const char *description;
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 438
+#define SDB_FUNCTION_COUNT 448
 #define SDB_AGGREGATE_COUNT 96
 
 /* All functions, ordered by OID. */
@@ -158,11 +158,14 @@ int sdb_fn_numeric_to_float(SdbFnCall *call);
 int sdb_fn_numeric_to_int(SdbFnCall *call);
 int sdb_fn_numeric_trunc(SdbFnCall *call);
 int sdb_fn_numeric_uminus(SdbFnCall *call);
+int sdb_fn_regexp_match(SdbFnCall *call);
+int sdb_fn_regexp_replace(SdbFnCall *call);
 int sdb_fn_repeat(SdbFnCall *call);
 int sdb_fn_replace_text(SdbFnCall *call);
 int sdb_fn_rpad(SdbFnCall *call);
 int sdb_fn_rtrim(SdbFnCall *call);
 int sdb_fn_rtrim1(SdbFnCall *call);
+int sdb_fn_similar_to_escape(SdbFnCall *call);
 int sdb_fn_split_part(SdbFnCall *call);
 int sdb_fn_text_cat_any(SdbFnCall *call);
 int sdb_fn_text_concat(SdbFnCall *call);
@@ -176,11 +179,15 @@ int sdb_fn_text_substr_no_len(SdbFnCall *call);
 int sdb_fn_textcat(SdbFnCall *call);
 int sdb_fn_texticlike(SdbFnCall *call);
 int sdb_fn_texticnlike(SdbFnCall *call);
+int sdb_fn_texticregexeq(SdbFnCall *call);
+int sdb_fn_texticregexne(SdbFnCall *call);
 int sdb_fn_textlen(SdbFnCall *call);
 int sdb_fn_textlike(SdbFnCall *call);
 int sdb_fn_textnlike(SdbFnCall *call);
 int sdb_fn_textoctetlen(SdbFnCall *call);
 int sdb_fn_textpos(SdbFnCall *call);
+int sdb_fn_textregexeq(SdbFnCall *call);
+int sdb_fn_textregexne(SdbFnCall *call);
 int sdb_fn_timestamp_age(SdbFnCall *call);
 int sdb_fn_timestamp_date(SdbFnCall *call);
 int sdb_fn_timestamp_extract(SdbFnCall *call);

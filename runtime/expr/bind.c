@@ -302,6 +302,7 @@ static int bind_a_expr(const SdbBindContext *bc, const SdbAExpr *node, SdbExpr *
     case SDB_A_EXPR_KIND_OP:
     case SDB_A_EXPR_KIND_LIKE:
     case SDB_A_EXPR_KIND_ILIKE:
+    case SDB_A_EXPR_KIND_SIMILAR: /* x ~ similar_to_escape(pattern[, escape]) */
         if (bind_operands(bc, node, &left, &right) != SDB_OK)
             return SDB_ERROR;
         return make_op(bc, last_name(node->name), left, right, node->location, out);
@@ -319,11 +320,9 @@ static int bind_a_expr(const SdbBindContext *bc, const SdbAExpr *node, SdbExpr *
         return bind_between(bc, node, out);
     case SDB_A_EXPR_KIND_OP_ANY:
     case SDB_A_EXPR_KIND_OP_ALL:
-        return unsupported(bc, "op ANY/ALL (array)", node->location);
-    case SDB_A_EXPR_KIND_SIMILAR:
         break;
     }
-    return unsupported(bc, "SIMILAR TO", node->location);
+    return unsupported(bc, "op ANY/ALL (array)", node->location);
 }
 
 static int bind_bool_expr(const SdbBindContext *bc, const SdbBoolExpr *node, SdbExpr **out)

@@ -69,7 +69,7 @@ typedef struct SdbFuncInfo {
     const char *description;
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 448
+#define SDB_FUNCTION_COUNT 456
 #define SDB_AGGREGATE_COUNT 96
 
 /* All functions, ordered by OID. */
@@ -104,6 +104,7 @@ int sdb_fn_date_pl_interval(SdbFnCall *call);
 int sdb_fn_date_pli(SdbFnCall *call);
 int sdb_fn_date_timestamp(SdbFnCall *call);
 int sdb_fn_date_timestamptz(SdbFnCall *call);
+int sdb_fn_datetime_field(SdbFnCall *call);
 int sdb_fn_dceil(SdbFnCall *call);
 int sdb_fn_dexp(SdbFnCall *call);
 int sdb_fn_dfloor(SdbFnCall *call);
@@ -190,10 +191,8 @@ int sdb_fn_textregexeq(SdbFnCall *call);
 int sdb_fn_textregexne(SdbFnCall *call);
 int sdb_fn_timestamp_age(SdbFnCall *call);
 int sdb_fn_timestamp_date(SdbFnCall *call);
-int sdb_fn_timestamp_extract(SdbFnCall *call);
 int sdb_fn_timestamp_mi(SdbFnCall *call);
 int sdb_fn_timestamp_mi_interval(SdbFnCall *call);
-int sdb_fn_timestamp_part(SdbFnCall *call);
 int sdb_fn_timestamp_pl_interval(SdbFnCall *call);
 int sdb_fn_timestamp_timestamptz(SdbFnCall *call);
 int sdb_fn_timestamp_trunc(SdbFnCall *call);

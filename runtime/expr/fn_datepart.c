@@ -1,7 +1,7 @@
 /*
- * expr/fn_datepart.c: extract/date_part (a field of a timestamp) and
- * date_trunc (a timestamp cut down to a unit), for timestamp and, in the
- * session's TimeZone, timestamptz, with PostgreSQL's unit names and
+ * expr/fn_datepart.c: extract/date_part (a field of a timestamp, timestamptz
+ * in the session's TimeZone, date, time, timetz or interval) and date_trunc
+ * (a timestamp cut down to a unit) of timestamp and timestamptz, with PostgreSQL's unit names and
  * abbreviations, field rules (BC years, ISO weeks and years, centuries,
  * Julian days, zone offsets) and infinities.
  */
@@ -55,9 +55,32 @@ static int64_t local_time(const SdbFnCall *call, int64_t ts)
     return zoned(call) ? sdb_dt_to_local(call, ts) : ts;
 }
 
+/* The argument's type in messages (date_part(text, date) works on the
+ * date as a timestamp, as PostgreSQL's SQL definition of it does). */
 static const char *type_name(const SdbFnCall *call)
 {
-    return zoned(call) ? "timestamp with time zone" : "timestamp without time zone";
+    switch (sdb_fn_argtype(call, 1)) {
+    case SDB_TYPEOID_TIMESTAMPTZ: return "timestamp with time zone";
+    case SDB_TYPEOID_DATE: return sdb_fn_rettype(call) == SDB_TYPEOID_NUMERIC ? "date" : "timestamp without time zone";
+    case SDB_TYPEOID_TIME: return "time without time zone";
+    case SDB_TYPEOID_TIMETZ: return "time with time zone";
+    case SDB_TYPEOID_INTERVAL: return "interval";
+    default: return "timestamp without time zone";
+    }
+}
+
+static int not_supported(const SdbFnCall *call, const char *name)
+{
+    return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "unit \"%s\" not supported for type %s", name, type_name(call));
+}
+
+/* The timestamp argument; a date is its midnight. */
+static int64_t timestamp_arg(const SdbFnCall *call)
+{
+    int64_t v = sdb_fn_arg_int(call, 1);
+    if (sdb_fn_argtype(call, 1) != SDB_TYPEOID_DATE)
+        return v;
+    return v == SDB_DATE_NOBEGIN ? SDB_TIMESTAMP_NOBEGIN : v == SDB_DATE_NOEND ? SDB_TIMESTAMP_NOEND : v * SDB_USECS_PER_DAY;
 }
 
 #define UNIT_NAME_MAX 32
@@ -77,9 +100,6 @@ static int unit_arg(const SdbFnCall *call, Unit *unit, char name[UNIT_NAME_MAX])
             *unit = UNITS[i].unit;
     if (*unit == UNIT_UNKNOWN)
         return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "unit \"%s\" not recognized for type %s", name,
-                         type_name(call));
-    if (*unit >= UNIT_TIMEZONE && !zoned(call))
-        return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "unit \"%s\" not supported for type %s", name,
                          type_name(call));
     return SDB_OK;
 }
@@ -185,6 +205,24 @@ static void field_text(int64_t value, int scale, char *out, size_t size)
         snprintf(out, size, "%s%lld.%0*lld", sign, (long long)whole, scale, (long long)(frac < 0 ? -frac : frac));
 }
 
+/* `usecs` / 10^6 as decimal text (an interval's epoch may pass 64 bits). */
+static int epoch_text(__int128 usecs, char *out, size_t size)
+{
+    unsigned __int128 u = usecs < 0 ? -(unsigned __int128)usecs : (unsigned __int128)usecs;
+    char digits[48];
+    int n = (int)sizeof digits;
+    digits[--n] = '\0';
+    for (int i = 0; i < 6; i++, u /= 10)
+        digits[--n] = (char)('0' + (int)(u % 10));
+    digits[--n] = '.';
+    do {
+        digits[--n] = (char)('0' + (int)(u % 10));
+        u /= 10;
+    } while (u != 0);
+    snprintf(out, size, "%s%s", usecs < 0 ? "-" : "", digits + n);
+    return SDB_OK;
+}
+
 /* The Julian day of `ts` with the time of day as a fraction, as text:
  * for extract as PostgreSQL's numeric date2j + µs / 86400000000 (numeric
  * division's scale), for date_part as float8 arithmetic. */
@@ -210,19 +248,22 @@ static int julian_text(SdbFnCall *call, int64_t ts, char *out, size_t size)
     return SDB_OK;
 }
 
-/* The field as text for extract (numeric) and date_part (float8); false
- * (NULL result) for a non-growing field of an infinite timestamp. */
-static int field(SdbFnCall *call, char *out, size_t size, bool *isnull)
+/* "[-]Infinity" for an infinite value; NULL unless `unit` grows. */
+static void infinite_text(Unit unit, bool negative, char *out, size_t size, bool *isnull)
 {
-    Unit unit;
-    int64_t ts = sdb_fn_arg_int(call, 1), value;
+    *isnull = !grows(unit);
+    snprintf(out, size, "%sInfinity", negative ? "-" : "");
+}
+
+/* A field of a timestamp, timestamptz or (date_part) date. */
+static int timestamp_field(SdbFnCall *call, Unit unit, const char *name, char *out, size_t size, bool *isnull)
+{
+    int64_t ts = timestamp_arg(call), value;
     int scale;
-    char name[UNIT_NAME_MAX];
-    if (unit_arg(call, &unit, name) != SDB_OK)
-        return SDB_ERROR;
-    *isnull = sdb_dt_timestamp_infinite(ts) && !grows(unit);
+    if (unit >= UNIT_TIMEZONE && !zoned(call))
+        return not_supported(call, name);
     if (sdb_dt_timestamp_infinite(ts))
-        snprintf(out, size, "%sInfinity", ts == SDB_TIMESTAMP_NOBEGIN ? "-" : "");
+        infinite_text(unit, ts == SDB_TIMESTAMP_NOBEGIN, out, size, isnull);
     else if (unit == UNIT_JULIAN)
         return julian_text(call, ts, out, size);
     else {
@@ -232,18 +273,127 @@ static int field(SdbFnCall *call, char *out, size_t size, bool *isnull)
     return SDB_OK;
 }
 
-/* Parse `text` with the input function of the result type. */
-static int field_result(SdbFnCall *call, SdbOid type)
+/* A field of a date (extract(text, date)): whole numbers, date units only. */
+static int date_field(SdbFnCall *call, Unit unit, const char *name, char *out, size_t size, bool *isnull)
+{
+    int64_t days = sdb_fn_arg_int(call, 1), value;
+    int scale = 0;
+    if (unit < UNIT_DAY || unit >= UNIT_TIMEZONE)
+        return not_supported(call, name);
+    if (days == SDB_DATE_NOBEGIN || days == SDB_DATE_NOEND) {
+        infinite_text(unit, days == SDB_DATE_NOBEGIN, out, size, isnull);
+        return SDB_OK;
+    }
+    if (unit == UNIT_JULIAN)
+        value = days + SDB_POSTGRES_EPOCH_JDATE;
+    else if (unit == UNIT_EPOCH)
+        value = days * 86400 + SDB_DT_EPOCH_DIFF_SECS;
+    else
+        field_value(call, unit, days * SDB_USECS_PER_DAY, &value, &scale);
+    field_text(value, scale, out, size);
+    return SDB_OK;
+}
+
+/* A field of a time or timetz: time-of-day units, epoch, and a timetz's zone. */
+static int time_field(SdbFnCall *call, Unit unit, const char *name, char *out, size_t size)
+{
+    int64_t time, value;
+    int32_t west = 0;
+    int scale = 0;
+    if (sdb_fn_argtype(call, 1) == SDB_TYPEOID_TIMETZ) {
+        const SdbVarlena *v = sdb_fn_arg_text(call, 1);
+        memcpy(&time, v->data, 8);
+        memcpy(&west, v->data + 8, 4);
+    } else {
+        time = sdb_fn_arg_int(call, 1);
+    }
+    bool zone_unit = unit == UNIT_TIMEZONE || unit == UNIT_TIMEZONE_HOUR || unit == UNIT_TIMEZONE_MINUTE;
+    if (unit <= UNIT_HOUR)
+        field_value(call, unit, time, &value, &scale);
+    else if (unit == UNIT_EPOCH)
+        value = time + (int64_t)west * SDB_USECS_PER_SEC, scale = 6;
+    else if (zone_unit && sdb_fn_argtype(call, 1) == SDB_TYPEOID_TIMETZ)
+        value = unit == UNIT_TIMEZONE ? -west : unit == UNIT_TIMEZONE_HOUR ? -west / 3600 : -west / 60 % 60;
+    else
+        return not_supported(call, name);
+    field_text(value, scale, out, size);
+    return SDB_OK;
+}
+
+/* A field of an interval, from its months, days and microseconds taken
+ * apart as PostgreSQL's interval2itm does (every part keeps the sign). */
+static int interval_field(SdbFnCall *call, Unit unit, const char *name, char *out, size_t size)
+{
+    const SdbVarlena *v = sdb_fn_arg_text(call, 1);
+    int64_t time;
+    int32_t day, month;
+    memcpy(&time, v->data, 8);
+    memcpy(&day, v->data + 8, 4);
+    memcpy(&month, v->data + 12, 4);
+    int64_t year = month / 12, mon = month % 12, hour = time / SDB_USECS_PER_HOUR;
+    int64_t minute = time % SDB_USECS_PER_HOUR / SDB_USECS_PER_MINUTE, usec = time % SDB_USECS_PER_MINUTE, value;
+    int scale = 0;
+    switch (unit) {
+    case UNIT_MICROSECOND: value = usec; break;
+    case UNIT_MILLISECOND: value = usec, scale = 3; break;
+    case UNIT_SECOND: value = usec, scale = 6; break;
+    case UNIT_MINUTE: value = minute; break;
+    case UNIT_HOUR: value = hour; break;
+    case UNIT_DAY: value = day; break;
+    case UNIT_MONTH: value = mon; break;
+    case UNIT_QUARTER: value = mon / 3 + 1; break;
+    case UNIT_YEAR: value = year; break;
+    case UNIT_DECADE: value = year / 10; break;
+    case UNIT_CENTURY: value = year / 100; break;
+    case UNIT_MILLENNIUM: value = year / 1000; break;
+    case UNIT_EPOCH: {
+        /* 365.25 days a year, 30 a month, 86400 seconds a day, in 128 bits */
+        __int128 secs = ((__int128)1461 * (month / 12) + (__int128)120 * (month % 12) + (__int128)4 * day) * 21600;
+        __int128 usecs = secs * 1000000 + time;
+        return epoch_text(usecs, out, size);
+    }
+    default: return not_supported(call, name);
+    }
+    field_text(value, scale, out, size);
+    return SDB_OK;
+}
+
+/* The field as text for extract (numeric) and date_part (float8); *isnull
+ * for a non-growing field of an infinite value. */
+static int field(SdbFnCall *call, char *out, size_t size, bool *isnull)
+{
+    Unit unit;
+    char name[UNIT_NAME_MAX];
+    *isnull = false;
+    if (unit_arg(call, &unit, name) != SDB_OK)
+        return SDB_ERROR;
+    switch (sdb_fn_argtype(call, 1)) {
+    case SDB_TYPEOID_DATE:
+        if (sdb_fn_rettype(call) == SDB_TYPEOID_NUMERIC)
+            return date_field(call, unit, name, out, size, isnull);
+        return timestamp_field(call, unit, name, out, size, isnull);
+    case SDB_TYPEOID_TIME:
+    case SDB_TYPEOID_TIMETZ: return time_field(call, unit, name, out, size);
+    case SDB_TYPEOID_INTERVAL: return interval_field(call, unit, name, out, size);
+    default: return timestamp_field(call, unit, name, out, size, isnull);
+    }
+}
+
+/* Parse the field's text with the input function of the result type. */
+static int field_result(SdbFnCall *call)
 {
     char text[64];
-    if (field(call, text, sizeof text, &call->result_null) != SDB_OK || call->result_null)
-        return call->result_null ? SDB_OK : SDB_ERROR;
-    SdbTypeCtx ctx = {.arena = call->arena, .typid = type, .typmod = -1};
+    if (field(call, text, sizeof text, &call->result_null) != SDB_OK)
+        return SDB_ERROR;
+    if (call->result_null)
+        return SDB_OK;
+    SdbTypeCtx ctx = {.arena = call->arena, .typid = sdb_fn_rettype(call), .typmod = -1};
     return sdb_type_input(&ctx, text, &call->result);
 }
 
-int sdb_fn_timestamp_extract(SdbFnCall *call) { return field_result(call, SDB_TYPEOID_NUMERIC); }
-int sdb_fn_timestamp_part(SdbFnCall *call) { return field_result(call, SDB_TYPEOID_FLOAT8); }
+/* extract (numeric) and date_part (float8) of every date/time type. */
+int sdb_fn_datetime_field(SdbFnCall *call) { return field_result(call); }
+
 
 /* `f` cut down to `unit` (PostgreSQL's rules for BC decades and centuries). */
 static void truncate_fields(SdbDtFields *f, Unit unit)

@@ -9,6 +9,7 @@
  * non-capturing groups "(?:" (capture numbers still count only capturing
  * groups), non-greedy quantifiers (matched greedily), \d and \D; \w \s \W
  * \S are the engine's own.  Other ARE-only features are not supported.
+ * Each thread caches its 16 most recently used compiled patterns.
  */
 #include <locale.h>
 #include <pthread.h>
@@ -137,7 +138,7 @@ static int translate(SdbArena *arena, Text p, Regex *re, SdbStr *out)
     return rc == SDB_OK ? SDB_OK : SDB_ERROR;
 }
 
-static int compile(SdbArena *arena, Text pattern, bool icase, Regex *re)
+static int compile_new(SdbArena *arena, Text pattern, bool icase, Regex *re)
 {
     SdbStr ere;
     if (translate(arena, pattern, re, &ere) != SDB_OK)
@@ -152,8 +153,57 @@ static int compile(SdbArena *arena, Text pattern, bool icase, Regex *re)
     return sdb_error(SDB_ERR_INVALID_REGULAR_EXPRESSION, "invalid regular expression: %s", message);
 }
 
+/* Each thread keeps its most recently used compiled patterns, as
+ * PostgreSQL keeps 32: a query applies one pattern to many rows. */
+#define CACHE_SIZE 16
+
+typedef struct CachedRegex {
+    char *pattern; /* malloc'd copy, NULL for an empty slot */
+    size_t len;
+    bool icase;
+    Regex re;
+} CachedRegex;
+
+static _Thread_local CachedRegex cache[CACHE_SIZE]; /* most recently used first */
+
+/* The compiled form of `pattern`, from the cache or compiled into it.  The
+ * pointer stays valid until the next compile on this thread. */
+static int compile(SdbArena *arena, Text pattern, bool icase, const Regex **out)
+{
+    int found = CACHE_SIZE - 1;
+    for (int i = 0; i < CACHE_SIZE; i++) {
+        if (cache[i].pattern != NULL && cache[i].icase == icase && cache[i].len == pattern.len &&
+            memcmp(cache[i].pattern, pattern.p, pattern.len) == 0) {
+            found = i;
+            break;
+        }
+    }
+    CachedRegex hit = cache[found];
+    if (hit.pattern == NULL || hit.icase != icase || hit.len != pattern.len ||
+        memcmp(hit.pattern, pattern.p, pattern.len) != 0) {
+        Regex re;
+        char *copy = sdb_malloc(pattern.len + 1);
+        if (copy == NULL)
+            return SDB_ERROR;
+        if (compile_new(arena, pattern, icase, &re) != SDB_OK) {
+            sdb_free(copy);
+            return SDB_ERROR;
+        }
+        if (hit.pattern != NULL) { /* evict the least recently used */
+            regfree(&hit.re.re);
+            sdb_free(hit.pattern);
+        }
+        memcpy(copy, pattern.p, pattern.len);
+        hit = (CachedRegex){copy, pattern.len, icase, re};
+    }
+    memmove(&cache[1], &cache[0], sizeof cache[0] * (size_t)found);
+    cache[0] = hit;
+    *out = &cache[0].re;
+    return SDB_OK;
+}
+
 /* Match `re` against s from byte `start`: *found, and the groups in m. */
-static void execute(Regex *re, Text s, size_t start, bool *found, regmatch_t *m, size_t nm)
+static void execute(const Regex *re, Text s, size_t start, bool *found, regmatch_t *m, size_t nm)
 {
     locale_t previous = enter_utf8();
     m[0].rm_so = (regoff_t)start;
@@ -166,13 +216,12 @@ static void execute(Regex *re, Text s, size_t start, bool *found, regmatch_t *m,
 
 static int regex_test(SdbFnCall *call, bool icase, bool negate)
 {
-    Regex re;
+    const Regex *re;
     regmatch_t m[1];
     bool found;
     if (compile(call->arena, arg_text(call, 1), icase, &re) != SDB_OK)
         return SDB_ERROR;
-    execute(&re, arg_text(call, 0), 0, &found, m, 1);
-    regfree(&re.re);
+    execute(re, arg_text(call, 0), 0, &found, m, 1);
     return sdb_fn_return_bool(call, found != negate);
 }
 
@@ -304,7 +353,7 @@ int sdb_fn_regexp_replace(SdbFnCall *call)
 {
     Text s = arg_text(call, 0), replacement = arg_text(call, 2);
     bool global, icase, found;
-    Regex re;
+    const Regex *re;
     regmatch_t m[MAX_GROUPS + 1];
     if (parse_flags(call, 3, &global, &icase) != SDB_OK || compile(call->arena, arg_text(call, 1), icase, &re) != SDB_OK)
         return SDB_ERROR;
@@ -313,11 +362,11 @@ int sdb_fn_regexp_replace(SdbFnCall *call)
     size_t pos = 0;
     int rc = SDB_OK;
     while (pos <= s.len) {
-        execute(&re, s, pos, &found, m, MAX_GROUPS + 1);
+        execute(re, s, pos, &found, m, MAX_GROUPS + 1);
         if (!found)
             break;
         rc |= sdb_str_append(&out, s.p + pos, (size_t)m[0].rm_so - pos);
-        rc |= append_replacement(&out, s, replacement, &re, m);
+        rc |= append_replacement(&out, s, replacement, re, m);
         pos = (size_t)m[0].rm_eo;
         if (m[0].rm_eo == m[0].rm_so) { /* an empty match: step over one character */
             if (pos >= s.len)
@@ -329,7 +378,6 @@ int sdb_fn_regexp_replace(SdbFnCall *call)
         if (!global)
             break;
     }
-    regfree(&re.re);
     if (pos < s.len)
         rc |= sdb_str_append(&out, s.p + pos, s.len - pos);
     return rc == SDB_OK ? sdb_fn_return_text(call, out.data ? out.data : "", out.len) : SDB_ERROR;
@@ -341,7 +389,7 @@ int sdb_fn_regexp_match(SdbFnCall *call)
 {
     Text s = arg_text(call, 0);
     bool global, icase, found;
-    Regex re;
+    const Regex *re;
     regmatch_t m[MAX_GROUPS + 1];
     if (parse_flags(call, 2, &global, &icase) != SDB_OK)
         return SDB_ERROR;
@@ -352,17 +400,16 @@ int sdb_fn_regexp_match(SdbFnCall *call)
     }
     if (compile(call->arena, arg_text(call, 1), icase, &re) != SDB_OK)
         return SDB_ERROR;
-    execute(&re, s, 0, &found, m, MAX_GROUPS + 1);
-    regfree(&re.re);
+    execute(re, s, 0, &found, m, MAX_GROUPS + 1);
     if (!found) {
         call->result_null = true;
         return SDB_OK;
     }
-    int n = re.ngroups > 0 ? re.ngroups : 1;
+    int n = re->ngroups > 0 ? re->ngroups : 1;
     SdbDatum values[MAX_GROUPS];
     bool nulls[MAX_GROUPS];
     for (int k = 0; k < n; k++) {
-        const regmatch_t *g = &m[re.ngroups > 0 ? re.group[k + 1] : 0];
+        const regmatch_t *g = &m[re->ngroups > 0 ? re->group[k + 1] : 0];
         nulls[k] = g->rm_so < 0;
         values[k] = 0;
         if (!nulls[k] && sdb_varlena_make(call->arena, s.p + g->rm_so, (size_t)(g->rm_eo - g->rm_so), &values[k]) != SDB_OK)

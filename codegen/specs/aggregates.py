@@ -113,8 +113,8 @@ def check(loaded):
     seen = {}
     for entry in loaded["aggregate"]:
         _check_common(entry, seen, "aggregate")
-        if entry["ordered_set"] and len(entry["args"]) < 2:
-            raise entry.error("an ordered-set aggregate takes direct arguments and the sorted one", "ordered_set")
+        if entry["ordered_set"] and not entry["args"]:
+            raise entry.error("an ordered-set aggregate takes its direct arguments, then the ordered one", "ordered_set")
         for example in entry["examples"]:
             _check_outcome(example, "result")
             _check_types(entry, example)

@@ -69,8 +69,8 @@ typedef struct SdbFuncInfo {
     const char *description;
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 456
-#define SDB_AGGREGATE_COUNT 96
+#define SDB_FUNCTION_COUNT 478
+#define SDB_AGGREGATE_COUNT 118
 
 /* All functions, ordered by OID. */
 extern const SdbFuncInfo sdb_functions[SDB_FUNCTION_COUNT];
@@ -206,11 +206,18 @@ int sdb_agg_array_array_final(SdbAggCall *call);
 int sdb_agg_array_array_step(SdbAggCall *call);
 int sdb_agg_array_final(SdbAggCall *call);
 int sdb_agg_array_step(SdbAggCall *call);
+int sdb_agg_bit_and_step(SdbAggCall *call);
+int sdb_agg_bit_or_step(SdbAggCall *call);
+int sdb_agg_bit_xor_step(SdbAggCall *call);
+int sdb_agg_bits_final(SdbAggCall *call);
 int sdb_agg_bool_and_step(SdbAggCall *call);
 int sdb_agg_bool_final(SdbAggCall *call);
 int sdb_agg_bool_or_step(SdbAggCall *call);
+int sdb_agg_corr_final(SdbAggCall *call);
 int sdb_agg_count_final(SdbAggCall *call);
 int sdb_agg_count_step(SdbAggCall *call);
+int sdb_agg_covar_pop_final(SdbAggCall *call);
+int sdb_agg_covar_samp_final(SdbAggCall *call);
 int sdb_agg_float_accum_step(SdbAggCall *call);
 int sdb_agg_float_avg_final(SdbAggCall *call);
 int sdb_agg_float_stddev_pop_final(SdbAggCall *call);
@@ -227,6 +234,7 @@ int sdb_agg_interval_sum_final(SdbAggCall *call);
 int sdb_agg_max_step(SdbAggCall *call);
 int sdb_agg_min_step(SdbAggCall *call);
 int sdb_agg_minmax_final(SdbAggCall *call);
+int sdb_agg_mode_final(SdbAggCall *call);
 int sdb_agg_numeric_accum_step(SdbAggCall *call);
 int sdb_agg_numeric_avg_final(SdbAggCall *call);
 int sdb_agg_numeric_stddev_pop_final(SdbAggCall *call);
@@ -238,12 +246,24 @@ int sdb_agg_numeric_var_samp_final(SdbAggCall *call);
 int sdb_agg_ordered_set_step(SdbAggCall *call);
 int sdb_agg_percentile_cont_final(SdbAggCall *call);
 int sdb_agg_percentile_disc_final(SdbAggCall *call);
+int sdb_agg_regr_accum_step(SdbAggCall *call);
+int sdb_agg_regr_avgx_final(SdbAggCall *call);
+int sdb_agg_regr_avgy_final(SdbAggCall *call);
+int sdb_agg_regr_intercept_final(SdbAggCall *call);
+int sdb_agg_regr_r2_final(SdbAggCall *call);
+int sdb_agg_regr_slope_final(SdbAggCall *call);
+int sdb_agg_regr_sxx_final(SdbAggCall *call);
+int sdb_agg_regr_sxy_final(SdbAggCall *call);
+int sdb_agg_regr_syy_final(SdbAggCall *call);
 int sdb_agg_string_final(SdbAggCall *call);
 int sdb_agg_string_step(SdbAggCall *call);
 int sdb_agg_sum_float_final(SdbAggCall *call);
 int sdb_agg_sum_float_step(SdbAggCall *call);
 int sdb_agg_sum_int_final(SdbAggCall *call);
 int sdb_agg_sum_int_step(SdbAggCall *call);
+int sdb_agg_bit_and_combine(SdbAggCall *call, const void *other_state);
+int sdb_agg_bit_or_combine(SdbAggCall *call, const void *other_state);
+int sdb_agg_bit_xor_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_bool_and_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_bool_or_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_count_combine(SdbAggCall *call, const void *other_state);
@@ -254,6 +274,7 @@ int sdb_agg_max_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_min_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_numeric_accum_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_numeric_combine(SdbAggCall *call, const void *other_state);
+int sdb_agg_regr_accum_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_sum_float_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_sum_int_combine(SdbAggCall *call, const void *other_state);
 int sdb_win_cume_dist(SdbWindowCall *call);

@@ -121,6 +121,18 @@ const SdbAggInfo sdb_aggregates[SDB_AGGREGATE_COUNT] = {
     { 2158, sizeof(SdbAggFloatMoments), sdb_agg_init_zero, sdb_agg_float_accum_step, sdb_agg_float_stddev_samp_final, sdb_agg_float_accum_combine, false },
     /* stddev(numeric) */
     { 2159, sizeof(SdbAggNumericMoments), sdb_agg_init_zero, sdb_agg_numeric_accum_step, sdb_agg_numeric_stddev_samp_final, sdb_agg_numeric_accum_combine, false },
+    /* bit_and(int2) */
+    { 2236, sizeof(SdbAggBits), sdb_agg_init_zero, sdb_agg_bit_and_step, sdb_agg_bits_final, sdb_agg_bit_and_combine, false },
+    /* bit_or(int2) */
+    { 2237, sizeof(SdbAggBits), sdb_agg_init_zero, sdb_agg_bit_or_step, sdb_agg_bits_final, sdb_agg_bit_or_combine, false },
+    /* bit_and(int4) */
+    { 2238, sizeof(SdbAggBits), sdb_agg_init_zero, sdb_agg_bit_and_step, sdb_agg_bits_final, sdb_agg_bit_and_combine, false },
+    /* bit_or(int4) */
+    { 2239, sizeof(SdbAggBits), sdb_agg_init_zero, sdb_agg_bit_or_step, sdb_agg_bits_final, sdb_agg_bit_or_combine, false },
+    /* bit_and(int8) */
+    { 2240, sizeof(SdbAggBits), sdb_agg_init_zero, sdb_agg_bit_and_step, sdb_agg_bits_final, sdb_agg_bit_and_combine, false },
+    /* bit_or(int8) */
+    { 2241, sizeof(SdbAggBits), sdb_agg_init_zero, sdb_agg_bit_or_step, sdb_agg_bits_final, sdb_agg_bit_or_combine, false },
     /* max(bpchar) */
     { 2244, sizeof(SdbAggMinMax), sdb_agg_init_zero, sdb_agg_max_step, sdb_agg_minmax_final, sdb_agg_max_combine, false },
     /* min(bpchar) */
@@ -187,6 +199,30 @@ const SdbAggInfo sdb_aggregates[SDB_AGGREGATE_COUNT] = {
     { 2798, sizeof(SdbAggMinMax), sdb_agg_init_zero, sdb_agg_min_step, sdb_agg_minmax_final, sdb_agg_min_combine, false },
     /* count() */
     { 2803, sizeof(SdbAggCount), sdb_agg_init_zero, sdb_agg_count_step, sdb_agg_count_final, sdb_agg_count_combine, false },
+    /* regr_count(float8, float8) */
+    { 2818, sizeof(SdbAggCount), sdb_agg_init_zero, sdb_agg_count_step, sdb_agg_count_final, sdb_agg_count_combine, false },
+    /* regr_slope(float8, float8) */
+    { 2819, sizeof(SdbAggRegression), sdb_agg_init_zero, sdb_agg_regr_accum_step, sdb_agg_regr_slope_final, sdb_agg_regr_accum_combine, false },
+    /* regr_intercept(float8, float8) */
+    { 2820, sizeof(SdbAggRegression), sdb_agg_init_zero, sdb_agg_regr_accum_step, sdb_agg_regr_intercept_final, sdb_agg_regr_accum_combine, false },
+    /* regr_sxx(float8, float8) */
+    { 2821, sizeof(SdbAggRegression), sdb_agg_init_zero, sdb_agg_regr_accum_step, sdb_agg_regr_sxx_final, sdb_agg_regr_accum_combine, false },
+    /* regr_syy(float8, float8) */
+    { 2822, sizeof(SdbAggRegression), sdb_agg_init_zero, sdb_agg_regr_accum_step, sdb_agg_regr_syy_final, sdb_agg_regr_accum_combine, false },
+    /* regr_sxy(float8, float8) */
+    { 2823, sizeof(SdbAggRegression), sdb_agg_init_zero, sdb_agg_regr_accum_step, sdb_agg_regr_sxy_final, sdb_agg_regr_accum_combine, false },
+    /* regr_avgx(float8, float8) */
+    { 2824, sizeof(SdbAggRegression), sdb_agg_init_zero, sdb_agg_regr_accum_step, sdb_agg_regr_avgx_final, sdb_agg_regr_accum_combine, false },
+    /* regr_avgy(float8, float8) */
+    { 2825, sizeof(SdbAggRegression), sdb_agg_init_zero, sdb_agg_regr_accum_step, sdb_agg_regr_avgy_final, sdb_agg_regr_accum_combine, false },
+    /* regr_r2(float8, float8) */
+    { 2826, sizeof(SdbAggRegression), sdb_agg_init_zero, sdb_agg_regr_accum_step, sdb_agg_regr_r2_final, sdb_agg_regr_accum_combine, false },
+    /* covar_pop(float8, float8) */
+    { 2827, sizeof(SdbAggRegression), sdb_agg_init_zero, sdb_agg_regr_accum_step, sdb_agg_covar_pop_final, sdb_agg_regr_accum_combine, false },
+    /* covar_samp(float8, float8) */
+    { 2828, sizeof(SdbAggRegression), sdb_agg_init_zero, sdb_agg_regr_accum_step, sdb_agg_covar_samp_final, sdb_agg_regr_accum_combine, false },
+    /* corr(float8, float8) */
+    { 2829, sizeof(SdbAggRegression), sdb_agg_init_zero, sdb_agg_regr_accum_step, sdb_agg_corr_final, sdb_agg_regr_accum_combine, false },
     /* string_agg(text, text) */
     { 3538, sizeof(SdbAggString), sdb_agg_init_zero, sdb_agg_string_step, sdb_agg_string_final, NULL, false },
     /* string_agg(bytea, bytea) */
@@ -197,6 +233,14 @@ const SdbAggInfo sdb_aggregates[SDB_AGGREGATE_COUNT] = {
     { 3974, sizeof(SdbAggOrderedSet), sdb_agg_init_zero, sdb_agg_ordered_set_step, sdb_agg_percentile_cont_final, NULL, true },
     /* percentile_cont(float8, interval) */
     { 3976, sizeof(SdbAggOrderedSet), sdb_agg_init_zero, sdb_agg_ordered_set_step, sdb_agg_percentile_cont_final, NULL, true },
+    /* mode(anyelement) */
+    { 3984, sizeof(SdbAggOrderedSet), sdb_agg_init_zero, sdb_agg_ordered_set_step, sdb_agg_mode_final, NULL, true },
     /* array_agg(anyarray) */
     { 4053, sizeof(SdbAggArrayOfArrays), sdb_agg_init_zero, sdb_agg_array_array_step, sdb_agg_array_array_final, NULL, false },
+    /* bit_xor(int2) */
+    { 6164, sizeof(SdbAggBits), sdb_agg_init_zero, sdb_agg_bit_xor_step, sdb_agg_bits_final, sdb_agg_bit_xor_combine, false },
+    /* bit_xor(int4) */
+    { 6165, sizeof(SdbAggBits), sdb_agg_init_zero, sdb_agg_bit_xor_step, sdb_agg_bits_final, sdb_agg_bit_xor_combine, false },
+    /* bit_xor(int8) */
+    { 6166, sizeof(SdbAggBits), sdb_agg_init_zero, sdb_agg_bit_xor_step, sdb_agg_bits_final, sdb_agg_bit_xor_combine, false },
 };

@@ -846,82 +846,348 @@ static const SdbOid agg_types_419[] = { 16 };
 static const char *const agg_cells_419[] = { NULL };
 static const SdbOid agg_types_420[] = { 16 };
 static const char *const agg_cells_420[] = { NULL };
-static const SdbOid agg_types_421[] = { 25, 25 };
-static const char *const agg_cells_421[] = { "a", ",", "b", ";", NULL, "-", "c", NULL };
-static const SdbOid agg_types_422[] = { 25, 25 };
-static const char *const agg_cells_422[] = { NULL };
-static const SdbOid agg_types_423[] = { 25, 25 };
-static const char *const agg_cells_423[] = { NULL, "," };
-static const SdbOid agg_types_424[] = { 25, 25 };
-static const char *const agg_cells_424[] = { "", ",", "", "," };
-static const SdbOid agg_types_425[] = { 25, 25 };
-static const char *const agg_cells_425[] = { "x", "," };
-static const SdbOid agg_types_426[] = { 17, 17 };
-static const char *const agg_cells_426[] = { "\\x01", "\\xff", "\\x02", "\\xff", NULL, "\\x00" };
-static const SdbOid agg_types_427[] = { 17, 17 };
+static const SdbOid agg_types_421[] = { 21 };
+static const char *const agg_cells_421[] = { "12", "10", NULL, "6" };
+static const SdbOid agg_types_422[] = { 21 };
+static const char *const agg_cells_422[] = { "-1", "5" };
+static const SdbOid agg_types_423[] = { 21 };
+static const char *const agg_cells_423[] = { NULL };
+static const SdbOid agg_types_424[] = { 21 };
+static const char *const agg_cells_424[] = { NULL };
+static const SdbOid agg_types_425[] = { 23 };
+static const char *const agg_cells_425[] = { "12", "10", NULL, "6" };
+static const SdbOid agg_types_426[] = { 23 };
+static const char *const agg_cells_426[] = { "-1", "5" };
+static const SdbOid agg_types_427[] = { 23 };
 static const char *const agg_cells_427[] = { NULL };
-static const SdbOid agg_types_428[] = { 17, 17 };
-static const char *const agg_cells_428[] = { NULL, "\\x00" };
-static const SdbOid agg_types_429[] = { 23 };
-static const char *const agg_cells_429[] = { "1", NULL, "3" };
-static const SdbOid agg_types_430[] = { 25 };
-static const char *const agg_cells_430[] = { "a b", NULL, "c\"d" };
-static const SdbOid agg_types_431[] = { 23 };
+static const SdbOid agg_types_428[] = { 23 };
+static const char *const agg_cells_428[] = { NULL };
+static const SdbOid agg_types_429[] = { 20 };
+static const char *const agg_cells_429[] = { "12", "10", NULL, "6" };
+static const SdbOid agg_types_430[] = { 20 };
+static const char *const agg_cells_430[] = { "-1", "5" };
+static const SdbOid agg_types_431[] = { 20 };
 static const char *const agg_cells_431[] = { NULL };
-static const SdbOid agg_types_432[] = { 1700 };
+static const SdbOid agg_types_432[] = { 20 };
 static const char *const agg_cells_432[] = { NULL };
-static const SdbOid agg_types_433[] = { 1700 };
-static const char *const agg_cells_433[] = { "1.5", "2" };
-static const SdbOid agg_types_434[] = { 1007 };
-static const char *const agg_cells_434[] = { "{1,2}", "{3,NULL}" };
-static const SdbOid agg_types_435[] = { 1009 };
-static const char *const agg_cells_435[] = { "{{a,b},{c,d}}", "{{e,f},{g,h}}" };
-static const SdbOid agg_types_436[] = { 1007 };
-static const char *const agg_cells_436[] = { "[0:1]={1,2}" };
-static const SdbOid agg_types_437[] = { 1007 };
-static const char *const agg_cells_437[] = { NULL };
-static const SdbOid agg_types_438[] = { 1007 };
-static const char *const agg_cells_438[] = { "{1,2}", NULL };
-static const SdbOid agg_types_439[] = { 1007 };
-static const char *const agg_cells_439[] = { "{}" };
-static const SdbOid agg_types_440[] = { 1007 };
-static const char *const agg_cells_440[] = { "{1,2}", "{3}" };
-static const SdbOid agg_types_441[] = { 1007 };
-static const char *const agg_cells_441[] = { "[0:1]={1,2}", "{3,4}" };
-static const SdbOid agg_types_442[] = { 701, 701 };
-static const char *const agg_cells_442[] = { "0.5", "4", "0.5", "1", "0.5", NULL, "0.5", "2", "0.5", "10" };
-static const SdbOid agg_types_443[] = { 701, 701 };
-static const char *const agg_cells_443[] = { "0.25", "1", "0.25", "2" };
-static const SdbOid agg_types_444[] = { 701, 701 };
+static const SdbOid agg_types_433[] = { 21 };
+static const char *const agg_cells_433[] = { "12", "10", NULL, "6" };
+static const SdbOid agg_types_434[] = { 21 };
+static const char *const agg_cells_434[] = { "-1", "5" };
+static const SdbOid agg_types_435[] = { 21 };
+static const char *const agg_cells_435[] = { NULL };
+static const SdbOid agg_types_436[] = { 21 };
+static const char *const agg_cells_436[] = { NULL };
+static const SdbOid agg_types_437[] = { 23 };
+static const char *const agg_cells_437[] = { "12", "10", NULL, "6" };
+static const SdbOid agg_types_438[] = { 23 };
+static const char *const agg_cells_438[] = { "-1", "5" };
+static const SdbOid agg_types_439[] = { 23 };
+static const char *const agg_cells_439[] = { NULL };
+static const SdbOid agg_types_440[] = { 23 };
+static const char *const agg_cells_440[] = { NULL };
+static const SdbOid agg_types_441[] = { 20 };
+static const char *const agg_cells_441[] = { "12", "10", NULL, "6" };
+static const SdbOid agg_types_442[] = { 20 };
+static const char *const agg_cells_442[] = { "-1", "5" };
+static const SdbOid agg_types_443[] = { 20 };
+static const char *const agg_cells_443[] = { NULL };
+static const SdbOid agg_types_444[] = { 20 };
 static const char *const agg_cells_444[] = { NULL };
-static const SdbOid agg_types_445[] = { 701, 701 };
-static const char *const agg_cells_445[] = { NULL, "1" };
-static const SdbOid agg_types_446[] = { 701, 701 };
-static const char *const agg_cells_446[] = { "1.5", "1" };
-static const SdbOid agg_types_447[] = { 701, 701 };
-static const char *const agg_cells_447[] = { "0", "3", "0", "1" };
-static const SdbOid agg_types_448[] = { 701, 701 };
-static const char *const agg_cells_448[] = { "0.5", NULL };
-static const SdbOid agg_types_449[] = { 701, 1186 };
-static const char *const agg_cells_449[] = { "0.5", "1 day", "0.5", "2 days" };
-static const SdbOid agg_types_450[] = { 701, 1186 };
-static const char *const agg_cells_450[] = { "0.25", "1 hour", "0.25", NULL, "0.25", "1 mon" };
-static const SdbOid agg_types_451[] = { 701, 1186 };
+static const SdbOid agg_types_445[] = { 21 };
+static const char *const agg_cells_445[] = { "12", "10", NULL, "6" };
+static const SdbOid agg_types_446[] = { 21 };
+static const char *const agg_cells_446[] = { "-1", "5" };
+static const SdbOid agg_types_447[] = { 21 };
+static const char *const agg_cells_447[] = { NULL };
+static const SdbOid agg_types_448[] = { 21 };
+static const char *const agg_cells_448[] = { NULL };
+static const SdbOid agg_types_449[] = { 23 };
+static const char *const agg_cells_449[] = { "12", "10", NULL, "6" };
+static const SdbOid agg_types_450[] = { 23 };
+static const char *const agg_cells_450[] = { "-1", "5" };
+static const SdbOid agg_types_451[] = { 23 };
 static const char *const agg_cells_451[] = { NULL };
-static const SdbOid agg_types_452[] = { 701, 1186 };
-static const char *const agg_cells_452[] = { "0.5", NULL };
-static const SdbOid agg_types_453[] = { 701, 23 };
-static const char *const agg_cells_453[] = { "0.5", "4", "0.5", "1", "0.5", NULL, "0.5", "2", "0.5", "10" };
-static const SdbOid agg_types_454[] = { 701, 25 };
-static const char *const agg_cells_454[] = { "0.5", "b", "0.5", "a" };
-static const SdbOid agg_types_455[] = { 701, 25 };
-static const char *const agg_cells_455[] = { "0", "b", "0", "a" };
-static const SdbOid agg_types_456[] = { 701, 23 };
+static const SdbOid agg_types_452[] = { 23 };
+static const char *const agg_cells_452[] = { NULL };
+static const SdbOid agg_types_453[] = { 20 };
+static const char *const agg_cells_453[] = { "12", "10", NULL, "6" };
+static const SdbOid agg_types_454[] = { 20 };
+static const char *const agg_cells_454[] = { "-1", "5" };
+static const SdbOid agg_types_455[] = { 20 };
+static const char *const agg_cells_455[] = { NULL };
+static const SdbOid agg_types_456[] = { 20 };
 static const char *const agg_cells_456[] = { NULL };
-static const SdbOid agg_types_457[] = { 701, 23 };
-static const char *const agg_cells_457[] = { "-0.5", "1" };
-static const SdbOid agg_types_458[] = { 701, 23 };
-static const char *const agg_cells_458[] = { NULL, "1" };
+static const SdbOid agg_types_457[] = { 701, 701 };
+static const char *const agg_cells_457[] = { "1", "2", NULL, "1", "3", NULL, "5", "7" };
+static const SdbOid agg_types_458[] = { 701, 701 };
+static const char *const agg_cells_458[] = { NULL };
+static const SdbOid agg_types_459[] = { 701, 701 };
+static const char *const agg_cells_459[] = { NULL, NULL };
+static const SdbOid agg_types_460[] = { 701, 701 };
+static const char *const agg_cells_460[] = { "1e300", "1", "-1e300", "2", "1e300", "3" };
+static const SdbOid agg_types_461[] = { 701, 701 };
+static const char *const agg_cells_461[] = { "1", "2", "2", "4.5", NULL, "1", "3", NULL, "5", "7" };
+static const SdbOid agg_types_462[] = { 701, 701 };
+static const char *const agg_cells_462[] = { "1", "2", "3", "2" };
+static const SdbOid agg_types_463[] = { 701, 701 };
+static const char *const agg_cells_463[] = { "1", "2", "1", "3" };
+static const SdbOid agg_types_464[] = { 701, 701 };
+static const char *const agg_cells_464[] = { "4", "3" };
+static const SdbOid agg_types_465[] = { 701, 701 };
+static const char *const agg_cells_465[] = { NULL };
+static const SdbOid agg_types_466[] = { 701, 701 };
+static const char *const agg_cells_466[] = { NULL, NULL };
+static const SdbOid agg_types_467[] = { 701, 701 };
+static const char *const agg_cells_467[] = { "1", "Infinity", "2", "3" };
+static const SdbOid agg_types_468[] = { 701, 701 };
+static const char *const agg_cells_468[] = { "1e300", "1", "-1e300", "2", "1e300", "3" };
+static const SdbOid agg_types_469[] = { 701, 701 };
+static const char *const agg_cells_469[] = { "1", "2", "2", "4.5", NULL, "1", "3", NULL, "5", "7" };
+static const SdbOid agg_types_470[] = { 701, 701 };
+static const char *const agg_cells_470[] = { "1", "2", "3", "2" };
+static const SdbOid agg_types_471[] = { 701, 701 };
+static const char *const agg_cells_471[] = { "1", "2", "1", "3" };
+static const SdbOid agg_types_472[] = { 701, 701 };
+static const char *const agg_cells_472[] = { "4", "3" };
+static const SdbOid agg_types_473[] = { 701, 701 };
+static const char *const agg_cells_473[] = { NULL };
+static const SdbOid agg_types_474[] = { 701, 701 };
+static const char *const agg_cells_474[] = { NULL, NULL };
+static const SdbOid agg_types_475[] = { 701, 701 };
+static const char *const agg_cells_475[] = { "1", "Infinity", "2", "3" };
+static const SdbOid agg_types_476[] = { 701, 701 };
+static const char *const agg_cells_476[] = { "1e300", "1", "-1e300", "2", "1e300", "3" };
+static const SdbOid agg_types_477[] = { 701, 701 };
+static const char *const agg_cells_477[] = { "1", "2", "2", "4.5", NULL, "1", "3", NULL, "5", "7" };
+static const SdbOid agg_types_478[] = { 701, 701 };
+static const char *const agg_cells_478[] = { "1", "2", "3", "2" };
+static const SdbOid agg_types_479[] = { 701, 701 };
+static const char *const agg_cells_479[] = { "1", "2", "1", "3" };
+static const SdbOid agg_types_480[] = { 701, 701 };
+static const char *const agg_cells_480[] = { "4", "3" };
+static const SdbOid agg_types_481[] = { 701, 701 };
+static const char *const agg_cells_481[] = { NULL };
+static const SdbOid agg_types_482[] = { 701, 701 };
+static const char *const agg_cells_482[] = { NULL, NULL };
+static const SdbOid agg_types_483[] = { 701, 701 };
+static const char *const agg_cells_483[] = { "1", "Infinity", "2", "3" };
+static const SdbOid agg_types_484[] = { 701, 701 };
+static const char *const agg_cells_484[] = { "1e300", "1", "-1e300", "2", "1e300", "3" };
+static const SdbOid agg_types_485[] = { 701, 701 };
+static const char *const agg_cells_485[] = { "1", "2", "2", "4.5", NULL, "1", "3", NULL, "5", "7" };
+static const SdbOid agg_types_486[] = { 701, 701 };
+static const char *const agg_cells_486[] = { "1", "2", "3", "2" };
+static const SdbOid agg_types_487[] = { 701, 701 };
+static const char *const agg_cells_487[] = { "1", "2", "1", "3" };
+static const SdbOid agg_types_488[] = { 701, 701 };
+static const char *const agg_cells_488[] = { "4", "3" };
+static const SdbOid agg_types_489[] = { 701, 701 };
+static const char *const agg_cells_489[] = { NULL };
+static const SdbOid agg_types_490[] = { 701, 701 };
+static const char *const agg_cells_490[] = { NULL, NULL };
+static const SdbOid agg_types_491[] = { 701, 701 };
+static const char *const agg_cells_491[] = { "1", "Infinity", "2", "3" };
+static const SdbOid agg_types_492[] = { 701, 701 };
+static const char *const agg_cells_492[] = { "1e300", "1", "-1e300", "2", "1e300", "3" };
+static const SdbOid agg_types_493[] = { 701, 701 };
+static const char *const agg_cells_493[] = { "1", "2", "2", "4.5", NULL, "1", "3", NULL, "5", "7" };
+static const SdbOid agg_types_494[] = { 701, 701 };
+static const char *const agg_cells_494[] = { "1", "2", "3", "2" };
+static const SdbOid agg_types_495[] = { 701, 701 };
+static const char *const agg_cells_495[] = { "1", "2", "1", "3" };
+static const SdbOid agg_types_496[] = { 701, 701 };
+static const char *const agg_cells_496[] = { "4", "3" };
+static const SdbOid agg_types_497[] = { 701, 701 };
+static const char *const agg_cells_497[] = { NULL };
+static const SdbOid agg_types_498[] = { 701, 701 };
+static const char *const agg_cells_498[] = { NULL, NULL };
+static const SdbOid agg_types_499[] = { 701, 701 };
+static const char *const agg_cells_499[] = { "1", "Infinity", "2", "3" };
+static const SdbOid agg_types_500[] = { 701, 701 };
+static const char *const agg_cells_500[] = { "1e300", "1", "-1e300", "2", "1e300", "3" };
+static const SdbOid agg_types_501[] = { 701, 701 };
+static const char *const agg_cells_501[] = { "1", "2", "2", "4.5", NULL, "1", "3", NULL, "5", "7" };
+static const SdbOid agg_types_502[] = { 701, 701 };
+static const char *const agg_cells_502[] = { "1", "2", "3", "2" };
+static const SdbOid agg_types_503[] = { 701, 701 };
+static const char *const agg_cells_503[] = { "1", "2", "1", "3" };
+static const SdbOid agg_types_504[] = { 701, 701 };
+static const char *const agg_cells_504[] = { "4", "3" };
+static const SdbOid agg_types_505[] = { 701, 701 };
+static const char *const agg_cells_505[] = { NULL };
+static const SdbOid agg_types_506[] = { 701, 701 };
+static const char *const agg_cells_506[] = { NULL, NULL };
+static const SdbOid agg_types_507[] = { 701, 701 };
+static const char *const agg_cells_507[] = { "1", "Infinity", "2", "3" };
+static const SdbOid agg_types_508[] = { 701, 701 };
+static const char *const agg_cells_508[] = { "1e300", "1", "-1e300", "2", "1e300", "3" };
+static const SdbOid agg_types_509[] = { 701, 701 };
+static const char *const agg_cells_509[] = { "1", "2", "2", "4.5", NULL, "1", "3", NULL, "5", "7" };
+static const SdbOid agg_types_510[] = { 701, 701 };
+static const char *const agg_cells_510[] = { "1", "2", "3", "2" };
+static const SdbOid agg_types_511[] = { 701, 701 };
+static const char *const agg_cells_511[] = { "1", "2", "1", "3" };
+static const SdbOid agg_types_512[] = { 701, 701 };
+static const char *const agg_cells_512[] = { "4", "3" };
+static const SdbOid agg_types_513[] = { 701, 701 };
+static const char *const agg_cells_513[] = { NULL };
+static const SdbOid agg_types_514[] = { 701, 701 };
+static const char *const agg_cells_514[] = { NULL, NULL };
+static const SdbOid agg_types_515[] = { 701, 701 };
+static const char *const agg_cells_515[] = { "1", "Infinity", "2", "3" };
+static const SdbOid agg_types_516[] = { 701, 701 };
+static const char *const agg_cells_516[] = { "1e300", "1", "-1e300", "2", "1e300", "3" };
+static const SdbOid agg_types_517[] = { 701, 701 };
+static const char *const agg_cells_517[] = { "1", "2", "2", "4.5", NULL, "1", "3", NULL, "5", "7" };
+static const SdbOid agg_types_518[] = { 701, 701 };
+static const char *const agg_cells_518[] = { "1", "2", "3", "2" };
+static const SdbOid agg_types_519[] = { 701, 701 };
+static const char *const agg_cells_519[] = { "1", "2", "1", "3" };
+static const SdbOid agg_types_520[] = { 701, 701 };
+static const char *const agg_cells_520[] = { "4", "3" };
+static const SdbOid agg_types_521[] = { 701, 701 };
+static const char *const agg_cells_521[] = { NULL };
+static const SdbOid agg_types_522[] = { 701, 701 };
+static const char *const agg_cells_522[] = { NULL, NULL };
+static const SdbOid agg_types_523[] = { 701, 701 };
+static const char *const agg_cells_523[] = { "1", "Infinity", "2", "3" };
+static const SdbOid agg_types_524[] = { 701, 701 };
+static const char *const agg_cells_524[] = { "1e300", "1", "-1e300", "2", "1e300", "3" };
+static const SdbOid agg_types_525[] = { 701, 701 };
+static const char *const agg_cells_525[] = { "1", "2", "2", "4.5", NULL, "1", "3", NULL, "5", "7" };
+static const SdbOid agg_types_526[] = { 701, 701 };
+static const char *const agg_cells_526[] = { "1", "2", "3", "2" };
+static const SdbOid agg_types_527[] = { 701, 701 };
+static const char *const agg_cells_527[] = { "1", "2", "1", "3" };
+static const SdbOid agg_types_528[] = { 701, 701 };
+static const char *const agg_cells_528[] = { "4", "3" };
+static const SdbOid agg_types_529[] = { 701, 701 };
+static const char *const agg_cells_529[] = { NULL };
+static const SdbOid agg_types_530[] = { 701, 701 };
+static const char *const agg_cells_530[] = { NULL, NULL };
+static const SdbOid agg_types_531[] = { 701, 701 };
+static const char *const agg_cells_531[] = { "1", "Infinity", "2", "3" };
+static const SdbOid agg_types_532[] = { 701, 701 };
+static const char *const agg_cells_532[] = { "1e300", "1", "-1e300", "2", "1e300", "3" };
+static const SdbOid agg_types_533[] = { 701, 701 };
+static const char *const agg_cells_533[] = { "1", "2", "2", "4.5", NULL, "1", "3", NULL, "5", "7" };
+static const SdbOid agg_types_534[] = { 701, 701 };
+static const char *const agg_cells_534[] = { "1", "2", "3", "2" };
+static const SdbOid agg_types_535[] = { 701, 701 };
+static const char *const agg_cells_535[] = { "1", "2", "1", "3" };
+static const SdbOid agg_types_536[] = { 701, 701 };
+static const char *const agg_cells_536[] = { "4", "3" };
+static const SdbOid agg_types_537[] = { 701, 701 };
+static const char *const agg_cells_537[] = { NULL };
+static const SdbOid agg_types_538[] = { 701, 701 };
+static const char *const agg_cells_538[] = { NULL, NULL };
+static const SdbOid agg_types_539[] = { 701, 701 };
+static const char *const agg_cells_539[] = { "1", "Infinity", "2", "3" };
+static const SdbOid agg_types_540[] = { 701, 701 };
+static const char *const agg_cells_540[] = { "1e300", "1", "-1e300", "2", "1e300", "3" };
+static const SdbOid agg_types_541[] = { 701, 701 };
+static const char *const agg_cells_541[] = { "1", "2", "2", "4.5", NULL, "1", "3", NULL, "5", "7" };
+static const SdbOid agg_types_542[] = { 701, 701 };
+static const char *const agg_cells_542[] = { "1", "2", "3", "2" };
+static const SdbOid agg_types_543[] = { 701, 701 };
+static const char *const agg_cells_543[] = { "1", "2", "1", "3" };
+static const SdbOid agg_types_544[] = { 701, 701 };
+static const char *const agg_cells_544[] = { "4", "3" };
+static const SdbOid agg_types_545[] = { 701, 701 };
+static const char *const agg_cells_545[] = { NULL };
+static const SdbOid agg_types_546[] = { 701, 701 };
+static const char *const agg_cells_546[] = { NULL, NULL };
+static const SdbOid agg_types_547[] = { 701, 701 };
+static const char *const agg_cells_547[] = { "1", "Infinity", "2", "3" };
+static const SdbOid agg_types_548[] = { 701, 701 };
+static const char *const agg_cells_548[] = { "1e300", "1", "-1e300", "2", "1e300", "3" };
+static const SdbOid agg_types_549[] = { 25, 25 };
+static const char *const agg_cells_549[] = { "a", ",", "b", ";", NULL, "-", "c", NULL };
+static const SdbOid agg_types_550[] = { 25, 25 };
+static const char *const agg_cells_550[] = { NULL };
+static const SdbOid agg_types_551[] = { 25, 25 };
+static const char *const agg_cells_551[] = { NULL, "," };
+static const SdbOid agg_types_552[] = { 25, 25 };
+static const char *const agg_cells_552[] = { "", ",", "", "," };
+static const SdbOid agg_types_553[] = { 25, 25 };
+static const char *const agg_cells_553[] = { "x", "," };
+static const SdbOid agg_types_554[] = { 17, 17 };
+static const char *const agg_cells_554[] = { "\\x01", "\\xff", "\\x02", "\\xff", NULL, "\\x00" };
+static const SdbOid agg_types_555[] = { 17, 17 };
+static const char *const agg_cells_555[] = { NULL };
+static const SdbOid agg_types_556[] = { 17, 17 };
+static const char *const agg_cells_556[] = { NULL, "\\x00" };
+static const SdbOid agg_types_557[] = { 23 };
+static const char *const agg_cells_557[] = { "1", NULL, "3" };
+static const SdbOid agg_types_558[] = { 25 };
+static const char *const agg_cells_558[] = { "a b", NULL, "c\"d" };
+static const SdbOid agg_types_559[] = { 23 };
+static const char *const agg_cells_559[] = { NULL };
+static const SdbOid agg_types_560[] = { 1700 };
+static const char *const agg_cells_560[] = { NULL };
+static const SdbOid agg_types_561[] = { 1700 };
+static const char *const agg_cells_561[] = { "1.5", "2" };
+static const SdbOid agg_types_562[] = { 1007 };
+static const char *const agg_cells_562[] = { "{1,2}", "{3,NULL}" };
+static const SdbOid agg_types_563[] = { 1009 };
+static const char *const agg_cells_563[] = { "{{a,b},{c,d}}", "{{e,f},{g,h}}" };
+static const SdbOid agg_types_564[] = { 1007 };
+static const char *const agg_cells_564[] = { "[0:1]={1,2}" };
+static const SdbOid agg_types_565[] = { 1007 };
+static const char *const agg_cells_565[] = { NULL };
+static const SdbOid agg_types_566[] = { 1007 };
+static const char *const agg_cells_566[] = { "{1,2}", NULL };
+static const SdbOid agg_types_567[] = { 1007 };
+static const char *const agg_cells_567[] = { "{}" };
+static const SdbOid agg_types_568[] = { 1007 };
+static const char *const agg_cells_568[] = { "{1,2}", "{3}" };
+static const SdbOid agg_types_569[] = { 1007 };
+static const char *const agg_cells_569[] = { "[0:1]={1,2}", "{3,4}" };
+static const SdbOid agg_types_570[] = { 23 };
+static const char *const agg_cells_570[] = { "3", "1", "3", NULL, "1", "2" };
+static const SdbOid agg_types_571[] = { 25 };
+static const char *const agg_cells_571[] = { "b", "a", "b" };
+static const SdbOid agg_types_572[] = { 23 };
+static const char *const agg_cells_572[] = { NULL };
+static const SdbOid agg_types_573[] = { 23 };
+static const char *const agg_cells_573[] = { NULL };
+static const SdbOid agg_types_574[] = { 1700 };
+static const char *const agg_cells_574[] = { "2.5" };
+static const SdbOid agg_types_575[] = { 701, 701 };
+static const char *const agg_cells_575[] = { "0.5", "4", "0.5", "1", "0.5", NULL, "0.5", "2", "0.5", "10" };
+static const SdbOid agg_types_576[] = { 701, 701 };
+static const char *const agg_cells_576[] = { "0.25", "1", "0.25", "2" };
+static const SdbOid agg_types_577[] = { 701, 701 };
+static const char *const agg_cells_577[] = { NULL };
+static const SdbOid agg_types_578[] = { 701, 701 };
+static const char *const agg_cells_578[] = { NULL, "1" };
+static const SdbOid agg_types_579[] = { 701, 701 };
+static const char *const agg_cells_579[] = { "1.5", "1" };
+static const SdbOid agg_types_580[] = { 701, 701 };
+static const char *const agg_cells_580[] = { "0", "3", "0", "1" };
+static const SdbOid agg_types_581[] = { 701, 701 };
+static const char *const agg_cells_581[] = { "0.5", NULL };
+static const SdbOid agg_types_582[] = { 701, 1186 };
+static const char *const agg_cells_582[] = { "0.5", "1 day", "0.5", "2 days" };
+static const SdbOid agg_types_583[] = { 701, 1186 };
+static const char *const agg_cells_583[] = { "0.25", "1 hour", "0.25", NULL, "0.25", "1 mon" };
+static const SdbOid agg_types_584[] = { 701, 1186 };
+static const char *const agg_cells_584[] = { NULL };
+static const SdbOid agg_types_585[] = { 701, 1186 };
+static const char *const agg_cells_585[] = { "0.5", NULL };
+static const SdbOid agg_types_586[] = { 701, 23 };
+static const char *const agg_cells_586[] = { "0.5", "4", "0.5", "1", "0.5", NULL, "0.5", "2", "0.5", "10" };
+static const SdbOid agg_types_587[] = { 701, 25 };
+static const char *const agg_cells_587[] = { "0.5", "b", "0.5", "a" };
+static const SdbOid agg_types_588[] = { 701, 25 };
+static const char *const agg_cells_588[] = { "0", "b", "0", "a" };
+static const SdbOid agg_types_589[] = { 701, 23 };
+static const char *const agg_cells_589[] = { NULL };
+static const SdbOid agg_types_590[] = { 701, 23 };
+static const char *const agg_cells_590[] = { "-0.5", "1" };
+static const SdbOid agg_types_591[] = { 701, 23 };
+static const char *const agg_cells_591[] = { NULL, "1" };
 static const SdbOid win_types_0[] = { 0 };
 static const char *const win_cells_0[] = { NULL };
 static const int win_peers_0[] = { 0, 1, 1, 2, 3 };
@@ -1899,182 +2165,448 @@ const SdbAggExample sdb_agg_examples[SDB_AGG_EXAMPLE_COUNT] = {
       0, agg_cells_419, "NULL", NULL },
     { "aggregate every(bool)", "spec/aggregates.toml:1789", 2519, 1, agg_types_420, 16,
       1, agg_cells_420, "NULL", NULL },
-    { "aggregate string_agg(text, text)", "spec/aggregates.toml:1804", 3538, 2, agg_types_421, 25,
-      4, agg_cells_421, "a;bc", NULL },
-    { "aggregate string_agg(text, text)", "spec/aggregates.toml:1805", 3538, 2, agg_types_422, 25,
-      0, agg_cells_422, "NULL", NULL },
-    { "aggregate string_agg(text, text)", "spec/aggregates.toml:1806", 3538, 2, agg_types_423, 25,
-      1, agg_cells_423, "NULL", NULL },
-    { "aggregate string_agg(text, text)", "spec/aggregates.toml:1807", 3538, 2, agg_types_424, 25,
-      2, agg_cells_424, ",", NULL },
-    { "aggregate string_agg(text, text)", "spec/aggregates.toml:1808", 3538, 2, agg_types_425, 25,
-      1, agg_cells_425, "x", NULL },
-    { "aggregate string_agg(bytea, bytea)", "spec/aggregates.toml:1823", 3545, 2, agg_types_426, 17,
-      3, agg_cells_426, "\\x01ff02", NULL },
-    { "aggregate string_agg(bytea, bytea)", "spec/aggregates.toml:1824", 3545, 2, agg_types_427, 17,
+    { "aggregate bit_and(int2)", "spec/aggregates.toml:1805", 2236, 1, agg_types_421, 21,
+      4, agg_cells_421, "0", NULL },
+    { "aggregate bit_and(int2)", "spec/aggregates.toml:1806", 2236, 1, agg_types_422, 21,
+      2, agg_cells_422, "5", NULL },
+    { "aggregate bit_and(int2)", "spec/aggregates.toml:1807", 2236, 1, agg_types_423, 21,
+      0, agg_cells_423, "NULL", NULL },
+    { "aggregate bit_and(int2)", "spec/aggregates.toml:1808", 2236, 1, agg_types_424, 21,
+      1, agg_cells_424, "NULL", NULL },
+    { "aggregate bit_and(int4)", "spec/aggregates.toml:1824", 2238, 1, agg_types_425, 23,
+      4, agg_cells_425, "0", NULL },
+    { "aggregate bit_and(int4)", "spec/aggregates.toml:1825", 2238, 1, agg_types_426, 23,
+      2, agg_cells_426, "5", NULL },
+    { "aggregate bit_and(int4)", "spec/aggregates.toml:1826", 2238, 1, agg_types_427, 23,
       0, agg_cells_427, "NULL", NULL },
-    { "aggregate string_agg(bytea, bytea)", "spec/aggregates.toml:1825", 3545, 2, agg_types_428, 17,
+    { "aggregate bit_and(int4)", "spec/aggregates.toml:1827", 2238, 1, agg_types_428, 23,
       1, agg_cells_428, "NULL", NULL },
-    { "aggregate array_agg(anynonarray)", "spec/aggregates.toml:1840", 2335, 1, agg_types_429, 1007,
-      3, agg_cells_429, "{1,NULL,3}", NULL },
-    { "aggregate array_agg(anynonarray)", "spec/aggregates.toml:1841", 2335, 1, agg_types_430, 1009,
-      3, agg_cells_430, "{\"a b\",NULL,\"c\\\"d\"}", NULL },
-    { "aggregate array_agg(anynonarray)", "spec/aggregates.toml:1842", 2335, 1, agg_types_431, 1007,
+    { "aggregate bit_and(int8)", "spec/aggregates.toml:1843", 2240, 1, agg_types_429, 20,
+      4, agg_cells_429, "0", NULL },
+    { "aggregate bit_and(int8)", "spec/aggregates.toml:1844", 2240, 1, agg_types_430, 20,
+      2, agg_cells_430, "5", NULL },
+    { "aggregate bit_and(int8)", "spec/aggregates.toml:1845", 2240, 1, agg_types_431, 20,
       0, agg_cells_431, "NULL", NULL },
-    { "aggregate array_agg(anynonarray)", "spec/aggregates.toml:1843", 2335, 1, agg_types_432, 1231,
-      1, agg_cells_432, "{NULL}", NULL },
-    { "aggregate array_agg(anynonarray)", "spec/aggregates.toml:1844", 2335, 1, agg_types_433, 1231,
-      2, agg_cells_433, "{1.5,2}", NULL },
-    { "aggregate array_agg(anyarray)", "spec/aggregates.toml:1859", 4053, 1, agg_types_434, 1007,
-      2, agg_cells_434, "{{1,2},{3,NULL}}", NULL },
-    { "aggregate array_agg(anyarray)", "spec/aggregates.toml:1860", 4053, 1, agg_types_435, 1009,
-      2, agg_cells_435, "{{{a,b},{c,d}},{{e,f},{g,h}}}", NULL },
-    { "aggregate array_agg(anyarray)", "spec/aggregates.toml:1861", 4053, 1, agg_types_436, 1007,
-      1, agg_cells_436, "[1:1][0:1]={{1,2}}", NULL },
-    { "aggregate array_agg(anyarray)", "spec/aggregates.toml:1862", 4053, 1, agg_types_437, 1007,
-      0, agg_cells_437, "NULL", NULL },
-    { "aggregate array_agg(anyarray)", "spec/aggregates.toml:1863", 4053, 1, agg_types_438, 1007,
-      2, agg_cells_438, NULL, "22004" },
-    { "aggregate array_agg(anyarray)", "spec/aggregates.toml:1864", 4053, 1, agg_types_439, 1007,
-      1, agg_cells_439, NULL, "2202E" },
-    { "aggregate array_agg(anyarray)", "spec/aggregates.toml:1865", 4053, 1, agg_types_440, 1007,
-      2, agg_cells_440, NULL, "2202E" },
-    { "aggregate array_agg(anyarray)", "spec/aggregates.toml:1866", 4053, 1, agg_types_441, 1007,
-      2, agg_cells_441, NULL, "2202E" },
-    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:1882", 3974, 2, agg_types_442, 701,
-      5, agg_cells_442, "3", NULL },
-    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:1883", 3974, 2, agg_types_443, 701,
-      2, agg_cells_443, "1.25", NULL },
-    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:1884", 3974, 2, agg_types_444, 701,
-      0, agg_cells_444, "NULL", NULL },
-    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:1885", 3974, 2, agg_types_445, 701,
-      1, agg_cells_445, "NULL", NULL },
-    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:1886", 3974, 2, agg_types_446, 701,
-      1, agg_cells_446, NULL, "22003" },
-    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:1887", 3974, 2, agg_types_447, 701,
-      2, agg_cells_447, "1", NULL },
-    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:1888", 3974, 2, agg_types_448, 701,
+    { "aggregate bit_and(int8)", "spec/aggregates.toml:1846", 2240, 1, agg_types_432, 20,
+      1, agg_cells_432, "NULL", NULL },
+    { "aggregate bit_or(int2)", "spec/aggregates.toml:1862", 2237, 1, agg_types_433, 21,
+      4, agg_cells_433, "14", NULL },
+    { "aggregate bit_or(int2)", "spec/aggregates.toml:1863", 2237, 1, agg_types_434, 21,
+      2, agg_cells_434, "-1", NULL },
+    { "aggregate bit_or(int2)", "spec/aggregates.toml:1864", 2237, 1, agg_types_435, 21,
+      0, agg_cells_435, "NULL", NULL },
+    { "aggregate bit_or(int2)", "spec/aggregates.toml:1865", 2237, 1, agg_types_436, 21,
+      1, agg_cells_436, "NULL", NULL },
+    { "aggregate bit_or(int4)", "spec/aggregates.toml:1881", 2239, 1, agg_types_437, 23,
+      4, agg_cells_437, "14", NULL },
+    { "aggregate bit_or(int4)", "spec/aggregates.toml:1882", 2239, 1, agg_types_438, 23,
+      2, agg_cells_438, "-1", NULL },
+    { "aggregate bit_or(int4)", "spec/aggregates.toml:1883", 2239, 1, agg_types_439, 23,
+      0, agg_cells_439, "NULL", NULL },
+    { "aggregate bit_or(int4)", "spec/aggregates.toml:1884", 2239, 1, agg_types_440, 23,
+      1, agg_cells_440, "NULL", NULL },
+    { "aggregate bit_or(int8)", "spec/aggregates.toml:1900", 2241, 1, agg_types_441, 20,
+      4, agg_cells_441, "14", NULL },
+    { "aggregate bit_or(int8)", "spec/aggregates.toml:1901", 2241, 1, agg_types_442, 20,
+      2, agg_cells_442, "-1", NULL },
+    { "aggregate bit_or(int8)", "spec/aggregates.toml:1902", 2241, 1, agg_types_443, 20,
+      0, agg_cells_443, "NULL", NULL },
+    { "aggregate bit_or(int8)", "spec/aggregates.toml:1903", 2241, 1, agg_types_444, 20,
+      1, agg_cells_444, "NULL", NULL },
+    { "aggregate bit_xor(int2)", "spec/aggregates.toml:1919", 6164, 1, agg_types_445, 21,
+      4, agg_cells_445, "0", NULL },
+    { "aggregate bit_xor(int2)", "spec/aggregates.toml:1920", 6164, 1, agg_types_446, 21,
+      2, agg_cells_446, "-6", NULL },
+    { "aggregate bit_xor(int2)", "spec/aggregates.toml:1921", 6164, 1, agg_types_447, 21,
+      0, agg_cells_447, "NULL", NULL },
+    { "aggregate bit_xor(int2)", "spec/aggregates.toml:1922", 6164, 1, agg_types_448, 21,
       1, agg_cells_448, "NULL", NULL },
-    { "aggregate percentile_cont(float8, interval)", "spec/aggregates.toml:1904", 3976, 2, agg_types_449, 1186,
-      2, agg_cells_449, "1 day 12:00:00", NULL },
-    { "aggregate percentile_cont(float8, interval)", "spec/aggregates.toml:1905", 3976, 2, agg_types_450, 1186,
-      3, agg_cells_450, "7 days 12:45:00", NULL },
-    { "aggregate percentile_cont(float8, interval)", "spec/aggregates.toml:1906", 3976, 2, agg_types_451, 1186,
+    { "aggregate bit_xor(int4)", "spec/aggregates.toml:1938", 6165, 1, agg_types_449, 23,
+      4, agg_cells_449, "0", NULL },
+    { "aggregate bit_xor(int4)", "spec/aggregates.toml:1939", 6165, 1, agg_types_450, 23,
+      2, agg_cells_450, "-6", NULL },
+    { "aggregate bit_xor(int4)", "spec/aggregates.toml:1940", 6165, 1, agg_types_451, 23,
       0, agg_cells_451, "NULL", NULL },
-    { "aggregate percentile_cont(float8, interval)", "spec/aggregates.toml:1907", 3976, 2, agg_types_452, 1186,
+    { "aggregate bit_xor(int4)", "spec/aggregates.toml:1941", 6165, 1, agg_types_452, 23,
       1, agg_cells_452, "NULL", NULL },
-    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:1923", 3972, 2, agg_types_453, 23,
-      5, agg_cells_453, "2", NULL },
-    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:1924", 3972, 2, agg_types_454, 25,
-      2, agg_cells_454, "a", NULL },
-    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:1925", 3972, 2, agg_types_455, 25,
-      2, agg_cells_455, "a", NULL },
-    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:1926", 3972, 2, agg_types_456, 23,
-      0, agg_cells_456, "NULL", NULL },
-    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:1927", 3972, 2, agg_types_457, 23,
-      1, agg_cells_457, NULL, "22003" },
-    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:1928", 3972, 2, agg_types_458, 23,
-      1, agg_cells_458, "NULL", NULL },
+    { "aggregate bit_xor(int8)", "spec/aggregates.toml:1957", 6166, 1, agg_types_453, 20,
+      4, agg_cells_453, "0", NULL },
+    { "aggregate bit_xor(int8)", "spec/aggregates.toml:1958", 6166, 1, agg_types_454, 20,
+      2, agg_cells_454, "-6", NULL },
+    { "aggregate bit_xor(int8)", "spec/aggregates.toml:1959", 6166, 1, agg_types_455, 20,
+      0, agg_cells_455, "NULL", NULL },
+    { "aggregate bit_xor(int8)", "spec/aggregates.toml:1960", 6166, 1, agg_types_456, 20,
+      1, agg_cells_456, "NULL", NULL },
+    { "aggregate regr_count(float8, float8)", "spec/aggregates.toml:1976", 2818, 2, agg_types_457, 20,
+      4, agg_cells_457, "2", NULL },
+    { "aggregate regr_count(float8, float8)", "spec/aggregates.toml:1977", 2818, 2, agg_types_458, 20,
+      0, agg_cells_458, "0", NULL },
+    { "aggregate regr_count(float8, float8)", "spec/aggregates.toml:1978", 2818, 2, agg_types_459, 20,
+      1, agg_cells_459, "0", NULL },
+    { "aggregate regr_count(float8, float8)", "spec/aggregates.toml:1979", 2818, 2, agg_types_460, 20,
+      3, agg_cells_460, "3", NULL },
+    { "aggregate regr_sxx(float8, float8)", "spec/aggregates.toml:1995", 2821, 2, agg_types_461, 701,
+      5, agg_cells_461, "12.5", NULL },
+    { "aggregate regr_sxx(float8, float8)", "spec/aggregates.toml:1996", 2821, 2, agg_types_462, 701,
+      2, agg_cells_462, "0", NULL },
+    { "aggregate regr_sxx(float8, float8)", "spec/aggregates.toml:1997", 2821, 2, agg_types_463, 701,
+      2, agg_cells_463, "0.5", NULL },
+    { "aggregate regr_sxx(float8, float8)", "spec/aggregates.toml:1998", 2821, 2, agg_types_464, 701,
+      1, agg_cells_464, "0", NULL },
+    { "aggregate regr_sxx(float8, float8)", "spec/aggregates.toml:1999", 2821, 2, agg_types_465, 701,
+      0, agg_cells_465, "NULL", NULL },
+    { "aggregate regr_sxx(float8, float8)", "spec/aggregates.toml:2000", 2821, 2, agg_types_466, 701,
+      1, agg_cells_466, "NULL", NULL },
+    { "aggregate regr_sxx(float8, float8)", "spec/aggregates.toml:2001", 2821, 2, agg_types_467, 701,
+      2, agg_cells_467, "NaN", NULL },
+    { "aggregate regr_sxx(float8, float8)", "spec/aggregates.toml:2002", 2821, 2, agg_types_468, 701,
+      3, agg_cells_468, NULL, "22003" },
+    { "aggregate regr_syy(float8, float8)", "spec/aggregates.toml:2018", 2822, 2, agg_types_469, 701,
+      5, agg_cells_469, "8.666666666666666", NULL },
+    { "aggregate regr_syy(float8, float8)", "spec/aggregates.toml:2019", 2822, 2, agg_types_470, 701,
+      2, agg_cells_470, "2", NULL },
+    { "aggregate regr_syy(float8, float8)", "spec/aggregates.toml:2020", 2822, 2, agg_types_471, 701,
+      2, agg_cells_471, "0", NULL },
+    { "aggregate regr_syy(float8, float8)", "spec/aggregates.toml:2021", 2822, 2, agg_types_472, 701,
+      1, agg_cells_472, "0", NULL },
+    { "aggregate regr_syy(float8, float8)", "spec/aggregates.toml:2022", 2822, 2, agg_types_473, 701,
+      0, agg_cells_473, "NULL", NULL },
+    { "aggregate regr_syy(float8, float8)", "spec/aggregates.toml:2023", 2822, 2, agg_types_474, 701,
+      1, agg_cells_474, "NULL", NULL },
+    { "aggregate regr_syy(float8, float8)", "spec/aggregates.toml:2024", 2822, 2, agg_types_475, 701,
+      2, agg_cells_475, "0.5", NULL },
+    { "aggregate regr_syy(float8, float8)", "spec/aggregates.toml:2025", 2822, 2, agg_types_476, 701,
+      3, agg_cells_476, NULL, "22003" },
+    { "aggregate regr_sxy(float8, float8)", "spec/aggregates.toml:2041", 2823, 2, agg_types_477, 701,
+      5, agg_cells_477, "10", NULL },
+    { "aggregate regr_sxy(float8, float8)", "spec/aggregates.toml:2042", 2823, 2, agg_types_478, 701,
+      2, agg_cells_478, "0", NULL },
+    { "aggregate regr_sxy(float8, float8)", "spec/aggregates.toml:2043", 2823, 2, agg_types_479, 701,
+      2, agg_cells_479, "0", NULL },
+    { "aggregate regr_sxy(float8, float8)", "spec/aggregates.toml:2044", 2823, 2, agg_types_480, 701,
+      1, agg_cells_480, "0", NULL },
+    { "aggregate regr_sxy(float8, float8)", "spec/aggregates.toml:2045", 2823, 2, agg_types_481, 701,
+      0, agg_cells_481, "NULL", NULL },
+    { "aggregate regr_sxy(float8, float8)", "spec/aggregates.toml:2046", 2823, 2, agg_types_482, 701,
+      1, agg_cells_482, "NULL", NULL },
+    { "aggregate regr_sxy(float8, float8)", "spec/aggregates.toml:2047", 2823, 2, agg_types_483, 701,
+      2, agg_cells_483, "NaN", NULL },
+    { "aggregate regr_sxy(float8, float8)", "spec/aggregates.toml:2048", 2823, 2, agg_types_484, 701,
+      3, agg_cells_484, NULL, "22003" },
+    { "aggregate regr_avgx(float8, float8)", "spec/aggregates.toml:2064", 2824, 2, agg_types_485, 701,
+      5, agg_cells_485, "4.5", NULL },
+    { "aggregate regr_avgx(float8, float8)", "spec/aggregates.toml:2065", 2824, 2, agg_types_486, 701,
+      2, agg_cells_486, "2", NULL },
+    { "aggregate regr_avgx(float8, float8)", "spec/aggregates.toml:2066", 2824, 2, agg_types_487, 701,
+      2, agg_cells_487, "2.5", NULL },
+    { "aggregate regr_avgx(float8, float8)", "spec/aggregates.toml:2067", 2824, 2, agg_types_488, 701,
+      1, agg_cells_488, "3", NULL },
+    { "aggregate regr_avgx(float8, float8)", "spec/aggregates.toml:2068", 2824, 2, agg_types_489, 701,
+      0, agg_cells_489, "NULL", NULL },
+    { "aggregate regr_avgx(float8, float8)", "spec/aggregates.toml:2069", 2824, 2, agg_types_490, 701,
+      1, agg_cells_490, "NULL", NULL },
+    { "aggregate regr_avgx(float8, float8)", "spec/aggregates.toml:2070", 2824, 2, agg_types_491, 701,
+      2, agg_cells_491, "Infinity", NULL },
+    { "aggregate regr_avgx(float8, float8)", "spec/aggregates.toml:2071", 2824, 2, agg_types_492, 701,
+      3, agg_cells_492, NULL, "22003" },
+    { "aggregate regr_avgy(float8, float8)", "spec/aggregates.toml:2087", 2825, 2, agg_types_493, 701,
+      5, agg_cells_493, "2.6666666666666665", NULL },
+    { "aggregate regr_avgy(float8, float8)", "spec/aggregates.toml:2088", 2825, 2, agg_types_494, 701,
+      2, agg_cells_494, "2", NULL },
+    { "aggregate regr_avgy(float8, float8)", "spec/aggregates.toml:2089", 2825, 2, agg_types_495, 701,
+      2, agg_cells_495, "1", NULL },
+    { "aggregate regr_avgy(float8, float8)", "spec/aggregates.toml:2090", 2825, 2, agg_types_496, 701,
+      1, agg_cells_496, "4", NULL },
+    { "aggregate regr_avgy(float8, float8)", "spec/aggregates.toml:2091", 2825, 2, agg_types_497, 701,
+      0, agg_cells_497, "NULL", NULL },
+    { "aggregate regr_avgy(float8, float8)", "spec/aggregates.toml:2092", 2825, 2, agg_types_498, 701,
+      1, agg_cells_498, "NULL", NULL },
+    { "aggregate regr_avgy(float8, float8)", "spec/aggregates.toml:2093", 2825, 2, agg_types_499, 701,
+      2, agg_cells_499, "1.5", NULL },
+    { "aggregate regr_avgy(float8, float8)", "spec/aggregates.toml:2094", 2825, 2, agg_types_500, 701,
+      3, agg_cells_500, NULL, "22003" },
+    { "aggregate regr_r2(float8, float8)", "spec/aggregates.toml:2110", 2826, 2, agg_types_501, 701,
+      5, agg_cells_501, "0.9230769230769231", NULL },
+    { "aggregate regr_r2(float8, float8)", "spec/aggregates.toml:2111", 2826, 2, agg_types_502, 701,
+      2, agg_cells_502, "NULL", NULL },
+    { "aggregate regr_r2(float8, float8)", "spec/aggregates.toml:2112", 2826, 2, agg_types_503, 701,
+      2, agg_cells_503, "1", NULL },
+    { "aggregate regr_r2(float8, float8)", "spec/aggregates.toml:2113", 2826, 2, agg_types_504, 701,
+      1, agg_cells_504, "NULL", NULL },
+    { "aggregate regr_r2(float8, float8)", "spec/aggregates.toml:2114", 2826, 2, agg_types_505, 701,
+      0, agg_cells_505, "NULL", NULL },
+    { "aggregate regr_r2(float8, float8)", "spec/aggregates.toml:2115", 2826, 2, agg_types_506, 701,
+      1, agg_cells_506, "NULL", NULL },
+    { "aggregate regr_r2(float8, float8)", "spec/aggregates.toml:2116", 2826, 2, agg_types_507, 701,
+      2, agg_cells_507, "NaN", NULL },
+    { "aggregate regr_r2(float8, float8)", "spec/aggregates.toml:2117", 2826, 2, agg_types_508, 701,
+      3, agg_cells_508, NULL, "22003" },
+    { "aggregate regr_slope(float8, float8)", "spec/aggregates.toml:2133", 2819, 2, agg_types_509, 701,
+      5, agg_cells_509, "0.8", NULL },
+    { "aggregate regr_slope(float8, float8)", "spec/aggregates.toml:2134", 2819, 2, agg_types_510, 701,
+      2, agg_cells_510, "NULL", NULL },
+    { "aggregate regr_slope(float8, float8)", "spec/aggregates.toml:2135", 2819, 2, agg_types_511, 701,
+      2, agg_cells_511, "0", NULL },
+    { "aggregate regr_slope(float8, float8)", "spec/aggregates.toml:2136", 2819, 2, agg_types_512, 701,
+      1, agg_cells_512, "NULL", NULL },
+    { "aggregate regr_slope(float8, float8)", "spec/aggregates.toml:2137", 2819, 2, agg_types_513, 701,
+      0, agg_cells_513, "NULL", NULL },
+    { "aggregate regr_slope(float8, float8)", "spec/aggregates.toml:2138", 2819, 2, agg_types_514, 701,
+      1, agg_cells_514, "NULL", NULL },
+    { "aggregate regr_slope(float8, float8)", "spec/aggregates.toml:2139", 2819, 2, agg_types_515, 701,
+      2, agg_cells_515, "NaN", NULL },
+    { "aggregate regr_slope(float8, float8)", "spec/aggregates.toml:2140", 2819, 2, agg_types_516, 701,
+      3, agg_cells_516, NULL, "22003" },
+    { "aggregate regr_intercept(float8, float8)", "spec/aggregates.toml:2156", 2820, 2, agg_types_517, 701,
+      5, agg_cells_517, "-0.9333333333333336", NULL },
+    { "aggregate regr_intercept(float8, float8)", "spec/aggregates.toml:2157", 2820, 2, agg_types_518, 701,
+      2, agg_cells_518, "NULL", NULL },
+    { "aggregate regr_intercept(float8, float8)", "spec/aggregates.toml:2158", 2820, 2, agg_types_519, 701,
+      2, agg_cells_519, "1", NULL },
+    { "aggregate regr_intercept(float8, float8)", "spec/aggregates.toml:2159", 2820, 2, agg_types_520, 701,
+      1, agg_cells_520, "NULL", NULL },
+    { "aggregate regr_intercept(float8, float8)", "spec/aggregates.toml:2160", 2820, 2, agg_types_521, 701,
+      0, agg_cells_521, "NULL", NULL },
+    { "aggregate regr_intercept(float8, float8)", "spec/aggregates.toml:2161", 2820, 2, agg_types_522, 701,
+      1, agg_cells_522, "NULL", NULL },
+    { "aggregate regr_intercept(float8, float8)", "spec/aggregates.toml:2162", 2820, 2, agg_types_523, 701,
+      2, agg_cells_523, "NaN", NULL },
+    { "aggregate regr_intercept(float8, float8)", "spec/aggregates.toml:2163", 2820, 2, agg_types_524, 701,
+      3, agg_cells_524, NULL, "22003" },
+    { "aggregate covar_pop(float8, float8)", "spec/aggregates.toml:2179", 2827, 2, agg_types_525, 701,
+      5, agg_cells_525, "3.3333333333333335", NULL },
+    { "aggregate covar_pop(float8, float8)", "spec/aggregates.toml:2180", 2827, 2, agg_types_526, 701,
+      2, agg_cells_526, "0", NULL },
+    { "aggregate covar_pop(float8, float8)", "spec/aggregates.toml:2181", 2827, 2, agg_types_527, 701,
+      2, agg_cells_527, "0", NULL },
+    { "aggregate covar_pop(float8, float8)", "spec/aggregates.toml:2182", 2827, 2, agg_types_528, 701,
+      1, agg_cells_528, "0", NULL },
+    { "aggregate covar_pop(float8, float8)", "spec/aggregates.toml:2183", 2827, 2, agg_types_529, 701,
+      0, agg_cells_529, "NULL", NULL },
+    { "aggregate covar_pop(float8, float8)", "spec/aggregates.toml:2184", 2827, 2, agg_types_530, 701,
+      1, agg_cells_530, "NULL", NULL },
+    { "aggregate covar_pop(float8, float8)", "spec/aggregates.toml:2185", 2827, 2, agg_types_531, 701,
+      2, agg_cells_531, "NaN", NULL },
+    { "aggregate covar_pop(float8, float8)", "spec/aggregates.toml:2186", 2827, 2, agg_types_532, 701,
+      3, agg_cells_532, NULL, "22003" },
+    { "aggregate covar_samp(float8, float8)", "spec/aggregates.toml:2202", 2828, 2, agg_types_533, 701,
+      5, agg_cells_533, "5", NULL },
+    { "aggregate covar_samp(float8, float8)", "spec/aggregates.toml:2203", 2828, 2, agg_types_534, 701,
+      2, agg_cells_534, "0", NULL },
+    { "aggregate covar_samp(float8, float8)", "spec/aggregates.toml:2204", 2828, 2, agg_types_535, 701,
+      2, agg_cells_535, "0", NULL },
+    { "aggregate covar_samp(float8, float8)", "spec/aggregates.toml:2205", 2828, 2, agg_types_536, 701,
+      1, agg_cells_536, "NULL", NULL },
+    { "aggregate covar_samp(float8, float8)", "spec/aggregates.toml:2206", 2828, 2, agg_types_537, 701,
+      0, agg_cells_537, "NULL", NULL },
+    { "aggregate covar_samp(float8, float8)", "spec/aggregates.toml:2207", 2828, 2, agg_types_538, 701,
+      1, agg_cells_538, "NULL", NULL },
+    { "aggregate covar_samp(float8, float8)", "spec/aggregates.toml:2208", 2828, 2, agg_types_539, 701,
+      2, agg_cells_539, "NaN", NULL },
+    { "aggregate covar_samp(float8, float8)", "spec/aggregates.toml:2209", 2828, 2, agg_types_540, 701,
+      3, agg_cells_540, NULL, "22003" },
+    { "aggregate corr(float8, float8)", "spec/aggregates.toml:2225", 2829, 2, agg_types_541, 701,
+      5, agg_cells_541, "0.9607689228305228", NULL },
+    { "aggregate corr(float8, float8)", "spec/aggregates.toml:2226", 2829, 2, agg_types_542, 701,
+      2, agg_cells_542, "NULL", NULL },
+    { "aggregate corr(float8, float8)", "spec/aggregates.toml:2227", 2829, 2, agg_types_543, 701,
+      2, agg_cells_543, "NULL", NULL },
+    { "aggregate corr(float8, float8)", "spec/aggregates.toml:2228", 2829, 2, agg_types_544, 701,
+      1, agg_cells_544, "NULL", NULL },
+    { "aggregate corr(float8, float8)", "spec/aggregates.toml:2229", 2829, 2, agg_types_545, 701,
+      0, agg_cells_545, "NULL", NULL },
+    { "aggregate corr(float8, float8)", "spec/aggregates.toml:2230", 2829, 2, agg_types_546, 701,
+      1, agg_cells_546, "NULL", NULL },
+    { "aggregate corr(float8, float8)", "spec/aggregates.toml:2231", 2829, 2, agg_types_547, 701,
+      2, agg_cells_547, "NaN", NULL },
+    { "aggregate corr(float8, float8)", "spec/aggregates.toml:2232", 2829, 2, agg_types_548, 701,
+      3, agg_cells_548, NULL, "22003" },
+    { "aggregate string_agg(text, text)", "spec/aggregates.toml:2247", 3538, 2, agg_types_549, 25,
+      4, agg_cells_549, "a;bc", NULL },
+    { "aggregate string_agg(text, text)", "spec/aggregates.toml:2248", 3538, 2, agg_types_550, 25,
+      0, agg_cells_550, "NULL", NULL },
+    { "aggregate string_agg(text, text)", "spec/aggregates.toml:2249", 3538, 2, agg_types_551, 25,
+      1, agg_cells_551, "NULL", NULL },
+    { "aggregate string_agg(text, text)", "spec/aggregates.toml:2250", 3538, 2, agg_types_552, 25,
+      2, agg_cells_552, ",", NULL },
+    { "aggregate string_agg(text, text)", "spec/aggregates.toml:2251", 3538, 2, agg_types_553, 25,
+      1, agg_cells_553, "x", NULL },
+    { "aggregate string_agg(bytea, bytea)", "spec/aggregates.toml:2266", 3545, 2, agg_types_554, 17,
+      3, agg_cells_554, "\\x01ff02", NULL },
+    { "aggregate string_agg(bytea, bytea)", "spec/aggregates.toml:2267", 3545, 2, agg_types_555, 17,
+      0, agg_cells_555, "NULL", NULL },
+    { "aggregate string_agg(bytea, bytea)", "spec/aggregates.toml:2268", 3545, 2, agg_types_556, 17,
+      1, agg_cells_556, "NULL", NULL },
+    { "aggregate array_agg(anynonarray)", "spec/aggregates.toml:2283", 2335, 1, agg_types_557, 1007,
+      3, agg_cells_557, "{1,NULL,3}", NULL },
+    { "aggregate array_agg(anynonarray)", "spec/aggregates.toml:2284", 2335, 1, agg_types_558, 1009,
+      3, agg_cells_558, "{\"a b\",NULL,\"c\\\"d\"}", NULL },
+    { "aggregate array_agg(anynonarray)", "spec/aggregates.toml:2285", 2335, 1, agg_types_559, 1007,
+      0, agg_cells_559, "NULL", NULL },
+    { "aggregate array_agg(anynonarray)", "spec/aggregates.toml:2286", 2335, 1, agg_types_560, 1231,
+      1, agg_cells_560, "{NULL}", NULL },
+    { "aggregate array_agg(anynonarray)", "spec/aggregates.toml:2287", 2335, 1, agg_types_561, 1231,
+      2, agg_cells_561, "{1.5,2}", NULL },
+    { "aggregate array_agg(anyarray)", "spec/aggregates.toml:2302", 4053, 1, agg_types_562, 1007,
+      2, agg_cells_562, "{{1,2},{3,NULL}}", NULL },
+    { "aggregate array_agg(anyarray)", "spec/aggregates.toml:2303", 4053, 1, agg_types_563, 1009,
+      2, agg_cells_563, "{{{a,b},{c,d}},{{e,f},{g,h}}}", NULL },
+    { "aggregate array_agg(anyarray)", "spec/aggregates.toml:2304", 4053, 1, agg_types_564, 1007,
+      1, agg_cells_564, "[1:1][0:1]={{1,2}}", NULL },
+    { "aggregate array_agg(anyarray)", "spec/aggregates.toml:2305", 4053, 1, agg_types_565, 1007,
+      0, agg_cells_565, "NULL", NULL },
+    { "aggregate array_agg(anyarray)", "spec/aggregates.toml:2306", 4053, 1, agg_types_566, 1007,
+      2, agg_cells_566, NULL, "22004" },
+    { "aggregate array_agg(anyarray)", "spec/aggregates.toml:2307", 4053, 1, agg_types_567, 1007,
+      1, agg_cells_567, NULL, "2202E" },
+    { "aggregate array_agg(anyarray)", "spec/aggregates.toml:2308", 4053, 1, agg_types_568, 1007,
+      2, agg_cells_568, NULL, "2202E" },
+    { "aggregate array_agg(anyarray)", "spec/aggregates.toml:2309", 4053, 1, agg_types_569, 1007,
+      2, agg_cells_569, NULL, "2202E" },
+    { "aggregate mode(anyelement)", "spec/aggregates.toml:2325", 3984, 1, agg_types_570, 23,
+      6, agg_cells_570, "1", NULL },
+    { "aggregate mode(anyelement)", "spec/aggregates.toml:2326", 3984, 1, agg_types_571, 25,
+      3, agg_cells_571, "b", NULL },
+    { "aggregate mode(anyelement)", "spec/aggregates.toml:2327", 3984, 1, agg_types_572, 23,
+      0, agg_cells_572, "NULL", NULL },
+    { "aggregate mode(anyelement)", "spec/aggregates.toml:2328", 3984, 1, agg_types_573, 23,
+      1, agg_cells_573, "NULL", NULL },
+    { "aggregate mode(anyelement)", "spec/aggregates.toml:2329", 3984, 1, agg_types_574, 1700,
+      1, agg_cells_574, "2.5", NULL },
+    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:2345", 3974, 2, agg_types_575, 701,
+      5, agg_cells_575, "3", NULL },
+    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:2346", 3974, 2, agg_types_576, 701,
+      2, agg_cells_576, "1.25", NULL },
+    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:2347", 3974, 2, agg_types_577, 701,
+      0, agg_cells_577, "NULL", NULL },
+    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:2348", 3974, 2, agg_types_578, 701,
+      1, agg_cells_578, "NULL", NULL },
+    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:2349", 3974, 2, agg_types_579, 701,
+      1, agg_cells_579, NULL, "22003" },
+    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:2350", 3974, 2, agg_types_580, 701,
+      2, agg_cells_580, "1", NULL },
+    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:2351", 3974, 2, agg_types_581, 701,
+      1, agg_cells_581, "NULL", NULL },
+    { "aggregate percentile_cont(float8, interval)", "spec/aggregates.toml:2367", 3976, 2, agg_types_582, 1186,
+      2, agg_cells_582, "1 day 12:00:00", NULL },
+    { "aggregate percentile_cont(float8, interval)", "spec/aggregates.toml:2368", 3976, 2, agg_types_583, 1186,
+      3, agg_cells_583, "7 days 12:45:00", NULL },
+    { "aggregate percentile_cont(float8, interval)", "spec/aggregates.toml:2369", 3976, 2, agg_types_584, 1186,
+      0, agg_cells_584, "NULL", NULL },
+    { "aggregate percentile_cont(float8, interval)", "spec/aggregates.toml:2370", 3976, 2, agg_types_585, 1186,
+      1, agg_cells_585, "NULL", NULL },
+    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:2386", 3972, 2, agg_types_586, 23,
+      5, agg_cells_586, "2", NULL },
+    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:2387", 3972, 2, agg_types_587, 25,
+      2, agg_cells_587, "a", NULL },
+    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:2388", 3972, 2, agg_types_588, 25,
+      2, agg_cells_588, "a", NULL },
+    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:2389", 3972, 2, agg_types_589, 23,
+      0, agg_cells_589, "NULL", NULL },
+    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:2390", 3972, 2, agg_types_590, 23,
+      1, agg_cells_590, NULL, "22003" },
+    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:2391", 3972, 2, agg_types_591, 23,
+      1, agg_cells_591, "NULL", NULL },
 };
 
 const SdbWindowExample sdb_window_examples[SDB_WINDOW_EXAMPLE_COUNT] = {
-    { "window row_number()", "spec/aggregates.toml:1939", 3100, 0, win_types_0, 20,
+    { "window row_number()", "spec/aggregates.toml:2402", 3100, 0, win_types_0, 20,
       5, win_cells_0, win_peers_0, NULL,
       win_results_0, NULL },
-    { "window row_number()", "spec/aggregates.toml:1940", 3100, 0, win_types_1, 20,
+    { "window row_number()", "spec/aggregates.toml:2403", 3100, 0, win_types_1, 20,
       1, win_cells_1, win_peers_1, NULL,
       win_results_1, NULL },
-    { "window rank()", "spec/aggregates.toml:1951", 3101, 0, win_types_2, 20,
+    { "window rank()", "spec/aggregates.toml:2414", 3101, 0, win_types_2, 20,
       5, win_cells_2, win_peers_2, NULL,
       win_results_2, NULL },
-    { "window rank()", "spec/aggregates.toml:1952", 3101, 0, win_types_3, 20,
+    { "window rank()", "spec/aggregates.toml:2415", 3101, 0, win_types_3, 20,
       3, win_cells_3, win_peers_3, NULL,
       win_results_3, NULL },
-    { "window dense_rank()", "spec/aggregates.toml:1963", 3102, 0, win_types_4, 20,
+    { "window dense_rank()", "spec/aggregates.toml:2426", 3102, 0, win_types_4, 20,
       5, win_cells_4, win_peers_4, NULL,
       win_results_4, NULL },
-    { "window dense_rank()", "spec/aggregates.toml:1964", 3102, 0, win_types_5, 20,
+    { "window dense_rank()", "spec/aggregates.toml:2427", 3102, 0, win_types_5, 20,
       3, win_cells_5, win_peers_5, NULL,
       win_results_5, NULL },
-    { "window percent_rank()", "spec/aggregates.toml:1975", 3103, 0, win_types_6, 701,
+    { "window percent_rank()", "spec/aggregates.toml:2438", 3103, 0, win_types_6, 701,
       5, win_cells_6, win_peers_6, NULL,
       win_results_6, NULL },
-    { "window percent_rank()", "spec/aggregates.toml:1976", 3103, 0, win_types_7, 701,
+    { "window percent_rank()", "spec/aggregates.toml:2439", 3103, 0, win_types_7, 701,
       1, win_cells_7, win_peers_7, NULL,
       win_results_7, NULL },
-    { "window cume_dist()", "spec/aggregates.toml:1987", 3104, 0, win_types_8, 701,
+    { "window cume_dist()", "spec/aggregates.toml:2450", 3104, 0, win_types_8, 701,
       5, win_cells_8, win_peers_8, NULL,
       win_results_8, NULL },
-    { "window cume_dist()", "spec/aggregates.toml:1988", 3104, 0, win_types_9, 701,
+    { "window cume_dist()", "spec/aggregates.toml:2451", 3104, 0, win_types_9, 701,
       3, win_cells_9, win_peers_9, NULL,
       win_results_9, NULL },
-    { "window ntile(int4)", "spec/aggregates.toml:1999", 3105, 1, win_types_10, 23,
+    { "window ntile(int4)", "spec/aggregates.toml:2462", 3105, 1, win_types_10, 23,
       5, win_cells_10, win_peers_10, NULL,
       win_results_10, NULL },
-    { "window ntile(int4)", "spec/aggregates.toml:2000", 3105, 1, win_types_11, 23,
+    { "window ntile(int4)", "spec/aggregates.toml:2463", 3105, 1, win_types_11, 23,
       5, win_cells_11, win_peers_11, NULL,
       win_results_11, NULL },
-    { "window ntile(int4)", "spec/aggregates.toml:2001", 3105, 1, win_types_12, 23,
+    { "window ntile(int4)", "spec/aggregates.toml:2464", 3105, 1, win_types_12, 23,
       2, win_cells_12, win_peers_12, NULL,
       win_results_12, NULL },
-    { "window ntile(int4)", "spec/aggregates.toml:2002", 3105, 1, win_types_13, 23,
+    { "window ntile(int4)", "spec/aggregates.toml:2465", 3105, 1, win_types_13, 23,
       2, win_cells_13, win_peers_13, NULL,
       win_results_13, NULL },
-    { "window ntile(int4)", "spec/aggregates.toml:2003", 3105, 1, win_types_14, 23,
+    { "window ntile(int4)", "spec/aggregates.toml:2466", 3105, 1, win_types_14, 23,
       2, win_cells_14, win_peers_14, NULL,
       NULL, "22014" },
-    { "window lag(anyelement)", "spec/aggregates.toml:2014", 3106, 1, win_types_15, 23,
+    { "window lag(anyelement)", "spec/aggregates.toml:2477", 3106, 1, win_types_15, 23,
       5, win_cells_15, win_peers_15, NULL,
       win_results_15, NULL },
-    { "window lag(anyelement, int4)", "spec/aggregates.toml:2025", 3107, 2, win_types_16, 23,
+    { "window lag(anyelement, int4)", "spec/aggregates.toml:2488", 3107, 2, win_types_16, 23,
       5, win_cells_16, win_peers_16, NULL,
       win_results_16, NULL },
-    { "window lag(anyelement, int4)", "spec/aggregates.toml:2026", 3107, 2, win_types_17, 23,
+    { "window lag(anyelement, int4)", "spec/aggregates.toml:2489", 3107, 2, win_types_17, 23,
       5, win_cells_17, win_peers_17, NULL,
       win_results_17, NULL },
-    { "window lag(anyelement, int4)", "spec/aggregates.toml:2027", 3107, 2, win_types_18, 25,
+    { "window lag(anyelement, int4)", "spec/aggregates.toml:2490", 3107, 2, win_types_18, 25,
       2, win_cells_18, win_peers_18, NULL,
       win_results_18, NULL },
-    { "window lag(anycompatible, int4, anycompatible)", "spec/aggregates.toml:2038", 3108, 3, win_types_19, 23,
+    { "window lag(anycompatible, int4, anycompatible)", "spec/aggregates.toml:2501", 3108, 3, win_types_19, 23,
       5, win_cells_19, win_peers_19, NULL,
       win_results_19, NULL },
-    { "window lead(anyelement)", "spec/aggregates.toml:2049", 3109, 1, win_types_20, 23,
+    { "window lead(anyelement)", "spec/aggregates.toml:2512", 3109, 1, win_types_20, 23,
       5, win_cells_20, win_peers_20, NULL,
       win_results_20, NULL },
-    { "window lead(anyelement, int4)", "spec/aggregates.toml:2060", 3110, 2, win_types_21, 23,
+    { "window lead(anyelement, int4)", "spec/aggregates.toml:2523", 3110, 2, win_types_21, 23,
       5, win_cells_21, win_peers_21, NULL,
       win_results_21, NULL },
-    { "window lead(anyelement, int4)", "spec/aggregates.toml:2061", 3110, 2, win_types_22, 25,
+    { "window lead(anyelement, int4)", "spec/aggregates.toml:2524", 3110, 2, win_types_22, 25,
       3, win_cells_22, win_peers_22, NULL,
       win_results_22, NULL },
-    { "window lead(anycompatible, int4, anycompatible)", "spec/aggregates.toml:2072", 3111, 3, win_types_23, 23,
+    { "window lead(anycompatible, int4, anycompatible)", "spec/aggregates.toml:2535", 3111, 3, win_types_23, 23,
       5, win_cells_23, win_peers_23, NULL,
       win_results_23, NULL },
-    { "window lead(anycompatible, int4, anycompatible)", "spec/aggregates.toml:2073", 3111, 3, win_types_24, 25,
+    { "window lead(anycompatible, int4, anycompatible)", "spec/aggregates.toml:2536", 3111, 3, win_types_24, 25,
       2, win_cells_24, win_peers_24, NULL,
       win_results_24, NULL },
-    { "window first_value(anyelement)", "spec/aggregates.toml:2084", 3112, 1, win_types_25, 23,
+    { "window first_value(anyelement)", "spec/aggregates.toml:2547", 3112, 1, win_types_25, 23,
       5, win_cells_25, win_peers_25, NULL,
       win_results_25, NULL },
-    { "window first_value(anyelement)", "spec/aggregates.toml:2085", 3112, 1, win_types_26, 23,
+    { "window first_value(anyelement)", "spec/aggregates.toml:2548", 3112, 1, win_types_26, 23,
       5, win_cells_26, win_peers_26, win_frames_26,
       win_results_26, NULL },
-    { "window last_value(anyelement)", "spec/aggregates.toml:2096", 3113, 1, win_types_27, 23,
+    { "window last_value(anyelement)", "spec/aggregates.toml:2559", 3113, 1, win_types_27, 23,
       5, win_cells_27, win_peers_27, NULL,
       win_results_27, NULL },
-    { "window last_value(anyelement)", "spec/aggregates.toml:2097", 3113, 1, win_types_28, 23,
+    { "window last_value(anyelement)", "spec/aggregates.toml:2560", 3113, 1, win_types_28, 23,
       5, win_cells_28, win_peers_28, win_frames_28,
       win_results_28, NULL },
-    { "window nth_value(anyelement, int4)", "spec/aggregates.toml:2108", 3114, 2, win_types_29, 23,
+    { "window nth_value(anyelement, int4)", "spec/aggregates.toml:2571", 3114, 2, win_types_29, 23,
       5, win_cells_29, win_peers_29, NULL,
       win_results_29, NULL },
-    { "window nth_value(anyelement, int4)", "spec/aggregates.toml:2109", 3114, 2, win_types_30, 23,
+    { "window nth_value(anyelement, int4)", "spec/aggregates.toml:2572", 3114, 2, win_types_30, 23,
       5, win_cells_30, win_peers_30, win_frames_30,
       win_results_30, NULL },
-    { "window nth_value(anyelement, int4)", "spec/aggregates.toml:2110", 3114, 2, win_types_31, 25,
+    { "window nth_value(anyelement, int4)", "spec/aggregates.toml:2573", 3114, 2, win_types_31, 25,
       2, win_cells_31, win_peers_31, NULL,
       win_results_31, NULL },
-    { "window nth_value(anyelement, int4)", "spec/aggregates.toml:2111", 3114, 2, win_types_32, 25,
+    { "window nth_value(anyelement, int4)", "spec/aggregates.toml:2574", 3114, 2, win_types_32, 25,
       2, win_cells_32, win_peers_32, NULL,
       NULL, "22016" },
 };

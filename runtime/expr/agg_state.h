@@ -63,6 +63,12 @@ typedef struct SdbAggFloatMoments {
     double n, sx, sxx;
 } SdbAggFloatMoments;
 
+/* corr, covar_*, regr_* of (Y, X) float8 pairs: PostgreSQL's
+ * float8_regr_accum (Youngs-Cramer in two variables). */
+typedef struct SdbAggRegression {
+    double n, sx, sxx, sy, syy, sxy;
+} SdbAggRegression;
+
 /* variance and stddev of int2/int4/int8/numeric: count, sum, sum of squares. */
 typedef struct SdbAggNumericMoments {
     int64_t count;
@@ -82,6 +88,12 @@ typedef struct SdbAggBool {
     bool have;
     bool value;
 } SdbAggBool;
+
+/* bit_and, bit_or, bit_xor of int2/int4/int8 */
+typedef struct SdbAggBits {
+    bool have;
+    int64_t value;
+} SdbAggBits;
 
 /* string_agg(text, text), string_agg(bytea, bytea) */
 typedef struct SdbAggString {
@@ -109,8 +121,9 @@ typedef struct SdbAggArrayOfArrays {
     bool *nulls;
 } SdbAggArrayOfArrays;
 
-/* Ordered-set aggregates: the direct argument (the fraction) and the
- * non-null values of the ordered argument, sorted by the final function. */
+/* Ordered-set aggregates: the direct argument (percentile_*'s fraction;
+ * mode has none) and the non-null values of the ordered argument (the
+ * last), sorted by the final function. */
 typedef struct SdbAggOrderedSet {
     bool have_fraction;
     bool fraction_null;

@@ -97,6 +97,54 @@ int sdb_agg_bool_final(SdbAggCall *call)
     return SDB_OK;
 }
 
+/* --- bit_and, bit_or, bit_xor ----------------------------------------- */
+
+typedef enum BitOp { BIT_AND, BIT_OR, BIT_XOR } BitOp;
+
+static void fold_bits(SdbAggBits *s, int64_t v, BitOp op)
+{
+    s->value = !s->have ? v : op == BIT_AND ? (s->value & v) : op == BIT_OR ? (s->value | v) : (s->value ^ v);
+    s->have = true;
+}
+
+int sdb_agg_bit_and_step(SdbAggCall *call)
+{
+    fold_bits(call->state, sdb_datum_to_int64(call->args[0]), BIT_AND);
+    return SDB_OK;
+}
+
+int sdb_agg_bit_or_step(SdbAggCall *call)
+{
+    fold_bits(call->state, sdb_datum_to_int64(call->args[0]), BIT_OR);
+    return SDB_OK;
+}
+
+int sdb_agg_bit_xor_step(SdbAggCall *call)
+{
+    fold_bits(call->state, sdb_datum_to_int64(call->args[0]), BIT_XOR);
+    return SDB_OK;
+}
+
+static int combine_bits(SdbAggCall *call, const void *other_state, BitOp op)
+{
+    const SdbAggBits *o = other_state;
+    if (o->have)
+        fold_bits(call->state, o->value, op);
+    return SDB_OK;
+}
+
+int sdb_agg_bit_and_combine(SdbAggCall *call, const void *other_state) { return combine_bits(call, other_state, BIT_AND); }
+int sdb_agg_bit_or_combine(SdbAggCall *call, const void *other_state) { return combine_bits(call, other_state, BIT_OR); }
+int sdb_agg_bit_xor_combine(SdbAggCall *call, const void *other_state) { return combine_bits(call, other_state, BIT_XOR); }
+
+int sdb_agg_bits_final(SdbAggCall *call)
+{
+    const SdbAggBits *s = call->state;
+    call->result_null = !s->have;
+    call->result = sdb_datum_from_int64(s->value);
+    return SDB_OK;
+}
+
 /* --- string_agg ------------------------------------------------------ */
 
 static int string_append(SdbAggCall *call, SdbAggString *s, const SdbVarlena *v)
@@ -229,19 +277,21 @@ int sdb_agg_array_array_final(SdbAggCall *call)
 
 /* --- percentile_cont, percentile_disc -------------------------------- */
 
-/* args[0] is the fraction (the same on every row), args[1] the ordered value. */
+/* The last argument is the ordered value; a percentile's args[0] is the
+ * fraction (the same on every row). */
 int sdb_agg_ordered_set_step(SdbAggCall *call)
 {
     SdbAggOrderedSet *s = call->state;
-    if (!s->have_fraction) {
+    int last = call->nargs - 1;
+    if (!s->have_fraction && last > 0) {
         s->have_fraction = true;
         s->fraction_null = call->nulls[0];
         s->fraction = call->nulls[0] ? 0 : sdb_datum_to_float8(call->args[0]);
     }
-    if (call->nulls[1])
+    if (call->nulls[last])
         return SDB_OK;
     if (sdb_agg_grow(call, s->count, &s->cap, &s->values, NULL) != SDB_OK ||
-        sdb_agg_copy(call, call->args[1], call->argtypes[1], &s->values[s->count]) != SDB_OK)
+        sdb_agg_copy(call, call->args[last], call->argtypes[last], &s->values[s->count]) != SDB_OK)
         return SDB_ERROR;
     s->count++;
     return SDB_OK;
@@ -317,4 +367,26 @@ int sdb_agg_percentile_cont_final(SdbAggCall *call)
         return SDB_OK;
     }
     return lerp(call, s->values[first], s->values[second], position - (double)first);
+}
+
+/* The most frequent value (the first in sort order among equally frequent ones). */
+int sdb_agg_mode_final(SdbAggCall *call)
+{
+    SdbAggOrderedSet *s = call->state;
+    if (s->count == 0) {
+        call->result_null = true;
+        return SDB_OK;
+    }
+    const SdbTypeOps *ops = sdb_type_ops(call->argtypes[0]);
+    qsort_r(s->values, (size_t)s->count, sizeof *s->values, compare_values, (void *)ops);
+    int64_t best = 0, best_run = 0;
+    for (int64_t i = 0, run = 0; i < s->count; i++) {
+        run = i > 0 && ops->compare(s->values[i], s->values[i - 1]) == 0 ? run + 1 : 1;
+        if (run > best_run) {
+            best_run = run;
+            best = i;
+        }
+    }
+    call->result = s->values[best];
+    return SDB_OK;
 }

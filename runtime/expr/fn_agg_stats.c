@@ -1,8 +1,9 @@
 /*
- * expr/fn_agg_stats.c: avg, variance and standard deviation.  Floats follow
- * PostgreSQL's float8_accum/float8_combine (Youngs-Cramer: count, sum and
- * the sum of squared differences from the mean; 22003 when finite inputs
- * overflow).  Integers and numerics follow numeric_stddev_internal: exact
+ * expr/fn_agg_stats.c: avg, variance and standard deviation, and the
+ * two-variable statistics (corr, covar_*, regr_*).  Floats follow
+ * PostgreSQL's float8_accum/float8_combine and float8_regr_accum/combine
+ * (Youngs-Cramer: count, sums and sums of squared differences from the
+ * means; 22003 when finite inputs overflow).  Integers and numerics follow numeric_stddev_internal: exact
  * sums of x and x*x, then (N*sum(x*x) - sum(x)^2) / (N*(N-1)) (or N*N) at
  * numeric division's scale, and the square root at that same scale; any
  * NaN or infinite input gives NaN.
@@ -105,6 +106,129 @@ int sdb_agg_float_stddev_samp_final(SdbAggCall *call)
     const SdbAggFloatMoments *s = call->state;
     return float_result(call, 2, sqrt(s->sxx / (s->n - 1.0)));
 }
+
+/* --- corr, covar_pop, covar_samp, regr_* ------------------------------ */
+
+/* One (Y, X) pair: PostgreSQL's float8_regr_accum. */
+int sdb_agg_regr_accum_step(SdbAggCall *call)
+{
+    SdbAggRegression *s = call->state;
+    double y = sdb_datum_to_float8(call->args[0]), x = sdb_datum_to_float8(call->args[1]);
+    SdbAggRegression r = *s;
+    r.n += 1.0;
+    r.sx += x;
+    r.sy += y;
+    if (s->n > 0.0) {
+        double tx = x * r.n - r.sx, ty = y * r.n - r.sy, scale = 1.0 / (r.n * s->n);
+        r.sxx += tx * tx * scale;
+        r.syy += ty * ty * scale;
+        r.sxy += tx * ty * scale;
+        if (isinf(r.sx) || isinf(r.sxx) || isinf(r.sy) || isinf(r.syy) || isinf(r.sxy)) {
+            if (((isinf(r.sx) || isinf(r.sxx)) && !isinf(s->sx) && !isinf(x)) ||
+                ((isinf(r.sy) || isinf(r.syy)) && !isinf(s->sy) && !isinf(y)) ||
+                (isinf(r.sxy) && !isinf(s->sx) && !isinf(x) && !isinf(s->sy) && !isinf(y)))
+                return float_overflow();
+            r.sxx = isinf(r.sxx) ? NAN : r.sxx;
+            r.syy = isinf(r.syy) ? NAN : r.syy;
+            r.sxy = isinf(r.sxy) ? NAN : r.sxy;
+        }
+    } else {
+        if (isnan(x) || isinf(x))
+            r.sxx = r.sxy = NAN;
+        if (isnan(y) || isinf(y))
+            r.syy = r.sxy = NAN;
+    }
+    *s = r;
+    return SDB_OK;
+}
+
+/* a + b, 22003 when only the addition overflowed (float8_pl). */
+static int add_checked(double a, double b, double *out)
+{
+    *out = a + b;
+    return isinf(*out) && !isinf(a) && !isinf(b) ? float_overflow() : SDB_OK;
+}
+
+/* `s1 + s2 + n1 * n2 * d1 * d2 / n`, 22003 when only that overflowed. */
+static int merge_sum(double s1, double s2, double n1, double n2, double d1, double d2, double *out)
+{
+    *out = s1 + s2 + n1 * n2 * d1 * d2 / (n1 + n2);
+    return isinf(*out) && !isinf(s1) && !isinf(s2) ? float_overflow() : SDB_OK;
+}
+
+int sdb_agg_regr_accum_combine(SdbAggCall *call, const void *other_state)
+{
+    SdbAggRegression *s = call->state;
+    const SdbAggRegression *o = other_state;
+    if (o->n == 0.0)
+        return SDB_OK;
+    if (s->n == 0.0) {
+        *s = *o;
+        return SDB_OK;
+    }
+    SdbAggRegression r = {.n = s->n + o->n};
+    double dx = s->sx / s->n - o->sx / o->n, dy = s->sy / s->n - o->sy / o->n;
+    if (add_checked(s->sx, o->sx, &r.sx) != SDB_OK || merge_sum(s->sxx, o->sxx, s->n, o->n, dx, dx, &r.sxx) != SDB_OK ||
+        add_checked(s->sy, o->sy, &r.sy) != SDB_OK || merge_sum(s->syy, o->syy, s->n, o->n, dy, dy, &r.syy) != SDB_OK ||
+        merge_sum(s->sxy, o->sxy, s->n, o->n, dx, dy, &r.sxy) != SDB_OK)
+        return SDB_ERROR;
+    *s = r;
+    return SDB_OK;
+}
+
+/* The two-variable results: NULL below one row (covar_samp: two), and
+ * where PostgreSQL's float8_regr_* finals give NULL (a zero Sxx or Syy). */
+typedef enum RegrResult {
+    REGR_SXX, REGR_SYY, REGR_SXY, REGR_AVGX, REGR_AVGY, REGR_COVAR_POP, REGR_COVAR_SAMP, REGR_CORR, REGR_R2,
+    REGR_SLOPE, REGR_INTERCEPT
+} RegrResult;
+
+static int regr_final(SdbAggCall *call, RegrResult what)
+{
+    const SdbAggRegression *r = call->state;
+    double v = 0;
+    bool isnull = r->n < (what == REGR_COVAR_SAMP ? 2 : 1);
+    switch (what) {
+    case REGR_SXX: v = r->sxx; break;
+    case REGR_SYY: v = r->syy; break;
+    case REGR_SXY: v = r->sxy; break;
+    case REGR_AVGX: v = r->sx / r->n; break;
+    case REGR_AVGY: v = r->sy / r->n; break;
+    case REGR_COVAR_POP: v = r->sxy / r->n; break;
+    case REGR_COVAR_SAMP: v = r->sxy / (r->n - 1.0); break;
+    case REGR_CORR:
+        isnull = isnull || r->sxx == 0 || r->syy == 0;
+        v = r->sxy / sqrt(r->sxx * r->syy);
+        break;
+    case REGR_R2:
+        isnull = isnull || r->sxx == 0;
+        v = r->syy == 0 ? 1.0 : (r->sxy * r->sxy) / (r->sxx * r->syy);
+        break;
+    case REGR_SLOPE:
+        isnull = isnull || r->sxx == 0;
+        v = r->sxy / r->sxx;
+        break;
+    case REGR_INTERCEPT:
+        isnull = isnull || r->sxx == 0;
+        v = (r->sy - r->sx * r->sxy / r->sxx) / r->n;
+        break;
+    }
+    call->result_null = isnull;
+    call->result = sdb_datum_from_float8(v);
+    return SDB_OK;
+}
+
+int sdb_agg_regr_sxx_final(SdbAggCall *call) { return regr_final(call, REGR_SXX); }
+int sdb_agg_regr_syy_final(SdbAggCall *call) { return regr_final(call, REGR_SYY); }
+int sdb_agg_regr_sxy_final(SdbAggCall *call) { return regr_final(call, REGR_SXY); }
+int sdb_agg_regr_avgx_final(SdbAggCall *call) { return regr_final(call, REGR_AVGX); }
+int sdb_agg_regr_avgy_final(SdbAggCall *call) { return regr_final(call, REGR_AVGY); }
+int sdb_agg_covar_pop_final(SdbAggCall *call) { return regr_final(call, REGR_COVAR_POP); }
+int sdb_agg_covar_samp_final(SdbAggCall *call) { return regr_final(call, REGR_COVAR_SAMP); }
+int sdb_agg_corr_final(SdbAggCall *call) { return regr_final(call, REGR_CORR); }
+int sdb_agg_regr_r2_final(SdbAggCall *call) { return regr_final(call, REGR_R2); }
+int sdb_agg_regr_slope_final(SdbAggCall *call) { return regr_final(call, REGR_SLOPE); }
+int sdb_agg_regr_intercept_final(SdbAggCall *call) { return regr_final(call, REGR_INTERCEPT); }
 
 /* --- integers and numerics ------------------------------------------ */
 

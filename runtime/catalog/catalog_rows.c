@@ -161,7 +161,7 @@ static int xid_counts(SdbCatalog *cat, SdbTxn *txn, SdbXid xid, bool *yes)
     return SDB_OK;
 }
 
-static int row_visible(SdbCatalog *cat, SdbTxn *txn, const SdbHeapTupleHeader *h, bool *visible)
+int sdb_cat_row_visible(SdbCatalog *cat, SdbTxn *txn, const SdbHeapTupleHeader *h, bool *visible)
 {
     bool inserted = (h->infomask & SDB_HEAP_XMIN_COMMITTED) != 0;
     *visible = false;
@@ -203,7 +203,7 @@ int sdb_cat_scan(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, SdbAren
         bool found, visible;
         if ((rc = sdb_heap_scan_next(scan, &tup, &found)) != SDB_OK || !found)
             break;
-        if ((rc = row_visible(cat, txn, &tup.header, &visible)) != SDB_OK)
+        if ((rc = sdb_cat_row_visible(cat, txn, &tup.header, &visible)) != SDB_OK)
             break;
         if (!visible)
             continue;

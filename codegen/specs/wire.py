@@ -19,7 +19,7 @@ _FIELD = Table("field", [
     Field("value", int),
     Field("array", str, choices=ARRAYS),
     Field("length", int),
-    Field("struct", str, ref="struct"),
+    Field("struct", str),
 ])
 
 TABLES = [
@@ -41,8 +41,10 @@ TABLES = [
 _INT_RANGES = {"int8": (-128, 255), "int16": (-32768, 65535), "int32": (-2**31, 2**31 - 1)}
 
 
-def _check_field(field, in_struct, last):
+def _check_field(field, in_struct, last, structs):
     encoding = field["encoding"]
+    if field["struct"] is not None and field["struct"] not in structs:
+        raise field.error(f"'struct' refers to unknown struct {field['struct']!r}", "struct")
     if field["value"] is not None:
         if encoding not in INT_ENCODINGS:
             raise field.error("'value' is only for int8, int16 and int32 fields", "value")
@@ -81,12 +83,12 @@ def check(loaded):
         if not entry["fields"]:
             raise entry.error("a struct needs at least one field", "fields")
         for index, field in enumerate(entry["fields"]):
-            _check_field(field, True, index == len(entry["fields"]) - 1)
+            _check_field(field, True, index == len(entry["fields"]) - 1, structs)
     by_type = {}
     for entry in loaded["message"]:
         fields = entry["fields"]
         for index, field in enumerate(fields):
-            _check_field(field, False, index == len(fields) - 1)
+            _check_field(field, False, index == len(fields) - 1, structs)
             if field["array"] == "zero" and _first_field_encoding(field, structs) not in ("int8", "cstring"):
                 raise field.error("a zero-terminated array's elements must start with an int8 or cstring",
                                   "array")

@@ -23,6 +23,7 @@
 #include "common/str.h"
 #include "sdb_ast.h"
 #include "sdb_types.h"
+#include "storage/control.h"
 #include "storage/types.h"
 #include "txn/txn.h"
 
@@ -55,7 +56,7 @@ typedef struct SdbIndex {
 } SdbIndex;
 
 /* One constraint (pg_constraint), PostgreSQL's contype letters. */
-typedef struct SdbConstraint {
+typedef struct SdbRelConstraint {
     SdbOid oid;
     const char *name;
     char kind;               /* 'c' check, 'f' foreign key, 'p' primary key, 'u' unique */
@@ -67,16 +68,51 @@ typedef struct SdbConstraint {
     const int16_t *ref_keys; /* 'f': its columns, nkeys of them */
     char on_delete;          /* 'f': confdeltype: 'a' no action, 'r' restrict, 'c' cascade, 'n' set null, 'd' set default */
     char on_update;          /* 'f': confupdtype, same letters */
-} SdbConstraint;
+} SdbRelConstraint;
 
 /* A foreign key of another table that points at this one (for ON DELETE /
  * ON UPDATE actions and RESTRICT checks). */
 typedef struct SdbReferencingKey {
     SdbOid rel_oid;                 /* the referencing table */
-    const SdbConstraint *constraint; /* in that table's descriptor */
+    const SdbRelConstraint *constraint; /* a copy of that table's constraint */
 } SdbReferencingKey;
 
-/* A relation: table, index, view or sequence (pg_class relkind letters). */
+/* A sequence's options (pg_sequence).  Its state is the one row of its own
+ * heap (SdbRelation.file): the columns last_value int8, log_cnt int8,
+ * is_called bool (PostgreSQL's sequence relation), in the row format of
+ * row.h; CREATE SEQUENCE writes it (last_value = start, is_called false)
+ * and nextval (runtime/access) updates it. */
+typedef struct SdbSequence {
+    SdbOid type;        /* int2, int4 or int8 */
+    int64_t start;
+    int64_t increment;
+    int64_t max;
+    int64_t min;
+    int64_t cache;
+    bool cycle;
+    SdbOid owner_rel;   /* OWNED BY table (serial, identity), or 0 */
+    int16_t owner_attnum;
+} SdbSequence;
+
+/* Attribute numbers of a sequence relation's row. */
+#define SDB_SEQ_ANUM_LAST_VALUE 1
+#define SDB_SEQ_ANUM_LOG_CNT 2
+#define SDB_SEQ_ANUM_IS_CALLED 3
+
+/* OIDs fixed at bootstrap (PostgreSQL's where it has fixed ones). */
+#define SDB_NAMESPACE_PG_CATALOG 11
+#define SDB_NAMESPACE_PUBLIC 2200
+#define SDB_NAMESPACE_INFORMATION_SCHEMA 12000
+#define SDB_ROLE_POSTGRES 10
+#define SDB_DATABASE_TEMPLATE1 1
+#define SDB_DATABASE_POSTGRES 5
+#define SDB_AM_HEAP 2
+#define SDB_AM_BTREE 403
+
+/* A relation: table, index, view or sequence (pg_class relkind letters).
+ * System catalogs look like any table (kind 'r', attrs from the spec) with
+ * system = true; their storage is relation number = OID, in database 0
+ * for the shared ones (pg_database, pg_authid). */
 typedef struct SdbRelation {
     SdbOid oid;
     const char *name;
@@ -90,10 +126,12 @@ typedef struct SdbRelation {
     int nindexes;
     const SdbIndex *indexes;
     int nconstraints;
-    const SdbConstraint *constraints;
+    const SdbRelConstraint *constraints;
     int nreferencing;
     const SdbReferencingKey *referencing;
     const char *view_sql;     /* 'v': the view's SELECT as SQL text */
+    const SdbSequence *sequence; /* 'S': its options, else NULL */
+    SdbOid index_table;       /* 'i': the table it indexes, else 0 */
 } SdbRelation;
 
 typedef struct SdbCatalog SdbCatalog;

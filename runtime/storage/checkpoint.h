@@ -98,6 +98,13 @@ void sdb_checkpointer_destroy(SdbCheckpointer *cp);
 int sdb_checkpoint_run(SdbCheckpointer *cp, unsigned flags);
 
 void sdb_checkpointer_set_hook(SdbCheckpointer *cp, SdbCheckpointHook hook, void *arg);
+
+/* Further hooks, called after the one set above, in the order added (at
+ * most SDB_CHECKPOINT_MAX_HOOKS; 54000 past that).  Removing waits for a
+ * running checkpoint to finish, so the hook is not called afterwards. */
+#define SDB_CHECKPOINT_MAX_HOOKS 8
+int sdb_checkpointer_add_hook(SdbCheckpointer *cp, SdbCheckpointHook hook, void *arg);
+void sdb_checkpointer_remove_hook(SdbCheckpointer *cp, SdbCheckpointHook hook, void *arg);
 void sdb_checkpointer_control(SdbCheckpointer *cp, SdbControlData *out);
 void sdb_checkpointer_stats(SdbCheckpointer *cp, SdbCheckpointStats *out);
 

@@ -381,6 +381,16 @@ void sdb_engine_set_checkpoint_hook(SdbEngine *engine, SdbCheckpointHook hook, v
     sdb_checkpointer_set_hook(engine->checkpointer, hook, arg);
 }
 
+int sdb_engine_add_checkpoint_hook(SdbEngine *engine, SdbCheckpointHook hook, void *arg)
+{
+    return sdb_checkpointer_add_hook(engine->checkpointer, hook, arg);
+}
+
+void sdb_engine_remove_checkpoint_hook(SdbEngine *engine, SdbCheckpointHook hook, void *arg)
+{
+    sdb_checkpointer_remove_hook(engine->checkpointer, hook, arg);
+}
+
 void sdb_engine_checkpoint_stats(SdbEngine *engine, SdbCheckpointStats *out)
 {
     sdb_checkpointer_stats(engine->checkpointer, out);

@@ -82,6 +82,11 @@ int sdb_engine_checkpoint(SdbEngine *engine);
  * checkpoint.h); one hook, replacing any earlier one; NULL removes it. */
 void sdb_engine_set_checkpoint_hook(SdbEngine *engine, SdbCheckpointHook hook, void *arg);
 
+/* More layers taking part in checkpoints (the catalog's next OID): hooks
+ * called after the one above (sdb_checkpointer_add_hook/remove_hook). */
+int sdb_engine_add_checkpoint_hook(SdbEngine *engine, SdbCheckpointHook hook, void *arg);
+void sdb_engine_remove_checkpoint_hook(SdbEngine *engine, SdbCheckpointHook hook, void *arg);
+
 /* The checkpointer's counters. */
 void sdb_engine_checkpoint_stats(SdbEngine *engine, SdbCheckpointStats *out);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "catalog/catalog_int.h"
+#include "common/log.h"
 #include "txn/xact.h"
 
 /* --- state shared by an engine's catalogs ------------------------------- */
@@ -361,22 +362,15 @@ int sdb_cat_note_file(SdbCatalog *cat, SdbRelFileId file, bool dropped)
 }
 
 /* Remove the files the ending transaction no longer needs: its dropped
- * relations when it committed, its new ones when it aborted.  A crash
+ * relations when it committed, its new ones when it aborted
+ * (sdb_engine_drop_relation: durable, replayed by recovery).  A crash
  * before this leaves orphan files, which nothing refers to. */
-static void remove_files(SdbCatalog *cat, bool committed)
+static void remove_files(SdbCatalog *cat, SdbXid xid, bool committed)
 {
-    SdbSmgr *smgr = sdb_engine_smgr(cat->engine);
-    SdbBufPool *pool = sdb_engine_bufpool(cat->engine);
-    for (size_t i = 0; i < cat->nfiles; i++) {
-        if (cat->file_dropped[i] != committed)
-            continue;
-        bool exists = false;
-        if (sdb_bufpool_drop_rel(pool, cat->files[i], SDB_FORK_COUNT, 0) != SDB_OK)
-            continue; /* still in use: leave the file */
-        for (int fork = 0; fork < SDB_FORK_COUNT; fork++)
-            if (sdb_smgr_exists(smgr, cat->files[i], (SdbFork)fork, &exists) == SDB_OK && exists)
-                sdb_smgr_unlink(smgr, cat->files[i], (SdbFork)fork);
-    }
+    for (size_t i = 0; i < cat->nfiles; i++)
+        if (cat->file_dropped[i] == committed && sdb_engine_drop_relation(cat->engine, cat->files[i], xid) != SDB_OK)
+            sdb_log(SDB_SEVERITY_WARNING, "catalog", "could not remove relation %u/%u: %s", cat->files[i].db_oid,
+                    cat->files[i].rel_number, sdb_error_last()->message);
     cat->nfiles = 0;
 }
 
@@ -419,7 +413,7 @@ void sdb_catalog_end_txn(SdbCatalog *cat, SdbTxn *txn, bool committed)
             sdb_cat_namespaces_free(cat->pending_namespaces);
         }
         cat->pending_namespaces = NULL;
-        remove_files(cat, committed);
+        remove_files(cat, txn->xid, committed);
         sdb_arena_destroy(cat->pending_arena);
         cat->pending_arena = NULL;
         cat->pending = NULL;

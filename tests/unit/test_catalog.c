@@ -142,6 +142,7 @@ static void end(Db *db, SdbTxn *txn, bool commit)
         }
     }
     sdb_catalog_end_txn(db->cat, txn, commit);
+    sdb_txn_release(txn);
 }
 
 /* Run every statement of sql as DDL in txn; the first failure's code. */

@@ -12,6 +12,8 @@
 /* Flags of one sort key (the "ints" beside every sort key list). */
 #define SDB_SORT_DESC 0x01
 #define SDB_SORT_NULLS_FIRST 0x02
+/* Explicit NULLS LAST: needed only with DESC (whose default is NULLS FIRST). */
+#define SDB_SORT_NULLS_LAST 0x04
 
 typedef struct SdbOptContext {
     SdbCatalog *catalog;

@@ -38,6 +38,13 @@ double opt_table_rows(Opt *o, const SdbRelation *rel, double *pages)
     return floor(*pages * (PAGE_BYTES - 24) / (width + 4));
 }
 
+double opt_index_pages(double pages, double tuples)
+{
+    /* Mackert and Lohman, as PostgreSQL's index_pages_fetched with the
+     * table fitting in cache */
+    return fmax(1.0, fmin(pages, 2.0 * pages * tuples / (2.0 * pages + tuples)));
+}
+
 double opt_selectivity(const SdbExpr *qual)
 {
     switch (qual->tag) {
@@ -94,7 +101,7 @@ static void estimate_scan(Opt *o, SdbPlanScan *scan)
     if (scan->lower != NULL || scan->upper != NULL)
         isel *= scan->lower != NULL && scan->upper != NULL ? 0.005 : 0.3333;
     double matched = fmax(1.0, rows * isel);
-    double fetched = scan->access == SDB_SCAN_ACCESS_INDEX_ONLY ? 1.0 : fmin(pages, matched);
+    double fetched = scan->access == SDB_SCAN_ACCESS_INDEX_ONLY ? 1.0 : opt_index_pages(pages, matched);
     scan->plan.cost = RANDOM_PAGE_COST * (1.0 + fetched) + matched * (CPU_TUPLE_COST + CPU_OPERATOR_COST * (1 + scan->nfilters));
     scan->plan.rows = fmax(1.0, matched * sel);
 }

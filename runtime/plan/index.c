@@ -150,8 +150,7 @@ static double index_cost(const Choice *c, double rows, double pages)
     if (c->index->unique && c->neq == c->index->nkeys && rows > 0)
         sel = 1.0 / rows;
     double matched = fmax(1.0, sel * rows);
-    double fetched = fmin(pages, matched);
-    return 4.0 * (1.0 + log2(fmax(rows, 2.0)) / 100.0) + 4.0 * fetched + 0.015 * matched;
+    return 4.0 * (1.0 + log2(fmax(rows, 2.0)) / 100.0) + 4.0 * opt_index_pages(pages, matched) + 0.015 * matched;
 }
 
 /* Every column the Scan produces or still filters on is a key of `index`. */

@@ -133,5 +133,7 @@ void opt_agg_strategy(SdbPlanAggregate *agg);              /* strategy.c */
 double opt_table_rows(Opt *o, const SdbRelation *rel, double *pages);
 void opt_estimate(Opt *o, SdbPlan *plan);
 double opt_selectivity(const SdbExpr *qual);
+/* Heap pages an index scan fetching `tuples` rows of a `pages` table reads. */
+double opt_index_pages(double pages, double tuples);
 
 #endif /* SDB_PLAN_OPT_INT_H */

@@ -4,11 +4,13 @@
  * executor), strict calls with a NULL constant argument become NULL, and
  * AND/OR/NOT/CASE/COALESCE with constant arguments are simplified.
  *
- * Errors: an expression that is always evaluated raises its error now, as
- * PostgreSQL does (SELECT 1/0 fails at planning); one that might not be
- * evaluated (a CASE result, a later WHEN condition, a COALESCE or AND/OR
- * argument after the first) is left unfolded when folding it fails, so
- * `CASE WHEN false THEN 1/0 END` never errors.
+ * Errors: folding raises them as PostgreSQL's planner does (SELECT 1/0
+ * FROM t WHERE false fails, and so does x > 0 AND 1/0 = 1; an AND/OR
+ * stops at its first absorbing constant, so false AND 1/0 = 1 is false),
+ * except where the value might never be needed: a CASE result, a WHEN
+ * condition after the first, a COALESCE argument after the first are left
+ * unfolded when folding them fails, for execution to raise the error only
+ * if it evaluates them.  CASE WHEN false THEN 1/0 END never errors.
  */
 #include <string.h>
 
@@ -97,7 +99,7 @@ static int fold_and_or(Opt *o, SdbExpr **slot, bool may_raise)
     OptList args = {0};
     bool seen_null = false;
     for (int i = 0; i < b->nargs; i++) {
-        if (opt_fold_expr(o, &b->args[i], may_raise && i == 0) != SDB_OK)
+        if (opt_fold_expr(o, &b->args[i], may_raise) != SDB_OK)
             return SDB_ERROR;
         SdbExpr *arg = b->args[i];
         SdbBoundBoolExpr *inner = (SdbBoundBoolExpr *)arg;

@@ -7,8 +7,9 @@
  * ones (index_eq), then a range on the next one (lower/upper, ascending
  * keys only).  Each usable index is costed against the sequential scan
  * with PostgreSQL's default selectivities and page costs; the cheapest
- * wins.  The filters it consumes leave Scan.filters; index_only is chosen
- * when every column the Scan produces or still filters on is an index key.
+ * wins.  The filters it consumes leave Scan.filters.  Once projection
+ * pushdown has trimmed the Scan's columns, index_only is chosen when every
+ * column the Scan produces or still filters on is an index key.
  *
  * Contract with the executor: index_eq/lower/upper have the type of their
  * index column (integer constants are converted, text and varchar are
@@ -182,6 +183,8 @@ static OptWalk check_covered(SdbExpr **slot, int depth, void *arg)
 
 static bool index_covers(SdbPlanScan *scan, const SdbIndex *index)
 {
+    if (index == NULL)
+        return false;
     for (int i = 0; i < scan->plan.ncols; i++)
         if (scan->plan.cols[i].table == scan->table && !is_key(index, scan->plan.cols[i].column))
             return false;
@@ -205,7 +208,17 @@ static void apply(SdbPlanScan *scan, const Choice *c)
     scan->lower_inclusive = c->lower_inclusive;
     scan->upper = c->upper;
     scan->upper_inclusive = c->upper_inclusive;
-    scan->access = index_covers(scan, c->index) ? SDB_SCAN_ACCESS_INDEX_ONLY : SDB_SCAN_ACCESS_INDEX;
+    scan->access = SDB_SCAN_ACCESS_INDEX;
+}
+
+void opt_index_only(SdbPlanScan *scan, const SdbRelation *rel)
+{
+    const SdbIndex *index = NULL;
+    for (int i = 0; rel != NULL && i < rel->nindexes; i++)
+        if (rel->indexes[i].oid == scan->index_oid)
+            index = &rel->indexes[i];
+    if (scan->access == SDB_SCAN_ACCESS_INDEX && index_covers(scan, index))
+        scan->access = SDB_SCAN_ACCESS_INDEX_ONLY;
 }
 
 int opt_choose_index(Opt *o, SdbPlanScan *scan, const SdbRelation *rel, double table_rows, double pages)

@@ -126,6 +126,8 @@ int opt_prune_columns(Opt *o, SdbPlan *root);              /* columns.c */
 /* index.c: choose the Scan's access from its filters and the relation's
  * indexes, for a table of `rows` rows on `pages` pages. */
 int opt_choose_index(Opt *o, SdbPlanScan *scan, const SdbRelation *rel, double rows, double pages);
+/* index.c: an index Scan whose columns are all keys of its index reads the index only. */
+void opt_index_only(SdbPlanScan *scan, const SdbRelation *rel);
 int opt_join_strategy(Opt *o, SdbPlanJoin *join);          /* strategy.c */
 void opt_agg_strategy(SdbPlanAggregate *agg);              /* strategy.c */
 /* cost.c: a table's estimated rows (and pages); one operator's estimates

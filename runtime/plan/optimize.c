@@ -7,10 +7,10 @@
  *   5. decorrelation of EXISTS / IN conditions into semi/anti joins;
  *   3. outer-join simplification;
  *   2. predicate pushdown, then removal of subtrees without rows;
- *   then over the whole statement:
- *   4. projection pushdown into Scans;
- *   bottom-up over every operator: 7. index selection, 6. join strategy,
- *   8. aggregate strategy, 9. estimates.
+ *   then over the whole statement: 7. index selection for every Scan
+ *   (consuming the filters the index applies), 4. projection pushdown into
+ *   Scans; and bottom-up over every operator: index-only scans, 6. join
+ *   strategy, 8. aggregate strategy, 9. estimates.
  */
 #include "plan/opt_int.h"
 
@@ -159,16 +159,22 @@ static int optimize_level(Opt *o, SdbPlan **plan)
 
 /* --- strategies and estimates --- */
 
+static int choose_access(Opt *o, SdbPlan **slot)
+{
+    if ((*slot)->tag != SDB_P_SCAN)
+        return SDB_OK;
+    SdbPlanScan *scan = (SdbPlanScan *)*slot;
+    const SdbRelation *rel = opt_relation(o, scan->rel_oid);
+    double pages;
+    double rows = opt_table_rows(o, rel, &pages);
+    return opt_choose_index(o, scan, rel, rows, pages);
+}
+
 static int choose(Opt *o, SdbPlan **slot)
 {
     SdbPlan *plan = *slot;
     if (plan->tag == SDB_P_SCAN) {
-        SdbPlanScan *scan = (SdbPlanScan *)plan;
-        const SdbRelation *rel = opt_relation(o, scan->rel_oid);
-        double pages;
-        double rows = opt_table_rows(o, rel, &pages);
-        if (opt_choose_index(o, scan, rel, rows, pages) != SDB_OK)
-            return SDB_ERROR;
+        opt_index_only((SdbPlanScan *)plan, opt_relation(o, ((SdbPlanScan *)plan)->rel_oid));
     } else if (plan->tag == SDB_P_JOIN) {
         if (opt_join_strategy(o, (SdbPlanJoin *)plan) != SDB_OK)
             return SDB_ERROR;
@@ -190,7 +196,10 @@ int sdb_optimize(SdbOptContext *ctx, SdbPlan **plan)
     if (foreach_plan(&o, plan, check_tables) != SDB_OK || opt_fold_plan(&o, *plan) != SDB_OK)
         return SDB_ERROR;
     o.nseen = 0;
-    if (optimize_level(&o, plan) != SDB_OK || opt_prune_columns(&o, *plan) != SDB_OK)
+    if (optimize_level(&o, plan) != SDB_OK)
+        return SDB_ERROR;
+    o.nseen = 0;
+    if (foreach_plan(&o, plan, choose_access) != SDB_OK || opt_prune_columns(&o, *plan) != SDB_OK)
         return SDB_ERROR;
     o.nseen = 0;
     return foreach_plan(&o, plan, choose);

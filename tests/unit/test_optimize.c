@@ -320,6 +320,15 @@ static void test_fold_errors(void)
     CU_ASSERT_FATAL(optimize(&plan) == SDB_OK);
     CU_ASSERT_EQUAL(((SdbPlanProject *)plan)->exprs[0]->tag, SDB_E_CASE_EXPR);
     CU_ASSERT_EQUAL(c->defresult->tag, SDB_E_OP_EXPR);
+    /* AND/OR as PostgreSQL: an absorbing constant first hides the error */
+    plan = project(one_row(), 1, 1, bound("false AND 1/0 = 1"));
+    CU_ASSERT_FATAL(optimize(&plan) == SDB_OK);
+    the_const(((SdbPlanProject *)plan)->exprs[0], 0);
+    SdbBoundBoolExpr *and = (SdbBoundBoolExpr *)bound("true AND 1/0 = 1");
+    and->args[0] = op(">", var(2, 0), cint(0, INT4));
+    plan = filter(scan(100, 2), 1, &and->expr);
+    CU_ASSERT_EQUAL(optimize(&plan), SDB_ERROR);
+    CU_ASSERT_EQUAL(sdb_error_last()->code, SDB_ERR_DIVISION_BY_ZERO);
     SdbBoundCoalesceExpr *co = (SdbBoundCoalesceExpr *)bound("COALESCE(1, 1/0)");
     co->args[0] = var(2, 0);
     plan = project(scan(100, 2), 1, 1, &co->expr);
@@ -429,6 +438,83 @@ static void test_pushdown_barriers(void)
           "  Scan rel_oid=100 table=2 nfilters=0");
 }
 
+static const SdbOid int4_arg[] = {INT4};
+static const SdbFuncInfo volatile_func = {.oid = 9999, .name = "test_volatile", .nargs = 1, .argtypes = int4_arg,
+                                          .rettype = INT4, .volatility = SDB_VOLATILITY_VOLATILE};
+
+static void test_volatile_stays(void)
+{
+    SdbBoundFuncExpr *f = sdb_new_bound_func_expr(arena, INT4);
+    f->func = &volatile_func;
+    f->args = (SdbExpr *[]){var(2, 0)};
+    f->nargs = 1;
+    SdbPlan *plan = filter(join(SDB_JOIN_KIND_INNER, scan(100, 2), scan(200, 3), 0), 2,
+                           op(">", &f->expr, cint(1, INT4)), op("=", var(3, 2), cint(1, INT4)));
+    CHECK(&plan, "Filter [2.0:23 2.1:23 2.2:23 3.0:23 3.1:23 3.2:23] nquals=1\n  Join",
+          "    Scan [3.0:23 3.1:23 3.2:23] rel_oid=200 table=3 nfilters=1");
+}
+
+static void test_having_and_window(void)
+{
+    /* HAVING on a group column becomes a condition of the input */
+    SdbPlanAggregate *agg = sdb_new_plan_aggregate(arena);
+    agg->child = scan(100, 2);
+    agg->group_table = 4;
+    agg->agg_table = 5;
+    agg->groups = (SdbExpr *[]){var(2, 1)};
+    agg->ngroups = 1;
+    agg->having = (SdbExpr *[]){op("<", var(4, 0), cint(9, INT4))};
+    agg->nhaving = 1;
+    header(&agg->plan, 4, 1);
+    SdbPlan *plan = &agg->plan;
+    CHECK(&plan, "Aggregate [4.0:23] group_table=4 ngroups=1 agg_table=5 naggs=0 nsets=0 nhaving=0 strategy=hash\n",
+          "  Scan [2.1:23] rel_oid=100 table=2 nfilters=1");
+    /* not below a Window */
+    SdbPlanWindow *w = sdb_new_plan_window(arena);
+    w->child = scan(100, 2);
+    w->table = 6;
+    w->plan.ncols = 4;
+    w->plan.cols = (SdbPlanColumn[]){{2, 0, INT4, -1, "x"}, {2, 1, INT4, -1, "y"}, {2, 2, INT4, -1, "z"},
+                                     {6, 0, INT8, -1, "row_number"}};
+    plan = project(filter(&w->plan, 1, op(">", var(2, 0), cint(1, INT4))), 1, 1, var(6, 0));
+    CHECK(&plan, "  Filter [2.0:23 6.0:20] nquals=1\n    Window [2.0:23 6.0:20] table=6 nfuncs=0\n",
+          "      Scan [2.0:23] rel_oid=100 table=2 nfilters=0");
+}
+
+static void test_nested_queries(void)
+{
+    /* a SubPlan's plan and a CTE's are optimized as queries of their own */
+    SdbPlan *sub = project(filter(scan(200, 3), 1, op("=", var(3, 1), cint(1, INT4))), 4, 1, var(3, 0));
+    SdbExpr *sp = subplan(SDB_SUB_PLAN_KIND_EXPR, sub, NULL);
+    sp->type = INT4;
+    SdbPlan *plan = project(scan(100, 2), 1, 1, sp);
+    CU_ASSERT_FATAL(optimize(&plan) == SDB_OK);
+    SdbPlan *sub_plan = ((SdbBoundSubPlan *)sp)->plan;
+    CU_ASSERT_STRING_EQUAL(outline(sub_plan), "Project [4.0:23] table=4 nexprs=1\n"
+                                              "  Scan [3.0:23] rel_oid=200 table=3 nfilters=0 access=index "
+                                              "index_oid=201 neq=1 lower=- lower_inclusive=false upper=- "
+                                              "upper_inclusive=false backward=false\n");
+    CU_ASSERT(sub_plan->rows > 0);
+    /* one CTE read twice: its plan is done once */
+    SdbPlan *cte = project(filter(scan(100, 3), 1, op("=", var(3, 0), cint(1, INT4))), 4, 1, var(3, 1));
+    SdbPlanCteScan *c1 = sdb_new_plan_cte_scan(arena), *c2 = sdb_new_plan_cte_scan(arena);
+    c1->cte = c2->cte = cte;
+    c1->table = 5;
+    c2->table = 6;
+    header(&c1->plan, 5, 1);
+    header(&c2->plan, 6, 1);
+    plan = filter(join(SDB_JOIN_KIND_INNER, &c1->plan, &c2->plan, 0), 1, op("=", var(5, 0), var(6, 0)));
+    CHECK(&plan, "Join [5.0:23 6.0:23] kind=inner nconds=0 strategy=hash nkeys=1\n  CteScan [5.0:23] cte_id=0 table=5\n",
+          "    Scan [3.1:23] rel_oid=100 table=3 nfilters=0 access=index index_oid=101 neq=1");
+    /* UPDATE's target keeps its columns */
+    SdbPlanUpdate *u = sdb_new_plan_update(arena);
+    u->child = filter(scan(100, 2), 1, op("=", var(2, 1), cint(1, INT4)));
+    u->rel_oid = 100;
+    u->table = 2;
+    plan = &u->plan;
+    CHECK(&plan, "  Scan [2.0:23 2.1:23 2.2:23] rel_oid=100 table=2 nfilters=1 access=seq");
+}
+
 /* --- 4. projection pushdown --- */
 
 static void test_projection_pushdown(void)
@@ -478,6 +564,11 @@ static void test_in_to_semi_join(void)
     SdbPlanJoin *j = (SdbPlanJoin *)plan;
     CU_ASSERT_EQUAL(((SdbBoundVar *)j->right_keys[0])->table, 3);
     CU_ASSERT_EQUAL(((SdbBoundVar *)j->right_keys[0])->column, 1);
+    /* correlated: a.y IN (SELECT b.y FROM b WHERE b.z = a.z) */
+    sub = project(filter(scan(200, 3), 1, op("=", var(3, 2), outer_var(2, 2))), 4, 1, var(3, 1));
+    plan = filter(scan(100, 2), 1, subplan(SDB_SUB_PLAN_KIND_ANY, sub, op("=", var(2, 1), var(4, 0))));
+    CHECK(&plan, "Join [2.0:23 2.1:23 2.2:23] kind=semi nconds=0 strategy=hash nkeys=2\n",
+          "  Scan [3.1:23 3.2:23] rel_oid=200 table=3 nfilters=0");
     /* NOT IN over nullable a.y: stays */
     sub = project(scan(200, 3), 4, 1, var(3, 1));
     plan = filter(scan(100, 2), 1,
@@ -504,7 +595,7 @@ static void test_index_selection(void)
     /* a.x = 5: index, the filter consumed */
     SdbPlan *plan = project(filter(scan(100, 2), 2, op("=", cint(5, INT4), var(2, 0)), op(">", var(2, 1), cint(0, INT4))),
                             1, 1, var(2, 2));
-    CHECK(&plan, "Scan [2.0:23 2.1:23 2.2:23] rel_oid=100 table=2 nfilters=1 access=index index_oid=101 neq=1");
+    CHECK(&plan, "Scan [2.1:23 2.2:23] rel_oid=100 table=2 nfilters=1 access=index index_oid=101 neq=1");
     the_const(scan_of(plan)->index_eq[0], 5);
     /* a range on x, only x read: index only */
     plan = project(filter(scan(100, 2), 2, op(">", var(2, 0), cint(1, INT4)), op("<=", var(2, 0), cint(10, INT4))), 1,
@@ -540,6 +631,9 @@ static CU_TestInfo tests[] = {
     {"pushdown around an outer join", test_pushdown_outer_join},
     {"outer-join simplification", test_outer_join_reduction},
     {"pushdown through Aggregate/Project, not Limit", test_pushdown_barriers},
+    {"volatile conditions stay", test_volatile_stays},
+    {"HAVING pushdown, Window barrier", test_having_and_window},
+    {"SubPlans, CTEs, UPDATE targets", test_nested_queries},
     {"projection pushdown", test_projection_pushdown},
     {"EXISTS to semi/anti join", test_exists_to_semi_join},
     {"IN / NOT IN to semi/anti join", test_in_to_semi_join},

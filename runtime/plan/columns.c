@@ -83,7 +83,7 @@ static int cmp_key(const void *a, const void *b)
 static bool is_needed(const Needed *nd, int table, int column)
 {
     int64_t key = key_of(table, column);
-    return bsearch(&key, nd->keys, nd->n, sizeof(key), cmp_key) != NULL;
+    return nd->n > 0 && bsearch(&key, nd->keys, nd->n, sizeof(key), cmp_key) != NULL;
 }
 
 /* Prune the Scans of the tree and recompute headers, bottom-up; SubPlan
@@ -136,7 +136,8 @@ int opt_prune_columns(Opt *o, SdbPlan *root)
     need_positional(&nd, root);
     if (nd.failed)
         return SDB_ERROR;
-    qsort(nd.keys, nd.n, sizeof(*nd.keys), cmp_key);
+    if (nd.n > 0)
+        qsort(nd.keys, nd.n, sizeof(*nd.keys), cmp_key);
     if (prune(o, &nd, root) != SDB_OK)
         return SDB_ERROR;
     PruneSub ps = {o, &nd, false};

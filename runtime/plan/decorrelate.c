@@ -294,6 +294,12 @@ static SdbBoundSubPlan *match(SdbExpr *qual, SdbJoinKind *kind)
 
 static int decorrelate_filter(Opt *o, SdbPlanFilter *filter)
 {
+    OptList quals = {0};
+    for (int i = 0; i < filter->nquals; i++)
+        if (opt_list_add_conjuncts(o, &quals, filter->quals[i]) != SDB_OK)
+            return SDB_ERROR;
+    filter->quals = quals.items;
+    filter->nquals = quals.n;
     int kept = 0;
     for (int i = 0; i < filter->nquals; i++) {
         SdbExpr *qual = filter->quals[i];

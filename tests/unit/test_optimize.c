@@ -541,10 +541,13 @@ static void test_exists_to_semi_join(void)
     CU_ASSERT_EQUAL(((SdbBoundVar *)j->left_keys[0])->levelsup, 0);
     CU_ASSERT_EQUAL(((SdbBoundVar *)j->left_keys[0])->table, 2);
     CU_ASSERT_EQUAL(((SdbBoundVar *)j->right_keys[0])->table, 3);
-    /* NOT EXISTS: anti join */
+    /* NOT EXISTS, inside an AND: anti join */
     sub = project(filter(scan(200, 3), 1, op("=", var(3, 0), outer_var(2, 0))), 4, 1, cint(1, INT4));
-    plan = filter(scan(100, 2), 1, boolexpr(SDB_EXPR_BOOL_OP_NOT, 1, subplan(SDB_SUB_PLAN_KIND_EXISTS, sub, NULL)));
-    CHECK(&plan, "Join [2.0:23 2.1:23 2.2:23] kind=anti nconds=0 strategy=hash nkeys=1\n");
+    plan = filter(scan(100, 2), 1,
+                  boolexpr(SDB_EXPR_BOOL_OP_AND, 2, op(">", var(2, 1), cint(1, INT4)),
+                           boolexpr(SDB_EXPR_BOOL_OP_NOT, 1, subplan(SDB_SUB_PLAN_KIND_EXISTS, sub, NULL))));
+    CHECK(&plan, "Join [2.0:23 2.1:23 2.2:23] kind=anti nconds=0 strategy=hash nkeys=1\n",
+          "  Scan [2.0:23 2.1:23 2.2:23] rel_oid=100 table=2 nfilters=1");
     /* an outer reference in the select list of an aggregate: stays a SubPlan */
     sub = project(filter(scan(200, 3), 1, op("=", var(3, 0), outer_var(2, 0))), 4, 1, outer_var(2, 1));
     SdbPlanAggregate *agg = sdb_new_plan_aggregate(arena);

@@ -126,6 +126,9 @@ int opt_prune_columns(Opt *o, SdbPlan *root);              /* columns.c */
 /* index.c: choose the Scan's access from its filters and the relation's
  * indexes, for a table of `rows` rows on `pages` pages. */
 int opt_choose_index(Opt *o, SdbPlanScan *scan, const SdbRelation *rel, double rows, double pages);
+/* order.c: remove the Sort at *slot (a child of parent, NULL at the root)
+ * when an index gives its order. */
+int opt_sort_elimination(Opt *o, SdbPlan *parent, SdbPlan **slot);
 /* index.c: an index Scan whose columns are all keys of its index reads the index only. */
 void opt_index_only(SdbPlanScan *scan, const SdbRelation *rel);
 int opt_join_strategy(Opt *o, SdbPlanJoin *join);          /* strategy.c */

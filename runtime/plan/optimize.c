@@ -8,7 +8,8 @@
  *   3. outer-join simplification;
  *   2. predicate pushdown, then removal of subtrees without rows;
  *   then over the whole statement: 7. index selection for every Scan
- *   (consuming the filters the index applies), 4. projection pushdown into
+ *   (consuming the filters the index applies) and sort elimination over
+ *   index order, 4. projection pushdown into
  *   Scans; and bottom-up over every operator: index-only scans, 6. join
  *   strategy, 8. aggregate strategy, 9. estimates.
  */
@@ -161,6 +162,9 @@ static int optimize_level(Opt *o, SdbPlan **plan)
 
 static int choose_access(Opt *o, SdbPlan **slot)
 {
+    for (int i = 0; (*slot)->tag != SDB_P_CTE_SCAN && i < sdb_plan_nchildren(*slot); i++)
+        if (opt_sort_elimination(o, *slot, sdb_plan_child(*slot, i)) != SDB_OK)
+            return SDB_ERROR;
     if ((*slot)->tag != SDB_P_SCAN)
         return SDB_OK;
     SdbPlanScan *scan = (SdbPlanScan *)*slot;
@@ -199,7 +203,8 @@ int sdb_optimize(SdbOptContext *ctx, SdbPlan **plan)
     if (optimize_level(&o, plan) != SDB_OK)
         return SDB_ERROR;
     o.nseen = 0;
-    if (foreach_plan(&o, plan, choose_access) != SDB_OK || opt_prune_columns(&o, *plan) != SDB_OK)
+    if (foreach_plan(&o, plan, choose_access) != SDB_OK || opt_sort_elimination(&o, NULL, plan) != SDB_OK ||
+        opt_prune_columns(&o, *plan) != SDB_OK)
         return SDB_ERROR;
     o.nseen = 0;
     return foreach_plan(&o, plan, choose);

@@ -626,6 +626,57 @@ static void test_index_selection(void)
     CU_ASSERT_EQUAL(scan_of(plan)->index_eq[0]->type, INT8);
 }
 
+static SdbPlan *sort(SdbPlan *child, SdbExpr *key, int flags)
+{
+    SdbPlanSort *s = sdb_new_plan_sort(arena);
+    s->child = child;
+    s->keys = (SdbExpr **)sdb_arena_alloc(arena, sizeof(SdbExpr *));
+    s->keys[0] = key;
+    s->flags = (int *)sdb_arena_alloc(arena, sizeof(int));
+    s->flags[0] = flags;
+    s->nkeys = 1;
+    pass_header(&s->plan, child, NULL);
+    return &s->plan;
+}
+
+static SdbPlan *limit(SdbPlan *child, int64_t n, bool with_ties)
+{
+    SdbPlanLimit *l = sdb_new_plan_limit(arena);
+    l->child = child;
+    l->limit = cint(n, INT8);
+    l->with_ties = with_ties;
+    pass_header(&l->plan, child, NULL);
+    return &l->plan;
+}
+
+static void test_sort_elimination(void)
+{
+    /* ORDER BY x over an index range on x */
+    SdbPlan *plan = project(sort(filter(scan(100, 2), 2, op(">", var(2, 0), cint(5, INT4)),
+                                        op("<", var(2, 0), cint(9, INT4))),
+                                 var(2, 0), 0),
+                            1, 1, var(2, 1));
+    CU_ASSERT_STRING_EQUAL(CHECK(&plan, "Project"), "Project [1.0:23] table=1 nexprs=1\n"
+                                                   "  Scan [2.1:23] rel_oid=100 table=2 nfilters=0 access=index "
+                                                   "index_oid=101 neq=0 lower=Const lower_inclusive=false upper=Const "
+                                                   "upper_inclusive=false backward=false\n");
+    /* b(y, z): WHERE y = 1 ORDER BY z DESC NULLS FIRST reads it backward, through a Project */
+    plan = sort(project(filter(scan(200, 2), 1, op("=", var(2, 1), cint(1, INT4))), 6, 1, var(2, 2)), var(6, 0),
+                SDB_SORT_DESC | SDB_SORT_NULLS_FIRST);
+    CHECK(&plan, "Project [6.0:23] table=6 nexprs=1\n  Scan [2.2:23] rel_oid=200 table=2 nfilters=0 access=index_only "
+                 "index_oid=201 neq=1",
+          "backward=true");
+    /* top-N by index under LIMIT */
+    plan = project(limit(sort(scan(100, 2), var(2, 0), 0), 5, false), 1, 1, var(2, 1));
+    CHECK(&plan, "  Limit [2.1:23] limit=Const offset=- with_ties=false\n    Scan [2.1:23] rel_oid=100 "
+                 "table=2 nfilters=0 access=index index_oid=101 neq=0");
+    /* WITH TIES needs its Sort; no index on y */
+    plan = project(limit(sort(scan(100, 2), var(2, 0), 0), 5, true), 1, 1, var(2, 1));
+    CHECK(&plan, "    Sort [2.0:23 2.1:23] nkeys=1\n      Scan [2.0:23 2.1:23] rel_oid=100 table=2 nfilters=0 access=seq");
+    plan = project(limit(sort(scan(100, 2), var(2, 1), 0), 5, false), 1, 1, var(2, 1));
+    CHECK(&plan, "    Sort [2.1:23] nkeys=1\n      Scan [2.1:23] rel_oid=100 table=2 nfilters=0 access=seq");
+}
+
 static CU_TestInfo tests[] = {
     {"fold constants", test_fold_constants},
     {"folding errors only where always evaluated", test_fold_errors},
@@ -641,6 +692,7 @@ static CU_TestInfo tests[] = {
     {"EXISTS to semi/anti join", test_exists_to_semi_join},
     {"IN / NOT IN to semi/anti join", test_in_to_semi_join},
     {"index selection", test_index_selection},
+    {"sort elimination, top-N by index", test_sort_elimination},
     CU_TEST_INFO_NULL,
 };
 

@@ -109,6 +109,17 @@ static void estimate_scan(Opt *o, SdbPlanScan *scan)
 static void estimate_join(SdbPlanJoin *join)
 {
     double l = join->left->rows, r = join->right->rows;
+    if (join->strategy == SDB_JOIN_STRATEGY_INDEX_NESTED_LOOP) {
+        /* the right side's estimates are per left row */
+        double rows = l * r * quals_selectivity(join->conds, join->nconds);
+        if (join->kind == SDB_JOIN_KIND_LEFT)
+            rows = fmax(rows, l);
+        else if (join->kind == SDB_JOIN_KIND_SEMI || join->kind == SDB_JOIN_KIND_ANTI)
+            rows = l * 0.5;
+        join->plan.rows = fmax(1.0, rows);
+        join->plan.cost = join->left->cost + l * join->right->cost;
+        return;
+    }
     double rows = l * r * quals_selectivity(join->conds, join->nconds);
     if (join->nkeys > 0)
         rows *= 1.0 / fmax(1.0, fmin(l, r)) * pow(0.1, join->nkeys - 1);

@@ -369,6 +369,22 @@ static void test_pushdown_into_join(void)
     CU_ASSERT(j->plan.rows > 0 && j->plan.cost > 0 && j->left->rows > 0);
 }
 
+static void test_index_nested_loop(void)
+{
+    /* one row of b looked up in b's unique index (y, z) */
+    SdbPlan *plan = filter(join(SDB_JOIN_KIND_INNER, scan(200, 2), scan(200, 3), 0), 5,
+                           op("=", var(2, 1), cint(1, INT4)), op("=", var(2, 2), cint(2, INT4)),
+                           op("=", var(2, 0), var(3, 1)), op("=", var(3, 2), var(2, 2)), op("<", var(2, 1), var(3, 0)));
+    CHECK(&plan, "Join [2.0:23 2.1:23 2.2:23 3.0:23 3.1:23 3.2:23] kind=inner nconds=1 strategy=index_nested_loop nkeys=0\n",
+          "  Scan [2.0:23 2.1:23 2.2:23] rel_oid=200 table=2 nfilters=0 access=index index_oid=201 neq=2",
+          "  Scan [3.0:23 3.1:23 3.2:23] rel_oid=200 table=3 nfilters=0 access=index index_oid=201 neq=2");
+    SdbPlanScan *inner = (SdbPlanScan *)((SdbPlanJoin *)plan)->right;
+    CU_ASSERT_EQUAL(((SdbBoundVar *)inner->index_eq[0])->table, 2);
+    CU_ASSERT_EQUAL(((SdbBoundVar *)inner->index_eq[0])->column, 0);
+    CU_ASSERT_EQUAL(((SdbBoundVar *)inner->index_eq[1])->column, 2);
+    CU_ASSERT(plan->cost > 0 && plan->cost < inner->plan.cost * 10);
+}
+
 static void test_pushdown_outer_join(void)
 {
     /* a qual above on the preserved side goes down; one on the nullable
@@ -682,6 +698,7 @@ static CU_TestInfo tests[] = {
     {"folding errors only where always evaluated", test_fold_errors},
     {"AND/OR/NOT simplification, empty results", test_bool_simplification},
     {"pushdown into a cross join", test_pushdown_into_join},
+    {"index nested loop", test_index_nested_loop},
     {"pushdown around an outer join", test_pushdown_outer_join},
     {"outer-join simplification", test_outer_join_reduction},
     {"pushdown through Aggregate/Project, not Limit", test_pushdown_barriers},

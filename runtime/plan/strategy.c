@@ -4,7 +4,8 @@
  * (same types, an `=` operator of that type, no volatile calls) is a hash
  * join on those keys (left_keys from the left side), whatever its kind;
  * its other conditions remain in conds and are checked after the key
- * match.  Without such a condition it is a nested loop.  When the right
+ * match.  Without such a condition, or when the right side reads the left
+ * row (LATERAL), it is a nested loop.  When the right
  * side is a sequential Scan with an index whose leading columns the keys
  * give, and looking each left row up is cheaper than hashing the right
  * side, it is an index nested loop: the right Scan becomes an index scan
@@ -134,6 +135,13 @@ static int try_index_nested_loop(Opt *o, SdbPlanJoin *join, Keys *keys, OptList 
     return SDB_OK;
 }
 
+static OptWalk find_table_of(SdbExpr **slot, int depth, void *arg)
+{
+    const SdbBoundVar *var = (const SdbBoundVar *)*slot;
+    return (*slot)->tag == SDB_E_VAR && var->levelsup == depth && opt_set_has(arg, var->table) ? OPT_WALK_STOP
+                                                                                               : OPT_WALK_CONTINUE;
+}
+
 int opt_join_strategy(Opt *o, SdbPlanJoin *join)
 {
     OptSet left, right;
@@ -141,6 +149,11 @@ int opt_join_strategy(Opt *o, SdbPlanJoin *join)
     opt_set_clear(&right);
     opt_produced(join->left, &left);
     opt_produced(join->right, &right);
+    /* LATERAL: the right side reads the left row, so it is run per left row */
+    if (opt_walk_plan(join->right, 0, find_table_of, &left) == OPT_WALK_STOP) {
+        join->strategy = SDB_JOIN_STRATEGY_NESTED_LOOP;
+        return SDB_OK;
+    }
     Keys keys = {0};
     OptList rest = {0};
     for (int i = 0; i < join->nconds; i++) {

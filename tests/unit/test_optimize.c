@@ -383,6 +383,10 @@ static void test_index_nested_loop(void)
     CU_ASSERT_EQUAL(((SdbBoundVar *)inner->index_eq[0])->column, 0);
     CU_ASSERT_EQUAL(((SdbBoundVar *)inner->index_eq[1])->column, 2);
     CU_ASSERT(plan->cost > 0 && plan->cost < inner->plan.cost * 10);
+    /* LATERAL: the right side reads the left row, a nested loop whatever the keys */
+    SdbPlan *lateral = project(scan(100, 3), 4, 1, op("+", var(3, 0), var(2, 1)));
+    plan = join(SDB_JOIN_KIND_INNER, scan(100, 2), lateral, 1, op("=", var(2, 0), var(4, 0)));
+    CHECK(&plan, "Join [2.0:23 2.1:23 2.2:23 4.0:23] kind=inner nconds=1 strategy=nested_loop nkeys=0\n");
 }
 
 static void test_pushdown_outer_join(void)

@@ -3,7 +3,8 @@
  * columns some expression of the statement reads (binding tables are
  * unique per statement, so a Var anywhere, at any level, names its
  * producer), plus those consumed by position: the statement's result, the
- * output of a SubPlan or CTE, the inputs of set operations and of INSERT.
+ * output of a SubPlan or CTE, the inputs of set operations, DISTINCT and
+ * INSERT.
  * Scans of the table an UPDATE or DELETE changes keep every column.  The
  * headers of pass-through operators are then recomputed bottom-up.
  */
@@ -41,14 +42,18 @@ static void need_header(Needed *nd, const SdbPlan *plan)
         need(nd, plan->cols[i].table, plan->cols[i].column);
 }
 
+static void need_positional(Needed *nd, SdbPlan *plan);
+
 static OptWalk need_var(SdbExpr **slot, int depth, void *arg)
 {
     Needed *nd = arg;
     (void)depth;
     if ((*slot)->tag == SDB_E_VAR)
         need(nd, ((SdbBoundVar *)*slot)->table, ((SdbBoundVar *)*slot)->column);
-    if ((*slot)->tag == SDB_E_SUB_PLAN && ((SdbBoundSubPlan *)*slot)->plan != NULL)
+    if ((*slot)->tag == SDB_E_SUB_PLAN && ((SdbBoundSubPlan *)*slot)->plan != NULL) {
         need_header(nd, ((SdbBoundSubPlan *)*slot)->plan);
+        need_positional(nd, ((SdbBoundSubPlan *)*slot)->plan);
+    }
     return OPT_WALK_CONTINUE;
 }
 
@@ -59,6 +64,7 @@ static void need_positional(Needed *nd, SdbPlan *plan)
     switch (plan->tag) {
     case SDB_P_SET_OP:
     case SDB_P_RECURSIVE_UNION:
+    case SDB_P_DISTINCT: /* compares whole rows */
     case SDB_P_INSERT:
     case SDB_P_CTE_SCAN:
         for (int i = 0; i < sdb_plan_nchildren(plan); i++)

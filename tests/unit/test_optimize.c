@@ -568,6 +568,16 @@ static void test_exists_to_semi_join(void)
                            boolexpr(SDB_EXPR_BOOL_OP_NOT, 1, subplan(SDB_SUB_PLAN_KIND_EXISTS, sub, NULL))));
     CHECK(&plan, "Join [2.0:23 2.1:23 2.2:23] kind=anti nconds=0 strategy=hash nkeys=1\n",
           "  Scan [2.0:23 2.1:23 2.2:23] rel_oid=100 table=2 nfilters=1");
+    /* EXISTS (SELECT 1 FROM b JOIN c ON b.y = c.y WHERE b.x = a.x LIMIT 1) */
+    SdbPlan *inner = filter(join(SDB_JOIN_KIND_INNER, scan(200, 3), scan(100, 5), 1, op("=", var(3, 1), var(5, 1))), 1,
+                            op("=", var(3, 0), outer_var(2, 0)));
+    SdbPlanLimit *lim = sdb_new_plan_limit(arena);
+    lim->child = project(inner, 4, 1, cint(1, INT4));
+    lim->limit = cint(1, INT8);
+    pass_header(&lim->plan, lim->child, NULL);
+    plan = filter(scan(100, 2), 1, subplan(SDB_SUB_PLAN_KIND_EXISTS, &lim->plan, NULL));
+    CHECK(&plan, "Join [2.0:23 2.1:23 2.2:23] kind=semi nconds=0 strategy=hash nkeys=1\n",
+          "  Join [3.0:23 3.1:23 5.1:23] kind=inner nconds=0 strategy=hash nkeys=1\n");
     /* an outer reference in the select list of an aggregate: stays a SubPlan */
     sub = project(filter(scan(200, 3), 1, op("=", var(3, 0), outer_var(2, 0))), 4, 1, outer_var(2, 1));
     SdbPlanAggregate *agg = sdb_new_plan_aggregate(arena);

@@ -455,6 +455,46 @@ int sdb_session_run(SdbStatement *st, const SdbNode *stmt)
     }
 }
 
+/* A statement that commits right after it ran reports its tag only once
+ * the commit succeeded (as PostgreSQL sends CommandComplete after it). */
+typedef struct DeferredTag {
+    const SdbResultSink *sink;
+    char tag[64];
+    bool have;
+} DeferredTag;
+
+static int defer_complete(void *arg, const char *tag)
+{
+    DeferredTag *d = arg;
+    snprintf(d->tag, sizeof d->tag, "%s", tag);
+    d->have = true;
+    return SDB_OK;
+}
+
+static int pass_describe(void *arg, int ncols, const SdbPlanColumn *cols)
+{
+    const SdbResultSink *sink = ((DeferredTag *)arg)->sink;
+    return sink->describe ? sink->describe(sink->arg, ncols, cols) : SDB_OK;
+}
+
+static int pass_rows(void *arg, const SdbBatch *batch)
+{
+    const SdbResultSink *sink = ((DeferredTag *)arg)->sink;
+    return sink->rows ? sink->rows(sink->arg, batch) : SDB_OK;
+}
+
+static void pass_notice(void *arg, const char *sqlstate, const char *message)
+{
+    sdb_session_notice(((DeferredTag *)arg)->sink, sqlstate, message);
+}
+
+static void pass_parameter_status(void *arg, const char *name, const char *value)
+{
+    const SdbResultSink *sink = ((DeferredTag *)arg)->sink;
+    if (sink->parameter_status)
+        sink->parameter_status(sink->arg, name, value);
+}
+
 /* Run one statement of a query string: transaction control itself, any
  * other inside the current transaction (started here when there is none;
  * `in_string` keeps it open for the rest of the string). */
@@ -473,18 +513,25 @@ static int run_one(SdbSession *s, const char *sql, const SdbRawStmt *raw, const 
         return sdb_error(SDB_ERR_IN_FAILED_SQL_TRANSACTION, SDB_ERRMSG_IN_FAILED_SQL_TRANSACTION);
     if (s->xact == SDB_XACT_NONE && sdb_session_xact_start(s, SDB_XACT_IMPLICIT) != SDB_OK)
         return SDB_ERROR;
+    bool commits = s->xact == SDB_XACT_IMPLICIT && !in_string;
+    DeferredTag deferred = {.sink = sink};
+    SdbResultSink wrapper = {.arg = &deferred, .describe = pass_describe, .rows = pass_rows,
+                             .complete = defer_complete, .notice = pass_notice,
+                             .parameter_status = pass_parameter_status};
     SdbArena *arena = sdb_arena_create(s->stmt_arena, "statement", 0);
     if (arena == NULL)
         return sdb_session_end_statement(s, SDB_ERROR);
     int rc = sdb_session_begin_statement(s);
-    sdb_session_statement_context(&st, s, sql, text, sink);
+    sdb_session_statement_context(&st, s, sql, text, commits && sink ? &wrapper : sink);
     st.expr.arena = arena;
     if (rc == SDB_OK)
         rc = sdb_session_run(&st, raw->stmt);
     sdb_arena_destroy(arena);
     rc = sdb_session_end_statement(s, rc);
-    if (rc == SDB_OK && s->xact == SDB_XACT_IMPLICIT && !in_string)
+    if (rc == SDB_OK && commits && s->xact == SDB_XACT_IMPLICIT)
         rc = sdb_session_xact_commit(s);
+    if (rc == SDB_OK && deferred.have && sink->complete)
+        rc = sink->complete(sink->arg, deferred.tag);
     return rc;
 }
 

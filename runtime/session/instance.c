@@ -70,6 +70,7 @@ SdbInstance *sdb_instance_open(const char *datadir, const SdbSettings *settings)
         sdb_catalog_close(cat);
         goto fail;
     }
+    db->postgres = cat;
     return db;
 fail:
     sdb_instance_close(db);
@@ -146,7 +147,7 @@ static int find_database_oid(SdbInstance *db, SdbCatalog *cat, SdbTxn *txn, SdbA
  * is no such database).  `txn` is a transaction of the caller's. */
 int sdb_instance_database(SdbInstance *db, SdbTxn *txn, const char *dbname, SdbDatabase *out)
 {
-    SdbCatalog *postgres = db->databases[0].catalog;
+    SdbCatalog *postgres = db->postgres;
     SdbOid oid = SDB_DATABASE_POSTGRES;
     if (strcmp(dbname, "postgres") != 0) {
         SdbArena *arena = sdb_arena_create(NULL, "database lookup", 0);

@@ -39,8 +39,8 @@ static SdbSession *session_alloc(SdbInstance *db, const char *user, const char *
     }
     s->user = sdb_arena_strdup(s->arena, user);
     s->dbname = sdb_arena_strdup(s->arena, dbname);
-    s->catalog = db->databases[0].catalog;
-    s->db_oid = db->databases[0].oid;
+    s->catalog = db->postgres;
+    s->db_oid = SDB_DATABASE_POSTGRES;
     if (s->user == NULL || s->dbname == NULL) {
         sdb_session_close(s);
         return NULL;
@@ -138,7 +138,8 @@ int sdb_session_timezone(SdbSession *s)
         return SDB_OK;
     const SdbTimeZone *tz = name[0] == '<' ? fixed_zone(s->arena, name) : sdb_timezone_load(s->arena, name);
     if (tz == NULL)
-        return SDB_ERROR;
+        return name[0] == '<' ? sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "time zone \"%s\" not recognized", name)
+                              : SDB_ERROR;
     char *copy = sdb_arena_strdup(s->arena, name);
     if (copy == NULL)
         return SDB_ERROR;

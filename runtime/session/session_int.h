@@ -31,6 +31,7 @@ struct SdbInstance {
     SdbXactManager *xm;
     SdbSettings settings;     /* the server's values: what RESET goes back to */
     char *temp_dir;           /* DATADIR/pgsql_tmp: executor spill files */
+    SdbCatalog *postgres;     /* the catalog of database "postgres" (also databases[0]) */
     pthread_mutex_t lock;     /* databases[] */
     SdbDatabase *databases;
     int ndatabases, databases_cap;

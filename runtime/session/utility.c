@@ -152,8 +152,10 @@ static int describe_prepared(SdbSession *s, SdbPrepared *p)
     return rc;
 }
 
-/* Keep `stmt` (a tree of `sql`, which is re-parsed into the statement's own
- * arena: `index` is the statement's position in sql) under `name`. */
+/* Keep the statement `sql` under `name` ("" is the unnamed statement, which
+ * a new one replaces): parsed into the prepared statement's own arena (for
+ * SQL PREPARE, `sql` is the PREPARE statement and its query is kept), with
+ * its parameter types and result columns. */
 static int keep_prepared(SdbSession *s, const char *name, const char *sql, int nparams, const SdbOid *types,
                          SdbPrepared **out, bool sql_prepare)
 {

@@ -1,15 +1,14 @@
 /*
- * session/shell.c: `specdb sql` (see shell.h): input splitting, the psql
- * aligned table printer, psql's error display (with the LINE/caret lines
- * for an error position) and the raw format for test drivers.
+ * session/shell.c: `specdb sql` (see shell.h): a sink that collects each
+ * result and prints it as psql does (psql_format.c) or in the raw format,
+ * psql's error and warning display, scripts fed statement by statement.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/error.h"
-#include "common/utf8.h"
-#include "sdb_types.h"
+#include "session/psql_format.h"
 #include "session/shell.h"
 
 /* --- one result set ------------------------------------------------------ */
@@ -27,30 +26,6 @@ typedef struct Printer {
     char **cells;         /* rows * ncols, NULL for NULL */
     size_t nrows, cap;
 } Printer;
-
-static bool right_aligned(SdbOid type)
-{
-    switch (type) {
-    case SDB_TYPEOID_INT2:
-    case SDB_TYPEOID_INT4:
-    case SDB_TYPEOID_INT8:
-    case SDB_TYPEOID_FLOAT4:
-    case SDB_TYPEOID_FLOAT8:
-    case SDB_TYPEOID_OID:
-    case SDB_TYPEOID_XID:
-    case 1700: /* numeric */
-    case 790:  /* money */
-    case 29:   /* cid */
-        return true;
-    default:
-        return false;
-    }
-}
-
-static int width(const char *text)
-{
-    return sdb_utf8_char_count(text, strlen(text));
-}
 
 static void escape_raw(FILE *out, const char *text)
 {
@@ -139,72 +114,6 @@ static int on_rows(void *arg, const SdbBatch *batch)
     return SDB_OK;
 }
 
-static void pad(FILE *out, int n)
-{
-    for (int i = 0; i < n; i++)
-        fputc(' ', out);
-}
-
-/* psql's aligned format: centered headers, a dashed rule, numbers right
- * aligned, "(N rows)" and an empty line. */
-static void print_table(Printer *p)
-{
-    int *w = calloc((size_t)p->ncols + 1, sizeof *w);
-    if (w == NULL)
-        return;
-    for (int c = 0; c < p->ncols; c++) {
-        w[c] = width(p->names[c]);
-        for (size_t r = 0; r < p->nrows; r++) {
-            const char *v = p->cells[r * (size_t)p->ncols + (size_t)c];
-            int cw = v ? width(v) : 0;
-            if (cw > w[c])
-                w[c] = cw;
-        }
-    }
-    if (p->ncols == 0)
-        fputs("--", p->out);
-    for (int c = 0; c < p->ncols; c++) {
-        int hw = width(p->names[c]);
-        int left = (w[c] - hw) / 2;
-        fputs(c ? "|" : "", p->out);
-        pad(p->out, 1 + left);
-        fputs(p->names[c], p->out);
-        pad(p->out, w[c] - hw - left + 1);
-    }
-    fputc('\n', p->out);
-    for (int c = 0; c < p->ncols; c++) {
-        fputs(c ? "+" : "", p->out);
-        for (int i = 0; i < w[c] + 2; i++)
-            fputc('-', p->out);
-    }
-    if (p->ncols)
-        fputc('\n', p->out);
-    for (size_t r = 0; r < p->nrows; r++) {
-        for (int c = 0; c < p->ncols; c++) {
-            const char *v = p->cells[r * (size_t)p->ncols + (size_t)c];
-            if (v == NULL)
-                v = "";
-            int vw = width(v);
-            bool last = c == p->ncols - 1;
-            fputs(c ? "|" : "", p->out);
-            fputc(' ', p->out);
-            if (right_aligned(p->types[c])) {
-                pad(p->out, w[c] - vw);
-                fputs(v, p->out);
-                if (!last)
-                    fputc(' ', p->out);
-            } else {
-                fputs(v, p->out);
-                if (!last)
-                    pad(p->out, w[c] - vw + 1);
-            }
-        }
-        fputc('\n', p->out);
-    }
-    fprintf(p->out, "(%zu row%s)\n\n", p->nrows, p->nrows == 1 ? "" : "s");
-    free(w);
-}
-
 static int on_complete(void *arg, const char *tag)
 {
     Printer *p = arg;
@@ -212,7 +121,7 @@ static int on_complete(void *arg, const char *tag)
         fprintf(p->out, "C\t%s\n", tag);
     } else {
         if (p->described)
-            print_table(p);
+            sdb_psql_print_table(p->out, p->ncols, p->names, p->types, p->nrows, p->cells);
         bool returning = strncmp(tag, "INSERT", 6) == 0 || strncmp(tag, "UPDATE", 6) == 0 ||
                          strncmp(tag, "DELETE", 6) == 0;
         if (!p->described || returning)
@@ -239,32 +148,6 @@ static void on_notice(void *arg, const char *sqlstate, const char *message)
         fprintf(p->err, "%s%s:  %s\n", p->where, severity, message);
 }
 
-/* psql's "LINE n: text" and caret under the error position (a character
- * offset into the query). */
-static void print_position(FILE *err, const char *sql, int position)
-{
-    const char *p = sql;
-    int line = 1;
-    const char *line_start = sql;
-    for (int i = 1; i < position && *p; i++) {
-        if (*p == '\n') {
-            line++;
-            line_start = p + 1;
-        }
-        p += sdb_utf8_char_bytes(p) > 0 ? sdb_utf8_char_bytes(p) : 1;
-    }
-    const char *line_end = strchr(line_start, '\n');
-    size_t len = line_end ? (size_t)(line_end - line_start) : strlen(line_start);
-    if (len > 0 && line_start[len - 1] == '\r')
-        len--;
-    char prefix[32];
-    int n = snprintf(prefix, sizeof prefix, "LINE %d: ", line);
-    fprintf(err, "%s%.*s\n", prefix, (int)len, line_start);
-    int column = sdb_utf8_char_count(line_start, (size_t)(p - line_start));
-    pad(err, n + column);
-    fputs("^\n", err);
-}
-
 static void print_error(Printer *p, const char *sql)
 {
     const SdbErrorData *e = sdb_error_last();
@@ -282,7 +165,7 @@ static void print_error(Printer *p, const char *sql)
     else
         fprintf(p->err, "%s%s:  %s\n", p->where, sdb_severity_name(e->severity), e->message);
     if (e->position > 0 && sql)
-        print_position(p->err, sql, e->position);
+        sdb_psql_print_position(p->err, sql, e->position);
     if (e->detail[0])
         fprintf(p->err, "DETAIL:  %s\n", e->detail);
     if (e->hint[0])
@@ -307,115 +190,6 @@ static int run_query(Printer *p, const char *sql)
     return SDB_ERROR;
 }
 
-/* --- splitting a script into statements ----------------------------------- */
-
-typedef struct Splitter {
-    SdbStr buf;           /* the statement being collected */
-    int paren;
-    bool in_quote, in_escape_quote, in_ident;
-    int comment_depth;
-    char *dollar_tag;     /* inside $tag$ ... $tag$, or NULL */
-} Splitter;
-
-static bool ident_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           (unsigned char)c >= 0x80;
-}
-
-/* Scan `line` (with its newline) into the splitter, calling `emit` for each
- * complete statement.  Returns SDB_ERROR when emit asked to stop. */
-typedef int (*EmitFn)(void *arg, const char *sql);
-
-static int scan_line(Splitter *sp, const char *line, EmitFn emit, void *arg)
-{
-    size_t n = strlen(line);
-    for (size_t i = 0; i < n; i++) {
-        char c = line[i];
-        char next = i + 1 < n ? line[i + 1] : '\0';
-        if (sp->comment_depth > 0) {
-            if (c == '*' && next == '/') {
-                sp->comment_depth--;
-                sdb_str_append(&sp->buf, line + i, 2);
-                i++;
-                continue;
-            }
-            if (c == '/' && next == '*') {
-                sp->comment_depth++;
-                sdb_str_append(&sp->buf, line + i, 2);
-                i++;
-                continue;
-            }
-        } else if (sp->in_quote) {
-            if (sp->in_escape_quote && c == '\\' && next) {
-                sdb_str_append(&sp->buf, line + i, 2);
-                i++;
-                continue;
-            }
-            if (c == '\'')
-                sp->in_quote = false;
-        } else if (sp->in_ident) {
-            if (c == '"')
-                sp->in_ident = false;
-        } else if (sp->dollar_tag) {
-            size_t tl = strlen(sp->dollar_tag);
-            if (c == '$' && strncmp(line + i, sp->dollar_tag, tl) == 0) {
-                sdb_str_append(&sp->buf, line + i, tl);
-                i += tl - 1;
-                sp->dollar_tag = NULL;
-                continue;
-            }
-        } else if (c == '-' && next == '-') {
-            break; /* a line comment: drop the rest of the line */
-        } else if (c == '/' && next == '*') {
-            sp->comment_depth = 1;
-            sdb_str_append(&sp->buf, line + i, 2);
-            i++;
-            continue;
-        } else if (c == '\'') {
-            sp->in_quote = true;
-            sp->in_escape_quote = i > 0 && (line[i - 1] == 'E' || line[i - 1] == 'e') &&
-                                  (i == 1 || !ident_char(line[i - 2]));
-        } else if (c == '"') {
-            sp->in_ident = true;
-        } else if (c == '$' && (i == 0 || !ident_char(line[i - 1]))) {
-            size_t j = i + 1;
-            while (j < n && ident_char(line[j]) && !(line[j] >= '0' && line[j] <= '9' && j == i + 1))
-                j++;
-            if (j < n && line[j] == '$') {
-                sp->dollar_tag = sdb_arena_strndup(sp->buf.arena, line + i, j - i + 1);
-                sdb_str_append(&sp->buf, line + i, j - i + 1);
-                i = j;
-                continue;
-            }
-        } else if (c == '(') {
-            sp->paren++;
-        } else if (c == ')') {
-            if (sp->paren > 0)
-                sp->paren--;
-        } else if (c == ';' && sp->paren == 0) {
-            sdb_str_append_char(&sp->buf, ';');
-            int rc = emit(arg, sp->buf.data);
-            sdb_str_reset(&sp->buf);
-            if (rc != SDB_OK)
-                return SDB_ERROR;
-            continue;
-        }
-        sdb_str_append_char(&sp->buf, c);
-    }
-    if (n && line[n - 1] == '\n' && sp->buf.len && sp->buf.data[sp->buf.len - 1] != '\n')
-        sdb_str_append_char(&sp->buf, '\n');
-    return SDB_OK;
-}
-
-static bool blank(const char *s)
-{
-    for (; *s; s++)
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-            return false;
-    return true;
-}
-
 typedef struct Script {
     Printer *p;
     const char *name;
@@ -426,7 +200,7 @@ typedef struct Script {
 static int emit_statement(void *arg, const char *sql)
 {
     Script *sc = arg;
-    if (blank(sql) || strcmp(sql, ";") == 0)
+    if (sdb_sql_blank(sql) || strcmp(sql, ";") == 0)
         return SDB_OK;
     char where[512];
     snprintf(where, sizeof where, "specdb:%s:%ld: ", sc->name, sc->line);
@@ -465,13 +239,13 @@ static int run_script(Printer *p, FILE *in, const char *name)
     SdbArena *arena = sdb_arena_create(NULL, "script", 0);
     if (arena == NULL)
         return SDB_ERROR;
-    Splitter sp = {0};
+    SdbSqlSplitter sp = {0};
     sdb_str_init(&sp.buf, arena);
     char *line = NULL;
     size_t cap = 0;
     while (!sc.stop && getline(&line, &cap, in) != -1) {
         sc.line++;
-        bool fresh = blank(sp.buf.data) && !sp.in_quote && !sp.in_ident && !sp.dollar_tag && !sp.comment_depth;
+        bool fresh = sdb_sql_splitter_idle(&sp);
         if (fresh && line[strspn(line, " \t")] == '\\') {
             if (!meta_command(p, line + strspn(line, " \t")))
                 break;
@@ -479,9 +253,9 @@ static int run_script(Printer *p, FILE *in, const char *name)
         }
         if (fresh)
             sdb_str_reset(&sp.buf);
-        scan_line(&sp, line, emit_statement, &sc);
+        sdb_sql_split_line(&sp, line, emit_statement, &sc);
     }
-    if (!sc.stop && !blank(sp.buf.data))
+    if (!sc.stop && !sdb_sql_blank(sp.buf.data))
         emit_statement(&sc, sp.buf.data);
     free(line);
     sdb_arena_destroy(arena);

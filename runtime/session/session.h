@@ -18,6 +18,7 @@
 #define SDB_SESSION_SESSION_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config/settings.h"
@@ -77,6 +78,14 @@ int sdb_session_close_portal(SdbSession *s, const char *name);
 /* Sync: outside a BEGIN block, the messages since the last Sync ran in one
  * implicit transaction, committed now (an error in between aborted it). */
 int sdb_session_sync(SdbSession *s, const SdbResultSink *sink);
+
+/* Send every setting with `report = true` (spec/settings.toml) to
+ * sink->parameter_status, as the server does after authentication. */
+void sdb_session_report_all(SdbSession *s, const SdbResultSink *sink);
+
+/* A setting's current value as SHOW prints it, NUL-terminated in `buf`
+ * (SDB_ERROR with 42704 for an unknown name). */
+int sdb_session_show(SdbSession *s, const char *name, char *buf, size_t size);
 
 /* 'I' idle, 'T' in a transaction block, 'E' in a failed one (ReadyForQuery). */
 char sdb_session_status(const SdbSession *s);

@@ -315,3 +315,25 @@ int sdb_show_statement(SdbStatement *st, const SdbVariableShowStmt *vs)
         return SDB_ERROR;
     return st->sink && st->sink->complete ? st->sink->complete(st->sink->arg, "SHOW") : SDB_OK;
 }
+
+void sdb_session_report_all(SdbSession *s, const SdbResultSink *sink)
+{
+    if (sink == NULL || sink->parameter_status == NULL)
+        return;
+    for (int id = 0; id < SDB_SETTING_COUNT; id++) {
+        if (!sdb_setting_defs[id].report)
+            continue;
+        char value[1024];
+        sdb_settings_show(&s->settings, id, value, sizeof value);
+        sink->parameter_status(sink->arg, sdb_setting_defs[id].name, value);
+    }
+}
+
+int sdb_session_show(SdbSession *s, const char *name, char *buf, size_t size)
+{
+    int id = sdb_settings_find(name);
+    if (id < 0)
+        return sdb_error(SDB_ERR_UNDEFINED_OBJECT, "unrecognized configuration parameter \"%s\"", name);
+    sdb_settings_show(&s->settings, id, buf, size);
+    return SDB_OK;
+}

@@ -205,7 +205,8 @@ static int out_complete(void *arg, const char *tag)
 static void out_notice(void *arg, const char *sqlstate, const char *message)
 {
     Output *o = arg;
-    SdbWireNoticeField fields[4] = {{'S', "NOTICE"}, {'V', "NOTICE"}, {'C', sqlstate}, {'M', message}};
+    const char *severity = strcmp(sqlstate, "00000") == 0 ? "NOTICE" : "WARNING";
+    SdbWireNoticeField fields[4] = {{'S', severity}, {'V', severity}, {'C', sqlstate}, {'M', message}};
     if (sdb_wire_encode_notice_response(&o->c->out, &(SdbWireNoticeResponse){4, fields}) != SDB_OK)
         sdb_error_clear(); /* a lost notice is not the statement's failure */
 }

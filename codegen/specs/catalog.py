@@ -24,6 +24,7 @@ TABLES = [
         Field("kind", str, required=True, choices=("table", "view")),
         Field("shared", bool, default=False),
         Field("description", str, required=True),
+        Field("definition", str),
         Field("columns", list, required=True, item=Table("relation.columns", [
             Field("name", str, required=True, unique=True, pattern=_IDENT),
             Field("type", str, required=True),
@@ -61,6 +62,8 @@ def _check_relation(entry, known_types):
     """The rules one relation must follow beyond its schema."""
     if entry["kind"] == "table" and entry["oid"] is None:
         raise entry.error("a catalog table needs PostgreSQL's 'oid'", "kind")
+    if entry["kind"] == "table" and entry["definition"] is not None:
+        raise entry.error("only a view has a 'definition'", "definition")
     if entry["kind"] == "view" and entry["shared"]:
         raise entry.error("a view cannot be shared", "shared")
     if not entry["columns"]:
@@ -88,6 +91,7 @@ def _relation(entry, oid, macros):
         "kind": entry["kind"].upper(),
         "shared": entry["shared"],
         "description": entry["description"],
+        "definition": entry["definition"],
         "columns": [{
             "name": column["name"],
             "macro": column["name"].upper(),

@@ -34,6 +34,7 @@ typedef struct SdbCatalogRel {
     bool shared;                      /* one copy for the whole cluster */
     SdbCatalogKind kind;
     const char *description;
+    const char *definition;           /* a view's SELECT (SQL text), NULL for a table */
     int16_t ncolumns;
     const SdbCatalogColumn *columns;  /* columns[attnum - 1] */
 } SdbCatalogRel;
@@ -293,6 +294,29 @@ typedef struct SdbCatalogRel {
 #define SDB_ANUM_PG_AUTHID_ROLPASSWORD 11
 #define SDB_ANUM_PG_AUTHID_ROLVALIDUNTIL 12
 
+/* pg_catalog.pg_depend: dependencies between objects (sequences owned by columns) */
+#define SDB_CATALOG_PG_DEPEND_OID 2608
+#define SDB_NATTS_PG_DEPEND 7
+#define SDB_ANUM_PG_DEPEND_CLASSID 1
+#define SDB_ANUM_PG_DEPEND_OBJID 2
+#define SDB_ANUM_PG_DEPEND_OBJSUBID 3
+#define SDB_ANUM_PG_DEPEND_REFCLASSID 4
+#define SDB_ANUM_PG_DEPEND_REFOBJID 5
+#define SDB_ANUM_PG_DEPEND_REFOBJSUBID 6
+#define SDB_ANUM_PG_DEPEND_DEPTYPE 7
+
+/* pg_catalog.pg_rewrite: rewrite rules; a view's SELECT is kept as SQL text in ev_action */
+#define SDB_CATALOG_PG_REWRITE_OID 2618
+#define SDB_NATTS_PG_REWRITE 8
+#define SDB_ANUM_PG_REWRITE_OID 1
+#define SDB_ANUM_PG_REWRITE_RULENAME 2
+#define SDB_ANUM_PG_REWRITE_EV_CLASS 3
+#define SDB_ANUM_PG_REWRITE_EV_TYPE 4
+#define SDB_ANUM_PG_REWRITE_EV_ENABLED 5
+#define SDB_ANUM_PG_REWRITE_IS_INSTEAD 6
+#define SDB_ANUM_PG_REWRITE_EV_QUAL 7
+#define SDB_ANUM_PG_REWRITE_EV_ACTION 8
+
 /* pg_catalog.pg_roles: roles, with the password hidden: a view over pg_authid */
 #define SDB_CATALOG_PG_ROLES_OID 9008
 #define SDB_NATTS_PG_ROLES 13
@@ -515,7 +539,7 @@ typedef struct SdbCatalogRel {
 #define SDB_ANUM_INFORMATION_SCHEMA_KEY_COLUMN_USAGE_ORDINAL_POSITION 8
 #define SDB_ANUM_INFORMATION_SCHEMA_KEY_COLUMN_USAGE_POSITION_IN_UNIQUE_CONSTRAINT 9
 
-#define SDB_CATALOG_REL_COUNT 25
+#define SDB_CATALOG_REL_COUNT 27
 
 /* All catalog relations, ordered by OID. */
 extern const SdbCatalogRel sdb_catalog_rels[SDB_CATALOG_REL_COUNT];

@@ -69,7 +69,7 @@ typedef struct SdbFuncInfo {
     const char *description;
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 478
+#define SDB_FUNCTION_COUNT 483
 #define SDB_AGGREGATE_COUNT 118
 
 /* All functions, ordered by OID. */
@@ -97,6 +97,7 @@ int sdb_fn_cmp_gt(SdbFnCall *call);
 int sdb_fn_cmp_le(SdbFnCall *call);
 int sdb_fn_cmp_lt(SdbFnCall *call);
 int sdb_fn_cmp_ne(SdbFnCall *call);
+int sdb_fn_currval(SdbFnCall *call);
 int sdb_fn_date_mi(SdbFnCall *call);
 int sdb_fn_date_mi_interval(SdbFnCall *call);
 int sdb_fn_date_mii(SdbFnCall *call);
@@ -136,12 +137,14 @@ int sdb_fn_int_pl(SdbFnCall *call);
 int sdb_fn_int_to_float(SdbFnCall *call);
 int sdb_fn_int_to_numeric(SdbFnCall *call);
 int sdb_fn_int_um(SdbFnCall *call);
+int sdb_fn_lastval(SdbFnCall *call);
 int sdb_fn_like_escape(SdbFnCall *call);
 int sdb_fn_lower(SdbFnCall *call);
 int sdb_fn_lpad(SdbFnCall *call);
 int sdb_fn_ltrim(SdbFnCall *call);
 int sdb_fn_ltrim1(SdbFnCall *call);
 int sdb_fn_md5_text(SdbFnCall *call);
+int sdb_fn_nextval(SdbFnCall *call);
 int sdb_fn_now(SdbFnCall *call);
 int sdb_fn_numeric(SdbFnCall *call);
 int sdb_fn_numeric_abs(SdbFnCall *call);
@@ -166,6 +169,7 @@ int sdb_fn_replace_text(SdbFnCall *call);
 int sdb_fn_rpad(SdbFnCall *call);
 int sdb_fn_rtrim(SdbFnCall *call);
 int sdb_fn_rtrim1(SdbFnCall *call);
+int sdb_fn_setval(SdbFnCall *call);
 int sdb_fn_similar_to_escape(SdbFnCall *call);
 int sdb_fn_split_part(SdbFnCall *call);
 int sdb_fn_text_cat_any(SdbFnCall *call);

@@ -23,8 +23,10 @@
 #include "common/str.h"
 #include "sdb_ast.h"
 #include "sdb_types.h"
+#include "storage/control.h"
 #include "storage/types.h"
 #include "txn/txn.h"
+#include "types/datum.h"
 
 struct SdbEngine;
 
@@ -55,7 +57,7 @@ typedef struct SdbIndex {
 } SdbIndex;
 
 /* One constraint (pg_constraint), PostgreSQL's contype letters. */
-typedef struct SdbConstraint {
+typedef struct SdbRelConstraint {
     SdbOid oid;
     const char *name;
     char kind;               /* 'c' check, 'f' foreign key, 'p' primary key, 'u' unique */
@@ -67,16 +69,51 @@ typedef struct SdbConstraint {
     const int16_t *ref_keys; /* 'f': its columns, nkeys of them */
     char on_delete;          /* 'f': confdeltype: 'a' no action, 'r' restrict, 'c' cascade, 'n' set null, 'd' set default */
     char on_update;          /* 'f': confupdtype, same letters */
-} SdbConstraint;
+} SdbRelConstraint;
 
 /* A foreign key of another table that points at this one (for ON DELETE /
  * ON UPDATE actions and RESTRICT checks). */
 typedef struct SdbReferencingKey {
     SdbOid rel_oid;                 /* the referencing table */
-    const SdbConstraint *constraint; /* in that table's descriptor */
+    const SdbRelConstraint *constraint; /* a copy of that table's constraint */
 } SdbReferencingKey;
 
-/* A relation: table, index, view or sequence (pg_class relkind letters). */
+/* A sequence's options (pg_sequence).  Its state is the one row of its own
+ * heap (SdbRelation.file): the columns last_value int8, log_cnt int8,
+ * is_called bool (PostgreSQL's sequence relation), in the row format of
+ * row.h; CREATE SEQUENCE writes it (last_value = start, is_called false)
+ * and nextval (runtime/access) updates it. */
+typedef struct SdbSequence {
+    SdbOid type;        /* int2, int4 or int8 */
+    int64_t start;
+    int64_t increment;
+    int64_t max;
+    int64_t min;
+    int64_t cache;
+    bool cycle;
+    SdbOid owner_rel;   /* OWNED BY table (serial, identity), or 0 */
+    int16_t owner_attnum;
+} SdbSequence;
+
+/* Attribute numbers of a sequence relation's row. */
+#define SDB_SEQ_ANUM_LAST_VALUE 1
+#define SDB_SEQ_ANUM_LOG_CNT 2
+#define SDB_SEQ_ANUM_IS_CALLED 3
+
+/* OIDs fixed at bootstrap (PostgreSQL's where it has fixed ones). */
+#define SDB_NAMESPACE_PG_CATALOG 11
+#define SDB_NAMESPACE_PUBLIC 2200
+#define SDB_NAMESPACE_INFORMATION_SCHEMA 12000
+#define SDB_ROLE_POSTGRES 10
+#define SDB_DATABASE_TEMPLATE1 1
+#define SDB_DATABASE_POSTGRES 5
+#define SDB_AM_HEAP 2
+#define SDB_AM_BTREE 403
+
+/* A relation: table, index, view or sequence (pg_class relkind letters).
+ * System catalogs look like any table (kind 'r', attrs from the spec) with
+ * system = true; their storage is relation number = OID, in database 0
+ * for the shared ones (pg_database, pg_authid). */
 typedef struct SdbRelation {
     SdbOid oid;
     const char *name;
@@ -90,10 +127,12 @@ typedef struct SdbRelation {
     int nindexes;
     const SdbIndex *indexes;
     int nconstraints;
-    const SdbConstraint *constraints;
+    const SdbRelConstraint *constraints;
     int nreferencing;
     const SdbReferencingKey *referencing;
     const char *view_sql;     /* 'v': the view's SELECT as SQL text */
+    const SdbSequence *sequence; /* 'S': its options, else NULL */
+    SdbOid index_table;       /* 'i': the table it indexes, else 0 */
 } SdbRelation;
 
 typedef struct SdbCatalog SdbCatalog;
@@ -123,11 +162,30 @@ typedef struct SdbDdlContext {
     SdbCatalog *catalog;
     SdbTxn *txn;
     SdbArena *arena;          /* statement lifetime */
-    const char *sql;
+    const char *sql;          /* the text the statement was parsed from (locations index it) */
     const char *const *search_path;
     int npath;
+    /* NOTICEs (IF NOT EXISTS skipping, DROP ... CASCADE); may be NULL */
+    void (*notice)(void *arg, const char *sqlstate, const char *message);
+    void *notice_arg;
+    /* CREATE VIEW: the output columns of the view's query as the analyzer
+     * found them (names, types, typmods); view_ncolumns < 0 when not
+     * given: names then come from the SELECT list, types are unknown. */
+    int view_ncolumns;
+    const char *const *view_names;
+    const SdbOid *view_types;
+    const int32_t *view_typmods;
 } SdbDdlContext;
 int sdb_ddl_execute(SdbDdlContext *ddl, const SdbNode *stmt, SdbStr *tag);
+
+/* The B+tree key of a row for `index` of `rel` (values/nulls indexed by
+ * attnum - 1): for each key column sdb_key_encode(type, value, null,
+ * {descending = option & 1, nulls_first = option & 2}), concatenated.
+ * *has_null (may be NULL) says whether a key column is NULL (such keys
+ * never conflict in a unique index).  Used by CREATE INDEX and by every
+ * index insert and lookup (runtime/access). */
+int sdb_index_key(const SdbRelation *rel, const SdbIndex *index, const SdbDatum *values, const bool *nulls,
+                  SdbStr *out, bool *has_null);
 
 /* Hand out a new OID (durable through checkpoints and the WAL). */
 int sdb_catalog_new_oid(SdbCatalog *cat, SdbOid *oid);

@@ -2,9 +2,16 @@
  * catalog/row.h: the stored form of a table row (the payload of a heap
  * tuple), used for user tables and system catalogs alike.
  *
- * Layout: uint16 natts, a null bitmap of natts bits (rounded up to bytes),
- * then each non-null attribute in attnum order: by-value types as 8 bytes
- * (the datum, native order), by-reference types as uint32 length + bytes.
+ * Layout (offsets from the start of the row, which the heap keeps 8-byte
+ * aligned):
+ *   uint16 natts, a null bitmap of natts bits (bit i of byte i/8 set =
+ *   attribute i is NULL), zero padding to an 8-byte boundary; then each
+ *   non-null attribute in attnum order:
+ *     by-value types: the 8-byte datum (native order) at an 8-byte boundary;
+ *     by-reference types: at a 4-byte boundary an SdbVarlena as in memory
+ *     (uint32 length, the bytes, one NUL byte), so a decoded value may point
+ *     straight into the row.
+ *   Padding bytes are zero.
  * A row written with fewer attributes than the relation has now (ALTER
  * TABLE ADD COLUMN) reads the missing ones as NULL.
  */
@@ -17,15 +24,21 @@
 #include "common/str.h"
 #include "types/datum.h"
 
+/* Most attributes a row (and a relation) may have: PostgreSQL's 1600. */
+#define SDB_ROW_MAX_ATTS 1600
+
 /* Append the stored form of natts values (types[i], NULL when nulls[i]) to
- * `out`.  SDB_OK or SDB_ERROR (53200, 54000 too long). */
+ * `out` (whose length must be a multiple of 8 on entry: rows start
+ * aligned).  SDB_OK or SDB_ERROR (53200; 54011 more than SDB_ROW_MAX_ATTS
+ * columns; 54000 a value too long). */
 int sdb_row_encode(int natts, const SdbOid *types, const SdbDatum *values, const bool *nulls, SdbStr *out);
 
 /* Decode attributes of a stored row: for each i < nwant, attribute
- * want[i] (0-based attribute index) into values[i]/nulls[i].  By-reference
- * values are copied into `arena` (or point into `data` when arena is NULL:
- * then they live as long as `data`).  SDB_OK, or SDB_ERROR with XX001
- * (data corrupted) when the bytes do not parse. */
+ * want[i] (0-based attribute index, < natts) into values[i]/nulls[i].
+ * By-reference values are copied into `arena` (or point into `data` when
+ * arena is NULL: then they live as long as `data`, which must be 4-byte
+ * aligned).  SDB_OK, or SDB_ERROR with XX001 (data corrupted) when the
+ * bytes do not parse. */
 int sdb_row_decode(const void *data, size_t len, const SdbOid *types, int natts, const int *want, int nwant,
                    SdbArena *arena, SdbDatum *values, bool *nulls);
 

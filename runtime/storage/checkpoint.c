@@ -33,6 +33,9 @@ struct SdbCheckpointer {
     SdbControlData control;
     SdbCheckpointHook hook;
     void *hook_arg;
+    int nextra;                /* further hooks (sdb_checkpointer_add_hook) */
+    SdbCheckpointHook extra[SDB_CHECKPOINT_MAX_HOOKS];
+    void *extra_arg[SDB_CHECKPOINT_MAX_HOOKS];
     SdbCheckpointStats stats;
     uint64_t started;          /* checkpoints started so far */
     uint64_t last_success;     /* number of the last one that succeeded */
@@ -102,11 +105,21 @@ static int run_checkpoint(SdbCheckpointer *cp, unsigned flags)
 
     pthread_mutex_lock(&cp->lock);
     SdbCheckpointIds ids = {cp->control.next_xid, cp->control.next_oid};
-    SdbCheckpointHook hook = cp->hook;
-    void *hook_arg = cp->hook_arg;
+    SdbCheckpointHook hooks[SDB_CHECKPOINT_MAX_HOOKS + 1];
+    void *hook_args[SDB_CHECKPOINT_MAX_HOOKS + 1];
+    int nhooks = 0;
+    if (cp->hook != NULL) {
+        hooks[nhooks] = cp->hook;
+        hook_args[nhooks++] = cp->hook_arg;
+    }
+    for (int i = 0; i < cp->nextra; i++) {
+        hooks[nhooks] = cp->extra[i];
+        hook_args[nhooks++] = cp->extra_arg[i];
+    }
     pthread_mutex_unlock(&cp->lock);
-    if (hook != NULL && hook(hook_arg, &ids) != SDB_OK)
-        return SDB_ERROR;
+    for (int i = 0; i < nhooks; i++)
+        if (hooks[i](hook_args[i], &ids) != SDB_OK)
+            return SDB_ERROR;
     rec.next_xid = ids.next_xid;
     rec.next_oid = ids.next_oid;
 
@@ -153,6 +166,16 @@ static int run_checkpoint(SdbCheckpointer *cp, unsigned flags)
             after.writes - before.writes, seconds_between(&t0, &t1), sdb_lsn_format(rec.redo_lsn, redo_text),
             sdb_lsn_format(start, lsn_text));
     return SDB_OK;
+}
+
+void sdb_checkpointer_hold(SdbCheckpointer *cp)
+{
+    pthread_mutex_lock(&cp->run_lock);
+}
+
+void sdb_checkpointer_release(SdbCheckpointer *cp)
+{
+    pthread_mutex_unlock(&cp->run_lock);
 }
 
 int sdb_checkpoint_run(SdbCheckpointer *cp, unsigned flags)
@@ -278,6 +301,38 @@ void sdb_checkpointer_set_hook(SdbCheckpointer *cp, SdbCheckpointHook hook, void
     cp->hook = hook;
     cp->hook_arg = arg;
     pthread_mutex_unlock(&cp->lock);
+}
+
+int sdb_checkpointer_add_hook(SdbCheckpointer *cp, SdbCheckpointHook hook, void *arg)
+{
+    pthread_mutex_lock(&cp->lock);
+    int rc = SDB_OK;
+    if (cp->nextra == SDB_CHECKPOINT_MAX_HOOKS) {
+        rc = sdb_error(SDB_ERR_PROGRAM_LIMIT_EXCEEDED, "too many checkpoint hooks (at most %d)",
+                       SDB_CHECKPOINT_MAX_HOOKS);
+    } else {
+        cp->extra[cp->nextra] = hook;
+        cp->extra_arg[cp->nextra++] = arg;
+    }
+    pthread_mutex_unlock(&cp->lock);
+    return rc;
+}
+
+void sdb_checkpointer_remove_hook(SdbCheckpointer *cp, SdbCheckpointHook hook, void *arg)
+{
+    /* run_lock: no checkpoint is calling the hook once this returns */
+    pthread_mutex_lock(&cp->run_lock);
+    pthread_mutex_lock(&cp->lock);
+    for (int i = 0; i < cp->nextra; i++) {
+        if (cp->extra[i] != hook || cp->extra_arg[i] != arg)
+            continue;
+        memmove(&cp->extra[i], &cp->extra[i + 1], (size_t)(cp->nextra - i - 1) * sizeof cp->extra[0]);
+        memmove(&cp->extra_arg[i], &cp->extra_arg[i + 1], (size_t)(cp->nextra - i - 1) * sizeof cp->extra_arg[0]);
+        cp->nextra--;
+        break;
+    }
+    pthread_mutex_unlock(&cp->lock);
+    pthread_mutex_unlock(&cp->run_lock);
 }
 
 void sdb_checkpointer_control(SdbCheckpointer *cp, SdbControlData *out)

@@ -67,10 +67,14 @@ def rows(ctx):
                for e in ctx.loaded[file][table]}
     agg_rows = aggregates.function_rows(ctx)
     agg_oids = sorted(row["oid"] for row in agg_rows if row["kind"] == "aggregate")
+    kinds = {row["name"]: "normal" for row in result}
     for row in agg_rows:
         key = (row["name"], tuple(row["args"]))
         if key in seen:
             raise entries[key].error(f"{row['signature']} is also a function of {FILE}", "args")
+        if kinds.setdefault(row["name"], row["kind"]) != row["kind"]:
+            raise entries[key].error(f"{row['name']} is also the name of a {kinds[row['name']]} function "
+                                     "(all overloads of a name are of one kind)", "name")
         row["agg_index"] = agg_oids.index(row["oid"]) if row["kind"] == "aggregate" else None
     return sorted(result + agg_rows, key=lambda row: row["oid"])
 

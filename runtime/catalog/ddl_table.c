@@ -572,7 +572,8 @@ static int build_index(SdbDdl *d, const SdbRelation *rel, const SdbIndex *index)
     size_t count;
     if (index_entries(d, rel, index, &entries, &count) != SDB_OK)
         return SDB_ERROR;
-    qsort(entries, count, sizeof *entries, compare_entries);
+    if (count > 1)
+        qsort(entries, count, sizeof *entries, compare_entries);
     for (size_t i = 1; index->unique && i < count; i++)
         if (!entries[i].has_null && entries[i].key.len == entries[i - 1].key.len &&
             memcmp(entries[i].key.data, entries[i - 1].key.data, entries[i].key.len) == 0)
@@ -943,14 +944,16 @@ int sdb_ddl_create_table(SdbDdl *d, const SdbCreateStmt *stmt)
         cols[ncols].att.attnum = (int16_t)(ncols + 1);
         ncols++;
     }
-    SdbOid oid;
+    SdbOid oid, toast;
     SdbCatTuple t;
-    if (sdb_catalog_new_oid(d->cat, &oid) != SDB_OK)
+    if (sdb_catalog_new_oid(d->cat, &oid) != SDB_OK || sdb_catalog_new_oid(d->cat, &toast) != SDB_OK)
         return SDB_ERROR;
     SdbCatClassInfo info = {.oid = oid, .name = rv->relname, .namespace_oid = nsp, .kind = 'r',
-                            .relfilenode = oid, .am = SDB_AM_HEAP, .natts = ncols};
-    SdbRelFileId file = {d->cat->db_oid, oid};
+                            .relfilenode = oid, .am = SDB_AM_HEAP, .natts = ncols, .toast = toast};
+    SdbRelFileId file = {d->cat->db_oid, oid}, toast_file = {d->cat->db_oid, toast};
     if (sdb_heap_create(d->cat->engine, file) != SDB_OK || sdb_cat_note_file(d->cat, file, false) != SDB_OK ||
+        sdb_heap_create(d->cat->engine, toast_file) != SDB_OK ||
+        sdb_cat_note_file(d->cat, toast_file, false) != SDB_OK ||
         sdb_cat_class_tuple(&t, d->arena, &info) != SDB_OK || insert(d, &t) != SDB_OK)
         return SDB_ERROR;
     for (int i = 0; i < ncols; i++)

@@ -283,7 +283,24 @@ static void test_create_table(void)
     db_close(&db);
     db_open(&db); /* persistence */
     check_t(&db);
+    /* a default longer than a page goes out of line */
+    SdbArena *keep = sdb_arena_create(NULL, "test texts", 0);
+    SdbStr sql, expr;
+    sdb_str_init(&sql, keep);
+    sdb_str_init(&expr, keep);
+    sdb_str_append_cstr(&expr, "'");
+    for (int i = 0; i < 3000; i++)
+        sdb_str_append_cstr(&expr, "ab");
+    sdb_str_append_cstr(&expr, "'");
+    sdb_str_appendf(&sql, "CREATE TABLE big (x text DEFAULT %s)", expr.data);
+    ok(&db, sql.data);
+    CU_ASSERT_STRING_EQUAL(rel_named(&db, "big")->attrs[0].default_sql, expr.data);
     db_close(&db);
+    db_open(&db);
+    CU_ASSERT_STRING_EQUAL(rel_named(&db, "big")->attrs[0].default_sql, expr.data);
+    CU_ASSERT_NOT_EQUAL(rel_named(&db, "big")->toast.rel_number, 0);
+    db_close(&db);
+    sdb_arena_destroy(keep);
 }
 
 static void test_errors(void)
@@ -536,6 +553,31 @@ static void test_cascade_and_schemas(void)
     db_close(&db);
 }
 
+/* Every system view's definition parses, and bootstrap stored it. */
+static void test_view_definitions(void)
+{
+    Db db;
+    fresh(&db);
+    for (int i = 0; i < SDB_CATALOG_REL_COUNT; i++) {
+        const SdbCatalogRel *crel = &sdb_catalog_rels[i];
+        if (crel->kind != SDB_CATALOG_VIEW)
+            continue;
+        SdbParseResult parsed;
+        int rc = sdb_parse(db.arena, crel->definition, strlen(crel->definition), &parsed);
+        if (rc != SDB_OK) {
+            fprintf(stderr, "\n%s.%s: ", crel->schema, crel->name);
+            sdb_error_print(stderr);
+        }
+        CU_ASSERT_EQUAL(rc, SDB_OK);
+        const SdbRelation *rel = lookup(&db, NULL, crel->schema, crel->name);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(rel);
+        CU_ASSERT_EQUAL(rel->kind, 'v');
+        CU_ASSERT_EQUAL(rel->natts, crel->ncolumns);
+        CU_ASSERT_STRING_EQUAL(rel->view_sql, crel->definition);
+    }
+    db_close(&db);
+}
+
 static CU_TestInfo tests[] = {
     {"bootstrap and reopen", test_bootstrap},
     {"create table, reopen", test_create_table},
@@ -544,6 +586,7 @@ static CU_TestInfo tests[] = {
     {"alter table", test_alter},
     {"indexes, views, sequences", test_indexes_views_sequences},
     {"cascade, schemas", test_cascade_and_schemas},
+    {"system view definitions", test_view_definitions},
     CU_TEST_INFO_NULL,
 };
 

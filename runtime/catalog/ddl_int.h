@@ -27,6 +27,10 @@ typedef struct SdbDdl {
 int sdb_ddl_touch(SdbDdl *d, SdbOid oid);
 int sdb_ddl_sync(SdbDdl *d);
 
+/* A new OID whose relation file does not exist (files of transactions cut
+ * short by a crash stay behind with OIDs handed out again). */
+int sdb_ddl_new_relfile_oid(SdbDdl *d, SdbOid *oid);
+
 /* The relation `rv` names as the transaction sees it, or NULL. */
 const SdbRelation *sdb_ddl_find(SdbDdl *d, const SdbRangeVar *rv);
 const SdbRelation *sdb_ddl_by_oid(SdbDdl *d, SdbOid oid);

@@ -238,8 +238,11 @@ int sdb_ddl_createdb(SdbDdl *d, const SdbCreatedbStmt *stmt)
         return sdb_error(SDB_ERR_DUPLICATE_DATABASE, "database \"%s\" already exists", stmt->dbname);
     SdbOid oid;
     SdbCatTuple t;
-    if (sdb_catalog_new_oid(d->cat, &oid) != SDB_OK)
-        return SDB_ERROR;
+    bool exists = true;
+    while (exists) /* skip the catalogs of a CREATE DATABASE cut short by a crash */
+        if (sdb_catalog_new_oid(d->cat, &oid) != SDB_OK ||
+            sdb_cat_database_exists(d->cat->engine, oid, &exists) != SDB_OK)
+            return SDB_ERROR;
     sdb_cat_tuple_init(&t, sdb_catalog_by_oid(SDB_CATALOG_PG_DATABASE_OID), d->arena);
     sdb_cat_set(&t, SDB_ANUM_PG_DATABASE_OID, oid);
     sdb_cat_set(&t, SDB_ANUM_PG_DATABASE_DATDBA, SDB_ROLE_POSTGRES);

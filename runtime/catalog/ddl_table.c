@@ -414,7 +414,7 @@ int sdb_ddl_create_sequence(SdbDdl *d, SdbOid nsp, const char *name, SdbOid type
         exists_error(d, nsp, name) != SDB_OK)
         return SDB_ERROR;
     SdbOid oid;
-    if (sdb_catalog_new_oid(d->cat, &oid) != SDB_OK)
+    if (sdb_ddl_new_relfile_oid(d, &oid) != SDB_OK)
         return SDB_ERROR;
     SdbRelFileId file = {d->cat->db_oid, oid};
     SdbCatClassInfo info = {.oid = oid, .name = name, .namespace_oid = nsp, .kind = 'S', .relfilenode = oid,
@@ -639,7 +639,7 @@ int sdb_ddl_create_index(SdbDdl *d, const SdbRelation *rel, const char *name, in
     if (exists_error(d, rel->namespace_oid, name) != SDB_OK)
         return SDB_ERROR;
     SdbOid oid;
-    if (sdb_catalog_new_oid(d->cat, &oid) != SDB_OK)
+    if (sdb_ddl_new_relfile_oid(d, &oid) != SDB_OK)
         return SDB_ERROR;
     SdbIndex index = {.oid = oid, .name = name, .file = {d->cat->db_oid, oid}, .unique = unique,
                       .primary = primary, .nkeys = nkeys, .keys = keys, .key_options = options};
@@ -946,7 +946,7 @@ int sdb_ddl_create_table(SdbDdl *d, const SdbCreateStmt *stmt)
     }
     SdbOid oid, toast;
     SdbCatTuple t;
-    if (sdb_catalog_new_oid(d->cat, &oid) != SDB_OK || sdb_catalog_new_oid(d->cat, &toast) != SDB_OK)
+    if (sdb_ddl_new_relfile_oid(d, &oid) != SDB_OK || sdb_ddl_new_relfile_oid(d, &toast) != SDB_OK)
         return SDB_ERROR;
     SdbCatClassInfo info = {.oid = oid, .name = rv->relname, .namespace_oid = nsp, .kind = 'r',
                             .relfilenode = oid, .am = SDB_AM_HEAP, .natts = ncols, .toast = toast};

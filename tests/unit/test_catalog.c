@@ -13,6 +13,7 @@
 #include "common/error.h"
 #include "config/settings.h"
 #include "harness.h"
+#include "heap_test_util.h"
 #include "sdb_catalog.h"
 #include "sql/parser.h"
 #include "storage/engine.h"
@@ -553,6 +554,40 @@ static void test_cascade_and_schemas(void)
     db_close(&db);
 }
 
+/* In a child that then dies: commit CREATE TABLE a (with an index), leave
+ * CREATE TABLE b uncommitted, flush the WAL. */
+static int crash_child(void *arg)
+{
+    (void)arg;
+    Db db;
+    db_open(&db);
+    ok(&db, "CREATE TABLE a (x int PRIMARY KEY, y text DEFAULT 'd')");
+    SdbTxn txn;
+    begin(&db, &txn);
+    if (run(&db, &txn, "CREATE TABLE b (x int)") != SDB_OK)
+        return 1;
+    return heap_test_flush_wal(db.engine) == SDB_OK ? 0 : 1;
+}
+
+static void test_crash(void)
+{
+    Db db;
+    fresh(&db);
+    db_close(&db);
+    CU_ASSERT_EQUAL_FATAL(heap_test_in_child(crash_child, NULL), 0);
+    db_open(&db);
+    const SdbRelation *a = rel_named(&db, "a");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_STRING_EQUAL(a->attrs[1].default_sql, "'d'");
+    CU_ASSERT_EQUAL(a->nindexes, 1);
+    CU_ASSERT_PTR_NULL(rel_named(&db, "b"));
+    SdbOid oid;
+    CU_ASSERT_EQUAL(sdb_catalog_new_oid(db.cat, &oid), SDB_OK);
+    CU_ASSERT_TRUE(oid > a->indexes[0].oid); /* no OID handed out twice */
+    ok(&db, "CREATE TABLE b (x int)");
+    db_close(&db);
+}
+
 /* Every system view's definition parses, and bootstrap stored it. */
 static void test_view_definitions(void)
 {
@@ -587,6 +622,7 @@ static CU_TestInfo tests[] = {
     {"indexes, views, sequences", test_indexes_views_sequences},
     {"cascade, schemas", test_cascade_and_schemas},
     {"system view definitions", test_view_definitions},
+    {"crash: committed DDL kept, uncommitted gone", test_crash},
     CU_TEST_INFO_NULL,
 };
 

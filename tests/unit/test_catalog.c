@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "access/table.h"
 #include "catalog/catalog.h"
 #include "catalog/catalog_int.h"
 #include "common/error.h"
@@ -554,6 +555,94 @@ static void test_cascade_and_schemas(void)
     db_close(&db);
 }
 
+/* Insert rows (a int, b text; b NULL when NULL) into `table` and commit. */
+static void insert_rows(Db *db, const char *table, int n, const int *a, const char *const *b)
+{
+    SdbTxn txn;
+    begin(db, &txn);
+    CU_ASSERT_EQUAL_FATAL(sdb_txn_take_snapshot(&txn, db->arena), SDB_OK);
+    const SdbRelation *rel = lookup(db, &txn, NULL, table);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rel);
+    SdbAccessContext ac = {.engine = db->engine, .catalog = db->cat, .txn = &txn, .arena = db->arena};
+    for (int i = 0; i < n; i++) {
+        SdbDatum values[2] = {sdb_datum_from_int64(a[i]), 0};
+        bool nulls[2] = {false, b == NULL || b[i] == NULL};
+        if (!nulls[1])
+            CU_ASSERT_EQUAL(sdb_varlena_make(db->arena, b[i], strlen(b[i]), &values[1]), SDB_OK);
+        SdbTid tid;
+        int rc = sdb_table_insert(&ac, rel, values, nulls, &tid);
+        if (rc != SDB_OK)
+            sdb_error_print(stderr);
+        CU_ASSERT_EQUAL(rc, SDB_OK);
+    }
+    end(db, &txn, true);
+}
+
+/* The number of rows of `table` whose first index has key (value). */
+static int index_count(Db *db, const char *table, const char *index_name, int value)
+{
+    SdbTxn txn;
+    begin(db, &txn);
+    CU_ASSERT_EQUAL_FATAL(sdb_txn_take_snapshot(&txn, db->arena), SDB_OK);
+    const SdbRelation *rel = lookup(db, &txn, NULL, table);
+    const SdbIndex *index = NULL;
+    for (int i = 0; i < rel->nindexes; i++)
+        if (strcmp(rel->indexes[i].name, index_name) == 0)
+            index = &rel->indexes[i];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(index);
+    SdbAccessContext ac = {.engine = db->engine, .catalog = db->cat, .txn = &txn, .arena = db->arena};
+    SdbDatum eq = sdb_datum_from_int64(value);
+    SdbIndexRange range = {.neq = 1, .eq = &eq};
+    int col = 0, count = 0;
+    SdbDatum values[SDB_BATCH_SIZE];
+    uint64_t nullbits[SDB_BATCH_SIZE / 64];
+    SdbVector vec = {.type = SDB_TYPEOID_INT4, .typmod = -1, .values = values, .nulls = nullbits};
+    SdbBatch batch = {.ncols = 1, .cols = &vec};
+    SdbTableScan *scan = sdb_index_scan_begin(&ac, rel, index, &range, &col, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(scan);
+    while (sdb_table_scan_next(scan, &batch) == SDB_OK && batch.nrows > 0)
+        count += batch.nrows;
+    sdb_table_scan_end(scan);
+    end(db, &txn, true);
+    return count;
+}
+
+/* DDL over tables with rows: index builds, uniqueness, NOT NULL and
+ * foreign key checks of existing rows. */
+static void test_existing_rows(void)
+{
+    Db db;
+    fresh(&db);
+    ok(&db, "CREATE TABLE t (a int, b text)");
+    const int a[] = {1, 1, 2, 3};
+    const char *const b[] = {"x", "y", NULL, NULL};
+    insert_rows(&db, "t", 4, a, b);
+    fails(&db, "CREATE UNIQUE INDEX ON t (a)", SDB_ERR_UNIQUE_VIOLATION, "could not create unique index \"t_a_idx\"");
+    CU_ASSERT_STRING_EQUAL(sdb_error_last()->detail, "Key (a)=(1) is duplicated.");
+    ok(&db, "CREATE UNIQUE INDEX ON t (b)"); /* NULLs are distinct */
+    ok(&db, "CREATE INDEX ON t (a)");
+    CU_ASSERT_EQUAL(index_count(&db, "t", "t_a_idx", 1), 2);
+    CU_ASSERT_EQUAL(index_count(&db, "t", "t_a_idx", 2), 1);
+    CU_ASSERT_EQUAL(index_count(&db, "t", "t_a_idx", 9), 0);
+    fails(&db, "ALTER TABLE t ALTER COLUMN b SET NOT NULL", SDB_ERR_NOT_NULL_VIOLATION,
+          "column \"b\" of relation \"t\" contains null values");
+    fails(&db, "ALTER TABLE t ADD COLUMN c int NOT NULL", SDB_ERR_NOT_NULL_VIOLATION,
+          "column \"c\" of relation \"t\" contains null values");
+    ok(&db, "ALTER TABLE t ALTER COLUMN a SET NOT NULL");
+    fails(&db, "ALTER TABLE t ADD PRIMARY KEY (a)", SDB_ERR_UNIQUE_VIOLATION, "could not create unique index \"t_pkey\"");
+    ok(&db, "CREATE TABLE p (id int PRIMARY KEY)");
+    const int ids[] = {1, 2};
+    insert_rows(&db, "p", 2, ids, NULL);
+    fails(&db, "ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES p", SDB_ERR_FOREIGN_KEY_VIOLATION,
+          "insert or update on table \"t\" violates foreign key constraint \"t_a_fkey\"");
+    CU_ASSERT_STRING_EQUAL(sdb_error_last()->detail, "Key (a)=(3) is not present in table \"p\".");
+    const int more[] = {3};
+    insert_rows(&db, "p", 1, more, NULL);
+    ok(&db, "ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES p");
+    CU_ASSERT_EQUAL(rel_named(&db, "p")->nreferencing, 1);
+    db_close(&db);
+}
+
 /* In a child that then dies: commit CREATE TABLE a (with an index), leave
  * CREATE TABLE b uncommitted, flush the WAL. */
 static int crash_child(void *arg)
@@ -622,6 +711,7 @@ static CU_TestInfo tests[] = {
     {"indexes, views, sequences", test_indexes_views_sequences},
     {"cascade, schemas", test_cascade_and_schemas},
     {"system view definitions", test_view_definitions},
+    {"DDL over existing rows", test_existing_rows},
     {"crash: committed DDL kept, uncommitted gone", test_crash},
     CU_TEST_INFO_NULL,
 };

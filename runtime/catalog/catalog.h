@@ -174,8 +174,8 @@ typedef struct SdbDdlContext {
     void (*notice)(void *arg, const char *sqlstate, const char *message);
     void *notice_arg;
     /* CREATE VIEW: the output columns of the view's query as the analyzer
-     * found them (names, types, typmods); view_ncolumns < 0 when not
-     * given: names then come from the SELECT list, types are unknown. */
+     * found them (names, types, typmods may be NULL: -1).  When view_names
+     * is NULL, names come from the SELECT list and types are unknown. */
     int view_ncolumns;
     const char *const *view_names;
     const SdbOid *view_types;

@@ -156,7 +156,7 @@ static int run(Db *db, SdbTxn *txn, const char *sql)
     for (int i = 0; i < parsed.count; i++) {
         const SdbRawStmt *raw = (const SdbRawStmt *)sdb_list_nth(parsed.stmts, i);
         SdbDdlContext ctx = {.catalog = db->cat, .txn = txn, .arena = db->arena, .sql = sql,
-                             .search_path = public_path, .npath = 2, .notice = on_notice, .view_ncolumns = -1};
+                             .search_path = public_path, .npath = 2, .notice = on_notice};
         SdbStr tag;
         sdb_str_init(&tag, db->arena);
         if (sdb_ddl_execute(&ctx, raw->stmt, &tag) != SDB_OK)

@@ -643,6 +643,44 @@ static void test_existing_rows(void)
     db_close(&db);
 }
 
+/* Many tables in one transaction and across many: names stay right. */
+static void test_many_tables(void)
+{
+    Db db;
+    fresh(&db);
+    char sql[256];
+    SdbTxn txn;
+    begin(&db, &txn);
+    for (int i = 0; i < 50; i++) {
+        snprintf(sql, sizeof sql, "CREATE TABLE m%d (a int PRIMARY KEY, b text UNIQUE)", i);
+        CU_ASSERT_EQUAL(run(&db, &txn, sql), SDB_OK);
+    }
+    end(&db, &txn, true);
+    for (int i = 0; i < 100; i++) {
+        snprintf(sql, sizeof sql, "CREATE TABLE n%d (a serial, b int REFERENCES m%d); DROP TABLE n%d", i, i % 50,
+                 i / 2);
+        if (i % 2 == 1)
+            ok(&db, sql);
+        else {
+            snprintf(sql, sizeof sql, "CREATE TABLE n%d (a serial, b int REFERENCES m%d)", i, i % 50);
+            ok(&db, sql);
+        }
+    }
+    int present = 0;
+    for (int i = 0; i < 100; i++) {
+        snprintf(sql, sizeof sql, "n%d", i);
+        present += rel_named(&db, sql) != NULL;
+    }
+    CU_ASSERT_EQUAL(present, 50);
+    CU_ASSERT_EQUAL(rel_named(&db, "m0")->nreferencing, 1);
+    db_close(&db);
+    db_open(&db);
+    CU_ASSERT_EQUAL(rel_named(&db, "m0")->nreferencing, 1);
+    CU_ASSERT_PTR_NULL(rel_named(&db, "n0"));
+    CU_ASSERT_PTR_NOT_NULL(rel_named(&db, "n99"));
+    db_close(&db);
+}
+
 /* In a child that then dies: commit CREATE TABLE a (with an index), leave
  * CREATE TABLE b uncommitted, flush the WAL. */
 static int crash_child(void *arg)
@@ -712,6 +750,7 @@ static CU_TestInfo tests[] = {
     {"cascade, schemas", test_cascade_and_schemas},
     {"system view definitions", test_view_definitions},
     {"DDL over existing rows", test_existing_rows},
+    {"many tables", test_many_tables},
     {"crash: committed DDL kept, uncommitted gone", test_crash},
     CU_TEST_INFO_NULL,
 };

@@ -45,16 +45,13 @@ int acc_form_tuple(SdbAccessContext *ac, const SdbRelation *rel, const SdbOid *t
 /* Decode attributes want[0..nwant) (0-based, < natts) of a stored tuple.
  * By-reference values point into `payload` unless `copy` (then into
  * `arena`); out-of-line values are fetched into `arena`. */
-int acc_decode(SdbAccessContext *ac, const SdbRelation *rel, const SdbOid *types, const uint8_t *payload,
+int acc_decode(struct SdbEngine *engine, const SdbRelation *rel, const SdbOid *types, const uint8_t *payload,
                size_t len, uint16_t infomask, const int *want, int nwant, bool copy, SdbArena *arena,
                SdbDatum *values, bool *nulls);
 
 /* Delete the out-of-line values of a stored tuple (its row was deleted). */
 int acc_delete_external(SdbAccessContext *ac, const SdbRelation *rel, const SdbOid *types, const uint8_t *payload,
                         size_t len, uint16_t infomask, SdbArena *arena);
-
-/* The toast relation of a table (relation number with the top bit set). */
-SdbRelFileId acc_toast_file(const SdbRelation *rel);
 
 /* ---- index keys (keys.c) -------------------------------------------------- */
 

@@ -91,7 +91,7 @@ static int consider(KeySearch *ks, SdbTid tid, const SdbHeapTupleHeader *h, cons
     if (state == ACC_DEAD)
         return SDB_OK;
     if (recheck) {
-        if (acc_decode(ks->ac, ks->rel, ks->types, payload, h->payload_len, h->infomask, ks->want, ks->n, true,
+        if (acc_decode(ks->ac->engine, ks->rel, ks->types, payload, h->payload_len, h->infomask, ks->want, ks->n, true,
                        ks->arena, ks->got, ks->got_nulls) != SDB_OK)
             return SDB_ERROR;
         for (int i = 0; i < ks->n; i++)

@@ -86,7 +86,7 @@ int acc_fetch_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, SdbA
         want[i] = i;
     if (payload != NULL)
         *payload = buf;
-    return acc_decode(ac, rel, types, buf, header->payload_len, header->infomask, want, rel->natts, true, arena,
+    return acc_decode(ac->engine, rel, types, buf, header->payload_len, header->infomask, want, rel->natts, true, arena,
                       values, nulls);
 }
 

@@ -57,7 +57,8 @@ typedef struct SdbAccessContext {
     SdbAccessRelationFn relation;    /* NULL: sdb_catalog_relation(catalog, txn, ...) */
     void *relation_arg;
     SdbSequenceSession *sequences;   /* currval/lastval state; NULL: currval always fails (55000) */
-    /* Private to runtime/access (scratch memory, lazily made in `arena`): */
+    /* Private to runtime/access (scratch memory, lazily made in `arena`):
+     * set it to NULL whenever `arena` is reset. */
     SdbAccessPrivate *priv;
 } SdbAccessContext;
 
@@ -104,15 +105,25 @@ int sdb_table_insert_checked(SdbAccessContext *ac, const SdbRelation *rel, const
                              const SdbDatum *values, const bool *nulls, SdbTid *tid, bool *conflict,
                              SdbTid *existing);
 
-/* Fetch the current values of the row version at `tid` (all attributes). */
+/* Fetch the values of the row version at `tid` (all attributes, into
+ * ac->arena); *found when the version is visible to the snapshot or is a
+ * live one (committed, not deleted: what ON CONFLICT found). */
 int sdb_table_fetch(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, SdbDatum *values, bool *nulls,
                     bool *found);
 
+/* Update / delete the row version at `tid` (one the transaction sees).  A
+ * version this transaction already updated or deleted (in this command or a
+ * foreign key action of it) is left alone: update sets new_tid->block to
+ * SDB_INVALID_BLOCK, delete does nothing.  One changed by another committed
+ * transaction since the snapshot: 40001.  Changes in progress by others
+ * are waited for (40P01 on a deadlock). */
 int sdb_table_update(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbDatum *values,
                      const bool *nulls, SdbTid *new_tid);
 int sdb_table_delete(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid);
 
-/* TRUNCATE: empty the table and its indexes (new storage, transactional). */
+/* TRUNCATE: 0A000 when another table references this one; else every
+ * visible row is deleted (transactional; the space comes back only with a
+ * catalog relfilenode swap, see README). */
 int sdb_table_truncate(SdbAccessContext *ac, const SdbRelation *rel);
 
 /* --- stored rows --------------------------------------------------------- */

@@ -12,18 +12,26 @@
 
 SdbArena *acc_enter(SdbAccessContext *ac)
 {
-    if (ac->priv == NULL) {
-        SdbAccessPrivate *priv = sdb_arena_calloc(ac->arena, 1, sizeof *priv);
+    SdbAccessPrivate *priv = ac->priv;
+    if (priv == NULL) {
+        priv = sdb_arena_calloc(ac->arena, 1, sizeof *priv);
         if (priv == NULL)
-            return NULL;
-        priv->scratch = sdb_arena_create(ac->arena, "access scratch", 0);
-        if (priv->scratch == NULL)
             return NULL;
         ac->priv = priv;
     }
-    if (ac->priv->depth++ == 0)
-        sdb_arena_reset(ac->priv->scratch);
-    return ac->priv->scratch;
+    if (priv->depth == priv->nlevels) {
+        SdbArena **levels = sdb_arena_realloc(ac->arena, priv->levels, (size_t)priv->nlevels * sizeof *levels,
+                                              (size_t)(priv->nlevels + 1) * sizeof *levels);
+        if (levels == NULL)
+            return NULL;
+        priv->levels = levels;
+        if ((levels[priv->nlevels] = sdb_arena_create(ac->arena, "access scratch", 0)) == NULL)
+            return NULL;
+        priv->nlevels++;
+    }
+    SdbArena *arena = priv->levels[priv->depth++];
+    sdb_arena_reset(arena);
+    return arena;
 }
 
 void acc_leave(SdbAccessContext *ac)

@@ -17,11 +17,13 @@
 #define ACC_STACK_ATTS 64
 
 struct SdbAccessPrivate {
-    SdbArena *scratch; /* reset when the outermost row change starts */
+    SdbArena **levels; /* one scratch arena per nesting level */
+    int nlevels;
     int depth;         /* nesting of row changes (foreign key actions) */
 };
 
-/* Scratch memory for one row change (nested changes share it). */
+/* Scratch memory for one row change: the arena of its nesting level,
+ * reset on entry (what outer levels hold stays); acc_leave when done. */
 SdbArena *acc_enter(SdbAccessContext *ac);
 void acc_leave(SdbAccessContext *ac);
 

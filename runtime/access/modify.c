@@ -524,6 +524,49 @@ int sdb_table_delete(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid)
 
 /* ---- truncate ------------------------------------------------------------------------- */
 
+/* The tids of every version of `rel` that is live (waiting for changes in
+ * progress, as the lock PostgreSQL's TRUNCATE takes would). */
+static int live_tids(SdbAccessContext *ac, const SdbRelation *rel, SdbArena *arena, SdbTid **tids, size_t *n)
+{
+    for (;;) {
+        SdbHeapScan *scan = sdb_heap_scan_begin(ac->engine, rel->file);
+        if (scan == NULL)
+            return SDB_ERROR;
+        size_t cap = 0;
+        SdbXid wait = SDB_INVALID_XID;
+        int rc;
+        *n = 0;
+        *tids = NULL;
+        for (;;) {
+            SdbHeapTuple t;
+            bool found;
+            AccState state;
+            if ((rc = sdb_heap_scan_next(scan, &t, &found)) != SDB_OK || !found ||
+                (rc = acc_tuple_state(ac, rel->file, t.tid, &t.header, &state, &wait)) != SDB_OK ||
+                state == ACC_WAIT)
+                break;
+            if (state == ACC_DEAD)
+                continue;
+            if (*n == cap) {
+                size_t ncap = cap ? cap * 2 : 256;
+                SdbTid *grown = sdb_arena_realloc(arena, *tids, cap * sizeof *grown, ncap * sizeof *grown);
+                if (grown == NULL) {
+                    rc = SDB_ERROR;
+                    break;
+                }
+                *tids = grown;
+                cap = ncap;
+            }
+            (*tids)[(*n)++] = t.tid;
+        }
+        sdb_heap_scan_end(scan);
+        if (rc != SDB_OK || wait == SDB_INVALID_XID)
+            return rc;
+        if (sdb_txn_wait(ac->txn, wait) != SDB_OK)
+            return SDB_ERROR;
+    }
+}
+
 int sdb_table_truncate(SdbAccessContext *ac, const SdbRelation *rel)
 {
     if (check_table(rel) != SDB_OK)
@@ -539,25 +582,16 @@ int sdb_table_truncate(SdbAccessContext *ac, const SdbRelation *rel)
         sdb_error_hint("Truncate table \"%s\" at the same time, or use TRUNCATE ... CASCADE.", other->name);
         return SDB_ERROR;
     }
-    SdbTableScan *scan = sdb_table_scan_begin(ac, rel, (const int[]){-1}, 1);
-    if (scan == NULL)
+    SdbArena *scratch = acc_enter(ac);
+    if (scratch == NULL)
         return SDB_ERROR;
-    SdbDatum values[SDB_BATCH_SIZE];
-    uint64_t nullbits[SDB_BATCH_SIZE / 64];
-    SdbVector col = {.type = SDB_TYPEOID_TID, .typmod = -1, .values = values, .nulls = nullbits};
-    SdbBatch batch = {.ncols = 1, .cols = &col};
-    int rc;
-    while ((rc = sdb_table_scan_next(scan, &batch)) == SDB_OK && batch.nrows > 0) {
-        for (int r = 0; r < batch.nrows && rc == SDB_OK; r++) {
-            const uint8_t *b = sdb_datum_varlena(values[r])->data;
-            SdbTid tid = {.block = (SdbBlockNo)b[0] << 24 | (SdbBlockNo)b[1] << 16 | (SdbBlockNo)b[2] << 8 | b[3],
-                          .slot = (uint16_t)(b[4] << 8 | b[5])};
-            bool deleted;
-            rc = delete_row(ac, rel, tid, false, &deleted);
-        }
-        if (rc != SDB_OK)
-            break;
+    SdbTid *tids;
+    size_t n;
+    int rc = live_tids(ac, rel, scratch, &tids, &n);
+    for (size_t i = 0; i < n && rc == SDB_OK; i++) {
+        bool deleted;
+        rc = delete_row(ac, rel, tids[i], false, &deleted);
     }
-    sdb_table_scan_end(scan);
+    acc_leave(ac);
     return rc;
 }

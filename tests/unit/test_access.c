@@ -774,6 +774,19 @@ static void test_foreign_keys(void)
                  "Key (p)=(0) is not present in table \"p\".");
     sess_end(&s, false);
 
+    /* A cascade over many rows, in bounded memory. */
+    sess_begin(&s);
+    for (int i = 100; i < 3100; i++)
+        CU_ASSERT_FATAL(insert2(&s, &rel_cc, i, 50, false) == SDB_OK);
+    sess_end(&s, true);
+    sess_begin(&s);
+    size_t before = sdb_arena_bytes(s.arena);
+    CU_ASSERT(sdb_table_delete(&s.ac, &rel_p, find_tid(&s, &rel_p, 50)) == SDB_OK);
+    CU_ASSERT(sdb_arena_bytes(s.arena) - before < 2 * 1024 * 1024);
+    sess_next(&s);
+    CU_ASSERT_EQUAL(count_rows(&s, &rel_cc), 1);
+    sess_end(&s, true);
+
     /* TRUNCATE of a referenced table is refused; of a referencing one works. */
     sess_begin(&s);
     expect_error(sdb_table_truncate(&s.ac, &rel_p), "0A000", SDB_ERR_FEATURE_NOT_SUPPORTED,

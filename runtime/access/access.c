@@ -1,7 +1,7 @@
 /*
  * access/access.c: the helpers every part of runtime/access uses: scratch
  * memory per row change, relation lookup, attribute type lists, value
- * equality, index key encoding, and the text of columns and values in
+ * equality, key encoding of single columns, and the text of columns and values in
  * error details.
  */
 #include "access/access_int.h"
@@ -77,19 +77,6 @@ int acc_key_column(const SdbRelation *rel, const SdbIndex *index, int k, SdbDatu
     int16_t opt = index->key_options != NULL ? index->key_options[k] : 0;
     SdbKeyOrder order = {.descending = (opt & 1) != 0, .nulls_first = (opt & 2) != 0};
     return sdb_key_encode(rel->attrs[index->keys[k] - 1].type, value, isnull, order, out);
-}
-
-int acc_index_key(const SdbRelation *rel, const SdbIndex *index, const SdbDatum *values, const bool *nulls,
-                  SdbStr *out, bool *has_null)
-{
-    *has_null = false;
-    for (int k = 0; k < index->nkeys; k++) {
-        int att = index->keys[k] - 1;
-        *has_null |= nulls[att];
-        if (acc_key_column(rel, index, k, values[att], nulls[att], out) != SDB_OK)
-            return SDB_ERROR;
-    }
-    return SDB_OK;
 }
 
 bool acc_key_successor(SdbStr *key)

@@ -57,10 +57,8 @@ int acc_delete_external(SdbAccessContext *ac, const SdbRelation *rel, const SdbO
 
 /* ---- index keys (keys.c) -------------------------------------------------- */
 
-/* The key of `index` for a row (values/nulls in attnum order); *has_null
- * when a key column is NULL. */
-int acc_index_key(const SdbRelation *rel, const SdbIndex *index, const SdbDatum *values, const bool *nulls,
-                  SdbStr *out, bool *has_null);
+/* (The key of a whole row is catalog.h's sdb_index_key, shared with
+ * CREATE INDEX.) */
 
 /* Key bytes of one key column `k` of `index` for a value of its type. */
 int acc_key_column(const SdbRelation *rel, const SdbIndex *index, int k, SdbDatum value, bool isnull,

@@ -235,7 +235,7 @@ static int index_insert(SdbAccessContext *ac, const SdbRelation *rel, const SdbI
     SdbStr key;
     sdb_str_init(&key, scratch);
     bool has_null;
-    if (acc_index_key(rel, index, values, nulls, &key, &has_null) != SDB_OK)
+    if (sdb_index_key(rel, index, values, nulls, &key, &has_null) != SDB_OK)
         return SDB_ERROR;
     SdbBtree *bt = sdb_btree_open(ac->engine, index->file);
     if (bt == NULL)
@@ -278,7 +278,7 @@ static int find_conflict(SdbAccessContext *ac, const SdbRelation *rel, const Sdb
     SdbStr key;
     sdb_str_init(&key, scratch);
     bool has_null;
-    if (acc_index_key(rel, index, values, nulls, &key, &has_null) != SDB_OK)
+    if (sdb_index_key(rel, index, values, nulls, &key, &has_null) != SDB_OK)
         return SDB_ERROR;
     if (has_null)
         return SDB_OK;

@@ -8,10 +8,10 @@
  * stay until vacuum.  Unique checks see versions as PostgreSQL's dirty
  * snapshot does (acc_tuple_state): a committed or own live version
  * conflicts, a version whose insert or delete is in progress is waited
- * for and looked at again.  A concurrent committed update or delete of a
- * row this transaction updates or deletes is a serialization failure
- * (40001), for every isolation level (PostgreSQL re-checks the new version
- * under READ COMMITTED).
+ * for and looked at again.  A row this transaction updates or deletes that
+ * a transaction committed after the snapshot deleted is skipped under READ
+ * COMMITTED (40001 otherwise); one it updated is 40001 at every level
+ * (PostgreSQL re-checks the new version under READ COMMITTED).
  */
 #include "access/access_int.h"
 
@@ -406,14 +406,24 @@ int acc_set_xmax(SdbAccessContext *ac, const SdbRelation *rel, AccOp op, SdbTid 
             if (acc_set_hints(ac, rel->file, tid, &found, SDB_HEAP_XMAX_COMMITTED) != SDB_OK)
                 return SDB_ERROR;
         } else {
-            return SDB_OK; /* SDB_HEAP_CONFLICT: committed update or delete */
+            /* Committed: deleted (no newer version) or updated. */
+            if (found.next.block == tid.block && found.next.slot == tid.slot)
+                *result = SDB_HEAP_NOT_FOUND;
+            return SDB_OK;
         }
     }
 }
 
-static int serialization_failure(void)
+/* A row changed by a transaction that committed after the snapshot:
+ * *skip under READ COMMITTED when it was deleted (PostgreSQL skips it too),
+ * else 40001 (PostgreSQL re-checks an updated row under READ COMMITTED). */
+static int concurrent_change(SdbAccessContext *ac, SdbHeapResult result, bool *skip)
 {
-    return sdb_error(SDB_ERR_SERIALIZATION_FAILURE, "could not serialize access due to concurrent update");
+    *skip = result == SDB_HEAP_NOT_FOUND && !ac->txn->xact_snapshot;
+    if (*skip)
+        return SDB_OK;
+    return sdb_error(SDB_ERR_SERIALIZATION_FAILURE, "could not serialize access due to concurrent %s",
+                     result == SDB_HEAP_NOT_FOUND ? "delete" : "update");
 }
 
 /* The old version of a row being updated or deleted. */
@@ -466,13 +476,14 @@ int sdb_table_update(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, c
         acc_form_tuple(ac, rel, old.types, values, nulls, scratch, &payload, &flags) != SDB_OK ||
         acc_set_xmax(ac, rel, ACC_UPDATE, tid, &old.header, &payload, flags, new_tid, &result) != SDB_OK)
         goto done;
-    if (result == SDB_HEAP_SELF_MODIFIED) {
+    bool skip = result == SDB_HEAP_SELF_MODIFIED;
+    if (result == SDB_HEAP_CONFLICT || result == SDB_HEAP_NOT_FOUND) {
+        if (concurrent_change(ac, result, &skip) != SDB_OK)
+            goto done;
+    }
+    if (skip) {
         *new_tid = (SdbTid){.block = SDB_INVALID_BLOCK, .slot = 0};
         rc = SDB_OK;
-        goto done;
-    }
-    if (result == SDB_HEAP_CONFLICT) {
-        serialization_failure();
         goto done;
     }
     if (drop_old_external(ac, rel, &old, scratch) != SDB_OK ||
@@ -500,10 +511,9 @@ static int delete_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, 
     if (check_table(rel) != SDB_OK || fetch_old(ac, rel, tid, scratch, &old) != SDB_OK ||
         acc_set_xmax(ac, rel, ACC_DELETE, tid, &old.header, NULL, 0, NULL, &result) != SDB_OK)
         goto done;
-    if (result == SDB_HEAP_CONFLICT) {
-        serialization_failure();
+    bool skip;
+    if ((result == SDB_HEAP_CONFLICT || result == SDB_HEAP_NOT_FOUND) && concurrent_change(ac, result, &skip) != SDB_OK)
         goto done;
-    }
     if (result == SDB_HEAP_OK) {
         *deleted = true;
         if (drop_old_external(ac, rel, &old, scratch) != SDB_OK ||

@@ -114,9 +114,10 @@ int sdb_table_fetch(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, Sd
 /* Update / delete the row version at `tid` (one the transaction sees).  A
  * version this transaction already updated or deleted (in this command or a
  * foreign key action of it) is left alone: update sets new_tid->block to
- * SDB_INVALID_BLOCK, delete does nothing.  One changed by another committed
- * transaction since the snapshot: 40001.  Changes in progress by others
- * are waited for (40P01 on a deadlock). */
+ * SDB_INVALID_BLOCK, delete does nothing; so is one deleted by a transaction
+ * that committed after the snapshot, under READ COMMITTED (else 40001).
+ * One updated so: 40001.  Changes in progress by others are waited for
+ * (40P01 on a deadlock). */
 int sdb_table_update(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbDatum *values,
                      const bool *nulls, SdbTid *new_tid);
 int sdb_table_delete(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid);

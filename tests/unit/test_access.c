@@ -727,6 +727,27 @@ static void test_concurrent_updates(void)
     CU_ASSERT_STRING_EQUAL(u.error.message, "could not serialize access due to concurrent update");
     sess_end(&b, false);
 
+    /* A row deleted by a transaction that committed after the snapshot:
+     * READ COMMITTED skips it, REPEATABLE READ fails. */
+    for (int rr = 0; rr < 2; rr++) {
+        sess_begin(&a);
+        CU_ASSERT(insert_t(&a, 10, "gone", 0) == SDB_OK);
+        sess_end(&a, true);
+        sess_begin(&b);
+        b.txn.xact_snapshot = rr == 1;
+        SdbTid tid10 = find_tid(&b, &rel_t, 10);
+        sess_begin(&a);
+        CU_ASSERT(sdb_table_delete(&a.ac, &rel_t, find_tid(&a, &rel_t, 10)) == SDB_OK);
+        sess_end(&a, true);
+        int rc = sdb_table_delete(&b.ac, &rel_t, tid10);
+        if (rr == 0)
+            CU_ASSERT_EQUAL(rc, SDB_OK);
+        if (rr == 1)
+            expect_error(rc, "40001", SDB_ERR_SERIALIZATION_FAILURE,
+                         "could not serialize access due to concurrent delete", NULL);
+        sess_end(&b, rr == 0);
+    }
+
     /* a aborts instead: b's update goes through. */
     sess_begin(&a);
     sess_begin(&b);

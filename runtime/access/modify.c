@@ -577,21 +577,31 @@ static int live_tids(SdbAccessContext *ac, const SdbRelation *rel, SdbArena *are
     }
 }
 
-int sdb_table_truncate(SdbAccessContext *ac, const SdbRelation *rel)
+/* 0A000 when a table outside rels[0..n) references one of them. */
+static int check_truncate_references(SdbAccessContext *ac, const SdbRelation *const *rels, int n)
 {
-    if (check_table(rel) != SDB_OK)
-        return SDB_ERROR;
-    for (int i = 0; i < rel->nreferencing; i++) {
-        const SdbRelation *other;
-        if (rel->referencing[i].rel_oid == rel->oid)
-            continue;
-        if (acc_relation(ac, rel->referencing[i].rel_oid, &other) != SDB_OK)
+    for (int t = 0; t < n; t++) {
+        const SdbRelation *rel = rels[t];
+        for (int i = 0; i < rel->nreferencing; i++) {
+            bool inside = false;
+            for (int u = 0; u < n; u++)
+                inside |= rels[u]->oid == rel->referencing[i].rel_oid;
+            if (inside)
+                continue;
+            const SdbRelation *other;
+            if (acc_relation(ac, rel->referencing[i].rel_oid, &other) != SDB_OK)
+                return SDB_ERROR;
+            sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "cannot truncate a table referenced in a foreign key constraint");
+            sdb_error_detail("Table \"%s\" references \"%s\".", other->name, rel->name);
+            sdb_error_hint("Truncate table \"%s\" at the same time, or use TRUNCATE ... CASCADE.", other->name);
             return SDB_ERROR;
-        sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "cannot truncate a table referenced in a foreign key constraint");
-        sdb_error_detail("Table \"%s\" references \"%s\".", other->name, rel->name);
-        sdb_error_hint("Truncate table \"%s\" at the same time, or use TRUNCATE ... CASCADE.", other->name);
-        return SDB_ERROR;
+        }
     }
+    return SDB_OK;
+}
+
+static int truncate_one(SdbAccessContext *ac, const SdbRelation *rel)
+{
     SdbArena *scratch = acc_enter(ac);
     if (scratch == NULL)
         return SDB_ERROR;
@@ -604,4 +614,22 @@ int sdb_table_truncate(SdbAccessContext *ac, const SdbRelation *rel)
     }
     acc_leave(ac);
     return rc;
+}
+
+int sdb_tables_truncate(SdbAccessContext *ac, const SdbRelation *const *rels, int n)
+{
+    for (int t = 0; t < n; t++)
+        if (check_table(rels[t]) != SDB_OK)
+            return SDB_ERROR;
+    if (check_truncate_references(ac, rels, n) != SDB_OK)
+        return SDB_ERROR;
+    for (int t = 0; t < n; t++)
+        if (truncate_one(ac, rels[t]) != SDB_OK)
+            return SDB_ERROR;
+    return SDB_OK;
+}
+
+int sdb_table_truncate(SdbAccessContext *ac, const SdbRelation *rel)
+{
+    return sdb_tables_truncate(ac, &rel, 1);
 }

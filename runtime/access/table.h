@@ -127,6 +127,11 @@ int sdb_table_delete(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid);
  * catalog relfilenode swap, see README). */
 int sdb_table_truncate(SdbAccessContext *ac, const SdbRelation *rel);
 
+/* TRUNCATE of several tables at once: references among them are fine
+ * (TRUNCATE p, c); one from a table outside the list is 0A000.  (CASCADE:
+ * the caller adds the referencing tables, SdbRelation.referencing.) */
+int sdb_tables_truncate(SdbAccessContext *ac, const SdbRelation *const *rels, int n);
+
 /* --- stored rows --------------------------------------------------------- */
 
 /* Decode attributes want[0..nwant) (0-based) of a stored row of `rel` as a

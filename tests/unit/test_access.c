@@ -904,6 +904,13 @@ static void test_foreign_keys(void)
     expect_error(sdb_table_truncate(&s.ac, &rel_p), "0A000", SDB_ERR_FEATURE_NOT_SUPPORTED,
                  "cannot truncate a table referenced in a foreign key constraint", "Table \"cr\" references \"p\".");
     CU_ASSERT(sdb_table_truncate(&s.ac, &rel_cc) == SDB_OK);
+    const SdbRelation *all[] = {&rel_cr, &rel_p, &rel_cn, &rel_cd, &rel_cc};
+    expect_error(sdb_tables_truncate(&s.ac, all, 4), "0A000", SDB_ERR_FEATURE_NOT_SUPPORTED,
+                 "cannot truncate a table referenced in a foreign key constraint", "Table \"cc\" references \"p\".");
+    CU_ASSERT(sdb_tables_truncate(&s.ac, all, 5) == SDB_OK);
+    sess_next(&s);
+    CU_ASSERT_EQUAL(count_rows(&s, &rel_p), 0);
+    CU_ASSERT_EQUAL(count_rows(&s, &rel_cn), 0);
     sess_next(&s);
     CU_ASSERT_EQUAL(count_rows(&s, &rel_cc), 0);
     sess_end(&s, true);

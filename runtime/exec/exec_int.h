@@ -137,6 +137,11 @@ int exec_vector_init(SdbArena *arena, SdbVector *v, SdbOid type, int32_t typmod)
 /* Allocate a batch of `ncols` vectors typed by `cols`. */
 int exec_batch_init(SdbArena *arena, SdbBatch *b, const SdbPlanColumn *cols, int ncols);
 
+/* A table access context for the statement (the session's template when
+ * it gave one) allocating in `arena`. */
+struct SdbAccessContext;
+void exec_access_init(const SdbExecContext *ctx, struct SdbAccessContext *ac, SdbArena *arena);
+
 /* Check for cancellation: 57014. */
 int exec_check_cancel(SdbExecState *es);
 

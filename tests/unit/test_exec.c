@@ -558,26 +558,3 @@ int main(void)
     return sdb_test_run(suites);
 }
 
-/* Link-time placeholders until runtime/access lands in main (this test
- * never reaches them: it reads no tables). */
-#include "access/table.h"
-static int no_access(void) { return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "no table access in this test"); }
-SdbTableScan *sdb_table_scan_begin(SdbAccessContext *ac, const SdbRelation *rel, const int *cols, int ncols)
-{ (void)ac; (void)rel; (void)cols; (void)ncols; no_access(); return NULL; }
-SdbTableScan *sdb_index_scan_begin(SdbAccessContext *ac, const SdbRelation *rel, const SdbIndex *index,
-                                   const SdbIndexRange *range, const int *cols, int ncols)
-{ (void)ac; (void)rel; (void)index; (void)range; (void)cols; (void)ncols; no_access(); return NULL; }
-int sdb_table_scan_next(SdbTableScan *scan, SdbBatch *out) { (void)scan; (void)out; return no_access(); }
-void sdb_table_scan_end(SdbTableScan *scan) { (void)scan; }
-int sdb_table_insert(SdbAccessContext *ac, const SdbRelation *rel, const SdbDatum *values, const bool *nulls, SdbTid *tid)
-{ (void)ac; (void)rel; (void)values; (void)nulls; (void)tid; return no_access(); }
-int sdb_table_insert_checked(SdbAccessContext *ac, const SdbRelation *rel, const SdbIndex *arbiter,
-                             const SdbDatum *values, const bool *nulls, SdbTid *tid, bool *conflict, SdbTid *existing)
-{ (void)ac; (void)rel; (void)arbiter; (void)values; (void)nulls; (void)tid; (void)conflict; (void)existing; return no_access(); }
-int sdb_table_fetch(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, SdbDatum *values, bool *nulls, bool *found)
-{ (void)ac; (void)rel; (void)tid; (void)values; (void)nulls; (void)found; return no_access(); }
-int sdb_table_update(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbDatum *values,
-                     const bool *nulls, SdbTid *new_tid)
-{ (void)ac; (void)rel; (void)tid; (void)values; (void)nulls; (void)new_tid; return no_access(); }
-int sdb_table_delete(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid)
-{ (void)ac; (void)rel; (void)tid; return no_access(); }

@@ -260,9 +260,19 @@ static void join_case(SdbJoinKind kind, const char *expected)
     }
 }
 
+static void join_cases(void);
+
 static void test_joins(void)
 {
-    setup();
+    for (int spill = 0; spill < 2; spill++) {
+        t_begin(spill ? 1 : 4 << 20, tempdir);
+        join_cases();
+        t_end();
+    }
+}
+
+static void join_cases(void)
+{
     join_case(SDB_JOIN_KIND_INNER, "2|b|2|x\n3|c|3|y");
     join_case(SDB_JOIN_KIND_LEFT, "1|a|NULL|NULL\n2|b|2|x\n3|c|3|y\nNULL|n|NULL|NULL");
     join_case(SDB_JOIN_KIND_RIGHT, "2|b|2|x\n3|c|3|y\nNULL|NULL|3|z\nNULL|NULL|4|w\nNULL|NULL|NULL|m");
@@ -270,13 +280,20 @@ static void test_joins(void)
               "1|a|NULL|NULL\n2|b|2|x\n3|c|3|y\nNULL|n|NULL|NULL\nNULL|NULL|3|z\nNULL|NULL|4|w\nNULL|NULL|NULL|m");
     join_case(SDB_JOIN_KIND_SEMI, "2|b\n3|c");
     join_case(SDB_JOIN_KIND_ANTI, "1|a\nNULL|n");
-    t_end();
 }
 
 /* A hash join whose output spans several batches (3000 x 3 matches). */
+static void join_large(int64_t work_mem);
+
 static void test_join_large(void)
 {
-    setup();
+    for (int spill = 0; spill < 2; spill++)
+        join_large(spill ? 16 << 10 : 4 << 20);
+}
+
+static void join_large(int64_t work_mem)
+{
+    t_begin(work_mem, tempdir);
     SdbStr ls, rs;
     sdb_str_init(&ls, T_arena);
     sdb_str_init(&rs, T_arena);
@@ -297,6 +314,12 @@ static void test_join_large(void)
         for (char *p = got; *p; p++)
             lines += *p == '\n';
         CU_ASSERT_EQUAL(lines, 9000);
+        if (strategy == 1 && work_mem < 4 << 20) {
+            /* the hash join did spill: without a usable temp folder it fails */
+            T_ctx.temp_dir = "/nonexistent/folder";
+            CU_ASSERT_PTR_NULL(t_run(j));
+            T_ctx.temp_dir = tempdir;
+        }
     }
     t_end();
 }

@@ -348,15 +348,24 @@ typedef struct Sorter {
     SdbArena **run_arenas;
     int *heap;
     int nheap;
+    /* bounded (top-N) sort: a max-heap of the best `bound` rows so far */
+    size_t bound;
+    struct TopEnt *top;
+    size_t ntop;
+    uint64_t seq;
+    size_t garbage;         /* rows dropped since the last compaction */
 } Sorter;
 
 int sorter_init(Sorter *s, SdbExecState *es, SdbArena *arena, const SdbPlanColumn *cols, int ncols,
                 const int *keypos, const SdbOid *keytypes, const int *flags, int nkeys);
+/* Keep only the first `bound` rows of the order (LIMIT under the sort). */
+int sorter_set_bound(Sorter *s, size_t bound);
 /* Add a row allocated in s->store->arena. */
 int sorter_add(Sorter *s, Row *r);
 int sorter_finish(Sorter *s);
 /* The next row in order (merged rows copied into `arena`), NULL at the end. */
 int sorter_next(Sorter *s, SdbArena *arena, Row **out);
-void sorter_reset(Sorter *s);
+/* A Sort node needs only its first `bound` rows. */
+int exec_sort_bound(ExecNode *sort, size_t bound);
 
 #endif /* SDB_EXEC_EXEC_INT_H */

@@ -209,6 +209,12 @@ static void test_limit(void)
     EXPECT_ROWS(limit(v, "0", NULL, false), "");
     SdbPlan *s = sort(v, 1, t_list(1, t_var(1, 0, SDB_TYPEOID_INT4)), t_ints(1, 0));
     EXPECT_ROWS(limit(s, "2", NULL, true), "1\n2\n2\n2");
+    /* top-N sort under a limit: stable among equal keys */
+    SdbPlan *v2 = t_values(1, 2, I4T, "3,a;1,b;2,c;1,d;3,e;2,f;1,g");
+    SdbPlan *s2 = sort(v2, 1, t_list(1, t_var(1, 0, SDB_TYPEOID_INT4)), t_ints(1, 0));
+    EXPECT_ROWS(limit(s2, "4", "1", false), "1|d\n1|g\n2|c\n2|f");
+    SdbPlan *s3 = sort(v2, 1, t_list(1, t_var(1, 0, SDB_TYPEOID_INT4)), t_ints(1, SDB_SORT_DESC));
+    EXPECT_ROWS(limit(s3, "3", NULL, false), "3|a\n3|e\n2|c");
     EXPECT_ERROR(limit(v, "-1", NULL, false), SDB_ERR_INVALID_ROW_COUNT_IN_LIMIT_CLAUSE, "LIMIT must not be negative");
     EXPECT_ERROR(limit(v, NULL, "-1", false), SDB_ERR_INVALID_ROW_COUNT_IN_RESULT_OFFSET_CLAUSE,
                  "OFFSET must not be negative");

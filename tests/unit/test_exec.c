@@ -288,6 +288,33 @@ static void join_cases(void)
     join_case(SDB_JOIN_KIND_ANTI, "1|a\nNULL|n");
 }
 
+/* Index nested loop: the right side is rebuilt for each left row and
+ * reads the left row's values (here a filter instead of an index range). */
+static void test_index_nested_loop(void)
+{
+    setup();
+    static const struct {
+        SdbJoinKind kind;
+        const char *expected;
+    } cases[] = {
+        {SDB_JOIN_KIND_INNER, "2|b|2|x\n3|c|3|y"},
+        /* the unmatched rows of a left batch follow its matches */
+        {SDB_JOIN_KIND_LEFT, "2|b|2|x\n3|c|3|y\n1|a|NULL|NULL\nNULL|n|NULL|NULL"},
+        {SDB_JOIN_KIND_SEMI, "2|b\n3|c"},
+        {SDB_JOIN_KIND_ANTI, "1|a\nNULL|n"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        SdbPlan *l = t_values(1, 2, I4T, "1,a;2,b;NULL,n;3,c");
+        SdbPlan *r = filter(t_values(2, 2, I4T, "2,x;3,y;3,z;4,w;NULL,m"), 1,
+                            t_list(1, t_op("=", t_var(2, 0, SDB_TYPEOID_INT4), t_var(1, 0, SDB_TYPEOID_INT4))));
+        SdbExpr *residual = t_op("<>", t_var(2, 1, SDB_TYPEOID_TEXT), t_const(SDB_TYPEOID_TEXT, "z"));
+        EXPECT_ROWS(join(l, r, cases[i].kind, SDB_JOIN_STRATEGY_INDEX_NESTED_LOOP, 1, t_list(1, residual), 0, NULL,
+                         NULL),
+                    cases[i].expected);
+    }
+    t_end();
+}
+
 /* A hash join whose output spans several batches (3000 x 3 matches). */
 static void join_large(int64_t work_mem);
 
@@ -573,6 +600,7 @@ int main(void)
         {"distinct", test_distinct},
         {"joins", test_joins},
         {"join_large", test_join_large},
+        {"index_nested_loop", test_index_nested_loop},
         {"set_ops", test_set_ops},
         {"function_scan", test_function_scan},
         {"subplans", test_subplans},

@@ -242,6 +242,8 @@ int rowstore_add(RowStore *s, Row *r);
 /* Copy every live row of `b` in. */
 int rowstore_add_batch(RowStore *s, const SdbBatch *b);
 void rowstore_clear(RowStore *s);
+/* rowstore_clear for exec_defer. */
+void rowstore_cleanup(void *store);
 size_t rowstore_bytes(const RowStore *s);
 /* Fill `b` with rows [start, start + SDB_BATCH_SIZE) (fewer at the end):
  * the number of rows put. */

@@ -155,6 +155,11 @@ void rowstore_clear(RowStore *s)
     s->nrows = s->cap = 0;
 }
 
+void rowstore_cleanup(void *store)
+{
+    rowstore_clear(store);
+}
+
 size_t rowstore_bytes(const RowStore *s)
 {
     return sdb_arena_bytes(s->arena) + s->cap * sizeof(Row *);

@@ -104,7 +104,9 @@ static int subplan_any_all_cached(SdbExecState *es, SubState *ss, const SdbBound
     if (ss->rows == NULL) {
         SdbExecState *run = exec_state_create(es->ctx, sh, ss->arena, NULL);
         RowStore *rows = rowstore_create(sh->arena, sp->plan->cols, sp->plan->ncols);
-        ExecNode *root = run && rows ? exec_build(run, sp->plan) : NULL;
+        if (rows == NULL || exec_defer(sh->root, rowstore_cleanup, rows) != SDB_OK)
+            return SDB_ERROR;
+        ExecNode *root = run ? exec_build(run, sp->plan) : NULL;
         int rc = root ? SDB_OK : SDB_ERROR;
         while (rc == SDB_OK) {
             SdbBatch *b;

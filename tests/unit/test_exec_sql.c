@@ -120,8 +120,9 @@ static int suite_clean(void)
 
 static void test_select(void)
 {
-    EXPECT("CREATE TABLE t (a int PRIMARY KEY, b text, c int CHECK (c > 0))", "[CREATE TABLE]");
+    EXPECT("CREATE TABLE t (a int NOT NULL, b text, c int CHECK (c > 0))", "[CREATE TABLE]");
     EXPECT("INSERT INTO t VALUES (1, 'x', 5), (2, 'y', 6), (3, NULL, 7), (4, 'x', 8)", "[INSERT 0 4]");
+    EXPECT("CREATE UNIQUE INDEX t_pkey ON t (a)", "[CREATE INDEX]");
     EXPECT("SELECT a, b FROM t WHERE a > 1 ORDER BY a DESC", "4|x\n3|NULL\n2|y\n[SELECT 3]");
     EXPECT("SELECT * FROM t WHERE a = 3", "3|NULL|7\n[SELECT 1]");
     EXPECT("SELECT a FROM t WHERE c > (SELECT c FROM t WHERE a = 2) ORDER BY 1", "3\n4\n[SELECT 2]");

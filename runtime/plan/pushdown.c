@@ -12,13 +12,18 @@
  * above go only to the preserved side; a join condition reading only the
  * nullable side goes into that side.  Conditions stop above Limit, Window,
  * DISTINCT ON, set operations and CTEs, and volatile conditions do not move
- * at all; where they stop a Filter holds them.
+ * at all; where they stop a Filter holds them.  Across an inner join's
+ * `a = b`, a condition `a = constant` on one side gives `b = constant` on
+ * the other.
  *
  * Empty results: a Filter or Scan with a constant false/NULL condition, an
  * inner or semi join with one, and operators that keep no row of an empty
  * input become a Values of no rows with the same header (bindings).
  */
+#include <string.h>
+
 #include "plan/opt_int.h"
+#include "sdb_operators.h"
 
 static int push(Opt *o, SdbPlan **slot, OptList *pending);
 
@@ -111,6 +116,69 @@ static int split_through(Opt *o, const OptList *from, int table, SdbExpr *const 
     return SDB_OK;
 }
 
+/* `a = b` of two Vars of the same type: the two Vars. */
+static bool var_equality(SdbExpr *e, SdbBoundVar **a, SdbBoundVar **b)
+{
+    const SdbBoundOpExpr *op = (const SdbBoundOpExpr *)e;
+    if (e->tag != SDB_E_OP_EXPR || op->nargs != 2 || op->args[0]->tag != SDB_E_VAR || op->args[1]->tag != SDB_E_VAR ||
+        op->args[0]->type != op->args[1]->type)
+        return false;
+    const SdbOperInfo *info = sdb_oper_by_oid(op->opno);
+    if (info == NULL || strcmp(info->name, "=") != 0)
+        return false;
+    *a = (SdbBoundVar *)op->args[0];
+    *b = (SdbBoundVar *)op->args[1];
+    return (*a)->levelsup == 0 && (*b)->levelsup == 0;
+}
+
+static bool same_var(const SdbExpr *e, const SdbBoundVar *v)
+{
+    const SdbBoundVar *w = (const SdbBoundVar *)e;
+    return e->tag == SDB_E_VAR && w->table == v->table && w->column == v->column && w->levelsup == 0;
+}
+
+/* Inner join: from `a = b` (a on one side, b on the other) and `a = c`
+ * (c pseudo-constant) on a's side, derive `b = c` for b's side (so that b
+ * can use an index too), as PostgreSQL's equivalence classes do. */
+static int derive_equalities(Opt *o, const OptList *conds, const OptSet *left, OptList *lq, OptList *rq)
+{
+    int nl = lq->n, nr = rq->n; /* derived conditions derive nothing more */
+    for (int i = 0; i < conds->n; i++) {
+        SdbBoundVar *a, *b;
+        if (!var_equality(conds->items[i], &a, &b))
+            continue;
+        if (!opt_set_has(left, a->table)) {
+            SdbBoundVar *t = a;
+            a = b;
+            b = t;
+        }
+        for (int side = 0; side < 2; side++) {
+            OptList *from = side == 0 ? lq : rq, *to = side == 0 ? rq : lq;
+            const SdbBoundVar *known = side == 0 ? a : b, *other = side == 0 ? b : a;
+            int n = side == 0 ? nl : nr;
+            for (int j = 0; j < n; j++) {
+                const SdbBoundOpExpr *eq = (const SdbBoundOpExpr *)from->items[j];
+                SdbBoundVar *ignored1, *ignored2;
+                if (from->items[j]->tag != SDB_E_OP_EXPR || eq->nargs != 2 ||
+                    var_equality(from->items[j], &ignored1, &ignored2))
+                    continue;
+                const SdbOperInfo *info = sdb_oper_by_oid(eq->opno);
+                int var_side = same_var(eq->args[0], known) ? 0 : same_var(eq->args[1], known) ? 1 : -1;
+                if (info == NULL || strcmp(info->name, "=") != 0 || var_side < 0 ||
+                    opt_expr_has_local_vars(eq->args[1 - var_side]) || opt_expr_volatile(eq->args[1 - var_side]))
+                    continue;
+                SdbExpr *derived;
+                if (opt_copy_expr(o, &eq->expr, &derived) != SDB_OK)
+                    return SDB_ERROR;
+                ((SdbBoundOpExpr *)derived)->args[var_side] = (SdbExpr *)other;
+                if (opt_list_add(o, to, derived) != SDB_OK)
+                    return SDB_ERROR;
+            }
+        }
+    }
+    return SDB_OK;
+}
+
 static int push_join(Opt *o, SdbPlan **slot, OptList *pending)
 {
     SdbPlanJoin *join = (SdbPlanJoin *)*slot;
@@ -159,6 +227,8 @@ static int push_join(Opt *o, SdbPlan **slot, OptList *pending)
         if (opt_list_add(o, to, cond) != SDB_OK)
             return SDB_ERROR;
     }
+    if (kind == SDB_JOIN_KIND_INNER && derive_equalities(o, &conds, &left, &lq, &rq) != SDB_OK)
+        return SDB_ERROR;
     join->conds = conds.items;
     join->nconds = conds.n;
     if (push(o, &join->left, &lq) != SDB_OK || push(o, &join->right, &rq) != SDB_OK ||

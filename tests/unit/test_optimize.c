@@ -367,17 +367,22 @@ static void test_pushdown_into_join(void)
     SdbPlanJoin *j = (SdbPlanJoin *)plan;
     CU_ASSERT(j->left_keys[0] == ((SdbBoundOpExpr *)eq)->args[0] && j->right_keys[0] == ((SdbBoundOpExpr *)eq)->args[1]);
     CU_ASSERT(j->plan.rows > 0 && j->plan.cost > 0 && j->left->rows > 0);
+    /* b.x = a.x AND b.x = 5: a.x = 5 too, and a's index serves it */
+    plan = filter(join(SDB_JOIN_KIND_INNER, scan(100, 2), scan(200, 3), 1, op("=", var(3, 0), var(2, 0))), 1,
+                  op("=", var(3, 0), cint(5, INT4)));
+    CHECK(&plan, "  Scan [2.0:23 2.1:23 2.2:23] rel_oid=100 table=2 nfilters=0 access=index index_oid=101 neq=1",
+          "  Scan [3.0:23 3.1:23 3.2:23] rel_oid=200 table=3 nfilters=1 access=seq");
 }
 
 static void test_index_nested_loop(void)
 {
-    /* one row of b looked up in b's unique index (y, z) */
+    /* one row of b looked up in b's unique index (y, z); b3.z = b2.z = 2 also filters b3 */
     SdbPlan *plan = filter(join(SDB_JOIN_KIND_INNER, scan(200, 2), scan(200, 3), 0), 5,
                            op("=", var(2, 1), cint(1, INT4)), op("=", var(2, 2), cint(2, INT4)),
                            op("=", var(2, 0), var(3, 1)), op("=", var(3, 2), var(2, 2)), op("<", var(2, 1), var(3, 0)));
     CHECK(&plan, "Join [2.0:23 2.1:23 2.2:23 3.0:23 3.1:23 3.2:23] kind=inner nconds=1 strategy=index_nested_loop nkeys=0\n",
           "  Scan [2.0:23 2.1:23 2.2:23] rel_oid=200 table=2 nfilters=0 access=index index_oid=201 neq=2",
-          "  Scan [3.0:23 3.1:23 3.2:23] rel_oid=200 table=3 nfilters=0 access=index index_oid=201 neq=2");
+          "  Scan [3.0:23 3.1:23 3.2:23] rel_oid=200 table=3 nfilters=1 access=index index_oid=201 neq=2");
     SdbPlanScan *inner = (SdbPlanScan *)((SdbPlanJoin *)plan)->right;
     CU_ASSERT_EQUAL(((SdbBoundVar *)inner->index_eq[0])->table, 2);
     CU_ASSERT_EQUAL(((SdbBoundVar *)inner->index_eq[0])->column, 0);

@@ -194,14 +194,13 @@ static int push_join(Opt *o, SdbPlan **slot, OptList *pending)
         SdbExpr *qual = pending->items[i];
         OptSet t;
         tables_of(qual, &t);
+        bool movable = !opt_expr_volatile(qual);
         OptList *to = &above;
-        if (opt_expr_volatile(qual))
-            to = &above;
-        else if (kind == SDB_JOIN_KIND_INNER)
+        if (movable && kind == SDB_JOIN_KIND_INNER)
             to = opt_set_subset(&t, &left) ? &lq : opt_set_subset(&t, &right) ? &rq : &conds;
-        else if (kind == SDB_JOIN_KIND_LEFT || kind == SDB_JOIN_KIND_SEMI || kind == SDB_JOIN_KIND_ANTI)
+        else if (movable && (kind == SDB_JOIN_KIND_LEFT || kind == SDB_JOIN_KIND_SEMI || kind == SDB_JOIN_KIND_ANTI))
             to = opt_set_subset(&t, &left) ? &lq : &above;
-        else if (kind == SDB_JOIN_KIND_RIGHT)
+        else if (movable && kind == SDB_JOIN_KIND_RIGHT)
             to = opt_set_subset(&t, &right) ? &rq : &above;
         if (opt_list_add(o, to, qual) != SDB_OK)
             return SDB_ERROR;
@@ -215,14 +214,13 @@ static int push_join(Opt *o, SdbPlan **slot, OptList *pending)
         OptSet t;
         tables_of(cond, &t);
         bool l = opt_set_subset(&t, &left), r = opt_set_subset(&t, &right);
+        bool movable = !opt_expr_volatile(cond);
         OptList *to = &conds;
-        if (opt_expr_volatile(cond) || kind == SDB_JOIN_KIND_FULL)
-            to = &conds;
-        else if (kind == SDB_JOIN_KIND_INNER || kind == SDB_JOIN_KIND_SEMI)
+        if (movable && (kind == SDB_JOIN_KIND_INNER || kind == SDB_JOIN_KIND_SEMI))
             to = l ? &lq : r ? &rq : &conds;
-        else if (kind == SDB_JOIN_KIND_LEFT || kind == SDB_JOIN_KIND_ANTI)
+        else if (movable && (kind == SDB_JOIN_KIND_LEFT || kind == SDB_JOIN_KIND_ANTI))
             to = r ? &rq : &conds;
-        else if (kind == SDB_JOIN_KIND_RIGHT)
+        else if (movable && kind == SDB_JOIN_KIND_RIGHT)
             to = l ? &lq : &conds;
         if (opt_list_add(o, to, cond) != SDB_OK)
             return SDB_ERROR;

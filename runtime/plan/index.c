@@ -2,7 +2,8 @@
  * plan/index.c: rule 7, index selection for a Scan.  From the Scan's
  * filters of the form `col op value` (op one of = < <= > >=, either
  * operand order; BETWEEN arrives as two such filters; value a
- * pseudo-constant: Consts, Params, outer references, stable calls), a
+ * pseudo-constant: Consts, Params, outer references, stable calls,
+ * uncorrelated SubPlans), a
  * btree index is usable on its leading columns: equalities on the first
  * ones (index_eq), then a range on the next one (lower/upper, ascending
  * keys only).  Each usable index is costed against the sequential scan
@@ -61,10 +62,8 @@ static SdbExpr *as_column_type(Opt *o, SdbExpr *value, SdbOid coltype)
     return &conv->expr;
 }
 
-static bool pseudo_constant(SdbExpr *e)
-{
-    return !opt_expr_has_local_vars(e) && !opt_expr_volatile(e) && !opt_expr_has_subplan(e);
-}
+/* No Var of this query level (an uncorrelated SubPlan is one value). */
+static bool pseudo_constant(SdbExpr *e) { return !opt_expr_has_local_vars(e) && !opt_expr_volatile(e); }
 
 /* Is `qual` `column op value` on the Scan's column attnum - 1?  Its
  * strategy and value (of the column's type). */

@@ -165,7 +165,8 @@ static int derive_equalities(Opt *o, const OptList *conds, const OptSet *left, O
                 const SdbOperInfo *info = sdb_oper_by_oid(eq->opno);
                 int var_side = same_var(eq->args[0], known) ? 0 : same_var(eq->args[1], known) ? 1 : -1;
                 if (info == NULL || strcmp(info->name, "=") != 0 || var_side < 0 ||
-                    opt_expr_has_local_vars(eq->args[1 - var_side]) || opt_expr_volatile(eq->args[1 - var_side]))
+                    opt_expr_has_local_vars(eq->args[1 - var_side]) || opt_expr_volatile(eq->args[1 - var_side]) ||
+                    opt_expr_has_subplan(eq->args[1 - var_side]))
                     continue;
                 SdbExpr *derived;
                 if (opt_copy_expr(o, &eq->expr, &derived) != SDB_OK)

@@ -144,6 +144,8 @@ static OptWalk find_table_of(SdbExpr **slot, int depth, void *arg)
 
 int opt_join_strategy(Opt *o, SdbPlanJoin *join)
 {
+    if (join->strategy != SDB_JOIN_STRATEGY_NESTED_LOOP || join->nkeys > 0)
+        return SDB_OK; /* chosen already */
     OptSet left, right;
     opt_set_clear(&left);
     opt_set_clear(&right);

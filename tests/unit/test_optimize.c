@@ -640,6 +640,18 @@ static void test_index_selection(void)
                    1, var(2, 0));
     CHECK(&plan, "Scan [2.0:23] rel_oid=100 table=2 nfilters=0 access=index_only index_oid=101 neq=0 lower=Const "
                  "lower_inclusive=false upper=Const upper_inclusive=true");
+    /* x = (SELECT b.x FROM b WHERE b.y = 1): an uncorrelated SubPlan is a value */
+    SdbExpr *sp = subplan(SDB_SUB_PLAN_KIND_EXPR, project(filter(scan(200, 3), 1, op("=", var(3, 1), cint(1, INT4))), 4, 1, var(3, 0)), NULL);
+    sp->type = INT4;
+    ((SdbBoundSubPlan *)sp)->correlated = false;
+    plan = project(filter(scan(100, 2), 1, op("=", var(2, 0), sp)), 1, 1, var(2, 2));
+    CHECK(&plan, "  Scan [2.2:23] rel_oid=100 table=2 nfilters=0 access=index index_oid=101 neq=1");
+    CU_ASSERT(scan_of(plan)->index_eq[0] == sp);
+    /* a correlated one is not */
+    sp = subplan(SDB_SUB_PLAN_KIND_EXPR, project(filter(scan(200, 3), 1, op("=", var(3, 1), outer_var(2, 1))), 4, 1, var(3, 0)), NULL);
+    sp->type = INT4;
+    plan = project(filter(scan(100, 2), 1, op("=", var(2, 0), sp)), 1, 1, var(2, 2));
+    CHECK(&plan, "  Scan [2.0:23 2.1:23 2.2:23] rel_oid=100 table=2 nfilters=1 access=seq");
     /* no usable filter: sequential */
     plan = filter(scan(100, 2), 1, op("=", var(2, 1), cint(1, INT4)));
     CHECK(&plan, "access=seq index_oid=0");

@@ -713,6 +713,13 @@ static void test_sort_elimination(void)
     CHECK(&plan, "Project [6.0:23] table=6 nexprs=1\n  Scan [2.2:23] rel_oid=200 table=2 nfilters=0 access=index_only "
                  "index_oid=201 neq=1",
           "backward=true");
+    /* DESC alone is NULLS FIRST: backward too; DESC NULLS LAST is neither direction */
+    plan = sort(project(filter(scan(200, 2), 1, op("=", var(2, 1), cint(1, INT4))), 6, 1, var(2, 2)), var(6, 0),
+                SDB_SORT_DESC);
+    CHECK(&plan, "Project [6.0:23] table=6 nexprs=1\n", "backward=true");
+    plan = sort(project(filter(scan(200, 2), 1, op("=", var(2, 1), cint(1, INT4))), 6, 1, var(2, 2)), var(6, 0),
+                SDB_SORT_DESC | SDB_SORT_NULLS_LAST);
+    CHECK(&plan, "Sort [6.0:23] nkeys=1\n");
     /* top-N by index under LIMIT */
     plan = project(limit(sort(scan(100, 2), var(2, 0), 0), 5, false), 1, 1, var(2, 1));
     CHECK(&plan, "  Limit [2.1:23] limit=Const offset=- with_ties=false\n    Scan [2.1:23] rel_oid=100 "

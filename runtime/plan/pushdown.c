@@ -8,10 +8,11 @@
  * inner join without conditions thus becomes an equi-join), below Sorts,
  * below a Project or an Aggregate by replacing Vars of its binding table by
  * the expressions they name (an Aggregate only for conditions on its group
- * columns, with GROUP BY and no grouping sets).  Outer joins: conditions
+ * columns, with GROUP BY and no grouping sets), into both inputs of a set
+ * operation (its Vars replaced by each input's columns).  Outer joins: conditions
  * above go only to the preserved side; a join condition reading only the
  * nullable side goes into that side.  Conditions stop above Limit, Window,
- * DISTINCT ON, set operations and CTEs, and volatile conditions do not move
+ * DISTINCT ON and CTEs, and volatile conditions do not move
  * at all; where they stop a Filter holds them.  Across an inner join's
  * `a = b`, a condition `a = constant` on one side gives `b = constant` on
  * the other.
@@ -266,6 +267,45 @@ static int push_aggregate(Opt *o, SdbPlan **slot, OptList *pending)
     return place(o, slot, &above);
 }
 
+/* The columns of a set operation's input, as Vars. */
+static SdbExpr **header_vars(Opt *o, const SdbPlan *input)
+{
+    SdbExpr **vars = sdb_arena_alloc(o->arena, sizeof(SdbExpr *) * (input->ncols + 1));
+    for (int i = 0; vars != NULL && i < input->ncols; i++) {
+        SdbBoundVar *var = sdb_new_bound_var(o->arena, input->cols[i].type);
+        if (var == NULL)
+            return NULL;
+        var->expr.typmod = input->cols[i].typmod;
+        var->table = input->cols[i].table;
+        var->column = input->cols[i].column;
+        var->location = -1;
+        vars[i] = &var->expr;
+    }
+    return vars;
+}
+
+/* A condition on a set operation's columns holds for each input's rows. */
+static int push_set_op(Opt *o, SdbPlan **slot, OptList *pending)
+{
+    SdbPlanSetOp *setop = (SdbPlanSetOp *)*slot;
+    SdbPlan **inputs[2] = {&setop->left, &setop->right};
+    OptList below[2] = {{0}, {0}}, above = {0}, copied = {0}, unused = {0};
+    /* each input gets a copy: a SubPlan (one plan per SubPlan) stays above */
+    for (int i = 0; i < pending->n; i++)
+        if (opt_list_add(o, opt_expr_has_subplan(pending->items[i]) ? &above : &copied, pending->items[i]) != SDB_OK)
+            return SDB_ERROR;
+    for (int side = 0; side < 2; side++) {
+        SdbExpr **vars = header_vars(o, *inputs[side]);
+        if (vars == NULL || split_through(o, &copied, setop->table, vars, (*inputs[side])->ncols, &below[side],
+                                          side == 0 ? &above : &unused) != SDB_OK)
+            return SDB_ERROR;
+    }
+    for (int side = 0; side < 2; side++)
+        if (push(o, inputs[side], &below[side]) != SDB_OK)
+            return SDB_ERROR;
+    return place(o, slot, &above);
+}
+
 static int push(Opt *o, SdbPlan **slot, OptList *pending)
 {
     SdbPlan *plan = *slot;
@@ -302,6 +342,7 @@ static int push(Opt *o, SdbPlan **slot, OptList *pending)
         if (((SdbPlanDistinct *)plan)->non == 0)
             return push(o, &((SdbPlanDistinct *)plan)->child, pending);
         break;
+    case SDB_P_SET_OP: return push_set_op(o, slot, pending);
     case SDB_P_CTE_SCAN: return place(o, slot, pending); /* its plan is a query of its own */
     default: break;
     }

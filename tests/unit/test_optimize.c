@@ -453,6 +453,17 @@ static void test_pushdown_barriers(void)
     /* through a Project by substitution */
     plan = filter(project(scan(100, 2), 6, 1, op("+", var(2, 1), cint(1, INT4))), 1, op(">", var(6, 0), cint(5, INT4)));
     CHECK(&plan, "Project [6.0:23] table=6 nexprs=1\n  Scan [2.1:23] rel_oid=100 table=2 nfilters=1");
+    /* into both inputs of a UNION ALL */
+    SdbPlanSetOp *u = sdb_new_plan_set_op(arena);
+    u->left = project(scan(100, 2), 7, 1, var(2, 1));
+    u->right = project(scan(200, 3), 8, 1, var(3, 2));
+    u->all = true;
+    u->table = 9;
+    header(&u->plan, 9, 1);
+    plan = filter(&u->plan, 1, op(">", var(9, 0), cint(1, INT4)));
+    CHECK(&plan, "SetOp [9.0:23] op=union all=true table=9\n  Project [7.0:23] table=7 nexprs=1\n"
+                 "    Scan [2.1:23] rel_oid=100 table=2 nfilters=1",
+          "    Scan [3.2:23] rel_oid=200 table=3 nfilters=1");
     /* aggregate strategy without GROUP BY */
     agg = sdb_new_plan_aggregate(arena);
     agg->child = scan(100, 2);

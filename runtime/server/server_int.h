@@ -1,0 +1,92 @@
+/*
+ * server/server_int.h: what the server's two halves share.  server.c owns
+ * sockets, the event loop, the worker pool and the connection list;
+ * conn.c owns one connection's protocol state machine.
+ */
+#ifndef SDB_SERVER_SERVER_INT_H
+#define SDB_SERVER_SERVER_INT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/memory.h"
+#include "common/str.h"
+#include "server/server.h"
+
+/* What an epoll registration points at: a listening socket, the wake-up
+ * eventfd or a connection (each struct starts with this). */
+typedef enum PollKind {
+    POLL_LISTENER,
+    POLL_WAKE,
+    POLL_CONN
+} PollKind;
+
+/* Where a connection is in the scheduling cycle (server mutex). */
+typedef enum ConnSched {
+    SCHED_ARMED,   /* waiting in epoll for input */
+    SCHED_QUEUED,  /* input arrived; waiting for a worker */
+    SCHED_RUNNING  /* a worker is processing it */
+} ConnSched;
+
+typedef enum ConnPhase {
+    PHASE_STARTUP, /* expecting an untyped startup packet */
+    PHASE_READY    /* session open: typed messages */
+} ConnPhase;
+
+typedef struct Statement Statement; /* a named or unnamed prepared statement (conn.c) */
+typedef struct Portal Portal;
+
+typedef struct SdbConn {
+    PollKind kind; /* POLL_CONN */
+    SdbServer *server;
+    int fd;
+    char host[64];      /* peer address as text */
+    bool loopback;
+    int32_t pid, secret; /* the BackendKeyData key */
+
+    /* Scheduling (server mutex). */
+    ConnSched sched;
+    struct SdbConn *queue_next;
+    struct SdbConn *prev, *next; /* the server's list of connections */
+
+    /* Protocol state (only the worker running it touches these). */
+    ConnPhase phase;
+    bool counted;         /* holds one of max_connections */
+    SdbSession *session;
+    char *user;
+    char *in;             /* received bytes not yet processed */
+    size_t in_len, in_cap;
+    size_t need;          /* size of the message being received, once known */
+    SdbArena *out_arena;  /* holds only `out` */
+    SdbStr out;           /* bytes to send */
+    SdbArena *msg_arena;  /* reset after every message */
+    SdbArena *row_arena;  /* one result batch's text forms */
+    bool ignore_till_sync;
+    bool broken;          /* sending failed: drop the connection */
+    Statement *statements;
+    Portal *portals;
+} SdbConn;
+
+/* server.c, for conn.c */
+const SdbSettings *sdb_server_settings(const SdbServer *srv);
+SdbInstance *sdb_server_instance(const SdbServer *srv);
+bool sdb_server_stopping(const SdbServer *srv);
+/* Take one of max_connections for a new session (false: all in use). */
+bool sdb_server_admit(SdbServer *srv);
+void sdb_server_release(SdbServer *srv);
+/* Attach/detach a session under the server mutex (so a cancel never sees a
+ * freed one). */
+void sdb_server_set_session(SdbServer *srv, SdbConn *c, SdbSession *s);
+/* Cancel the statement of the session with this key, if any. */
+void sdb_server_cancel(SdbServer *srv, int32_t pid, int32_t secret);
+
+/* conn.c, for server.c */
+SdbConn *sdb_conn_create(SdbServer *srv, int fd, const struct sockaddr *peer);
+/* Read what the client sent and answer every complete message.  false:
+ * the connection is finished (client left, fatal error, Terminate). */
+bool sdb_conn_process(SdbConn *c);
+/* Close the connection (after FATAL 57P01 when `shutdown`) and free it. */
+void sdb_conn_destroy(SdbConn *c, bool shutdown);
+
+#endif /* SDB_SERVER_SERVER_INT_H */

@@ -1,0 +1,342 @@
+"""The wire protocol server end to end: starts `specdb serve` on a free port
+with a temporary data directory and talks to it with a raw socket client
+(handshake, malformed input), psycopg2 and psql.
+
+Run by ctest (server.protocol) as:
+    python3 tests/server/test_server.py SPECDB_BINARY
+"""
+
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import psycopg2
+
+SPECDB = None  # set from argv
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A `specdb serve` process on a fresh data directory."""
+
+    def __init__(self, *settings):
+        self.dir = tempfile.mkdtemp(prefix="specdb-server-")
+        self.port = free_port()
+        args = [SPECDB, "serve", "-D", os.path.join(self.dir, "data"), "--port", str(self.port)]
+        for setting in settings:
+            args += ["--set", setting]
+        self.log = open(os.path.join(self.dir, "log"), "w+")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log_text()}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"server did not start: {self.log_text()}")
+
+    def log_text(self):
+        self.log.seek(0)
+        return self.log.read()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=30)
+        self.log.close()
+        shutil.rmtree(self.dir)
+        return self.proc.returncode
+
+
+# --- a raw protocol client (test-side only) ---------------------------------------
+
+def startup_packet(params, version=196608):
+    body = struct.pack("!i", version)
+    for name, value in params.items():
+        body += name.encode() + b"\0" + (value if isinstance(value, bytes) else value.encode()) + b"\0"
+    body += b"\0"
+    return struct.pack("!i", len(body) + 4) + body
+
+
+def message(type_byte, body=b""):
+    return type_byte + struct.pack("!i", len(body) + 4) + body
+
+
+def recv_exact(sock, n):
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise EOFError(f"connection closed after {len(data)} of {n} bytes")
+        data += chunk
+    return data
+
+
+def read_message(sock):
+    header = recv_exact(sock, 5)
+    length = struct.unpack("!i", header[1:])[0]
+    return header[:1], recv_exact(sock, length - 4)
+
+
+def error_fields(body):
+    fields = {}
+    for part in body.split(b"\0"):
+        if part:
+            fields[chr(part[0])] = part[1:].decode()
+    return fields
+
+
+def connect_raw(port):
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    return sock
+
+
+def handshake(sock, params=None):
+    """Send a startup packet; return (messages until ReadyForQuery)."""
+    sock.sendall(startup_packet(params or {"user": "postgres", "database": "postgres"}))
+    messages = []
+    while True:
+        type_byte, body = read_message(sock)
+        messages.append((type_byte, body))
+        if type_byte in (b"Z", b"E"):
+            return messages
+
+
+def expect_fatal(test, sock, sqlstate, text):
+    """The next message is FATAL with this SQLSTATE and message, then EOF."""
+    type_byte, body = read_message(sock)
+    test.assertEqual(type_byte, b"E")
+    fields = error_fields(body)
+    test.assertEqual(fields["S"], "FATAL")
+    test.assertEqual(fields["C"], sqlstate)
+    test.assertEqual(fields["M"], text)
+    test.assertEqual(sock.recv(1), b"")
+
+
+class Handshake(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def test_startup_messages(self):
+        with connect_raw(self.server.port) as sock:
+            messages = handshake(sock)
+        types = [t for t, _ in messages]
+        self.assertEqual(types[0], b"R")
+        self.assertEqual(messages[0][1], b"\0\0\0\0")  # AuthenticationOk
+        status = dict(body[:-1].decode().split("\0") for t, body in messages if t == b"S")
+        self.assertEqual(status["client_encoding"], "UTF8")
+        self.assertEqual(status["server_encoding"], "UTF8")
+        self.assertEqual(status["DateStyle"], "ISO, MDY")
+        self.assertEqual(status["integer_datetimes"], "on")
+        self.assertEqual(status["standard_conforming_strings"], "on")
+        self.assertEqual(status["IntervalStyle"], "postgres")
+        self.assertEqual(status["session_authorization"], "postgres")
+        self.assertTrue(status["server_version"].startswith("15."), status["server_version"])
+        self.assertIn("specdb", status["server_version"])
+        for name in ("TimeZone", "application_name", "is_superuser", "in_hot_standby",
+                     "default_transaction_read_only"):
+            self.assertIn(name, status)
+        self.assertIn(b"K", types)
+        key = [body for t, body in messages if t == b"K"][0]
+        self.assertEqual(len(key), 8)
+        self.assertEqual(messages[-1], (b"Z", b"I"))
+
+    def test_ssl_and_gssenc_requests_are_declined(self):
+        with connect_raw(self.server.port) as sock:
+            sock.sendall(struct.pack("!ii", 8, 80877103))
+            self.assertEqual(recv_exact(sock, 1), b"N")
+            sock.sendall(struct.pack("!ii", 8, 80877104))
+            self.assertEqual(recv_exact(sock, 1), b"N")
+            self.assertEqual(handshake(sock)[-1], (b"Z", b"I"))
+
+    def test_terminate(self):
+        with connect_raw(self.server.port) as sock:
+            handshake(sock)
+            sock.sendall(message(b"X"))
+            self.assertEqual(sock.recv(1), b"")
+
+    def test_no_user(self):
+        with connect_raw(self.server.port) as sock:
+            sock.sendall(startup_packet({"database": "postgres"}))
+            expect_fatal(self, sock, "28000", "no PostgreSQL user name specified in startup packet")
+
+    def test_unsupported_protocol(self):
+        with connect_raw(self.server.port) as sock:
+            sock.sendall(startup_packet({"user": "postgres"}, version=2 << 16))
+            expect_fatal(self, sock, "0A000", "unsupported frontend protocol 2.0: server supports 3.0 to 3.0")
+
+    def test_newer_minor_version_is_negotiated(self):
+        with connect_raw(self.server.port) as sock:
+            sock.sendall(startup_packet({"user": "postgres", "_pq_.extension": "x"}, version=(3 << 16) | 5))
+            type_byte, body = read_message(sock)
+            self.assertEqual(type_byte, b"v")
+            self.assertEqual(body, struct.pack("!ii", 0, 1) + b"_pq_.extension\0")
+            self.assertEqual(read_message(sock), (b"R", b"\0\0\0\0"))
+
+    def test_bad_startup_lengths(self):
+        for length in (4, 7, 10001, -1):
+            with self.subTest(length=length), connect_raw(self.server.port) as sock:
+                sock.sendall(struct.pack("!i", length) + b"\0" * 8)
+                expect_fatal(self, sock, "08P01", "invalid length of startup packet")
+
+    def test_invalid_utf8_in_startup(self):
+        with connect_raw(self.server.port) as sock:
+            sock.sendall(startup_packet({"user": "postgres", "application_name": b"\xc3\x28"}))
+            expect_fatal(self, sock, "22021", 'invalid byte sequence for encoding "UTF8": 0xc3 0x28')
+
+    def test_truncated_startup_body(self):
+        with connect_raw(self.server.port) as sock:
+            body = struct.pack("!i", 196608) + b"user\0postgres"  # no terminators
+            sock.sendall(struct.pack("!i", len(body) + 4) + body)
+            expect_fatal(self, sock, "08P01", "invalid string in message")
+
+    def test_unknown_setting_in_startup(self):
+        with connect_raw(self.server.port) as sock:
+            sock.sendall(startup_packet({"user": "postgres", "no_such_setting": "1"}))
+            expect_fatal(self, sock, "42704", 'unrecognized configuration parameter "no_such_setting"')
+
+    def test_bad_client_encoding(self):
+        with connect_raw(self.server.port) as sock:
+            sock.sendall(startup_packet({"user": "postgres", "client_encoding": "LATIN9"}))
+            expect_fatal(self, sock, "22023", 'invalid value for parameter "client_encoding": "LATIN9"')
+
+    def test_unknown_message_type(self):
+        with connect_raw(self.server.port) as sock:
+            handshake(sock)
+            sock.sendall(message(b"y", b"x"))
+            expect_fatal(self, sock, "08P01", "invalid frontend message type 121")
+
+    def test_negative_and_huge_message_lengths(self):
+        for header in (b"Q" + struct.pack("!i", -5), b"Q" + struct.pack("!i", 3),
+                       b"Q" + struct.pack("!i", 0x7fffffff), b"S" + struct.pack("!i", 20000)):
+            with self.subTest(header=header), connect_raw(self.server.port) as sock:
+                handshake(sock)
+                sock.sendall(header)
+                expect_fatal(self, sock, "08P01", "invalid message length")
+
+    def test_malformed_extended_message_then_sync(self):
+        """An error in an extended-protocol message: ErrorResponse, the rest
+        is skipped until Sync, then ReadyForQuery; the connection lives on."""
+        with connect_raw(self.server.port) as sock:
+            handshake(sock)
+            sock.sendall(message(b"D", b"S") +                        # no name terminator
+                         message(b"D", b"Xname\0") +                  # skipped
+                         message(b"S"))
+            type_byte, body = read_message(sock)
+            self.assertEqual(type_byte, b"E")
+            self.assertEqual(error_fields(body)["C"], "08P01")
+            self.assertEqual(error_fields(body)["M"], "invalid string in message")
+            self.assertEqual(read_message(sock), (b"Z", b"I"))
+            sock.sendall(message(b"D", b"Xname\0") + message(b"S"))
+            type_byte, body = read_message(sock)
+            self.assertEqual(error_fields(body)["M"], "invalid DESCRIBE message subtype 88")
+            self.assertEqual(read_message(sock), (b"Z", b"I"))
+            sock.sendall(message(b"C", b"S\0") + message(b"S"))      # closing nothing is fine
+            self.assertEqual(read_message(sock), (b"3", b""))
+            self.assertEqual(read_message(sock), (b"Z", b"I"))
+            sock.sendall(message(b"B", b"\0nosuch\0\0\0\0\0\0\0") + message(b"S"))
+            type_byte, body = read_message(sock)
+            self.assertEqual(error_fields(body)["C"], "26000")
+            self.assertEqual(error_fields(body)["M"], 'prepared statement "nosuch" does not exist')
+            self.assertEqual(read_message(sock), (b"Z", b"I"))
+            sock.sendall(message(b"E", b"nosuch\0\0\0\0\0") + message(b"S"))
+            type_byte, body = read_message(sock)
+            self.assertEqual(error_fields(body)["C"], "34000")
+            self.assertEqual(read_message(sock), (b"Z", b"I"))
+
+    def test_invalid_utf8_query(self):
+        with connect_raw(self.server.port) as sock:
+            handshake(sock)
+            sock.sendall(message(b"Q", b"SELECT '\xff'\0"))
+            type_byte, body = read_message(sock)
+            self.assertEqual(type_byte, b"E")
+            self.assertEqual(error_fields(body)["C"], "22021")
+            self.assertEqual(read_message(sock), (b"Z", b"I"))
+
+    def test_a_bad_client_does_not_disturb_others(self):
+        with connect_raw(self.server.port) as good, connect_raw(self.server.port) as bad:
+            handshake(good)
+            bad.sendall(b"\xff" * 64)
+            self.assertEqual(read_message(bad)[0], b"E")
+            good.sendall(message(b"S"))
+            self.assertEqual(read_message(good), (b"Z", b"I"))
+
+    def test_cancel_request_with_a_wrong_key_is_harmless(self):
+        with connect_raw(self.server.port) as sock:
+            messages = handshake(sock)
+            pid, secret = struct.unpack("!ii", [body for t, body in messages if t == b"K"][0])
+            with connect_raw(self.server.port) as cancel:
+                cancel.sendall(struct.pack("!iiii", 16, 80877102, pid, secret ^ 1))
+                self.assertEqual(cancel.recv(1), b"")
+            sock.sendall(message(b"S"))
+            self.assertEqual(read_message(sock), (b"Z", b"I"))
+
+    def test_psycopg2_connects(self):
+        conn = psycopg2.connect(host="127.0.0.1", port=self.server.port, user="postgres", dbname="postgres")
+        try:
+            self.assertEqual(conn.get_parameter_status("client_encoding"), "UTF8")
+            self.assertTrue(conn.get_parameter_status("DateStyle").startswith("ISO"))
+            self.assertGreaterEqual(conn.server_version, 150000)
+        finally:
+            conn.close()
+
+
+class Limits(unittest.TestCase):
+    def test_max_connections(self):
+        server = Server("max_connections=2")
+        try:
+            socks = [connect_raw(server.port) for _ in range(3)]
+            for sock in socks[:2]:
+                self.assertEqual(handshake(sock)[-1], (b"Z", b"I"))
+            socks[2].sendall(startup_packet({"user": "postgres"}))
+            expect_fatal(self, socks[2], "53300", "sorry, too many clients already")
+            socks[0].sendall(message(b"X"))
+            self.assertEqual(socks[0].recv(1), b"")
+            deadline = time.time() + 10
+            while True:  # the slot is freed once the server has closed the session
+                with connect_raw(server.port) as again:
+                    messages = handshake(again)
+                    if messages[-1] == (b"Z", b"I") or time.time() > deadline:
+                        break
+            self.assertEqual(messages[-1], (b"Z", b"I"))
+            for sock in socks:
+                sock.close()
+        finally:
+            server.stop()
+
+    def test_sigterm_tells_clients_and_exits_cleanly(self):
+        server = Server()
+        try:
+            sock = connect_raw(server.port)
+            handshake(sock)
+            server.proc.send_signal(signal.SIGTERM)
+            expect_fatal(self, sock, "57P01", "terminating connection due to administrator command")
+            self.assertEqual(server.proc.wait(timeout=30), 0)
+            self.assertIn("database system is shut down", server.log_text())
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    SPECDB = os.path.abspath(sys.argv.pop(1))
+    unittest.main(verbosity=2)

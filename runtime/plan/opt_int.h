@@ -133,6 +133,10 @@ int opt_sort_elimination(Opt *o, SdbPlan *parent, SdbPlan **slot);
 void opt_index_only(SdbPlanScan *scan, const SdbRelation *rel);
 int opt_join_strategy(Opt *o, SdbPlanJoin *join);          /* strategy.c */
 void opt_agg_strategy(SdbPlanAggregate *agg);              /* strategy.c */
+int opt_hash_build_sides(Opt *o, SdbPlan *root);           /* strategy.c: after estimates */
+/* optimize.c: is this the first time the current pass meets the CTE plan?
+ * (remembered in o->seen) */
+int opt_first_visit(Opt *o, SdbPlan *plan, bool *first);
 /* cost.c: a table's estimated rows (and pages); one operator's estimates
  * (its children's done); a condition's selectivity. */
 double opt_table_rows(Opt *o, const SdbRelation *rel, double *pages);

@@ -367,6 +367,19 @@ static void test_pushdown_into_join(void)
     SdbPlanJoin *j = (SdbPlanJoin *)plan;
     CU_ASSERT(j->left_keys[0] == ((SdbBoundOpExpr *)eq)->args[0] && j->right_keys[0] == ((SdbBoundOpExpr *)eq)->args[1]);
     CU_ASSERT(j->plan.rows > 0 && j->plan.cost > 0 && j->left->rows > 0);
+    /* the larger input goes left (the executor hashes the right one), under a Project */
+    plan = project(join(SDB_JOIN_KIND_LEFT, filter(scan(100, 2), 1, op("=", var(2, 1), cint(1, INT4))), scan(200, 3),
+                        1, op("=", var(2, 0), var(3, 0))),
+                   1, 1, var(3, 2));
+    CHECK(&plan, "  Join [3.0:23 3.2:23 2.0:23 2.1:23] kind=right nconds=0 strategy=hash nkeys=1\n    Scan [3.0:23 "
+                 "3.2:23] rel_oid=200",
+          "    Scan [2.0:23 2.1:23] rel_oid=100 table=2 nfilters=1");
+    j = (SdbPlanJoin *)((SdbPlanProject *)plan)->child;
+    CU_ASSERT_EQUAL(((SdbBoundVar *)j->left_keys[0])->table, 3);
+    /* but not where the join's columns are the result */
+    plan = join(SDB_JOIN_KIND_INNER, filter(scan(100, 2), 1, op("=", var(2, 1), cint(1, INT4))), scan(200, 3), 1,
+                op("=", var(2, 0), var(3, 0)));
+    CHECK(&plan, "Join [2.0:23 2.1:23 2.2:23 3.0:23 3.1:23 3.2:23] kind=inner");
     /* b.x = a.x AND b.x = 5: a.x = 5 too, and a's index serves it */
     plan = filter(join(SDB_JOIN_KIND_INNER, scan(100, 2), scan(200, 3), 1, op("=", var(3, 0), var(2, 0))), 1,
                   op("=", var(3, 0), cint(5, INT4)));

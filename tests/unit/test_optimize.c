@@ -236,13 +236,19 @@ static const SdbRelation rel_a = {.oid = 100, .name = "a", .kind = 'r', .natts =
                                   .indexes = a_indexes};
 static const SdbRelation rel_b = {.oid = 200, .name = "b", .kind = 'r', .natts = 3, .attrs = b_attrs, .nindexes = 1,
                                   .indexes = b_indexes};
+static const SdbAttribute d_attrs[] = {{.name = "name", .attnum = 1, .type = SDB_TYPEOID_TEXT},
+                                       {.name = "y", .attnum = 2, .type = INT4},
+                                       {.name = "z", .attnum = 3, .type = INT4}};
+static const SdbIndex d_indexes[] = {{.oid = 401, .name = "d_name", .nkeys = 1, .keys = key_x, .key_options = opts}};
+static const SdbRelation rel_d = {.oid = 400, .name = "d", .kind = 'r', .natts = 3, .attrs = d_attrs, .nindexes = 1,
+                                  .indexes = d_indexes};
 static const SdbRelation rel_c = {.oid = 300, .name = "c", .kind = 'r', .natts = 3, .attrs = c_attrs, .nindexes = 1,
                                   .indexes = c_indexes};
 
 static int relation(void *arg, SdbOid oid, const SdbRelation **out)
 {
     (void)arg;
-    *out = oid == 100 ? &rel_a : oid == 200 ? &rel_b : oid == 300 ? &rel_c : NULL;
+    *out = oid == 100 ? &rel_a : oid == 200 ? &rel_b : oid == 300 ? &rel_c : oid == 400 ? &rel_d : NULL;
     return SDB_OK;
 }
 
@@ -720,6 +726,26 @@ static SdbPlan *limit(SdbPlan *child, int64_t n, bool with_ties)
     return &l->plan;
 }
 
+static const char *text_of(const SdbExpr *e)
+{
+    const SdbVarlena *v = sdb_datum_varlena(((const SdbBoundConst *)e)->value);
+    return sdb_arena_strndup(arena, (const char *)v->data, v->len);
+}
+
+static void test_like_prefix(void)
+{
+    SdbExpr *name = var(2, 0);
+    name->type = SDB_TYPEOID_TEXT;
+    SdbPlan *plan = project(filter(scan(400, 2), 1, op("~~", name, bound("'ab\\%c_d%'"))), 1, 1, var(2, 1));
+    CHECK(&plan, "  Scan [2.0:23 2.1:23] rel_oid=400 table=2 nfilters=1 access=index index_oid=401 neq=0 lower=Const "
+                 "lower_inclusive=true upper=Const upper_inclusive=false");
+    CU_ASSERT_STRING_EQUAL(text_of(scan_of(plan)->lower), "ab%c");
+    CU_ASSERT_STRING_EQUAL(text_of(scan_of(plan)->upper), "ab%d");
+    /* a leading wildcard: no range */
+    plan = project(filter(scan(400, 2), 1, op("~~", name, bound("'%ab'"))), 1, 1, var(2, 1));
+    CHECK(&plan, "access=seq");
+}
+
 static void test_sort_elimination(void)
 {
     /* ORDER BY x over an index range on x */
@@ -771,6 +797,7 @@ static CU_TestInfo tests[] = {
     {"EXISTS to semi/anti join", test_exists_to_semi_join},
     {"IN / NOT IN to semi/anti join", test_in_to_semi_join},
     {"index selection", test_index_selection},
+    {"LIKE 'prefix%' as an index range", test_like_prefix},
     {"sort elimination, top-N by index", test_sort_elimination},
     CU_TEST_INFO_NULL,
 };

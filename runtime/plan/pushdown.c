@@ -11,8 +11,9 @@
  * columns, with GROUP BY and no grouping sets), into both inputs of a set
  * operation (its Vars replaced by each input's columns).  Outer joins: conditions
  * above go only to the preserved side; a join condition reading only the
- * nullable side goes into that side.  Conditions stop above Limit, Window,
- * DISTINCT ON and CTEs, and volatile conditions do not move
+ * nullable side goes into that side.  Below a Window go only conditions
+ * on columns every window function partitions by.  Conditions stop above
+ * Limit, DISTINCT ON and CTEs, and volatile conditions do not move
  * at all; where they stop a Filter holds them.  Across an inner join's
  * `a = b`, a condition `a = constant` on one side gives `b = constant` on
  * the other.
@@ -267,6 +268,52 @@ static int push_aggregate(Opt *o, SdbPlan **slot, OptList *pending)
     return place(o, slot, &above);
 }
 
+/* Is every Var of this level that `qual` reads a PARTITION BY key of
+ * every window function?  Then it keeps or drops whole partitions. */
+typedef struct Partitioned {
+    const SdbPlanWindow *window;
+    bool ok;
+} Partitioned;
+
+static bool partitions_by(const SdbBoundWindowFunc *f, const SdbBoundVar *var)
+{
+    for (int i = 0; i < f->npartition; i++) {
+        const SdbBoundVar *key = (const SdbBoundVar *)f->partition[i];
+        if (key->expr.tag == SDB_E_VAR && key->table == var->table && key->column == var->column && key->levelsup == 0)
+            return true;
+    }
+    return false;
+}
+
+static OptWalk check_partitioned(SdbExpr **slot, int depth, void *arg)
+{
+    Partitioned *p = arg;
+    const SdbBoundVar *var = (const SdbBoundVar *)*slot;
+    if ((*slot)->tag != SDB_E_VAR || var->levelsup != depth)
+        return OPT_WALK_CONTINUE;
+    for (int i = 0; i < p->window->nfuncs && p->ok; i++)
+        p->ok = p->window->funcs[i]->tag == SDB_E_WINDOW_FUNC &&
+                partitions_by((const SdbBoundWindowFunc *)p->window->funcs[i], var);
+    return p->ok ? OPT_WALK_CONTINUE : OPT_WALK_STOP;
+}
+
+/* Conditions on partition keys go below a Window, others stay above. */
+static int push_window(Opt *o, SdbPlan **slot, OptList *pending)
+{
+    SdbPlanWindow *window = (SdbPlanWindow *)*slot;
+    OptList below = {0}, above = {0};
+    for (int i = 0; i < pending->n; i++) {
+        SdbExpr *qual = pending->items[i];
+        Partitioned p = {window, true};
+        opt_walk_expr(&qual, 0, check_partitioned, &p);
+        if (opt_list_add(o, p.ok && !opt_expr_volatile(qual) ? &below : &above, qual) != SDB_OK)
+            return SDB_ERROR;
+    }
+    if (push(o, &window->child, &below) != SDB_OK)
+        return SDB_ERROR;
+    return place(o, slot, &above);
+}
+
 /* The columns of a set operation's input, as Vars. */
 static SdbExpr **header_vars(Opt *o, const SdbPlan *input)
 {
@@ -343,6 +390,7 @@ static int push(Opt *o, SdbPlan **slot, OptList *pending)
             return push(o, &((SdbPlanDistinct *)plan)->child, pending);
         break;
     case SDB_P_SET_OP: return push_set_op(o, slot, pending);
+    case SDB_P_WINDOW: return push_window(o, slot, pending);
     case SDB_P_CTE_SCAN: return place(o, slot, pending); /* its plan is a query of its own */
     default: break;
     }

@@ -524,16 +524,22 @@ static void test_having_and_window(void)
     SdbPlan *plan = &agg->plan;
     CHECK(&plan, "Aggregate [4.0:23] group_table=4 ngroups=1 agg_table=5 naggs=0 nsets=0 nhaving=0 strategy=hash\n",
           "  Scan [2.1:23] rel_oid=100 table=2 nfilters=1");
-    /* not below a Window */
+    /* below a Window only on its partition keys */
     SdbPlanWindow *w = sdb_new_plan_window(arena);
     w->child = scan(100, 2);
     w->table = 6;
     w->plan.ncols = 4;
     w->plan.cols = (SdbPlanColumn[]){{2, 0, INT4, -1, "x"}, {2, 1, INT4, -1, "y"}, {2, 2, INT4, -1, "z"},
                                      {6, 0, INT8, -1, "row_number"}};
-    plan = project(filter(&w->plan, 1, op(">", var(2, 0), cint(1, INT4))), 1, 1, var(6, 0));
-    CHECK(&plan, "  Filter [2.0:23 6.0:20] nquals=1\n    Window [2.0:23 6.0:20] table=6 nfuncs=0\n",
-          "      Scan [2.0:23] rel_oid=100 table=2 nfilters=0");
+    SdbBoundWindowFunc *f = sdb_new_bound_window_func(arena, INT8);
+    f->partition = (SdbExpr *[]){var(2, 1)};
+    f->npartition = 1;
+    w->funcs = (SdbExpr *[]){&f->expr};
+    w->nfuncs = 1;
+    plan = project(filter(&w->plan, 2, op(">", var(2, 0), cint(1, INT4)), op("<", var(2, 1), cint(3, INT4))), 1, 1,
+                   var(6, 0));
+    CHECK(&plan, "  Filter [2.0:23 2.1:23 6.0:20] nquals=1\n    Window [2.0:23 2.1:23 6.0:20] table=6 nfuncs=1\n",
+          "      Scan [2.0:23 2.1:23] rel_oid=100 table=2 nfilters=1");
 }
 
 static void test_nested_queries(void)

@@ -122,6 +122,7 @@ int opt_decorrelate(Opt *o, SdbPlan **plan);               /* decorrelate.c */
 void opt_reduce_outer_joins(SdbPlan *plan);                /* outerjoin.c */
 int opt_pushdown(Opt *o, SdbPlan **plan);                  /* pushdown.c */
 int opt_prune_empty(Opt *o, SdbPlan **plan);               /* pushdown.c */
+int opt_reorder_joins(Opt *o, SdbPlan **plan);             /* joinorder.c */
 int opt_prune_columns(Opt *o, SdbPlan *root);              /* columns.c */
 /* index.c: choose the Scan's access from its filters and the relation's
  * indexes, for a table of `rows` rows on `pages` pages. */

@@ -393,6 +393,26 @@ static void test_pushdown_into_join(void)
           "  Scan [3.0:23 3.1:23 3.2:23] rel_oid=200 table=3 nfilters=1 access=seq");
 }
 
+static void test_join_order(void)
+{
+    /* FROM a, d, b WHERE a.x = b.x AND b.y = d.y: never a x d */
+    SdbPlan *plan = project(filter(join(SDB_JOIN_KIND_INNER, join(SDB_JOIN_KIND_INNER, scan(100, 2), scan(400, 3), 0),
+                                        scan(200, 4), 0),
+                                   2, op("=", var(2, 0), var(4, 0)), op("=", var(4, 1), var(3, 1))),
+                            1, 1, var(3, 2));
+    const char *text = CHECK(&plan, "Project");
+    CU_ASSERT_PTR_NULL(strstr(text, "nconds=0 strategy=nested_loop"));
+    SdbPlanJoin *top = (SdbPlanJoin *)((SdbPlanProject *)plan)->child, *below = (SdbPlanJoin *)top->left;
+    CU_ASSERT(top->plan.tag == SDB_P_JOIN && below->plan.tag == SDB_P_JOIN);
+    CU_ASSERT(top->nkeys == 1 && below->nkeys == 1);
+    /* the statement's own columns: order kept */
+    plan = filter(join(SDB_JOIN_KIND_INNER, join(SDB_JOIN_KIND_INNER, scan(100, 2), scan(400, 3), 0), scan(200, 4), 0),
+                  2, op("=", var(2, 0), var(4, 0)), op("=", var(4, 1), var(3, 1)));
+    CHECK(&plan, "Join [2.0:23 2.1:23 2.2:23 3.0:23 3.1:23 3.2:23 4.0:23 4.1:23 4.2:23] kind=inner nconds=0 "
+                 "strategy=hash nkeys=2\n  Join [2.0:23 2.1:23 2.2:23 3.0:23 3.1:23 3.2:23] kind=inner nconds=0 "
+                 "strategy=nested_loop");
+}
+
 static void test_index_nested_loop(void)
 {
     /* one row of b looked up in b's unique index (y, z); b3.z = b2.z = 2 also filters b3 */
@@ -792,6 +812,7 @@ static CU_TestInfo tests[] = {
     {"folding errors only where always evaluated", test_fold_errors},
     {"AND/OR/NOT simplification, empty results", test_bool_simplification},
     {"pushdown into a cross join", test_pushdown_into_join},
+    {"join order", test_join_order},
     {"index nested loop", test_index_nested_loop},
     {"pushdown around an outer join", test_pushdown_outer_join},
     {"outer-join simplification", test_outer_join_reduction},

@@ -92,8 +92,9 @@ bool opt_expr_is_true(const SdbExpr *expr);
 SdbExpr *opt_make_bool(Opt *o, bool value, bool isnull);
 
 /* Replace, at depth 0 (and the matching depth inside SubPlans), every Var
- * of binding table `table` by a copy of exprs[column] (deep-copied so the
- * result shares nothing): *slot is rewritten in place. */
+ * of binding table `table` by a deep copy of exprs[column] (callers keep
+ * SubPlans out of exprs: a copy would share its plan): *slot is rewritten
+ * in place. */
 int opt_substitute(Opt *o, SdbExpr **slot, int table, SdbExpr *const *exprs, int nexprs);
 /* A subquery merged into its parent: its Vars that point outside it come
  * one level closer (levelsup - 1 where levelsup > nesting depth). */
@@ -102,9 +103,6 @@ int opt_lower_levels_expr(Opt *o, SdbExpr **slot);
 /* Deep copy of an expression (SubPlan plans are shared, not copied). */
 int opt_copy_expr(Opt *o, const SdbExpr *expr, SdbExpr **out);
 
-/* Does `table`'s binding come from a Scan of the tree under plan; the
- * Scan, or NULL. */
-SdbPlanScan *opt_find_scan(SdbPlan *plan, int table);
 /* The relation descriptor of a Scan (NULL when unknown: then no index
  * and no NOT NULL knowledge). */
 const SdbRelation *opt_relation(Opt *o, SdbOid rel_oid);

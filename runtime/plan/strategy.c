@@ -239,7 +239,10 @@ static int build_sides(Opt *o, SdbPlan *plan, bool positional)
     case SDB_P_SORT:
     case SDB_P_LIMIT:
     case SDB_P_DISTINCT:
-    case SDB_P_WINDOW: children_positional = positional; break;
+    case SDB_P_WINDOW:
+    case SDB_P_JOIN: /* its columns are its inputs' */
+        children_positional = positional;
+        break;
     case SDB_P_SET_OP:
     case SDB_P_RECURSIVE_UNION:
     case SDB_P_INSERT:

@@ -213,7 +213,7 @@ static int reorder(Opt *o, SdbPlan **slot, bool positional)
             return SDB_ERROR;
         for (int i = 0; i < c.n; i++) {
             Input *in = &c.inputs[i];
-            if (reorder(o, in->slot, false) != SDB_OK)
+            if (reorder(o, in->slot, positional) != SDB_OK)
                 return SDB_ERROR;
             in->plan = *in->slot;
             opt_produced(in->plan, &in->tables);

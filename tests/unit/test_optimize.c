@@ -459,6 +459,18 @@ static void test_outer_join_reduction(void)
                   op(">", var(2, 1), cint(1, INT4)));
     CHECK(&plan, "Join [2.0:23 2.1:23 2.2:23 3.0:23 3.1:23 3.2:23] kind=left nconds=0 strategy=hash nkeys=1\n",
           "  Scan [2.0:23 2.1:23 2.2:23] rel_oid=100 table=2 nfilters=1");
+    /* an inner join's strict condition above: a JOIN (b LEFT JOIN c ON b.x = c.x) ON a.y = c.y */
+    plan = project(join(SDB_JOIN_KIND_INNER, scan(100, 2),
+                        join(SDB_JOIN_KIND_LEFT, scan(200, 3), scan(300, 4), 1, op("=", var(3, 0), var(4, 1))), 1,
+                        op("=", var(2, 1), var(4, 2))),
+                   1, 1, var(3, 2));
+    CHECK(&plan, "kind=inner");
+    CU_ASSERT_PTR_NULL(strstr(outline(plan), "kind=left"));
+    CU_ASSERT_PTR_NULL(strstr(outline(plan), "kind=right"));
+    /* a condition under OR does not reduce */
+    plan = filter(join(SDB_JOIN_KIND_LEFT, scan(100, 2), scan(200, 3), 1, op("=", var(2, 0), var(3, 0))), 1,
+                  boolexpr(SDB_EXPR_BOOL_OP_OR, 2, op(">", var(3, 1), cint(1, INT4)), op(">", var(2, 1), cint(1, INT4))));
+    CHECK(&plan, "kind=left");
     /* IS NULL keeps the outer join */
     plan = filter(join(SDB_JOIN_KIND_RIGHT, scan(100, 2), scan(200, 3), 1, op("=", var(2, 0), var(3, 0))), 1,
                   is_null(var(2, 1)));
@@ -639,6 +651,11 @@ static void test_exists_to_semi_join(void)
     plan = filter(scan(100, 2), 1, subplan(SDB_SUB_PLAN_KIND_EXISTS, &lim->plan, NULL));
     CHECK(&plan, "Join [2.0:23 2.1:23 2.2:23] kind=semi nconds=0 strategy=hash nkeys=1\n",
           "  Join [3.0:23 3.1:23 5.1:23] kind=inner nconds=0 strategy=hash nkeys=1\n");
+    /* under OR: stays a SubPlan */
+    sub = project(filter(scan(200, 3), 1, op("=", var(3, 0), outer_var(2, 0))), 4, 1, cint(1, INT4));
+    plan = filter(scan(100, 2), 1, boolexpr(SDB_EXPR_BOOL_OP_OR, 2, subplan(SDB_SUB_PLAN_KIND_EXISTS, sub, NULL),
+                                            op(">", var(2, 1), cint(1, INT4))));
+    CHECK(&plan, "Scan [2.0:23 2.1:23 2.2:23] rel_oid=100 table=2 nfilters=1 access=seq");
     /* an outer reference in the select list of an aggregate: stays a SubPlan */
     sub = project(filter(scan(200, 3), 1, op("=", var(3, 0), outer_var(2, 0))), 4, 1, outer_var(2, 1));
     SdbPlanAggregate *agg = sdb_new_plan_aggregate(arena);

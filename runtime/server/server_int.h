@@ -44,6 +44,7 @@ typedef struct SdbConn {
     char host[64];      /* peer address as text */
     bool loopback;
     int32_t pid, secret; /* the BackendKeyData key */
+    int64_t accepted_at; /* monotonic ms; a startup must finish within authentication_timeout */
 
     /* Scheduling (server mutex). */
     ConnSched sched;

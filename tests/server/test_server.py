@@ -542,6 +542,20 @@ class Limits(unittest.TestCase):
         finally:
             server.stop()
 
+    def test_startup_must_finish_within_authentication_timeout(self):
+        server = Server("authentication_timeout=1")
+        try:
+            with connect_raw(server.port) as silent, connect_raw(server.port) as done:
+                handshake(done)
+                start = time.time()
+                silent.settimeout(10)
+                self.assertEqual(silent.recv(1), b"")
+                self.assertLess(time.time() - start, 5)
+                done.sendall(message(b"S"))
+                self.assertEqual(read_message(done), (b"Z", b"I"))
+        finally:
+            server.stop()
+
     def test_sigterm_tells_clients_and_exits_cleanly(self):
         server = Server()
         try:

@@ -38,7 +38,7 @@ typedef struct SdbFuncInfo {
     const char *description;
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 316
+#define SDB_FUNCTION_COUNT 321
 
 /* All functions, ordered by OID. */
 extern const SdbFuncInfo sdb_functions[SDB_FUNCTION_COUNT];
@@ -62,6 +62,7 @@ int sdb_fn_cmp_gt(SdbFnCall *call);
 int sdb_fn_cmp_le(SdbFnCall *call);
 int sdb_fn_cmp_lt(SdbFnCall *call);
 int sdb_fn_cmp_ne(SdbFnCall *call);
+int sdb_fn_currval(SdbFnCall *call);
 int sdb_fn_date_mi(SdbFnCall *call);
 int sdb_fn_date_mi_interval(SdbFnCall *call);
 int sdb_fn_date_mii(SdbFnCall *call);
@@ -97,11 +98,13 @@ int sdb_fn_int_pl(SdbFnCall *call);
 int sdb_fn_int_to_float(SdbFnCall *call);
 int sdb_fn_int_to_numeric(SdbFnCall *call);
 int sdb_fn_int_um(SdbFnCall *call);
+int sdb_fn_lastval(SdbFnCall *call);
 int sdb_fn_lower(SdbFnCall *call);
 int sdb_fn_lpad(SdbFnCall *call);
 int sdb_fn_ltrim(SdbFnCall *call);
 int sdb_fn_ltrim1(SdbFnCall *call);
 int sdb_fn_md5_text(SdbFnCall *call);
+int sdb_fn_nextval(SdbFnCall *call);
 int sdb_fn_now(SdbFnCall *call);
 int sdb_fn_numeric(SdbFnCall *call);
 int sdb_fn_numeric_abs(SdbFnCall *call);
@@ -121,6 +124,7 @@ int sdb_fn_replace_text(SdbFnCall *call);
 int sdb_fn_rpad(SdbFnCall *call);
 int sdb_fn_rtrim(SdbFnCall *call);
 int sdb_fn_rtrim1(SdbFnCall *call);
+int sdb_fn_setval(SdbFnCall *call);
 int sdb_fn_split_part(SdbFnCall *call);
 int sdb_fn_text_concat(SdbFnCall *call);
 int sdb_fn_text_concat_ws(SdbFnCall *call);

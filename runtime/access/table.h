@@ -15,15 +15,50 @@
 
 #include "catalog/catalog.h"
 #include "exec/batch.h"
+#include "types/datum.h"
 #include "txn/txn.h"
 
 struct SdbEngine;
+struct SdbAccessContext;
 
+/* Per-session sequence state for currval/lastval (zero-initialized by the
+ * session, freed with sdb_sequence_session_free). */
+typedef struct SdbSeqValue {
+    SdbOid seq_oid;
+    int64_t value;
+} SdbSeqValue;
+typedef struct SdbSequenceSession {
+    SdbSeqValue *values; /* malloc'd */
+    int nvalues, capacity;
+    SdbOid last;         /* lastval's sequence, 0 before the first nextval */
+} SdbSequenceSession;
+void sdb_sequence_session_free(SdbSequenceSession *s);
+
+/* The value of column `attno` (0-based) of `rel`'s DEFAULT (ON DELETE/UPDATE
+ * SET DEFAULT): the session evaluates default_sql (or sets *isnull when the
+ * column has none). */
+typedef int (*SdbAccessDefaultFn)(void *arg, const SdbRelation *rel, int attno, SdbDatum *value, bool *isnull);
+
+/* A relation descriptor by OID (foreign keys' other tables, sequences). */
+typedef int (*SdbAccessRelationFn)(void *arg, SdbOid oid, const SdbRelation **out);
+
+typedef struct SdbAccessPrivate SdbAccessPrivate;
+
+/* Zero-initialize, then set the fields; the optional ones may stay 0. */
 typedef struct SdbAccessContext {
     struct SdbEngine *engine;
     SdbCatalog *catalog;
     SdbTxn *txn;
     SdbArena *arena;   /* statement lifetime: decoded values live here */
+    /* Optional: */
+    const SdbTimeZone *timezone;     /* values shown in error details; NULL: UTC */
+    SdbAccessDefaultFn eval_default; /* needed by SET DEFAULT actions of columns with a DEFAULT */
+    void *default_arg;
+    SdbAccessRelationFn relation;    /* NULL: sdb_catalog_relation(catalog, txn, ...) */
+    void *relation_arg;
+    SdbSequenceSession *sequences;   /* currval/lastval state; NULL: currval always fails (55000) */
+    /* Private to runtime/access (scratch memory, lazily made in `arena`): */
+    SdbAccessPrivate *priv;
 } SdbAccessContext;
 
 /* --- scans -------------------------------------------------------------- */
@@ -51,7 +86,8 @@ SdbTableScan *sdb_index_scan_begin(SdbAccessContext *ac, const SdbRelation *rel,
                                    const SdbIndexRange *range, const int *cols, int ncols);
 
 /* Fill `out` (ncols columns allocated by the caller, SDB_BATCH_SIZE rows,
- * sel NULL) with the next visible rows; out->nrows = 0 at the end. */
+ * sel NULL) with the next visible rows; out->nrows = 0 at the end.  The
+ * values live until the next call on the scan (or its end). */
 int sdb_table_scan_next(SdbTableScan *scan, SdbBatch *out);
 void sdb_table_scan_end(SdbTableScan *scan);
 
@@ -81,8 +117,14 @@ int sdb_table_truncate(SdbAccessContext *ac, const SdbRelation *rel);
 
 /* --- sequences ----------------------------------------------------------- */
 
+/* A sequence's state is the one live row of its heap (catalog.h:
+ * last_value, log_cnt, is_called).  nextval/setval replace it with a new
+ * version written by the bootstrap xid (always committed), so they are not
+ * undone by a rollback, as in PostgreSQL; the old versions are pruned.
+ * Errors: 42809 not a sequence, 2200H limits, 22003 setval out of bounds. */
 int sdb_sequence_nextval(SdbAccessContext *ac, SdbOid seq_oid, int64_t *value);
 int sdb_sequence_currval(SdbAccessContext *ac, SdbOid seq_oid, int64_t *value); /* 55000 before nextval */
+int sdb_sequence_lastval(SdbAccessContext *ac, int64_t *value);                 /* 55000 before nextval */
 int sdb_sequence_setval(SdbAccessContext *ac, SdbOid seq_oid, int64_t value, bool is_called);
 
 #endif /* SDB_ACCESS_TABLE_H */

@@ -3,9 +3,9 @@
  * per node kind, building bound nodes with types resolved (literals,
  * parameters, operators and the forms built on them, AND/OR/NOT, IS
  * [NOT] NULL/TRUE..., function calls, casts, CASE, COALESCE, GREATEST/LEAST,
- * CURRENT_TIMESTAMP).  Resolution and coercion live in bind_resolve.c and
- * bind_coerce.c.  Column references are the planner's: it will bind them
- * with its own case here (see README.md).
+ * CURRENT_TIMESTAMP, ARRAY[...]).  Resolution and coercion live in
+ * bind_resolve.c and bind_coerce.c.  Column references, aggregates, window
+ * functions and subqueries are the analyzer's, through the context's hook.
  */
 #include "expr/bind_int.h"
 
@@ -19,8 +19,7 @@
 
 static int bind(const SdbBindContext *bc, const SdbNode *node, SdbExpr **out);
 
-/* Where a parse node starts (-1 when it has no location). */
-static int location_of(const SdbNode *node)
+int sdb_bind_location(const SdbNode *node)
 {
     if (node == NULL)
         return -1;
@@ -35,6 +34,15 @@ static int location_of(const SdbNode *node)
     case SDB_T_COALESCE_EXPR: return ((const SdbCoalesceExpr *)node)->location;
     case SDB_T_MIN_MAX_EXPR: return ((const SdbMinMaxExpr *)node)->location;
     case SDB_T_COLUMN_REF: return ((const SdbColumnRef *)node)->location;
+    case SDB_T_NULL_TEST: return ((const SdbNullTest *)node)->location;
+    case SDB_T_BOOLEAN_TEST: return ((const SdbBooleanTest *)node)->location;
+    case SDB_T_SUB_LINK: return ((const SdbSubLink *)node)->location;
+    case SDB_T_A_ARRAY_EXPR: return ((const SdbAArrayExpr *)node)->location;
+    case SDB_T_GROUPING_FUNC: return ((const SdbGroupingFunc *)node)->location;
+    case SDB_T_ROW_EXPR: return ((const SdbRowExpr *)node)->location;
+    case SDB_T_SQL_VALUE_FUNCTION: return ((const SdbSqlValueFunction *)node)->location;
+    case SDB_T_SET_TO_DEFAULT: return ((const SdbSetToDefault *)node)->location;
+    case SDB_T_A_INDIRECTION: return sdb_bind_location(((const SdbAIndirection *)node)->arg);
     default: return -1;
     }
 }
@@ -54,7 +62,7 @@ static int bind_list(const SdbBindContext *bc, const SdbList *list, SdbExpr ***o
     if (exprs == NULL || locs == NULL)
         return SDB_ERROR;
     for (int i = 0; i < n; i++) {
-        locs[i] = location_of(sdb_list_nth(list, i));
+        locs[i] = sdb_bind_location(sdb_list_nth(list, i));
         if (bind(bc, sdb_list_nth(list, i), &exprs[i]) != SDB_OK)
             return SDB_ERROR;
     }
@@ -128,7 +136,9 @@ static int bind_param(const SdbBindContext *bc, const SdbParamRef *node, SdbExpr
         return sdb_bind_fail_at(bc, node->location);
     }
     SdbOid type = bc->param_types[node->number - 1];
-    if (type == SDB_TYPEOID_UNKNOWN || type == SDB_INVALID_OID) {
+    if (type == SDB_INVALID_OID)
+        type = SDB_TYPEOID_UNKNOWN;
+    if (type == SDB_TYPEOID_UNKNOWN && bc->inferred_types == NULL) {
         sdb_error(SDB_ERR_INDETERMINATE_DATATYPE, "could not determine data type of parameter $%d", node->number);
         return sdb_bind_fail_at(bc, node->location);
     }
@@ -240,7 +250,7 @@ static int bind_in(const SdbBindContext *bc, const SdbAExpr *node, SdbExpr **out
     if (args == NULL || locs == NULL || bind(bc, node->lexpr, &args[0]) != SDB_OK ||
         bind_list(bc, items, &list, &item_locs) != SDB_OK)
         return SDB_ERROR;
-    locs[0] = location_of(node->lexpr);
+    locs[0] = sdb_bind_location(node->lexpr);
     memcpy(args + 1, list, sizeof *args * (size_t)(n - 1));
     memcpy(locs + 1, item_locs, sizeof *locs * (size_t)(n - 1));
     if (sdb_bind_unify(bc, args, n, "IN", locs) != SDB_OK)
@@ -450,7 +460,7 @@ static int bind_when(const SdbBindContext *bc, SdbExpr *operand, const SdbCaseWh
         return SDB_ERROR;
     if (operand != NULL && make_op(bc, "=", operand, cond, when->location, &cond) != SDB_OK)
         return SDB_ERROR;
-    return sdb_bind_coerce_bool(bc, cond, "CASE/WHEN", location_of(when->expr), out);
+    return sdb_bind_coerce_bool(bc, cond, "CASE/WHEN", sdb_bind_location(when->expr), out);
 }
 
 /* CASE: the conditions, then the results unified to one type (ELSE's
@@ -472,13 +482,13 @@ static int bind_case(const SdbBindContext *bc, const SdbCaseExpr *node, SdbExpr 
         operand = &test->expr;
     }
     if (first) {
-        locs[0] = location_of(node->defresult);
+        locs[0] = sdb_bind_location(node->defresult);
         if (bind(bc, node->defresult, &results[0]) != SDB_OK)
             return SDB_ERROR;
     }
     for (int i = 0; i < n; i++) {
         const SdbCaseWhen *when = (const SdbCaseWhen *)sdb_list_nth(node->args, i);
-        locs[first + i] = location_of(when->result);
+        locs[first + i] = sdb_bind_location(when->result);
         if (bind_when(bc, operand, when, &conds[i]) != SDB_OK || bind(bc, when->result, &results[first + i]) != SDB_OK)
             return SDB_ERROR;
     }
@@ -556,9 +566,48 @@ static int bind_sql_value(const SdbBindContext *bc, const SdbSqlValueFunction *n
     return SDB_OK;
 }
 
+/* ARRAY[a, b, ...]: the elements unified to one type (nested brackets
+ * make a multidimensional array of the innermost elements' type). */
+static int bind_array(const SdbBindContext *bc, const SdbAArrayExpr *node, SdbExpr **out)
+{
+    SdbBoundArrayExpr *a = sdb_new_bound_array_expr(bc->expr->arena, SDB_TYPEOID_UNKNOWN);
+    int *locs;
+    if (a == NULL || bind_list(bc, node->elements, &a->elements, &locs) != SDB_OK)
+        return SDB_ERROR;
+    a->nelements = sdb_list_length(node->elements);
+    a->location = node->location;
+    if (a->nelements == 0) {
+        sdb_error(SDB_ERR_INDETERMINATE_DATATYPE, "cannot determine type of empty array");
+        return sdb_bind_fail_at(bc, node->location);
+    }
+    if (sdb_bind_unify(bc, a->elements, a->nelements, "ARRAY", locs) != SDB_OK)
+        return SDB_ERROR;
+    SdbOid elem = a->elements[0]->type;
+    if (a->elements[0]->tag == SDB_E_ARRAY_EXPR) {
+        a->element_type = ((SdbBoundArrayExpr *)a->elements[0])->element_type;
+        a->expr.type = elem;
+    } else {
+        const SdbTypeInfo *info = sdb_type_by_oid(elem);
+        if (info == NULL || info->array_oid == SDB_INVALID_OID) {
+            sdb_error(SDB_ERR_UNDEFINED_OBJECT, "could not find array type for data type %s", sdb_bind_type_name(elem));
+            return sdb_bind_fail_at(bc, node->location);
+        }
+        a->element_type = elem;
+        a->expr.type = info->array_oid;
+    }
+    *out = &a->expr;
+    return SDB_OK;
+}
+
 static int bind(const SdbBindContext *bc, const SdbNode *node, SdbExpr **out)
 {
+    if (bc->hook != NULL) {
+        int rc = bc->hook(bc->hook_arg, bc, node, out);
+        if (rc != SDB_BIND_DEFAULT)
+            return rc;
+    }
     switch (SDB_NODE_TAG(node)) {
+    case SDB_T_A_ARRAY_EXPR: return bind_array(bc, (const SdbAArrayExpr *)node, out);
     case SDB_T_A_CONST: return bind_const(bc, (const SdbAConst *)node, out);
     case SDB_T_PARAM_REF: return bind_param(bc, (const SdbParamRef *)node, out);
     case SDB_T_A_EXPR: return bind_a_expr(bc, (const SdbAExpr *)node, out);
@@ -571,11 +620,16 @@ static int bind(const SdbBindContext *bc, const SdbNode *node, SdbExpr **out)
     case SDB_T_COALESCE_EXPR: return bind_coalesce(bc, (const SdbCoalesceExpr *)node, out);
     case SDB_T_MIN_MAX_EXPR: return bind_min_max(bc, (const SdbMinMaxExpr *)node, out);
     case SDB_T_SQL_VALUE_FUNCTION: return bind_sql_value(bc, (const SdbSqlValueFunction *)node, out);
-    case SDB_T_COLUMN_REF: return unsupported(bc, "a column reference outside a query", location_of(node));
+    case SDB_T_COLUMN_REF: return unsupported(bc, "a column reference outside a query", sdb_bind_location(node));
     default: break;
     }
     sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "%s is not supported in an expression", sdb_node_tag_name(SDB_NODE_TAG(node)));
     return SDB_ERROR;
+}
+
+int sdb_bind_node(const SdbBindContext *bc, const SdbNode *node, SdbExpr **out)
+{
+    return bind(bc, node, out);
 }
 
 int sdb_bind_expr(const SdbBindContext *bc, const SdbNode *node, SdbExpr **out)
@@ -584,7 +638,7 @@ int sdb_bind_expr(const SdbBindContext *bc, const SdbNode *node, SdbExpr **out)
     if (bind(bc, node, &expr) != SDB_OK)
         return SDB_ERROR;
     if (expr->type == SDB_TYPEOID_UNKNOWN)
-        return sdb_bind_coerce(bc, expr, SDB_TYPEOID_TEXT, -1, SDB_CAST_IMPLICIT, location_of(node), out);
+        return sdb_bind_coerce(bc, expr, SDB_TYPEOID_TEXT, -1, SDB_CAST_IMPLICIT, sdb_bind_location(node), out);
     *out = expr;
     return SDB_OK;
 }

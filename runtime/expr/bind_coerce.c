@@ -163,6 +163,13 @@ int sdb_bind_coerce(const SdbBindContext *bc, SdbExpr *expr, SdbOid target, int3
     SdbExpr *converted;
     if (target == SDB_TYPEOID_ANY) /* "any" takes every type as it is; a literal as text */
         target = expr->type == SDB_TYPEOID_UNKNOWN ? SDB_TYPEOID_TEXT : expr->type;
+    if (expr->type == SDB_TYPEOID_UNKNOWN && expr->tag == SDB_E_PARAM) {
+        /* parameter type inference: $n takes the type its context wants */
+        SdbBoundParam *p = (SdbBoundParam *)expr;
+        bc->inferred_types[p->number - 1] = target;
+        p->expr.type = target;
+        return apply_typmod(bc, expr, typmod, context, out);
+    }
     if (expr->type == SDB_TYPEOID_UNKNOWN && expr->tag == SDB_E_CONST) {
         if (coerce_literal(bc, (SdbBoundConst *)expr, target, location, &converted) != SDB_OK)
             return SDB_ERROR;

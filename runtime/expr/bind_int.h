@@ -1,7 +1,8 @@
 /*
  * expr/bind_int.h: what the binder's files share: type facts and names,
  * coercion (bind_coerce.c), operator and function resolution
- * (bind_resolve.c).  Not for use outside runtime/expr.
+ * (bind_resolve.c).  Used by runtime/expr and the analyzer (runtime/sql),
+ * which binds the rest of a query around the binder.
  */
 #ifndef SDB_EXPR_BIND_INT_H
 #define SDB_EXPR_BIND_INT_H

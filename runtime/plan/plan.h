@@ -12,12 +12,23 @@
 /* Flags of one sort key (the "ints" beside every sort key list). */
 #define SDB_SORT_DESC 0x01
 #define SDB_SORT_NULLS_FIRST 0x02
+/* Explicit NULLS LAST: needed only with DESC (whose default is NULLS FIRST). */
+#define SDB_SORT_NULLS_LAST 0x04
+
+struct SdbEngine;
+
+/* Where the optimizer finds relation descriptors (the Scans' rel_oid): *out
+ * = NULL when unknown. */
+typedef int (*SdbOptRelationFn)(void *arg, SdbOid oid, const SdbRelation **out);
 
 typedef struct SdbOptContext {
     SdbCatalog *catalog;
     SdbTxn *txn;
-    SdbArena *arena;
-    const struct SdbExprContext *expr; /* for folding constants */
+    SdbArena *arena;                   /* the plan's: new nodes and folded constants */
+    const struct SdbExprContext *expr; /* for folding constants (TimeZone, transaction start); may be NULL */
+    struct SdbEngine *engine;          /* table sizes (sdb_heap_nblocks); NULL: default sizes */
+    SdbOptRelationFn relation;         /* NULL: sdb_catalog_relation(catalog, txn, ...) */
+    void *relation_arg;
 } SdbOptContext;
 
 /* Rewrite the analyzer's tree in place (constant folding, pushdown,

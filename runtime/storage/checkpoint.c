@@ -168,6 +168,16 @@ static int run_checkpoint(SdbCheckpointer *cp, unsigned flags)
     return SDB_OK;
 }
 
+void sdb_checkpointer_hold(SdbCheckpointer *cp)
+{
+    pthread_mutex_lock(&cp->run_lock);
+}
+
+void sdb_checkpointer_release(SdbCheckpointer *cp)
+{
+    pthread_mutex_unlock(&cp->run_lock);
+}
+
 int sdb_checkpoint_run(SdbCheckpointer *cp, unsigned flags)
 {
     pthread_mutex_lock(&cp->lock);

@@ -105,6 +105,12 @@ void sdb_checkpointer_set_hook(SdbCheckpointer *cp, SdbCheckpointHook hook, void
 #define SDB_CHECKPOINT_MAX_HOOKS 8
 int sdb_checkpointer_add_hook(SdbCheckpointer *cp, SdbCheckpointHook hook, void *arg);
 void sdb_checkpointer_remove_hook(SdbCheckpointer *cp, SdbCheckpointHook hook, void *arg);
+/* Keep checkpoints out (waiting for one in progress to finish) until
+ * sdb_checkpointer_release: for changes that must not be split by a
+ * checkpoint's redo point, such as dropping a relation's buffers, logging
+ * the removal and removing the file. */
+void sdb_checkpointer_hold(SdbCheckpointer *cp);
+void sdb_checkpointer_release(SdbCheckpointer *cp);
 void sdb_checkpointer_control(SdbCheckpointer *cp, SdbControlData *out);
 void sdb_checkpointer_stats(SdbCheckpointer *cp, SdbCheckpointStats *out);
 

@@ -395,3 +395,26 @@ void sdb_engine_checkpoint_stats(SdbEngine *engine, SdbCheckpointStats *out)
 {
     sdb_checkpointer_stats(engine->checkpointer, out);
 }
+
+int sdb_engine_drop_relation(SdbEngine *engine, SdbRelFileId rel, SdbXid xid)
+{
+    int rc = SDB_OK;
+    sdb_checkpointer_hold(engine->checkpointer);
+    for (int fork = 0; fork < SDB_FORK_COUNT && rc == SDB_OK; fork++) {
+        if (sdb_bufpool_drop_rel(engine->pool, rel, (SdbFork)fork, 0) != SDB_OK ||
+            sdb_smgr_drop_logged(engine->smgr, engine->wal, rel, (SdbFork)fork, xid) != SDB_OK)
+            rc = SDB_ERROR;
+    }
+    sdb_checkpointer_release(engine->checkpointer);
+    return rc;
+}
+
+int sdb_engine_truncate_relation(SdbEngine *engine, SdbRelFileId rel, SdbFork fork, SdbBlockNo nblocks, SdbXid xid)
+{
+    sdb_checkpointer_hold(engine->checkpointer);
+    int rc = sdb_bufpool_drop_rel(engine->pool, rel, fork, nblocks);
+    if (rc == SDB_OK)
+        rc = sdb_smgr_truncate_logged(engine->smgr, engine->wal, rel, fork, nblocks, xid);
+    sdb_checkpointer_release(engine->checkpointer);
+    return rc;
+}

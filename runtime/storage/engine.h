@@ -87,6 +87,20 @@ void sdb_engine_set_checkpoint_hook(SdbEngine *engine, SdbCheckpointHook hook, v
 int sdb_engine_add_checkpoint_hook(SdbEngine *engine, SdbCheckpointHook hook, void *arg);
 void sdb_engine_remove_checkpoint_hook(SdbEngine *engine, SdbCheckpointHook hook, void *arg);
 
+/* Remove every fork of relation `rel` for good, on behalf of transaction
+ * `xid` after it committed (DROP TABLE, DROP INDEX, the old storage of
+ * TRUNCATE): its cached pages are forgotten, an SMGR drop record per fork
+ * is made durable, and the files are removed; with checkpoints held off
+ * meanwhile, so no checkpoint writes a page of it after its removal and
+ * recovery always replays the removal.  Nobody may use `rel` any more. */
+int sdb_engine_drop_relation(SdbEngine *engine, SdbRelFileId rel, SdbXid xid);
+
+/* Cut fork `fork` of `rel` to `nblocks` blocks durably (sdb_smgr_truncate_
+ * logged), with its cached pages past the cut forgotten and checkpoints
+ * held off meanwhile.  The caller has the relation to itself. */
+int sdb_engine_truncate_relation(SdbEngine *engine, SdbRelFileId rel, SdbFork fork, SdbBlockNo nblocks,
+                                 SdbXid xid);
+
 /* The checkpointer's counters. */
 void sdb_engine_checkpoint_stats(SdbEngine *engine, SdbCheckpointStats *out);
 

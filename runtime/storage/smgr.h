@@ -138,6 +138,7 @@ struct SdbRedoContext;
 /* Record kinds (the record's `info`). */
 #define SDB_SMGR_WAL_CREATE 0x10   /* main data: SdbSmgrCreateRecord */
 #define SDB_SMGR_WAL_TRUNCATE 0x20 /* main data: SdbSmgrTruncateRecord */
+#define SDB_SMGR_WAL_DROP 0x30     /* main data: SdbSmgrCreateRecord (which fork to remove) */
 
 /* Payload of "create relation fork": redo creates the file if missing. */
 typedef struct SdbSmgrCreateRecord {
@@ -169,9 +170,17 @@ int sdb_smgr_create_logged(SdbSmgr *smgr, struct SdbWal *wal, SdbRelFileId rel, 
 int sdb_smgr_truncate_logged(SdbSmgr *smgr, struct SdbWal *wal, SdbRelFileId rel, SdbFork fork,
                              SdbBlockNo nblocks, SdbXid xid);
 
+/* Remove a relation fork durably: insert an SDB_SMGR_WAL_DROP record, flush
+ * the WAL up to it, then sdb_smgr_unlink (a missing file is fine).  The
+ * caller has already dropped the fork's cached pages (sdb_bufpool_drop_rel
+ * from block 0), holds the relation exclusively, and keeps checkpoints out
+ * (see sdb_engine_drop_relation). */
+int sdb_smgr_drop_logged(SdbSmgr *smgr, struct SdbWal *wal, SdbRelFileId rel, SdbFork fork, SdbXid xid);
+
 /* Redo of an SMGR record (the SdbRmgr.redo of SDB_RMGR_SMGR): CREATE
  * creates the file if missing; TRUNCATE creates it if missing, drops the
- * pool's pages >= nblocks (ctx->pool, when set) and truncates.  Both are
+ * pool's pages >= nblocks (ctx->pool, when set) and truncates; DROP drops
+ * the pool's pages and removes the file if present.  All are
  * idempotent.  A payload of the wrong size or an unknown info is
  * SDB_ERR_DATA_CORRUPTED. */
 int sdb_smgr_redo(struct SdbRedoContext *ctx, const struct SdbWalRecord *rec);

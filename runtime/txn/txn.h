@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/memory.h"
 #include "storage/heap.h"
 #include "storage/types.h"
 #include "txn/xact.h"
@@ -29,6 +30,19 @@ typedef struct SdbSnapshot {
     SdbXid *xip;
 } SdbSnapshot;
 
+/* Combo command ids (PostgreSQL's combocid).  A tuple has room for one
+ * cid; when this transaction deletes, updates or locks a tuple it inserted
+ * itself, both command ids matter, so the tuple gets
+ * SDB_TXN_COMBO_CID | i, i indexing combos[] below.  Commands are
+ * therefore limited to 2^31 per transaction. */
+#define SDB_TXN_COMBO_CID 0x80000000u
+typedef struct SdbComboCid {
+    SdbCid cmin; /* inserting command */
+    SdbCid cmax; /* deleting (or locking) command */
+} SdbComboCid;
+
+/* Zero-initialize, then set xm, cid (0 for the first command), snapshot
+ * and start.  Call sdb_txn_release when the transaction ends. */
 typedef struct SdbTxn {
     SdbXactManager *xm;
     SdbXid xid;           /* SDB_INVALID_XID until the first write (sdb_txn_assign_xid) */
@@ -36,6 +50,11 @@ typedef struct SdbTxn {
     SdbSnapshot snapshot; /* taken per statement (READ COMMITTED) or once (REPEATABLE READ and above) */
     SdbTimestamp start;   /* transaction start, what now() returns */
     bool read_only;
+    /* Private to txn.c: */
+    SdbComboCid *combos;  /* malloc'd; freed by sdb_txn_release */
+    uint32_t ncombos, combos_cap;
+    SdbXid cached_xid;    /* one-entry cache of a final (hintable) status */
+    SdbXactStatus cached_status;
 } SdbTxn;
 
 /* This transaction's xid, assigned (sdb_xact_begin) on first use. */
@@ -47,5 +66,32 @@ int sdb_txn_take_snapshot(SdbTxn *txn, SdbArena *arena);
 /* Whether the tuple version with `header` is visible to txn's snapshot and
  * command; SDB_OK with *visible set, or SDB_ERROR (clog read failed). */
 int sdb_txn_tuple_visible(SdbTxn *txn, const SdbHeapTupleHeader *header, bool *visible);
+
+/* Same, and *hints gets the hint bits (SDB_HEAP_HINT_MASK) learned from the
+ * commit log that the header lacks: the caller records them with
+ * sdb_heap_set_hints (0: nothing to record). */
+int sdb_txn_tuple_visible_hints(SdbTxn *txn, const SdbHeapTupleHeader *header, bool *visible, uint16_t *hints);
+
+/* The status of `xid` (through the one-entry cache); *hintable as in
+ * sdb_xact_status (may be NULL). */
+int sdb_txn_xid_status(SdbTxn *txn, SdbXid xid, SdbXactStatus *status, bool *hintable);
+
+/* The inserting command of a tuple this transaction inserted (decoding a
+ * combo cid). */
+SdbCid sdb_txn_cmin(const SdbTxn *txn, const SdbHeapTupleHeader *header);
+
+/* The cid to store when this transaction, at its current command, sets
+ * the xmax of a tuple with `header` (delete, update, lock): txn->cid, or a
+ * combo cid when the tuple was inserted by this transaction.  53200. */
+int sdb_txn_cid_for_xmax(SdbTxn *txn, const SdbHeapTupleHeader *header, SdbCid *cid);
+
+/* Wait until transaction `xid` (another one, found in a tuple) is no longer
+ * running.  40P01 "deadlock detected" when xid waits, directly or through
+ * others, for this transaction. */
+int sdb_txn_wait(SdbTxn *txn, SdbXid xid);
+
+/* Free what the transaction holds (combo cids); call at its end.  The
+ * struct may then be reused after zeroing. */
+void sdb_txn_release(SdbTxn *txn);
 
 #endif /* SDB_TXN_TXN_H */

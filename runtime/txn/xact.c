@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -161,6 +162,33 @@ bool sdb_xact_is_running(SdbXactManager *xm, SdbXid xid)
     bool running = find_running(xm, xid) != NULL;
     pthread_mutex_unlock(&xm->lock);
     return running;
+}
+
+static int compare_xids(const void *a, const void *b)
+{
+    SdbXid x = *(const SdbXid *)a, y = *(const SdbXid *)b;
+    return x < y ? -1 : x > y;
+}
+
+int sdb_xact_running_xids(SdbXactManager *xm, SdbArena *arena, SdbXid *xmin, SdbXid *xmax, SdbXid **xip,
+                          int *nxip)
+{
+    pthread_mutex_lock(&xm->lock);
+    size_t count = xm->running_count;
+    SdbXid *copy = sdb_arena_alloc(arena, (count ? count : 1) * sizeof *copy);
+    if (copy == NULL) {
+        pthread_mutex_unlock(&xm->lock);
+        return SDB_ERROR;
+    }
+    for (size_t i = 0; i < count; i++)
+        copy[i] = xm->running[i].xid;
+    *xmax = atomic_load(&xm->next_xid);
+    pthread_mutex_unlock(&xm->lock);
+    qsort(copy, count, sizeof *copy, compare_xids);
+    *xmin = count > 0 ? copy[0] : *xmax;
+    *xip = copy;
+    *nxip = (int)count;
+    return SDB_OK;
 }
 
 /* Check that xid is an active transaction of this process. */

@@ -53,6 +53,7 @@
 #include "storage/types.h"
 #include "txn/clog.h"
 
+struct SdbArena;
 struct SdbEngine;
 struct SdbRedoContext;
 struct SdbWalRecord;
@@ -142,6 +143,14 @@ SdbXid sdb_xact_oldest_running(SdbXactManager *xm);
 /* Whether `xid` is in this process's running table right now (running,
  * committing, or in doubt). */
 bool sdb_xact_is_running(SdbXactManager *xm, SdbXid xid);
+
+/* The running table at one instant, for an MVCC snapshot: *xmax gets the
+ * next xid, *xip an array (allocated in `arena`) of the *nxip xids in the
+ * running table (running, committing or in doubt), ascending, and *xmin the
+ * lowest of them, or *xmax when there is none.  53200 when the arena is
+ * exhausted. */
+int sdb_xact_running_xids(SdbXactManager *xm, struct SdbArena *arena, SdbXid *xmin, SdbXid *xmax, SdbXid **xip,
+                          int *nxip);
 
 /* rmgr XACT (rmgr.c): redo sets the clog entries of the record's xids
  * (idempotent); describe prints "commit xid 42 at 2026-11-24

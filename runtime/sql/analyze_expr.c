@@ -1,0 +1,738 @@
+/*
+ * sql/analyze_expr.c: the analyzer's part of expression binding (the
+ * binder's hook, expr/bind.h): column references resolved through the
+ * query levels' FROM items to Vars (42703, 42702, 42P01), aggregate calls
+ * to Aggref (42803), window calls to WindowFunc (42P20), GROUPING() to
+ * GroupingFunc, subqueries to SubPlan; * expansion; select-list names as
+ * PostgreSQL figures them.
+ */
+#include "sql/analyze_int.h"
+
+#include <string.h>
+
+#include "common/error.h"
+
+/* The clause names of PostgreSQL's "... are not allowed in %s". */
+static const char *kind_name(AnExprKind kind)
+{
+    switch (kind) {
+    case AN_WHERE: return "WHERE";
+    case AN_JOIN_ON: return "JOIN conditions";
+    case AN_GROUP_BY: return "GROUP BY";
+    case AN_HAVING: return "HAVING";
+    case AN_LIMIT: return "LIMIT";
+    case AN_OFFSET: return "OFFSET";
+    case AN_VALUES:
+    case AN_INSERT_VALUES: return "VALUES";
+    case AN_FROM_FUNCTION: return "functions in FROM";
+    case AN_WINDOW_PARTITION: return "window PARTITION BY";
+    case AN_WINDOW_ORDER: return "window ORDER BY";
+    case AN_WINDOW_FRAME: return "window ROWS";
+    case AN_DISTINCT_ON: return "DISTINCT ON";
+    case AN_RETURNING: return "RETURNING";
+    case AN_UPDATE_SET: return "UPDATE";
+    case AN_CONFLICT_WHERE: return "WHERE";
+    case AN_CHECK: return "check constraints";
+    case AN_DEFAULT: return "DEFAULT expressions";
+    default: return "this context";
+    }
+}
+
+static bool aggs_allowed(AnExprKind kind)
+{
+    return kind == AN_SELECT || kind == AN_ORDER_BY || kind == AN_HAVING || kind == AN_WINDOW_PARTITION ||
+           kind == AN_WINDOW_ORDER || kind == AN_DISTINCT_ON;
+}
+
+static bool windows_allowed(AnExprKind kind)
+{
+    return kind == AN_SELECT || kind == AN_ORDER_BY || kind == AN_DISTINCT_ON;
+}
+
+static const char *str_of(const SdbNode *n)
+{
+    return SDB_IS_A(n, STRING) ? ((const SdbString *)n)->sval : NULL;
+}
+
+static const char *last_name(const SdbList *names)
+{
+    return str_of(sdb_list_nth(names, sdb_list_length(names) - 1));
+}
+
+/* ---- column references ---- */
+
+/* The column `name` among the column-visible FROM items of level p:
+ * *out NULL when none; 42702 when several. */
+static int find_unqualified(AnQuery *q, AnQuery *p, const char *name, int location, const SdbExpr **out)
+{
+    *out = NULL;
+    for (int i = 0; i < p->nrtes; i++) {
+        const AnRte *rte = p->rtes[i];
+        if (!rte->cols_visible)
+            continue;
+        for (int c = 0; c < rte->ncols; c++) {
+            if (strcmp(rte->colnames[c], name) != 0)
+                continue;
+            if (*out != NULL) {
+                sdb_error(SDB_ERR_AMBIGUOUS_COLUMN, "column reference \"%s\" is ambiguous", name);
+                return an_fail_at(q, location);
+            }
+            *out = rte->exprs[c];
+        }
+    }
+    return SDB_OK;
+}
+
+/* The relation-visible FROM item `name` (in `schema` when given) of level p. */
+static const AnRte *find_rel(AnQuery *p, const char *schema, const char *name)
+{
+    for (int i = 0; i < p->nrtes; i++) {
+        const AnRte *rte = p->rtes[i];
+        if (rte->rel_visible && rte->name != NULL && strcmp(rte->name, name) == 0 &&
+            (schema == NULL || (rte->schema != NULL && strcmp(rte->schema, schema) == 0)))
+            return rte;
+    }
+    return NULL;
+}
+
+/* A column found at level p for a reference made at level q: a copy of
+ * its expression with levelsup set; levels in between become correlated. */
+static int found(AnQuery *q, AnQuery *p, const SdbExpr *expr, int location, SdbExpr **out)
+{
+    int levelsup = q->depth - p->depth;
+    for (AnQuery *r = q; r != p; r = r->parent)
+        if (r->depth > p->depth)
+            r->correlated = true;
+    SdbExpr *copy = an_copy(q->an, expr, levelsup);
+    if (copy == NULL)
+        return SDB_ERROR;
+    if (copy->tag == SDB_E_VAR)
+        ((SdbBoundVar *)copy)->location = location;
+    *out = copy;
+    return SDB_OK;
+}
+
+static bool rtes_visible(AnQuery *q, AnQuery *p)
+{
+    return p == q || !p->hidden;
+}
+
+static int column_ref(AnQuery *q, const SdbColumnRef *ref, SdbExpr **out)
+{
+    int n = sdb_list_length(ref->fields);
+    const char *col = str_of(sdb_list_nth(ref->fields, n - 1));
+    if (col == NULL) {
+        sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "row expansion via \"*\" is not supported here");
+        return an_fail_at(q, ref->location);
+    }
+    if (n == 1) {
+        for (AnQuery *p = q; p != NULL; p = p->parent) {
+            const SdbExpr *e;
+            if (!rtes_visible(q, p))
+                continue;
+            if (find_unqualified(q, p, col, ref->location, &e) != SDB_OK)
+                return SDB_ERROR;
+            if (e != NULL)
+                return found(q, p, e, ref->location, out);
+        }
+        sdb_error(SDB_ERR_UNDEFINED_COLUMN, "column \"%s\" does not exist", col);
+        return an_fail_at(q, ref->location);
+    }
+    const char *rel = str_of(sdb_list_nth(ref->fields, n - 2));
+    const char *schema = n >= 3 ? str_of(sdb_list_nth(ref->fields, n - 3)) : NULL;
+    for (AnQuery *p = q; p != NULL; p = p->parent) {
+        const AnRte *rte = rtes_visible(q, p) ? find_rel(p, schema, rel) : NULL;
+        if (rte == NULL)
+            continue;
+        const SdbExpr *e = NULL;
+        for (int c = 0; c < rte->ncols; c++) {
+            if (strcmp(rte->colnames[c], col) != 0)
+                continue;
+            if (e != NULL) {
+                sdb_error(SDB_ERR_AMBIGUOUS_COLUMN, "column reference \"%s\" is ambiguous", col);
+                return an_fail_at(q, ref->location);
+            }
+            e = rte->exprs[c];
+        }
+        if (e == NULL) {
+            sdb_error(SDB_ERR_UNDEFINED_COLUMN, "column %s.%s does not exist", rel, col);
+            return an_fail_at(q, ref->location);
+        }
+        return found(q, p, e, ref->location, out);
+    }
+    sdb_error(SDB_ERR_UNDEFINED_TABLE, "missing FROM-clause entry for table \"%s\"", rel);
+    return an_fail_at(q, ref->location);
+}
+
+/* Append the columns of `rte` to the expansion. */
+static int expand_rte(AnQuery *q, const AnRte *rte, int location, SdbExpr ***exprs, const char ***names, int *n)
+{
+    for (int c = 0; c < rte->ncols; c++) {
+        SdbExpr *e = an_copy(q->an, rte->exprs[c], 0);
+        SdbExpr **ge = sdb_arena_realloc(q->an->arena, *exprs, sizeof(SdbExpr *) * (size_t)*n,
+                                         sizeof(SdbExpr *) * (size_t)(*n + 1));
+        const char **gn = sdb_arena_realloc(q->an->arena, *names, sizeof(char *) * (size_t)*n,
+                                            sizeof(char *) * (size_t)(*n + 1));
+        if (e == NULL || ge == NULL || gn == NULL)
+            return SDB_ERROR;
+        if (e->tag == SDB_E_VAR)
+            ((SdbBoundVar *)e)->location = location;
+        ge[*n] = e;
+        gn[*n] = rte->colnames[c];
+        (*n)++;
+        *exprs = ge;
+        *names = gn;
+    }
+    return SDB_OK;
+}
+
+int an_star(AnQuery *q, const SdbColumnRef *ref, SdbExpr ***exprs, const char ***names, int *n)
+{
+    int nf = sdb_list_length(ref->fields);
+    if (nf == 1) {
+        if (q->nrtes == 0) {
+            sdb_error(SDB_ERR_SYNTAX_ERROR, "SELECT * with no tables specified is not valid");
+            return an_fail_at(q, ref->location);
+        }
+        for (int i = 0; i < q->nrtes; i++)
+            if (q->rtes[i]->cols_visible && expand_rte(q, q->rtes[i], ref->location, exprs, names, n) != SDB_OK)
+                return SDB_ERROR;
+        return SDB_OK;
+    }
+    const char *rel = str_of(sdb_list_nth(ref->fields, nf - 2));
+    const char *schema = nf >= 3 ? str_of(sdb_list_nth(ref->fields, nf - 3)) : NULL;
+    const AnRte *rte = find_rel(q, schema, rel);
+    if (rte == NULL) {
+        sdb_error(SDB_ERR_UNDEFINED_TABLE, "missing FROM-clause entry for table \"%s\"", rel);
+        return an_fail_at(q, ref->location);
+    }
+    return expand_rte(q, rte, ref->location, exprs, names, n);
+}
+
+/* ---- aggregates and window functions ---- */
+
+static bool name_in(const char *name, const char *const *names)
+{
+    for (int i = 0; names[i] != NULL; i++)
+        if (strcmp(names[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* PostgreSQL's built-in aggregates (recognized when the function table
+ * has an entry of that name). */
+static bool is_aggregate(const char *name)
+{
+    static const char *const names[] = {
+        "count", "sum", "avg", "min", "max", "bool_and", "bool_or", "every", "string_agg", "array_agg",
+        "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop", "bit_and", "bit_or",
+        "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg", "percentile_cont", "percentile_disc",
+        "mode", "corr", "covar_pop", "covar_samp", "regr_count", NULL};
+    const SdbFuncInfo *const *funcs;
+    return name_in(name, names) && sdb_funcs_by_name(name, &funcs) > 0;
+}
+
+static bool is_window_function(const char *name)
+{
+    static const char *const names[] = {"row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile",
+                                        "lag", "lead", "first_value", "last_value", "nth_value", NULL};
+    return name_in(name, names);
+}
+
+/* Bind a list of parse nodes at level q in clause `kind`. */
+static int bind_list(AnQuery *q, AnExprKind kind, const SdbList *list, SdbExpr ***out, int *n)
+{
+    *n = sdb_list_length(list);
+    *out = sdb_bind_exprs(&q->bc, *n);
+    if (*out == NULL)
+        return SDB_ERROR;
+    for (int i = 0; i < *n; i++)
+        if (an_bind(q, kind, sdb_list_nth(list, i), &(*out)[i]) != SDB_OK)
+            return SDB_ERROR;
+    return SDB_OK;
+}
+
+/* ORDER BY items (SortBy) -> keys and SDB_SORT_* flags. */
+static int bind_sort(AnQuery *q, AnExprKind kind, const SdbList *list, SdbExpr ***keys, int **flags, int *n)
+{
+    *n = sdb_list_length(list);
+    *keys = sdb_bind_exprs(&q->bc, *n);
+    *flags = an_alloc(q->an, sizeof(int) * (size_t)(*n > 0 ? *n : 1));
+    if (*keys == NULL || *flags == NULL)
+        return SDB_ERROR;
+    for (int i = 0; i < *n; i++) {
+        const SdbSortBy *sb = (const SdbSortBy *)sdb_list_nth(list, i);
+        (*flags)[i] = an_sort_flags(sb);
+        if (an_bind(q, kind, sb->node, &(*keys)[i]) != SDB_OK)
+            return SDB_ERROR;
+    }
+    return SDB_OK;
+}
+
+/* The function `name` resolved for `args`: its entry and coerced arguments. */
+static int resolve(AnQuery *q, const SdbFuncCall *fc, SdbExpr **args, int nargs, SdbBoundFuncExpr **f)
+{
+    return sdb_bind_function(&q->bc, last_name(fc->funcname), args, nargs, fc->location, f);
+}
+
+static int not_allowed(AnQuery *q, SdbErrcode code, const char *what, int location)
+{
+    sdb_error(code, "%s are not allowed in %s", what, kind_name(q->kind));
+    return an_fail_at(q, location);
+}
+
+static int bind_args(AnQuery *q, const SdbFuncCall *fc, AnExprKind kind, SdbExpr ***args, int *nargs)
+{
+    AnExprKind saved = q->kind;
+    int rc = bind_list(q, kind, fc->args, args, nargs);
+    q->kind = saved;
+    return rc;
+}
+
+/* Record an Aggref or GroupingFunc (with its bound arguments) of level q. */
+static int push_agg(AnQuery *q, SdbExpr *agg, SdbExpr **grouping_args)
+{
+    int n = q->naggs;
+    SdbExpr ***grown = sdb_arena_realloc(q->an->arena, q->grouping_args, sizeof(SdbExpr **) * (size_t)n,
+                                         sizeof(SdbExpr **) * (size_t)(n + 1));
+    if (grown == NULL || an_push(q->an, (void ***)&q->aggs, &q->naggs, &q->capaggs, agg) != SDB_OK)
+        return SDB_ERROR;
+    grown[n] = grouping_args;
+    q->grouping_args = grown;
+    return SDB_OK;
+}
+
+static int aggregate(AnQuery *q, const SdbFuncCall *fc, SdbExpr **out)
+{
+    if (q->kind == AN_AGG_ARGS) {
+        sdb_error(SDB_ERR_GROUPING_ERROR, "aggregate function calls cannot be nested");
+        return an_fail_at(q, fc->location);
+    }
+    if (!aggs_allowed(q->kind))
+        return not_allowed(q, SDB_ERR_GROUPING_ERROR, "aggregate functions", fc->location);
+    AnExprKind saved = q->kind;
+    SdbExpr **args;
+    int nargs;
+    SdbBoundFuncExpr *f;
+    if (bind_args(q, fc, AN_AGG_ARGS, &args, &nargs) != SDB_OK || resolve(q, fc, args, nargs, &f) != SDB_OK)
+        return SDB_ERROR;
+    SdbBoundAggref *a = sdb_new_bound_aggref(q->an->arena, f->expr.type);
+    if (a == NULL)
+        return SDB_ERROR;
+    a->func = f->func;
+    a->args = f->args;
+    a->nargs = f->nargs;
+    a->star = fc->agg_star;
+    a->distinct = fc->agg_distinct;
+    a->within_group = fc->agg_within_group;
+    a->location = fc->location;
+    q->kind = AN_AGG_ARGS;
+    int rc = SDB_OK;
+    if (fc->agg_filter != NULL)
+        rc = an_bind_bool(q, AN_AGG_ARGS, fc->agg_filter, "FILTER", &a->filter);
+    if (rc == SDB_OK && fc->agg_order != NULL)
+        rc = bind_sort(q, AN_AGG_ARGS, fc->agg_order, &a->order, &a->order_flags, &a->norder);
+    q->kind = saved;
+    if (rc != SDB_OK || push_agg(q, &a->expr, NULL) != SDB_OK)
+        return SDB_ERROR;
+    *out = &a->expr;
+    return SDB_OK;
+}
+
+/* The WindowDef a call's OVER means: a WINDOW clause entry by name, or
+ * its own definition over a referenced one. */
+static int window_def(AnQuery *q, const SdbWindowDef *over, const SdbWindowDef **base)
+{
+    const char *ref = over->refname != NULL ? over->refname : NULL;
+    if (ref == NULL && over->name != NULL && over->partition_clause == NULL && over->order_clause == NULL &&
+        over->frame_mode == SDB_FRAME_MODE_DEFAULT)
+        ref = over->name;
+    *base = NULL;
+    if (ref == NULL)
+        return SDB_OK;
+    for (int i = 0; i < sdb_list_length(q->windows); i++) {
+        const SdbWindowDef *w = (const SdbWindowDef *)sdb_list_nth(q->windows, i);
+        if (w->name != NULL && strcmp(w->name, ref) == 0) {
+            *base = w;
+            return SDB_OK;
+        }
+    }
+    sdb_error(SDB_ERR_UNDEFINED_OBJECT, "window \"%s\" does not exist", ref);
+    return an_fail_at(q, over->location);
+}
+
+static int frame_offset(AnQuery *q, const SdbNode *node, SdbWinFrameMode mode, SdbExpr **out)
+{
+    *out = NULL;
+    if (node == NULL)
+        return SDB_OK;
+    SdbExpr *e;
+    if (an_bind_raw(q, AN_WINDOW_FRAME, node, &e) != SDB_OK)
+        return SDB_ERROR;
+    SdbOid type = mode == SDB_WIN_FRAME_MODE_RANGE && e->type != SDB_TYPEOID_UNKNOWN ? e->type : SDB_TYPEOID_INT8;
+    return sdb_bind_coerce(&q->bc, e, type, -1, SDB_CAST_IMPLICIT, sdb_bind_location(node), out);
+}
+
+static int window_frame(AnQuery *q, const SdbWindowDef *def, SdbBoundWindowFunc *w)
+{
+    w->frame_mode = def->frame_mode == SDB_FRAME_MODE_DEFAULT ? SDB_WIN_FRAME_MODE_RANGE
+                                                              : (SdbWinFrameMode)(def->frame_mode - 1);
+    w->frame_start = def->start_bound == SDB_FRAME_BOUND_DEFAULT ? SDB_WIN_FRAME_BOUND_UNBOUNDED_PRECEDING
+                                                                 : (SdbWinFrameBound)(def->start_bound - 1);
+    w->frame_end = def->end_bound == SDB_FRAME_BOUND_DEFAULT ? SDB_WIN_FRAME_BOUND_CURRENT_ROW
+                                                             : (SdbWinFrameBound)(def->end_bound - 1);
+    w->frame_exclusion = (SdbWinFrameExclusion)def->exclusion;
+    if (frame_offset(q, def->start_offset, w->frame_mode, &w->start_offset) != SDB_OK)
+        return SDB_ERROR;
+    return frame_offset(q, def->end_offset, w->frame_mode, &w->end_offset);
+}
+
+static int window_call(AnQuery *q, const SdbFuncCall *fc, SdbExpr **out)
+{
+    const char *name = last_name(fc->funcname);
+    if (q->kind == AN_AGG_ARGS) {
+        sdb_error(SDB_ERR_GROUPING_ERROR, "aggregate function calls cannot contain window function calls");
+        return an_fail_at(q, fc->location);
+    }
+    if (q->kind == AN_WINDOW_PARTITION || q->kind == AN_WINDOW_ORDER || q->kind == AN_WINDOW_FRAME) {
+        sdb_error(SDB_ERR_WINDOWING_ERROR, "window functions are not allowed in window definitions");
+        return an_fail_at(q, fc->location);
+    }
+    if (!windows_allowed(q->kind))
+        return not_allowed(q, SDB_ERR_WINDOWING_ERROR, "window functions", fc->location);
+    if (!is_aggregate(name) && !is_window_function(name)) {
+        const SdbFuncInfo *const *funcs;
+        if (sdb_funcs_by_name(name, &funcs) > 0) {
+            sdb_error(SDB_ERR_WRONG_OBJECT_TYPE, "OVER specified, but %s is not a window function nor an aggregate function",
+                      name);
+            return an_fail_at(q, fc->location);
+        }
+    }
+    const SdbWindowDef *base;
+    if (window_def(q, fc->over, &base) != SDB_OK)
+        return SDB_ERROR;
+    AnExprKind saved = q->kind;
+    SdbExpr **args;
+    int nargs;
+    SdbBoundFuncExpr *f;
+    q->kind = AN_WINDOW_PARTITION; /* arguments may hold aggregates, not window functions */
+    int rc = bind_list(q, AN_WINDOW_PARTITION, fc->args, &args, &nargs);
+    q->kind = saved;
+    if (rc != SDB_OK || resolve(q, fc, args, nargs, &f) != SDB_OK)
+        return SDB_ERROR;
+    SdbBoundWindowFunc *w = sdb_new_bound_window_func(q->an->arena, f->expr.type);
+    if (w == NULL)
+        return SDB_ERROR;
+    w->func = f->func;
+    w->args = f->args;
+    w->nargs = f->nargs;
+    w->star = fc->agg_star;
+    w->location = fc->location;
+    const SdbWindowDef *own = fc->over;
+    const SdbList *partition = base != NULL ? base->partition_clause : own->partition_clause;
+    const SdbList *order = own->order_clause != NULL || base == NULL ? own->order_clause : base->order_clause;
+    const SdbWindowDef *frame = base != NULL && own->frame_mode == SDB_FRAME_MODE_DEFAULT ? base : own;
+    if (fc->agg_filter != NULL && an_bind_bool(q, AN_WINDOW_PARTITION, fc->agg_filter, "FILTER", &w->filter) != SDB_OK)
+        return SDB_ERROR;
+    q->kind = AN_WINDOW_PARTITION;
+    rc = bind_list(q, AN_WINDOW_PARTITION, partition, &w->partition, &w->npartition);
+    if (rc == SDB_OK)
+        rc = bind_sort(q, AN_WINDOW_ORDER, order, &w->order, &w->order_flags, &w->norder);
+    if (rc == SDB_OK)
+        rc = window_frame(q, frame, w);
+    q->kind = saved;
+    if (rc != SDB_OK || an_push(q->an, (void ***)&q->wins, &q->nwins, &q->capwins, w) != SDB_OK)
+        return SDB_ERROR;
+    *out = &w->expr;
+    return SDB_OK;
+}
+
+/* A plain function called with aggregate decorations: 42809. */
+static int not_aggregate(AnQuery *q, const SdbFuncCall *fc)
+{
+    const char *name = last_name(fc->funcname);
+    if (fc->agg_star)
+        sdb_error(SDB_ERR_WRONG_OBJECT_TYPE, "%s(*) specified, but %s is not an aggregate function", name, name);
+    else if (fc->agg_distinct)
+        sdb_error(SDB_ERR_WRONG_OBJECT_TYPE, "DISTINCT specified, but %s is not an aggregate function", name);
+    else if (fc->agg_order != NULL)
+        sdb_error(SDB_ERR_WRONG_OBJECT_TYPE, "ORDER BY specified, but %s is not an aggregate function", name);
+    else
+        sdb_error(SDB_ERR_WRONG_OBJECT_TYPE, "FILTER specified, but %s is not an aggregate function", name);
+    return an_fail_at(q, fc->location);
+}
+
+static int func_call(AnQuery *q, const SdbFuncCall *fc, SdbExpr **out)
+{
+    const char *name = last_name(fc->funcname);
+    if (fc->over != NULL)
+        return window_call(q, fc, out);
+    if (is_aggregate(name))
+        return aggregate(q, fc, out);
+    if (is_window_function(name)) {
+        sdb_error(SDB_ERR_WRONG_OBJECT_TYPE, "window function %s requires an OVER clause", name);
+        return an_fail_at(q, fc->location);
+    }
+    const SdbFuncInfo *const *funcs;
+    if ((fc->agg_star || fc->agg_distinct || fc->agg_order != NULL || fc->agg_filter != NULL) &&
+        sdb_funcs_by_name(name, &funcs) > 0)
+        return not_aggregate(q, fc);
+    return SDB_BIND_DEFAULT;
+}
+
+static int grouping_func(AnQuery *q, const SdbGroupingFunc *g, SdbExpr **out)
+{
+    if (q->kind == AN_AGG_ARGS) {
+        sdb_error(SDB_ERR_GROUPING_ERROR, "aggregate function calls cannot be nested");
+        return an_fail_at(q, g->location);
+    }
+    if (!aggs_allowed(q->kind))
+        return not_allowed(q, SDB_ERR_GROUPING_ERROR, "grouping operations", g->location);
+    SdbBoundGroupingFunc *gf = sdb_new_bound_grouping_func(q->an->arena, SDB_TYPEOID_INT4);
+    SdbExpr **args;
+    int nargs;
+    if (gf == NULL || bind_list(q, q->kind, g->args, &args, &nargs) != SDB_OK)
+        return SDB_ERROR;
+    gf->nrefs = nargs;
+    gf->refs = an_alloc(q->an, sizeof(int) * (size_t)(nargs > 0 ? nargs : 1));
+    gf->location = g->location;
+    if (gf->refs == NULL || push_agg(q, &gf->expr, args) != SDB_OK)
+        return SDB_ERROR;
+    *out = &gf->expr;
+    return SDB_OK;
+}
+
+/* ---- subqueries ---- */
+
+/* `left op right` for ANY/ALL, or the AND of it over a row's columns. */
+static int sublink_test(AnQuery *q, const SdbSubLink *sl, const SdbPlan *plan, SdbExpr **out)
+{
+    const SdbNode *test = sl->testexpr;
+    const SdbList *lefts = SDB_IS_A(test, ROW_EXPR) ? ((const SdbRowExpr *)test)->args : NULL;
+    int n = lefts ? sdb_list_length(lefts) : 1;
+    if (plan->ncols != n) {
+        sdb_error(SDB_ERR_SYNTAX_ERROR, plan->ncols > n ? "subquery has too many columns" : "subquery has too few columns");
+        return an_fail_at(q, sl->location);
+    }
+    const char *op = sl->oper_name != NULL ? last_name(sl->oper_name) : "=";
+    SdbExpr *result = NULL;
+    for (int i = 0; i < n; i++) {
+        SdbExpr *left;
+        SdbBoundOpExpr *cmp;
+        SdbBoundVar *right = an_var(q->an, &plan->cols[i], 0);
+        if (right == NULL || an_bind(q, q->kind, lefts ? sdb_list_nth(lefts, i) : test, &left) != SDB_OK ||
+            sdb_bind_operator(&q->bc, op, left, &right->expr, sl->location, &cmp) != SDB_OK)
+            return SDB_ERROR;
+        if (cmp->expr.type != SDB_TYPEOID_BOOL) {
+            sdb_error(SDB_ERR_DATATYPE_MISMATCH, "operator %s must return type boolean, not type %s", op,
+                      sdb_bind_type_name(cmp->expr.type));
+            return an_fail_at(q, sl->location);
+        }
+        if (result == NULL) {
+            result = &cmp->expr;
+            continue;
+        }
+        SdbBoundBoolExpr *b = sdb_new_bound_bool_expr(q->an->arena, SDB_TYPEOID_BOOL);
+        SdbExpr **args = sdb_bind_exprs(&q->bc, 2);
+        if (b == NULL || args == NULL)
+            return SDB_ERROR;
+        args[0] = result;
+        args[1] = &cmp->expr;
+        b->boolop = strcmp(op, "<>") == 0 ? SDB_EXPR_BOOL_OP_OR : SDB_EXPR_BOOL_OP_AND;
+        b->args = args;
+        b->nargs = 2;
+        result = &b->expr;
+    }
+    *out = result;
+    return SDB_OK;
+}
+
+static int sublink(AnQuery *q, const SdbSubLink *sl, SdbExpr **out)
+{
+    SdbPlan *plan;
+    bool correlated;
+    AnExprKind saved = q->kind;
+    int rc = an_select(q, true, sl->subselect, &plan, &correlated);
+    q->kind = saved;
+    if (rc != SDB_OK)
+        return SDB_ERROR;
+    SdbBoundSubPlan *sp = sdb_new_bound_sub_plan(q->an->arena, SDB_TYPEOID_BOOL);
+    if (sp == NULL)
+        return SDB_ERROR;
+    sp->plan = plan;
+    sp->correlated = correlated;
+    sp->location = sl->location;
+    switch (sl->sub_link_type) {
+    case SDB_SUB_LINK_TYPE_EXISTS: sp->kind = SDB_SUB_PLAN_KIND_EXISTS; break;
+    case SDB_SUB_LINK_TYPE_ANY:
+    case SDB_SUB_LINK_TYPE_ALL:
+        sp->kind = sl->sub_link_type == SDB_SUB_LINK_TYPE_ANY ? SDB_SUB_PLAN_KIND_ANY : SDB_SUB_PLAN_KIND_ALL;
+        if (sublink_test(q, sl, plan, &sp->test) != SDB_OK)
+            return SDB_ERROR;
+        break;
+    case SDB_SUB_LINK_TYPE_EXPR:
+    case SDB_SUB_LINK_TYPE_ARRAY:
+        if (plan->ncols != 1) {
+            sdb_error(SDB_ERR_SYNTAX_ERROR, "subquery must return only one column");
+            return an_fail_at(q, sl->location);
+        }
+        sp->kind = sl->sub_link_type == SDB_SUB_LINK_TYPE_EXPR ? SDB_SUB_PLAN_KIND_EXPR : SDB_SUB_PLAN_KIND_ARRAY;
+        sp->expr.type = plan->cols[0].type;
+        sp->expr.typmod = plan->cols[0].typmod;
+        if (sp->kind == SDB_SUB_PLAN_KIND_ARRAY) {
+            const SdbTypeInfo *info = sdb_type_by_oid(plan->cols[0].type);
+            if (info == NULL || info->array_oid == SDB_INVALID_OID) {
+                sdb_error(SDB_ERR_UNDEFINED_OBJECT, "could not find array type for data type %s",
+                          sdb_bind_type_name(plan->cols[0].type));
+                return an_fail_at(q, sl->location);
+            }
+            sp->expr.type = info->array_oid;
+            sp->expr.typmod = -1;
+        }
+        break;
+    }
+    *out = &sp->expr;
+    return SDB_OK;
+}
+
+/* ---- the hook and entry points ---- */
+
+int an_hook(void *arg, const SdbBindContext *bc, const SdbNode *node, SdbExpr **out)
+{
+    AnQuery *q = arg;
+    (void)bc;
+    switch (SDB_NODE_TAG(node)) {
+    case SDB_T_COLUMN_REF: return column_ref(q, (const SdbColumnRef *)node, out);
+    case SDB_T_FUNC_CALL: return func_call(q, (const SdbFuncCall *)node, out);
+    case SDB_T_GROUPING_FUNC: return grouping_func(q, (const SdbGroupingFunc *)node, out);
+    case SDB_T_SUB_LINK: return sublink(q, (const SdbSubLink *)node, out);
+    case SDB_T_SET_TO_DEFAULT:
+        sdb_error(SDB_ERR_SYNTAX_ERROR, "DEFAULT is not allowed in this context");
+        return an_fail_at(q, ((const SdbSetToDefault *)node)->location);
+    default: return SDB_BIND_DEFAULT;
+    }
+}
+
+int an_bind_raw(AnQuery *q, AnExprKind kind, const SdbNode *node, SdbExpr **out)
+{
+    AnExprKind saved = q->kind;
+    q->kind = kind;
+    int rc = sdb_bind_node(&q->bc, node, out);
+    q->kind = saved;
+    return rc;
+}
+
+int an_bind(AnQuery *q, AnExprKind kind, const SdbNode *node, SdbExpr **out)
+{
+    AnExprKind saved = q->kind;
+    q->kind = kind;
+    int rc = sdb_bind_expr(&q->bc, node, out);
+    q->kind = saved;
+    return rc;
+}
+
+int an_bind_bool(AnQuery *q, AnExprKind kind, const SdbNode *node, const char *what, SdbExpr **out)
+{
+    SdbExpr *e;
+    if (an_bind_raw(q, kind, node, &e) != SDB_OK)
+        return SDB_ERROR;
+    return sdb_bind_coerce_bool(&q->bc, e, what, sdb_bind_location(node), out);
+}
+
+/* ---- select-list names (PostgreSQL's FigureColname) ---- */
+
+static const char *sql_value_name(SdbSqlValueOp op)
+{
+    static const char *const names[] = {"current_date", "current_time", "current_timestamp", "localtime",
+                                        "localtimestamp", "current_role", "current_user", "user",
+                                        "session_user", "current_catalog", "current_schema"};
+    return names[op];
+}
+
+/* The name and its strength: 2 a real name, 1 a fallback (type name,
+ * "case"), 0 none. */
+static int figure(const SdbNode *node, const char **name)
+{
+    if (node == NULL)
+        return 0;
+    switch (SDB_NODE_TAG(node)) {
+    case SDB_T_COLUMN_REF: {
+        const char *last = str_of(sdb_list_nth(((const SdbColumnRef *)node)->fields,
+                                               sdb_list_length(((const SdbColumnRef *)node)->fields) - 1));
+        if (last == NULL)
+            return 0;
+        *name = last;
+        return 2;
+    }
+    case SDB_T_A_INDIRECTION: {
+        const SdbAIndirection *ind = (const SdbAIndirection *)node;
+        for (int i = sdb_list_length(ind->indirection) - 1; i >= 0; i--) {
+            const char *s = str_of(sdb_list_nth(ind->indirection, i));
+            if (s != NULL) {
+                *name = s;
+                return 2;
+            }
+        }
+        return figure(ind->arg, name);
+    }
+    case SDB_T_FUNC_CALL: *name = last_name(((const SdbFuncCall *)node)->funcname); return 2;
+    case SDB_T_A_EXPR:
+        if (((const SdbAExpr *)node)->kind == SDB_A_EXPR_KIND_NULLIF) {
+            *name = "nullif";
+            return 2;
+        }
+        return 0;
+    case SDB_T_TYPE_CAST: {
+        const SdbTypeCast *tc = (const SdbTypeCast *)node;
+        int strength = figure(tc->arg, name);
+        if (strength <= 1) {
+            *name = last_name(tc->type_name->names);
+            return 1;
+        }
+        return strength;
+    }
+    case SDB_T_COLLATE_CLAUSE: return figure(((const SdbCollateClause *)node)->arg, name);
+    case SDB_T_GROUPING_FUNC: *name = "grouping"; return 2;
+    case SDB_T_SUB_LINK: {
+        const SdbSubLink *sl = (const SdbSubLink *)node;
+        if (sl->sub_link_type == SDB_SUB_LINK_TYPE_EXISTS) {
+            *name = "exists";
+            return 2;
+        }
+        if (sl->sub_link_type == SDB_SUB_LINK_TYPE_ARRAY) {
+            *name = "array";
+            return 2;
+        }
+        if (sl->sub_link_type == SDB_SUB_LINK_TYPE_EXPR && SDB_IS_A(sl->subselect, SELECT_STMT)) {
+            const SdbSelectStmt *s = (const SdbSelectStmt *)sl->subselect;
+            while (s->op != SDB_SET_OPERATION_NONE)
+                s = s->larg;
+            if (sdb_list_length(s->target_list) > 0) {
+                const SdbResTarget *rt = (const SdbResTarget *)sdb_list_nth(s->target_list, 0);
+                if (rt->name != NULL) {
+                    *name = rt->name;
+                    return 2;
+                }
+                return figure(rt->val, name);
+            }
+        }
+        return 0;
+    }
+    case SDB_T_CASE_EXPR: *name = "case"; return 1;
+    case SDB_T_A_ARRAY_EXPR: *name = "array"; return 2;
+    case SDB_T_ROW_EXPR: *name = "row"; return 2;
+    case SDB_T_COALESCE_EXPR: *name = "coalesce"; return 2;
+    case SDB_T_MIN_MAX_EXPR:
+        *name = ((const SdbMinMaxExpr *)node)->op == SDB_MIN_MAX_OP_GREATEST ? "greatest" : "least";
+        return 2;
+    case SDB_T_SQL_VALUE_FUNCTION: *name = sql_value_name(((const SdbSqlValueFunction *)node)->op); return 2;
+    default: return 0;
+    }
+}
+
+const char *an_figure_name(const SdbNode *node)
+{
+    const char *name = "?column?";
+    figure(node, &name);
+    return name;
+}

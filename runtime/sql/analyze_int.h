@@ -1,0 +1,149 @@
+/*
+ * sql/analyze_int.h: what the analyzer's files share: the analyzer state
+ * (binding tables handed out, their names for messages), query levels with
+ * their visible FROM items (range table entries) and WITH queries, the
+ * kind of clause being bound, and the helpers that build plan headers and
+ * walk bound expressions.  Not for use outside runtime/sql/analyze*.c.
+ */
+#ifndef SDB_SQL_ANALYZE_INT_H
+#define SDB_SQL_ANALYZE_INT_H
+
+#include "expr/bind_int.h"
+#include "sql/analyze.h"
+
+/* The clause an expression is bound for: which of aggregates and window
+ * functions it may hold, and its name in PostgreSQL's messages. */
+typedef enum AnExprKind {
+    AN_SELECT,       /* select list: aggregates and window functions */
+    AN_ORDER_BY,     /* likewise */
+    AN_HAVING,       /* aggregates */
+    AN_WHERE,
+    AN_JOIN_ON,
+    AN_GROUP_BY,
+    AN_LIMIT,
+    AN_OFFSET,
+    AN_VALUES,
+    AN_FROM_FUNCTION,
+    AN_WINDOW_PARTITION,
+    AN_WINDOW_ORDER,
+    AN_WINDOW_FRAME,
+    AN_DISTINCT_ON,
+    AN_RETURNING,
+    AN_UPDATE_SET,
+    AN_INSERT_VALUES,
+    AN_CONFLICT_WHERE,
+    AN_CHECK,
+    AN_DEFAULT,
+    AN_AGG_ARGS,     /* inside an aggregate's arguments: no aggregate, no window function */
+} AnExprKind;
+
+/* A FROM item as names see it (PostgreSQL's range table entry with its
+ * namespace flags).  Column i is `exprs[i]` at the item's own query level:
+ * a Var, or for a FULL JOIN USING column COALESCE of both sides. */
+typedef struct AnRte {
+    const char *name;        /* alias or relation name; NULL: unnamed (a join without alias) */
+    const char *schema;      /* a table's schema, for schema.table.column */
+    int ncols;
+    const char **colnames;
+    SdbExpr **exprs;
+    bool rel_visible;        /* t.x and t.* find it */
+    bool cols_visible;       /* an unqualified x finds its columns */
+} AnRte;
+
+/* A WITH query visible to a query level. */
+typedef struct AnCte {
+    struct AnCte *next;
+    const char *name;
+    int cte_id;
+    SdbPlan *plan;           /* NULL while its recursive part is analyzed */
+    int ncols;
+    const char **colnames;
+    SdbPlanColumn *cols;     /* column types (binding fields unused) */
+    bool recursive_self;     /* a reference now is the work table of a RecursiveUnion */
+    int nrefs;               /* work table references made */
+} AnCte;
+
+typedef struct Analyzer {
+    SdbAnalyzeContext *ac;
+    SdbArena *arena;
+    int next_table;          /* binding table indexes handed out */
+    int next_cte_id;
+    bool keep_unknown;       /* the next SELECT is a set operation input: unknown columns stay unknown */
+    int nnames, capnames;    /* per binding table: the FROM item's name and column names, for messages */
+    const char **table_names;
+    const char ***column_names;
+} Analyzer;
+
+/* One query level (a SELECT, or the part of INSERT/UPDATE/DELETE that
+ * names the target). */
+typedef struct AnQuery {
+    struct AnQuery *parent;
+    Analyzer *an;
+    SdbBindContext bc;       /* hook_arg is this level */
+    AnRte **rtes;
+    int nrtes, caprtes;
+    int depth;               /* SubPlan nesting: a Var's levelsup is the difference of depths */
+    bool hidden;             /* its FROM items are invisible to subqueries (a non-LATERAL subquery in FROM) */
+    AnCte *ctes;
+    AnExprKind kind;
+    const SdbList *windows;  /* WINDOW clause (WindowDef) */
+    SdbExpr **aggs;          /* Aggref and GroupingFunc nodes of this level, as bound */
+    int naggs, capaggs;
+    SdbExpr **wins;          /* WindowFunc nodes */
+    int nwins, capwins;
+    SdbExpr ***grouping_args; /* per GroupingFunc in aggs (NULL for Aggref): its bound arguments */
+    bool correlated;         /* refers to an enclosing level */
+} AnQuery;
+
+/* analyze.c */
+AnQuery *an_query_new(Analyzer *an, AnQuery *parent, bool subplan);
+int an_new_table(Analyzer *an, const char *name, int ncols, const char **colnames);
+void *an_alloc(Analyzer *an, size_t size);
+int an_fail_at(AnQuery *q, int location);
+int an_select(AnQuery *parent, bool subplan, const SdbNode *stmt, SdbPlan **out, bool *correlated);
+const char *an_table_name(Analyzer *an, int table, int column, const char **colname);
+int an_push(Analyzer *an, void ***items, int *n, int *cap, void *item);
+
+/* Plan headers. */
+int an_set_cols(Analyzer *an, SdbPlan *plan, int n);
+int an_copy_cols(Analyzer *an, SdbPlan *plan, const SdbPlan *child);
+SdbPlan *an_filter(Analyzer *an, SdbPlan *child, SdbExpr **quals, int nquals);
+SdbPlan *an_project(Analyzer *an, SdbPlan *child, SdbExpr **exprs, const char **names, int n);
+SdbBoundVar *an_var(Analyzer *an, const SdbPlanColumn *col, int levelsup);
+
+/* analyze_from.c */
+int an_from(AnQuery *q, const SdbList *from, SdbPlan **out);
+int an_add_rte(AnQuery *q, AnRte *rte);
+AnRte *an_rte_for_plan(AnQuery *q, const char *name, const SdbPlan *plan, const SdbAlias *alias);
+int an_with(AnQuery *q, const SdbWithClause *with);
+int an_table_scan(AnQuery *q, const SdbRelation *rel, const char *alias, bool ctid, SdbPlan **out, AnRte **rte);
+
+/* analyze_expr.c: the bind hook and the rewriting of bound expressions */
+int an_bind(AnQuery *q, AnExprKind kind, const SdbNode *node, SdbExpr **out);
+int an_bind_raw(AnQuery *q, AnExprKind kind, const SdbNode *node, SdbExpr **out);
+int an_bind_bool(AnQuery *q, AnExprKind kind, const SdbNode *node, const char *what, SdbExpr **out);
+int an_hook(void *arg, const SdbBindContext *bc, const SdbNode *node, SdbExpr **out);
+int an_star(AnQuery *q, const SdbColumnRef *ref, SdbExpr ***exprs, const char ***names, int *n);
+bool an_expr_equal(const SdbExpr *a, const SdbExpr *b);
+bool an_contains(const SdbExpr *e, SdbExprTag tag);
+SdbExpr *an_copy(Analyzer *an, const SdbExpr *e, int levelsup);
+typedef int (*AnMutator)(void *arg, SdbExpr **slot, bool *descend);
+int an_mutate(SdbExpr **slot, AnMutator fn, void *arg);
+int an_split_and(Analyzer *an, SdbExpr *cond, SdbExpr ***quals, int *n);
+const char *an_figure_name(const SdbNode *node);
+
+/* analyze_select.c */
+int an_select_core(AnQuery *q, const SdbSelectStmt *s, SdbPlan **out);
+int an_values(AnQuery *q, const SdbSelectStmt *s, SdbPlan **out);
+int an_setop(AnQuery *q, const SdbSelectStmt *s, SdbPlan **out);
+int an_sort_limit_setop(AnQuery *q, const SdbSelectStmt *s, SdbPlan **plan);
+int an_limit(AnQuery *q, const SdbSelectStmt *s, SdbPlan **plan);
+int an_sort_flags(const SdbSortBy *sb);
+int an_resolve_unknown(AnQuery *q, SdbPlan *plan, int i, SdbOid type);
+
+/* analyze_modify.c */
+int an_insert(AnQuery *q, const SdbInsertStmt *s, SdbPlan **out);
+int an_update(AnQuery *q, const SdbUpdateStmt *s, SdbPlan **out);
+int an_delete(AnQuery *q, const SdbDeleteStmt *s, SdbPlan **out);
+
+#endif /* SDB_SQL_ANALYZE_INT_H */

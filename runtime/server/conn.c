@@ -804,6 +804,17 @@ static int close_message(SdbConn *c, const SdbWireFrame *f)
     return sdb_wire_encode_close_complete(&c->out);
 }
 
+/* Sync: the session commits the implicit transaction of the messages since
+ * the last Sync (or has it rolled back after an error). */
+static int sync_message(SdbConn *c, const SdbWireFrame *f)
+{
+    if (sdb_wire_decode_sync(f->body, f->len) != SDB_OK)
+        return SDB_ERROR;
+    Output o = {.c = c};
+    SdbResultSink sink = make_sink(&o);
+    return sdb_session_sync(c->session, &sink);
+}
+
 /* --- dispatch ------------------------------------------------------------------- */
 
 static bool is_extended(char type)
@@ -842,9 +853,8 @@ static bool handle_message(SdbConn *c, const SdbWireFrame *f)
         break;
     case SDB_WIRE_MSG_SYNC:
         c->ignore_till_sync = false;
-        if (sdb_wire_decode_sync(f->body, f->len) != SDB_OK) {
+        if (sync_message(c, f) != SDB_OK)
             send_error(c, SDB_SEVERITY_ERROR);
-        }
         drop_portals_if_idle(c);
         return send_ready(c) == SDB_OK && conn_flush(c) == SDB_OK;
     case SDB_WIRE_MSG_TERMINATE:

@@ -41,15 +41,16 @@ class Server:
         self.log = open(os.path.join(self.dir, "log"), "w+")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log_text()}")
+        while time.time() < deadline and self.proc.poll() is None:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
                 return
             except OSError:
                 time.sleep(0.05)
-        raise RuntimeError(f"server did not start: {self.log_text()}")
+        log = self.log_text()
+        self.proc.kill()
+        self.stop()
+        raise RuntimeError(f"server did not start: {log}")
 
     def log_text(self):
         self.log.seek(0)

@@ -930,8 +930,10 @@ static bool handle_buffered(SdbConn *c)
         sdb_arena_reset(c->msg_arena);
         pos += f.size;
     }
-    memmove(c->in, c->in + pos, c->in_len - pos);
-    c->in_len -= pos;
+    if (pos > 0) {
+        memmove(c->in, c->in + pos, c->in_len - pos);
+        c->in_len -= pos;
+    }
     return keep && !c->broken;
 }
 

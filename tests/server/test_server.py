@@ -49,7 +49,9 @@ class Server:
                 time.sleep(0.05)
         log = self.log_text()
         self.proc.kill()
-        self.stop()
+        self.proc.wait()
+        self.log.close()
+        shutil.rmtree(self.dir)
         raise RuntimeError(f"server did not start: {log}")
 
     def log_text(self):
@@ -57,12 +59,16 @@ class Server:
         return self.log.read()
 
     def stop(self):
+        """Stop with SIGTERM; fails unless the server exited 0 (sanitizer
+        builds exit non-zero on a leak or an error)."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             self.proc.wait(timeout=30)
+        log = self.log_text()
         self.log.close()
         shutil.rmtree(self.dir)
-        return self.proc.returncode
+        if self.proc.returncode != 0:
+            raise RuntimeError(f"server exited with status {self.proc.returncode}: {log}")
 
 
 # --- a raw protocol client (test-side only) ---------------------------------------

@@ -51,11 +51,12 @@ static int conn_flush(SdbConn *c)
 {
     size_t off = 0;
     while (off < c->out.len && !c->broken) {
-        ssize_t n = send(c->fd, c->out.data + off, c->out.len - off, MSG_NOSIGNAL);
+        short wait_for;
+        ssize_t n = sdb_conn_send(c, c->out.data + off, c->out.len - off, &wait_for);
         if (n > 0) {
             off += (size_t)n;
         } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            struct pollfd p = {.fd = c->fd, .events = POLLOUT};
+            struct pollfd p = {.fd = c->fd, .events = wait_for};
             if (poll(&p, 1, 1000) == 0 && sdb_server_stopping(c->server))
                 c->broken = true;
         } else if (n < 0 && errno == EINTR) {
@@ -517,14 +518,41 @@ static bool start_session(SdbConn *c, const SdbWireStartupMessage *m, int minor)
     return true;
 }
 
+/* SSLRequest: 'S' and the TLS handshake when ssl is on, else 'N'.  Bytes
+ * sent after the request but before the handshake would be unencrypted data
+ * a man in the middle could have injected (CVE-2021-23214): refused. */
+static bool ssl_request(SdbConn *c, const SdbWireFrame *f)
+{
+    SSL_CTX *tls = sdb_server_tls(c->server);
+    if (sdb_wire_decode_ssl_request(f->body, f->len) != SDB_OK ||
+        sdb_str_append_char(&c->out, tls ? 'S' : 'N') != SDB_OK)
+        return fatal(c);
+    if (conn_flush(c) != SDB_OK)
+        return false;
+    if (tls == NULL)
+        return true;
+    if (f->body + f->len != c->in + c->in_len) {
+        sdb_error(SDB_ERR_PROTOCOL_VIOLATION, "received unencrypted data after SSL request");
+        sdb_error_detail("This could be either a client-software bug or evidence of an attempted man-in-the-middle "
+                         "attack.");
+        return fatal(c);
+    }
+    if (sdb_tls_accept(c, tls, sdb_server_settings(c->server)->authentication_timeout * 1000) != SDB_OK) {
+        sdb_log_error("wire");
+        sdb_error_clear();
+        return false;
+    }
+    return true;
+}
+
 /* An untyped packet: SSLRequest, GSSENCRequest, CancelRequest or StartupMessage. */
 static bool handle_startup(SdbConn *c, const SdbWireFrame *f)
 {
     int32_t code = sdb_wire_startup_code(f);
-    if (code == SDB_WIRE_SSL_REQUEST_CODE || code == SDB_WIRE_GSSENC_REQUEST_CODE) {
-        int rc = code == SDB_WIRE_SSL_REQUEST_CODE ? sdb_wire_decode_ssl_request(f->body, f->len)
-                                                   : sdb_wire_decode_gssenc_request(f->body, f->len);
-        if (rc != SDB_OK || sdb_str_append_char(&c->out, 'N') != SDB_OK)
+    if (code == SDB_WIRE_SSL_REQUEST_CODE && c->ssl == NULL)
+        return ssl_request(c, f);
+    if (code == SDB_WIRE_GSSENC_REQUEST_CODE) {
+        if (sdb_wire_decode_gssenc_request(f->body, f->len) != SDB_OK || sdb_str_append_char(&c->out, 'N') != SDB_OK)
             return fatal(c);
         return conn_flush(c) == SDB_OK;
     }
@@ -966,7 +994,7 @@ bool sdb_conn_process(SdbConn *c)
             return false;
         if (make_room(c) != SDB_OK)
             return fatal(c);
-        ssize_t n = recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len, 0);
+        ssize_t n = sdb_conn_recv(c, c->in + c->in_len, c->in_cap - c->in_len);
         if (n > 0) {
             c->in_len += (size_t)n;
             continue;
@@ -1043,6 +1071,7 @@ void sdb_conn_destroy(SdbConn *c, bool shutdown)
         unlink_portal(c, c->portals);
     while (c->statements)
         unlink_statement(c, c->statements);
+    sdb_tls_close(c);
     if (c->session)
         sdb_session_close(c->session);
     if (c->counted)

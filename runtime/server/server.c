@@ -47,6 +47,7 @@ typedef struct Worker {
 struct SdbServer {
     SdbInstance *db;
     SdbSettings settings;
+    SSL_CTX *tls;        /* when ssl is on */
     Listener listeners[MAX_LISTENERS];
     int nlisteners;
     int epfd;
@@ -84,6 +85,11 @@ SdbInstance *sdb_server_instance(const SdbServer *srv)
 bool sdb_server_stopping(const SdbServer *srv)
 {
     return atomic_load(&srv->stopping);
+}
+
+SSL_CTX *sdb_server_tls(const SdbServer *srv)
+{
+    return srv->tls;
 }
 
 bool sdb_server_admit(SdbServer *srv)
@@ -394,6 +400,7 @@ static void release(SdbServer *srv)
         close(srv->wake.fd);
     if (srv->epfd >= 0)
         close(srv->epfd);
+    SSL_CTX_free(srv->tls);
     pthread_cond_destroy(&srv->work);
     pthread_mutex_destroy(&srv->mutex);
     sdb_settings_free(&srv->settings);
@@ -425,6 +432,10 @@ SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings)
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &srv->wake};
     if (srv->epfd < 0 || srv->wake.fd < 0 || epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->wake.fd, &ev) != 0) {
         sdb_error_errno(errno, "could not create the server's event loop");
+        release(srv);
+        return NULL;
+    }
+    if (srv->settings.ssl && (srv->tls = sdb_tls_context(&srv->settings)) == NULL) {
         release(srv);
         return NULL;
     }

@@ -526,6 +526,70 @@ class Queries(unittest.TestCase):
             conn.close()
 
 
+class Tls(unittest.TestCase):
+    """ssl = on: SSLRequest is answered S and the session runs over TLS."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.certs = tempfile.mkdtemp(prefix="specdb-tls-")
+        cls.cert, cls.key = os.path.join(cls.certs, "server.crt"), os.path.join(cls.certs, "server.key")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+                        "-days", "1", "-keyout", cls.key, "-out", cls.cert], check=True, capture_output=True)
+        cls.server = Server("ssl=on", f"ssl_cert_file={cls.cert}", f"ssl_key_file={cls.key}")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        shutil.rmtree(cls.certs)
+
+    def test_psql_over_tls(self):
+        out = subprocess.run(["psql", "-X", f"host=127.0.0.1 port={self.server.port} user=postgres "
+                              "dbname=postgres sslmode=require", "-c", "SELECT 1", "-c", "\\conninfo"],
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("SSL connection (protocol: TLSv1.", out.stdout)
+
+    def test_psycopg2_over_tls_with_a_large_result(self):
+        conn = psycopg2.connect(host="127.0.0.1", port=self.server.port, user="postgres", dbname="postgres",
+                                sslmode="require")
+        try:
+            self.assertTrue(conn.info.ssl_in_use)
+            cur = conn.cursor()
+            cur.execute("CREATE TABLE tls_t (a int, b text)")
+            cur.execute("INSERT INTO tls_t VALUES " + ",".join(f"({i}, repeat('x', 200))" for i in range(300)))
+            cur.execute("SELECT x.a, x.b, y.b FROM tls_t x, tls_t y")
+            self.assertEqual(len(cur.fetchall()), 90000)
+        finally:
+            conn.close()
+
+    def test_plain_connections_still_work(self):
+        out = subprocess.run(["psql", "-X", "-A", "-t", f"host=127.0.0.1 port={self.server.port} user=postgres "
+                              "dbname=postgres sslmode=disable", "-c", "SELECT 2"],
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual((out.returncode, out.stdout), (0, "2\n"), out.stderr)
+
+    def test_unencrypted_data_after_ssl_request(self):
+        with connect_raw(self.server.port) as sock:
+            sock.sendall(struct.pack("!ii", 8, 80877103) + startup_packet({"user": "postgres"}))
+            self.assertEqual(recv_exact(sock, 1), b"S")
+            expect_fatal(self, sock, "08P01", "received unencrypted data after SSL request")
+
+    def test_without_ssl_the_request_is_declined(self):
+        server = Server()
+        try:
+            out = subprocess.run(["psql", "-X", f"host=127.0.0.1 port={server.port} user=postgres "
+                                  "dbname=postgres sslmode=require", "-c", "SELECT 1"],
+                                 capture_output=True, text=True, timeout=30)
+            self.assertNotEqual(out.returncode, 0)
+            self.assertIn("server does not support SSL, but SSL was required", out.stderr)
+        finally:
+            server.stop()
+
+    def test_missing_certificate_stops_the_start(self):
+        with self.assertRaisesRegex(RuntimeError, 'could not load server certificate file "/nonexistent.crt"'):
+            Server("ssl=on", "ssl_cert_file=/nonexistent.crt")
+
+
 class Limits(unittest.TestCase):
     def test_max_connections(self):
         server = Server("max_connections=2")

@@ -69,8 +69,8 @@ typedef struct SdbFuncInfo {
     const char *description;
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 490
-#define SDB_AGGREGATE_COUNT 122
+#define SDB_FUNCTION_COUNT 493
+#define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
 extern const SdbFuncInfo sdb_functions[SDB_FUNCTION_COUNT];

@@ -241,6 +241,12 @@ const SdbAggInfo sdb_aggregates[SDB_AGGREGATE_COUNT] = {
     { 3974, sizeof(SdbAggOrderedSet), sdb_agg_init_zero, sdb_agg_ordered_set_step, sdb_agg_percentile_cont_final, NULL, true },
     /* percentile_cont(float8, interval) */
     { 3976, sizeof(SdbAggOrderedSet), sdb_agg_init_zero, sdb_agg_ordered_set_step, sdb_agg_percentile_cont_final, NULL, true },
+    /* percentile_disc(_float8, anyelement) */
+    { 3978, sizeof(SdbAggOrderedSet), sdb_agg_init_zero, sdb_agg_ordered_set_step, sdb_agg_percentile_disc_final, NULL, true },
+    /* percentile_cont(_float8, float8) */
+    { 3980, sizeof(SdbAggOrderedSet), sdb_agg_init_zero, sdb_agg_ordered_set_step, sdb_agg_percentile_cont_final, NULL, true },
+    /* percentile_cont(_float8, interval) */
+    { 3982, sizeof(SdbAggOrderedSet), sdb_agg_init_zero, sdb_agg_ordered_set_step, sdb_agg_percentile_cont_final, NULL, true },
     /* mode(anyelement) */
     { 3984, sizeof(SdbAggOrderedSet), sdb_agg_init_zero, sdb_agg_ordered_set_step, sdb_agg_mode_final, NULL, true },
     /* array_agg(anyarray) */

@@ -173,6 +173,12 @@ typedef struct SdbDdlContext {
     /* NOTICEs (IF NOT EXISTS skipping, DROP ... CASCADE); may be NULL */
     void (*notice)(void *arg, const char *sqlstate, const char *message);
     void *notice_arg;
+    /* ALTER TABLE ADD COLUMN on a table with rows: the value of column
+     * `attno` (0-based) of `rel` for one existing row (its DEFAULT, or the
+     * next sequence value of a serial/identity column), evaluated by the
+     * session; without it such an ADD COLUMN fails (0A000). */
+    int (*eval_default)(void *arg, const SdbRelation *rel, int attno, SdbDatum *value, bool *isnull);
+    void *eval_arg;
     /* CREATE VIEW: the output columns of the view's query as the analyzer
      * found them (names, types, typmods may be NULL: -1).  When view_names
      * is NULL, names come from the SELECT list and types are unknown. */

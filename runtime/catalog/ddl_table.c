@@ -495,8 +495,7 @@ static int compare_entries(const void *pa, const void *pb)
     return a->tid.slot < b->tid.slot ? -1 : a->tid.slot > b->tid.slot;
 }
 
-/* A tid datum (6 bytes, block then slot, big-endian) as an SdbTid. */
-static SdbTid tid_of(SdbDatum d)
+SdbTid sdb_ddl_tid(SdbDatum d)
 {
     const uint8_t *b = sdb_datum_varlena(d)->data;
     return (SdbTid){.block = (SdbBlockNo)b[0] << 24 | (SdbBlockNo)b[1] << 16 | (SdbBlockNo)b[2] << 8 | b[3],
@@ -564,7 +563,7 @@ static int index_entries(SdbDdl *d, const SdbRelation *rel, const SdbIndex *inde
                 e->values[cols[k]] = scan.vectors[k].values[r];
                 e->nulls[cols[k]] = sdb_vector_is_null(&scan.vectors[k], r);
             }
-            e->tid = tid_of(scan.vectors[index->nkeys].values[r]);
+            e->tid = sdb_ddl_tid(scan.vectors[index->nkeys].values[r]);
             sdb_str_init(&e->key, d->arena);
             rc = sdb_index_key(rel, index, e->values, e->nulls, &e->key, &e->has_null);
             (*count)++;

@@ -6,6 +6,7 @@
  * codes, and rollback of DDL.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "access/table.h"
@@ -147,6 +148,17 @@ static void end(Db *db, SdbTxn *txn, bool commit)
     sdb_txn_release(txn);
 }
 
+/* The session's DEFAULT evaluator, for integer constants. */
+static bool evaluator_on = true;
+static int eval_default(void *arg, const SdbRelation *rel, int attno, SdbDatum *value, bool *isnull)
+{
+    (void)arg;
+    const char *sql = rel->attrs[attno].default_sql;
+    *isnull = sql == NULL;
+    *value = sdb_datum_from_int64(sql ? atoi(sql) : 0);
+    return SDB_OK;
+}
+
 /* Run every statement of sql as DDL in txn; the first failure's code. */
 static int run(Db *db, SdbTxn *txn, const char *sql)
 {
@@ -156,7 +168,8 @@ static int run(Db *db, SdbTxn *txn, const char *sql)
     for (int i = 0; i < parsed.count; i++) {
         const SdbRawStmt *raw = (const SdbRawStmt *)sdb_list_nth(parsed.stmts, i);
         SdbDdlContext ctx = {.catalog = db->cat, .txn = txn, .arena = db->arena, .sql = sql,
-                             .search_path = public_path, .npath = 2, .notice = on_notice};
+                             .search_path = public_path, .npath = 2, .notice = on_notice,
+                             .eval_default = evaluator_on ? eval_default : NULL};
         SdbStr tag;
         sdb_str_init(&tag, db->arena);
         if (sdb_ddl_execute(&ctx, raw->stmt, &tag) != SDB_OK)
@@ -629,6 +642,12 @@ static void test_existing_rows(void)
     fails(&db, "ALTER TABLE t ADD COLUMN c int NOT NULL", SDB_ERR_NOT_NULL_VIOLATION,
           "column \"c\" of relation \"t\" contains null values");
     ok(&db, "ALTER TABLE t ALTER COLUMN a SET NOT NULL");
+    ok(&db, "ALTER TABLE t ADD COLUMN d int DEFAULT 5 NOT NULL");
+    ok(&db, "CREATE INDEX td ON t (d)");
+    CU_ASSERT_EQUAL(index_count(&db, "t", "td", 5), 4);
+    evaluator_on = false;
+    fails(&db, "ALTER TABLE t ADD COLUMN e int DEFAULT 6", SDB_ERR_FEATURE_NOT_SUPPORTED, NULL);
+    evaluator_on = true;
     fails(&db, "ALTER TABLE t ADD PRIMARY KEY (a)", SDB_ERR_UNIQUE_VIOLATION, "could not create unique index \"t_pkey\"");
     ok(&db, "CREATE TABLE p (id int PRIMARY KEY)");
     const int ids[] = {1, 2};

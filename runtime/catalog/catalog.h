@@ -178,7 +178,12 @@ typedef struct SdbDdlContext {
      * next sequence value of a serial/identity column), evaluated by the
      * session; without it such an ADD COLUMN fails (0A000). */
     int (*eval_default)(void *arg, const SdbRelation *rel, int attno, SdbDatum *value, bool *isnull);
-    void *eval_arg;
+    void *eval_arg;           /* the `arg` of eval_default and check_rows */
+    /* ALTER TABLE ADD CHECK on a table with rows: check every row against
+     * `check_sql` (the session evaluates it; 23514 "check constraint
+     * \"name\" of relation \"t\" is violated by some row" when one fails);
+     * without it such an ADD CHECK fails (0A000). */
+    int (*check_rows)(void *arg, const SdbRelation *rel, const char *name, const char *check_sql);
     /* CREATE VIEW: the output columns of the view's query as the analyzer
      * found them (names, types, typmods may be NULL: -1).  When view_names
      * is NULL, names come from the SELECT list and types are unknown. */

@@ -159,6 +159,16 @@ static int eval_default(void *arg, const SdbRelation *rel, int attno, SdbDatum *
     return SDB_OK;
 }
 
+/* The session's CHECK validation: fails for "fail" conditions. */
+static int check_rows(void *arg, const SdbRelation *rel, const char *name, const char *check_sql)
+{
+    (void)arg;
+    if (strstr(check_sql, "fail") == NULL)
+        return SDB_OK;
+    return sdb_error(SDB_ERR_CHECK_VIOLATION, "check constraint \"%s\" of relation \"%s\" is violated by some row",
+                     name, rel->name);
+}
+
 /* Run every statement of sql as DDL in txn; the first failure's code. */
 static int run(Db *db, SdbTxn *txn, const char *sql)
 {
@@ -169,7 +179,8 @@ static int run(Db *db, SdbTxn *txn, const char *sql)
         const SdbRawStmt *raw = (const SdbRawStmt *)sdb_list_nth(parsed.stmts, i);
         SdbDdlContext ctx = {.catalog = db->cat, .txn = txn, .arena = db->arena, .sql = sql,
                              .search_path = public_path, .npath = 2, .notice = on_notice,
-                             .eval_default = evaluator_on ? eval_default : NULL};
+                             .eval_default = evaluator_on ? eval_default : NULL,
+                             .check_rows = evaluator_on ? check_rows : NULL};
         SdbStr tag;
         sdb_str_init(&tag, db->arena);
         if (sdb_ddl_execute(&ctx, raw->stmt, &tag) != SDB_OK)
@@ -645,8 +656,12 @@ static void test_existing_rows(void)
     ok(&db, "ALTER TABLE t ADD COLUMN d int DEFAULT 5 NOT NULL");
     ok(&db, "CREATE INDEX td ON t (d)");
     CU_ASSERT_EQUAL(index_count(&db, "t", "td", 5), 4);
+    fails(&db, "ALTER TABLE t ADD CONSTRAINT c1 CHECK (b <> 'fail')", SDB_ERR_CHECK_VIOLATION,
+          "check constraint \"c1\" of relation \"t\" is violated by some row");
+    ok(&db, "ALTER TABLE t ADD CONSTRAINT c1 CHECK (a > 0)");
     evaluator_on = false;
     fails(&db, "ALTER TABLE t ADD COLUMN e int DEFAULT 6", SDB_ERR_FEATURE_NOT_SUPPORTED, NULL);
+    fails(&db, "ALTER TABLE t ADD CHECK (a > 1)", SDB_ERR_FEATURE_NOT_SUPPORTED, NULL);
     evaluator_on = true;
     fails(&db, "ALTER TABLE t ADD PRIMARY KEY (a)", SDB_ERR_UNIQUE_VIOLATION, "could not create unique index \"t_pkey\"");
     ok(&db, "CREATE TABLE p (id int PRIMARY KEY)");

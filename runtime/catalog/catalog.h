@@ -10,8 +10,11 @@
  * Lookups return descriptors (SdbRelation) built from them and cached.
  *
  * Descriptor lifetime: a descriptor returned to a transaction stays valid
- * and unchanged until that transaction ends; DDL builds new descriptors
- * instead of editing shared ones.
+ * and unchanged until that transaction ends (sdb_catalog_end_txn, which
+ * must be called for every transaction that looked anything up, read-only
+ * ones included); DDL builds new descriptors instead of editing shared
+ * ones.  One looked up with txn NULL stays valid until the next catalog
+ * change is published.
  */
 #ifndef SDB_CATALOG_CATALOG_H
 #define SDB_CATALOG_CATALOG_H
@@ -206,8 +209,9 @@ int sdb_index_key(const SdbRelation *rel, const SdbIndex *index, const SdbDatum 
 /* Hand out a new OID (durable through checkpoints and the WAL). */
 int sdb_catalog_new_oid(SdbCatalog *cat, SdbOid *oid);
 
-/* Transaction end: publish (commit) or forget (abort) txn's catalog changes
- * in the cache. */
+/* Transaction end (every transaction, also read-only ones): publish
+ * (commit) or forget (abort) txn's catalog changes in the cache, and let
+ * go of the descriptors it was handed. */
 void sdb_catalog_end_txn(SdbCatalog *cat, SdbTxn *txn, bool committed);
 
 #endif /* SDB_CATALOG_CATALOG_H */

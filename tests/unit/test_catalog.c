@@ -707,6 +707,19 @@ static void test_many_tables(void)
     }
     CU_ASSERT_EQUAL(present, 50);
     CU_ASSERT_EQUAL(rel_named(&db, "m0")->nreferencing, 1);
+    /* replaced descriptors were freed once no transaction could hold them */
+    CU_ASSERT_TRUE(db.cat->nretired < 16);
+    /* ... but not while one that looked them up runs */
+    SdbTxn reader;
+    begin(&db, &reader);
+    const SdbRelation *held = lookup(&db, &reader, NULL, "m1");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(held);
+    ok(&db, "ALTER TABLE m1 ADD COLUMN extra int");
+    ok(&db, "ALTER TABLE m1 RENAME COLUMN extra TO extra2");
+    CU_ASSERT_STRING_EQUAL(held->name, "m1"); /* still readable (ASan) */
+    CU_ASSERT_EQUAL(held->natts, 2);
+    CU_ASSERT_EQUAL(lookup(&db, &reader, NULL, "m1")->natts, 3);
+    end(&db, &reader, true);
     db_close(&db);
     db_open(&db);
     CU_ASSERT_EQUAL(rel_named(&db, "m0")->nreferencing, 1);

@@ -413,6 +413,8 @@ static void test_rollback(void)
     CU_ASSERT_PTR_NOT_NULL(lookup(&db, NULL, NULL, "r"));
     end(&db, &txn, false);
     CU_ASSERT_PTR_NOT_NULL(lookup(&db, NULL, NULL, "r"));
+    /* rows an aborted transaction updated or deleted can be changed again */
+    ok(&db, "ALTER TABLE r ADD COLUMN b int; DROP TABLE r; CREATE TABLE r (a int)");
     db_close(&db);
     /* aborted rows stay invisible after a restart */
     db_open(&db);

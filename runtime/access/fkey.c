@@ -342,6 +342,80 @@ static int change_child(SdbAccessContext *ac, const SdbRelation *child, const Sd
     return rc;
 }
 
+/* ---- NO ACTION at the end of the statement --------------------------------------- */
+
+struct AccPendingCheck {
+    const SdbRelation *rel;     /* the referenced table */
+    const SdbReferencingKey *r; /* the foreign key */
+    SdbDatum *key;              /* the key that went away (copied into the statement arena) */
+    AccPendingCheck *next;
+};
+
+/* Remember that `key` of `rel` went away, for sdb_access_statement_end. */
+static int defer_check(SdbAccessContext *ac, const SdbRelation *rel, const SdbReferencingKey *r, const SdbDatum *key)
+{
+    const SdbRelConstraint *c = r->constraint;
+    AccPendingCheck *p = sdb_arena_alloc(ac->arena, sizeof *p);
+    SdbDatum *copy = sdb_arena_alloc(ac->arena, (size_t)c->nkeys * sizeof *copy);
+    if (p == NULL || copy == NULL)
+        return SDB_ERROR;
+    for (int k = 0; k < c->nkeys; k++) {
+        const SdbTypeInfo *t = sdb_type_by_oid(rel->attrs[c->ref_keys[k] - 1].type);
+        copy[k] = key[k];
+        if (t != NULL && !t->byval) {
+            const SdbVarlena *v = sdb_datum_varlena(key[k]);
+            if (sdb_varlena_make(ac->arena, v->data, v->len, &copy[k]) != SDB_OK)
+                return SDB_ERROR;
+        }
+    }
+    *p = (AccPendingCheck){.rel = rel, .r = r, .key = copy, .next = ac->priv->pending};
+    ac->priv->pending = p;
+    return SDB_OK;
+}
+
+/* One deferred NO ACTION check: fine when a row with the key is there
+ * again (PostgreSQL's ri_Check_Pk_Match), else no row may reference it. */
+static int run_check(SdbAccessContext *ac, const AccPendingCheck *p, SdbArena *scratch)
+{
+    const SdbRelConstraint *c = p->r->constraint;
+    const SdbRelation *child;
+    Found f;
+    if (find_rows(ac, p->rel, c->ref_keys, p->key, c->nkeys, true, scratch, &f) != SDB_OK)
+        return SDB_ERROR;
+    if (f.n > 0)
+        return SDB_OK;
+    if (acc_relation(ac, p->r->rel_oid, &child) != SDB_OK ||
+        find_rows(ac, child, c->keys, p->key, c->nkeys, true, scratch, &f) != SDB_OK)
+        return SDB_ERROR;
+    return f.n > 0 ? still_referenced(ac, p->rel, child, c, p->key, scratch) : SDB_OK;
+}
+
+int sdb_access_statement_end(SdbAccessContext *ac)
+{
+    if (ac->priv == NULL)
+        return SDB_OK;
+    /* Oldest first, as the changes were made. */
+    AccPendingCheck *list = NULL;
+    for (AccPendingCheck *p = ac->priv->pending, *next; p != NULL; p = next) {
+        next = p->next;
+        p->next = list;
+        list = p;
+    }
+    ac->priv->pending = NULL;
+    for (AccPendingCheck *p = list; p != NULL; p = p->next) {
+        SdbArena *scratch = acc_enter(ac);
+        if (scratch == NULL)
+            return SDB_ERROR;
+        int rc = run_check(ac, p, scratch);
+        acc_leave(ac);
+        if (rc != SDB_OK)
+            return SDB_ERROR;
+    }
+    return SDB_OK;
+}
+
+/* ---- actions ------------------------------------------------------------------------ */
+
 /* Apply one referencing key's action to the rows referencing the old key. */
 static int referenced_action(SdbAccessContext *ac, const SdbRelation *rel, const SdbReferencingKey *r,
                              const SdbDatum *old, const bool *old_nulls, const SdbDatum *new_values,
@@ -361,12 +435,14 @@ static int referenced_action(SdbAccessContext *ac, const SdbRelation *rel, const
         key[k] = old[a];
         new_key[k] = new_values != NULL ? new_values[a] : 0;
     }
+    char action = new_values != NULL ? c->on_update : c->on_delete;
+    if (action == 'a' && ac->statement_checks)
+        return defer_check(ac, rel, r, key);
     const SdbRelation *child;
     Found f;
     if (acc_relation(ac, r->rel_oid, &child) != SDB_OK ||
-        find_rows(ac, child, c->keys, key, c->nkeys, false, scratch, &f) != SDB_OK)
+        find_rows(ac, child, c->keys, key, c->nkeys, action == 'a' || action == 'r', scratch, &f) != SDB_OK)
         return SDB_ERROR;
-    char action = new_values != NULL ? c->on_update : c->on_delete;
     for (int i = 0; i < f.n; i++) {
         if (action == 'a' || action == 'r')
             return still_referenced(ac, rel, child, c, key, scratch);

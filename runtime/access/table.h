@@ -57,6 +57,9 @@ typedef struct SdbAccessContext {
     SdbAccessRelationFn relation;    /* NULL: sdb_catalog_relation(catalog, txn, ...) */
     void *relation_arg;
     SdbSequenceSession *sequences;   /* currval/lastval state; NULL: currval always fails (55000) */
+    bool statement_checks;           /* the caller calls sdb_access_statement_end after the statement's
+                                        last change: NO ACTION foreign keys are checked there (as
+                                        PostgreSQL does), not at each row */
     /* Private to runtime/access (scratch memory, lazily made in `arena`):
      * set it to NULL whenever `arena` is reset. */
     SdbAccessPrivate *priv;
@@ -131,6 +134,11 @@ int sdb_table_truncate(SdbAccessContext *ac, const SdbRelation *rel);
  * (TRUNCATE p, c); one from a table outside the list is 0A000.  (CASCADE:
  * the caller adds the referencing tables, SdbRelation.referencing.) */
 int sdb_tables_truncate(SdbAccessContext *ac, const SdbRelation *const *rels, int n);
+
+/* The end of a statement's changes through `ac` (with statement_checks):
+ * the deferred NO ACTION checks run (23503 as for RESTRICT); a key that is
+ * present again (deleted and inserted) is fine. */
+int sdb_access_statement_end(SdbAccessContext *ac);
 
 /* --- stored rows --------------------------------------------------------- */
 

@@ -116,8 +116,22 @@ static const SdbRelation rel_sc = {.oid = 20080, .name = "sc", .kind = 'S', .fil
 static const SdbRelation rel_big = {.oid = 20090, .name = "big", .kind = 'S', .file = FILE_OF(20090), .natts = 3,
                                     .attrs = seq_attrs, .sequence = &seq_big};
 
-static const SdbRelation *const all_rels[] = {&rel_t, &rel_m, &rel_p, &rel_cr, &rel_cc,
-                                              &rel_cn, &rel_cd, &rel_s, &rel_sc, &rel_big};
+/* tree(id int4 PRIMARY KEY, parent int4 REFERENCES tree) -- NO ACTION */
+static const SdbIndex tree_indexes[] = {
+    {.oid = 20101, .name = "tree_pkey", .file = FILE_OF(20101), .unique = true, .primary = true, .nkeys = 1,
+     .keys = key1, .key_options = opt0},
+};
+static const SdbRelConstraint tree_fk[] = {
+    {.oid = 20102, .name = "tree_parent_fkey", .kind = 'f', .nkeys = 1, .keys = key2, .index_oid = 20101,
+     .ref_rel_oid = 20100, .ref_keys = key1, .on_delete = 'a', .on_update = 'a'},
+};
+static const SdbReferencingKey tree_referencing[] = {{.rel_oid = 20100, .constraint = tree_fk}};
+static const SdbRelation rel_tree = {.oid = 20100, .name = "tree", .kind = 'r', .file = FILE_OF(20100), .natts = 2,
+                                     .attrs = c_attrs, .nindexes = 1, .indexes = tree_indexes, .nconstraints = 1,
+                                     .constraints = tree_fk, .nreferencing = 1, .referencing = tree_referencing};
+
+static const SdbRelation *const all_rels[] = {&rel_t, &rel_m, &rel_p, &rel_cr, &rel_cc, &rel_cn,
+                                              &rel_cd, &rel_s, &rel_sc, &rel_big, &rel_tree};
 #define NRELS ((int)(sizeof all_rels / sizeof all_rels[0]))
 
 static int lookup(void *arg, SdbOid oid, const SdbRelation **out)
@@ -917,6 +931,51 @@ static void test_foreign_keys(void)
     close_db();
 }
 
+/* NO ACTION checked at the end of the statement (statement_checks). */
+static void test_no_action_at_statement_end(void)
+{
+    open_db(true);
+    Sess s = {0};
+    sess_begin(&s);
+    CU_ASSERT(insert2(&s, &rel_tree, 1, 0, true) == SDB_OK);
+    CU_ASSERT(insert2(&s, &rel_tree, 2, 1, false) == SDB_OK);
+    CU_ASSERT(insert2(&s, &rel_tree, 3, 2, false) == SDB_OK);
+    sess_end(&s, true);
+
+    /* Row by row, deleting the root first fails at once. */
+    sess_begin(&s);
+    expect_error(sdb_table_delete(&s.ac, &rel_tree, find_tid(&s, &rel_tree, 1)), "23503",
+                 SDB_ERR_FOREIGN_KEY_VIOLATION,
+                 "update or delete on table \"tree\" violates foreign key constraint \"tree_parent_fkey\" on table "
+                 "\"tree\"",
+                 "Key (id)=(1) is still referenced from table \"tree\".");
+    sess_end(&s, false);
+
+    /* Deleting only the root: the statement's end finds its child. */
+    sess_begin(&s);
+    s.ac.statement_checks = true;
+    CU_ASSERT(sdb_table_delete(&s.ac, &rel_tree, find_tid(&s, &rel_tree, 1)) == SDB_OK);
+    expect_error(sdb_access_statement_end(&s.ac), "23503", SDB_ERR_FOREIGN_KEY_VIOLATION,
+                 "update or delete on table \"tree\" violates foreign key constraint \"tree_parent_fkey\" on table "
+                 "\"tree\"",
+                 "Key (id)=(1) is still referenced from table \"tree\".");
+    sess_end(&s, false);
+
+    /* DELETE FROM tree in one statement, root first: fine. */
+    sess_begin(&s);
+    s.ac.statement_checks = true;
+    SdbTid tids[3];
+    for (int i = 0; i < 3; i++)
+        tids[i] = find_tid(&s, &rel_tree, i + 1);
+    for (int i = 0; i < 3; i++)
+        CU_ASSERT(sdb_table_delete(&s.ac, &rel_tree, tids[i]) == SDB_OK);
+    CU_ASSERT(sdb_access_statement_end(&s.ac) == SDB_OK);
+    sess_next(&s);
+    CU_ASSERT_EQUAL(count_rows(&s, &rel_tree), 0);
+    sess_end(&s, true);
+    close_db();
+}
+
 /* ---- sequences --------------------------------------------------------------------- */
 
 static void test_sequences(void)
@@ -1031,6 +1090,7 @@ int main(void)
         {"not null and unique", test_constraints},
         {"concurrent updates: waits, 40001, deadlocks", test_concurrent_updates},
         {"foreign keys", test_foreign_keys},
+        {"NO ACTION at the end of the statement", test_no_action_at_statement_end},
         {"sequences", test_sequences},
         {"crash without checkpoint", test_crash},
         CU_TEST_INFO_NULL,

@@ -466,6 +466,20 @@ static void test_toast(void)
     const SdbVarlena *v = sdb_datum_varlena(tb->values[1][0]);
     CU_ASSERT(v->len == len && memcmp(v->data, big, len) == 0);
     sdb_table_scan_end(scan);
+    /* Read straight from the heap, as CREATE INDEX does. */
+    SdbHeapScan *hs = sdb_heap_scan_begin(db.engine, rel_t.file);
+    SdbHeapTuple t;
+    bool more;
+    CU_ASSERT_FATAL(hs != NULL && sdb_heap_scan_next(hs, &t, &more) == SDB_OK && more);
+    CU_ASSERT(t.header.infomask & SDB_HEAP_HAS_EXTERNAL);
+    int want[2] = {1, 0};
+    SdbDatum dv[2];
+    bool dn[2];
+    CU_ASSERT(sdb_table_decode_tuple(db.engine, &rel_t, t.payload, t.header.payload_len, t.header.infomask, want, 2,
+                                     a.arena, dv, dn) == SDB_OK);
+    CU_ASSERT(sdb_datum_varlena(dv[0])->len == len && memcmp(sdb_datum_varlena(dv[0])->data, big, len) == 0);
+    CU_ASSERT_EQUAL((int64_t)dv[1], 1);
+    sdb_heap_scan_end(hs);
     /* Update keeps it readable; delete drops it. */
     SdbTid tid = find_tid(&a, &rel_t, 1), new_tid;
     SdbDatum values[3] = {1, text(&a, big), 5};

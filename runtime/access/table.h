@@ -58,8 +58,8 @@ typedef struct SdbAccessContext {
     void *relation_arg;
     SdbSequenceSession *sequences;   /* currval/lastval state; NULL: currval always fails (55000) */
     bool statement_checks;           /* the caller calls sdb_access_statement_end after the statement's
-                                        last change: NO ACTION foreign keys are checked there (as
-                                        PostgreSQL does), not at each row */
+                                        last change: foreign keys (new referencing keys, NO ACTION) are
+                                        checked there, as PostgreSQL's RI triggers, not at each row */
     /* Private to runtime/access (scratch memory, lazily made in `arena`):
      * set it to NULL whenever `arena` is reset. */
     SdbAccessPrivate *priv;
@@ -136,8 +136,10 @@ int sdb_table_truncate(SdbAccessContext *ac, const SdbRelation *rel);
 int sdb_tables_truncate(SdbAccessContext *ac, const SdbRelation *const *rels, int n);
 
 /* The end of a statement's changes through `ac` (with statement_checks):
- * the deferred NO ACTION checks run (23503 as for RESTRICT); a key that is
- * present again (deleted and inserted) is fine. */
+ * the deferred foreign key checks run, in the order of the changes: new
+ * referencing keys must be present (23503 insert or update ...), keys that
+ * went away under NO ACTION must not be referenced unless present again
+ * (23503 update or delete ...). */
 int sdb_access_statement_end(SdbAccessContext *ac);
 
 /* --- stored rows --------------------------------------------------------- */

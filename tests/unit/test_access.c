@@ -116,7 +116,7 @@ static const SdbRelation rel_sc = {.oid = 20080, .name = "sc", .kind = 'S', .fil
 static const SdbRelation rel_big = {.oid = 20090, .name = "big", .kind = 'S', .file = FILE_OF(20090), .natts = 3,
                                     .attrs = seq_attrs, .sequence = &seq_big};
 
-/* tree(id int4 PRIMARY KEY, parent int4 REFERENCES tree) -- NO ACTION */
+/* tree(id int4 PRIMARY KEY, p int4 REFERENCES tree) -- NO ACTION */
 static const SdbIndex tree_indexes[] = {
     {.oid = 20101, .name = "tree_pkey", .file = FILE_OF(20101), .unique = true, .primary = true, .nkeys = 1,
      .keys = key1, .key_options = opt0},
@@ -950,6 +950,19 @@ static void test_no_action_at_statement_end(void)
 {
     open_db(true);
     Sess s = {0};
+    /* Children before their parents in one statement: checked at its end. */
+    sess_begin(&s);
+    s.ac.statement_checks = true;
+    CU_ASSERT(insert2(&s, &rel_tree, 3, 2, false) == SDB_OK);
+    CU_ASSERT(insert2(&s, &rel_tree, 2, 1, false) == SDB_OK);
+    CU_ASSERT(insert2(&s, &rel_tree, 1, 0, true) == SDB_OK);
+    CU_ASSERT(sdb_access_statement_end(&s.ac) == SDB_OK);
+    sess_next(&s);
+    CU_ASSERT(insert2(&s, &rel_tree, 5, 99, false) == SDB_OK);
+    expect_error(sdb_access_statement_end(&s.ac), "23503", SDB_ERR_FOREIGN_KEY_VIOLATION,
+                 "insert or update on table \"tree\" violates foreign key constraint \"tree_parent_fkey\"",
+                 "Key (p)=(99) is not present in table \"tree\".");
+    sess_end(&s, false);
     sess_begin(&s);
     CU_ASSERT(insert2(&s, &rel_tree, 1, 0, true) == SDB_OK);
     CU_ASSERT(insert2(&s, &rel_tree, 2, 1, false) == SDB_OK);

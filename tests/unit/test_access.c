@@ -1027,6 +1027,11 @@ static void test_sequences(void)
                  "setval: value 4 is out of bounds for sequence \"s\" (1..3)", NULL);
     expect_error(sdb_sequence_nextval(&s.ac, rel_t.oid, &v), "42809", SDB_ERR_WRONG_OBJECT_TYPE,
                  "\"t\" is not a sequence", NULL);
+    SdbDatum row[3] = {0, 0, 0};
+    bool row_nulls[3] = {false, false, false};
+    SdbTid tid;
+    expect_error(sdb_table_insert(&s.ac, &rel_s, row, row_nulls, &tid), "42809", SDB_ERR_WRONG_OBJECT_TYPE,
+                 "cannot change sequence \"s\"", NULL);
     /* Cycling downwards: 12, 11, 10, 12. */
     int64_t expect[] = {12, 11, 10, 12};
     for (int i = 0; i < 4; i++)

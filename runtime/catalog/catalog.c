@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "catalog/catalog_int.h"
+#include "common/log.h"
 #include "txn/xact.h"
 
 /* --- state shared by an engine's catalogs ------------------------------- */
@@ -335,6 +336,44 @@ int sdb_cat_refresh(SdbCatalog *cat, SdbTxn *txn, const SdbOid *oids, size_t noi
     return rc;
 }
 
+int sdb_cat_note_file(SdbCatalog *cat, SdbRelFileId file, bool dropped)
+{
+    pthread_mutex_lock(&cat->lock);
+    int rc = SDB_OK;
+    if (cat->nfiles == cat->capfiles) {
+        size_t ncap = cat->capfiles ? cat->capfiles * 2 : 8;
+        SdbRelFileId *files = sdb_realloc(cat->files, ncap * sizeof *files);
+        bool *flags = files ? sdb_realloc(cat->file_dropped, ncap * sizeof *flags) : NULL;
+        if (files != NULL)
+            cat->files = files;
+        if (flags != NULL) {
+            cat->file_dropped = flags;
+            cat->capfiles = ncap;
+        } else {
+            rc = SDB_ERROR;
+        }
+    }
+    if (rc == SDB_OK) {
+        cat->files[cat->nfiles] = file;
+        cat->file_dropped[cat->nfiles++] = dropped;
+    }
+    pthread_mutex_unlock(&cat->lock);
+    return rc;
+}
+
+/* Remove the files the ending transaction no longer needs: its dropped
+ * relations when it committed, its new ones when it aborted
+ * (sdb_engine_drop_relation: durable, replayed by recovery).  A crash
+ * before this leaves orphan files, which nothing refers to. */
+static void remove_files(SdbCatalog *cat, SdbXid xid, bool committed)
+{
+    for (size_t i = 0; i < cat->nfiles; i++)
+        if (cat->file_dropped[i] == committed && sdb_engine_drop_relation(cat->engine, cat->files[i], xid) != SDB_OK)
+            sdb_log(SDB_SEVERITY_WARNING, "catalog", "could not remove relation %u/%u: %s", cat->files[i].db_oid,
+                    cat->files[i].rel_number, sdb_error_last()->message);
+    cat->nfiles = 0;
+}
+
 static void release_change_lock(SdbCatalog *cat, SdbXid xid)
 {
     SdbCatShared *sh = cat->shared;
@@ -374,6 +413,7 @@ void sdb_catalog_end_txn(SdbCatalog *cat, SdbTxn *txn, bool committed)
             sdb_cat_namespaces_free(cat->pending_namespaces);
         }
         cat->pending_namespaces = NULL;
+        remove_files(cat, txn->xid, committed);
         sdb_arena_destroy(cat->pending_arena);
         cat->pending_arena = NULL;
         cat->pending = NULL;
@@ -489,6 +529,8 @@ int sdb_catalog_close(SdbCatalog *cat)
     for (size_t i = 0; i < cat->nretired; i++)
         sdb_arena_destroy(cat->retired[i]);
     sdb_free(cat->retired);
+    sdb_free(cat->files);
+    sdb_free(cat->file_dropped);
     sdb_cat_namespaces_free(cat->namespaces);
     sdb_cat_namespaces_free(cat->pending_namespaces);
     sdb_arena_destroy(cat->arena);

@@ -26,6 +26,7 @@
 #include "storage/control.h"
 #include "storage/types.h"
 #include "txn/txn.h"
+#include "types/datum.h"
 
 struct SdbEngine;
 
@@ -106,6 +107,9 @@ typedef struct SdbSequence {
 #define SDB_ROLE_POSTGRES 10
 #define SDB_DATABASE_TEMPLATE1 1
 #define SDB_DATABASE_POSTGRES 5
+/* Relation number of the toast heap of the catalogs (storage/toast.h), in
+ * each database and in global/ for the shared catalogs. */
+#define SDB_CATALOG_TOAST_RELNUM 12999
 #define SDB_AM_HEAP 2
 #define SDB_AM_BTREE 403
 
@@ -120,6 +124,8 @@ typedef struct SdbRelation {
     const char *namespace_name;
     char kind;                /* 'r' table, 'i' index, 'v' view, 'S' sequence */
     SdbRelFileId file;        /* 'r' 'i' 'S': its storage */
+    SdbRelFileId toast;       /* 'r': the heap for its out-of-line values (row.h
+                                 sdb_row_encode_toast); rel_number 0 when none */
     bool system;              /* a system catalog: DML by users is refused */
     int natts;
     const SdbAttribute *attrs;
@@ -161,11 +167,30 @@ typedef struct SdbDdlContext {
     SdbCatalog *catalog;
     SdbTxn *txn;
     SdbArena *arena;          /* statement lifetime */
-    const char *sql;
+    const char *sql;          /* the text the statement was parsed from (locations index it) */
     const char *const *search_path;
     int npath;
+    /* NOTICEs (IF NOT EXISTS skipping, DROP ... CASCADE); may be NULL */
+    void (*notice)(void *arg, const char *sqlstate, const char *message);
+    void *notice_arg;
+    /* CREATE VIEW: the output columns of the view's query as the analyzer
+     * found them (names, types, typmods may be NULL: -1).  When view_names
+     * is NULL, names come from the SELECT list and types are unknown. */
+    int view_ncolumns;
+    const char *const *view_names;
+    const SdbOid *view_types;
+    const int32_t *view_typmods;
 } SdbDdlContext;
 int sdb_ddl_execute(SdbDdlContext *ddl, const SdbNode *stmt, SdbStr *tag);
+
+/* The B+tree key of a row for `index` of `rel` (values/nulls indexed by
+ * attnum - 1): for each key column sdb_key_encode(type, value, null,
+ * {descending = option & 1, nulls_first = option & 2}), concatenated.
+ * *has_null (may be NULL) says whether a key column is NULL (such keys
+ * never conflict in a unique index).  Used by CREATE INDEX and by every
+ * index insert and lookup (runtime/access). */
+int sdb_index_key(const SdbRelation *rel, const SdbIndex *index, const SdbDatum *values, const bool *nulls,
+                  SdbStr *out, bool *has_null);
 
 /* Hand out a new OID (durable through checkpoints and the WAL). */
 int sdb_catalog_new_oid(SdbCatalog *cat, SdbOid *oid);

@@ -14,6 +14,7 @@
 #include "common/hash.h"
 #include "sdb_catalog.h"
 #include "storage/engine.h"
+#include "storage/heap.h"
 #include "types/datum.h"
 
 /* Largest number of columns a catalog table has (pg_class: 33). */
@@ -52,6 +53,10 @@ struct SdbCatalog {
     SdbHash *pending;          /* its changed relations: oid -> SdbRelation *, NULL = dropped */
     SdbCatNamespaces *pending_namespaces; /* its schemas, or NULL when unchanged */
     SdbArena *pending_arena;
+
+    SdbRelFileId *files;       /* files the pending transaction created / dropped */
+    bool *file_dropped;        /* per file: dropped (unlink at commit), else created (unlink at abort) */
+    size_t nfiles, capfiles;
 
     SdbArena **retired;        /* arenas of replaced descriptors, freed at close */
     size_t nretired, capretired;
@@ -94,6 +99,10 @@ SdbRelFileId sdb_cat_file(const SdbCatalogRel *rel, SdbOid db_oid);
  * catalogs are read as PostgreSQL reads them, with the latest committed
  * state plus the reader's own changes, whatever its snapshot. */
 int sdb_cat_scan(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, SdbArena *arena, SdbCatRows *out);
+
+/* Whether a tuple version is visible under that rule (also used to build
+ * an index from a table's rows). */
+int sdb_cat_row_visible(SdbCatalog *cat, SdbTxn *txn, const SdbHeapTupleHeader *h, bool *visible);
 
 /* Insert / delete / replace catalog rows as transaction `xid`, command cid. */
 int sdb_cat_insert(SdbEngine *engine, SdbOid db_oid, SdbXid xid, SdbCid cid, const SdbCatTuple *t);
@@ -142,6 +151,10 @@ const char *sdb_cat_namespace_name(SdbCatalog *cat, SdbTxn *txn, SdbOid oid);
  * then re-read the descriptors of `oids` (and the schemas when
  * `namespaces`) as txn sees them now, into its pending changes. */
 int sdb_cat_begin_change(SdbCatalog *cat, SdbTxn *txn);
+/* Remember a file the changing transaction created or dropped: dropped
+ * files are removed when it commits, created ones when it aborts. */
+int sdb_cat_note_file(SdbCatalog *cat, SdbRelFileId file, bool dropped);
+
 int sdb_cat_refresh(SdbCatalog *cat, SdbTxn *txn, const SdbOid *oids, size_t noids, bool namespaces);
 
 /* --- bootstrap (bootstrap.c) ----------------------------------------- */
@@ -165,6 +178,7 @@ typedef struct SdbCatClassInfo {
     bool shared;
     bool has_index;
     int16_t checks;
+    SdbOid toast;       /* pg_class.reltoastrelid: its toast heap's relation number */
 } SdbCatClassInfo;
 int sdb_cat_class_tuple(SdbCatTuple *t, SdbArena *arena, const SdbCatClassInfo *info);
 int sdb_cat_attribute_tuple(SdbCatTuple *t, SdbArena *arena, SdbOid relid, const SdbAttribute *att,

@@ -11,6 +11,7 @@
 #include "catalog/catalog_int.h"
 #include "catalog/row.h"
 #include "storage/heap.h"
+#include "storage/toast.h"
 #include "txn/xact.h"
 #include "types/array.h"
 
@@ -31,10 +32,7 @@ const char *sdb_cat_text(SdbDatum d)
 
 int sdb_cat_xid(SdbTxn *txn, SdbXid *xid)
 {
-    if (txn->xid == SDB_INVALID_XID && sdb_xact_begin(txn->xm, &txn->xid) != SDB_OK)
-        return SDB_ERROR;
-    *xid = txn->xid;
-    return SDB_OK;
+    return sdb_txn_assign_xid(txn, xid);
 }
 
 /* --- building rows ------------------------------------------------------ */
@@ -137,12 +135,15 @@ static int column_types(const SdbCatalogRel *rel, SdbOid *types)
     return rel->ncolumns;
 }
 
-static int encode(const SdbCatTuple *t, SdbStr *out)
+/* The stored form of t, long values going to the catalogs' toast heap. */
+static int encode(SdbEngine *engine, SdbOid db_oid, SdbXid xid, SdbCid cid, const SdbCatTuple *t, SdbStr *out)
 {
     SdbOid types[SDB_CAT_MAX_COLUMNS];
     int n = column_types(t->rel, types);
+    SdbRelFileId toast = {t->rel->shared ? 0 : db_oid, SDB_CATALOG_TOAST_RELNUM};
     sdb_str_init(out, t->arena);
-    return sdb_row_encode(n, types, t->values, t->nulls, out);
+    return sdb_row_encode_toast(engine, toast, xid, cid, sdb_toast_threshold(sdb_engine_page_size(engine)), n, types,
+                                t->values, t->nulls, out, NULL);
 }
 
 /* --- visibility --------------------------------------------------------- */
@@ -161,7 +162,7 @@ static int xid_counts(SdbCatalog *cat, SdbTxn *txn, SdbXid xid, bool *yes)
     return SDB_OK;
 }
 
-static int row_visible(SdbCatalog *cat, SdbTxn *txn, const SdbHeapTupleHeader *h, bool *visible)
+int sdb_cat_row_visible(SdbCatalog *cat, SdbTxn *txn, const SdbHeapTupleHeader *h, bool *visible)
 {
     bool inserted = (h->infomask & SDB_HEAP_XMIN_COMMITTED) != 0;
     *visible = false;
@@ -203,7 +204,7 @@ int sdb_cat_scan(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, SdbAren
         bool found, visible;
         if ((rc = sdb_heap_scan_next(scan, &tup, &found)) != SDB_OK || !found)
             break;
-        if ((rc = row_visible(cat, txn, &tup.header, &visible)) != SDB_OK)
+        if ((rc = sdb_cat_row_visible(cat, txn, &tup.header, &visible)) != SDB_OK)
             break;
         if (!visible)
             continue;
@@ -225,8 +226,8 @@ int sdb_cat_scan(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, SdbAren
             rc = SDB_ERROR;
             break;
         }
-        rc = sdb_row_decode(tup.payload, tup.header.payload_len, types, n, want, n, arena, row->values,
-                            row->nulls);
+        rc = sdb_row_decode_toast(cat->engine, tup.payload, tup.header.payload_len, types, n, want, n, arena,
+                                  row->values, row->nulls);
         if (rc != SDB_OK)
             break;
         out->count++;
@@ -240,7 +241,7 @@ int sdb_cat_scan(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, SdbAren
 int sdb_cat_insert(SdbEngine *engine, SdbOid db_oid, SdbXid xid, SdbCid cid, const SdbCatTuple *t)
 {
     SdbStr row;
-    if (encode(t, &row) != SDB_OK)
+    if (encode(engine, db_oid, xid, cid, t, &row) != SDB_OK)
         return SDB_ERROR;
     SdbTid tid;
     return sdb_heap_insert(engine, sdb_cat_file(t->rel, db_oid), xid, cid, row.data, row.len, 0, &tid);
@@ -253,12 +254,27 @@ static int concurrent_update(SdbHeapResult result)
     return sdb_error(SDB_ERR_SERIALIZATION_FAILURE, "tuple concurrently updated");
 }
 
+/* The cid to store in the xmax of the row at tid (a combo cid when this
+ * transaction inserted it). */
+static int xmax_cid(SdbCatalog *cat, SdbTxn *txn, SdbRelFileId file, SdbTid tid, SdbCid *cid)
+{
+    SdbHeapTupleHeader header;
+    bool found;
+    if (sdb_heap_fetch(cat->engine, file, tid, &header, NULL, 0, &found) != SDB_OK)
+        return SDB_ERROR;
+    if (!found)
+        return sdb_error(SDB_ERR_INTERNAL_ERROR, "catalog row (%u,%u) vanished", tid.block, tid.slot);
+    return sdb_txn_cid_for_xmax(txn, &header, cid);
+}
+
 int sdb_cat_delete(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, SdbTid tid)
 {
     SdbXid xid;
+    SdbCid cid;
     SdbHeapResult result;
-    if (sdb_cat_xid(txn, &xid) != SDB_OK ||
-        sdb_heap_delete(cat->engine, sdb_cat_file(rel, cat->db_oid), tid, xid, txn->cid, &result, NULL) != SDB_OK)
+    SdbRelFileId file = sdb_cat_file(rel, cat->db_oid);
+    if (sdb_cat_xid(txn, &xid) != SDB_OK || xmax_cid(cat, txn, file, tid, &cid) != SDB_OK ||
+        sdb_heap_delete(cat->engine, file, tid, xid, cid, &result, NULL) != SDB_OK)
         return SDB_ERROR;
     return concurrent_update(result);
 }
@@ -266,13 +282,15 @@ int sdb_cat_delete(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, SdbTi
 int sdb_cat_update(SdbCatalog *cat, SdbTxn *txn, SdbTid tid, const SdbCatTuple *t)
 {
     SdbXid xid;
+    SdbCid cid;
     SdbStr row;
     SdbTid new_tid;
     SdbHeapResult result;
-    if (sdb_cat_xid(txn, &xid) != SDB_OK || encode(t, &row) != SDB_OK)
+    SdbRelFileId file = sdb_cat_file(t->rel, cat->db_oid);
+    if (sdb_cat_xid(txn, &xid) != SDB_OK || encode(cat->engine, cat->db_oid, xid, txn->cid, t, &row) != SDB_OK ||
+        xmax_cid(cat, txn, file, tid, &cid) != SDB_OK)
         return SDB_ERROR;
-    if (sdb_heap_update(cat->engine, sdb_cat_file(t->rel, cat->db_oid), tid, xid, txn->cid, row.data, row.len, 0,
-                        &new_tid, &result, NULL) != SDB_OK)
+    if (sdb_heap_update(cat->engine, file, tid, xid, cid, row.data, row.len, 0, &new_tid, &result, NULL) != SDB_OK)
         return SDB_ERROR;
     return concurrent_update(result);
 }

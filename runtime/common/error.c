@@ -46,6 +46,7 @@ int sdb_error(SdbErrcode code, const char *fmt, ...)
     current.code = code;
     current.detail[0] = '\0';
     current.hint[0] = '\0';
+    current.context[0] = '\0';
     current.position = 0;
     va_start(args, fmt);
     format_into(current.message, sizeof current.message, fmt, args);
@@ -76,6 +77,14 @@ void sdb_error_hint(const char *fmt, ...)
     va_list args;
     va_start(args, fmt);
     format_into(current.hint, sizeof current.hint, fmt, args);
+    va_end(args);
+}
+
+void sdb_error_context(const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    format_into(current.context, sizeof current.context, fmt, args);
     va_end(args);
 }
 
@@ -155,6 +164,7 @@ void sdb_error_clear(void)
     current.message[0] = '\0';
     current.detail[0] = '\0';
     current.hint[0] = '\0';
+    current.context[0] = '\0';
     current.position = 0;
 }
 
@@ -171,4 +181,6 @@ void sdb_error_print(FILE *out)
         fprintf(out, "DETAIL:  %s\n", current.detail);
     if (current.hint[0])
         fprintf(out, "HINT:  %s\n", current.hint);
+    if (current.context[0])
+        fprintf(out, "CONTEXT:  %s\n", current.context);
 }

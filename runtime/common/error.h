@@ -39,6 +39,7 @@ typedef enum SdbSeverity {
 #define SDB_ERROR_MESSAGE_MAX 1024
 #define SDB_ERROR_DETAIL_MAX 1024
 #define SDB_ERROR_HINT_MAX 512
+#define SDB_ERROR_CONTEXT_MAX 512
 
 typedef struct SdbErrorData {
     SdbSeverity severity;
@@ -46,6 +47,7 @@ typedef struct SdbErrorData {
     char message[SDB_ERROR_MESSAGE_MAX];
     char detail[SDB_ERROR_DETAIL_MAX]; /* "" when none */
     char hint[SDB_ERROR_HINT_MAX];     /* "" when none */
+    char context[SDB_ERROR_CONTEXT_MAX]; /* where it happened ("COPY t, line 3"), "" when none */
     int position;                      /* 1-based character in the statement, 0 when none */
 } SdbErrorData;
 
@@ -62,6 +64,7 @@ int sdb_error_errno(int errnum, const char *fmt, ...) SDB_PRINTF(2, 3);
 /* Add detail, hint or statement position to the recorded error. */
 void sdb_error_detail(const char *fmt, ...) SDB_PRINTF(1, 2);
 void sdb_error_hint(const char *fmt, ...) SDB_PRINTF(1, 2);
+void sdb_error_context(const char *fmt, ...) SDB_PRINTF(1, 2);
 void sdb_error_position(int position);
 void sdb_error_severity(SdbSeverity severity);
 
@@ -81,7 +84,8 @@ const char *sdb_severity_name(SdbSeverity severity);
 /* Print the recorded error as psql does:
  *   ERROR:  message
  *   DETAIL:  detail
- *   HINT:  hint */
+ *   HINT:  hint
+ *   CONTEXT:  context */
 void sdb_error_print(FILE *out);
 
 #endif /* SDB_ERROR_H */

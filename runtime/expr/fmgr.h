@@ -42,6 +42,7 @@ struct SdbExprContext {
     const bool *param_nulls;
     SdbExecHook exec_hook;       /* NULL outside the executor */
     void *exec_state;            /* the executor's, for exec_hook */
+    struct SdbAccessContext *access; /* tables and sequences (nextval ...); NULL outside a session */
 };
 
 struct SdbFnCall {

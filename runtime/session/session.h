@@ -10,11 +10,15 @@
  * Results reach a sink: describe (columns) -> rows (batches) -> complete
  * (command tag) for each statement; an error stops the rest of the string
  * and leaves it in the error slot (runtime/common/error.h).
+ *
+ * An instance may be shared by sessions on many threads; one session is
+ * used by one thread at a time (sdb_session_cancel excepted).
  */
 #ifndef SDB_SESSION_SESSION_H
 #define SDB_SESSION_SESSION_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config/settings.h"
@@ -40,9 +44,17 @@ typedef struct SdbResultSink {
     int (*describe)(void *arg, int ncols, const SdbPlanColumn *cols);
     int (*rows)(void *arg, const SdbBatch *batch);
     int (*complete)(void *arg, const char *tag);   /* "SELECT 3", "INSERT 0 1", "CREATE TABLE" */
+    /* A notice or warning for the client (PostgreSQL's NoticeResponse);
+     * its severity is sdb_notice_severity(sqlstate). */
     void (*notice)(void *arg, const char *sqlstate, const char *message);
     void (*parameter_status)(void *arg, const char *name, const char *value); /* a reported setting changed */
 } SdbResultSink;
+
+/* The severity of a notice with `sqlstate`, as PostgreSQL sends it:
+ * "WARNING" for class 01 (warning) and 25 (BEGIN in a block, COMMIT
+ * outside one ...), "NOTICE" otherwise (IF [NOT] EXISTS skipping: 00000,
+ * 42P07 ...). */
+const char *sdb_notice_severity(const char *sqlstate);
 
 /* Run every statement of `sql` in order (the simple query protocol). */
 int sdb_session_execute(SdbSession *s, const char *sql, const SdbResultSink *sink);
@@ -68,6 +80,18 @@ int sdb_session_bind(SdbSession *s, const char *portal_name, SdbPrepared *p, int
 int sdb_portal_execute(SdbPortal *portal, int64_t max_rows, const SdbResultSink *sink, bool *suspended);
 int sdb_session_close_prepared(SdbSession *s, const char *name);
 int sdb_session_close_portal(SdbSession *s, const char *name);
+
+/* Sync: outside a BEGIN block, the messages since the last Sync ran in one
+ * implicit transaction, committed now (an error in between aborted it). */
+int sdb_session_sync(SdbSession *s, const SdbResultSink *sink);
+
+/* Send every setting with `report = true` (spec/settings.toml) to
+ * sink->parameter_status, as the server does after authentication. */
+void sdb_session_report_all(SdbSession *s, const SdbResultSink *sink);
+
+/* A setting's current value as SHOW prints it, NUL-terminated in `buf`
+ * (SDB_ERROR with 42704 for an unknown name). */
+int sdb_session_show(SdbSession *s, const char *name, char *buf, size_t size);
 
 /* 'I' idle, 'T' in a transaction block, 'E' in a failed one (ReadyForQuery). */
 char sdb_session_status(const SdbSession *s);

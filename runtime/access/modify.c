@@ -1,0 +1,635 @@
+/*
+ * access/modify.c: row changes (table.h): insert (plain and ON CONFLICT),
+ * fetch, update, delete and TRUNCATE, with NOT NULL checks, index
+ * maintenance and unique checks; foreign keys are fkey.c's.
+ *
+ * Every version of a row has its own index entries (no HOT): an update
+ * inserts entries for the new version into every index, and dead entries
+ * stay until vacuum.  Unique checks see versions as PostgreSQL's dirty
+ * snapshot does (acc_tuple_state): a committed or own live version
+ * conflicts, a version whose insert or delete is in progress is waited
+ * for and looked at again.  A row this transaction updates or deletes that
+ * a transaction committed after the snapshot deleted is skipped under READ
+ * COMMITTED (40001 otherwise); one it updated is 40001 at every level
+ * (PostgreSQL re-checks the new version under READ COMMITTED).
+ */
+#include "access/access_int.h"
+
+#include <string.h>
+
+#include "storage/engine.h"
+#include "storage/wal.h"
+#include "types/typeio.h"
+
+/* ---- tuple states ---------------------------------------------------------- */
+
+int acc_tuple_state(SdbAccessContext *ac, SdbRelFileId file, SdbTid tid, const SdbHeapTupleHeader *h,
+                    AccState *state, SdbXid *wait_xid)
+{
+    SdbTxn *txn = ac->txn;
+    uint16_t hints = 0, mask = h->infomask;
+    SdbXactStatus status;
+    bool hintable;
+    *state = ACC_DEAD;
+    if (mask & SDB_HEAP_XMIN_ABORTED)
+        return SDB_OK;
+    if (!(mask & SDB_HEAP_XMIN_COMMITTED) && !(h->xmin == txn->xid && txn->xid != SDB_INVALID_XID)) {
+        if (sdb_txn_xid_status(txn, h->xmin, &status, &hintable) != SDB_OK)
+            return SDB_ERROR;
+        if (status == SDB_XACT_IN_PROGRESS) {
+            *state = ACC_WAIT;
+            *wait_xid = h->xmin;
+            return SDB_OK;
+        }
+        if (status == SDB_XACT_ABORTED)
+            return acc_set_hints(ac, file, tid, h, SDB_HEAP_XMIN_ABORTED);
+        if (hintable)
+            hints |= SDB_HEAP_XMIN_COMMITTED;
+    }
+    *state = ACC_LIVE;
+    if (h->xmax != SDB_INVALID_XID && !(mask & (SDB_HEAP_XMAX_ABORTED | SDB_HEAP_XMAX_LOCK_ONLY))) {
+        if (h->xmax == txn->xid || (mask & SDB_HEAP_XMAX_COMMITTED)) {
+            *state = ACC_DEAD;
+        } else {
+            if (sdb_txn_xid_status(txn, h->xmax, &status, &hintable) != SDB_OK)
+                return SDB_ERROR;
+            if (status == SDB_XACT_IN_PROGRESS) {
+                *state = ACC_WAIT;
+                *wait_xid = h->xmax;
+            } else if (status == SDB_XACT_ABORTED) {
+                hints |= SDB_HEAP_XMAX_ABORTED;
+            } else {
+                *state = ACC_DEAD;
+                if (hintable)
+                    hints |= SDB_HEAP_XMAX_COMMITTED;
+            }
+        }
+    }
+    return acc_set_hints(ac, file, tid, h, hints);
+}
+
+/* ---- reading one row --------------------------------------------------------- */
+
+int acc_fetch_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, SdbArena *scratch, SdbArena *arena,
+                  SdbHeapTupleHeader *header, SdbDatum *values, bool *nulls, const uint8_t **payload, bool *found)
+{
+    size_t cap = sdb_heap_max_payload(sdb_engine_page_size(ac->engine));
+    uint8_t *buf = sdb_arena_alloc(scratch, cap);
+    int *want = sdb_arena_alloc(scratch, (size_t)(rel->natts ? rel->natts : 1) * sizeof *want);
+    SdbOid tbuf[ACC_STACK_ATTS];
+    SdbOid *types = acc_types(rel, tbuf, scratch);
+    if (buf == NULL || want == NULL || types == NULL)
+        return SDB_ERROR;
+    if (sdb_heap_fetch(ac->engine, rel->file, tid, header, buf, cap, found) != SDB_OK || !*found)
+        return *found ? SDB_ERROR : SDB_OK;
+    for (int i = 0; i < rel->natts; i++)
+        want[i] = i;
+    if (payload != NULL)
+        *payload = buf;
+    return acc_decode(ac->engine, rel, types, buf, header->payload_len, header->infomask, want, rel->natts, true, arena,
+                      values, nulls);
+}
+
+int sdb_table_fetch(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, SdbDatum *values, bool *nulls,
+                    bool *found)
+{
+    SdbHeapTupleHeader h;
+    SdbArena *scratch = acc_enter(ac);
+    if (scratch == NULL)
+        return SDB_ERROR;
+    int rc = acc_fetch_row(ac, rel, tid, scratch, ac->arena, &h, values, nulls, NULL, found);
+    acc_leave(ac);
+    if (rc != SDB_OK || !*found)
+        return rc;
+    bool vis;
+    uint16_t hints;
+    if (sdb_txn_tuple_visible_hints(ac->txn, &h, &vis, &hints) != SDB_OK ||
+        acc_set_hints(ac, rel->file, tid, &h, hints) != SDB_OK)
+        return SDB_ERROR;
+    if (!vis) {
+        AccState state;
+        SdbXid wait;
+        if (acc_tuple_state(ac, rel->file, tid, &h, &state, &wait) != SDB_OK)
+            return SDB_ERROR;
+        vis = state == ACC_LIVE;
+    }
+    *found = vis;
+    return SDB_OK;
+}
+
+/* ---- constraint errors ------------------------------------------------------- */
+
+/* PostgreSQL's "Failing row contains (...)": every column, values longer
+ * than 64 bytes cut (at a character boundary) and marked "...". */
+static int describe_row(SdbAccessContext *ac, const SdbRelation *rel, const SdbDatum *values, const bool *nulls,
+                        SdbStr *out)
+{
+    if (sdb_str_append_char(out, '(') != SDB_OK)
+        return SDB_ERROR;
+    bool first = true;
+    for (int i = 0; i < rel->natts; i++) {
+        if (rel->attrs[i].dropped)
+            continue;
+        SdbStr v;
+        sdb_str_init(&v, out->arena);
+        int16_t attnum = (int16_t)(i + 1);
+        if (acc_describe_values(ac, rel, &attnum, 1, &values[i], &nulls[i], &v) != SDB_OK)
+            return SDB_ERROR;
+        size_t len = v.len;
+        if (len > 64) {
+            len = 64;
+            while (len > 0 && ((unsigned char)v.data[len] & 0xC0) == 0x80)
+                len--;
+        }
+        if ((!first && sdb_str_append_cstr(out, ", ") != SDB_OK) || sdb_str_append(out, v.data, len) != SDB_OK ||
+            (len < v.len && sdb_str_append_cstr(out, "...") != SDB_OK))
+            return SDB_ERROR;
+        first = false;
+    }
+    return sdb_str_append_char(out, ')');
+}
+
+static int check_not_null(SdbAccessContext *ac, const SdbRelation *rel, const SdbDatum *values, const bool *nulls,
+                          SdbArena *scratch)
+{
+    for (int i = 0; i < rel->natts; i++) {
+        if (!rel->attrs[i].not_null || rel->attrs[i].dropped || !nulls[i])
+            continue;
+        SdbStr row;
+        sdb_str_init(&row, scratch);
+        if (describe_row(ac, rel, values, nulls, &row) != SDB_OK)
+            return SDB_ERROR;
+        sdb_error(SDB_ERR_NOT_NULL_VIOLATION, "null value in column \"%s\" of relation \"%s\" violates not-null constraint",
+                  rel->attrs[i].name, rel->name);
+        sdb_error_detail("Failing row contains %s.", row.data);
+        return SDB_ERROR;
+    }
+    return SDB_OK;
+}
+
+/* 23505 for `index` and the row's key values. */
+static int unique_violation(SdbAccessContext *ac, const SdbRelation *rel, const SdbIndex *index,
+                            const SdbDatum *values, const bool *nulls, SdbArena *scratch)
+{
+    SdbStr cols, vals;
+    sdb_str_init(&cols, scratch);
+    sdb_str_init(&vals, scratch);
+    SdbDatum *kv = sdb_arena_alloc(scratch, (size_t)index->nkeys * sizeof *kv);
+    bool *kn = sdb_arena_alloc(scratch, (size_t)index->nkeys * sizeof *kn);
+    if (kv == NULL || kn == NULL)
+        return SDB_ERROR;
+    for (int k = 0; k < index->nkeys; k++) {
+        kv[k] = values[index->keys[k] - 1];
+        kn[k] = nulls[index->keys[k] - 1];
+    }
+    if (acc_describe_columns(rel, index->keys, index->nkeys, &cols) != SDB_OK ||
+        acc_describe_values(ac, rel, index->keys, index->nkeys, kv, kn, &vals) != SDB_OK)
+        return SDB_ERROR;
+    sdb_error(SDB_ERR_UNIQUE_VIOLATION, "duplicate key value violates unique constraint \"%s\"", index->name);
+    sdb_error_detail("Key (%s)=(%s) already exists.", cols.data, vals.data);
+    return SDB_ERROR;
+}
+
+/* ---- unique checks ------------------------------------------------------------- */
+
+typedef struct UniqueCheck {
+    SdbAccessContext *ac;
+    SdbRelFileId file;
+    SdbXid wait_xid; /* set: wait for it and try again */
+    int rc;          /* SDB_ERROR when looking at a version failed */
+} UniqueCheck;
+
+/* SdbBtreeConflictFn: whether the version at `existing` blocks the key. */
+static bool unique_conflict(void *arg, SdbTid existing)
+{
+    UniqueCheck *uc = arg;
+    SdbHeapTupleHeader h;
+    bool found;
+    AccState state;
+    SdbXid wait;
+    if (sdb_heap_fetch(uc->ac->engine, uc->file, existing, &h, NULL, 0, &found) != SDB_OK ||
+        (found && acc_tuple_state(uc->ac, uc->file, existing, &h, &state, &wait) != SDB_OK)) {
+        uc->rc = SDB_ERROR;
+        return true;
+    }
+    if (!found || state == ACC_DEAD)
+        return false;
+    if (state == ACC_WAIT)
+        uc->wait_xid = wait;
+    return true;
+}
+
+/* SdbBtreeConflictFn of keys with a NULL column: NULLs are distinct. */
+static bool never_conflict(void *arg, SdbTid existing)
+{
+    (void)arg;
+    (void)existing;
+    return false;
+}
+
+/* Insert the entry of the row at `tid` into `index` (unique check
+ * included: 23505). */
+static int index_insert(SdbAccessContext *ac, const SdbRelation *rel, const SdbIndex *index, const SdbDatum *values,
+                        const bool *nulls, SdbTid tid, SdbArena *scratch)
+{
+    SdbStr key;
+    sdb_str_init(&key, scratch);
+    bool has_null;
+    if (sdb_index_key(rel, index, values, nulls, &key, &has_null) != SDB_OK)
+        return SDB_ERROR;
+    SdbBtree *bt = sdb_btree_open(ac->engine, index->file);
+    if (bt == NULL)
+        return SDB_ERROR;
+    int rc;
+    for (;;) {
+        UniqueCheck uc = {.ac = ac, .file = rel->file, .rc = SDB_OK};
+        rc = sdb_btree_insert(bt, key.data, key.len, tid, ac->txn->xid, has_null ? never_conflict : unique_conflict,
+                              &uc, NULL);
+        if (rc != SDB_BTREE_CONFLICT)
+            break;
+        rc = SDB_ERROR;
+        if (uc.rc != SDB_OK)
+            break;
+        if (uc.wait_xid == SDB_INVALID_XID) {
+            unique_violation(ac, rel, index, values, nulls, scratch);
+            break;
+        }
+        if (sdb_txn_wait(ac->txn, uc.wait_xid) != SDB_OK)
+            break;
+    }
+    sdb_btree_close(bt);
+    return rc;
+}
+
+static int index_insert_all(SdbAccessContext *ac, const SdbRelation *rel, const SdbDatum *values, const bool *nulls,
+                            SdbTid tid, SdbArena *scratch)
+{
+    for (int i = 0; i < rel->nindexes; i++)
+        if (index_insert(ac, rel, &rel->indexes[i], values, nulls, tid, scratch) != SDB_OK)
+            return SDB_ERROR;
+    return SDB_OK;
+}
+
+/* Whether a live row holds the key of `index` for this row: *existing. */
+static int find_conflict(SdbAccessContext *ac, const SdbRelation *rel, const SdbIndex *index, const SdbDatum *values,
+                         const bool *nulls, SdbArena *scratch, bool *conflict, SdbTid *existing)
+{
+    *conflict = false;
+    SdbStr key;
+    sdb_str_init(&key, scratch);
+    bool has_null;
+    if (sdb_index_key(rel, index, values, nulls, &key, &has_null) != SDB_OK)
+        return SDB_ERROR;
+    if (has_null)
+        return SDB_OK;
+    SdbBtree *bt = sdb_btree_open(ac->engine, index->file);
+    if (bt == NULL)
+        return SDB_ERROR;
+    int rc;
+    for (;;) {
+        UniqueCheck uc = {.ac = ac, .file = rel->file, .rc = SDB_OK};
+        rc = sdb_btree_check_unique(bt, key.data, key.len, unique_conflict, &uc, existing);
+        if (rc == SDB_OK || rc == SDB_ERROR)
+            break;
+        rc = SDB_ERROR;
+        if (uc.rc != SDB_OK)
+            break;
+        if (uc.wait_xid == SDB_INVALID_XID) {
+            *conflict = true;
+            rc = SDB_OK;
+            break;
+        }
+        if (sdb_txn_wait(ac->txn, uc.wait_xid) != SDB_OK)
+            break;
+    }
+    sdb_btree_close(bt);
+    return rc;
+}
+
+/* ---- insert ----------------------------------------------------------------------- */
+
+static int check_table(const SdbRelation *rel)
+{
+    if (rel->kind != 'r')
+        return sdb_error(SDB_ERR_WRONG_OBJECT_TYPE, "cannot change relation \"%s\"", rel->name);
+    return SDB_OK;
+}
+
+/* Insert after the NOT NULL checks: heap, indexes, foreign keys. */
+static int insert_row(SdbAccessContext *ac, const SdbRelation *rel, const SdbDatum *values, const bool *nulls,
+                      SdbArena *scratch, SdbTid *tid)
+{
+    SdbXid xid;
+    SdbOid tbuf[ACC_STACK_ATTS];
+    SdbOid *types = acc_types(rel, tbuf, scratch);
+    SdbStr payload;
+    sdb_str_init(&payload, scratch);
+    uint16_t flags;
+    if (types == NULL || sdb_txn_assign_xid(ac->txn, &xid) != SDB_OK ||
+        acc_form_tuple(ac, rel, types, values, nulls, scratch, &payload, &flags) != SDB_OK ||
+        sdb_heap_insert(ac->engine, rel->file, xid, ac->txn->cid, payload.data, payload.len, flags, tid) != SDB_OK ||
+        index_insert_all(ac, rel, values, nulls, *tid, scratch) != SDB_OK)
+        return SDB_ERROR;
+    return acc_fkey_check_row(ac, rel, values, nulls, NULL, NULL);
+}
+
+int sdb_table_insert(SdbAccessContext *ac, const SdbRelation *rel, const SdbDatum *values, const bool *nulls,
+                     SdbTid *tid)
+{
+    SdbArena *scratch = acc_enter(ac);
+    int rc = scratch == NULL || check_table(rel) != SDB_OK || check_not_null(ac, rel, values, nulls, scratch) != SDB_OK
+                 ? SDB_ERROR
+                 : insert_row(ac, rel, values, nulls, scratch, tid);
+    if (scratch != NULL)
+        acc_leave(ac);
+    return rc;
+}
+
+int sdb_table_insert_checked(SdbAccessContext *ac, const SdbRelation *rel, const SdbIndex *arbiter,
+                             const SdbDatum *values, const bool *nulls, SdbTid *tid, bool *conflict,
+                             SdbTid *existing)
+{
+    *conflict = false;
+    SdbArena *scratch = acc_enter(ac);
+    if (scratch == NULL)
+        return SDB_ERROR;
+    int rc = check_table(rel) != SDB_OK || check_not_null(ac, rel, values, nulls, scratch) != SDB_OK ? SDB_ERROR
+                                                                                                     : SDB_OK;
+    for (int i = 0; i < rel->nindexes && rc == SDB_OK && !*conflict; i++) {
+        const SdbIndex *index = &rel->indexes[i];
+        if (index->unique && (arbiter == NULL || arbiter->oid == index->oid))
+            rc = find_conflict(ac, rel, index, values, nulls, scratch, conflict, existing);
+    }
+    if (rc == SDB_OK && !*conflict)
+        rc = insert_row(ac, rel, values, nulls, scratch, tid);
+    acc_leave(ac);
+    return rc;
+}
+
+/* ---- update and delete --------------------------------------------------------- */
+
+int acc_set_xmax(SdbAccessContext *ac, const SdbRelation *rel, AccOp op, SdbTid tid, const SdbHeapTupleHeader *h,
+                 const SdbStr *payload, uint16_t flags, SdbTid *new_tid, SdbHeapResult *result)
+{
+    SdbXid xid;
+    SdbCid cid;
+    if (sdb_txn_assign_xid(ac->txn, &xid) != SDB_OK || sdb_txn_cid_for_xmax(ac->txn, h, &cid) != SDB_OK)
+        return SDB_ERROR;
+    for (;;) {
+        SdbHeapTupleHeader found;
+        int rc = op == ACC_UPDATE ? sdb_heap_update(ac->engine, rel->file, tid, xid, cid, payload->data, payload->len,
+                                                    flags, new_tid, result, &found)
+                 : op == ACC_DELETE ? sdb_heap_delete(ac->engine, rel->file, tid, xid, cid, result, &found)
+                                    : sdb_heap_lock(ac->engine, rel->file, tid, xid, cid, result, &found);
+        if (rc != SDB_OK)
+            return SDB_ERROR;
+        if (*result == SDB_HEAP_NOT_FOUND)
+            return sdb_error(SDB_ERR_INTERNAL_ERROR, "tuple (%u,%u) of \"%s\" to change is gone", tid.block, tid.slot,
+                             rel->name);
+        if (*result != SDB_HEAP_CONFLICT)
+            return SDB_OK;
+        SdbXactStatus status;
+        bool hintable;
+        if (sdb_txn_xid_status(ac->txn, found.xmax, &status, &hintable) != SDB_OK)
+            return SDB_ERROR;
+        if (status == SDB_XACT_IN_PROGRESS) {
+            if (sdb_txn_wait(ac->txn, found.xmax) != SDB_OK)
+                return SDB_ERROR;
+        } else if (status == SDB_XACT_ABORTED) {
+            if (acc_set_hints(ac, rel->file, tid, &found, SDB_HEAP_XMAX_ABORTED) != SDB_OK)
+                return SDB_ERROR;
+        } else if (found.infomask & SDB_HEAP_XMAX_LOCK_ONLY) {
+            /* Only a lock; free once its committed status is hinted. */
+            SdbWal *wal = sdb_engine_wal(ac->engine);
+            if (!hintable && sdb_wal_flush(wal, sdb_wal_insert_lsn(wal)) != SDB_OK)
+                return SDB_ERROR;
+            if (acc_set_hints(ac, rel->file, tid, &found, SDB_HEAP_XMAX_COMMITTED) != SDB_OK)
+                return SDB_ERROR;
+        } else {
+            /* Committed: deleted (no newer version) or updated. */
+            if (found.next.block == tid.block && found.next.slot == tid.slot)
+                *result = SDB_HEAP_NOT_FOUND;
+            return SDB_OK;
+        }
+    }
+}
+
+/* A row changed by a transaction that committed after the snapshot:
+ * *skip under READ COMMITTED when it was deleted (PostgreSQL skips it too),
+ * else 40001 (PostgreSQL re-checks an updated row under READ COMMITTED). */
+static int concurrent_change(SdbAccessContext *ac, SdbHeapResult result, bool *skip)
+{
+    *skip = result == SDB_HEAP_NOT_FOUND && !ac->txn->xact_snapshot;
+    if (*skip)
+        return SDB_OK;
+    return sdb_error(SDB_ERR_SERIALIZATION_FAILURE, "could not serialize access due to concurrent %s",
+                     result == SDB_HEAP_NOT_FOUND ? "delete" : "update");
+}
+
+/* The old version of a row being updated or deleted. */
+typedef struct OldRow {
+    SdbHeapTupleHeader header;
+    SdbDatum *values;
+    bool *nulls;
+    const uint8_t *payload;
+    SdbOid *types;
+} OldRow;
+
+static int fetch_old(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, SdbArena *scratch, OldRow *old)
+{
+    size_t n = (size_t)(rel->natts ? rel->natts : 1);
+    bool found;
+    old->values = sdb_arena_alloc(scratch, n * sizeof *old->values);
+    old->nulls = sdb_arena_alloc(scratch, n * sizeof *old->nulls);
+    old->types = sdb_arena_alloc(scratch, n * sizeof *old->types);
+    if (old->values == NULL || old->nulls == NULL || old->types == NULL || acc_types(rel, old->types, scratch) == NULL ||
+        acc_fetch_row(ac, rel, tid, scratch, scratch, &old->header, old->values, old->nulls, &old->payload, &found) !=
+            SDB_OK)
+        return SDB_ERROR;
+    if (!found)
+        return sdb_error(SDB_ERR_INTERNAL_ERROR, "tuple (%u,%u) of \"%s\" to change is gone", tid.block, tid.slot,
+                         rel->name);
+    return SDB_OK;
+}
+
+/* After the xmax is set: out-of-line values of the old version go. */
+static int drop_old_external(SdbAccessContext *ac, const SdbRelation *rel, const OldRow *old, SdbArena *scratch)
+{
+    return acc_delete_external(ac, rel, old->types, old->payload, old->header.payload_len, old->header.infomask,
+                               scratch);
+}
+
+int sdb_table_update(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbDatum *values,
+                     const bool *nulls, SdbTid *new_tid)
+{
+    SdbArena *scratch = acc_enter(ac);
+    if (scratch == NULL)
+        return SDB_ERROR;
+    int rc = SDB_ERROR;
+    OldRow old;
+    SdbStr payload;
+    sdb_str_init(&payload, scratch);
+    uint16_t flags;
+    SdbHeapResult result;
+    if (check_table(rel) != SDB_OK || check_not_null(ac, rel, values, nulls, scratch) != SDB_OK ||
+        fetch_old(ac, rel, tid, scratch, &old) != SDB_OK ||
+        acc_form_tuple(ac, rel, old.types, values, nulls, scratch, &payload, &flags) != SDB_OK ||
+        acc_set_xmax(ac, rel, ACC_UPDATE, tid, &old.header, &payload, flags, new_tid, &result) != SDB_OK)
+        goto done;
+    bool skip = result == SDB_HEAP_SELF_MODIFIED;
+    if (result == SDB_HEAP_CONFLICT || result == SDB_HEAP_NOT_FOUND) {
+        if (concurrent_change(ac, result, &skip) != SDB_OK)
+            goto done;
+    }
+    if (skip) {
+        *new_tid = (SdbTid){.block = SDB_INVALID_BLOCK, .slot = 0};
+        rc = SDB_OK;
+        goto done;
+    }
+    if (drop_old_external(ac, rel, &old, scratch) != SDB_OK ||
+        index_insert_all(ac, rel, values, nulls, *new_tid, scratch) != SDB_OK ||
+        acc_fkey_check_row(ac, rel, values, nulls, old.values, old.nulls) != SDB_OK ||
+        acc_fkey_referenced_change(ac, rel, old.values, old.nulls, values, nulls) != SDB_OK)
+        goto done;
+    rc = SDB_OK;
+done:
+    acc_leave(ac);
+    return rc;
+}
+
+/* Delete the version at tid; *deleted false when this command (or a
+ * foreign key action of it) deleted it already. */
+static int delete_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, bool actions, bool *deleted)
+{
+    SdbArena *scratch = acc_enter(ac);
+    if (scratch == NULL)
+        return SDB_ERROR;
+    int rc = SDB_ERROR;
+    OldRow old;
+    SdbHeapResult result;
+    *deleted = false;
+    if (check_table(rel) != SDB_OK || fetch_old(ac, rel, tid, scratch, &old) != SDB_OK ||
+        acc_set_xmax(ac, rel, ACC_DELETE, tid, &old.header, NULL, 0, NULL, &result) != SDB_OK)
+        goto done;
+    bool skip;
+    if ((result == SDB_HEAP_CONFLICT || result == SDB_HEAP_NOT_FOUND) && concurrent_change(ac, result, &skip) != SDB_OK)
+        goto done;
+    if (result == SDB_HEAP_OK) {
+        *deleted = true;
+        if (drop_old_external(ac, rel, &old, scratch) != SDB_OK ||
+            (actions && acc_fkey_referenced_change(ac, rel, old.values, old.nulls, NULL, NULL) != SDB_OK))
+            goto done;
+    }
+    rc = SDB_OK;
+done:
+    acc_leave(ac);
+    return rc;
+}
+
+int sdb_table_delete(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid)
+{
+    bool deleted;
+    return delete_row(ac, rel, tid, true, &deleted);
+}
+
+/* ---- truncate ------------------------------------------------------------------------- */
+
+/* The tids of every version of `rel` that is live (waiting for changes in
+ * progress, as the lock PostgreSQL's TRUNCATE takes would). */
+static int live_tids(SdbAccessContext *ac, const SdbRelation *rel, SdbArena *arena, SdbTid **tids, size_t *n)
+{
+    for (;;) {
+        SdbHeapScan *scan = sdb_heap_scan_begin(ac->engine, rel->file);
+        if (scan == NULL)
+            return SDB_ERROR;
+        size_t cap = 0;
+        SdbXid wait = SDB_INVALID_XID;
+        int rc;
+        *n = 0;
+        *tids = NULL;
+        for (;;) {
+            SdbHeapTuple t;
+            bool found;
+            AccState state;
+            if ((rc = sdb_heap_scan_next(scan, &t, &found)) != SDB_OK || !found ||
+                (rc = acc_tuple_state(ac, rel->file, t.tid, &t.header, &state, &wait)) != SDB_OK ||
+                state == ACC_WAIT)
+                break;
+            if (state == ACC_DEAD)
+                continue;
+            if (*n == cap) {
+                size_t ncap = cap ? cap * 2 : 256;
+                SdbTid *grown = sdb_arena_realloc(arena, *tids, cap * sizeof *grown, ncap * sizeof *grown);
+                if (grown == NULL) {
+                    rc = SDB_ERROR;
+                    break;
+                }
+                *tids = grown;
+                cap = ncap;
+            }
+            (*tids)[(*n)++] = t.tid;
+        }
+        sdb_heap_scan_end(scan);
+        if (rc != SDB_OK || wait == SDB_INVALID_XID)
+            return rc;
+        if (sdb_txn_wait(ac->txn, wait) != SDB_OK)
+            return SDB_ERROR;
+    }
+}
+
+/* 0A000 when a table outside rels[0..n) references one of them. */
+static int check_truncate_references(SdbAccessContext *ac, const SdbRelation *const *rels, int n)
+{
+    for (int t = 0; t < n; t++) {
+        const SdbRelation *rel = rels[t];
+        for (int i = 0; i < rel->nreferencing; i++) {
+            bool inside = false;
+            for (int u = 0; u < n; u++)
+                inside |= rels[u]->oid == rel->referencing[i].rel_oid;
+            if (inside)
+                continue;
+            const SdbRelation *other;
+            if (acc_relation(ac, rel->referencing[i].rel_oid, &other) != SDB_OK)
+                return SDB_ERROR;
+            sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "cannot truncate a table referenced in a foreign key constraint");
+            sdb_error_detail("Table \"%s\" references \"%s\".", other->name, rel->name);
+            sdb_error_hint("Truncate table \"%s\" at the same time, or use TRUNCATE ... CASCADE.", other->name);
+            return SDB_ERROR;
+        }
+    }
+    return SDB_OK;
+}
+
+static int truncate_one(SdbAccessContext *ac, const SdbRelation *rel)
+{
+    SdbArena *scratch = acc_enter(ac);
+    if (scratch == NULL)
+        return SDB_ERROR;
+    SdbTid *tids;
+    size_t n;
+    int rc = live_tids(ac, rel, scratch, &tids, &n);
+    for (size_t i = 0; i < n && rc == SDB_OK; i++) {
+        bool deleted;
+        rc = delete_row(ac, rel, tids[i], false, &deleted);
+    }
+    acc_leave(ac);
+    return rc;
+}
+
+int sdb_tables_truncate(SdbAccessContext *ac, const SdbRelation *const *rels, int n)
+{
+    for (int t = 0; t < n; t++)
+        if (check_table(rels[t]) != SDB_OK)
+            return SDB_ERROR;
+    if (check_truncate_references(ac, rels, n) != SDB_OK)
+        return SDB_ERROR;
+    for (int t = 0; t < n; t++)
+        if (truncate_one(ac, rels[t]) != SDB_OK)
+            return SDB_ERROR;
+    return SDB_OK;
+}
+
+int sdb_table_truncate(SdbAccessContext *ac, const SdbRelation *rel)
+{
+    return sdb_tables_truncate(ac, &rel, 1);
+}

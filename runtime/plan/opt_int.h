@@ -1,0 +1,147 @@
+/*
+ * plan/opt_int.h: what the optimizer's rules (runtime/plan/ *.c files) share:
+ * the optimizer state, sets of binding tables, lists of conditions, and
+ * walkers over the expressions of a plan tree.  Internal to runtime/plan.
+ */
+#ifndef SDB_PLAN_OPT_INT_H
+#define SDB_PLAN_OPT_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "expr/fmgr.h"
+#include "plan/plan.h"
+
+/* Binding table indexes the optimizer handles: a statement with more is
+ * refused with 54000 (sets of tables are fixed-size bitmaps). */
+#define OPT_MAX_TABLES 4096
+
+/* A set of binding table indexes. */
+typedef struct OptSet {
+    uint64_t w[OPT_MAX_TABLES / 64];
+} OptSet;
+
+/* A growable list of expressions (conditions). */
+typedef struct OptList {
+    SdbExpr **items;
+    int n, cap;
+} OptList;
+
+/* The state of one sdb_optimize() call. */
+typedef struct Opt {
+    SdbOptContext *ctx;
+    SdbArena *arena;
+    SdbExprContext eval;   /* folding: ctx's settings, no executor, results in arena */
+    SdbPlan **seen;        /* CTE plans a pass has done (shared by their CteScans) */
+    int nseen, capseen;
+} Opt;
+
+/* --- sets of binding tables (opt_util.c) --- */
+void opt_set_clear(OptSet *s);
+void opt_set_add(OptSet *s, int table);
+bool opt_set_has(const OptSet *s, int table);
+void opt_set_union(OptSet *into, const OptSet *s);
+bool opt_set_is_empty(const OptSet *s);
+bool opt_set_subset(const OptSet *a, const OptSet *b);  /* a within b */
+bool opt_set_overlaps(const OptSet *a, const OptSet *b);
+
+/* The binding tables `plan` produces (its children's for pass-through operators). */
+void opt_produced(const SdbPlan *plan, OptSet *out);
+
+/* Binding tables of this query level that `expr` reads (Vars with levelsup
+ * equal to their SubPlan nesting depth), added to *out. */
+void opt_expr_tables(SdbExpr *expr, OptSet *out);
+
+/* --- lists --- */
+int opt_list_add(Opt *o, OptList *l, SdbExpr *e);
+/* Add `e`, split into its AND arguments (recursively). */
+int opt_list_add_conjuncts(Opt *o, OptList *l, SdbExpr *e);
+/* Copy n items into a new array in the arena (*out NULL when n is 0). */
+int opt_exprs_copy(Opt *o, SdbExpr *const *items, int n, SdbExpr ***out);
+
+/* --- walkers --- */
+typedef enum { OPT_WALK_CONTINUE, OPT_WALK_SKIP, OPT_WALK_STOP } OptWalk;
+/* fn sees every node at or under *slot (pre-order; it may replace *slot,
+ * then return OPT_WALK_SKIP), with `depth` the SubPlan nesting depth;
+ * the plans of SubPlans are walked with depth + 1.  Returns OPT_WALK_STOP
+ * when fn stopped the walk. */
+typedef OptWalk (*OptVisit)(SdbExpr **slot, int depth, void *arg);
+OptWalk opt_walk_expr(SdbExpr **slot, int depth, OptVisit fn, void *arg);
+/* Every expression of every operator of the tree under `plan` (CTE plans
+ * included). */
+OptWalk opt_walk_plan(SdbPlan *plan, int depth, OptVisit fn, void *arg);
+/* The expressions of one operator (not its children). */
+OptWalk opt_walk_node(SdbPlan *plan, int depth, OptVisit fn, void *arg);
+
+/* --- properties of expressions --- */
+/* Has a volatile function call (or an aggregate, window function, SubPlan
+ * whose plan has one). */
+bool opt_expr_volatile(SdbExpr *expr);
+/* Has a SubPlan. */
+bool opt_expr_has_subplan(SdbExpr *expr);
+/* Reads a Var of some query level at or outside this one (pseudo-constant
+ * when false: Consts, Params, outer references only at levelsup > 0). */
+bool opt_expr_has_local_vars(SdbExpr *expr);
+/* Binding tables whose columns all being NULL makes `qual` not true
+ * (PostgreSQL's find_nonnullable_rels). */
+void opt_nonnullable_tables(SdbExpr *qual, OptSet *out);
+/* A constant false or NULL condition. */
+bool opt_expr_is_false(const SdbExpr *expr);
+bool opt_expr_is_true(const SdbExpr *expr);
+/* A boolean constant in the arena. */
+SdbExpr *opt_make_bool(Opt *o, bool value, bool isnull);
+
+/* Replace, at depth 0 (and the matching depth inside SubPlans), every Var
+ * of binding table `table` by a deep copy of exprs[column] (callers keep
+ * SubPlans out of exprs: a copy would share its plan): *slot is rewritten
+ * in place. */
+int opt_substitute(Opt *o, SdbExpr **slot, int table, SdbExpr *const *exprs, int nexprs);
+/* A subquery merged into its parent: its Vars that point outside it come
+ * one level closer (levelsup - 1 where levelsup > nesting depth). */
+int opt_lower_levels_plan(Opt *o, SdbPlan *plan);
+int opt_lower_levels_expr(Opt *o, SdbExpr **slot);
+/* Deep copy of an expression (SubPlan plans are shared, not copied). */
+int opt_copy_expr(Opt *o, const SdbExpr *expr, SdbExpr **out);
+
+/* The relation descriptor of a Scan (NULL when unknown: then no index
+ * and no NOT NULL knowledge). */
+const SdbRelation *opt_relation(Opt *o, SdbOid rel_oid);
+
+/* Recompute the header of a pass-through operator (Filter, Sort, Limit,
+ * Distinct, Join, Window) from its children's. */
+int opt_set_header(Opt *o, SdbPlan *plan);
+/* A new Filter over child (NULL on out of memory). */
+SdbPlan *opt_new_filter(Opt *o, SdbPlan *child, SdbExpr *const *quals, int nquals);
+
+/* --- the rules --- */
+int opt_fold_plan(Opt *o, SdbPlan *plan);                  /* fold.c: every expression of the statement */
+int opt_fold_expr(Opt *o, SdbExpr **slot, bool may_raise); /* fold.c */
+int opt_decorrelate(Opt *o, SdbPlan **plan);               /* decorrelate.c */
+void opt_reduce_outer_joins(SdbPlan *plan);                /* outerjoin.c */
+int opt_pushdown(Opt *o, SdbPlan **plan);                  /* pushdown.c */
+int opt_prune_empty(Opt *o, SdbPlan **plan);               /* pushdown.c */
+int opt_reorder_joins(Opt *o, SdbPlan **plan);             /* joinorder.c */
+int opt_prune_columns(Opt *o, SdbPlan *root);              /* columns.c */
+/* index.c: choose the Scan's access from its filters and the relation's
+ * indexes, for a table of `rows` rows on `pages` pages. */
+int opt_choose_index(Opt *o, SdbPlanScan *scan, const SdbRelation *rel, double rows, double pages);
+/* order.c: remove the Sort at *slot (a child of parent, NULL at the root)
+ * when an index gives its order. */
+int opt_sort_elimination(Opt *o, SdbPlan *parent, SdbPlan **slot);
+/* index.c: an index Scan whose columns are all keys of its index reads the index only. */
+void opt_index_only(SdbPlanScan *scan, const SdbRelation *rel);
+int opt_join_strategy(Opt *o, SdbPlanJoin *join);          /* strategy.c */
+void opt_agg_strategy(SdbPlanAggregate *agg);              /* strategy.c */
+int opt_hash_build_sides(Opt *o, SdbPlan *root);           /* strategy.c: after estimates */
+/* optimize.c: is this the first time the current pass meets the CTE plan?
+ * (remembered in o->seen) */
+int opt_first_visit(Opt *o, SdbPlan *plan, bool *first);
+/* cost.c: a table's estimated rows (and pages); one operator's estimates
+ * (its children's done); a condition's selectivity. */
+double opt_table_rows(Opt *o, const SdbRelation *rel, double *pages);
+void opt_estimate(Opt *o, SdbPlan *plan);
+double opt_selectivity(const SdbExpr *qual);
+/* Heap pages an index scan fetching `tuples` rows of a `pages` table reads. */
+double opt_index_pages(double pages, double tuples);
+
+#endif /* SDB_PLAN_OPT_INT_H */

@@ -1,0 +1,491 @@
+/*
+ * server/server.c: sockets, the event loop, the worker pool and the list of
+ * connections.
+ *
+ * One thread runs an epoll loop over the listening sockets and every idle
+ * connection (EPOLLONESHOT): when a connection becomes readable it is queued
+ * for a worker, which runs sdb_conn_process() and then re-arms it.  So a
+ * connection is handled by at most one thread at a time, and only while it
+ * has input.  Workers are started on demand: when work is queued and none is
+ * idle, another starts (up to max_connections + a few), so a statement
+ * waiting for a lock held by another session never starves that session of
+ * a thread.
+ *
+ * The mutex guards the queue, the connection list, each connection's
+ * scheduling state and session pointer (a CancelRequest reads it), and the
+ * session count.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "server/server_int.h"
+
+#define MAX_LISTENERS 16
+#define MIN_WORKERS 2
+
+typedef struct Listener {
+    PollKind kind; /* POLL_LISTENER */
+    int fd;
+} Listener;
+
+typedef struct Worker {
+    pthread_t thread;
+    struct Worker *next;
+} Worker;
+
+struct SdbServer {
+    SdbInstance *db;
+    SdbSettings settings;
+    SSL_CTX *tls;        /* when ssl is on */
+    Listener listeners[MAX_LISTENERS];
+    int nlisteners;
+    int epfd;
+    struct {
+        PollKind kind; /* POLL_WAKE */
+        int fd;
+    } wake;
+    pthread_t loop;
+    bool loop_started;
+
+    pthread_mutex_t mutex;
+    pthread_cond_t work;
+    SdbConn *queue_head, *queue_tail;
+    SdbConn *conns;      /* every connection */
+    int nconns;
+    int nsessions;       /* connections holding one of max_connections */
+    Worker *workers;
+    int nworkers, nidle;
+    int32_t next_pid;
+    atomic_bool stopping;
+};
+
+/* --- for conn.c --------------------------------------------------------------- */
+
+const SdbSettings *sdb_server_settings(const SdbServer *srv)
+{
+    return &srv->settings;
+}
+
+SdbInstance *sdb_server_instance(const SdbServer *srv)
+{
+    return srv->db;
+}
+
+bool sdb_server_stopping(const SdbServer *srv)
+{
+    return atomic_load(&srv->stopping);
+}
+
+SSL_CTX *sdb_server_tls(const SdbServer *srv)
+{
+    return srv->tls;
+}
+
+bool sdb_server_admit(SdbServer *srv)
+{
+    pthread_mutex_lock(&srv->mutex);
+    bool ok = srv->nsessions < srv->settings.max_connections;
+    if (ok)
+        srv->nsessions++;
+    pthread_mutex_unlock(&srv->mutex);
+    return ok;
+}
+
+void sdb_server_release(SdbServer *srv)
+{
+    pthread_mutex_lock(&srv->mutex);
+    srv->nsessions--;
+    pthread_mutex_unlock(&srv->mutex);
+}
+
+void sdb_server_set_session(SdbServer *srv, SdbConn *c, SdbSession *s)
+{
+    pthread_mutex_lock(&srv->mutex);
+    c->session = s;
+    pthread_mutex_unlock(&srv->mutex);
+}
+
+void sdb_server_cancel(SdbServer *srv, int32_t pid, int32_t secret)
+{
+    pthread_mutex_lock(&srv->mutex);
+    for (SdbConn *c = srv->conns; c; c = c->next) {
+        if (c->pid == pid && c->secret == secret && c->session) {
+            sdb_session_cancel(c->session);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&srv->mutex);
+}
+
+/* --- connections (mutex held) ---------------------------------------------------- */
+
+static void list_add(SdbServer *srv, SdbConn *c)
+{
+    c->prev = NULL;
+    c->next = srv->conns;
+    if (srv->conns)
+        srv->conns->prev = c;
+    srv->conns = c;
+    srv->nconns++;
+}
+
+static void list_remove(SdbServer *srv, SdbConn *c)
+{
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        srv->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    srv->nconns--;
+}
+
+static void *worker_main(void *arg);
+
+/* Queue `c` for a worker, starting one if none is idle. */
+static void enqueue(SdbServer *srv, SdbConn *c)
+{
+    c->sched = SCHED_QUEUED;
+    c->queue_next = NULL;
+    if (srv->queue_tail)
+        srv->queue_tail->queue_next = c;
+    else
+        srv->queue_head = c;
+    srv->queue_tail = c;
+    if (srv->nidle == 0 && srv->nworkers < srv->settings.max_connections + MIN_WORKERS) {
+        Worker *w = sdb_malloc(sizeof *w);
+        if (w && pthread_create(&w->thread, NULL, worker_main, srv) == 0) {
+            w->next = srv->workers;
+            srv->workers = w;
+            srv->nworkers++;
+        } else {
+            sdb_free(w);
+            sdb_error_clear();
+        }
+    }
+    pthread_cond_signal(&srv->work);
+}
+
+static SdbConn *dequeue(SdbServer *srv)
+{
+    SdbConn *c = srv->queue_head;
+    srv->queue_head = c->queue_next;
+    if (srv->queue_head == NULL)
+        srv->queue_tail = NULL;
+    return c;
+}
+
+/* --- workers ------------------------------------------------------------------- */
+
+/* After a worker ran `c`: wait for more input, or end it. */
+static void finish_run(SdbServer *srv, SdbConn *c, bool keep)
+{
+    pthread_mutex_lock(&srv->mutex);
+    bool stopping = atomic_load(&srv->stopping);
+    if (keep && !stopping) {
+        c->sched = SCHED_ARMED;
+        struct epoll_event ev = {.events = EPOLLIN | EPOLLONESHOT, .data.ptr = c};
+        keep = epoll_ctl(srv->epfd, EPOLL_CTL_MOD, c->fd, &ev) == 0;
+    }
+    bool end = !keep || stopping;
+    if (end)
+        list_remove(srv, c);
+    pthread_mutex_unlock(&srv->mutex);
+    if (end)
+        sdb_conn_destroy(c, keep); /* a healthy connection is told why it ends */
+}
+
+static void *worker_main(void *arg)
+{
+    SdbServer *srv = arg;
+    pthread_mutex_lock(&srv->mutex);
+    for (;;) {
+        while (srv->queue_head == NULL && !atomic_load(&srv->stopping)) {
+            srv->nidle++;
+            pthread_cond_wait(&srv->work, &srv->mutex);
+            srv->nidle--;
+        }
+        if (srv->queue_head == NULL)
+            break;
+        SdbConn *c = dequeue(srv);
+        c->sched = SCHED_RUNNING;
+        bool stopping = atomic_load(&srv->stopping);
+        pthread_mutex_unlock(&srv->mutex);
+        bool keep = stopping || sdb_conn_process(c);
+        sdb_error_clear();
+        finish_run(srv, c, keep);
+        pthread_mutex_lock(&srv->mutex);
+    }
+    pthread_mutex_unlock(&srv->mutex);
+    return NULL;
+}
+
+/* --- the event loop ------------------------------------------------------------- */
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Close connections still in startup after authentication_timeout (as
+ * PostgreSQL does, silently).  Runs in the loop thread between epoll_waits,
+ * so no event for them is pending. */
+static void expire_startups(SdbServer *srv)
+{
+    int64_t deadline = monotonic_ms() - srv->settings.authentication_timeout * 1000;
+    SdbConn *expired = NULL;
+    pthread_mutex_lock(&srv->mutex);
+    for (SdbConn *c = srv->conns, *next; c; c = next) {
+        next = c->next;
+        if (c->sched == SCHED_ARMED && c->phase == PHASE_STARTUP && c->accepted_at < deadline) {
+            list_remove(srv, c);
+            c->queue_next = expired;
+            expired = c;
+        }
+    }
+    pthread_mutex_unlock(&srv->mutex);
+    while (expired) {
+        SdbConn *next = expired->queue_next;
+        sdb_log(SDB_SEVERITY_LOG, "wire", "connection from %s: startup timed out", expired->host);
+        sdb_conn_destroy(expired, false);
+        expired = next;
+    }
+}
+
+static void accept_clients(SdbServer *srv, Listener *l)
+{
+    for (;;) {
+        struct sockaddr_storage peer;
+        socklen_t len = sizeof peer;
+        int fd = accept4(l->fd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
+                sdb_log(SDB_SEVERITY_LOG, "wire", "could not accept new connection: %s", strerror(errno));
+            return;
+        }
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+        SdbConn *c = sdb_conn_create(srv, fd, (struct sockaddr *)&peer);
+        if (c == NULL) {
+            sdb_log_error("wire");
+            close(fd);
+            continue;
+        }
+        c->accepted_at = monotonic_ms();
+        pthread_mutex_lock(&srv->mutex);
+        c->pid = srv->next_pid++;
+        list_add(srv, c);
+        c->sched = SCHED_ARMED;
+        struct epoll_event ev = {.events = EPOLLIN | EPOLLONESHOT, .data.ptr = c};
+        /* Sessions are limited by max_connections at startup; this only
+         * bounds sockets that never get that far. */
+        bool ok = srv->nconns <= 2 * srv->settings.max_connections + 16 &&
+                  epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev) == 0;
+        if (!ok)
+            list_remove(srv, c);
+        pthread_mutex_unlock(&srv->mutex);
+        if (!ok)
+            sdb_conn_destroy(c, false);
+    }
+}
+
+static void *loop_main(void *arg)
+{
+    SdbServer *srv = arg;
+    struct epoll_event events[64];
+    int64_t next_sweep = monotonic_ms() + 1000;
+    while (!atomic_load(&srv->stopping)) {
+        int n = epoll_wait(srv->epfd, events, 64, 1000);
+        for (int i = 0; i < n; i++) {
+            PollKind kind = *(PollKind *)events[i].data.ptr;
+            if (kind == POLL_LISTENER) {
+                accept_clients(srv, events[i].data.ptr);
+            } else if (kind == POLL_CONN) {
+                pthread_mutex_lock(&srv->mutex);
+                enqueue(srv, events[i].data.ptr);
+                pthread_mutex_unlock(&srv->mutex);
+            }
+        }
+        if (monotonic_ms() >= next_sweep) {
+            expire_startups(srv);
+            next_sweep = monotonic_ms() + 1000;
+        }
+    }
+    return NULL;
+}
+
+/* --- start and stop --------------------------------------------------------------- */
+
+/* Listen on every address `host` resolves to ("*": all). */
+static int listen_on(SdbServer *srv, const char *host, int port)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
+    struct addrinfo *addrs;
+    char service[16];
+    snprintf(service, sizeof service, "%d", port);
+    int rc = getaddrinfo(strcmp(host, "*") == 0 ? NULL : host, service, &hints, &addrs);
+    if (rc != 0)
+        return sdb_error(SDB_ERR_CONNECTION_EXCEPTION, "could not translate host name \"%s\", service \"%s\" to "
+                         "address: %s", host, service, gai_strerror(rc));
+    int result = SDB_OK;
+    for (struct addrinfo *a = addrs; a && result == SDB_OK; a = a->ai_next) {
+        const char *family = a->ai_family == AF_INET6 ? "IPv6" : "IPv4";
+        if (srv->nlisteners == MAX_LISTENERS) {
+            result = sdb_error(SDB_ERR_PROGRAM_LIMIT_EXCEEDED, "too many listen addresses (at most %d)",
+                               MAX_LISTENERS);
+            break;
+        }
+        int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+        int one = 1;
+        if (fd >= 0) {
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+            if (a->ai_family == AF_INET6)
+                setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+        }
+        if (fd < 0 || bind(fd, a->ai_addr, a->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
+            int err = errno;
+            if (fd >= 0)
+                close(fd);
+            result = sdb_error_errno(err, "could not bind %s address \"%s\" port %d", family, host, port);
+            break;
+        }
+        Listener *l = &srv->listeners[srv->nlisteners++];
+        *l = (Listener){POLL_LISTENER, fd};
+        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = l};
+        if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
+            result = sdb_error_errno(errno, "could not watch the listening socket");
+        else
+            sdb_log(SDB_SEVERITY_LOG, "wire", "listening on %s address \"%s\", port %d", family, host, port);
+    }
+    freeaddrinfo(addrs);
+    return result;
+}
+
+/* Every comma-separated entry of listen_addresses. */
+static int listen_all(SdbServer *srv)
+{
+    char addresses[1024];
+    snprintf(addresses, sizeof addresses, "%s", srv->settings.listen_addresses);
+    char *save = NULL;
+    for (char *host = strtok_r(addresses, ",", &save); host; host = strtok_r(NULL, ",", &save)) {
+        sdb_str_trim(host);
+        if (host[0] != '\0' && listen_on(srv, host, (int)srv->settings.port) != SDB_OK)
+            return SDB_ERROR;
+    }
+    if (srv->nlisteners == 0)
+        return sdb_error(SDB_ERR_CONNECTION_EXCEPTION, "no socket created for listening");
+    return SDB_OK;
+}
+
+/* Free what sdb_server_start set up; threads must not be running. */
+static void release(SdbServer *srv)
+{
+    for (int i = 0; i < srv->nlisteners; i++)
+        close(srv->listeners[i].fd);
+    if (srv->wake.fd >= 0)
+        close(srv->wake.fd);
+    if (srv->epfd >= 0)
+        close(srv->epfd);
+    SSL_CTX_free(srv->tls);
+    pthread_cond_destroy(&srv->work);
+    pthread_mutex_destroy(&srv->mutex);
+    sdb_settings_free(&srv->settings);
+    sdb_free(srv);
+}
+
+SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings)
+{
+    SdbServer *srv = sdb_malloc(sizeof *srv);
+    if (srv == NULL)
+        return NULL;
+    memset(srv, 0, sizeof *srv);
+    srv->db = db;
+    srv->epfd = -1;
+    srv->wake.kind = POLL_WAKE;
+    srv->wake.fd = -1;
+    srv->next_pid = (int32_t)getpid();
+    atomic_init(&srv->stopping, false);
+    pthread_mutex_init(&srv->mutex, NULL);
+    pthread_cond_init(&srv->work, NULL);
+    if (sdb_settings_copy(&srv->settings, settings) != SDB_OK) {
+        pthread_cond_destroy(&srv->work);
+        pthread_mutex_destroy(&srv->mutex);
+        sdb_free(srv);
+        return NULL;
+    }
+    srv->epfd = epoll_create1(EPOLL_CLOEXEC);
+    srv->wake.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &srv->wake};
+    if (srv->epfd < 0 || srv->wake.fd < 0 || epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->wake.fd, &ev) != 0) {
+        sdb_error_errno(errno, "could not create the server's event loop");
+        release(srv);
+        return NULL;
+    }
+    if (srv->settings.ssl && (srv->tls = sdb_tls_context(&srv->settings)) == NULL) {
+        release(srv);
+        return NULL;
+    }
+    if (listen_all(srv) != SDB_OK) {
+        release(srv);
+        return NULL;
+    }
+    if (pthread_create(&srv->loop, NULL, loop_main, srv) != 0) {
+        sdb_error(SDB_ERR_OUT_OF_MEMORY, "could not start the server's event loop thread");
+        release(srv);
+        return NULL;
+    }
+    srv->loop_started = true;
+    return srv;
+}
+
+void sdb_server_stop(SdbServer *srv)
+{
+    atomic_store(&srv->stopping, true);
+    uint64_t one = 1;
+    if (write(srv->wake.fd, &one, sizeof one) < 0)
+        sdb_log(SDB_SEVERITY_WARNING, "wire", "could not wake the event loop: %s", strerror(errno));
+    pthread_join(srv->loop, NULL);
+
+    /* Idle connections end here; running ones have their statement canceled
+     * and end when their worker finishes; queued ones end in a worker. */
+    pthread_mutex_lock(&srv->mutex);
+    SdbConn *idle = NULL;
+    for (SdbConn *c = srv->conns, *next; c; c = next) {
+        next = c->next;
+        if (c->sched == SCHED_ARMED) {
+            list_remove(srv, c);
+            c->queue_next = idle;
+            idle = c;
+        } else if (c->session) {
+            sdb_session_cancel(c->session);
+        }
+    }
+    pthread_cond_broadcast(&srv->work);
+    pthread_mutex_unlock(&srv->mutex);
+    while (idle) {
+        SdbConn *next = idle->queue_next;
+        sdb_conn_destroy(idle, true);
+        idle = next;
+    }
+    /* Workers exit once the queue is empty. */
+    for (Worker *w = srv->workers, *next; w; w = next) {
+        next = w->next;
+        pthread_join(w->thread, NULL);
+        sdb_free(w);
+    }
+    release(srv);
+}

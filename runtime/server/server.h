@@ -1,0 +1,31 @@
+/*
+ * server/server.h: the PostgreSQL wire protocol server.
+ *
+ * Listens on listen_addresses:port, accepts clients (over TLS too when ssl
+ * is on), speaks protocol 3.0 (spec/wire.toml) and runs each client's statements in its own session
+ * (session/session.h) on a pool of worker threads.
+ *
+ *     SdbServer *srv = sdb_server_start(db, &settings);
+ *     ... wait for SIGTERM ...
+ *     sdb_server_stop(srv);
+ */
+#ifndef SDB_SERVER_SERVER_H
+#define SDB_SERVER_SERVER_H
+
+#include "config/settings.h"
+#include "session/session.h"
+
+typedef struct SdbServer SdbServer;
+
+/* Bind every address of settings->listen_addresses on settings->port and
+ * start serving.  The settings are copied.  NULL with the error recorded
+ * (e.g. 'could not bind IPv4 address "127.0.0.1": Address already in use'). */
+SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings);
+
+/* Stop: no new connections; running statements are canceled; every client
+ * gets FATAL 57P01 "terminating connection due to administrator command"
+ * and is disconnected; then the threads are joined and everything freed.
+ * The instance stays open. */
+void sdb_server_stop(SdbServer *srv);
+
+#endif /* SDB_SERVER_SERVER_H */

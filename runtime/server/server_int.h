@@ -1,0 +1,113 @@
+/*
+ * server/server_int.h: what the server's two halves share.  server.c owns
+ * sockets, the event loop, the worker pool and the connection list;
+ * conn.c owns one connection's protocol state machine.
+ */
+#ifndef SDB_SERVER_SERVER_INT_H
+#define SDB_SERVER_SERVER_INT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <openssl/ssl.h>
+
+#include "common/memory.h"
+#include "common/str.h"
+#include "server/server.h"
+
+/* What an epoll registration points at: a listening socket, the wake-up
+ * eventfd or a connection (each struct starts with this). */
+typedef enum PollKind {
+    POLL_LISTENER,
+    POLL_WAKE,
+    POLL_CONN
+} PollKind;
+
+/* Where a connection is in the scheduling cycle (server mutex). */
+typedef enum ConnSched {
+    SCHED_ARMED,   /* waiting in epoll for input */
+    SCHED_QUEUED,  /* input arrived; waiting for a worker */
+    SCHED_RUNNING  /* a worker is processing it */
+} ConnSched;
+
+typedef enum ConnPhase {
+    PHASE_STARTUP, /* expecting an untyped startup packet */
+    PHASE_READY    /* session open: typed messages */
+} ConnPhase;
+
+typedef struct Statement Statement; /* a named or unnamed prepared statement (conn.c) */
+typedef struct Portal Portal;
+
+typedef struct SdbConn {
+    PollKind kind; /* POLL_CONN */
+    SdbServer *server;
+    int fd;
+    SSL *ssl;           /* after an accepted SSLRequest; NULL: plain */
+    char host[64];      /* peer address as text */
+    bool loopback;
+    int32_t pid, secret; /* the BackendKeyData key */
+    int64_t accepted_at; /* monotonic ms; a startup must finish within authentication_timeout */
+
+    /* Scheduling (server mutex). */
+    ConnSched sched;
+    struct SdbConn *queue_next;
+    struct SdbConn *prev, *next; /* the server's list of connections */
+
+    /* Protocol state (only the worker running it touches these). */
+    ConnPhase phase;
+    bool counted;         /* holds one of max_connections */
+    SdbSession *session;
+    char *user;
+    char *in;             /* received bytes not yet processed */
+    size_t in_len, in_cap;
+    size_t need;          /* size of the message being received, once known */
+    SdbArena *out_arena;  /* holds only `out` */
+    SdbStr out;           /* bytes to send */
+    SdbArena *msg_arena;  /* reset after every message */
+    SdbArena *row_arena;  /* one result batch's text forms */
+    bool ignore_till_sync;
+    bool broken;          /* sending failed: drop the connection */
+    Statement *statements;
+    Portal *portals;
+} SdbConn;
+
+/* server.c, for conn.c */
+const SdbSettings *sdb_server_settings(const SdbServer *srv);
+SdbInstance *sdb_server_instance(const SdbServer *srv);
+bool sdb_server_stopping(const SdbServer *srv);
+/* The TLS context when ssl is on, else NULL. */
+SSL_CTX *sdb_server_tls(const SdbServer *srv);
+/* Take one of max_connections for a new session (false: all in use). */
+bool sdb_server_admit(SdbServer *srv);
+void sdb_server_release(SdbServer *srv);
+/* Attach/detach a session under the server mutex (so a cancel never sees a
+ * freed one). */
+void sdb_server_set_session(SdbServer *srv, SdbConn *c, SdbSession *s);
+/* Cancel the statement of the session with this key, if any. */
+void sdb_server_cancel(SdbServer *srv, int32_t pid, int32_t secret);
+
+/* conn.c, for server.c */
+SdbConn *sdb_conn_create(SdbServer *srv, int fd, const struct sockaddr *peer);
+/* Read what the client sent and answer every complete message.  false:
+ * the connection is finished (client left, fatal error, Terminate). */
+bool sdb_conn_process(SdbConn *c);
+/* Close the connection (after FATAL 57P01 when `shutdown`) and free it. */
+void sdb_conn_destroy(SdbConn *c, bool shutdown);
+
+/* tls.c */
+/* The server's TLS context from ssl_cert_file and ssl_key_file (relative to
+ * the data directory); NULL with F0000 recorded. */
+SSL_CTX *sdb_tls_context(const SdbSettings *s);
+/* The TLS handshake on c->fd, waiting at most timeout_ms; sets c->ssl. */
+int sdb_tls_accept(SdbConn *c, SSL_CTX *ctx, int64_t timeout_ms);
+/* recv/send through TLS when it is on: bytes moved; 0 (recv) when the peer
+ * closed; -1 with errno EAGAIN when it would block (*wait_for: the poll
+ * event to wait for) or another errno when the connection failed. */
+ssize_t sdb_conn_recv(SdbConn *c, void *buf, size_t len);
+ssize_t sdb_conn_send(SdbConn *c, const void *buf, size_t len, short *wait_for);
+/* End TLS on the connection, if on. */
+void sdb_tls_close(SdbConn *c);
+
+#endif /* SDB_SERVER_SERVER_INT_H */

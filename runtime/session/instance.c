@@ -1,0 +1,184 @@
+/*
+ * session/instance.c: an open data directory: the storage engine, the
+ * transaction manager, the server's settings, and the catalog of every
+ * database some session has opened (opened on first use, kept until the
+ * instance closes).  databases[] is guarded by the instance lock; the rest
+ * is set at open and read-only afterwards.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "access/table.h"
+#include "common/error.h"
+#include "session/session_int.h"
+#include "txn/xact.h"
+
+static int make_dir(const char *path)
+{
+    if (mkdir(path, 0700) != 0 && errno != EEXIST)
+        return sdb_error_errno(errno, "could not create directory \"%s\"", path);
+    return SDB_OK;
+}
+
+static int add_database(SdbInstance *db, SdbOid oid, SdbCatalog *cat)
+{
+    if (db->ndatabases == db->databases_cap) {
+        int cap = db->databases_cap ? db->databases_cap * 2 : 4;
+        SdbDatabase *grown = sdb_realloc(db->databases, (size_t)cap * sizeof *grown);
+        if (grown == NULL)
+            return SDB_ERROR;
+        db->databases = grown;
+        db->databases_cap = cap;
+    }
+    db->databases[db->ndatabases].oid = oid;
+    db->databases[db->ndatabases].catalog = cat;
+    db->ndatabases++;
+    return SDB_OK;
+}
+
+SdbInstance *sdb_instance_open(const char *datadir, const SdbSettings *settings)
+{
+    if (make_dir(datadir) != SDB_OK)
+        return NULL;
+    SdbInstance *db = sdb_malloc(sizeof *db);
+    if (db == NULL)
+        return NULL;
+    memset(db, 0, sizeof *db);
+    pthread_mutex_init(&db->lock, NULL);
+    if (sdb_settings_copy(&db->settings, settings) != SDB_OK) {
+        pthread_mutex_destroy(&db->lock);
+        sdb_free(db);
+        return NULL;
+    }
+    size_t n = strlen(datadir) + sizeof "/pgsql_tmp";
+    db->temp_dir = sdb_malloc(n);
+    if (db->temp_dir == NULL)
+        goto fail;
+    snprintf(db->temp_dir, n, "%s/pgsql_tmp", datadir);
+    db->engine = sdb_engine_open(datadir, settings);
+    if (db->engine == NULL || make_dir(db->temp_dir) != SDB_OK)
+        goto fail;
+    db->xm = sdb_xact_open(db->engine);
+    if (db->xm == NULL)
+        goto fail;
+    SdbCatalog *cat = sdb_catalog_open(db->engine, db->xm, SDB_DATABASE_POSTGRES);
+    if (cat == NULL)
+        goto fail;
+    if (add_database(db, SDB_DATABASE_POSTGRES, cat) != SDB_OK) {
+        sdb_catalog_close(cat);
+        goto fail;
+    }
+    db->postgres = cat;
+    return db;
+fail:
+    sdb_instance_close(db);
+    return NULL;
+}
+
+int sdb_instance_close(SdbInstance *db)
+{
+    if (db == NULL)
+        return SDB_OK;
+    int rc = SDB_OK;
+    for (int i = 0; i < db->ndatabases; i++)
+        if (sdb_catalog_close(db->databases[i].catalog) != SDB_OK)
+            rc = SDB_ERROR;
+    sdb_free(db->databases);
+    if (db->xm && sdb_xact_close(db->xm) != SDB_OK)
+        rc = SDB_ERROR;
+    if (db->engine && sdb_engine_close(db->engine) != SDB_OK)
+        rc = SDB_ERROR;
+    sdb_free(db->temp_dir);
+    sdb_settings_free(&db->settings);
+    pthread_mutex_destroy(&db->lock);
+    sdb_free(db);
+    return rc;
+}
+
+/* The OID of database `dbname` from pg_database (read in `txn` through the
+ * postgres database's catalog); 0 when there is none. */
+static int find_database_oid(SdbInstance *db, SdbCatalog *cat, SdbTxn *txn, SdbArena *arena, const char *dbname,
+                             SdbOid *oid)
+{
+    const SdbRelation *rel;
+    *oid = 0;
+    if (sdb_catalog_lookup(cat, txn, "pg_catalog", "pg_database", NULL, 0, &rel) != SDB_OK)
+        return SDB_ERROR;
+    if (rel == NULL)
+        return sdb_error(SDB_ERR_UNDEFINED_TABLE, "relation \"pg_database\" does not exist");
+    int cols[2] = {-1, -1};
+    for (int i = 0; i < rel->natts; i++) {
+        if (strcmp(rel->attrs[i].name, "oid") == 0)
+            cols[0] = i;
+        else if (strcmp(rel->attrs[i].name, "datname") == 0)
+            cols[1] = i;
+    }
+    if (cols[0] < 0 || cols[1] < 0)
+        return sdb_error(SDB_ERR_DATA_CORRUPTED, "pg_database has no oid or datname column");
+    SdbAccessContext ac = {.engine = db->engine, .catalog = cat, .txn = txn, .arena = arena};
+    SdbTableScan *scan = sdb_table_scan_begin(&ac, rel, cols, 2);
+    if (scan == NULL)
+        return SDB_ERROR;
+    SdbVector vecs[2];
+    SdbBatch batch = {.ncols = 2, .cols = vecs};
+    for (int c = 0; c < 2; c++) {
+        vecs[c].values = sdb_arena_calloc(arena, SDB_BATCH_SIZE, sizeof(SdbDatum));
+        vecs[c].nulls = sdb_arena_calloc(arena, SDB_BATCH_SIZE / 64, sizeof(uint64_t));
+        if (vecs[c].values == NULL || vecs[c].nulls == NULL) {
+            sdb_table_scan_end(scan);
+            return SDB_ERROR;
+        }
+    }
+    int rc;
+    while ((rc = sdb_table_scan_next(scan, &batch)) == SDB_OK && batch.nrows > 0 && *oid == 0) {
+        for (int r = 0; r < batch.nrows; r++) {
+            const SdbVarlena *name = sdb_datum_varlena(vecs[1].values[r]);
+            if (name->len == strlen(dbname) && memcmp(name->data, dbname, name->len) == 0)
+                *oid = (SdbOid)vecs[0].values[r];
+        }
+    }
+    sdb_table_scan_end(scan);
+    return rc;
+}
+
+/* The catalog of database `dbname`, opened on first use (3D000 when there
+ * is no such database).  `txn` is a transaction of the caller's. */
+int sdb_instance_database(SdbInstance *db, SdbTxn *txn, const char *dbname, SdbDatabase *out)
+{
+    SdbCatalog *postgres = db->postgres;
+    SdbOid oid = SDB_DATABASE_POSTGRES;
+    if (strcmp(dbname, "postgres") != 0) {
+        SdbArena *arena = sdb_arena_create(NULL, "database lookup", 0);
+        if (arena == NULL)
+            return SDB_ERROR;
+        int rc = sdb_txn_take_snapshot(txn, arena) == SDB_OK
+                     ? find_database_oid(db, postgres, txn, arena, dbname, &oid)
+                     : SDB_ERROR;
+        sdb_arena_destroy(arena);
+        if (rc != SDB_OK)
+            return SDB_ERROR;
+        if (oid == 0)
+            return sdb_error(SDB_ERR_INVALID_CATALOG_NAME, "database \"%s\" does not exist", dbname);
+    }
+    pthread_mutex_lock(&db->lock);
+    int rc = SDB_OK;
+    for (int i = 0; i < db->ndatabases; i++)
+        if (db->databases[i].oid == oid) {
+            *out = db->databases[i];
+            pthread_mutex_unlock(&db->lock);
+            return SDB_OK;
+        }
+    SdbCatalog *cat = sdb_catalog_open(db->engine, db->xm, oid);
+    if (cat == NULL || add_database(db, oid, cat) != SDB_OK) {
+        if (cat)
+            sdb_catalog_close(cat);
+        rc = SDB_ERROR;
+    } else {
+        out->oid = oid;
+        out->catalog = cat;
+    }
+    pthread_mutex_unlock(&db->lock);
+    return rc;
+}

@@ -1,0 +1,231 @@
+/*
+ * session/transaction.c: a session's transactions: start (the SdbTxn with
+ * its start time and isolation), commit (synchronous_commit decides whether
+ * to wait for the WAL flush), abort, and the transaction control statements
+ * BEGIN / START TRANSACTION / COMMIT / END / ROLLBACK / ABORT / SET
+ * TRANSACTION with PostgreSQL's tags and warnings.  The xid is given out by
+ * the access layer at the first write (sdb_txn_assign_xid); a transaction
+ * that never wrote commits without a WAL record.  SAVEPOINT is not
+ * supported yet (0A000).
+ */
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "session/session_int.h"
+#include "txn/xact.h"
+
+static void close_portals(SdbSession *s)
+{
+    while (s->portals)
+        sdb_session_close_portal(s, s->portals->name);
+}
+
+int sdb_session_xact_start(SdbSession *s, SdbXactState state)
+{
+    memset(&s->txn, 0, sizeof s->txn);
+    s->txn.xm = s->db->xm;
+    s->txn.xid = SDB_INVALID_XID;
+    s->txn.start = sdb_clock_now();
+    s->txn.read_only = s->settings.default_transaction_read_only;
+    s->isolation = s->settings.default_transaction_isolation;
+    s->statements = 0;
+    s->xact = state;
+    return SDB_OK;
+}
+
+/* Forget the transaction's storage side: abort the xid (if one was given
+ * out) and the catalog changes. */
+static void abort_storage(SdbSession *s)
+{
+    if (s->txn.xid != SDB_INVALID_XID) {
+        SdbErrorData saved = *sdb_error_last();
+        if (sdb_xact_abort(s->db->xm, s->txn.xid) != SDB_OK)
+            sdb_log_error("session");
+        *(SdbErrorData *)sdb_error_last() = saved;
+    }
+    sdb_catalog_end_txn(s->catalog, &s->txn, false);
+    s->txn.xid = SDB_INVALID_XID;
+}
+
+static void finish(SdbSession *s)
+{
+    close_portals(s);
+    sdb_arena_reset(s->txn_arena);
+    sdb_txn_release(&s->txn);
+    memset(&s->txn, 0, sizeof s->txn);
+    s->xact = SDB_XACT_NONE;
+}
+
+void sdb_session_xact_abort(SdbSession *s)
+{
+    if (s->xact != SDB_XACT_FAILED)
+        abort_storage(s);
+    sdb_settings_end_txn(s, false);
+    finish(s);
+}
+
+int sdb_session_xact_commit(SdbSession *s)
+{
+    int rc = SDB_OK;
+    if (s->txn.xid != SDB_INVALID_XID) {
+        bool sync = s->settings.synchronous_commit == SDB_SYNCHRONOUS_COMMIT_ON;
+        rc = sdb_xact_commit(s->db->xm, s->txn.xid, sync, NULL);
+    }
+    sdb_catalog_end_txn(s->catalog, &s->txn, rc == SDB_OK);
+    sdb_settings_end_txn(s, rc == SDB_OK);
+    finish(s);
+    return rc;
+}
+
+/* CREATE DATABASE and the like refuse to run in a block (25001). */
+int sdb_session_prevent_block(SdbSession *s, const char *what)
+{
+    if (s->xact == SDB_XACT_BLOCK || (s->xact == SDB_XACT_IMPLICIT && s->statements > 1))
+        return sdb_error(SDB_ERR_ACTIVE_SQL_TRANSACTION, "%s cannot run inside a transaction block", what);
+    return SDB_OK;
+}
+
+/* The isolation level names of BEGIN ISOLATION LEVEL ..., as the enum. */
+static int isolation_level(const char *name, int *out)
+{
+    static const struct {
+        const char *name;
+        int level;
+    } levels[] = {
+        {"serializable", SDB_DEFAULT_TRANSACTION_ISOLATION_SERIALIZABLE},
+        {"repeatable read", SDB_DEFAULT_TRANSACTION_ISOLATION_REPEATABLE_READ},
+        {"read committed", SDB_DEFAULT_TRANSACTION_ISOLATION_READ_COMMITTED},
+        {"read uncommitted", SDB_DEFAULT_TRANSACTION_ISOLATION_READ_UNCOMMITTED},
+    };
+    for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
+        if (strcmp(levels[i].name, name) == 0) {
+            *out = levels[i].level;
+            return SDB_OK;
+        }
+    return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE,
+                     "invalid value for parameter \"transaction_isolation\": \"%s\"", name);
+}
+
+/* Apply BEGIN's / SET TRANSACTION's options to the running transaction. */
+static int apply_options(SdbSession *s, const SdbList *options)
+{
+    for (int i = 0; i < sdb_list_length(options); i++) {
+        const SdbDefElem *opt = (const SdbDefElem *)sdb_list_nth(options, i);
+        const SdbAConst *arg = (const SdbAConst *)opt->arg;
+        if (strcmp(opt->defname, "transaction_isolation") == 0) {
+            if (isolation_level(arg->val, &s->isolation) != SDB_OK)
+                return SDB_ERROR;
+        } else if (strcmp(opt->defname, "transaction_read_only") == 0) {
+            s->txn.read_only = strcmp(arg->val, "true") == 0;
+        }
+    }
+    return SDB_OK;
+}
+
+static int complete(const SdbStatement *st, const char *tag)
+{
+    return st->sink && st->sink->complete ? st->sink->complete(st->sink->arg, tag) : SDB_OK;
+}
+
+static int xact_begin(SdbStatement *st, const SdbTransactionStmt *ts)
+{
+    SdbSession *s = st->s;
+    const char *tag = ts->kind == SDB_TRANSACTION_KIND_BEGIN ? "BEGIN" : "START TRANSACTION";
+    if (s->xact == SDB_XACT_FAILED)
+        return sdb_error(SDB_ERR_IN_FAILED_SQL_TRANSACTION, SDB_ERRMSG_IN_FAILED_SQL_TRANSACTION);
+    if (s->xact == SDB_XACT_BLOCK) {
+        sdb_session_notice(st->sink, "25001", "there is already a transaction in progress");
+        return complete(st, tag);
+    }
+    if (s->xact == SDB_XACT_NONE)
+        sdb_session_xact_start(s, SDB_XACT_BLOCK);
+    s->xact = SDB_XACT_BLOCK;
+    if (apply_options(s, ts->options) != SDB_OK)
+        return SDB_ERROR;
+    return complete(st, tag);
+}
+
+static int xact_commit(SdbStatement *st)
+{
+    SdbSession *s = st->s;
+    switch (s->xact) {
+    case SDB_XACT_NONE:
+    case SDB_XACT_IMPLICIT:
+        sdb_session_notice(st->sink, "25P01", "there is no transaction in progress");
+        if (s->xact == SDB_XACT_IMPLICIT && sdb_session_xact_commit(s) != SDB_OK)
+            return SDB_ERROR;
+        return complete(st, "COMMIT");
+    case SDB_XACT_FAILED:
+        sdb_session_xact_abort(s);
+        return complete(st, "ROLLBACK");
+    case SDB_XACT_BLOCK:
+        if (sdb_session_xact_commit(s) != SDB_OK)
+            return SDB_ERROR;
+        return complete(st, "COMMIT");
+    }
+    return SDB_OK;
+}
+
+static int xact_rollback(SdbStatement *st)
+{
+    SdbSession *s = st->s;
+    if (s->xact == SDB_XACT_NONE || s->xact == SDB_XACT_IMPLICIT)
+        sdb_session_notice(st->sink, "25P01", "there is no transaction in progress");
+    if (s->xact != SDB_XACT_NONE)
+        sdb_session_xact_abort(s);
+    return complete(st, "ROLLBACK");
+}
+
+static int xact_set(SdbStatement *st, const SdbTransactionStmt *ts)
+{
+    SdbSession *s = st->s;
+    if (ts->session) {
+        for (int i = 0; i < sdb_list_length(ts->options); i++) {
+            const SdbDefElem *opt = (const SdbDefElem *)sdb_list_nth(ts->options, i);
+            const SdbAConst *arg = (const SdbAConst *)opt->arg;
+            const char *name = strcmp(opt->defname, "transaction_isolation") == 0
+                                   ? "default_transaction_isolation"
+                                   : strcmp(opt->defname, "transaction_read_only") == 0
+                                         ? "default_transaction_read_only"
+                                         : NULL;
+            if (name && sdb_session_set(s, st->sink, name, arg->val, false) != SDB_OK)
+                return SDB_ERROR;
+        }
+        return complete(st, "SET");
+    }
+    if (s->xact == SDB_XACT_NONE || s->xact == SDB_XACT_IMPLICIT) {
+        sdb_session_notice(st->sink, "25P01", "SET TRANSACTION can only be used in transaction blocks");
+        return complete(st, "SET");
+    }
+    if (s->statements > 0)
+        return sdb_error(SDB_ERR_ACTIVE_SQL_TRANSACTION,
+                         "SET TRANSACTION ISOLATION LEVEL must be called before any query");
+    if (apply_options(s, ts->options) != SDB_OK)
+        return SDB_ERROR;
+    return complete(st, "SET");
+}
+
+int sdb_xact_statement(SdbStatement *st, const SdbTransactionStmt *ts)
+{
+    SdbSession *s = st->s;
+    switch (ts->kind) {
+    case SDB_TRANSACTION_KIND_BEGIN:
+    case SDB_TRANSACTION_KIND_START:
+        return xact_begin(st, ts);
+    case SDB_TRANSACTION_KIND_COMMIT:
+        return xact_commit(st);
+    case SDB_TRANSACTION_KIND_ROLLBACK:
+        return xact_rollback(st);
+    case SDB_TRANSACTION_KIND_SET:
+        if (s->xact == SDB_XACT_FAILED)
+            return sdb_error(SDB_ERR_IN_FAILED_SQL_TRANSACTION, SDB_ERRMSG_IN_FAILED_SQL_TRANSACTION);
+        return xact_set(st, ts);
+    default:
+        if (s->xact == SDB_XACT_FAILED)
+            return sdb_error(SDB_ERR_IN_FAILED_SQL_TRANSACTION, SDB_ERRMSG_IN_FAILED_SQL_TRANSACTION);
+        return sdb_session_end_statement(
+            s, sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, SDB_ERRMSG_FEATURE_NOT_SUPPORTED, "SAVEPOINT"));
+    }
+}

@@ -1,0 +1,617 @@
+/*
+ * test_exec.c: the executor on hand-built plans over VALUES inputs: filters
+ * and projections with three-valued logic, sorts (spilling with a tiny
+ * work_mem), limits, distinct, every join kind by nested loop and by hash,
+ * set operations with PostgreSQL's duplicate counting, set-returning
+ * functions, subqueries, CTEs and recursion, cancellation and EXPLAIN.
+ * Expected results follow PostgreSQL 15.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "exec_test_util.h"
+#include "harness.h"
+
+static char tempdir[512];
+
+static const SdbOid I4[] = {SDB_TYPEOID_INT4, SDB_TYPEOID_INT4, SDB_TYPEOID_INT4};
+static const SdbOid I4T[] = {SDB_TYPEOID_INT4, SDB_TYPEOID_TEXT};
+static const SdbOid B2[] = {SDB_TYPEOID_BOOL, SDB_TYPEOID_BOOL};
+
+#define EXPECT_ROWS(plan, expected)                                                                                    \
+    do {                                                                                                               \
+        char *got_ = t_run(plan);                                                                                      \
+        if (got_ == NULL)                                                                                              \
+            sdb_error_print(stderr);                                                                                   \
+        CU_ASSERT_PTR_NOT_NULL_FATAL(got_);                                                                            \
+        if (strcmp(got_, expected) != 0)                                                                               \
+            fprintf(stderr, "\nexpected:\n%s\ngot:\n%s\n", expected, got_);                                            \
+        CU_ASSERT_STRING_EQUAL(got_, expected);                                                                        \
+    } while (0)
+
+#define EXPECT_ERROR(plan, state_, text_)                                                                              \
+    do {                                                                                                               \
+        CU_ASSERT_PTR_NULL(t_run(plan));                                                                               \
+        CU_ASSERT_EQUAL(sdb_error_last()->code, state_);                                                               \
+        CU_ASSERT_STRING_EQUAL(sdb_error_last()->message, text_);                                                      \
+    } while (0)
+
+static SdbPlan *project(SdbPlan *child, int table, int n, SdbExpr **exprs)
+{
+    SdbPlanProject *p = sdb_new_plan_project(T_arena);
+    p->child = child;
+    p->table = table;
+    p->exprs = exprs;
+    p->nexprs = n;
+    SdbOid types[n + 1];
+    for (int i = 0; i < n; i++)
+        types[i] = exprs[i]->type;
+    t_cols(&p->plan, table, n, types);
+    return &p->plan;
+}
+
+static SdbPlan *filter(SdbPlan *child, int n, SdbExpr **quals)
+{
+    SdbPlanFilter *f = sdb_new_plan_filter(T_arena);
+    f->child = child;
+    f->quals = quals;
+    f->nquals = n;
+    f->plan.ncols = child->ncols;
+    f->plan.cols = child->cols;
+    return &f->plan;
+}
+
+static SdbPlan *sort(SdbPlan *child, int n, SdbExpr **keys, int *flags)
+{
+    SdbPlanSort *s = sdb_new_plan_sort(T_arena);
+    s->child = child;
+    s->keys = keys;
+    s->flags = flags;
+    s->nkeys = n;
+    s->plan.ncols = child->ncols;
+    s->plan.cols = child->cols;
+    return &s->plan;
+}
+
+static SdbPlan *join(SdbPlan *l, SdbPlan *r, SdbJoinKind kind, SdbJoinStrategy strategy, int nconds, SdbExpr **conds,
+                     int nkeys, SdbExpr **lkeys, SdbExpr **rkeys)
+{
+    SdbPlanJoin *j = sdb_new_plan_join(T_arena);
+    j->left = l;
+    j->right = r;
+    j->kind = kind;
+    j->strategy = strategy;
+    j->conds = conds;
+    j->nconds = nconds;
+    j->left_keys = lkeys;
+    j->right_keys = rkeys;
+    j->nkeys = nkeys;
+    bool left_only = kind == SDB_JOIN_KIND_SEMI || kind == SDB_JOIN_KIND_ANTI;
+    j->plan.ncols = l->ncols + (left_only ? 0 : r->ncols);
+    j->plan.cols = sdb_arena_alloc(T_arena, (j->plan.ncols + 1) * sizeof(SdbPlanColumn));
+    memcpy(j->plan.cols, l->cols, l->ncols * sizeof(SdbPlanColumn));
+    if (!left_only)
+        memcpy(j->plan.cols + l->ncols, r->cols, r->ncols * sizeof(SdbPlanColumn));
+    return &j->plan;
+}
+
+static void setup(void)
+{
+    t_begin(4 << 20, tempdir);
+}
+
+/* --- filters and projections -------------------------------------------- */
+
+static void test_filter_project(void)
+{
+    setup();
+    SdbPlan *v = t_values(1, 2, I4T, "1,a;2,NULL;3,c;NULL,d");
+    SdbPlan *f = filter(v, 1, t_list(1, t_op(">", t_var(1, 0, SDB_TYPEOID_INT4), t_i4("1"))));
+    SdbPlan *p = project(f, 2, 2,
+                         t_list(2, t_op("+", t_var(1, 0, SDB_TYPEOID_INT4), t_i4("10")),
+                                t_op("||", t_var(1, 1, SDB_TYPEOID_TEXT), t_const(SDB_TYPEOID_TEXT, "!"))));
+    EXPECT_ROWS(p, "12|NULL\n13|c!");
+    t_end();
+}
+
+static void test_three_valued_logic(void)
+{
+    setup();
+    SdbPlan *v = t_values(1, 2, B2, "t,t;t,f;t,NULL;f,t;f,f;f,NULL;NULL,t;NULL,f;NULL,NULL");
+    SdbExpr *a = t_var(1, 0, SDB_TYPEOID_BOOL), *b = t_var(1, 1, SDB_TYPEOID_BOOL);
+    SdbPlan *p = project(v, 2, 3,
+                         t_list(3, t_bool(SDB_EXPR_BOOL_OP_AND, a, b), t_bool(SDB_EXPR_BOOL_OP_OR, a, b),
+                                t_bool(SDB_EXPR_BOOL_OP_NOT, a, NULL)));
+    EXPECT_ROWS(p, "t|t|f\nf|t|f\nNULL|t|f\nf|t|t\nf|f|t\nf|NULL|t\nNULL|t|NULL\nf|NULL|NULL\nNULL|NULL|NULL");
+    /* a filter keeps only true rows */
+    SdbPlan *f = filter(t_values(1, 2, B2, "t,t;t,NULL;f,t;NULL,NULL"), 1,
+                        t_list(1, t_bool(SDB_EXPR_BOOL_OP_OR, t_var(1, 0, SDB_TYPEOID_BOOL), t_var(1, 1, SDB_TYPEOID_BOOL))));
+    EXPECT_ROWS(f, "t|t\nt|NULL\nf|t");
+    t_end();
+}
+
+static void test_and_short_circuit(void)
+{
+    setup();
+    /* x <> 0 AND 10 / x > 1: the division never sees x = 0 */
+    SdbPlan *v = t_values(1, 1, I4, "0;2;5;20");
+    SdbExpr *x = t_var(1, 0, SDB_TYPEOID_INT4);
+    SdbExpr *cond = t_bool(SDB_EXPR_BOOL_OP_AND, t_op("<>", x, t_i4("0")),
+                           t_op(">", t_op("/", t_i4("10"), x), t_i4("1")));
+    EXPECT_ROWS(filter(v, 1, t_list(1, cond)), "2\n5");
+    /* without the guard: 22012 */
+    SdbPlan *bad = filter(t_values(1, 1, I4, "0"), 1, t_list(1, t_op(">", t_op("/", t_i4("10"), x), t_i4("1"))));
+    EXPECT_ERROR(bad, SDB_ERR_DIVISION_BY_ZERO, "division by zero");
+    t_end();
+}
+
+/* --- sort, limit, distinct ----------------------------------------------- */
+
+static void test_sort_keys(void)
+{
+    setup();
+    SdbPlan *v = t_values(1, 2, I4T, "2,b;NULL,x;1,z;2,a;1,NULL;3,c");
+    SdbExpr *a = t_var(1, 0, SDB_TYPEOID_INT4), *b = t_var(1, 1, SDB_TYPEOID_TEXT);
+    EXPECT_ROWS(sort(v, 2, t_list(2, a, b), t_ints(2, 0, 0)), "1|z\n1|NULL\n2|a\n2|b\n3|c\nNULL|x");
+    EXPECT_ROWS(sort(v, 1, t_list(1, a), t_ints(1, SDB_SORT_DESC)), "NULL|x\n3|c\n2|b\n2|a\n1|z\n1|NULL");
+    EXPECT_ROWS(sort(v, 1, t_list(1, a), t_ints(1, SDB_SORT_DESC | SDB_SORT_NULLS_LAST)),
+                "3|c\n2|b\n2|a\n1|z\n1|NULL\nNULL|x");
+    EXPECT_ROWS(sort(v, 1, t_list(1, b), t_ints(1, SDB_SORT_NULLS_FIRST)), "1|NULL\n2|a\n2|b\n3|c\nNULL|x\n1|z");
+    /* a computed key: -a */
+    EXPECT_ROWS(sort(v, 1, t_list(1, t_op("-", NULL, a)), t_ints(1, 0)), "3|c\n2|b\n2|a\n1|z\n1|NULL\nNULL|x");
+    t_end();
+}
+
+/* 20000 rows with text, sorted with work_mem 64 kB: spills to runs. */
+static void test_sort_spill(void)
+{
+    t_begin(64 << 10, tempdir);
+    SdbStr rows;
+    sdb_str_init(&rows, T_arena);
+    for (int i = 0; i < 20000; i++)
+        sdb_str_appendf(&rows, "%s%d,row%d", i ? ";" : "", (i * 7919) % 20000, i);
+    SdbPlan *v = t_values(1, 2, I4T, rows.data);
+    SdbPlan *s = sort(v, 1, t_list(1, t_var(1, 0, SDB_TYPEOID_INT4)), t_ints(1, SDB_SORT_DESC));
+    char *got = t_run(s);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+    int expect = 19999, lines = 0;
+    for (char *line = strtok(got, "\n"); line; line = strtok(NULL, "\n"), expect--, lines++)
+        if (atoi(line) != expect) {
+            CU_FAIL("out of order");
+            break;
+        }
+    CU_ASSERT_EQUAL(lines, 20000);
+    /* it did spill: without a usable temp folder it fails */
+    T_ctx.temp_dir = "/nonexistent/folder";
+    CU_ASSERT_PTR_NULL(t_run(s));
+    CU_ASSERT_EQUAL(sdb_error_last()->code, SDB_ERR_UNDEFINED_FILE);
+    t_end();
+}
+
+static SdbPlan *limit(SdbPlan *child, const char *count, const char *offset, bool ties)
+{
+    SdbPlanLimit *l = sdb_new_plan_limit(T_arena);
+    l->child = child;
+    l->limit = count ? t_const(SDB_TYPEOID_INT8, count) : NULL;
+    l->offset = offset ? t_const(SDB_TYPEOID_INT8, offset) : NULL;
+    l->with_ties = ties;
+    l->plan.ncols = child->ncols;
+    l->plan.cols = child->cols;
+    return &l->plan;
+}
+
+static void test_limit(void)
+{
+    setup();
+    SdbPlan *v = t_values(1, 1, I4, "1;2;2;2;3;4");
+    EXPECT_ROWS(limit(v, "2", "1", false), "2\n2");
+    EXPECT_ROWS(limit(v, "NULL", "4", false), "3\n4");
+    EXPECT_ROWS(limit(v, "0", NULL, false), "");
+    SdbPlan *s = sort(v, 1, t_list(1, t_var(1, 0, SDB_TYPEOID_INT4)), t_ints(1, 0));
+    EXPECT_ROWS(limit(s, "2", NULL, true), "1\n2\n2\n2");
+    /* top-N sort under a limit: stable among equal keys */
+    SdbPlan *v2 = t_values(1, 2, I4T, "3,a;1,b;2,c;1,d;3,e;2,f;1,g");
+    SdbPlan *s2 = sort(v2, 1, t_list(1, t_var(1, 0, SDB_TYPEOID_INT4)), t_ints(1, 0));
+    EXPECT_ROWS(limit(s2, "4", "1", false), "1|d\n1|g\n2|c\n2|f");
+    SdbPlan *s3 = sort(v2, 1, t_list(1, t_var(1, 0, SDB_TYPEOID_INT4)), t_ints(1, SDB_SORT_DESC));
+    EXPECT_ROWS(limit(s3, "3", NULL, false), "3|a\n3|e\n2|c");
+    EXPECT_ERROR(limit(v, "-1", NULL, false), SDB_ERR_INVALID_ROW_COUNT_IN_LIMIT_CLAUSE, "LIMIT must not be negative");
+    EXPECT_ERROR(limit(v, NULL, "-1", false), SDB_ERR_INVALID_ROW_COUNT_IN_RESULT_OFFSET_CLAUSE,
+                 "OFFSET must not be negative");
+    t_end();
+}
+
+static SdbPlan *distinct(SdbPlan *child, int non, SdbExpr **on)
+{
+    SdbPlanDistinct *d = sdb_new_plan_distinct(T_arena);
+    d->child = child;
+    d->on = on;
+    d->non = non;
+    d->plan.ncols = child->ncols;
+    d->plan.cols = child->cols;
+    return &d->plan;
+}
+
+static void test_distinct(void)
+{
+    setup();
+    SdbPlan *v = t_values(1, 2, I4T, "1,a;2,b;1,a;NULL,x;NULL,x;1,b");
+    EXPECT_ROWS(distinct(v, 0, NULL), "1|a\n2|b\nNULL|x\n1|b");
+    SdbExpr *a = t_var(1, 0, SDB_TYPEOID_INT4);
+    SdbPlan *s = sort(v, 1, t_list(1, a), t_ints(1, 0));
+    EXPECT_ROWS(distinct(s, 1, t_list(1, a)), "1|a\n2|b\nNULL|x");
+    t_end();
+}
+
+/* --- joins --------------------------------------------------------------- */
+
+/* left (1): (1,a) (2,b) (NULL,n) (3,c);  right (2): (2,x) (3,y) (3,z) (4,w) (NULL,m) */
+static void join_case(SdbJoinKind kind, const char *expected)
+{
+    for (int strategy = 0; strategy < 2; strategy++) {
+        SdbPlan *l = t_values(1, 2, I4T, "1,a;2,b;NULL,n;3,c");
+        SdbPlan *r = t_values(2, 2, I4T, "2,x;3,y;3,z;4,w;NULL,m");
+        SdbExpr *lk = t_var(1, 0, SDB_TYPEOID_INT4), *rk = t_var(2, 0, SDB_TYPEOID_INT4);
+        /* residual: right text <> 'z' */
+        SdbExpr *residual = t_op("<>", t_var(2, 1, SDB_TYPEOID_TEXT), t_const(SDB_TYPEOID_TEXT, "z"));
+        SdbPlan *j;
+        if (strategy == 0)
+            j = join(l, r, kind, SDB_JOIN_STRATEGY_NESTED_LOOP, 2, t_list(2, t_op("=", lk, rk), residual), 0, NULL, NULL);
+        else
+            j = join(l, r, kind, SDB_JOIN_STRATEGY_HASH, 1, t_list(1, residual), 1, t_list(1, lk), t_list(1, rk));
+        SdbPlan *s = sort(j, j->ncols, t_list(4, t_var(1, 0, SDB_TYPEOID_INT4), t_var(1, 1, SDB_TYPEOID_TEXT),
+                                               t_var(2, 0, SDB_TYPEOID_INT4), t_var(2, 1, SDB_TYPEOID_TEXT)),
+                          t_ints(4, 0, 0, 0, 0));
+        EXPECT_ROWS(s, expected);
+    }
+}
+
+static void join_cases(void);
+
+static void test_joins(void)
+{
+    for (int spill = 0; spill < 2; spill++) {
+        t_begin(spill ? 1 : 4 << 20, tempdir);
+        join_cases();
+        t_end();
+    }
+}
+
+static void join_cases(void)
+{
+    join_case(SDB_JOIN_KIND_INNER, "2|b|2|x\n3|c|3|y");
+    join_case(SDB_JOIN_KIND_LEFT, "1|a|NULL|NULL\n2|b|2|x\n3|c|3|y\nNULL|n|NULL|NULL");
+    join_case(SDB_JOIN_KIND_RIGHT, "2|b|2|x\n3|c|3|y\nNULL|NULL|3|z\nNULL|NULL|4|w\nNULL|NULL|NULL|m");
+    join_case(SDB_JOIN_KIND_FULL,
+              "1|a|NULL|NULL\n2|b|2|x\n3|c|3|y\nNULL|n|NULL|NULL\nNULL|NULL|3|z\nNULL|NULL|4|w\nNULL|NULL|NULL|m");
+    join_case(SDB_JOIN_KIND_SEMI, "2|b\n3|c");
+    join_case(SDB_JOIN_KIND_ANTI, "1|a\nNULL|n");
+}
+
+/* Index nested loop: the right side is rebuilt for each left row and
+ * reads the left row's values (here a filter instead of an index range). */
+static void test_index_nested_loop(void)
+{
+    setup();
+    static const struct {
+        SdbJoinKind kind;
+        const char *expected;
+    } cases[] = {
+        {SDB_JOIN_KIND_INNER, "2|b|2|x\n3|c|3|y"},
+        /* the unmatched rows of a left batch follow its matches */
+        {SDB_JOIN_KIND_LEFT, "2|b|2|x\n3|c|3|y\n1|a|NULL|NULL\nNULL|n|NULL|NULL"},
+        {SDB_JOIN_KIND_SEMI, "2|b\n3|c"},
+        {SDB_JOIN_KIND_ANTI, "1|a\nNULL|n"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        SdbPlan *l = t_values(1, 2, I4T, "1,a;2,b;NULL,n;3,c");
+        SdbPlan *r = filter(t_values(2, 2, I4T, "2,x;3,y;3,z;4,w;NULL,m"), 1,
+                            t_list(1, t_op("=", t_var(2, 0, SDB_TYPEOID_INT4), t_var(1, 0, SDB_TYPEOID_INT4))));
+        SdbExpr *residual = t_op("<>", t_var(2, 1, SDB_TYPEOID_TEXT), t_const(SDB_TYPEOID_TEXT, "z"));
+        EXPECT_ROWS(join(l, r, cases[i].kind, SDB_JOIN_STRATEGY_INDEX_NESTED_LOOP, 1, t_list(1, residual), 0, NULL,
+                         NULL),
+                    cases[i].expected);
+    }
+    t_end();
+}
+
+/* A hash join whose output spans several batches (3000 x 3 matches). */
+static void join_large(int64_t work_mem);
+
+static void test_join_large(void)
+{
+    for (int spill = 0; spill < 2; spill++)
+        join_large(spill ? 16 << 10 : 4 << 20);
+}
+
+static void join_large(int64_t work_mem)
+{
+    t_begin(work_mem, tempdir);
+    SdbStr ls, rs;
+    sdb_str_init(&ls, T_arena);
+    sdb_str_init(&rs, T_arena);
+    for (int i = 0; i < 3000; i++)
+        sdb_str_appendf(&ls, "%s%d", i ? ";" : "", i);
+    for (int i = 0; i < 9000; i++)
+        sdb_str_appendf(&rs, "%s%d", i ? ";" : "", i % 3000);
+    for (int strategy = 0; strategy < 2; strategy++) {
+        SdbPlan *l = t_values(1, 1, I4, ls.data), *r = t_values(2, 1, I4, rs.data);
+        SdbExpr *lk = t_var(1, 0, SDB_TYPEOID_INT4), *rk = t_var(2, 0, SDB_TYPEOID_INT4);
+        SdbPlan *j = strategy ? join(l, r, SDB_JOIN_KIND_INNER, SDB_JOIN_STRATEGY_HASH, 0, NULL, 1, t_list(1, lk),
+                                     t_list(1, rk))
+                              : join(l, r, SDB_JOIN_KIND_INNER, SDB_JOIN_STRATEGY_NESTED_LOOP, 1,
+                                     t_list(1, t_op("=", lk, rk)), 0, NULL, NULL);
+        char *got = t_run(j);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+        int lines = 1;
+        for (char *p = got; *p; p++)
+            lines += *p == '\n';
+        CU_ASSERT_EQUAL(lines, 9000);
+        if (strategy == 1 && work_mem < 4 << 20) {
+            /* the hash join did spill: without a usable temp folder it fails */
+            T_ctx.temp_dir = "/nonexistent/folder";
+            CU_ASSERT_PTR_NULL(t_run(j));
+            T_ctx.temp_dir = tempdir;
+        }
+    }
+    t_end();
+}
+
+/* --- set operations ------------------------------------------------------ */
+
+static void setop_case(SdbSetOpKind op, bool all, const char *expected)
+{
+    SdbPlanSetOp *s = sdb_new_plan_set_op(T_arena);
+    s->left = t_values(1, 1, I4, "1;1;1;2;NULL;NULL;3");
+    s->right = t_values(2, 1, I4, "1;2;2;NULL;4");
+    s->op = op;
+    s->all = all;
+    s->table = 3;
+    t_cols(&s->plan, 3, 1, I4);
+    EXPECT_ROWS(sort(&s->plan, 1, t_list(1, t_var(3, 0, SDB_TYPEOID_INT4)), t_ints(1, 0)), expected);
+}
+
+static void test_set_ops(void)
+{
+    setup();
+    setop_case(SDB_SET_OP_KIND_UNION, false, "1\n2\n3\n4\nNULL");
+    setop_case(SDB_SET_OP_KIND_UNION, true, "1\n1\n1\n1\n2\n2\n2\n3\n4\nNULL\nNULL\nNULL");
+    setop_case(SDB_SET_OP_KIND_INTERSECT, false, "1\n2\nNULL");
+    setop_case(SDB_SET_OP_KIND_INTERSECT, true, "1\n2\nNULL");
+    setop_case(SDB_SET_OP_KIND_EXCEPT, false, "3");
+    setop_case(SDB_SET_OP_KIND_EXCEPT, true, "1\n1\n3\nNULL");
+    t_end();
+}
+
+/* --- set-returning functions --------------------------------------------- */
+
+static SdbPlan *function_scan(const char *name, int nargs, SdbExpr **args, SdbOid rettype, bool ordinality)
+{
+    SdbFuncInfo *fi = sdb_arena_calloc(T_arena, 1, sizeof(SdbFuncInfo));
+    fi->name = name;
+    fi->rettype = rettype;
+    SdbBoundFuncExpr *call = sdb_new_bound_func_expr(T_arena, rettype);
+    call->func = fi;
+    call->args = args;
+    call->nargs = nargs;
+    SdbPlanFunctionScan *f = sdb_new_plan_function_scan(T_arena);
+    f->call = &call->expr;
+    f->table = 1;
+    f->ordinality = ordinality;
+    SdbOid types[2] = {rettype, SDB_TYPEOID_INT8};
+    t_cols(&f->plan, 1, ordinality ? 2 : 1, types);
+    return &f->plan;
+}
+
+static void test_function_scan(void)
+{
+    setup();
+    EXPECT_ROWS(function_scan("generate_series", 2, t_list(2, t_i4("1"), t_i4("4")), SDB_TYPEOID_INT4, false),
+                "1\n2\n3\n4");
+    EXPECT_ROWS(function_scan("generate_series", 3, t_list(3, t_i4("10"), t_i4("1"), t_i4("-4")), SDB_TYPEOID_INT4,
+                              true),
+                "10|1\n6|2\n2|3");
+    EXPECT_ROWS(function_scan("generate_series", 2, t_list(2, t_i4("2147483646"), t_i4("2147483647")),
+                              SDB_TYPEOID_INT4, false),
+                "2147483646\n2147483647");
+    EXPECT_ROWS(function_scan("generate_series", 3,
+                              t_list(3, t_const(SDB_TYPEOID_NUMERIC, "0.5"), t_const(SDB_TYPEOID_NUMERIC, "2"),
+                                     t_const(SDB_TYPEOID_NUMERIC, "0.5")),
+                              SDB_TYPEOID_NUMERIC, false),
+                "0.5\n1.0\n1.5\n2.0");
+    EXPECT_ROWS(function_scan("generate_series", 3,
+                              t_list(3, t_const(SDB_TYPEOID_TIMESTAMP, "2024-01-30"),
+                                     t_const(SDB_TYPEOID_TIMESTAMP, "2024-04-01"),
+                                     t_const(SDB_TYPEOID_INTERVAL, "1 month")),
+                              SDB_TYPEOID_TIMESTAMP, false),
+                "2024-01-30 00:00:00\n2024-02-29 00:00:00\n2024-03-29 00:00:00");
+    EXPECT_ROWS(function_scan("generate_series", 2, t_list(2, t_i4("1"), t_i4("NULL")), SDB_TYPEOID_INT4, false), "");
+    EXPECT_ERROR(function_scan("generate_series", 3, t_list(3, t_i4("1"), t_i4("3"), t_i4("0")), SDB_TYPEOID_INT4,
+                               false),
+                 SDB_ERR_INVALID_PARAMETER_VALUE, "step size cannot equal zero");
+    EXPECT_ROWS(function_scan("unnest", 1, t_list(1, t_const(SDB_TYPEOID_TEXT_ARRAY, "{a,NULL,c}")), SDB_TYPEOID_TEXT,
+                              true),
+                "a|1\nNULL|2\nc|3");
+    /* 3000 rows: several batches */
+    char *got = t_run(function_scan("generate_series", 2, t_list(2, t_i4("1"), t_i4("3000")), SDB_TYPEOID_INT4, false));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+    CU_ASSERT_PTR_NOT_NULL(strstr(got, "\n1024\n1025\n"));
+    CU_ASSERT_STRING_EQUAL(strrchr(got, '\n'), "\n3000");
+    t_end();
+}
+
+/* --- subqueries ----------------------------------------------------------- */
+
+static SdbExpr *subplan(SdbSubPlanKind kind, SdbPlan *plan, SdbExpr *test, bool correlated, SdbOid type)
+{
+    SdbBoundSubPlan *sp = sdb_new_bound_sub_plan(T_arena, type);
+    sp->kind = kind;
+    sp->plan = plan;
+    sp->test = test;
+    sp->correlated = correlated;
+    return &sp->expr;
+}
+
+static void test_subplans(void)
+{
+    setup();
+    SdbPlan *outer = t_values(1, 1, I4, "1;2;NULL");
+    SdbExpr *x = t_var(1, 0, SDB_TYPEOID_INT4);
+    /* (SELECT y FROM (2,3) WHERE y = x) correlated */
+    SdbPlan *inner = filter(t_values(2, 1, I4, "2;3"), 1,
+                            t_list(1, t_op("=", t_var(2, 0, SDB_TYPEOID_INT4), t_outer(1, 0, SDB_TYPEOID_INT4, 1))));
+    SdbExpr *scalar = subplan(SDB_SUB_PLAN_KIND_EXPR, inner, NULL, true, SDB_TYPEOID_INT4);
+    SdbExpr *exists = subplan(SDB_SUB_PLAN_KIND_EXISTS, inner, NULL, true, SDB_TYPEOID_BOOL);
+    /* x IN (2, NULL), x <> ALL (2, NULL) */
+    SdbPlan *list = t_values(3, 1, I4, "2;NULL");
+    SdbExpr *in = subplan(SDB_SUB_PLAN_KIND_ANY, list, t_op("=", x, t_var(3, 0, SDB_TYPEOID_INT4)), false,
+                          SDB_TYPEOID_BOOL);
+    SdbExpr *all = subplan(SDB_SUB_PLAN_KIND_ALL, list, t_op("<>", x, t_var(3, 0, SDB_TYPEOID_INT4)), false,
+                           SDB_TYPEOID_BOOL);
+    SdbExpr *arr = subplan(SDB_SUB_PLAN_KIND_ARRAY, t_values(4, 1, I4, "5;NULL;7"), NULL, false,
+                           SDB_TYPEOID_INT4_ARRAY);
+    EXPECT_ROWS(project(outer, 5, 5, t_list(5, scalar, exists, in, all, arr)),
+                "NULL|f|NULL|NULL|{5,NULL,7}\n2|t|t|f|{5,NULL,7}\nNULL|f|NULL|NULL|{5,NULL,7}");
+    /* more than one row */
+    SdbExpr *two = subplan(SDB_SUB_PLAN_KIND_EXPR, t_values(6, 1, I4, "1;2"), NULL, false, SDB_TYPEOID_INT4);
+    EXPECT_ERROR(project(t_values(1, 1, I4, "1"), 5, 1, t_list(1, two)), SDB_ERR_CARDINALITY_VIOLATION,
+                 "more than one row returned by a subquery used as an expression");
+    t_end();
+}
+
+static void test_array_expr(void)
+{
+    setup();
+    SdbBoundArrayExpr *a = sdb_new_bound_array_expr(T_arena, SDB_TYPEOID_INT4_ARRAY);
+    a->element_type = SDB_TYPEOID_INT4;
+    a->elements = t_list(3, t_var(1, 0, SDB_TYPEOID_INT4), t_i4("NULL"), t_i4("9"));
+    a->nelements = 3;
+    EXPECT_ROWS(project(t_values(1, 1, I4, "1;2"), 2, 1, t_list(1, &a->expr)), "{1,NULL,9}\n{2,NULL,9}");
+    t_end();
+}
+
+/* --- CTEs and recursion ------------------------------------------------- */
+
+static void test_cte(void)
+{
+    setup();
+    /* WITH c AS (VALUES 1, 2) SELECT * FROM c a JOIN c b ON a < b, the CTE run once */
+    SdbPlan *body = t_values(1, 1, I4, "1;2");
+    SdbPlanCteScan *a = sdb_new_plan_cte_scan(T_arena), *b = sdb_new_plan_cte_scan(T_arena);
+    a->cte = b->cte = body;
+    a->cte_id = b->cte_id = 0;
+    a->table = 2;
+    b->table = 3;
+    t_cols(&a->plan, 2, 1, I4);
+    t_cols(&b->plan, 3, 1, I4);
+    SdbPlan *j = join(&a->plan, &b->plan, SDB_JOIN_KIND_INNER, SDB_JOIN_STRATEGY_NESTED_LOOP, 1,
+                      t_list(1, t_op("<=", t_var(2, 0, SDB_TYPEOID_INT4), t_var(3, 0, SDB_TYPEOID_INT4))), 0, NULL, NULL);
+    EXPECT_ROWS(j, "1|1\n1|2\n2|2");
+    t_end();
+}
+
+static void test_recursive_union(void)
+{
+    setup();
+    /* WITH RECURSIVE r(n) AS (VALUES (1) UNION [ALL] SELECT n + 1 FROM r WHERE n < 5) */
+    for (int all = 0; all < 2; all++) {
+        SdbPlanWorkTableScan *w = sdb_new_plan_work_table_scan(T_arena);
+        w->cte_id = 0;
+        w->table = 2;
+        t_cols(&w->plan, 2, 1, I4);
+        SdbExpr *n = t_var(2, 0, SDB_TYPEOID_INT4);
+        SdbPlan *rec = project(filter(&w->plan, 1, t_list(1, t_op("<", n, t_i4("5")))), 3, 1,
+                               t_list(1, t_op("+", n, t_i4("1"))));
+        SdbPlanRecursiveUnion *ru = sdb_new_plan_recursive_union(T_arena);
+        ru->anchor = t_values(1, 1, I4, "1");
+        ru->recursive = rec;
+        ru->cte_id = 0;
+        ru->all = all;
+        ru->table = 4;
+        t_cols(&ru->plan, 4, 1, I4);
+        EXPECT_ROWS(&ru->plan, "1\n2\n3\n4\n5");
+    }
+    /* UNION stops a cycle: n -> (n + 1) % 3 */
+    SdbPlanWorkTableScan *w = sdb_new_plan_work_table_scan(T_arena);
+    w->cte_id = 1;
+    w->table = 2;
+    t_cols(&w->plan, 2, 1, I4);
+    SdbPlan *rec = project(&w->plan, 3, 1, t_list(1, t_op("%", t_op("+", t_var(2, 0, SDB_TYPEOID_INT4), t_i4("1")),
+                                                          t_i4("3"))));
+    SdbPlanRecursiveUnion *ru = sdb_new_plan_recursive_union(T_arena);
+    ru->anchor = t_values(1, 1, I4, "0");
+    ru->recursive = rec;
+    ru->cte_id = 1;
+    ru->table = 4;
+    t_cols(&ru->plan, 4, 1, I4);
+    EXPECT_ROWS(&ru->plan, "0\n1\n2");
+    t_end();
+}
+
+/* --- cancellation and EXPLAIN ------------------------------------------- */
+
+static void test_cancel(void)
+{
+    setup();
+    T_cancel = 1;
+    EXPECT_ERROR(t_values(1, 1, I4, "1"), SDB_ERR_QUERY_CANCELED, "canceling statement due to user request");
+    t_end();
+}
+
+static void test_explain(void)
+{
+    setup();
+    SdbPlan *l = t_values(1, 2, I4T, "1,a;2,b");
+    SdbPlan *r = t_values(2, 2, I4T, "2,x");
+    SdbExpr *lk = t_var(1, 0, SDB_TYPEOID_INT4), *rk = t_var(2, 0, SDB_TYPEOID_INT4);
+    SdbPlan *j = join(l, r, SDB_JOIN_KIND_LEFT, SDB_JOIN_STRATEGY_HASH, 1,
+                      t_list(1, t_op("<>", t_var(2, 1, SDB_TYPEOID_TEXT), t_const(SDB_TYPEOID_TEXT, "z"))), 1,
+                      t_list(1, lk), t_list(1, rk));
+    SdbPlan *s = sort(j, 1, t_list(1, lk), t_ints(1, SDB_SORT_DESC));
+    SdbStr out;
+    sdb_str_init(&out, T_arena);
+    CU_ASSERT_EQUAL_FATAL(sdb_explain(&T_ctx, s, false, false, &out), SDB_OK);
+    CU_ASSERT_STRING_EQUAL(out.data, "Sort\n"
+                                     "  Sort Key: c1_0 DESC\n"
+                                     "  ->  Hash Left Join\n"
+                                     "        Hash Cond: (c1_0 = c2_0)\n"
+                                     "        Join Filter: (c2_1 <> 'z'::text)\n"
+                                     "        ->  Values Scan on \"*VALUES*\"\n"
+                                     "        ->  Hash\n"
+                                     "              ->  Values Scan on \"*VALUES*\"");
+    sdb_str_reset(&out);
+    CU_ASSERT_EQUAL_FATAL(sdb_explain(&T_ctx, s, true, true, &out), SDB_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "Sort  (cost=0.00..0.00 rows=0 width=72) (actual time="));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "rows=2 loops=1)\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "\nExecution Time: "));
+    t_end();
+}
+
+int main(void)
+{
+    sdb_test_tempdir(tempdir, sizeof(tempdir));
+    CU_TestInfo tests[] = {
+        {"filter_project", test_filter_project},
+        {"three_valued_logic", test_three_valued_logic},
+        {"and_short_circuit", test_and_short_circuit},
+        {"sort_keys", test_sort_keys},
+        {"sort_spill", test_sort_spill},
+        {"limit", test_limit},
+        {"distinct", test_distinct},
+        {"joins", test_joins},
+        {"join_large", test_join_large},
+        {"index_nested_loop", test_index_nested_loop},
+        {"set_ops", test_set_ops},
+        {"function_scan", test_function_scan},
+        {"subplans", test_subplans},
+        {"array_expr", test_array_expr},
+        {"cte", test_cte},
+        {"recursive_union", test_recursive_union},
+        {"cancel", test_cancel},
+        {"explain", test_explain},
+        CU_TEST_INFO_NULL,
+    };
+    CU_SuiteInfo suites[] = {{"exec", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
+    return sdb_test_run(suites);
+}
+

@@ -307,6 +307,38 @@ bool exec_keys_equal(const SdbTypeOps *const *ops, SdbVector **kv, int pos, cons
 bool exec_rows_equal(const SdbTypeOps *const *ops, const Row *a, const Row *b, int ncols, const int *keypos,
                      int nkeys);
 
+/* A set of distinct rows (all columns, NULLs equal) with two counters per
+ * row (rowset.c), for DISTINCT, UNION, INTERSECT, EXCEPT and recursive
+ * UNION.  With can_spill, once it outgrows work_mem the rows of values not
+ * in memory go to partition files by hash, each loaded later on its own. */
+typedef struct RowSet {
+    SdbExecState *es;
+    int ncols;
+    const SdbTypeOps **ops;
+    int *keypos;
+    RowStore *rows;         /* ncols columns + 2 counters */
+    RowHash hash;
+    uint64_t *hashes;
+    bool can_spill;
+    FILE **parts;           /* NULL: nothing spilled */
+    int curpart;
+    SdbArena *scratch;
+} RowSet;
+
+int rowset_init(SdbExecState *es, SdbArena *arena, RowSet *s, const SdbPlanColumn *cols, int ncols, bool can_spill);
+/* Count each live row of `b` into counter `which` (0 or 1); rows new to the
+ * set (not spilled) are listed in sel_new (when not NULL). */
+int rowset_add_batch(RowSet *s, const SdbBatch *b, int which, uint16_t *sel_new, int *nnew);
+/* After the input: replace the rows in memory by the next partition's
+ * (distinct, with their counts); *done when there is none left. */
+int rowset_next_partition(RowSet *s, bool *done);
+/* Copies of a row to emit given its two counts. */
+typedef int64_t (*RowSetCopies)(void *arg, int64_t n0, int64_t n1);
+/* Fill out's first ncols columns with the set's rows from *pos (each
+ * copies() times; *repeat: copies of rows[*pos] left, -1 before it),
+ * moving on to the next partitions: rows put, 0 at the end, -1 on error. */
+int rowset_emit(RowSet *s, size_t *pos, int64_t *repeat, RowSetCopies copies, void *arg, SdbBatch *out);
+
 /* --- operators (one builder per kind) ------------------------------------ */
 
 ExecNode *exec_build_scan(SdbExecState *es, const SdbPlanScan *p);

@@ -241,6 +241,12 @@ static void test_distinct(void)
     SdbPlan *s = sort(v, 1, t_list(1, a), t_ints(1, 0));
     EXPECT_ROWS(distinct(s, 1, t_list(1, a)), "1|a\n2|b\nNULL|x");
     t_end();
+    /* spilled: work_mem too small for even one row */
+    t_begin(1, tempdir);
+    v = t_values(1, 2, I4T, "1,a;2,b;1,a;NULL,x;NULL,x;1,b;2,b;3,c");
+    SdbExpr *keys[2] = {t_var(1, 0, SDB_TYPEOID_INT4), t_var(1, 1, SDB_TYPEOID_TEXT)};
+    EXPECT_ROWS(sort(distinct(v, 0, NULL), 2, keys, t_ints(2, 0, 0)), "1|a\n1|b\n2|b\n3|c\nNULL|x");
+    t_end();
 }
 
 /* --- joins --------------------------------------------------------------- */
@@ -371,16 +377,25 @@ static void setop_case(SdbSetOpKind op, bool all, const char *expected)
     EXPECT_ROWS(sort(&s->plan, 1, t_list(1, t_var(3, 0, SDB_TYPEOID_INT4)), t_ints(1, 0)), expected);
 }
 
+static void set_op_cases(void);
+
 static void test_set_ops(void)
 {
-    setup();
+    for (int spill = 0; spill < 2; spill++) {
+        t_begin(spill ? 1 : 4 << 20, tempdir);
+        set_op_cases();
+        t_end();
+    }
+}
+
+static void set_op_cases(void)
+{
     setop_case(SDB_SET_OP_KIND_UNION, false, "1\n2\n3\n4\nNULL");
     setop_case(SDB_SET_OP_KIND_UNION, true, "1\n1\n1\n1\n2\n2\n2\n3\n4\nNULL\nNULL\nNULL");
     setop_case(SDB_SET_OP_KIND_INTERSECT, false, "1\n2\nNULL");
     setop_case(SDB_SET_OP_KIND_INTERSECT, true, "1\n2\nNULL");
     setop_case(SDB_SET_OP_KIND_EXCEPT, false, "3");
     setop_case(SDB_SET_OP_KIND_EXCEPT, true, "1\n1\n3\nNULL");
-    t_end();
 }
 
 /* --- set-returning functions --------------------------------------------- */

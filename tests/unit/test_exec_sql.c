@@ -142,6 +142,8 @@ static void test_modify(void)
     EXPECT("INSERT INTO t VALUES (1, 'dup', 1) ON CONFLICT DO NOTHING", "[INSERT 0 0]");
     EXPECT("INSERT INTO t VALUES (1, 'new', 1) ON CONFLICT (a) DO UPDATE SET b = excluded.b RETURNING *",
            "1|new|15\n[INSERT 0 1]");
+    EXPECT_ERROR("INSERT INTO t VALUES (50, 'a', 1), (50, 'b', 2) ON CONFLICT (a) DO UPDATE SET b = excluded.b",
+                 SDB_ERR_CARDINALITY_VIOLATION, "ON CONFLICT DO UPDATE command cannot affect row a second time");
     /* Halloween: each row is updated once */
     EXPECT("UPDATE t SET a = a + 100", "[UPDATE 4]");
     EXPECT("INSERT INTO t SELECT a + 1000, b, c FROM t", "[INSERT 0 4]");

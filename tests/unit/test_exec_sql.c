@@ -212,6 +212,10 @@ static void test_explain(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(got);
     CU_ASSERT_PTR_NOT_NULL(strstr(got, "Index Cond: (a = 102)") ? strstr(got, "Index Cond: (a = 102)")
                                                                  : strstr(got, "Filter: (a = 102)"));
+    got = run(a2, "EXPLAIN (COSTS OFF) SELECT a FROM t WHERE c > (SELECT avg(c) FROM t)");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+    CU_ASSERT_PTR_NOT_NULL(strstr(got, "((t.c)::numeric > $0)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(got, "\n  InitPlan 1 (returns $0)\n    ->  Aggregate\n          ->  Seq Scan on t\n"));
     sdb_arena_destroy(a2);
 }
 

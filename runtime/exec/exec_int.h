@@ -71,7 +71,6 @@ struct ExecNode {
 /* A CTE's rows, computed once per statement. */
 typedef struct RowStore RowStore;
 typedef struct CteState {
-    const SdbPlan *plan;
     RowStore *rows;
     bool computed;
     /* RecursiveUnion: the previous round, read by WorkTableScan */
@@ -108,8 +107,8 @@ SdbExecState *exec_start(SdbExecContext *ctx, const SdbPlan *plan, bool analyze)
 int exec_defer(SdbExecState *es, void (*fn)(void *), void *arg);
 void exec_run_cleanups(SdbExecState *es);
 
-/* A run of `plan` under `parent` (NULL: a statement) reading outer rows
- * from `outer`; its arena is a child of `arena`. */
+/* A run (a statement's, a SubPlan's, a CTE's ...) sharing `sh`, allocating
+ * in `arena`, whose Vars with levelsup > 0 read `outer`. */
 SdbExecState *exec_state_create(SdbExecContext *ctx, ExecShared *sh, SdbArena *arena, RowCtx *outer);
 
 /* --- nodes (exec.c) ------------------------------------------------------ */
@@ -267,8 +266,6 @@ typedef struct SortKey {
 
 int exec_sortkeys_init(SdbArena *arena, const SdbOid *types, const int *flags, int n, SortKey **out);
 int exec_compare_datum(const SortKey *k, SdbDatum a, bool an, SdbDatum b, bool bn);
-/* Hash of one value (NULLs hash to a constant). */
-uint64_t exec_hash_datum(const SdbTypeOps *ops, SdbDatum v, bool isnull);
 static inline uint64_t exec_hash_combine(uint64_t h, uint64_t v)
 {
     return (h ^ v) * 0x9E3779B97F4A7C15ULL + (h >> 29);

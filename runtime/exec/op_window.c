@@ -33,6 +33,7 @@ typedef struct WinFunc {
     SdbAggCall acall;
     SdbWindowCall wcall;
     void *state;
+    SdbArena *state_arena;    /* the aggregate state's pieces: reset when it restarts */
     SdbDatum *values;         /* per materialized row */
     bool *nulls;
 } WinFunc;
@@ -323,6 +324,7 @@ static int compute_partition(WindowNode *wn, WinFunc *f)
         }
         f->acall.state = f->state;
         if (exclude || !fresh || fs != cs || fe < ce) {
+            sdb_arena_reset(f->state_arena);
             if (sdb_agg_init(&f->acall) != SDB_OK)
                 return SDB_ERROR;
             fresh = true;
@@ -340,7 +342,10 @@ static int compute_partition(WindowNode *wn, WinFunc *f)
         if (sdb_agg_final(&f->acall) != SDB_OK)
             return SDB_ERROR;
         f->nulls[out] = f->acall.result_null;
-        f->values[out] = f->acall.result;
+        f->values[out] = 0;
+        if (!f->acall.result_null &&
+            exec_datum_copy(wn->results, wf->expr.type, f->acall.result, &f->values[out]) != SDB_OK)
+            return SDB_ERROR;
     }
     return SDB_OK;
 }
@@ -526,9 +531,10 @@ static int win_func_init(WindowNode *wn, WinFunc *f, const SdbBoundWindowFunc *w
     f->orderkeys = f->sortkeys + f->npart;
     if (f->is_agg) {
         f->state = sdb_arena_calloc(arena, 1, wf->func->agg->state_size + 16);
-        f->acall = (SdbAggCall){.func = wf->func, .context = &wn->node.env.ectx, .arena = wn->results,
+        f->state_arena = sdb_arena_create(arena, "window aggregate", 0);
+        f->acall = (SdbAggCall){.func = wf->func, .context = &wn->node.env.ectx, .arena = f->state_arena,
                                 .nargs = f->nargs, .argtypes = argtypes, .rettype = wf->expr.type};
-        if (f->state == NULL)
+        if (f->state == NULL || f->state_arena == NULL)
             return SDB_ERROR;
     } else {
         f->wcall = (SdbWindowCall){.func = wf->func, .context = &wn->node.env.ectx, .arena = wn->results,

@@ -373,6 +373,14 @@ static void test_pushdown_into_join(void)
     SdbPlanJoin *j = (SdbPlanJoin *)plan;
     CU_ASSERT(j->left_keys[0] == ((SdbBoundOpExpr *)eq)->args[0] && j->right_keys[0] == ((SdbBoundOpExpr *)eq)->args[1]);
     CU_ASSERT(j->plan.rows > 0 && j->plan.cost > 0 && j->left->rows > 0);
+    /* int4 = int8: hash keys both int8 */
+    SdbExpr *wide = var(3, 0);
+    wide->type = INT8;
+    plan = project(join(SDB_JOIN_KIND_INNER, scan(100, 2), scan(300, 3), 1, op("=", var(2, 0), wide)), 1, 1, var(2, 1));
+    CHECK(&plan, "kind=inner nconds=0 strategy=hash nkeys=1");
+    j = (SdbPlanJoin *)((SdbPlanProject *)plan)->child;
+    CU_ASSERT(j->left_keys[0]->type == INT8 && j->right_keys[0]->type == INT8);
+    CU_ASSERT(j->left_keys[0]->tag == SDB_E_FUNC_EXPR || j->right_keys[0]->tag == SDB_E_FUNC_EXPR);
     /* the larger input goes left (the executor hashes the right one), under a Project */
     plan = project(join(SDB_JOIN_KIND_LEFT, filter(scan(100, 2), 1, op("=", var(2, 1), cint(1, INT4))), scan(200, 3),
                         1, op("=", var(2, 0), var(3, 0))),

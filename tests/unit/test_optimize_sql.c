@@ -26,7 +26,9 @@ static const char *const setup_sql =
     "create table c(y int, w text);"
     "insert into a values (1,1,1),(2,2,2),(3,3,3),(4,4,4),(5,5,5),(6,6,6),(7,7,0),(8,8,1),(9,9,2),(10,0,3);"
     "insert into b values (1, 1, 'one'), (2, 2, 'two'), (3, null, 'three'), (5, 5, 'five'), (5, 6, 'five again');"
-    "insert into c values (1, 'c1'), (2, 'c2'), (5, 'c5'), (null, 'cnull');";
+    "insert into c values (1, 'c1'), (2, 'c2'), (5, 'c5'), (null, 'cnull');"
+    "create table e(x bigint, v text);"
+    "insert into e values (2, 'e2'), (5, 'e5'), (5000000000, 'big'), (null, 'null');";
 
 /* Run `sql` in the raw format: its rows, values joined by '|', rows by
  * ' ', NULL as empty; or "ERROR <sqlstate>". */
@@ -127,6 +129,8 @@ static void test_joins(void)
         {"select a.x, b.z from b full join a on a.x = b.x where a.x > 8 or a.x is null order by 1", "9| 10|"},
         {"select a.x, c.w from a, c, b where a.x = b.x and b.y = c.y order by 1, 2", "1|c1 2|c2 5|c5"},
         {"select a.x from a join b on a.x = b.x where b.x = 5 order by 1", "5 5"},
+        {"select a.x, e.v from a join e on a.x = e.x order by 1", "2|e2 5|e5"},
+        {"select e.v, a.y from e left join a on e.x = a.x order by 1", "big| e2|2 e5|5 null|"},
     };
     CHECK_CASES(cases);
 }

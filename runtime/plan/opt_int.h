@@ -32,6 +32,7 @@ typedef struct Opt {
     SdbOptContext *ctx;
     SdbArena *arena;
     SdbExprContext eval;   /* folding: ctx's settings, no executor, results in arena */
+    SdbPlan **root;        /* where the statement's plan is */
     SdbPlan **seen;        /* CTE plans a pass has done (shared by their CteScans) */
     int nseen, capseen;
 } Opt;

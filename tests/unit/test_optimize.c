@@ -596,8 +596,8 @@ static void test_nested_queries(void)
                                               "index_oid=201 neq=1 lower=- lower_inclusive=false upper=- "
                                               "upper_inclusive=false backward=false\n");
     CU_ASSERT(sub_plan->rows > 0);
-    /* one CTE read twice: its plan is done once */
-    SdbPlan *cte = project(filter(scan(100, 3), 1, op("=", var(3, 0), cint(1, INT4))), 4, 1, var(3, 1));
+    /* one CTE read twice: its plan is done once; both scans see its new root */
+    SdbPlan *cte = filter(project(scan(100, 3), 4, 1, var(3, 1)), 1, op("=", var(4, 0), cint(1, INT4)));
     SdbPlanCteScan *c1 = sdb_new_plan_cte_scan(arena), *c2 = sdb_new_plan_cte_scan(arena);
     c1->cte = c2->cte = cte;
     c1->table = 5;
@@ -606,7 +606,8 @@ static void test_nested_queries(void)
     header(&c2->plan, 6, 1);
     plan = filter(join(SDB_JOIN_KIND_INNER, &c1->plan, &c2->plan, 0), 1, op("=", var(5, 0), var(6, 0)));
     CHECK(&plan, "Join [5.0:23 6.0:23] kind=inner nconds=0 strategy=hash nkeys=1\n  CteScan [5.0:23] cte_id=0 table=5\n",
-          "    Scan [3.1:23] rel_oid=100 table=3 nfilters=0 access=index index_oid=101 neq=1");
+          "    Project [4.0:23] table=4 nexprs=1\n      Scan [3.1:23] rel_oid=100 table=3 nfilters=1 access=seq");
+    CU_ASSERT(c1->cte == c2->cte && c1->cte->tag == SDB_P_PROJECT);
     /* UPDATE's target keeps its columns */
     SdbPlanUpdate *u = sdb_new_plan_update(arena);
     u->child = filter(scan(100, 2), 1, op("=", var(2, 1), cint(1, INT4)));

@@ -111,6 +111,9 @@ const SdbRelation *opt_relation(Opt *o, SdbOid rel_oid);
 /* Recompute the header of a pass-through operator (Filter, Sort, Limit,
  * Distinct, Join, Window) from its children's. */
 int opt_set_header(Opt *o, SdbPlan *plan);
+/* Does the consumer of plan's children read their columns by position
+ * (so their order must stay), given whether plan's consumer does? */
+bool opt_children_positional(const SdbPlan *plan, bool positional);
 /* A new Filter over child (NULL on out of memory). */
 SdbPlan *opt_new_filter(Opt *o, SdbPlan *child, SdbExpr *const *quals, int nquals);
 

@@ -264,22 +264,7 @@ static int build_sides(Opt *o, SdbPlan *plan, bool positional)
     opt_walk_node(plan, 0, swap_in_subplan, &sw);
     if (sw.failed)
         return SDB_ERROR;
-    bool children_positional = false;
-    switch (plan->tag) {
-    case SDB_P_FILTER:
-    case SDB_P_SORT:
-    case SDB_P_LIMIT:
-    case SDB_P_DISTINCT:
-    case SDB_P_WINDOW:
-    case SDB_P_JOIN: /* its columns are its inputs' */
-        children_positional = positional;
-        break;
-    case SDB_P_SET_OP:
-    case SDB_P_RECURSIVE_UNION:
-    case SDB_P_INSERT:
-    case SDB_P_CTE_SCAN: children_positional = true; break;
-    default: break;
-    }
+    bool children_positional = opt_children_positional(plan, positional);
     for (int i = 0; i < sdb_plan_nchildren(plan); i++) {
         SdbPlan *child = *sdb_plan_child(plan, i);
         bool first = true;

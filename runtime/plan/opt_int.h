@@ -122,6 +122,7 @@ int opt_fold_plan(Opt *o, SdbPlan *plan);                  /* fold.c: every expr
 int opt_fold_expr(Opt *o, SdbExpr **slot, bool may_raise); /* fold.c */
 int opt_decorrelate(Opt *o, SdbPlan **plan);               /* decorrelate.c */
 void opt_reduce_outer_joins(SdbPlan *plan);                /* outerjoin.c */
+int opt_outer_to_anti_joins(Opt *o, SdbPlan **plan);       /* outerjoin.c, after pushdown */
 int opt_pushdown(Opt *o, SdbPlan **plan);                  /* pushdown.c */
 int opt_prune_empty(Opt *o, SdbPlan **plan);               /* pushdown.c */
 int opt_reorder_joins(Opt *o, SdbPlan **plan);             /* joinorder.c */

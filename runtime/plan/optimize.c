@@ -6,7 +6,8 @@
  *   their own, done after the level that contains them):
  *   5. decorrelation of EXISTS / IN conditions into semi/anti joins;
  *   3. outer-join simplification;
- *   2. predicate pushdown, then removal of subtrees without rows;
+ *   2. predicate pushdown; 3. LEFT JOIN ... IS NULL as anti joins;
+ *   removal of subtrees without rows;
  *   6. the order of inner joins (joinorder.c);
  *   then over the whole statement: 7. index selection for every Scan
  *   (consuming the filters the index applies) and sort elimination over
@@ -201,7 +202,8 @@ static int optimize_level(Opt *o, SdbPlan **plan)
     if (opt_decorrelate(o, plan) != SDB_OK)
         return SDB_ERROR;
     opt_reduce_outer_joins(*plan);
-    if (opt_pushdown(o, plan) != SDB_OK || opt_prune_empty(o, plan) != SDB_OK || opt_reorder_joins(o, plan) != SDB_OK)
+    if (opt_pushdown(o, plan) != SDB_OK || opt_outer_to_anti_joins(o, plan) != SDB_OK ||
+        opt_prune_empty(o, plan) != SDB_OK || opt_reorder_joins(o, plan) != SDB_OK)
         return SDB_ERROR;
     return optimize_nested(o, *plan);
 }

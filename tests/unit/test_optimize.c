@@ -483,6 +483,25 @@ static void test_outer_join_reduction(void)
         filter(join(SDB_JOIN_KIND_LEFT, scan(100, 2), scan(200, 3), 1, op("=", var(2, 0), var(3, 0))), 1,
                boolexpr(SDB_EXPR_BOOL_OP_OR, 2, op(">", var(3, 1), cint(1, INT4)), op(">", var(2, 1), cint(1, INT4))));
     CHECK(&plan, "kind=left");
+    /* LEFT JOIN ... WHERE b.x IS NULL, b not read elsewhere: anti join */
+    plan = project(filter(join(SDB_JOIN_KIND_LEFT, scan(100, 2), scan(200, 3), 1, op("=", var(2, 0), var(3, 0))), 1,
+                          is_null(var(3, 0))),
+                   1, 1, var(2, 1));
+    CHECK(&plan, "Project [1.0:23] table=1 nexprs=1\n  Join [2.0:23 2.1:23] kind=anti nconds=0 strategy=hash nkeys=1\n");
+    /* from a RIGHT join too */
+    plan = project(filter(join(SDB_JOIN_KIND_RIGHT, scan(200, 3), scan(100, 2), 1, op("=", var(2, 0), var(3, 0))), 1,
+                          is_null(var(3, 0))),
+                   1, 1, var(2, 1));
+    CHECK(&plan, "Project [1.0:23] table=1 nexprs=1\n  Join [2.0:23 2.1:23] kind=anti nconds=0 strategy=hash nkeys=1\n");
+    /* b.z read above, or b.y not in the join condition: stays */
+    plan = project(filter(join(SDB_JOIN_KIND_LEFT, scan(100, 2), scan(200, 3), 1, op("=", var(2, 0), var(3, 0))), 1,
+                          is_null(var(3, 0))),
+                   1, 1, var(3, 2));
+    CHECK(&plan, "kind=left");
+    plan = project(filter(join(SDB_JOIN_KIND_LEFT, scan(100, 2), scan(200, 3), 1, op("=", var(2, 0), var(3, 0))), 1,
+                          is_null(var(3, 1))),
+                   1, 1, var(2, 1));
+    CHECK(&plan, "kind=left");
     /* IS NULL keeps the outer join */
     plan = filter(join(SDB_JOIN_KIND_RIGHT, scan(100, 2), scan(200, 3), 1, op("=", var(2, 0), var(3, 0))), 1,
                   is_null(var(2, 1)));

@@ -171,6 +171,9 @@ static void test_joins(void)
         {"select a.x, b.z from b full join a on a.x = b.x where a.x > 8 or a.x is null order by 1", "9| 10|"},
         {"select a.x, c.w from a, c, b where a.x = b.x and b.y = c.y order by 1, 2", "1|c1 2|c2 5|c5"},
         {"select a.x from a join b on a.x = b.x where b.x = 5 order by 1", "5 5"},
+        {"select a.x from a left join b on a.x = b.x where b.x is null order by 1", "4 6 7 8 9 10"},
+        {"select a.x from b right join a on a.y = b.y where b.y is null order by 1", "3 4 7 8 9 10"},
+        {"select a.x from a left join b on a.y = b.y where b.x is null order by 1", "3 4 7 8 9 10"},
         {"select a.x, e.v from a join e on a.x = e.x order by 1", "2|e2 5|e5"},
         {"select e.v, a.y from e left join a on e.x = a.x order by 1", "big| e2|2 e5|5 null|"},
     };

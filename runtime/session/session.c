@@ -81,6 +81,8 @@ void sdb_session_close(SdbSession *s)
         return;
     if (s->xact != SDB_XACT_NONE)
         sdb_session_xact_abort(s);
+    while (s->portals)
+        sdb_session_close_portal(s, s->portals->name);
     while (s->prepared)
         sdb_session_close_prepared(s, s->prepared->name);
     sdb_settings_free(&s->settings);

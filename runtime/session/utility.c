@@ -153,6 +153,15 @@ static int describe_prepared(SdbSession *s, SdbPrepared *p)
     return rc;
 }
 
+/* The highest $n a statement refers to. */
+static int max_param(SdbNode *node, void *ctx)
+{
+    int *max = ctx;
+    if (SDB_IS_A(node, PARAM_REF) && ((SdbParamRef *)node)->number > *max)
+        *max = ((SdbParamRef *)node)->number;
+    return sdb_node_walk(node, max_param, ctx);
+}
+
 /* Keep the statement `sql` under `name` ("" is the unnamed statement, which
  * a new one replaces): parsed into the prepared statement's own arena (for
  * SQL PREPARE, `sql` is the PREPARE statement and its query is kept), with
@@ -179,8 +188,12 @@ static int keep_prepared(SdbSession *s, const char *name, const char *sql, int n
     p->stmt = parsed.count ? ((SdbRawStmt *)sdb_list_nth(parsed.stmts, 0))->stmt : NULL;
     if (sql_prepare && p->stmt)
         p->stmt = ((SdbPrepareStmt *)p->stmt)->query;
-    p->nparams = nparams;
-    p->param_types = sdb_arena_calloc(arena, (size_t)nparams + 1, sizeof *p->param_types);
+    /* parameters used beyond the declared ones get their types inferred */
+    int used = 0;
+    if (p->stmt)
+        max_param(p->stmt, &used);
+    p->nparams = used > nparams ? used : nparams;
+    p->param_types = sdb_arena_calloc(arena, (size_t)p->nparams + 1, sizeof *p->param_types);
     if (p->param_types == NULL)
         goto fail;
     if (nparams)

@@ -25,6 +25,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "config/settings.h"
+#include "server/server.h"
 #include "session/session.h"
 #include "session/shell.h"
 #include "storage/engine.h"
@@ -327,16 +328,23 @@ static int command_serve(const Options *o)
             return fail();
         }
     }
-    SdbEngine *engine = sdb_engine_open(o->datadir, &s);
-    if (engine == NULL) {
+    SdbInstance *db = sdb_instance_open(o->datadir, &s);
+    if (db == NULL) {
         sdb_log_error("server");
         sdb_settings_free(&s);
         return EXIT_FAILURE;
     }
-    sdb_log(SDB_SEVERITY_LOG, "server", "storage engine ready on \"%s\" (pid %d); the SQL wire protocol is not part "
-            "of this build yet", o->datadir, (int)getpid());
+    SdbServer *server = sdb_server_start(db, &s);
+    if (server == NULL) {
+        sdb_log_error("server");
+        sdb_instance_close(db);
+        sdb_settings_free(&s);
+        return EXIT_FAILURE;
+    }
+    sdb_log(SDB_SEVERITY_LOG, "server", "database system is ready to accept connections (pid %d)", (int)getpid());
     wait_for_shutdown(&s, o, &signals);
-    int rc = sdb_engine_close(engine);
+    sdb_server_stop(server);
+    int rc = sdb_instance_close(db);
     if (rc != SDB_OK)
         sdb_log_error("server");
     else

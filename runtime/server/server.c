@@ -25,6 +25,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -46,6 +47,7 @@ typedef struct Worker {
 struct SdbServer {
     SdbInstance *db;
     SdbSettings settings;
+    SSL_CTX *tls;        /* when ssl is on */
     Listener listeners[MAX_LISTENERS];
     int nlisteners;
     int epfd;
@@ -83,6 +85,11 @@ SdbInstance *sdb_server_instance(const SdbServer *srv)
 bool sdb_server_stopping(const SdbServer *srv)
 {
     return atomic_load(&srv->stopping);
+}
+
+SSL_CTX *sdb_server_tls(const SdbServer *srv)
+{
+    return srv->tls;
 }
 
 bool sdb_server_admit(SdbServer *srv)
@@ -226,6 +233,38 @@ static void *worker_main(void *arg)
 
 /* --- the event loop ------------------------------------------------------------- */
 
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Close connections still in startup after authentication_timeout (as
+ * PostgreSQL does, silently).  Runs in the loop thread between epoll_waits,
+ * so no event for them is pending. */
+static void expire_startups(SdbServer *srv)
+{
+    int64_t deadline = monotonic_ms() - srv->settings.authentication_timeout * 1000;
+    SdbConn *expired = NULL;
+    pthread_mutex_lock(&srv->mutex);
+    for (SdbConn *c = srv->conns, *next; c; c = next) {
+        next = c->next;
+        if (c->sched == SCHED_ARMED && c->phase == PHASE_STARTUP && c->accepted_at < deadline) {
+            list_remove(srv, c);
+            c->queue_next = expired;
+            expired = c;
+        }
+    }
+    pthread_mutex_unlock(&srv->mutex);
+    while (expired) {
+        SdbConn *next = expired->queue_next;
+        sdb_log(SDB_SEVERITY_LOG, "wire", "connection from %s: startup timed out", expired->host);
+        sdb_conn_destroy(expired, false);
+        expired = next;
+    }
+}
+
 static void accept_clients(SdbServer *srv, Listener *l)
 {
     for (;;) {
@@ -246,6 +285,7 @@ static void accept_clients(SdbServer *srv, Listener *l)
             close(fd);
             continue;
         }
+        c->accepted_at = monotonic_ms();
         pthread_mutex_lock(&srv->mutex);
         c->pid = srv->next_pid++;
         list_add(srv, c);
@@ -267,8 +307,9 @@ static void *loop_main(void *arg)
 {
     SdbServer *srv = arg;
     struct epoll_event events[64];
+    int64_t next_sweep = monotonic_ms() + 1000;
     while (!atomic_load(&srv->stopping)) {
-        int n = epoll_wait(srv->epfd, events, 64, -1);
+        int n = epoll_wait(srv->epfd, events, 64, 1000);
         for (int i = 0; i < n; i++) {
             PollKind kind = *(PollKind *)events[i].data.ptr;
             if (kind == POLL_LISTENER) {
@@ -278,6 +319,10 @@ static void *loop_main(void *arg)
                 enqueue(srv, events[i].data.ptr);
                 pthread_mutex_unlock(&srv->mutex);
             }
+        }
+        if (monotonic_ms() >= next_sweep) {
+            expire_startups(srv);
+            next_sweep = monotonic_ms() + 1000;
         }
     }
     return NULL;
@@ -355,6 +400,7 @@ static void release(SdbServer *srv)
         close(srv->wake.fd);
     if (srv->epfd >= 0)
         close(srv->epfd);
+    SSL_CTX_free(srv->tls);
     pthread_cond_destroy(&srv->work);
     pthread_mutex_destroy(&srv->mutex);
     sdb_settings_free(&srv->settings);
@@ -386,6 +432,10 @@ SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings)
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &srv->wake};
     if (srv->epfd < 0 || srv->wake.fd < 0 || epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->wake.fd, &ev) != 0) {
         sdb_error_errno(errno, "could not create the server's event loop");
+        release(srv);
+        return NULL;
+    }
+    if (srv->settings.ssl && (srv->tls = sdb_tls_context(&srv->settings)) == NULL) {
         release(srv);
         return NULL;
     }

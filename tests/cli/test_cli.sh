@@ -75,7 +75,7 @@ wait_for_log() { # wait_for_log PATTERN: up to 30 s
 }
 "$specdb" serve -D "$tmp/db" --port 5999 2>"$tmp/serve.log" &
 server=$!
-check "serve becomes ready" wait_for_log "storage engine ready"
+check "serve becomes ready" wait_for_log "database system is ready to accept connections"
 kill -HUP $server
 check "serve reloads on SIGHUP" wait_for_log "reloading configuration files"
 kill -TERM $server
@@ -84,9 +84,9 @@ check "serve exits 0 on SIGTERM" test $? -eq 0
 check "serve shut down cleanly" grep -q "database system is shut down" "$tmp/serve.log"
 
 # serve on a missing directory creates it
-"$specdb" serve -D "$tmp/fresh" 2>"$tmp/serve.log" &
+"$specdb" serve -D "$tmp/fresh" --port 5998 2>"$tmp/serve.log" &
 server=$!
-check "serve initializes a missing directory" wait_for_log "storage engine ready"
+check "serve initializes a missing directory" wait_for_log "database system is ready to accept connections"
 kill -INT $server
 wait $server
 check "serve exits 0 on SIGINT" test $? -eq 0

@@ -252,21 +252,6 @@ int sdb_prepare_statement(SdbStatement *st, const SdbPrepareStmt *ps)
     return complete(st, "PREPARE");
 }
 
-/* Convert a value to another type through its text form (what EXECUTE's
- * assignment of an argument to a parameter amounts to for literals). */
-static int convert(SdbStatement *st, SdbOid from, SdbOid to, SdbDatum *value)
-{
-    if (from == to || to == 0)
-        return SDB_OK;
-    SdbStr text;
-    sdb_str_init(&text, st->expr.arena);
-    if (sdb_expr_output(&st->expr, from, *value, &text) != SDB_OK)
-        return SDB_ERROR;
-    SdbTypeCtx tc = {.arena = st->expr.arena, .timezone = st->expr.timezone, .now = st->expr.xact_start,
-                     .typid = to, .typmod = -1};
-    return sdb_type_input(&tc, text.data, value);
-}
-
 int sdb_execute_statement(SdbStatement *st, const SdbExecuteStmt *es)
 {
     SdbPrepared *p = sdb_session_find_prepared(st->s, es->name);
@@ -290,7 +275,7 @@ int sdb_execute_statement(SdbStatement *st, const SdbExecuteStmt *es)
             sdb_expr_eval(e, &st->expr, &values[i], &nulls[i]) != SDB_OK)
             return SDB_ERROR;
         types[i] = p->param_types[i] ? p->param_types[i] : e->type;
-        if (!nulls[i] && convert(st, e->type, types[i], &values[i]) != SDB_OK)
+        if (!nulls[i] && sdb_session_convert(&st->expr, e->type, types[i], &values[i]) != SDB_OK)
             return SDB_ERROR;
     }
     SdbStatement run = *st;
@@ -354,8 +339,9 @@ int sdb_truncate_statement(SdbStatement *st, const SdbTruncateStmt *ts)
     for (int i = 0; i < n; i++)
         if (sdb_utility_relation(st, (const SdbRangeVar *)sdb_list_nth(ts->relations, i), &rels[i]) != SDB_OK)
             return SDB_ERROR;
-    SdbAccessContext ac = {.engine = s->db->engine, .catalog = s->catalog, .txn = &s->txn, .arena = st->expr.arena,
-                           .timezone = s->timezone};
+    SdbAccessContext ac = s->access;
+    ac.arena = st->expr.arena;
+    ac.timezone = s->timezone;
     for (int i = 0; i < n; i++)
         if (sdb_table_truncate(&ac, rels[i]) != SDB_OK)
             return SDB_ERROR;

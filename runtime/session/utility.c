@@ -57,8 +57,8 @@ int sdb_explain_statement(SdbStatement *st, const SdbExplainStmt *es)
             costs = option_bool(opt);
         else if (strcmp(opt->defname, "format") == 0) {
             if (sdb_strcasecmp_ascii(option_text(opt), "text") != 0)
-                return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, SDB_ERRMSG_FEATURE_NOT_SUPPORTED,
-                                 "EXPLAIN formats other than TEXT");
+                return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "EXPLAIN format \"%s\" is not supported",
+                                 option_text(opt));
         } else if (strcmp(opt->defname, "verbose") != 0 && strcmp(opt->defname, "buffers") != 0 &&
                    strcmp(opt->defname, "timing") != 0 && strcmp(opt->defname, "summary") != 0 &&
                    strcmp(opt->defname, "settings") != 0 && strcmp(opt->defname, "wal") != 0) {

@@ -592,6 +592,18 @@ static void pass_parameter_status(void *arg, const char *name, const char *value
         sink->parameter_status(sink->arg, name, value);
 }
 
+static int pass_copy_in(void *arg, int ncols, SdbStr *data, bool *done)
+{
+    const SdbResultSink *sink = ((DeferredTag *)arg)->sink;
+    return sink->copy_in(sink->arg, ncols, data, done);
+}
+
+static int pass_copy_out(void *arg, int ncols, const char *data, size_t len)
+{
+    const SdbResultSink *sink = ((DeferredTag *)arg)->sink;
+    return sink->copy_out(sink->arg, ncols, data, len);
+}
+
 /* Run one statement of a query string: transaction control itself, any
  * other inside the current transaction (started here when there is none;
  * `in_string` keeps it open for the rest of the string). */
@@ -614,7 +626,9 @@ static int run_one(SdbSession *s, const char *sql, const SdbRawStmt *raw, const 
     DeferredTag deferred = {.sink = sink};
     SdbResultSink wrapper = {.arg = &deferred, .describe = pass_describe, .rows = pass_rows,
                              .complete = defer_complete, .notice = pass_notice,
-                             .parameter_status = pass_parameter_status};
+                             .parameter_status = pass_parameter_status,
+                             .copy_in = sink && sink->copy_in ? pass_copy_in : NULL,
+                             .copy_out = sink && sink->copy_out ? pass_copy_out : NULL};
     SdbArena *arena = sdb_arena_create(s->stmt_arena, "statement", 0);
     if (arena == NULL)
         return sdb_session_end_statement(s, SDB_ERROR);

@@ -69,12 +69,34 @@ static void cap_parameter(void *arg, const char *name, const char *value)
     sdb_str_appendf(&c->text, "P %s=%s\n", name, value);
 }
 
+/* COPY FROM STDIN data handed out in two pieces; COPY TO STDOUT lines
+ * captured as "O <line>" ("O begin" first). */
+static const char *copy_pieces[] = {"5\tfive\t2020-05-05\n6\tsix", "\t\\N\n"};
+static int copy_piece;
+
+static int cap_copy_in(void *arg, int ncols, SdbStr *data, bool *done)
+{
+    (void)arg;
+    CU_ASSERT_EQUAL(ncols, 3);
+    sdb_str_append_cstr(data, copy_pieces[copy_piece++]);
+    *done = copy_piece == 2;
+    return SDB_OK;
+}
+
+static int cap_copy_out(void *arg, int ncols, const char *data, size_t len)
+{
+    Capture *c = arg;
+    (void)ncols;
+    return data ? sdb_str_appendf(&c->text, "O %.*s", (int)len, data) : sdb_str_append_cstr(&c->text, "O begin\n");
+}
+
 static SdbInstance *db;
 static SdbSession *session;
 static char datadir[512];
 static Capture cap;
 static SdbResultSink sink = {.arg = &cap, .describe = cap_describe, .rows = cap_rows, .complete = cap_complete,
-                             .notice = cap_notice, .parameter_status = cap_parameter};
+                             .notice = cap_notice, .parameter_status = cap_parameter, .copy_in = cap_copy_in,
+                             .copy_out = cap_copy_out};
 
 static void open_all(void)
 {
@@ -293,6 +315,10 @@ static void test_copy_truncate_explain(void)
     const char *plan = run("explain select a from c");
     CU_ASSERT_TRUE(strncmp(plan, "D QUERY PLAN\nR ", 15) == 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(plan, "C EXPLAIN\n"));
+    CU_ASSERT_STRING_EQUAL(run("copy c from stdin"), "C COPY 2\n");
+    CU_ASSERT_STRING_EQUAL(run("copy (select a, b from c where a >= 5 order by a) to stdout"),
+                           "O begin\nO 5\tfive\nO 6\tsix\nC COPY 2\n");
+    CU_ASSERT_STRING_EQUAL(run("select d from c where a = 6"), "D d\nR NULL\nC SELECT 1\n");
     CU_ASSERT_STRING_EQUAL(run("checkpoint"), "C CHECKPOINT\n");
     CU_ASSERT_STRING_EQUAL(run("analyze c"), "C ANALYZE\n");
     close_all();

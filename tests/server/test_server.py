@@ -234,6 +234,23 @@ class Handshake(unittest.TestCase):
             sock.sendall(message(b"y", b"x"))
             expect_fatal(self, sock, "08P01", "invalid frontend message type 121")
 
+    def test_query_before_startup(self):
+        with connect_raw(self.server.port) as sock:
+            sock.sendall(message(b"Q", b"SELECT 1\0"))
+            expect_fatal(self, sock, "08P01", "invalid length of startup packet")
+
+    def test_second_startup_packet(self):
+        with connect_raw(self.server.port) as sock:
+            handshake(sock)
+            sock.sendall(startup_packet({"user": "postgres"}))
+            expect_fatal(self, sock, "08P01", "invalid frontend message type 0")
+
+    def test_password_message_without_being_asked(self):
+        with connect_raw(self.server.port) as sock:
+            handshake(sock)
+            sock.sendall(message(b"p", b"secret\0"))
+            expect_fatal(self, sock, "08P01", "invalid frontend message type 112")
+
     def test_negative_and_huge_message_lengths(self):
         for header in (b"Q" + struct.pack("!i", -5), b"Q" + struct.pack("!i", 3),
                        b"Q" + struct.pack("!i", 0x7fffffff), b"S" + struct.pack("!i", 20000)):

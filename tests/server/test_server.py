@@ -32,9 +32,9 @@ def free_port():
 class Server:
     """A `specdb serve` process on a fresh data directory."""
 
-    def __init__(self, *settings):
+    def __init__(self, *settings, port=None):
         self.dir = tempfile.mkdtemp(prefix="specdb-server-")
-        self.port = free_port()
+        self.port = port or free_port()
         args = [SPECDB, "serve", "-D", os.path.join(self.dir, "data"), "--port", str(self.port)]
         for setting in settings:
             args += ["--set", setting]
@@ -643,6 +643,29 @@ class Limits(unittest.TestCase):
                 self.assertEqual(read_message(done), (b"Z", b"I"))
         finally:
             server.stop()
+
+    def test_unix_socket(self):
+        sockets = tempfile.mkdtemp(prefix="specdb-sock-")
+        try:
+            port = free_port()
+            stale = socket.socket(socket.AF_UNIX)
+            stale.bind(os.path.join(sockets, f".s.PGSQL.{port}"))  # a socket file nobody listens on
+            stale.close()
+            server = Server(f"unix_socket_directories={sockets}", port=port)
+            path = os.path.join(sockets, f".s.PGSQL.{server.port}")
+            out = subprocess.run(["psql", "-X", "-A", "-t", "-h", sockets, "-p", str(server.port), "-U", "postgres",
+                                  "postgres", "-c", "SELECT 3"], capture_output=True, text=True, timeout=30)
+            self.assertEqual((out.returncode, out.stdout), (0, "3\n"), out.stderr)
+            second = subprocess.run([SPECDB, "serve", "-D", os.path.join(sockets, "data"), "--port", str(server.port),
+                                     "--host", "", "--set", f"unix_socket_directories={sockets}"],
+                                    capture_output=True, text=True, timeout=60)
+            self.assertEqual(second.returncode, 1)
+            self.assertIn(f'could not bind Unix address "{path}": Address already in use', second.stderr)
+            self.assertIn(f"Is another postmaster already running on port {server.port}?", second.stderr)
+            server.stop()
+            self.assertFalse(os.path.exists(path))
+        finally:
+            shutil.rmtree(sockets)
 
     def test_sigterm_tells_clients_and_exits_cleanly(self):
         server = Server()

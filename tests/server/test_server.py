@@ -476,6 +476,30 @@ class Queries(unittest.TestCase):
         self.assertEqual([t for t, _ in got], [b"1", b"2", b"D", b"D", b"s", b"D", b"C", b"Z"])
         self.assertEqual([data_row(body) for t, body in got if t == b"D"], [[b"1"], [b"2"], [b"3"]])
 
+    def test_pipelined_queries_and_a_large_message(self):
+        """Many messages in one write, split at arbitrary points, and one
+        message larger than the receive buffer's first size."""
+        batch = b"".join(message(b"Q", cstr(f"SELECT {i}")) for i in range(500))
+        big = "SELECT '" + "x" * 300000 + "' AS big"
+        batch += message(b"Q", cstr(big))
+        for start in range(0, len(batch), 7777):
+            self.sock.sendall(batch[start:start + 7777])
+        for i in range(500):
+            got = read_until_ready(self.sock)
+            self.assertEqual(data_row(got[1][1]), [str(i).encode()])
+        got = read_until_ready(self.sock)
+        self.assertEqual(len(data_row(got[1][1])[0]), 300000)
+
+    def test_flush_sends_without_sync(self):
+        self.sock.sendall(parse("", "SELECT 7") + message(b"H"))
+        self.assertEqual(read_message(self.sock), (b"1", b""))
+        self.sock.sendall(bind("", "") + execute("") + message(b"H"))
+        self.assertEqual(read_message(self.sock), (b"2", b""))
+        self.assertEqual(data_row(read_message(self.sock)[1]), [b"7"])
+        self.assertEqual(read_message(self.sock), (b"C", b"SELECT 1\0"))
+        self.sock.sendall(message(b"S"))
+        self.assertEqual(read_message(self.sock), (b"Z", b"I"))
+
     def test_statement_without_rows_describes_as_nodata(self):
         self.sock.sendall(parse("", "CREATE TABLE nodata_t (a int)") + bind("", "") + describe(b"P", "") +
                           execute("") + message(b"S"))

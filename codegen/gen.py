@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from emit import make_environment, render, write_if_changed  # noqa: E402
 from oidlock import OidLock  # noqa: E402
 from specload import SpecError, check_refs, load_spec  # noqa: E402
-from specs import ast, casts, catalog, errors, functions, keywords, operators, settings, types, wire  # noqa: E402
+from specs import aggregates, ast, casts, catalog, errors, functions, keywords, operators, settings, types, wire  # noqa: E402
 
-SPEC_MODULES = [errors, types, settings, keywords, ast.PARSE_TREE, catalog, functions, operators, casts,
+SPEC_MODULES = [errors, types, settings, keywords, ast.PARSE_TREE, catalog, functions, aggregates, operators, casts,
                 ast.BOUND_EXPR, ast.PLAN, wire]
 
 

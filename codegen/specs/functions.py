@@ -7,7 +7,7 @@ of every example of functions, operators and casts that test_functions runs.
 from emit import Output
 from specload import Field, Table
 
-from specs import routines
+from specs import aggregates, routines
 
 FILE = "functions.toml"
 MAX_ARGS = 100  # SDB_FN_MAX_ARGS, PostgreSQL's FUNC_MAX_ARGS
@@ -60,25 +60,44 @@ def rows(ctx):
             "result": entry["result"], "result_oid": routines.check_type(entry, "result", entry["result"], types),
             "volatility": entry["volatility"], "strict": entry["strict"], "variadic": entry["variadic"],
             "symbol": entry["symbol"], "description": entry["description"],
-            "examples": routines.example_values(entry),
+            "examples": routines.example_values(entry), "kind": "normal",
         })
-    return sorted(result, key=lambda row: row["oid"])
+    seen = {(row["name"], tuple(row["args"])) for row in result}
+    entries = {(e["name"], tuple(e["args"])): e for file, table in ((aggregates.FILE, "aggregate"), (aggregates.FILE, "window"))
+               for e in ctx.loaded[file][table]}
+    agg_rows = aggregates.function_rows(ctx)
+    agg_oids = sorted(row["oid"] for row in agg_rows if row["kind"] == "aggregate")
+    kinds = {row["name"]: "normal" for row in result}
+    for row in agg_rows:
+        key = (row["name"], tuple(row["args"]))
+        if key in seen:
+            raise entries[key].error(f"{row['signature']} is also a function of {FILE}", "args")
+        if kinds.setdefault(row["name"], row["kind"]) != row["kind"]:
+            raise entries[key].error(f"{row['name']} is also the name of a {kinds[row['name']]} function "
+                                     "(all overloads of a name are of one kind)", "name")
+        row["agg_index"] = agg_oids.index(row["oid"]) if row["kind"] == "aggregate" else None
+    return sorted(result + agg_rows, key=lambda row: row["oid"])
 
 
 def outputs(loaded, ctx):
     funcs = rows(ctx)
     by_name = sorted(range(len(funcs)), key=lambda i: (funcs[i]["name"], funcs[i]["oid"]))
-    symbols = sorted({row["symbol"] for row in funcs})
+    symbols = sorted({row["symbol"] for row in funcs if row["kind"] == "normal"})
+    windows = sorted({row["symbol"] for row in funcs if row["kind"] == "window"})
     examples = routines.example_rows(loaded["function"], lambda e: "function " + routines.signature(e["name"], e["args"]), FILE)
     examples += routines.example_rows(ctx.loaded["operators.toml"]["operator"],
                                       lambda e: f"operator {e['left'] or 'NONE'} {e['name']} {e['right']}", "operators.toml")
     examples += routines.example_rows(ctx.loaded["casts.toml"]["cast"],
                                       lambda e: f"cast {e['source']} AS {e['target']}", "casts.toml")
-    context = {"functions": funcs, "by_name": by_name, "symbols": symbols, "examples": examples}
+    context = {"functions": funcs, "by_name": by_name, "symbols": symbols, "window_symbols": windows,
+               "agg_symbols": sorted({s for e in ctx.loaded[aggregates.FILE]["aggregate"]
+                                      for s in (e["init"], e["step"], e["final"])}),
+               "combine_symbols": sorted({e["combine"] for e in ctx.loaded[aggregates.FILE]["aggregate"] if e["combine"]}),
+               "aggregate_count": len(ctx.loaded[aggregates.FILE]["aggregate"]), "examples": examples}
     sources = (FILE, "operators.toml", "casts.toml")
     return [
-        Output("include/sdb_functions.h", "functions.h.j2", (FILE,), context),
-        Output("src/sdb_functions.c", "functions.c.j2", (FILE,), context),
+        Output("include/sdb_functions.h", "functions.h.j2", (FILE, aggregates.FILE), context),
+        Output("src/sdb_functions.c", "functions.c.j2", (FILE, aggregates.FILE), context),
         Output("docs/reference/functions.md", "functions.md.j2", (FILE,), context),
         Output("tests/sdb_examples.h", "examples.h.j2", sources, context),
         Output("tests/sdb_examples.c", "examples.c.j2", sources, context),

@@ -66,9 +66,11 @@ def check_type(entry, key, name, types):
 
 
 def reserve_oids(ctx):
-    """Reserve every OID the three files give, so none is issued twice."""
+    """Reserve every OID the function, operator and aggregate files give, so
+    none is issued twice."""
     numbered = []
-    for file, table in (("functions.toml", "function"), ("operators.toml", "operator")):
+    for file, table in (("functions.toml", "function"), ("operators.toml", "operator"),
+                        ("aggregates.toml", "aggregate"), ("aggregates.toml", "window")):
         numbered += [(e, "oid", e["oid"]) for e in ctx.loaded[file][table] if e["oid"] is not None]
     unique_across(numbered, "function or operator OID")
     for _, _, oid in numbered:

@@ -91,7 +91,7 @@ static int consider(KeySearch *ks, SdbTid tid, const SdbHeapTupleHeader *h, cons
     if (state == ACC_DEAD)
         return SDB_OK;
     if (recheck) {
-        if (acc_decode(ks->ac, ks->rel, ks->types, payload, h->payload_len, h->infomask, ks->want, ks->n, true,
+        if (acc_decode(ks->ac->engine, ks->rel, ks->types, payload, h->payload_len, h->infomask, ks->want, ks->n, true,
                        ks->arena, ks->got, ks->got_nulls) != SDB_OK)
             return SDB_ERROR;
         for (int i = 0; i < ks->n; i++)
@@ -308,19 +308,21 @@ static int still_referenced(SdbAccessContext *ac, const SdbRelation *rel, const 
 /* Change one referencing row: its key columns get the new key (CASCADE),
  * NULL, or their defaults. */
 static int change_child(SdbAccessContext *ac, const SdbRelation *child, const SdbRelConstraint *c, SdbTid tid,
-                        char action, const SdbDatum *new_key, SdbArena *scratch)
+                        char action, const SdbDatum *new_key)
 {
+    SdbArena *scratch = acc_enter(ac);
+    if (scratch == NULL)
+        return SDB_ERROR;
     size_t n = (size_t)(child->natts ? child->natts : 1);
     SdbDatum *values = sdb_arena_alloc(scratch, n * sizeof *values);
     bool *nulls = sdb_arena_alloc(scratch, n * sizeof *nulls);
     SdbHeapTupleHeader h;
-    bool found;
-    if (values == NULL || nulls == NULL ||
-        acc_fetch_row(ac, child, tid, scratch, scratch, &h, values, nulls, NULL, &found) != SDB_OK)
-        return SDB_ERROR;
-    if (!found)
-        return SDB_OK;
-    for (int k = 0; k < c->nkeys; k++) {
+    bool found = false;
+    int rc = values == NULL || nulls == NULL ||
+                     acc_fetch_row(ac, child, tid, scratch, scratch, &h, values, nulls, NULL, &found) != SDB_OK
+                 ? SDB_ERROR
+                 : SDB_OK;
+    for (int k = 0; rc == SDB_OK && found && k < c->nkeys; k++) {
         int a = c->keys[k] - 1;
         if (action == 'c') {
             values[a] = new_key[k];
@@ -328,13 +330,16 @@ static int change_child(SdbAccessContext *ac, const SdbRelation *child, const Sd
         } else if (action == 'n' || child->attrs[a].default_sql == NULL) {
             nulls[a] = true;
         } else if (ac->eval_default == NULL) {
-            return sdb_error(SDB_ERR_INTERNAL_ERROR, "ON DELETE/UPDATE SET DEFAULT needs the session's defaults");
-        } else if (ac->eval_default(ac->default_arg, child, a, &values[a], &nulls[a]) != SDB_OK) {
-            return SDB_ERROR;
+            rc = sdb_error(SDB_ERR_INTERNAL_ERROR, "ON DELETE/UPDATE SET DEFAULT needs the session's defaults");
+        } else {
+            rc = ac->eval_default(ac->default_arg, child, a, &values[a], &nulls[a]);
         }
     }
     SdbTid new_tid;
-    return sdb_table_update(ac, child, tid, values, nulls, &new_tid);
+    if (rc == SDB_OK && found)
+        rc = sdb_table_update(ac, child, tid, values, nulls, &new_tid);
+    acc_leave(ac);
+    return rc;
 }
 
 /* Apply one referencing key's action to the rows referencing the old key. */
@@ -367,7 +372,7 @@ static int referenced_action(SdbAccessContext *ac, const SdbRelation *rel, const
             return still_referenced(ac, rel, child, c, key, scratch);
         int rc = action == 'c' && new_values == NULL
                      ? sdb_table_delete(ac, child, f.tids[i])
-                     : change_child(ac, child, c, f.tids[i], action, new_key, scratch);
+                     : change_child(ac, child, c, f.tids[i], action, new_key);
         if (rc != SDB_OK)
             return SDB_ERROR;
     }

@@ -107,6 +107,9 @@ typedef struct SdbSequence {
 #define SDB_ROLE_POSTGRES 10
 #define SDB_DATABASE_TEMPLATE1 1
 #define SDB_DATABASE_POSTGRES 5
+/* Relation number of the toast heap of the catalogs (storage/toast.h), in
+ * each database and in global/ for the shared catalogs. */
+#define SDB_CATALOG_TOAST_RELNUM 12999
 #define SDB_AM_HEAP 2
 #define SDB_AM_BTREE 403
 
@@ -121,6 +124,8 @@ typedef struct SdbRelation {
     const char *namespace_name;
     char kind;                /* 'r' table, 'i' index, 'v' view, 'S' sequence */
     SdbRelFileId file;        /* 'r' 'i' 'S': its storage */
+    SdbRelFileId toast;       /* 'r': the heap for its out-of-line values (row.h
+                                 sdb_row_encode_toast); rel_number 0 when none */
     bool system;              /* a system catalog: DML by users is refused */
     int natts;
     const SdbAttribute *attrs;
@@ -169,8 +174,8 @@ typedef struct SdbDdlContext {
     void (*notice)(void *arg, const char *sqlstate, const char *message);
     void *notice_arg;
     /* CREATE VIEW: the output columns of the view's query as the analyzer
-     * found them (names, types, typmods); view_ncolumns < 0 when not
-     * given: names then come from the SELECT list, types are unknown. */
+     * found them (names, types, typmods may be NULL: -1).  When view_names
+     * is NULL, names come from the SELECT list and types are unknown. */
     int view_ncolumns;
     const char *const *view_names;
     const SdbOid *view_types;

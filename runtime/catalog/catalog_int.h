@@ -178,6 +178,7 @@ typedef struct SdbCatClassInfo {
     bool shared;
     bool has_index;
     int16_t checks;
+    SdbOid toast;       /* pg_class.reltoastrelid: its toast heap's relation number */
 } SdbCatClassInfo;
 int sdb_cat_class_tuple(SdbCatTuple *t, SdbArena *arena, const SdbCatClassInfo *info);
 int sdb_cat_attribute_tuple(SdbCatTuple *t, SdbArena *arena, SdbOid relid, const SdbAttribute *att,

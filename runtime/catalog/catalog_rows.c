@@ -11,6 +11,7 @@
 #include "catalog/catalog_int.h"
 #include "catalog/row.h"
 #include "storage/heap.h"
+#include "storage/toast.h"
 #include "txn/xact.h"
 #include "types/array.h"
 
@@ -134,12 +135,15 @@ static int column_types(const SdbCatalogRel *rel, SdbOid *types)
     return rel->ncolumns;
 }
 
-static int encode(const SdbCatTuple *t, SdbStr *out)
+/* The stored form of t, long values going to the catalogs' toast heap. */
+static int encode(SdbEngine *engine, SdbOid db_oid, SdbXid xid, SdbCid cid, const SdbCatTuple *t, SdbStr *out)
 {
     SdbOid types[SDB_CAT_MAX_COLUMNS];
     int n = column_types(t->rel, types);
+    SdbRelFileId toast = {t->rel->shared ? 0 : db_oid, SDB_CATALOG_TOAST_RELNUM};
     sdb_str_init(out, t->arena);
-    return sdb_row_encode(n, types, t->values, t->nulls, out);
+    return sdb_row_encode_toast(engine, toast, xid, cid, sdb_toast_threshold(sdb_engine_page_size(engine)), n, types,
+                                t->values, t->nulls, out, NULL);
 }
 
 /* --- visibility --------------------------------------------------------- */
@@ -222,8 +226,8 @@ int sdb_cat_scan(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, SdbAren
             rc = SDB_ERROR;
             break;
         }
-        rc = sdb_row_decode(tup.payload, tup.header.payload_len, types, n, want, n, arena, row->values,
-                            row->nulls);
+        rc = sdb_row_decode_toast(cat->engine, tup.payload, tup.header.payload_len, types, n, want, n, arena,
+                                  row->values, row->nulls);
         if (rc != SDB_OK)
             break;
         out->count++;
@@ -237,7 +241,7 @@ int sdb_cat_scan(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, SdbAren
 int sdb_cat_insert(SdbEngine *engine, SdbOid db_oid, SdbXid xid, SdbCid cid, const SdbCatTuple *t)
 {
     SdbStr row;
-    if (encode(t, &row) != SDB_OK)
+    if (encode(engine, db_oid, xid, cid, t, &row) != SDB_OK)
         return SDB_ERROR;
     SdbTid tid;
     return sdb_heap_insert(engine, sdb_cat_file(t->rel, db_oid), xid, cid, row.data, row.len, 0, &tid);
@@ -283,7 +287,7 @@ int sdb_cat_update(SdbCatalog *cat, SdbTxn *txn, SdbTid tid, const SdbCatTuple *
     SdbTid new_tid;
     SdbHeapResult result;
     SdbRelFileId file = sdb_cat_file(t->rel, cat->db_oid);
-    if (sdb_cat_xid(txn, &xid) != SDB_OK || encode(t, &row) != SDB_OK ||
+    if (sdb_cat_xid(txn, &xid) != SDB_OK || encode(cat->engine, cat->db_oid, xid, txn->cid, t, &row) != SDB_OK ||
         xmax_cid(cat, txn, file, tid, &cid) != SDB_OK)
         return SDB_ERROR;
     if (sdb_heap_update(cat->engine, file, tid, xid, cid, row.data, row.len, 0, &new_tid, &result, NULL) != SDB_OK)

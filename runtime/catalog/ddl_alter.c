@@ -16,44 +16,23 @@ static int missing_column(const char *column, const char *table)
     return sdb_error(SDB_ERR_UNDEFINED_COLUMN, "column \"%s\" of relation \"%s\" does not exist", column, table);
 }
 
-/* Whether a visible row of rel has column attnum NULL (any_row: or any row
- * at all when `any_row`). */
+/* Whether a row of rel the transaction sees has column attnum NULL (or,
+ * with `any_row`, whether there is any row). */
 static int scan_column(SdbDdl *d, const SdbRelation *rel, int attnum, bool any_row, bool *found)
 {
-    SdbOid *types = sdb_arena_alloc(d->arena, ((size_t)rel->natts + 1) * sizeof *types);
-    if (types == NULL)
-        return SDB_ERROR;
-    for (int i = 0; i < rel->natts; i++)
-        types[i] = rel->attrs[i].type;
-    SdbHeapScan *scan = sdb_heap_scan_begin(d->cat->engine, rel->file);
-    if (scan == NULL)
-        return SDB_ERROR;
-    int rc, want = attnum - 1;
+    int col = any_row ? -1 : attnum - 1;
+    SdbDdlScan scan;
     *found = false;
-    for (;;) {
-        SdbHeapTuple tup;
-        bool more, visible, isnull;
-        SdbDatum value;
-        if ((rc = sdb_heap_scan_next(scan, &tup, &more)) != SDB_OK || !more)
-            break;
-        if ((rc = sdb_cat_row_visible(d->cat, d->txn, &tup.header, &visible)) != SDB_OK)
-            break;
-        if (!visible)
-            continue;
-        if (any_row) {
-            *found = true;
-            break;
-        }
-        if ((rc = sdb_row_decode(tup.payload, tup.header.payload_len, types, rel->natts, &want, 1, NULL, &value,
-                                 &isnull)) != SDB_OK)
-            break;
-        if (isnull) {
-            *found = true;
-            break;
-        }
+    if (sdb_ddl_scan_begin(d, rel, &col, 1, &scan) != SDB_OK) {
+        sdb_table_scan_end(scan.scan);
+        return SDB_ERROR;
     }
-    sdb_heap_scan_end(scan);
-    return rc;
+    int rc;
+    while (!*found && (rc = sdb_table_scan_next(scan.scan, &scan.batch)) == SDB_OK && scan.batch.nrows > 0)
+        for (int r = 0; r < scan.batch.nrows && !*found; r++)
+            *found = any_row || sdb_vector_is_null(&scan.vectors[0], r);
+    sdb_table_scan_end(scan.scan);
+    return *found ? SDB_OK : rc;
 }
 
 static int contains_nulls(const char *column, const char *table)

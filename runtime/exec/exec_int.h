@@ -137,6 +137,11 @@ int exec_vector_init(SdbArena *arena, SdbVector *v, SdbOid type, int32_t typmod)
 /* Allocate a batch of `ncols` vectors typed by `cols`. */
 int exec_batch_init(SdbArena *arena, SdbBatch *b, const SdbPlanColumn *cols, int ncols);
 
+/* A table access context for the statement (the session's template when
+ * it gave one) allocating in `arena`. */
+struct SdbAccessContext;
+void exec_access_init(const SdbExecContext *ctx, struct SdbAccessContext *ac, SdbArena *arena);
+
 /* Check for cancellation: 57014. */
 int exec_check_cancel(SdbExecState *es);
 
@@ -237,6 +242,8 @@ int rowstore_add(RowStore *s, Row *r);
 /* Copy every live row of `b` in. */
 int rowstore_add_batch(RowStore *s, const SdbBatch *b);
 void rowstore_clear(RowStore *s);
+/* rowstore_clear for exec_defer. */
+void rowstore_cleanup(void *store);
 size_t rowstore_bytes(const RowStore *s);
 /* Fill `b` with rows [start, start + SDB_BATCH_SIZE) (fewer at the end):
  * the number of rows put. */
@@ -343,15 +350,24 @@ typedef struct Sorter {
     SdbArena **run_arenas;
     int *heap;
     int nheap;
+    /* bounded (top-N) sort: a max-heap of the best `bound` rows so far */
+    size_t bound;
+    struct TopEnt *top;
+    size_t ntop;
+    uint64_t seq;
+    size_t garbage;         /* rows dropped since the last compaction */
 } Sorter;
 
 int sorter_init(Sorter *s, SdbExecState *es, SdbArena *arena, const SdbPlanColumn *cols, int ncols,
                 const int *keypos, const SdbOid *keytypes, const int *flags, int nkeys);
+/* Keep only the first `bound` rows of the order (LIMIT under the sort). */
+int sorter_set_bound(Sorter *s, size_t bound);
 /* Add a row allocated in s->store->arena. */
 int sorter_add(Sorter *s, Row *r);
 int sorter_finish(Sorter *s);
 /* The next row in order (merged rows copied into `arena`), NULL at the end. */
 int sorter_next(Sorter *s, SdbArena *arena, Row **out);
-void sorter_reset(Sorter *s);
+/* A Sort node needs only its first `bound` rows. */
+int exec_sort_bound(ExecNode *sort, size_t bound);
 
 #endif /* SDB_EXEC_EXEC_INT_H */

@@ -19,12 +19,15 @@ typedef struct Explain {
     bool analyze;
     ExecShared *sh;
     SdbHash *names;         /* (table, column) -> column name */
+    SdbHash *relnames;      /* binding table of a Scan -> its relation's name */
+    int nscans;             /* Scans in the plan: more than one qualifies names */
     int nsubplans;
     bool *cte_printed;
     int ncte;
 } Explain;
 
 static int deparse(Explain *ex, const SdbExpr *e, SdbStr *s);
+static const char *rel_name(Explain *ex, SdbOid oid);
 
 /* --- names ---------------------------------------------------------------- */
 
@@ -34,6 +37,11 @@ static void add_names(Explain *ex, const SdbPlan *p)
         int key[2] = {p->cols[i].table, p->cols[i].column};
         if (p->cols[i].name != NULL && !sdb_hash_lookup(ex->names, key, sizeof(key), NULL))
             sdb_hash_put(ex->names, key, sizeof(key), (void *)p->cols[i].name);
+    }
+    if (p->tag == SDB_P_SCAN) {
+        const SdbPlanScan *s = (const SdbPlanScan *)p;
+        ex->nscans++;
+        sdb_hash_put(ex->relnames, &s->table, sizeof(s->table), (void *)rel_name(ex, s->rel_oid));
     }
     for (int i = 0; i < sdb_plan_nchildren(p); i++)
         add_names(ex, *sdb_plan_child((SdbPlan *)p, i));
@@ -147,7 +155,9 @@ static int deparse(Explain *ex, const SdbExpr *e, SdbStr *s)
     case SDB_E_VAR: {
         const SdbBoundVar *v = (const SdbBoundVar *)e;
         int key[2] = {v->table, v->column};
-        void *name;
+        void *name, *rel;
+        if (ex->nscans > 1 && v->levelsup == 0 && sdb_hash_lookup(ex->relnames, &v->table, sizeof(v->table), &rel))
+            sdb_str_appendf(s, "%s.", (const char *)rel);
         if (sdb_hash_lookup(ex->names, key, sizeof(key), &name))
             return sdb_str_append_cstr(s, name);
         return sdb_str_appendf(s, v->column < 0 ? "ctid" : "col%d_%d", v->table, v->column);
@@ -458,6 +468,40 @@ static int explain_join(Explain *ex, const SdbPlanJoin *j, int depth, const SdbP
     return explain_node(ex, j->right, depth + 1, j->right);
 }
 
+/* "Index Cond: ((a = 1) AND (b >= 2))" from the index's key columns. */
+static void index_cond(Explain *ex, const SdbPlanScan *s, int depth)
+{
+    const SdbRelation *rel = NULL;
+    const SdbIndex *index = NULL;
+    if (ex->ctx->catalog && sdb_catalog_relation(ex->ctx->catalog, ex->ctx->txn, s->rel_oid, &rel) == SDB_OK && rel)
+        for (int i = 0; i < rel->nindexes; i++)
+            if (rel->indexes[i].oid == s->index_oid)
+                index = &rel->indexes[i];
+    int n = s->neq + (s->lower != NULL) + (s->upper != NULL);
+    if (index == NULL || n == 0)
+        return;
+    indent(ex, depth, false);
+    sdb_str_append_cstr(ex->out, "Index Cond: ");
+    if (n > 1)
+        sdb_str_append_char(ex->out, '(');
+    for (int k = 0; k < n; k++) {
+        int keyno = k < s->neq ? k : s->neq;
+        const SdbExpr *value = k < s->neq ? s->index_eq[k] : (k == s->neq && s->lower) ? s->lower : s->upper;
+        const char *op = k < s->neq                  ? "="
+                         : (k == s->neq && s->lower) ? (s->lower_inclusive ? ">=" : ">")
+                                                     : (s->upper_inclusive ? "<=" : "<");
+        int attno = keyno < index->nkeys ? index->keys[keyno] - 1 : -1;
+        if (k > 0)
+            sdb_str_append_cstr(ex->out, " AND ");
+        sdb_str_appendf(ex->out, "(%s %s ", attno >= 0 && attno < rel->natts ? rel->attrs[attno].name : "?", op);
+        deparse(ex, value, ex->out);
+        sdb_str_append_char(ex->out, ')');
+    }
+    if (n > 1)
+        sdb_str_append_char(ex->out, ')');
+    sdb_str_append_char(ex->out, '\n');
+}
+
 static int explain_scan(Explain *ex, const SdbPlanScan *s, int depth, const SdbPlan *stats_of)
 {
     const char *rel = rel_name(ex, s->rel_oid);
@@ -478,17 +522,8 @@ static int explain_scan(Explain *ex, const SdbPlanScan *s, int depth, const SdbP
     if (title == NULL)
         return SDB_ERROR;
     header(ex, depth, title, stats_of, &s->plan);
-    if (s->access != SDB_SCAN_ACCESS_SEQ) {
-        SdbExpr *bounds[s->neq + 2];
-        int n = 0;
-        for (int i = 0; i < s->neq; i++)
-            bounds[n++] = s->index_eq[i];
-        if (s->lower)
-            bounds[n++] = s->lower;
-        if (s->upper)
-            bounds[n++] = s->upper;
-        detail_exprs(ex, depth, "Index Cond", bounds, n, ", ");
-    }
+    if (s->access != SDB_SCAN_ACCESS_SEQ)
+        index_cond(ex, s, depth);
     detail_exprs(ex, depth, "Filter", s->filters, s->nfilters, " AND ");
     return SDB_OK;
 }
@@ -716,9 +751,10 @@ int sdb_explain(SdbExecContext *ctx, SdbPlan *plan, bool analyze, bool costs, Sd
         ex.sh = es->sh;
     }
     ex.names = sdb_hash_create(lines->arena, 64);
+    ex.relnames = sdb_hash_create(lines->arena, 8);
     ex.ncte = max_cte_id(plan) + 1;
     ex.cte_printed = sdb_arena_calloc(lines->arena, ex.ncte + 1, sizeof(bool));
-    int rc = ex.names && ex.cte_printed ? SDB_OK : SDB_ERROR;
+    int rc = ex.names && ex.relnames && ex.cte_printed ? SDB_OK : SDB_ERROR;
     if (rc == SDB_OK) {
         add_names(&ex, plan);
         rc = explain_node(&ex, plan, 0, plan);

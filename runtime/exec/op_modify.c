@@ -289,8 +289,7 @@ static ModifyNode *modify_setup(SdbExecState *es, const SdbPlan *plan, ModifyKin
         return NULL;
     m->kind = kind;
     SdbExecContext *ctx = es->ctx;
-    m->ac = (SdbAccessContext){.engine = ctx->engine, .catalog = ctx->catalog, .txn = ctx->txn,
-                               .arena = m->node.arena};
+    exec_access_init(ctx, &m->ac, m->node.arena);
     if (sdb_catalog_relation(ctx->catalog, ctx->txn, rel_oid, &m->rel) != SDB_OK)
         return NULL;
     if (m->rel == NULL) {

@@ -224,7 +224,7 @@ static int cte_compute(SdbExecState *es, CteState *cte, const SdbPlan *plan)
         return SDB_ERROR;
     SdbExecState *run = exec_state_create(es->ctx, sh, arena, NULL);
     cte->rows = rowstore_create(sh->arena, plan->cols, plan->ncols);
-    if (run == NULL || cte->rows == NULL)
+    if (run == NULL || cte->rows == NULL || exec_defer(sh->root, rowstore_cleanup, cte->rows) != SDB_OK)
         return SDB_ERROR;
     int rc = SDB_OK;
     ExecNode *root = exec_build(run, plan);
@@ -244,11 +244,6 @@ static int cte_compute(SdbExecState *es, CteState *cte, const SdbPlan *plan)
     return rc;
 }
 
-static void cte_free(void *arg)
-{
-    rowstore_clear(((CteState *)arg)->rows);
-}
-
 static int cte_scan_next(ExecNode *node, SdbBatch **out)
 {
     CteScanNode *cn = (CteScanNode *)node;
@@ -256,8 +251,6 @@ static int cte_scan_next(ExecNode *node, SdbBatch **out)
     *out = NULL;
     if (!cn->cte->computed) {
         if (cte_compute(node->es, cn->cte, p->cte) != SDB_OK)
-            return SDB_ERROR;
-        if (exec_defer(node->es->sh->root, cte_free, cn->cte) != SDB_OK)
             return SDB_ERROR;
     }
     int n = rowstore_fill(cn->cte->rows, cn->pos, &node->out);

@@ -103,8 +103,112 @@ static int sorter_spill(Sorter *s)
     return SDB_OK;
 }
 
+/* --- bounded sort --------------------------------------------------------- */
+
+typedef struct TopEnt {
+    Row *row;
+    uint64_t seq;
+} TopEnt;
+
+/* (key, arrival) order: among equal keys the earlier row comes first. */
+static int top_cmp(const Sorter *s, const TopEnt *a, const TopEnt *b)
+{
+    int c = sorter_cmp(s, a->row, b->row);
+    return c != 0 ? c : (a->seq < b->seq ? -1 : a->seq > b->seq);
+}
+
+static void top_down(Sorter *s, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < s->ntop && top_cmp(s, &s->top[l], &s->top[m]) > 0)
+            m = l;
+        if (r < s->ntop && top_cmp(s, &s->top[r], &s->top[m]) > 0)
+            m = r;
+        if (m == i)
+            return;
+        TopEnt t = s->top[i];
+        s->top[i] = s->top[m];
+        s->top[m] = t;
+        i = m;
+    }
+}
+
+static void top_up(Sorter *s, size_t i)
+{
+    while (i > 0 && top_cmp(s, &s->top[(i - 1) / 2], &s->top[i]) < 0) {
+        TopEnt t = s->top[i];
+        s->top[i] = s->top[(i - 1) / 2];
+        s->top[(i - 1) / 2] = t;
+        i = (i - 1) / 2;
+    }
+}
+
+int sorter_set_bound(Sorter *s, size_t bound)
+{
+    s->top = sdb_arena_alloc(s->arena, (bound + 1) * sizeof(TopEnt));
+    if (s->top == NULL)
+        return SDB_ERROR;
+    s->bound = bound;
+    return SDB_OK;
+}
+
+/* Copy the kept rows into a fresh arena, dropping the rejected ones. */
+static int top_compact(Sorter *s)
+{
+    SdbArena *fresh = sdb_arena_create(s->arena, "rows", 0);
+    if (fresh == NULL)
+        return SDB_ERROR;
+    for (size_t i = 0; i < s->ntop; i++)
+        if ((s->top[i].row = row_copy(fresh, &s->desc, s->top[i].row)) == NULL) {
+            sdb_arena_destroy(fresh);
+            return SDB_ERROR;
+        }
+    sdb_arena_destroy(s->store->arena);
+    s->store->arena = fresh;
+    s->garbage = 0;
+    return SDB_OK;
+}
+
+static int top_add(Sorter *s, Row *r)
+{
+    TopEnt e = {.row = r, .seq = s->seq++};
+    if (s->ntop < s->bound) {
+        s->top[s->ntop++] = e;
+        top_up(s, s->ntop - 1);
+        return SDB_OK;
+    }
+    if (top_cmp(s, &e, &s->top[0]) < 0) {
+        s->top[0] = e;
+        top_down(s, 0);
+    }
+    if (++s->garbage > s->bound + 4096)
+        return top_compact(s);
+    return SDB_OK;
+}
+
+/* The kept rows into the store, in order. */
+static int top_finish(Sorter *s)
+{
+    size_t n = s->ntop;
+    /* heap -> ascending order by repeatedly moving the maximum to the end */
+    while (s->ntop > 1) {
+        TopEnt t = s->top[0];
+        s->top[0] = s->top[--s->ntop];
+        s->top[s->ntop] = t;
+        top_down(s, 0);
+    }
+    s->store->nrows = 0;
+    for (size_t i = 0; i < n; i++)
+        if (rowstore_add(s->store, s->top[i].row) != SDB_OK)
+            return SDB_ERROR;
+    return SDB_OK;
+}
+
 int sorter_add(Sorter *s, Row *r)
 {
+    if (s->bound > 0)
+        return top_add(s, r);
     if (rowstore_add(s->store, r) != SDB_OK)
         return SDB_ERROR;
     int64_t limit = s->es->ctx->work_mem;
@@ -145,6 +249,8 @@ static int run_advance(Sorter *s, int run)
 
 int sorter_finish(Sorter *s)
 {
+    if (s->bound > 0)
+        return top_finish(s);
     if (s->nruns == 0)
         return sort_memory(s);
     if (s->store->nrows > 0 && sorter_spill(s) != SDB_OK)
@@ -188,15 +294,6 @@ int sorter_next(Sorter *s, SdbArena *arena, Row **out)
     heap_down(s, 0);
     *out = copy;
     return SDB_OK;
-}
-
-void sorter_reset(Sorter *s)
-{
-    rowstore_clear(s->store);
-    s->pos = 0;
-    s->nruns = 0;
-    s->nheap = 0;
-    s->merging = false;
 }
 
 /* --- Sort ---------------------------------------------------------------- */
@@ -274,6 +371,11 @@ static int sort_next(ExecNode *node, SdbBatch **out)
     node->out.sel = NULL;
     *out = n ? &node->out : NULL;
     return SDB_OK;
+}
+
+int exec_sort_bound(ExecNode *node, size_t bound)
+{
+    return sorter_set_bound(&((SortNode *)node)->sorter, bound);
 }
 
 static void sort_cleanup(void *arg)

@@ -312,6 +312,7 @@ static int bind_a_expr(const SdbBindContext *bc, const SdbAExpr *node, SdbExpr *
     case SDB_A_EXPR_KIND_OP:
     case SDB_A_EXPR_KIND_LIKE:
     case SDB_A_EXPR_KIND_ILIKE:
+    case SDB_A_EXPR_KIND_SIMILAR: /* x ~ similar_to_escape(pattern[, escape]) */
         if (bind_operands(bc, node, &left, &right) != SDB_OK)
             return SDB_ERROR;
         return make_op(bc, last_name(node->name), left, right, node->location, out);
@@ -329,11 +330,9 @@ static int bind_a_expr(const SdbBindContext *bc, const SdbAExpr *node, SdbExpr *
         return bind_between(bc, node, out);
     case SDB_A_EXPR_KIND_OP_ANY:
     case SDB_A_EXPR_KIND_OP_ALL:
-        return unsupported(bc, "op ANY/ALL (array)", node->location);
-    case SDB_A_EXPR_KIND_SIMILAR:
         break;
     }
-    return unsupported(bc, "SIMILAR TO", node->location);
+    return unsupported(bc, "op ANY/ALL (array)", node->location);
 }
 
 static int bind_bool_expr(const SdbBindContext *bc, const SdbBoolExpr *node, SdbExpr **out)
@@ -388,6 +387,12 @@ static int bind_func_call(const SdbBindContext *bc, const SdbFuncCall *node, Sdb
         sdb_bind_function(bc, last_name(node->funcname), args, sdb_list_length(node->args), node->location, &f) !=
             SDB_OK)
         return SDB_ERROR;
+    if (f->func->kind == SDB_FUNC_WINDOW) {
+        sdb_error(SDB_ERR_WRONG_OBJECT_TYPE, "window function %s requires an OVER clause", f->func->name);
+        return sdb_bind_fail_at(bc, node->location);
+    }
+    if (f->func->kind == SDB_FUNC_AGGREGATE) /* an Aggref, made by the analyzer (spec/expr.toml) */
+        return unsupported(bc, "an aggregate call", node->location);
     *out = &f->expr;
     return SDB_OK;
 }

@@ -54,10 +54,34 @@ static bool io_cast_allowed(SdbOid source, SdbOid target, SdbCastContext context
     return sdb_bind_type_category(source) == 'S' && context >= SDB_CAST_EXPLICIT;
 }
 
+bool sdb_bind_type_polymorphic(SdbOid type)
+{
+    return type == SDB_TYPEOID_ANYELEMENT || type == SDB_TYPEOID_ANYNONARRAY || type == SDB_TYPEOID_ANYARRAY ||
+           type == SDB_TYPEOID_ANYCOMPATIBLE || type == SDB_TYPEOID_ANYCOMPATIBLEARRAY;
+}
+
+bool sdb_bind_type_is_array(SdbOid type)
+{
+    return sdb_bind_type_category(type) == 'A';
+}
+
+/* Whether polymorphic `target` stands for `source` (a concrete type). */
+static bool polymorphic_takes(SdbOid source, SdbOid target)
+{
+    const SdbTypeInfo *info = sdb_type_by_oid(source);
+    if (info == NULL || info->kind == SDB_TYPEKIND_PSEUDO)
+        return false;
+    if (target == SDB_TYPEOID_ANYARRAY || target == SDB_TYPEOID_ANYCOMPATIBLEARRAY)
+        return sdb_bind_type_is_array(source);
+    return target != SDB_TYPEOID_ANYNONARRAY || !sdb_bind_type_is_array(source);
+}
+
 bool sdb_bind_can_coerce(SdbOid source, SdbOid target, SdbCastContext context)
 {
     if (source == target || source == SDB_TYPEOID_UNKNOWN || target == SDB_TYPEOID_ANY)
         return true;
+    if (sdb_bind_type_polymorphic(target))
+        return polymorphic_takes(source, target);
     const SdbCastInfo *cast = sdb_cast_find(source, target);
     if (cast != NULL)
         return cast->context <= context;
@@ -187,13 +211,12 @@ int sdb_bind_coerce(const SdbBindContext *bc, SdbExpr *expr, SdbOid target, int3
     return apply_typmod(bc, converted, typmod, context, out);
 }
 
-/* PostgreSQL's select_common_type over the types of `exprs`. */
-static int common_type(const SdbBindContext *bc, SdbExpr **exprs, int n, const char *what, const int *locations,
-                       SdbOid *out)
+SdbOid sdb_bind_common_type(const SdbOid *types, int n, int *mismatch)
 {
     SdbOid ptype = SDB_TYPEOID_UNKNOWN;
+    *mismatch = -1;
     for (int i = 0; i < n; i++) {
-        SdbOid ntype = exprs[i]->type;
+        SdbOid ntype = types[i];
         if (ntype == SDB_TYPEOID_UNKNOWN || ntype == ptype)
             continue;
         if (ptype == SDB_TYPEOID_UNKNOWN) {
@@ -201,15 +224,32 @@ static int common_type(const SdbBindContext *bc, SdbExpr **exprs, int n, const c
             continue;
         }
         if (sdb_bind_type_category(ntype) != sdb_bind_type_category(ptype)) {
-            sdb_error(SDB_ERR_DATATYPE_MISMATCH, "%s types %s and %s cannot be matched", what,
-                      sdb_bind_type_name(ptype), sdb_bind_type_name(ntype));
-            return sdb_bind_fail_at(bc, locations[i]);
+            *mismatch = i;
+            return ptype;
         }
         if (!sdb_bind_type_preferred(ptype) && sdb_bind_can_coerce(ptype, ntype, SDB_CAST_IMPLICIT) &&
             !sdb_bind_can_coerce(ntype, ptype, SDB_CAST_IMPLICIT))
             ptype = ntype;
     }
-    *out = ptype == SDB_TYPEOID_UNKNOWN ? SDB_TYPEOID_TEXT : ptype;
+    return ptype == SDB_TYPEOID_UNKNOWN ? SDB_TYPEOID_TEXT : ptype;
+}
+
+/* PostgreSQL's select_common_type over the types of `exprs`. */
+static int common_type(const SdbBindContext *bc, SdbExpr **exprs, int n, const char *what, const int *locations,
+                       SdbOid *out)
+{
+    SdbOid *types = sdb_arena_alloc(bc->expr->arena, sizeof *types * (size_t)(n > 0 ? n : 1));
+    if (types == NULL)
+        return SDB_ERROR;
+    for (int i = 0; i < n; i++)
+        types[i] = exprs[i]->type;
+    int mismatch;
+    *out = sdb_bind_common_type(types, n, &mismatch);
+    if (mismatch >= 0) {
+        sdb_error(SDB_ERR_DATATYPE_MISMATCH, "%s types %s and %s cannot be matched", what, sdb_bind_type_name(*out),
+                  sdb_bind_type_name(types[mismatch]));
+        return sdb_bind_fail_at(bc, locations[mismatch]);
+    }
     return SDB_OK;
 }
 

@@ -22,8 +22,15 @@ const char *sdb_bind_type_name(SdbOid type);
 char sdb_bind_type_category(SdbOid type);
 bool sdb_bind_type_preferred(SdbOid type);
 
+/* Whether `type` is a polymorphic pseudo type (anyelement, anynonarray,
+ * anyarray, anycompatible, anycompatiblearray), and whether it is an array
+ * type (typcategory 'A'). */
+bool sdb_bind_type_polymorphic(SdbOid type);
+bool sdb_bind_type_is_array(SdbOid type);
+
 /* Whether a value of `source` may become `target` in `context` (unknown
- * literals become anything, and anything is taken as "any"). */
+ * literals become anything, anything is taken as "any", a polymorphic
+ * target takes the types it stands for as they are). */
 bool sdb_bind_can_coerce(SdbOid source, SdbOid target, SdbCastContext context);
 
 /* `expr` converted to `target` (with `typmod`, -1 for none) as allowed in
@@ -32,6 +39,12 @@ bool sdb_bind_can_coerce(SdbOid source, SdbOid target, SdbCastContext context);
  * type X to Y" when there is no such cast. */
 int sdb_bind_coerce(const SdbBindContext *bc, SdbExpr *expr, SdbOid target, int32_t typmod, SdbCastContext context,
                     int location, SdbExpr **out);
+
+/* PostgreSQL's select_common_type over `n` types (unknowns left out; text
+ * when all are unknown).  *mismatch is -1, or the index of a type of
+ * another category than the ones before it (the result is then that of the
+ * types before it). */
+SdbOid sdb_bind_common_type(const SdbOid *types, int n, int *mismatch);
 
 /* PostgreSQL's select_common_type and the coercion of every expression to
  * it (CASE results, COALESCE, GREATEST, IN lists).  `what` names the

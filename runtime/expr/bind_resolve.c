@@ -5,7 +5,9 @@
  * known type twice; else the candidates every argument can reach by
  * implicit casts, narrowed by most exact matches, then most preferred types,
  * then by the categories of unknown arguments (string wins), then by taking
- * unknowns to be of the known arguments' single type.
+ * unknowns to be of the known arguments' single type.  Polymorphic
+ * arguments (anyelement, anyarray, anycompatible ...) take the types they
+ * stand for when those agree, and the result type follows them.
  */
 #include "expr/bind_int.h"
 
@@ -164,6 +166,99 @@ static bool has_unknown(const Candidates *c)
     return false;
 }
 
+/* What a candidate's polymorphic arguments stand for, given the inputs:
+ * `elem`, the type of the anyelement family (anyelement, anynonarray, the
+ * element of anyarray), and `compatible`, the common type of the
+ * anycompatible family; SDB_INVALID_OID when only unknowns say.  Not
+ * `consistent` when the anyelement family disagrees or the anycompatible
+ * one has no common type (PostgreSQL's check_generic_type_consistency). */
+typedef struct Polymorphic {
+    SdbOid elem;
+    SdbOid compatible;
+    bool consistent;
+} Polymorphic;
+
+static bool array_family(SdbOid t)
+{
+    return t == SDB_TYPEOID_ANYARRAY || t == SDB_TYPEOID_ANYCOMPATIBLEARRAY;
+}
+
+static bool compatible_family(SdbOid t)
+{
+    return t == SDB_TYPEOID_ANYCOMPATIBLE || t == SDB_TYPEOID_ANYCOMPATIBLEARRAY;
+}
+
+static SdbOid element_of(SdbOid array)
+{
+    const SdbTypeInfo *info = sdb_type_by_oid(array);
+    return info != NULL ? info->elem_oid : SDB_INVALID_OID;
+}
+
+static Polymorphic polymorphic_of(const SdbOid *declared, const SdbOid *inputs, int n)
+{
+    Polymorphic p = {SDB_INVALID_OID, SDB_INVALID_OID, true};
+    SdbOid compat[SDB_FN_MAX_ARGS];
+    int ncompat = 0;
+    for (int i = 0; i < n; i++) {
+        if (!sdb_bind_type_polymorphic(declared[i]) || inputs[i] == SDB_TYPEOID_UNKNOWN)
+            continue;
+        SdbOid t = array_family(declared[i]) ? element_of(inputs[i]) : inputs[i];
+        if (compatible_family(declared[i]))
+            compat[ncompat++] = t;
+        else if (p.elem == SDB_INVALID_OID)
+            p.elem = t;
+        else if (p.elem != t)
+            p.consistent = false;
+    }
+    if (ncompat > 0) {
+        int mismatch;
+        p.compatible = sdb_bind_common_type(compat, ncompat, &mismatch);
+        for (int i = 0; i < ncompat && mismatch < 0; i++)
+            if (!sdb_bind_can_coerce(compat[i], p.compatible, SDB_CAST_IMPLICIT))
+                mismatch = i;
+        p.consistent = p.consistent && mismatch < 0;
+    }
+    return p;
+}
+
+/* The concrete type polymorphic `declared` stands for. */
+static int concrete_type(const SdbBindContext *bc, SdbOid declared, const Polymorphic *p, int location, SdbOid *out)
+{
+    SdbOid base = compatible_family(declared) ? (p->compatible ? p->compatible : SDB_TYPEOID_TEXT) : p->elem;
+    if (base == SDB_INVALID_OID) {
+        sdb_error(SDB_ERR_DATATYPE_MISMATCH, "could not determine polymorphic type because input has type unknown");
+        return sdb_bind_fail_at(bc, location);
+    }
+    *out = base;
+    if (!array_family(declared))
+        return SDB_OK;
+    const SdbTypeInfo *info = sdb_type_by_oid(base);
+    if (info == NULL || info->array_oid == SDB_INVALID_OID) {
+        sdb_error(SDB_ERR_UNDEFINED_OBJECT, "could not find array type for data type %s", sdb_bind_type_name(base));
+        return sdb_bind_fail_at(bc, location);
+    }
+    *out = info->array_oid;
+    return SDB_OK;
+}
+
+/* The types the chosen candidate takes its `n` arguments as (`declared`
+ * with polymorphic types made concrete) in `actual`, and its result type
+ * (`rettype` likewise) in *result. */
+static int resolve_types(const SdbBindContext *bc, const SdbOid *declared, int n, const SdbOid *inputs,
+                         SdbOid rettype, int location, SdbOid *actual, SdbOid *result)
+{
+    Polymorphic p = polymorphic_of(declared, inputs, n);
+    *result = rettype;
+    for (int i = 0; i < n; i++) {
+        actual[i] = declared[i];
+        if (sdb_bind_type_polymorphic(declared[i]) && concrete_type(bc, declared[i], &p, location, &actual[i]) != SDB_OK)
+            return SDB_ERROR;
+    }
+    if (sdb_bind_type_polymorphic(rettype))
+        return concrete_type(bc, rettype, &p, location, result);
+    return SDB_OK;
+}
+
 /* Choose among `ncands` candidates taking `nargs` arguments: an index,
  * NO_MATCH or AMBIGUOUS.  `binary_op` enables the operator rule for one
  * unknown operand. */
@@ -184,7 +279,7 @@ static int select_candidate(Candidates *c, int ncands, bool binary_op, int *live
         bool ok = true;
         for (int i = 0; i < c->nargs && ok; i++)
             ok = sdb_bind_can_coerce(c->inputs[i], c->args[k][i], SDB_CAST_IMPLICIT);
-        if (ok)
+        if (ok && polymorphic_of(c->args[k], c->inputs, c->nargs).consistent)
             live[c->nlive++] = k;
     }
     if (c->nlive <= 1)
@@ -273,7 +368,10 @@ int sdb_bind_operator(const SdbBindContext *bc, const char *name, SdbExpr *left,
     if (chosen < 0)
         return operator_error(bc, chosen, name, left, right, location);
     const SdbOperInfo *op = ops[chosen];
-    SdbBoundOpExpr *node = sdb_new_bound_op_expr(bc->expr->arena, op->result);
+    SdbOid actual[2], result;
+    if (resolve_types(bc, args[chosen], left ? 2 : 1, inputs, op->result, location, actual, &result) != SDB_OK)
+        return SDB_ERROR;
+    SdbBoundOpExpr *node = sdb_new_bound_op_expr(bc->expr->arena, result);
     SdbExpr **operands = sdb_bind_exprs(bc, 2);
     if (node == NULL || operands == NULL)
         return SDB_ERROR;
@@ -284,7 +382,7 @@ int sdb_bind_operator(const SdbBindContext *bc, const char *name, SdbExpr *left,
     node->location = location;
     operands[0] = left ? left : right;
     operands[1] = right;
-    if (coerce_args(bc, operands, node->nargs, node->func->argtypes, location) != SDB_OK)
+    if (coerce_args(bc, operands, node->nargs, actual, location) != SDB_OK)
         return SDB_ERROR;
     *out = node;
     return SDB_OK;
@@ -365,8 +463,11 @@ int sdb_bind_function(const SdbBindContext *bc, const char *name, SdbExpr **args
     if (chosen < 0)
         return function_error(bc, chosen, name, args, nargs, location);
     const SdbFuncInfo *func = funcs[chosen];
-    SdbBoundFuncExpr *node = sdb_new_bound_func_expr(bc->expr->arena, func->rettype);
-    if (node == NULL || coerce_args(bc, args, nargs, cand_args[chosen], location) != SDB_OK)
+    SdbOid actual[SDB_FN_MAX_ARGS], result;
+    if (resolve_types(bc, cand_args[chosen], nargs, inputs, func->rettype, location, actual, &result) != SDB_OK)
+        return SDB_ERROR;
+    SdbBoundFuncExpr *node = sdb_new_bound_func_expr(bc->expr->arena, result);
+    if (node == NULL || coerce_args(bc, args, nargs, actual, location) != SDB_OK)
         return SDB_ERROR;
     node->func = func;
     node->args = args;

@@ -164,3 +164,11 @@ int sdb_fn_float_to_int(SdbFnCall *call)
         return sdb_error(SDB_ERR_NUMERIC_VALUE_OUT_OF_RANGE, "%s out of range", name);
     return sdb_fn_return_int(call, (int64_t)a);
 }
+
+/* sign(float8): -1, 0 or 1 (0 for NaN, as PostgreSQL). */
+int sdb_fn_float_sign(SdbFnCall *call)
+{
+    double v = arg_float(call, 0);
+    call->result = sdb_datum_from_float8(v > 0 ? 1.0 : v < 0 ? -1.0 : 0.0);
+    return SDB_OK;
+}

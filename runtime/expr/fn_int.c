@@ -98,3 +98,35 @@ int sdb_fn_int4_bool(SdbFnCall *call)
 {
     return sdb_fn_return_bool(call, sdb_fn_arg_int(call, 0) != 0);
 }
+
+/* The greatest common divisor of |a| and |b| (0 for two zeros). */
+static uint64_t gcd_u64(int64_t a, int64_t b)
+{
+    uint64_t x = a < 0 ? -(uint64_t)a : (uint64_t)a, y = b < 0 ? -(uint64_t)b : (uint64_t)b;
+    while (y != 0) {
+        uint64_t r = x % y;
+        x = y;
+        y = r;
+    }
+    return x;
+}
+
+/* gcd(int4/int8): 22003 when the result does not fit (gcd(INT_MIN, 0)). */
+int sdb_fn_int_gcd(SdbFnCall *call)
+{
+    uint64_t g = gcd_u64(sdb_fn_arg_int(call, 0), sdb_fn_arg_int(call, 1));
+    return g > INT64_MAX ? out_of_range(call) : int_result(call, (int64_t)g);
+}
+
+/* lcm(int4/int8): |a / gcd * b|, 0 when either is 0. */
+int sdb_fn_int_lcm(SdbFnCall *call)
+{
+    int64_t a = sdb_fn_arg_int(call, 0), b = sdb_fn_arg_int(call, 1);
+    if (a == 0 || b == 0)
+        return int_result(call, 0);
+    uint64_t g = gcd_u64(a, b);
+    if (g > INT64_MAX)
+        return out_of_range(call);
+    unsigned __int128 l = (unsigned __int128)(gcd_u64(a, 0) / g) * gcd_u64(b, 0);
+    return l > INT64_MAX ? out_of_range(call) : int_result(call, (int64_t)l);
+}

@@ -111,3 +111,65 @@ int sdb_fn_numeric(SdbFnCall *call)
 {
     return sdb_numeric_apply_typmod(call->arena, call->args[0], (int32_t)sdb_fn_arg_int(call, 1), &call->result);
 }
+
+static int numeric_constant(SdbFnCall *call, const char *text)
+{
+    SdbTypeCtx ctx = {.arena = call->arena, .typid = SDB_TYPEOID_NUMERIC, .typmod = -1};
+    return sdb_type_input(&ctx, text, &call->result);
+}
+
+/* -1, 0 or 1; NaN for NaN. */
+int sdb_fn_numeric_sign(SdbFnCall *call)
+{
+    SdbNumericFacts f = sdb_numeric_facts(call->args[0]);
+    return numeric_constant(call, f.nan ? "NaN" : f.sign < 0 ? "-1" : f.sign > 0 ? "1" : "0");
+}
+
+static int larger_dscale(SdbDatum a, SdbDatum b)
+{
+    int x = sdb_numeric_facts(a).dscale, y = sdb_numeric_facts(b).dscale;
+    return x > y ? x : y;
+}
+
+/* gcd of |a| and |b| by Euclid's algorithm on exact remainders, at the
+ * larger display scale (PostgreSQL's gcd_var). */
+static int numeric_gcd(SdbArena *arena, SdbDatum a, SdbDatum b, SdbDatum *out)
+{
+    int scale = larger_dscale(a, b);
+    if (sdb_numeric_abs(arena, a, &a) != SDB_OK || sdb_numeric_abs(arena, b, &b) != SDB_OK)
+        return SDB_ERROR;
+    while (sdb_numeric_facts(b).sign != 0) {
+        SdbDatum r;
+        if (sdb_numeric_mod(arena, a, b, &r) != SDB_OK)
+            return SDB_ERROR;
+        a = b;
+        b = r;
+    }
+    return sdb_numeric_round(arena, a, scale, out);
+}
+
+int sdb_fn_numeric_gcd(SdbFnCall *call)
+{
+    if (sdb_numeric_facts(call->args[0]).special || sdb_numeric_facts(call->args[1]).special)
+        return numeric_constant(call, "NaN");
+    return numeric_gcd(call->arena, call->args[0], call->args[1], &call->result);
+}
+
+/* |a / gcd(a, b) * b| at the larger display scale; 0 when either is 0. */
+int sdb_fn_numeric_lcm(SdbFnCall *call)
+{
+    SdbDatum a = call->args[0], b = call->args[1], g, q, l;
+    int scale = larger_dscale(a, b);
+    if (sdb_numeric_facts(a).special || sdb_numeric_facts(b).special)
+        return numeric_constant(call, "NaN");
+    if (sdb_numeric_facts(a).sign == 0 || sdb_numeric_facts(b).sign == 0) {
+        if (numeric_constant(call, "0") != SDB_OK)
+            return SDB_ERROR;
+        return sdb_numeric_round(call->arena, call->result, scale, &call->result);
+    }
+    if (numeric_gcd(call->arena, a, b, &g) != SDB_OK || sdb_numeric_div(call->arena, a, g, &q) != SDB_OK ||
+        sdb_numeric_trunc(call->arena, q, 0, &q) != SDB_OK || sdb_numeric_mul(call->arena, q, b, &l) != SDB_OK ||
+        sdb_numeric_abs(call->arena, l, &l) != SDB_OK)
+        return SDB_ERROR;
+    return sdb_numeric_round(call->arena, l, scale, &call->result);
+}

@@ -13,6 +13,7 @@
 #include "common/utf8.h"
 #include "expr/eval.h"
 #include "expr/fmgr.h"
+#include "sdb_casts.h"
 
 /* A text argument's bytes. */
 typedef struct Text {
@@ -405,6 +406,40 @@ int sdb_fn_textnlike(SdbFnCall *call) { return like(call, false, true); }
 int sdb_fn_texticlike(SdbFnCall *call) { return like(call, true, false); }
 int sdb_fn_texticnlike(SdbFnCall *call) { return like(call, true, true); }
 
+/* like_escape(pattern, escape): the pattern with `escape` (one character,
+ * or empty for none) turned into LIKE's backslash, literal backslashes
+ * doubled (except right after the escape), as PostgreSQL's do_like_escape. */
+int sdb_fn_like_escape(SdbFnCall *call)
+{
+    Text p = arg_text(call, 0), e = arg_text(call, 1);
+    if (e.len > 0 && char_len(e.p) != e.len) {
+        sdb_error(SDB_ERR_INVALID_ESCAPE_SEQUENCE, "invalid escape string");
+        sdb_error_hint("Escape string must be empty or one character.");
+        return SDB_ERROR;
+    }
+    if (e.len == 1 && *e.p == '\\')
+        return sdb_fn_return_text(call, p.p, p.len);
+    SdbStr out;
+    sdb_str_init(&out, call->arena);
+    bool after_escape = false;
+    int rc = SDB_OK;
+    while (p.len > 0 && rc == SDB_OK) {
+        size_t n = char_len(p.p);
+        if (e.len > 0 && n == e.len && memcmp(p.p, e.p, n) == 0 && !after_escape) {
+            rc = sdb_str_append_char(&out, '\\');
+            after_escape = true;
+        } else {
+            if (*p.p == '\\' && !after_escape)
+                rc = sdb_str_append_char(&out, '\\');
+            if (rc == SDB_OK)
+                rc = sdb_str_append(&out, p.p, n);
+            after_escape = false;
+        }
+        p.p += n, p.len -= n;
+    }
+    return rc == SDB_OK ? sdb_fn_return_text(call, out.data, out.len) : SDB_ERROR;
+}
+
 int sdb_fn_booltext(SdbFnCall *call)
 {
     return sdb_fn_arg_bool(call, 0) ? sdb_fn_return_text(call, "true", 4) : sdb_fn_return_text(call, "false", 5);
@@ -467,6 +502,34 @@ static int join_args(SdbFnCall *call, int first, Text sep)
 int sdb_fn_text_concat(SdbFnCall *call)
 {
     return join_args(call, 0, (Text){"", 0});
+}
+
+/* Argument `i` appended as `::text` makes it: through the cast table's
+ * function (bool -> 'true', bpchar without its trailing blanks), else the
+ * output function. */
+static int append_as_text(SdbFnCall *call, int i, SdbStr *out)
+{
+    SdbOid type = sdb_fn_argtype(call, i);
+    const SdbCastInfo *cast = sdb_cast_find(type, SDB_TYPEOID_TEXT);
+    if (cast == NULL || cast->method != SDB_CAST_FUNCTION)
+        return sdb_expr_output(call->context, type, call->args[i], out);
+    SdbDatum text;
+    bool isnull;
+    if (sdb_fn_invoke(sdb_func_by_oid(cast->func), call->context, 1, &type, &call->args[i], &call->nulls[i], &text,
+                      &isnull) != SDB_OK)
+        return SDB_ERROR;
+    return sdb_str_append(out, sdb_datum_varlena(text)->data, sdb_datum_varlena(text)->len);
+}
+
+/* text || anynonarray, anynonarray || text: PostgreSQL's textanycat and
+ * anytextcat, $1::text || $2::text. */
+int sdb_fn_text_cat_any(SdbFnCall *call)
+{
+    SdbStr out;
+    sdb_str_init(&out, call->arena);
+    if (append_as_text(call, 0, &out) != SDB_OK || append_as_text(call, 1, &out) != SDB_OK)
+        return SDB_ERROR;
+    return sdb_fn_return_text(call, out.data, out.len);
 }
 
 int sdb_fn_text_concat_ws(SdbFnCall *call)

@@ -92,8 +92,9 @@ bool opt_expr_is_true(const SdbExpr *expr);
 SdbExpr *opt_make_bool(Opt *o, bool value, bool isnull);
 
 /* Replace, at depth 0 (and the matching depth inside SubPlans), every Var
- * of binding table `table` by a copy of exprs[column] (deep-copied so the
- * result shares nothing): *slot is rewritten in place. */
+ * of binding table `table` by a deep copy of exprs[column] (callers keep
+ * SubPlans out of exprs: a copy would share its plan): *slot is rewritten
+ * in place. */
 int opt_substitute(Opt *o, SdbExpr **slot, int table, SdbExpr *const *exprs, int nexprs);
 /* A subquery merged into its parent: its Vars that point outside it come
  * one level closer (levelsup - 1 where levelsup > nesting depth). */
@@ -102,9 +103,6 @@ int opt_lower_levels_expr(Opt *o, SdbExpr **slot);
 /* Deep copy of an expression (SubPlan plans are shared, not copied). */
 int opt_copy_expr(Opt *o, const SdbExpr *expr, SdbExpr **out);
 
-/* Does `table`'s binding come from a Scan of the tree under plan; the
- * Scan, or NULL. */
-SdbPlanScan *opt_find_scan(SdbPlan *plan, int table);
 /* The relation descriptor of a Scan (NULL when unknown: then no index
  * and no NOT NULL knowledge). */
 const SdbRelation *opt_relation(Opt *o, SdbOid rel_oid);
@@ -122,6 +120,7 @@ int opt_decorrelate(Opt *o, SdbPlan **plan);               /* decorrelate.c */
 void opt_reduce_outer_joins(SdbPlan *plan);                /* outerjoin.c */
 int opt_pushdown(Opt *o, SdbPlan **plan);                  /* pushdown.c */
 int opt_prune_empty(Opt *o, SdbPlan **plan);               /* pushdown.c */
+int opt_reorder_joins(Opt *o, SdbPlan **plan);             /* joinorder.c */
 int opt_prune_columns(Opt *o, SdbPlan *root);              /* columns.c */
 /* index.c: choose the Scan's access from its filters and the relation's
  * indexes, for a table of `rows` rows on `pages` pages. */
@@ -133,6 +132,10 @@ int opt_sort_elimination(Opt *o, SdbPlan *parent, SdbPlan **slot);
 void opt_index_only(SdbPlanScan *scan, const SdbRelation *rel);
 int opt_join_strategy(Opt *o, SdbPlanJoin *join);          /* strategy.c */
 void opt_agg_strategy(SdbPlanAggregate *agg);              /* strategy.c */
+int opt_hash_build_sides(Opt *o, SdbPlan *root);           /* strategy.c: after estimates */
+/* optimize.c: is this the first time the current pass meets the CTE plan?
+ * (remembered in o->seen) */
+int opt_first_visit(Opt *o, SdbPlan *plan, bool *first);
 /* cost.c: a table's estimated rows (and pages); one operator's estimates
  * (its children's done); a condition's selectivity. */
 double opt_table_rows(Opt *o, const SdbRelation *rel, double *pages);

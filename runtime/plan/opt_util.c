@@ -594,21 +594,6 @@ int opt_lower_levels_expr(Opt *o, SdbExpr **slot)
     return opt_walk_expr(slot, 0, shift_var, &shift) == OPT_WALK_STOP ? SDB_ERROR : SDB_OK;
 }
 
-SdbPlanScan *opt_find_scan(SdbPlan *plan, int table)
-{
-    if (plan->tag == SDB_P_SCAN)
-        return ((SdbPlanScan *)plan)->table == table ? (SdbPlanScan *)plan : NULL;
-    if (plan->tag == SDB_P_CTE_SCAN)
-        return NULL;
-    for (int i = 0; i < sdb_plan_nchildren(plan); i++) {
-        SdbPlan *child = *sdb_plan_child(plan, i);
-        SdbPlanScan *scan = child != NULL ? opt_find_scan(child, table) : NULL;
-        if (scan != NULL)
-            return scan;
-    }
-    return NULL;
-}
-
 const SdbRelation *opt_relation(Opt *o, SdbOid rel_oid)
 {
     const SdbRelation *rel = NULL;

@@ -7,11 +7,13 @@
  *   5. decorrelation of EXISTS / IN conditions into semi/anti joins;
  *   3. outer-join simplification;
  *   2. predicate pushdown, then removal of subtrees without rows;
+ *   6. the order of inner joins (joinorder.c);
  *   then over the whole statement: 7. index selection for every Scan
  *   (consuming the filters the index applies) and sort elimination over
  *   index order, 4. projection pushdown into
  *   Scans; and bottom-up over every operator: index-only scans, 6. join
- *   strategy, 8. aggregate strategy, 9. estimates.
+ *   strategy, 8. aggregate strategy, 9. estimates; last, the smaller input
+ *   of each hash join goes to the side the executor hashes.
  */
 #include "plan/opt_int.h"
 
@@ -40,8 +42,7 @@ static OptWalk visit_subplan(SdbExpr **slot, int depth, void *arg)
     return OPT_WALK_SKIP;
 }
 
-/* Has this pass done the CTE plan yet?  Remember it. */
-static int first_visit(Opt *o, SdbPlan *plan, bool *first)
+int opt_first_visit(Opt *o, SdbPlan *plan, bool *first)
 {
     for (int i = 0; i < o->nseen; i++)
         if (o->seen[i] == plan) {
@@ -69,8 +70,10 @@ static int foreach_plan(Opt *o, SdbPlan **slot, PlanFn fn)
     for (int i = 0; i < sdb_plan_nchildren(plan); i++) {
         SdbPlan **child = sdb_plan_child(plan, i);
         bool first = true;
-        if (*child == NULL || (plan->tag == SDB_P_CTE_SCAN && first_visit(o, *child, &first) != SDB_OK))
-            return first ? SDB_ERROR : SDB_OK;
+        if (*child == NULL)
+            continue;
+        if (plan->tag == SDB_P_CTE_SCAN && opt_first_visit(o, *child, &first) != SDB_OK)
+            return SDB_ERROR;
         if (first && foreach_plan(o, child, fn) != SDB_OK)
             return SDB_ERROR;
     }
@@ -139,7 +142,7 @@ static int optimize_nested(Opt *o, SdbPlan *plan)
         if (*child == NULL)
             continue;
         if (plan->tag == SDB_P_CTE_SCAN) {
-            if (first_visit(o, *child, &first) != SDB_OK || (first && optimize_level(o, child) != SDB_OK))
+            if (opt_first_visit(o, *child, &first) != SDB_OK || (first && optimize_level(o, child) != SDB_OK))
                 return SDB_ERROR;
         } else if (optimize_nested(o, *child) != SDB_OK) {
             return SDB_ERROR;
@@ -153,7 +156,7 @@ static int optimize_level(Opt *o, SdbPlan **plan)
     if (opt_decorrelate(o, plan) != SDB_OK)
         return SDB_ERROR;
     opt_reduce_outer_joins(*plan);
-    if (opt_pushdown(o, plan) != SDB_OK || opt_prune_empty(o, plan) != SDB_OK)
+    if (opt_pushdown(o, plan) != SDB_OK || opt_prune_empty(o, plan) != SDB_OK || opt_reorder_joins(o, plan) != SDB_OK)
         return SDB_ERROR;
     return optimize_nested(o, *plan);
 }
@@ -207,5 +210,8 @@ int sdb_optimize(SdbOptContext *ctx, SdbPlan **plan)
         opt_prune_columns(&o, *plan) != SDB_OK)
         return SDB_ERROR;
     o.nseen = 0;
-    return foreach_plan(&o, plan, choose);
+    if (foreach_plan(&o, plan, choose) != SDB_OK)
+        return SDB_ERROR;
+    o.nseen = 0;
+    return opt_hash_build_sides(&o, *plan);
 }

@@ -10,7 +10,9 @@
  * give, and looking each left row up is cheaper than hashing the right
  * side, it is an index nested loop: the right Scan becomes an index scan
  * whose index_eq read the left row (the executor rescans it per left row),
- * the keys it uses leave conds.  An Aggregate
+ * the keys it uses leave conds.  Last, a hash join whose right side (the
+ * one the executor hashes) is the larger gets its sides swapped (LEFT
+ * becoming RIGHT), unless its consumer reads its columns by position.  An Aggregate
  * hashes its groups when it has GROUP BY, and is plain otherwise.
  */
 #include <math.h>
@@ -144,6 +146,8 @@ static OptWalk find_table_of(SdbExpr **slot, int depth, void *arg)
 
 int opt_join_strategy(Opt *o, SdbPlanJoin *join)
 {
+    if (join->strategy != SDB_JOIN_STRATEGY_NESTED_LOOP || join->nkeys > 0)
+        return SDB_OK; /* chosen already */
     OptSet left, right;
     opt_set_clear(&left);
     opt_set_clear(&right);
@@ -183,6 +187,86 @@ int opt_join_strategy(Opt *o, SdbPlanJoin *join)
     join->nconds = rest.n;
     return SDB_OK;
 }
+
+/* --- which side a hash join builds --- */
+
+/* The executor builds its hash table from the right side: put the smaller
+ * input there, unless the join's column order matters to its consumer. */
+static void swap_sides(SdbPlanJoin *join)
+{
+    static const SdbJoinKind mirrored[] = {
+        [SDB_JOIN_KIND_INNER] = SDB_JOIN_KIND_INNER, [SDB_JOIN_KIND_LEFT] = SDB_JOIN_KIND_RIGHT,
+        [SDB_JOIN_KIND_RIGHT] = SDB_JOIN_KIND_LEFT, [SDB_JOIN_KIND_FULL] = SDB_JOIN_KIND_FULL};
+    SdbPlan *plan = join->left;
+    join->left = join->right;
+    join->right = plan;
+    SdbExpr **keys = join->left_keys;
+    join->left_keys = join->right_keys;
+    join->right_keys = keys;
+    join->kind = mirrored[join->kind];
+}
+
+typedef struct Swap {
+    Opt *o;
+    bool failed;
+} Swap;
+
+static int build_sides(Opt *o, SdbPlan *plan, bool positional);
+
+static OptWalk swap_in_subplan(SdbExpr **slot, int depth, void *arg)
+{
+    Swap *sw = arg;
+    (void)depth;
+    SdbBoundSubPlan *sp = (SdbBoundSubPlan *)*slot;
+    if ((*slot)->tag == SDB_E_SUB_PLAN && sp->plan != NULL && build_sides(sw->o, sp->plan, true) != SDB_OK) {
+        sw->failed = true;
+        return OPT_WALK_STOP;
+    }
+    return OPT_WALK_CONTINUE;
+}
+
+/* `positional`: the consumer of plan's rows reads its columns by position
+ * (the statement's result, a set operation ...), so its order stays. */
+static int build_sides(Opt *o, SdbPlan *plan, bool positional)
+{
+    Swap sw = {o, false};
+    opt_walk_node(plan, 0, swap_in_subplan, &sw);
+    if (sw.failed)
+        return SDB_ERROR;
+    bool children_positional = false;
+    switch (plan->tag) {
+    case SDB_P_FILTER:
+    case SDB_P_SORT:
+    case SDB_P_LIMIT:
+    case SDB_P_DISTINCT:
+    case SDB_P_WINDOW:
+    case SDB_P_JOIN: /* its columns are its inputs' */
+        children_positional = positional;
+        break;
+    case SDB_P_SET_OP:
+    case SDB_P_RECURSIVE_UNION:
+    case SDB_P_INSERT:
+    case SDB_P_CTE_SCAN: children_positional = true; break;
+    default: break;
+    }
+    for (int i = 0; i < sdb_plan_nchildren(plan); i++) {
+        SdbPlan *child = *sdb_plan_child(plan, i);
+        bool first = true;
+        if (child == NULL)
+            continue;
+        if (plan->tag == SDB_P_CTE_SCAN && opt_first_visit(o, child, &first) != SDB_OK)
+            return SDB_ERROR;
+        if (first && build_sides(o, child, children_positional) != SDB_OK)
+            return SDB_ERROR;
+    }
+    SdbPlanJoin *join = (SdbPlanJoin *)plan;
+    if (plan->tag == SDB_P_JOIN && !positional && join->strategy == SDB_JOIN_STRATEGY_HASH &&
+        join->kind != SDB_JOIN_KIND_SEMI && join->kind != SDB_JOIN_KIND_ANTI && join->right->rows > join->left->rows)
+        swap_sides(join);
+    return opt_set_header(o, plan);
+}
+
+int opt_hash_build_sides(Opt *o, SdbPlan *root) { return build_sides(o, root, true); }
 
 void opt_agg_strategy(SdbPlanAggregate *agg)
 {

@@ -105,6 +105,12 @@ void sdb_session_cancel(SdbSession *s)
     s->cancel = 1;
 }
 
+const char *sdb_notice_severity(const char *sqlstate)
+{
+    bool warning = strncmp(sqlstate, "01", 2) == 0 || strncmp(sqlstate, "25", 2) == 0;
+    return warning ? "WARNING" : "NOTICE";
+}
+
 void sdb_session_notice(const SdbResultSink *sink, const char *sqlstate, const char *message)
 {
     if (sink && sink->notice)
@@ -302,7 +308,8 @@ static int plan_statement(SdbStatement *st, const SdbNode *stmt, SdbPlan **plan)
     };
     if (sdb_analyze(&ac, stmt, plan) != SDB_OK)
         return SDB_ERROR;
-    SdbOptContext opt = {.catalog = s->catalog, .txn = &s->txn, .arena = st->expr.arena, .expr = &st->expr};
+    SdbOptContext opt = {.catalog = s->catalog, .txn = &s->txn, .arena = st->expr.arena, .expr = &st->expr,
+                         .engine = s->db->engine};
     return sdb_optimize(&opt, plan);
 }
 
@@ -391,6 +398,38 @@ static int complete(const SdbResultSink *sink, const char *tag)
     return sink && sink->complete ? sink->complete(sink->arg, tag) : SDB_OK;
 }
 
+static void ddl_notice(void *arg, const char *sqlstate, const char *message)
+{
+    sdb_session_notice(arg, sqlstate, message);
+}
+
+/* CREATE VIEW: the columns of the view's query, as the catalog wants them. */
+static int view_columns(SdbStatement *st, const SdbViewStmt *vs, SdbDdlContext *ddl)
+{
+    SdbSession *s = st->s;
+    SdbAnalyzeContext ac = {.catalog = s->catalog, .txn = &s->txn, .expr = &st->expr, .sql = st->sql,
+                            .search_path = s->search_path, .npath = s->npath};
+    SdbPlan *plan;
+    if (sdb_analyze(&ac, vs->query, &plan) != SDB_OK)
+        return SDB_ERROR;
+    int n = plan->ncols;
+    const char **names = sdb_arena_calloc(st->expr.arena, (size_t)n + 1, sizeof *names);
+    SdbOid *types = sdb_arena_calloc(st->expr.arena, (size_t)n + 1, sizeof *types);
+    int32_t *typmods = sdb_arena_calloc(st->expr.arena, (size_t)n + 1, sizeof *typmods);
+    if (names == NULL || types == NULL || typmods == NULL)
+        return SDB_ERROR;
+    for (int i = 0; i < n; i++) {
+        names[i] = plan->cols[i].name;
+        types[i] = plan->cols[i].type;
+        typmods[i] = plan->cols[i].typmod;
+    }
+    ddl->view_ncolumns = n;
+    ddl->view_names = names;
+    ddl->view_types = types;
+    ddl->view_typmods = typmods;
+    return SDB_OK;
+}
+
 static int run_ddl(SdbStatement *st, const SdbNode *stmt)
 {
     SdbSession *s = st->s;
@@ -401,7 +440,12 @@ static int run_ddl(SdbStatement *st, const SdbNode *stmt)
         .sql = st->sql,
         .search_path = s->search_path,
         .npath = s->npath,
+        .notice = ddl_notice,
+        .notice_arg = (void *)st->sink,
+        .view_ncolumns = -1,
     };
+    if (SDB_IS_A(stmt, VIEW_STMT) && view_columns(st, (const SdbViewStmt *)stmt, &ddl) != SDB_OK)
+        return SDB_ERROR;
     SdbStr tag;
     sdb_str_init(&tag, st->expr.arena);
     if (sdb_ddl_execute(&ddl, stmt, &tag) != SDB_OK)

@@ -44,11 +44,17 @@ typedef struct SdbResultSink {
     int (*describe)(void *arg, int ncols, const SdbPlanColumn *cols);
     int (*rows)(void *arg, const SdbBatch *batch);
     int (*complete)(void *arg, const char *tag);   /* "SELECT 3", "INSERT 0 1", "CREATE TABLE" */
-    /* A notice or warning for the client: WARNING unless sqlstate is
-     * "00000" (NOTICE), as PostgreSQL's NoticeResponse. */
+    /* A notice or warning for the client (PostgreSQL's NoticeResponse);
+     * its severity is sdb_notice_severity(sqlstate). */
     void (*notice)(void *arg, const char *sqlstate, const char *message);
     void (*parameter_status)(void *arg, const char *name, const char *value); /* a reported setting changed */
 } SdbResultSink;
+
+/* The severity of a notice with `sqlstate`, as PostgreSQL sends it:
+ * "WARNING" for class 01 (warning) and 25 (BEGIN in a block, COMMIT
+ * outside one ...), "NOTICE" otherwise (IF [NOT] EXISTS skipping: 00000,
+ * 42P07 ...). */
+const char *sdb_notice_severity(const char *sqlstate);
 
 /* Run every statement of `sql` in order (the simple query protocol). */
 int sdb_session_execute(SdbSession *s, const char *sql, const SdbResultSink *sink);

@@ -141,7 +141,7 @@ static void on_notice(void *arg, const char *sqlstate, const char *message)
         fputc('\n', p->out);
         return;
     }
-    const char *severity = strcmp(sqlstate, "00000") == 0 ? "NOTICE" : "WARNING";
+    const char *severity = sdb_notice_severity(sqlstate);
     if (p->opts->verbose)
         fprintf(p->err, "%s%s:  %s: %s\n", p->where, severity, sqlstate, message);
     else

@@ -53,6 +53,7 @@ static void finish(SdbSession *s)
 {
     close_portals(s);
     sdb_arena_reset(s->txn_arena);
+    sdb_txn_release(&s->txn);
     memset(&s->txn, 0, sizeof s->txn);
     s->xact = SDB_XACT_NONE;
 }

@@ -76,7 +76,8 @@ int sdb_explain_statement(SdbStatement *st, const SdbExplainStmt *es)
     SdbPlan *plan;
     if (sdb_analyze(&ac, es->query, &plan) != SDB_OK)
         return SDB_ERROR;
-    SdbOptContext opt = {.catalog = s->catalog, .txn = &s->txn, .arena = st->expr.arena, .expr = &st->expr};
+    SdbOptContext opt = {.catalog = s->catalog, .txn = &s->txn, .arena = st->expr.arena, .expr = &st->expr,
+                         .engine = s->db->engine};
     if (sdb_optimize(&opt, &plan) != SDB_OK)
         return SDB_ERROR;
     SdbExecContext ec;
@@ -340,7 +341,8 @@ int sdb_truncate_statement(SdbStatement *st, const SdbTruncateStmt *ts)
     for (int i = 0; i < n; i++)
         if (sdb_utility_relation(st, (const SdbRangeVar *)sdb_list_nth(ts->relations, i), &rels[i]) != SDB_OK)
             return SDB_ERROR;
-    SdbAccessContext ac = {.engine = s->db->engine, .catalog = s->catalog, .txn = &s->txn, .arena = st->expr.arena};
+    SdbAccessContext ac = {.engine = s->db->engine, .catalog = s->catalog, .txn = &s->txn, .arena = st->expr.arena,
+                           .timezone = s->timezone};
     for (int i = 0; i < n; i++)
         if (sdb_table_truncate(&ac, rels[i]) != SDB_OK)
             return SDB_ERROR;

@@ -778,6 +778,16 @@ static int binary_op(SdbArena *arena, NumOp op, SdbDatum da, SdbDatum db, SdbDat
     return pack(arena, &r, out);
 }
 
+SdbNumericFacts sdb_numeric_facts(SdbDatum a)
+{
+    NumVar v;
+    const unsigned char *digits;
+    peek(a, &v, &digits);
+    SdbNumericFacts f = {.nan = v.sign == SIGN_NAN, .special = is_special(&v), .sign = signum(&v),
+                         .dscale = is_special(&v) ? 0 : v.dscale};
+    return f;
+}
+
 int sdb_numeric_add(SdbArena *arena, SdbDatum a, SdbDatum b, SdbDatum *out) { return binary_op(arena, OP_ADD, a, b, out); }
 int sdb_numeric_sub(SdbArena *arena, SdbDatum a, SdbDatum b, SdbDatum *out) { return binary_op(arena, OP_SUB, a, b, out); }
 int sdb_numeric_mul(SdbArena *arena, SdbDatum a, SdbDatum b, SdbDatum *out) { return binary_op(arena, OP_MUL, a, b, out); }

@@ -18,9 +18,20 @@
 #ifndef SDB_TYPES_NUMERIC_H
 #define SDB_TYPES_NUMERIC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "types/datum.h"
+
+/* What a value is, read from its header. */
+typedef struct SdbNumericFacts {
+    bool nan;      /* NaN */
+    bool special;  /* NaN, Infinity or -Infinity */
+    int sign;      /* -1, 0 or 1 (an infinity's sign; 0 for NaN) */
+    int dscale;    /* display scale (0 for a special value) */
+} SdbNumericFacts;
+
+SdbNumericFacts sdb_numeric_facts(SdbDatum a);
 
 int sdb_numeric_add(SdbArena *arena, SdbDatum a, SdbDatum b, SdbDatum *out);
 int sdb_numeric_sub(SdbArena *arena, SdbDatum a, SdbDatum b, SdbDatum *out);

@@ -675,6 +675,118 @@ static void test_constraints(void)
     close_db();
 }
 
+typedef struct Updater {
+    Sess *s;
+    int id;
+    bool abort_on_error; /* end the transaction at once, as a client would */
+    int rc;
+    SdbErrorData error;
+} Updater;
+
+static int update_t(Sess *s, int id, int64_t v)
+{
+    SdbTid tid = find_tid(s, &rel_t, id), new_tid;
+    SdbDatum values[3] = {(SdbDatum)(int64_t)id, text(s, "updated"), (SdbDatum)v};
+    bool nulls[3] = {false, false, false};
+    return sdb_table_update(&s->ac, &rel_t, tid, values, nulls, &new_tid);
+}
+
+static void *update_thread(void *arg)
+{
+    Updater *u = arg;
+    u->rc = update_t(u->s, u->id, 2);
+    u->error = *sdb_error_last();
+    if (u->rc != SDB_OK && u->abort_on_error) {
+        sdb_xact_abort(db.xm, u->s->txn.xid);
+        u->s->txn.xid = SDB_INVALID_XID;
+    }
+    return NULL;
+}
+
+static void test_concurrent_updates(void)
+{
+    open_db(true);
+    Sess a = {0}, b = {0};
+    sess_begin(&a);
+    for (int i = 1; i <= 2; i++)
+        CU_ASSERT(insert_t(&a, i, "row", 0) == SDB_OK);
+    sess_end(&a, true);
+
+    /* b waits for a's update of the same row; a commits: 40001 for b. */
+    sess_begin(&a);
+    sess_begin(&b);
+    CU_ASSERT(update_t(&a, 1, 1) == SDB_OK);
+    Updater u = {.s = &b, .id = 1};
+    pthread_t thread;
+    CU_ASSERT_FATAL(pthread_create(&thread, NULL, update_thread, &u) == 0);
+    usleep(30000);
+    sess_end(&a, true);
+    pthread_join(thread, NULL);
+    CU_ASSERT_EQUAL(u.rc, SDB_ERROR);
+    CU_ASSERT_EQUAL(u.error.code, SDB_ERR_SERIALIZATION_FAILURE);
+    CU_ASSERT_STRING_EQUAL(u.error.message, "could not serialize access due to concurrent update");
+    sess_end(&b, false);
+
+    /* A row deleted by a transaction that committed after the snapshot:
+     * READ COMMITTED skips it, REPEATABLE READ fails. */
+    for (int rr = 0; rr < 2; rr++) {
+        sess_begin(&a);
+        CU_ASSERT(insert_t(&a, 10, "gone", 0) == SDB_OK);
+        sess_end(&a, true);
+        sess_begin(&b);
+        b.txn.xact_snapshot = rr == 1;
+        SdbTid tid10 = find_tid(&b, &rel_t, 10);
+        sess_begin(&a);
+        CU_ASSERT(sdb_table_delete(&a.ac, &rel_t, find_tid(&a, &rel_t, 10)) == SDB_OK);
+        sess_end(&a, true);
+        int rc = sdb_table_delete(&b.ac, &rel_t, tid10);
+        if (rr == 0)
+            CU_ASSERT_EQUAL(rc, SDB_OK);
+        if (rr == 1)
+            expect_error(rc, "40001", SDB_ERR_SERIALIZATION_FAILURE,
+                         "could not serialize access due to concurrent delete", NULL);
+        sess_end(&b, rr == 0);
+    }
+
+    /* a aborts instead: b's update goes through. */
+    sess_begin(&a);
+    sess_begin(&b);
+    CU_ASSERT(update_t(&a, 1, 1) == SDB_OK);
+    u = (Updater){.s = &b, .id = 1};
+    CU_ASSERT_FATAL(pthread_create(&thread, NULL, update_thread, &u) == 0);
+    usleep(30000);
+    sess_end(&a, false);
+    pthread_join(thread, NULL);
+    CU_ASSERT_EQUAL(u.rc, SDB_OK);
+    sess_end(&b, true);
+
+    /* Opposite orders: one of them is told about the deadlock (and
+     * aborts, in its thread), the other goes on. */
+    sess_begin(&a);
+    sess_begin(&b);
+    CU_ASSERT(update_t(&a, 1, 3) == SDB_OK);
+    CU_ASSERT(update_t(&b, 2, 3) == SDB_OK);
+    Updater ua = {.s = &a, .id = 2, .abort_on_error = true}, ub = {.s = &b, .id = 1, .abort_on_error = true};
+    pthread_t ta, tb;
+    CU_ASSERT_FATAL(pthread_create(&tb, NULL, update_thread, &ub) == 0);
+    CU_ASSERT_FATAL(pthread_create(&ta, NULL, update_thread, &ua) == 0);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    CU_ASSERT((ua.rc == SDB_OK) != (ub.rc == SDB_OK));
+    Updater *lost = ua.rc == SDB_OK ? &ub : &ua;
+    CU_ASSERT_EQUAL(lost->error.code, SDB_ERR_DEADLOCK_DETECTED);
+    CU_ASSERT_STRING_EQUAL(lost->error.message, "deadlock detected");
+    Sess *winner = ua.rc == SDB_OK ? &a : &b;
+    sess_end(winner, true);
+    sess_end(lost->s, false);
+    sess_begin(&a);
+    static int64_t out[2];
+    CU_ASSERT_EQUAL(scan_col(&a, &rel_t, 2, out, 2), 2);
+    CU_ASSERT_EQUAL(out[0] + out[1], 5); /* the winner's values: 3 and 2 */
+    sess_end(&a, true);
+    close_db();
+}
+
 /* ---- foreign keys ----------------------------------------------------------------- */
 
 static int64_t col_of(Sess *s, const SdbRelation *rel, int id)
@@ -774,11 +886,31 @@ static void test_foreign_keys(void)
                  "Key (p)=(0) is not present in table \"p\".");
     sess_end(&s, false);
 
+    /* A cascade over many rows, in bounded memory. */
+    sess_begin(&s);
+    for (int i = 100; i < 3100; i++)
+        CU_ASSERT_FATAL(insert2(&s, &rel_cc, i, 50, false) == SDB_OK);
+    sess_end(&s, true);
+    sess_begin(&s);
+    size_t before = sdb_arena_bytes(s.arena);
+    CU_ASSERT(sdb_table_delete(&s.ac, &rel_p, find_tid(&s, &rel_p, 50)) == SDB_OK);
+    CU_ASSERT(sdb_arena_bytes(s.arena) - before < 2 * 1024 * 1024);
+    sess_next(&s);
+    CU_ASSERT_EQUAL(count_rows(&s, &rel_cc), 1);
+    sess_end(&s, true);
+
     /* TRUNCATE of a referenced table is refused; of a referencing one works. */
     sess_begin(&s);
     expect_error(sdb_table_truncate(&s.ac, &rel_p), "0A000", SDB_ERR_FEATURE_NOT_SUPPORTED,
                  "cannot truncate a table referenced in a foreign key constraint", "Table \"cr\" references \"p\".");
     CU_ASSERT(sdb_table_truncate(&s.ac, &rel_cc) == SDB_OK);
+    const SdbRelation *all[] = {&rel_cr, &rel_p, &rel_cn, &rel_cd, &rel_cc};
+    expect_error(sdb_tables_truncate(&s.ac, all, 4), "0A000", SDB_ERR_FEATURE_NOT_SUPPORTED,
+                 "cannot truncate a table referenced in a foreign key constraint", "Table \"cc\" references \"p\".");
+    CU_ASSERT(sdb_tables_truncate(&s.ac, all, 5) == SDB_OK);
+    sess_next(&s);
+    CU_ASSERT_EQUAL(count_rows(&s, &rel_p), 0);
+    CU_ASSERT_EQUAL(count_rows(&s, &rel_cn), 0);
     sess_next(&s);
     CU_ASSERT_EQUAL(count_rows(&s, &rel_cc), 0);
     sess_end(&s, true);
@@ -897,6 +1029,7 @@ int main(void)
         {"toast", test_toast},
         {"index scans", test_index_scans},
         {"not null and unique", test_constraints},
+        {"concurrent updates: waits, 40001, deadlocks", test_concurrent_updates},
         {"foreign keys", test_foreign_keys},
         {"sequences", test_sequences},
         {"crash without checkpoint", test_crash},

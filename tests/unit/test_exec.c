@@ -209,6 +209,12 @@ static void test_limit(void)
     EXPECT_ROWS(limit(v, "0", NULL, false), "");
     SdbPlan *s = sort(v, 1, t_list(1, t_var(1, 0, SDB_TYPEOID_INT4)), t_ints(1, 0));
     EXPECT_ROWS(limit(s, "2", NULL, true), "1\n2\n2\n2");
+    /* top-N sort under a limit: stable among equal keys */
+    SdbPlan *v2 = t_values(1, 2, I4T, "3,a;1,b;2,c;1,d;3,e;2,f;1,g");
+    SdbPlan *s2 = sort(v2, 1, t_list(1, t_var(1, 0, SDB_TYPEOID_INT4)), t_ints(1, 0));
+    EXPECT_ROWS(limit(s2, "4", "1", false), "1|d\n1|g\n2|c\n2|f");
+    SdbPlan *s3 = sort(v2, 1, t_list(1, t_var(1, 0, SDB_TYPEOID_INT4)), t_ints(1, SDB_SORT_DESC));
+    EXPECT_ROWS(limit(s3, "3", NULL, false), "3|a\n3|e\n2|c");
     EXPECT_ERROR(limit(v, "-1", NULL, false), SDB_ERR_INVALID_ROW_COUNT_IN_LIMIT_CLAUSE, "LIMIT must not be negative");
     EXPECT_ERROR(limit(v, NULL, "-1", false), SDB_ERR_INVALID_ROW_COUNT_IN_RESULT_OFFSET_CLAUSE,
                  "OFFSET must not be negative");
@@ -260,9 +266,19 @@ static void join_case(SdbJoinKind kind, const char *expected)
     }
 }
 
+static void join_cases(void);
+
 static void test_joins(void)
 {
-    setup();
+    for (int spill = 0; spill < 2; spill++) {
+        t_begin(spill ? 1 : 4 << 20, tempdir);
+        join_cases();
+        t_end();
+    }
+}
+
+static void join_cases(void)
+{
     join_case(SDB_JOIN_KIND_INNER, "2|b|2|x\n3|c|3|y");
     join_case(SDB_JOIN_KIND_LEFT, "1|a|NULL|NULL\n2|b|2|x\n3|c|3|y\nNULL|n|NULL|NULL");
     join_case(SDB_JOIN_KIND_RIGHT, "2|b|2|x\n3|c|3|y\nNULL|NULL|3|z\nNULL|NULL|4|w\nNULL|NULL|NULL|m");
@@ -270,13 +286,47 @@ static void test_joins(void)
               "1|a|NULL|NULL\n2|b|2|x\n3|c|3|y\nNULL|n|NULL|NULL\nNULL|NULL|3|z\nNULL|NULL|4|w\nNULL|NULL|NULL|m");
     join_case(SDB_JOIN_KIND_SEMI, "2|b\n3|c");
     join_case(SDB_JOIN_KIND_ANTI, "1|a\nNULL|n");
+}
+
+/* Index nested loop: the right side is rebuilt for each left row and
+ * reads the left row's values (here a filter instead of an index range). */
+static void test_index_nested_loop(void)
+{
+    setup();
+    static const struct {
+        SdbJoinKind kind;
+        const char *expected;
+    } cases[] = {
+        {SDB_JOIN_KIND_INNER, "2|b|2|x\n3|c|3|y"},
+        /* the unmatched rows of a left batch follow its matches */
+        {SDB_JOIN_KIND_LEFT, "2|b|2|x\n3|c|3|y\n1|a|NULL|NULL\nNULL|n|NULL|NULL"},
+        {SDB_JOIN_KIND_SEMI, "2|b\n3|c"},
+        {SDB_JOIN_KIND_ANTI, "1|a\nNULL|n"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        SdbPlan *l = t_values(1, 2, I4T, "1,a;2,b;NULL,n;3,c");
+        SdbPlan *r = filter(t_values(2, 2, I4T, "2,x;3,y;3,z;4,w;NULL,m"), 1,
+                            t_list(1, t_op("=", t_var(2, 0, SDB_TYPEOID_INT4), t_var(1, 0, SDB_TYPEOID_INT4))));
+        SdbExpr *residual = t_op("<>", t_var(2, 1, SDB_TYPEOID_TEXT), t_const(SDB_TYPEOID_TEXT, "z"));
+        EXPECT_ROWS(join(l, r, cases[i].kind, SDB_JOIN_STRATEGY_INDEX_NESTED_LOOP, 1, t_list(1, residual), 0, NULL,
+                         NULL),
+                    cases[i].expected);
+    }
     t_end();
 }
 
 /* A hash join whose output spans several batches (3000 x 3 matches). */
+static void join_large(int64_t work_mem);
+
 static void test_join_large(void)
 {
-    setup();
+    for (int spill = 0; spill < 2; spill++)
+        join_large(spill ? 16 << 10 : 4 << 20);
+}
+
+static void join_large(int64_t work_mem)
+{
+    t_begin(work_mem, tempdir);
     SdbStr ls, rs;
     sdb_str_init(&ls, T_arena);
     sdb_str_init(&rs, T_arena);
@@ -297,6 +347,12 @@ static void test_join_large(void)
         for (char *p = got; *p; p++)
             lines += *p == '\n';
         CU_ASSERT_EQUAL(lines, 9000);
+        if (strategy == 1 && work_mem < 4 << 20) {
+            /* the hash join did spill: without a usable temp folder it fails */
+            T_ctx.temp_dir = "/nonexistent/folder";
+            CU_ASSERT_PTR_NULL(t_run(j));
+            T_ctx.temp_dir = tempdir;
+        }
     }
     t_end();
 }
@@ -544,6 +600,7 @@ int main(void)
         {"distinct", test_distinct},
         {"joins", test_joins},
         {"join_large", test_join_large},
+        {"index_nested_loop", test_index_nested_loop},
         {"set_ops", test_set_ops},
         {"function_scan", test_function_scan},
         {"subplans", test_subplans},
@@ -558,26 +615,3 @@ int main(void)
     return sdb_test_run(suites);
 }
 
-/* Link-time placeholders until runtime/access lands in main (this test
- * never reaches them: it reads no tables). */
-#include "access/table.h"
-static int no_access(void) { return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "no table access in this test"); }
-SdbTableScan *sdb_table_scan_begin(SdbAccessContext *ac, const SdbRelation *rel, const int *cols, int ncols)
-{ (void)ac; (void)rel; (void)cols; (void)ncols; no_access(); return NULL; }
-SdbTableScan *sdb_index_scan_begin(SdbAccessContext *ac, const SdbRelation *rel, const SdbIndex *index,
-                                   const SdbIndexRange *range, const int *cols, int ncols)
-{ (void)ac; (void)rel; (void)index; (void)range; (void)cols; (void)ncols; no_access(); return NULL; }
-int sdb_table_scan_next(SdbTableScan *scan, SdbBatch *out) { (void)scan; (void)out; return no_access(); }
-void sdb_table_scan_end(SdbTableScan *scan) { (void)scan; }
-int sdb_table_insert(SdbAccessContext *ac, const SdbRelation *rel, const SdbDatum *values, const bool *nulls, SdbTid *tid)
-{ (void)ac; (void)rel; (void)values; (void)nulls; (void)tid; return no_access(); }
-int sdb_table_insert_checked(SdbAccessContext *ac, const SdbRelation *rel, const SdbIndex *arbiter,
-                             const SdbDatum *values, const bool *nulls, SdbTid *tid, bool *conflict, SdbTid *existing)
-{ (void)ac; (void)rel; (void)arbiter; (void)values; (void)nulls; (void)tid; (void)conflict; (void)existing; return no_access(); }
-int sdb_table_fetch(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, SdbDatum *values, bool *nulls, bool *found)
-{ (void)ac; (void)rel; (void)tid; (void)values; (void)nulls; (void)found; return no_access(); }
-int sdb_table_update(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbDatum *values,
-                     const bool *nulls, SdbTid *new_tid)
-{ (void)ac; (void)rel; (void)tid; (void)values; (void)nulls; (void)new_tid; return no_access(); }
-int sdb_table_delete(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid)
-{ (void)ac; (void)rel; (void)tid; return no_access(); }

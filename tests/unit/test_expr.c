@@ -178,6 +178,10 @@ static void test_time_zone(void)
         {"extract(hour from '2024-03-10 12:00+00'::timestamptz)", "8"},
         {"CAST('2024-03-10'::date AS timestamptz)", "2024-03-10 00:00:00-05"},
         {"CAST('2024-03-10 12:00+00'::timestamptz AS timestamp)", "2024-03-10 08:00:00"},
+        {"extract(timezone from '2024-02-29 12:00+00'::timestamptz)", "-18000"},
+        {"extract(timezone_hour from '2024-07-01 12:00+00'::timestamptz)", "-4"},
+        {"extract(timezone_minute from '2024-07-01 12:00+00'::timestamptz)", "0"},
+        {"extract(julian from '2024-03-10 12:00+00'::timestamptz)", "2460380.33333333333333333333"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char got[64];
@@ -193,7 +197,9 @@ static void test_parameters(void)
     SdbDatum values[2] = {sdb_datum_from_int64(40), sdb_datum_from_int64(2)};
     CU_ASSERT_EQUAL(sdb_test_run_expr(NULL, "$1 + $2", 2, types, values, got, sizeof got), SDB_OK);
     CU_ASSERT_STRING_EQUAL(got, "42");
-    CU_ASSERT_EQUAL(sdb_test_run_expr(NULL, "$1 || 'x'", 2, types, values, got, sizeof got), SDB_ERROR);
+    CU_ASSERT_EQUAL(sdb_test_run_expr(NULL, "$1 || 'x'", 2, types, values, got, sizeof got), SDB_OK);
+    CU_ASSERT_STRING_EQUAL(got, "40x"); /* anynonarray || text */
+    CU_ASSERT_EQUAL(sdb_test_run_expr(NULL, "$1 || true", 2, types, values, got, sizeof got), SDB_ERROR);
     CU_ASSERT_EQUAL(sdb_error_last()->code, SDB_ERR_UNDEFINED_FUNCTION);
     CU_ASSERT_EQUAL(sdb_test_run_expr(NULL, "$3", 2, types, values, got, sizeof got), SDB_ERROR);
     CU_ASSERT_EQUAL(sdb_error_last()->code, SDB_ERR_UNDEFINED_PARAMETER);

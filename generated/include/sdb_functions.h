@@ -69,7 +69,7 @@ typedef struct SdbFuncInfo {
     const char *description;
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 529
+#define SDB_FUNCTION_COUNT 556
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
@@ -97,6 +97,11 @@ int sdb_fn_cmp_gt(SdbFnCall *call);
 int sdb_fn_cmp_le(SdbFnCall *call);
 int sdb_fn_cmp_lt(SdbFnCall *call);
 int sdb_fn_cmp_ne(SdbFnCall *call);
+int sdb_fn_current_database(SdbFnCall *call);
+int sdb_fn_current_schema(SdbFnCall *call);
+int sdb_fn_current_schemas(SdbFnCall *call);
+int sdb_fn_current_setting(SdbFnCall *call);
+int sdb_fn_current_user(SdbFnCall *call);
 int sdb_fn_currval(SdbFnCall *call);
 int sdb_fn_date_mi(SdbFnCall *call);
 int sdb_fn_date_mi_interval(SdbFnCall *call);
@@ -124,6 +129,10 @@ int sdb_fn_float_to_float(SdbFnCall *call);
 int sdb_fn_float_to_int(SdbFnCall *call);
 int sdb_fn_float_to_numeric(SdbFnCall *call);
 int sdb_fn_float_um(SdbFnCall *call);
+int sdb_fn_format_type(SdbFnCall *call);
+int sdb_fn_has_database_privilege(SdbFnCall *call);
+int sdb_fn_has_schema_privilege(SdbFnCall *call);
+int sdb_fn_has_table_privilege(SdbFnCall *call);
 int sdb_fn_int4_bool(SdbFnCall *call);
 int sdb_fn_int_abs(SdbFnCall *call);
 int sdb_fn_int_cast(SdbFnCall *call);
@@ -145,6 +154,7 @@ int sdb_fn_ltrim(SdbFnCall *call);
 int sdb_fn_ltrim1(SdbFnCall *call);
 int sdb_fn_md5_text(SdbFnCall *call);
 int sdb_fn_nextval(SdbFnCall *call);
+int sdb_fn_no_description(SdbFnCall *call);
 int sdb_fn_now(SdbFnCall *call);
 int sdb_fn_numeric(SdbFnCall *call);
 int sdb_fn_numeric_abs(SdbFnCall *call);
@@ -162,6 +172,14 @@ int sdb_fn_numeric_to_float(SdbFnCall *call);
 int sdb_fn_numeric_to_int(SdbFnCall *call);
 int sdb_fn_numeric_trunc(SdbFnCall *call);
 int sdb_fn_numeric_uminus(SdbFnCall *call);
+int sdb_fn_pg_backend_pid(SdbFnCall *call);
+int sdb_fn_pg_encoding_to_char(SdbFnCall *call);
+int sdb_fn_pg_get_expr(SdbFnCall *call);
+int sdb_fn_pg_get_indexdef(SdbFnCall *call);
+int sdb_fn_pg_table_is_visible(SdbFnCall *call);
+int sdb_fn_pg_type_is_visible(SdbFnCall *call);
+int sdb_fn_quote_ident(SdbFnCall *call);
+int sdb_fn_quote_literal(SdbFnCall *call);
 int sdb_fn_regexp_match(SdbFnCall *call);
 int sdb_fn_regexp_replace(SdbFnCall *call);
 int sdb_fn_repeat(SdbFnCall *call);
@@ -169,6 +187,7 @@ int sdb_fn_replace_text(SdbFnCall *call);
 int sdb_fn_rpad(SdbFnCall *call);
 int sdb_fn_rtrim(SdbFnCall *call);
 int sdb_fn_rtrim1(SdbFnCall *call);
+int sdb_fn_set_config(SdbFnCall *call);
 int sdb_fn_setval(SdbFnCall *call);
 int sdb_fn_similar_to_escape(SdbFnCall *call);
 int sdb_fn_split_part(SdbFnCall *call);
@@ -208,6 +227,7 @@ int sdb_fn_to_json(SdbFnCall *call);
 int sdb_fn_uplus(SdbFnCall *call);
 int sdb_fn_upper(SdbFnCall *call);
 int sdb_fn_varchar(SdbFnCall *call);
+int sdb_fn_version(SdbFnCall *call);
 int sdb_agg_array_array_final(SdbAggCall *call);
 int sdb_agg_array_array_step(SdbAggCall *call);
 int sdb_agg_array_final(SdbAggCall *call);

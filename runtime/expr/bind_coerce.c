@@ -99,7 +99,7 @@ static int coerce_literal(const SdbBindContext *bc, SdbBoundConst *lit, SdbOid t
     c->location = lit->location;
     if (!lit->isnull) {
         SdbTypeCtx tctx = {.arena = bc->expr->arena, .timezone = bc->expr->timezone, .now = bc->expr->xact_start,
-                           .typid = target, .typmod = -1};
+                           .typid = target, .typmod = -1, .reg = sdb_expr_reg_lookup(bc->expr)};
         if (sdb_type_input(&tctx, (const char *)sdb_datum_varlena(lit->value)->data, &c->value) != SDB_OK)
             return sdb_bind_fail_at(bc, lit->location >= 0 ? lit->location : location);
     }

@@ -111,6 +111,7 @@ struct SdbSession {
     SdbPortal *portals;
     SdbSequenceSession sequences; /* currval/lastval */
     SdbAccessContext access;      /* what the executor's table access uses (engine, catalog, txn, TimeZone, defaults) */
+    SdbSessionInfo info;          /* what system information functions and reg* names see (SdbExprContext.session) */
     volatile int cancel;
     const SdbResultSink *sink; /* of the request being served (ParameterStatus at transaction end) */
 };

@@ -69,7 +69,7 @@ typedef struct SdbFuncInfo {
     const char *description;
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 556
+#define SDB_FUNCTION_COUNT 592
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
@@ -146,6 +146,22 @@ int sdb_fn_int_pl(SdbFnCall *call);
 int sdb_fn_int_to_float(SdbFnCall *call);
 int sdb_fn_int_to_numeric(SdbFnCall *call);
 int sdb_fn_int_um(SdbFnCall *call);
+int sdb_fn_json_build_array(SdbFnCall *call);
+int sdb_fn_json_build_object(SdbFnCall *call);
+int sdb_fn_jsonb_array_length(SdbFnCall *call);
+int sdb_fn_jsonb_concat(SdbFnCall *call);
+int sdb_fn_jsonb_contained(SdbFnCall *call);
+int sdb_fn_jsonb_contains(SdbFnCall *call);
+int sdb_fn_jsonb_delete(SdbFnCall *call);
+int sdb_fn_jsonb_exists(SdbFnCall *call);
+int sdb_fn_jsonb_exists_all(SdbFnCall *call);
+int sdb_fn_jsonb_exists_any(SdbFnCall *call);
+int sdb_fn_jsonb_extract_path(SdbFnCall *call);
+int sdb_fn_jsonb_get(SdbFnCall *call);
+int sdb_fn_jsonb_pretty(SdbFnCall *call);
+int sdb_fn_jsonb_set(SdbFnCall *call);
+int sdb_fn_jsonb_strip_nulls(SdbFnCall *call);
+int sdb_fn_jsonb_typeof(SdbFnCall *call);
 int sdb_fn_lastval(SdbFnCall *call);
 int sdb_fn_like_escape(SdbFnCall *call);
 int sdb_fn_lower(SdbFnCall *call);

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "common/hash.h"
+#include "types/jsonb.h"
 #include "types/keycode.h"
 #include "types/numeric.h"
 #include "types/typefuncs.h"
@@ -705,4 +706,153 @@ int sdb_jsonb_compare(SdbDatum a, SdbDatum b)
 uint64_t sdb_jsonb_hash(SdbDatum v)
 {
     return sdb_hash_by_key(sdb_jsonb_key, v);
+}
+
+/* --- jsonb: reading (jsonb.h) -------------------------------------------- */
+
+SdbJsonbNode sdb_jsonb_root(SdbDatum value)
+{
+    return sdb_datum_varlena(value)->data;
+}
+
+int sdb_jsonb_kind(SdbJsonbNode n)
+{
+    return n[0];
+}
+
+uint32_t sdb_jsonb_count(SdbJsonbNode n)
+{
+    return n[0] == JB_ARRAY || n[0] == JB_OBJECT ? get_u32(n + 1) : 0;
+}
+
+SdbJsonbNode sdb_jsonb_member(SdbJsonbNode n, uint32_t i, const char **key, size_t *keylen)
+{
+    const unsigned char *c = n + 9;
+    for (uint32_t k = 0;; k++) {
+        if (n[0] == JB_OBJECT) {
+            uint32_t klen = get_u32(c);
+            if (k == i && key != NULL) {
+                *key = (const char *)c + 4;
+                *keylen = klen;
+            }
+            c += 4 + klen;
+        }
+        if (k == i)
+            return c;
+        c += node_size(c);
+    }
+}
+
+SdbJsonbNode sdb_jsonb_field(SdbJsonbNode n, const char *key, size_t keylen)
+{
+    if (n[0] != JB_OBJECT)
+        return NULL;
+    uint32_t count = get_u32(n + 1);
+    const unsigned char *c = n + 9;
+    for (uint32_t k = 0; k < count; k++) {
+        uint32_t klen = get_u32(c);
+        if (klen == keylen && memcmp(c + 4, key, keylen) == 0)
+            return c + 4 + klen;
+        if (klen > keylen)
+            return NULL; /* sorted by length first */
+        c += 4 + klen;
+        c += node_size(c);
+    }
+    return NULL;
+}
+
+const unsigned char *sdb_jsonb_scalar(SdbJsonbNode n, size_t *len)
+{
+    *len = get_u32(n + 1);
+    return n + 5;
+}
+
+int sdb_jsonb_node_datum(SdbArena *arena, SdbJsonbNode n, SdbDatum *out)
+{
+    return sdb_varlena_make(arena, n, node_size(n), out);
+}
+
+int sdb_jsonb_append_string(SdbStr *out, const char *s, size_t len)
+{
+    return append_json_string(out, (const unsigned char *)s, len);
+}
+
+int sdb_jsonb_node_text(SdbJsonbNode n, SdbStr *out)
+{
+    return node_out(n, out);
+}
+
+int sdb_jsonb_node_compare(SdbJsonbNode a, SdbJsonbNode b)
+{
+    SdbArena *scratch = sdb_arena_create(NULL, "jsonb compare", 0);
+    if (scratch == NULL)
+        return 0;
+    SdbStr ka, kb;
+    sdb_str_init(&ka, scratch);
+    sdb_str_init(&kb, scratch);
+    int cmp = 0;
+    if (node_key(a, &ka) == SDB_OK && node_key(b, &kb) == SDB_OK) {
+        size_t n = ka.len < kb.len ? ka.len : kb.len;
+        cmp = memcmp(ka.data, kb.data, n);
+        if (cmp == 0)
+            cmp = (ka.len > kb.len) - (ka.len < kb.len);
+    }
+    sdb_arena_destroy(scratch);
+    return cmp;
+}
+
+static bool is_container(SdbJsonbNode n)
+{
+    return n[0] == JB_ARRAY || n[0] == JB_OBJECT;
+}
+
+/* PostgreSQL's JsonbDeepContains: objects by key, arrays element by
+ * element in any order (a scalar among a's scalars, a container inside
+ * one of a's containers of its kind), scalars by equality. */
+static bool deep_contains(SdbJsonbNode a, SdbJsonbNode b)
+{
+    if (a[0] != b[0])
+        return false;
+    uint32_t nb = sdb_jsonb_count(b), na = sdb_jsonb_count(a);
+    if (a[0] == JB_OBJECT) {
+        for (uint32_t i = 0; i < nb; i++) {
+            const char *key = NULL;
+            size_t klen = 0;
+            SdbJsonbNode bv = sdb_jsonb_member(b, i, &key, &klen), av = sdb_jsonb_field(a, key, klen);
+            if (av == NULL || av[0] != bv[0])
+                return false;
+            if (is_container(bv) ? !deep_contains(av, bv) : sdb_jsonb_node_compare(av, bv) != 0)
+                return false;
+        }
+        return true;
+    }
+    if (a[0] == JB_ARRAY) {
+        for (uint32_t i = 0; i < nb; i++) {
+            SdbJsonbNode bv = sdb_jsonb_member(b, i, NULL, NULL);
+            bool found = false;
+            for (uint32_t k = 0; k < na && !found; k++) {
+                SdbJsonbNode av = sdb_jsonb_member(a, k, NULL, NULL);
+                found = is_container(bv) ? av[0] == bv[0] && deep_contains(av, bv)
+                                         : !is_container(av) && sdb_jsonb_node_compare(av, bv) == 0;
+            }
+            if (!found)
+                return false;
+        }
+        return true;
+    }
+    return sdb_jsonb_node_compare(a, b) == 0;
+}
+
+/* A top-level array also contains a top-level scalar among its elements. */
+bool sdb_jsonb_contains(SdbJsonbNode a, SdbJsonbNode b)
+{
+    if (a[0] == JB_ARRAY && !is_container(b)) {
+        for (uint32_t k = 0; k < sdb_jsonb_count(a); k++) {
+            SdbJsonbNode av = sdb_jsonb_member(a, k, NULL, NULL);
+            if (!is_container(av) && sdb_jsonb_node_compare(av, b) == 0)
+                return true;
+        }
+        return false;
+    }
+    return deep_contains(a, b);
 }

@@ -730,6 +730,39 @@ static void test_many_tables(void)
     db_close(&db);
 }
 
+static void test_regclass(void)
+{
+    Db db;
+    fresh(&db);
+    ok(&db, "CREATE SCHEMA s; CREATE TABLE s.\"Mixed\" (a int); CREATE TABLE plain (a int); CREATE TABLE \"select\" (a int)");
+    SdbOid oid = 0;
+    CU_ASSERT_EQUAL(sdb_catalog_regclass_in(db.cat, NULL, db.arena, " S.\"Mixed\" ", public_path, 2, &oid), SDB_OK);
+    CU_ASSERT_EQUAL(oid, lookup(&db, NULL, "s", "Mixed")->oid);
+    SdbStr out;
+    sdb_str_init(&out, db.arena);
+    CU_ASSERT_EQUAL(sdb_catalog_regclass_out(db.cat, NULL, oid, public_path, 2, &out), SDB_OK);
+    CU_ASSERT_STRING_EQUAL(out.data, "s.\"Mixed\"");
+    CU_ASSERT_EQUAL(sdb_catalog_regclass_in(db.cat, NULL, db.arena, "PLAIN", public_path, 2, &oid), SDB_OK);
+    sdb_str_reset(&out);
+    CU_ASSERT_EQUAL(sdb_catalog_regclass_out(db.cat, NULL, oid, public_path, 2, &out), SDB_OK);
+    CU_ASSERT_STRING_EQUAL(out.data, "plain");
+    CU_ASSERT_EQUAL(sdb_catalog_regclass_in(db.cat, NULL, db.arena, "\"select\"", public_path, 2, &oid), SDB_OK);
+    sdb_str_reset(&out);
+    CU_ASSERT_EQUAL(sdb_catalog_regclass_out(db.cat, NULL, oid, public_path, 2, &out), SDB_OK);
+    CU_ASSERT_STRING_EQUAL(out.data, "\"select\"");
+    CU_ASSERT_EQUAL(sdb_catalog_regclass_in(db.cat, NULL, db.arena, "pg_class", public_path, 2, &oid), SDB_OK);
+    CU_ASSERT_EQUAL(oid, SDB_CATALOG_PG_CLASS_OID);
+    CU_ASSERT_EQUAL(sdb_catalog_regclass_in(db.cat, NULL, db.arena, "nosuch", public_path, 2, &oid), SDB_ERROR);
+    CU_ASSERT_EQUAL(sdb_error_last()->code, SDB_ERR_UNDEFINED_TABLE);
+    CU_ASSERT_STRING_EQUAL(sdb_error_last()->message, "relation \"nosuch\" does not exist");
+    CU_ASSERT_EQUAL(sdb_catalog_regclass_in(db.cat, NULL, db.arena, "a..b", public_path, 2, &oid), SDB_ERROR);
+    CU_ASSERT_EQUAL(sdb_error_last()->code, SDB_ERR_INVALID_NAME);
+    sdb_str_reset(&out);
+    CU_ASSERT_EQUAL(sdb_catalog_regclass_out(db.cat, NULL, 4242424, public_path, 2, &out), SDB_OK);
+    CU_ASSERT_STRING_EQUAL(out.data, "4242424");
+    db_close(&db);
+}
+
 /* In a child that then dies: commit CREATE TABLE a (with an index), leave
  * CREATE TABLE b uncommitted, flush the WAL. */
 static int crash_child(void *arg)
@@ -800,6 +833,7 @@ static CU_TestInfo tests[] = {
     {"system view definitions", test_view_definitions},
     {"DDL over existing rows", test_existing_rows},
     {"many tables", test_many_tables},
+    {"regclass names", test_regclass},
     {"crash: committed DDL kept, uncommitted gone", test_crash},
     CU_TEST_INFO_NULL,
 };

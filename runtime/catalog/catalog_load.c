@@ -362,8 +362,9 @@ static int load_owned_sequences(Loader *ld)
         return SDB_ERROR;
     for (size_t i = 0; i < rows.count; i++) {
         const SdbDatum *v = rows.rows[i].values;
+        char deptype = (char)v[SDB_ANUM_PG_DEPEND_DEPTYPE - 1];
         if (v[SDB_ANUM_PG_DEPEND_CLASSID - 1] != SDB_CATALOG_PG_CLASS_OID ||
-            v[SDB_ANUM_PG_DEPEND_REFCLASSID - 1] != SDB_CATALOG_PG_CLASS_OID)
+            v[SDB_ANUM_PG_DEPEND_REFCLASSID - 1] != SDB_CATALOG_PG_CLASS_OID || (deptype != 'a' && deptype != 'i'))
             continue;
         SdbOid seq_oid = (SdbOid)v[SDB_ANUM_PG_DEPEND_OBJID - 1];
         SdbOid table_oid = (SdbOid)v[SDB_ANUM_PG_DEPEND_REFOBJID - 1];

@@ -117,6 +117,51 @@ static int rewrite_row(SdbDdl *d, SdbOid view, const char *text)
     return insert(d, &t);
 }
 
+typedef struct DependWalk {
+    SdbDdl *d;
+    SdbOid view;
+    SdbOid found[64];
+    int nfound;
+    int rc;
+} DependWalk;
+
+/* Record that the view depends on each relation its query names. */
+static int depend_on_relations(SdbNode *node, void *arg)
+{
+    DependWalk *w = arg;
+    if (SDB_IS_A(node, RANGE_VAR)) {
+        const SdbRelation *rel = sdb_ddl_find(w->d, (const SdbRangeVar *)node);
+        bool seen = rel == NULL || rel->oid == w->view;
+        for (int i = 0; i < w->nfound && !seen; i++)
+            seen = w->found[i] == rel->oid;
+        if (!seen && w->nfound < (int)(sizeof w->found / sizeof w->found[0])) {
+            SdbCatTuple t;
+            w->found[w->nfound++] = rel->oid;
+            sdb_cat_tuple_init(&t, sdb_catalog_by_oid(SDB_CATALOG_PG_DEPEND_OID), w->d->arena);
+            sdb_cat_set(&t, SDB_ANUM_PG_DEPEND_CLASSID, SDB_CATALOG_PG_CLASS_OID);
+            sdb_cat_set(&t, SDB_ANUM_PG_DEPEND_OBJID, w->view);
+            sdb_cat_set(&t, SDB_ANUM_PG_DEPEND_REFCLASSID, SDB_CATALOG_PG_CLASS_OID);
+            sdb_cat_set(&t, SDB_ANUM_PG_DEPEND_REFOBJID, rel->oid);
+            sdb_cat_set(&t, SDB_ANUM_PG_DEPEND_DEPTYPE, 'n');
+            if ((w->rc = insert(w->d, &t)) != SDB_OK)
+                return 1;
+        }
+    }
+    return sdb_node_walk(node, depend_on_relations, arg);
+}
+
+/* pg_depend rows (deptype 'n') from the view to the relations its query
+ * names (a CTE named like a table counts as that table). */
+static int view_dependencies(SdbDdl *d, SdbOid view, SdbNode *query)
+{
+    DependWalk w = {.d = d, .view = view, .rc = SDB_OK};
+    if (sdb_cat_delete_where(d->cat, d->txn, sdb_catalog_by_oid(SDB_CATALOG_PG_DEPEND_OID), SDB_ANUM_PG_DEPEND_OBJID,
+                             view, d->arena) != SDB_OK)
+        return SDB_ERROR;
+    depend_on_relations(query, &w);
+    return w.rc;
+}
+
 int sdb_ddl_view(SdbDdl *d, const SdbViewStmt *stmt)
 {
     const SdbRangeVar *rv = stmt->view;
@@ -167,7 +212,7 @@ int sdb_ddl_view(SdbDdl *d, const SdbViewStmt *stmt)
     for (int i = 0; i < ncols; i++)
         if (sdb_cat_attribute_tuple(&t, d->arena, oid, &cols[i], false) != SDB_OK || insert(d, &t) != SDB_OK)
             return SDB_ERROR;
-    if (rewrite_row(d, oid, text) != SDB_OK)
+    if (rewrite_row(d, oid, text) != SDB_OK || view_dependencies(d, oid, stmt->query) != SDB_OK)
         return SDB_ERROR;
     return sdb_ddl_touch(d, oid);
 }

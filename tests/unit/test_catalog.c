@@ -501,8 +501,19 @@ static void test_indexes_views_sequences(void)
     ok(&db, "CREATE OR REPLACE VIEW v AS SELECT a, b AS bee, 2 AS \"?column?\", c FROM t");
     CU_ASSERT_EQUAL(rel_named(&db, "v")->natts, 4);
     fails(&db, "CREATE VIEW v AS SELECT 1", SDB_ERR_DUPLICATE_TABLE, "relation \"v\" already exists");
-    ok(&db, "DROP VIEW v");
+    /* views depend on what their query names */
+    fails(&db, "DROP TABLE t", SDB_ERR_DEPENDENT_OBJECTS_STILL_EXIST,
+          "cannot drop table t because other objects depend on it");
+    CU_ASSERT_STRING_EQUAL(sdb_error_last()->detail, "view v depends on table t");
+    ok(&db, "CREATE VIEW w AS SELECT * FROM (SELECT a FROM v) x");
+    fails(&db, "DROP VIEW v", SDB_ERR_DEPENDENT_OBJECTS_STILL_EXIST,
+          "cannot drop view v because other objects depend on it");
+    ok(&db, "DROP VIEW w; DROP VIEW v");
     CU_ASSERT_PTR_NULL(rel_named(&db, "v"));
+    ok(&db, "CREATE TABLE t2 (x int); CREATE VIEW v2 AS SELECT x FROM t2");
+    ok(&db, "DROP TABLE t2 CASCADE");
+    CU_ASSERT_STRING_EQUAL(last_notice, "00000 drop cascades to view v2");
+    CU_ASSERT_PTR_NULL(rel_named(&db, "v2"));
 
     ok(&db, "CREATE SEQUENCE s INCREMENT BY -2 CACHE 5 CYCLE");
     const SdbRelation *s = rel_named(&db, "s");

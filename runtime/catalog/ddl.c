@@ -116,14 +116,17 @@ int sdb_ddl_name_taken(SdbDdl *d, SdbOid nsp, const char *name, bool *taken)
 {
     const char *schema = sdb_cat_namespace_name(d->cat, d->txn, nsp);
     const SdbRelation *rel = NULL;
-    *taken = false;
     if (schema != NULL && sdb_catalog_lookup(d->cat, d->txn, schema, name, NULL, 0, &rel) != SDB_OK)
         return SDB_ERROR;
-    if (rel != NULL) {
-        *taken = true;
-        return SDB_OK;
-    }
+    *taken = rel != NULL;
+    return SDB_OK;
+}
+
+/* Whether a constraint of schema nsp is called `name`. */
+static int constraint_name_taken(SdbDdl *d, SdbOid nsp, const char *name, bool *taken)
+{
     SdbCatRows rows;
+    *taken = false;
     if (sdb_cat_scan(d->cat, d->txn, sdb_catalog_by_oid(SDB_CATALOG_PG_CONSTRAINT_OID), d->arena, &rows) != SDB_OK)
         return SDB_ERROR;
     for (size_t i = 0; i < rows.count && !*taken; i++)
@@ -156,9 +159,11 @@ int sdb_ddl_choose_name(SdbDdl *d, SdbOid nsp, const char *table, const char *co
         if (pass > 0)
             snprintf(extra, sizeof extra, "%d", pass);
         char *name = object_name(d->arena, table, columns, suffix, extra);
-        bool taken;
-        if (name == NULL || sdb_ddl_name_taken(d, nsp, name, &taken) != SDB_OK)
+        bool taken, used;
+        if (name == NULL || sdb_ddl_name_taken(d, nsp, name, &taken) != SDB_OK ||
+            constraint_name_taken(d, nsp, name, &used) != SDB_OK)
             return SDB_ERROR;
+        taken |= used;
         if (!taken) {
             *out = name;
             return SDB_OK;

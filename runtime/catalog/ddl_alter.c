@@ -447,12 +447,16 @@ static int rename_constraint(SdbDdl *d, const SdbRelation *rel, const SdbRenameS
         const SdbRelConstraint *c = &rel->constraints[i];
         if (strcmp(c->name, stmt->subname) != 0)
             continue;
-        bool taken;
-        if (sdb_ddl_name_taken(d, rel->namespace_oid, stmt->newname, &taken) != SDB_OK)
-            return SDB_ERROR;
+        bool taken = false;
+        for (int j = 0; j < rel->nconstraints; j++)
+            taken |= strcmp(rel->constraints[j].name, stmt->newname) == 0;
         if (taken)
             return sdb_error(SDB_ERR_DUPLICATE_OBJECT, "constraint \"%s\" for relation \"%s\" already exists",
                              stmt->newname, rel->name);
+        if ((c->kind == 'p' || c->kind == 'u') &&
+            (sdb_ddl_name_taken(d, rel->namespace_oid, stmt->newname, &taken) != SDB_OK || taken))
+            return taken ? sdb_error(SDB_ERR_DUPLICATE_TABLE, "relation \"%s\" already exists", stmt->newname)
+                         : SDB_ERROR;
         if (rename_constraint_row(d, c->oid, stmt->newname) != SDB_OK)
             return SDB_ERROR;
         if ((c->kind == 'p' || c->kind == 'u') &&

@@ -48,13 +48,13 @@ int sdb_ddl_missing_relation(const SdbRangeVar *rv);
 /* 42809 "x" is not a <kind> (kind: "a table", "an index" ...). */
 int sdb_ddl_wrong_kind(const char *name, const char *kind);
 
-/* A name not used by any relation of the schema (constraint and index
- * names too), built PostgreSQL's way: "<table>_<columns>_<suffix>" cut to
+/* A name not used by any relation or constraint of the schema, built
+ * PostgreSQL's way: "<table>_<columns>_<suffix>" cut to
  * 63 bytes, then 1, 2 ... appended until free. */
 int sdb_ddl_choose_name(SdbDdl *d, SdbOid nsp, const char *table, const char *columns, const char *suffix,
                         const char **out);
 
-/* Whether a relation or constraint called `name` exists in schema nsp. */
+/* Whether a relation called `name` exists in schema nsp. */
 int sdb_ddl_name_taken(SdbDdl *d, SdbOid nsp, const char *name, bool *taken);
 
 /* The type and typmod of a type name (42704 when it does not exist). */

@@ -1023,16 +1023,12 @@ static int add_foreign_key(SdbDdl *d, const SdbRelation *rel, const SdbConstrain
 
 int sdb_ddl_add_constraint(SdbDdl *d, const SdbRelation *rel, const SdbConstraint *con, const char *column)
 {
-    if (con->conname != NULL) {
-        bool taken;
-        if (sdb_ddl_name_taken(d, rel->namespace_oid, con->conname, &taken) != SDB_OK)
-            return SDB_ERROR;
-        if (taken && (con->contype == SDB_CONSTR_TYPE_PRIMARY || con->contype == SDB_CONSTR_TYPE_UNIQUE))
-            return sdb_error(SDB_ERR_DUPLICATE_TABLE, "relation \"%s\" already exists", con->conname);
-        if (taken)
+    /* a named constraint: unique among the table's constraints, and an
+     * index-backed one also among the schema's relations */
+    for (int i = 0; con->conname != NULL && i < rel->nconstraints; i++)
+        if (strcmp(rel->constraints[i].name, con->conname) == 0)
             return sdb_error(SDB_ERR_DUPLICATE_OBJECT, "constraint \"%s\" for relation \"%s\" already exists",
                              con->conname, rel->name);
-    }
     int rc;
     switch (con->contype) {
     case SDB_CONSTR_TYPE_PRIMARY:

@@ -348,6 +348,16 @@ static void test_errors(void)
     fails(&db, "CREATE TABLE u (x int REFERENCES nosuch)", SDB_ERR_UNDEFINED_TABLE, "relation \"nosuch\" does not exist");
     fails(&db, "CREATE TABLE u (x int, PRIMARY KEY (y))", SDB_ERR_UNDEFINED_COLUMN,
           "column \"y\" named in key does not exist");
+    /* constraint names are per table; index-backed ones are relation names */
+    ok(&db, "CREATE TABLE k1 (a int CONSTRAINT same CHECK (a > 0)); CREATE TABLE k2 (a int CONSTRAINT same CHECK (a > 0))");
+    ok(&db, "CREATE TABLE same (a int)");
+    fails(&db, "ALTER TABLE k1 ADD CONSTRAINT same CHECK (a < 9)", SDB_ERR_DUPLICATE_OBJECT,
+          "constraint \"same\" for relation \"k1\" already exists");
+    fails(&db, "ALTER TABLE k1 ADD CONSTRAINT same UNIQUE (a)", SDB_ERR_DUPLICATE_OBJECT,
+          "constraint \"same\" for relation \"k1\" already exists");
+    fails(&db, "ALTER TABLE k2 ADD CONSTRAINT t UNIQUE (a)", SDB_ERR_DUPLICATE_TABLE, "relation \"t\" already exists");
+    ok(&db, "ALTER TABLE k1 ADD CHECK (a < 5)");
+    CU_ASSERT_PTR_NOT_NULL(rel_named(&db, "k1"));
     ok(&db, "CREATE SCHEMA s");
     fails(&db, "CREATE SCHEMA s", SDB_ERR_DUPLICATE_SCHEMA, "schema \"s\" already exists");
     fails(&db, "CREATE SCHEMA pg_x", SDB_ERR_RESERVED_NAME, "unacceptable schema name \"pg_x\"");

@@ -25,8 +25,8 @@ struct SdbCatShared {
     int refs;
     pthread_mutex_t lock;
     pthread_cond_t released;
-    uint32_t next_oid;      /* next OID to hand out */
-    SdbXid changer;         /* transaction holding the change lock, or 0 */
+    uint32_t next_oid; /* next OID to hand out */
+    SdbXid changer;    /* transaction holding the change lock, or 0 */
     SdbCatShared *next;
 };
 

@@ -93,7 +93,8 @@ int sdb_catalog_regclass_out(SdbCatalog *cat, SdbTxn *txn, SdbOid oid, const cha
         return sdb_str_appendf(out, "%u", oid);
     if (sdb_catalog_lookup(cat, txn, NULL, rel->name, search_path, npath, &found) != SDB_OK)
         return SDB_ERROR;
-    if (found != rel && (append_identifier(out, rel->namespace_name) != SDB_OK || sdb_str_append_char(out, '.') != SDB_OK))
+    if (found != rel &&
+        (append_identifier(out, rel->namespace_name) != SDB_OK || sdb_str_append_char(out, '.') != SDB_OK))
         return SDB_ERROR;
     return append_identifier(out, rel->name);
 }

@@ -203,8 +203,7 @@ static int type_typmod(const SdbTypeName *tn, const SdbTypeInfo *type, int32_t *
         if (a < 1)
             return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "length for type %s must be at least 1", type->name);
         if (a > 10485760)
-            return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "length for type %s cannot exceed 10485760",
-                             type->name);
+            return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "length for type %s cannot exceed 10485760", type->name);
         *typmod = a + 4;
     } else if (oid == SDB_TYPEOID_NUMERIC && n <= 2) {
         if (a < 1 || a > 1000)
@@ -337,8 +336,7 @@ int sdb_ddl_after_keyword(SdbDdl *d, int start, const char *kw, int n)
         else if (s[i] == ')')
             depth--;
         else if (depth == 0 && strncasecmp(s + i, kw, len) == 0 && !isalnum((unsigned char)s[i + len]) &&
-                 s[i + len] != '_' && (i == 0 || (!isalnum((unsigned char)s[i - 1]) && s[i - 1] != '_')) &&
-                 n-- == 0)
+                 s[i + len] != '_' && (i == 0 || (!isalnum((unsigned char)s[i - 1]) && s[i - 1] != '_')) && n-- == 0)
             return i + (int)len;
         i = skip_token(s, i);
     }

@@ -103,8 +103,8 @@ static int add_column(SdbDdl *d, const SdbRelation *rel, const SdbAlterTableCmd 
     const SdbColumnDef *def = (const SdbColumnDef *)cmd->def;
     if (sdb_ddl_attnum(rel, def->colname) != 0) {
         if (!cmd->missing_ok)
-            return sdb_error(SDB_ERR_DUPLICATE_COLUMN, "column \"%s\" of relation \"%s\" already exists",
-                             def->colname, rel->name);
+            return sdb_error(SDB_ERR_DUPLICATE_COLUMN, "column \"%s\" of relation \"%s\" already exists", def->colname,
+                             rel->name);
         sdb_ddl_notice(d, "42701", "column \"%s\" of relation \"%s\" already exists, skipping", def->colname,
                        rel->name);
         return SDB_OK;
@@ -167,8 +167,7 @@ static int drop_column(SdbDdl *d, const SdbRelation *rel, const SdbAlterTableCmd
     if (attnum == 0) {
         if (!cmd->missing_ok)
             return missing_column(cmd->name, rel->name);
-        sdb_ddl_notice(d, "00000", "column \"%s\" of relation \"%s\" does not exist, skipping", cmd->name,
-                       rel->name);
+        sdb_ddl_notice(d, "00000", "column \"%s\" of relation \"%s\" does not exist, skipping", cmd->name, rel->name);
         return SDB_OK;
     }
     bool cascade = cmd->behavior == SDB_DROP_BEHAVIOR_CASCADE;
@@ -222,8 +221,8 @@ static int drop_constraint(SdbDdl *d, const SdbRelation *rel, const SdbAlterTabl
             con = &rel->constraints[i];
     if (con == NULL) {
         if (!cmd->missing_ok)
-            return sdb_error(SDB_ERR_UNDEFINED_OBJECT, "constraint \"%s\" of relation \"%s\" does not exist",
-                             cmd->name, rel->name);
+            return sdb_error(SDB_ERR_UNDEFINED_OBJECT, "constraint \"%s\" of relation \"%s\" does not exist", cmd->name,
+                             rel->name);
         sdb_ddl_notice(d, "00000", "constraint \"%s\" of relation \"%s\" does not exist, skipping", cmd->name,
                        rel->name);
         return SDB_OK;
@@ -271,8 +270,8 @@ static int alter_column(SdbDdl *d, const SdbRelation *rel, const SdbAlterTableCm
     case SDB_ALTER_TABLE_TYPE_SET_DEFAULT: {
         const char *text = nth_default_text(d, (*defaults_seen)++);
         if (att->identity)
-            return sdb_error(SDB_ERR_SYNTAX_ERROR, "column \"%s\" of relation \"%s\" is an identity column",
-                             cmd->name, rel->name);
+            return sdb_error(SDB_ERR_SYNTAX_ERROR, "column \"%s\" of relation \"%s\" is an identity column", cmd->name,
+                             rel->name);
         if (text == NULL)
             return sdb_error(SDB_ERR_INTERNAL_ERROR, "DEFAULT expression not found in the statement text");
         return sdb_ddl_set_default(d, rel->oid, attnum, text);
@@ -296,8 +295,8 @@ static int alter_column(SdbDdl *d, const SdbRelation *rel, const SdbAlterTableCm
                 key_uses(rel->constraints[i].nkeys, rel->constraints[i].keys, attnum))
                 return sdb_error(SDB_ERR_INVALID_TABLE_DEFINITION, "column \"%s\" is in a primary key", cmd->name);
         if (att->identity)
-            return sdb_error(SDB_ERR_SYNTAX_ERROR, "column \"%s\" of relation \"%s\" is an identity column",
-                             cmd->name, rel->name);
+            return sdb_error(SDB_ERR_SYNTAX_ERROR, "column \"%s\" of relation \"%s\" is an identity column", cmd->name,
+                             rel->name);
         return sdb_ddl_set_not_null(d, rel->oid, attnum, false);
     default:
         return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "ALTER COLUMN ... TYPE is not supported");

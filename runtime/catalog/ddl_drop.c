@@ -117,8 +117,8 @@ static int dependents(SdbDdl *d, const SdbRelation *rel, bool cascade, const cha
     if (count == 0)
         return SDB_OK;
     if (!cascade) {
-        sdb_error(SDB_ERR_DEPENDENT_OBJECTS_STILL_EXIST, "cannot drop %s %s because other objects depend on it",
-                  kind, rel->name);
+        sdb_error(SDB_ERR_DEPENDENT_OBJECTS_STILL_EXIST, "cannot drop %s %s because other objects depend on it", kind,
+                  rel->name);
         sdb_error_detail("%s", detail.data);
         sdb_error_hint("Use DROP ... CASCADE to drop the dependent objects too.");
         return SDB_ERROR;
@@ -228,9 +228,9 @@ int sdb_ddl_drop_relation(SdbDdl *d, const SdbRelation *rel, bool cascade)
 
 typedef struct DropKind {
     char relkind;
-    const char *word;     /* "table" */
-    const char *article;  /* "a table" */
-    const char *command;  /* "DROP TABLE" */
+    const char *word;    /* "table" */
+    const char *article; /* "a table" */
+    const char *command; /* "DROP TABLE" */
     SdbErrcode missing;
 } DropKind;
 

@@ -16,7 +16,7 @@ typedef struct SdbDdl {
     SdbTxn *txn;
     SdbArena *arena;
     SdbXid xid;
-    SdbOid *touched;        /* relations whose descriptors changed */
+    SdbOid *touched; /* relations whose descriptors changed */
     size_t ntouched, captouched;
     bool namespaces_changed;
 } SdbDdl;
@@ -81,7 +81,7 @@ typedef struct SdbDdlColumn {
     SdbAttribute att;
     const char *default_sql;
     const SdbColumnDef *def;
-    char serial_type;    /* 0, or the serial kind: 's' smallserial, 'i' serial, 'b' bigserial */
+    char serial_type; /* 0, or the serial kind: 's' smallserial, 'i' serial, 'b' bigserial */
     const SdbList *identity_options;
 } SdbDdlColumn;
 

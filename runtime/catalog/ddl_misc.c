@@ -67,8 +67,8 @@ static const char *target_name(const SdbResTarget *rt)
 static int view_columns(SdbDdl *d, const SdbViewStmt *stmt, SdbAttribute **out, int *n)
 {
     const SdbDdlContext *ctx = d->ctx;
-    const SdbList *targets = SDB_IS_A(stmt->query, SELECT_STMT) ? ((const SdbSelectStmt *)stmt->query)->target_list
-                                                                 : NULL;
+    const SdbList *targets =
+        SDB_IS_A(stmt->query, SELECT_STMT) ? ((const SdbSelectStmt *)stmt->query)->target_list : NULL;
     bool given = ctx->view_names != NULL;
     *n = given ? ctx->view_ncolumns : sdb_list_length(targets);
     *out = sdb_arena_calloc(d->arena, (size_t)*n + 1, sizeof **out);
@@ -192,9 +192,8 @@ int sdb_ddl_view(SdbDdl *d, const SdbViewStmt *stmt)
             return sdb_error(SDB_ERR_INVALID_TABLE_DEFINITION, "cannot drop columns from view");
         for (int i = 0; i < old->natts; i++)
             if (strcmp(old->attrs[i].name, cols[i].name) != 0)
-                return sdb_error(SDB_ERR_INVALID_TABLE_DEFINITION,
-                                 "cannot change name of view column \"%s\" to \"%s\"", old->attrs[i].name,
-                                 cols[i].name);
+                return sdb_error(SDB_ERR_INVALID_TABLE_DEFINITION, "cannot change name of view column \"%s\" to \"%s\"",
+                                 old->attrs[i].name, cols[i].name);
         oid = old->oid;
         if (sdb_cat_delete_where(d->cat, d->txn, sdb_catalog_by_oid(SDB_CATALOG_PG_ATTRIBUTE_OID),
                                  SDB_ANUM_PG_ATTRIBUTE_ATTRELID, oid, d->arena) != SDB_OK ||

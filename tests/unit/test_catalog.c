@@ -118,7 +118,6 @@ static void test_bootstrap(void)
     db_close(&db);
 }
 
-
 /* --- running DDL ---------------------------------------------------------- */
 
 static char last_notice[512];
@@ -177,8 +176,13 @@ static int run(Db *db, SdbTxn *txn, const char *sql)
         return SDB_ERROR;
     for (int i = 0; i < parsed.count; i++) {
         const SdbRawStmt *raw = (const SdbRawStmt *)sdb_list_nth(parsed.stmts, i);
-        SdbDdlContext ctx = {.catalog = db->cat, .txn = txn, .arena = db->arena, .sql = sql,
-                             .search_path = public_path, .npath = 2, .notice = on_notice,
+        SdbDdlContext ctx = {.catalog = db->cat,
+                             .txn = txn,
+                             .arena = db->arena,
+                             .sql = sql,
+                             .search_path = public_path,
+                             .npath = 2,
+                             .notice = on_notice,
                              .eval_default = evaluator_on ? eval_default : NULL,
                              .check_rows = evaluator_on ? check_rows : NULL};
         SdbStr tag;
@@ -345,11 +349,13 @@ static void test_errors(void)
     fails(&db, "CREATE TABLE nosuch.u (x int)", SDB_ERR_INVALID_SCHEMA_NAME, "schema \"nosuch\" does not exist");
     fails(&db, "CREATE TABLE u (x int REFERENCES t (c))", SDB_ERR_INVALID_FOREIGN_KEY,
           "there is no unique constraint matching given keys for referenced table \"t\"");
-    fails(&db, "CREATE TABLE u (x int REFERENCES nosuch)", SDB_ERR_UNDEFINED_TABLE, "relation \"nosuch\" does not exist");
+    fails(&db, "CREATE TABLE u (x int REFERENCES nosuch)", SDB_ERR_UNDEFINED_TABLE,
+          "relation \"nosuch\" does not exist");
     fails(&db, "CREATE TABLE u (x int, PRIMARY KEY (y))", SDB_ERR_UNDEFINED_COLUMN,
           "column \"y\" named in key does not exist");
     /* constraint names are per table; index-backed ones are relation names */
-    ok(&db, "CREATE TABLE k1 (a int CONSTRAINT same CHECK (a > 0)); CREATE TABLE k2 (a int CONSTRAINT same CHECK (a > 0))");
+    ok(&db,
+       "CREATE TABLE k1 (a int CONSTRAINT same CHECK (a > 0)); CREATE TABLE k2 (a int CONSTRAINT same CHECK (a > 0))");
     ok(&db, "CREATE TABLE same (a int)");
     fails(&db, "ALTER TABLE k1 ADD CONSTRAINT same CHECK (a < 9)", SDB_ERR_DUPLICATE_OBJECT,
           "constraint \"same\" for relation \"k1\" already exists");
@@ -380,7 +386,8 @@ static void test_errors(void)
     fails(&db, "ALTER TABLE nosuch ADD COLUMN x int", SDB_ERR_UNDEFINED_TABLE, "relation \"nosuch\" does not exist");
     fails(&db, "ALTER TABLE t ADD COLUMN a int", SDB_ERR_DUPLICATE_COLUMN,
           "column \"a\" of relation \"t\" already exists");
-    fails(&db, "ALTER TABLE t DROP COLUMN zz", SDB_ERR_UNDEFINED_COLUMN, "column \"zz\" of relation \"t\" does not exist");
+    fails(&db, "ALTER TABLE t DROP COLUMN zz", SDB_ERR_UNDEFINED_COLUMN,
+          "column \"zz\" of relation \"t\" does not exist");
     fails(&db, "ALTER TABLE t ADD PRIMARY KEY (c)", SDB_ERR_INVALID_TABLE_DEFINITION,
           "multiple primary keys for table \"t\" are not allowed");
     fails(&db, "ALTER TABLE t ALTER COLUMN a DROP NOT NULL", SDB_ERR_INVALID_TABLE_DEFINITION,
@@ -401,8 +408,10 @@ static void test_rollback(void)
     fresh(&db);
     SdbTxn txn;
     begin(&db, &txn);
-    CU_ASSERT_EQUAL_FATAL(run(&db, &txn, "CREATE TABLE r (a int PRIMARY KEY); CREATE SCHEMA rs; "
-                                         "CREATE TABLE rs.x (b text)"), SDB_OK);
+    CU_ASSERT_EQUAL_FATAL(run(&db, &txn,
+                              "CREATE TABLE r (a int PRIMARY KEY); CREATE SCHEMA rs; "
+                              "CREATE TABLE rs.x (b text)"),
+                          SDB_OK);
     CU_ASSERT_PTR_NOT_NULL(lookup(&db, &txn, NULL, "r"));
     CU_ASSERT_PTR_NOT_NULL(lookup(&db, &txn, "rs", "x"));
     CU_ASSERT_PTR_NULL(lookup(&db, NULL, NULL, "r")); /* others do not see it */
@@ -686,7 +695,8 @@ static void test_existing_rows(void)
     fails(&db, "ALTER TABLE t ADD COLUMN e int DEFAULT 6", SDB_ERR_FEATURE_NOT_SUPPORTED, NULL);
     fails(&db, "ALTER TABLE t ADD CHECK (a > 1)", SDB_ERR_FEATURE_NOT_SUPPORTED, NULL);
     evaluator_on = true;
-    fails(&db, "ALTER TABLE t ADD PRIMARY KEY (a)", SDB_ERR_UNIQUE_VIOLATION, "could not create unique index \"t_pkey\"");
+    fails(&db, "ALTER TABLE t ADD PRIMARY KEY (a)", SDB_ERR_UNIQUE_VIOLATION,
+          "could not create unique index \"t_pkey\"");
     ok(&db, "CREATE TABLE p (id int PRIMARY KEY)");
     const int ids[] = {1, 2};
     insert_rows(&db, "p", 2, ids, NULL);
@@ -755,7 +765,8 @@ static void test_regclass(void)
 {
     Db db;
     fresh(&db);
-    ok(&db, "CREATE SCHEMA s; CREATE TABLE s.\"Mixed\" (a int); CREATE TABLE plain (a int); CREATE TABLE \"select\" (a int)");
+    ok(&db, "CREATE SCHEMA s; CREATE TABLE s.\"Mixed\" (a int); CREATE TABLE plain (a int); CREATE TABLE \"select\" (a "
+            "int)");
     SdbOid oid = 0;
     CU_ASSERT_EQUAL(sdb_catalog_regclass_in(db.cat, NULL, db.arena, " S.\"Mixed\" ", public_path, 2, &oid), SDB_OK);
     CU_ASSERT_EQUAL(oid, lookup(&db, NULL, "s", "Mixed")->oid);

@@ -326,8 +326,19 @@ int sdb_cat_begin_change(SdbCatalog *cat, SdbTxn *txn)
         return SDB_ERROR;
     SdbCatShared *sh = cat->shared;
     pthread_mutex_lock(&sh->lock);
-    while (sh->changer != SDB_INVALID_XID && sh->changer != xid)
-        pthread_cond_wait(&sh->released, &sh->lock);
+    while (sh->changer != SDB_INVALID_XID && sh->changer != xid) {
+        SdbXid holder = sh->changer;
+        if (!sdb_xact_is_running(cat->xm, holder)) {
+            /* it ended; its sdb_catalog_end_txn releases the lock */
+            pthread_cond_wait(&sh->released, &sh->lock);
+            continue;
+        }
+        /* wait as for a row lock: deadlocks are detected (40P01) */
+        pthread_mutex_unlock(&sh->lock);
+        if (sdb_txn_wait(txn, holder) != SDB_OK)
+            return SDB_ERROR;
+        pthread_mutex_lock(&sh->lock);
+    }
     sh->changer = xid;
     pthread_mutex_unlock(&sh->lock);
     pthread_mutex_lock(&cat->lock);

@@ -5,9 +5,12 @@
  * indexes, views, schemas, sequences, databases) with PostgreSQL's error
  * codes, and rollback of DDL.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "access/table.h"
 #include "catalog/catalog.h"
@@ -795,6 +798,49 @@ static void test_regclass(void)
     db_close(&db);
 }
 
+typedef struct Racer {
+    Db db; /* a copy with its own arena */
+    int rc;
+    SdbErrcode code;
+    atomic_bool done;
+} Racer;
+
+static void *racer_main(void *arg)
+{
+    Racer *r = arg;
+    SdbTxn txn;
+    begin(&r->db, &txn);
+    r->rc = run(&r->db, &txn, "CREATE TABLE a1 (x int)");
+    r->code = r->rc == SDB_OK ? SDB_ERR_SUCCESSFUL_COMPLETION : sdb_error_last()->code;
+    atomic_store(&r->done, true);
+    end(&r->db, &txn, false);
+    return NULL;
+}
+
+/* A second transaction's DDL waits for the first one's to end. */
+static void test_concurrent_ddl(void)
+{
+    Db db;
+    fresh(&db);
+    SdbTxn txn;
+    begin(&db, &txn);
+    CU_ASSERT_EQUAL_FATAL(run(&db, &txn, "CREATE TABLE a1 (x int)"), SDB_OK);
+    Racer r = {.db = db};
+    r.db.arena = sdb_arena_create(NULL, "racer", 0);
+    atomic_init(&r.done, false);
+    pthread_t thread;
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&thread, NULL, racer_main, &r), 0);
+    struct timespec pause = {.tv_sec = 0, .tv_nsec = 200 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    CU_ASSERT_FALSE(atomic_load(&r.done)); /* blocked behind txn */
+    end(&db, &txn, true);
+    pthread_join(thread, NULL);
+    CU_ASSERT_EQUAL(r.rc, SDB_ERROR);
+    CU_ASSERT_EQUAL(r.code, SDB_ERR_DUPLICATE_TABLE); /* it saw the committed table */
+    sdb_arena_destroy(r.db.arena);
+    db_close(&db);
+}
+
 /* In a child that then dies: commit CREATE TABLE a (with an index), leave
  * CREATE TABLE b uncommitted, flush the WAL. */
 static int crash_child(void *arg)
@@ -866,6 +912,7 @@ static CU_TestInfo tests[] = {
     {"DDL over existing rows", test_existing_rows},
     {"many tables", test_many_tables},
     {"regclass names", test_regclass},
+    {"concurrent DDL waits", test_concurrent_ddl},
     {"crash: committed DDL kept, uncommitted gone", test_crash},
     CU_TEST_INFO_NULL,
 };

@@ -78,6 +78,14 @@ static int dependent_views(SdbDdl *d, SdbOid oid, SdbOid **views, int *n)
     return SDB_OK;
 }
 
+static bool being_dropped(const SdbDdl *d, SdbOid oid)
+{
+    for (int i = 0; i < d->ndropping; i++)
+        if (d->dropping[i] == oid)
+            return true;
+    return false;
+}
+
 /* What depends on rel besides its own parts: other tables' foreign keys
  * pointing at it and views naming it.  Without CASCADE they block the drop
  * (2BP01, PostgreSQL's message with one DETAIL line each); with it they go
@@ -90,7 +98,8 @@ static int dependents(SdbDdl *d, const SdbRelation *rel, bool cascade, const cha
     int count = 0;
     for (int i = 0; i < rel->nreferencing; i++) {
         const SdbReferencingKey *k = &rel->referencing[i];
-        const SdbRelation *other = k->rel_oid == rel->oid ? NULL : sdb_ddl_by_oid(d, k->rel_oid);
+        bool skip = k->rel_oid == rel->oid || being_dropped(d, k->rel_oid);
+        const SdbRelation *other = skip ? NULL : sdb_ddl_by_oid(d, k->rel_oid);
         if (other == NULL)
             continue;
         if (count++ == 0)
@@ -106,7 +115,7 @@ static int dependents(SdbDdl *d, const SdbRelation *rel, bool cascade, const cha
         return SDB_ERROR;
     for (int i = 0; i < nviews; i++) {
         const SdbRelation *view = sdb_ddl_by_oid(d, views[i]);
-        if (view == NULL || view->oid == rel->oid)
+        if (view == NULL || view->oid == rel->oid || being_dropped(d, view->oid))
             continue;
         if (count++ == 0)
             sdb_str_appendf(&first, "view %s", view->name);
@@ -352,8 +361,29 @@ static int drop_schema(SdbDdl *d, const SdbDropStmt *stmt, const char *name)
     return sdb_ddl_sync(d);
 }
 
+/* The OIDs of the relations a DROP names (those that exist). */
+static int dropped_set(SdbDdl *d, const SdbDropStmt *stmt)
+{
+    int n = sdb_list_length(stmt->objects);
+    SdbOid *oids = sdb_arena_alloc(d->arena, ((size_t)n + 1) * sizeof *oids);
+    if (oids == NULL)
+        return SDB_ERROR;
+    d->ndropping = 0;
+    for (int i = 0; i < n; i++) {
+        SdbRangeVar rv;
+        name_to_rangevar((const SdbList *)sdb_list_nth(stmt->objects, i), &rv);
+        const SdbRelation *rel = sdb_ddl_find(d, &rv);
+        if (rel != NULL)
+            oids[d->ndropping++] = rel->oid;
+    }
+    d->dropping = oids;
+    return SDB_OK;
+}
+
 int sdb_ddl_drop(SdbDdl *d, const SdbDropStmt *stmt)
 {
+    if (stmt->remove_type != SDB_OBJECT_TYPE_SCHEMA && dropped_set(d, stmt) != SDB_OK)
+        return SDB_ERROR;
     for (int i = 0; i < sdb_list_length(stmt->objects); i++) {
         const SdbNode *obj = sdb_list_nth(stmt->objects, i);
         int rc;

@@ -19,6 +19,8 @@ typedef struct SdbDdl {
     SdbOid *touched; /* relations whose descriptors changed */
     size_t ntouched, captouched;
     bool namespaces_changed;
+    const SdbOid *dropping; /* DROP of several relations: all of them (their */
+    int ndropping;          /* dependencies on each other do not block it) */
 } SdbDdl;
 
 /* --- ddl.c: common pieces --------------------------------------------- */

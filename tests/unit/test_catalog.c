@@ -577,6 +577,10 @@ static void test_cascade_and_schemas(void)
     CU_ASSERT_EQUAL_FATAL(c->nconstraints, 1);
     CU_ASSERT_EQUAL(c->constraints[0].ref_rel_oid, p->oid);
     CU_ASSERT_EQUAL(c->constraints[0].index_oid, p->indexes[0].oid);
+    fails(&db, "DROP TABLE p", SDB_ERR_DEPENDENT_OBJECTS_STILL_EXIST, NULL);
+    ok(&db, "CREATE TABLE c2 (pid int REFERENCES p); CREATE VIEW pv AS SELECT * FROM c2");
+    ok(&db, "DROP VIEW pv; DROP TABLE p, c, c2"); /* dependents dropped together */
+    ok(&db, "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (pid int REFERENCES p ON DELETE CASCADE)");
     ok(&db, "DROP TABLE p CASCADE");
     CU_ASSERT_STRING_EQUAL(last_notice, "00000 drop cascades to constraint c_pid_fkey on table c");
     CU_ASSERT_PTR_NULL(rel_named(&db, "p"));

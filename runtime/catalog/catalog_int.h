@@ -179,6 +179,10 @@ int sdb_cat_note_file(SdbCatalog *cat, SdbRelFileId file, bool dropped);
 
 int sdb_cat_refresh(SdbCatalog *cat, SdbTxn *txn, const SdbOid *oids, size_t noids, bool namespaces);
 
+/* Append `ident`, double-quoted when PostgreSQL's quote_identifier would
+ * (catalog_names.c). */
+int sdb_cat_quote_identifier(SdbStr *out, const char *ident);
+
 /* --- bootstrap (bootstrap.c) ----------------------------------------- */
 
 /* Create and fill the shared catalogs (cluster creation). */

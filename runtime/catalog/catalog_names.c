@@ -66,8 +66,7 @@ int sdb_catalog_regclass_in(SdbCatalog *cat, SdbTxn *txn, SdbArena *arena, const
     return SDB_OK;
 }
 
-/* Append `ident`, double-quoted when PostgreSQL's quote_identifier would. */
-static int append_identifier(SdbStr *out, const char *ident)
+int sdb_cat_quote_identifier(SdbStr *out, const char *ident)
 {
     bool plain = ident[0] != '\0' && (islower((unsigned char)ident[0]) || ident[0] == '_');
     for (const char *c = ident; plain && *c; c++)
@@ -94,7 +93,7 @@ int sdb_catalog_regclass_out(SdbCatalog *cat, SdbTxn *txn, SdbOid oid, const cha
     if (sdb_catalog_lookup(cat, txn, NULL, rel->name, search_path, npath, &found) != SDB_OK)
         return SDB_ERROR;
     if (found != rel &&
-        (append_identifier(out, rel->namespace_name) != SDB_OK || sdb_str_append_char(out, '.') != SDB_OK))
+        (sdb_cat_quote_identifier(out, rel->namespace_name) != SDB_OK || sdb_str_append_char(out, '.') != SDB_OK))
         return SDB_ERROR;
-    return append_identifier(out, rel->name);
+    return sdb_cat_quote_identifier(out, rel->name);
 }

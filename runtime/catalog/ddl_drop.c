@@ -60,7 +60,7 @@ int sdb_ddl_drop_constraint(SdbDdl *d, const SdbRelation *rel, const SdbRelConst
 }
 
 /* The views whose query names relation `oid` (pg_depend 'n' rows). */
-static int dependent_views(SdbDdl *d, SdbOid oid, SdbOid **views, int *n)
+int sdb_ddl_dependent_views(SdbDdl *d, SdbOid oid, SdbOid **views, int *n)
 {
     SdbCatRows rows;
     if (sdb_cat_scan(d->cat, d->txn, sdb_catalog_by_oid(SDB_CATALOG_PG_DEPEND_OID), d->arena, &rows) != SDB_OK)
@@ -111,7 +111,7 @@ static int dependents(SdbDdl *d, const SdbRelation *rel, bool cascade, const cha
     }
     SdbOid *views;
     int nviews;
-    if (dependent_views(d, rel->oid, &views, &nviews) != SDB_OK)
+    if (sdb_ddl_dependent_views(d, rel->oid, &views, &nviews) != SDB_OK)
         return SDB_ERROR;
     for (int i = 0; i < nviews; i++) {
         const SdbRelation *view = sdb_ddl_by_oid(d, views[i]);

@@ -140,6 +140,9 @@ SdbTid sdb_ddl_tid(SdbDatum d);
  * sequences, defaults); `cascade` also drops other tables' foreign keys
  * pointing at it (2BP01 otherwise). */
 int sdb_ddl_drop_relation(SdbDdl *d, const SdbRelation *rel, bool cascade);
+/* The views whose query names relation `oid` (pg_depend 'n'). */
+int sdb_ddl_dependent_views(SdbDdl *d, SdbOid oid, SdbOid **views, int *n);
+
 /* Drop one constraint of rel (and its index). */
 int sdb_ddl_drop_constraint(SdbDdl *d, const SdbRelation *rel, const SdbRelConstraint *con);
 

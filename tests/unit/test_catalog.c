@@ -532,6 +532,16 @@ static void test_indexes_views_sequences(void)
           "cannot drop view v because other objects depend on it");
     ok(&db, "DROP VIEW w; DROP VIEW v");
     CU_ASSERT_PTR_NULL(rel_named(&db, "v"));
+    /* renaming a relation keeps the views naming it working */
+    ok(&db, "CREATE TABLE r1 (x int); CREATE VIEW rv AS SELECT r1.x FROM public.r1, \"r1\" AS o WHERE o.x = r1.x");
+    ok(&db, "ALTER TABLE r1 RENAME TO \"R 2\"");
+    CU_ASSERT_STRING_EQUAL(rel_named(&db, "rv")->view_sql,
+                           "SELECT r1.x FROM public.\"R 2\" AS r1, \"R 2\" AS o WHERE o.x = r1.x");
+    ok(&db, "CREATE VIEW rv2 AS SELECT x FROM rv WHERE x IN (SELECT x FROM \"R 2\")");
+    ok(&db, "ALTER VIEW rv RENAME TO rv1");
+    CU_ASSERT_STRING_EQUAL(rel_named(&db, "rv2")->view_sql,
+                           "SELECT x FROM rv1 AS rv WHERE x IN (SELECT x FROM \"R 2\")");
+    ok(&db, "DROP VIEW rv2; DROP VIEW rv1");
     ok(&db, "CREATE TABLE t2 (x int); CREATE VIEW v2 AS SELECT x FROM t2");
     ok(&db, "DROP TABLE t2 CASCADE");
     CU_ASSERT_STRING_EQUAL(last_notice, "00000 drop cascades to view v2");

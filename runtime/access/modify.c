@@ -227,10 +227,23 @@ static bool never_conflict(void *arg, SdbTid existing)
     return false;
 }
 
-/* Insert the entry of the row at `tid` into `index` (unique check
- * included: 23505). */
+/* INSERT ... ON CONFLICT: the unique indexes whose conflicts are not
+ * errors (`index`, or every unique one when NULL), and the live row found. */
+typedef struct Arbiter {
+    const SdbIndex *index;
+    bool conflict;
+    SdbTid existing;
+} Arbiter;
+
+static bool arbitrates(const Arbiter *arb, const SdbIndex *index)
+{
+    return arb != NULL && index->unique && (arb->index == NULL || arb->index->oid == index->oid);
+}
+
+/* Insert the entry of the row at `tid` into `index`, with the unique check:
+ * 23505, or for an arbiter index arb->conflict. */
 static int index_insert(SdbAccessContext *ac, const SdbRelation *rel, const SdbIndex *index, const SdbDatum *values,
-                        const bool *nulls, SdbTid tid, SdbArena *scratch)
+                        const bool *nulls, SdbTid tid, SdbArena *scratch, Arbiter *arb)
 {
     SdbStr key;
     sdb_str_init(&key, scratch);
@@ -243,15 +256,22 @@ static int index_insert(SdbAccessContext *ac, const SdbRelation *rel, const SdbI
     int rc;
     for (;;) {
         UniqueCheck uc = {.ac = ac, .file = rel->file, .rc = SDB_OK};
+        SdbTid existing;
         rc = sdb_btree_insert(bt, key.data, key.len, tid, ac->txn->xid, has_null ? never_conflict : unique_conflict,
-                              &uc, NULL);
+                              &uc, &existing);
         if (rc != SDB_BTREE_CONFLICT)
             break;
         rc = SDB_ERROR;
         if (uc.rc != SDB_OK)
             break;
         if (uc.wait_xid == SDB_INVALID_XID) {
-            unique_violation(ac, rel, index, values, nulls, scratch);
+            if (arbitrates(arb, index)) {
+                arb->conflict = true;
+                arb->existing = existing;
+                rc = SDB_OK;
+            } else {
+                unique_violation(ac, rel, index, values, nulls, scratch);
+            }
             break;
         }
         if (sdb_txn_wait(ac->txn, uc.wait_xid) != SDB_OK)
@@ -262,11 +282,14 @@ static int index_insert(SdbAccessContext *ac, const SdbRelation *rel, const SdbI
 }
 
 static int index_insert_all(SdbAccessContext *ac, const SdbRelation *rel, const SdbDatum *values, const bool *nulls,
-                            SdbTid tid, SdbArena *scratch)
+                            SdbTid tid, SdbArena *scratch, Arbiter *arb)
 {
-    for (int i = 0; i < rel->nindexes; i++)
-        if (index_insert(ac, rel, &rel->indexes[i], values, nulls, tid, scratch) != SDB_OK)
+    for (int i = 0; i < rel->nindexes; i++) {
+        if (index_insert(ac, rel, &rel->indexes[i], values, nulls, tid, scratch, arb) != SDB_OK)
             return SDB_ERROR;
+        if (arb != NULL && arb->conflict)
+            return SDB_OK;
+    }
     return SDB_OK;
 }
 
@@ -317,9 +340,27 @@ static int check_table(const SdbRelation *rel)
     return SDB_OK;
 }
 
-/* Insert after the NOT NULL checks: heap, indexes, foreign keys. */
+/* Take back a row just inserted whose key an arbiter index already had
+ * (PostgreSQL's speculative insertion: the version is deleted by its own
+ * transaction and command, so nobody ever sees it). */
+static int undo_insert(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbOid *types,
+                       const SdbStr *payload, uint16_t flags, SdbArena *scratch)
+{
+    SdbHeapTupleHeader h = {.xmin = ac->txn->xid, .cid = ac->txn->cid, .infomask = flags,
+                            .payload_len = (uint16_t)payload->len, .next = tid};
+    SdbHeapResult result;
+    if (acc_set_xmax(ac, rel, ACC_DELETE, tid, &h, NULL, 0, NULL, &result) != SDB_OK)
+        return SDB_ERROR;
+    if (result != SDB_HEAP_OK)
+        return sdb_error(SDB_ERR_INTERNAL_ERROR, "could not take back the row just inserted into \"%s\"", rel->name);
+    return acc_delete_external(ac, rel, types, (const uint8_t *)payload->data, payload->len, flags, scratch);
+}
+
+/* Insert after the NOT NULL checks: heap, indexes, foreign keys.  With an
+ * arbiter, a conflict in one of its indexes takes the row back and sets
+ * arb->conflict. */
 static int insert_row(SdbAccessContext *ac, const SdbRelation *rel, const SdbDatum *values, const bool *nulls,
-                      SdbArena *scratch, SdbTid *tid)
+                      SdbArena *scratch, SdbTid *tid, Arbiter *arb)
 {
     SdbXid xid;
     SdbOid tbuf[ACC_STACK_ATTS];
@@ -330,8 +371,10 @@ static int insert_row(SdbAccessContext *ac, const SdbRelation *rel, const SdbDat
     if (types == NULL || sdb_txn_assign_xid(ac->txn, &xid) != SDB_OK ||
         acc_form_tuple(ac, rel, types, values, nulls, scratch, &payload, &flags) != SDB_OK ||
         sdb_heap_insert(ac->engine, rel->file, xid, ac->txn->cid, payload.data, payload.len, flags, tid) != SDB_OK ||
-        index_insert_all(ac, rel, values, nulls, *tid, scratch) != SDB_OK)
+        index_insert_all(ac, rel, values, nulls, *tid, scratch, arb) != SDB_OK)
         return SDB_ERROR;
+    if (arb != NULL && arb->conflict)
+        return undo_insert(ac, rel, *tid, types, &payload, flags, scratch);
     return acc_fkey_check_row(ac, rel, values, nulls, NULL, NULL);
 }
 
@@ -341,7 +384,7 @@ int sdb_table_insert(SdbAccessContext *ac, const SdbRelation *rel, const SdbDatu
     SdbArena *scratch = acc_enter(ac);
     int rc = scratch == NULL || check_table(rel) != SDB_OK || check_not_null(ac, rel, values, nulls, scratch) != SDB_OK
                  ? SDB_ERROR
-                 : insert_row(ac, rel, values, nulls, scratch, tid);
+                 : insert_row(ac, rel, values, nulls, scratch, tid, NULL);
     if (scratch != NULL)
         acc_leave(ac);
     return rc;
@@ -357,13 +400,18 @@ int sdb_table_insert_checked(SdbAccessContext *ac, const SdbRelation *rel, const
         return SDB_ERROR;
     int rc = check_table(rel) != SDB_OK || check_not_null(ac, rel, values, nulls, scratch) != SDB_OK ? SDB_ERROR
                                                                                                      : SDB_OK;
-    for (int i = 0; i < rel->nindexes && rc == SDB_OK && !*conflict; i++) {
-        const SdbIndex *index = &rel->indexes[i];
-        if (index->unique && (arbiter == NULL || arbiter->oid == index->oid))
-            rc = find_conflict(ac, rel, index, values, nulls, scratch, conflict, existing);
+    Arbiter arb = {.index = arbiter};
+    /* A look first (the usual conflict costs no heap tuple), then the
+     * insert, which settles races with concurrent inserts of the key. */
+    for (int i = 0; i < rel->nindexes && rc == SDB_OK && !*conflict; i++)
+        if (arbitrates(&arb, &rel->indexes[i]))
+            rc = find_conflict(ac, rel, &rel->indexes[i], values, nulls, scratch, conflict, existing);
+    if (rc == SDB_OK && !*conflict) {
+        rc = insert_row(ac, rel, values, nulls, scratch, tid, &arb);
+        *conflict = arb.conflict;
+        if (arb.conflict)
+            *existing = arb.existing;
     }
-    if (rc == SDB_OK && !*conflict)
-        rc = insert_row(ac, rel, values, nulls, scratch, tid);
     acc_leave(ac);
     return rc;
 }
@@ -489,7 +537,7 @@ int sdb_table_update(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, c
         goto done;
     }
     if (drop_old_external(ac, rel, &old, scratch) != SDB_OK ||
-        index_insert_all(ac, rel, values, nulls, *new_tid, scratch) != SDB_OK ||
+        index_insert_all(ac, rel, values, nulls, *new_tid, scratch, NULL) != SDB_OK ||
         acc_fkey_check_row(ac, rel, values, nulls, old.values, old.nulls) != SDB_OK ||
         acc_fkey_referenced_change(ac, rel, old.values, old.nulls, values, nulls) != SDB_OK)
         goto done;

@@ -429,8 +429,7 @@ int acc_set_xmax(SdbAccessContext *ac, const SdbRelation *rel, AccOp op, SdbTid 
         SdbHeapTupleHeader found;
         int rc = op == ACC_UPDATE ? sdb_heap_update(ac->engine, rel->file, tid, xid, cid, payload->data, payload->len,
                                                     flags, new_tid, result, &found)
-                 : op == ACC_DELETE ? sdb_heap_delete(ac->engine, rel->file, tid, xid, cid, result, &found)
-                                    : sdb_heap_lock(ac->engine, rel->file, tid, xid, cid, result, &found);
+                                  : sdb_heap_delete(ac->engine, rel->file, tid, xid, cid, result, &found);
         if (rc != SDB_OK)
             return SDB_ERROR;
         if (*result == SDB_HEAP_NOT_FOUND)
@@ -449,7 +448,8 @@ int acc_set_xmax(SdbAccessContext *ac, const SdbRelation *rel, AccOp op, SdbTid 
             if (acc_set_hints(ac, rel->file, tid, &found, SDB_HEAP_XMAX_ABORTED) != SDB_OK)
                 return SDB_ERROR;
         } else if (found.infomask & SDB_HEAP_XMAX_LOCK_ONLY) {
-            /* Only a lock; free once its committed status is hinted. */
+            /* Only a lock (SELECT ... FOR UPDATE); free once its committed
+             * status is hinted. */
             SdbWal *wal = sdb_engine_wal(ac->engine);
             if (!hintable && sdb_wal_flush(wal, sdb_wal_insert_lsn(wal)) != SDB_OK)
                 return SDB_ERROR;

@@ -839,6 +839,22 @@ static void update_p(Sess *s, int from, int to, int expect_rc)
     CU_ASSERT_EQUAL(rc, expect_rc);
 }
 
+typedef struct Deleter {
+    Sess *s;
+    const SdbRelation *rel;
+    int id;
+    int rc;
+    SdbErrorData error;
+} Deleter;
+
+static void *delete_thread(void *arg)
+{
+    Deleter *d = arg;
+    d->rc = sdb_table_delete(&d->s->ac, d->rel, find_tid(d->s, d->rel, d->id));
+    d->error = *sdb_error_last();
+    return NULL;
+}
+
 static void test_foreign_keys(void)
 {
     open_db(true);
@@ -867,6 +883,35 @@ static void test_foreign_keys(void)
     CU_ASSERT(insert2(&s, &rel_cn, 1, 3, false) == SDB_OK);
     CU_ASSERT(insert2(&s, &rel_cd, 1, 5, false) == SDB_OK);
     sess_end(&s, true);
+
+    /* A delete of the referenced row waits for a transaction inserting a
+     * referencing row: commit makes it fail, abort lets it through. */
+    for (int round = 0; round < 2; round++) {
+        Sess w = {0};
+        sess_begin(&w);
+        CU_ASSERT(insert2(&w, &rel_cr, 9, 4, false) == SDB_OK);
+        Sess d = {0};
+        sess_begin(&d);
+        Deleter del = {.s = &d, .rel = &rel_p, .id = 4};
+        pthread_t thread;
+        CU_ASSERT_FATAL(pthread_create(&thread, NULL, delete_thread, &del) == 0);
+        usleep(30000);
+        sess_end(&w, round == 0);
+        pthread_join(thread, NULL);
+        if (round == 0) {
+            CU_ASSERT_EQUAL(del.rc, SDB_ERROR);
+            CU_ASSERT_EQUAL(del.error.code, SDB_ERR_FOREIGN_KEY_VIOLATION);
+            CU_ASSERT_STRING_EQUAL(del.error.detail, "Key (id)=(4) is still referenced from table \"cr\".");
+        } else {
+            CU_ASSERT_EQUAL(del.rc, SDB_OK);
+        }
+        sess_end(&d, false);
+        if (round == 0) {
+            sess_begin(&w);
+            CU_ASSERT(sdb_table_delete(&w.ac, &rel_cr, find_tid(&w, &rel_cr, 9)) == SDB_OK);
+            sess_end(&w, true);
+        }
+    }
 
     /* RESTRICT on delete, NO ACTION on update. */
     sess_begin(&s);

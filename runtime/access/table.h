@@ -19,7 +19,6 @@
 #include "txn/txn.h"
 
 struct SdbEngine;
-struct SdbAccessContext;
 
 /* Per-session sequence state for currval/lastval (zero-initialized by the
  * session, freed with sdb_sequence_session_free). */

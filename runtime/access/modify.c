@@ -390,6 +390,71 @@ int sdb_table_insert(SdbAccessContext *ac, const SdbRelation *rel, const SdbDatu
     return rc;
 }
 
+/* Whether row r of a set breaks a NOT NULL constraint (no error recorded). */
+static bool null_violation(const SdbRelation *rel, const bool *nulls)
+{
+    for (int i = 0; i < rel->natts; i++)
+        if (nulls[i] && rel->attrs[i].not_null && !rel->attrs[i].dropped)
+            return true;
+    return false;
+}
+
+/* Index entries and foreign keys of row r of a set, in its own scratch. */
+static int finish_row(SdbAccessContext *ac, const SdbRelation *rel, const SdbDatum *values, const bool *nulls,
+                      SdbTid tid)
+{
+    SdbArena *scratch = acc_enter(ac);
+    if (scratch == NULL)
+        return SDB_ERROR;
+    int rc = index_insert_all(ac, rel, values, nulls, tid, scratch, NULL) != SDB_OK ||
+                     acc_fkey_check_row(ac, rel, values, nulls, NULL, NULL) != SDB_OK
+                 ? SDB_ERROR
+                 : SDB_OK;
+    acc_leave(ac);
+    return rc;
+}
+
+int sdb_table_insert_many(SdbAccessContext *ac, const SdbRelation *rel, int nrows, const SdbDatum *values,
+                          const bool *nulls, SdbTid *tids)
+{
+    if (check_table(rel) != SDB_OK)
+        return SDB_ERROR;
+    SdbArena *scratch = acc_enter(ac);
+    if (scratch == NULL)
+        return SDB_ERROR;
+    int rc = SDB_ERROR, natts = rel->natts, ok = 0;
+    while (ok < nrows && !null_violation(rel, nulls + (size_t)ok * natts))
+        ok++;
+    SdbXid xid;
+    SdbOid tbuf[ACC_STACK_ATTS];
+    SdbOid *types = acc_types(rel, tbuf, scratch);
+    SdbHeapRow *rows = sdb_arena_alloc(scratch, (size_t)(ok ? ok : 1) * sizeof *rows);
+    SdbTid *where = tids != NULL ? tids : sdb_arena_alloc(scratch, (size_t)(ok ? ok : 1) * sizeof *where);
+    if (types == NULL || rows == NULL || where == NULL || (ok > 0 && sdb_txn_assign_xid(ac->txn, &xid) != SDB_OK))
+        goto done;
+    for (int r = 0; r < ok; r++) {
+        SdbStr payload;
+        sdb_str_init(&payload, scratch);
+        if (acc_form_tuple(ac, rel, types, values + (size_t)r * natts, nulls + (size_t)r * natts, scratch, &payload,
+                           &rows[r].flags) != SDB_OK)
+            goto done;
+        rows[r].payload = payload.data;
+        rows[r].len = payload.len;
+    }
+    if (ok > 0 && sdb_heap_insert_batch(ac->engine, rel->file, xid, ac->txn->cid, rows, (size_t)ok, where) != SDB_OK)
+        goto done;
+    for (int r = 0; r < ok; r++)
+        if (finish_row(ac, rel, values + (size_t)r * natts, nulls + (size_t)r * natts, where[r]) != SDB_OK)
+            goto done;
+    /* The first row breaking NOT NULL, reported after the rows before it, as
+     * one by one. */
+    rc = ok == nrows ? SDB_OK
+                     : check_not_null(ac, rel, values + (size_t)ok * natts, nulls + (size_t)ok * natts, scratch);
+done:
+    acc_leave(ac);
+    return rc;
+}
+
 int sdb_table_insert_checked(SdbAccessContext *ac, const SdbRelation *rel, const SdbIndex *arbiter,
                              const SdbDatum *values, const bool *nulls, SdbTid *tid, bool *conflict,
                              SdbTid *existing)

@@ -100,6 +100,15 @@ void sdb_table_scan_end(SdbTableScan *scan);
 int sdb_table_insert(SdbAccessContext *ac, const SdbRelation *rel, const SdbDatum *values, const bool *nulls,
                      SdbTid *tid);
 
+/* Insert `nrows` rows (row r's values at values[r * rel->natts], nulls
+ * likewise) with the outcome and errors of sdb_table_insert called row by
+ * row (the first failing row's error; rows before it inserted), but the
+ * heap part in page-sized batches (sdb_heap_insert_batch: one WAL record per
+ * page): for COPY and INSERT ... SELECT.  tids (may be NULL) gets where each
+ * row went. */
+int sdb_table_insert_many(SdbAccessContext *ac, const SdbRelation *rel, int nrows, const SdbDatum *values,
+                          const bool *nulls, SdbTid *tids);
+
 /* INSERT ... ON CONFLICT: like sdb_table_insert, but when a unique index
  * (`arbiter`, or any when NULL) already holds a live row with the same key,
  * inserts nothing and sets *conflict and *existing (its tid). */

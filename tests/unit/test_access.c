@@ -323,6 +323,12 @@ static int scan_col(Sess *s, const SdbRelation *rel, int col, int64_t *out, int 
     return run_scan(sdb_table_scan_begin(&s->ac, rel, &col, 1), out, max);
 }
 
+static int index_scan(Sess *s, const SdbRelation *rel, const SdbIndex *ix, const SdbIndexRange *r, int col,
+                      int64_t *out, int max)
+{
+    return run_scan(sdb_index_scan_begin(&s->ac, rel, ix, r, &col, 1), out, max);
+}
+
 static int count_rows(Sess *s, const SdbRelation *rel)
 {
     int64_t dummy[1];
@@ -497,13 +503,60 @@ static void test_toast(void)
     close_db();
 }
 
-/* ---- index scans ------------------------------------------------------------------ */
-
-static int index_scan(Sess *s, const SdbRelation *rel, const SdbIndex *ix, const SdbIndexRange *r, int col,
-                      int64_t *out, int max)
+static void test_insert_many(void)
 {
-    return run_scan(sdb_index_scan_begin(&s->ac, rel, ix, r, &col, 1), out, max);
+    open_db(true);
+    Sess s = {0};
+    sess_begin(&s);
+    enum { N = 3000 };
+    SdbArena *keep = sdb_arena_create(NULL, "rows", 0);
+    SdbDatum name;
+    CU_ASSERT_FATAL(keep != NULL && sdb_varlena_make(keep, "many", 4, &name) == SDB_OK);
+    SdbDatum *values = sdb_arena_alloc(keep, 3 * N * sizeof *values);
+    bool *nulls = sdb_arena_calloc(keep, 3 * N, sizeof *nulls);
+    SdbTid *tids = sdb_arena_alloc(keep, N * sizeof *tids);
+    for (int r = 0; r < N; r++) {
+        values[3 * r] = (SdbDatum)(int64_t)r;
+        values[3 * r + 1] = name;
+        values[3 * r + 2] = (SdbDatum)(int64_t)(2 * r);
+    }
+    CU_ASSERT(sdb_table_insert_many(&s.ac, &rel_t, N, values, nulls, tids) == SDB_OK);
+    sess_next(&s);
+    static int64_t out[N];
+    CU_ASSERT_EQUAL(index_scan(&s, &rel_t, &t_indexes[0], &(SdbIndexRange){0}, 2, out, N), N);
+    CU_ASSERT(out[0] == 0 && out[N - 1] == 2 * (N - 1));
+    SdbDatum got[3];
+    bool got_nulls[3], found;
+    CU_ASSERT(sdb_table_fetch(&s.ac, &rel_t, tids[77], got, got_nulls, &found) == SDB_OK && found &&
+              (int64_t)got[0] == 77);
+    sess_end(&s, true);
+
+    /* The first failing row's error, whichever kind: a duplicate at row 5
+     * comes before a NULL at row 10 ... */
+    sess_begin(&s);
+    for (int r = 0; r < 20; r++)
+        values[3 * r] = (SdbDatum)(int64_t)(N + r);
+    values[3 * 5] = 7;
+    nulls[3 * 10 + 1] = true;
+    expect_error(sdb_table_insert_many(&s.ac, &rel_t, 20, values, nulls, NULL), "23505", SDB_ERR_UNIQUE_VIOLATION,
+                 "duplicate key value violates unique constraint \"t_pkey\"", "Key (id)=(7) already exists.");
+    sess_end(&s, false);
+    /* ... and a NULL at row 3 before it. */
+    sess_begin(&s);
+    nulls[3 * 3 + 1] = true;
+    char detail[100];
+    snprintf(detail, sizeof detail, "Failing row contains (%d, null, 6).", N + 3);
+    expect_error(sdb_table_insert_many(&s.ac, &rel_t, 20, values, nulls, NULL), "23502", SDB_ERR_NOT_NULL_VIOLATION,
+                 "null value in column \"name\" of relation \"t\" violates not-null constraint", detail);
+    sess_end(&s, false);
+    sess_begin(&s);
+    CU_ASSERT_EQUAL(count_rows(&s, &rel_t), N);
+    sess_end(&s, true);
+    sdb_arena_destroy(keep);
+    close_db();
 }
+
+/* ---- index scans ------------------------------------------------------------------ */
 
 static void test_index_scans(void)
 {
@@ -1163,6 +1216,7 @@ int main(void)
     CU_TestInfo tests[] = {
         {"scans and visibility between sessions", test_scans_and_visibility},
         {"toast", test_toast},
+        {"insert many", test_insert_many},
         {"index scans", test_index_scans},
         {"not null and unique", test_constraints},
         {"concurrent updates: waits, 40001, deadlocks", test_concurrent_updates},

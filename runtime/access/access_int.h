@@ -104,12 +104,12 @@ int acc_describe_values(SdbAccessContext *ac, const SdbRelation *rel, const int1
 int acc_fetch_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, SdbArena *scratch, SdbArena *arena,
                   SdbHeapTupleHeader *header, SdbDatum *values, bool *nulls, const uint8_t **payload, bool *found);
 
-/* Set the xmax of the version at `tid` (header `h`): delete, or update to
- * `payload` with *new_tid.  Waits for transactions in progress;
+/* Set the xmax of the version at `tid` (header `h`): delete, lock, or
+ * update to `payload` with *new_tid.  Waits for transactions in progress;
  * *result SDB_HEAP_OK, SDB_HEAP_SELF_MODIFIED (deleted or updated by this
  * transaction already), SDB_HEAP_CONFLICT (a committed transaction updated
  * it) or SDB_HEAP_NOT_FOUND (a committed transaction deleted it). */
-typedef enum AccOp { ACC_DELETE, ACC_UPDATE } AccOp;
+typedef enum AccOp { ACC_DELETE, ACC_UPDATE, ACC_LOCK } AccOp;
 int acc_set_xmax(SdbAccessContext *ac, const SdbRelation *rel, AccOp op, SdbTid tid, const SdbHeapTupleHeader *h,
                  const SdbStr *payload, uint16_t flags, SdbTid *new_tid, SdbHeapResult *result);
 

@@ -494,7 +494,8 @@ int acc_set_xmax(SdbAccessContext *ac, const SdbRelation *rel, AccOp op, SdbTid 
         SdbHeapTupleHeader found;
         int rc = op == ACC_UPDATE ? sdb_heap_update(ac->engine, rel->file, tid, xid, cid, payload->data, payload->len,
                                                     flags, new_tid, result, &found)
-                                  : sdb_heap_delete(ac->engine, rel->file, tid, xid, cid, result, &found);
+                 : op == ACC_DELETE ? sdb_heap_delete(ac->engine, rel->file, tid, xid, cid, result, &found)
+                                    : sdb_heap_lock(ac->engine, rel->file, tid, xid, cid, result, &found);
         if (rc != SDB_OK)
             return SDB_ERROR;
         if (*result == SDB_HEAP_NOT_FOUND)
@@ -645,6 +646,25 @@ int sdb_table_delete(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid)
 {
     bool deleted;
     return delete_row(ac, rel, tid, true, &deleted);
+}
+
+int sdb_table_lock(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, bool *locked)
+{
+    SdbHeapTupleHeader h;
+    bool found, skip;
+    SdbHeapResult result;
+    *locked = false;
+    if (sdb_heap_fetch(ac->engine, rel->file, tid, &h, NULL, 0, &found) != SDB_OK)
+        return SDB_ERROR;
+    if (!found)
+        return sdb_error(SDB_ERR_INTERNAL_ERROR, "tuple (%u,%u) of \"%s\" to lock is gone", tid.block, tid.slot,
+                         rel->name);
+    if (acc_set_xmax(ac, rel, ACC_LOCK, tid, &h, NULL, 0, NULL, &result) != SDB_OK)
+        return SDB_ERROR;
+    if (result == SDB_HEAP_CONFLICT || result == SDB_HEAP_NOT_FOUND)
+        return concurrent_change(ac, result, &skip);
+    *locked = result == SDB_HEAP_OK;
+    return SDB_OK;
 }
 
 /* ---- truncate ------------------------------------------------------------------------- */

@@ -133,6 +133,14 @@ int sdb_table_update(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, c
                      const bool *nulls, SdbTid *new_tid);
 int sdb_table_delete(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid);
 
+/* SELECT ... FOR UPDATE / FOR SHARE (both exclusive here): lock the row
+ * version at `tid` until the transaction ends, waiting for changes in
+ * progress (40P01 on a deadlock).  *locked false when this transaction
+ * already deleted or updated it, or (READ COMMITTED) a transaction that
+ * committed after the snapshot deleted it: skip the row.  Updated so, or
+ * deleted under REPEATABLE READ: 40001. */
+int sdb_table_lock(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, bool *locked);
+
 /* TRUNCATE: 0A000 when another table references this one; else every
  * visible row is deleted (transactional; the space comes back only with a
  * catalog relfilenode swap, see README). */

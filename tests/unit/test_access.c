@@ -841,6 +841,29 @@ static void test_concurrent_updates(void)
     CU_ASSERT_EQUAL(u.rc, SDB_OK);
     sess_end(&b, true);
 
+    /* FOR UPDATE: b's update waits for a's lock; a commits without
+     * changing the row, so b's update goes through. */
+    sess_begin(&a);
+    sess_begin(&b);
+    bool locked;
+    CU_ASSERT(sdb_table_lock(&a.ac, &rel_t, find_tid(&a, &rel_t, 2), &locked) == SDB_OK && locked);
+    CU_ASSERT(sdb_table_lock(&a.ac, &rel_t, find_tid(&a, &rel_t, 2), &locked) == SDB_OK && locked); /* again */
+    u = (Updater){.s = &b, .id = 2};
+    CU_ASSERT_FATAL(pthread_create(&thread, NULL, update_thread, &u) == 0);
+    usleep(30000);
+    sess_next(&a);
+    CU_ASSERT_EQUAL(count_rows(&a, &rel_t), 2); /* a lock deletes nothing */
+    sess_end(&a, true);
+    pthread_join(thread, NULL);
+    CU_ASSERT_EQUAL(u.rc, SDB_OK);
+    sess_end(&b, true);
+    /* A row this transaction updated is not locked again. */
+    sess_begin(&a);
+    SdbTid before = find_tid(&a, &rel_t, 2);
+    CU_ASSERT(update_t(&a, 2, 5) == SDB_OK);
+    CU_ASSERT(sdb_table_lock(&a.ac, &rel_t, before, &locked) == SDB_OK && !locked);
+    sess_end(&a, true);
+
     /* Opposite orders: one of them is told about the deadlock (and
      * aborts, in its thread), the other goes on. */
     sess_begin(&a);

@@ -1158,6 +1158,10 @@ static void test_sequences(void)
     for (int i = 0; i < 4; i++)
         CU_ASSERT(sdb_sequence_nextval(&s.ac, rel_sc.oid, &v) == SDB_OK && v == expect[i]);
     CU_ASSERT(sdb_sequence_lastval(&s.ac, &v) == SDB_OK && v == 12);
+    /* setval sets currval (is_called) but not lastval's sequence. */
+    CU_ASSERT(sdb_sequence_setval(&s.ac, rel_s.oid, 2, true) == SDB_OK);
+    CU_ASSERT(sdb_sequence_currval(&s.ac, rel_s.oid, &v) == SDB_OK && v == 2);
+    CU_ASSERT(sdb_sequence_lastval(&s.ac, &v) == SDB_OK && v == 12);
     /* Not undone by a rollback. */
     sess_end(&s, false);
     sess_begin(&s);

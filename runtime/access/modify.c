@@ -349,7 +349,8 @@ static int undo_insert(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid,
     SdbHeapTupleHeader h = {.xmin = ac->txn->xid, .cid = ac->txn->cid, .infomask = flags,
                             .payload_len = (uint16_t)payload->len, .next = tid};
     SdbHeapResult result;
-    if (acc_set_xmax(ac, rel, ACC_DELETE, tid, &h, NULL, 0, NULL, &result) != SDB_OK)
+    SdbTid next;
+    if (acc_set_xmax(ac, rel, ACC_DELETE, tid, &h, NULL, 0, &next, &result) != SDB_OK)
         return SDB_ERROR;
     if (result != SDB_HEAP_OK)
         return sdb_error(SDB_ERR_INTERNAL_ERROR, "could not take back the row just inserted into \"%s\"", rel->name);
@@ -525,19 +526,26 @@ int acc_set_xmax(SdbAccessContext *ac, const SdbRelation *rel, AccOp op, SdbTid 
             /* Committed: deleted (no newer version) or updated. */
             if (found.next.block == tid.block && found.next.slot == tid.slot)
                 *result = SDB_HEAP_NOT_FOUND;
+            else
+                *new_tid = found.next;
             return SDB_OK;
         }
     }
 }
 
-/* A row changed by a transaction that committed after the snapshot:
- * *skip under READ COMMITTED when it was deleted (PostgreSQL skips it too),
- * else 40001 (PostgreSQL re-checks an updated row under READ COMMITTED). */
-static int concurrent_change(SdbAccessContext *ac, SdbHeapResult result, bool *skip)
+/* A row changed by a transaction that committed after the snapshot, under
+ * READ COMMITTED: *skip when it was deleted (as PostgreSQL), or when it was
+ * updated and the caller re-checks (`newer` not NULL: gets the new
+ * version, `next`); otherwise, and always under REPEATABLE READ, 40001. */
+static int concurrent_change(SdbAccessContext *ac, SdbHeapResult result, SdbTid next, SdbTid *newer, bool *skip)
 {
-    *skip = result == SDB_HEAP_NOT_FOUND && !ac->txn->xact_snapshot;
-    if (*skip)
+    bool rc_level = !ac->txn->xact_snapshot;
+    *skip = rc_level && (result == SDB_HEAP_NOT_FOUND || newer != NULL);
+    if (*skip) {
+        if (newer != NULL && result == SDB_HEAP_CONFLICT)
+            *newer = next;
         return SDB_OK;
+    }
     return sdb_error(SDB_ERR_SERIALIZATION_FAILURE, "could not serialize access due to concurrent %s",
                      result == SDB_HEAP_NOT_FOUND ? "delete" : "update");
 }
@@ -575,8 +583,8 @@ static int drop_old_external(SdbAccessContext *ac, const SdbRelation *rel, const
                                scratch);
 }
 
-int sdb_table_update(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbDatum *values,
-                     const bool *nulls, SdbTid *new_tid)
+static int update_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbDatum *values,
+                      const bool *nulls, SdbTid *new_tid, SdbTid *newer)
 {
     SdbArena *scratch = acc_enter(ac);
     if (scratch == NULL)
@@ -587,16 +595,16 @@ int sdb_table_update(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, c
     sdb_str_init(&payload, scratch);
     uint16_t flags;
     SdbHeapResult result;
+    bool skip;
     if (check_table(rel) != SDB_OK || check_not_null(ac, rel, values, nulls, scratch) != SDB_OK ||
         fetch_old(ac, rel, tid, scratch, &old) != SDB_OK ||
         acc_form_tuple(ac, rel, old.types, values, nulls, scratch, &payload, &flags) != SDB_OK ||
         acc_set_xmax(ac, rel, ACC_UPDATE, tid, &old.header, &payload, flags, new_tid, &result) != SDB_OK)
         goto done;
-    bool skip = result == SDB_HEAP_SELF_MODIFIED;
-    if (result == SDB_HEAP_CONFLICT || result == SDB_HEAP_NOT_FOUND) {
-        if (concurrent_change(ac, result, &skip) != SDB_OK)
-            goto done;
-    }
+    skip = result == SDB_HEAP_SELF_MODIFIED;
+    if ((result == SDB_HEAP_CONFLICT || result == SDB_HEAP_NOT_FOUND) &&
+        concurrent_change(ac, result, *new_tid, newer, &skip) != SDB_OK)
+        goto done;
     if (skip) {
         *new_tid = (SdbTid){.block = SDB_INVALID_BLOCK, .slot = 0};
         rc = SDB_OK;
@@ -613,9 +621,23 @@ done:
     return rc;
 }
 
+int sdb_table_update(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbDatum *values,
+                     const bool *nulls, SdbTid *new_tid)
+{
+    return update_row(ac, rel, tid, values, nulls, new_tid, NULL);
+}
+
+int sdb_table_update_rc(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbDatum *values,
+                        const bool *nulls, SdbTid *new_tid, SdbTid *newer)
+{
+    *newer = (SdbTid){.block = SDB_INVALID_BLOCK, .slot = 0};
+    return update_row(ac, rel, tid, values, nulls, new_tid, newer);
+}
+
 /* Delete the version at tid; *deleted false when this command (or a
  * foreign key action of it) deleted it already. */
-static int delete_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, bool actions, bool *deleted)
+static int delete_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, bool actions, bool *deleted,
+                      SdbTid *newer)
 {
     SdbArena *scratch = acc_enter(ac);
     if (scratch == NULL)
@@ -623,12 +645,14 @@ static int delete_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, 
     int rc = SDB_ERROR;
     OldRow old;
     SdbHeapResult result;
+    SdbTid next;
+    bool skip;
     *deleted = false;
     if (check_table(rel) != SDB_OK || fetch_old(ac, rel, tid, scratch, &old) != SDB_OK ||
-        acc_set_xmax(ac, rel, ACC_DELETE, tid, &old.header, NULL, 0, NULL, &result) != SDB_OK)
+        acc_set_xmax(ac, rel, ACC_DELETE, tid, &old.header, NULL, 0, &next, &result) != SDB_OK)
         goto done;
-    bool skip;
-    if ((result == SDB_HEAP_CONFLICT || result == SDB_HEAP_NOT_FOUND) && concurrent_change(ac, result, &skip) != SDB_OK)
+    if ((result == SDB_HEAP_CONFLICT || result == SDB_HEAP_NOT_FOUND) &&
+        concurrent_change(ac, result, next, newer, &skip) != SDB_OK)
         goto done;
     if (result == SDB_HEAP_OK) {
         *deleted = true;
@@ -645,24 +669,33 @@ done:
 int sdb_table_delete(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid)
 {
     bool deleted;
-    return delete_row(ac, rel, tid, true, &deleted);
+    return delete_row(ac, rel, tid, true, &deleted, NULL);
 }
 
-int sdb_table_lock(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, bool *locked)
+int sdb_table_delete_rc(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, bool *deleted, SdbTid *newer)
+{
+    *newer = (SdbTid){.block = SDB_INVALID_BLOCK, .slot = 0};
+    return delete_row(ac, rel, tid, true, deleted, newer);
+}
+
+int sdb_table_lock(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, bool *locked, SdbTid *newer)
 {
     SdbHeapTupleHeader h;
     bool found, skip;
     SdbHeapResult result;
+    SdbTid next;
     *locked = false;
+    if (newer != NULL)
+        *newer = (SdbTid){.block = SDB_INVALID_BLOCK, .slot = 0};
     if (sdb_heap_fetch(ac->engine, rel->file, tid, &h, NULL, 0, &found) != SDB_OK)
         return SDB_ERROR;
     if (!found)
         return sdb_error(SDB_ERR_INTERNAL_ERROR, "tuple (%u,%u) of \"%s\" to lock is gone", tid.block, tid.slot,
                          rel->name);
-    if (acc_set_xmax(ac, rel, ACC_LOCK, tid, &h, NULL, 0, NULL, &result) != SDB_OK)
+    if (acc_set_xmax(ac, rel, ACC_LOCK, tid, &h, NULL, 0, &next, &result) != SDB_OK)
         return SDB_ERROR;
     if (result == SDB_HEAP_CONFLICT || result == SDB_HEAP_NOT_FOUND)
-        return concurrent_change(ac, result, &skip);
+        return concurrent_change(ac, result, next, newer, &skip);
     *locked = result == SDB_HEAP_OK;
     return SDB_OK;
 }
@@ -745,7 +778,7 @@ static int truncate_one(SdbAccessContext *ac, const SdbRelation *rel)
     int rc = live_tids(ac, rel, scratch, &tids, &n);
     for (size_t i = 0; i < n && rc == SDB_OK; i++) {
         bool deleted;
-        rc = delete_row(ac, rel, tids[i], false, &deleted);
+        rc = delete_row(ac, rel, tids[i], false, &deleted, NULL);
     }
     acc_leave(ac);
     return rc;

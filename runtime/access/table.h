@@ -133,13 +133,25 @@ int sdb_table_update(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, c
                      const bool *nulls, SdbTid *new_tid);
 int sdb_table_delete(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid);
 
+/* READ COMMITTED re-check (PostgreSQL's EvalPlanQual): as above, but when a
+ * transaction that committed after the snapshot updated the row, nothing
+ * is done and *newer gets the tid of the new version (else *newer has
+ * block SDB_INVALID_BLOCK): the caller fetches it (sdb_table_fetch),
+ * re-checks the statement's WHERE on it, recomputes the new values, and
+ * calls again with that tid.  Under REPEATABLE READ still 40001.
+ * *deleted says whether the delete happened. */
+int sdb_table_update_rc(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbDatum *values,
+                        const bool *nulls, SdbTid *new_tid, SdbTid *newer);
+int sdb_table_delete_rc(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, bool *deleted, SdbTid *newer);
+
 /* SELECT ... FOR UPDATE / FOR SHARE (both exclusive here): lock the row
  * version at `tid` until the transaction ends, waiting for changes in
  * progress (40P01 on a deadlock).  *locked false when this transaction
  * already deleted or updated it, or (READ COMMITTED) a transaction that
  * committed after the snapshot deleted it: skip the row.  Updated so, or
- * deleted under REPEATABLE READ: 40001. */
-int sdb_table_lock(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, bool *locked);
+ * deleted under REPEATABLE READ: 40001, unless `newer` (may be NULL) is
+ * given: then, under READ COMMITTED, as sdb_table_update_rc. */
+int sdb_table_lock(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, bool *locked, SdbTid *newer);
 
 /* TRUNCATE: 0A000 when another table references this one; else every
  * visible row is deleted (transactional; the space comes back only with a

@@ -808,6 +808,35 @@ static void test_concurrent_updates(void)
     CU_ASSERT_STRING_EQUAL(u.error.message, "could not serialize access due to concurrent update");
     sess_end(&b, false);
 
+    /* READ COMMITTED re-check: the new version comes back instead. */
+    sess_begin(&b);
+    SdbTid old1 = find_tid(&b, &rel_t, 1);
+    sess_begin(&a);
+    CU_ASSERT(update_t(&a, 1, 7) == SDB_OK);
+    sess_end(&a, true);
+    SdbDatum nv[3] = {1, text(&b, "rechecked"), 8};
+    bool nn[3] = {false, false, false};
+    SdbTid new_tid, newer;
+    CU_ASSERT(sdb_table_update_rc(&b.ac, &rel_t, old1, nv, nn, &new_tid, &newer) == SDB_OK);
+    CU_ASSERT(new_tid.block == SDB_INVALID_BLOCK && newer.block != SDB_INVALID_BLOCK);
+    SdbDatum cur[3];
+    bool cur_nulls[3], found;
+    CU_ASSERT(sdb_table_fetch(&b.ac, &rel_t, newer, cur, cur_nulls, &found) == SDB_OK && found &&
+              (int64_t)cur[2] == 7);
+    CU_ASSERT(sdb_table_update_rc(&b.ac, &rel_t, newer, nv, nn, &new_tid, &newer) == SDB_OK);
+    CU_ASSERT(new_tid.block != SDB_INVALID_BLOCK && newer.block == SDB_INVALID_BLOCK);
+    sess_end(&b, true);
+    sess_begin(&b);
+    b.txn.xact_snapshot = true;
+    old1 = find_tid(&b, &rel_t, 1);
+    sess_begin(&a);
+    CU_ASSERT(update_t(&a, 1, 9) == SDB_OK);
+    sess_end(&a, true);
+    bool deleted;
+    expect_error(sdb_table_delete_rc(&b.ac, &rel_t, old1, &deleted, &newer), "40001", SDB_ERR_SERIALIZATION_FAILURE,
+                 "could not serialize access due to concurrent update", NULL);
+    sess_end(&b, false);
+
     /* A row deleted by a transaction that committed after the snapshot:
      * READ COMMITTED skips it, REPEATABLE READ fails. */
     for (int rr = 0; rr < 2; rr++) {
@@ -846,8 +875,8 @@ static void test_concurrent_updates(void)
     sess_begin(&a);
     sess_begin(&b);
     bool locked;
-    CU_ASSERT(sdb_table_lock(&a.ac, &rel_t, find_tid(&a, &rel_t, 2), &locked) == SDB_OK && locked);
-    CU_ASSERT(sdb_table_lock(&a.ac, &rel_t, find_tid(&a, &rel_t, 2), &locked) == SDB_OK && locked); /* again */
+    CU_ASSERT(sdb_table_lock(&a.ac, &rel_t, find_tid(&a, &rel_t, 2), &locked, NULL) == SDB_OK && locked);
+    CU_ASSERT(sdb_table_lock(&a.ac, &rel_t, find_tid(&a, &rel_t, 2), &locked, NULL) == SDB_OK && locked); /* again */
     u = (Updater){.s = &b, .id = 2};
     CU_ASSERT_FATAL(pthread_create(&thread, NULL, update_thread, &u) == 0);
     usleep(30000);
@@ -861,7 +890,7 @@ static void test_concurrent_updates(void)
     sess_begin(&a);
     SdbTid before = find_tid(&a, &rel_t, 2);
     CU_ASSERT(update_t(&a, 2, 5) == SDB_OK);
-    CU_ASSERT(sdb_table_lock(&a.ac, &rel_t, before, &locked) == SDB_OK && !locked);
+    CU_ASSERT(sdb_table_lock(&a.ac, &rel_t, before, &locked, NULL) == SDB_OK && !locked);
     sess_end(&a, true);
 
     /* Opposite orders: one of them is told about the deadlock (and

@@ -490,6 +490,20 @@ class Queries(unittest.TestCase):
         got = read_until_ready(self.sock)
         self.assertEqual(len(data_row(got[1][1])[0]), 300000)
 
+    def test_startup_options_and_settings(self):
+        with connect_raw(self.server.port) as sock:
+            messages = handshake(sock, {"user": "postgres", "database": "postgres",
+                                        "options": r"-c search_path=a\ b --application-name=opt",
+                                        "DateStyle": "ISO, DMY"})
+            status = dict(body[:-1].decode().split("\0") for t, body in messages if t == b"S")
+            self.assertEqual(status["application_name"], "opt")
+            self.assertEqual(status["DateStyle"], "ISO, DMY")
+            sock.sendall(message(b"Q", cstr("SHOW search_path")))
+            self.assertEqual(data_row(read_until_ready(sock)[1][1]), [b"a b"])
+        with connect_raw(self.server.port) as sock:
+            sock.sendall(startup_packet({"user": "postgres", "options": "-x"}))
+            expect_fatal(self, sock, "42601", "invalid command-line argument for server process: -x")
+
     def test_flush_sends_without_sync(self):
         self.sock.sendall(parse("", "SELECT 7") + message(b"H"))
         self.assertEqual(read_message(self.sock), (b"1", b""))

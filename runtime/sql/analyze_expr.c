@@ -325,8 +325,20 @@ static int plain_aggregate(AnQuery *q, const SdbFuncCall *fc, SdbBoundAggref *a)
     a->expr.type = f->expr.type;
     a->args = f->args;
     a->nargs = f->nargs;
-    if (fc->agg_order != NULL)
-        return bind_sort(q, AN_AGG_ARGS, fc->agg_order, &a->order, &a->order_flags, &a->norder);
+    if (fc->agg_order == NULL)
+        return SDB_OK;
+    if (bind_sort(q, AN_AGG_ARGS, fc->agg_order, &a->order, &a->order_flags, &a->norder) != SDB_OK)
+        return SDB_ERROR;
+    for (int i = 0; fc->agg_distinct && i < a->norder; i++) {
+        bool found = false;
+        for (int k = 0; k < nargs && !found; k++)
+            found = an_expr_equal(a->order[i], args[k]);
+        if (!found) {
+            sdb_error(SDB_ERR_INVALID_COLUMN_REFERENCE,
+                      "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list");
+            return an_fail_at(q, an_location(((const SdbSortBy *)sdb_list_nth(fc->agg_order, i))->node));
+        }
+    }
     return SDB_OK;
 }
 

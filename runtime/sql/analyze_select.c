@@ -589,6 +589,8 @@ int an_limit(AnQuery *q, const SdbSelectStmt *s, SdbPlan **plan)
 {
     if (s->limit_count == NULL && s->limit_offset == NULL)
         return SDB_OK;
+    if (s->limit_option == SDB_LIMIT_OPTION_WITH_TIES && s->sort_clause == NULL)
+        return sdb_error(SDB_ERR_SYNTAX_ERROR, "WITH TIES cannot be specified without ORDER BY clause");
     SdbPlanLimit *l = sdb_new_plan_limit(q->an->arena);
     if (l == NULL || an_copy_cols(q->an, &l->plan, *plan) != SDB_OK ||
         limit_value(q, s->limit_count, AN_LIMIT, &l->limit) != SDB_OK ||

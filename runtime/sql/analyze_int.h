@@ -138,6 +138,8 @@ int an_expr_location(const SdbExpr *e);
 SdbExpr *an_copy(Analyzer *an, const SdbExpr *e, int levelsup);
 typedef int (*AnMutator)(void *arg, SdbExpr **slot, bool *descend);
 int an_mutate(SdbExpr **slot, AnMutator fn, void *arg);
+/* an_mutate over every expression of a plan tree (a CteScan's shared plan excluded). */
+int an_mutate_plan(SdbPlan *plan, AnMutator fn, void *arg);
 int an_split_and(Analyzer *an, SdbExpr *cond, SdbExpr ***quals, int *n);
 const char *an_figure_name(const SdbNode *node);
 

@@ -368,6 +368,49 @@ static int ungrouped(AnQuery *q, const SdbBoundVar *v)
     return an_fail_at(q, v->location);
 }
 
+/* Inside a correlated subquery of a grouped level: its references to the
+ * grouped level (levelsup == depth) must be grouped columns, read from
+ * the Aggregate (42803 "subquery uses ungrouped column"). */
+typedef struct OuterRewrite {
+    AggRewrite *r;
+    int depth;
+} OuterRewrite;
+
+static int outer_rewrite(void *arg, SdbExpr **slot, bool *descend)
+{
+    OuterRewrite *o = arg;
+    SdbExpr *e = *slot;
+    if (e->tag == SDB_E_SUB_PLAN) {
+        OuterRewrite deeper = {o->r, o->depth + 1};
+        if (an_mutate_plan(((SdbBoundSubPlan *)e)->plan, outer_rewrite, &deeper) != SDB_OK)
+            return SDB_ERROR;
+        return SDB_OK; /* its test is at this depth: descend */
+    }
+    if (e->tag != SDB_E_VAR || ((SdbBoundVar *)e)->levelsup != o->depth)
+        return SDB_OK;
+    SdbBoundVar *v = (SdbBoundVar *)e;
+    const Grouping *g = o->r->g;
+    for (int i = 0; i < g->ngroups; i++) {
+        const SdbExpr *ge = g->groups[i];
+        if (ge->tag == SDB_E_VAR && ((const SdbBoundVar *)ge)->table == v->table &&
+            ((const SdbBoundVar *)ge)->column == v->column && ((const SdbBoundVar *)ge)->levelsup == 0) {
+            SdbBoundVar *gv = an_var(o->r->q->an, &o->r->agg->plan.cols[i], o->depth);
+            if (gv == NULL)
+                return SDB_ERROR;
+            *slot = &gv->expr;
+            *descend = false;
+            return SDB_OK;
+        }
+    }
+    const AnTable *t = an_table(o->r->q->an, v->table);
+    const char *col = t && t->colnames && v->column >= 0 ? t->colnames[v->column] : "?";
+    if (t != NULL && t->name != NULL)
+        sdb_error(SDB_ERR_GROUPING_ERROR, "subquery uses ungrouped column \"%s.%s\" from outer query", t->name, col);
+    else
+        sdb_error(SDB_ERR_GROUPING_ERROR, "subquery uses ungrouped column \"%s\" from outer query", col);
+    return an_fail_at(o->r->q, v->location);
+}
+
 static int agg_rewrite(void *arg, SdbExpr **slot, bool *descend)
 {
     AggRewrite *r = arg;
@@ -397,6 +440,10 @@ static int agg_rewrite(void *arg, SdbExpr **slot, bool *descend)
     }
     if (e->tag == SDB_E_VAR && ((SdbBoundVar *)e)->levelsup == 0)
         return ungrouped(r->q, (SdbBoundVar *)e);
+    if (e->tag == SDB_E_SUB_PLAN && ((SdbBoundSubPlan *)e)->correlated) {
+        OuterRewrite o = {r, 1};
+        return an_mutate_plan(((SdbBoundSubPlan *)e)->plan, outer_rewrite, &o);
+    }
     return SDB_OK;
 }
 

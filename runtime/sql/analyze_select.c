@@ -44,7 +44,7 @@ int an_sort_flags(const SdbSortBy *sb)
         desc = SDB_IS_A(op, STRING) && strcmp(((const SdbString *)op)->sval, ">") == 0;
     }
     bool nulls_first = sb->sortby_nulls == SDB_SORT_BY_NULLS_DEFAULT ? desc : sb->sortby_nulls == SDB_SORT_BY_NULLS_FIRST;
-    return (desc ? SDB_SORT_DESC : 0) | (nulls_first ? SDB_SORT_NULLS_FIRST : 0);
+    return (desc ? SDB_SORT_DESC : 0) | (nulls_first ? SDB_SORT_NULLS_FIRST : SDB_SORT_NULLS_LAST);
 }
 
 /* ---- select list ---- */

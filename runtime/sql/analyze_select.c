@@ -696,7 +696,7 @@ static int sort_arrays(AnQuery *q, const SortKey *on, int non, const SortKey *or
         const SortKey *k = i < non ? &on[i] : &order[i - non];
         int flags_i = k->flags;
         if (i < non) {
-            flags_i = 0;
+            flags_i = SDB_SORT_NULLS_LAST; /* ascending unless ORDER BY says otherwise */
             for (int j = 0; j < norder; j++)
                 if (an_expr_equal(order[j].expr, k->expr)) {
                     flags_i = order[j].flags;

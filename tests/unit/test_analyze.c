@@ -88,6 +88,8 @@ static void print_sort(Printer *p, SdbExpr *const *keys, const int *flags, int n
             sdb_str_append_cstr(p->out, " DESC");
         if (flags[i] & SDB_SORT_NULLS_FIRST)
             sdb_str_append_cstr(p->out, " NULLS FIRST");
+        if (flags[i] & SDB_SORT_NULLS_LAST)
+            sdb_str_append_cstr(p->out, " NULLS LAST");
     }
 }
 

@@ -342,14 +342,32 @@ static int plain_aggregate(AnQuery *q, const SdbFuncCall *fc, SdbBoundAggref *a)
     return SDB_OK;
 }
 
+/* The level an aggregate belongs to: the one its arguments' Vars point
+ * at (PostgreSQL: an aggregate over only outer columns is the outer
+ * query's), as a copy with the Vars seen from there. */
+static int aggregate_level(AnQuery *q, SdbBoundAggref **a, AnQuery **level)
+{
+    int up = an_min_levelsup(&(*a)->expr);
+    *level = q;
+    if (up <= 0)
+        return SDB_OK;
+    AnQuery *p = q;
+    while (p != NULL && p->depth > q->depth - up)
+        p = p->parent;
+    SdbExpr *copy = p ? an_copy(q->an, &(*a)->expr, -up) : NULL;
+    if (copy == NULL)
+        return SDB_ERROR;
+    *a = (SdbBoundAggref *)copy;
+    *level = p;
+    return SDB_OK;
+}
+
 static int aggregate(AnQuery *q, const SdbFuncCall *fc, SdbExpr **out)
 {
     if (q->kind == AN_AGG_ARGS) {
         sdb_error(SDB_ERR_GROUPING_ERROR, "aggregate function calls cannot be nested");
         return an_fail_at(q, fc->location);
     }
-    if (!aggs_allowed(q->kind))
-        return not_allowed(q, SDB_ERR_GROUPING_ERROR, "aggregate functions", fc->location);
     SdbBoundAggref *a = sdb_new_bound_aggref(q->an->arena, SDB_TYPEOID_UNKNOWN);
     if (a == NULL)
         return SDB_ERROR;
@@ -363,14 +381,17 @@ static int aggregate(AnQuery *q, const SdbFuncCall *fc, SdbExpr **out)
     if (rc == SDB_OK && fc->agg_filter != NULL)
         rc = an_bind_bool(q, AN_AGG_ARGS, fc->agg_filter, "FILTER", &a->filter);
     q->kind = saved;
-    if (rc != SDB_OK)
+    AnQuery *level;
+    if (rc != SDB_OK || aggregate_level(q, &a, &level) != SDB_OK)
         return SDB_ERROR;
-    for (int i = 0; i < q->naggs; i++) /* the same aggregate twice is computed once */
-        if (an_expr_equal(q->aggs[i], &a->expr)) {
-            *out = q->aggs[i];
+    if (!aggs_allowed(level->kind))
+        return not_allowed(level, SDB_ERR_GROUPING_ERROR, "aggregate functions", fc->location);
+    for (int i = 0; i < level->naggs; i++) /* the same aggregate twice is computed once */
+        if (an_expr_equal(level->aggs[i], &a->expr)) {
+            *out = level->aggs[i];
             return SDB_OK;
         }
-    if (push_agg(q, &a->expr, NULL) != SDB_OK)
+    if (push_agg(level, &a->expr, NULL) != SDB_OK)
         return SDB_ERROR;
     *out = &a->expr;
     return SDB_OK;

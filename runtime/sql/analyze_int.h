@@ -135,6 +135,8 @@ int an_star(AnQuery *q, const SdbColumnRef *ref, SdbExpr ***exprs, const char **
 bool an_expr_equal(const SdbExpr *a, const SdbExpr *b);
 bool an_contains(const SdbExpr *e, SdbExprTag tag);
 int an_expr_location(const SdbExpr *e);
+/* The smallest levelsup of the Vars below `e` (-1: none). */
+int an_min_levelsup(const SdbExpr *e);
 SdbExpr *an_copy(Analyzer *an, const SdbExpr *e, int levelsup);
 typedef int (*AnMutator)(void *arg, SdbExpr **slot, bool *descend);
 int an_mutate(SdbExpr **slot, AnMutator fn, void *arg);

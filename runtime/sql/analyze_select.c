@@ -386,6 +386,18 @@ static int outer_rewrite(void *arg, SdbExpr **slot, bool *descend)
             return SDB_ERROR;
         return SDB_OK; /* its test is at this depth: descend */
     }
+    if (e->tag == SDB_E_AGGREF) { /* an aggregate of the grouped level, called inside the subquery */
+        for (int i = 0; i < o->r->q->naggs; i++)
+            if (o->r->q->aggs[i] == e) {
+                SdbBoundVar *av = an_var(o->r->q->an, &o->r->agg->plan.cols[o->r->g->ngroups + i], o->depth);
+                if (av == NULL)
+                    return SDB_ERROR;
+                *slot = &av->expr;
+                break;
+            }
+        *descend = false;
+        return SDB_OK;
+    }
     if (e->tag != SDB_E_VAR || ((SdbBoundVar *)e)->levelsup != o->depth)
         return SDB_OK;
     SdbBoundVar *v = (SdbBoundVar *)e;

@@ -347,6 +347,25 @@ int an_expr_location(const SdbExpr *e)
     return best;
 }
 
+static void min_levelsup(void *arg, SdbExpr **slot)
+{
+    int *best = arg;
+    if (*slot == NULL)
+        return;
+    if ((*slot)->tag == SDB_E_VAR) {
+        int l = ((SdbBoundVar *)*slot)->levelsup;
+        *best = *best < 0 || l < *best ? l : *best;
+    }
+    for_each_child(*slot, min_levelsup, best);
+}
+
+int an_min_levelsup(const SdbExpr *e)
+{
+    int best = -1;
+    for_each_child((SdbExpr *)e, min_levelsup, &best);
+    return best;
+}
+
 typedef struct Contains {
     SdbExprTag tag;
     bool found;

@@ -100,6 +100,8 @@ int an_table_scan(AnQuery *q, const SdbRelation *rel, const char *alias, bool ct
     rte->schema = rel->namespace_name;
     scan->rel_oid = rel->oid;
     scan->table = an_new_table(an, rte->name, rel->natts, attnames);
+    if (scan->table >= 0)
+        an_table(an, scan->table)->rel = rel;
     rte->colnames = an_alloc(an, sizeof(char *) * (size_t)(live > 0 ? live : 1));
     rte->exprs = sdb_bind_exprs(&q->bc, live);
     if (scan->table < 0 || rte->colnames == NULL || rte->exprs == NULL ||

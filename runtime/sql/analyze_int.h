@@ -68,6 +68,7 @@ typedef struct AnTable {
     const char *name;        /* the FROM item's name, or NULL */
     const char **colnames;   /* per column, or NULL */
     const int *locations;    /* per column: where its select-list entry starts, or NULL */
+    const SdbRelation *rel;  /* a Scan's table (primary key for GROUP BY), or NULL */
 } AnTable;
 
 typedef struct Analyzer {

@@ -517,9 +517,75 @@ static void refresh_keys(const Targets *t, SortKey *keys, int n)
             keys[i].expr = t->exprs[keys[i].target];
 }
 
-static int aggregate(AnQuery *q, const Grouping *g, const Above *above, SdbPlan **plan)
+/* ---- columns functionally dependent on a grouped primary key ---- */
+
+static bool grouped_var(const Grouping *g, int table, int column)
+{
+    for (int i = 0; i < g->ngroups; i++) {
+        const SdbBoundVar *v = (const SdbBoundVar *)g->groups[i];
+        if (v->expr.tag == SDB_E_VAR && v->table == table && v->column == column && v->levelsup == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Whether every column of `table`'s primary key is grouped (PostgreSQL
+ * then allows its other columns ungrouped; not with grouping sets). */
+static bool key_grouped(AnQuery *q, const Grouping *g, int table)
+{
+    const AnTable *t = an_table(q->an, table);
+    if (g->nsets > 0 || t == NULL || t->rel == NULL)
+        return false;
+    for (int c = 0; c < t->rel->nconstraints; c++) {
+        const SdbRelConstraint *con = &t->rel->constraints[c];
+        if (con->kind != 'p')
+            continue;
+        for (int k = 0; k < con->nkeys; k++)
+            if (!grouped_var(g, table, con->keys[k] - 1))
+                return false;
+        return true;
+    }
+    return false;
+}
+
+typedef struct DependentScan {
+    AnQuery *q;
+    Grouping *g;
+} DependentScan;
+
+/* Add the Vars above the grouping that depend on a grouped primary key to
+ * the group expressions (they do not split any group). */
+static int add_dependent(void *arg, SdbExpr **slot, bool *descend)
+{
+    DependentScan *d = arg;
+    SdbExpr *e = *slot;
+    if (e->tag == SDB_E_AGGREF || e->tag == SDB_E_GROUPING_FUNC) {
+        *descend = false;
+        return SDB_OK;
+    }
+    for (int i = 0; i < d->g->ngroups; i++)
+        if (an_expr_equal(e, d->g->groups[i])) {
+            *descend = false;
+            return SDB_OK;
+        }
+    const SdbBoundVar *v = (const SdbBoundVar *)e;
+    if (e->tag != SDB_E_VAR || v->levelsup != 0 || v->column < 0 || !key_grouped(d->q, d->g, v->table))
+        return SDB_OK;
+    SdbExpr **grown = sdb_arena_realloc(d->q->an->arena, d->g->groups, sizeof(SdbExpr *) * (size_t)d->g->ngroups,
+                                        sizeof(SdbExpr *) * (size_t)(d->g->ngroups + 1));
+    if (grown == NULL)
+        return SDB_ERROR;
+    grown[d->g->ngroups++] = e;
+    d->g->groups = grown;
+    return SDB_OK;
+}
+
+static int aggregate(AnQuery *q, Grouping *g, const Above *above, SdbPlan **plan)
 {
     Analyzer *an = q->an;
+    DependentScan d = {q, g};
+    if (rewrite_above(above, add_dependent, &d) != SDB_OK)
+        return SDB_ERROR;
     SdbPlanAggregate *agg = sdb_new_plan_aggregate(an->arena);
     if (agg == NULL || an_set_cols(an, &agg->plan, g->ngroups + q->naggs) != SDB_OK ||
         grouping_refs(q, g) != SDB_OK)

@@ -143,6 +143,8 @@ static int view_scan(AnQuery *q, const SdbRelation *rel, const SdbRangeVar *rv, 
     const SdbRawStmt *raw = (const SdbRawStmt *)sdb_list_nth(parsed.stmts, 0);
     if (an_select(root, false, raw->stmt, out, NULL) != SDB_OK)
         return SDB_ERROR;
+    for (int i = 0; i < (*out)->ncols && i < rel->natts; i++) /* CREATE VIEW v (x, y) names */
+        (*out)->cols[i].name = rel->attrs[i].name;
     AnRte *rte = an_rte_for_plan(q, rel->name, *out, rv->alias);
     if (rte == NULL)
         return SDB_ERROR;

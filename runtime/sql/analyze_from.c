@@ -165,10 +165,14 @@ static int cte_scan(AnQuery *q, AnCte *cte, const SdbRangeVar *rv, SdbPlan **out
         SdbPlanWorkTableScan *w = sdb_new_plan_work_table_scan(an->arena);
         if (w == NULL)
             return SDB_ERROR;
+        if (cte->nrefs++ > 0) {
+            sdb_error(SDB_ERR_INVALID_RECURSION, "recursive reference to query \"%s\" must not appear more than once",
+                      cte->name);
+            return an_fail_at(q, rv->location);
+        }
         w->cte_id = cte->cte_id;
         w->table = table;
         plan = &w->plan;
-        cte->nrefs++;
     } else {
         SdbPlanCteScan *c = sdb_new_plan_cte_scan(an->arena);
         if (c == NULL)

@@ -157,6 +157,11 @@ static int view_scan(AnQuery *q, const SdbRelation *rel, const SdbRangeVar *rv, 
 static int cte_scan(AnQuery *q, AnCte *cte, const SdbRangeVar *rv, SdbPlan **out)
 {
     Analyzer *an = q->an;
+    if (cte->in_anchor) {
+        sdb_error(SDB_ERR_INVALID_RECURSION,
+                  "recursive reference to query \"%s\" must not appear within its non-recursive term", cte->name);
+        return an_fail_at(q, rv->location);
+    }
     SdbPlan *plan;
     int table = an_new_table(an, cte->name, cte->ncols, cte->colnames);
     if (table < 0)
@@ -591,7 +596,11 @@ static int recursive_cte(AnQuery *q, const SdbCommonTableExpr *c, AnCte **out)
 {
     const SdbSelectStmt *s = (const SdbSelectStmt *)c->ctequery;
     SdbPlan *anchor, *recursive;
-    if (an_select(q, false, (const SdbNode *)s->larg, &anchor, NULL) != SDB_OK)
+    AnCte placeholder = {.next = q->ctes, .name = c->ctename, .in_anchor = true};
+    q->ctes = &placeholder;
+    int rc = an_select(q, false, (const SdbNode *)s->larg, &anchor, NULL);
+    q->ctes = placeholder.next;
+    if (rc != SDB_OK)
         return SDB_ERROR;
     AnCte *cte = new_cte(q, c, anchor);
     if (cte == NULL)
@@ -599,7 +608,7 @@ static int recursive_cte(AnQuery *q, const SdbCommonTableExpr *c, AnCte **out)
     cte->recursive_self = true;
     cte->next = q->ctes;
     q->ctes = cte;
-    int rc = an_select(q, false, (const SdbNode *)s->rarg, &recursive, NULL);
+    rc = an_select(q, false, (const SdbNode *)s->rarg, &recursive, NULL);
     q->ctes = cte->next;
     cte->recursive_self = false;
     if (rc != SDB_OK)

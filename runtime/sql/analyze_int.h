@@ -61,6 +61,7 @@ typedef struct AnCte {
     SdbPlanColumn *cols;     /* column types (binding fields unused) */
     bool recursive_self;     /* a reference now is the work table of a RecursiveUnion */
     int nrefs;               /* work table references made */
+    bool in_anchor;          /* its non-recursive term is being analyzed: a reference is 42P19 */
 } AnCte;
 
 /* What the analyzer knows of a binding table, for messages and positions. */

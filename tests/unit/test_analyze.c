@@ -586,6 +586,43 @@ static void test_cases(void)
     CU_ASSERT_TRUE(count >= 50);
 }
 
+/* sdb_analyze_table_expr: a CHECK-like expression over table t (made by
+ * the cases) as binding table 7; a missing column is 42703. */
+static void test_table_expr(void)
+{
+    SdbTxn txn;
+    memset(&txn, 0, sizeof txn);
+    txn.xm = xm;
+    const SdbRelation *rel = NULL;
+    CU_ASSERT_EQUAL_FATAL(sdb_catalog_lookup(catalog, &txn, NULL, "t", search_path, 2, &rel), SDB_OK);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rel);
+    const char *sql = "SELECT c > 0 AND a < 10";
+    SdbParseResult parsed;
+    CU_ASSERT_EQUAL_FATAL(sdb_parse(arena, sql, strlen(sql), &parsed), SDB_OK);
+    const SdbSelectStmt *s = (const SdbSelectStmt *)((const SdbRawStmt *)sdb_list_nth(parsed.stmts, 0))->stmt;
+    const SdbNode *expr = ((const SdbResTarget *)sdb_list_nth(s->target_list, 0))->val;
+    SdbExprContext ectx = {.arena = arena};
+    SdbAnalyzeContext ac = {.catalog = catalog, .txn = &txn, .expr = &ectx, .sql = sql};
+    SdbExpr *bound;
+    CU_ASSERT_EQUAL_FATAL(sdb_analyze_table_expr(&ac, rel, 7, expr, &bound), SDB_OK);
+    SdbStr out;
+    sdb_str_init(&out, arena);
+    Printer p = {.out = &out};
+    print_expr(&p, bound);
+    CU_ASSERT_STRING_EQUAL(out.data, "((7.2 > numeric('0'::int4)) AND (7.0 < '10'::int4))");
+    const char *bad = "SELECT nope = 1";
+    CU_ASSERT_EQUAL_FATAL(sdb_parse(arena, bad, strlen(bad), &parsed), SDB_OK);
+    s = (const SdbSelectStmt *)((const SdbRawStmt *)sdb_list_nth(parsed.stmts, 0))->stmt;
+    ac.sql = bad;
+    CU_ASSERT_EQUAL(sdb_analyze_table_expr(&ac, rel, 7, ((const SdbResTarget *)sdb_list_nth(s->target_list, 0))->val,
+                                           &bound), SDB_ERROR);
+    CU_ASSERT_STRING_EQUAL(sdb_errcode_info(sdb_error_last()->code)->sqlstate, "42703");
+    sdb_error_clear();
+    sdb_catalog_end_txn(catalog, &txn, false);
+    sdb_txn_release(&txn);
+    sdb_arena_reset(arena);
+}
+
 static int print_cases(void)
 {
     FILE *f = open_cases();
@@ -610,6 +647,7 @@ int main(int argc, char **argv)
         return print_cases();
     CU_TestInfo tests[] = {
         {"cases", test_cases},
+        {"table_expr", test_table_expr},
         CU_TEST_INFO_NULL,
     };
     CU_SuiteInfo suites[] = {

@@ -582,7 +582,8 @@ static int sublink_test(AnQuery *q, const SdbSubLink *sl, const SdbPlan *plan, S
         SdbExpr *left;
         SdbBoundOpExpr *cmp;
         SdbBoundVar *right = an_var(q->an, &plan->cols[i], 0);
-        if (right == NULL || an_bind(q, q->kind, lefts ? sdb_list_nth(lefts, i) : test, &left) != SDB_OK ||
+        /* raw: an untyped literal on the left takes the subquery column's type */
+        if (right == NULL || an_bind_raw(q, q->kind, lefts ? sdb_list_nth(lefts, i) : test, &left) != SDB_OK ||
             sdb_bind_operator(&q->bc, op, left, &right->expr, sl->location, &cmp) != SDB_OK)
             return SDB_ERROR;
         if (cmp->expr.type != SDB_TYPEOID_BOOL) {

@@ -612,6 +612,11 @@ static int sublink_test(AnQuery *q, const SdbSubLink *sl, const SdbPlan *plan, S
 
 static int sublink(AnQuery *q, const SdbSubLink *sl, SdbExpr **out)
 {
+    if (q->kind == AN_CHECK || q->kind == AN_DEFAULT) {
+        sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "cannot use subquery in %s",
+                  q->kind == AN_CHECK ? "check constraint" : "DEFAULT expression");
+        return an_fail_at(q, sl->location);
+    }
     SdbPlan *plan;
     bool correlated;
     AnExprKind saved = q->kind;

@@ -618,6 +618,14 @@ static void test_table_expr(void)
                                            &bound), SDB_ERROR);
     CU_ASSERT_STRING_EQUAL(sdb_errcode_info(sdb_error_last()->code)->sqlstate, "42703");
     sdb_error_clear();
+    const char *sub = "SELECT a > (SELECT 1)";
+    CU_ASSERT_EQUAL_FATAL(sdb_parse(arena, sub, strlen(sub), &parsed), SDB_OK);
+    s = (const SdbSelectStmt *)((const SdbRawStmt *)sdb_list_nth(parsed.stmts, 0))->stmt;
+    ac.sql = sub;
+    CU_ASSERT_EQUAL(sdb_analyze_table_expr(&ac, rel, 7, ((const SdbResTarget *)sdb_list_nth(s->target_list, 0))->val,
+                                           &bound), SDB_ERROR);
+    CU_ASSERT_STRING_EQUAL(sdb_error_last()->message, "cannot use subquery in check constraint");
+    sdb_error_clear();
     sdb_catalog_end_txn(catalog, &txn, false);
     sdb_txn_release(&txn);
     sdb_arena_reset(arena);

@@ -180,6 +180,8 @@ int exec_next(ExecNode *node, SdbBatch **out)
     if (node->done)
         return SDB_OK;
     double start = node->stats ? now_ms() : 0;
+    if (node->stats && node->started == 0)
+        node->started = start;
     for (;;) {
         if (exec_check_cancel(node->es) != SDB_OK)
             return SDB_ERROR;
@@ -195,9 +197,14 @@ int exec_next(ExecNode *node, SdbBatch **out)
             break;
     }
     if (node->stats) {
-        node->stats->ms += now_ms() - start;
+        double end = now_ms();
+        node->stats->ms += end - start;
         if (*out)
             node->stats->rows += sdb_batch_live(*out);
+        if (*out && !node->produced) {
+            node->produced = true;
+            node->stats->first_ms += end - node->started;
+        }
     }
     return SDB_OK;
 }

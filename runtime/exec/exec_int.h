@@ -52,7 +52,11 @@ typedef struct ExecEnv {
 typedef struct NodeStats {
     uint64_t rows;
     uint64_t loops;
-    double ms;
+    double ms;              /* in the node (children included) */
+    double first_ms;        /* until its first batch */
+    uint64_t removed;       /* rows its filter removed (Scan, Filter) */
+    const char *sort_method;    /* Sort: quicksort, top-N heapsort, external merge */
+    int64_t sort_kb;
 } NodeStats;
 
 /* A running operator.  Each kind embeds it first. */
@@ -66,6 +70,8 @@ struct ExecNode {
     int (*next)(ExecNode *node, SdbBatch **out);
     NodeStats *stats;       /* NULL unless EXPLAIN ANALYZE */
     bool done;
+    bool produced;          /* a batch came out (EXPLAIN ANALYZE startup time) */
+    double started;         /* first call (EXPLAIN ANALYZE) */
 };
 
 /* A CTE's rows, computed once per statement. */
@@ -374,6 +380,7 @@ typedef struct Sorter {
     size_t pos;             /* next in-memory row to return */
     FILE **runs;
     int nruns, capruns;
+    int64_t run_bytes;      /* written to the runs */
     bool merging;
     Row **heads;            /* each run's current row */
     SdbArena **run_arenas;

@@ -442,13 +442,43 @@ static void header(Explain *ex, int depth, const char *title, const SdbPlan *sta
         if (stats_of && sdb_hash_lookup(ex->sh->stats, &stats_of, sizeof(stats_of), &found)) {
             NodeStats *ns = found;
             uint64_t loops = ns->loops ? ns->loops : 1;
-            sdb_str_appendf(ex->out, " (actual time=%.3f..%.3f rows=%.0f loops=%llu)", ns->ms / loops, ns->ms / loops,
-                            (double)ns->rows / loops, (unsigned long long)ns->loops);
+            sdb_str_appendf(ex->out, " (actual time=%.3f..%.3f rows=%.0f loops=%llu)", ns->first_ms / loops,
+                            ns->ms / loops, (double)ns->rows / loops, (unsigned long long)ns->loops);
         } else {
             sdb_str_append_cstr(ex->out, " (never executed)");
         }
     }
     sdb_str_append_char(ex->out, '\n');
+}
+
+static NodeStats *stats_of(Explain *ex, const SdbPlan *p)
+{
+    void *found = NULL;
+    if (!ex->analyze || !sdb_hash_lookup(ex->sh->stats, &p, sizeof(p), &found))
+        return NULL;
+    return found;
+}
+
+/* EXPLAIN ANALYZE: "Rows Removed by Filter: n" (per loop). */
+static void detail_removed(Explain *ex, int depth, const SdbPlan *p)
+{
+    NodeStats *ns = stats_of(ex, p);
+    if (ns == NULL)
+        return;
+    indent(ex, depth, false);
+    sdb_str_appendf(ex->out, "Rows Removed by Filter: %.0f\n", (double)ns->removed / (ns->loops ? ns->loops : 1));
+}
+
+/* EXPLAIN ANALYZE of a Sort: "Sort Method: quicksort  Memory: 25kB". */
+static void detail_sort(Explain *ex, int depth, const SdbPlan *p)
+{
+    NodeStats *ns = stats_of(ex, p);
+    if (ns == NULL || ns->sort_method == NULL)
+        return;
+    indent(ex, depth, false);
+    bool disk = strcmp(ns->sort_method, "external merge") == 0;
+    sdb_str_appendf(ex->out, "Sort Method: %s  %s: %lldkB\n", ns->sort_method, disk ? "Disk" : "Memory",
+                    (long long)ns->sort_kb);
 }
 
 static void detail_exprs(Explain *ex, int depth, const char *label, SdbExpr *const *exprs, int n, const char *sep)
@@ -607,6 +637,8 @@ static int explain_scan(Explain *ex, const SdbPlanScan *s, int depth, const SdbP
     if (s->access != SDB_SCAN_ACCESS_SEQ)
         index_cond(ex, s, depth);
     detail_exprs(ex, depth, "Filter", s->filters, s->nfilters, " AND ");
+    if (s->nfilters > 0)
+        detail_removed(ex, depth, &s->plan);
     return SDB_OK;
 }
 
@@ -652,6 +684,7 @@ static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan 
         const SdbPlanFilter *f = (const SdbPlanFilter *)p;
         header(ex, depth, "Result", stats_of, p);
         detail_exprs(ex, depth, "Filter", f->quals, f->nquals, " AND ");
+        detail_removed(ex, depth, p);
         if (explain_node(ex, f->child, depth + 1, f->child) != SDB_OK)
             return SDB_ERROR;
         break;
@@ -696,6 +729,7 @@ static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan 
         const SdbPlanSort *s = (const SdbPlanSort *)p;
         header(ex, depth, "Sort", stats_of, p);
         detail_keys(ex, depth, "Sort Key", s->keys, s->flags, s->nkeys);
+        detail_sort(ex, depth, p);
         if (explain_node(ex, s->child, depth + 1, s->child) != SDB_OK)
             return SDB_ERROR;
         break;

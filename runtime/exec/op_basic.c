@@ -94,6 +94,8 @@ static int filter_next(ExecNode *node, SdbBatch **out)
     int n;
     if (exec_qual_batch(fn->quals, p->nquals, in, fn->sel, &n) != SDB_OK)
         return SDB_ERROR;
+    if (node->stats)
+        node->stats->removed += sdb_batch_live(in) - n;
     node->out.cols = in->cols;
     node->out.ncols = in->ncols;
     node->out.nrows = in->nrows;

@@ -99,6 +99,8 @@ static int sorter_spill(Sorter *s)
         if (row_write(f, &s->desc, s->store->rows[i]) != SDB_OK)
             return SDB_ERROR;
     s->runs[s->nruns++] = f;
+    long size = ftell(f);
+    s->run_bytes += size > 0 ? size : 0;
     rowstore_clear(s->store);
     return SDB_OK;
 }
@@ -346,12 +348,24 @@ static int sort_consume(SortNode *sn)
     return sorter_finish(&sn->sorter);
 }
 
+/* EXPLAIN ANALYZE: how the rows were sorted, and the memory or disk used. */
+static void sort_stats(SortNode *sn)
+{
+    NodeStats *ns = sn->node.stats;
+    Sorter *s = &sn->sorter;
+    if (ns == NULL)
+        return;
+    ns->sort_method = s->bound > 0 ? "top-N heapsort" : s->nruns > 0 ? "external merge" : "quicksort";
+    ns->sort_kb = ((s->nruns > 0 ? s->run_bytes : (int64_t)rowstore_bytes(s->store)) + 1023) / 1024;
+}
+
 static int sort_next(ExecNode *node, SdbBatch **out)
 {
     SortNode *sn = (SortNode *)node;
     if (!sn->sorted) {
         if (sort_consume(sn) != SDB_OK)
             return SDB_ERROR;
+        sort_stats(sn);
         sn->sorted = true;
     }
     sdb_arena_reset(node->batch_arena);

@@ -198,7 +198,7 @@ static void test_explain(void)
     char *got = run(arena, "EXPLAIN ANALYZE SELECT a FROM t WHERE a > 102");
     CU_ASSERT_PTR_NOT_NULL_FATAL(got);
     CU_ASSERT_PTR_NOT_NULL(strstr(got, "Seq Scan on t  (cost="));
-    CU_ASSERT_PTR_NOT_NULL(strstr(got, "rows=2 loops=1)\n  Filter: (a > 102)\nExecution Time: "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(got, "rows=2 loops=1)\n  Filter: (a > 102)\n  Rows Removed by Filter: 2\nExecution Time: "));
     sdb_arena_destroy(arena);
     EXPECT("EXPLAIN (COSTS OFF) SELECT a FROM t WHERE a > 102", "Seq Scan on t\n  Filter: (a > 102)\n[EXPLAIN]");
     /* the optimizer's choices may change: only their rendering is checked */

@@ -1,7 +1,8 @@
 /*
  * exec/eval_batch.c: expressions evaluated a batch at a time.  An
  * expression is compiled once per operator into an ExecExpr tree with fast
- * paths: a Var is its input column (no copy), a Const a vector filled once,
+ * paths: a Var is its input column (no copy), a Const or $n parameter a
+ * vector filled once,
  * a function or operator call loops over the live rows calling the C
  * function through one prepared SdbFnCall (strict ones skip NULL rows),
  * AND/OR/NOT use three-valued logic and evaluate later arguments only for
@@ -55,14 +56,19 @@ ExecExpr *exec_expr_compile(ExecEnv *env, const SdbExpr *expr)
         }
         break;
     }
-    case SDB_E_CONST: {
-        const SdbBoundConst *c = (const SdbBoundConst *)expr;
-        if (!compile_result(env, e))
+    case SDB_E_CONST:
+    case SDB_E_PARAM: {
+        /* a constant, or a parameter: its value is fixed for the statement */
+        SdbDatum value;
+        bool isnull;
+        if (sdb_expr_eval(expr, &env->ectx, &value, &isnull) != SDB_OK || !compile_result(env, e))
+            return NULL;
+        if (!isnull && exec_datum_copy(env->node->arena, expr->type, value, &value) != SDB_OK)
             return NULL;
         e->kind = EE_CONST;
         for (int i = 0; i < SDB_BATCH_SIZE; i++)
-            e->result.values[i] = c->isnull ? 0 : c->value;
-        memset(e->result.nulls, c->isnull ? 0xFF : 0, SDB_BATCH_SIZE / 8);
+            e->result.values[i] = isnull ? 0 : value;
+        memset(e->result.nulls, isnull ? 0xFF : 0, SDB_BATCH_SIZE / 8);
         return e;
     }
     case SDB_E_FUNC_EXPR: {

@@ -111,6 +111,14 @@ static void test_filter_project(void)
                          t_list(2, t_op("+", t_var(1, 0, SDB_TYPEOID_INT4), t_i4("10")),
                                 t_op("||", t_var(1, 1, SDB_TYPEOID_TEXT), t_const(SDB_TYPEOID_TEXT, "!"))));
     EXPECT_ROWS(p, "12|NULL\n13|c!");
+    /* $1 parameters */
+    SdbDatum params[1] = {sdb_datum_from_int64(100)};
+    T_ectx.nparams = 1;
+    T_ectx.params = params;
+    SdbBoundParam *param = sdb_new_bound_param(T_arena, SDB_TYPEOID_INT4);
+    param->number = 1;
+    EXPECT_ROWS(project(t_values(1, 1, I4, "1;2"), 2, 1, t_list(1, t_op("+", t_var(1, 0, SDB_TYPEOID_INT4), &param->expr))),
+                "101\n102");
     t_end();
 }
 

@@ -271,6 +271,10 @@ typedef struct SortKey {
 } SortKey;
 
 int exec_sortkeys_init(SdbArena *arena, const SdbOid *types, const int *flags, int n, SortKey **out);
+/* Equality of values of types left and right by hashing: the types' own
+ * operations; integers of different widths as int8 (their datums are
+ * sign-extended); NULL for other type pairs. */
+const SdbTypeOps *exec_key_ops(SdbOid left, SdbOid right);
 int exec_compare_datum(const SortKey *k, SdbDatum a, bool an, SdbDatum b, bool bn);
 static inline uint64_t exec_hash_combine(uint64_t h, uint64_t v)
 {

@@ -616,19 +616,6 @@ static void join_cleanup(void *arg)
         rowstore_clear(jn->build);
 }
 
-/* Key comparison: the types' own operations; integer keys of different
- * widths compare as int8 (their datums are sign-extended). */
-static const SdbTypeOps *key_ops(SdbOid l, SdbOid r)
-{
-    bool li = l == SDB_TYPEOID_INT2 || l == SDB_TYPEOID_INT4 || l == SDB_TYPEOID_INT8;
-    bool ri = r == SDB_TYPEOID_INT2 || r == SDB_TYPEOID_INT4 || r == SDB_TYPEOID_INT8;
-    if (l == r)
-        return sdb_type_ops(l);
-    if (li && ri)
-        return sdb_type_ops(SDB_TYPEOID_INT8);
-    return NULL;
-}
-
 static int hash_setup(JoinNode *jn, const SdbPlanJoin *p)
 {
     SdbArena *arena = jn->node.arena;
@@ -643,7 +630,7 @@ static int hash_setup(JoinNode *jn, const SdbPlanJoin *p)
         return SDB_ERROR;
     memcpy(cols, p->right->cols, jn->nright * sizeof(SdbPlanColumn));
     for (int k = 0; k < p->nkeys; k++) {
-        jn->kops[k] = key_ops(p->left_keys[k]->type, p->right_keys[k]->type);
+        jn->kops[k] = exec_key_ops(p->left_keys[k]->type, p->right_keys[k]->type);
         if (jn->kops[k] == NULL || jn->kops[k]->hash == NULL)
             return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "hash join keys of types %u and %u are not supported",
                              (unsigned)p->left_keys[k]->type, (unsigned)p->right_keys[k]->type);

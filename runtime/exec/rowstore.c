@@ -292,6 +292,17 @@ int exec_sortkeys_init(SdbArena *arena, const SdbOid *types, const int *flags, i
     return SDB_OK;
 }
 
+const SdbTypeOps *exec_key_ops(SdbOid left, SdbOid right)
+{
+    bool li = left == SDB_TYPEOID_INT2 || left == SDB_TYPEOID_INT4 || left == SDB_TYPEOID_INT8;
+    bool ri = right == SDB_TYPEOID_INT2 || right == SDB_TYPEOID_INT4 || right == SDB_TYPEOID_INT8;
+    if (left == right)
+        return sdb_type_ops(left);
+    if (li && ri)
+        return sdb_type_ops(SDB_TYPEOID_INT8);
+    return NULL;
+}
+
 int exec_compare_datum(const SortKey *k, SdbDatum a, bool an, SdbDatum b, bool bn)
 {
     if (an || bn) {

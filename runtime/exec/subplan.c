@@ -3,12 +3,15 @@
  * evaluation runs the subquery's plan in a fresh run (its arena reset each
  * time) whose Vars with levelsup > 0 read the row being evaluated;
  * uncorrelated results are computed once per statement and cached (for
- * ANY/ALL the subquery's rows, which each evaluation tests again).
+ * ANY/ALL the subquery's rows, which each evaluation tests again, or looks
+ * up in a hash table when the test is `outer = column` / `outer <> column`:
+ * IN and NOT IN).
  * expr: the single value (21000 for a second row, NULL for none); exists;
  * any/all: `test` over each row with SQL's three-valued OR/AND; array.
  */
 #include "exec/exec_int.h"
 
+#include "sdb_operators.h"
 #include "types/array.h"
 
 typedef struct SubState {
@@ -22,6 +25,13 @@ typedef struct SubState {
     ExecNode *tn;
     ExecExpr *test;
     SdbBatch buf;
+    /* hashed ANY (=) / ALL (<>): the column's values */
+    bool hashed;
+    ExecExpr *outer_expr;
+    int column;
+    const SdbTypeOps *ops;
+    RowHash hash;
+    bool has_null;
 } SubState;
 
 /* Where ANY/ALL reads the subquery's rows: a run, or the cached rows. */
@@ -95,6 +105,86 @@ static int any_all(const SdbBoundSubPlan *sp, SubRows *src, ExecExpr *test, SdbD
     return SDB_OK;
 }
 
+/* Whether the test is `outer = column` (ANY) or `outer <> column` (ALL)
+ * with `outer` not reading the subquery: then set up the hash lookup. */
+static int hashed_setup(SubState *ss, const SdbBoundSubPlan *sp)
+{
+    const SdbExpr *t = sp->test;
+    if (t->tag != SDB_E_OP_EXPR || ((const SdbBoundOpExpr *)t)->nargs != 2)
+        return SDB_OK;
+    const SdbBoundOpExpr *op = (const SdbBoundOpExpr *)t;
+    const SdbOperInfo *info = sdb_oper_by_oid(op->opno);
+    const char *want = sp->kind == SDB_SUB_PLAN_KIND_ANY ? "=" : "<>";
+    if (info == NULL || strcmp(info->name, want) != 0 || !op->func->strict)
+        return SDB_OK;
+    for (int side = 0; side < 2; side++) {
+        const SdbExpr *col = op->args[side], *other = op->args[1 - side];
+        while (other->tag == SDB_E_RELABEL_TYPE)
+            other = ((const SdbBoundRelabelType *)other)->arg;
+        if (col->tag != SDB_E_VAR || ((const SdbBoundVar *)col)->levelsup != 0)
+            continue;
+        int pos = exec_resolve(&ss->tn->env.res, ((const SdbBoundVar *)col)->table, ((const SdbBoundVar *)col)->column);
+        bool other_outer = other->tag == SDB_E_CONST || other->tag == SDB_E_PARAM ||
+                           (other->tag == SDB_E_VAR &&
+                            exec_resolve(&ss->tn->env.res, ((const SdbBoundVar *)other)->table,
+                                         ((const SdbBoundVar *)other)->column) < 0);
+        const SdbTypeOps *ops = exec_key_ops(other->type, col->type);
+        if (pos < 0 || !other_outer || ops == NULL || ops->hash == NULL)
+            continue;
+        if ((ss->outer_expr = exec_expr_compile(&ss->tn->env, op->args[1 - side])) == NULL ||
+            rowhash_init(&ss->hash, ss->rows->nrows + 1) != SDB_OK)
+            return SDB_ERROR;
+        ss->column = pos;
+        ss->ops = ops;
+        int width = ss->rows->desc.ncols;
+        for (size_t i = 0; i < ss->rows->nrows; i++) {
+            Row *r = ss->rows->rows[i];
+            if (row_is_null(r, width, pos))
+                ss->has_null = true;
+            else if (rowhash_insert(&ss->hash, ops->hash(r[pos]), r) != SDB_OK)
+                return SDB_ERROR;
+        }
+        ss->hashed = true;
+        return SDB_OK;
+    }
+    return SDB_OK;
+}
+
+/* IN / NOT IN by lookup, with SQL's NULL rules. */
+static int hashed_lookup(SubState *ss, const SdbBoundSubPlan *sp, SdbDatum *value, bool *isnull)
+{
+    bool any = sp->kind == SDB_SUB_PLAN_KIND_ANY;
+    *isnull = false;
+    if (ss->rows->nrows == 0) {
+        *value = !any;
+        return SDB_OK;
+    }
+    SdbDatum v;
+    bool vnull;
+    if (exec_eval_const(ss->outer_expr, &v, &vnull) != SDB_OK)
+        return SDB_ERROR;
+    if (vnull) {
+        *isnull = true;
+        return SDB_OK;
+    }
+    uint64_t h = ss->ops->hash(v);
+    bool found = false;
+    for (size_t j = h & ss->hash.mask; ss->hash.slots[j].row != NULL && !found; j = (j + 1) & ss->hash.mask)
+        found = ss->hash.slots[j].hash == h && ss->ops->compare(v, ss->hash.slots[j].row[ss->column]) == 0;
+    if (found) {
+        *value = any;
+        return SDB_OK;
+    }
+    *isnull = ss->has_null;
+    *value = !any;
+    return SDB_OK;
+}
+
+static void substate_free(void *arg)
+{
+    rowhash_free(&((SubState *)arg)->hash);
+}
+
 /* Uncorrelated ANY/ALL: the subquery's rows once, then the test over
  * them for each evaluation. */
 static int subplan_any_all_cached(SdbExecState *es, SubState *ss, const SdbBoundSubPlan *sp, RowCtx *outer,
@@ -124,10 +214,14 @@ static int subplan_any_all_cached(SdbExecState *es, SubState *ss, const SdbBound
             exec_batch_init(sh->arena, &ss->buf, sp->plan->cols, sp->plan->ncols) != SDB_OK)
             return SDB_ERROR;
         ss->rows = rows;
+        if (exec_defer(sh->root, substate_free, ss) != SDB_OK || hashed_setup(ss, sp) != SDB_OK)
+            return SDB_ERROR;
     }
     ss->tes->outer = outer;
     ss->tn->env.row.fallback = outer;
     sdb_arena_reset(ss->tn->batch_arena);
+    if (ss->hashed)
+        return hashed_lookup(ss, sp, value, isnull);
     SubRows src = {.rows = ss->rows, .buf = &ss->buf};
     return any_all(sp, &src, ss->test, value, isnull);
 }

@@ -495,6 +495,19 @@ static void test_subplans(void)
                            SDB_TYPEOID_INT4_ARRAY);
     EXPECT_ROWS(project(outer, 5, 5, t_list(5, scalar, exists, in, all, arr)),
                 "NULL|f|NULL|NULL|{5,NULL,7}\n2|t|t|f|{5,NULL,7}\nNULL|f|NULL|NULL|{5,NULL,7}");
+    /* IN / NOT IN over an empty subquery, and without NULLs */
+    SdbPlan *none = filter(t_values(7, 1, I4, "2"), 1, t_list(1, t_const(SDB_TYPEOID_BOOL, "f")));
+    SdbPlan *some = t_values(8, 1, I4, "2;3");
+    SdbExpr *in_none = subplan(SDB_SUB_PLAN_KIND_ANY, none, t_op("=", x, t_var(7, 0, SDB_TYPEOID_INT4)), false,
+                               SDB_TYPEOID_BOOL);
+    SdbExpr *all_none = subplan(SDB_SUB_PLAN_KIND_ALL, none, t_op("<>", x, t_var(7, 0, SDB_TYPEOID_INT4)), false,
+                                SDB_TYPEOID_BOOL);
+    SdbExpr *in_some = subplan(SDB_SUB_PLAN_KIND_ANY, some, t_op("=", t_var(8, 0, SDB_TYPEOID_INT4), x), false,
+                               SDB_TYPEOID_BOOL);
+    SdbExpr *all_some = subplan(SDB_SUB_PLAN_KIND_ALL, some, t_op("<>", x, t_var(8, 0, SDB_TYPEOID_INT4)), false,
+                                SDB_TYPEOID_BOOL);
+    EXPECT_ROWS(project(t_values(1, 1, I4, "1;2;NULL"), 5, 4, t_list(4, in_none, all_none, in_some, all_some)),
+                "f|t|f|t\nf|t|t|f\nf|t|NULL|NULL");
     /* more than one row */
     SdbExpr *two = subplan(SDB_SUB_PLAN_KIND_EXPR, t_values(6, 1, I4, "1;2"), NULL, false, SDB_TYPEOID_INT4);
     EXPECT_ERROR(project(t_values(1, 1, I4, "1"), 5, 1, t_list(1, two)), SDB_ERR_CARDINALITY_VIOLATION,

@@ -329,6 +329,19 @@ static void test_index_nested_loop(void)
     t_end();
 }
 
+/* Hash join keys whose types hash differently (float4 = float8) are
+ * compared by a nested loop instead. */
+static void test_join_cross_type(void)
+{
+    setup();
+    SdbPlan *l = t_values(1, 1, (SdbOid[]){SDB_TYPEOID_FLOAT4}, "1.5;2;NULL");
+    SdbPlan *r = t_values(2, 1, (SdbOid[]){SDB_TYPEOID_FLOAT8}, "2;1.5;3");
+    SdbPlan *j = join(l, r, SDB_JOIN_KIND_LEFT, SDB_JOIN_STRATEGY_HASH, 0, NULL, 1,
+                      t_list(1, t_var(1, 0, SDB_TYPEOID_FLOAT4)), t_list(1, t_var(2, 0, SDB_TYPEOID_FLOAT8)));
+    EXPECT_ROWS(j, "1.5|1.5\n2|2\nNULL|NULL");
+    t_end();
+}
+
 /* A hash join whose output spans several batches (3000 x 3 matches). */
 static void join_large(int64_t work_mem);
 
@@ -880,6 +893,7 @@ int main(void)
         {"joins", test_joins},
         {"join_large", test_join_large},
         {"index_nested_loop", test_index_nested_loop},
+        {"join_cross_type", test_join_cross_type},
         {"set_ops", test_set_ops},
         {"function_scan", test_function_scan},
         {"subplans", test_subplans},

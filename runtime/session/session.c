@@ -21,6 +21,8 @@
 
 /* --- sessions ----------------------------------------------------------- */
 
+static int eval_default(void *arg, const SdbRelation *rel, int attno, SdbDatum *value, bool *isnull);
+
 static SdbSession *session_alloc(SdbInstance *db, const char *user, const char *dbname)
 {
     SdbSession *s = sdb_malloc(sizeof *s);
@@ -45,6 +47,9 @@ static SdbSession *session_alloc(SdbInstance *db, const char *user, const char *
         sdb_session_close(s);
         return NULL;
     }
+    s->access = (SdbAccessContext){.engine = db->engine, .catalog = s->catalog, .txn = &s->txn,
+                                   .eval_default = eval_default, .default_arg = s,
+                                   .sequences = &s->sequences};
     return s;
 }
 
@@ -71,6 +76,7 @@ SdbSession *sdb_session_open(SdbInstance *db, const char *user, const char *dbna
         }
         s->catalog = found.catalog;
         s->db_oid = found.oid;
+        s->access.catalog = found.catalog;
     }
     return s;
 }
@@ -81,8 +87,11 @@ void sdb_session_close(SdbSession *s)
         return;
     if (s->xact != SDB_XACT_NONE)
         sdb_session_xact_abort(s);
+    while (s->portals)
+        sdb_session_close_portal(s, s->portals->name);
     while (s->prepared)
         sdb_session_close_prepared(s, s->prepared->name);
+    sdb_sequence_session_free(&s->sequences);
     sdb_settings_free(&s->settings);
     sdb_arena_destroy(s->arena);
     sdb_free(s);
@@ -222,6 +231,49 @@ void sdb_session_exec_context(SdbStatement *st, SdbExecContext *ec)
     ec->work_mem = s->settings.work_mem * 1024;
     ec->temp_dir = s->db->temp_dir;
     ec->cancel = &s->cancel;
+    s->access.timezone = s->timezone;
+    ec->access = &s->access;
+}
+
+/* Convert a value to another type through its text form (EXECUTE's
+ * arguments, column defaults of another type). */
+int sdb_session_convert(const SdbExprContext *expr, SdbOid from, SdbOid to, SdbDatum *value)
+{
+    if (from == to || to == 0)
+        return SDB_OK;
+    SdbStr text;
+    sdb_str_init(&text, expr->arena);
+    if (sdb_expr_output(expr, from, *value, &text) != SDB_OK || sdb_str_append(&text, "", 0) != SDB_OK)
+        return SDB_ERROR;
+    SdbTypeCtx tc = {.arena = expr->arena, .timezone = expr->timezone, .now = expr->xact_start, .typid = to,
+                     .typmod = -1};
+    return sdb_type_input(&tc, text.data, value);
+}
+
+/* The DEFAULT of column `attno` of `rel` (for ON DELETE/UPDATE SET
+ * DEFAULT), evaluated in the running transaction; values live in the
+ * transaction's arena. */
+static int eval_default(void *arg, const SdbRelation *rel, int attno, SdbDatum *value, bool *isnull)
+{
+    SdbSession *s = arg;
+    const SdbAttribute *att = &rel->attrs[attno];
+    *isnull = true;
+    if (att->default_sql == NULL)
+        return SDB_OK;
+    char *sql = sdb_arena_sprintf(s->txn_arena, "SELECT %s", att->default_sql);
+    SdbParseResult parsed;
+    if (sql == NULL || sdb_parse(s->txn_arena, sql, strlen(sql), &parsed) != SDB_OK)
+        return SDB_ERROR;
+    const SdbSelectStmt *select = (const SdbSelectStmt *)((SdbRawStmt *)sdb_list_nth(parsed.stmts, 0))->stmt;
+    const SdbResTarget *target = (const SdbResTarget *)sdb_list_nth(select->target_list, 0);
+    SdbExprContext expr = {.arena = s->txn_arena, .timezone = s->timezone, .xact_start = s->txn.start};
+    SdbAnalyzeContext ac = {.catalog = s->catalog, .txn = &s->txn, .expr = &expr, .sql = sql,
+                            .search_path = s->search_path, .npath = s->npath};
+    SdbExpr *e;
+    if (sdb_analyze_table_expr(&ac, rel, 1, target->val, &e) != SDB_OK ||
+        sdb_expr_eval(e, &expr, value, isnull) != SDB_OK)
+        return SDB_ERROR;
+    return *isnull ? SDB_OK : sdb_session_convert(&expr, e->type, att->type, value);
 }
 
 /* Before a statement runs in the current transaction: its command id and,
@@ -540,6 +592,18 @@ static void pass_parameter_status(void *arg, const char *name, const char *value
         sink->parameter_status(sink->arg, name, value);
 }
 
+static int pass_copy_in(void *arg, int ncols, SdbStr *data, bool *done)
+{
+    const SdbResultSink *sink = ((DeferredTag *)arg)->sink;
+    return sink->copy_in(sink->arg, ncols, data, done);
+}
+
+static int pass_copy_out(void *arg, int ncols, const char *data, size_t len)
+{
+    const SdbResultSink *sink = ((DeferredTag *)arg)->sink;
+    return sink->copy_out(sink->arg, ncols, data, len);
+}
+
 /* Run one statement of a query string: transaction control itself, any
  * other inside the current transaction (started here when there is none;
  * `in_string` keeps it open for the rest of the string). */
@@ -562,7 +626,9 @@ static int run_one(SdbSession *s, const char *sql, const SdbRawStmt *raw, const 
     DeferredTag deferred = {.sink = sink};
     SdbResultSink wrapper = {.arg = &deferred, .describe = pass_describe, .rows = pass_rows,
                              .complete = defer_complete, .notice = pass_notice,
-                             .parameter_status = pass_parameter_status};
+                             .parameter_status = pass_parameter_status,
+                             .copy_in = sink && sink->copy_in ? pass_copy_in : NULL,
+                             .copy_out = sink && sink->copy_out ? pass_copy_out : NULL};
     SdbArena *arena = sdb_arena_create(s->stmt_arena, "statement", 0);
     if (arena == NULL)
         return sdb_session_end_statement(s, SDB_ERROR);

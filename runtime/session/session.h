@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/str.h"
 #include "config/settings.h"
 #include "exec/batch.h"
 #include "sdb_plan.h"
@@ -48,6 +49,16 @@ typedef struct SdbResultSink {
      * its severity is sdb_notice_severity(sqlstate). */
     void (*notice)(void *arg, const char *sqlstate, const char *message);
     void (*parameter_status)(void *arg, const char *name, const char *value); /* a reported setting changed */
+    /* COPY ... FROM STDIN: append the next piece of the client's data
+     * (text or CSV, `ncols` columns) to `data`, *done at its end (the
+     * "\." line may be left in or out).  SDB_ERROR (error recorded, e.g.
+     * 57014 for CopyFail) aborts the COPY.  NULL: COPY FROM STDIN is
+     * refused (0A000). */
+    int (*copy_in)(void *arg, int ncols, SdbStr *data, bool *done);
+    /* COPY ... TO STDOUT: called once with data NULL before the rows (the
+     * CopyOutResponse moment), then with each row's line (newline
+     * included); complete() follows.  NULL: refused (0A000). */
+    int (*copy_out)(void *arg, int ncols, const char *data, size_t len);
 } SdbResultSink;
 
 /* The severity of a notice with `sqlstate`, as PostgreSQL sends it:

@@ -167,7 +167,7 @@ int exec_check_cancel(SdbExecState *es)
     return SDB_OK;
 }
 
-static double now_ms(void)
+double exec_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -179,7 +179,7 @@ int exec_next(ExecNode *node, SdbBatch **out)
     *out = NULL;
     if (node->done)
         return SDB_OK;
-    double start = node->stats ? now_ms() : 0;
+    double start = node->stats ? exec_now_ms() : 0;
     if (node->stats && node->started == 0)
         node->started = start;
     for (;;) {
@@ -197,7 +197,7 @@ int exec_next(ExecNode *node, SdbBatch **out)
             break;
     }
     if (node->stats) {
-        double end = now_ms();
+        double end = exec_now_ms();
         node->stats->ms += end - start;
         if (*out)
             node->stats->rows += sdb_batch_live(*out);

@@ -147,6 +147,9 @@ int exec_batch_init(SdbArena *arena, SdbBatch *b, const SdbPlanColumn *cols, int
 struct SdbAccessContext;
 void exec_access_init(const SdbExecContext *ctx, struct SdbAccessContext *ac, SdbArena *arena);
 
+/* A monotonic clock in milliseconds (EXPLAIN ANALYZE). */
+double exec_now_ms(void);
+
 /* Check for cancellation: 57014. */
 int exec_check_cancel(SdbExecState *es);
 
@@ -298,6 +301,11 @@ int rowhash_init(RowHash *h, size_t expected);
 int rowhash_insert(RowHash *h, uint64_t hash, Row *row);
 void rowhash_free(RowHash *h);
 size_t rowhash_bytes(const RowHash *h);
+
+/* Order of materialized rows (of `ncols` columns) by key columns pos[]. */
+int exec_compare_rows(const SortKey *keys, const int *pos, int nkeys, int ncols, const Row *a, const Row *b);
+/* Stable merge sort of rows[0..n) by key columns pos[] (tmp: n scratch). */
+void exec_sort_rows(Row **rows, Row **tmp, size_t n, const SortKey *keys, const int *pos, int nkeys, int ncols);
 
 /* Hashes of the live rows sel[0..n) of key vectors kv[0..nkeys) into
  * hashes[row position]. */

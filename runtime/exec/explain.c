@@ -8,8 +8,6 @@
  */
 #include "exec/exec_int.h"
 
-#include <time.h>
-
 #include "sdb_casts.h"
 #include "sdb_operators.h"
 
@@ -845,20 +843,13 @@ static int max_cte_id(const SdbPlan *p)
     return m;
 }
 
-static double clock_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 int sdb_explain(SdbExecContext *ctx, SdbPlan *plan, bool analyze, bool costs, SdbStr *lines)
 {
     Explain ex = {.ctx = ctx, .out = lines, .costs = costs, .analyze = analyze};
     SdbExecState *es = NULL;
     double ms = 0;
     if (analyze) {
-        double start = clock_ms();
+        double start = exec_now_ms();
         es = exec_start(ctx, plan, true);
         if (es == NULL)
             return SDB_ERROR;
@@ -871,7 +862,7 @@ int sdb_explain(SdbExecContext *ctx, SdbPlan *plan, bool analyze, bool costs, Sd
             if (b == NULL)
                 break;
         }
-        ms = clock_ms() - start;
+        ms = exec_now_ms() - start;
         ex.sh = es->sh;
     }
     ex.names = sdb_hash_create(lines->arena, 64);

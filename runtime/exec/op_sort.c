@@ -11,42 +11,7 @@
 
 static int sorter_cmp(const Sorter *s, const Row *a, const Row *b)
 {
-    int ncols = s->desc.ncols;
-    for (int k = 0; k < s->nkeys; k++) {
-        int c = s->keypos[k];
-        int r = exec_compare_datum(&s->keys[k], a[c], row_is_null(a, ncols, c), b[c], row_is_null(b, ncols, c));
-        if (r != 0)
-            return r;
-    }
-    return 0;
-}
-
-/* Stable merge sort of rows[0..n) using tmp[0..n). */
-static void merge_sort(const Sorter *s, Row **rows, Row **tmp, size_t n)
-{
-    if (n < 2)
-        return;
-    if (n <= 16) {
-        for (size_t i = 1; i < n; i++) {
-            Row *x = rows[i];
-            size_t j = i;
-            for (; j > 0 && sorter_cmp(s, rows[j - 1], x) > 0; j--)
-                rows[j] = rows[j - 1];
-            rows[j] = x;
-        }
-        return;
-    }
-    size_t half = n / 2;
-    merge_sort(s, rows, tmp, half);
-    merge_sort(s, rows + half, tmp, n - half);
-    if (sorter_cmp(s, rows[half - 1], rows[half]) <= 0)
-        return;
-    memcpy(tmp, rows, half * sizeof(Row *));
-    size_t i = 0, j = half, k = 0;
-    while (i < half && j < n)
-        rows[k++] = sorter_cmp(s, rows[j], tmp[i]) < 0 ? rows[j++] : tmp[i++];
-    while (i < half)
-        rows[k++] = tmp[i++];
+    return exec_compare_rows(s->keys, s->keypos, s->nkeys, s->desc.ncols, a, b);
 }
 
 static int sort_memory(Sorter *s)
@@ -57,7 +22,7 @@ static int sort_memory(Sorter *s)
     Row **tmp = sdb_malloc(st->nrows * sizeof(Row *));
     if (tmp == NULL)
         return SDB_ERROR;
-    merge_sort(s, st->rows, tmp, st->nrows);
+    exec_sort_rows(st->rows, tmp, st->nrows, s->keys, s->keypos, s->nkeys, s->desc.ncols);
     sdb_free(tmp);
     return SDB_OK;
 }

@@ -85,6 +85,7 @@ typedef struct SdbIndexRange {
     bool has_upper, upper_inclusive;
     SdbDatum upper;
     bool backward;
+    bool empty; /* nothing can match (a bound compared with NULL): the scan returns no rows */
 } SdbIndexRange;
 SdbTableScan *sdb_index_scan_begin(SdbAccessContext *ac, const SdbRelation *rel, const SdbIndex *index,
                                    const SdbIndexRange *range, const int *cols, int ncols);

@@ -12,6 +12,7 @@
 #include "exec/exec_int.h"
 
 #include "expr/agg.h"
+#include "sdb_casts.h"
 #include "sdb_operators.h"
 
 typedef struct WinFunc {
@@ -438,25 +439,36 @@ static int frame_offset(WindowNode *wn, WinFunc *f, const SdbExpr *e, bool start
     if (f->norder != 1)
         return sdb_error(SDB_ERR_WINDOWING_ERROR, "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER "
                                                   "BY column");
-    SdbOid keytype = f->wf->order[0]->type;
-    f->offtypes[0] = keytype;
-    f->offtypes[1] = e->type;
-    f->add = find_operator("+", keytype, e->type);
-    f->sub = find_operator("-", keytype, e->type);
+    SdbOid keytype = f->wf->order[0]->type, offtype = e->type;
+    f->add = find_operator("+", keytype, offtype);
+    f->sub = find_operator("-", keytype, offtype);
+    const SdbCastInfo *cast = sdb_cast_find(offtype, keytype);
+    if ((f->add == NULL || f->sub == NULL) && cast != NULL && cast->method == SDB_CAST_FUNCTION) {
+        /* an offset of another type (10 for a numeric key): cast to the key's type, as PostgreSQL */
+        bool isnull;
+        if (sdb_fn_invoke(sdb_func_by_oid(cast->func), &wn->node.env.ectx, 1, &offtype, &v, (bool[]){false}, &v,
+                          &isnull) != SDB_OK)
+            return SDB_ERROR;
+        offtype = keytype;
+        f->add = find_operator("+", keytype, offtype);
+        f->sub = find_operator("-", keytype, offtype);
+    }
     if (f->add == NULL || f->sub == NULL)
         return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED,
                          "RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s and offset type %s",
                          sdb_type_by_oid(keytype) ? sdb_type_by_oid(keytype)->name : "?",
-                         sdb_type_by_oid(e->type) ? sdb_type_by_oid(e->type)->name : "?");
-    const SdbTypeOps *ops = sdb_type_ops(e->type);
-    SdbTypeCtx tctx = {.arena = wn->node.arena, .typid = e->type, .typmod = -1};
+                         sdb_type_by_oid(offtype) ? sdb_type_by_oid(offtype)->name : "?");
+    f->offtypes[0] = keytype;
+    f->offtypes[1] = offtype;
+    const SdbTypeOps *ops = sdb_type_ops(offtype);
+    SdbTypeCtx tctx = {.arena = wn->node.arena, .typid = offtype, .typmod = -1};
     SdbDatum zero;
     if (ops == NULL || sdb_type_input(&tctx, "0", &zero) != SDB_OK)
         return SDB_ERROR;
     if (ops->compare(v, zero) < 0)
         return sdb_error(SDB_ERR_INVALID_PRECEDING_OR_FOLLOWING_SIZE,
                          "invalid preceding or following size in window function");
-    return exec_datum_copy(wn->node.arena, e->type, v, value);
+    return exec_datum_copy(wn->node.arena, offtype, v, value);
 }
 
 /* Collect the appended expressions of function f; *next is the next free

@@ -188,6 +188,8 @@ static void test_aggregates(void)
            "101|4|15\n102|3|21\n103|2|28\n104|1|46\n[SELECT 4]");
     EXPECT("SELECT a, rank() OVER (PARTITION BY c > 10 ORDER BY c DESC) FROM t ORDER BY a",
            "101|2\n102|2\n103|1\n104|1\n[SELECT 4]");
+    EXPECT("SELECT a, sum(c) OVER (ORDER BY c::numeric RANGE BETWEEN 2 PRECEDING AND CURRENT ROW) FROM t ORDER BY a",
+           "101|15\n102|6\n103|13\n104|18\n[SELECT 4]");
     EXPECT("SELECT count(*) FROM t WHERE false", "0\n[SELECT 1]");
     EXPECT("SELECT b, count(*) FROM t WHERE false GROUP BY b", "[SELECT 0]");
 }

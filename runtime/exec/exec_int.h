@@ -205,7 +205,10 @@ int exec_eval_row(ExecExpr *e, const SdbBatch *in, int row, SdbDatum *value, boo
 /* The hook of SdbExprContext (Var, SubPlan, ArrayExpr). */
 int exec_hook(const SdbExprContext *ctx, const SdbExpr *expr, SdbDatum *value, bool *isnull);
 
-/* SubPlans (subplan.c). */
+/* SubPlans (subplan.c).  An uncorrelated IN (x = ANY) / x <> ALL whose
+ * test compares an outer value with output column *column is answered by
+ * hash lookup (EXPLAIN: "hashed SubPlan"). */
+bool exec_subplan_hashable(const SdbBoundSubPlan *sp, int *column, const SdbExpr **outer, const SdbTypeOps **ops);
 int exec_subplan_eval(RowCtx *row, const SdbBoundSubPlan *sp, const SdbExprContext *ectx, SdbDatum *value,
                       bool *isnull);
 

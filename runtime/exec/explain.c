@@ -40,8 +40,34 @@ static void node_subplans(const SdbPlan *p, SubList *list);
 
 /* --- names ---------------------------------------------------------------- */
 
+/* Register (table, column) -> the text of expression e. */
+static void add_expr_name(Explain *ex, int table, int column, const SdbExpr *e)
+{
+    int key[2] = {table, column};
+    SdbStr text;
+    sdb_str_init(&text, ex->out->arena);
+    if (sdb_hash_lookup(ex->names, key, sizeof(key), NULL) || deparse(ex, e, &text) != SDB_OK || text.len == 0)
+        return;
+    sdb_hash_put(ex->names, key, sizeof(key), text.data);
+}
+
 static void add_names(Explain *ex, const SdbPlan *p)
 {
+    /* children first: an aggregate's text uses their names */
+    for (int i = 0; i < sdb_plan_nchildren(p); i++)
+        add_names(ex, *sdb_plan_child((SdbPlan *)p, i));
+    if (p->tag == SDB_P_AGGREGATE) {
+        const SdbPlanAggregate *g = (const SdbPlanAggregate *)p;
+        for (int i = 0; i < g->ngroups; i++)
+            add_expr_name(ex, g->group_table, i, g->groups[i]);
+        for (int i = 0; i < g->naggs; i++)
+            add_expr_name(ex, g->agg_table, i, g->aggs[i]);
+    }
+    if (p->tag == SDB_P_WINDOW) {
+        const SdbPlanWindow *w = (const SdbPlanWindow *)p;
+        for (int i = 0; i < w->nfuncs; i++)
+            add_expr_name(ex, w->table, i, w->funcs[i]);
+    }
     for (int i = 0; i < p->ncols; i++) {
         int key[2] = {p->cols[i].table, p->cols[i].column};
         if (p->cols[i].name != NULL && !sdb_hash_lookup(ex->names, key, sizeof(key), NULL))
@@ -52,8 +78,6 @@ static void add_names(Explain *ex, const SdbPlan *p)
         ex->nscans++;
         sdb_hash_put(ex->relnames, &s->table, sizeof(s->table), (void *)rel_name(ex, s->rel_oid));
     }
-    for (int i = 0; i < sdb_plan_nchildren(p); i++)
-        add_names(ex, *sdb_plan_child((SdbPlan *)p, i));
     if (p->tag == SDB_P_CTE_SCAN)
         add_names(ex, ((const SdbPlanCteScan *)p)->cte);
     SubList subs = {.n = 0};
@@ -272,7 +296,11 @@ static int deparse(Explain *ex, const SdbExpr *e, SdbStr *s)
         int param, n = subplan_number(ex, sp, &param);
         if (param >= 0)
             return sdb_str_appendf(s, "$%d", param);
-        return sdb_str_appendf(s, "(SubPlan %d)", n);
+        int column;
+        const SdbExpr *outer;
+        const SdbTypeOps *ops;
+        return sdb_str_appendf(s, "(%sSubPlan %d)", exec_subplan_hashable(sp, &column, &outer, &ops) ? "hashed " : "",
+                               n);
     }
     case SDB_E_INVALID:
     case SDB_E_COUNT:

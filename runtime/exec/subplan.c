@@ -105,48 +105,64 @@ static int any_all(const SdbBoundSubPlan *sp, SubRows *src, ExecExpr *test, SdbD
     return SDB_OK;
 }
 
-/* Whether the test is `outer = column` (ANY) or `outer <> column` (ALL)
- * with `outer` not reading the subquery: then set up the hash lookup. */
-static int hashed_setup(SubState *ss, const SdbBoundSubPlan *sp)
+/* Position of Var e among the subquery's output columns, or -1. */
+static int plan_column(const SdbBoundSubPlan *sp, const SdbExpr *e)
 {
-    const SdbExpr *t = sp->test;
-    if (t->tag != SDB_E_OP_EXPR || ((const SdbBoundOpExpr *)t)->nargs != 2)
-        return SDB_OK;
-    const SdbBoundOpExpr *op = (const SdbBoundOpExpr *)t;
+    if (e->tag != SDB_E_VAR || ((const SdbBoundVar *)e)->levelsup != 0)
+        return -1;
+    const SdbBoundVar *v = (const SdbBoundVar *)e;
+    for (int c = 0; c < sp->plan->ncols; c++)
+        if (sp->plan->cols[c].table == v->table && sp->plan->cols[c].column == v->column)
+            return c;
+    return -1;
+}
+
+bool exec_subplan_hashable(const SdbBoundSubPlan *sp, int *column, const SdbExpr **outer, const SdbTypeOps **ops)
+{
+    if (sp->correlated || (sp->kind != SDB_SUB_PLAN_KIND_ANY && sp->kind != SDB_SUB_PLAN_KIND_ALL) ||
+        sp->test->tag != SDB_E_OP_EXPR || ((const SdbBoundOpExpr *)sp->test)->nargs != 2)
+        return false;
+    const SdbBoundOpExpr *op = (const SdbBoundOpExpr *)sp->test;
     const SdbOperInfo *info = sdb_oper_by_oid(op->opno);
     const char *want = sp->kind == SDB_SUB_PLAN_KIND_ANY ? "=" : "<>";
     if (info == NULL || strcmp(info->name, want) != 0 || !op->func->strict)
-        return SDB_OK;
+        return false;
     for (int side = 0; side < 2; side++) {
         const SdbExpr *col = op->args[side], *other = op->args[1 - side];
         while (other->tag == SDB_E_RELABEL_TYPE)
             other = ((const SdbBoundRelabelType *)other)->arg;
-        if (col->tag != SDB_E_VAR || ((const SdbBoundVar *)col)->levelsup != 0)
-            continue;
-        int pos = exec_resolve(&ss->tn->env.res, ((const SdbBoundVar *)col)->table, ((const SdbBoundVar *)col)->column);
+        int pos = plan_column(sp, col);
         bool other_outer = other->tag == SDB_E_CONST || other->tag == SDB_E_PARAM ||
-                           (other->tag == SDB_E_VAR &&
-                            exec_resolve(&ss->tn->env.res, ((const SdbBoundVar *)other)->table,
-                                         ((const SdbBoundVar *)other)->column) < 0);
-        const SdbTypeOps *ops = exec_key_ops(other->type, col->type);
-        if (pos < 0 || !other_outer || ops == NULL || ops->hash == NULL)
-            continue;
-        if ((ss->outer_expr = exec_expr_compile(&ss->tn->env, op->args[1 - side])) == NULL ||
-            rowhash_init(&ss->hash, ss->rows->nrows + 1) != SDB_OK)
-            return SDB_ERROR;
-        ss->column = pos;
-        ss->ops = ops;
-        int width = ss->rows->desc.ncols;
-        for (size_t i = 0; i < ss->rows->nrows; i++) {
-            Row *r = ss->rows->rows[i];
-            if (row_is_null(r, width, pos))
-                ss->has_null = true;
-            else if (rowhash_insert(&ss->hash, ops->hash(r[pos]), r) != SDB_OK)
-                return SDB_ERROR;
+                           (other->tag == SDB_E_VAR && plan_column(sp, other) < 0);
+        const SdbTypeOps *o = exec_key_ops(other->type, col->type);
+        if (pos >= 0 && other_outer && o != NULL && o->hash != NULL) {
+            *column = pos;
+            *outer = op->args[1 - side];
+            *ops = o;
+            return true;
         }
-        ss->hashed = true;
-        return SDB_OK;
     }
+    return false;
+}
+
+/* IN / NOT IN: the subquery's column values in a hash table. */
+static int hashed_setup(SubState *ss, const SdbBoundSubPlan *sp)
+{
+    const SdbExpr *outer;
+    if (!exec_subplan_hashable(sp, &ss->column, &outer, &ss->ops))
+        return SDB_OK;
+    if ((ss->outer_expr = exec_expr_compile(&ss->tn->env, outer)) == NULL ||
+        rowhash_init(&ss->hash, ss->rows->nrows + 1) != SDB_OK)
+        return SDB_ERROR;
+    int width = ss->rows->desc.ncols, pos = ss->column;
+    for (size_t i = 0; i < ss->rows->nrows; i++) {
+        Row *r = ss->rows->rows[i];
+        if (row_is_null(r, width, pos))
+            ss->has_null = true;
+        else if (rowhash_insert(&ss->hash, ss->ops->hash(r[pos]), r) != SDB_OK)
+            return SDB_ERROR;
+    }
+    ss->hashed = true;
     return SDB_OK;
 }
 

@@ -243,6 +243,10 @@ static void test_explain(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(got);
     CU_ASSERT_PTR_NOT_NULL(strstr(got, "((t.c)::numeric > $0)"));
     CU_ASSERT_PTR_NOT_NULL(strstr(got, "\n  InitPlan 1 (returns $0)\n    ->  Aggregate\n          ->  Seq Scan on t\n"));
+    got = run(a2, "EXPLAIN (COSTS OFF) SELECT b FROM t GROUP BY b HAVING count(*) > 1");
+    CU_ASSERT_PTR_NOT_NULL(got && strstr(got, "Filter: (count(*) > 1)"));
+    got = run(a2, "EXPLAIN (COSTS OFF) SELECT a FROM t WHERE a NOT IN (SELECT k FROM u)");
+    CU_ASSERT_PTR_NOT_NULL(got && strstr(got, "(hashed SubPlan 1)"));
     sdb_arena_destroy(a2);
 }
 

@@ -68,7 +68,7 @@ int an_new_table(Analyzer *an, const char *name, int ncols, const char **colname
         an->tables = grown;
         an->ntables = ncap;
     }
-    an->tables[table] = (AnTable){name, colnames, NULL};
+    an->tables[table] = (AnTable){name, colnames, NULL, NULL};
     return table;
 }
 

@@ -282,9 +282,16 @@ int exec_sortkeys_init(SdbArena *arena, const SdbOid *types, const int *flags, i
  * sign-extended); NULL for other type pairs. */
 const SdbTypeOps *exec_key_ops(SdbOid left, SdbOid right);
 int exec_compare_datum(const SortKey *k, SdbDatum a, bool an, SdbDatum b, bool bn);
+/* Fold value hash v into h, mixing every bit into the low ones (hash
+ * tables take slots from the low bits, partitions from the high ones). */
 static inline uint64_t exec_hash_combine(uint64_t h, uint64_t v)
 {
-    return (h ^ v) * 0x9E3779B97F4A7C15ULL + (h >> 29);
+    uint64_t x = (h ^ v) + 0x9E3779B97F4A7C15ULL;
+    x ^= x >> 33;
+    x *= 0xFF51AFD7ED558CCDULL;
+    x ^= x >> 33;
+    x *= 0xC4CEB9FE1A85EC53ULL;
+    return x ^ (x >> 33);
 }
 
 /* Hash table of rows by hash value (open addressing, duplicates allowed):

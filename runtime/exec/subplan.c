@@ -159,7 +159,7 @@ static int hashed_setup(SubState *ss, const SdbBoundSubPlan *sp)
         Row *r = ss->rows->rows[i];
         if (row_is_null(r, width, pos))
             ss->has_null = true;
-        else if (rowhash_insert(&ss->hash, ss->ops->hash(r[pos]), r) != SDB_OK)
+        else if (rowhash_insert(&ss->hash, exec_hash_combine(0, ss->ops->hash(r[pos])), r) != SDB_OK)
             return SDB_ERROR;
     }
     ss->hashed = true;
@@ -183,7 +183,7 @@ static int hashed_lookup(SubState *ss, const SdbBoundSubPlan *sp, SdbDatum *valu
         *isnull = true;
         return SDB_OK;
     }
-    uint64_t h = ss->ops->hash(v);
+    uint64_t h = exec_hash_combine(0, ss->ops->hash(v));
     bool found = false;
     for (size_t j = h & ss->hash.mask; ss->hash.slots[j].row != NULL && !found; j = (j + 1) & ss->hash.mask)
         found = ss->hash.slots[j].hash == h && ss->ops->compare(v, ss->hash.slots[j].row[ss->column]) == 0;

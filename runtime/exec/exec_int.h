@@ -57,6 +57,9 @@ typedef struct NodeStats {
     uint64_t removed;       /* rows its filter removed (Scan, Filter) */
     const char *sort_method;    /* Sort: quicksort, top-N heapsort, external merge */
     int64_t sort_kb;
+    int64_t hash_buckets;       /* hash join: its table, partitions and memory */
+    int hash_batches;
+    int64_t hash_kb;
 } NodeStats;
 
 /* A running operator.  Each kind embeds it first. */

@@ -477,7 +477,7 @@ static void header(Explain *ex, int depth, const char *title, const SdbPlan *sta
     sdb_str_append_char(ex->out, '\n');
 }
 
-static NodeStats *stats_of(Explain *ex, const SdbPlan *p)
+static NodeStats *node_stats(Explain *ex, const SdbPlan *p)
 {
     void *found = NULL;
     if (!ex->analyze || !sdb_hash_lookup(ex->sh->stats, &p, sizeof(p), &found))
@@ -488,7 +488,7 @@ static NodeStats *stats_of(Explain *ex, const SdbPlan *p)
 /* EXPLAIN ANALYZE: "Rows Removed by Filter: n" (per loop). */
 static void detail_removed(Explain *ex, int depth, const SdbPlan *p)
 {
-    NodeStats *ns = stats_of(ex, p);
+    NodeStats *ns = node_stats(ex, p);
     if (ns == NULL)
         return;
     indent(ex, depth, false);
@@ -498,7 +498,7 @@ static void detail_removed(Explain *ex, int depth, const SdbPlan *p)
 /* EXPLAIN ANALYZE of a Sort: "Sort Method: quicksort  Memory: 25kB". */
 static void detail_sort(Explain *ex, int depth, const SdbPlan *p)
 {
-    NodeStats *ns = stats_of(ex, p);
+    NodeStats *ns = node_stats(ex, p);
     if (ns == NULL || ns->sort_method == NULL)
         return;
     indent(ex, depth, false);
@@ -601,6 +601,12 @@ static int explain_join(Explain *ex, const SdbPlanJoin *j, int depth, const SdbP
         return SDB_ERROR;
     if (j->strategy == SDB_JOIN_STRATEGY_HASH && j->nkeys > 0) {
         header(ex, depth + 1, "Hash", j->right, j->right);
+        NodeStats *ns = node_stats(ex, &j->plan);
+        if (ns != NULL && ns->hash_buckets > 0) {
+            indent(ex, depth + 1, false);
+            sdb_str_appendf(ex->out, "Buckets: %lld  Batches: %d  Memory Usage: %lldkB\n", (long long)ns->hash_buckets,
+                            ns->hash_batches, (long long)ns->hash_kb);
+        }
         return explain_node(ex, j->right, depth + 2, j->right);
     }
     return explain_node(ex, j->right, depth + 1, j->right);

@@ -75,6 +75,7 @@ typedef struct JoinNode {
     RowDesc ldesc;          /* left rows in the files */
     SdbArena *part_arena;   /* left rows read back */
     SdbBatch lbatch;
+    size_t peak_bytes;      /* the most the build side held (EXPLAIN ANALYZE) */
 } JoinNode;
 
 #define JOIN_PARTITIONS 32
@@ -339,6 +340,7 @@ static int nl_next(JoinNode *jn, SdbBatch **out)
  * every later one (hash_add_build_row). */
 static int hash_spill_start(JoinNode *jn)
 {
+    jn->peak_bytes = rowstore_bytes(jn->build) + rowhash_bytes(&jn->hash);
     jn->nparts = JOIN_PARTITIONS;
     jn->lparts = sdb_arena_calloc(jn->node.arena, JOIN_PARTITIONS, sizeof(FILE *));
     jn->rparts = sdb_arena_calloc(jn->node.arena, JOIN_PARTITIONS, sizeof(FILE *));
@@ -649,6 +651,12 @@ static int hash_setup(JoinNode *jn, const SdbPlanJoin *p)
         return SDB_ERROR;
     if (jn->nparts > 0)
         jn->phase = JP_PARTITION;
+    if (jn->node.stats) {
+        jn->node.stats->hash_buckets = (int64_t)jn->hash.mask + 1;
+        jn->node.stats->hash_batches = jn->nparts > 0 ? jn->nparts : 1;
+        size_t now = rowstore_bytes(jn->build) + rowhash_bytes(&jn->hash);
+        jn->node.stats->hash_kb = (int64_t)((now > jn->peak_bytes ? now : jn->peak_bytes) + 1023) / 1024;
+    }
     return SDB_OK;
 }
 

@@ -6,7 +6,8 @@
  * a function or operator call loops over the live rows calling the C
  * function through one prepared SdbFnCall (strict ones skip NULL rows),
  * AND/OR/NOT use three-valued logic and evaluate later arguments only for
- * rows still undecided.  Anything else goes row by row through the row
+ * rows still undecided; an uncorrelated IN / NOT IN subquery probes its
+ * hash table with the vector of outer values.  Anything else goes row by row through the row
  * evaluator (expr/eval.c), whose hook reads the row from the env's RowCtx.
  */
 #include "exec/exec_int.h"
@@ -92,6 +93,17 @@ ExecExpr *exec_expr_compile(ExecEnv *env, const SdbExpr *expr)
         if (e->args == NULL || e->sel_tmp == NULL || !compile_result(env, e))
             return NULL;
         return e;
+    }
+    case SDB_E_SUB_PLAN: {
+        int column;
+        const SdbExpr *outer;
+        const SdbTypeOps *ops;
+        if (!exec_subplan_hashable((const SdbBoundSubPlan *)expr, &column, &outer, &ops))
+            break;
+        e->kind = EE_HASHED;
+        e->nargs = 1;
+        e->args = exec_exprs_compile(env, (SdbExpr *const *)&outer, 1);
+        return e->args && compile_result(env, e) ? e : NULL;
     }
     default:
         break;
@@ -231,6 +243,14 @@ int sdb_exec_eval_batch(ExecExpr *e, const SdbBatch *in, const uint16_t *sel, in
     case EE_OR:
         rc = eval_and_or(e, in, sel, n);
         break;
+    case EE_HASHED: {
+        SdbVector *outer;
+        rc = sdb_exec_eval_batch(e->args[0], in, sel, n, &outer);
+        if (rc == SDB_OK)
+            rc = exec_subplan_hashed_batch(e->env->node->es, (const SdbBoundSubPlan *)e->expr, outer, sel, n,
+                                           &e->result);
+        break;
+    }
     case EE_ROW:
         rc = eval_rows(e, in, sel, n);
         break;

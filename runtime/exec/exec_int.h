@@ -169,6 +169,7 @@ typedef enum ExecExprKind {
     EE_AND,
     EE_OR,
     EE_NOT,
+    EE_HASHED,   /* IN / NOT IN subquery answered by hash lookup: args[0] the outer value */
     EE_ROW
 } ExecExprKind;
 
@@ -212,6 +213,10 @@ int exec_hook(const SdbExprContext *ctx, const SdbExpr *expr, SdbDatum *value, b
  * test compares an outer value with output column *column is answered by
  * hash lookup (EXPLAIN: "hashed SubPlan"). */
 bool exec_subplan_hashable(const SdbBoundSubPlan *sp, int *column, const SdbExpr **outer, const SdbTypeOps **ops);
+/* Such a subquery for the rows sel[0..n) (NULL: 0..n-1) of the outer
+ * values' vector: its results in `result` at the same positions. */
+int exec_subplan_hashed_batch(SdbExecState *es, const SdbBoundSubPlan *sp, const SdbVector *outer, const uint16_t *sel,
+                              int n, SdbVector *result);
 int exec_subplan_eval(RowCtx *row, const SdbBoundSubPlan *sp, const SdbExprContext *ectx, SdbDatum *value,
                       bool *isnull);
 

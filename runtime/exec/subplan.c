@@ -167,33 +167,26 @@ static int hashed_setup(SubState *ss, const SdbBoundSubPlan *sp)
 }
 
 /* IN / NOT IN by lookup, with SQL's NULL rules. */
-static int hashed_lookup(SubState *ss, const SdbBoundSubPlan *sp, SdbDatum *value, bool *isnull)
+/* IN / NOT IN of value (v, vnull) by lookup, with SQL's NULL rules. */
+static void hashed_probe(const SubState *ss, const SdbBoundSubPlan *sp, SdbDatum v, bool vnull, SdbDatum *value,
+                         bool *isnull)
 {
     bool any = sp->kind == SDB_SUB_PLAN_KIND_ANY;
     *isnull = false;
-    if (ss->rows->nrows == 0) {
-        *value = !any;
-        return SDB_OK;
-    }
-    SdbDatum v;
-    bool vnull;
-    if (exec_eval_const(ss->outer_expr, &v, &vnull) != SDB_OK)
-        return SDB_ERROR;
+    *value = !any;
+    if (ss->rows->nrows == 0)
+        return;
     if (vnull) {
         *isnull = true;
-        return SDB_OK;
+        return;
     }
     uint64_t h = exec_hash_combine(0, ss->ops->hash(v));
-    bool found = false;
-    for (size_t j = h & ss->hash.mask; ss->hash.slots[j].row != NULL && !found; j = (j + 1) & ss->hash.mask)
-        found = ss->hash.slots[j].hash == h && ss->ops->compare(v, ss->hash.slots[j].row[ss->column]) == 0;
-    if (found) {
-        *value = any;
-        return SDB_OK;
-    }
+    for (size_t j = h & ss->hash.mask; ss->hash.slots[j].row != NULL; j = (j + 1) & ss->hash.mask)
+        if (ss->hash.slots[j].hash == h && ss->ops->compare(v, ss->hash.slots[j].row[ss->column]) == 0) {
+            *value = any;
+            return;
+        }
     *isnull = ss->has_null;
-    *value = !any;
-    return SDB_OK;
 }
 
 static void substate_free(void *arg)
@@ -203,8 +196,9 @@ static void substate_free(void *arg)
 
 /* Uncorrelated ANY/ALL: the subquery's rows once, then the test over
  * them for each evaluation. */
-static int subplan_any_all_cached(SdbExecState *es, SubState *ss, const SdbBoundSubPlan *sp, RowCtx *outer,
-                                  SdbDatum *value, bool *isnull)
+/* The rows of an uncorrelated ANY/ALL subquery, its test compiled over
+ * them, and (IN / NOT IN) its hash table: once per statement. */
+static int any_all_prepare(SdbExecState *es, SubState *ss, const SdbBoundSubPlan *sp)
 {
     ExecShared *sh = es->sh;
     if (ss->rows == NULL) {
@@ -233,11 +227,25 @@ static int subplan_any_all_cached(SdbExecState *es, SubState *ss, const SdbBound
         if (exec_defer(sh->root, substate_free, ss) != SDB_OK || hashed_setup(ss, sp) != SDB_OK)
             return SDB_ERROR;
     }
+    return SDB_OK;
+}
+
+static int subplan_any_all_cached(SdbExecState *es, SubState *ss, const SdbBoundSubPlan *sp, RowCtx *outer,
+                                  SdbDatum *value, bool *isnull)
+{
+    if (any_all_prepare(es, ss, sp) != SDB_OK)
+        return SDB_ERROR;
     ss->tes->outer = outer;
     ss->tn->env.row.fallback = outer;
     sdb_arena_reset(ss->tn->batch_arena);
-    if (ss->hashed)
-        return hashed_lookup(ss, sp, value, isnull);
+    if (ss->hashed) {
+        SdbDatum v;
+        bool vnull;
+        if (exec_eval_const(ss->outer_expr, &v, &vnull) != SDB_OK)
+            return SDB_ERROR;
+        hashed_probe(ss, sp, v, vnull, value, isnull);
+        return SDB_OK;
+    }
     SubRows src = {.rows = ss->rows, .buf = &ss->buf};
     return any_all(sp, &src, ss->test, value, isnull);
 }
@@ -347,6 +355,23 @@ int exec_subplan_eval(RowCtx *row, const SdbBoundSubPlan *sp, const SdbExprConte
         ss->cached = true;
         ss->value = *value;
         ss->isnull = *isnull;
+    }
+    return SDB_OK;
+}
+
+int exec_subplan_hashed_batch(SdbExecState *es, const SdbBoundSubPlan *sp, const SdbVector *outer, const uint16_t *sel,
+                              int n, SdbVector *result)
+{
+    SubState *ss = substate(es->sh, sp);
+    if (ss == NULL || any_all_prepare(es, ss, sp) != SDB_OK)
+        return SDB_ERROR;
+    if (!ss->hashed)
+        return sdb_error(SDB_ERR_INTERNAL_ERROR, "subquery is not answered by hash lookup");
+    for (int i = 0; i < n; i++) {
+        int r = sel ? sel[i] : i;
+        bool isnull;
+        hashed_probe(ss, sp, outer->values[r], sdb_vector_is_null(outer, r), &result->values[r], &isnull);
+        sdb_vector_set_null(result, r, isnull);
     }
     return SDB_OK;
 }

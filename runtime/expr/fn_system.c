@@ -119,16 +119,6 @@ static int qualified_name(const SdbSessionInfo *info, SdbArena *arena, const cha
     return SDB_OK;
 }
 
-/* The relation a (qualified) name means along the search path, or NULL. */
-static int find_relation(const SdbSessionInfo *info, SdbArena *arena, const char *text, const SdbRelation **rel)
-{
-    const char *schema, *name;
-    if (qualified_name(info, arena, text, &schema, &name) != SDB_OK ||
-        sdb_catalog_lookup(info->catalog, info->txn, schema, name, info->search_path, info->npath, rel) != SDB_OK)
-        return SDB_ERROR;
-    return SDB_OK;
-}
-
 static bool relation_visible(const SdbSessionInfo *info, const SdbRelation *rel)
 {
     const SdbRelation *found;
@@ -247,14 +237,9 @@ static int reg_input(void *arg, SdbOid regtype, const char *text, SdbOid *oid)
         return SDB_ERROR;
     int rc = SDB_OK;
     const char *schema, *name;
-    const SdbRelation *rel;
     switch (regtype) {
     case SDB_TYPEOID_REGCLASS:
-        rc = find_relation(info, arena, text, &rel);
-        if (rc == SDB_OK && rel == NULL)
-            rc = sdb_error(SDB_ERR_UNDEFINED_TABLE, "relation \"%s\" does not exist", text);
-        if (rc == SDB_OK)
-            *oid = rel->oid;
+        rc = sdb_catalog_regclass_in(info->catalog, info->txn, arena, text, info->search_path, info->npath, oid);
         break;
     case SDB_TYPEOID_REGTYPE:
         rc = regtype_in(info, arena, text, oid);
@@ -290,18 +275,9 @@ static int reg_output(void *arg, SdbOid regtype, SdbOid oid, SdbStr *out, bool *
     const SdbSessionInfo *info = arg;
     *found = false;
     switch (regtype) {
-    case SDB_TYPEOID_REGCLASS: {
-        const SdbRelation *rel;
-        if (sdb_catalog_relation(info->catalog, info->txn, oid, &rel) != SDB_OK)
-            return SDB_ERROR;
-        if (rel == NULL)
-            return SDB_OK;
-        *found = true;
-        if (!relation_visible(info, rel) &&
-            (append_ident(out, rel->namespace_name) != SDB_OK || sdb_str_append_char(out, '.') != SDB_OK))
-            return SDB_ERROR;
-        return append_ident(out, rel->name);
-    }
+    case SDB_TYPEOID_REGCLASS:
+        *found = true; /* the number when there is no such relation */
+        return sdb_catalog_regclass_out(info->catalog, info->txn, oid, info->search_path, info->npath, out);
     case SDB_TYPEOID_REGTYPE:
         if (sdb_type_by_oid(oid) == NULL)
             return SDB_OK;
@@ -525,11 +501,10 @@ int sdb_fn_has_table_privilege(SdbFnCall *call)
         call->result_null = rel == NULL;
         return sdb_fn_return_bool(call, true);
     }
-    const char *name = (const char *)sdb_fn_arg_text(call, 0)->data;
-    if (find_relation(info, call->arena, name, &rel) != SDB_OK)
+    SdbOid oid;
+    if (sdb_catalog_regclass_in(info->catalog, info->txn, call->arena, (const char *)sdb_fn_arg_text(call, 0)->data,
+                                info->search_path, info->npath, &oid) != SDB_OK)
         return SDB_ERROR;
-    if (rel == NULL)
-        return sdb_error(SDB_ERR_UNDEFINED_TABLE, "relation \"%s\" does not exist", name);
     return sdb_fn_return_bool(call, true);
 }
 

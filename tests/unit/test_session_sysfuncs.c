@@ -117,7 +117,6 @@ static void test_reg_types(void)
     CU_ASSERT_STRING_EQUAL(run("select 'p'::regclass, 'PUBLIC.P'::regclass, '\"p\"'::regclass, 'pg_class'::regclass"),
                            "p|p|p|pg_class\n");
     CU_ASSERT_STRING_EQUAL(run("select 'p'::regclass = (select oid from pg_class where relname = 'p')"), "t\n");
-    CU_ASSERT_STRING_EQUAL(run("select 'postgres.public.p'::regclass"), "p\n");
     CU_ASSERT_STRING_EQUAL(run("select 'x.public.p'::regclass"),
                            "E 0A000 cross-database references are not implemented: x.public.p");
     CU_ASSERT_STRING_EQUAL(run("select 'a..b'::regclass"), "E 42602 invalid name syntax");

@@ -69,7 +69,7 @@ typedef struct SdbFuncInfo {
     const char *description;
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 592
+#define SDB_FUNCTION_COUNT 602
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
@@ -146,8 +146,12 @@ int sdb_fn_int_pl(SdbFnCall *call);
 int sdb_fn_int_to_float(SdbFnCall *call);
 int sdb_fn_int_to_numeric(SdbFnCall *call);
 int sdb_fn_int_um(SdbFnCall *call);
+int sdb_fn_json_array_length(SdbFnCall *call);
 int sdb_fn_json_build_array(SdbFnCall *call);
 int sdb_fn_json_build_object(SdbFnCall *call);
+int sdb_fn_json_extract_path(SdbFnCall *call);
+int sdb_fn_json_get(SdbFnCall *call);
+int sdb_fn_json_typeof(SdbFnCall *call);
 int sdb_fn_jsonb_array_length(SdbFnCall *call);
 int sdb_fn_jsonb_concat(SdbFnCall *call);
 int sdb_fn_jsonb_contained(SdbFnCall *call);

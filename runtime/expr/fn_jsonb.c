@@ -1,12 +1,14 @@
 /*
  * expr/fn_jsonb.c: jsonb operators and functions as PostgreSQL's
  * jsonfuncs.c/jsonb_op.c: -> ->> #> #>> (object keys, array indexes,
- * negative ones from the end), jsonb_extract_path(_text), @> <@ ? ?| ?&,
- * || and - (key, index), jsonb_typeof, jsonb_array_length, jsonb_pretty,
- * jsonb_set, jsonb_strip_nulls.  Values are read in place through
+ * negative ones from the end) of jsonb and of json (whose values keep the
+ * text as written), json[b]_extract_path(_text), json[b]_typeof,
+ * json[b]_array_length, @> <@ ? ?| ?&,
+ * || and - (key, index), jsonb_pretty, jsonb_set, jsonb_strip_nulls.  Values are read in place through
  * types/jsonb.h; new values are written as JSON text and read back by the
  * jsonb input function.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -187,6 +189,91 @@ static int exists_many(SdbFnCall *call, bool all)
 int sdb_fn_jsonb_exists_any(SdbFnCall *call) { return exists_many(call, false); }
 int sdb_fn_jsonb_exists_all(SdbFnCall *call) { return exists_many(call, true); }
 
+/* --- json (text) ----------------------------------------------------------- */
+
+/* Set the result to the value a path leads to in a json argument: json
+ * (the value as written), or for a text result a string's contents, NULL
+ * for null, any other value as written. */
+static int json_follow(SdbFnCall *call, const char *const *keys, const size_t *lens, int n)
+{
+    SdbJsonValue v;
+    bool found;
+    if (sdb_json_path(call->arena, (const char *)sdb_fn_arg_text(call, 0)->data, keys, lens, n, &v, &found) !=
+        SDB_OK)
+        return SDB_ERROR;
+    if (!found || (sdb_fn_rettype(call) == SDB_TYPEOID_TEXT && v.kind == SDB_JSONB_NULL)) {
+        call->result_null = true;
+        return SDB_OK;
+    }
+    if (sdb_fn_rettype(call) == SDB_TYPEOID_TEXT && v.kind == SDB_JSONB_STRING)
+        return sdb_fn_return_text(call, v.str, v.strlen);
+    return sdb_fn_return_text(call, v.text, v.len);
+}
+
+/* json -> text / int4, json ->> text / int4. */
+int sdb_fn_json_get(SdbFnCall *call)
+{
+    char index[24];
+    const char *key = index;
+    size_t len;
+    if (sdb_fn_argtype(call, 1) == SDB_TYPEOID_INT4) {
+        len = (size_t)snprintf(index, sizeof index, "%lld", (long long)sdb_fn_arg_int(call, 1));
+    } else {
+        key = (const char *)sdb_fn_arg_text(call, 1)->data;
+        len = sdb_fn_arg_text(call, 1)->len;
+    }
+    return json_follow(call, &key, &len, 1);
+}
+
+/* json #> text[], #>> text[], json_extract_path(_text)(json, VARIADIC text). */
+int sdb_fn_json_extract_path(SdbFnCall *call)
+{
+    Path path = {0};
+    if (call_path(call, 1, &path) != SDB_OK)
+        return SDB_ERROR;
+    const char **keys = sdb_arena_alloc(call->arena, sizeof *keys * (size_t)(path.n + 1));
+    size_t *lens = sdb_arena_alloc(call->arena, sizeof *lens * (size_t)(path.n + 1));
+    if (keys == NULL || lens == NULL)
+        return SDB_ERROR;
+    for (int i = 0; i < path.n; i++) {
+        keys[i] = path.nulls[i] ? NULL : (const char *)sdb_datum_varlena(path.values[i])->data;
+        lens[i] = path.nulls[i] ? 0 : sdb_datum_varlena(path.values[i])->len;
+    }
+    return json_follow(call, keys, lens, path.n);
+}
+
+static const char *const kind_names[] = {[SDB_JSONB_NULL] = "null",     [SDB_JSONB_FALSE] = "boolean",
+                                         [SDB_JSONB_TRUE] = "boolean",  [SDB_JSONB_NUMBER] = "number",
+                                         [SDB_JSONB_STRING] = "string", [SDB_JSONB_ARRAY] = "array",
+                                         [SDB_JSONB_OBJECT] = "object"};
+
+/* The whole json argument as a value. */
+static int json_root(SdbFnCall *call, SdbJsonValue *v)
+{
+    bool found;
+    return sdb_json_path(call->arena, (const char *)sdb_fn_arg_text(call, 0)->data, NULL, NULL, 0, v, &found);
+}
+
+int sdb_fn_json_typeof(SdbFnCall *call)
+{
+    SdbJsonValue v;
+    if (json_root(call, &v) != SDB_OK)
+        return SDB_ERROR;
+    return sdb_fn_return_text(call, kind_names[v.kind], strlen(kind_names[v.kind]));
+}
+
+int sdb_fn_json_array_length(SdbFnCall *call)
+{
+    SdbJsonValue v;
+    if (json_root(call, &v) != SDB_OK)
+        return SDB_ERROR;
+    if (v.kind == SDB_JSONB_OBJECT)
+        return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "cannot get array length of a non-array");
+    if (v.kind != SDB_JSONB_ARRAY)
+        return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "cannot get array length of a scalar");
+    return sdb_fn_return_int(call, (int64_t)v.count);
+}
+
 /* --- writing --------------------------------------------------------------- */
 
 static int append_key(SdbStr *out, const char *key, size_t len)
@@ -289,11 +376,7 @@ int sdb_fn_jsonb_delete(SdbFnCall *call)
 
 int sdb_fn_jsonb_typeof(SdbFnCall *call)
 {
-    static const char *const names[] = {[SDB_JSONB_NULL] = "null",     [SDB_JSONB_FALSE] = "boolean",
-                                        [SDB_JSONB_TRUE] = "boolean",  [SDB_JSONB_NUMBER] = "number",
-                                        [SDB_JSONB_STRING] = "string", [SDB_JSONB_ARRAY] = "array",
-                                        [SDB_JSONB_OBJECT] = "object"};
-    const char *name = names[sdb_jsonb_kind(arg_node(call, 0))];
+    const char *name = kind_names[sdb_jsonb_kind(arg_node(call, 0))];
     return sdb_fn_return_text(call, name, strlen(name));
 }
 

@@ -19,6 +19,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/hash.h"
@@ -42,6 +43,8 @@ struct JNode {
     const char *key; /* for object members */
     size_t keylen;
     size_t count;
+    const char *src; /* the value's text in the document */
+    size_t srclen;
 };
 
 typedef struct JParser {
@@ -358,9 +361,23 @@ static JNode *parse_scalar(JParser *jp)
     return node;
 }
 
+static JNode *parse_value_at(JParser *jp);
+
+/* A value, its source span recorded when building. */
 static JNode *parse_value(JParser *jp)
 {
     skip_ws(jp);
+    const char *start = jp->p;
+    JNode *n = parse_value_at(jp);
+    if (n != NULL && jp->build) {
+        n->src = start;
+        n->srclen = (size_t)(jp->p - start);
+    }
+    return n;
+}
+
+static JNode *parse_value_at(JParser *jp)
+{
     switch (*jp->p) {
     case '{':
     case '[':
@@ -855,4 +872,49 @@ bool sdb_jsonb_contains(SdbJsonbNode a, SdbJsonbNode b)
         return false;
     }
     return deep_contains(a, b);
+}
+
+/* --- json: navigating the text (jsonb.h) ---------------------------------- */
+
+/* One step: an object's member `key` (the last of duplicates, as
+ * PostgreSQL), or an array element when `key` is an integer (negative from
+ * the end); NULL when there is none. */
+static const JNode *json_step(const JNode *n, const char *key, size_t keylen)
+{
+    if (n->tag == JB_OBJECT) {
+        const JNode *found = NULL;
+        for (const JNode *c = n->first; c != NULL; c = c->next)
+            if (c->keylen == keylen && memcmp(c->key, key, keylen) == 0)
+                found = c;
+        return found;
+    }
+    if (n->tag != JB_ARRAY || keylen == 0 || keylen > 11)
+        return NULL;
+    char buf[12], *end;
+    memcpy(buf, key, keylen);
+    buf[keylen] = '\0';
+    long index = strtol(buf, &end, 10);
+    if (*end != '\0')
+        return NULL;
+    if (index < 0)
+        index += (long)n->count;
+    const JNode *c = n->first;
+    for (long i = 0; c != NULL && i < index; i++)
+        c = c->next;
+    return index >= 0 ? c : NULL;
+}
+
+int sdb_json_path(SdbArena *arena, const char *doc, const char *const *keys, const size_t *keylens, int nkeys,
+                  SdbJsonValue *out, bool *found)
+{
+    const JNode *n = parse_document(arena, doc, true);
+    if (n == NULL)
+        return SDB_ERROR;
+    for (int i = 0; i < nkeys && n != NULL; i++)
+        n = keys[i] != NULL ? json_step(n, keys[i], keylens[i]) : NULL;
+    *found = n != NULL;
+    if (n != NULL)
+        *out = (SdbJsonValue){.kind = n->tag, .text = n->src, .len = n->srclen, .str = n->str, .strlen = n->len,
+                              .count = n->count};
+    return SDB_OK;
 }

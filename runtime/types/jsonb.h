@@ -3,7 +3,8 @@
  * tree) without decoding them: the kind of a node, an array's elements, an
  * object's members (sorted by key length, then bytes; keys unique), scalar
  * payloads, a node as a jsonb datum or as JSON text, PostgreSQL's jsonb
- * order and containment (@>).  Nodes are pointers into the datum and live
+ * order and containment (@>); and following a path in a json (text)
+ * document.  Nodes are pointers into the datum and live
  * as long as it does.  Building jsonb goes through the input function
  * (sdb_type_input of JSON text).
  */
@@ -47,5 +48,23 @@ int sdb_jsonb_append_string(SdbStr *out, const char *s, size_t len);
 int sdb_jsonb_node_compare(SdbJsonbNode a, SdbJsonbNode b);
 /* PostgreSQL's jsonb containment: whether `a` contains `b` (a @> b). */
 bool sdb_jsonb_contains(SdbJsonbNode a, SdbJsonbNode b);
+
+/* json (text) values: the value a path leads to in a json document, its
+ * text as written and, for a string, its decoded contents. */
+typedef struct SdbJsonValue {
+    int kind;            /* SDB_JSONB_* */
+    const char *text;    /* the value as written in the document */
+    size_t len;
+    const char *str;     /* string: the decoded UTF-8 */
+    size_t strlen;
+    size_t count;        /* array elements, object members (duplicates included) */
+} SdbJsonValue;
+
+/* Follow `nkeys` steps (object keys, or integers as text for array
+ * elements, negative from the end; a NULL key finds nothing) from the top
+ * of json document `doc`; *found false when there is nothing there.
+ * Scratch and results in `arena` or in `doc`. */
+int sdb_json_path(SdbArena *arena, const char *doc, const char *const *keys, const size_t *keylens, int nkeys,
+                  SdbJsonValue *out, bool *found);
 
 #endif /* SDB_TYPES_JSONB_H */

@@ -69,7 +69,7 @@ typedef struct SdbFuncInfo {
     const char *description;
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 602
+#define SDB_FUNCTION_COUNT 603
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
@@ -157,6 +157,7 @@ int sdb_fn_jsonb_concat(SdbFnCall *call);
 int sdb_fn_jsonb_contained(SdbFnCall *call);
 int sdb_fn_jsonb_contains(SdbFnCall *call);
 int sdb_fn_jsonb_delete(SdbFnCall *call);
+int sdb_fn_jsonb_delete_path(SdbFnCall *call);
 int sdb_fn_jsonb_exists(SdbFnCall *call);
 int sdb_fn_jsonb_exists_all(SdbFnCall *call);
 int sdb_fn_jsonb_exists_any(SdbFnCall *call);

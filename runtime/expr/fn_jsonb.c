@@ -4,7 +4,8 @@
  * negative ones from the end) of jsonb and of json (whose values keep the
  * text as written), json[b]_extract_path(_text), json[b]_typeof,
  * json[b]_array_length, @> <@ ? ?| ?&,
- * || and - (key, index), jsonb_pretty, jsonb_set, jsonb_strip_nulls.  Values are read in place through
+ * || and - (key, index), #- (path), jsonb_pretty, jsonb_set,
+ * jsonb_strip_nulls.  Values are read in place through
  * types/jsonb.h; new values are written as JSON text and read back by the
  * jsonb input function.
  */
@@ -456,10 +457,13 @@ int sdb_fn_jsonb_strip_nulls(SdbFnCall *call)
 
 /* --- jsonb_set ------------------------------------------------------------ */
 
+/* jsonb_set and #-: the path, and what happens at its end: the value
+ * replaced by `value` (added when `create` and missing), or removed. */
 typedef struct SetState {
     const Path *path;
     SdbJsonbNode value;
     bool create;
+    bool remove;
 } SetState;
 
 static int set_path(const SetState *st, SdbJsonbNode n, int depth, SdbStr *out);
@@ -493,10 +497,13 @@ static int set_in_object(const SetState *st, SdbJsonbNode n, int depth, SdbStr *
         const char *k = NULL;
         size_t klen = 0;
         SdbJsonbNode v = sdb_jsonb_member(n, i, &k, &klen);
+        bool match = klen == key->len && memcmp(k, key->data, klen) == 0;
+        if (match && last && st->remove)
+            continue;
         rc |= first ? SDB_OK : sdb_str_append_cstr(out, ", ");
         first = false;
         rc |= append_key(out, k, klen) | sdb_str_append_cstr(out, ": ");
-        if (klen == key->len && memcmp(k, key->data, klen) == 0) {
+        if (match) {
             found = true;
             rc |= last ? sdb_jsonb_node_text(st->value, out) : set_path(st, v, depth + 1, out);
         } else {
@@ -525,6 +532,8 @@ static int set_in_array(const SetState *st, SdbJsonbNode n, int depth, SdbStr *o
     }
     for (int64_t i = 0; i < count && rc == SDB_OK; i++) {
         SdbJsonbNode v = sdb_jsonb_member(n, (uint32_t)i, NULL, NULL);
+        if (i == index && last && st->remove)
+            continue;
         rc |= first ? SDB_OK : sdb_str_append_cstr(out, ", ");
         first = false;
         if (i == index)
@@ -539,7 +548,7 @@ static int set_in_array(const SetState *st, SdbJsonbNode n, int depth, SdbStr *o
     return rc | sdb_str_append_char(out, ']');
 }
 
-/* Write `n` with the value at path[depth..] replaced (or added). */
+/* Write `n` with the value at path[depth..] replaced, added or removed. */
 static int set_path(const SetState *st, SdbJsonbNode n, int depth, SdbStr *out)
 {
     if (st->path->nulls[depth])
@@ -564,6 +573,25 @@ int sdb_fn_jsonb_set(SdbFnCall *call)
     if (path.n == 0)
         return return_node(call, target);
     SetState st = {.path = &path, .value = arg_node(call, 2), .create = call->nargs < 4 || sdb_fn_arg_bool(call, 3)};
+    SdbStr json;
+    sdb_str_init(&json, call->arena);
+    return set_path(&st, target, 0, &json) == SDB_OK ? return_json_text(call, &json) : SDB_ERROR;
+}
+
+/* jsonb #- text[] (jsonb_delete_path): the value at the path removed;
+ * nothing when the path leads nowhere. */
+int sdb_fn_jsonb_delete_path(SdbFnCall *call)
+{
+    Path path = {0};
+    if (call_path(call, 1, &path) != SDB_OK)
+        return SDB_ERROR;
+    SdbJsonbNode target = arg_node(call, 0);
+    int kind = sdb_jsonb_kind(target);
+    if (kind != SDB_JSONB_OBJECT && kind != SDB_JSONB_ARRAY)
+        return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "cannot delete path in scalar");
+    if (path.n == 0)
+        return return_node(call, target);
+    SetState st = {.path = &path, .remove = true};
     SdbStr json;
     sdb_str_init(&json, call->arena);
     return set_path(&st, target, 0, &json) == SDB_OK ? return_json_text(call, &json) : SDB_ERROR;

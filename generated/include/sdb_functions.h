@@ -69,7 +69,7 @@ typedef struct SdbFuncInfo {
     const char *description;
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 611
+#define SDB_FUNCTION_COUNT 612
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
@@ -197,6 +197,7 @@ int sdb_fn_pg_backend_pid(SdbFnCall *call);
 int sdb_fn_pg_encoding_to_char(SdbFnCall *call);
 int sdb_fn_pg_get_expr(SdbFnCall *call);
 int sdb_fn_pg_get_indexdef(SdbFnCall *call);
+int sdb_fn_pg_get_userbyid(SdbFnCall *call);
 int sdb_fn_pg_table_is_visible(SdbFnCall *call);
 int sdb_fn_pg_type_is_visible(SdbFnCall *call);
 int sdb_fn_quote_ident(SdbFnCall *call);

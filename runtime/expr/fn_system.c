@@ -1,7 +1,8 @@
 /*
  * expr/fn_system.c: PostgreSQL's system information functions and the
  * names of the reg* types.  version(), current_user/session_user,
- * current_database(), current_schema(s), pg_backend_pid(), current_setting,
+ * current_database(), current_schema(s), pg_backend_pid(), pg_get_userbyid,
+ * current_setting,
  * set_config, has_*_privilege (the one role is a superuser), format_type,
  * pg_get_indexdef, pg_table_is_visible, pg_type_is_visible,
  * obj/col_description (no comments are kept: NULL), pg_encoding_to_char,
@@ -447,6 +448,20 @@ int sdb_fn_set_config(SdbFnCall *call)
     if (info->set(info->arg, name, value, local) != SDB_OK || info->show(info->arg, name, buf, sizeof buf) != SDB_OK)
         return SDB_ERROR;
     return return_cstr(call, buf);
+}
+
+/* pg_get_userbyid(role): the one role's name, "unknown (OID=n)" for any
+ * other OID. */
+int sdb_fn_pg_get_userbyid(SdbFnCall *call)
+{
+    const SdbSessionInfo *info = session_of(call);
+    if (info == NULL)
+        return SDB_ERROR;
+    SdbOid oid = (SdbOid)call->args[0];
+    if (oid == SDB_ROLE_POSTGRES)
+        return return_cstr(call, info->user);
+    char *s = sdb_arena_sprintf(call->arena, "unknown (OID=%u)", oid);
+    return s ? return_cstr(call, s) : SDB_ERROR;
 }
 
 /* --- privileges ---------------------------------------------------------- */

@@ -90,6 +90,7 @@ static void test_session_information(void)
                            "t\n");
     CU_ASSERT_STRING_EQUAL(run("select current_setting('server_version') = split_part(version(), ' ', 2)"), "t\n");
     CU_ASSERT_STRING_EQUAL(run("select pg_backend_pid() > 0"), "t\n");
+    CU_ASSERT_STRING_EQUAL(run("select pg_get_userbyid(10), pg_get_userbyid(7)"), "postgres|unknown (OID=7)\n");
     sdb_session_set_backend_pid(session, 4242);
     CU_ASSERT_STRING_EQUAL(run("select pg_backend_pid()"), "4242\n");
     CU_ASSERT_STRING_EQUAL(run("select current_setting('nosuch')"),

@@ -69,7 +69,7 @@ typedef struct SdbFuncInfo {
     const char *description;
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 612
+#define SDB_FUNCTION_COUNT 613
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */

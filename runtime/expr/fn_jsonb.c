@@ -331,8 +331,23 @@ int sdb_fn_jsonb_concat(SdbFnCall *call)
     return rc == SDB_OK ? return_json_text(call, &json) : SDB_ERROR;
 }
 
-/* jsonb - text (an object's key, or an array's string elements equal to
- * it) and jsonb - int4 (an array element, negative from the end). */
+/* Whether `len` bytes at `s` equal one of the keys (NULL ones match
+ * nothing). */
+static bool is_deleted_key(const Path *keys, const void *s, size_t len)
+{
+    for (int i = 0; i < keys->n; i++) {
+        if (keys->nulls[i])
+            continue;
+        const SdbVarlena *k = sdb_datum_varlena(keys->values[i]);
+        if (k->len == len && memcmp(k->data, s, len) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* jsonb - text, jsonb - text[] (an object's keys, or an array's string
+ * elements equal to them) and jsonb - int4 (an array element, negative
+ * from the end). */
 int sdb_fn_jsonb_delete(SdbFnCall *call)
 {
     SdbJsonbNode n = arg_node(call, 0);
@@ -345,7 +360,9 @@ int sdb_fn_jsonb_delete(SdbFnCall *call)
     int64_t count = sdb_jsonb_count(n), index = by_index ? sdb_fn_arg_int(call, 1) : -1;
     if (by_index && index < 0)
         index += count;
-    const SdbVarlena *key = by_index ? NULL : sdb_fn_arg_text(call, 1);
+    Path keys = {0};
+    if (!by_index && call_path(call, 1, &keys) != SDB_OK)
+        return SDB_ERROR;
     SdbStr json;
     sdb_str_init(&json, call->arena);
     int rc = sdb_str_append_char(&json, kind == SDB_JSONB_OBJECT ? '{' : '[');
@@ -356,11 +373,11 @@ int sdb_fn_jsonb_delete(SdbFnCall *call)
         SdbJsonbNode v = sdb_jsonb_member(n, i, &k, &klen);
         if (by_index && i == index)
             continue;
-        if (!by_index && kind == SDB_JSONB_OBJECT && klen == key->len && memcmp(k, key->data, klen) == 0)
+        if (!by_index && kind == SDB_JSONB_OBJECT && is_deleted_key(&keys, k, klen))
             continue;
         if (!by_index && kind == SDB_JSONB_ARRAY && sdb_jsonb_kind(v) == SDB_JSONB_STRING) {
-            const unsigned char *s = sdb_jsonb_scalar(v, &slen);
-            if (slen == key->len && memcmp(s, key->data, slen) == 0)
+            const unsigned char *str = sdb_jsonb_scalar(v, &slen);
+            if (is_deleted_key(&keys, str, slen))
                 continue;
         }
         rc |= first ? SDB_OK : sdb_str_append_cstr(&json, ", ");

@@ -7,6 +7,7 @@
 #define SDB_SESSION_SESSION_INT_H
 
 #include <pthread.h>
+#include <time.h>
 #include <stdbool.h>
 
 #include "access/table.h"
@@ -111,7 +112,9 @@ struct SdbSession {
     SdbPortal *portals;
     SdbSequenceSession sequences; /* currval/lastval */
     SdbAccessContext access;      /* what the executor's table access uses (engine, catalog, txn, TimeZone, defaults) */
-    volatile int cancel;
+    volatile int cancel;          /* 1: sdb_session_cancel, 2: statement_timeout */
+    timer_t timeout_timer;        /* statement_timeout, made on first use */
+    bool have_timer;
     const SdbResultSink *sink; /* of the request being served (ParameterStatus at transaction end) */
 };
 

@@ -378,6 +378,31 @@ static void test_concurrent_sessions(void)
     close_all();
 }
 
+static void test_databases(void)
+{
+    open_all();
+    CU_ASSERT_STRING_EQUAL(run("create database other"), "C CREATE DATABASE\n");
+    CU_ASSERT_STRING_EQUAL(run("create table only_in_postgres (a int)"), "C CREATE TABLE\n");
+    SdbSession *other = sdb_session_open(db, "postgres", "other");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(other);
+    SdbSession *main_session = session;
+    session = other;
+    cap.s = other;
+    CU_ASSERT_STRING_EQUAL(run("select a from only_in_postgres"),
+                           "E 42P01 relation \"only_in_postgres\" does not exist\n");
+    CU_ASSERT_STRING_EQUAL(run("create table only_in_other (b int); insert into only_in_other values (1)"),
+                           "C CREATE TABLE\nC INSERT 0 1\n");
+    sdb_session_close(other);
+    session = main_session;
+    cap.s = session;
+    CU_ASSERT_STRING_EQUAL(run("select b from only_in_other"), "E 42P01 relation \"only_in_other\" does not exist\n");
+    CU_ASSERT_PTR_NULL(sdb_session_open(db, "postgres", "nosuch"));
+    CU_ASSERT_EQUAL(sdb_error_last()->code, SDB_ERR_INVALID_CATALOG_NAME);
+    CU_ASSERT_STRING_EQUAL(sdb_error_last()->message, "database \"nosuch\" does not exist");
+    sdb_error_clear();
+    close_all();
+}
+
 static CU_TestInfo tests[] = {
     {"command tags", test_tags},
     {"transaction blocks", test_transactions},
@@ -386,6 +411,7 @@ static CU_TestInfo tests[] = {
     {"extended protocol", test_extended},
     {"COPY, TRUNCATE, EXPLAIN, reopen", test_copy_truncate_explain},
     {"sessions on several threads", test_concurrent_sessions},
+    {"databases", test_databases},
     CU_TEST_INFO_NULL,
 };
 

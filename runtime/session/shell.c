@@ -237,7 +237,8 @@ typedef struct Script {
 static int emit_statement(void *arg, const char *sql)
 {
     Script *sc = arg;
-    if (sdb_sql_blank(sql) || strcmp(sql, ";") == 0)
+    sql += strspn(sql, " \t\r\n"); /* psql sends a statement from its first token */
+    if (sql[0] == '\0' || strcmp(sql, ";") == 0)
         return SDB_OK;
     char where[512];
     snprintf(where, sizeof where, "specdb:%s:%ld: ", sc->name, sc->line);

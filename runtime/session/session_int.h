@@ -34,6 +34,7 @@ struct SdbInstance {
     SdbSettings settings;     /* the server's values: what RESET goes back to */
     char *temp_dir;           /* DATADIR/pgsql_tmp: executor spill files */
     SdbCatalog *postgres;     /* the catalog of database "postgres" (also databases[0]) */
+    int lock_fd;              /* the data directory, flock'ed while open; -1 when none */
     pthread_mutex_t lock;     /* databases[] */
     SdbDatabase *databases;
     int ndatabases, databases_cap;

@@ -302,6 +302,12 @@ static int run_script(Printer *p, FILE *in, const char *name)
     return sc.stop ? 3 : 0;
 }
 
+void sdb_shell_print_error(const SdbShellOptions *opts, FILE *out, FILE *err)
+{
+    Printer p = {.opts = opts, .out = out, .err = err, .where = ""};
+    print_error(&p, NULL);
+}
+
 int sdb_shell_run(SdbSession *s, const SdbShellOptions *opts, FILE *out, FILE *err)
 {
     Printer p = {.s = s, .opts = opts, .out = out, .err = err, .where = "", .in = stdin};

@@ -69,8 +69,8 @@ typedef struct SdbFuncInfo {
     const char *description;
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 483
-#define SDB_AGGREGATE_COUNT 118
+#define SDB_FUNCTION_COUNT 529
+#define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
 extern const SdbFuncInfo sdb_functions[SDB_FUNCTION_COUNT];
@@ -204,6 +204,8 @@ int sdb_fn_timestamptz_date(SdbFnCall *call);
 int sdb_fn_timestamptz_mi_interval(SdbFnCall *call);
 int sdb_fn_timestamptz_pl_interval(SdbFnCall *call);
 int sdb_fn_timestamptz_timestamp(SdbFnCall *call);
+int sdb_fn_to_json(SdbFnCall *call);
+int sdb_fn_uplus(SdbFnCall *call);
 int sdb_fn_upper(SdbFnCall *call);
 int sdb_fn_varchar(SdbFnCall *call);
 int sdb_agg_array_array_final(SdbAggCall *call);
@@ -235,6 +237,10 @@ int sdb_agg_int128_sum_final(SdbAggCall *call);
 int sdb_agg_interval_avg_final(SdbAggCall *call);
 int sdb_agg_interval_step(SdbAggCall *call);
 int sdb_agg_interval_sum_final(SdbAggCall *call);
+int sdb_agg_json_agg_final(SdbAggCall *call);
+int sdb_agg_json_agg_step(SdbAggCall *call);
+int sdb_agg_json_object_agg_final(SdbAggCall *call);
+int sdb_agg_json_object_agg_step(SdbAggCall *call);
 int sdb_agg_max_step(SdbAggCall *call);
 int sdb_agg_min_step(SdbAggCall *call);
 int sdb_agg_minmax_final(SdbAggCall *call);

@@ -223,6 +223,14 @@ const SdbAggInfo sdb_aggregates[SDB_AGGREGATE_COUNT] = {
     { 2828, sizeof(SdbAggRegression), sdb_agg_init_zero, sdb_agg_regr_accum_step, sdb_agg_covar_samp_final, sdb_agg_regr_accum_combine, false },
     /* corr(float8, float8) */
     { 2829, sizeof(SdbAggRegression), sdb_agg_init_zero, sdb_agg_regr_accum_step, sdb_agg_corr_final, sdb_agg_regr_accum_combine, false },
+    /* json_agg(anyelement) */
+    { 3175, sizeof(SdbAggString), sdb_agg_init_zero, sdb_agg_json_agg_step, sdb_agg_json_agg_final, NULL, false },
+    /* json_object_agg(any, any) */
+    { 3197, sizeof(SdbAggString), sdb_agg_init_zero, sdb_agg_json_object_agg_step, sdb_agg_json_object_agg_final, NULL, false },
+    /* jsonb_agg(anyelement) */
+    { 3267, sizeof(SdbAggString), sdb_agg_init_zero, sdb_agg_json_agg_step, sdb_agg_json_agg_final, NULL, false },
+    /* jsonb_object_agg(any, any) */
+    { 3270, sizeof(SdbAggString), sdb_agg_init_zero, sdb_agg_json_object_agg_step, sdb_agg_json_object_agg_final, NULL, false },
     /* string_agg(text, text) */
     { 3538, sizeof(SdbAggString), sdb_agg_init_zero, sdb_agg_string_step, sdb_agg_string_final, NULL, false },
     /* string_agg(bytea, bytea) */
@@ -233,6 +241,12 @@ const SdbAggInfo sdb_aggregates[SDB_AGGREGATE_COUNT] = {
     { 3974, sizeof(SdbAggOrderedSet), sdb_agg_init_zero, sdb_agg_ordered_set_step, sdb_agg_percentile_cont_final, NULL, true },
     /* percentile_cont(float8, interval) */
     { 3976, sizeof(SdbAggOrderedSet), sdb_agg_init_zero, sdb_agg_ordered_set_step, sdb_agg_percentile_cont_final, NULL, true },
+    /* percentile_disc(_float8, anyelement) */
+    { 3978, sizeof(SdbAggOrderedSet), sdb_agg_init_zero, sdb_agg_ordered_set_step, sdb_agg_percentile_disc_final, NULL, true },
+    /* percentile_cont(_float8, float8) */
+    { 3980, sizeof(SdbAggOrderedSet), sdb_agg_init_zero, sdb_agg_ordered_set_step, sdb_agg_percentile_cont_final, NULL, true },
+    /* percentile_cont(_float8, interval) */
+    { 3982, sizeof(SdbAggOrderedSet), sdb_agg_init_zero, sdb_agg_ordered_set_step, sdb_agg_percentile_cont_final, NULL, true },
     /* mode(anyelement) */
     { 3984, sizeof(SdbAggOrderedSet), sdb_agg_init_zero, sdb_agg_ordered_set_step, sdb_agg_mode_final, NULL, true },
     /* array_agg(anyarray) */

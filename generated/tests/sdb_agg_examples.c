@@ -1154,40 +1154,118 @@ static const SdbOid agg_types_573[] = { 23 };
 static const char *const agg_cells_573[] = { NULL };
 static const SdbOid agg_types_574[] = { 1700 };
 static const char *const agg_cells_574[] = { "2.5" };
-static const SdbOid agg_types_575[] = { 701, 701 };
-static const char *const agg_cells_575[] = { "0.5", "4", "0.5", "1", "0.5", NULL, "0.5", "2", "0.5", "10" };
-static const SdbOid agg_types_576[] = { 701, 701 };
-static const char *const agg_cells_576[] = { "0.25", "1", "0.25", "2" };
-static const SdbOid agg_types_577[] = { 701, 701 };
-static const char *const agg_cells_577[] = { NULL };
-static const SdbOid agg_types_578[] = { 701, 701 };
-static const char *const agg_cells_578[] = { NULL, "1" };
-static const SdbOid agg_types_579[] = { 701, 701 };
-static const char *const agg_cells_579[] = { "1.5", "1" };
-static const SdbOid agg_types_580[] = { 701, 701 };
-static const char *const agg_cells_580[] = { "0", "3", "0", "1" };
-static const SdbOid agg_types_581[] = { 701, 701 };
-static const char *const agg_cells_581[] = { "0.5", NULL };
-static const SdbOid agg_types_582[] = { 701, 1186 };
-static const char *const agg_cells_582[] = { "0.5", "1 day", "0.5", "2 days" };
-static const SdbOid agg_types_583[] = { 701, 1186 };
-static const char *const agg_cells_583[] = { "0.25", "1 hour", "0.25", NULL, "0.25", "1 mon" };
-static const SdbOid agg_types_584[] = { 701, 1186 };
-static const char *const agg_cells_584[] = { NULL };
-static const SdbOid agg_types_585[] = { 701, 1186 };
-static const char *const agg_cells_585[] = { "0.5", NULL };
-static const SdbOid agg_types_586[] = { 701, 23 };
-static const char *const agg_cells_586[] = { "0.5", "4", "0.5", "1", "0.5", NULL, "0.5", "2", "0.5", "10" };
-static const SdbOid agg_types_587[] = { 701, 25 };
-static const char *const agg_cells_587[] = { "0.5", "b", "0.5", "a" };
-static const SdbOid agg_types_588[] = { 701, 25 };
-static const char *const agg_cells_588[] = { "0", "b", "0", "a" };
-static const SdbOid agg_types_589[] = { 701, 23 };
-static const char *const agg_cells_589[] = { NULL };
-static const SdbOid agg_types_590[] = { 701, 23 };
-static const char *const agg_cells_590[] = { "-0.5", "1" };
-static const SdbOid agg_types_591[] = { 701, 23 };
-static const char *const agg_cells_591[] = { NULL, "1" };
+static const SdbOid agg_types_575[] = { 1700 };
+static const char *const agg_cells_575[] = { "1", NULL, "2.50" };
+static const SdbOid agg_types_576[] = { 25 };
+static const char *const agg_cells_576[] = { "a\"b", "c" };
+static const SdbOid agg_types_577[] = { 1007 };
+static const char *const agg_cells_577[] = { "{1,2}", "{3}", NULL, "{}" };
+static const SdbOid agg_types_578[] = { 23 };
+static const char *const agg_cells_578[] = { NULL };
+static const SdbOid agg_types_579[] = { 23 };
+static const char *const agg_cells_579[] = { NULL };
+static const SdbOid agg_types_580[] = { 1184 };
+static const char *const agg_cells_580[] = { "2024-02-29 12:00:00.5+05:30", "infinity" };
+static const SdbOid agg_types_581[] = { 16 };
+static const char *const agg_cells_581[] = { "t", "f" };
+static const SdbOid agg_types_582[] = { 701 };
+static const char *const agg_cells_582[] = { "NaN", "-1e3" };
+static const SdbOid agg_types_583[] = { 3802 };
+static const char *const agg_cells_583[] = { "{\"a\": 1}" };
+static const SdbOid agg_types_584[] = { 1700 };
+static const char *const agg_cells_584[] = { "1", NULL, "2.50" };
+static const SdbOid agg_types_585[] = { 25 };
+static const char *const agg_cells_585[] = { "a\"b", "c" };
+static const SdbOid agg_types_586[] = { 1007 };
+static const char *const agg_cells_586[] = { "{1,2}", "{3}" };
+static const SdbOid agg_types_587[] = { 23 };
+static const char *const agg_cells_587[] = { NULL };
+static const SdbOid agg_types_588[] = { 23 };
+static const char *const agg_cells_588[] = { NULL };
+static const SdbOid agg_types_589[] = { 1114 };
+static const char *const agg_cells_589[] = { "2024-02-29", "2024-03-01 10:00" };
+static const SdbOid agg_types_590[] = { 23, 25 };
+static const char *const agg_cells_590[] = { "1", "a", "2", NULL, "1", "b" };
+static const SdbOid agg_types_591[] = { 16, 1007 };
+static const char *const agg_cells_591[] = { "t", "{1}" };
+static const SdbOid agg_types_592[] = { 25, 23 };
+static const char *const agg_cells_592[] = { NULL };
+static const SdbOid agg_types_593[] = { 25, 23 };
+static const char *const agg_cells_593[] = { NULL, "1" };
+static const SdbOid agg_types_594[] = { 1007, 23 };
+static const char *const agg_cells_594[] = { "{1}", "1" };
+static const SdbOid agg_types_595[] = { 25, 114 };
+static const char *const agg_cells_595[] = { "k", "{\"x\": [1]}" };
+static const SdbOid agg_types_596[] = { 25, 23 };
+static const char *const agg_cells_596[] = { "b", "1", "a", NULL, "b", "2" };
+static const SdbOid agg_types_597[] = { 25, 23 };
+static const char *const agg_cells_597[] = { NULL };
+static const SdbOid agg_types_598[] = { 25, 23 };
+static const char *const agg_cells_598[] = { NULL, "1" };
+static const SdbOid agg_types_599[] = { 1700, 25 };
+static const char *const agg_cells_599[] = { "2.50", "x" };
+static const SdbOid agg_types_600[] = { 701, 701 };
+static const char *const agg_cells_600[] = { "0.5", "4", "0.5", "1", "0.5", NULL, "0.5", "2", "0.5", "10" };
+static const SdbOid agg_types_601[] = { 701, 701 };
+static const char *const agg_cells_601[] = { "0.25", "1", "0.25", "2" };
+static const SdbOid agg_types_602[] = { 701, 701 };
+static const char *const agg_cells_602[] = { NULL };
+static const SdbOid agg_types_603[] = { 701, 701 };
+static const char *const agg_cells_603[] = { NULL, "1" };
+static const SdbOid agg_types_604[] = { 701, 701 };
+static const char *const agg_cells_604[] = { "1.5", "1" };
+static const SdbOid agg_types_605[] = { 701, 701 };
+static const char *const agg_cells_605[] = { "0", "3", "0", "1" };
+static const SdbOid agg_types_606[] = { 701, 701 };
+static const char *const agg_cells_606[] = { "0.5", NULL };
+static const SdbOid agg_types_607[] = { 701, 1186 };
+static const char *const agg_cells_607[] = { "0.5", "1 day", "0.5", "2 days" };
+static const SdbOid agg_types_608[] = { 701, 1186 };
+static const char *const agg_cells_608[] = { "0.25", "1 hour", "0.25", NULL, "0.25", "1 mon" };
+static const SdbOid agg_types_609[] = { 701, 1186 };
+static const char *const agg_cells_609[] = { NULL };
+static const SdbOid agg_types_610[] = { 701, 1186 };
+static const char *const agg_cells_610[] = { "0.5", NULL };
+static const SdbOid agg_types_611[] = { 1022, 701 };
+static const char *const agg_cells_611[] = { "{0.5,0.25,NULL}", "4", "{0.5,0.25,NULL}", "1", "{0.5,0.25,NULL}", NULL, "{0.5,0.25,NULL}", "2" };
+static const SdbOid agg_types_612[] = { 1022, 701 };
+static const char *const agg_cells_612[] = { "{{0,1},{0.5,0.75}}", "10", "{{0,1},{0.5,0.75}}", "20" };
+static const SdbOid agg_types_613[] = { 1022, 701 };
+static const char *const agg_cells_613[] = { NULL };
+static const SdbOid agg_types_614[] = { 1022, 701 };
+static const char *const agg_cells_614[] = { NULL, "1" };
+static const SdbOid agg_types_615[] = { 1022, 701 };
+static const char *const agg_cells_615[] = { "{0.5}", NULL };
+static const SdbOid agg_types_616[] = { 1022, 701 };
+static const char *const agg_cells_616[] = { "{0.5,2}", "1" };
+static const SdbOid agg_types_617[] = { 1022, 1186 };
+static const char *const agg_cells_617[] = { "{0.5,1}", "1 day", "{0.5,1}", "3 days" };
+static const SdbOid agg_types_618[] = { 1022, 1186 };
+static const char *const agg_cells_618[] = { NULL };
+static const SdbOid agg_types_619[] = { 1022, 1186 };
+static const char *const agg_cells_619[] = { "{0.5}", NULL };
+static const SdbOid agg_types_620[] = { 1022, 25 };
+static const char *const agg_cells_620[] = { "{0.5,0,1,NULL}", "b", "{0.5,0,1,NULL}", "a", "{0.5,0,1,NULL}", "c" };
+static const SdbOid agg_types_621[] = { 1022, 23 };
+static const char *const agg_cells_621[] = { NULL };
+static const SdbOid agg_types_622[] = { 1022, 23 };
+static const char *const agg_cells_622[] = { NULL, "1" };
+static const SdbOid agg_types_623[] = { 1022, 23 };
+static const char *const agg_cells_623[] = { "{-1}", "1" };
+static const SdbOid agg_types_624[] = { 1022, 23 };
+static const char *const agg_cells_624[] = { "{0.5}", NULL };
+static const SdbOid agg_types_625[] = { 701, 23 };
+static const char *const agg_cells_625[] = { "0.5", "4", "0.5", "1", "0.5", NULL, "0.5", "2", "0.5", "10" };
+static const SdbOid agg_types_626[] = { 701, 25 };
+static const char *const agg_cells_626[] = { "0.5", "b", "0.5", "a" };
+static const SdbOid agg_types_627[] = { 701, 25 };
+static const char *const agg_cells_627[] = { "0", "b", "0", "a" };
+static const SdbOid agg_types_628[] = { 701, 23 };
+static const char *const agg_cells_628[] = { NULL };
+static const SdbOid agg_types_629[] = { 701, 23 };
+static const char *const agg_cells_629[] = { "-0.5", "1" };
+static const SdbOid agg_types_630[] = { 701, 23 };
+static const char *const agg_cells_630[] = { NULL, "1" };
 static const SdbOid win_types_0[] = { 0 };
 static const char *const win_cells_0[] = { NULL };
 static const int win_peers_0[] = { 0, 1, 1, 2, 3 };
@@ -2473,140 +2551,218 @@ const SdbAggExample sdb_agg_examples[SDB_AGG_EXAMPLE_COUNT] = {
       1, agg_cells_573, "NULL", NULL },
     { "aggregate mode(anyelement)", "spec/aggregates.toml:2329", 3984, 1, agg_types_574, 1700,
       1, agg_cells_574, "2.5", NULL },
-    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:2345", 3974, 2, agg_types_575, 701,
-      5, agg_cells_575, "3", NULL },
-    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:2346", 3974, 2, agg_types_576, 701,
-      2, agg_cells_576, "1.25", NULL },
-    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:2347", 3974, 2, agg_types_577, 701,
-      0, agg_cells_577, "NULL", NULL },
-    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:2348", 3974, 2, agg_types_578, 701,
-      1, agg_cells_578, "NULL", NULL },
-    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:2349", 3974, 2, agg_types_579, 701,
-      1, agg_cells_579, NULL, "22003" },
-    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:2350", 3974, 2, agg_types_580, 701,
-      2, agg_cells_580, "1", NULL },
-    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:2351", 3974, 2, agg_types_581, 701,
-      1, agg_cells_581, "NULL", NULL },
-    { "aggregate percentile_cont(float8, interval)", "spec/aggregates.toml:2367", 3976, 2, agg_types_582, 1186,
-      2, agg_cells_582, "1 day 12:00:00", NULL },
-    { "aggregate percentile_cont(float8, interval)", "spec/aggregates.toml:2368", 3976, 2, agg_types_583, 1186,
-      3, agg_cells_583, "7 days 12:45:00", NULL },
-    { "aggregate percentile_cont(float8, interval)", "spec/aggregates.toml:2369", 3976, 2, agg_types_584, 1186,
-      0, agg_cells_584, "NULL", NULL },
-    { "aggregate percentile_cont(float8, interval)", "spec/aggregates.toml:2370", 3976, 2, agg_types_585, 1186,
-      1, agg_cells_585, "NULL", NULL },
-    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:2386", 3972, 2, agg_types_586, 23,
-      5, agg_cells_586, "2", NULL },
-    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:2387", 3972, 2, agg_types_587, 25,
-      2, agg_cells_587, "a", NULL },
-    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:2388", 3972, 2, agg_types_588, 25,
-      2, agg_cells_588, "a", NULL },
-    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:2389", 3972, 2, agg_types_589, 23,
-      0, agg_cells_589, "NULL", NULL },
-    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:2390", 3972, 2, agg_types_590, 23,
-      1, agg_cells_590, NULL, "22003" },
-    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:2391", 3972, 2, agg_types_591, 23,
-      1, agg_cells_591, "NULL", NULL },
+    { "aggregate json_agg(anyelement)", "spec/aggregates.toml:2344", 3175, 1, agg_types_575, 114,
+      3, agg_cells_575, "[1, null, 2.50]", NULL },
+    { "aggregate json_agg(anyelement)", "spec/aggregates.toml:2345", 3175, 1, agg_types_576, 114,
+      2, agg_cells_576, "[\"a\\\"b\", \"c\"]", NULL },
+    { "aggregate json_agg(anyelement)", "spec/aggregates.toml:2346", 3175, 1, agg_types_577, 114,
+      4, agg_cells_577, "[[1,2], \n [3], null, \n []]", NULL },
+    { "aggregate json_agg(anyelement)", "spec/aggregates.toml:2347", 3175, 1, agg_types_578, 114,
+      0, agg_cells_578, "NULL", NULL },
+    { "aggregate json_agg(anyelement)", "spec/aggregates.toml:2348", 3175, 1, agg_types_579, 114,
+      1, agg_cells_579, "[null]", NULL },
+    { "aggregate json_agg(anyelement)", "spec/aggregates.toml:2349", 3175, 1, agg_types_580, 114,
+      2, agg_cells_580, "[\"2024-02-29T06:30:00.5+00:00\", \"infinity\"]", NULL },
+    { "aggregate json_agg(anyelement)", "spec/aggregates.toml:2350", 3175, 1, agg_types_581, 114,
+      2, agg_cells_581, "[true, false]", NULL },
+    { "aggregate json_agg(anyelement)", "spec/aggregates.toml:2351", 3175, 1, agg_types_582, 114,
+      2, agg_cells_582, "[\"NaN\", -1000]", NULL },
+    { "aggregate json_agg(anyelement)", "spec/aggregates.toml:2352", 3175, 1, agg_types_583, 114,
+      1, agg_cells_583, "[{\"a\": 1}]", NULL },
+    { "aggregate jsonb_agg(anyelement)", "spec/aggregates.toml:2367", 3267, 1, agg_types_584, 3802,
+      3, agg_cells_584, "[1, null, 2.50]", NULL },
+    { "aggregate jsonb_agg(anyelement)", "spec/aggregates.toml:2368", 3267, 1, agg_types_585, 3802,
+      2, agg_cells_585, "[\"a\\\"b\", \"c\"]", NULL },
+    { "aggregate jsonb_agg(anyelement)", "spec/aggregates.toml:2369", 3267, 1, agg_types_586, 3802,
+      2, agg_cells_586, "[[1, 2], [3]]", NULL },
+    { "aggregate jsonb_agg(anyelement)", "spec/aggregates.toml:2370", 3267, 1, agg_types_587, 3802,
+      0, agg_cells_587, "NULL", NULL },
+    { "aggregate jsonb_agg(anyelement)", "spec/aggregates.toml:2371", 3267, 1, agg_types_588, 3802,
+      1, agg_cells_588, "[null]", NULL },
+    { "aggregate jsonb_agg(anyelement)", "spec/aggregates.toml:2372", 3267, 1, agg_types_589, 3802,
+      2, agg_cells_589, "[\"2024-02-29T00:00:00\", \"2024-03-01T10:00:00\"]", NULL },
+    { "aggregate json_object_agg(any, any)", "spec/aggregates.toml:2387", 3197, 2, agg_types_590, 114,
+      3, agg_cells_590, "{ \"1\" : \"a\", \"2\" : null, \"1\" : \"b\" }", NULL },
+    { "aggregate json_object_agg(any, any)", "spec/aggregates.toml:2388", 3197, 2, agg_types_591, 114,
+      1, agg_cells_591, "{ \"true\" : [1] }", NULL },
+    { "aggregate json_object_agg(any, any)", "spec/aggregates.toml:2389", 3197, 2, agg_types_592, 114,
+      0, agg_cells_592, "NULL", NULL },
+    { "aggregate json_object_agg(any, any)", "spec/aggregates.toml:2390", 3197, 2, agg_types_593, 114,
+      1, agg_cells_593, NULL, "22023" },
+    { "aggregate json_object_agg(any, any)", "spec/aggregates.toml:2391", 3197, 2, agg_types_594, 114,
+      1, agg_cells_594, NULL, "22023" },
+    { "aggregate json_object_agg(any, any)", "spec/aggregates.toml:2392", 3197, 2, agg_types_595, 114,
+      1, agg_cells_595, "{ \"k\" : {\"x\": [1]} }", NULL },
+    { "aggregate jsonb_object_agg(any, any)", "spec/aggregates.toml:2407", 3270, 2, agg_types_596, 3802,
+      3, agg_cells_596, "{\"a\": null, \"b\": 2}", NULL },
+    { "aggregate jsonb_object_agg(any, any)", "spec/aggregates.toml:2408", 3270, 2, agg_types_597, 3802,
+      0, agg_cells_597, "NULL", NULL },
+    { "aggregate jsonb_object_agg(any, any)", "spec/aggregates.toml:2409", 3270, 2, agg_types_598, 3802,
+      1, agg_cells_598, NULL, "22023" },
+    { "aggregate jsonb_object_agg(any, any)", "spec/aggregates.toml:2410", 3270, 2, agg_types_599, 3802,
+      1, agg_cells_599, "{\"2.50\": \"x\"}", NULL },
+    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:2426", 3974, 2, agg_types_600, 701,
+      5, agg_cells_600, "3", NULL },
+    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:2427", 3974, 2, agg_types_601, 701,
+      2, agg_cells_601, "1.25", NULL },
+    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:2428", 3974, 2, agg_types_602, 701,
+      0, agg_cells_602, "NULL", NULL },
+    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:2429", 3974, 2, agg_types_603, 701,
+      1, agg_cells_603, "NULL", NULL },
+    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:2430", 3974, 2, agg_types_604, 701,
+      1, agg_cells_604, NULL, "22003" },
+    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:2431", 3974, 2, agg_types_605, 701,
+      2, agg_cells_605, "1", NULL },
+    { "aggregate percentile_cont(float8, float8)", "spec/aggregates.toml:2432", 3974, 2, agg_types_606, 701,
+      1, agg_cells_606, "NULL", NULL },
+    { "aggregate percentile_cont(float8, interval)", "spec/aggregates.toml:2448", 3976, 2, agg_types_607, 1186,
+      2, agg_cells_607, "1 day 12:00:00", NULL },
+    { "aggregate percentile_cont(float8, interval)", "spec/aggregates.toml:2449", 3976, 2, agg_types_608, 1186,
+      3, agg_cells_608, "7 days 12:45:00", NULL },
+    { "aggregate percentile_cont(float8, interval)", "spec/aggregates.toml:2450", 3976, 2, agg_types_609, 1186,
+      0, agg_cells_609, "NULL", NULL },
+    { "aggregate percentile_cont(float8, interval)", "spec/aggregates.toml:2451", 3976, 2, agg_types_610, 1186,
+      1, agg_cells_610, "NULL", NULL },
+    { "aggregate percentile_cont(_float8, float8)", "spec/aggregates.toml:2467", 3980, 2, agg_types_611, 1022,
+      4, agg_cells_611, "{2,1.5,NULL}", NULL },
+    { "aggregate percentile_cont(_float8, float8)", "spec/aggregates.toml:2468", 3980, 2, agg_types_612, 1022,
+      2, agg_cells_612, "{{10,20},{15,17.5}}", NULL },
+    { "aggregate percentile_cont(_float8, float8)", "spec/aggregates.toml:2469", 3980, 2, agg_types_613, 1022,
+      0, agg_cells_613, "NULL", NULL },
+    { "aggregate percentile_cont(_float8, float8)", "spec/aggregates.toml:2470", 3980, 2, agg_types_614, 1022,
+      1, agg_cells_614, "NULL", NULL },
+    { "aggregate percentile_cont(_float8, float8)", "spec/aggregates.toml:2471", 3980, 2, agg_types_615, 1022,
+      1, agg_cells_615, "NULL", NULL },
+    { "aggregate percentile_cont(_float8, float8)", "spec/aggregates.toml:2472", 3980, 2, agg_types_616, 1022,
+      1, agg_cells_616, NULL, "22003" },
+    { "aggregate percentile_cont(_float8, interval)", "spec/aggregates.toml:2488", 3982, 2, agg_types_617, 1187,
+      2, agg_cells_617, "{\"2 days\",\"3 days\"}", NULL },
+    { "aggregate percentile_cont(_float8, interval)", "spec/aggregates.toml:2489", 3982, 2, agg_types_618, 1187,
+      0, agg_cells_618, "NULL", NULL },
+    { "aggregate percentile_cont(_float8, interval)", "spec/aggregates.toml:2490", 3982, 2, agg_types_619, 1187,
+      1, agg_cells_619, "NULL", NULL },
+    { "aggregate percentile_disc(_float8, anyelement)", "spec/aggregates.toml:2506", 3978, 2, agg_types_620, 1009,
+      3, agg_cells_620, "{b,a,c,NULL}", NULL },
+    { "aggregate percentile_disc(_float8, anyelement)", "spec/aggregates.toml:2507", 3978, 2, agg_types_621, 1007,
+      0, agg_cells_621, "NULL", NULL },
+    { "aggregate percentile_disc(_float8, anyelement)", "spec/aggregates.toml:2508", 3978, 2, agg_types_622, 1007,
+      1, agg_cells_622, "NULL", NULL },
+    { "aggregate percentile_disc(_float8, anyelement)", "spec/aggregates.toml:2509", 3978, 2, agg_types_623, 1007,
+      1, agg_cells_623, NULL, "22003" },
+    { "aggregate percentile_disc(_float8, anyelement)", "spec/aggregates.toml:2510", 3978, 2, agg_types_624, 1007,
+      1, agg_cells_624, "NULL", NULL },
+    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:2526", 3972, 2, agg_types_625, 23,
+      5, agg_cells_625, "2", NULL },
+    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:2527", 3972, 2, agg_types_626, 25,
+      2, agg_cells_626, "a", NULL },
+    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:2528", 3972, 2, agg_types_627, 25,
+      2, agg_cells_627, "a", NULL },
+    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:2529", 3972, 2, agg_types_628, 23,
+      0, agg_cells_628, "NULL", NULL },
+    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:2530", 3972, 2, agg_types_629, 23,
+      1, agg_cells_629, NULL, "22003" },
+    { "aggregate percentile_disc(float8, anyelement)", "spec/aggregates.toml:2531", 3972, 2, agg_types_630, 23,
+      1, agg_cells_630, "NULL", NULL },
 };
 
 const SdbWindowExample sdb_window_examples[SDB_WINDOW_EXAMPLE_COUNT] = {
-    { "window row_number()", "spec/aggregates.toml:2402", 3100, 0, win_types_0, 20,
+    { "window row_number()", "spec/aggregates.toml:2542", 3100, 0, win_types_0, 20,
       5, win_cells_0, win_peers_0, NULL,
       win_results_0, NULL },
-    { "window row_number()", "spec/aggregates.toml:2403", 3100, 0, win_types_1, 20,
+    { "window row_number()", "spec/aggregates.toml:2543", 3100, 0, win_types_1, 20,
       1, win_cells_1, win_peers_1, NULL,
       win_results_1, NULL },
-    { "window rank()", "spec/aggregates.toml:2414", 3101, 0, win_types_2, 20,
+    { "window rank()", "spec/aggregates.toml:2554", 3101, 0, win_types_2, 20,
       5, win_cells_2, win_peers_2, NULL,
       win_results_2, NULL },
-    { "window rank()", "spec/aggregates.toml:2415", 3101, 0, win_types_3, 20,
+    { "window rank()", "spec/aggregates.toml:2555", 3101, 0, win_types_3, 20,
       3, win_cells_3, win_peers_3, NULL,
       win_results_3, NULL },
-    { "window dense_rank()", "spec/aggregates.toml:2426", 3102, 0, win_types_4, 20,
+    { "window dense_rank()", "spec/aggregates.toml:2566", 3102, 0, win_types_4, 20,
       5, win_cells_4, win_peers_4, NULL,
       win_results_4, NULL },
-    { "window dense_rank()", "spec/aggregates.toml:2427", 3102, 0, win_types_5, 20,
+    { "window dense_rank()", "spec/aggregates.toml:2567", 3102, 0, win_types_5, 20,
       3, win_cells_5, win_peers_5, NULL,
       win_results_5, NULL },
-    { "window percent_rank()", "spec/aggregates.toml:2438", 3103, 0, win_types_6, 701,
+    { "window percent_rank()", "spec/aggregates.toml:2578", 3103, 0, win_types_6, 701,
       5, win_cells_6, win_peers_6, NULL,
       win_results_6, NULL },
-    { "window percent_rank()", "spec/aggregates.toml:2439", 3103, 0, win_types_7, 701,
+    { "window percent_rank()", "spec/aggregates.toml:2579", 3103, 0, win_types_7, 701,
       1, win_cells_7, win_peers_7, NULL,
       win_results_7, NULL },
-    { "window cume_dist()", "spec/aggregates.toml:2450", 3104, 0, win_types_8, 701,
+    { "window cume_dist()", "spec/aggregates.toml:2590", 3104, 0, win_types_8, 701,
       5, win_cells_8, win_peers_8, NULL,
       win_results_8, NULL },
-    { "window cume_dist()", "spec/aggregates.toml:2451", 3104, 0, win_types_9, 701,
+    { "window cume_dist()", "spec/aggregates.toml:2591", 3104, 0, win_types_9, 701,
       3, win_cells_9, win_peers_9, NULL,
       win_results_9, NULL },
-    { "window ntile(int4)", "spec/aggregates.toml:2462", 3105, 1, win_types_10, 23,
+    { "window ntile(int4)", "spec/aggregates.toml:2602", 3105, 1, win_types_10, 23,
       5, win_cells_10, win_peers_10, NULL,
       win_results_10, NULL },
-    { "window ntile(int4)", "spec/aggregates.toml:2463", 3105, 1, win_types_11, 23,
+    { "window ntile(int4)", "spec/aggregates.toml:2603", 3105, 1, win_types_11, 23,
       5, win_cells_11, win_peers_11, NULL,
       win_results_11, NULL },
-    { "window ntile(int4)", "spec/aggregates.toml:2464", 3105, 1, win_types_12, 23,
+    { "window ntile(int4)", "spec/aggregates.toml:2604", 3105, 1, win_types_12, 23,
       2, win_cells_12, win_peers_12, NULL,
       win_results_12, NULL },
-    { "window ntile(int4)", "spec/aggregates.toml:2465", 3105, 1, win_types_13, 23,
+    { "window ntile(int4)", "spec/aggregates.toml:2605", 3105, 1, win_types_13, 23,
       2, win_cells_13, win_peers_13, NULL,
       win_results_13, NULL },
-    { "window ntile(int4)", "spec/aggregates.toml:2466", 3105, 1, win_types_14, 23,
+    { "window ntile(int4)", "spec/aggregates.toml:2606", 3105, 1, win_types_14, 23,
       2, win_cells_14, win_peers_14, NULL,
       NULL, "22014" },
-    { "window lag(anyelement)", "spec/aggregates.toml:2477", 3106, 1, win_types_15, 23,
+    { "window lag(anyelement)", "spec/aggregates.toml:2617", 3106, 1, win_types_15, 23,
       5, win_cells_15, win_peers_15, NULL,
       win_results_15, NULL },
-    { "window lag(anyelement, int4)", "spec/aggregates.toml:2488", 3107, 2, win_types_16, 23,
+    { "window lag(anyelement, int4)", "spec/aggregates.toml:2628", 3107, 2, win_types_16, 23,
       5, win_cells_16, win_peers_16, NULL,
       win_results_16, NULL },
-    { "window lag(anyelement, int4)", "spec/aggregates.toml:2489", 3107, 2, win_types_17, 23,
+    { "window lag(anyelement, int4)", "spec/aggregates.toml:2629", 3107, 2, win_types_17, 23,
       5, win_cells_17, win_peers_17, NULL,
       win_results_17, NULL },
-    { "window lag(anyelement, int4)", "spec/aggregates.toml:2490", 3107, 2, win_types_18, 25,
+    { "window lag(anyelement, int4)", "spec/aggregates.toml:2630", 3107, 2, win_types_18, 25,
       2, win_cells_18, win_peers_18, NULL,
       win_results_18, NULL },
-    { "window lag(anycompatible, int4, anycompatible)", "spec/aggregates.toml:2501", 3108, 3, win_types_19, 23,
+    { "window lag(anycompatible, int4, anycompatible)", "spec/aggregates.toml:2641", 3108, 3, win_types_19, 23,
       5, win_cells_19, win_peers_19, NULL,
       win_results_19, NULL },
-    { "window lead(anyelement)", "spec/aggregates.toml:2512", 3109, 1, win_types_20, 23,
+    { "window lead(anyelement)", "spec/aggregates.toml:2652", 3109, 1, win_types_20, 23,
       5, win_cells_20, win_peers_20, NULL,
       win_results_20, NULL },
-    { "window lead(anyelement, int4)", "spec/aggregates.toml:2523", 3110, 2, win_types_21, 23,
+    { "window lead(anyelement, int4)", "spec/aggregates.toml:2663", 3110, 2, win_types_21, 23,
       5, win_cells_21, win_peers_21, NULL,
       win_results_21, NULL },
-    { "window lead(anyelement, int4)", "spec/aggregates.toml:2524", 3110, 2, win_types_22, 25,
+    { "window lead(anyelement, int4)", "spec/aggregates.toml:2664", 3110, 2, win_types_22, 25,
       3, win_cells_22, win_peers_22, NULL,
       win_results_22, NULL },
-    { "window lead(anycompatible, int4, anycompatible)", "spec/aggregates.toml:2535", 3111, 3, win_types_23, 23,
+    { "window lead(anycompatible, int4, anycompatible)", "spec/aggregates.toml:2675", 3111, 3, win_types_23, 23,
       5, win_cells_23, win_peers_23, NULL,
       win_results_23, NULL },
-    { "window lead(anycompatible, int4, anycompatible)", "spec/aggregates.toml:2536", 3111, 3, win_types_24, 25,
+    { "window lead(anycompatible, int4, anycompatible)", "spec/aggregates.toml:2676", 3111, 3, win_types_24, 25,
       2, win_cells_24, win_peers_24, NULL,
       win_results_24, NULL },
-    { "window first_value(anyelement)", "spec/aggregates.toml:2547", 3112, 1, win_types_25, 23,
+    { "window first_value(anyelement)", "spec/aggregates.toml:2687", 3112, 1, win_types_25, 23,
       5, win_cells_25, win_peers_25, NULL,
       win_results_25, NULL },
-    { "window first_value(anyelement)", "spec/aggregates.toml:2548", 3112, 1, win_types_26, 23,
+    { "window first_value(anyelement)", "spec/aggregates.toml:2688", 3112, 1, win_types_26, 23,
       5, win_cells_26, win_peers_26, win_frames_26,
       win_results_26, NULL },
-    { "window last_value(anyelement)", "spec/aggregates.toml:2559", 3113, 1, win_types_27, 23,
+    { "window last_value(anyelement)", "spec/aggregates.toml:2699", 3113, 1, win_types_27, 23,
       5, win_cells_27, win_peers_27, NULL,
       win_results_27, NULL },
-    { "window last_value(anyelement)", "spec/aggregates.toml:2560", 3113, 1, win_types_28, 23,
+    { "window last_value(anyelement)", "spec/aggregates.toml:2700", 3113, 1, win_types_28, 23,
       5, win_cells_28, win_peers_28, win_frames_28,
       win_results_28, NULL },
-    { "window nth_value(anyelement, int4)", "spec/aggregates.toml:2571", 3114, 2, win_types_29, 23,
+    { "window nth_value(anyelement, int4)", "spec/aggregates.toml:2711", 3114, 2, win_types_29, 23,
       5, win_cells_29, win_peers_29, NULL,
       win_results_29, NULL },
-    { "window nth_value(anyelement, int4)", "spec/aggregates.toml:2572", 3114, 2, win_types_30, 23,
+    { "window nth_value(anyelement, int4)", "spec/aggregates.toml:2712", 3114, 2, win_types_30, 23,
       5, win_cells_30, win_peers_30, win_frames_30,
       win_results_30, NULL },
-    { "window nth_value(anyelement, int4)", "spec/aggregates.toml:2573", 3114, 2, win_types_31, 25,
+    { "window nth_value(anyelement, int4)", "spec/aggregates.toml:2713", 3114, 2, win_types_31, 25,
       2, win_cells_31, win_peers_31, NULL,
       win_results_31, NULL },
-    { "window nth_value(anyelement, int4)", "spec/aggregates.toml:2574", 3114, 2, win_types_32, 25,
+    { "window nth_value(anyelement, int4)", "spec/aggregates.toml:2714", 3114, 2, win_types_32, 25,
       2, win_cells_32, win_peers_32, NULL,
       NULL, "22016" },
 };

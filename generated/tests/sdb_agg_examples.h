@@ -38,7 +38,7 @@ typedef struct SdbWindowExample {
     const char *error;
 } SdbWindowExample;
 
-#define SDB_AGG_EXAMPLE_COUNT 592
+#define SDB_AGG_EXAMPLE_COUNT 631
 #define SDB_WINDOW_EXAMPLE_COUNT 33
 
 extern const SdbAggExample sdb_agg_examples[SDB_AGG_EXAMPLE_COUNT];

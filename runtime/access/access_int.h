@@ -16,10 +16,13 @@
 /* Columns described with a stack buffer before falling back to the arena. */
 #define ACC_STACK_ATTS 64
 
+typedef struct AccPendingCheck AccPendingCheck;
+
 struct SdbAccessPrivate {
     SdbArena **levels; /* one scratch arena per nesting level */
     int nlevels;
     int depth;         /* nesting of row changes (foreign key actions) */
+    AccPendingCheck *pending; /* NO ACTION checks for sdb_access_statement_end (fkey.c), newest first */
 };
 
 /* Scratch memory for one row change: the arena of its nesting level,

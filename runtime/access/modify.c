@@ -310,6 +310,8 @@ static int find_conflict(SdbAccessContext *ac, const SdbRelation *rel, const Sdb
 
 static int check_table(const SdbRelation *rel)
 {
+    if (rel->kind == 'S')
+        return sdb_error(SDB_ERR_WRONG_OBJECT_TYPE, "cannot change sequence \"%s\"", rel->name);
     if (rel->kind != 'r')
         return sdb_error(SDB_ERR_WRONG_OBJECT_TYPE, "cannot change relation \"%s\"", rel->name);
     return SDB_OK;

@@ -57,6 +57,9 @@ typedef struct SdbAccessContext {
     SdbAccessRelationFn relation;    /* NULL: sdb_catalog_relation(catalog, txn, ...) */
     void *relation_arg;
     SdbSequenceSession *sequences;   /* currval/lastval state; NULL: currval always fails (55000) */
+    bool statement_checks;           /* the caller calls sdb_access_statement_end after the statement's
+                                        last change: foreign keys (new referencing keys, NO ACTION) are
+                                        checked there, as PostgreSQL's RI triggers, not at each row */
     /* Private to runtime/access (scratch memory, lazily made in `arena`):
      * set it to NULL whenever `arena` is reset. */
     SdbAccessPrivate *priv;
@@ -131,6 +134,13 @@ int sdb_table_truncate(SdbAccessContext *ac, const SdbRelation *rel);
  * (TRUNCATE p, c); one from a table outside the list is 0A000.  (CASCADE:
  * the caller adds the referencing tables, SdbRelation.referencing.) */
 int sdb_tables_truncate(SdbAccessContext *ac, const SdbRelation *const *rels, int n);
+
+/* The end of a statement's changes through `ac` (with statement_checks):
+ * the deferred foreign key checks run, in the order of the changes: new
+ * referencing keys must be present (23503 insert or update ...), keys that
+ * went away under NO ACTION must not be referenced unless present again
+ * (23503 update or delete ...). */
+int sdb_access_statement_end(SdbAccessContext *ac);
 
 /* --- stored rows --------------------------------------------------------- */
 

@@ -129,6 +129,9 @@ typedef struct SdbDdlScan {
 } SdbDdlScan;
 int sdb_ddl_scan_begin(SdbDdl *d, const SdbRelation *rel, const int *cols, int ncols, SdbDdlScan *scan);
 
+/* A ctid column's datum (6 bytes, block then slot, big-endian) as a tid. */
+SdbTid sdb_ddl_tid(SdbDatum d);
+
 /* --- ddl_drop.c ------------------------------------------------------- */
 
 /* Drop relation `rel` and what belongs to it (indexes, constraints, owned

@@ -495,8 +495,7 @@ static int compare_entries(const void *pa, const void *pb)
     return a->tid.slot < b->tid.slot ? -1 : a->tid.slot > b->tid.slot;
 }
 
-/* A tid datum (6 bytes, block then slot, big-endian) as an SdbTid. */
-static SdbTid tid_of(SdbDatum d)
+SdbTid sdb_ddl_tid(SdbDatum d)
 {
     const uint8_t *b = sdb_datum_varlena(d)->data;
     return (SdbTid){.block = (SdbBlockNo)b[0] << 24 | (SdbBlockNo)b[1] << 16 | (SdbBlockNo)b[2] << 8 | b[3],
@@ -564,7 +563,7 @@ static int index_entries(SdbDdl *d, const SdbRelation *rel, const SdbIndex *inde
                 e->values[cols[k]] = scan.vectors[k].values[r];
                 e->nulls[cols[k]] = sdb_vector_is_null(&scan.vectors[k], r);
             }
-            e->tid = tid_of(scan.vectors[index->nkeys].values[r]);
+            e->tid = sdb_ddl_tid(scan.vectors[index->nkeys].values[r]);
             sdb_str_init(&e->key, d->arena);
             rc = sdb_index_key(rel, index, e->values, e->nulls, &e->key, &e->has_null);
             (*count)++;
@@ -797,6 +796,26 @@ static int first_column(SdbNode *node, void *ctx)
     return sdb_node_walk(node, first_column, ctx);
 }
 
+/* A new CHECK must hold for the rows already there (the session checks). */
+static int check_existing_rows(SdbDdl *d, const SdbRelation *rel, const char *name, const char *text)
+{
+    int col = -1;
+    SdbDdlScan scan;
+    if (sdb_ddl_scan_begin(d, rel, &col, 1, &scan) != SDB_OK) {
+        sdb_table_scan_end(scan.scan);
+        return SDB_ERROR;
+    }
+    int rc = sdb_table_scan_next(scan.scan, &scan.batch);
+    bool has_rows = rc == SDB_OK && scan.batch.nrows > 0;
+    sdb_table_scan_end(scan.scan);
+    if (rc != SDB_OK || !has_rows)
+        return rc;
+    if (d->ctx->check_rows == NULL)
+        return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED,
+                         "adding a CHECK constraint to a table with rows needs the session's evaluator");
+    return d->ctx->check_rows(d->ctx->eval_arg, rel, name, text);
+}
+
 static int add_check(SdbDdl *d, const SdbRelation *rel, const SdbConstraint *con, const char *column)
 {
     const char *name = con->conname;
@@ -809,7 +828,8 @@ static int add_check(SdbDdl *d, const SdbRelation *rel, const SdbConstraint *con
     const char *text = sdb_ddl_paren_text(d, start < 0 ? con->location : start);
     SdbOid oid;
     SdbCatTuple t;
-    if (text == NULL || constraint_row(d, rel, name, 'c', 0, NULL, 0, text, &t, &oid) != SDB_OK)
+    if (text == NULL || check_existing_rows(d, rel, name, text) != SDB_OK ||
+        constraint_row(d, rel, name, 'c', 0, NULL, 0, text, &t, &oid) != SDB_OK)
         return SDB_ERROR;
     sdb_cat_set(&t, SDB_ANUM_PG_CONSTRAINT_CONNOINHERIT, false);
     if (insert(d, &t) != SDB_OK || sdb_ddl_add_checks(d, rel->oid, 1) != SDB_OK)

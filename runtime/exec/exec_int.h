@@ -71,7 +71,6 @@ struct ExecNode {
 /* A CTE's rows, computed once per statement. */
 typedef struct RowStore RowStore;
 typedef struct CteState {
-    const SdbPlan *plan;
     RowStore *rows;
     bool computed;
     /* RecursiveUnion: the previous round, read by WorkTableScan */
@@ -108,8 +107,8 @@ SdbExecState *exec_start(SdbExecContext *ctx, const SdbPlan *plan, bool analyze)
 int exec_defer(SdbExecState *es, void (*fn)(void *), void *arg);
 void exec_run_cleanups(SdbExecState *es);
 
-/* A run of `plan` under `parent` (NULL: a statement) reading outer rows
- * from `outer`; its arena is a child of `arena`. */
+/* A run (a statement's, a SubPlan's, a CTE's ...) sharing `sh`, allocating
+ * in `arena`, whose Vars with levelsup > 0 read `outer`. */
 SdbExecState *exec_state_create(SdbExecContext *ctx, ExecShared *sh, SdbArena *arena, RowCtx *outer);
 
 /* --- nodes (exec.c) ------------------------------------------------------ */
@@ -267,8 +266,6 @@ typedef struct SortKey {
 
 int exec_sortkeys_init(SdbArena *arena, const SdbOid *types, const int *flags, int n, SortKey **out);
 int exec_compare_datum(const SortKey *k, SdbDatum a, bool an, SdbDatum b, bool bn);
-/* Hash of one value (NULLs hash to a constant). */
-uint64_t exec_hash_datum(const SdbTypeOps *ops, SdbDatum v, bool isnull);
 static inline uint64_t exec_hash_combine(uint64_t h, uint64_t v)
 {
     return (h ^ v) * 0x9E3779B97F4A7C15ULL + (h >> 29);
@@ -306,6 +303,38 @@ bool exec_keys_equal(const SdbTypeOps *const *ops, SdbVector **kv, int pos, cons
 /* Same between two materialized rows. */
 bool exec_rows_equal(const SdbTypeOps *const *ops, const Row *a, const Row *b, int ncols, const int *keypos,
                      int nkeys);
+
+/* A set of distinct rows (all columns, NULLs equal) with two counters per
+ * row (rowset.c), for DISTINCT, UNION, INTERSECT, EXCEPT and recursive
+ * UNION.  With can_spill, once it outgrows work_mem the rows of values not
+ * in memory go to partition files by hash, each loaded later on its own. */
+typedef struct RowSet {
+    SdbExecState *es;
+    int ncols;
+    const SdbTypeOps **ops;
+    int *keypos;
+    RowStore *rows;         /* ncols columns + 2 counters */
+    RowHash hash;
+    uint64_t *hashes;
+    bool can_spill;
+    FILE **parts;           /* NULL: nothing spilled */
+    int curpart;
+    SdbArena *scratch;
+} RowSet;
+
+int rowset_init(SdbExecState *es, SdbArena *arena, RowSet *s, const SdbPlanColumn *cols, int ncols, bool can_spill);
+/* Count each live row of `b` into counter `which` (0 or 1); rows new to the
+ * set (not spilled) are listed in sel_new (when not NULL). */
+int rowset_add_batch(RowSet *s, const SdbBatch *b, int which, uint16_t *sel_new, int *nnew);
+/* After the input: replace the rows in memory by the next partition's
+ * (distinct, with their counts); *done when there is none left. */
+int rowset_next_partition(RowSet *s, bool *done);
+/* Copies of a row to emit given its two counts. */
+typedef int64_t (*RowSetCopies)(void *arg, int64_t n0, int64_t n1);
+/* Fill out's first ncols columns with the set's rows from *pos (each
+ * copies() times; *repeat: copies of rows[*pos] left, -1 before it),
+ * moving on to the next partitions: rows put, 0 at the end, -1 on error. */
+int rowset_emit(RowSet *s, size_t *pos, int64_t *repeat, RowSetCopies copies, void *arg, SdbBatch *out);
 
 /* --- operators (one builder per kind) ------------------------------------ */
 

@@ -303,13 +303,6 @@ int exec_compare_datum(const SortKey *k, SdbDatum a, bool an, SdbDatum b, bool b
     return k->desc ? -c : c;
 }
 
-uint64_t exec_hash_datum(const SdbTypeOps *ops, SdbDatum v, bool isnull)
-{
-    if (isnull)
-        return 0x5bd1e995u;
-    return ops->hash(v);
-}
-
 /* --- hash tables of rows ------------------------------------------------ */
 
 int rowhash_init(RowHash *h, size_t expected)

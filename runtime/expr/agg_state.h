@@ -128,6 +128,7 @@ typedef struct SdbAggOrderedSet {
     bool have_fraction;
     bool fraction_null;
     double fraction;
+    SdbDatum fractions;  /* the float8[] of the several-percentile forms */
     int64_t count, cap;
     SdbDatum *values;
 } SdbAggOrderedSet;

@@ -286,7 +286,10 @@ int sdb_agg_ordered_set_step(SdbAggCall *call)
     if (!s->have_fraction && last > 0) {
         s->have_fraction = true;
         s->fraction_null = call->nulls[0];
-        s->fraction = call->nulls[0] ? 0 : sdb_datum_to_float8(call->args[0]);
+        if (!call->nulls[0] && call->argtypes[0] != SDB_TYPEOID_FLOAT8 &&
+            sdb_agg_copy(call, call->args[0], call->argtypes[0], &s->fractions) != SDB_OK)
+            return SDB_ERROR;
+        s->fraction = call->nulls[0] || call->argtypes[0] != SDB_TYPEOID_FLOAT8 ? 0 : sdb_datum_to_float8(call->args[0]);
     }
     if (call->nulls[last])
         return SDB_OK;
@@ -302,44 +305,19 @@ static int compare_values(const void *a, const void *b, void *ops)
     return ((const SdbTypeOps *)ops)->compare(*(const SdbDatum *)a, *(const SdbDatum *)b);
 }
 
-/* Check the fraction and sort the values; false (result NULL) when there
- * is no fraction or no value. */
-static int ordered_set_ready(SdbAggCall *call, bool *ready)
+static int check_fraction(double fraction)
 {
-    SdbAggOrderedSet *s = call->state;
-    *ready = false;
-    if (!s->have_fraction || s->fraction_null)
-        return SDB_OK;
-    if (!(s->fraction >= 0 && s->fraction <= 1))
-        return sdb_error(SDB_ERR_NUMERIC_VALUE_OUT_OF_RANGE, "percentile value %g is not between 0 and 1", s->fraction);
-    if (s->count == 0)
-        return SDB_OK;
-    qsort_r(s->values, (size_t)s->count, sizeof *s->values, compare_values, (void *)sdb_type_ops(call->argtypes[1]));
-    *ready = true;
-    return SDB_OK;
-}
-
-int sdb_agg_percentile_disc_final(SdbAggCall *call)
-{
-    const SdbAggOrderedSet *s = call->state;
-    bool ready;
-    if (ordered_set_ready(call, &ready) != SDB_OK)
-        return SDB_ERROR;
-    if (!ready) {
-        call->result_null = true;
-        return SDB_OK;
-    }
-    int64_t rownum = (int64_t)ceil(s->fraction * (double)s->count);
-    call->result = s->values[rownum > 1 ? rownum - 1 : 0];
+    if (!(fraction >= 0 && fraction <= 1))
+        return sdb_error(SDB_ERR_NUMERIC_VALUE_OUT_OF_RANGE, "percentile value %g is not between 0 and 1", fraction);
     return SDB_OK;
 }
 
 /* lo + (hi - lo) * pct, as PostgreSQL's float8_lerp and interval_lerp. */
-static int lerp(SdbAggCall *call, SdbDatum lo, SdbDatum hi, double pct)
+static int lerp(SdbAggCall *call, SdbDatum lo, SdbDatum hi, double pct, SdbDatum *out)
 {
     if (call->argtypes[1] == SDB_TYPEOID_FLOAT8) {
         double l = sdb_datum_to_float8(lo);
-        call->result = sdb_datum_from_float8(l + (sdb_datum_to_float8(hi) - l) * pct);
+        *out = sdb_datum_from_float8(l + (sdb_datum_to_float8(hi) - l) * pct);
         return SDB_OK;
     }
     SdbAggIntervalValue low = sdb_agg_interval_read(lo), diff, scaled, sum;
@@ -347,27 +325,62 @@ static int lerp(SdbAggCall *call, SdbDatum lo, SdbDatum hi, double pct)
         sdb_agg_interval_scale(diff, pct, false, &scaled) != SDB_OK ||
         sdb_agg_interval_add(scaled, low, 1, &sum) != SDB_OK)
         return SDB_ERROR;
-    return sdb_agg_interval_make(call->arena, sum, &call->result);
+    return sdb_agg_interval_make(call->arena, sum, out);
 }
 
-int sdb_agg_percentile_cont_final(SdbAggCall *call)
+/* The `fraction` percentile of the sorted values: discrete (the first
+ * value at or past it) or continuous (interpolated). */
+static int percentile(SdbAggCall *call, double fraction, bool continuous, SdbDatum *out)
 {
     const SdbAggOrderedSet *s = call->state;
-    bool ready;
-    if (ordered_set_ready(call, &ready) != SDB_OK)
+    if (check_fraction(fraction) != SDB_OK)
         return SDB_ERROR;
-    if (!ready) {
+    if (!continuous) {
+        int64_t rownum = (int64_t)ceil(fraction * (double)s->count);
+        *out = s->values[rownum > 1 ? rownum - 1 : 0];
+        return SDB_OK;
+    }
+    double position = fraction * (double)(s->count - 1);
+    int64_t first = (int64_t)floor(position), second = (int64_t)ceil(position);
+    if (first == second) {
+        *out = s->values[first];
+        return SDB_OK;
+    }
+    return lerp(call, s->values[first], s->values[second], position - (double)first, out);
+}
+
+/* One fraction: NULL without rows or fraction; else the percentile.
+ * Several (float8[]): NULL without rows or array, else an array of the
+ * same shape with the percentile of each fraction (NULL for NULL). */
+static int percentile_final(SdbAggCall *call, bool continuous)
+{
+    SdbAggOrderedSet *s = call->state;
+    bool several = call->argtypes[0] != SDB_TYPEOID_FLOAT8;
+    if (!s->have_fraction || s->fraction_null || (several && s->count == 0)) {
         call->result_null = true;
         return SDB_OK;
     }
-    double position = s->fraction * (double)(s->count - 1);
-    int64_t first = (int64_t)floor(position), second = (int64_t)ceil(position);
-    if (first == second) {
-        call->result = s->values[first];
+    if (!several && check_fraction(s->fraction) != SDB_OK)
+        return SDB_ERROR;
+    if (s->count == 0) {
+        call->result_null = true;
         return SDB_OK;
     }
-    return lerp(call, s->values[first], s->values[second], position - (double)first);
+    qsort_r(s->values, (size_t)s->count, sizeof *s->values, compare_values, (void *)sdb_type_ops(call->argtypes[1]));
+    if (!several)
+        return percentile(call, s->fraction, continuous, &call->result);
+    SdbArray a;
+    if (sdb_array_deconstruct(call->context->arena, s->fractions, &a) != SDB_OK)
+        return SDB_ERROR;
+    for (int i = 0; i < a.nitems; i++)
+        if (!a.nulls[i] && percentile(call, sdb_datum_to_float8(a.values[i]), continuous, &a.values[i]) != SDB_OK)
+            return SDB_ERROR;
+    a.elemtype = call->argtypes[1];
+    return sdb_array_build(call->arena, &a, &call->result);
 }
+
+int sdb_agg_percentile_disc_final(SdbAggCall *call) { return percentile_final(call, false); }
+int sdb_agg_percentile_cont_final(SdbAggCall *call) { return percentile_final(call, true); }
 
 /* The most frequent value (the first in sort order among equally frequent ones). */
 int sdb_agg_mode_final(SdbAggCall *call)

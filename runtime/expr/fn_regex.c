@@ -144,7 +144,7 @@ static int compile_new(SdbArena *arena, Text pattern, bool icase, Regex *re)
     if (translate(arena, pattern, re, &ere) != SDB_OK)
         return SDB_ERROR;
     locale_t previous = enter_utf8();
-    int code = regcomp(&re->re, ere.data ? ere.data : "", REG_EXTENDED | (icase ? REG_ICASE : 0));
+    int code = regcomp(&re->re, ere.data, REG_EXTENDED | (icase ? REG_ICASE : 0));
     leave_utf8(previous);
     if (code == 0)
         return SDB_OK;
@@ -380,7 +380,7 @@ int sdb_fn_regexp_replace(SdbFnCall *call)
     }
     if (pos < s.len)
         rc |= sdb_str_append(&out, s.p + pos, s.len - pos);
-    return rc == SDB_OK ? sdb_fn_return_text(call, out.data ? out.data : "", out.len) : SDB_ERROR;
+    return rc == SDB_OK ? sdb_fn_return_text(call, out.data, out.len) : SDB_ERROR;
 }
 
 /* regexp_match(string, pattern [, flags]): the capturing groups of the first

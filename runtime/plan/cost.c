@@ -112,7 +112,8 @@ static void estimate_scan(Opt *o, SdbPlanScan *scan)
         isel *= scan->lower != NULL && scan->upper != NULL ? 0.005 : 0.3333;
     double matched = unique_lookup(rel, scan) ? 1.0 : fmax(1.0, rows * isel);
     double fetched = scan->access == SDB_SCAN_ACCESS_INDEX_ONLY ? 1.0 : opt_index_pages(pages, matched);
-    scan->plan.cost = RANDOM_PAGE_COST * (1.0 + fetched) + matched * (CPU_TUPLE_COST + CPU_OPERATOR_COST * (1 + scan->nfilters));
+    scan->plan.cost =
+        RANDOM_PAGE_COST * (1.0 + fetched) + matched * (CPU_TUPLE_COST + CPU_OPERATOR_COST * (1 + scan->nfilters));
     scan->plan.rows = fmax(1.0, matched * sel);
 }
 
@@ -190,7 +191,10 @@ void opt_estimate(Opt *o, SdbPlan *plan)
         plan->cost = cost + in * CPU_OPERATOR_COST * (a->ngroups + a->naggs);
         return;
     }
-    case SDB_P_WINDOW: plan->rows = in; plan->cost = cost + in * CPU_OPERATOR_COST * ((SdbPlanWindow *)plan)->nfuncs; return;
+    case SDB_P_WINDOW:
+        plan->rows = in;
+        plan->cost = cost + in * CPU_OPERATOR_COST * ((SdbPlanWindow *)plan)->nfuncs;
+        return;
     case SDB_P_SORT: plan->rows = in; plan->cost = cost + 2.0 * CPU_OPERATOR_COST * in * log2(fmax(in, 2.0)); return;
     case SDB_P_LIMIT: {
         SdbPlanLimit *l = (SdbPlanLimit *)plan;

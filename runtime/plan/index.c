@@ -195,7 +195,8 @@ static int try_index(Opt *o, const SdbPlanScan *scan, const SdbRelation *rel, co
                 c->upper = like_prefix(o, pattern, true);
             }
         }
-        c->selectivity *= c->lower != NULL && c->upper != NULL ? 0.005 : c->lower != NULL || c->upper != NULL ? 0.3333 : 1.0;
+        if (c->lower != NULL || c->upper != NULL)
+            c->selectivity *= c->lower != NULL && c->upper != NULL ? 0.005 : 0.3333;
         break;
     }
     return SDB_OK;

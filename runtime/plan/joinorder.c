@@ -224,21 +224,7 @@ static int reorder(Opt *o, SdbPlan **slot, bool positional)
             estimate_tree(o, c.inputs[i].plan);
         return rebuild(o, &c, slot);
     }
-    bool children_positional = false;
-    switch (plan->tag) {
-    case SDB_P_FILTER:
-    case SDB_P_SORT:
-    case SDB_P_LIMIT:
-    case SDB_P_DISTINCT:
-    case SDB_P_WINDOW:
-    case SDB_P_JOIN: /* its columns are its inputs' */
-        children_positional = positional;
-        break;
-    case SDB_P_SET_OP:
-    case SDB_P_RECURSIVE_UNION:
-    case SDB_P_INSERT: children_positional = true; break;
-    default: break;
-    }
+    bool children_positional = opt_children_positional(plan, positional);
     for (int i = 0; i < sdb_plan_nchildren(plan); i++) {
         SdbPlan **child = sdb_plan_child(plan, i);
         if (*child != NULL && reorder(o, child, children_positional) != SDB_OK)

@@ -32,6 +32,7 @@ typedef struct Opt {
     SdbOptContext *ctx;
     SdbArena *arena;
     SdbExprContext eval;   /* folding: ctx's settings, no executor, results in arena */
+    SdbPlan **root;        /* where the statement's plan is */
     SdbPlan **seen;        /* CTE plans a pass has done (shared by their CteScans) */
     int nseen, capseen;
 } Opt;
@@ -110,6 +111,9 @@ const SdbRelation *opt_relation(Opt *o, SdbOid rel_oid);
 /* Recompute the header of a pass-through operator (Filter, Sort, Limit,
  * Distinct, Join, Window) from its children's. */
 int opt_set_header(Opt *o, SdbPlan *plan);
+/* Does the consumer of plan's children read their columns by position
+ * (so their order must stay), given whether plan's consumer does? */
+bool opt_children_positional(const SdbPlan *plan, bool positional);
 /* A new Filter over child (NULL on out of memory). */
 SdbPlan *opt_new_filter(Opt *o, SdbPlan *child, SdbExpr *const *quals, int nquals);
 
@@ -118,6 +122,7 @@ int opt_fold_plan(Opt *o, SdbPlan *plan);                  /* fold.c: every expr
 int opt_fold_expr(Opt *o, SdbExpr **slot, bool may_raise); /* fold.c */
 int opt_decorrelate(Opt *o, SdbPlan **plan);               /* decorrelate.c */
 void opt_reduce_outer_joins(SdbPlan *plan);                /* outerjoin.c */
+int opt_outer_to_anti_joins(Opt *o, SdbPlan **plan);       /* outerjoin.c, after pushdown */
 int opt_pushdown(Opt *o, SdbPlan **plan);                  /* pushdown.c */
 int opt_prune_empty(Opt *o, SdbPlan **plan);               /* pushdown.c */
 int opt_reorder_joins(Opt *o, SdbPlan **plan);             /* joinorder.c */

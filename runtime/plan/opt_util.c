@@ -665,3 +665,20 @@ SdbPlan *opt_new_filter(Opt *o, SdbPlan *child, SdbExpr *const *quals, int nqual
     opt_set_header(o, &filter->plan);
     return &filter->plan;
 }
+
+bool opt_children_positional(const SdbPlan *plan, bool positional)
+{
+    switch (plan->tag) {
+    case SDB_P_FILTER:
+    case SDB_P_SORT:
+    case SDB_P_LIMIT:
+    case SDB_P_DISTINCT:
+    case SDB_P_WINDOW:
+    case SDB_P_JOIN: return positional; /* their columns are their inputs' */
+    case SDB_P_SET_OP:
+    case SDB_P_RECURSIVE_UNION:
+    case SDB_P_INSERT:
+    case SDB_P_CTE_SCAN: return true;
+    default: return false; /* Project, Aggregate, Update, Delete read their input by binding */
+    }
+}

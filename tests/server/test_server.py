@@ -32,9 +32,9 @@ def free_port():
 class Server:
     """A `specdb serve` process on a fresh data directory."""
 
-    def __init__(self, *settings):
+    def __init__(self, *settings, port=None):
         self.dir = tempfile.mkdtemp(prefix="specdb-server-")
-        self.port = free_port()
+        self.port = port or free_port()
         args = [SPECDB, "serve", "-D", os.path.join(self.dir, "data"), "--port", str(self.port)]
         for setting in settings:
             args += ["--set", setting]
@@ -233,6 +233,23 @@ class Handshake(unittest.TestCase):
             handshake(sock)
             sock.sendall(message(b"y", b"x"))
             expect_fatal(self, sock, "08P01", "invalid frontend message type 121")
+
+    def test_query_before_startup(self):
+        with connect_raw(self.server.port) as sock:
+            sock.sendall(message(b"Q", b"SELECT 1\0"))
+            expect_fatal(self, sock, "08P01", "invalid length of startup packet")
+
+    def test_second_startup_packet(self):
+        with connect_raw(self.server.port) as sock:
+            handshake(sock)
+            sock.sendall(startup_packet({"user": "postgres"}))
+            expect_fatal(self, sock, "08P01", "invalid frontend message type 0")
+
+    def test_password_message_without_being_asked(self):
+        with connect_raw(self.server.port) as sock:
+            handshake(sock)
+            sock.sendall(message(b"p", b"secret\0"))
+            expect_fatal(self, sock, "08P01", "invalid frontend message type 112")
 
     def test_negative_and_huge_message_lengths(self):
         for header in (b"Q" + struct.pack("!i", -5), b"Q" + struct.pack("!i", 3),
@@ -459,6 +476,44 @@ class Queries(unittest.TestCase):
         self.assertEqual([t for t, _ in got], [b"1", b"2", b"D", b"D", b"s", b"D", b"C", b"Z"])
         self.assertEqual([data_row(body) for t, body in got if t == b"D"], [[b"1"], [b"2"], [b"3"]])
 
+    def test_pipelined_queries_and_a_large_message(self):
+        """Many messages in one write, split at arbitrary points, and one
+        message larger than the receive buffer's first size."""
+        batch = b"".join(message(b"Q", cstr(f"SELECT {i}")) for i in range(500))
+        big = "SELECT '" + "x" * 300000 + "' AS big"
+        batch += message(b"Q", cstr(big))
+        for start in range(0, len(batch), 7777):
+            self.sock.sendall(batch[start:start + 7777])
+        for i in range(500):
+            got = read_until_ready(self.sock)
+            self.assertEqual(data_row(got[1][1]), [str(i).encode()])
+        got = read_until_ready(self.sock)
+        self.assertEqual(len(data_row(got[1][1])[0]), 300000)
+
+    def test_startup_options_and_settings(self):
+        with connect_raw(self.server.port) as sock:
+            messages = handshake(sock, {"user": "postgres", "database": "postgres",
+                                        "options": r"-c search_path=a\ b --application-name=opt",
+                                        "DateStyle": "ISO, DMY"})
+            status = dict(body[:-1].decode().split("\0") for t, body in messages if t == b"S")
+            self.assertEqual(status["application_name"], "opt")
+            self.assertEqual(status["DateStyle"], "ISO, DMY")
+            sock.sendall(message(b"Q", cstr("SHOW search_path")))
+            self.assertEqual(data_row(read_until_ready(sock)[1][1]), [b"a b"])
+        with connect_raw(self.server.port) as sock:
+            sock.sendall(startup_packet({"user": "postgres", "options": "-x"}))
+            expect_fatal(self, sock, "42601", "invalid command-line argument for server process: -x")
+
+    def test_flush_sends_without_sync(self):
+        self.sock.sendall(parse("", "SELECT 7") + message(b"H"))
+        self.assertEqual(read_message(self.sock), (b"1", b""))
+        self.sock.sendall(bind("", "") + execute("") + message(b"H"))
+        self.assertEqual(read_message(self.sock), (b"2", b""))
+        self.assertEqual(data_row(read_message(self.sock)[1]), [b"7"])
+        self.assertEqual(read_message(self.sock), (b"C", b"SELECT 1\0"))
+        self.sock.sendall(message(b"S"))
+        self.assertEqual(read_message(self.sock), (b"Z", b"I"))
+
     def test_statement_without_rows_describes_as_nodata(self):
         self.sock.sendall(parse("", "CREATE TABLE nodata_t (a int)") + bind("", "") + describe(b"P", "") +
                           execute("") + message(b"S"))
@@ -626,6 +681,29 @@ class Limits(unittest.TestCase):
                 self.assertEqual(read_message(done), (b"Z", b"I"))
         finally:
             server.stop()
+
+    def test_unix_socket(self):
+        sockets = tempfile.mkdtemp(prefix="specdb-sock-")
+        try:
+            port = free_port()
+            stale = socket.socket(socket.AF_UNIX)
+            stale.bind(os.path.join(sockets, f".s.PGSQL.{port}"))  # a socket file nobody listens on
+            stale.close()
+            server = Server(f"unix_socket_directories={sockets}", port=port)
+            path = os.path.join(sockets, f".s.PGSQL.{server.port}")
+            out = subprocess.run(["psql", "-X", "-A", "-t", "-h", sockets, "-p", str(server.port), "-U", "postgres",
+                                  "postgres", "-c", "SELECT 3"], capture_output=True, text=True, timeout=30)
+            self.assertEqual((out.returncode, out.stdout), (0, "3\n"), out.stderr)
+            second = subprocess.run([SPECDB, "serve", "-D", os.path.join(sockets, "data"), "--port", str(server.port),
+                                     "--host", "", "--set", f"unix_socket_directories={sockets}"],
+                                    capture_output=True, text=True, timeout=60)
+            self.assertEqual(second.returncode, 1)
+            self.assertIn(f'could not bind Unix address "{path}": Address already in use', second.stderr)
+            self.assertIn(f"Is another postmaster already running on port {server.port}?", second.stderr)
+            server.stop()
+            self.assertFalse(os.path.exists(path))
+        finally:
+            shutil.rmtree(sockets)
 
     def test_sigterm_tells_clients_and_exits_cleanly(self):
         server = Server()

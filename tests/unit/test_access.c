@@ -116,8 +116,22 @@ static const SdbRelation rel_sc = {.oid = 20080, .name = "sc", .kind = 'S', .fil
 static const SdbRelation rel_big = {.oid = 20090, .name = "big", .kind = 'S', .file = FILE_OF(20090), .natts = 3,
                                     .attrs = seq_attrs, .sequence = &seq_big};
 
-static const SdbRelation *const all_rels[] = {&rel_t, &rel_m, &rel_p, &rel_cr, &rel_cc,
-                                              &rel_cn, &rel_cd, &rel_s, &rel_sc, &rel_big};
+/* tree(id int4 PRIMARY KEY, p int4 REFERENCES tree) -- NO ACTION */
+static const SdbIndex tree_indexes[] = {
+    {.oid = 20101, .name = "tree_pkey", .file = FILE_OF(20101), .unique = true, .primary = true, .nkeys = 1,
+     .keys = key1, .key_options = opt0},
+};
+static const SdbRelConstraint tree_fk[] = {
+    {.oid = 20102, .name = "tree_parent_fkey", .kind = 'f', .nkeys = 1, .keys = key2, .index_oid = 20101,
+     .ref_rel_oid = 20100, .ref_keys = key1, .on_delete = 'a', .on_update = 'a'},
+};
+static const SdbReferencingKey tree_referencing[] = {{.rel_oid = 20100, .constraint = tree_fk}};
+static const SdbRelation rel_tree = {.oid = 20100, .name = "tree", .kind = 'r', .file = FILE_OF(20100), .natts = 2,
+                                     .attrs = c_attrs, .nindexes = 1, .indexes = tree_indexes, .nconstraints = 1,
+                                     .constraints = tree_fk, .nreferencing = 1, .referencing = tree_referencing};
+
+static const SdbRelation *const all_rels[] = {&rel_t, &rel_m, &rel_p, &rel_cr, &rel_cc, &rel_cn,
+                                              &rel_cd, &rel_s, &rel_sc, &rel_big, &rel_tree};
 #define NRELS ((int)(sizeof all_rels / sizeof all_rels[0]))
 
 static int lookup(void *arg, SdbOid oid, const SdbRelation **out)
@@ -452,6 +466,20 @@ static void test_toast(void)
     const SdbVarlena *v = sdb_datum_varlena(tb->values[1][0]);
     CU_ASSERT(v->len == len && memcmp(v->data, big, len) == 0);
     sdb_table_scan_end(scan);
+    /* Read straight from the heap, as CREATE INDEX does. */
+    SdbHeapScan *hs = sdb_heap_scan_begin(db.engine, rel_t.file);
+    SdbHeapTuple t;
+    bool more;
+    CU_ASSERT_FATAL(hs != NULL && sdb_heap_scan_next(hs, &t, &more) == SDB_OK && more);
+    CU_ASSERT(t.header.infomask & SDB_HEAP_HAS_EXTERNAL);
+    int want[2] = {1, 0};
+    SdbDatum dv[2];
+    bool dn[2];
+    CU_ASSERT(sdb_table_decode_tuple(db.engine, &rel_t, t.payload, t.header.payload_len, t.header.infomask, want, 2,
+                                     a.arena, dv, dn) == SDB_OK);
+    CU_ASSERT(sdb_datum_varlena(dv[0])->len == len && memcmp(sdb_datum_varlena(dv[0])->data, big, len) == 0);
+    CU_ASSERT_EQUAL((int64_t)dv[1], 1);
+    sdb_heap_scan_end(hs);
     /* Update keeps it readable; delete drops it. */
     SdbTid tid = find_tid(&a, &rel_t, 1), new_tid;
     SdbDatum values[3] = {1, text(&a, big), 5};
@@ -917,6 +945,64 @@ static void test_foreign_keys(void)
     close_db();
 }
 
+/* NO ACTION checked at the end of the statement (statement_checks). */
+static void test_no_action_at_statement_end(void)
+{
+    open_db(true);
+    Sess s = {0};
+    /* Children before their parents in one statement: checked at its end. */
+    sess_begin(&s);
+    s.ac.statement_checks = true;
+    CU_ASSERT(insert2(&s, &rel_tree, 3, 2, false) == SDB_OK);
+    CU_ASSERT(insert2(&s, &rel_tree, 2, 1, false) == SDB_OK);
+    CU_ASSERT(insert2(&s, &rel_tree, 1, 0, true) == SDB_OK);
+    CU_ASSERT(sdb_access_statement_end(&s.ac) == SDB_OK);
+    sess_next(&s);
+    CU_ASSERT(insert2(&s, &rel_tree, 5, 99, false) == SDB_OK);
+    expect_error(sdb_access_statement_end(&s.ac), "23503", SDB_ERR_FOREIGN_KEY_VIOLATION,
+                 "insert or update on table \"tree\" violates foreign key constraint \"tree_parent_fkey\"",
+                 "Key (p)=(99) is not present in table \"tree\".");
+    sess_end(&s, false);
+    sess_begin(&s);
+    CU_ASSERT(insert2(&s, &rel_tree, 1, 0, true) == SDB_OK);
+    CU_ASSERT(insert2(&s, &rel_tree, 2, 1, false) == SDB_OK);
+    CU_ASSERT(insert2(&s, &rel_tree, 3, 2, false) == SDB_OK);
+    sess_end(&s, true);
+
+    /* Row by row, deleting the root first fails at once. */
+    sess_begin(&s);
+    expect_error(sdb_table_delete(&s.ac, &rel_tree, find_tid(&s, &rel_tree, 1)), "23503",
+                 SDB_ERR_FOREIGN_KEY_VIOLATION,
+                 "update or delete on table \"tree\" violates foreign key constraint \"tree_parent_fkey\" on table "
+                 "\"tree\"",
+                 "Key (id)=(1) is still referenced from table \"tree\".");
+    sess_end(&s, false);
+
+    /* Deleting only the root: the statement's end finds its child. */
+    sess_begin(&s);
+    s.ac.statement_checks = true;
+    CU_ASSERT(sdb_table_delete(&s.ac, &rel_tree, find_tid(&s, &rel_tree, 1)) == SDB_OK);
+    expect_error(sdb_access_statement_end(&s.ac), "23503", SDB_ERR_FOREIGN_KEY_VIOLATION,
+                 "update or delete on table \"tree\" violates foreign key constraint \"tree_parent_fkey\" on table "
+                 "\"tree\"",
+                 "Key (id)=(1) is still referenced from table \"tree\".");
+    sess_end(&s, false);
+
+    /* DELETE FROM tree in one statement, root first: fine. */
+    sess_begin(&s);
+    s.ac.statement_checks = true;
+    SdbTid tids[3];
+    for (int i = 0; i < 3; i++)
+        tids[i] = find_tid(&s, &rel_tree, i + 1);
+    for (int i = 0; i < 3; i++)
+        CU_ASSERT(sdb_table_delete(&s.ac, &rel_tree, tids[i]) == SDB_OK);
+    CU_ASSERT(sdb_access_statement_end(&s.ac) == SDB_OK);
+    sess_next(&s);
+    CU_ASSERT_EQUAL(count_rows(&s, &rel_tree), 0);
+    sess_end(&s, true);
+    close_db();
+}
+
 /* ---- sequences --------------------------------------------------------------------- */
 
 static void test_sequences(void)
@@ -941,6 +1027,11 @@ static void test_sequences(void)
                  "setval: value 4 is out of bounds for sequence \"s\" (1..3)", NULL);
     expect_error(sdb_sequence_nextval(&s.ac, rel_t.oid, &v), "42809", SDB_ERR_WRONG_OBJECT_TYPE,
                  "\"t\" is not a sequence", NULL);
+    SdbDatum row[3] = {0, 0, 0};
+    bool row_nulls[3] = {false, false, false};
+    SdbTid tid;
+    expect_error(sdb_table_insert(&s.ac, &rel_s, row, row_nulls, &tid), "42809", SDB_ERR_WRONG_OBJECT_TYPE,
+                 "cannot change sequence \"s\"", NULL);
     /* Cycling downwards: 12, 11, 10, 12. */
     int64_t expect[] = {12, 11, 10, 12};
     for (int i = 0; i < 4; i++)
@@ -1031,6 +1122,7 @@ int main(void)
         {"not null and unique", test_constraints},
         {"concurrent updates: waits, 40001, deadlocks", test_concurrent_updates},
         {"foreign keys", test_foreign_keys},
+        {"NO ACTION at the end of the statement", test_no_action_at_statement_end},
         {"sequences", test_sequences},
         {"crash without checkpoint", test_crash},
         CU_TEST_INFO_NULL,

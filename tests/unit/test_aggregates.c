@@ -6,7 +6,9 @@
  * two states merged by the combine function; a window example's partition
  * is handed to the window function row by row.  Results are compared as
  * text (the result type's output function) or SQLSTATE; every mismatch is
- * listed with its spec line before the test fails.
+ * listed with its spec line before the test fails.  Also: calls resolve as
+ * PostgreSQL resolves them (polymorphic types made concrete), and the
+ * function table marks aggregates and window functions.
  */
 #include <stdio.h>
 #include <string.h>

@@ -6,6 +6,7 @@
  * codes, and rollback of DDL.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "access/table.h"
@@ -147,6 +148,27 @@ static void end(Db *db, SdbTxn *txn, bool commit)
     sdb_txn_release(txn);
 }
 
+/* The session's DEFAULT evaluator, for integer constants. */
+static bool evaluator_on = true;
+static int eval_default(void *arg, const SdbRelation *rel, int attno, SdbDatum *value, bool *isnull)
+{
+    (void)arg;
+    const char *sql = rel->attrs[attno].default_sql;
+    *isnull = sql == NULL;
+    *value = sdb_datum_from_int64(sql ? atoi(sql) : 0);
+    return SDB_OK;
+}
+
+/* The session's CHECK validation: fails for "fail" conditions. */
+static int check_rows(void *arg, const SdbRelation *rel, const char *name, const char *check_sql)
+{
+    (void)arg;
+    if (strstr(check_sql, "fail") == NULL)
+        return SDB_OK;
+    return sdb_error(SDB_ERR_CHECK_VIOLATION, "check constraint \"%s\" of relation \"%s\" is violated by some row",
+                     name, rel->name);
+}
+
 /* Run every statement of sql as DDL in txn; the first failure's code. */
 static int run(Db *db, SdbTxn *txn, const char *sql)
 {
@@ -156,7 +178,9 @@ static int run(Db *db, SdbTxn *txn, const char *sql)
     for (int i = 0; i < parsed.count; i++) {
         const SdbRawStmt *raw = (const SdbRawStmt *)sdb_list_nth(parsed.stmts, i);
         SdbDdlContext ctx = {.catalog = db->cat, .txn = txn, .arena = db->arena, .sql = sql,
-                             .search_path = public_path, .npath = 2, .notice = on_notice};
+                             .search_path = public_path, .npath = 2, .notice = on_notice,
+                             .eval_default = evaluator_on ? eval_default : NULL,
+                             .check_rows = evaluator_on ? check_rows : NULL};
         SdbStr tag;
         sdb_str_init(&tag, db->arena);
         if (sdb_ddl_execute(&ctx, raw->stmt, &tag) != SDB_OK)
@@ -389,6 +413,8 @@ static void test_rollback(void)
     CU_ASSERT_PTR_NOT_NULL(lookup(&db, NULL, NULL, "r"));
     end(&db, &txn, false);
     CU_ASSERT_PTR_NOT_NULL(lookup(&db, NULL, NULL, "r"));
+    /* rows an aborted transaction updated or deleted can be changed again */
+    ok(&db, "ALTER TABLE r ADD COLUMN b int; DROP TABLE r; CREATE TABLE r (a int)");
     db_close(&db);
     /* aborted rows stay invisible after a restart */
     db_open(&db);
@@ -629,6 +655,16 @@ static void test_existing_rows(void)
     fails(&db, "ALTER TABLE t ADD COLUMN c int NOT NULL", SDB_ERR_NOT_NULL_VIOLATION,
           "column \"c\" of relation \"t\" contains null values");
     ok(&db, "ALTER TABLE t ALTER COLUMN a SET NOT NULL");
+    ok(&db, "ALTER TABLE t ADD COLUMN d int DEFAULT 5 NOT NULL");
+    ok(&db, "CREATE INDEX td ON t (d)");
+    CU_ASSERT_EQUAL(index_count(&db, "t", "td", 5), 4);
+    fails(&db, "ALTER TABLE t ADD CONSTRAINT c1 CHECK (b <> 'fail')", SDB_ERR_CHECK_VIOLATION,
+          "check constraint \"c1\" of relation \"t\" is violated by some row");
+    ok(&db, "ALTER TABLE t ADD CONSTRAINT c1 CHECK (a > 0)");
+    evaluator_on = false;
+    fails(&db, "ALTER TABLE t ADD COLUMN e int DEFAULT 6", SDB_ERR_FEATURE_NOT_SUPPORTED, NULL);
+    fails(&db, "ALTER TABLE t ADD CHECK (a > 1)", SDB_ERR_FEATURE_NOT_SUPPORTED, NULL);
+    evaluator_on = true;
     fails(&db, "ALTER TABLE t ADD PRIMARY KEY (a)", SDB_ERR_UNIQUE_VIOLATION, "could not create unique index \"t_pkey\"");
     ok(&db, "CREATE TABLE p (id int PRIMARY KEY)");
     const int ids[] = {1, 2};
@@ -673,6 +709,19 @@ static void test_many_tables(void)
     }
     CU_ASSERT_EQUAL(present, 50);
     CU_ASSERT_EQUAL(rel_named(&db, "m0")->nreferencing, 1);
+    /* replaced descriptors were freed once no transaction could hold them */
+    CU_ASSERT_TRUE(db.cat->nretired < 16);
+    /* ... but not while one that looked them up runs */
+    SdbTxn reader;
+    begin(&db, &reader);
+    const SdbRelation *held = lookup(&db, &reader, NULL, "m1");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(held);
+    ok(&db, "ALTER TABLE m1 ADD COLUMN extra int");
+    ok(&db, "ALTER TABLE m1 RENAME COLUMN extra TO extra2");
+    CU_ASSERT_STRING_EQUAL(held->name, "m1"); /* still readable (ASan) */
+    CU_ASSERT_EQUAL(held->natts, 2);
+    CU_ASSERT_EQUAL(lookup(&db, &reader, NULL, "m1")->natts, 3);
+    end(&db, &reader, true);
     db_close(&db);
     db_open(&db);
     CU_ASSERT_EQUAL(rel_named(&db, "m0")->nreferencing, 1);

@@ -232,18 +232,18 @@ static const SdbAttribute b_attrs[] = {{.name = "x", .attnum = 1, .type = INT4, 
 static const SdbAttribute c_attrs[] = {{.name = "x", .attnum = 1, .type = INT8},
                                        {.name = "y", .attnum = 2, .type = INT4},
                                        {.name = "z", .attnum = 3, .type = INT4}};
-static const SdbRelation rel_a = {.oid = 100, .name = "a", .kind = 'r', .natts = 3, .attrs = a_attrs, .nindexes = 1,
-                                  .indexes = a_indexes};
-static const SdbRelation rel_b = {.oid = 200, .name = "b", .kind = 'r', .natts = 3, .attrs = b_attrs, .nindexes = 1,
-                                  .indexes = b_indexes};
+static const SdbRelation rel_a = {
+    .oid = 100, .name = "a", .kind = 'r', .natts = 3, .attrs = a_attrs, .nindexes = 1, .indexes = a_indexes};
+static const SdbRelation rel_b = {
+    .oid = 200, .name = "b", .kind = 'r', .natts = 3, .attrs = b_attrs, .nindexes = 1, .indexes = b_indexes};
 static const SdbAttribute d_attrs[] = {{.name = "name", .attnum = 1, .type = SDB_TYPEOID_TEXT},
                                        {.name = "y", .attnum = 2, .type = INT4},
                                        {.name = "z", .attnum = 3, .type = INT4}};
 static const SdbIndex d_indexes[] = {{.oid = 401, .name = "d_name", .nkeys = 1, .keys = key_x, .key_options = opts}};
-static const SdbRelation rel_d = {.oid = 400, .name = "d", .kind = 'r', .natts = 3, .attrs = d_attrs, .nindexes = 1,
-                                  .indexes = d_indexes};
-static const SdbRelation rel_c = {.oid = 300, .name = "c", .kind = 'r', .natts = 3, .attrs = c_attrs, .nindexes = 1,
-                                  .indexes = c_indexes};
+static const SdbRelation rel_d = {
+    .oid = 400, .name = "d", .kind = 'r', .natts = 3, .attrs = d_attrs, .nindexes = 1, .indexes = d_indexes};
+static const SdbRelation rel_c = {
+    .oid = 300, .name = "c", .kind = 'r', .natts = 3, .attrs = c_attrs, .nindexes = 1, .indexes = c_indexes};
 
 static int relation(void *arg, SdbOid oid, const SdbRelation **out)
 {
@@ -371,14 +371,24 @@ static void test_pushdown_into_join(void)
           "  Scan [2.0:23 2.1:23 2.2:23] rel_oid=100 table=2 nfilters=1 access=seq",
           "  Scan [3.0:23 3.1:23 3.2:23] rel_oid=200 table=3 nfilters=1 access=seq");
     SdbPlanJoin *j = (SdbPlanJoin *)plan;
-    CU_ASSERT(j->left_keys[0] == ((SdbBoundOpExpr *)eq)->args[0] && j->right_keys[0] == ((SdbBoundOpExpr *)eq)->args[1]);
+    CU_ASSERT(j->left_keys[0] == ((SdbBoundOpExpr *)eq)->args[0] &&
+              j->right_keys[0] == ((SdbBoundOpExpr *)eq)->args[1]);
     CU_ASSERT(j->plan.rows > 0 && j->plan.cost > 0 && j->left->rows > 0);
+    /* int4 = int8: hash keys both int8 */
+    SdbExpr *wide = var(3, 0);
+    wide->type = INT8;
+    plan = project(join(SDB_JOIN_KIND_INNER, scan(100, 2), scan(300, 3), 1, op("=", var(2, 0), wide)), 1, 1, var(2, 1));
+    CHECK(&plan, "kind=inner nconds=0 strategy=hash nkeys=1");
+    j = (SdbPlanJoin *)((SdbPlanProject *)plan)->child;
+    CU_ASSERT(j->left_keys[0]->type == INT8 && j->right_keys[0]->type == INT8);
+    CU_ASSERT(j->left_keys[0]->tag == SDB_E_FUNC_EXPR || j->right_keys[0]->tag == SDB_E_FUNC_EXPR);
     /* the larger input goes left (the executor hashes the right one), under a Project */
-    plan = project(join(SDB_JOIN_KIND_LEFT, filter(scan(100, 2), 1, op("=", var(2, 1), cint(1, INT4))), scan(200, 3),
-                        1, op("=", var(2, 0), var(3, 0))),
+    plan = project(join(SDB_JOIN_KIND_LEFT, filter(scan(100, 2), 1, op("=", var(2, 1), cint(1, INT4))), scan(200, 3), 1,
+                        op("=", var(2, 0), var(3, 0))),
                    1, 1, var(3, 2));
-    CHECK(&plan, "  Join [3.0:23 3.2:23 2.0:23 2.1:23] kind=right nconds=0 strategy=hash nkeys=1\n    Scan [3.0:23 "
-                 "3.2:23] rel_oid=200",
+    CHECK(&plan,
+          "  Join [3.0:23 3.2:23 2.0:23 2.1:23] kind=right nconds=0 strategy=hash nkeys=1\n    Scan [3.0:23 "
+          "3.2:23] rel_oid=200",
           "    Scan [2.0:23 2.1:23] rel_oid=100 table=2 nfilters=1");
     j = (SdbPlanJoin *)((SdbPlanProject *)plan)->child;
     CU_ASSERT_EQUAL(((SdbBoundVar *)j->left_keys[0])->table, 3);
@@ -396,10 +406,10 @@ static void test_pushdown_into_join(void)
 static void test_join_order(void)
 {
     /* FROM a, d, b WHERE a.x = b.x AND b.y = d.y: never a x d */
-    SdbPlan *plan = project(filter(join(SDB_JOIN_KIND_INNER, join(SDB_JOIN_KIND_INNER, scan(100, 2), scan(400, 3), 0),
-                                        scan(200, 4), 0),
-                                   2, op("=", var(2, 0), var(4, 0)), op("=", var(4, 1), var(3, 1))),
-                            1, 1, var(3, 2));
+    SdbPlan *plan = project(
+        filter(join(SDB_JOIN_KIND_INNER, join(SDB_JOIN_KIND_INNER, scan(100, 2), scan(400, 3), 0), scan(200, 4), 0), 2,
+               op("=", var(2, 0), var(4, 0)), op("=", var(4, 1), var(3, 1))),
+        1, 1, var(3, 2));
     const char *text = CHECK(&plan, "Project");
     CU_ASSERT_PTR_NULL(strstr(text, "nconds=0 strategy=nested_loop"));
     SdbPlanJoin *top = (SdbPlanJoin *)((SdbPlanProject *)plan)->child, *below = (SdbPlanJoin *)top->left;
@@ -419,7 +429,8 @@ static void test_index_nested_loop(void)
     SdbPlan *plan = filter(join(SDB_JOIN_KIND_INNER, scan(200, 2), scan(200, 3), 0), 5,
                            op("=", var(2, 1), cint(1, INT4)), op("=", var(2, 2), cint(2, INT4)),
                            op("=", var(2, 0), var(3, 1)), op("=", var(3, 2), var(2, 2)), op("<", var(2, 1), var(3, 0)));
-    CHECK(&plan, "Join [2.0:23 2.1:23 2.2:23 3.0:23 3.1:23 3.2:23] kind=inner nconds=1 strategy=index_nested_loop nkeys=0\n",
+    CHECK(&plan,
+          "Join [2.0:23 2.1:23 2.2:23 3.0:23 3.1:23 3.2:23] kind=inner nconds=1 strategy=index_nested_loop nkeys=0\n",
           "  Scan [2.0:23 2.1:23 2.2:23] rel_oid=200 table=2 nfilters=0 access=index index_oid=201 neq=2",
           "  Scan [3.0:23 3.1:23 3.2:23] rel_oid=200 table=3 nfilters=1 access=index index_oid=201 neq=2");
     SdbPlanScan *inner = (SdbPlanScan *)((SdbPlanJoin *)plan)->right;
@@ -468,8 +479,28 @@ static void test_outer_join_reduction(void)
     CU_ASSERT_PTR_NULL(strstr(outline(plan), "kind=left"));
     CU_ASSERT_PTR_NULL(strstr(outline(plan), "kind=right"));
     /* a condition under OR does not reduce */
-    plan = filter(join(SDB_JOIN_KIND_LEFT, scan(100, 2), scan(200, 3), 1, op("=", var(2, 0), var(3, 0))), 1,
-                  boolexpr(SDB_EXPR_BOOL_OP_OR, 2, op(">", var(3, 1), cint(1, INT4)), op(">", var(2, 1), cint(1, INT4))));
+    plan =
+        filter(join(SDB_JOIN_KIND_LEFT, scan(100, 2), scan(200, 3), 1, op("=", var(2, 0), var(3, 0))), 1,
+               boolexpr(SDB_EXPR_BOOL_OP_OR, 2, op(">", var(3, 1), cint(1, INT4)), op(">", var(2, 1), cint(1, INT4))));
+    CHECK(&plan, "kind=left");
+    /* LEFT JOIN ... WHERE b.x IS NULL, b not read elsewhere: anti join */
+    plan = project(filter(join(SDB_JOIN_KIND_LEFT, scan(100, 2), scan(200, 3), 1, op("=", var(2, 0), var(3, 0))), 1,
+                          is_null(var(3, 0))),
+                   1, 1, var(2, 1));
+    CHECK(&plan, "Project [1.0:23] table=1 nexprs=1\n  Join [2.0:23 2.1:23] kind=anti nconds=0 strategy=hash nkeys=1\n");
+    /* from a RIGHT join too */
+    plan = project(filter(join(SDB_JOIN_KIND_RIGHT, scan(200, 3), scan(100, 2), 1, op("=", var(2, 0), var(3, 0))), 1,
+                          is_null(var(3, 0))),
+                   1, 1, var(2, 1));
+    CHECK(&plan, "Project [1.0:23] table=1 nexprs=1\n  Join [2.0:23 2.1:23] kind=anti nconds=0 strategy=hash nkeys=1\n");
+    /* b.z read above, or b.y not in the join condition: stays */
+    plan = project(filter(join(SDB_JOIN_KIND_LEFT, scan(100, 2), scan(200, 3), 1, op("=", var(2, 0), var(3, 0))), 1,
+                          is_null(var(3, 0))),
+                   1, 1, var(3, 2));
+    CHECK(&plan, "kind=left");
+    plan = project(filter(join(SDB_JOIN_KIND_LEFT, scan(100, 2), scan(200, 3), 1, op("=", var(2, 0), var(3, 0))), 1,
+                          is_null(var(3, 1))),
+                   1, 1, var(2, 1));
     CHECK(&plan, "kind=left");
     /* IS NULL keeps the outer join */
     plan = filter(join(SDB_JOIN_KIND_RIGHT, scan(100, 2), scan(200, 3), 1, op("=", var(2, 0), var(3, 0))), 1,
@@ -500,7 +531,8 @@ static void test_pushdown_barriers(void)
     limit->limit = cint(3, INT8);
     pass_header(&limit->plan, limit->child, NULL);
     plan = filter(&limit->plan, 1, op(">", var(2, 0), cint(1, INT4)));
-    CHECK(&plan, "Filter [2.0:23 2.1:23 2.2:23] nquals=1\n  Limit", "    Scan [2.0:23 2.1:23 2.2:23] rel_oid=100 table=2 nfilters=0");
+    CHECK(&plan, "Filter [2.0:23 2.1:23 2.2:23] nquals=1\n  Limit",
+          "    Scan [2.0:23 2.1:23 2.2:23] rel_oid=100 table=2 nfilters=0");
     /* through a Project by substitution */
     plan = filter(project(scan(100, 2), 6, 1, op("+", var(2, 1), cint(1, INT4))), 1, op(">", var(6, 0), cint(5, INT4)));
     CHECK(&plan, "Project [6.0:23] table=6 nexprs=1\n  Scan [2.1:23] rel_oid=100 table=2 nfilters=1");
@@ -512,8 +544,9 @@ static void test_pushdown_barriers(void)
     u->table = 9;
     header(&u->plan, 9, 1);
     plan = filter(&u->plan, 1, op(">", var(9, 0), cint(1, INT4)));
-    CHECK(&plan, "SetOp [9.0:23] op=union all=true table=9\n  Project [7.0:23] table=7 nexprs=1\n"
-                 "    Scan [2.1:23] rel_oid=100 table=2 nfilters=1",
+    CHECK(&plan,
+          "SetOp [9.0:23] op=union all=true table=9\n  Project [7.0:23] table=7 nexprs=1\n"
+          "    Scan [2.1:23] rel_oid=100 table=2 nfilters=1",
           "    Scan [3.2:23] rel_oid=200 table=3 nfilters=1");
     /* aggregate strategy without GROUP BY */
     agg = sdb_new_plan_aggregate(arena);
@@ -526,8 +559,12 @@ static void test_pushdown_barriers(void)
 }
 
 static const SdbOid int4_arg[] = {INT4};
-static const SdbFuncInfo volatile_func = {.oid = 9999, .name = "test_volatile", .nargs = 1, .argtypes = int4_arg,
-                                          .rettype = INT4, .volatility = SDB_VOLATILITY_VOLATILE};
+static const SdbFuncInfo volatile_func = {.oid = 9999,
+                                          .name = "test_volatile",
+                                          .nargs = 1,
+                                          .argtypes = int4_arg,
+                                          .rettype = INT4,
+                                          .volatility = SDB_VOLATILITY_VOLATILE};
 
 static void test_volatile_stays(void)
 {
@@ -561,8 +598,8 @@ static void test_having_and_window(void)
     w->child = scan(100, 2);
     w->table = 6;
     w->plan.ncols = 4;
-    w->plan.cols = (SdbPlanColumn[]){{2, 0, INT4, -1, "x"}, {2, 1, INT4, -1, "y"}, {2, 2, INT4, -1, "z"},
-                                     {6, 0, INT8, -1, "row_number"}};
+    w->plan.cols = (SdbPlanColumn[]){
+        {2, 0, INT4, -1, "x"}, {2, 1, INT4, -1, "y"}, {2, 2, INT4, -1, "z"}, {6, 0, INT8, -1, "row_number"}};
     SdbBoundWindowFunc *f = sdb_new_bound_window_func(arena, INT8);
     f->partition = (SdbExpr *[]){var(2, 1)};
     f->npartition = 1;
@@ -588,8 +625,8 @@ static void test_nested_queries(void)
                                               "index_oid=201 neq=1 lower=- lower_inclusive=false upper=- "
                                               "upper_inclusive=false backward=false\n");
     CU_ASSERT(sub_plan->rows > 0);
-    /* one CTE read twice: its plan is done once */
-    SdbPlan *cte = project(filter(scan(100, 3), 1, op("=", var(3, 0), cint(1, INT4))), 4, 1, var(3, 1));
+    /* one CTE read twice: its plan is done once; both scans see its new root */
+    SdbPlan *cte = filter(project(scan(100, 3), 4, 1, var(3, 1)), 1, op("=", var(4, 0), cint(1, INT4)));
     SdbPlanCteScan *c1 = sdb_new_plan_cte_scan(arena), *c2 = sdb_new_plan_cte_scan(arena);
     c1->cte = c2->cte = cte;
     c1->table = 5;
@@ -597,8 +634,10 @@ static void test_nested_queries(void)
     header(&c1->plan, 5, 1);
     header(&c2->plan, 6, 1);
     plan = filter(join(SDB_JOIN_KIND_INNER, &c1->plan, &c2->plan, 0), 1, op("=", var(5, 0), var(6, 0)));
-    CHECK(&plan, "Join [5.0:23 6.0:23] kind=inner nconds=0 strategy=hash nkeys=1\n  CteScan [5.0:23] cte_id=0 table=5\n",
-          "    Scan [3.1:23] rel_oid=100 table=3 nfilters=0 access=index index_oid=101 neq=1");
+    CHECK(&plan,
+          "Join [5.0:23 6.0:23] kind=inner nconds=0 strategy=hash nkeys=1\n  CteScan [5.0:23] cte_id=0 table=5\n",
+          "    Project [4.0:23] table=4 nexprs=1\n      Scan [3.1:23] rel_oid=100 table=3 nfilters=1 access=seq");
+    CU_ASSERT(c1->cte == c2->cte && c1->cte->tag == SDB_P_PROJECT);
     /* UPDATE's target keeps its columns */
     SdbPlanUpdate *u = sdb_new_plan_update(arena);
     u->child = filter(scan(100, 2), 1, op("=", var(2, 1), cint(1, INT4)));
@@ -612,9 +651,9 @@ static void test_nested_queries(void)
 
 static void test_projection_pushdown(void)
 {
-    SdbPlan *plan = project(filter(join(SDB_JOIN_KIND_INNER, scan(100, 2), scan(200, 3), 0), 1,
-                                   op("=", var(2, 0), var(3, 0))),
-                            1, 1, var(3, 2));
+    SdbPlan *plan =
+        project(filter(join(SDB_JOIN_KIND_INNER, scan(100, 2), scan(200, 3), 0), 1, op("=", var(2, 0), var(3, 0))), 1,
+                1, var(3, 2));
     CHECK(&plan, "Project [1.0:23] table=1 nexprs=1\n  Join [2.0:23 3.0:23 3.2:23] kind=inner",
           "    Scan [2.0:23] rel_oid=100", "    Scan [3.0:23 3.2:23] rel_oid=200");
 }
@@ -624,8 +663,9 @@ static void test_projection_pushdown(void)
 static void test_exists_to_semi_join(void)
 {
     /* WHERE EXISTS (SELECT 1 FROM b WHERE b.x = a.x AND b.z > 0) */
-    SdbPlan *sub = project(filter(scan(200, 3), 2, op("=", var(3, 0), outer_var(2, 0)), op(">", var(3, 2), cint(0, INT4))),
-                           4, 1, cint(1, INT4));
+    SdbPlan *sub =
+        project(filter(scan(200, 3), 2, op("=", var(3, 0), outer_var(2, 0)), op(">", var(3, 2), cint(0, INT4))), 4, 1,
+                cint(1, INT4));
     SdbPlan *plan = project(filter(scan(100, 2), 1, subplan(SDB_SUB_PLAN_KIND_EXISTS, sub, NULL)), 1, 1, var(2, 1));
     CHECK(&plan, "Project [1.0:23] table=1 nexprs=1\n  Join [2.0:23 2.1:23] kind=semi nconds=0 strategy=hash nkeys=1\n",
           "    Scan [2.0:23 2.1:23] rel_oid=100 table=2 nfilters=0",
@@ -653,8 +693,9 @@ static void test_exists_to_semi_join(void)
           "  Join [3.0:23 3.1:23 5.1:23] kind=inner nconds=0 strategy=hash nkeys=1\n");
     /* under OR: stays a SubPlan */
     sub = project(filter(scan(200, 3), 1, op("=", var(3, 0), outer_var(2, 0))), 4, 1, cint(1, INT4));
-    plan = filter(scan(100, 2), 1, boolexpr(SDB_EXPR_BOOL_OP_OR, 2, subplan(SDB_SUB_PLAN_KIND_EXISTS, sub, NULL),
-                                            op(">", var(2, 1), cint(1, INT4))));
+    plan = filter(scan(100, 2), 1,
+                  boolexpr(SDB_EXPR_BOOL_OP_OR, 2, subplan(SDB_SUB_PLAN_KIND_EXISTS, sub, NULL),
+                           op(">", var(2, 1), cint(1, INT4))));
     CHECK(&plan, "Scan [2.0:23 2.1:23 2.2:23] rel_oid=100 table=2 nfilters=1 access=seq");
     /* an outer reference in the select list of an aggregate: stays a SubPlan */
     sub = project(filter(scan(200, 3), 1, op("=", var(3, 0), outer_var(2, 0))), 4, 1, outer_var(2, 1));
@@ -671,7 +712,8 @@ static void test_in_to_semi_join(void)
     /* WHERE a.y IN (SELECT b.y FROM b) */
     SdbPlan *sub = project(scan(200, 3), 4, 1, var(3, 1));
     SdbPlan *plan = filter(scan(100, 2), 1, subplan(SDB_SUB_PLAN_KIND_ANY, sub, op("=", var(2, 1), var(4, 0))));
-    CHECK(&plan, "Join [2.0:23 2.1:23 2.2:23] kind=semi nconds=0 strategy=hash nkeys=1\n", "  Scan [3.1:23] rel_oid=200");
+    CHECK(&plan, "Join [2.0:23 2.1:23 2.2:23] kind=semi nconds=0 strategy=hash nkeys=1\n",
+          "  Scan [3.1:23] rel_oid=200");
     SdbPlanJoin *j = (SdbPlanJoin *)plan;
     CU_ASSERT_EQUAL(((SdbBoundVar *)j->right_keys[0])->table, 3);
     CU_ASSERT_EQUAL(((SdbBoundVar *)j->right_keys[0])->column, 1);
@@ -682,13 +724,15 @@ static void test_in_to_semi_join(void)
           "  Scan [3.1:23 3.2:23] rel_oid=200 table=3 nfilters=0");
     /* NOT IN over nullable a.y: stays */
     sub = project(scan(200, 3), 4, 1, var(3, 1));
-    plan = filter(scan(100, 2), 1,
-                  boolexpr(SDB_EXPR_BOOL_OP_NOT, 1, subplan(SDB_SUB_PLAN_KIND_ANY, sub, op("=", var(2, 1), var(4, 0)))));
+    plan =
+        filter(scan(100, 2), 1,
+               boolexpr(SDB_EXPR_BOOL_OP_NOT, 1, subplan(SDB_SUB_PLAN_KIND_ANY, sub, op("=", var(2, 1), var(4, 0)))));
     CHECK(&plan, "Scan [2.0:23 2.1:23 2.2:23] rel_oid=100 table=2 nfilters=1");
     /* NOT IN between NOT NULL columns: anti join (b.x NOT IN (SELECT b2.y FROM b b2)) */
     sub = project(scan(200, 3), 4, 1, var(3, 1));
-    plan = filter(scan(200, 2), 1,
-                  boolexpr(SDB_EXPR_BOOL_OP_NOT, 1, subplan(SDB_SUB_PLAN_KIND_ANY, sub, op("=", var(2, 0), var(4, 0)))));
+    plan =
+        filter(scan(200, 2), 1,
+               boolexpr(SDB_EXPR_BOOL_OP_NOT, 1, subplan(SDB_SUB_PLAN_KIND_ANY, sub, op("=", var(2, 0), var(4, 0)))));
     CHECK(&plan, "Join [2.0:23 2.1:23 2.2:23] kind=anti nconds=0 strategy=hash nkeys=1\n");
 }
 
@@ -704,8 +748,8 @@ static SdbPlanScan *scan_of(SdbPlan *plan)
 static void test_index_selection(void)
 {
     /* a.x = 5: index, the filter consumed */
-    SdbPlan *plan = project(filter(scan(100, 2), 2, op("=", cint(5, INT4), var(2, 0)), op(">", var(2, 1), cint(0, INT4))),
-                            1, 1, var(2, 2));
+    SdbPlan *plan = project(
+        filter(scan(100, 2), 2, op("=", cint(5, INT4), var(2, 0)), op(">", var(2, 1), cint(0, INT4))), 1, 1, var(2, 2));
     CHECK(&plan, "Scan [2.1:23 2.2:23] rel_oid=100 table=2 nfilters=1 access=index index_oid=101 neq=1");
     the_const(scan_of(plan)->index_eq[0], 5);
     /* a range on x, only x read: index only */
@@ -714,14 +758,16 @@ static void test_index_selection(void)
     CHECK(&plan, "Scan [2.0:23] rel_oid=100 table=2 nfilters=0 access=index_only index_oid=101 neq=0 lower=Const "
                  "lower_inclusive=false upper=Const upper_inclusive=true");
     /* x = (SELECT b.x FROM b WHERE b.y = 1): an uncorrelated SubPlan is a value */
-    SdbExpr *sp = subplan(SDB_SUB_PLAN_KIND_EXPR, project(filter(scan(200, 3), 1, op("=", var(3, 1), cint(1, INT4))), 4, 1, var(3, 0)), NULL);
+    SdbExpr *sp = subplan(SDB_SUB_PLAN_KIND_EXPR,
+                          project(filter(scan(200, 3), 1, op("=", var(3, 1), cint(1, INT4))), 4, 1, var(3, 0)), NULL);
     sp->type = INT4;
     ((SdbBoundSubPlan *)sp)->correlated = false;
     plan = project(filter(scan(100, 2), 1, op("=", var(2, 0), sp)), 1, 1, var(2, 2));
     CHECK(&plan, "  Scan [2.2:23] rel_oid=100 table=2 nfilters=0 access=index index_oid=101 neq=1");
     CU_ASSERT(scan_of(plan)->index_eq[0] == sp);
     /* a correlated one is not */
-    sp = subplan(SDB_SUB_PLAN_KIND_EXPR, project(filter(scan(200, 3), 1, op("=", var(3, 1), outer_var(2, 1))), 4, 1, var(3, 0)), NULL);
+    sp = subplan(SDB_SUB_PLAN_KIND_EXPR,
+                 project(filter(scan(200, 3), 1, op("=", var(3, 1), outer_var(2, 1))), 4, 1, var(3, 0)), NULL);
     sp->type = INT4;
     plan = project(filter(scan(100, 2), 1, op("=", var(2, 0), sp)), 1, 1, var(2, 2));
     CHECK(&plan, "  Scan [2.0:23 2.1:23 2.2:23] rel_oid=100 table=2 nfilters=1 access=seq");
@@ -738,8 +784,8 @@ static void test_index_selection(void)
     /* int8 column against an int4 constant: converted */
     plan = filter(scan(300, 2), 1, op("=", var(2, 1), cint(1, INT4)));
     ((SdbBoundVar *)((SdbBoundOpExpr *)((SdbPlanFilter *)plan)->quals[0])->args[0])->expr.type = INT8;
-    ((SdbPlanFilter *)plan)->quals[0] = op("=", ((SdbBoundOpExpr *)((SdbPlanFilter *)plan)->quals[0])->args[0],
-                                           cint(7, INT4));
+    ((SdbPlanFilter *)plan)->quals[0] =
+        op("=", ((SdbBoundOpExpr *)((SdbPlanFilter *)plan)->quals[0])->args[0], cint(7, INT4));
     ((SdbBoundVar *)((SdbBoundOpExpr *)((SdbPlanFilter *)plan)->quals[0])->args[0])->column = 0;
     plan = project(plan, 1, 1, var(2, 0));
     CHECK(&plan, "access=index_only index_oid=301 neq=1");
@@ -792,19 +838,20 @@ static void test_like_prefix(void)
 static void test_sort_elimination(void)
 {
     /* ORDER BY x over an index range on x */
-    SdbPlan *plan = project(sort(filter(scan(100, 2), 2, op(">", var(2, 0), cint(5, INT4)),
-                                        op("<", var(2, 0), cint(9, INT4))),
-                                 var(2, 0), 0),
-                            1, 1, var(2, 1));
+    SdbPlan *plan =
+        project(sort(filter(scan(100, 2), 2, op(">", var(2, 0), cint(5, INT4)), op("<", var(2, 0), cint(9, INT4))),
+                     var(2, 0), 0),
+                1, 1, var(2, 1));
     CU_ASSERT_STRING_EQUAL(CHECK(&plan, "Project"), "Project [1.0:23] table=1 nexprs=1\n"
-                                                   "  Scan [2.1:23] rel_oid=100 table=2 nfilters=0 access=index "
-                                                   "index_oid=101 neq=0 lower=Const lower_inclusive=false upper=Const "
-                                                   "upper_inclusive=false backward=false\n");
+                                                    "  Scan [2.1:23] rel_oid=100 table=2 nfilters=0 access=index "
+                                                    "index_oid=101 neq=0 lower=Const lower_inclusive=false upper=Const "
+                                                    "upper_inclusive=false backward=false\n");
     /* b(y, z): WHERE y = 1 ORDER BY z DESC NULLS FIRST reads it backward, through a Project */
     plan = sort(project(filter(scan(200, 2), 1, op("=", var(2, 1), cint(1, INT4))), 6, 1, var(2, 2)), var(6, 0),
                 SDB_SORT_DESC | SDB_SORT_NULLS_FIRST);
-    CHECK(&plan, "Project [6.0:23] table=6 nexprs=1\n  Scan [2.2:23] rel_oid=200 table=2 nfilters=0 access=index_only "
-                 "index_oid=201 neq=1",
+    CHECK(&plan,
+          "Project [6.0:23] table=6 nexprs=1\n  Scan [2.2:23] rel_oid=200 table=2 nfilters=0 access=index_only "
+          "index_oid=201 neq=1",
           "backward=true");
     /* DESC alone is NULLS FIRST: backward too; DESC NULLS LAST is neither direction */
     plan = sort(project(filter(scan(200, 2), 1, op("=", var(2, 1), cint(1, INT4))), 6, 1, var(2, 2)), var(6, 0),
@@ -819,7 +866,8 @@ static void test_sort_elimination(void)
                  "table=2 nfilters=0 access=index index_oid=101 neq=0");
     /* WITH TIES needs its Sort; no index on y */
     plan = project(limit(sort(scan(100, 2), var(2, 0), 0), 5, true), 1, 1, var(2, 1));
-    CHECK(&plan, "    Sort [2.0:23 2.1:23] nkeys=1\n      Scan [2.0:23 2.1:23] rel_oid=100 table=2 nfilters=0 access=seq");
+    CHECK(&plan,
+          "    Sort [2.0:23 2.1:23] nkeys=1\n      Scan [2.0:23 2.1:23] rel_oid=100 table=2 nfilters=0 access=seq");
     plan = project(limit(sort(scan(100, 2), var(2, 1), 0), 5, false), 1, 1, var(2, 1));
     CHECK(&plan, "    Sort [2.1:23] nkeys=1\n      Scan [2.1:23] rel_oid=100 table=2 nfilters=0 access=seq");
 }

@@ -1,7 +1,7 @@
 /*
  * test_optimize_sql.c: the optimizer's rewrites checked by their results,
  * through the whole engine (analyze -> optimize -> execute) on a fresh
- * data directory: index ranges and order, outer joins turned inner,
+ * data directory: index ranges, order and lookups, outer joins turned inner,
  * EXISTS/IN/NOT IN as semi/anti joins (NULLs included), join order,
  * pushdown through subqueries and set operations, constant folding.  The
  * expected rows are PostgreSQL 15's for the same statements.
@@ -26,7 +26,9 @@ static const char *const setup_sql =
     "create table c(y int, w text);"
     "insert into a values (1,1,1),(2,2,2),(3,3,3),(4,4,4),(5,5,5),(6,6,6),(7,7,0),(8,8,1),(9,9,2),(10,0,3);"
     "insert into b values (1, 1, 'one'), (2, 2, 'two'), (3, null, 'three'), (5, 5, 'five'), (5, 6, 'five again');"
-    "insert into c values (1, 'c1'), (2, 'c2'), (5, 'c5'), (null, 'cnull');";
+    "insert into c values (1, 'c1'), (2, 'c2'), (5, 'c5'), (null, 'cnull');"
+    "create table e(x bigint, v text);"
+    "insert into e values (2, 'e2'), (5, 'e5'), (5000000000, 'big'), (null, 'null');";
 
 /* Run `sql` in the raw format: its rows, values joined by '|', rows by
  * ' ', NULL as empty; or "ERROR <sqlstate>". */
@@ -59,6 +61,37 @@ static char *run(const char *sql)
     return rows;
 }
 
+/* Run setup statements: 0, or 1 with the error printed. */
+static int load(const char *sql)
+{
+    char *rows = run(sql);
+    int failed = strstr(rows, "ERROR") != NULL;
+    if (failed)
+        fprintf(stderr, "setup: %s\n", rows);
+    free(rows);
+    return failed;
+}
+
+/* t: 1000 rows with indexes on x (primary key), (y, z) and name; u: 300
+ * rows indexed on k. */
+static int load_indexed(void)
+{
+    char *sql = malloc(64 * 1024);
+    int n = sprintf(sql, "create table t(x int primary key, y int, z int, name text);"
+                         "create index t_yz on t(y, z); create index t_name on t(name);"
+                         "create table u(k int, y int, tag text); create index u_k on u(k);"
+                         "insert into t values ");
+    for (int g = 1; g <= 1000; g++)
+        n += sprintf(sql + n, "(%d, %d, %d, 'n%02dx'),", g, g % 17, g * 7 % 23, g % 50);
+    n += sprintf(sql + n, "(1001, null, null, null), (1002, 3, null, 'n03x'); insert into u values ");
+    for (int g = 1; g <= 300; g++)
+        n += sprintf(sql + n, "(%d, %d, 'm%d'),", g, g % 13, g % 9);
+    sprintf(sql + n, "(null, 1, 'mnull');");
+    int failed = load(sql);
+    free(sql);
+    return failed;
+}
+
 static int setup(void)
 {
     char dir[512];
@@ -70,12 +103,7 @@ static int setup(void)
         sdb_error_print(stderr);
         return 1;
     }
-    char *rows = run(setup_sql);
-    int failed = strstr(rows, "ERROR") != NULL;
-    if (failed)
-        fprintf(stderr, "setup: %s\n", rows);
-    free(rows);
-    return failed;
+    return load(setup_sql) || load_indexed();
 }
 
 static int teardown(void)
@@ -118,6 +146,22 @@ static void test_scans(void)
     CHECK_CASES(cases);
 }
 
+static void test_indexes(void)
+{
+    static const Case cases[] = {
+        {"select x, z from t where y = 3 and z > 10 order by z, x limit 4", "156|11 547|11 938|11 258|12"},
+        {"select x from t where y = 4 order by z desc, x desc limit 3", "956 565 174"},
+        {"select x from t where name like 'n03%' order by x desc limit 3", "1002 953 903"},
+        {"select name from t where name > 'n48' order by name, x limit 3", "n48x n48x n48x"},
+        {"select x from t order by x desc limit 2", "1002 1001"},
+        {"select x from t where x between 100 and 104 order by x desc", "104 103 102 101 100"},
+        {"select t.x, u.tag from t join u on u.k = t.x where t.y = 5 and t.z = 12 order by 1", "5|m5"},
+        {"select t.x from t where t.x < 40 and t.x in (select k from u where u.y = t.y % 13) order by 1",
+         "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16"},
+    };
+    CHECK_CASES(cases);
+}
+
 static void test_joins(void)
 {
     static const Case cases[] = {
@@ -127,6 +171,11 @@ static void test_joins(void)
         {"select a.x, b.z from b full join a on a.x = b.x where a.x > 8 or a.x is null order by 1", "9| 10|"},
         {"select a.x, c.w from a, c, b where a.x = b.x and b.y = c.y order by 1, 2", "1|c1 2|c2 5|c5"},
         {"select a.x from a join b on a.x = b.x where b.x = 5 order by 1", "5 5"},
+        {"select a.x from a left join b on a.x = b.x where b.x is null order by 1", "4 6 7 8 9 10"},
+        {"select a.x from b right join a on a.y = b.y where b.y is null order by 1", "3 4 7 8 9 10"},
+        {"select a.x from a left join b on a.y = b.y where b.x is null order by 1", "3 4 7 8 9 10"},
+        {"select a.x, e.v from a join e on a.x = e.x order by 1", "2|e2 5|e5"},
+        {"select e.v, a.y from e left join a on e.x = a.x order by 1", "big| e2|2 e5|5 null|"},
     };
     CHECK_CASES(cases);
 }
@@ -160,6 +209,7 @@ static void test_folding(void)
 
 static CU_TestInfo tests[] = {
     {"scans: index ranges, order, folding into empty results", test_scans},
+    {"indexes: equality, ranges, LIKE prefixes, order and top-N, lookups", test_indexes},
     {"joins: outer joins, join order, derived equalities", test_joins},
     {"subqueries: semi/anti joins, NULLs, pushdown through subqueries and set operations", test_subqueries},
     {"constant folding errors", test_folding},

@@ -108,7 +108,8 @@ int acc_fetch_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, SdbA
  * update to `payload` with *new_tid.  Waits for transactions in progress;
  * *result SDB_HEAP_OK, SDB_HEAP_SELF_MODIFIED (deleted or updated by this
  * transaction already), SDB_HEAP_CONFLICT (a committed transaction updated
- * it) or SDB_HEAP_NOT_FOUND (a committed transaction deleted it). */
+ * it; *new_tid gets its new version) or SDB_HEAP_NOT_FOUND (a committed
+ * transaction deleted it).  new_tid is required. */
 typedef enum AccOp { ACC_DELETE, ACC_UPDATE, ACC_LOCK } AccOp;
 int acc_set_xmax(SdbAccessContext *ac, const SdbRelation *rel, AccOp op, SdbTid tid, const SdbHeapTupleHeader *h,
                  const SdbStr *payload, uint16_t flags, SdbTid *new_tid, SdbHeapResult *result);

@@ -7,12 +7,10 @@
  *
  * Rows are found as PostgreSQL's RI triggers find them, with the "dirty"
  * view (acc_tuple_state): live versions count, versions whose insert or
- * delete is in progress are waited for.  A referenced row found for a new
- * referencing row is locked (xmax lock-only), so that it cannot be deleted
- * until the referencing transaction ends; that lock is exclusive here
- * (PostgreSQL's is FOR KEY SHARE), so concurrent transactions inserting
- * rows that reference the same row take turns.  NO ACTION is checked at
- * once, like RESTRICT (PostgreSQL checks it at the end of the statement).
+ * delete is in progress are waited for.  That makes locks on referenced
+ * rows unnecessary (see check_presence), so transactions inserting rows
+ * that reference the same row run side by side.  NO ACTION is checked at
+ * once, like RESTRICT, unless the caller asked for statement-end checks.
  * Lookups use an index whose leading keys are the key columns when there
  * is one, else a sequential scan.
  */
@@ -306,45 +304,21 @@ static bool key_skipped(const SdbRelation *rel, const int16_t *attnums, int n, c
     return same;
 }
 
-/* Find and lock a live referenced row with the key; *present. */
-static int lock_referenced(SdbAccessContext *ac, const SdbRelation *ref, const SdbRelConstraint *c,
-                           const SdbDatum *key, SdbArena *arena, bool *present)
-{
-    for (;;) {
-        Found f;
-        if (find_rows(ac, ref, c->ref_keys, key, c->nkeys, true, arena, &f) != SDB_OK)
-            return SDB_ERROR;
-        *present = f.n > 0;
-        if (!*present)
-            return SDB_OK;
-        SdbHeapTupleHeader h;
-        bool found;
-        if (sdb_heap_fetch(ac->engine, ref->file, f.tids[0], &h, NULL, 0, &found) != SDB_OK)
-            return SDB_ERROR;
-        if (!found)
-            continue;
-        SdbHeapResult result;
-        if (acc_set_xmax(ac, ref, ACC_LOCK, f.tids[0], &h, NULL, 0, NULL, &result) != SDB_OK)
-            return SDB_ERROR;
-        if (result == SDB_HEAP_OK)
-            return SDB_OK;
-        /* Updated or deleted meanwhile (by a committed transaction, or by
-         * this one): look again. */
-    }
-}
-
 /* 23503 unless a live row of the referenced table has `key` (values of
- * c->keys of `rel`), which is then locked. */
+ * c->keys of `rel`).  No lock is taken on that row: the new referencing
+ * row is in the heap before this check, and whoever deletes the referenced
+ * row sets its xmax before looking for referencing rows, each waiting for
+ * the other's change in progress, so one of the two always sees the other. */
 static int check_presence(SdbAccessContext *ac, const SdbRelation *rel, const SdbRelConstraint *c,
                           const SdbDatum *key, SdbArena *scratch)
 {
     const SdbRelation *ref;
-    bool present;
+    Found f;
     bool *key_nulls = sdb_arena_calloc(scratch, (size_t)c->nkeys, sizeof *key_nulls);
     if (key_nulls == NULL || acc_relation(ac, c->ref_rel_oid, &ref) != SDB_OK ||
-        lock_referenced(ac, ref, c, key, scratch, &present) != SDB_OK)
+        find_rows(ac, ref, c->ref_keys, key, c->nkeys, true, scratch, &f) != SDB_OK)
         return SDB_ERROR;
-    if (present)
+    if (f.n > 0)
         return SDB_OK;
     SdbStr cols, vals;
     sdb_str_init(&cols, scratch);

@@ -227,10 +227,23 @@ static bool never_conflict(void *arg, SdbTid existing)
     return false;
 }
 
-/* Insert the entry of the row at `tid` into `index` (unique check
- * included: 23505). */
+/* INSERT ... ON CONFLICT: the unique indexes whose conflicts are not
+ * errors (`index`, or every unique one when NULL), and the live row found. */
+typedef struct Arbiter {
+    const SdbIndex *index;
+    bool conflict;
+    SdbTid existing;
+} Arbiter;
+
+static bool arbitrates(const Arbiter *arb, const SdbIndex *index)
+{
+    return arb != NULL && index->unique && (arb->index == NULL || arb->index->oid == index->oid);
+}
+
+/* Insert the entry of the row at `tid` into `index`, with the unique check:
+ * 23505, or for an arbiter index arb->conflict. */
 static int index_insert(SdbAccessContext *ac, const SdbRelation *rel, const SdbIndex *index, const SdbDatum *values,
-                        const bool *nulls, SdbTid tid, SdbArena *scratch)
+                        const bool *nulls, SdbTid tid, SdbArena *scratch, Arbiter *arb)
 {
     SdbStr key;
     sdb_str_init(&key, scratch);
@@ -243,15 +256,22 @@ static int index_insert(SdbAccessContext *ac, const SdbRelation *rel, const SdbI
     int rc;
     for (;;) {
         UniqueCheck uc = {.ac = ac, .file = rel->file, .rc = SDB_OK};
+        SdbTid existing;
         rc = sdb_btree_insert(bt, key.data, key.len, tid, ac->txn->xid, has_null ? never_conflict : unique_conflict,
-                              &uc, NULL);
+                              &uc, &existing);
         if (rc != SDB_BTREE_CONFLICT)
             break;
         rc = SDB_ERROR;
         if (uc.rc != SDB_OK)
             break;
         if (uc.wait_xid == SDB_INVALID_XID) {
-            unique_violation(ac, rel, index, values, nulls, scratch);
+            if (arbitrates(arb, index)) {
+                arb->conflict = true;
+                arb->existing = existing;
+                rc = SDB_OK;
+            } else {
+                unique_violation(ac, rel, index, values, nulls, scratch);
+            }
             break;
         }
         if (sdb_txn_wait(ac->txn, uc.wait_xid) != SDB_OK)
@@ -262,11 +282,14 @@ static int index_insert(SdbAccessContext *ac, const SdbRelation *rel, const SdbI
 }
 
 static int index_insert_all(SdbAccessContext *ac, const SdbRelation *rel, const SdbDatum *values, const bool *nulls,
-                            SdbTid tid, SdbArena *scratch)
+                            SdbTid tid, SdbArena *scratch, Arbiter *arb)
 {
-    for (int i = 0; i < rel->nindexes; i++)
-        if (index_insert(ac, rel, &rel->indexes[i], values, nulls, tid, scratch) != SDB_OK)
+    for (int i = 0; i < rel->nindexes; i++) {
+        if (index_insert(ac, rel, &rel->indexes[i], values, nulls, tid, scratch, arb) != SDB_OK)
             return SDB_ERROR;
+        if (arb != NULL && arb->conflict)
+            return SDB_OK;
+    }
     return SDB_OK;
 }
 
@@ -317,9 +340,28 @@ static int check_table(const SdbRelation *rel)
     return SDB_OK;
 }
 
-/* Insert after the NOT NULL checks: heap, indexes, foreign keys. */
+/* Take back a row just inserted whose key an arbiter index already had
+ * (PostgreSQL's speculative insertion: the version is deleted by its own
+ * transaction and command, so nobody ever sees it). */
+static int undo_insert(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbOid *types,
+                       const SdbStr *payload, uint16_t flags, SdbArena *scratch)
+{
+    SdbHeapTupleHeader h = {.xmin = ac->txn->xid, .cid = ac->txn->cid, .infomask = flags,
+                            .payload_len = (uint16_t)payload->len, .next = tid};
+    SdbHeapResult result;
+    SdbTid next;
+    if (acc_set_xmax(ac, rel, ACC_DELETE, tid, &h, NULL, 0, &next, &result) != SDB_OK)
+        return SDB_ERROR;
+    if (result != SDB_HEAP_OK)
+        return sdb_error(SDB_ERR_INTERNAL_ERROR, "could not take back the row just inserted into \"%s\"", rel->name);
+    return acc_delete_external(ac, rel, types, (const uint8_t *)payload->data, payload->len, flags, scratch);
+}
+
+/* Insert after the NOT NULL checks: heap, indexes, foreign keys.  With an
+ * arbiter, a conflict in one of its indexes takes the row back and sets
+ * arb->conflict. */
 static int insert_row(SdbAccessContext *ac, const SdbRelation *rel, const SdbDatum *values, const bool *nulls,
-                      SdbArena *scratch, SdbTid *tid)
+                      SdbArena *scratch, SdbTid *tid, Arbiter *arb)
 {
     SdbXid xid;
     SdbOid tbuf[ACC_STACK_ATTS];
@@ -330,8 +372,10 @@ static int insert_row(SdbAccessContext *ac, const SdbRelation *rel, const SdbDat
     if (types == NULL || sdb_txn_assign_xid(ac->txn, &xid) != SDB_OK ||
         acc_form_tuple(ac, rel, types, values, nulls, scratch, &payload, &flags) != SDB_OK ||
         sdb_heap_insert(ac->engine, rel->file, xid, ac->txn->cid, payload.data, payload.len, flags, tid) != SDB_OK ||
-        index_insert_all(ac, rel, values, nulls, *tid, scratch) != SDB_OK)
+        index_insert_all(ac, rel, values, nulls, *tid, scratch, arb) != SDB_OK)
         return SDB_ERROR;
+    if (arb != NULL && arb->conflict)
+        return undo_insert(ac, rel, *tid, types, &payload, flags, scratch);
     return acc_fkey_check_row(ac, rel, values, nulls, NULL, NULL);
 }
 
@@ -341,9 +385,74 @@ int sdb_table_insert(SdbAccessContext *ac, const SdbRelation *rel, const SdbDatu
     SdbArena *scratch = acc_enter(ac);
     int rc = scratch == NULL || check_table(rel) != SDB_OK || check_not_null(ac, rel, values, nulls, scratch) != SDB_OK
                  ? SDB_ERROR
-                 : insert_row(ac, rel, values, nulls, scratch, tid);
+                 : insert_row(ac, rel, values, nulls, scratch, tid, NULL);
     if (scratch != NULL)
         acc_leave(ac);
+    return rc;
+}
+
+/* Whether row r of a set breaks a NOT NULL constraint (no error recorded). */
+static bool null_violation(const SdbRelation *rel, const bool *nulls)
+{
+    for (int i = 0; i < rel->natts; i++)
+        if (nulls[i] && rel->attrs[i].not_null && !rel->attrs[i].dropped)
+            return true;
+    return false;
+}
+
+/* Index entries and foreign keys of row r of a set, in its own scratch. */
+static int finish_row(SdbAccessContext *ac, const SdbRelation *rel, const SdbDatum *values, const bool *nulls,
+                      SdbTid tid)
+{
+    SdbArena *scratch = acc_enter(ac);
+    if (scratch == NULL)
+        return SDB_ERROR;
+    int rc = index_insert_all(ac, rel, values, nulls, tid, scratch, NULL) != SDB_OK ||
+                     acc_fkey_check_row(ac, rel, values, nulls, NULL, NULL) != SDB_OK
+                 ? SDB_ERROR
+                 : SDB_OK;
+    acc_leave(ac);
+    return rc;
+}
+
+int sdb_table_insert_many(SdbAccessContext *ac, const SdbRelation *rel, int nrows, const SdbDatum *values,
+                          const bool *nulls, SdbTid *tids)
+{
+    if (check_table(rel) != SDB_OK)
+        return SDB_ERROR;
+    SdbArena *scratch = acc_enter(ac);
+    if (scratch == NULL)
+        return SDB_ERROR;
+    int rc = SDB_ERROR, natts = rel->natts, ok = 0;
+    while (ok < nrows && !null_violation(rel, nulls + (size_t)ok * natts))
+        ok++;
+    SdbXid xid;
+    SdbOid tbuf[ACC_STACK_ATTS];
+    SdbOid *types = acc_types(rel, tbuf, scratch);
+    SdbHeapRow *rows = sdb_arena_alloc(scratch, (size_t)(ok ? ok : 1) * sizeof *rows);
+    SdbTid *where = tids != NULL ? tids : sdb_arena_alloc(scratch, (size_t)(ok ? ok : 1) * sizeof *where);
+    if (types == NULL || rows == NULL || where == NULL || (ok > 0 && sdb_txn_assign_xid(ac->txn, &xid) != SDB_OK))
+        goto done;
+    for (int r = 0; r < ok; r++) {
+        SdbStr payload;
+        sdb_str_init(&payload, scratch);
+        if (acc_form_tuple(ac, rel, types, values + (size_t)r * natts, nulls + (size_t)r * natts, scratch, &payload,
+                           &rows[r].flags) != SDB_OK)
+            goto done;
+        rows[r].payload = payload.data;
+        rows[r].len = payload.len;
+    }
+    if (ok > 0 && sdb_heap_insert_batch(ac->engine, rel->file, xid, ac->txn->cid, rows, (size_t)ok, where) != SDB_OK)
+        goto done;
+    for (int r = 0; r < ok; r++)
+        if (finish_row(ac, rel, values + (size_t)r * natts, nulls + (size_t)r * natts, where[r]) != SDB_OK)
+            goto done;
+    /* The first row breaking NOT NULL, reported after the rows before it, as
+     * one by one. */
+    rc = ok == nrows ? SDB_OK
+                     : check_not_null(ac, rel, values + (size_t)ok * natts, nulls + (size_t)ok * natts, scratch);
+done:
+    acc_leave(ac);
     return rc;
 }
 
@@ -357,13 +466,18 @@ int sdb_table_insert_checked(SdbAccessContext *ac, const SdbRelation *rel, const
         return SDB_ERROR;
     int rc = check_table(rel) != SDB_OK || check_not_null(ac, rel, values, nulls, scratch) != SDB_OK ? SDB_ERROR
                                                                                                      : SDB_OK;
-    for (int i = 0; i < rel->nindexes && rc == SDB_OK && !*conflict; i++) {
-        const SdbIndex *index = &rel->indexes[i];
-        if (index->unique && (arbiter == NULL || arbiter->oid == index->oid))
-            rc = find_conflict(ac, rel, index, values, nulls, scratch, conflict, existing);
+    Arbiter arb = {.index = arbiter};
+    /* A look first (the usual conflict costs no heap tuple), then the
+     * insert, which settles races with concurrent inserts of the key. */
+    for (int i = 0; i < rel->nindexes && rc == SDB_OK && !*conflict; i++)
+        if (arbitrates(&arb, &rel->indexes[i]))
+            rc = find_conflict(ac, rel, &rel->indexes[i], values, nulls, scratch, conflict, existing);
+    if (rc == SDB_OK && !*conflict) {
+        rc = insert_row(ac, rel, values, nulls, scratch, tid, &arb);
+        *conflict = arb.conflict;
+        if (arb.conflict)
+            *existing = arb.existing;
     }
-    if (rc == SDB_OK && !*conflict)
-        rc = insert_row(ac, rel, values, nulls, scratch, tid);
     acc_leave(ac);
     return rc;
 }
@@ -401,7 +515,8 @@ int acc_set_xmax(SdbAccessContext *ac, const SdbRelation *rel, AccOp op, SdbTid 
             if (acc_set_hints(ac, rel->file, tid, &found, SDB_HEAP_XMAX_ABORTED) != SDB_OK)
                 return SDB_ERROR;
         } else if (found.infomask & SDB_HEAP_XMAX_LOCK_ONLY) {
-            /* Only a lock; free once its committed status is hinted. */
+            /* Only a lock (SELECT ... FOR UPDATE); free once its committed
+             * status is hinted. */
             SdbWal *wal = sdb_engine_wal(ac->engine);
             if (!hintable && sdb_wal_flush(wal, sdb_wal_insert_lsn(wal)) != SDB_OK)
                 return SDB_ERROR;
@@ -411,19 +526,26 @@ int acc_set_xmax(SdbAccessContext *ac, const SdbRelation *rel, AccOp op, SdbTid 
             /* Committed: deleted (no newer version) or updated. */
             if (found.next.block == tid.block && found.next.slot == tid.slot)
                 *result = SDB_HEAP_NOT_FOUND;
+            else
+                *new_tid = found.next;
             return SDB_OK;
         }
     }
 }
 
-/* A row changed by a transaction that committed after the snapshot:
- * *skip under READ COMMITTED when it was deleted (PostgreSQL skips it too),
- * else 40001 (PostgreSQL re-checks an updated row under READ COMMITTED). */
-static int concurrent_change(SdbAccessContext *ac, SdbHeapResult result, bool *skip)
+/* A row changed by a transaction that committed after the snapshot, under
+ * READ COMMITTED: *skip when it was deleted (as PostgreSQL), or when it was
+ * updated and the caller re-checks (`newer` not NULL: gets the new
+ * version, `next`); otherwise, and always under REPEATABLE READ, 40001. */
+static int concurrent_change(SdbAccessContext *ac, SdbHeapResult result, SdbTid next, SdbTid *newer, bool *skip)
 {
-    *skip = result == SDB_HEAP_NOT_FOUND && !ac->txn->xact_snapshot;
-    if (*skip)
+    bool rc_level = !ac->txn->xact_snapshot;
+    *skip = rc_level && (result == SDB_HEAP_NOT_FOUND || newer != NULL);
+    if (*skip) {
+        if (newer != NULL && result == SDB_HEAP_CONFLICT)
+            *newer = next;
         return SDB_OK;
+    }
     return sdb_error(SDB_ERR_SERIALIZATION_FAILURE, "could not serialize access due to concurrent %s",
                      result == SDB_HEAP_NOT_FOUND ? "delete" : "update");
 }
@@ -461,8 +583,8 @@ static int drop_old_external(SdbAccessContext *ac, const SdbRelation *rel, const
                                scratch);
 }
 
-int sdb_table_update(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbDatum *values,
-                     const bool *nulls, SdbTid *new_tid)
+static int update_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbDatum *values,
+                      const bool *nulls, SdbTid *new_tid, SdbTid *newer)
 {
     SdbArena *scratch = acc_enter(ac);
     if (scratch == NULL)
@@ -473,23 +595,23 @@ int sdb_table_update(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, c
     sdb_str_init(&payload, scratch);
     uint16_t flags;
     SdbHeapResult result;
+    bool skip;
     if (check_table(rel) != SDB_OK || check_not_null(ac, rel, values, nulls, scratch) != SDB_OK ||
         fetch_old(ac, rel, tid, scratch, &old) != SDB_OK ||
         acc_form_tuple(ac, rel, old.types, values, nulls, scratch, &payload, &flags) != SDB_OK ||
         acc_set_xmax(ac, rel, ACC_UPDATE, tid, &old.header, &payload, flags, new_tid, &result) != SDB_OK)
         goto done;
-    bool skip = result == SDB_HEAP_SELF_MODIFIED;
-    if (result == SDB_HEAP_CONFLICT || result == SDB_HEAP_NOT_FOUND) {
-        if (concurrent_change(ac, result, &skip) != SDB_OK)
-            goto done;
-    }
+    skip = result == SDB_HEAP_SELF_MODIFIED;
+    if ((result == SDB_HEAP_CONFLICT || result == SDB_HEAP_NOT_FOUND) &&
+        concurrent_change(ac, result, *new_tid, newer, &skip) != SDB_OK)
+        goto done;
     if (skip) {
         *new_tid = (SdbTid){.block = SDB_INVALID_BLOCK, .slot = 0};
         rc = SDB_OK;
         goto done;
     }
     if (drop_old_external(ac, rel, &old, scratch) != SDB_OK ||
-        index_insert_all(ac, rel, values, nulls, *new_tid, scratch) != SDB_OK ||
+        index_insert_all(ac, rel, values, nulls, *new_tid, scratch, NULL) != SDB_OK ||
         acc_fkey_check_row(ac, rel, values, nulls, old.values, old.nulls) != SDB_OK ||
         acc_fkey_referenced_change(ac, rel, old.values, old.nulls, values, nulls) != SDB_OK)
         goto done;
@@ -499,9 +621,23 @@ done:
     return rc;
 }
 
+int sdb_table_update(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbDatum *values,
+                     const bool *nulls, SdbTid *new_tid)
+{
+    return update_row(ac, rel, tid, values, nulls, new_tid, NULL);
+}
+
+int sdb_table_update_rc(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbDatum *values,
+                        const bool *nulls, SdbTid *new_tid, SdbTid *newer)
+{
+    *newer = (SdbTid){.block = SDB_INVALID_BLOCK, .slot = 0};
+    return update_row(ac, rel, tid, values, nulls, new_tid, newer);
+}
+
 /* Delete the version at tid; *deleted false when this command (or a
  * foreign key action of it) deleted it already. */
-static int delete_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, bool actions, bool *deleted)
+static int delete_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, bool actions, bool *deleted,
+                      SdbTid *newer)
 {
     SdbArena *scratch = acc_enter(ac);
     if (scratch == NULL)
@@ -509,12 +645,14 @@ static int delete_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, 
     int rc = SDB_ERROR;
     OldRow old;
     SdbHeapResult result;
+    SdbTid next;
+    bool skip;
     *deleted = false;
     if (check_table(rel) != SDB_OK || fetch_old(ac, rel, tid, scratch, &old) != SDB_OK ||
-        acc_set_xmax(ac, rel, ACC_DELETE, tid, &old.header, NULL, 0, NULL, &result) != SDB_OK)
+        acc_set_xmax(ac, rel, ACC_DELETE, tid, &old.header, NULL, 0, &next, &result) != SDB_OK)
         goto done;
-    bool skip;
-    if ((result == SDB_HEAP_CONFLICT || result == SDB_HEAP_NOT_FOUND) && concurrent_change(ac, result, &skip) != SDB_OK)
+    if ((result == SDB_HEAP_CONFLICT || result == SDB_HEAP_NOT_FOUND) &&
+        concurrent_change(ac, result, next, newer, &skip) != SDB_OK)
         goto done;
     if (result == SDB_HEAP_OK) {
         *deleted = true;
@@ -531,7 +669,35 @@ done:
 int sdb_table_delete(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid)
 {
     bool deleted;
-    return delete_row(ac, rel, tid, true, &deleted);
+    return delete_row(ac, rel, tid, true, &deleted, NULL);
+}
+
+int sdb_table_delete_rc(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, bool *deleted, SdbTid *newer)
+{
+    *newer = (SdbTid){.block = SDB_INVALID_BLOCK, .slot = 0};
+    return delete_row(ac, rel, tid, true, deleted, newer);
+}
+
+int sdb_table_lock(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, bool *locked, SdbTid *newer)
+{
+    SdbHeapTupleHeader h;
+    bool found, skip;
+    SdbHeapResult result;
+    SdbTid next;
+    *locked = false;
+    if (newer != NULL)
+        *newer = (SdbTid){.block = SDB_INVALID_BLOCK, .slot = 0};
+    if (sdb_heap_fetch(ac->engine, rel->file, tid, &h, NULL, 0, &found) != SDB_OK)
+        return SDB_ERROR;
+    if (!found)
+        return sdb_error(SDB_ERR_INTERNAL_ERROR, "tuple (%u,%u) of \"%s\" to lock is gone", tid.block, tid.slot,
+                         rel->name);
+    if (acc_set_xmax(ac, rel, ACC_LOCK, tid, &h, NULL, 0, &next, &result) != SDB_OK)
+        return SDB_ERROR;
+    if (result == SDB_HEAP_CONFLICT || result == SDB_HEAP_NOT_FOUND)
+        return concurrent_change(ac, result, next, newer, &skip);
+    *locked = result == SDB_HEAP_OK;
+    return SDB_OK;
 }
 
 /* ---- truncate ------------------------------------------------------------------------- */
@@ -612,7 +778,7 @@ static int truncate_one(SdbAccessContext *ac, const SdbRelation *rel)
     int rc = live_tids(ac, rel, scratch, &tids, &n);
     for (size_t i = 0; i < n && rc == SDB_OK; i++) {
         bool deleted;
-        rc = delete_row(ac, rel, tids[i], false, &deleted);
+        rc = delete_row(ac, rel, tids[i], false, &deleted, NULL);
     }
     acc_leave(ac);
     return rc;

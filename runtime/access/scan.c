@@ -115,8 +115,10 @@ typedef struct ByteBound {
 static int range_bounds(const SdbRelation *rel, const SdbIndex *index, const SdbIndexRange *range, SdbStr *lo,
                         bool *has_lo, bool *lo_incl, SdbStr *hi, bool *has_hi, bool *hi_incl, bool *empty)
 {
-    *empty = false;
+    *empty = range->empty;
     *has_lo = *has_hi = false;
+    if (range->empty)
+        return SDB_OK;
     *lo_incl = true;
     *hi_incl = false;
     bool bounded = range->has_lower || range->has_upper;

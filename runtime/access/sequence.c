@@ -130,13 +130,15 @@ static int seq_write(SdbAccessContext *ac, const SdbRelation *rel, const SeqStat
     return rc;
 }
 
-/* Remember `value` as the session's currval of `oid`. */
-static int remember(SdbAccessContext *ac, SdbOid oid, int64_t value)
+/* Remember `value` as the session's currval of `oid` (and, for nextval,
+ * `oid` as lastval's sequence; setval leaves that alone, as PostgreSQL). */
+static int remember(SdbAccessContext *ac, SdbOid oid, int64_t value, bool used)
 {
     SdbSequenceSession *s = ac->sequences;
     if (s == NULL)
         return SDB_OK;
-    s->last = oid;
+    if (used)
+        s->last = oid;
     for (int i = 0; i < s->nvalues; i++) {
         if (s->values[i].seq_oid == oid) {
             s->values[i].value = value;
@@ -196,7 +198,7 @@ int sdb_sequence_nextval(SdbAccessContext *ac, SdbOid seq_oid, int64_t *value)
     if (rc == SDB_OK)
         rc = seq_write(ac, rel, &st, *value, true);
     pthread_mutex_unlock(&seq_lock);
-    return rc == SDB_OK ? remember(ac, seq_oid, *value) : SDB_ERROR;
+    return rc == SDB_OK ? remember(ac, seq_oid, *value, true) : SDB_ERROR;
 }
 
 int sdb_sequence_currval(SdbAccessContext *ac, SdbOid seq_oid, int64_t *value)
@@ -244,7 +246,7 @@ int sdb_sequence_setval(SdbAccessContext *ac, SdbOid seq_oid, int64_t value, boo
     pthread_mutex_unlock(&seq_lock);
     if (rc != SDB_OK)
         return SDB_ERROR;
-    return is_called ? remember(ac, seq_oid, value) : SDB_OK;
+    return is_called ? remember(ac, seq_oid, value, false) : SDB_OK;
 }
 
 void sdb_sequence_session_free(SdbSequenceSession *s)

@@ -19,7 +19,6 @@
 #include "txn/txn.h"
 
 struct SdbEngine;
-struct SdbAccessContext;
 
 /* Per-session sequence state for currval/lastval (zero-initialized by the
  * session, freed with sdb_sequence_session_free). */
@@ -85,6 +84,7 @@ typedef struct SdbIndexRange {
     bool has_upper, upper_inclusive;
     SdbDatum upper;
     bool backward;
+    bool empty; /* nothing can match (a bound compared with NULL): the scan returns no rows */
 } SdbIndexRange;
 SdbTableScan *sdb_index_scan_begin(SdbAccessContext *ac, const SdbRelation *rel, const SdbIndex *index,
                                    const SdbIndexRange *range, const int *cols, int ncols);
@@ -100,6 +100,15 @@ void sdb_table_scan_end(SdbTableScan *scan);
 /* values/nulls hold rel->natts entries in attnum order. */
 int sdb_table_insert(SdbAccessContext *ac, const SdbRelation *rel, const SdbDatum *values, const bool *nulls,
                      SdbTid *tid);
+
+/* Insert `nrows` rows (row r's values at values[r * rel->natts], nulls
+ * likewise) with the outcome and errors of sdb_table_insert called row by
+ * row (the first failing row's error; rows before it inserted), but the
+ * heap part in page-sized batches (sdb_heap_insert_batch: one WAL record per
+ * page): for COPY and INSERT ... SELECT.  tids (may be NULL) gets where each
+ * row went. */
+int sdb_table_insert_many(SdbAccessContext *ac, const SdbRelation *rel, int nrows, const SdbDatum *values,
+                          const bool *nulls, SdbTid *tids);
 
 /* INSERT ... ON CONFLICT: like sdb_table_insert, but when a unique index
  * (`arbiter`, or any when NULL) already holds a live row with the same key,
@@ -124,6 +133,26 @@ int sdb_table_fetch(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, Sd
 int sdb_table_update(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbDatum *values,
                      const bool *nulls, SdbTid *new_tid);
 int sdb_table_delete(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid);
+
+/* READ COMMITTED re-check (PostgreSQL's EvalPlanQual): as above, but when a
+ * transaction that committed after the snapshot updated the row, nothing
+ * is done and *newer gets the tid of the new version (else *newer has
+ * block SDB_INVALID_BLOCK): the caller fetches it (sdb_table_fetch),
+ * re-checks the statement's WHERE on it, recomputes the new values, and
+ * calls again with that tid.  Under REPEATABLE READ still 40001.
+ * *deleted says whether the delete happened. */
+int sdb_table_update_rc(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbDatum *values,
+                        const bool *nulls, SdbTid *new_tid, SdbTid *newer);
+int sdb_table_delete_rc(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, bool *deleted, SdbTid *newer);
+
+/* SELECT ... FOR UPDATE / FOR SHARE (both exclusive here): lock the row
+ * version at `tid` until the transaction ends, waiting for changes in
+ * progress (40P01 on a deadlock).  *locked false when this transaction
+ * already deleted or updated it, or (READ COMMITTED) a transaction that
+ * committed after the snapshot deleted it: skip the row.  Updated so, or
+ * deleted under REPEATABLE READ: 40001, unless `newer` (may be NULL) is
+ * given: then, under READ COMMITTED, as sdb_table_update_rc. */
+int sdb_table_lock(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, bool *locked, SdbTid *newer);
 
 /* TRUNCATE: 0A000 when another table references this one; else every
  * visible row is deleted (transactional; the space comes back only with a

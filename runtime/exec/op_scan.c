@@ -47,6 +47,8 @@ static int scan_next(ExecNode *node, SdbBatch **out)
             return SDB_ERROR;
         node->out.sel = sn->sel;
         node->out.nsel = n;
+        if (node->stats)
+            node->stats->removed += node->out.nrows - n;
     }
     *out = &node->out;
     return SDB_OK;
@@ -76,8 +78,8 @@ static int scan_range(ScanNode *sn, const SdbPlanScan *p, SdbIndexRange *range)
         bool isnull;
         if (e == NULL || exec_eval_const(e, &eq[i], &isnull) != SDB_OK)
             return SDB_ERROR;
-        if (isnull) /* = NULL matches nothing: an empty range */
-            range->has_lower = range->has_upper = true;
+        if (isnull) /* = NULL matches nothing */
+            range->empty = true;
     }
     const SdbExpr *bounds[2] = {p->lower, p->upper};
     for (int b = 0; b < 2; b++) {
@@ -97,11 +99,8 @@ static int scan_range(ScanNode *sn, const SdbPlanScan *p, SdbIndexRange *range)
             range->upper = v;
             range->upper_inclusive = p->upper_inclusive && !isnull;
         }
-        if (isnull) { /* a comparison with NULL: nothing qualifies */
-            range->has_lower = range->has_upper = true;
-            range->lower_inclusive = range->upper_inclusive = false;
-            range->lower = range->upper = v;
-        }
+        if (isnull) /* a comparison with NULL: nothing qualifies */
+            range->empty = true;
     }
     return SDB_OK;
 }

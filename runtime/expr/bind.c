@@ -240,10 +240,10 @@ static int bind_distinct(const SdbBindContext *bc, const SdbAExpr *node, bool ne
 }
 
 /* x IN (a, b) / x NOT IN (a, b): x = ANY / x <> ALL over the list, all of
- * a common type. */
-static int bind_in(const SdbBindContext *bc, const SdbAExpr *node, SdbExpr **out)
+ * a common type; x op ANY/ALL (ARRAY[a, b]) likewise with its elements. */
+static int scalar_array(const SdbBindContext *bc, const SdbAExpr *node, const SdbList *items, bool use_or,
+                        SdbExpr **out)
 {
-    const SdbList *items = (const SdbList *)node->rexpr;
     int n = sdb_list_length(items) + 1;
     SdbExpr **args = sdb_bind_exprs(bc, n), **list;
     int *locs = sdb_arena_alloc(bc->expr->arena, sizeof(int) * (size_t)n), *item_locs;
@@ -266,7 +266,7 @@ static int bind_in(const SdbBindContext *bc, const SdbAExpr *node, SdbExpr **out
     if (s == NULL)
         return SDB_ERROR;
     s->func = op->func;
-    s->use_or = strcmp(name, "=") == 0;
+    s->use_or = use_or;
     s->args = args;
     s->nargs = n;
     *out = &s->expr;
@@ -322,7 +322,7 @@ static int bind_a_expr(const SdbBindContext *bc, const SdbAExpr *node, SdbExpr *
     case SDB_A_EXPR_KIND_NULLIF:
         return bind_nullif(bc, node, out);
     case SDB_A_EXPR_KIND_IN:
-        return bind_in(bc, node, out);
+        return scalar_array(bc, node, (const SdbList *)node->rexpr, strcmp(last_name(node->name), "=") == 0, out);
     case SDB_A_EXPR_KIND_BETWEEN:
     case SDB_A_EXPR_KIND_NOT_BETWEEN:
     case SDB_A_EXPR_KIND_BETWEEN_SYM:
@@ -332,7 +332,10 @@ static int bind_a_expr(const SdbBindContext *bc, const SdbAExpr *node, SdbExpr *
     case SDB_A_EXPR_KIND_OP_ALL:
         break;
     }
-    return unsupported(bc, "op ANY/ALL (array)", node->location);
+    const SdbAArrayExpr *array = SDB_IS_A(node->rexpr, A_ARRAY_EXPR) ? (const SdbAArrayExpr *)node->rexpr : NULL;
+    if (array != NULL && sdb_list_length(array->elements) > 0)
+        return scalar_array(bc, node, array->elements, node->kind == SDB_A_EXPR_KIND_OP_ANY, out);
+    return unsupported(bc, "op ANY/ALL of an array value", node->location);
 }
 
 static int bind_bool_expr(const SdbBindContext *bc, const SdbBoolExpr *node, SdbExpr **out)

@@ -4,8 +4,9 @@
  * units (seq_page_cost 1, random_page_cost 4, cpu_tuple_cost 0.01,
  * cpu_operator_cost 0.0025) and default selectivities (= 0.005, ranges
  * 0.3333, both bounds 0.005).  Table sizes come from the heap's block
- * count when an engine is at hand, else from PostgreSQL's 10-page default;
- * rows per page from the columns' widths.
+ * count when an engine is at hand (10 pages at least, as PostgreSQL
+ * assumes for a table never analyzed), else 10 pages; rows per page from
+ * the columns' widths.
  */
 #include <math.h>
 #include <string.h>
@@ -27,8 +28,10 @@ double opt_table_rows(Opt *o, const SdbRelation *rel, double *pages)
     *pages = DEFAULT_PAGES;
     if (rel == NULL)
         return 1000.0;
-    if (o->ctx->engine != NULL && sdb_heap_nblocks(o->ctx->engine, rel->file, &nblocks) == SDB_OK && nblocks > 0)
-        *pages = nblocks;
+    /* as PostgreSQL without statistics: at least 10 pages, lest a table
+     * that is tiny now be planned as if it stayed so */
+    if (o->ctx->engine != NULL && sdb_heap_nblocks(o->ctx->engine, rel->file, &nblocks) == SDB_OK)
+        *pages = fmax(nblocks, DEFAULT_PAGES);
     sdb_error_clear();
     double width = 24; /* row header */
     for (int i = 0; i < rel->natts; i++) {

@@ -90,6 +90,17 @@ static int fold_call(Opt *o, SdbExpr **slot, const SdbFuncInfo *func, SdbExpr **
     return SDB_OK;
 }
 
+/* A node calling `func` that is not strict as a whole (NULLIF, IS
+ * DISTINCT FROM): folded only when every argument is constant. */
+static int fold_nonstrict(Opt *o, SdbExpr **slot, const SdbFuncInfo *func, SdbExpr **args, int nargs,
+                          bool may_raise)
+{
+    if (fold_list(o, args, nargs, may_raise) != SDB_OK)
+        return SDB_ERROR;
+    return func->volatility == SDB_VOLATILITY_IMMUTABLE && all_const(args, nargs) ? fold_eval(o, slot, may_raise)
+                                                                                   : SDB_OK;
+}
+
 /* AND / OR: flatten, drop the neutral constant, stop at the absorbing one,
  * keep one NULL. */
 static int fold_and_or(Opt *o, SdbExpr **slot, bool may_raise)
@@ -251,17 +262,13 @@ int opt_fold_expr(Opt *o, SdbExpr **slot, bool may_raise)
         SdbBoundOpExpr *f = (SdbBoundOpExpr *)e;
         return fold_call(o, slot, f->func, f->args, f->nargs, may_raise);
     }
-    case SDB_E_NULL_IF_EXPR: {
+    case SDB_E_NULL_IF_EXPR: { /* not strict: NULLIF(x, NULL) is x */
         SdbBoundNullIfExpr *f = (SdbBoundNullIfExpr *)e;
-        return fold_call(o, slot, f->func, f->args, f->nargs, may_raise);
+        return fold_nonstrict(o, slot, f->func, f->args, f->nargs, may_raise);
     }
     case SDB_E_DISTINCT_EXPR: {
         SdbBoundDistinctExpr *f = (SdbBoundDistinctExpr *)e;
-        if (fold_list(o, f->args, f->nargs, may_raise) != SDB_OK)
-            return SDB_ERROR;
-        return f->func->volatility == SDB_VOLATILITY_IMMUTABLE && all_const(f->args, f->nargs)
-                   ? fold_eval(o, slot, may_raise)
-                   : SDB_OK;
+        return fold_nonstrict(o, slot, f->func, f->args, f->nargs, may_raise);
     }
     case SDB_E_SCALAR_ARRAY_OP: {
         SdbBoundScalarArrayOp *f = (SdbBoundScalarArrayOp *)e;

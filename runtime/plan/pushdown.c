@@ -139,36 +139,110 @@ static bool same_var(const SdbExpr *e, const SdbBoundVar *v)
     return e->tag == SDB_E_VAR && w->table == v->table && w->column == v->column && w->levelsup == 0;
 }
 
-/* Inner join: from `a = b` (a on one side, b on the other) and `a = c`
- * (c pseudo-constant) on a's side, derive `b = c` for b's side (so that b
- * can use an index too), as PostgreSQL's equivalence classes do. */
+/* `v = c` with c pseudo-constant (no Var of this level, stable, no
+ * SubPlan): the side of v (0 or 1), or -1. */
+static int const_equality(SdbExpr *e)
+{
+    const SdbBoundOpExpr *eq = (const SdbBoundOpExpr *)e;
+    SdbBoundVar *a, *b;
+    if (e->tag != SDB_E_OP_EXPR || eq->nargs != 2 || var_equality(e, &a, &b))
+        return -1;
+    const SdbOperInfo *info = sdb_oper_by_oid(eq->opno);
+    int side = eq->args[0]->tag == SDB_E_VAR ? 0 : eq->args[1]->tag == SDB_E_VAR ? 1 : -1;
+    if (info == NULL || strcmp(info->name, "=") != 0 || side < 0 ||
+        ((const SdbBoundVar *)eq->args[side])->levelsup != 0 || opt_expr_has_local_vars(eq->args[1 - side]) ||
+        opt_expr_volatile(eq->args[1 - side]) || opt_expr_has_subplan(eq->args[1 - side]))
+        return -1;
+    return side;
+}
+
+/* Columns made equal by `a = b` conditions (PostgreSQL's equivalence
+ * classes), as a union-find over the Vars met. */
+typedef struct Classes {
+    const SdbBoundVar **vars;
+    int *parent;
+    int n, cap;
+} Classes;
+
+static int class_of(Opt *o, Classes *c, const SdbBoundVar *v)
+{
+    for (int i = 0; i < c->n; i++)
+        if (same_var(&c->vars[i]->expr, v)) {
+            int r = i;
+            while (c->parent[r] != r)
+                r = c->parent[r];
+            return r;
+        }
+    if (c->n == c->cap) {
+        int cap = c->cap ? c->cap * 2 : 16;
+        const SdbBoundVar **vars = sdb_arena_realloc(o->arena, c->vars, sizeof(*vars) * c->cap, sizeof(*vars) * cap);
+        int *parent = vars ? sdb_arena_realloc(o->arena, c->parent, sizeof(int) * c->cap, sizeof(int) * cap) : NULL;
+        if (parent == NULL)
+            return -1;
+        c->vars = vars;
+        c->parent = parent;
+        c->cap = cap;
+    }
+    c->vars[c->n] = v;
+    c->parent[c->n] = c->n;
+    return c->n++;
+}
+
+static int add_equalities(Opt *o, Classes *c, const OptList *quals)
+{
+    for (int i = 0; i < quals->n; i++) {
+        SdbBoundVar *a, *b;
+        if (!var_equality(quals->items[i], &a, &b))
+            continue;
+        int x = class_of(o, c, a), y = class_of(o, c, b);
+        if (x < 0 || y < 0)
+            return SDB_ERROR;
+        c->parent[x] = y;
+    }
+    return SDB_OK;
+}
+
+/* Has a condition of `quals` (the first n) already fixed `v` to a constant? */
+static bool has_const(const OptList *quals, int n, const SdbBoundVar *v)
+{
+    for (int i = 0; i < n; i++) {
+        int side = const_equality(quals->items[i]);
+        if (side >= 0 && same_var(((SdbBoundOpExpr *)quals->items[i])->args[side], v))
+            return true;
+    }
+    return false;
+}
+
+/* Inner join: every column equal (through `a = b` conditions here) to one
+ * a condition `a = c` fixes gets `b = c` on its side, so that it filters
+ * early and may use an index, as PostgreSQL's equivalence classes do. */
 static int derive_equalities(Opt *o, const OptList *conds, const OptSet *left, OptList *lq, OptList *rq)
 {
+    Classes c = {0};
+    if (add_equalities(o, &c, lq) != SDB_OK || add_equalities(o, &c, rq) != SDB_OK ||
+        add_equalities(o, &c, conds) != SDB_OK)
+        return SDB_ERROR;
     int nl = lq->n, nr = rq->n; /* derived conditions derive nothing more */
-    for (int i = 0; i < conds->n; i++) {
-        SdbBoundVar *a, *b;
-        if (!var_equality(conds->items[i], &a, &b))
-            continue;
-        if (!opt_set_has(left, a->table)) {
-            SdbBoundVar *t = a;
-            a = b;
-            b = t;
-        }
-        for (int side = 0; side < 2; side++) {
-            OptList *from = side == 0 ? lq : rq, *to = side == 0 ? rq : lq;
-            const SdbBoundVar *known = side == 0 ? a : b, *other = side == 0 ? b : a;
-            int n = side == 0 ? nl : nr;
-            for (int j = 0; j < n; j++) {
-                const SdbBoundOpExpr *eq = (const SdbBoundOpExpr *)from->items[j];
-                SdbBoundVar *ignored1, *ignored2;
-                if (from->items[j]->tag != SDB_E_OP_EXPR || eq->nargs != 2 ||
-                    var_equality(from->items[j], &ignored1, &ignored2))
-                    continue;
-                const SdbOperInfo *info = sdb_oper_by_oid(eq->opno);
-                int var_side = same_var(eq->args[0], known) ? 0 : same_var(eq->args[1], known) ? 1 : -1;
-                if (info == NULL || strcmp(info->name, "=") != 0 || var_side < 0 ||
-                    opt_expr_has_local_vars(eq->args[1 - var_side]) || opt_expr_volatile(eq->args[1 - var_side]) ||
-                    opt_expr_has_subplan(eq->args[1 - var_side]))
+    for (int side = 0; side < 2; side++) {
+        const OptList *from = side == 0 ? lq : rq;
+        for (int j = 0; j < (side == 0 ? nl : nr); j++) {
+            int var_side = const_equality(from->items[j]);
+            if (var_side < 0)
+                continue;
+            const SdbBoundOpExpr *eq = (const SdbBoundOpExpr *)from->items[j];
+            const SdbBoundVar *known = (const SdbBoundVar *)eq->args[var_side];
+            int k = class_of(o, &c, known);
+            if (k < 0)
+                return SDB_ERROR;
+            for (int m = 0; m < c.n; m++) {
+                const SdbBoundVar *other = c.vars[m];
+                int root = m;
+                while (c.parent[root] != root)
+                    root = c.parent[root];
+                bool on_left = opt_set_has(left, other->table);
+                OptList *to = on_left ? lq : rq;
+                if (root != k || same_var(&other->expr, known) || other->expr.type != known->expr.type ||
+                    has_const(to, to->n, other))
                     continue;
                 SdbExpr *derived;
                 if (opt_copy_expr(o, &eq->expr, &derived) != SDB_OK)

@@ -11,10 +11,10 @@
  * cheaper than hashing the right side, it is an index nested loop: the
  * right Scan becomes an index scan whose index_eq read the left row (the
  * executor rescans it per left row), the keys it uses leave conds.  Last,
- * a hash join whose right side (the one the executor hashes) is the larger
- * gets its sides swapped (LEFT becoming RIGHT), unless its consumer reads
- * its columns by position.  An Aggregate hashes its groups when it has
- * GROUP BY, and is plain otherwise.
+ * a hash join whose right side (the one the executor hashes) is more than
+ * twice the left gets its sides swapped (LEFT becoming RIGHT), unless its
+ * consumer reads its columns by position.  An Aggregate hashes its groups
+ * when it has GROUP BY, and is plain otherwise.
  */
 #include <math.h>
 #include <string.h>
@@ -277,7 +277,8 @@ static int build_sides(Opt *o, SdbPlan *plan, bool positional)
     }
     SdbPlanJoin *join = (SdbPlanJoin *)plan;
     if (plan->tag == SDB_P_JOIN && !positional && join->strategy == SDB_JOIN_STRATEGY_HASH &&
-        join->kind != SDB_JOIN_KIND_SEMI && join->kind != SDB_JOIN_KIND_ANTI && join->right->rows > join->left->rows)
+        join->kind != SDB_JOIN_KIND_SEMI && join->kind != SDB_JOIN_KIND_ANTI &&
+        join->right->rows > 2 * join->left->rows)
         swap_sides(join);
     return opt_set_header(o, plan);
 }

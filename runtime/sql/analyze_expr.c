@@ -224,32 +224,12 @@ int an_star(AnQuery *q, const SdbColumnRef *ref, SdbExpr ***exprs, const char **
 
 /* ---- aggregates and window functions ---- */
 
-static bool name_in(const char *name, const char *const *names)
+/* The kind of the functions called `name` (all overloads share it);
+ * SDB_FUNC_NORMAL when there is none. */
+static SdbFuncKind func_kind(const char *name)
 {
-    for (int i = 0; names[i] != NULL; i++)
-        if (strcmp(names[i], name) == 0)
-            return true;
-    return false;
-}
-
-/* PostgreSQL's built-in aggregates (recognized when the function table
- * has an entry of that name). */
-static bool is_aggregate(const char *name)
-{
-    static const char *const names[] = {
-        "count", "sum", "avg", "min", "max", "bool_and", "bool_or", "every", "string_agg", "array_agg",
-        "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop", "bit_and", "bit_or",
-        "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg", "percentile_cont", "percentile_disc",
-        "mode", "corr", "covar_pop", "covar_samp", "regr_count", NULL};
     const SdbFuncInfo *const *funcs;
-    return name_in(name, names) && sdb_funcs_by_name(name, &funcs) > 0;
-}
-
-static bool is_window_function(const char *name)
-{
-    static const char *const names[] = {"row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile",
-                                        "lag", "lead", "first_value", "last_value", "nth_value", NULL};
-    return name_in(name, names);
+    return sdb_funcs_by_name(name, &funcs) > 0 ? funcs[0]->kind : SDB_FUNC_NORMAL;
 }
 
 /* Bind a list of parse nodes at level q in clause `kind`. */
@@ -294,14 +274,6 @@ static int not_allowed(AnQuery *q, SdbErrcode code, const char *what, int locati
     return an_fail_at(q, location);
 }
 
-static int bind_args(AnQuery *q, const SdbFuncCall *fc, AnExprKind kind, SdbExpr ***args, int *nargs)
-{
-    AnExprKind saved = q->kind;
-    int rc = bind_list(q, kind, fc->args, args, nargs);
-    q->kind = saved;
-    return rc;
-}
-
 /* Record an Aggref or GroupingFunc (with its bound arguments) of level q. */
 static int push_agg(AnQuery *q, SdbExpr *agg, SdbExpr **grouping_args)
 {
@@ -315,38 +287,111 @@ static int push_agg(AnQuery *q, SdbExpr *agg, SdbExpr **grouping_args)
     return SDB_OK;
 }
 
+/* An ordered-set call: its direct arguments then the WITHIN GROUP
+ * expression, resolved together; the last one becomes the Aggref's
+ * `order`. */
+static int within_group(AnQuery *q, const SdbFuncCall *fc, SdbBoundAggref *a)
+{
+    SdbExpr **direct, **keys, **all;
+    int ndirect, nkeys, *flags;
+    SdbBoundFuncExpr *f;
+    if (bind_list(q, AN_AGG_ARGS, fc->args, &direct, &ndirect) != SDB_OK ||
+        bind_sort(q, AN_AGG_ARGS, fc->agg_order, &keys, &flags, &nkeys) != SDB_OK ||
+        (all = sdb_bind_exprs(&q->bc, ndirect + nkeys)) == NULL)
+        return SDB_ERROR;
+    memcpy(all, direct, sizeof(SdbExpr *) * (size_t)ndirect);
+    memcpy(all + ndirect, keys, sizeof(SdbExpr *) * (size_t)nkeys);
+    if (resolve(q, fc, all, ndirect + nkeys, &f) != SDB_OK)
+        return SDB_ERROR;
+    a->func = f->func;
+    a->expr.type = f->expr.type;
+    a->args = f->args;
+    a->nargs = f->nargs - nkeys;
+    a->order = f->args + a->nargs;
+    a->order_flags = flags;
+    a->norder = nkeys;
+    return SDB_OK;
+}
+
+/* The arguments, ORDER BY and FILTER of an ordinary aggregate call. */
+static int plain_aggregate(AnQuery *q, const SdbFuncCall *fc, SdbBoundAggref *a)
+{
+    SdbExpr **args;
+    int nargs;
+    SdbBoundFuncExpr *f;
+    if (bind_list(q, AN_AGG_ARGS, fc->args, &args, &nargs) != SDB_OK || resolve(q, fc, args, nargs, &f) != SDB_OK)
+        return SDB_ERROR;
+    a->func = f->func;
+    a->expr.type = f->expr.type;
+    a->args = f->args;
+    a->nargs = f->nargs;
+    if (fc->agg_order == NULL)
+        return SDB_OK;
+    if (bind_sort(q, AN_AGG_ARGS, fc->agg_order, &a->order, &a->order_flags, &a->norder) != SDB_OK)
+        return SDB_ERROR;
+    for (int i = 0; fc->agg_distinct && i < a->norder; i++) {
+        bool found = false;
+        for (int k = 0; k < nargs && !found; k++)
+            found = an_expr_equal(a->order[i], args[k]);
+        if (!found) {
+            sdb_error(SDB_ERR_INVALID_COLUMN_REFERENCE,
+                      "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list");
+            return an_fail_at(q, an_location(((const SdbSortBy *)sdb_list_nth(fc->agg_order, i))->node));
+        }
+    }
+    return SDB_OK;
+}
+
+/* The level an aggregate belongs to: the one its arguments' Vars point
+ * at (PostgreSQL: an aggregate over only outer columns is the outer
+ * query's), as a copy with the Vars seen from there. */
+static int aggregate_level(AnQuery *q, SdbBoundAggref **a, AnQuery **level)
+{
+    int up = an_min_levelsup(&(*a)->expr);
+    *level = q;
+    if (up <= 0)
+        return SDB_OK;
+    AnQuery *p = q;
+    while (p != NULL && p->depth > q->depth - up)
+        p = p->parent;
+    SdbExpr *copy = p ? an_copy(q->an, &(*a)->expr, -up) : NULL;
+    if (copy == NULL)
+        return SDB_ERROR;
+    *a = (SdbBoundAggref *)copy;
+    *level = p;
+    return SDB_OK;
+}
+
 static int aggregate(AnQuery *q, const SdbFuncCall *fc, SdbExpr **out)
 {
     if (q->kind == AN_AGG_ARGS) {
         sdb_error(SDB_ERR_GROUPING_ERROR, "aggregate function calls cannot be nested");
         return an_fail_at(q, fc->location);
     }
-    if (!aggs_allowed(q->kind))
-        return not_allowed(q, SDB_ERR_GROUPING_ERROR, "aggregate functions", fc->location);
-    AnExprKind saved = q->kind;
-    SdbExpr **args;
-    int nargs;
-    SdbBoundFuncExpr *f;
-    if (bind_args(q, fc, AN_AGG_ARGS, &args, &nargs) != SDB_OK || resolve(q, fc, args, nargs, &f) != SDB_OK)
-        return SDB_ERROR;
-    SdbBoundAggref *a = sdb_new_bound_aggref(q->an->arena, f->expr.type);
+    SdbBoundAggref *a = sdb_new_bound_aggref(q->an->arena, SDB_TYPEOID_UNKNOWN);
     if (a == NULL)
         return SDB_ERROR;
-    a->func = f->func;
-    a->args = f->args;
-    a->nargs = f->nargs;
     a->star = fc->agg_star;
     a->distinct = fc->agg_distinct;
     a->within_group = fc->agg_within_group;
     a->location = fc->location;
+    AnExprKind saved = q->kind;
     q->kind = AN_AGG_ARGS;
-    int rc = SDB_OK;
-    if (fc->agg_filter != NULL)
+    int rc = fc->agg_within_group ? within_group(q, fc, a) : plain_aggregate(q, fc, a);
+    if (rc == SDB_OK && fc->agg_filter != NULL)
         rc = an_bind_bool(q, AN_AGG_ARGS, fc->agg_filter, "FILTER", &a->filter);
-    if (rc == SDB_OK && fc->agg_order != NULL)
-        rc = bind_sort(q, AN_AGG_ARGS, fc->agg_order, &a->order, &a->order_flags, &a->norder);
     q->kind = saved;
-    if (rc != SDB_OK || push_agg(q, &a->expr, NULL) != SDB_OK)
+    AnQuery *level;
+    if (rc != SDB_OK || aggregate_level(q, &a, &level) != SDB_OK)
+        return SDB_ERROR;
+    if (!aggs_allowed(level->kind))
+        return not_allowed(level, SDB_ERR_GROUPING_ERROR, "aggregate functions", fc->location);
+    for (int i = 0; i < level->naggs; i++) /* the same aggregate twice is computed once */
+        if (an_expr_equal(level->aggs[i], &a->expr)) {
+            *out = level->aggs[i];
+            return SDB_OK;
+        }
+    if (push_agg(level, &a->expr, NULL) != SDB_OK)
         return SDB_ERROR;
     *out = &a->expr;
     return SDB_OK;
@@ -413,7 +458,7 @@ static int window_call(AnQuery *q, const SdbFuncCall *fc, SdbExpr **out)
     }
     if (!windows_allowed(q->kind))
         return not_allowed(q, SDB_ERR_WINDOWING_ERROR, "window functions", fc->location);
-    if (!is_aggregate(name) && !is_window_function(name)) {
+    if (func_kind(name) == SDB_FUNC_NORMAL) {
         const SdbFuncInfo *const *funcs;
         if (sdb_funcs_by_name(name, &funcs) > 0) {
             sdb_error(SDB_ERR_WRONG_OBJECT_TYPE, "OVER specified, but %s is not a window function nor an aggregate function",
@@ -480,9 +525,10 @@ static int func_call(AnQuery *q, const SdbFuncCall *fc, SdbExpr **out)
     const char *name = last_name(fc->funcname);
     if (fc->over != NULL)
         return window_call(q, fc, out);
-    if (is_aggregate(name))
+    SdbFuncKind kind = func_kind(name);
+    if (kind == SDB_FUNC_AGGREGATE)
         return aggregate(q, fc, out);
-    if (is_window_function(name)) {
+    if (kind == SDB_FUNC_WINDOW) {
         sdb_error(SDB_ERR_WRONG_OBJECT_TYPE, "window function %s requires an OVER clause", name);
         return an_fail_at(q, fc->location);
     }
@@ -566,6 +612,11 @@ static int sublink_test(AnQuery *q, const SdbSubLink *sl, const SdbPlan *plan, S
 
 static int sublink(AnQuery *q, const SdbSubLink *sl, SdbExpr **out)
 {
+    if (q->kind == AN_CHECK || q->kind == AN_DEFAULT) {
+        sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "cannot use subquery in %s",
+                  q->kind == AN_CHECK ? "check constraint" : "DEFAULT expression");
+        return an_fail_at(q, sl->location);
+    }
     SdbPlan *plan;
     bool correlated;
     AnExprKind saved = q->kind;

@@ -100,6 +100,8 @@ int an_table_scan(AnQuery *q, const SdbRelation *rel, const char *alias, bool ct
     rte->schema = rel->namespace_name;
     scan->rel_oid = rel->oid;
     scan->table = an_new_table(an, rte->name, rel->natts, attnames);
+    if (scan->table >= 0)
+        an_table(an, scan->table)->rel = rel;
     rte->colnames = an_alloc(an, sizeof(char *) * (size_t)(live > 0 ? live : 1));
     rte->exprs = sdb_bind_exprs(&q->bc, live);
     if (scan->table < 0 || rte->colnames == NULL || rte->exprs == NULL ||
@@ -141,6 +143,8 @@ static int view_scan(AnQuery *q, const SdbRelation *rel, const SdbRangeVar *rv, 
     const SdbRawStmt *raw = (const SdbRawStmt *)sdb_list_nth(parsed.stmts, 0);
     if (an_select(root, false, raw->stmt, out, NULL) != SDB_OK)
         return SDB_ERROR;
+    for (int i = 0; i < (*out)->ncols && i < rel->natts; i++) /* CREATE VIEW v (x, y) names */
+        (*out)->cols[i].name = rel->attrs[i].name;
     AnRte *rte = an_rte_for_plan(q, rel->name, *out, rv->alias);
     if (rte == NULL)
         return SDB_ERROR;
@@ -153,6 +157,11 @@ static int view_scan(AnQuery *q, const SdbRelation *rel, const SdbRangeVar *rv, 
 static int cte_scan(AnQuery *q, AnCte *cte, const SdbRangeVar *rv, SdbPlan **out)
 {
     Analyzer *an = q->an;
+    if (cte->in_anchor) {
+        sdb_error(SDB_ERR_INVALID_RECURSION,
+                  "recursive reference to query \"%s\" must not appear within its non-recursive term", cte->name);
+        return an_fail_at(q, rv->location);
+    }
     SdbPlan *plan;
     int table = an_new_table(an, cte->name, cte->ncols, cte->colnames);
     if (table < 0)
@@ -161,10 +170,14 @@ static int cte_scan(AnQuery *q, AnCte *cte, const SdbRangeVar *rv, SdbPlan **out
         SdbPlanWorkTableScan *w = sdb_new_plan_work_table_scan(an->arena);
         if (w == NULL)
             return SDB_ERROR;
+        if (cte->nrefs++ > 0) {
+            sdb_error(SDB_ERR_INVALID_RECURSION, "recursive reference to query \"%s\" must not appear more than once",
+                      cte->name);
+            return an_fail_at(q, rv->location);
+        }
         w->cte_id = cte->cte_id;
         w->table = table;
         plan = &w->plan;
-        cte->nrefs++;
     } else {
         SdbPlanCteScan *c = sdb_new_plan_cte_scan(an->arena);
         if (c == NULL)
@@ -583,7 +596,11 @@ static int recursive_cte(AnQuery *q, const SdbCommonTableExpr *c, AnCte **out)
 {
     const SdbSelectStmt *s = (const SdbSelectStmt *)c->ctequery;
     SdbPlan *anchor, *recursive;
-    if (an_select(q, false, (const SdbNode *)s->larg, &anchor, NULL) != SDB_OK)
+    AnCte placeholder = {.next = q->ctes, .name = c->ctename, .in_anchor = true};
+    q->ctes = &placeholder;
+    int rc = an_select(q, false, (const SdbNode *)s->larg, &anchor, NULL);
+    q->ctes = placeholder.next;
+    if (rc != SDB_OK)
         return SDB_ERROR;
     AnCte *cte = new_cte(q, c, anchor);
     if (cte == NULL)
@@ -591,7 +608,7 @@ static int recursive_cte(AnQuery *q, const SdbCommonTableExpr *c, AnCte **out)
     cte->recursive_self = true;
     cte->next = q->ctes;
     q->ctes = cte;
-    int rc = an_select(q, false, (const SdbNode *)s->rarg, &recursive, NULL);
+    rc = an_select(q, false, (const SdbNode *)s->rarg, &recursive, NULL);
     q->ctes = cte->next;
     cte->recursive_self = false;
     if (rc != SDB_OK)

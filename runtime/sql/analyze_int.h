@@ -61,6 +61,7 @@ typedef struct AnCte {
     SdbPlanColumn *cols;     /* column types (binding fields unused) */
     bool recursive_self;     /* a reference now is the work table of a RecursiveUnion */
     int nrefs;               /* work table references made */
+    bool in_anchor;          /* its non-recursive term is being analyzed: a reference is 42P19 */
 } AnCte;
 
 /* What the analyzer knows of a binding table, for messages and positions. */
@@ -68,6 +69,7 @@ typedef struct AnTable {
     const char *name;        /* the FROM item's name, or NULL */
     const char **colnames;   /* per column, or NULL */
     const int *locations;    /* per column: where its select-list entry starts, or NULL */
+    const SdbRelation *rel;  /* a Scan's table (primary key for GROUP BY), or NULL */
 } AnTable;
 
 typedef struct Analyzer {
@@ -135,9 +137,13 @@ int an_star(AnQuery *q, const SdbColumnRef *ref, SdbExpr ***exprs, const char **
 bool an_expr_equal(const SdbExpr *a, const SdbExpr *b);
 bool an_contains(const SdbExpr *e, SdbExprTag tag);
 int an_expr_location(const SdbExpr *e);
+/* The smallest levelsup of the Vars below `e` (-1: none). */
+int an_min_levelsup(const SdbExpr *e);
 SdbExpr *an_copy(Analyzer *an, const SdbExpr *e, int levelsup);
 typedef int (*AnMutator)(void *arg, SdbExpr **slot, bool *descend);
 int an_mutate(SdbExpr **slot, AnMutator fn, void *arg);
+/* an_mutate over every expression of a plan tree (a CteScan's shared plan excluded). */
+int an_mutate_plan(SdbPlan *plan, AnMutator fn, void *arg);
 int an_split_and(Analyzer *an, SdbExpr *cond, SdbExpr ***quals, int *n);
 const char *an_figure_name(const SdbNode *node);
 

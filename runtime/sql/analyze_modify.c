@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "sql/parser.h"
+#include "types/datum.h"
 
 /* The target table: a plain table (42P01 missing, 42809 others). */
 static int target_relation(AnQuery *q, const SdbRangeVar *rv, const char *verb, const SdbRelation **out)
@@ -22,6 +23,10 @@ static int target_relation(AnQuery *q, const SdbRangeVar *rv, const char *verb, 
         return SDB_ERROR;
     if (*out == NULL) {
         sdb_error(SDB_ERR_UNDEFINED_TABLE, "relation \"%s\" does not exist", rv->relname);
+        return an_fail_at(q, rv->location);
+    }
+    if ((*out)->kind == 'v') {
+        sdb_error(SDB_ERR_OBJECT_NOT_IN_PREREQUISITE_STATE, "cannot %s view \"%s\"", verb, (*out)->name);
         return an_fail_at(q, rv->location);
     }
     if ((*out)->kind != 'r') {
@@ -60,9 +65,28 @@ static int assign(AnQuery *q, const SdbAttribute *att, SdbExpr *e, int location,
     return sdb_bind_coerce(&q->bc, e, att->type, att->typmod, SDB_CAST_ASSIGNMENT, location, out);
 }
 
-/* Column `att`'s default: its DEFAULT expression, else a typed NULL. */
+/* nextval of an identity column's sequence, as the column's type. */
+static int identity_default(AnQuery *q, const SdbAttribute *att, SdbExpr **out)
+{
+    SdbBoundConst *seq = sdb_new_bound_const(q->an->arena, SDB_TYPEOID_REGCLASS);
+    SdbExpr **args = sdb_bind_exprs(&q->bc, 1);
+    SdbBoundFuncExpr *f;
+    if (seq == NULL || args == NULL)
+        return SDB_ERROR;
+    seq->value = sdb_datum_from_int64(att->sequence_oid);
+    seq->location = -1;
+    args[0] = &seq->expr;
+    if (sdb_bind_function(&q->bc, "nextval", args, 1, -1, &f) != SDB_OK)
+        return SDB_ERROR;
+    return assign(q, att, &f->expr, -1, out);
+}
+
+/* Column `att`'s default: its DEFAULT expression, an identity column's
+ * next sequence value, else a typed NULL. */
 static int column_default(AnQuery *q, const SdbAttribute *att, SdbExpr **out)
 {
+    if (att->identity != '\0' && att->sequence_oid != SDB_INVALID_OID && !att->dropped)
+        return identity_default(q, att, out);
     if (att->default_sql != NULL && !att->dropped) {
         SdbExpr *e;
         AnQuery *empty = an_query_new(q->an, NULL, false);
@@ -197,7 +221,9 @@ typedef struct InsertTarget {
     int *location;
 } InsertTarget;
 
-static int insert_targets(AnQuery *q, const SdbInsertStmt *s, InsertTarget *it)
+/* How many values the source gives per row (VALUES' first row or the
+ * query's columns), to cut an INSERT without a column list to them. */
+static int insert_targets(AnQuery *q, const SdbInsertStmt *s, InsertTarget *it, int given)
 {
     const SdbRelation *rel = it->rel;
     int n = s->cols ? sdb_list_length(s->cols) : 0;
@@ -210,7 +236,7 @@ static int insert_targets(AnQuery *q, const SdbInsertStmt *s, InsertTarget *it)
         return SDB_ERROR;
     it->n = 0;
     if (s->cols == NULL) {
-        for (int i = 0; i < rel->natts; i++)
+        for (int i = 0; i < rel->natts && it->n < given; i++)
             if (!rel->attrs[i].dropped) {
                 it->location[it->n] = -1;
                 it->attr[it->n++] = i;
@@ -234,14 +260,14 @@ static int insert_targets(AnQuery *q, const SdbInsertStmt *s, InsertTarget *it)
 }
 
 /* A value given for an identity column GENERATED ALWAYS: 428C9. */
-static int identity_check(AnQuery *q, const SdbAttribute *att, int location)
+static int identity_check(const SdbAttribute *att)
 {
     if (att->identity != 'a')
         return SDB_OK;
     sdb_error(SDB_ERR_GENERATED_ALWAYS, "cannot insert a non-DEFAULT value into column \"%s\"", att->name);
     sdb_error_detail("Column \"%s\" is an identity column defined as GENERATED ALWAYS.", att->name);
     sdb_error_hint("Use OVERRIDING SYSTEM VALUE to override.");
-    return an_fail_at(q, location);
+    return SDB_ERROR;
 }
 
 /* One full row (every column in attnum order) from the target columns'
@@ -255,7 +281,7 @@ static int full_row(AnQuery *q, const InsertTarget *it, SdbExpr **given, const i
         const SdbAttribute *att = &rel->attrs[it->attr[k]];
         if (given[k] == NULL)
             continue;
-        if (identity_check(q, att, locs[k]) != SDB_OK || assign(q, att, given[k], locs[k], &row[it->attr[k]]) != SDB_OK)
+        if (identity_check(att) != SDB_OK || assign(q, att, given[k], locs[k], &row[it->attr[k]]) != SDB_OK)
             return SDB_ERROR;
     }
     for (int i = 0; i < rel->natts; i++)
@@ -264,13 +290,31 @@ static int full_row(AnQuery *q, const InsertTarget *it, SdbExpr **given, const i
     return SDB_OK;
 }
 
-static int count_check(int given, int targets)
+/* As many values as target columns (42601 at the first extra one);
+ * `value_loc` gives where value i starts. */
+static int count_check(AnQuery *q, const InsertTarget *it, int given, int (*value_loc)(void *, int), void *arg)
 {
-    if (given > targets)
-        return sdb_error(SDB_ERR_SYNTAX_ERROR, "INSERT has more expressions than target columns");
-    if (given < targets)
-        return sdb_error(SDB_ERR_SYNTAX_ERROR, "INSERT has more target columns than expressions");
+    if (given > it->n) {
+        sdb_error(SDB_ERR_SYNTAX_ERROR, "INSERT has more expressions than target columns");
+        return an_fail_at(q, value_loc(arg, it->n));
+    }
+    if (given < it->n) {
+        sdb_error(SDB_ERR_SYNTAX_ERROR, "INSERT has more target columns than expressions");
+        return an_fail_at(q, it->location[given]);
+    }
     return SDB_OK;
+}
+
+static int row_value_loc(void *arg, int i)
+{
+    return an_location(sdb_list_nth((const SdbList *)arg, i));
+}
+
+static int plan_value_loc(void *arg, int i)
+{
+    AnQuery *q = ((void **)arg)[0];
+    const SdbPlan *plan = ((void **)arg)[1];
+    return an_column_location(q->an, &plan->cols[i]);
 }
 
 static SdbPlan *values_plan(AnQuery *q, const SdbRelation *rel, SdbExpr **rows, int nrows)
@@ -297,8 +341,8 @@ static int insert_values(AnQuery *q, const InsertTarget *it, const SdbList *list
         return SDB_ERROR;
     for (int r = 0; r < nrows; r++) {
         const SdbList *row = lists ? (const SdbList *)sdb_list_nth(lists, r) : NULL;
-        if (lists != NULL && count_check(sdb_list_length(row), it->n) != SDB_OK)
-            return an_fail_at(q, an_location(sdb_list_nth(row, 0)));
+        if (lists != NULL && count_check(q, it, sdb_list_length(row), row_value_loc, (void *)row) != SDB_OK)
+            return SDB_ERROR;
         for (int k = 0; k < it->n; k++) {
             const SdbNode *item = row ? sdb_list_nth(row, k) : NULL;
             given[k] = NULL;
@@ -315,14 +359,10 @@ static int insert_values(AnQuery *q, const InsertTarget *it, const SdbList *list
 }
 
 /* INSERT ... SELECT: a Project of full rows over the query. */
-static int insert_select(AnQuery *q, const InsertTarget *it, const SdbNode *select, SdbPlan **out)
+static int insert_select(AnQuery *q, const InsertTarget *it, SdbPlan *plan, SdbPlan **out)
 {
-    SdbPlan *plan;
-    q->an->keep_unknown = true;
-    if (an_select(q, false, select, &plan, NULL) != SDB_OK)
-        return SDB_ERROR;
-    q->an->keep_unknown = false;
-    if (count_check(plan->ncols, it->n) != SDB_OK)
+    void *arg[2] = {q, plan};
+    if (count_check(q, it, plan->ncols, plan_value_loc, arg) != SDB_OK)
         return SDB_ERROR;
     SdbExpr **given = sdb_bind_exprs(&q->bc, it->n), **row = sdb_bind_exprs(&q->bc, it->rel->natts);
     const char **names = an_alloc(q->an, sizeof(char *) * (size_t)(it->rel->natts + 1));
@@ -379,9 +419,8 @@ static int arbiter(AnQuery *q, const SdbRelation *rel, const SdbInferClause *inf
             return SDB_OK;
         }
     }
-    sdb_error(SDB_ERR_INVALID_COLUMN_REFERENCE,
-              "there is no unique or exclusion constraint matching the ON CONFLICT specification");
-    return an_fail_at(q, infer->location);
+    return sdb_error(SDB_ERR_INVALID_COLUMN_REFERENCE,
+                     "there is no unique or exclusion constraint matching the ON CONFLICT specification");
 }
 
 /* SET col = expr, ... : one entry per table column (NULL: unchanged). */
@@ -397,10 +436,8 @@ static int set_clause(AnQuery *q, const SdbRelation *rel, const SdbList *list, S
         if (find_attr(q, rel, rt->name, rt->location, &index) != SDB_OK)
             return SDB_ERROR;
         const SdbAttribute *att = &rel->attrs[index];
-        if ((*out)[index] != NULL) {
-            sdb_error(SDB_ERR_SYNTAX_ERROR, "multiple assignments to same column \"%s\"", rt->name);
-            return an_fail_at(q, rt->location);
-        }
+        if ((*out)[index] != NULL)
+            return sdb_error(SDB_ERR_SYNTAX_ERROR, "multiple assignments to same column \"%s\"", rt->name);
         if (SDB_IS_A(rt->val, SET_TO_DEFAULT)) {
             if (column_default(q, att, &(*out)[index]) != SDB_OK)
                 return SDB_ERROR;
@@ -409,7 +446,7 @@ static int set_clause(AnQuery *q, const SdbRelation *rel, const SdbList *list, S
         if (att->identity == 'a') {
             sdb_error(SDB_ERR_GENERATED_ALWAYS, "column \"%s\" can only be updated to DEFAULT", att->name);
             sdb_error_detail("Column \"%s\" is an identity column defined as GENERATED ALWAYS.", att->name);
-            return an_fail_at(q, rt->location);
+            return SDB_ERROR;
         }
         SdbExpr *e;
         if (an_bind_raw(q, AN_UPDATE_SET, rt->val, &e) != SDB_OK ||
@@ -453,7 +490,22 @@ int an_insert(AnQuery *q, const SdbInsertStmt *s, SdbPlan **out)
     if (s->with_clause != NULL && an_with(q, s->with_clause) != SDB_OK)
         return SDB_ERROR;
     InsertTarget it = {0};
-    if (target_relation(q, s->relation, "insert into", &it.rel) != SDB_OK || insert_targets(q, s, &it) != SDB_OK)
+    const SdbSelectStmt *sel = (const SdbSelectStmt *)s->select_stmt;
+    bool plain_values = sel != NULL && sel->values_lists != NULL && sel->sort_clause == NULL &&
+                        sel->limit_count == NULL && sel->limit_offset == NULL && sel->with_clause == NULL;
+    SdbPlan *query = NULL;
+    if (target_relation(q, s->relation, "insert into", &it.rel) != SDB_OK)
+        return SDB_ERROR;
+    if (sel != NULL && !plain_values) {
+        q->an->keep_unknown = true;
+        if (an_select(q, false, s->select_stmt, &query, NULL) != SDB_OK)
+            return SDB_ERROR;
+        q->an->keep_unknown = false;
+    }
+    int given = query ? query->ncols
+                : plain_values ? sdb_list_length((const SdbList *)sdb_list_nth(sel->values_lists, 0))
+                               : it.rel->natts;
+    if (insert_targets(q, s, &it, given) != SDB_OK)
         return SDB_ERROR;
     const SdbRelation *rel = it.rel;
     const char *name = s->relation->alias ? s->relation->alias->aliasname : rel->name;
@@ -467,12 +519,9 @@ int an_insert(AnQuery *q, const SdbInsertStmt *s, SdbPlan **out)
     for (int i = 0; i < rel->natts; i++)
         attnames[i] = rel->attrs[i].name;
     ins->table = an_new_table(q->an, name, rel->natts, attnames);
-    const SdbSelectStmt *sel = (const SdbSelectStmt *)s->select_stmt;
-    bool plain_values = sel != NULL && sel->values_lists != NULL && sel->sort_clause == NULL &&
-                        sel->limit_count == NULL && sel->limit_offset == NULL && sel->with_clause == NULL;
     int rc = sel == NULL       ? insert_values(q, &it, NULL, &ins->child)
              : plain_values    ? insert_values(q, &it, sel->values_lists, &ins->child)
-                               : insert_select(q, &it, s->select_stmt, &ins->child);
+                               : insert_select(q, &it, query, &ins->child);
     if (rc != SDB_OK || bind_checks(q, rel, ins->table, &ins->checks, &ins->check_names, &ins->nchecks) != SDB_OK)
         return SDB_ERROR;
     if (s->on_conflict != NULL && on_conflict(q, s, rel, name, ins) != SDB_OK)

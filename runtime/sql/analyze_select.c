@@ -368,6 +368,61 @@ static int ungrouped(AnQuery *q, const SdbBoundVar *v)
     return an_fail_at(q, v->location);
 }
 
+/* Inside a correlated subquery of a grouped level: its references to the
+ * grouped level (levelsup == depth) must be grouped columns, read from
+ * the Aggregate (42803 "subquery uses ungrouped column"). */
+typedef struct OuterRewrite {
+    AggRewrite *r;
+    int depth;
+} OuterRewrite;
+
+static int outer_rewrite(void *arg, SdbExpr **slot, bool *descend)
+{
+    OuterRewrite *o = arg;
+    SdbExpr *e = *slot;
+    if (e->tag == SDB_E_SUB_PLAN) {
+        OuterRewrite deeper = {o->r, o->depth + 1};
+        if (an_mutate_plan(((SdbBoundSubPlan *)e)->plan, outer_rewrite, &deeper) != SDB_OK)
+            return SDB_ERROR;
+        return SDB_OK; /* its test is at this depth: descend */
+    }
+    if (e->tag == SDB_E_AGGREF) { /* an aggregate of the grouped level, called inside the subquery */
+        for (int i = 0; i < o->r->q->naggs; i++)
+            if (o->r->q->aggs[i] == e) {
+                SdbBoundVar *av = an_var(o->r->q->an, &o->r->agg->plan.cols[o->r->g->ngroups + i], o->depth);
+                if (av == NULL)
+                    return SDB_ERROR;
+                *slot = &av->expr;
+                break;
+            }
+        *descend = false;
+        return SDB_OK;
+    }
+    if (e->tag != SDB_E_VAR || ((SdbBoundVar *)e)->levelsup != o->depth)
+        return SDB_OK;
+    SdbBoundVar *v = (SdbBoundVar *)e;
+    const Grouping *g = o->r->g;
+    for (int i = 0; i < g->ngroups; i++) {
+        const SdbExpr *ge = g->groups[i];
+        if (ge->tag == SDB_E_VAR && ((const SdbBoundVar *)ge)->table == v->table &&
+            ((const SdbBoundVar *)ge)->column == v->column && ((const SdbBoundVar *)ge)->levelsup == 0) {
+            SdbBoundVar *gv = an_var(o->r->q->an, &o->r->agg->plan.cols[i], o->depth);
+            if (gv == NULL)
+                return SDB_ERROR;
+            *slot = &gv->expr;
+            *descend = false;
+            return SDB_OK;
+        }
+    }
+    const AnTable *t = an_table(o->r->q->an, v->table);
+    const char *col = t && t->colnames && v->column >= 0 ? t->colnames[v->column] : "?";
+    if (t != NULL && t->name != NULL)
+        sdb_error(SDB_ERR_GROUPING_ERROR, "subquery uses ungrouped column \"%s.%s\" from outer query", t->name, col);
+    else
+        sdb_error(SDB_ERR_GROUPING_ERROR, "subquery uses ungrouped column \"%s\" from outer query", col);
+    return an_fail_at(o->r->q, v->location);
+}
+
 static int agg_rewrite(void *arg, SdbExpr **slot, bool *descend)
 {
     AggRewrite *r = arg;
@@ -397,6 +452,10 @@ static int agg_rewrite(void *arg, SdbExpr **slot, bool *descend)
     }
     if (e->tag == SDB_E_VAR && ((SdbBoundVar *)e)->levelsup == 0)
         return ungrouped(r->q, (SdbBoundVar *)e);
+    if (e->tag == SDB_E_SUB_PLAN && ((SdbBoundSubPlan *)e)->correlated) {
+        OuterRewrite o = {r, 1};
+        return an_mutate_plan(((SdbBoundSubPlan *)e)->plan, outer_rewrite, &o);
+    }
     return SDB_OK;
 }
 
@@ -458,9 +517,75 @@ static void refresh_keys(const Targets *t, SortKey *keys, int n)
             keys[i].expr = t->exprs[keys[i].target];
 }
 
-static int aggregate(AnQuery *q, const Grouping *g, const Above *above, SdbPlan **plan)
+/* ---- columns functionally dependent on a grouped primary key ---- */
+
+static bool grouped_var(const Grouping *g, int table, int column)
+{
+    for (int i = 0; i < g->ngroups; i++) {
+        const SdbBoundVar *v = (const SdbBoundVar *)g->groups[i];
+        if (v->expr.tag == SDB_E_VAR && v->table == table && v->column == column && v->levelsup == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Whether every column of `table`'s primary key is grouped (PostgreSQL
+ * then allows its other columns ungrouped; not with grouping sets). */
+static bool key_grouped(AnQuery *q, const Grouping *g, int table)
+{
+    const AnTable *t = an_table(q->an, table);
+    if (g->nsets > 0 || t == NULL || t->rel == NULL)
+        return false;
+    for (int c = 0; c < t->rel->nconstraints; c++) {
+        const SdbRelConstraint *con = &t->rel->constraints[c];
+        if (con->kind != 'p')
+            continue;
+        for (int k = 0; k < con->nkeys; k++)
+            if (!grouped_var(g, table, con->keys[k] - 1))
+                return false;
+        return true;
+    }
+    return false;
+}
+
+typedef struct DependentScan {
+    AnQuery *q;
+    Grouping *g;
+} DependentScan;
+
+/* Add the Vars above the grouping that depend on a grouped primary key to
+ * the group expressions (they do not split any group). */
+static int add_dependent(void *arg, SdbExpr **slot, bool *descend)
+{
+    DependentScan *d = arg;
+    SdbExpr *e = *slot;
+    if (e->tag == SDB_E_AGGREF || e->tag == SDB_E_GROUPING_FUNC) {
+        *descend = false;
+        return SDB_OK;
+    }
+    for (int i = 0; i < d->g->ngroups; i++)
+        if (an_expr_equal(e, d->g->groups[i])) {
+            *descend = false;
+            return SDB_OK;
+        }
+    const SdbBoundVar *v = (const SdbBoundVar *)e;
+    if (e->tag != SDB_E_VAR || v->levelsup != 0 || v->column < 0 || !key_grouped(d->q, d->g, v->table))
+        return SDB_OK;
+    SdbExpr **grown = sdb_arena_realloc(d->q->an->arena, d->g->groups, sizeof(SdbExpr *) * (size_t)d->g->ngroups,
+                                        sizeof(SdbExpr *) * (size_t)(d->g->ngroups + 1));
+    if (grown == NULL)
+        return SDB_ERROR;
+    grown[d->g->ngroups++] = e;
+    d->g->groups = grown;
+    return SDB_OK;
+}
+
+static int aggregate(AnQuery *q, Grouping *g, const Above *above, SdbPlan **plan)
 {
     Analyzer *an = q->an;
+    DependentScan d = {q, g};
+    if (rewrite_above(above, add_dependent, &d) != SDB_OK)
+        return SDB_ERROR;
     SdbPlanAggregate *agg = sdb_new_plan_aggregate(an->arena);
     if (agg == NULL || an_set_cols(an, &agg->plan, g->ngroups + q->naggs) != SDB_OK ||
         grouping_refs(q, g) != SDB_OK)
@@ -589,6 +714,8 @@ int an_limit(AnQuery *q, const SdbSelectStmt *s, SdbPlan **plan)
 {
     if (s->limit_count == NULL && s->limit_offset == NULL)
         return SDB_OK;
+    if (s->limit_option == SDB_LIMIT_OPTION_WITH_TIES && s->sort_clause == NULL)
+        return sdb_error(SDB_ERR_SYNTAX_ERROR, "WITH TIES cannot be specified without ORDER BY clause");
     SdbPlanLimit *l = sdb_new_plan_limit(q->an->arena);
     if (l == NULL || an_copy_cols(q->an, &l->plan, *plan) != SDB_OK ||
         limit_value(q, s->limit_count, AN_LIMIT, &l->limit) != SDB_OK ||
@@ -647,7 +774,7 @@ static int sort_arrays(AnQuery *q, const SortKey *on, int non, const SortKey *or
         const SortKey *k = i < non ? &on[i] : &order[i - non];
         int flags_i = k->flags;
         if (i < non) {
-            flags_i = 0;
+            flags_i = SDB_SORT_NULLS_LAST; /* ascending unless ORDER BY says otherwise */
             for (int j = 0; j < norder; j++)
                 if (an_expr_equal(order[j].expr, k->expr)) {
                     flags_i = order[j].flags;

@@ -347,6 +347,25 @@ int an_expr_location(const SdbExpr *e)
     return best;
 }
 
+static void min_levelsup(void *arg, SdbExpr **slot)
+{
+    int *best = arg;
+    if (*slot == NULL)
+        return;
+    if ((*slot)->tag == SDB_E_VAR) {
+        int l = ((SdbBoundVar *)*slot)->levelsup;
+        *best = *best < 0 || l < *best ? l : *best;
+    }
+    for_each_child(*slot, min_levelsup, best);
+}
+
+int an_min_levelsup(const SdbExpr *e)
+{
+    int best = -1;
+    for_each_child((SdbExpr *)e, min_levelsup, &best);
+    return best;
+}
+
 typedef struct Contains {
     SdbExprTag tag;
     bool found;
@@ -387,5 +406,48 @@ int an_split_and(Analyzer *an, SdbExpr *cond, SdbExpr ***quals, int *n)
         return SDB_ERROR;
     grown[(*n)++] = cond;
     *quals = grown;
+    return SDB_OK;
+}
+
+/* Every expression slot of one operator (not of its children). */
+static int plan_slots(SdbPlan *plan, AnMutator fn, void *arg)
+{
+#define ONE(e) an_mutate(&(e), fn, arg)
+#define MANY(a, n)                                        \
+    do {                                                  \
+        for (int i_ = 0; i_ < (n); i_++)                  \
+            if (an_mutate(&(a)[i_], fn, arg) != SDB_OK)   \
+                return SDB_ERROR;                         \
+    } while (0)
+    switch (plan->tag) {
+    case SDB_P_SCAN: { SdbPlanScan *p = (SdbPlanScan *)plan; MANY(p->filters, p->nfilters); MANY(p->index_eq, p->neq);
+        return ONE(p->lower) == SDB_OK ? ONE(p->upper) : SDB_ERROR; }
+    case SDB_P_VALUES: { SdbPlanValues *p = (SdbPlanValues *)plan; MANY(p->rows, p->nrows * plan->ncols); return SDB_OK; }
+    case SDB_P_FUNCTION_SCAN: return ONE(((SdbPlanFunctionScan *)plan)->call);
+    case SDB_P_FILTER: MANY(((SdbPlanFilter *)plan)->quals, ((SdbPlanFilter *)plan)->nquals); return SDB_OK;
+    case SDB_P_PROJECT: MANY(((SdbPlanProject *)plan)->exprs, ((SdbPlanProject *)plan)->nexprs); return SDB_OK;
+    case SDB_P_JOIN: { SdbPlanJoin *p = (SdbPlanJoin *)plan; MANY(p->conds, p->nconds); MANY(p->left_keys, p->nkeys);
+        MANY(p->right_keys, p->nkeys); return SDB_OK; }
+    case SDB_P_AGGREGATE: { SdbPlanAggregate *p = (SdbPlanAggregate *)plan; MANY(p->groups, p->ngroups);
+        MANY(p->aggs, p->naggs); MANY(p->having, p->nhaving); return SDB_OK; }
+    case SDB_P_WINDOW: MANY(((SdbPlanWindow *)plan)->funcs, ((SdbPlanWindow *)plan)->nfuncs); return SDB_OK;
+    case SDB_P_SORT: MANY(((SdbPlanSort *)plan)->keys, ((SdbPlanSort *)plan)->nkeys); return SDB_OK;
+    case SDB_P_LIMIT: return ONE(((SdbPlanLimit *)plan)->limit) == SDB_OK ? ONE(((SdbPlanLimit *)plan)->offset) : SDB_ERROR;
+    case SDB_P_DISTINCT: MANY(((SdbPlanDistinct *)plan)->on, ((SdbPlanDistinct *)plan)->non); return SDB_OK;
+    default: return SDB_OK; /* the modifying operators never sit inside a subquery */
+    }
+#undef ONE
+#undef MANY
+}
+
+int an_mutate_plan(SdbPlan *plan, AnMutator fn, void *arg)
+{
+    if (plan_slots(plan, fn, arg) != SDB_OK)
+        return SDB_ERROR;
+    for (int i = 0; i < sdb_plan_nchildren(plan); i++) {
+        SdbPlan *child = *sdb_plan_child(plan, i);
+        if (child != NULL && child->tag != SDB_P_CTE_SCAN && an_mutate_plan(child, fn, arg) != SDB_OK)
+            return SDB_ERROR;
+    }
     return SDB_OK;
 }

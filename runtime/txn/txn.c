@@ -259,7 +259,12 @@ int sdb_txn_wait(SdbTxn *txn, SdbXid xid)
     if (registered && add_wait(txn->xm, txn->xid, xid) != SDB_OK)
         return SDB_ERROR;
     long delay_us = 50;
+    int rc = SDB_OK;
     while (sdb_xact_is_running(txn->xm, xid)) {
+        if (txn->cancel != NULL && *txn->cancel) {
+            rc = sdb_error(SDB_ERR_QUERY_CANCELED, "canceling statement due to user request");
+            break;
+        }
         struct timespec ts = {.tv_sec = 0, .tv_nsec = delay_us * 1000};
         nanosleep(&ts, NULL);
         if (delay_us < 10000)
@@ -267,7 +272,7 @@ int sdb_txn_wait(SdbTxn *txn, SdbXid xid)
     }
     if (registered)
         remove_wait(txn->xm, txn->xid);
-    return SDB_OK;
+    return rc;
 }
 
 void sdb_txn_release(SdbTxn *txn)

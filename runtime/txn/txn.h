@@ -51,6 +51,7 @@ typedef struct SdbTxn {
     SdbTimestamp start;   /* transaction start, what now() returns */
     bool read_only;
     bool xact_snapshot;   /* REPEATABLE READ or SERIALIZABLE (one snapshot); false: READ COMMITTED */
+    volatile int *cancel; /* optional: non-zero stops sdb_txn_wait with 57014 (the session's cancel flag) */
     /* Private to txn.c: */
     SdbComboCid *combos;  /* malloc'd; freed by sdb_txn_release */
     uint32_t ncombos, combos_cap;
@@ -88,7 +89,7 @@ int sdb_txn_cid_for_xmax(SdbTxn *txn, const SdbHeapTupleHeader *header, SdbCid *
 
 /* Wait until transaction `xid` (another one, found in a tuple) is no longer
  * running.  40P01 "deadlock detected" when xid waits, directly or through
- * others, for this transaction. */
+ * others, for this transaction; 57014 when *txn->cancel becomes non-zero. */
 int sdb_txn_wait(SdbTxn *txn, SdbXid xid);
 
 /* Free what the transaction holds (combo cids); call at its end.  The

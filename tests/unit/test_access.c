@@ -323,6 +323,12 @@ static int scan_col(Sess *s, const SdbRelation *rel, int col, int64_t *out, int 
     return run_scan(sdb_table_scan_begin(&s->ac, rel, &col, 1), out, max);
 }
 
+static int index_scan(Sess *s, const SdbRelation *rel, const SdbIndex *ix, const SdbIndexRange *r, int col,
+                      int64_t *out, int max)
+{
+    return run_scan(sdb_index_scan_begin(&s->ac, rel, ix, r, &col, 1), out, max);
+}
+
 static int count_rows(Sess *s, const SdbRelation *rel)
 {
     int64_t dummy[1];
@@ -497,13 +503,60 @@ static void test_toast(void)
     close_db();
 }
 
-/* ---- index scans ------------------------------------------------------------------ */
-
-static int index_scan(Sess *s, const SdbRelation *rel, const SdbIndex *ix, const SdbIndexRange *r, int col,
-                      int64_t *out, int max)
+static void test_insert_many(void)
 {
-    return run_scan(sdb_index_scan_begin(&s->ac, rel, ix, r, &col, 1), out, max);
+    open_db(true);
+    Sess s = {0};
+    sess_begin(&s);
+    enum { N = 3000 };
+    SdbArena *keep = sdb_arena_create(NULL, "rows", 0);
+    SdbDatum name;
+    CU_ASSERT_FATAL(keep != NULL && sdb_varlena_make(keep, "many", 4, &name) == SDB_OK);
+    SdbDatum *values = sdb_arena_alloc(keep, 3 * N * sizeof *values);
+    bool *nulls = sdb_arena_calloc(keep, 3 * N, sizeof *nulls);
+    SdbTid *tids = sdb_arena_alloc(keep, N * sizeof *tids);
+    for (int r = 0; r < N; r++) {
+        values[3 * r] = (SdbDatum)(int64_t)r;
+        values[3 * r + 1] = name;
+        values[3 * r + 2] = (SdbDatum)(int64_t)(2 * r);
+    }
+    CU_ASSERT(sdb_table_insert_many(&s.ac, &rel_t, N, values, nulls, tids) == SDB_OK);
+    sess_next(&s);
+    static int64_t out[N];
+    CU_ASSERT_EQUAL(index_scan(&s, &rel_t, &t_indexes[0], &(SdbIndexRange){0}, 2, out, N), N);
+    CU_ASSERT(out[0] == 0 && out[N - 1] == 2 * (N - 1));
+    SdbDatum got[3];
+    bool got_nulls[3], found;
+    CU_ASSERT(sdb_table_fetch(&s.ac, &rel_t, tids[77], got, got_nulls, &found) == SDB_OK && found &&
+              (int64_t)got[0] == 77);
+    sess_end(&s, true);
+
+    /* The first failing row's error, whichever kind: a duplicate at row 5
+     * comes before a NULL at row 10 ... */
+    sess_begin(&s);
+    for (int r = 0; r < 20; r++)
+        values[3 * r] = (SdbDatum)(int64_t)(N + r);
+    values[3 * 5] = 7;
+    nulls[3 * 10 + 1] = true;
+    expect_error(sdb_table_insert_many(&s.ac, &rel_t, 20, values, nulls, NULL), "23505", SDB_ERR_UNIQUE_VIOLATION,
+                 "duplicate key value violates unique constraint \"t_pkey\"", "Key (id)=(7) already exists.");
+    sess_end(&s, false);
+    /* ... and a NULL at row 3 before it. */
+    sess_begin(&s);
+    nulls[3 * 3 + 1] = true;
+    char detail[100];
+    snprintf(detail, sizeof detail, "Failing row contains (%d, null, 6).", N + 3);
+    expect_error(sdb_table_insert_many(&s.ac, &rel_t, 20, values, nulls, NULL), "23502", SDB_ERR_NOT_NULL_VIOLATION,
+                 "null value in column \"name\" of relation \"t\" violates not-null constraint", detail);
+    sess_end(&s, false);
+    sess_begin(&s);
+    CU_ASSERT_EQUAL(count_rows(&s, &rel_t), N);
+    sess_end(&s, true);
+    sdb_arena_destroy(keep);
+    close_db();
 }
+
+/* ---- index scans ------------------------------------------------------------------ */
 
 static void test_index_scans(void)
 {
@@ -755,6 +808,35 @@ static void test_concurrent_updates(void)
     CU_ASSERT_STRING_EQUAL(u.error.message, "could not serialize access due to concurrent update");
     sess_end(&b, false);
 
+    /* READ COMMITTED re-check: the new version comes back instead. */
+    sess_begin(&b);
+    SdbTid old1 = find_tid(&b, &rel_t, 1);
+    sess_begin(&a);
+    CU_ASSERT(update_t(&a, 1, 7) == SDB_OK);
+    sess_end(&a, true);
+    SdbDatum nv[3] = {1, text(&b, "rechecked"), 8};
+    bool nn[3] = {false, false, false};
+    SdbTid new_tid, newer;
+    CU_ASSERT(sdb_table_update_rc(&b.ac, &rel_t, old1, nv, nn, &new_tid, &newer) == SDB_OK);
+    CU_ASSERT(new_tid.block == SDB_INVALID_BLOCK && newer.block != SDB_INVALID_BLOCK);
+    SdbDatum cur[3];
+    bool cur_nulls[3], found;
+    CU_ASSERT(sdb_table_fetch(&b.ac, &rel_t, newer, cur, cur_nulls, &found) == SDB_OK && found &&
+              (int64_t)cur[2] == 7);
+    CU_ASSERT(sdb_table_update_rc(&b.ac, &rel_t, newer, nv, nn, &new_tid, &newer) == SDB_OK);
+    CU_ASSERT(new_tid.block != SDB_INVALID_BLOCK && newer.block == SDB_INVALID_BLOCK);
+    sess_end(&b, true);
+    sess_begin(&b);
+    b.txn.xact_snapshot = true;
+    old1 = find_tid(&b, &rel_t, 1);
+    sess_begin(&a);
+    CU_ASSERT(update_t(&a, 1, 9) == SDB_OK);
+    sess_end(&a, true);
+    bool deleted;
+    expect_error(sdb_table_delete_rc(&b.ac, &rel_t, old1, &deleted, &newer), "40001", SDB_ERR_SERIALIZATION_FAILURE,
+                 "could not serialize access due to concurrent update", NULL);
+    sess_end(&b, false);
+
     /* A row deleted by a transaction that committed after the snapshot:
      * READ COMMITTED skips it, REPEATABLE READ fails. */
     for (int rr = 0; rr < 2; rr++) {
@@ -787,6 +869,29 @@ static void test_concurrent_updates(void)
     pthread_join(thread, NULL);
     CU_ASSERT_EQUAL(u.rc, SDB_OK);
     sess_end(&b, true);
+
+    /* FOR UPDATE: b's update waits for a's lock; a commits without
+     * changing the row, so b's update goes through. */
+    sess_begin(&a);
+    sess_begin(&b);
+    bool locked;
+    CU_ASSERT(sdb_table_lock(&a.ac, &rel_t, find_tid(&a, &rel_t, 2), &locked, NULL) == SDB_OK && locked);
+    CU_ASSERT(sdb_table_lock(&a.ac, &rel_t, find_tid(&a, &rel_t, 2), &locked, NULL) == SDB_OK && locked); /* again */
+    u = (Updater){.s = &b, .id = 2};
+    CU_ASSERT_FATAL(pthread_create(&thread, NULL, update_thread, &u) == 0);
+    usleep(30000);
+    sess_next(&a);
+    CU_ASSERT_EQUAL(count_rows(&a, &rel_t), 2); /* a lock deletes nothing */
+    sess_end(&a, true);
+    pthread_join(thread, NULL);
+    CU_ASSERT_EQUAL(u.rc, SDB_OK);
+    sess_end(&b, true);
+    /* A row this transaction updated is not locked again. */
+    sess_begin(&a);
+    SdbTid before = find_tid(&a, &rel_t, 2);
+    CU_ASSERT(update_t(&a, 2, 5) == SDB_OK);
+    CU_ASSERT(sdb_table_lock(&a.ac, &rel_t, before, &locked, NULL) == SDB_OK && !locked);
+    sess_end(&a, true);
 
     /* Opposite orders: one of them is told about the deadlock (and
      * aborts, in its thread), the other goes on. */
@@ -839,6 +944,22 @@ static void update_p(Sess *s, int from, int to, int expect_rc)
     CU_ASSERT_EQUAL(rc, expect_rc);
 }
 
+typedef struct Deleter {
+    Sess *s;
+    const SdbRelation *rel;
+    int id;
+    int rc;
+    SdbErrorData error;
+} Deleter;
+
+static void *delete_thread(void *arg)
+{
+    Deleter *d = arg;
+    d->rc = sdb_table_delete(&d->s->ac, d->rel, find_tid(d->s, d->rel, d->id));
+    d->error = *sdb_error_last();
+    return NULL;
+}
+
 static void test_foreign_keys(void)
 {
     open_db(true);
@@ -867,6 +988,35 @@ static void test_foreign_keys(void)
     CU_ASSERT(insert2(&s, &rel_cn, 1, 3, false) == SDB_OK);
     CU_ASSERT(insert2(&s, &rel_cd, 1, 5, false) == SDB_OK);
     sess_end(&s, true);
+
+    /* A delete of the referenced row waits for a transaction inserting a
+     * referencing row: commit makes it fail, abort lets it through. */
+    for (int round = 0; round < 2; round++) {
+        Sess w = {0};
+        sess_begin(&w);
+        CU_ASSERT(insert2(&w, &rel_cr, 9, 4, false) == SDB_OK);
+        Sess d = {0};
+        sess_begin(&d);
+        Deleter del = {.s = &d, .rel = &rel_p, .id = 4};
+        pthread_t thread;
+        CU_ASSERT_FATAL(pthread_create(&thread, NULL, delete_thread, &del) == 0);
+        usleep(30000);
+        sess_end(&w, round == 0);
+        pthread_join(thread, NULL);
+        if (round == 0) {
+            CU_ASSERT_EQUAL(del.rc, SDB_ERROR);
+            CU_ASSERT_EQUAL(del.error.code, SDB_ERR_FOREIGN_KEY_VIOLATION);
+            CU_ASSERT_STRING_EQUAL(del.error.detail, "Key (id)=(4) is still referenced from table \"cr\".");
+        } else {
+            CU_ASSERT_EQUAL(del.rc, SDB_OK);
+        }
+        sess_end(&d, false);
+        if (round == 0) {
+            sess_begin(&w);
+            CU_ASSERT(sdb_table_delete(&w.ac, &rel_cr, find_tid(&w, &rel_cr, 9)) == SDB_OK);
+            sess_end(&w, true);
+        }
+    }
 
     /* RESTRICT on delete, NO ACTION on update. */
     sess_begin(&s);
@@ -1037,6 +1187,10 @@ static void test_sequences(void)
     for (int i = 0; i < 4; i++)
         CU_ASSERT(sdb_sequence_nextval(&s.ac, rel_sc.oid, &v) == SDB_OK && v == expect[i]);
     CU_ASSERT(sdb_sequence_lastval(&s.ac, &v) == SDB_OK && v == 12);
+    /* setval sets currval (is_called) but not lastval's sequence. */
+    CU_ASSERT(sdb_sequence_setval(&s.ac, rel_s.oid, 2, true) == SDB_OK);
+    CU_ASSERT(sdb_sequence_currval(&s.ac, rel_s.oid, &v) == SDB_OK && v == 2);
+    CU_ASSERT(sdb_sequence_lastval(&s.ac, &v) == SDB_OK && v == 12);
     /* Not undone by a rollback. */
     sess_end(&s, false);
     sess_begin(&s);
@@ -1118,6 +1272,7 @@ int main(void)
     CU_TestInfo tests[] = {
         {"scans and visibility between sessions", test_scans_and_visibility},
         {"toast", test_toast},
+        {"insert many", test_insert_many},
         {"index scans", test_index_scans},
         {"not null and unique", test_constraints},
         {"concurrent updates: waits, 40001, deadlocks", test_concurrent_updates},

@@ -11,6 +11,10 @@
  * or by
  *     !! SQLSTATE POSITION MESSAGE
  *
+ * Other statements (CREATE TABLE ...) run as DDL in the test's database
+ * ("=> CREATE TABLE"), so that later cases see the tables; each case runs in
+ * its own transaction.
+ *
  * `test_analyze --print` writes the case file back with the results of
  * this build in place of the expectations (to review, then keep).
  */
@@ -18,9 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog/catalog.h"
 #include "common/error.h"
 #include "common/str.h"
+#include "config/settings.h"
 #include "harness.h"
+#include "storage/engine.h"
+#include "txn/xact.h"
 #include "plan/plan.h"
 #include "sql/analyze.h"
 #include "sql/parser.h"
@@ -39,6 +47,11 @@ typedef struct Case {
 } Case;
 
 static SdbArena *arena;
+static char dir[512];
+static SdbEngine *engine;
+static SdbXactManager *xm;
+static SdbCatalog *catalog;
+static const char *const search_path[] = {"$user", "public"};
 
 /* ---- printing plans ---- */
 
@@ -75,6 +88,8 @@ static void print_sort(Printer *p, SdbExpr *const *keys, const int *flags, int n
             sdb_str_append_cstr(p->out, " DESC");
         if (flags[i] & SDB_SORT_NULLS_FIRST)
             sdb_str_append_cstr(p->out, " NULLS FIRST");
+        if (flags[i] & SDB_SORT_NULLS_LAST)
+            sdb_str_append_cstr(p->out, " NULLS LAST");
     }
 }
 
@@ -341,6 +356,33 @@ static void print_fields(Printer *p, const SdbPlan *plan)
                         ((const SdbPlanRecursiveUnion *)plan)->all ? " all" : "");
         break;
     case SDB_P_WORK_TABLE_SCAN: sdb_str_appendf(out, " cte=%d", ((const SdbPlanWorkTableScan *)plan)->cte_id); break;
+    case SDB_P_INSERT: {
+        const SdbPlanInsert *i = (const SdbPlanInsert *)plan;
+        sdb_str_appendf(out, " table=%d", i->table);
+        field(p, "checks", i->checks, i->nchecks);
+        if (i->on_conflict != SDB_CONFLICT_ACTION_NONE)
+            sdb_str_appendf(out, " on_conflict=%s excluded=%d", i->on_conflict == SDB_CONFLICT_ACTION_NOTHING ? "nothing" : "update",
+                            i->excluded_table);
+        field(p, "set", i->set_values, i->nset);
+        if (i->conflict_where)
+            sdb_str_append_cstr(out, " where="), print_expr(p, i->conflict_where);
+        field(p, "returning", i->returning, i->nreturning);
+        break;
+    }
+    case SDB_P_UPDATE: {
+        const SdbPlanUpdate *u = (const SdbPlanUpdate *)plan;
+        sdb_str_appendf(out, " table=%d", u->table);
+        field(p, "set", u->set_values, u->nset);
+        field(p, "checks", u->checks, u->nchecks);
+        field(p, "returning", u->returning, u->nreturning);
+        break;
+    }
+    case SDB_P_DELETE: {
+        const SdbPlanDelete *d = (const SdbPlanDelete *)plan;
+        sdb_str_appendf(out, " table=%d", d->table);
+        field(p, "returning", d->returning, d->nreturning);
+        break;
+    }
     default: break;
     }
 }
@@ -383,20 +425,39 @@ static int highest_param(const char *sql)
     return n < MAX_PARAMS ? n : MAX_PARAMS;
 }
 
-static void describe(const char *sql, SdbStr *out)
+static void describe_error(SdbStr *out)
 {
-    SdbParseResult parsed;
+    const SdbErrorData *e = sdb_error_last();
+    sdb_str_appendf(out, "!! %s %d %s\n", sdb_errcode_info(e->code)->sqlstate, e->position, e->message);
+    sdb_error_clear();
+}
+
+static bool is_query(const SdbNode *stmt)
+{
+    return SDB_IS_A(stmt, SELECT_STMT) || SDB_IS_A(stmt, INSERT_STMT) || SDB_IS_A(stmt, UPDATE_STMT) ||
+           SDB_IS_A(stmt, DELETE_STMT);
+}
+
+/* Analyze (or for DDL execute) `stmt` in `txn`, describing it in `out`. */
+static int run_stmt(SdbTxn *txn, const char *sql, const SdbNode *stmt, SdbStr *out)
+{
+    if (!is_query(stmt)) {
+        SdbDdlContext ddl = {.catalog = catalog, .txn = txn, .arena = arena, .sql = sql,
+                             .search_path = search_path, .npath = 2};
+        SdbStr tag;
+        sdb_str_init(&tag, arena);
+        if (sdb_ddl_execute(&ddl, stmt, &tag) != SDB_OK)
+            return SDB_ERROR;
+        sdb_str_appendf(out, "=> %s\n", tag.data);
+        return SDB_OK;
+    }
     SdbExprContext ectx = {.arena = arena};
     SdbOid params[MAX_PARAMS] = {0};
-    SdbAnalyzeContext ac = {.expr = &ectx, .sql = sql, .nparams = highest_param(sql), .param_types = params};
+    SdbAnalyzeContext ac = {.catalog = catalog, .txn = txn, .expr = &ectx, .sql = sql, .search_path = search_path,
+                            .npath = 2, .nparams = highest_param(sql), .param_types = params};
     SdbPlan *plan;
-    if (sdb_parse(arena, sql, strlen(sql), &parsed) != SDB_OK ||
-        sdb_analyze(&ac, ((const SdbRawStmt *)sdb_list_nth(parsed.stmts, 0))->stmt, &plan) != SDB_OK) {
-        const SdbErrorData *e = sdb_error_last();
-        sdb_str_appendf(out, "!! %s %d %s\n", sdb_errcode_info(e->code)->sqlstate, e->position, e->message);
-        sdb_error_clear();
-        return;
-    }
+    if (sdb_analyze(&ac, stmt, &plan) != SDB_OK)
+        return SDB_ERROR;
     if (ac.nparams > 0) {
         sdb_str_append_cstr(out, "=> params:");
         for (int i = 0; i < ac.nparams; i++)
@@ -405,6 +466,30 @@ static void describe(const char *sql, SdbStr *out)
     }
     Printer p = {.out = out};
     print_plan(&p, plan, 0);
+    return SDB_OK;
+}
+
+static void describe(const char *sql, SdbStr *out)
+{
+    SdbParseResult parsed;
+    if (sdb_parse(arena, sql, strlen(sql), &parsed) != SDB_OK) {
+        describe_error(out);
+        return;
+    }
+    SdbTxn txn;
+    memset(&txn, 0, sizeof txn);
+    txn.xm = xm;
+    bool ok = run_stmt(&txn, sql, ((const SdbRawStmt *)sdb_list_nth(parsed.stmts, 0))->stmt, out) == SDB_OK;
+    if (!ok)
+        describe_error(out);
+    if (txn.xid != SDB_INVALID_XID) {
+        if (ok)
+            sdb_xact_commit(xm, txn.xid, true, NULL);
+        else
+            sdb_xact_abort(xm, txn.xid);
+    }
+    sdb_catalog_end_txn(catalog, &txn, ok);
+    sdb_txn_release(&txn);
 }
 
 static bool starts_with(const char *s, const char *prefix)
@@ -453,14 +538,27 @@ static FILE *open_cases(void)
 
 static int setup(void)
 {
+    SdbSettings settings;
+    sdb_test_tempdir(dir, sizeof dir);
+    if (sdb_settings_init(&settings) != SDB_OK)
+        return 1;
+    settings.shared_buffers = 2048; /* kB */
+    settings.log_min_messages = SDB_LOG_MIN_MESSAGES_FATAL;
+    engine = sdb_engine_open(dir, &settings);
+    sdb_settings_free(&settings);
+    xm = engine ? sdb_xact_open(engine) : NULL;
+    catalog = xm ? sdb_catalog_open(engine, xm, SDB_DATABASE_POSTGRES) : NULL;
     arena = sdb_arena_create(NULL, "test_analyze", 0);
-    return arena == NULL;
+    if (catalog == NULL)
+        sdb_error_print(stderr);
+    return catalog == NULL || arena == NULL;
 }
 
 static int teardown(void)
 {
+    int rc = sdb_catalog_close(catalog) | sdb_xact_close(xm) | sdb_engine_close(engine);
     sdb_arena_destroy(arena);
-    return 0;
+    return rc != SDB_OK;
 }
 
 static void test_cases(void)
@@ -488,6 +586,51 @@ static void test_cases(void)
     CU_ASSERT_TRUE(count >= 50);
 }
 
+/* sdb_analyze_table_expr: a CHECK-like expression over table t (made by
+ * the cases) as binding table 7; a missing column is 42703. */
+static void test_table_expr(void)
+{
+    SdbTxn txn;
+    memset(&txn, 0, sizeof txn);
+    txn.xm = xm;
+    const SdbRelation *rel = NULL;
+    CU_ASSERT_EQUAL_FATAL(sdb_catalog_lookup(catalog, &txn, NULL, "t", search_path, 2, &rel), SDB_OK);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rel);
+    const char *sql = "SELECT c > 0 AND a < 10";
+    SdbParseResult parsed;
+    CU_ASSERT_EQUAL_FATAL(sdb_parse(arena, sql, strlen(sql), &parsed), SDB_OK);
+    const SdbSelectStmt *s = (const SdbSelectStmt *)((const SdbRawStmt *)sdb_list_nth(parsed.stmts, 0))->stmt;
+    const SdbNode *expr = ((const SdbResTarget *)sdb_list_nth(s->target_list, 0))->val;
+    SdbExprContext ectx = {.arena = arena};
+    SdbAnalyzeContext ac = {.catalog = catalog, .txn = &txn, .expr = &ectx, .sql = sql};
+    SdbExpr *bound;
+    CU_ASSERT_EQUAL_FATAL(sdb_analyze_table_expr(&ac, rel, 7, expr, &bound), SDB_OK);
+    SdbStr out;
+    sdb_str_init(&out, arena);
+    Printer p = {.out = &out};
+    print_expr(&p, bound);
+    CU_ASSERT_STRING_EQUAL(out.data, "((7.2 > numeric('0'::int4)) AND (7.0 < '10'::int4))");
+    const char *bad = "SELECT nope = 1";
+    CU_ASSERT_EQUAL_FATAL(sdb_parse(arena, bad, strlen(bad), &parsed), SDB_OK);
+    s = (const SdbSelectStmt *)((const SdbRawStmt *)sdb_list_nth(parsed.stmts, 0))->stmt;
+    ac.sql = bad;
+    CU_ASSERT_EQUAL(sdb_analyze_table_expr(&ac, rel, 7, ((const SdbResTarget *)sdb_list_nth(s->target_list, 0))->val,
+                                           &bound), SDB_ERROR);
+    CU_ASSERT_STRING_EQUAL(sdb_errcode_info(sdb_error_last()->code)->sqlstate, "42703");
+    sdb_error_clear();
+    const char *sub = "SELECT a > (SELECT 1)";
+    CU_ASSERT_EQUAL_FATAL(sdb_parse(arena, sub, strlen(sub), &parsed), SDB_OK);
+    s = (const SdbSelectStmt *)((const SdbRawStmt *)sdb_list_nth(parsed.stmts, 0))->stmt;
+    ac.sql = sub;
+    CU_ASSERT_EQUAL(sdb_analyze_table_expr(&ac, rel, 7, ((const SdbResTarget *)sdb_list_nth(s->target_list, 0))->val,
+                                           &bound), SDB_ERROR);
+    CU_ASSERT_STRING_EQUAL(sdb_error_last()->message, "cannot use subquery in check constraint");
+    sdb_error_clear();
+    sdb_catalog_end_txn(catalog, &txn, false);
+    sdb_txn_release(&txn);
+    sdb_arena_reset(arena);
+}
+
 static int print_cases(void)
 {
     FILE *f = open_cases();
@@ -512,6 +655,7 @@ int main(int argc, char **argv)
         return print_cases();
     CU_TestInfo tests[] = {
         {"cases", test_cases},
+        {"table_expr", test_table_expr},
         CU_TEST_INFO_NULL,
     };
     CU_SuiteInfo suites[] = {

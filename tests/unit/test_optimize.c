@@ -396,6 +396,13 @@ static void test_pushdown_into_join(void)
     plan = join(SDB_JOIN_KIND_INNER, filter(scan(100, 2), 1, op("=", var(2, 1), cint(1, INT4))), scan(200, 3), 1,
                 op("=", var(2, 0), var(3, 0)));
     CHECK(&plan, "Join [2.0:23 2.1:23 2.2:23 3.0:23 3.1:23 3.2:23] kind=inner");
+    /* a.x = b.x AND b.x = d.y AND a.x = 5: b.x = 5 and d.y = 5 too */
+    plan = project(
+        filter(join(SDB_JOIN_KIND_INNER, join(SDB_JOIN_KIND_INNER, scan(100, 2), scan(200, 3), 0), scan(400, 4), 0), 3,
+               op("=", var(2, 0), var(3, 0)), op("=", var(3, 0), var(4, 1)), op("=", var(2, 0), cint(5, INT4))),
+        1, 1, var(4, 2));
+    CHECK(&plan, "Scan [2.0:23] rel_oid=100 table=2 nfilters=0 access=index_only index_oid=101 neq=1",
+          "rel_oid=200 table=3 nfilters=1", "rel_oid=400 table=4 nfilters=1");
     /* b.x = a.x AND b.x = 5: a.x = 5 too, and a's index serves it */
     plan = filter(join(SDB_JOIN_KIND_INNER, scan(100, 2), scan(200, 3), 1, op("=", var(3, 0), var(2, 0))), 1,
                   op("=", var(3, 0), cint(5, INT4)));
@@ -487,12 +494,14 @@ static void test_outer_join_reduction(void)
     plan = project(filter(join(SDB_JOIN_KIND_LEFT, scan(100, 2), scan(200, 3), 1, op("=", var(2, 0), var(3, 0))), 1,
                           is_null(var(3, 0))),
                    1, 1, var(2, 1));
-    CHECK(&plan, "Project [1.0:23] table=1 nexprs=1\n  Join [2.0:23 2.1:23] kind=anti nconds=0 strategy=hash nkeys=1\n");
+    CHECK(&plan,
+          "Project [1.0:23] table=1 nexprs=1\n  Join [2.0:23 2.1:23] kind=anti nconds=0 strategy=hash nkeys=1\n");
     /* from a RIGHT join too */
     plan = project(filter(join(SDB_JOIN_KIND_RIGHT, scan(200, 3), scan(100, 2), 1, op("=", var(2, 0), var(3, 0))), 1,
                           is_null(var(3, 0))),
                    1, 1, var(2, 1));
-    CHECK(&plan, "Project [1.0:23] table=1 nexprs=1\n  Join [2.0:23 2.1:23] kind=anti nconds=0 strategy=hash nkeys=1\n");
+    CHECK(&plan,
+          "Project [1.0:23] table=1 nexprs=1\n  Join [2.0:23 2.1:23] kind=anti nconds=0 strategy=hash nkeys=1\n");
     /* b.z read above, or b.y not in the join condition: stays */
     plan = project(filter(join(SDB_JOIN_KIND_LEFT, scan(100, 2), scan(200, 3), 1, op("=", var(2, 0), var(3, 0))), 1,
                           is_null(var(3, 0))),

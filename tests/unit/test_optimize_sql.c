@@ -203,6 +203,9 @@ static void test_folding(void)
         {"select case when false then 1/0 end is null", "t"},
         {"select 1/0", "ERROR 22012"},
         {"select false and 1/0 = 1", "f"},
+        /* NULLIF and IS DISTINCT FROM are not strict: a NULL argument does not fold them to NULL */
+        {"select nullif(count(*), null) from a", "10"},
+        {"select count(*) is distinct from null from a", "t"},
     };
     CHECK_CASES(cases);
 }

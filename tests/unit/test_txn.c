@@ -254,6 +254,21 @@ static void test_wait_and_deadlock(void)
     pthread_join(thread, NULL);
     CU_ASSERT_EQUAL(w.rc, SDB_OK);
     CU_ASSERT(sdb_xact_commit(f.db.xm, a.xid, true, NULL) == SDB_OK);
+
+    /* A cancelled wait stops with 57014. */
+    SdbTxn c, d;
+    txn_start(&f, &c, true);
+    txn_start(&f, &d, true);
+    volatile int cancel = 1;
+    d.cancel = &cancel;
+    CU_ASSERT(sdb_txn_wait(&d, c.xid) == SDB_ERROR);
+    CU_ASSERT_EQUAL(sdb_error_last()->code, SDB_ERR_QUERY_CANCELED);
+    CU_ASSERT_STRING_EQUAL(sdb_error_last()->message, "canceling statement due to user request");
+    /* ... and left no wait behind: c waiting for d is no deadlock. */
+    cancel = 0;
+    CU_ASSERT(sdb_xact_abort(f.db.xm, d.xid) == SDB_OK);
+    CU_ASSERT(sdb_txn_wait(&c, d.xid) == SDB_OK);
+    CU_ASSERT(sdb_xact_abort(f.db.xm, c.xid) == SDB_OK);
     fixture_close(&f);
 }
 

@@ -11,12 +11,9 @@
  * Everything reaches the session through SdbExprContext.session
  * (SdbSessionInfo, fmgr.h).
  */
-#include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "catalog/catalog.h"
-#include "config/settings.h"
 #include "expr/bind.h"
 #include "expr/bind_int.h"
 #include "expr/fmgr.h"
@@ -424,13 +421,13 @@ int sdb_fn_current_setting(SdbFnCall *call)
         return SDB_ERROR;
     char buf[1024];
     const char *name = (const char *)sdb_fn_arg_text(call, 0)->data;
-    if (call->nargs > 1 && sdb_fn_arg_bool(call, 1) && sdb_settings_find(name) < 0) {
-        call->result_null = true;
-        return SDB_OK;
-    }
-    if (info->show(info->arg, name, buf, sizeof buf) != SDB_OK)
+    if (info->show(info->arg, name, buf, sizeof buf) == SDB_OK)
+        return return_cstr(call, buf);
+    if (call->nargs < 2 || !sdb_fn_arg_bool(call, 1) || sdb_error_last()->code != SDB_ERR_UNDEFINED_OBJECT)
         return SDB_ERROR;
-    return return_cstr(call, buf);
+    sdb_error_clear();
+    call->result_null = true;
+    return SDB_OK;
 }
 
 /* set_config(name, value, is_local): SET [LOCAL]; the new value. */

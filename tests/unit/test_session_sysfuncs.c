@@ -96,6 +96,9 @@ static void test_session_information(void)
     CU_ASSERT_STRING_EQUAL(run("select current_setting('nosuch')"),
                            "E 42704 unrecognized configuration parameter \"nosuch\"");
     CU_ASSERT_STRING_EQUAL(run("select current_setting('nosuch', true)"), "NULL\n");
+    CU_ASSERT_STRING_EQUAL(run("select current_setting('transaction_isolation', true), "
+                               "current_setting('TimeZone') = current_setting('timezone')"),
+                           "read committed|t\n");
     CU_ASSERT_STRING_EQUAL(run("select set_config('work_mem', '8MB', false), current_setting('work_mem')"),
                            "8MB|8MB\n");
     run("begin");

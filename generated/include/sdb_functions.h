@@ -69,7 +69,7 @@ typedef struct SdbFuncInfo {
     const char *description;
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 613
+#define SDB_FUNCTION_COUNT 614
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
@@ -195,6 +195,7 @@ int sdb_fn_numeric_trunc(SdbFnCall *call);
 int sdb_fn_numeric_uminus(SdbFnCall *call);
 int sdb_fn_pg_backend_pid(SdbFnCall *call);
 int sdb_fn_pg_encoding_to_char(SdbFnCall *call);
+int sdb_fn_pg_get_constraintdef(SdbFnCall *call);
 int sdb_fn_pg_get_expr(SdbFnCall *call);
 int sdb_fn_pg_get_indexdef(SdbFnCall *call);
 int sdb_fn_pg_get_userbyid(SdbFnCall *call);

@@ -4,7 +4,7 @@
  * current_database(), current_schema(s), pg_backend_pid(), pg_get_userbyid,
  * current_setting,
  * set_config, has_*_privilege (the one role is a superuser), format_type,
- * pg_get_indexdef, pg_table_is_visible, pg_type_is_visible,
+ * pg_get_indexdef, pg_get_constraintdef, pg_table_is_visible, pg_type_is_visible,
  * obj/col_description (no comments are kept: NULL), pg_encoding_to_char,
  * quote_ident, quote_literal; and the catalog lookups behind regclass,
  * regtype, regproc, regnamespace and regrole text I/O (SdbRegLookup).
@@ -13,10 +13,13 @@
  */
 #include <string.h>
 
+#include "access/table.h"
 #include "catalog/catalog.h"
+#include "exec/batch.h"
 #include "expr/bind.h"
 #include "expr/bind_int.h"
 #include "expr/fmgr.h"
+#include "sdb_catalog.h"
 #include "sdb_keywords.h"
 #include "sdb_settings.h"
 #include "sql/parser.h"
@@ -629,6 +632,107 @@ int sdb_fn_pg_get_expr(SdbFnCall *call)
 {
     const SdbVarlena *t = sdb_fn_arg_text(call, 0);
     return sdb_fn_return_text(call, t->data, t->len);
+}
+
+/* The table a constraint belongs to (pg_constraint.conrelid), 0 when no
+ * constraint has that OID: a scan of pg_constraint. */
+static int constraint_table(const SdbFnCall *call, const SdbSessionInfo *info, SdbOid oid, SdbOid *table)
+{
+    const SdbRelation *rel;
+    *table = 0;
+    if (call->context->access == NULL)
+        return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "%s() needs a session", call->func->name);
+    if (sdb_catalog_relation(info->catalog, info->txn, SDB_CATALOG_PG_CONSTRAINT_OID, &rel) != SDB_OK)
+        return SDB_ERROR;
+    SdbAccessContext ac = *call->context->access;
+    ac.arena = call->arena;
+    ac.priv = NULL;
+    int cols[2] = {SDB_ANUM_PG_CONSTRAINT_OID - 1, SDB_ANUM_PG_CONSTRAINT_CONRELID - 1};
+    SdbVector vecs[2];
+    SdbBatch batch = {.ncols = 2, .cols = vecs};
+    for (int c = 0; c < 2; c++) {
+        vecs[c].values = sdb_arena_calloc(call->arena, SDB_BATCH_SIZE, sizeof(SdbDatum));
+        vecs[c].nulls = sdb_arena_calloc(call->arena, SDB_BATCH_SIZE / 64, sizeof(uint64_t));
+        if (vecs[c].values == NULL || vecs[c].nulls == NULL)
+            return SDB_ERROR;
+    }
+    SdbTableScan *scan = rel ? sdb_table_scan_begin(&ac, rel, cols, 2) : NULL;
+    if (scan == NULL)
+        return SDB_ERROR;
+    int rc;
+    while ((rc = sdb_table_scan_next(scan, &batch)) == SDB_OK && batch.nrows > 0 && *table == 0)
+        for (int r = 0; r < batch.nrows; r++)
+            if ((SdbOid)vecs[0].values[r] == oid)
+                *table = (SdbOid)vecs[1].values[r];
+    sdb_table_scan_end(scan);
+    return rc;
+}
+
+static int append_columns(SdbStr *out, const SdbRelation *rel, int n, const int16_t *keys)
+{
+    int rc = sdb_str_append_char(out, '(');
+    for (int k = 0; k < n; k++)
+        rc |= (k > 0 ? sdb_str_append_cstr(out, ", ") : SDB_OK) | append_ident(out, rel->attrs[keys[k] - 1].name);
+    return rc | sdb_str_append_char(out, ')');
+}
+
+static const char *fk_action(char c)
+{
+    switch (c) {
+    case 'r': return "RESTRICT";
+    case 'c': return "CASCADE";
+    case 'n': return "SET NULL";
+    case 'd': return "SET DEFAULT";
+    default: return NULL; /* 'a': NO ACTION, not printed */
+    }
+}
+
+/* pg_get_constraintdef(oid): PRIMARY KEY (..), UNIQUE (..), FOREIGN KEY
+ * (..) REFERENCES t(..) [ON UPDATE ..] [ON DELETE ..], CHECK (..) (the
+ * condition as written: PostgreSQL prints its deparsed form); NULL for no
+ * such constraint. */
+int sdb_fn_pg_get_constraintdef(SdbFnCall *call)
+{
+    const SdbSessionInfo *info = session_of(call);
+    SdbOid oid = (SdbOid)call->args[0], table_oid;
+    const SdbRelation *table = NULL, *ref;
+    if (info == NULL || constraint_table(call, info, oid, &table_oid) != SDB_OK ||
+        (table_oid != 0 && sdb_catalog_relation(info->catalog, info->txn, table_oid, &table) != SDB_OK))
+        return SDB_ERROR;
+    const SdbRelConstraint *con = NULL;
+    for (int i = 0; table != NULL && i < table->nconstraints; i++)
+        if (table->constraints[i].oid == oid)
+            con = &table->constraints[i];
+    if (con == NULL) {
+        call->result_null = true;
+        return SDB_OK;
+    }
+    SdbStr out;
+    sdb_str_init(&out, call->arena);
+    int rc = SDB_OK;
+    switch (con->kind) {
+    case 'p':
+    case 'u':
+        rc = sdb_str_append_cstr(&out, con->kind == 'p' ? "PRIMARY KEY " : "UNIQUE ");
+        rc |= append_columns(&out, table, con->nkeys, con->keys);
+        break;
+    case 'f':
+        if (sdb_catalog_relation(info->catalog, info->txn, con->ref_rel_oid, &ref) != SDB_OK || ref == NULL)
+            return SDB_ERROR;
+        rc = sdb_str_append_cstr(&out, "FOREIGN KEY ") | append_columns(&out, table, con->nkeys, con->keys);
+        rc |= sdb_str_append_cstr(&out, " REFERENCES ");
+        rc |= sdb_catalog_regclass_out(info->catalog, info->txn, ref->oid, info->search_path, info->npath, &out);
+        rc |= append_columns(&out, ref, con->nkeys, con->ref_keys);
+        if (fk_action(con->on_update))
+            rc |= sdb_str_appendf(&out, " ON UPDATE %s", fk_action(con->on_update));
+        if (fk_action(con->on_delete))
+            rc |= sdb_str_appendf(&out, " ON DELETE %s", fk_action(con->on_delete));
+        break;
+    default:
+        rc = sdb_str_appendf(&out, "CHECK (%s)", con->check_sql);
+        break;
+    }
+    return rc == SDB_OK ? sdb_fn_return_text(call, out.data, out.len) : SDB_ERROR;
 }
 
 /* --- text ------------------------------------------------------------------ */

@@ -2,7 +2,8 @@
  * test_session_sysfuncs.c: what needs a session and its catalog, through
  * the embedded API: session information functions (version, current_user
  * and friends, current_schema(s), current_setting/set_config,
- * has_*_privilege, pg_table_is_visible, pg_get_indexdef, pg_get_expr), the
+ * has_*_privilege, pg_table_is_visible, pg_get_indexdef, pg_get_constraintdef,
+ * pg_get_expr, pg_get_userbyid), the
  * reg* types' input and output by name (search_path respected, PostgreSQL's
  * errors), nextval('name') and serial columns.
  */
@@ -171,6 +172,11 @@ static void test_catalog_functions(void)
     CU_ASSERT_STRING_EQUAL(run("select pg_get_expr(adbin, adrelid) from pg_attrdef where adrelid = 'p'::regclass "
                                "and adnum = 1"),
                            "nextval('p_id_seq'::regclass)\n");
+    CU_ASSERT_STRING_EQUAL(run("create table r (i int references p on delete cascade, k int check (k > 0))"), "");
+    CU_ASSERT_STRING_EQUAL(run("select pg_get_constraintdef(oid) from pg_constraint "
+                               "where conrelid in ('p'::regclass, 'r'::regclass) order by conname"),
+                           "PRIMARY KEY (id)\nFOREIGN KEY (i) REFERENCES p(id) ON DELETE CASCADE\nCHECK (k > 0)\n");
+    CU_ASSERT_STRING_EQUAL(run("select pg_get_constraintdef(12345)"), "NULL\n");
     CU_ASSERT_STRING_EQUAL(run("select format_type(atttypid, atttypmod) from pg_attribute "
                                "where attrelid = 'p'::regclass and attnum > 0 order by attnum"),
                            "integer\ntext\n");

@@ -15,6 +15,7 @@
 
 #include "common/error.h"
 #include "types/numeric.h"
+#include "types/typefuncs.h"
 #include "types/typeio.h"
 
 static int bind(const SdbBindContext *bc, const SdbNode *node, SdbExpr **out);
@@ -266,9 +267,66 @@ static int scalar_array(const SdbBindContext *bc, const SdbAExpr *node, const Sd
     if (s == NULL)
         return SDB_ERROR;
     s->func = op->func;
+    s->opno = op->opno;
     s->use_or = use_or;
     s->args = args;
     s->nargs = n;
+    *out = &s->expr;
+    return SDB_OK;
+}
+
+/* x op ANY/ALL (array value), PostgreSQL's make_scalar_array_op: the
+ * operator is resolved against the array's element type (an unknown
+ * literal stays unknown and becomes an array of the operator's right
+ * type), then the array is coerced to the array of that type. */
+static int array_any_all(const SdbBindContext *bc, const SdbAExpr *node, SdbExpr **out)
+{
+    SdbExpr **args = sdb_bind_exprs(bc, 2);
+    if (args == NULL || bind(bc, node->lexpr, &args[0]) != SDB_OK || bind(bc, node->rexpr, &args[1]) != SDB_OK)
+        return SDB_ERROR;
+    SdbOid elem = SDB_TYPEOID_UNKNOWN;
+    if (args[1]->type != SDB_TYPEOID_UNKNOWN) {
+        const SdbTypeInfo *info = sdb_type_by_oid(sdb_domain_base_type(args[1]->type));
+        if (info == NULL || info->kind != SDB_TYPEKIND_BASE || strcmp(info->input, "array_in") != 0) {
+            sdb_error(SDB_ERR_WRONG_OBJECT_TYPE, "op ANY/ALL (array) requires array on right side");
+            return sdb_bind_fail_at(bc, node->location);
+        }
+        elem = info->elem_oid;
+    }
+    SdbBoundConst *element = sdb_new_bound_const(bc->expr->arena, elem);
+    SdbBoundOpExpr *op;
+    if (element == NULL)
+        return SDB_ERROR;
+    element->isnull = true;
+    if (sdb_bind_operator(bc, last_name(node->name), args[0], &element->expr, node->location, &op) != SDB_OK)
+        return SDB_ERROR;
+    if (op->expr.type != SDB_TYPEOID_BOOL) {
+        sdb_error(SDB_ERR_WRONG_OBJECT_TYPE, "op ANY/ALL (array) requires operator to yield boolean");
+        return sdb_bind_fail_at(bc, node->location);
+    }
+    SdbOid declared = op->func->argtypes[1], array_type = args[1]->type;
+    if (!sdb_bind_type_polymorphic(declared)) {
+        const SdbTypeInfo *info = sdb_type_by_oid(declared);
+        array_type = info != NULL ? info->array_oid : SDB_INVALID_OID;
+        if (array_type == SDB_INVALID_OID) {
+            sdb_error(SDB_ERR_UNDEFINED_OBJECT, "could not find array type for data type %s",
+                      sdb_bind_type_name(declared));
+            return sdb_bind_fail_at(bc, node->location);
+        }
+    }
+    args[0] = op->args[0];
+    if (sdb_bind_coerce(bc, args[1], array_type, -1, SDB_CAST_IMPLICIT, sdb_bind_location(node->rexpr), &args[1]) !=
+        SDB_OK)
+        return SDB_ERROR;
+    SdbBoundScalarArrayOp *s = sdb_new_bound_scalar_array_op(bc->expr->arena, SDB_TYPEOID_BOOL);
+    if (s == NULL)
+        return SDB_ERROR;
+    s->func = op->func;
+    s->opno = op->opno;
+    s->use_or = node->kind == SDB_A_EXPR_KIND_OP_ANY;
+    s->array_arg = true;
+    s->args = args;
+    s->nargs = 2;
     *out = &s->expr;
     return SDB_OK;
 }
@@ -335,7 +393,7 @@ static int bind_a_expr(const SdbBindContext *bc, const SdbAExpr *node, SdbExpr *
     const SdbAArrayExpr *array = SDB_IS_A(node->rexpr, A_ARRAY_EXPR) ? (const SdbAArrayExpr *)node->rexpr : NULL;
     if (array != NULL && sdb_list_length(array->elements) > 0)
         return scalar_array(bc, node, array->elements, node->kind == SDB_A_EXPR_KIND_OP_ANY, out);
-    return unsupported(bc, "op ANY/ALL of an array value", node->location);
+    return array_any_all(bc, node, out);
 }
 
 static int bind_bool_expr(const SdbBindContext *bc, const SdbBoolExpr *node, SdbExpr **out)

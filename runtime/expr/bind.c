@@ -275,6 +275,77 @@ static int scalar_array(const SdbBindContext *bc, const SdbAExpr *node, const Sd
     return SDB_OK;
 }
 
+/* One pair of a row comparison, (a, b) op (c, d): left `op` right, bound
+ * afresh for each use so that no bound node is shared. */
+static int row_pair(const SdbBindContext *bc, const char *name, const SdbNode *left, const SdbNode *right,
+                    int location, SdbExpr **out)
+{
+    SdbExpr *l, *r;
+    if (bind(bc, left, &l) != SDB_OK || bind(bc, right, &r) != SDB_OK || make_op(bc, name, l, r, location, out) != SDB_OK)
+        return SDB_ERROR;
+    if ((*out)->type != SDB_TYPEOID_BOOL) {
+        sdb_error(SDB_ERR_DATATYPE_MISMATCH, "row comparison operator must yield type boolean, not type %s",
+                  sdb_bind_type_name((*out)->type));
+        return sdb_bind_fail_at(bc, location);
+    }
+    return SDB_OK;
+}
+
+/* (a, b) op (c, d), PostgreSQL's make_row_comparison_op: = is the AND of
+ * the pairs' =, <> the OR of their <>; < <= > >= compare the pairs in
+ * order, the first unequal one deciding (NULL when it has a NULL):
+ * CASE WHEN a = c THEN (b op d) ELSE a op c END. */
+static int row_compare(const SdbBindContext *bc, const SdbAExpr *node, SdbExpr **out)
+{
+    const SdbList *lefts = ((const SdbRowExpr *)node->lexpr)->args, *rights = ((const SdbRowExpr *)node->rexpr)->args;
+    int n = sdb_list_length(lefts);
+    const char *name = last_name(node->name);
+    bool eq = strcmp(name, "=") == 0, ne = strcmp(name, "<>") == 0;
+    bool order = strcmp(name, "<") == 0 || strcmp(name, "<=") == 0 || strcmp(name, ">") == 0 || strcmp(name, ">=") == 0;
+    if (n != sdb_list_length(rights)) {
+        sdb_error(SDB_ERR_SYNTAX_ERROR, "unequal number of entries in row expressions");
+        return sdb_bind_fail_at(bc, node->location);
+    }
+    if (n == 0) {
+        sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "cannot compare rows of zero length");
+        return sdb_bind_fail_at(bc, node->location);
+    }
+    if (!eq && !ne && !order) {
+        sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "could not determine interpretation of row comparison operator %s",
+                  name);
+        sdb_error_hint("Row comparison operators must be associated with btree operator families.");
+        return sdb_bind_fail_at(bc, node->location);
+    }
+    SdbExpr *result = NULL;
+    for (int i = n - 1; i >= 0; i--) {
+        const SdbNode *l = sdb_list_nth(lefts, i), *r = sdb_list_nth(rights, i);
+        SdbExpr *cmp, *same;
+        if (row_pair(bc, name, l, r, node->location, &cmp) != SDB_OK)
+            return SDB_ERROR;
+        if (result == NULL) {
+            result = cmp;
+        } else if (!order) {
+            if (make_bool(bc, eq ? SDB_EXPR_BOOL_OP_AND : SDB_EXPR_BOOL_OP_OR, cmp, result, &result) != SDB_OK)
+                return SDB_ERROR;
+        } else {
+            SdbBoundCaseExpr *c = sdb_new_bound_case_expr(bc->expr->arena, SDB_TYPEOID_BOOL);
+            SdbExpr **conds = sdb_bind_exprs(bc, 1), **results = sdb_bind_exprs(bc, 1);
+            if (c == NULL || conds == NULL || results == NULL ||
+                row_pair(bc, "=", l, r, node->location, &same) != SDB_OK)
+                return SDB_ERROR;
+            conds[0] = same;
+            results[0] = result;
+            c->conds = conds;
+            c->results = results;
+            c->nwhens = 1;
+            c->defresult = cmp;
+            result = &c->expr;
+        }
+    }
+    *out = result;
+    return SDB_OK;
+}
+
 /* x op ANY/ALL (array value), PostgreSQL's make_scalar_array_op: the
  * operator is resolved against the array's element type (an unknown
  * literal stays unknown and becomes an array of the operator's right
@@ -368,6 +439,9 @@ static int bind_a_expr(const SdbBindContext *bc, const SdbAExpr *node, SdbExpr *
     SdbExpr *left, *right;
     switch (node->kind) {
     case SDB_A_EXPR_KIND_OP:
+        if (SDB_IS_A(node->lexpr, ROW_EXPR) && SDB_IS_A(node->rexpr, ROW_EXPR))
+            return row_compare(bc, node, out);
+        /* fall through */
     case SDB_A_EXPR_KIND_LIKE:
     case SDB_A_EXPR_KIND_ILIKE:
     case SDB_A_EXPR_KIND_SIMILAR: /* x ~ similar_to_escape(pattern[, escape]) */
@@ -412,13 +486,33 @@ static int bind_bool_expr(const SdbBindContext *bc, const SdbBoolExpr *node, Sdb
     return SDB_OK;
 }
 
-static int bind_null_test(const SdbBindContext *bc, const SdbNullTest *node, SdbExpr **out)
+static int null_test(const SdbBindContext *bc, const SdbNode *arg, SdbExprNullTest type, SdbExpr **out)
 {
     SdbBoundNullTest *t = sdb_new_bound_null_test(bc->expr->arena, SDB_TYPEOID_BOOL);
-    if (t == NULL || bind(bc, node->arg, &t->arg) != SDB_OK)
+    if (t == NULL || bind(bc, arg, &t->arg) != SDB_OK)
         return SDB_ERROR;
-    t->nulltesttype = (SdbExprNullTest)node->nulltesttype;
+    t->nulltesttype = type;
     *out = &t->expr;
+    return SDB_OK;
+}
+
+/* x IS [NOT] NULL; of a row constructor, whether every field is (not)
+ * NULL, as PostgreSQL: ROW(1, NULL) is neither. */
+static int bind_null_test(const SdbBindContext *bc, const SdbNullTest *node, SdbExpr **out)
+{
+    SdbExprNullTest type = (SdbExprNullTest)node->nulltesttype;
+    if (!SDB_IS_A(node->arg, ROW_EXPR) || sdb_list_length(((const SdbRowExpr *)node->arg)->args) == 0)
+        return null_test(bc, node->arg, type, out);
+    const SdbList *fields = ((const SdbRowExpr *)node->arg)->args;
+    SdbExpr *result = NULL;
+    for (int i = sdb_list_length(fields) - 1; i >= 0; i--) {
+        SdbExpr *test;
+        if (null_test(bc, sdb_list_nth(fields, i), type, &test) != SDB_OK ||
+            (result != NULL && make_bool(bc, SDB_EXPR_BOOL_OP_AND, test, result, &test) != SDB_OK))
+            return SDB_ERROR;
+        result = test;
+    }
+    *out = result;
     return SDB_OK;
 }
 

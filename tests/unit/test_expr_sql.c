@@ -1,7 +1,7 @@
 /*
  * test_expr_sql.c: expression and DML forms end to end through a session:
  * x op ANY/ALL (array value) with NULL elements, NULL and empty arrays;
- * row comparisons and ROW(...) IS [NOT] NULL; UPDATE ... SET (a, b) =
+ * row comparisons and ROW(...) / t.* IS [NOT] NULL; UPDATE ... SET (a, b) =
  * (ROW | sub-SELECT); UPDATE ... FROM / DELETE ... USING changing a target
  * row once however many joined rows match; INSERT ... DEFAULT VALUES into
  * a NOT NULL column.  Expected results are PostgreSQL 15's.
@@ -39,6 +39,13 @@ static void test_rows(void)
     EXPECT("SELECT a FROM arr_t WHERE (a, 0) >= (2, 0) ORDER BY a", "2\n3\n5\n[SELECT 3]");
     EXPECT("SELECT ROW(1, NULL) IS NULL, ROW(NULL, NULL) IS NULL, ROW(1, NULL) IS NOT NULL, (1, 2) IS NOT NULL",
            "f|t|f|t\n[SELECT 1]");
+    EXPECT("CREATE TABLE w (a int, b text)", "[CREATE TABLE]");
+    EXPECT("INSERT INTO w VALUES (1, 'x'), (2, NULL), (NULL, NULL)", "[INSERT 0 3]");
+    EXPECT("SELECT w.* IS NULL, w IS NOT NULL, public.w.* IS NOT NULL FROM w ORDER BY a",
+           "f|t|t\nf|f|f\nt|f|f\n[SELECT 3]");
+    EXPECT("SELECT x.a, y IS NULL FROM w x LEFT JOIN w y ON x.a = y.a + 1 ORDER BY 1",
+           "1|t\n2|f\nNULL|t\n[SELECT 3]");
+    EXPECT("SELECT (SELECT count(*) FROM w i WHERE o.* IS NOT NULL) FROM w o ORDER BY a", "3\n0\n0\n[SELECT 3]");
     EXPECT_ERROR("SELECT (1, 2) = (1, 2, 3)", SDB_ERR_SYNTAX_ERROR, "unequal number of entries in row expressions");
     EXPECT_ERROR("SELECT (1, 2) ~~ (1, 2)", SDB_ERR_FEATURE_NOT_SUPPORTED,
                  "could not determine interpretation of row comparison operator ~~");

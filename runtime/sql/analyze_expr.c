@@ -581,8 +581,28 @@ static int not_aggregate(AnQuery *q, const SdbFuncCall *fc)
     return an_fail_at(q, fc->location);
 }
 
+/* count(t.*) (or count(t)) of a FROM item of this level that no outer
+ * join null-extends is count(*): t's row value is never NULL there, as
+ * PostgreSQL counts it.  *star gets that call; false for any other call. */
+static bool count_whole_row(AnQuery *q, const SdbFuncCall *fc, SdbFuncCall *star)
+{
+    AnQuery *p;
+    const AnRte *rte;
+    if (fc->agg_star || fc->agg_distinct || sdb_list_length(fc->args) != 1 ||
+        strcmp(last_name(fc->funcname), "count") != 0 ||
+        (rte = whole_row_rte(q, sdb_list_nth(fc->args, 0), &p)) == NULL || p != q || rte->nullable)
+        return false;
+    *star = *fc;
+    star->args = NULL;
+    star->agg_star = true;
+    return true;
+}
+
 static int func_call(AnQuery *q, const SdbFuncCall *fc, SdbExpr **out)
 {
+    SdbFuncCall star;
+    if (count_whole_row(q, fc, &star))
+        fc = &star;
     const char *name = last_name(fc->funcname);
     if (fc->over != NULL)
         return window_call(q, fc, out);

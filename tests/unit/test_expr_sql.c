@@ -1,7 +1,7 @@
 /*
  * test_expr_sql.c: expression and DML forms end to end through a session:
  * x op ANY/ALL (array value) with NULL elements, NULL and empty arrays;
- * row comparisons and ROW(...) / t.* IS [NOT] NULL; UPDATE ... SET (a, b) =
+ * row comparisons, ROW(...) / t.* IS [NOT] NULL, count(t.*); UPDATE ... SET (a, b) =
  * (ROW | sub-SELECT); UPDATE ... FROM / DELETE ... USING changing a target
  * row once however many joined rows match; INSERT ... DEFAULT VALUES into
  * a NOT NULL column.  Expected results are PostgreSQL 15's.
@@ -46,6 +46,9 @@ static void test_rows(void)
     EXPECT("SELECT x.a, y IS NULL FROM w x LEFT JOIN w y ON x.a = y.a + 1 ORDER BY 1",
            "1|t\n2|f\nNULL|t\n[SELECT 3]");
     EXPECT("SELECT (SELECT count(*) FROM w i WHERE o.* IS NOT NULL) FROM w o ORDER BY a", "3\n0\n0\n[SELECT 3]");
+    EXPECT("SELECT count(w.*), count(w) FROM w", "3|3\n[SELECT 1]");
+    EXPECT("SELECT count(x.*) FILTER (WHERE x.a > 1) FROM w x JOIN w y ON x.a = y.a", "1\n[SELECT 1]");
+    EXPECT("SELECT a, count(w.*) OVER (ORDER BY a) FROM w ORDER BY a", "1|1\n2|2\nNULL|3\n[SELECT 3]");
     EXPECT_ERROR("SELECT (1, 2) = (1, 2, 3)", SDB_ERR_SYNTAX_ERROR, "unequal number of entries in row expressions");
     EXPECT_ERROR("SELECT (1, 2) ~~ (1, 2)", SDB_ERR_FEATURE_NOT_SUPPORTED,
                  "could not determine interpretation of row comparison operator ~~");

@@ -41,8 +41,9 @@ static const SdbIndex t_indexes[] = {
     {.oid = 20001, .name = "t_pkey", .file = FILE_OF(20001), .unique = true, .primary = true, .nkeys = 1,
      .keys = key1, .key_options = opt0},
 };
-static const SdbRelation rel_t = {.oid = 20000, .name = "t", .kind = 'r', .file = FILE_OF(20000), .natts = 3,
-                                  .attrs = t_attrs, .nindexes = 1, .indexes = t_indexes};
+static const SdbRelation rel_t = {.oid = 20000, .name = "t", .kind = 'r', .file = FILE_OF(20000),
+                                  .toast = FILE_OF(20002), .natts = 3, .attrs = t_attrs, .nindexes = 1,
+                                  .indexes = t_indexes};
 
 /* m(a int4, b text), index m_a_b (a, b DESC) */
 static const SdbAttribute m_attrs[] = {
@@ -206,6 +207,8 @@ static void create_storage(void)
     for (int i = 0; i < NRELS; i++) {
         const SdbRelation *r = all_rels[i];
         CU_ASSERT_FATAL(sdb_heap_create(db.engine, r->file) == SDB_OK);
+        if (r->toast.rel_number != 0)
+            CU_ASSERT_FATAL(sdb_heap_create(db.engine, r->toast) == SDB_OK);
         for (int k = 0; k < r->nindexes; k++)
             CU_ASSERT_FATAL(sdb_btree_create(db.engine, r->indexes[k].file, r->indexes[k].unique,
                                              SDB_INVALID_XID) == SDB_OK);
@@ -481,8 +484,8 @@ static void test_toast(void)
     int want[2] = {1, 0};
     SdbDatum dv[2];
     bool dn[2];
-    CU_ASSERT(sdb_table_decode_tuple(db.engine, &rel_t, t.payload, t.header.payload_len, t.header.infomask, want, 2,
-                                     a.arena, dv, dn) == SDB_OK);
+    CU_ASSERT(sdb_table_decode_tuple(db.engine, &rel_t, t.payload, t.header.payload_len, want, 2, a.arena, dv, dn) ==
+              SDB_OK);
     CU_ASSERT(sdb_datum_varlena(dv[0])->len == len && memcmp(sdb_datum_varlena(dv[0])->data, big, len) == 0);
     CU_ASSERT_EQUAL((int64_t)dv[1], 1);
     sdb_heap_scan_end(hs);

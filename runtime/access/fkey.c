@@ -89,11 +89,12 @@ static int consider(KeySearch *ks, SdbTid tid, const SdbHeapTupleHeader *h, cons
     if (state == ACC_DEAD)
         return SDB_OK;
     if (recheck) {
-        if (sdb_row_decode_desc(ks->ac->engine, &ks->desc, payload, h->payload_len, ks->want, ks->n, true,
-                       ks->arena, ks->got, ks->got_nulls) != SDB_OK)
+        if (sdb_row_decode_desc(ks->ac->engine, &ks->desc, payload, h->payload_len, ks->want, ks->n, true, ks->arena,
+                                ks->got, ks->got_nulls) != SDB_OK)
             return SDB_ERROR;
         for (int i = 0; i < ks->n; i++)
-            if (!acc_values_equal(ks->desc.types[ks->attnums[i] - 1], ks->got[i], ks->got_nulls[i], ks->values[i], false))
+            if (!acc_values_equal(ks->desc.types[ks->attnums[i] - 1], ks->got[i], ks->got_nulls[i], ks->values[i],
+                                  false))
                 return SDB_OK;
     }
     if (state == ACC_WAIT) {

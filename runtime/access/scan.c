@@ -62,8 +62,8 @@ static SdbTableScan *scan_new(SdbAccessContext *ac, const SdbRelation *rel, cons
     scan->want_col = sdb_arena_alloc(a, n * sizeof *scan->want_col);
     scan->values = sdb_arena_alloc(a, n * sizeof *scan->values);
     scan->nulls = sdb_arena_alloc(a, n * sizeof *scan->nulls);
-    if (acc_row_desc(rel, a, &scan->desc) != SDB_OK || scan->want == NULL || scan->want_col == NULL || scan->values == NULL ||
-        scan->nulls == NULL) {
+    if (acc_row_desc(rel, a, &scan->desc) != SDB_OK || scan->want == NULL || scan->want_col == NULL ||
+        scan->values == NULL || scan->nulls == NULL) {
         sdb_table_scan_end(scan);
         return NULL;
     }
@@ -225,8 +225,8 @@ static int emit_row(SdbTableScan *scan, SdbTid tid, const SdbHeapTupleHeader *h,
                     SdbBatch *out)
 {
     int row = out->nrows;
-    if (sdb_row_decode_desc(scan->ac->engine, &scan->desc, payload, h->payload_len, scan->want, scan->nwant,
-                   copy, scan->arena, scan->values, scan->nulls) != SDB_OK)
+    if (sdb_row_decode_desc(scan->ac->engine, &scan->desc, payload, h->payload_len, scan->want, scan->nwant, copy,
+                            scan->arena, scan->values, scan->nulls) != SDB_OK)
         return SDB_ERROR;
     for (int i = 0; i < scan->nwant; i++) {
         SdbVector *v = &out->cols[scan->want_col[i]];

@@ -235,7 +235,10 @@ void sdb_session_exec_context(SdbStatement *st, SdbExecContext *ec)
     ec->temp_dir = s->db->temp_dir;
     ec->cancel = &s->cancel;
     s->access.timezone = s->timezone;
+    s->access.arena = st->expr.arena; /* the statement's: what access keeps for it lives there */
+    s->access.priv = NULL;
     ec->access = &s->access;
+    st->expr.access = &s->access; /* nextval() and the other sequence functions */
 }
 
 /* Convert a value to another type through its text form (EXECUTE's

@@ -69,7 +69,7 @@ typedef struct SdbFuncInfo {
     const char *description;
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 614
+#define SDB_FUNCTION_COUNT 636
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
@@ -86,6 +86,7 @@ size_t sdb_funcs_by_name(const char *name, const SdbFuncInfo *const **out);
 extern const SdbAggInfo sdb_aggregates[SDB_AGGREGATE_COUNT];
 
 /* The C functions of the specs (runtime/expr). */
+int sdb_fn_array_position(SdbFnCall *call);
 int sdb_fn_bool_int4(SdbFnCall *call);
 int sdb_fn_booltext(SdbFnCall *call);
 int sdb_fn_bpchar(SdbFnCall *call);
@@ -135,6 +136,7 @@ int sdb_fn_has_schema_privilege(SdbFnCall *call);
 int sdb_fn_has_table_privilege(SdbFnCall *call);
 int sdb_fn_int4_bool(SdbFnCall *call);
 int sdb_fn_int_abs(SdbFnCall *call);
+int sdb_fn_int_and(SdbFnCall *call);
 int sdb_fn_int_cast(SdbFnCall *call);
 int sdb_fn_int_div(SdbFnCall *call);
 int sdb_fn_int_gcd(SdbFnCall *call);
@@ -142,10 +144,15 @@ int sdb_fn_int_lcm(SdbFnCall *call);
 int sdb_fn_int_mi(SdbFnCall *call);
 int sdb_fn_int_mod(SdbFnCall *call);
 int sdb_fn_int_mul(SdbFnCall *call);
+int sdb_fn_int_not(SdbFnCall *call);
+int sdb_fn_int_or(SdbFnCall *call);
 int sdb_fn_int_pl(SdbFnCall *call);
+int sdb_fn_int_shl(SdbFnCall *call);
+int sdb_fn_int_shr(SdbFnCall *call);
 int sdb_fn_int_to_float(SdbFnCall *call);
 int sdb_fn_int_to_numeric(SdbFnCall *call);
 int sdb_fn_int_um(SdbFnCall *call);
+int sdb_fn_int_xor(SdbFnCall *call);
 int sdb_fn_json_array_length(SdbFnCall *call);
 int sdb_fn_json_build_array(SdbFnCall *call);
 int sdb_fn_json_build_object(SdbFnCall *call);
@@ -199,6 +206,7 @@ int sdb_fn_pg_get_constraintdef(SdbFnCall *call);
 int sdb_fn_pg_get_expr(SdbFnCall *call);
 int sdb_fn_pg_get_indexdef(SdbFnCall *call);
 int sdb_fn_pg_get_userbyid(SdbFnCall *call);
+int sdb_fn_pg_get_viewdef(SdbFnCall *call);
 int sdb_fn_pg_table_is_visible(SdbFnCall *call);
 int sdb_fn_pg_type_is_visible(SdbFnCall *call);
 int sdb_fn_quote_ident(SdbFnCall *call);

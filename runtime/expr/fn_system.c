@@ -780,3 +780,18 @@ int sdb_fn_quote_literal(SdbFnCall *call)
     rc |= sdb_str_append_char(&out, '\'');
     return rc == SDB_OK ? sdb_fn_return_text(call, out.data, out.len) : SDB_ERROR;
 }
+
+/* pg_get_viewdef(view [, pretty]): the catalog keeps a view's SELECT as its
+ * SQL text; NULL when the OID is not a view's. */
+int sdb_fn_pg_get_viewdef(SdbFnCall *call)
+{
+    const SdbSessionInfo *info = session_of(call);
+    const SdbRelation *rel;
+    if (info == NULL || sdb_catalog_relation(info->catalog, info->txn, (SdbOid)call->args[0], &rel) != SDB_OK)
+        return SDB_ERROR;
+    if (rel == NULL || rel->kind != 'v' || rel->view_sql == NULL) {
+        call->result_null = true;
+        return SDB_OK;
+    }
+    return return_cstr(call, rel->view_sql);
+}

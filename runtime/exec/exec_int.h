@@ -382,6 +382,15 @@ ExecNode *exec_build_filter(SdbExecState *es, const SdbPlanFilter *p);
 ExecNode *exec_build_project(SdbExecState *es, const SdbPlanProject *p);
 ExecNode *exec_build_limit(SdbExecState *es, const SdbPlanLimit *p);
 ExecNode *exec_build_join(SdbExecState *es, const SdbPlanJoin *p);
+/* Merge join (op_mergejoin.c) over inputs sorted on the keys, when every
+ * key pair has an order (exec_merge_keys_comparable). */
+ExecNode *exec_build_merge_join(SdbExecState *es, const SdbPlanJoin *p);
+bool exec_merge_keys_comparable(const SdbPlanJoin *p);
+/* What a finished left batch emits by its match flags (op_join.c): semi the
+ * matched rows, anti the unmatched ones (`shell` over lb), left/full the
+ * unmatched ones padded with NULLs (`pad`); *out NULL for the others. */
+void exec_join_emit_left(SdbJoinKind kind, SdbBatch *lb, const bool *lmatched, uint16_t *sel, int nleft,
+                         int nright, SdbBatch *shell, SdbBatch *pad, SdbBatch **out);
 ExecNode *exec_build_aggregate(SdbExecState *es, const SdbPlanAggregate *p);
 ExecNode *exec_build_window(SdbExecState *es, const SdbPlanWindow *p);
 ExecNode *exec_build_sort(SdbExecState *es, const SdbPlanSort *p);

@@ -8,7 +8,8 @@
  *     narrow the selection;
  *   - index nested loop: the right side (an index scan reading the left
  *     row's values) is rebuilt for each left row;
- *   - hash (and merge, run as hash): the right side is materialized with
+ *   - merge: op_mergejoin.c (keys without an order: run as hash);
+ *   - hash: the right side is materialized with
  *     its key values into a hash table (rows with a NULL key only kept for
  *     RIGHT/FULL padding); each left batch probes it, candidate pairs fill
  *     the output batch, residual conditions narrow it.  When the build
@@ -102,45 +103,43 @@ static void set_nulls(SdbVector *v, int pos)
     sdb_vector_set_null(v, pos, true);
 }
 
-/* Rows of the finished left batch the kind emits on its own: semi the
- * matched ones, anti the unmatched ones (a shell over the left batch), left
- * and full the unmatched ones padded with NULLs. */
-static int emit_left_done(JoinNode *jn, SdbBatch **out)
+/* Rows of the finished left batch lb the kind emits on its own: semi the
+ * matched ones, anti the unmatched ones (`shell` over the left batch), left
+ * and full the unmatched ones padded with NULLs (in `pad`). */
+void exec_join_emit_left(SdbJoinKind kind, SdbBatch *lb, const bool *lmatched, uint16_t *sel, int nleft,
+                         int nright, SdbBatch *shell, SdbBatch *pad, SdbBatch **out)
 {
-    const SdbPlanJoin *p = (const SdbPlanJoin *)jn->node.plan;
-    SdbBatch *lb = jn->lb;
     int n = sdb_batch_live(lb), m = 0;
     *out = NULL;
-    if (kind_semi_anti(p->kind)) {
-        bool want = p->kind == SDB_JOIN_KIND_SEMI;
+    if (kind_semi_anti(kind)) {
+        bool want = kind == SDB_JOIN_KIND_SEMI;
         for (int i = 0; i < n; i++) {
             int r = sdb_batch_row(lb, i);
-            if (jn->lmatched[r] == want)
-                jn->sel[m++] = (uint16_t)r;
+            if (lmatched[r] == want)
+                sel[m++] = (uint16_t)r;
         }
-        jn->node.out.cols = lb->cols;
-        jn->node.out.nrows = lb->nrows;
-        jn->node.out.sel = jn->sel;
-        jn->node.out.nsel = m;
-        *out = &jn->node.out;
-        return SDB_OK;
+        shell->cols = lb->cols;
+        shell->nrows = lb->nrows;
+        shell->sel = sel;
+        shell->nsel = m;
+        *out = shell;
+        return;
     }
-    if (!kind_pads_left(p->kind))
-        return SDB_OK;
+    if (!kind_pads_left(kind))
+        return;
     for (int i = 0; i < n; i++) {
         int r = sdb_batch_row(lb, i);
-        if (jn->lmatched[r])
+        if (lmatched[r])
             continue;
-        for (int c = 0; c < jn->nleft; c++)
-            put(&jn->pad.cols[c], m, lb->cols[c].values[r], sdb_vector_is_null(&lb->cols[c], r));
-        for (int c = 0; c < jn->nright; c++)
-            set_nulls(&jn->pad.cols[jn->nleft + c], m);
+        for (int c = 0; c < nleft; c++)
+            put(&pad->cols[c], m, lb->cols[c].values[r], sdb_vector_is_null(&lb->cols[c], r));
+        for (int c = 0; c < nright; c++)
+            set_nulls(&pad->cols[nleft + c], m);
         m++;
     }
-    jn->pad.nrows = m;
-    jn->pad.sel = NULL;
-    *out = &jn->pad;
-    return SDB_OK;
+    pad->nrows = m;
+    pad->sel = NULL;
+    *out = pad;
 }
 
 /* Unmatched right rows padded with NULLs, up to a batch. */
@@ -591,8 +590,8 @@ static int join_next(ExecNode *node, SdbBatch **out)
             break;
         case JP_LEFT_DONE:
             jn->phase = JP_LEFT;
-            if (emit_left_done(jn, out) != SDB_OK)
-                return SDB_ERROR;
+            exec_join_emit_left(((const SdbPlanJoin *)node->plan)->kind, jn->lb, jn->lmatched, jn->sel, jn->nleft,
+                                jn->nright, &jn->node.out, &jn->pad, out);
             if (*out && sdb_batch_live(*out) > 0)
                 return SDB_OK;
             break;
@@ -709,6 +708,8 @@ static int keys_as_conds(JoinNode *jn, const SdbPlanJoin *p)
 
 ExecNode *exec_build_join(SdbExecState *es, const SdbPlanJoin *p)
 {
+    if (p->strategy == SDB_JOIN_STRATEGY_MERGE && exec_merge_keys_comparable(p))
+        return exec_build_merge_join(es, p);
     JoinNode *jn = exec_node_alloc(es, &p->plan, sizeof(JoinNode));
     if (jn == NULL || (jn->left = exec_build(es, p->left)) == NULL)
         return NULL;

@@ -262,17 +262,22 @@ static void test_distinct(void)
 /* left (1): (1,a) (2,b) (NULL,n) (3,c);  right (2): (2,x) (3,y) (3,z) (4,w) (NULL,m) */
 static void join_case(SdbJoinKind kind, const char *expected)
 {
-    for (int strategy = 0; strategy < 2; strategy++) {
+    for (int strategy = 0; strategy < 3; strategy++) {
         SdbPlan *l = t_values(1, 2, I4T, "1,a;2,b;NULL,n;3,c");
         SdbPlan *r = t_values(2, 2, I4T, "2,x;3,y;3,z;4,w;NULL,m");
         SdbExpr *lk = t_var(1, 0, SDB_TYPEOID_INT4), *rk = t_var(2, 0, SDB_TYPEOID_INT4);
+        if (strategy == 2) {
+            l = sort(l, 1, t_list(1, lk), t_ints(1, 0));
+            r = sort(r, 1, t_list(1, rk), t_ints(1, 0));
+        }
         /* residual: right text <> 'z' */
         SdbExpr *residual = t_op("<>", t_var(2, 1, SDB_TYPEOID_TEXT), t_const(SDB_TYPEOID_TEXT, "z"));
         SdbPlan *j;
         if (strategy == 0)
             j = join(l, r, kind, SDB_JOIN_STRATEGY_NESTED_LOOP, 2, t_list(2, t_op("=", lk, rk), residual), 0, NULL, NULL);
         else
-            j = join(l, r, kind, SDB_JOIN_STRATEGY_HASH, 1, t_list(1, residual), 1, t_list(1, lk), t_list(1, rk));
+            j = join(l, r, kind, strategy == 1 ? SDB_JOIN_STRATEGY_HASH : SDB_JOIN_STRATEGY_MERGE, 1,
+                     t_list(1, residual), 1, t_list(1, lk), t_list(1, rk));
         SdbPlan *s = sort(j, j->ncols, t_list(4, t_var(1, 0, SDB_TYPEOID_INT4), t_var(1, 1, SDB_TYPEOID_TEXT),
                                                t_var(2, 0, SDB_TYPEOID_INT4), t_var(2, 1, SDB_TYPEOID_TEXT)),
                           t_ints(4, 0, 0, 0, 0));
@@ -300,6 +305,63 @@ static void join_cases(void)
               "1|a|NULL|NULL\n2|b|2|x\n3|c|3|y\nNULL|n|NULL|NULL\nNULL|NULL|3|z\nNULL|NULL|4|w\nNULL|NULL|NULL|m");
     join_case(SDB_JOIN_KIND_SEMI, "2|b\n3|c");
     join_case(SDB_JOIN_KIND_ANTI, "1|a\nNULL|n");
+}
+
+/* "k,t;..." rows: n rows with keys drawn from [0, range) (a NULL every 97th
+ * row), so that both sides have groups of duplicates. */
+static char *merge_rows(int n, int range, int seed)
+{
+    char *buf = sdb_arena_alloc(T_arena, (size_t)n * 24 + 1), *p = buf;
+    for (int i = 0; i < n; i++) {
+        int k = (int)(((unsigned)i * 2654435761u + (unsigned)seed) % (unsigned)range);
+        if ((i + seed) % 97 == 0)
+            p += sprintf(p, "%sNULL,n%d", i ? ";" : "", i);
+        else
+            p += sprintf(p, "%s%d,t%d", i ? ";" : "", k, i % 5);
+    }
+    *p = 0;
+    return buf;
+}
+
+/* Merge join over many rows (several batches, key groups crossing batch
+ * boundaries, groups larger than a batch) equals the hash join for every
+ * kind, with a residual condition; left keys int4, right keys int8. */
+static void test_merge_join(void)
+{
+    static const SdbOid I8T[2] = {SDB_TYPEOID_INT8, SDB_TYPEOID_TEXT};
+    static const struct {
+        int nl, nr, range;
+    } sizes[] = {{3000, 2500, 400}, {1500, 2100, 3}, {10, 3000, 2}, {0, 5, 3}, {5, 0, 3}};
+    for (int spill = 0; spill < 2; spill++) {
+        t_begin(spill ? 64 << 10 : 4 << 20, tempdir);
+        for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+            for (int kind = SDB_JOIN_KIND_INNER; kind <= SDB_JOIN_KIND_ANTI; kind++) {
+                char *res[2];
+                char *lrows = merge_rows(sizes[z].nl, sizes[z].range, 1);
+                char *rrows = merge_rows(sizes[z].nr, sizes[z].range, 7);
+                for (int merge = 0; merge < 2; merge++) {
+                    SdbPlan *l = t_values(1, 2, I4T, lrows), *r = t_values(2, 2, I8T, rrows);
+                    SdbExpr *lk = t_var(1, 0, SDB_TYPEOID_INT4), *rk = t_var(2, 0, SDB_TYPEOID_INT8);
+                    SdbExpr *residual = t_op("<>", t_var(2, 1, SDB_TYPEOID_TEXT), t_var(1, 1, SDB_TYPEOID_TEXT));
+                    if (merge) {
+                        l = sort(l, 1, t_list(1, lk), t_ints(1, 0));
+                        r = sort(r, 1, t_list(1, rk), t_ints(1, 0));
+                    }
+                    SdbPlan *j = join(l, r, (SdbJoinKind)kind, merge ? SDB_JOIN_STRATEGY_MERGE : SDB_JOIN_STRATEGY_HASH,
+                                      1, t_list(1, residual), 1, t_list(1, lk), t_list(1, rk));
+                    SdbExpr **keys = t_list(4, t_var(1, 0, SDB_TYPEOID_INT4), t_var(1, 1, SDB_TYPEOID_TEXT),
+                                            t_var(2, 0, SDB_TYPEOID_INT8), t_var(2, 1, SDB_TYPEOID_TEXT));
+                    res[merge] = t_run(sort(j, j->ncols, keys, t_ints(4, 0, 0, 0, 0)));
+                    if (res[merge] == NULL)
+                        fprintf(stderr, "merge_join %d/%zu/%d/%d: %s\n", spill, z, kind, merge, sdb_error_last()->message);
+                }
+                CU_ASSERT_PTR_NOT_NULL_FATAL(res[0]);
+                CU_ASSERT_PTR_NOT_NULL_FATAL(res[1]);
+                CU_ASSERT_STRING_EQUAL(res[1], res[0]);
+            }
+        }
+        t_end();
+    }
 }
 
 /* Index nested loop: the right side is rebuilt for each left row and
@@ -892,6 +954,7 @@ int main(void)
         {"distinct", test_distinct},
         {"joins", test_joins},
         {"join_large", test_join_large},
+        {"merge_join", test_merge_join},
         {"index_nested_loop", test_index_nested_loop},
         {"join_cross_type", test_join_cross_type},
         {"set_ops", test_set_ops},

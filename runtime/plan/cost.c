@@ -146,12 +146,56 @@ static void estimate_join(SdbPlanJoin *join)
     default: break;
     }
     double cost = join->left->cost + join->right->cost;
-    if (join->strategy == SDB_JOIN_STRATEGY_HASH)
+    if (join->strategy == SDB_JOIN_STRATEGY_MERGE)
+        cost += opt_merge_cost(join) + rows * CPU_TUPLE_COST;
+    else if (join->strategy == SDB_JOIN_STRATEGY_HASH)
         cost += (l + r) * (CPU_TUPLE_COST + CPU_OPERATOR_COST * join->nkeys) + rows * CPU_TUPLE_COST;
     else
         cost += l * r * CPU_OPERATOR_COST * (join->nconds > 0 ? join->nconds : 1) + rows * CPU_TUPLE_COST;
     join->plan.rows = fmax(1.0, rows);
     join->plan.cost = cost;
+}
+
+/* Bytes and pages `plan`'s rows take materialized (8 bytes a column and a
+ * row header of 32). */
+static double input_bytes(const SdbPlan *plan)
+{
+    return plan->rows * (8.0 * plan->ncols + 32.0);
+}
+
+static double work_mem_bytes(const Opt *o)
+{
+    return o->ctx->work_mem > 0 ? (double)o->ctx->work_mem : 4.0 * 1024 * 1024;
+}
+
+double opt_sort_cost(const Opt *o, const SdbPlan *input)
+{
+    double n = input->rows, bytes = input_bytes(input);
+    double cost = 2.0 * CPU_OPERATOR_COST * n * log2(fmax(n, 2.0));
+    if (bytes > work_mem_bytes(o)) /* sorted runs written and merged: sequential */
+        cost += 2.0 * SEQ_PAGE_COST * bytes / 8192.0;
+    return cost;
+}
+
+double opt_merge_cost(const SdbPlanJoin *join)
+{
+    return (join->left->rows + join->right->rows) * CPU_OPERATOR_COST * (1 + join->nkeys);
+}
+
+double opt_hash_cost(const Opt *o, const SdbPlanJoin *join)
+{
+    double l = join->left->rows, r = join->right->rows;
+    double cost = (l + r) * (CPU_TUPLE_COST + CPU_OPERATOR_COST * join->nkeys);
+    double build = input_bytes(join->right), wm = work_mem_bytes(o);
+    if (build > wm) {
+        /* both sides written to and read back from 32 partition files,
+         * interleaved (random); partitions still beyond work_mem thrash */
+        double pages = (input_bytes(join->left) + build) / 8192.0;
+        cost += 2.0 * RANDOM_PAGE_COST * pages;
+        if (build > 32.0 * wm)
+            cost += RANDOM_PAGE_COST * pages * build / (32.0 * wm);
+    }
+    return cost;
 }
 
 static double const_limit(const SdbExpr *e, double otherwise)

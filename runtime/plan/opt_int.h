@@ -133,6 +133,15 @@ int opt_choose_index(Opt *o, SdbPlanScan *scan, const SdbRelation *rel, double r
 /* order.c: remove the Sort at *slot (a child of parent, NULL at the root)
  * when an index gives its order. */
 int opt_sort_elimination(Opt *o, SdbPlan *parent, SdbPlan **slot);
+/* mergejoin.c: a hash join becomes a merge join (Sorts added on its
+ * inputs as needed) when its inputs are ordered on the keys or sorting is
+ * cheaper than hashing. */
+int opt_merge_join(Opt *o, SdbPlanJoin *join);
+/* cost.c: sorting `input`; a merge join's own work over sorted inputs; a
+ * hash join (spilling beyond work_mem). */
+double opt_sort_cost(const Opt *o, const SdbPlan *input);
+double opt_merge_cost(const SdbPlanJoin *join);
+double opt_hash_cost(const Opt *o, const SdbPlanJoin *join);
 /* index.c: an index Scan whose columns are all keys of its index reads the index only. */
 void opt_index_only(SdbPlanScan *scan, const SdbRelation *rel);
 int opt_join_strategy(Opt *o, SdbPlanJoin *join);          /* strategy.c */

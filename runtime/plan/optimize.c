@@ -230,7 +230,7 @@ static int choose(Opt *o, SdbPlan **slot)
     if (plan->tag == SDB_P_SCAN) {
         opt_index_only((SdbPlanScan *)plan, opt_relation(o, ((SdbPlanScan *)plan)->rel_oid));
     } else if (plan->tag == SDB_P_JOIN) {
-        if (opt_join_strategy(o, (SdbPlanJoin *)plan) != SDB_OK)
+        if (opt_join_strategy(o, (SdbPlanJoin *)plan) != SDB_OK || opt_merge_join(o, (SdbPlanJoin *)plan) != SDB_OK)
             return SDB_ERROR;
     } else if (plan->tag == SDB_P_AGGREGATE) {
         opt_agg_strategy((SdbPlanAggregate *)plan);

@@ -38,6 +38,7 @@ typedef struct SdbOptContext {
     struct SdbEngine *engine;          /* table sizes (sdb_heap_nblocks); NULL: default sizes */
     SdbOptRelationFn relation;         /* NULL: sdb_catalog_relation(catalog, txn, ...) */
     void *relation_arg;
+    int64_t work_mem;                  /* bytes (the session's work_mem); 0: 4MB */
 } SdbOptContext;
 
 /* Rewrite the analyzer's tree in place (constant folding, pushdown,

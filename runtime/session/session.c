@@ -426,7 +426,7 @@ static int plan_statement(SdbStatement *st, const SdbNode *stmt, SdbPlan **plan)
     if (sdb_analyze(&ac, stmt, plan) != SDB_OK)
         return SDB_ERROR;
     SdbOptContext opt = {.catalog = s->catalog, .txn = &s->txn, .arena = st->expr.arena, .expr = &st->expr,
-                         .engine = s->db->engine};
+                         .engine = s->db->engine, .work_mem = (int64_t)s->settings.work_mem * 1024};
     return sdb_optimize(&opt, plan);
 }
 

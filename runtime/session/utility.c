@@ -77,7 +77,7 @@ int sdb_explain_statement(SdbStatement *st, const SdbExplainStmt *es)
     if (sdb_analyze(&ac, es->query, &plan) != SDB_OK)
         return SDB_ERROR;
     SdbOptContext opt = {.catalog = s->catalog, .txn = &s->txn, .arena = st->expr.arena, .expr = &st->expr,
-                         .engine = s->db->engine};
+                         .engine = s->db->engine, .work_mem = (int64_t)s->settings.work_mem * 1024};
     if (sdb_optimize(&opt, &plan) != SDB_OK)
         return SDB_ERROR;
     SdbExecContext ec;

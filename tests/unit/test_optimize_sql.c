@@ -180,6 +180,55 @@ static void test_joins(void)
     CHECK_CASES(cases);
 }
 
+/* EXPLAIN's text of `sql` (rows joined by ' '). */
+static bool explain_has(const char *sql, const char *text)
+{
+    char *rows = run(sql);
+    bool has = strstr(rows, text) != NULL;
+    if (!has)
+        fprintf(stderr, "\n%s\n  wanted: %s\n  plan:   %s\n", sql, text, rows);
+    free(rows);
+    return has;
+}
+
+/* Merge joins: inputs already ordered on the keys (ORDER BY subqueries),
+ * and large inputs under a small work_mem (sorting beats a spilling hash). */
+static void test_merge_joins(void)
+{
+    CU_ASSERT_EQUAL_FATAL(load("create table m1(k int, v int); create table m2(k bigint, w int);"
+                               "create table d(i int); insert into d values (0),(1),(2),(3),(4),(5),(6),(7),(8),(9);"
+                               "create table g(g int); insert into g select 1 + d1.i + 10 * d2.i + 100 * d3.i + "
+                               "1000 * d4.i + 10000 * d5.i from d d1, d d2, d d3, d d4, d d5;"
+                               "insert into m1 select g % 50000, g from g;"
+                               "insert into m2 select g % 70000, g from g;"
+                               "insert into m1 values (null, -1); insert into m2 values (null, -2);"),
+                          0);
+    static const char *ordered = "select p.x, q.z from (select * from a order by x) p "
+                                 "join (select * from b order by x) q on p.x = q.x";
+    char explain[512];
+    snprintf(explain, sizeof(explain), "explain (costs off) %s", ordered);
+    CU_ASSERT(explain_has(explain, "Merge Join"));
+    CU_ASSERT(explain_has(explain, "Merge Cond: ("));
+    static const Case cases[] = {
+        {"select p.x, q.z from (select * from a order by x) p join (select * from b order by x) q on p.x = q.x "
+         "order by 1, 2",
+         "1|one 2|two 3|three 5|five 5|five again"},
+        {"select p.x, q.z from (select * from a order by x) p full join (select * from b order by x) q "
+         "on p.x = q.x and q.y > 1 order by 1, 2",
+         "1| 2|two 3| 4| 5|five 5|five again 6| 7| 8| 9| 10| |one |three"},
+        {"set work_mem = 64", ""},
+        {"select count(*), sum(v), sum(w) from m1 join m2 on m1.k = m2.k", "160000|7400080000|7600120000"},
+        {"select count(*), count(m1.k), count(m2.k) from m1 full join m2 on m1.k = m2.k and m1.v <> m2.w",
+         "150002|130000|130001"},
+        {"select count(*) from m1 where not exists (select 1 from m2 where m2.k = m1.k)", "1"},
+        {"reset work_mem", ""},
+    };
+    CHECK_CASES(cases);
+    CU_ASSERT(explain_has("set work_mem = 64; explain (costs off) select * from m1 join m2 on m1.k = m2.k; "
+                          "reset work_mem",
+                          "Merge Join"));
+}
+
 static void test_subqueries(void)
 {
     static const Case cases[] = {
@@ -214,6 +263,7 @@ static CU_TestInfo tests[] = {
     {"scans: index ranges, order, folding into empty results", test_scans},
     {"indexes: equality, ranges, LIKE prefixes, order and top-N, lookups", test_indexes},
     {"joins: outer joins, join order, derived equalities", test_joins},
+    {"merge joins: ordered inputs, sorting under a small work_mem", test_merge_joins},
     {"subqueries: semi/anti joins, NULLs, pushdown through subqueries and set operations", test_subqueries},
     {"constant folding errors", test_folding},
     CU_TEST_INFO_NULL,

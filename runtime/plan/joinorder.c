@@ -87,16 +87,19 @@ static OptWalk reads_table(SdbExpr **slot, int depth, void *arg)
                                                                                                : OPT_WALK_CONTINUE;
 }
 
-/* Does an input read a row of another (LATERAL)? */
+/* Does an input read a row of another (LATERAL)?  Its own tables (its
+ * filters) do not count. */
 static bool lateral(const Cluster *c)
 {
-    OptSet all;
-    opt_set_clear(&all);
-    for (int i = 0; i < c->n; i++)
-        opt_set_union(&all, &c->inputs[i].tables);
-    for (int i = 0; i < c->n; i++)
-        if (opt_walk_plan(c->inputs[i].plan, 0, reads_table, &all) == OPT_WALK_STOP)
+    for (int i = 0; i < c->n; i++) {
+        OptSet others;
+        opt_set_clear(&others);
+        for (int j = 0; j < c->n; j++)
+            if (j != i)
+                opt_set_union(&others, &c->inputs[j].tables);
+        if (opt_walk_plan(c->inputs[i].plan, 0, reads_table, &others) == OPT_WALK_STOP)
             return true;
+    }
     return false;
 }
 

@@ -96,24 +96,33 @@ static int refresh_headers(Opt *o, SdbPlan *plan)
     return opt_set_header(o, plan);
 }
 
-static OptWalk reads_table(SdbExpr **slot, int depth, void *arg)
+/* The tables of the cluster's inputs other than one's own. */
+typedef struct Others {
+    OptSet all;
+    const OptSet *own;
+} Others;
+
+static OptWalk reads_other(SdbExpr **slot, int depth, void *arg)
 {
+    const Others *others = arg;
     const SdbBoundVar *var = (const SdbBoundVar *)*slot;
-    return (*slot)->tag == SDB_E_VAR && var->levelsup == depth && opt_set_has(arg, var->table) ? OPT_WALK_STOP
-                                                                                               : OPT_WALK_CONTINUE;
+    return (*slot)->tag == SDB_E_VAR && var->levelsup == depth && opt_set_has(&others->all, var->table) &&
+                   !opt_set_has(others->own, var->table)
+               ? OPT_WALK_STOP
+               : OPT_WALK_CONTINUE;
 }
 
 /* Does an input read a row of another (LATERAL)?  Its own tables (its
  * filters) do not count. */
 static bool lateral(const Cluster *c)
 {
+    Others others;
+    opt_set_clear(&others.all);
+    for (int i = 0; i < c->n; i++)
+        opt_set_union(&others.all, &c->inputs[i].tables);
     for (int i = 0; i < c->n; i++) {
-        OptSet others;
-        opt_set_clear(&others);
-        for (int j = 0; j < c->n; j++)
-            if (j != i)
-                opt_set_union(&others, &c->inputs[j].tables);
-        if (opt_walk_plan(c->inputs[i].plan, 0, reads_table, &others) == OPT_WALK_STOP)
+        others.own = &c->inputs[i].tables;
+        if (opt_walk_plan(c->inputs[i].plan, 0, reads_other, &others) == OPT_WALK_STOP)
             return true;
     }
     return false;

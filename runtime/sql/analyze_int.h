@@ -48,6 +48,7 @@ typedef struct AnRte {
     SdbExpr **exprs;
     bool rel_visible;        /* t.x and t.* find it */
     bool cols_visible;       /* an unqualified x finds its columns */
+    bool nullable;           /* an outer join above it may null-extend its rows */
 } AnRte;
 
 /* A WITH query visible to a query level. */

@@ -3,7 +3,8 @@
  * new cluster, reopening (persistence of descriptors and OIDs), lookups
  * along a search path, DDL round trips (CREATE/DROP/ALTER of tables,
  * indexes, views, schemas, sequences, databases) with PostgreSQL's error
- * codes, and rollback of DDL.
+ * codes, rollback of DDL, and crashes: uncommitted DDL undone by recovery,
+ * the first bootstrap cut short at any point.
  */
 #include <errno.h>
 #include <pthread.h>

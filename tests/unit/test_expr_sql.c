@@ -94,6 +94,17 @@ static void test_default_values_not_null(void)
     EXPECT("SELECT count(*) FROM nn", "0\n[SELECT 1]");
 }
 
+/* Identity columns draw from their sequence through nextval(), which needs
+ * the session's table access from inside expression evaluation. */
+static void test_identity(void)
+{
+    EXPECT("CREATE TABLE ident (id int GENERATED ALWAYS AS IDENTITY, v int)", "[CREATE TABLE]");
+    EXPECT("INSERT INTO ident(v) VALUES (10), (20) RETURNING id, v", "1|10\n2|20\n[INSERT 0 2]");
+    EXPECT("INSERT INTO ident(v) VALUES (30) RETURNING id", "3\n[INSERT 0 1]");
+    EXPECT_ERROR("INSERT INTO ident(id, v) VALUES (7, 1)", SDB_ERR_GENERATED_ALWAYS,
+                 "cannot insert a non-DEFAULT value into column \"id\"");
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -102,6 +113,7 @@ int main(void)
         {"update_multi", test_update_multi},
         {"join_once", test_join_once},
         {"default_values_not_null", test_default_values_not_null},
+        {"identity", test_identity},
         CU_TEST_INFO_NULL,
     };
     CU_SuiteInfo suites[] = {{"expr_sql", suite_init, suite_clean, NULL, NULL, tests}, CU_SUITE_INFO_NULL};

@@ -359,19 +359,25 @@ int sdb_cat_bootstrap_done(SdbEngine *engine, SdbOid db_oid, bool *done)
     return SDB_OK;
 }
 
+static int drop_if_exists(Boot *b, SdbOid rel_number)
+{
+    SdbRelFileId file = {b->db_oid, rel_number};
+    bool exists;
+    if (sdb_smgr_exists(sdb_engine_smgr(b->engine), file, SDB_FORK_MAIN, &exists) != SDB_OK)
+        return SDB_ERROR;
+    return exists ? sdb_engine_drop_relation(b->engine, file, SDB_INVALID_XID) : SDB_OK;
+}
+
 /* Remove the catalog files a bootstrap cut short by a crash left behind
  * (logged drops, so redo of the old records cannot bring them back). */
 static int remove_leftovers(Boot *b)
 {
     bool shared = b->db_oid == 0;
-    for (int i = -1; i < SDB_CATALOG_REL_COUNT; i++) {
-        const SdbCatalogRel *rel = i < 0 ? NULL : &sdb_catalog_rels[i];
-        if (rel != NULL && (rel->kind != SDB_CATALOG_TABLE || rel->shared != shared))
-            continue;
-        SdbRelFileId file = {b->db_oid, rel == NULL ? SDB_CATALOG_TOAST_RELNUM : rel->oid};
-        bool exists;
-        if (sdb_smgr_exists(sdb_engine_smgr(b->engine), file, SDB_FORK_MAIN, &exists) != SDB_OK ||
-            (exists && sdb_engine_drop_relation(b->engine, file, SDB_INVALID_XID) != SDB_OK))
+    if (drop_if_exists(b, SDB_CATALOG_TOAST_RELNUM) != SDB_OK)
+        return SDB_ERROR;
+    for (int i = 0; i < SDB_CATALOG_REL_COUNT; i++) {
+        const SdbCatalogRel *rel = &sdb_catalog_rels[i];
+        if (rel->kind == SDB_CATALOG_TABLE && rel->shared == shared && drop_if_exists(b, rel->oid) != SDB_OK)
             return SDB_ERROR;
     }
     return SDB_OK;

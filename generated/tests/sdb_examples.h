@@ -15,7 +15,7 @@ typedef struct SdbSpecExample {
     const char *where;  /* spec/FILE.toml:LINE */
 } SdbSpecExample;
 
-#define SDB_SPEC_EXAMPLE_COUNT 1739
+#define SDB_SPEC_EXAMPLE_COUNT 2143
 
 extern const SdbSpecExample sdb_spec_examples[SDB_SPEC_EXAMPLE_COUNT];
 

@@ -700,18 +700,26 @@ static int bind_min_max(const SdbBindContext *bc, const SdbMinMaxExpr *node, Sdb
 }
 
 /* CURRENT_TIMESTAMP is now(); CURRENT_DATE and LOCALTIMESTAMP are now()
- * cast to date and timestamp, all the transaction start. */
+ * cast to date and timestamp, all the transaction start.  CURRENT_USER,
+ * USER and CURRENT_ROLE are current_user(), SESSION_USER session_user(),
+ * CURRENT_CATALOG current_database(), CURRENT_SCHEMA current_schema(). */
 static int bind_sql_value(const SdbBindContext *bc, const SdbSqlValueFunction *node, SdbExpr **out)
 {
-    const char *cast;
+    const char *func = "now", *cast;
     switch (node->op) {
     case SDB_SQL_VALUE_OP_CURRENT_TIMESTAMP: cast = NULL; break;
     case SDB_SQL_VALUE_OP_CURRENT_DATE: cast = "date"; break;
     case SDB_SQL_VALUE_OP_LOCALTIMESTAMP: cast = "timestamp"; break;
+    case SDB_SQL_VALUE_OP_CURRENT_ROLE:
+    case SDB_SQL_VALUE_OP_CURRENT_USER:
+    case SDB_SQL_VALUE_OP_USER: func = "current_user"; cast = NULL; break;
+    case SDB_SQL_VALUE_OP_SESSION_USER: func = "session_user"; cast = NULL; break;
+    case SDB_SQL_VALUE_OP_CURRENT_CATALOG: func = "current_database"; cast = NULL; break;
+    case SDB_SQL_VALUE_OP_CURRENT_SCHEMA: func = "current_schema"; cast = NULL; break;
     default: return unsupported(bc, "this SQL value function", node->location);
     }
     SdbBoundFuncExpr *now, *converted;
-    if (sdb_bind_function(bc, "now", NULL, 0, node->location, &now) != SDB_OK)
+    if (sdb_bind_function(bc, func, NULL, 0, node->location, &now) != SDB_OK)
         return SDB_ERROR;
     *out = &now->expr;
     if (cast == NULL)

@@ -79,7 +79,7 @@ static int eval_coerce_via_io(EvalState *st, const SdbBoundCoerceViaIo *node, Sd
     if (sdb_expr_output(st->ctx, node->arg->type, arg, &text) != SDB_OK)
         return SDB_ERROR;
     SdbTypeCtx tctx = {.arena = st->ctx->arena, .timezone = st->ctx->timezone, .now = st->ctx->xact_start,
-                       .typid = node->expr.type, .typmod = node->expr.typmod};
+                       .typid = node->expr.type, .typmod = node->expr.typmod, .reg = sdb_expr_reg_lookup(st->ctx)};
     return sdb_type_input(&tctx, text.len ? text.data : "", value);
 }
 
@@ -346,6 +346,6 @@ int sdb_expr_eval(const SdbExpr *expr, const SdbExprContext *ctx, SdbDatum *valu
 int sdb_expr_output(const SdbExprContext *ctx, SdbOid type, SdbDatum value, SdbStr *out)
 {
     SdbTypeCtx tctx = {.arena = ctx->arena, .timezone = ctx->timezone, .now = ctx->xact_start, .typid = type,
-                       .typmod = -1};
+                       .typmod = -1, .reg = sdb_expr_reg_lookup(ctx)};
     return sdb_type_output(&tctx, value, out);
 }

@@ -94,6 +94,28 @@ static void test_default_values_not_null(void)
     EXPECT("SELECT count(*) FROM nn", "0\n[SELECT 1]");
 }
 
+/* Identity columns draw from their sequence through nextval(), which needs
+ * the session's table access from inside expression evaluation. */
+static void test_identity(void)
+{
+    EXPECT("CREATE TABLE ident (id int GENERATED ALWAYS AS IDENTITY, v int)", "[CREATE TABLE]");
+    EXPECT("INSERT INTO ident(v) VALUES (10), (20) RETURNING id, v", "1|10\n2|20\n[INSERT 0 2]");
+    EXPECT("INSERT INTO ident(v) VALUES (30) RETURNING id", "3\n[INSERT 0 1]");
+    EXPECT_ERROR("INSERT INTO ident(id, v) VALUES (7, 1)", SDB_ERR_GENERATED_ALWAYS,
+                 "cannot insert a non-DEFAULT value into column \"id\"");
+}
+
+/* ADD COLUMN with a DEFAULT (or serial) on a table with rows fills every
+ * existing row with its own value. */
+static void test_add_column_default(void)
+{
+    EXPECT("CREATE TABLE grow (a int)", "[CREATE TABLE]");
+    EXPECT("INSERT INTO grow VALUES (1), (2)", "[INSERT 0 2]");
+    EXPECT("ALTER TABLE grow ADD COLUMN b int DEFAULT 7", "[ALTER TABLE]");
+    EXPECT("ALTER TABLE grow ADD COLUMN c serial", "[ALTER TABLE]");
+    EXPECT("SELECT a, b, c FROM grow ORDER BY a", "1|7|1\n2|7|2\n[SELECT 2]");
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -102,6 +124,8 @@ int main(void)
         {"update_multi", test_update_multi},
         {"join_once", test_join_once},
         {"default_values_not_null", test_default_values_not_null},
+        {"identity", test_identity},
+        {"add_column_default", test_add_column_default},
         CU_TEST_INFO_NULL,
     };
     CU_SuiteInfo suites[] = {{"expr_sql", suite_init, suite_clean, NULL, NULL, tests}, CU_SUITE_INFO_NULL};

@@ -137,6 +137,10 @@ int opt_sort_elimination(Opt *o, SdbPlan *parent, SdbPlan **slot);
  * inputs as needed) when its inputs are ordered on the keys or sorting is
  * cheaper than hashing. */
 int opt_merge_join(Opt *o, SdbPlanJoin *join);
+/* mergejoin.c: the Sort at *slot (a child of parent, NULL at the root)
+ * goes when the join under it is (or is cheaper as) a merge join giving
+ * its order. */
+int opt_merge_sort_order(Opt *o, SdbPlan *parent, SdbPlan **slot);
 /* cost.c: sorting `input`; a merge join's own work over sorted inputs; a
  * hash join (spilling beyond work_mem). */
 double opt_sort_cost(const Opt *o, const SdbPlan *input);

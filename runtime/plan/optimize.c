@@ -239,6 +239,17 @@ static int choose(Opt *o, SdbPlan **slot)
     return SDB_OK;
 }
 
+/* Sorts under *slot that a merge join's order makes useless. */
+static int merge_orders(Opt *o, SdbPlan **slot)
+{
+    for (int i = 0; i < sdb_plan_nchildren(*slot); i++) {
+        SdbPlan **child = sdb_plan_child(*slot, i);
+        if (*child != NULL && opt_merge_sort_order(o, *slot, child) != SDB_OK)
+            return SDB_ERROR;
+    }
+    return SDB_OK;
+}
+
 int sdb_optimize(SdbOptContext *ctx, SdbPlan **plan)
 {
     Opt o = {.ctx = ctx, .arena = ctx->arena, .root = plan};
@@ -258,6 +269,9 @@ int sdb_optimize(SdbOptContext *ctx, SdbPlan **plan)
         return SDB_ERROR;
     o.nseen = 0;
     if (foreach_plan(&o, plan, choose) != SDB_OK)
+        return SDB_ERROR;
+    o.nseen = 0;
+    if (foreach_plan(&o, plan, merge_orders) != SDB_OK || opt_merge_sort_order(&o, NULL, plan) != SDB_OK)
         return SDB_ERROR;
     o.nseen = 0;
     return opt_hash_build_sides(&o, *plan);

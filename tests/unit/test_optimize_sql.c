@@ -216,6 +216,9 @@ static void test_merge_joins(void)
         {"select p.x, q.z from (select * from a order by x) p full join (select * from b order by x) q "
          "on p.x = q.x and q.y > 1 order by 1, 2",
          "1| 2|two 3| 4| 5|five 5|five again 6| 7| 8| 9| 10| |one |three"},
+        {"select p.x, q.z from (select * from a order by x) p join (select * from b order by x) q on p.x = q.x "
+         "where q.x <> 5 order by p.x",
+         "1|one 2|two 3|three"},
         {"set work_mem = 64", ""},
         {"select count(*), sum(v), sum(w) from m1 join m2 on m1.k = m2.k", "160000|7400080000|7600120000"},
         {"select count(*), count(m1.k), count(m2.k) from m1 full join m2 on m1.k = m2.k and m1.v <> m2.w",
@@ -224,6 +227,11 @@ static void test_merge_joins(void)
         {"reset work_mem", ""},
     };
     CHECK_CASES(cases);
+    /* the merge join's order makes ORDER BY on its left key free */
+    char *plan = run("explain (costs off) select p.x, q.z from (select * from a order by x) p "
+                     "join (select * from b order by x) q on p.x = q.x order by p.x");
+    CU_ASSERT_EQUAL(strncmp(plan, "Merge Join", 10), 0);
+    free(plan);
     CU_ASSERT(explain_has("set work_mem = 64; explain (costs off) select * from m1 join m2 on m1.k = m2.k; "
                           "reset work_mem",
                           "Merge Join"));

@@ -325,7 +325,8 @@ static char *merge_rows(int n, int range, int seed)
 
 /* Merge join over many rows (several batches, key groups crossing batch
  * boundaries, groups larger than a batch) equals the hash join for every
- * kind, with a residual condition; left keys int4, right keys int8. */
+ * kind, with a residual condition; left keys int4, right keys int8; one
+ * key and two (integer, text). */
 static void test_merge_join(void)
 {
     static const SdbOid I8T[2] = {SDB_TYPEOID_INT8, SDB_TYPEOID_TEXT};
@@ -339,25 +340,33 @@ static void test_merge_join(void)
                 char *res[2];
                 char *lrows = merge_rows(sizes[z].nl, sizes[z].range, 1);
                 char *rrows = merge_rows(sizes[z].nr, sizes[z].range, 7);
-                for (int merge = 0; merge < 2; merge++) {
-                    SdbPlan *l = t_values(1, 2, I4T, lrows), *r = t_values(2, 2, I8T, rrows);
-                    SdbExpr *lk = t_var(1, 0, SDB_TYPEOID_INT4), *rk = t_var(2, 0, SDB_TYPEOID_INT8);
-                    SdbExpr *residual = t_op("<>", t_var(2, 1, SDB_TYPEOID_TEXT), t_var(1, 1, SDB_TYPEOID_TEXT));
-                    if (merge) {
-                        l = sort(l, 1, t_list(1, lk), t_ints(1, 0));
-                        r = sort(r, 1, t_list(1, rk), t_ints(1, 0));
+                /* nk 1: the integer key, a residual across the sides; nk 2:
+                 * (integer, text) keys, a residual on a constant */
+                for (int nk = 1; nk <= 2; nk++) {
+                    for (int merge = 0; merge < 2; merge++) {
+                        SdbPlan *l = t_values(1, 2, I4T, lrows), *r = t_values(2, 2, I8T, rrows);
+                        SdbExpr **lk = t_list(2, t_var(1, 0, SDB_TYPEOID_INT4), t_var(1, 1, SDB_TYPEOID_TEXT));
+                        SdbExpr **rk = t_list(2, t_var(2, 0, SDB_TYPEOID_INT8), t_var(2, 1, SDB_TYPEOID_TEXT));
+                        SdbExpr *other = nk == 1 ? t_var(1, 1, SDB_TYPEOID_TEXT) : t_const(SDB_TYPEOID_TEXT, "t3");
+                        SdbExpr *residual = t_op("<>", t_var(2, 1, SDB_TYPEOID_TEXT), other);
+                        if (merge) {
+                            l = sort(l, nk, lk, t_ints(2, 0, 0));
+                            r = sort(r, nk, rk, t_ints(2, 0, 0));
+                        }
+                        SdbPlan *j = join(l, r, (SdbJoinKind)kind,
+                                          merge ? SDB_JOIN_STRATEGY_MERGE : SDB_JOIN_STRATEGY_HASH, 1,
+                                          t_list(1, residual), nk, lk, rk);
+                        SdbExpr **keys = t_list(4, t_var(1, 0, SDB_TYPEOID_INT4), t_var(1, 1, SDB_TYPEOID_TEXT),
+                                                t_var(2, 0, SDB_TYPEOID_INT8), t_var(2, 1, SDB_TYPEOID_TEXT));
+                        res[merge] = t_run(sort(j, j->ncols, keys, t_ints(4, 0, 0, 0, 0)));
+                        if (res[merge] == NULL)
+                            fprintf(stderr, "merge_join %d/%zu/%d/%d: %s\n", spill, z, kind, merge,
+                                    sdb_error_last()->message);
                     }
-                    SdbPlan *j = join(l, r, (SdbJoinKind)kind, merge ? SDB_JOIN_STRATEGY_MERGE : SDB_JOIN_STRATEGY_HASH,
-                                      1, t_list(1, residual), 1, t_list(1, lk), t_list(1, rk));
-                    SdbExpr **keys = t_list(4, t_var(1, 0, SDB_TYPEOID_INT4), t_var(1, 1, SDB_TYPEOID_TEXT),
-                                            t_var(2, 0, SDB_TYPEOID_INT8), t_var(2, 1, SDB_TYPEOID_TEXT));
-                    res[merge] = t_run(sort(j, j->ncols, keys, t_ints(4, 0, 0, 0, 0)));
-                    if (res[merge] == NULL)
-                        fprintf(stderr, "merge_join %d/%zu/%d/%d: %s\n", spill, z, kind, merge, sdb_error_last()->message);
+                    CU_ASSERT_PTR_NOT_NULL_FATAL(res[0]);
+                    CU_ASSERT_PTR_NOT_NULL_FATAL(res[1]);
+                    CU_ASSERT_STRING_EQUAL(res[1], res[0]);
                 }
-                CU_ASSERT_PTR_NOT_NULL_FATAL(res[0]);
-                CU_ASSERT_PTR_NOT_NULL_FATAL(res[1]);
-                CU_ASSERT_STRING_EQUAL(res[1], res[0]);
             }
         }
         t_end();

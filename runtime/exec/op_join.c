@@ -67,6 +67,8 @@ typedef struct JoinNode {
     RowHash hash;
     uint64_t *hashes;
     SdbVector **lkv;
+    ExecEnv kenv;           /* left keys: results in key_arena, which the */
+    SdbArena *key_arena;    /* batch arena's resets before conditions spare */
     size_t slot;            /* probe position of left row li */
     bool probing;
     /* spilled hash join */
@@ -385,6 +387,7 @@ static int hash_partition_left(JoinNode *jn)
     for (;;) {
         SdbBatch *b;
         sdb_arena_reset(jn->node.batch_arena);
+        sdb_arena_reset(jn->key_arena);
         if (exec_next(jn->left, &b) != SDB_OK)
             return SDB_ERROR;
         if (b == NULL)
@@ -496,6 +499,7 @@ static int hash_candidates(JoinNode *jn, SdbBatch *pairs, Row **rows, int *lrows
     int n = sdb_batch_live(lb), m = 0;
     int bncols = jn->build->desc.ncols;
     if (!jn->probing) {
+        sdb_arena_reset(jn->key_arena);
         for (int k = 0; k < jn->nkeys; k++)
             if (sdb_exec_eval_batch(jn->lkeys[k], lb, lb->sel, n, &jn->lkv[k]) != SDB_OK)
                 return SDB_ERROR;
@@ -626,7 +630,11 @@ static void join_cleanup(void *arg)
 static int hash_setup(JoinNode *jn, const SdbPlanJoin *p)
 {
     SdbArena *arena = jn->node.arena;
-    jn->lkeys = exec_exprs_compile(&jn->node.env, p->left_keys, p->nkeys);
+    jn->key_arena = sdb_arena_create(arena, "left keys", 0);
+    if (jn->key_arena == NULL || exec_env_init(&jn->node, &jn->kenv, p->left->cols, jn->nleft, NULL, 0) != SDB_OK)
+        return SDB_ERROR;
+    jn->kenv.ectx.arena = jn->key_arena;
+    jn->lkeys = exec_exprs_compile(&jn->kenv, p->left_keys, p->nkeys);
     jn->kops = sdb_arena_alloc(arena, (p->nkeys + 1) * sizeof(SdbTypeOps *));
     jn->rkeypos = sdb_arena_alloc(arena, (p->nkeys + 1) * sizeof(int));
     jn->lkv = sdb_arena_alloc(arena, (p->nkeys + 1) * sizeof(SdbVector *));

@@ -30,6 +30,10 @@ typedef struct MergeNode {
     const SdbPlanJoin *p;
     int nleft, nright, nkeys;
     ExecExpr **conds, **lkeys, **rkeys;
+    ExecEnv lenv, renv;     /* the keys': results in key arenas that outlive
+                             * the batch arena's resets before conditions */
+    SdbArena *lkey_arena;   /* reset per left batch */
+    SdbArena *rkey_arena;   /* reset per right batch */
     const SdbTypeOps **kops;
     SdbBatch pad, pair;
     uint16_t *sel;
@@ -112,6 +116,7 @@ static int cursor_fill(MergeNode *mn)
             break;
         }
         int n = sdb_batch_live(mn->rb);
+        sdb_arena_reset(mn->rkey_arena);
         for (int k = 0; k < mn->nkeys; k++)
             if (sdb_exec_eval_batch(mn->rkeys[k], mn->rb, mn->rb->sel, n, &mn->rkv[k]) != SDB_OK)
                 return SDB_ERROR;
@@ -204,6 +209,7 @@ static int fetch_left(MergeNode *mn)
         return SDB_OK;
     }
     int n = sdb_batch_live(mn->lb);
+    sdb_arena_reset(mn->lkey_arena);
     for (int k = 0; k < mn->nkeys; k++)
         if (sdb_exec_eval_batch(mn->lkeys[k], mn->lb, mn->lb->sel, n, &mn->lkv[k]) != SDB_OK)
             return SDB_ERROR;
@@ -428,13 +434,18 @@ static SdbPlanColumn *group_columns(MergeNode *mn)
 static int merge_setup(MergeNode *mn, const SdbPlanJoin *p)
 {
     SdbArena *arena = mn->node.arena;
-    ExecEnv renv;
     mn->nkeys = p->nkeys;
     mn->flagpos = mn->nright + p->nkeys;
-    if (exec_env_init(&mn->node, &renv, p->right->cols, mn->nright, NULL, 0) != SDB_OK)
+    mn->lkey_arena = sdb_arena_create(arena, "left keys", 0);
+    mn->rkey_arena = sdb_arena_create(arena, "right keys", 0);
+    if (mn->lkey_arena == NULL || mn->rkey_arena == NULL ||
+        exec_env_init(&mn->node, &mn->lenv, p->left->cols, mn->nleft, NULL, 0) != SDB_OK ||
+        exec_env_init(&mn->node, &mn->renv, p->right->cols, mn->nright, NULL, 0) != SDB_OK)
         return SDB_ERROR;
-    mn->lkeys = exec_exprs_compile(&mn->node.env, p->left_keys, p->nkeys);
-    mn->rkeys = exec_exprs_compile(&renv, p->right_keys, p->nkeys);
+    mn->lenv.ectx.arena = mn->lkey_arena;
+    mn->renv.ectx.arena = mn->rkey_arena;
+    mn->lkeys = exec_exprs_compile(&mn->lenv, p->left_keys, p->nkeys);
+    mn->rkeys = exec_exprs_compile(&mn->renv, p->right_keys, p->nkeys);
     mn->kops = sdb_arena_alloc(arena, (p->nkeys + 1) * sizeof(SdbTypeOps *));
     mn->lkv = sdb_arena_calloc(arena, p->nkeys + 1, sizeof(SdbVector *));
     mn->rkv = sdb_arena_calloc(arena, p->nkeys + 1, sizeof(SdbVector *));

@@ -256,13 +256,20 @@ static int nl_pairs(JoinNode *jn, SdbBatch *pairs, int lr, const SdbBatch *rb, i
     return exec_qual_batch(jn->conds, jn->nconds, pairs, jn->sel, nmatch);
 }
 
+/* Whether the right side is rebuilt for every left row, reading it as
+ * es->params: an index nested loop, a LATERAL join. */
+static bool rebuilds_right(const SdbPlanJoin *p)
+{
+    return p->strategy == SDB_JOIN_STRATEGY_INDEX_NESTED_LOOP || p->lateral;
+}
+
 /* The next right batch for the current left row: materialized batch bi,
- * or the rebuilt inner side's next batch (index nested loop). */
+ * or the rebuilt inner side's next batch (index nested loop, LATERAL). */
 static int nl_right_batch(JoinNode *jn, int lr, SdbBatch **rb)
 {
     const SdbPlanJoin *p = (const SdbPlanJoin *)jn->node.plan;
     *rb = NULL;
-    if (p->strategy != SDB_JOIN_STRATEGY_INDEX_NESTED_LOOP) {
+    if (!rebuilds_right(p)) {
         if (jn->bi < jn->nib)
             *rb = &jn->ib[jn->bi++];
         return SDB_OK;
@@ -292,7 +299,7 @@ static int nl_next(JoinNode *jn, SdbBatch **out)
 {
     const SdbPlanJoin *p = (const SdbPlanJoin *)jn->node.plan;
     bool semi_anti = kind_semi_anti(p->kind);
-    bool inl = p->strategy == SDB_JOIN_STRATEGY_INDEX_NESTED_LOOP;
+    bool inl = rebuilds_right(p);
     int n = sdb_batch_live(jn->lb);
     while (jn->li < n) {
         int lr = sdb_batch_row(jn->lb, jn->li);
@@ -668,7 +675,7 @@ ExecNode *exec_build_join(SdbExecState *es, const SdbPlanJoin *p)
     JoinNode *jn = exec_node_alloc(es, &p->plan, sizeof(JoinNode));
     if (jn == NULL || (jn->left = exec_build(es, p->left)) == NULL)
         return NULL;
-    bool inl = p->strategy == SDB_JOIN_STRATEGY_INDEX_NESTED_LOOP;
+    bool inl = rebuilds_right(p);
     if (!inl && (jn->right = exec_build(es, p->right)) == NULL)
         return NULL;
     jn->nleft = p->left->ncols;
@@ -705,6 +712,7 @@ ExecNode *exec_build_join(SdbExecState *es, const SdbPlanJoin *p)
         jn->inner_arena = sdb_arena_create(arena, "inner side", 0);
         jn->lrow.es = es;
         jn->lrow.res = &jn->node.env.res;
+        jn->lrow.fallback = es->params; /* a LATERAL join inside another's right side */
         if (jn->inner_arena == NULL)
             return NULL;
     } else {

@@ -520,6 +520,48 @@ static int not_aggregate(AnQuery *q, const SdbFuncCall *fc)
     return an_fail_at(q, fc->location);
 }
 
+/* Whether some function called `name` returns a set. */
+static bool returns_set(const char *name)
+{
+    const SdbFuncInfo *const *funcs;
+    size_t n = sdb_funcs_by_name(name, &funcs);
+    for (size_t i = 0; i < n; i++)
+        if (funcs[i]->retset)
+            return true;
+    return false;
+}
+
+/* A call of a function that may return a set: only a FROM item's own
+ * function may (not its arguments, nor any other clause). */
+static int srf_call(AnQuery *q, const SdbFuncCall *fc, SdbExpr **out)
+{
+    int nargs = sdb_list_length(fc->args);
+    SdbExpr **args = sdb_bind_exprs(&q->bc, nargs);
+    SdbBoundFuncExpr *f;
+    const SdbNode *top = q->srf_call;
+    q->srf_call = NULL;
+    int rc = args == NULL ? SDB_ERROR : SDB_OK;
+    for (int i = 0; rc == SDB_OK && i < nargs; i++) /* unknown literals stay unknown for resolution */
+        rc = an_bind_raw(q, q->kind, sdb_list_nth(fc->args, i), &args[i]);
+    q->srf_call = top;
+    if (rc != SDB_OK || resolve(q, fc, args, nargs, &f) != SDB_OK)
+        return SDB_ERROR;
+    if (f->func->retset && (const SdbNode *)fc != top) {
+        if (q->kind == AN_FROM_FUNCTION) {
+            sdb_error(SDB_ERR_DATATYPE_MISMATCH, "set-returning functions must appear at top level of FROM");
+            return an_fail_at(q, fc->location);
+        }
+        if (q->kind == AN_SELECT || q->kind == AN_ORDER_BY) {
+            sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "set-returning functions in the select list are not supported");
+            sdb_error_hint("Call the function in FROM: SELECT ... FROM %s(...).", f->func->name);
+            return an_fail_at(q, fc->location);
+        }
+        return not_allowed(q, SDB_ERR_FEATURE_NOT_SUPPORTED, "set-returning functions", fc->location);
+    }
+    *out = &f->expr;
+    return SDB_OK;
+}
+
 static int func_call(AnQuery *q, const SdbFuncCall *fc, SdbExpr **out)
 {
     const char *name = last_name(fc->funcname);
@@ -532,7 +574,10 @@ static int func_call(AnQuery *q, const SdbFuncCall *fc, SdbExpr **out)
         sdb_error(SDB_ERR_WRONG_OBJECT_TYPE, "window function %s requires an OVER clause", name);
         return an_fail_at(q, fc->location);
     }
-    if (!fc->agg_star && !fc->agg_distinct && fc->agg_order == NULL && fc->agg_filter == NULL)
+    bool plain = !fc->agg_star && !fc->agg_distinct && fc->agg_order == NULL && fc->agg_filter == NULL;
+    if (plain && returns_set(name))
+        return srf_call(q, fc, out);
+    if (plain)
         return SDB_BIND_DEFAULT;
     SdbExpr **args; /* a function that does not exist is reported as such first */
     int nargs;

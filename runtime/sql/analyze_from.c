@@ -239,18 +239,15 @@ static int range_var(AnQuery *q, const SdbRangeVar *rv, SdbPlan **out)
     return an_add_rte(q, rte);
 }
 
+/* A subquery in FROM; a LATERAL one sees the FROM items before it. */
 static int range_subselect(AnQuery *q, const SdbRangeSubselect *rs, SdbPlan **out)
 {
-    if (rs->lateral) {
-        sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "LATERAL is not supported");
-        return SDB_ERROR;
-    }
     if (rs->alias == NULL) {
         sdb_error(SDB_ERR_SYNTAX_ERROR, "subquery in FROM must have an alias");
         return an_fail_at(q, an_location(rs->subquery));
     }
     bool hidden = q->hidden;
-    q->hidden = true;
+    q->hidden = !rs->lateral;
     int rc = an_select(q, false, rs->subquery, out, NULL);
     q->hidden = hidden;
     if (rc != SDB_OK)
@@ -260,21 +257,19 @@ static int range_subselect(AnQuery *q, const SdbRangeSubselect *rs, SdbPlan **ou
 }
 
 /* A function in FROM: a FunctionScan of one column (named by the alias's
- * column, else the alias, else the function), plus ordinality. */
+ * column, else the alias, else the function), plus ordinality.  Functions
+ * in FROM are always LATERAL (they see the FROM items before them), as in
+ * PostgreSQL.  A function that does not return a set gives one row. */
 static int range_function(AnQuery *q, const SdbRangeFunction *rf, SdbPlan **out)
 {
-    if (rf->lateral) {
-        sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "LATERAL is not supported");
-        return SDB_ERROR;
-    }
     Analyzer *an = q->an;
     SdbPlanFunctionScan *fs = sdb_new_plan_function_scan(an->arena);
     if (fs == NULL)
         return SDB_ERROR;
-    bool hidden = q->hidden;
-    q->hidden = true;
+    const SdbNode *srf = q->srf_call;
+    q->srf_call = rf->function;
     int rc = an_bind(q, AN_FROM_FUNCTION, rf->function, &fs->call);
-    q->hidden = hidden;
+    q->srf_call = srf;
     if (rc != SDB_OK)
         return SDB_ERROR;
     if (fs->call->tag != SDB_E_FUNC_EXPR) {
@@ -304,6 +299,62 @@ static int range_function(AnQuery *q, const SdbRangeFunction *rf, SdbPlan **out)
 }
 
 /* ---- joins ---- */
+
+/* Whether a plan reads a binding table of the join's left side (at the
+ * join's query level): the join is then LATERAL. */
+typedef struct LateralRefs {
+    const SdbPlan *left;
+    int levelsup;            /* Vars of the join's level, seen from where the walk is */
+    int table;               /* the first left table read, or -1 */
+    int location;
+} LateralRefs;
+
+static bool produced_by(const SdbPlan *plan, int table)
+{
+    for (int i = 0; i < plan->ncols; i++)
+        if (plan->cols[i].table == table)
+            return true;
+    return false;
+}
+
+static int lateral_ref(void *arg, SdbExpr **slot, bool *descend)
+{
+    LateralRefs *refs = arg;
+    *descend = refs->table < 0;
+    if ((*slot)->tag == SDB_E_VAR) {
+        const SdbBoundVar *v = (const SdbBoundVar *)*slot;
+        if (v->levelsup == refs->levelsup && produced_by(refs->left, v->table)) {
+            refs->table = v->table;
+            refs->location = v->location;
+        }
+    } else if ((*slot)->tag == SDB_E_SUB_PLAN && ((const SdbBoundSubPlan *)*slot)->correlated) {
+        refs->levelsup++;
+        int rc = an_mutate_plan(((SdbBoundSubPlan *)*slot)->plan, lateral_ref, refs);
+        refs->levelsup--;
+        return rc;
+    }
+    return SDB_OK;
+}
+
+/* Mark `join` LATERAL when its right side reads its left side's columns;
+ * only INNER and LEFT joins may (42P10). */
+static int mark_lateral(AnQuery *q, SdbPlanJoin *join)
+{
+    LateralRefs refs = {join->left, 0, -1, -1};
+    if (an_mutate_plan(join->right, lateral_ref, &refs) != SDB_OK)
+        return SDB_ERROR;
+    if (refs.table < 0)
+        return SDB_OK;
+    if (join->kind != SDB_JOIN_KIND_INNER && join->kind != SDB_JOIN_KIND_LEFT) {
+        const AnTable *t = an_table(q->an, refs.table);
+        sdb_error(SDB_ERR_INVALID_COLUMN_REFERENCE, "invalid reference to FROM-clause entry for table \"%s\"",
+                  t != NULL && t->name != NULL ? t->name : "?");
+        sdb_error_detail("The combining JOIN type must be INNER or LEFT for a LATERAL reference.");
+        return an_fail_at(q, refs.location);
+    }
+    join->lateral = true;
+    return SDB_OK;
+}
 
 /* The column-visible columns of rtes[from..to). */
 typedef struct JoinSide {
@@ -482,6 +533,8 @@ static int join_expr(AnQuery *q, const SdbJoinExpr *j, SdbPlan **out)
     join->conds = conds;
     join->nconds = nconds;
     *out = &join->plan;
+    if (mark_lateral(q, join) != SDB_OK)
+        return SDB_ERROR;
     return an_add_rte(q, rte);
 }
 
@@ -497,9 +550,11 @@ static int from_item(AnQuery *q, const SdbNode *node, SdbPlan **out)
     return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "%s is not supported in FROM", sdb_node_tag_name(SDB_NODE_TAG(node)));
 }
 
-/* Two FROM items side by side: a cross join. */
-static SdbPlan *cross_join(Analyzer *an, SdbPlan *left, SdbPlan *right)
+/* Two FROM items side by side: a cross join (LATERAL when the right one
+ * reads the left one). */
+static SdbPlan *cross_join(AnQuery *q, SdbPlan *left, SdbPlan *right)
 {
+    Analyzer *an = q->an;
     SdbPlanJoin *join = sdb_new_plan_join(an->arena);
     if (join == NULL || an_set_cols(an, &join->plan, left->ncols + right->ncols) != SDB_OK)
         return NULL;
@@ -508,7 +563,7 @@ static SdbPlan *cross_join(Analyzer *an, SdbPlan *left, SdbPlan *right)
     join->kind = SDB_JOIN_KIND_INNER;
     join->left = left;
     join->right = right;
-    return &join->plan;
+    return mark_lateral(q, join) == SDB_OK ? &join->plan : NULL;
 }
 
 int an_from(AnQuery *q, const SdbList *from, SdbPlan **out)
@@ -518,7 +573,7 @@ int an_from(AnQuery *q, const SdbList *from, SdbPlan **out)
         SdbPlan *item;
         if (from_item(q, sdb_list_nth(from, i), &item) != SDB_OK)
             return SDB_ERROR;
-        *out = *out == NULL ? item : cross_join(q->an, *out, item);
+        *out = *out == NULL ? item : cross_join(q, *out, item);
         if (*out == NULL)
             return SDB_ERROR;
     }

@@ -101,6 +101,7 @@ typedef struct AnQuery {
     int nwins, capwins;
     SdbExpr ***grouping_args; /* per GroupingFunc in aggs (NULL for Aggref): its bound arguments */
     bool correlated;         /* refers to an enclosing level */
+    const SdbNode *srf_call; /* the function of a FROM item being bound: the one call that may return a set */
 } AnQuery;
 
 /* analyze.c */

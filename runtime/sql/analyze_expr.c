@@ -548,7 +548,7 @@ static int srf_call(AnQuery *q, const SdbFuncCall *fc, SdbExpr **out)
         return SDB_ERROR;
     if (f->func->retset && (const SdbNode *)fc != top) {
         if (q->kind == AN_FROM_FUNCTION) {
-            sdb_error(SDB_ERR_DATATYPE_MISMATCH, "set-returning functions must appear at top level of FROM");
+            sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "set-returning functions must appear at top level of FROM");
             return an_fail_at(q, fc->location);
         }
         if (q->kind == AN_SELECT || q->kind == AN_ORDER_BY) {

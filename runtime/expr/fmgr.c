@@ -21,6 +21,8 @@ int sdb_fn_invoke(const SdbFuncInfo *func, const SdbExprContext *ctx, int nargs,
         call.args[i] = args[i];
         call.nulls[i] = nulls[i];
     }
+    if (func->fn == NULL) /* a set-returning function outside FROM and the select list */
+        return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "set-valued function called in context that cannot accept a set");
     if (func->fn(&call) != SDB_OK)
         return SDB_ERROR;
     *result = call.result;

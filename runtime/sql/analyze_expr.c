@@ -532,7 +532,7 @@ static bool returns_set(const char *name)
 }
 
 /* A call of a function that may return a set: only a FROM item's own
- * function may (not its arguments, nor any other clause). */
+ * function may (not its arguments), and the select list (analyze_srf.c). */
 static int srf_call(AnQuery *q, const SdbFuncCall *fc, SdbExpr **out)
 {
     int nargs = sdb_list_length(fc->args);
@@ -546,17 +546,19 @@ static int srf_call(AnQuery *q, const SdbFuncCall *fc, SdbExpr **out)
     q->srf_call = top;
     if (rc != SDB_OK || resolve(q, fc, args, nargs, &f) != SDB_OK)
         return SDB_ERROR;
-    if (f->func->retset && (const SdbNode *)fc != top) {
-        if (q->kind == AN_FROM_FUNCTION) {
+    if (f->func->retset && (const SdbNode *)fc != top && q->kind != AN_SELECT) {
+        if (q->kind == AN_FROM_FUNCTION)
             sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "set-returning functions must appear at top level of FROM");
-            return an_fail_at(q, fc->location);
+        else if (q->kind == AN_AGG_ARGS || q->kind == AN_WINDOW_PARTITION) {
+            sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "%s function calls cannot contain set-returning function calls",
+                      q->kind == AN_AGG_ARGS ? "aggregate" : "window");
+            sdb_error_hint("You might be able to move the set-returning function into a LATERAL FROM item.");
         }
-        if (q->kind == AN_SELECT || q->kind == AN_ORDER_BY) {
-            sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "set-returning functions in the select list are not supported");
-            sdb_error_hint("Call the function in FROM: SELECT ... FROM %s(...).", f->func->name);
-            return an_fail_at(q, fc->location);
-        }
-        return not_allowed(q, SDB_ERR_FEATURE_NOT_SUPPORTED, "set-returning functions", fc->location);
+        else if (q->kind == AN_ORDER_BY)
+            sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "set-returning functions in ORDER BY are not supported");
+        else
+            return not_allowed(q, SDB_ERR_FEATURE_NOT_SUPPORTED, "set-returning functions", fc->location);
+        return an_fail_at(q, fc->location);
     }
     *out = &f->expr;
     return SDB_OK;

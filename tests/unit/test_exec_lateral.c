@@ -3,7 +3,8 @@
  * unnest, generate_subscripts, WITH ORDINALITY, column aliases, a plain
  * function as one row) and LATERAL joins (subqueries and functions, inner,
  * left and comma joins, nested LATERAL, correlated SubPlans over functions)
- * end to end through a session, with the errors of invalid uses.  Every
+ * and a set-returning function in the select list, end to end through a
+ * session, with the errors of invalid uses.  Every
  * expected result was checked against PostgreSQL 15.
  */
 #include <stdio.h>
@@ -188,9 +189,39 @@ static void test_lateral(void)
     check_cases(cases, (int)(sizeof cases / sizeof cases[0]));
 }
 
+static void test_select_list(void)
+{
+    static const Case cases[] = {
+        {"select generate_series(1, 3)",
+         "1 2 3"},
+        {"select id, generate_series(1, n) from t order by 1, 2",
+         "1|1 1|2 3|1 3|2 3|3 4|1"},
+        {"select id, unnest(tags) || '!' as x from t order by 1, 2",
+         "1|a! 1|b! 4|x!"},
+        {"select count(*), generate_series(1, count(*)::int) from t",
+         "4|1 4|2 4|3 4|4"},
+        {"select id, generate_series(1, n) g from t where id > 1 order by g desc, id",
+         "3|3 3|2 3|1 4|1"},
+        {"select distinct generate_series(1, n) from t order by 1",
+         "1 2 3"},
+        {"select id, x from (select id, unnest(tags) x from t) s order by 1, 2",
+         "1|a 1|b 4|x"},
+        {"select sum(generate_series(1, 2))",
+         "ERROR 0A000"},
+        {"select id from t group by 1 having generate_series(1, 2) > 1",
+         "ERROR 0A000"},
+        {"select case when true then generate_series(1, 2) end",
+         "ERROR 0A000"},
+        {"select coalesce(generate_series(1, 2), 0)",
+         "ERROR 0A000"},
+    };
+    check_cases(cases, (int)(sizeof cases / sizeof cases[0]));
+}
+
 static CU_TestInfo tests[] = {
     {"set-returning functions in FROM: results, names, ordinality, errors", test_functions},
     {"LATERAL subqueries and functions: inner, left and comma joins, nesting, errors", test_lateral},
+    {"a set-returning function in the select list (ProjectSet semantics), misplaced ones", test_select_list},
     CU_TEST_INFO_NULL,
 };
 

@@ -377,12 +377,15 @@ static int command_sql(Options *o)
     }
     SdbInstance *db = sdb_instance_open(o->datadir, &s);
     sdb_settings_free(&s);
-    if (db == NULL)
-        return fail();
+    if (db == NULL) {
+        sdb_shell_print_error(&o->shell, stdout, stderr);
+        return EXIT_FAILURE;
+    }
     SdbSession *session = sdb_session_open(db, "postgres", "postgres");
     if (session == NULL) {
+        sdb_shell_print_error(&o->shell, stdout, stderr);
         sdb_instance_close(db);
-        return fail();
+        return EXIT_FAILURE;
     }
     o->shell.command = o->sql;
     o->shell.file = o->sql_file;

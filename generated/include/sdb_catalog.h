@@ -294,7 +294,7 @@ typedef struct SdbCatalogRel {
 #define SDB_ANUM_PG_AUTHID_ROLPASSWORD 11
 #define SDB_ANUM_PG_AUTHID_ROLVALIDUNTIL 12
 
-/* pg_catalog.pg_depend: dependencies between objects (sequences owned by columns) */
+/* pg_catalog.pg_depend: dependencies between objects: sequences owned by columns, views on the relations they name */
 #define SDB_CATALOG_PG_DEPEND_OID 2608
 #define SDB_NATTS_PG_DEPEND 7
 #define SDB_ANUM_PG_DEPEND_CLASSID 1

@@ -489,7 +489,7 @@ const SdbCatalogRel sdb_catalog_rels[SDB_CATALOG_REL_COUNT] = {
     {SDB_CATALOG_PG_AM_OID, "pg_catalog", "pg_am", false, SDB_CATALOG_TABLE, "access methods (index and table)", NULL, SDB_NATTS_PG_AM, columns_pg_am},
     {SDB_CATALOG_PG_ATTRDEF_OID, "pg_catalog", "pg_attrdef", false, SDB_CATALOG_TABLE, "column default expressions", NULL, SDB_NATTS_PG_ATTRDEF, columns_pg_attrdef},
     {SDB_CATALOG_PG_CONSTRAINT_OID, "pg_catalog", "pg_constraint", false, SDB_CATALOG_TABLE, "check, not-null, primary key, unique, foreign key and exclusion constraints", NULL, SDB_NATTS_PG_CONSTRAINT, columns_pg_constraint},
-    {SDB_CATALOG_PG_DEPEND_OID, "pg_catalog", "pg_depend", false, SDB_CATALOG_TABLE, "dependencies between objects (sequences owned by columns)", NULL, SDB_NATTS_PG_DEPEND, columns_pg_depend},
+    {SDB_CATALOG_PG_DEPEND_OID, "pg_catalog", "pg_depend", false, SDB_CATALOG_TABLE, "dependencies between objects: sequences owned by columns, views on the relations they name", NULL, SDB_NATTS_PG_DEPEND, columns_pg_depend},
     {SDB_CATALOG_PG_DESCRIPTION_OID, "pg_catalog", "pg_description", false, SDB_CATALOG_TABLE, "comments on database objects (COMMENT ON)", NULL, SDB_NATTS_PG_DESCRIPTION, columns_pg_description},
     {SDB_CATALOG_PG_INDEX_OID, "pg_catalog", "pg_index", false, SDB_CATALOG_TABLE, "index facts not in pg_class: key columns, uniqueness, predicate", NULL, SDB_NATTS_PG_INDEX, columns_pg_index},
     {SDB_CATALOG_PG_INHERITS_OID, "pg_catalog", "pg_inherits", false, SDB_CATALOG_TABLE, "table inheritance and partition parents", NULL, SDB_NATTS_PG_INHERITS, columns_pg_inherits},

@@ -72,8 +72,7 @@ static SdbOid type_collation(SdbOid type)
     return 0;
 }
 
-int sdb_cat_attribute_tuple(SdbCatTuple *t, SdbArena *arena, SdbOid relid, const SdbAttribute *att,
-                            bool has_default)
+int sdb_cat_attribute_tuple(SdbCatTuple *t, SdbArena *arena, SdbOid relid, const SdbAttribute *att, bool has_default)
 {
     const SdbTypeInfo *type = sdb_type_by_oid(att->type);
     sdb_cat_tuple_init(t, sdb_catalog_by_oid(SDB_CATALOG_PG_ATTRIBUTE_OID), arena);
@@ -119,8 +118,8 @@ static int catalog_class_rows(Boot *b, const SdbCatalogRel *rel)
         return SDB_ERROR;
     for (int i = 0; i < rel->ncolumns; i++) {
         const SdbCatalogColumn *c = &rel->columns[i];
-        SdbAttribute att = {.name = c->name, .attnum = c->attnum, .type = c->type_oid, .typmod = c->typmod,
-                            .not_null = c->not_null};
+        SdbAttribute att = {
+            .name = c->name, .attnum = c->attnum, .type = c->type_oid, .typmod = c->typmod, .not_null = c->not_null};
         if (sdb_cat_attribute_tuple(&t, b->arena, rel->oid, &att, false) != SDB_OK || put(b, &t) != SDB_OK)
             return SDB_ERROR;
     }
@@ -179,7 +178,8 @@ static int type_row(Boot *b, const SdbTypeInfo *type)
     sdb_cat_set(&t, SDB_ANUM_PG_TYPE_OID, type->oid);
     if (sdb_cat_set_text(&t, SDB_ANUM_PG_TYPE_TYPNAME, type->name) != SDB_OK)
         return SDB_ERROR;
-    sdb_cat_set(&t, SDB_ANUM_PG_TYPE_TYPNAMESPACE, domain ? SDB_NAMESPACE_INFORMATION_SCHEMA : SDB_NAMESPACE_PG_CATALOG);
+    sdb_cat_set(&t, SDB_ANUM_PG_TYPE_TYPNAMESPACE,
+                domain ? SDB_NAMESPACE_INFORMATION_SCHEMA : SDB_NAMESPACE_PG_CATALOG);
     sdb_cat_set(&t, SDB_ANUM_PG_TYPE_TYPOWNER, SDB_ROLE_POSTGRES);
     sdb_cat_set(&t, SDB_ANUM_PG_TYPE_TYPLEN, sdb_datum_from_int64(type->len));
     sdb_cat_set(&t, SDB_ANUM_PG_TYPE_TYPBYVAL, type->byval);
@@ -203,7 +203,8 @@ static int type_row(Boot *b, const SdbTypeInfo *type)
 
 static int proc_row(Boot *b, const SdbFuncInfo *fn)
 {
-    static const char volatility[] = {[SDB_VOLATILITY_IMMUTABLE] = 'i', [SDB_VOLATILITY_STABLE] = 's', [SDB_VOLATILITY_VOLATILE] = 'v'};
+    static const char volatility[] = {
+        [SDB_VOLATILITY_IMMUTABLE] = 'i', [SDB_VOLATILITY_STABLE] = 's', [SDB_VOLATILITY_VOLATILE] = 'v'};
     SdbCatTuple t;
     sdb_cat_tuple_init(&t, sdb_catalog_by_oid(SDB_CATALOG_PG_PROC_OID), b->arena);
     sdb_cat_set(&t, SDB_ANUM_PG_PROC_OID, fn->oid);

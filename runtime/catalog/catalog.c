@@ -25,8 +25,8 @@ struct SdbCatShared {
     int refs;
     pthread_mutex_t lock;
     pthread_cond_t released;
-    uint32_t next_oid;      /* next OID to hand out */
-    SdbXid changer;         /* transaction holding the change lock, or 0 */
+    uint32_t next_oid; /* next OID to hand out */
+    SdbXid changer;    /* transaction holding the change lock, or 0 */
     SdbCatShared *next;
 };
 
@@ -326,8 +326,19 @@ int sdb_cat_begin_change(SdbCatalog *cat, SdbTxn *txn)
         return SDB_ERROR;
     SdbCatShared *sh = cat->shared;
     pthread_mutex_lock(&sh->lock);
-    while (sh->changer != SDB_INVALID_XID && sh->changer != xid)
-        pthread_cond_wait(&sh->released, &sh->lock);
+    while (sh->changer != SDB_INVALID_XID && sh->changer != xid) {
+        SdbXid holder = sh->changer;
+        if (!sdb_xact_is_running(cat->xm, holder)) {
+            /* it ended; its sdb_catalog_end_txn releases the lock */
+            pthread_cond_wait(&sh->released, &sh->lock);
+            continue;
+        }
+        /* wait as for a row lock: deadlocks are detected (40P01) */
+        pthread_mutex_unlock(&sh->lock);
+        if (sdb_txn_wait(txn, holder) != SDB_OK)
+            return SDB_ERROR;
+        pthread_mutex_lock(&sh->lock);
+    }
     sh->changer = xid;
     pthread_mutex_unlock(&sh->lock);
     pthread_mutex_lock(&cat->lock);
@@ -504,6 +515,13 @@ static int load_all(SdbCatalog *cat)
     if (rc == SDB_OK)
         note_oids(cat, rels, nrels);
     sdb_arena_destroy(scratch);
+    /* every catalog describes itself, unless bootstrap was cut short */
+    for (int i = 0; rc == SDB_OK && i < SDB_CATALOG_REL_COUNT; i++) {
+        SdbOid oid = sdb_catalog_rels[i].oid;
+        if (!sdb_hash_lookup(cat->by_oid, &oid, sizeof oid, NULL))
+            rc = sdb_error(SDB_ERR_DATA_CORRUPTED, "catalog \"%s\" of database %u is missing", sdb_catalog_rels[i].name,
+                           cat->db_oid);
+    }
     return rc;
 }
 
@@ -517,7 +535,7 @@ static int bootstrap_if_new(SdbEngine *engine, SdbOid db_oid)
     if (exists)
         return SDB_OK;
     if (!sdb_engine_created(engine) && db_oid != SDB_DATABASE_TEMPLATE1 && db_oid != SDB_DATABASE_POSTGRES)
-        return sdb_error(SDB_ERR_UNDEFINED_OBJECT, "database %u does not exist", db_oid);
+        return sdb_error(SDB_ERR_INVALID_CATALOG_NAME, "database %u does not exist", db_oid);
     SdbRelFileId shared = {0, SDB_CATALOG_PG_DATABASE_OID};
     if (sdb_smgr_exists(sdb_engine_smgr(engine), shared, SDB_FORK_MAIN, &exists) != SDB_OK)
         return SDB_ERROR;

@@ -157,6 +157,19 @@ int sdb_catalog_close(SdbCatalog *cat);
 int sdb_catalog_lookup(SdbCatalog *cat, SdbTxn *txn, const char *schema, const char *name,
                        const char *const *search_path, int npath, const SdbRelation **out);
 
+/* regclass input: the relation a name in text form denotes ("t",
+ * "s.t", "\"Mixed Case\""; unquoted parts down-cased), looked up as
+ * sdb_catalog_lookup does.  42P01 relation "..." does not exist, 42602
+ * invalid name syntax.  Scratch memory from `arena`. */
+int sdb_catalog_regclass_in(SdbCatalog *cat, SdbTxn *txn, SdbArena *arena, const char *text,
+                            const char *const *search_path, int npath, SdbOid *oid);
+
+/* regclass output: the relation's name, schema-qualified when the search
+ * path would not find it, quoted as needed; the number when no relation
+ * has that OID. */
+int sdb_catalog_regclass_out(SdbCatalog *cat, SdbTxn *txn, SdbOid oid, const char *const *search_path, int npath,
+                             SdbStr *out);
+
 /* The relation with `oid`, or *out = NULL. */
 int sdb_catalog_relation(SdbCatalog *cat, SdbTxn *txn, SdbOid oid, const SdbRelation **out);
 

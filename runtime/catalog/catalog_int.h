@@ -53,31 +53,31 @@ struct SdbCatalog {
     SdbOid db_oid;
     SdbCatShared *shared;
 
-    pthread_mutex_t lock;      /* guards everything below */
-    SdbArena *arena;           /* hash tables */
-    SdbHash *by_oid;           /* committed: oid -> SdbRelation * */
-    SdbHash *by_name;          /* committed: (namespace oid, name) -> SdbRelation * */
+    pthread_mutex_t lock;         /* guards everything below */
+    SdbArena *arena;              /* hash tables */
+    SdbHash *by_oid;              /* committed: oid -> SdbRelation * */
+    SdbHash *by_name;             /* committed: (namespace oid, name) -> SdbRelation * */
     SdbCatNamespaces *namespaces; /* committed */
 
-    SdbXid pending_xid;        /* the transaction with uncommitted DDL, or 0 */
-    SdbHash *pending;          /* its changed relations: oid -> SdbRelation *, NULL = dropped */
+    SdbXid pending_xid;                   /* the transaction with uncommitted DDL, or 0 */
+    SdbHash *pending;                     /* its changed relations: oid -> SdbRelation *, NULL = dropped */
     SdbCatNamespaces *pending_namespaces; /* its schemas, or NULL when unchanged */
     SdbArena *pending_arena;
 
-    SdbRelFileId *files;       /* files the pending transaction created / dropped */
-    bool *file_dropped;        /* per file: dropped (unlink at commit), else created (unlink at abort) */
+    SdbRelFileId *files; /* files the pending transaction created / dropped */
+    bool *file_dropped;  /* per file: dropped (unlink at commit), else created (unlink at abort) */
     size_t nfiles, capfiles;
 
     /* Replaced descriptors are kept until no transaction can hold them:
      * transactions register (with the generation) at their first lookup
      * and leave at sdb_catalog_end_txn; a descriptor retired in generation
      * r is freed once every registered transaction came after r. */
-    uint64_t generation;       /* bumped by every published change */
+    uint64_t generation; /* bumped by every published change */
     SdbCatRetired *retired;
     size_t nretired, capretired;
     SdbCatReader *readers;
     size_t nreaders, capreaders;
-    bool keep_retired;         /* the reader registry failed to grow */
+    bool keep_retired; /* the reader registry failed to grow */
 };
 
 /* --- rows of catalog tables (catalog_rows.c) ---------------------------- */
@@ -118,6 +118,11 @@ SdbRelFileId sdb_cat_file(const SdbCatalogRel *rel, SdbOid db_oid);
  * state plus the reader's own changes, whatever its snapshot. */
 int sdb_cat_scan(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, SdbArena *arena, SdbCatRows *out);
 
+/* Same, only the rows whose oid column key_anum is one of `keys` (oid ->
+ * anything; keys NULL: every row). */
+int sdb_cat_scan_keys(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, int key_anum, const SdbHash *keys,
+                      SdbArena *arena, SdbCatRows *out);
+
 /* Whether a tuple version is visible under that rule (also used to build
  * an index from a table's rows). */
 int sdb_cat_row_visible(SdbCatalog *cat, SdbTxn *txn, const SdbHeapTupleHeader *h, bool *visible);
@@ -132,8 +137,7 @@ void sdb_cat_tuple_from_row(SdbCatTuple *t, const SdbCatalogRel *rel, const SdbC
 
 /* Delete every visible row of `rel` whose column `anum` (an oid) equals
  * `oid`. */
-int sdb_cat_delete_where(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, int anum, SdbOid oid,
-                         SdbArena *arena);
+int sdb_cat_delete_where(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, int anum, SdbOid oid, SdbArena *arena);
 
 /* Datum accessors. */
 const char *sdb_cat_text(SdbDatum d); /* the NUL-terminated payload */
@@ -148,8 +152,8 @@ int sdb_cat_xid(SdbTxn *txn, SdbXid *xid);
  * oids is NULL) as `txn` sees the catalogs; each gets its own arena.
  * *out[i] for each found relation (*nout of them), or a relation oid of
  * oids[] that has no visible pg_class row is simply absent. */
-int sdb_cat_load(SdbCatalog *cat, SdbTxn *txn, const SdbOid *oids, size_t noids, SdbArena *scratch,
-                 SdbRelation ***out, size_t *nout);
+int sdb_cat_load(SdbCatalog *cat, SdbTxn *txn, const SdbOid *oids, size_t noids, SdbArena *scratch, SdbRelation ***out,
+                 size_t *nout);
 
 /* Load the schemas `txn` sees. */
 int sdb_cat_load_namespaces(SdbCatalog *cat, SdbTxn *txn, SdbCatNamespaces **out);
@@ -175,6 +179,10 @@ int sdb_cat_note_file(SdbCatalog *cat, SdbRelFileId file, bool dropped);
 
 int sdb_cat_refresh(SdbCatalog *cat, SdbTxn *txn, const SdbOid *oids, size_t noids, bool namespaces);
 
+/* Append `ident`, double-quoted when PostgreSQL's quote_identifier would
+ * (catalog_names.c). */
+int sdb_cat_quote_identifier(SdbStr *out, const char *ident);
+
 /* --- bootstrap (bootstrap.c) ----------------------------------------- */
 
 /* Create and fill the shared catalogs (cluster creation). */
@@ -196,10 +204,9 @@ typedef struct SdbCatClassInfo {
     bool shared;
     bool has_index;
     int16_t checks;
-    SdbOid toast;       /* pg_class.reltoastrelid: its toast heap's relation number */
+    SdbOid toast; /* pg_class.reltoastrelid: its toast heap's relation number */
 } SdbCatClassInfo;
 int sdb_cat_class_tuple(SdbCatTuple *t, SdbArena *arena, const SdbCatClassInfo *info);
-int sdb_cat_attribute_tuple(SdbCatTuple *t, SdbArena *arena, SdbOid relid, const SdbAttribute *att,
-                            bool has_default);
+int sdb_cat_attribute_tuple(SdbCatTuple *t, SdbArena *arena, SdbOid relid, const SdbAttribute *att, bool has_default);
 
 #endif /* SDB_CATALOG_CATALOG_INT_H */

@@ -27,8 +27,9 @@ typedef struct Loader {
     SdbCatalog *cat;
     SdbTxn *txn;
     SdbArena *scratch;
-    SdbHash *builders;  /* oid -> Builder * (the relations asked for) */
-    SdbHash *classes;   /* oid -> SdbCatRow * (every pg_class row) */
+    SdbHash *builders; /* oid -> Builder * (the relations asked for) */
+    SdbHash *wanted;   /* their oids when only some were asked for, else NULL */
+    SdbHash *classes;  /* oid -> SdbCatRow * (every pg_class row) */
 } Loader;
 
 SdbArena *sdb_cat_relation_arena(const SdbRelation *rel)
@@ -138,6 +139,7 @@ static int load_classes(Loader *ld, const SdbOid *oids, size_t noids)
             if (sdb_hash_put(wanted, &oids[i], sizeof oids[i], NULL) != SDB_OK)
                 return SDB_ERROR;
     }
+    ld->wanted = wanted;
     for (size_t i = 0; i < rows.count; i++) {
         SdbOid oid = (SdbOid)rows.rows[i].values[SDB_ANUM_PG_CLASS_OID - 1];
         if (sdb_hash_put(ld->classes, &oid, sizeof oid, &rows.rows[i]) != SDB_OK)
@@ -154,8 +156,8 @@ static int load_classes(Loader *ld, const SdbOid *oids, size_t noids)
 static int load_attributes(Loader *ld)
 {
     SdbCatRows rows;
-    if (sdb_cat_scan(ld->cat, ld->txn, sdb_catalog_by_oid(SDB_CATALOG_PG_ATTRIBUTE_OID), ld->scratch, &rows) !=
-        SDB_OK)
+    if (sdb_cat_scan_keys(ld->cat, ld->txn, sdb_catalog_by_oid(SDB_CATALOG_PG_ATTRIBUTE_OID),
+                          SDB_ANUM_PG_ATTRIBUTE_ATTRELID, ld->wanted, ld->scratch, &rows) != SDB_OK)
         return SDB_ERROR;
     for (size_t i = 0; i < rows.count; i++) {
         const SdbDatum *v = rows.rows[i].values;
@@ -180,7 +182,8 @@ static int load_attributes(Loader *ld)
 static int load_defaults(Loader *ld)
 {
     SdbCatRows rows;
-    if (sdb_cat_scan(ld->cat, ld->txn, sdb_catalog_by_oid(SDB_CATALOG_PG_ATTRDEF_OID), ld->scratch, &rows) != SDB_OK)
+    if (sdb_cat_scan_keys(ld->cat, ld->txn, sdb_catalog_by_oid(SDB_CATALOG_PG_ATTRDEF_OID), SDB_ANUM_PG_ATTRDEF_ADRELID,
+                          ld->wanted, ld->scratch, &rows) != SDB_OK)
         return SDB_ERROR;
     for (size_t i = 0; i < rows.count; i++) {
         const SdbDatum *v = rows.rows[i].values;
@@ -278,8 +281,7 @@ static int fill_constraint(Loader *ld, SdbArena *arena, const SdbDatum *v, const
 static int load_constraints(Loader *ld)
 {
     SdbCatRows rows;
-    if (sdb_cat_scan(ld->cat, ld->txn, sdb_catalog_by_oid(SDB_CATALOG_PG_CONSTRAINT_OID), ld->scratch, &rows) !=
-        SDB_OK)
+    if (sdb_cat_scan(ld->cat, ld->txn, sdb_catalog_by_oid(SDB_CATALOG_PG_CONSTRAINT_OID), ld->scratch, &rows) != SDB_OK)
         return SDB_ERROR;
     for (size_t i = 0; i < rows.count; i++) {
         const SdbDatum *v = rows.rows[i].values;
@@ -315,14 +317,14 @@ static int load_constraints(Loader *ld)
 static int load_views(Loader *ld)
 {
     SdbCatRows rows;
-    if (sdb_cat_scan(ld->cat, ld->txn, sdb_catalog_by_oid(SDB_CATALOG_PG_REWRITE_OID), ld->scratch, &rows) != SDB_OK)
+    if (sdb_cat_scan_keys(ld->cat, ld->txn, sdb_catalog_by_oid(SDB_CATALOG_PG_REWRITE_OID),
+                          SDB_ANUM_PG_REWRITE_EV_CLASS, ld->wanted, ld->scratch, &rows) != SDB_OK)
         return SDB_ERROR;
     for (size_t i = 0; i < rows.count; i++) {
         const SdbDatum *v = rows.rows[i].values;
         Builder *b = builder_of(ld, (SdbOid)v[SDB_ANUM_PG_REWRITE_EV_CLASS - 1]);
         if (b != NULL &&
-            (b->rel->view_sql = sdb_arena_strdup(b->arena, sdb_cat_text(v[SDB_ANUM_PG_REWRITE_EV_ACTION - 1]))) ==
-                NULL)
+            (b->rel->view_sql = sdb_arena_strdup(b->arena, sdb_cat_text(v[SDB_ANUM_PG_REWRITE_EV_ACTION - 1]))) == NULL)
             return SDB_ERROR;
     }
     return SDB_OK;
@@ -331,8 +333,8 @@ static int load_views(Loader *ld)
 static int load_sequences(Loader *ld)
 {
     SdbCatRows rows;
-    if (sdb_cat_scan(ld->cat, ld->txn, sdb_catalog_by_oid(SDB_CATALOG_PG_SEQUENCE_OID), ld->scratch, &rows) !=
-        SDB_OK)
+    if (sdb_cat_scan_keys(ld->cat, ld->txn, sdb_catalog_by_oid(SDB_CATALOG_PG_SEQUENCE_OID),
+                          SDB_ANUM_PG_SEQUENCE_SEQRELID, ld->wanted, ld->scratch, &rows) != SDB_OK)
         return SDB_ERROR;
     for (size_t i = 0; i < rows.count; i++) {
         const SdbDatum *v = rows.rows[i].values;
@@ -362,8 +364,9 @@ static int load_owned_sequences(Loader *ld)
         return SDB_ERROR;
     for (size_t i = 0; i < rows.count; i++) {
         const SdbDatum *v = rows.rows[i].values;
+        char deptype = (char)v[SDB_ANUM_PG_DEPEND_DEPTYPE - 1];
         if (v[SDB_ANUM_PG_DEPEND_CLASSID - 1] != SDB_CATALOG_PG_CLASS_OID ||
-            v[SDB_ANUM_PG_DEPEND_REFCLASSID - 1] != SDB_CATALOG_PG_CLASS_OID)
+            v[SDB_ANUM_PG_DEPEND_REFCLASSID - 1] != SDB_CATALOG_PG_CLASS_OID || (deptype != 'a' && deptype != 'i'))
             continue;
         SdbOid seq_oid = (SdbOid)v[SDB_ANUM_PG_DEPEND_OBJID - 1];
         SdbOid table_oid = (SdbOid)v[SDB_ANUM_PG_DEPEND_REFOBJID - 1];
@@ -394,8 +397,8 @@ static void destroy_builders(Loader *ld)
         sdb_arena_destroy(((Builder *)value)->arena);
 }
 
-int sdb_cat_load(SdbCatalog *cat, SdbTxn *txn, const SdbOid *oids, size_t noids, SdbArena *scratch,
-                 SdbRelation ***out, size_t *nout)
+int sdb_cat_load(SdbCatalog *cat, SdbTxn *txn, const SdbOid *oids, size_t noids, SdbArena *scratch, SdbRelation ***out,
+                 size_t *nout)
 {
     Loader ld = {.cat = cat, .txn = txn, .scratch = scratch};
     ld.builders = sdb_hash_create(scratch, oids ? noids : 256);

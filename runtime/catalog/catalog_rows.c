@@ -187,6 +187,26 @@ int sdb_cat_row_visible(SdbCatalog *cat, SdbTxn *txn, const SdbHeapTupleHeader *
 
 int sdb_cat_scan(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, SdbArena *arena, SdbCatRows *out)
 {
+    return sdb_cat_scan_keys(cat, txn, rel, 0, NULL, arena, out);
+}
+
+/* Whether the row's oid column key_anum is in `keys` (decoding just it). */
+static int row_wanted(const SdbHeapTuple *tup, const SdbOid *types, int n, int key_anum, const SdbHash *keys,
+                      bool *wanted)
+{
+    int want = key_anum - 1;
+    SdbDatum value;
+    bool isnull;
+    if (sdb_row_decode(tup->payload, tup->header.payload_len, types, n, &want, 1, NULL, &value, &isnull) != SDB_OK)
+        return SDB_ERROR;
+    SdbOid oid = (SdbOid)value;
+    *wanted = !isnull && sdb_hash_lookup(keys, &oid, sizeof oid, NULL);
+    return SDB_OK;
+}
+
+int sdb_cat_scan_keys(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, int key_anum, const SdbHash *keys,
+                      SdbArena *arena, SdbCatRows *out)
+{
     SdbOid types[SDB_CAT_MAX_COLUMNS];
     int want[SDB_CAT_MAX_COLUMNS];
     int n = column_types(rel, types);
@@ -205,6 +225,10 @@ int sdb_cat_scan(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, SdbAren
         if ((rc = sdb_heap_scan_next(scan, &tup, &found)) != SDB_OK || !found)
             break;
         if ((rc = sdb_cat_row_visible(cat, txn, &tup.header, &visible)) != SDB_OK)
+            break;
+        if (!visible)
+            continue;
+        if (keys != NULL && (rc = row_wanted(&tup, types, n, key_anum, keys, &visible)) != SDB_OK)
             break;
         if (!visible)
             continue;
@@ -298,10 +322,9 @@ static int change_row(SdbCatalog *cat, SdbTxn *txn, SdbRelFileId file, SdbTid ti
         bool retry;
         if (xmax_cid(cat, txn, file, tid, &cid) != SDB_OK)
             return SDB_ERROR;
-        int rc = payload == NULL
-                     ? sdb_heap_delete(cat->engine, file, tid, xid, cid, &result, &found)
-                     : sdb_heap_update(cat->engine, file, tid, xid, cid, payload->data, payload->len, 0, &new_tid,
-                                       &result, &found);
+        int rc = payload == NULL ? sdb_heap_delete(cat->engine, file, tid, xid, cid, &result, &found)
+                                 : sdb_heap_update(cat->engine, file, tid, xid, cid, payload->data, payload->len, 0,
+                                                   &new_tid, &result, &found);
         if (rc != SDB_OK)
             return SDB_ERROR;
         if (result == SDB_HEAP_OK)
@@ -329,8 +352,7 @@ int sdb_cat_update(SdbCatalog *cat, SdbTxn *txn, SdbTid tid, const SdbCatTuple *
     return change_row(cat, txn, sdb_cat_file(t->rel, cat->db_oid), tid, &row);
 }
 
-int sdb_cat_delete_where(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, int anum, SdbOid oid,
-                         SdbArena *arena)
+int sdb_cat_delete_where(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, int anum, SdbOid oid, SdbArena *arena)
 {
     SdbCatRows rows;
     if (sdb_cat_scan(cat, txn, rel, arena, &rows) != SDB_OK)

@@ -116,14 +116,17 @@ int sdb_ddl_name_taken(SdbDdl *d, SdbOid nsp, const char *name, bool *taken)
 {
     const char *schema = sdb_cat_namespace_name(d->cat, d->txn, nsp);
     const SdbRelation *rel = NULL;
-    *taken = false;
     if (schema != NULL && sdb_catalog_lookup(d->cat, d->txn, schema, name, NULL, 0, &rel) != SDB_OK)
         return SDB_ERROR;
-    if (rel != NULL) {
-        *taken = true;
-        return SDB_OK;
-    }
+    *taken = rel != NULL;
+    return SDB_OK;
+}
+
+/* Whether a constraint of schema nsp is called `name`. */
+static int constraint_name_taken(SdbDdl *d, SdbOid nsp, const char *name, bool *taken)
+{
     SdbCatRows rows;
+    *taken = false;
     if (sdb_cat_scan(d->cat, d->txn, sdb_catalog_by_oid(SDB_CATALOG_PG_CONSTRAINT_OID), d->arena, &rows) != SDB_OK)
         return SDB_ERROR;
     for (size_t i = 0; i < rows.count && !*taken; i++)
@@ -156,9 +159,11 @@ int sdb_ddl_choose_name(SdbDdl *d, SdbOid nsp, const char *table, const char *co
         if (pass > 0)
             snprintf(extra, sizeof extra, "%d", pass);
         char *name = object_name(d->arena, table, columns, suffix, extra);
-        bool taken;
-        if (name == NULL || sdb_ddl_name_taken(d, nsp, name, &taken) != SDB_OK)
+        bool taken, used;
+        if (name == NULL || sdb_ddl_name_taken(d, nsp, name, &taken) != SDB_OK ||
+            constraint_name_taken(d, nsp, name, &used) != SDB_OK)
             return SDB_ERROR;
+        taken |= used;
         if (!taken) {
             *out = name;
             return SDB_OK;
@@ -198,8 +203,7 @@ static int type_typmod(const SdbTypeName *tn, const SdbTypeInfo *type, int32_t *
         if (a < 1)
             return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "length for type %s must be at least 1", type->name);
         if (a > 10485760)
-            return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "length for type %s cannot exceed 10485760",
-                             type->name);
+            return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "length for type %s cannot exceed 10485760", type->name);
         *typmod = a + 4;
     } else if (oid == SDB_TYPEOID_NUMERIC && n <= 2) {
         if (a < 1 || a > 1000)
@@ -332,8 +336,7 @@ int sdb_ddl_after_keyword(SdbDdl *d, int start, const char *kw, int n)
         else if (s[i] == ')')
             depth--;
         else if (depth == 0 && strncasecmp(s + i, kw, len) == 0 && !isalnum((unsigned char)s[i + len]) &&
-                 s[i + len] != '_' && (i == 0 || (!isalnum((unsigned char)s[i - 1]) && s[i - 1] != '_')) &&
-                 n-- == 0)
+                 s[i + len] != '_' && (i == 0 || (!isalnum((unsigned char)s[i - 1]) && s[i - 1] != '_')) && n-- == 0)
             return i + (int)len;
         i = skip_token(s, i);
     }

@@ -3,11 +3,13 @@
  * ALTER COLUMN SET/DROP DEFAULT, SET/DROP NOT NULL) and the RENAME forms
  * (tables, indexes, views, sequences, columns, constraints, schemas).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "catalog/ddl_int.h"
 #include "catalog/row.h"
+#include "sql/parser.h"
 
 /* --- helpers ---------------------------------------------------------------- */
 
@@ -103,8 +105,8 @@ static int add_column(SdbDdl *d, const SdbRelation *rel, const SdbAlterTableCmd 
     const SdbColumnDef *def = (const SdbColumnDef *)cmd->def;
     if (sdb_ddl_attnum(rel, def->colname) != 0) {
         if (!cmd->missing_ok)
-            return sdb_error(SDB_ERR_DUPLICATE_COLUMN, "column \"%s\" of relation \"%s\" already exists",
-                             def->colname, rel->name);
+            return sdb_error(SDB_ERR_DUPLICATE_COLUMN, "column \"%s\" of relation \"%s\" already exists", def->colname,
+                             rel->name);
         sdb_ddl_notice(d, "42701", "column \"%s\" of relation \"%s\" already exists, skipping", def->colname,
                        rel->name);
         return SDB_OK;
@@ -167,8 +169,7 @@ static int drop_column(SdbDdl *d, const SdbRelation *rel, const SdbAlterTableCmd
     if (attnum == 0) {
         if (!cmd->missing_ok)
             return missing_column(cmd->name, rel->name);
-        sdb_ddl_notice(d, "00000", "column \"%s\" of relation \"%s\" does not exist, skipping", cmd->name,
-                       rel->name);
+        sdb_ddl_notice(d, "00000", "column \"%s\" of relation \"%s\" does not exist, skipping", cmd->name, rel->name);
         return SDB_OK;
     }
     bool cascade = cmd->behavior == SDB_DROP_BEHAVIOR_CASCADE;
@@ -222,8 +223,8 @@ static int drop_constraint(SdbDdl *d, const SdbRelation *rel, const SdbAlterTabl
             con = &rel->constraints[i];
     if (con == NULL) {
         if (!cmd->missing_ok)
-            return sdb_error(SDB_ERR_UNDEFINED_OBJECT, "constraint \"%s\" of relation \"%s\" does not exist",
-                             cmd->name, rel->name);
+            return sdb_error(SDB_ERR_UNDEFINED_OBJECT, "constraint \"%s\" of relation \"%s\" does not exist", cmd->name,
+                             rel->name);
         sdb_ddl_notice(d, "00000", "constraint \"%s\" of relation \"%s\" does not exist, skipping", cmd->name,
                        rel->name);
         return SDB_OK;
@@ -271,8 +272,8 @@ static int alter_column(SdbDdl *d, const SdbRelation *rel, const SdbAlterTableCm
     case SDB_ALTER_TABLE_TYPE_SET_DEFAULT: {
         const char *text = nth_default_text(d, (*defaults_seen)++);
         if (att->identity)
-            return sdb_error(SDB_ERR_SYNTAX_ERROR, "column \"%s\" of relation \"%s\" is an identity column",
-                             cmd->name, rel->name);
+            return sdb_error(SDB_ERR_SYNTAX_ERROR, "column \"%s\" of relation \"%s\" is an identity column", cmd->name,
+                             rel->name);
         if (text == NULL)
             return sdb_error(SDB_ERR_INTERNAL_ERROR, "DEFAULT expression not found in the statement text");
         return sdb_ddl_set_default(d, rel->oid, attnum, text);
@@ -296,8 +297,8 @@ static int alter_column(SdbDdl *d, const SdbRelation *rel, const SdbAlterTableCm
                 key_uses(rel->constraints[i].nkeys, rel->constraints[i].keys, attnum))
                 return sdb_error(SDB_ERR_INVALID_TABLE_DEFINITION, "column \"%s\" is in a primary key", cmd->name);
         if (att->identity)
-            return sdb_error(SDB_ERR_SYNTAX_ERROR, "column \"%s\" of relation \"%s\" is an identity column",
-                             cmd->name, rel->name);
+            return sdb_error(SDB_ERR_SYNTAX_ERROR, "column \"%s\" of relation \"%s\" is an identity column", cmd->name,
+                             rel->name);
         return sdb_ddl_set_not_null(d, rel->oid, attnum, false);
     default:
         return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "ALTER COLUMN ... TYPE is not supported");
@@ -388,6 +389,131 @@ static int rename_constraint_row(SdbDdl *d, SdbOid oid, const char *name)
     return SDB_OK;
 }
 
+/* The length of the (possibly qualified, possibly quoted) name at s. */
+static int name_length(const char *s)
+{
+    int i = 0;
+    for (;;) {
+        if (s[i] == '"') {
+            for (i++; s[i] != '\0' && !(s[i] == '"' && s[i + 1] != '"'); i += s[i] == '"' ? 2 : 1)
+                ;
+            if (s[i] == '"')
+                i++;
+        } else {
+            while (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '$' || (unsigned char)s[i] >= 0x80)
+                i++;
+        }
+        int j = i;
+        while (isspace((unsigned char)s[j]))
+            j++;
+        if (s[j] != '.')
+            return i;
+        for (j++; isspace((unsigned char)s[j]); j++)
+            ;
+        i = j;
+    }
+}
+
+typedef struct RenameWalk {
+    SdbDdl *d;
+    SdbOid target;
+    int *locations;
+    bool *qualified;
+    bool *aliased;
+    int n, cap;
+    int rc;
+} RenameWalk;
+
+/* Collect where the query names relation `target`. */
+static int find_names(SdbNode *node, void *arg)
+{
+    RenameWalk *w = arg;
+    if (SDB_IS_A(node, RANGE_VAR)) {
+        const SdbRangeVar *rv = (const SdbRangeVar *)node;
+        const SdbRelation *rel = sdb_ddl_find(w->d, rv);
+        if (rel != NULL && rel->oid == w->target && w->n < w->cap) {
+            w->locations[w->n] = rv->location;
+            w->aliased[w->n] = rv->alias != NULL;
+            w->qualified[w->n++] = rv->schemaname != NULL;
+        }
+    }
+    return sdb_node_walk(node, find_names, arg);
+}
+
+/* The view's text with every name of relation `target` replaced by
+ * `name` (schema-qualified where it was; without an alias, the old name
+ * becomes one, so column references qualified by it still work). */
+static int renamed_view_text(SdbDdl *d, const char *sql, SdbOid target, const char *schema, const char *old,
+                             const char *name, const char **out)
+{
+    SdbParseResult parsed;
+    if (sdb_parse(d->arena, sql, strlen(sql), &parsed) != SDB_OK || parsed.count != 1)
+        return SDB_ERROR;
+    RenameWalk w = {.d = d, .target = target, .cap = 256, .rc = SDB_OK};
+    w.locations = sdb_arena_alloc(d->arena, (size_t)w.cap * sizeof *w.locations);
+    w.qualified = sdb_arena_alloc(d->arena, (size_t)w.cap * sizeof *w.qualified);
+    w.aliased = sdb_arena_alloc(d->arena, (size_t)w.cap * sizeof *w.aliased);
+    if (w.locations == NULL || w.qualified == NULL || w.aliased == NULL)
+        return SDB_ERROR;
+    find_names(((const SdbRawStmt *)sdb_list_nth(parsed.stmts, 0))->stmt, &w);
+    for (int i = 1; i < w.n; i++) /* into text order */
+        for (int j = i; j > 0 && w.locations[j] < w.locations[j - 1]; j--) {
+            int l = w.locations[j];
+            bool q = w.qualified[j], a = w.aliased[j];
+            w.locations[j] = w.locations[j - 1], w.qualified[j] = w.qualified[j - 1], w.aliased[j] = w.aliased[j - 1];
+            w.locations[j - 1] = l, w.qualified[j - 1] = q, w.aliased[j - 1] = a;
+        }
+    SdbStr text;
+    sdb_str_init(&text, d->arena);
+    int pos = 0;
+    for (int i = 0; i < w.n; i++) {
+        int at = w.locations[i];
+        if (at < pos)
+            continue;
+        if (sdb_str_append(&text, sql + pos, (size_t)(at - pos)) != SDB_OK ||
+            (w.qualified[i] &&
+             (sdb_cat_quote_identifier(&text, schema) != SDB_OK || sdb_str_append_char(&text, '.') != SDB_OK)) ||
+            sdb_cat_quote_identifier(&text, name) != SDB_OK ||
+            (!w.aliased[i] &&
+             (sdb_str_append_cstr(&text, " AS ") != SDB_OK || sdb_cat_quote_identifier(&text, old) != SDB_OK)))
+            return SDB_ERROR;
+        pos = at + name_length(sql + at);
+    }
+    if (sdb_str_append_cstr(&text, sql + pos) != SDB_OK)
+        return SDB_ERROR;
+    *out = text.data;
+    return SDB_OK;
+}
+
+/* Views naming `rel` keep naming it under its new name. */
+static int rename_in_views(SdbDdl *d, const SdbRelation *rel, const char *name)
+{
+    SdbOid *views;
+    int n;
+    if (sdb_ddl_dependent_views(d, rel->oid, &views, &n) != SDB_OK)
+        return SDB_ERROR;
+    const SdbCatalogRel *crel = sdb_catalog_by_oid(SDB_CATALOG_PG_REWRITE_OID);
+    for (int i = 0; i < n; i++) {
+        SdbCatRows rows;
+        if (sdb_cat_scan(d->cat, d->txn, crel, d->arena, &rows) != SDB_OK)
+            return SDB_ERROR;
+        for (size_t r = 0; r < rows.count; r++) {
+            if (rows.rows[r].values[SDB_ANUM_PG_REWRITE_EV_CLASS - 1] != views[i])
+                continue;
+            const char *text;
+            SdbCatTuple t;
+            if (renamed_view_text(d, sdb_cat_text(rows.rows[r].values[SDB_ANUM_PG_REWRITE_EV_ACTION - 1]), rel->oid,
+                                  rel->namespace_name, rel->name, name, &text) != SDB_OK)
+                return SDB_ERROR;
+            sdb_cat_tuple_from_row(&t, crel, &rows.rows[r], d->arena);
+            if (sdb_cat_set_text(&t, SDB_ANUM_PG_REWRITE_EV_ACTION, text) != SDB_OK ||
+                sdb_cat_update(d->cat, d->txn, rows.rows[r].tid, &t) != SDB_OK || sdb_ddl_touch(d, views[i]) != SDB_OK)
+                return SDB_ERROR;
+        }
+    }
+    return SDB_OK;
+}
+
 /* Rename relation `rel`; an index enforcing a constraint renames it too. */
 static int rename_relation(SdbDdl *d, const SdbRelation *rel, const char *name)
 {
@@ -396,7 +522,7 @@ static int rename_relation(SdbDdl *d, const SdbRelation *rel, const char *name)
         return SDB_ERROR;
     if (taken)
         return sdb_error(SDB_ERR_DUPLICATE_TABLE, "relation \"%s\" already exists", name);
-    if (sdb_ddl_update_class(d, rel->oid, name, -1, -1) != SDB_OK)
+    if (rename_in_views(d, rel, name) != SDB_OK || sdb_ddl_update_class(d, rel->oid, name, -1, -1) != SDB_OK)
         return SDB_ERROR;
     const SdbRelation *table = rel->kind == 'i' ? sdb_ddl_by_oid(d, rel->index_table) : NULL;
     for (int i = 0; table != NULL && i < table->nconstraints; i++)
@@ -447,12 +573,16 @@ static int rename_constraint(SdbDdl *d, const SdbRelation *rel, const SdbRenameS
         const SdbRelConstraint *c = &rel->constraints[i];
         if (strcmp(c->name, stmt->subname) != 0)
             continue;
-        bool taken;
-        if (sdb_ddl_name_taken(d, rel->namespace_oid, stmt->newname, &taken) != SDB_OK)
-            return SDB_ERROR;
+        bool taken = false;
+        for (int j = 0; j < rel->nconstraints; j++)
+            taken |= strcmp(rel->constraints[j].name, stmt->newname) == 0;
         if (taken)
             return sdb_error(SDB_ERR_DUPLICATE_OBJECT, "constraint \"%s\" for relation \"%s\" already exists",
                              stmt->newname, rel->name);
+        if ((c->kind == 'p' || c->kind == 'u') &&
+            (sdb_ddl_name_taken(d, rel->namespace_oid, stmt->newname, &taken) != SDB_OK || taken))
+            return taken ? sdb_error(SDB_ERR_DUPLICATE_TABLE, "relation \"%s\" already exists", stmt->newname)
+                         : SDB_ERROR;
         if (rename_constraint_row(d, c->oid, stmt->newname) != SDB_OK)
             return SDB_ERROR;
         if ((c->kind == 'p' || c->kind == 'u') &&

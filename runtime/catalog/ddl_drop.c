@@ -59,47 +59,89 @@ int sdb_ddl_drop_constraint(SdbDdl *d, const SdbRelation *rel, const SdbRelConst
     return sdb_ddl_touch(d, rel->oid);
 }
 
-/* Other tables' foreign keys pointing at rel: 2BP01 without CASCADE,
- * dropped with it. */
-static int referencing_keys(SdbDdl *d, const SdbRelation *rel, bool cascade, const char *kind)
+/* The views whose query names relation `oid` (pg_depend 'n' rows). */
+int sdb_ddl_dependent_views(SdbDdl *d, SdbOid oid, SdbOid **views, int *n)
 {
-    SdbStr detail;
+    SdbCatRows rows;
+    if (sdb_cat_scan(d->cat, d->txn, sdb_catalog_by_oid(SDB_CATALOG_PG_DEPEND_OID), d->arena, &rows) != SDB_OK)
+        return SDB_ERROR;
+    *views = sdb_arena_alloc(d->arena, (rows.count + 1) * sizeof **views);
+    if (*views == NULL)
+        return SDB_ERROR;
+    *n = 0;
+    for (size_t i = 0; i < rows.count; i++) {
+        const SdbDatum *v = rows.rows[i].values;
+        if (v[SDB_ANUM_PG_DEPEND_REFOBJID - 1] == oid && v[SDB_ANUM_PG_DEPEND_DEPTYPE - 1] == 'n' &&
+            v[SDB_ANUM_PG_DEPEND_CLASSID - 1] == SDB_CATALOG_PG_CLASS_OID)
+            (*views)[(*n)++] = (SdbOid)v[SDB_ANUM_PG_DEPEND_OBJID - 1];
+    }
+    return SDB_OK;
+}
+
+static bool being_dropped(const SdbDdl *d, SdbOid oid)
+{
+    for (int i = 0; i < d->ndropping; i++)
+        if (d->dropping[i] == oid)
+            return true;
+    return false;
+}
+
+/* What depends on rel besides its own parts: other tables' foreign keys
+ * pointing at it and views naming it.  Without CASCADE they block the drop
+ * (2BP01, PostgreSQL's message with one DETAIL line each); with it they go
+ * too (a NOTICE says what). */
+static int dependents(SdbDdl *d, const SdbRelation *rel, bool cascade, const char *kind)
+{
+    SdbStr detail, first;
     sdb_str_init(&detail, d->arena);
+    sdb_str_init(&first, d->arena);
     int count = 0;
     for (int i = 0; i < rel->nreferencing; i++) {
         const SdbReferencingKey *k = &rel->referencing[i];
-        if (k->rel_oid == rel->oid)
-            continue;
-        const SdbRelation *other = sdb_ddl_by_oid(d, k->rel_oid);
+        bool skip = k->rel_oid == rel->oid || being_dropped(d, k->rel_oid);
+        const SdbRelation *other = skip ? NULL : sdb_ddl_by_oid(d, k->rel_oid);
         if (other == NULL)
             continue;
-        sdb_str_appendf(&detail, "%sconstraint %s on table %s depends on %s %s", count ? "\n" : "",
+        if (count++ == 0)
+            sdb_str_appendf(&first, "constraint %s on table %s", k->constraint->name, other->name);
+        sdb_str_appendf(&detail, "%sconstraint %s on table %s depends on %s %s", detail.len ? "\n" : "",
                         k->constraint->name, other->name, kind, rel->name);
-        count++;
         if (cascade && sdb_ddl_drop_constraint(d, other, k->constraint) != SDB_OK)
+            return SDB_ERROR;
+    }
+    SdbOid *views;
+    int nviews;
+    if (sdb_ddl_dependent_views(d, rel->oid, &views, &nviews) != SDB_OK)
+        return SDB_ERROR;
+    for (int i = 0; i < nviews; i++) {
+        const SdbRelation *view = sdb_ddl_by_oid(d, views[i]);
+        if (view == NULL || view->oid == rel->oid || being_dropped(d, view->oid))
+            continue;
+        if (count++ == 0)
+            sdb_str_appendf(&first, "view %s", view->name);
+        sdb_str_appendf(&detail, "%sview %s depends on %s %s", detail.len ? "\n" : "", view->name, kind, rel->name);
+        if (cascade && (sdb_ddl_drop_relation(d, view, true) != SDB_OK || sdb_ddl_sync(d) != SDB_OK))
             return SDB_ERROR;
     }
     if (count == 0)
         return SDB_OK;
     if (!cascade) {
-        sdb_error(SDB_ERR_DEPENDENT_OBJECTS_STILL_EXIST, "cannot drop %s %s because other objects depend on it",
-                  kind, rel->name);
+        sdb_error(SDB_ERR_DEPENDENT_OBJECTS_STILL_EXIST, "cannot drop %s %s because other objects depend on it", kind,
+                  rel->name);
         sdb_error_detail("%s", detail.data);
         sdb_error_hint("Use DROP ... CASCADE to drop the dependent objects too.");
         return SDB_ERROR;
     }
-    if (count == 1) {
-        const char *what = detail.data + strlen("constraint ");
-        sdb_ddl_notice(d, "00000", "drop cascades to constraint %.*s", (int)(strstr(what, " depends") - what), what);
-    } else {
+    if (count == 1)
+        sdb_ddl_notice(d, "00000", "drop cascades to %s", first.data);
+    else
         sdb_ddl_notice(d, "00000", "drop cascades to %d other objects", count);
-    }
     return SDB_OK;
 }
 
 static int drop_table(SdbDdl *d, const SdbRelation *rel, bool cascade)
 {
-    if (referencing_keys(d, rel, cascade, "table") != SDB_OK)
+    if (dependents(d, rel, cascade, "table") != SDB_OK)
         return SDB_ERROR;
     for (int i = 0; i < rel->nindexes; i++)
         if (drop_index_rows(d, rel->oid, &rel->indexes[i]) != SDB_OK)
@@ -184,7 +226,8 @@ int sdb_ddl_drop_relation(SdbDdl *d, const SdbRelation *rel, bool cascade)
     case 'S':
         return drop_sequence(d, rel, cascade);
     default:
-        if (delete_where(d, SDB_CATALOG_PG_REWRITE_OID, SDB_ANUM_PG_REWRITE_EV_CLASS, rel->oid) != SDB_OK)
+        if (dependents(d, rel, cascade, "view") != SDB_OK ||
+            delete_where(d, SDB_CATALOG_PG_REWRITE_OID, SDB_ANUM_PG_REWRITE_EV_CLASS, rel->oid) != SDB_OK)
             return SDB_ERROR;
         return drop_class(d, rel->oid, rel->file, false);
     }
@@ -194,9 +237,9 @@ int sdb_ddl_drop_relation(SdbDdl *d, const SdbRelation *rel, bool cascade)
 
 typedef struct DropKind {
     char relkind;
-    const char *word;     /* "table" */
-    const char *article;  /* "a table" */
-    const char *command;  /* "DROP TABLE" */
+    const char *word;    /* "table" */
+    const char *article; /* "a table" */
+    const char *command; /* "DROP TABLE" */
     SdbErrcode missing;
 } DropKind;
 
@@ -318,8 +361,29 @@ static int drop_schema(SdbDdl *d, const SdbDropStmt *stmt, const char *name)
     return sdb_ddl_sync(d);
 }
 
+/* The OIDs of the relations a DROP names (those that exist). */
+static int dropped_set(SdbDdl *d, const SdbDropStmt *stmt)
+{
+    int n = sdb_list_length(stmt->objects);
+    SdbOid *oids = sdb_arena_alloc(d->arena, ((size_t)n + 1) * sizeof *oids);
+    if (oids == NULL)
+        return SDB_ERROR;
+    d->ndropping = 0;
+    for (int i = 0; i < n; i++) {
+        SdbRangeVar rv;
+        name_to_rangevar((const SdbList *)sdb_list_nth(stmt->objects, i), &rv);
+        const SdbRelation *rel = sdb_ddl_find(d, &rv);
+        if (rel != NULL)
+            oids[d->ndropping++] = rel->oid;
+    }
+    d->dropping = oids;
+    return SDB_OK;
+}
+
 int sdb_ddl_drop(SdbDdl *d, const SdbDropStmt *stmt)
 {
+    if (stmt->remove_type != SDB_OBJECT_TYPE_SCHEMA && dropped_set(d, stmt) != SDB_OK)
+        return SDB_ERROR;
     for (int i = 0; i < sdb_list_length(stmt->objects); i++) {
         const SdbNode *obj = sdb_list_nth(stmt->objects, i);
         int rc;

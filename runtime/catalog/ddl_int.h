@@ -16,9 +16,11 @@ typedef struct SdbDdl {
     SdbTxn *txn;
     SdbArena *arena;
     SdbXid xid;
-    SdbOid *touched;        /* relations whose descriptors changed */
+    SdbOid *touched; /* relations whose descriptors changed */
     size_t ntouched, captouched;
     bool namespaces_changed;
+    const SdbOid *dropping; /* DROP of several relations: all of them (their */
+    int ndropping;          /* dependencies on each other do not block it) */
 } SdbDdl;
 
 /* --- ddl.c: common pieces --------------------------------------------- */
@@ -48,13 +50,13 @@ int sdb_ddl_missing_relation(const SdbRangeVar *rv);
 /* 42809 "x" is not a <kind> (kind: "a table", "an index" ...). */
 int sdb_ddl_wrong_kind(const char *name, const char *kind);
 
-/* A name not used by any relation of the schema (constraint and index
- * names too), built PostgreSQL's way: "<table>_<columns>_<suffix>" cut to
+/* A name not used by any relation or constraint of the schema, built
+ * PostgreSQL's way: "<table>_<columns>_<suffix>" cut to
  * 63 bytes, then 1, 2 ... appended until free. */
 int sdb_ddl_choose_name(SdbDdl *d, SdbOid nsp, const char *table, const char *columns, const char *suffix,
                         const char **out);
 
-/* Whether a relation or constraint called `name` exists in schema nsp. */
+/* Whether a relation called `name` exists in schema nsp. */
 int sdb_ddl_name_taken(SdbDdl *d, SdbOid nsp, const char *name, bool *taken);
 
 /* The type and typmod of a type name (42704 when it does not exist). */
@@ -81,7 +83,7 @@ typedef struct SdbDdlColumn {
     SdbAttribute att;
     const char *default_sql;
     const SdbColumnDef *def;
-    char serial_type;    /* 0, or the serial kind: 's' smallserial, 'i' serial, 'b' bigserial */
+    char serial_type; /* 0, or the serial kind: 's' smallserial, 'i' serial, 'b' bigserial */
     const SdbList *identity_options;
 } SdbDdlColumn;
 
@@ -138,6 +140,9 @@ SdbTid sdb_ddl_tid(SdbDatum d);
  * sequences, defaults); `cascade` also drops other tables' foreign keys
  * pointing at it (2BP01 otherwise). */
 int sdb_ddl_drop_relation(SdbDdl *d, const SdbRelation *rel, bool cascade);
+/* The views whose query names relation `oid` (pg_depend 'n'). */
+int sdb_ddl_dependent_views(SdbDdl *d, SdbOid oid, SdbOid **views, int *n);
+
 /* Drop one constraint of rel (and its index). */
 int sdb_ddl_drop_constraint(SdbDdl *d, const SdbRelation *rel, const SdbRelConstraint *con);
 

@@ -67,8 +67,8 @@ static const char *target_name(const SdbResTarget *rt)
 static int view_columns(SdbDdl *d, const SdbViewStmt *stmt, SdbAttribute **out, int *n)
 {
     const SdbDdlContext *ctx = d->ctx;
-    const SdbList *targets = SDB_IS_A(stmt->query, SELECT_STMT) ? ((const SdbSelectStmt *)stmt->query)->target_list
-                                                                 : NULL;
+    const SdbList *targets =
+        SDB_IS_A(stmt->query, SELECT_STMT) ? ((const SdbSelectStmt *)stmt->query)->target_list : NULL;
     bool given = ctx->view_names != NULL;
     *n = given ? ctx->view_ncolumns : sdb_list_length(targets);
     *out = sdb_arena_calloc(d->arena, (size_t)*n + 1, sizeof **out);
@@ -117,6 +117,51 @@ static int rewrite_row(SdbDdl *d, SdbOid view, const char *text)
     return insert(d, &t);
 }
 
+typedef struct DependWalk {
+    SdbDdl *d;
+    SdbOid view;
+    SdbOid found[64];
+    int nfound;
+    int rc;
+} DependWalk;
+
+/* Record that the view depends on each relation its query names. */
+static int depend_on_relations(SdbNode *node, void *arg)
+{
+    DependWalk *w = arg;
+    if (SDB_IS_A(node, RANGE_VAR)) {
+        const SdbRelation *rel = sdb_ddl_find(w->d, (const SdbRangeVar *)node);
+        bool seen = rel == NULL || rel->oid == w->view;
+        for (int i = 0; i < w->nfound && !seen; i++)
+            seen = w->found[i] == rel->oid;
+        if (!seen && w->nfound < (int)(sizeof w->found / sizeof w->found[0])) {
+            SdbCatTuple t;
+            w->found[w->nfound++] = rel->oid;
+            sdb_cat_tuple_init(&t, sdb_catalog_by_oid(SDB_CATALOG_PG_DEPEND_OID), w->d->arena);
+            sdb_cat_set(&t, SDB_ANUM_PG_DEPEND_CLASSID, SDB_CATALOG_PG_CLASS_OID);
+            sdb_cat_set(&t, SDB_ANUM_PG_DEPEND_OBJID, w->view);
+            sdb_cat_set(&t, SDB_ANUM_PG_DEPEND_REFCLASSID, SDB_CATALOG_PG_CLASS_OID);
+            sdb_cat_set(&t, SDB_ANUM_PG_DEPEND_REFOBJID, rel->oid);
+            sdb_cat_set(&t, SDB_ANUM_PG_DEPEND_DEPTYPE, 'n');
+            if ((w->rc = insert(w->d, &t)) != SDB_OK)
+                return 1;
+        }
+    }
+    return sdb_node_walk(node, depend_on_relations, arg);
+}
+
+/* pg_depend rows (deptype 'n') from the view to the relations its query
+ * names (a CTE named like a table counts as that table). */
+static int view_dependencies(SdbDdl *d, SdbOid view, SdbNode *query)
+{
+    DependWalk w = {.d = d, .view = view, .rc = SDB_OK};
+    if (sdb_cat_delete_where(d->cat, d->txn, sdb_catalog_by_oid(SDB_CATALOG_PG_DEPEND_OID), SDB_ANUM_PG_DEPEND_OBJID,
+                             view, d->arena) != SDB_OK)
+        return SDB_ERROR;
+    depend_on_relations(query, &w);
+    return w.rc;
+}
+
 int sdb_ddl_view(SdbDdl *d, const SdbViewStmt *stmt)
 {
     const SdbRangeVar *rv = stmt->view;
@@ -147,9 +192,8 @@ int sdb_ddl_view(SdbDdl *d, const SdbViewStmt *stmt)
             return sdb_error(SDB_ERR_INVALID_TABLE_DEFINITION, "cannot drop columns from view");
         for (int i = 0; i < old->natts; i++)
             if (strcmp(old->attrs[i].name, cols[i].name) != 0)
-                return sdb_error(SDB_ERR_INVALID_TABLE_DEFINITION,
-                                 "cannot change name of view column \"%s\" to \"%s\"", old->attrs[i].name,
-                                 cols[i].name);
+                return sdb_error(SDB_ERR_INVALID_TABLE_DEFINITION, "cannot change name of view column \"%s\" to \"%s\"",
+                                 old->attrs[i].name, cols[i].name);
         oid = old->oid;
         if (sdb_cat_delete_where(d->cat, d->txn, sdb_catalog_by_oid(SDB_CATALOG_PG_ATTRIBUTE_OID),
                                  SDB_ANUM_PG_ATTRIBUTE_ATTRELID, oid, d->arena) != SDB_OK ||
@@ -167,7 +211,7 @@ int sdb_ddl_view(SdbDdl *d, const SdbViewStmt *stmt)
     for (int i = 0; i < ncols; i++)
         if (sdb_cat_attribute_tuple(&t, d->arena, oid, &cols[i], false) != SDB_OK || insert(d, &t) != SDB_OK)
             return SDB_ERROR;
-    if (rewrite_row(d, oid, text) != SDB_OK)
+    if (rewrite_row(d, oid, text) != SDB_OK || view_dependencies(d, oid, stmt->query) != SDB_OK)
         return SDB_ERROR;
     return sdb_ddl_touch(d, oid);
 }

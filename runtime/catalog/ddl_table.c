@@ -81,8 +81,7 @@ int sdb_ddl_set_not_null(SdbDdl *d, SdbOid relid, int attnum, bool not_null)
                  sdb_datum_from_int64(attnum), &row) != SDB_OK)
         return SDB_ERROR;
     if (row == NULL)
-        return sdb_error(SDB_ERR_INTERNAL_ERROR, "cache lookup failed for attribute %d of relation %u", attnum,
-                         relid);
+        return sdb_error(SDB_ERR_INTERNAL_ERROR, "cache lookup failed for attribute %d of relation %u", attnum, relid);
     SdbCatTuple t;
     sdb_cat_tuple_from_row(&t, crel, row, d->arena);
     sdb_cat_set(&t, SDB_ANUM_PG_ATTRIBUTE_ATTNOTNULL, not_null);
@@ -171,12 +170,10 @@ int sdb_ddl_column(SdbDdl *d, const SdbColumnDef *def, SdbDdlColumn *col)
         }
     }
     if (col->att.identity && (col->default_sql != NULL || col->serial_type))
-        return sdb_error(SDB_ERR_SYNTAX_ERROR, "both default and identity specified for column \"%s\"",
-                         def->colname);
+        return sdb_error(SDB_ERR_SYNTAX_ERROR, "both default and identity specified for column \"%s\"", def->colname);
     if (col->att.identity && col->att.type != SDB_TYPEOID_INT2 && col->att.type != SDB_TYPEOID_INT4 &&
         col->att.type != SDB_TYPEOID_INT8)
-        return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE,
-                         "identity column type must be smallint, integer, or bigint");
+        return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "identity column type must be smallint, integer, or bigint");
     return SDB_OK;
 }
 
@@ -199,8 +196,8 @@ int sdb_ddl_set_default(SdbDdl *d, SdbOid rel_oid, int attnum, const char *sql)
 {
     const SdbCatalogRel *crel = sdb_catalog_by_oid(SDB_CATALOG_PG_ATTRDEF_OID);
     SdbCatRow *row;
-    if (find_row(d, crel, SDB_ANUM_PG_ATTRDEF_ADRELID, rel_oid, SDB_ANUM_PG_ATTRDEF_ADNUM,
-                 sdb_datum_from_int64(attnum), &row) != SDB_OK)
+    if (find_row(d, crel, SDB_ANUM_PG_ATTRDEF_ADRELID, rel_oid, SDB_ANUM_PG_ATTRDEF_ADNUM, sdb_datum_from_int64(attnum),
+                 &row) != SDB_OK)
         return SDB_ERROR;
     if (row != NULL && sdb_cat_delete(d->cat, d->txn, crel, row->tid) != SDB_OK)
         return SDB_ERROR;
@@ -229,8 +226,7 @@ static const char *nextval_sql(SdbDdl *d, SdbOid nsp, const char *seq)
     const SdbRelation *found = sdb_ddl_find(d, &rv);
     if (found != NULL && found->namespace_oid == nsp)
         return sdb_arena_sprintf(d->arena, "nextval('%s'::regclass)", seq);
-    return sdb_arena_sprintf(d->arena, "nextval('%s.%s'::regclass)", sdb_cat_namespace_name(d->cat, d->txn, nsp),
-                             seq);
+    return sdb_arena_sprintf(d->arena, "nextval('%s.%s'::regclass)", sdb_cat_namespace_name(d->cat, d->txn, nsp), seq);
 }
 
 int sdb_ddl_add_column(SdbDdl *d, SdbOid rel_oid, const char *table, SdbOid nsp, SdbDdlColumn *col)
@@ -240,8 +236,8 @@ int sdb_ddl_add_column(SdbDdl *d, SdbOid rel_oid, const char *table, SdbOid nsp,
         SdbOid seq;
         char deptype = col->att.identity ? 'i' : 'a';
         if (sdb_ddl_choose_name(d, nsp, table, col->att.name, "seq", &seq_name) != SDB_OK ||
-            sdb_ddl_create_sequence(d, nsp, seq_name, col->att.type, col->identity_options, rel_oid,
-                                    col->att.attnum, deptype, &seq) != SDB_OK ||
+            sdb_ddl_create_sequence(d, nsp, seq_name, col->att.type, col->identity_options, rel_oid, col->att.attnum,
+                                    deptype, &seq) != SDB_OK ||
             sdb_ddl_sync(d) != SDB_OK)
             return SDB_ERROR;
         if (col->serial_type && (col->default_sql = nextval_sql(d, nsp, seq_name)) == NULL)
@@ -364,9 +360,8 @@ static int settle_seq_options(SeqOptions *o)
         return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "START value (%lld) cannot be less than MINVALUE (%lld)",
                          (long long)o->start, (long long)o->min);
     if (o->start > o->max)
-        return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE,
-                         "START value (%lld) cannot be greater than MAXVALUE (%lld)", (long long)o->start,
-                         (long long)o->max);
+        return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "START value (%lld) cannot be greater than MAXVALUE (%lld)",
+                         (long long)o->start, (long long)o->max);
     if (o->cache <= 0)
         return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "CACHE (%lld) must be greater than zero",
                          (long long)o->cache);
@@ -421,18 +416,17 @@ int sdb_ddl_create_sequence(SdbDdl *d, SdbOid nsp, const char *name, SdbOid type
     if (sdb_ddl_new_relfile_oid(d, &oid) != SDB_OK)
         return SDB_ERROR;
     SdbRelFileId file = {d->cat->db_oid, oid};
-    SdbCatClassInfo info = {.oid = oid, .name = name, .namespace_oid = nsp, .kind = 'S', .relfilenode = oid,
-                            .am = SDB_AM_HEAP, .natts = 3};
+    SdbCatClassInfo info = {
+        .oid = oid, .name = name, .namespace_oid = nsp, .kind = 'S', .relfilenode = oid, .am = SDB_AM_HEAP, .natts = 3};
     static const char *const names[3] = {"last_value", "log_cnt", "is_called"};
     static const SdbOid types[3] = {SDB_TYPEOID_INT8, SDB_TYPEOID_INT8, SDB_TYPEOID_BOOL};
     SdbCatTuple t;
     if (sdb_heap_create(d->cat->engine, file) != SDB_OK || sdb_cat_note_file(d->cat, file, false) != SDB_OK ||
-        sdb_cat_class_tuple(&t, d->arena, &info) != SDB_OK ||
-        insert(d, &t) != SDB_OK)
+        sdb_cat_class_tuple(&t, d->arena, &info) != SDB_OK || insert(d, &t) != SDB_OK)
         return SDB_ERROR;
     for (int i = 0; i < 3; i++) {
-        SdbAttribute att = {.name = names[i], .attnum = (int16_t)(i + 1), .type = types[i], .typmod = -1,
-                            .not_null = true};
+        SdbAttribute att = {
+            .name = names[i], .attnum = (int16_t)(i + 1), .type = types[i], .typmod = -1, .not_null = true};
         if (sdb_cat_attribute_tuple(&t, d->arena, oid, &att, false) != SDB_OK || insert(d, &t) != SDB_OK)
             return SDB_ERROR;
     }
@@ -464,8 +458,8 @@ int sdb_ddl_create_sequence(SdbDdl *d, SdbOid nsp, const char *name, SdbOid type
         owner_rel = rel->oid;
         deptype = 'a';
     }
-    if (owner_rel != 0 && (depend_row(d, oid, owner_rel, owner_attnum, deptype) != SDB_OK ||
-                           sdb_ddl_touch(d, owner_rel) != SDB_OK))
+    if (owner_rel != 0 &&
+        (depend_row(d, oid, owner_rel, owner_attnum, deptype) != SDB_OK || sdb_ddl_touch(d, owner_rel) != SDB_OK))
         return SDB_ERROR;
     *out = oid;
     return sdb_ddl_touch(d, oid);
@@ -624,12 +618,17 @@ static int build_index(SdbDdl *d, const SdbRelation *rel, const SdbIndex *index)
     return sdb_btree_build_finish(build);
 }
 
-static int index_rows(SdbDdl *d, const SdbRelation *rel, SdbOid oid, const char *name, int nkeys,
-                      const int16_t *keys, const int16_t *options, bool unique, bool primary)
+static int index_rows(SdbDdl *d, const SdbRelation *rel, SdbOid oid, const char *name, int nkeys, const int16_t *keys,
+                      const int16_t *options, bool unique, bool primary)
 {
     SdbCatTuple t;
-    SdbCatClassInfo info = {.oid = oid, .name = name, .namespace_oid = rel->namespace_oid, .kind = 'i',
-                            .relfilenode = oid, .am = SDB_AM_BTREE, .natts = nkeys};
+    SdbCatClassInfo info = {.oid = oid,
+                            .name = name,
+                            .namespace_oid = rel->namespace_oid,
+                            .kind = 'i',
+                            .relfilenode = oid,
+                            .am = SDB_AM_BTREE,
+                            .natts = nkeys};
     if (sdb_cat_class_tuple(&t, d->arena, &info) != SDB_OK || insert(d, &t) != SDB_OK)
         return SDB_ERROR;
     SdbOid *zeros = sdb_arena_calloc(d->arena, (size_t)nkeys + 1, sizeof *zeros);
@@ -670,8 +669,14 @@ int sdb_ddl_create_index(SdbDdl *d, const SdbRelation *rel, const char *name, in
     SdbOid oid;
     if (sdb_ddl_new_relfile_oid(d, &oid) != SDB_OK)
         return SDB_ERROR;
-    SdbIndex index = {.oid = oid, .name = name, .file = {d->cat->db_oid, oid}, .unique = unique,
-                      .primary = primary, .nkeys = nkeys, .keys = keys, .key_options = options};
+    SdbIndex index = {.oid = oid,
+                      .name = name,
+                      .file = {d->cat->db_oid, oid},
+                      .unique = unique,
+                      .primary = primary,
+                      .nkeys = nkeys,
+                      .keys = keys,
+                      .key_options = options};
     if (build_index(d, rel, &index) != SDB_OK ||
         index_rows(d, rel, oid, name, nkeys, keys, options, unique, primary) != SDB_OK ||
         sdb_ddl_update_class(d, rel->oid, NULL, -1, 1) != SDB_OK || sdb_ddl_touch(d, oid) != SDB_OK)
@@ -736,7 +741,8 @@ static int constraint_row(SdbDdl *d, const SdbRelation *rel, const char *name, c
     sdb_cat_set(t, SDB_ANUM_PG_CONSTRAINT_CONFDELTYPE, ' ');
     sdb_cat_set(t, SDB_ANUM_PG_CONSTRAINT_CONFMATCHTYPE, ' ');
     if (sdb_cat_set_text(t, SDB_ANUM_PG_CONSTRAINT_CONNAME, name) != SDB_OK ||
-        (nkeys > 0 && sdb_cat_set_int2vector(t, SDB_ANUM_PG_CONSTRAINT_CONKEY, SDB_TYPEOID_INT2, nkeys, keys) != SDB_OK) ||
+        (nkeys > 0 &&
+         sdb_cat_set_int2vector(t, SDB_ANUM_PG_CONSTRAINT_CONKEY, SDB_TYPEOID_INT2, nkeys, keys) != SDB_OK) ||
         sdb_cat_set_text(t, SDB_ANUM_PG_CONSTRAINT_CONBIN, check) != SDB_OK)
         return SDB_ERROR;
     return SDB_OK;
@@ -878,8 +884,10 @@ static const SdbIndex *matching_unique_index(const SdbRelation *ref, int n, cons
 
 static char fk_action(SdbFkAction a)
 {
-    static const char letters[] = {[SDB_FK_ACTION_NO_ACTION] = 'a', [SDB_FK_ACTION_RESTRICT] = 'r',
-                                   [SDB_FK_ACTION_CASCADE] = 'c', [SDB_FK_ACTION_SET_NULL] = 'n',
+    static const char letters[] = {[SDB_FK_ACTION_NO_ACTION] = 'a',
+                                   [SDB_FK_ACTION_RESTRICT] = 'r',
+                                   [SDB_FK_ACTION_CASCADE] = 'c',
+                                   [SDB_FK_ACTION_SET_NULL] = 'n',
                                    [SDB_FK_ACTION_SET_DEFAULT] = 'd'};
     return letters[a];
 }
@@ -977,8 +985,7 @@ static int add_foreign_key(SdbDdl *d, const SdbRelation *rel, const SdbConstrain
         return sdb_error(SDB_ERR_WRONG_OBJECT_TYPE, "referenced relation \"%s\" is not a table", ref->name);
     int16_t *keys, *ref_keys;
     int nkeys, nref;
-    if (key_columns(d, rel, con->fk_attrs, column, &keys, &nkeys, "referenced in foreign key constraint") !=
-            SDB_OK ||
+    if (key_columns(d, rel, con->fk_attrs, column, &keys, &nkeys, "referenced in foreign key constraint") != SDB_OK ||
         referenced_keys(d, ref, con, &ref_keys, &nref) != SDB_OK)
         return SDB_ERROR;
     if (nkeys != nref)
@@ -989,8 +996,8 @@ static int add_foreign_key(SdbDdl *d, const SdbRelation *rel, const SdbConstrain
         return sdb_error(SDB_ERR_INVALID_FOREIGN_KEY,
                          "there is no unique constraint matching given keys for referenced table \"%s\"", ref->name);
     const char *name = con->conname;
-    if (name == NULL && sdb_ddl_choose_name(d, rel->namespace_oid, rel->name, column_names(d, rel, nkeys, keys),
-                                            "fkey", &name) != SDB_OK)
+    if (name == NULL && sdb_ddl_choose_name(d, rel->namespace_oid, rel->name, column_names(d, rel, nkeys, keys), "fkey",
+                                            &name) != SDB_OK)
         return SDB_ERROR;
     for (int i = 0; i < nkeys; i++) {
         const SdbAttribute *a = &rel->attrs[keys[i] - 1], *b = &ref->attrs[ref_keys[i] - 1];
@@ -1001,8 +1008,7 @@ static int add_foreign_key(SdbDdl *d, const SdbRelation *rel, const SdbConstrain
             return SDB_ERROR;
         }
     }
-    static const char match[] = {[SDB_FK_MATCH_SIMPLE] = 's', [SDB_FK_MATCH_FULL] = 'f',
-                                 [SDB_FK_MATCH_PARTIAL] = 'p'};
+    static const char match[] = {[SDB_FK_MATCH_SIMPLE] = 's', [SDB_FK_MATCH_FULL] = 'f', [SDB_FK_MATCH_PARTIAL] = 'p'};
     SdbOid oid;
     SdbCatTuple t;
     if (constraint_row(d, rel, name, 'f', nkeys, keys, index->oid, NULL, &t, &oid) != SDB_OK ||
@@ -1015,24 +1021,20 @@ static int add_foreign_key(SdbDdl *d, const SdbRelation *rel, const SdbConstrain
     if (nkeys > INDEX_MAX_KEYS)
         return sdb_error(SDB_ERR_PROGRAM_LIMIT_EXCEEDED, "cannot have more than %d keys in a foreign key",
                          INDEX_MAX_KEYS);
-    if (validate_foreign_key(d, rel, ref, index, name, nkeys, keys, ref_keys) != SDB_OK ||
-        insert(d, &t) != SDB_OK || sdb_ddl_touch(d, rel->oid) != SDB_OK)
+    if (validate_foreign_key(d, rel, ref, index, name, nkeys, keys, ref_keys) != SDB_OK || insert(d, &t) != SDB_OK ||
+        sdb_ddl_touch(d, rel->oid) != SDB_OK)
         return SDB_ERROR;
     return sdb_ddl_touch(d, ref->oid);
 }
 
 int sdb_ddl_add_constraint(SdbDdl *d, const SdbRelation *rel, const SdbConstraint *con, const char *column)
 {
-    if (con->conname != NULL) {
-        bool taken;
-        if (sdb_ddl_name_taken(d, rel->namespace_oid, con->conname, &taken) != SDB_OK)
-            return SDB_ERROR;
-        if (taken && (con->contype == SDB_CONSTR_TYPE_PRIMARY || con->contype == SDB_CONSTR_TYPE_UNIQUE))
-            return sdb_error(SDB_ERR_DUPLICATE_TABLE, "relation \"%s\" already exists", con->conname);
-        if (taken)
+    /* a named constraint: unique among the table's constraints, and an
+     * index-backed one also among the schema's relations */
+    for (int i = 0; con->conname != NULL && i < rel->nconstraints; i++)
+        if (strcmp(rel->constraints[i].name, con->conname) == 0)
             return sdb_error(SDB_ERR_DUPLICATE_OBJECT, "constraint \"%s\" for relation \"%s\" already exists",
                              con->conname, rel->name);
-    }
     int rc;
     switch (con->contype) {
     case SDB_CONSTR_TYPE_PRIMARY:
@@ -1089,13 +1091,19 @@ int sdb_ddl_create_table(SdbDdl *d, const SdbCreateStmt *stmt)
     SdbCatTuple t;
     if (sdb_ddl_new_relfile_oid(d, &oid) != SDB_OK || sdb_ddl_new_relfile_oid(d, &toast) != SDB_OK)
         return SDB_ERROR;
-    SdbCatClassInfo info = {.oid = oid, .name = rv->relname, .namespace_oid = nsp, .kind = 'r',
-                            .relfilenode = oid, .am = SDB_AM_HEAP, .natts = ncols, .toast = toast};
+    SdbCatClassInfo info = {.oid = oid,
+                            .name = rv->relname,
+                            .namespace_oid = nsp,
+                            .kind = 'r',
+                            .relfilenode = oid,
+                            .am = SDB_AM_HEAP,
+                            .natts = ncols,
+                            .toast = toast};
     SdbRelFileId file = {d->cat->db_oid, oid}, toast_file = {d->cat->db_oid, toast};
     if (sdb_heap_create(d->cat->engine, file) != SDB_OK || sdb_cat_note_file(d->cat, file, false) != SDB_OK ||
         sdb_heap_create(d->cat->engine, toast_file) != SDB_OK ||
-        sdb_cat_note_file(d->cat, toast_file, false) != SDB_OK ||
-        sdb_cat_class_tuple(&t, d->arena, &info) != SDB_OK || insert(d, &t) != SDB_OK)
+        sdb_cat_note_file(d->cat, toast_file, false) != SDB_OK || sdb_cat_class_tuple(&t, d->arena, &info) != SDB_OK ||
+        insert(d, &t) != SDB_OK)
         return SDB_ERROR;
     for (int i = 0; i < ncols; i++)
         if (sdb_ddl_add_column(d, oid, rv->relname, nsp, &cols[i]) != SDB_OK)
@@ -1154,8 +1162,8 @@ int sdb_ddl_index_stmt(SdbDdl *d, const SdbIndexStmt *stmt)
         if (keys[i] == 0)
             return sdb_error(SDB_ERR_UNDEFINED_COLUMN, "column \"%s\" does not exist", e->name);
         bool desc = e->ordering == SDB_SORT_BY_DIR_DESC;
-        bool nulls_first = e->nulls_ordering == SDB_SORT_BY_NULLS_DEFAULT ? desc
-                                                                          : e->nulls_ordering == SDB_SORT_BY_NULLS_FIRST;
+        bool nulls_first =
+            e->nulls_ordering == SDB_SORT_BY_NULLS_DEFAULT ? desc : e->nulls_ordering == SDB_SORT_BY_NULLS_FIRST;
         options[i] = (int16_t)((desc ? 1 : 0) | (nulls_first ? 2 : 0));
     }
     const char *name = stmt->idxname;
@@ -1167,8 +1175,8 @@ int sdb_ddl_index_stmt(SdbDdl *d, const SdbIndexStmt *stmt)
             sdb_ddl_notice(d, "42P07", "relation \"%s\" already exists, skipping", name);
             return SDB_OK;
         }
-    } else if (sdb_ddl_choose_name(d, rel->namespace_oid, rel->name, column_names(d, rel, n, keys), "idx",
-                                   &name) != SDB_OK) {
+    } else if (sdb_ddl_choose_name(d, rel->namespace_oid, rel->name, column_names(d, rel, n, keys), "idx", &name) !=
+               SDB_OK) {
         return SDB_ERROR;
     }
     SdbOid oid;

@@ -5,8 +5,8 @@
 #include "catalog/catalog.h"
 #include "types/typeio.h"
 
-int sdb_index_key(const SdbRelation *rel, const SdbIndex *index, const SdbDatum *values, const bool *nulls,
-                  SdbStr *out, bool *has_null)
+int sdb_index_key(const SdbRelation *rel, const SdbIndex *index, const SdbDatum *values, const bool *nulls, SdbStr *out,
+                  bool *has_null)
 {
     bool any_null = false;
     for (int i = 0; i < index->nkeys; i++) {

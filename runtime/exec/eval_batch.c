@@ -1,11 +1,13 @@
 /*
  * exec/eval_batch.c: expressions evaluated a batch at a time.  An
  * expression is compiled once per operator into an ExecExpr tree with fast
- * paths: a Var is its input column (no copy), a Const a vector filled once,
+ * paths: a Var is its input column (no copy), a Const or $n parameter a
+ * vector filled once,
  * a function or operator call loops over the live rows calling the C
  * function through one prepared SdbFnCall (strict ones skip NULL rows),
  * AND/OR/NOT use three-valued logic and evaluate later arguments only for
- * rows still undecided.  Anything else goes row by row through the row
+ * rows still undecided; an uncorrelated IN / NOT IN subquery probes its
+ * hash table with the vector of outer values.  Anything else goes row by row through the row
  * evaluator (expr/eval.c), whose hook reads the row from the env's RowCtx.
  */
 #include "exec/exec_int.h"
@@ -55,14 +57,19 @@ ExecExpr *exec_expr_compile(ExecEnv *env, const SdbExpr *expr)
         }
         break;
     }
-    case SDB_E_CONST: {
-        const SdbBoundConst *c = (const SdbBoundConst *)expr;
-        if (!compile_result(env, e))
+    case SDB_E_CONST:
+    case SDB_E_PARAM: {
+        /* a constant, or a parameter: its value is fixed for the statement */
+        SdbDatum value;
+        bool isnull;
+        if (sdb_expr_eval(expr, &env->ectx, &value, &isnull) != SDB_OK || !compile_result(env, e))
+            return NULL;
+        if (!isnull && exec_datum_copy(env->node->arena, expr->type, value, &value) != SDB_OK)
             return NULL;
         e->kind = EE_CONST;
         for (int i = 0; i < SDB_BATCH_SIZE; i++)
-            e->result.values[i] = c->isnull ? 0 : c->value;
-        memset(e->result.nulls, c->isnull ? 0xFF : 0, SDB_BATCH_SIZE / 8);
+            e->result.values[i] = isnull ? 0 : value;
+        memset(e->result.nulls, isnull ? 0xFF : 0, SDB_BATCH_SIZE / 8);
         return e;
     }
     case SDB_E_FUNC_EXPR: {
@@ -86,6 +93,17 @@ ExecExpr *exec_expr_compile(ExecEnv *env, const SdbExpr *expr)
         if (e->args == NULL || e->sel_tmp == NULL || !compile_result(env, e))
             return NULL;
         return e;
+    }
+    case SDB_E_SUB_PLAN: {
+        int column;
+        const SdbExpr *outer;
+        const SdbTypeOps *ops;
+        if (!exec_subplan_hashable((const SdbBoundSubPlan *)expr, &column, &outer, &ops))
+            break;
+        e->kind = EE_HASHED;
+        e->nargs = 1;
+        e->args = exec_exprs_compile(env, (SdbExpr *const *)&outer, 1);
+        return e->args && compile_result(env, e) ? e : NULL;
     }
     default:
         break;
@@ -225,6 +243,14 @@ int sdb_exec_eval_batch(ExecExpr *e, const SdbBatch *in, const uint16_t *sel, in
     case EE_OR:
         rc = eval_and_or(e, in, sel, n);
         break;
+    case EE_HASHED: {
+        SdbVector *outer;
+        rc = sdb_exec_eval_batch(e->args[0], in, sel, n, &outer);
+        if (rc == SDB_OK)
+            rc = exec_subplan_hashed_batch(e->env->node->es, (const SdbBoundSubPlan *)e->expr, outer, sel, n,
+                                           &e->result);
+        break;
+    }
     case EE_ROW:
         rc = eval_rows(e, in, sel, n);
         break;

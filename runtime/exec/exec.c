@@ -167,7 +167,7 @@ int exec_check_cancel(SdbExecState *es)
     return SDB_OK;
 }
 
-static double now_ms(void)
+double exec_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -179,7 +179,9 @@ int exec_next(ExecNode *node, SdbBatch **out)
     *out = NULL;
     if (node->done)
         return SDB_OK;
-    double start = node->stats ? now_ms() : 0;
+    double start = node->stats ? exec_now_ms() : 0;
+    if (node->stats && node->started == 0)
+        node->started = start;
     for (;;) {
         if (exec_check_cancel(node->es) != SDB_OK)
             return SDB_ERROR;
@@ -195,9 +197,14 @@ int exec_next(ExecNode *node, SdbBatch **out)
             break;
     }
     if (node->stats) {
-        node->stats->ms += now_ms() - start;
+        double end = exec_now_ms();
+        node->stats->ms += end - start;
         if (*out)
             node->stats->rows += sdb_batch_live(*out);
+        if (*out && !node->produced) {
+            node->produced = true;
+            node->stats->first_ms += end - node->started;
+        }
     }
     return SDB_OK;
 }

@@ -52,7 +52,14 @@ typedef struct ExecEnv {
 typedef struct NodeStats {
     uint64_t rows;
     uint64_t loops;
-    double ms;
+    double ms;              /* in the node (children included) */
+    double first_ms;        /* until its first batch */
+    uint64_t removed;       /* rows its filter removed (Scan, Filter) */
+    const char *sort_method;    /* Sort: quicksort, top-N heapsort, external merge */
+    int64_t sort_kb;
+    int64_t hash_buckets;       /* hash join: its table, partitions and memory */
+    int hash_batches;
+    int64_t hash_kb;
 } NodeStats;
 
 /* A running operator.  Each kind embeds it first. */
@@ -66,6 +73,8 @@ struct ExecNode {
     int (*next)(ExecNode *node, SdbBatch **out);
     NodeStats *stats;       /* NULL unless EXPLAIN ANALYZE */
     bool done;
+    bool produced;          /* a batch came out (EXPLAIN ANALYZE startup time) */
+    double started;         /* first call (EXPLAIN ANALYZE) */
 };
 
 /* A CTE's rows, computed once per statement. */
@@ -141,6 +150,9 @@ int exec_batch_init(SdbArena *arena, SdbBatch *b, const SdbPlanColumn *cols, int
 struct SdbAccessContext;
 void exec_access_init(const SdbExecContext *ctx, struct SdbAccessContext *ac, SdbArena *arena);
 
+/* A monotonic clock in milliseconds (EXPLAIN ANALYZE). */
+double exec_now_ms(void);
+
 /* Check for cancellation: 57014. */
 int exec_check_cancel(SdbExecState *es);
 
@@ -157,6 +169,7 @@ typedef enum ExecExprKind {
     EE_AND,
     EE_OR,
     EE_NOT,
+    EE_HASHED,   /* IN / NOT IN subquery answered by hash lookup: args[0] the outer value */
     EE_ROW
 } ExecExprKind;
 
@@ -196,7 +209,14 @@ int exec_eval_row(ExecExpr *e, const SdbBatch *in, int row, SdbDatum *value, boo
 /* The hook of SdbExprContext (Var, SubPlan, ArrayExpr). */
 int exec_hook(const SdbExprContext *ctx, const SdbExpr *expr, SdbDatum *value, bool *isnull);
 
-/* SubPlans (subplan.c). */
+/* SubPlans (subplan.c).  An uncorrelated IN (x = ANY) / x <> ALL whose
+ * test compares an outer value with output column *column is answered by
+ * hash lookup (EXPLAIN: "hashed SubPlan"). */
+bool exec_subplan_hashable(const SdbBoundSubPlan *sp, int *column, const SdbExpr **outer, const SdbTypeOps **ops);
+/* Such a subquery for the rows sel[0..n) (NULL: 0..n-1) of the outer
+ * values' vector: its results in `result` at the same positions. */
+int exec_subplan_hashed_batch(SdbExecState *es, const SdbBoundSubPlan *sp, const SdbVector *outer, const uint16_t *sel,
+                              int n, SdbVector *result);
 int exec_subplan_eval(RowCtx *row, const SdbBoundSubPlan *sp, const SdbExprContext *ectx, SdbDatum *value,
                       bool *isnull);
 
@@ -265,10 +285,21 @@ typedef struct SortKey {
 } SortKey;
 
 int exec_sortkeys_init(SdbArena *arena, const SdbOid *types, const int *flags, int n, SortKey **out);
+/* Equality of values of types left and right by hashing: the types' own
+ * operations; integers of different widths as int8 (their datums are
+ * sign-extended); NULL for other type pairs. */
+const SdbTypeOps *exec_key_ops(SdbOid left, SdbOid right);
 int exec_compare_datum(const SortKey *k, SdbDatum a, bool an, SdbDatum b, bool bn);
+/* Fold value hash v into h, mixing every bit into the low ones (hash
+ * tables take slots from the low bits, partitions from the high ones). */
 static inline uint64_t exec_hash_combine(uint64_t h, uint64_t v)
 {
-    return (h ^ v) * 0x9E3779B97F4A7C15ULL + (h >> 29);
+    uint64_t x = (h ^ v) + 0x9E3779B97F4A7C15ULL;
+    x ^= x >> 33;
+    x *= 0xFF51AFD7ED558CCDULL;
+    x ^= x >> 33;
+    x *= 0xC4CEB9FE1A85EC53ULL;
+    return x ^ (x >> 33);
 }
 
 /* Hash table of rows by hash value (open addressing, duplicates allowed):
@@ -288,6 +319,11 @@ int rowhash_init(RowHash *h, size_t expected);
 int rowhash_insert(RowHash *h, uint64_t hash, Row *row);
 void rowhash_free(RowHash *h);
 size_t rowhash_bytes(const RowHash *h);
+
+/* Order of materialized rows (of `ncols` columns) by key columns pos[]. */
+int exec_compare_rows(const SortKey *keys, const int *pos, int nkeys, int ncols, const Row *a, const Row *b);
+/* Stable merge sort of rows[0..n) by key columns pos[] (tmp: n scratch). */
+void exec_sort_rows(Row **rows, Row **tmp, size_t n, const SortKey *keys, const int *pos, int nkeys, int ncols);
 
 /* Hashes of the live rows sel[0..n) of key vectors kv[0..nkeys) into
  * hashes[row position]. */
@@ -374,6 +410,7 @@ typedef struct Sorter {
     size_t pos;             /* next in-memory row to return */
     FILE **runs;
     int nruns, capruns;
+    int64_t run_bytes;      /* written to the runs */
     bool merging;
     Row **heads;            /* each run's current row */
     SdbArena **run_arenas;

@@ -8,8 +8,6 @@
  */
 #include "exec/exec_int.h"
 
-#include <time.h>
-
 #include "sdb_casts.h"
 #include "sdb_operators.h"
 
@@ -42,8 +40,34 @@ static void node_subplans(const SdbPlan *p, SubList *list);
 
 /* --- names ---------------------------------------------------------------- */
 
+/* Register (table, column) -> the text of expression e. */
+static void add_expr_name(Explain *ex, int table, int column, const SdbExpr *e)
+{
+    int key[2] = {table, column};
+    SdbStr text;
+    sdb_str_init(&text, ex->out->arena);
+    if (sdb_hash_lookup(ex->names, key, sizeof(key), NULL) || deparse(ex, e, &text) != SDB_OK || text.len == 0)
+        return;
+    sdb_hash_put(ex->names, key, sizeof(key), text.data);
+}
+
 static void add_names(Explain *ex, const SdbPlan *p)
 {
+    /* children first: an aggregate's text uses their names */
+    for (int i = 0; i < sdb_plan_nchildren(p); i++)
+        add_names(ex, *sdb_plan_child((SdbPlan *)p, i));
+    if (p->tag == SDB_P_AGGREGATE) {
+        const SdbPlanAggregate *g = (const SdbPlanAggregate *)p;
+        for (int i = 0; i < g->ngroups; i++)
+            add_expr_name(ex, g->group_table, i, g->groups[i]);
+        for (int i = 0; i < g->naggs; i++)
+            add_expr_name(ex, g->agg_table, i, g->aggs[i]);
+    }
+    if (p->tag == SDB_P_WINDOW) {
+        const SdbPlanWindow *w = (const SdbPlanWindow *)p;
+        for (int i = 0; i < w->nfuncs; i++)
+            add_expr_name(ex, w->table, i, w->funcs[i]);
+    }
     for (int i = 0; i < p->ncols; i++) {
         int key[2] = {p->cols[i].table, p->cols[i].column};
         if (p->cols[i].name != NULL && !sdb_hash_lookup(ex->names, key, sizeof(key), NULL))
@@ -54,8 +78,6 @@ static void add_names(Explain *ex, const SdbPlan *p)
         ex->nscans++;
         sdb_hash_put(ex->relnames, &s->table, sizeof(s->table), (void *)rel_name(ex, s->rel_oid));
     }
-    for (int i = 0; i < sdb_plan_nchildren(p); i++)
-        add_names(ex, *sdb_plan_child((SdbPlan *)p, i));
     if (p->tag == SDB_P_CTE_SCAN)
         add_names(ex, ((const SdbPlanCteScan *)p)->cte);
     SubList subs = {.n = 0};
@@ -274,7 +296,11 @@ static int deparse(Explain *ex, const SdbExpr *e, SdbStr *s)
         int param, n = subplan_number(ex, sp, &param);
         if (param >= 0)
             return sdb_str_appendf(s, "$%d", param);
-        return sdb_str_appendf(s, "(SubPlan %d)", n);
+        int column;
+        const SdbExpr *outer;
+        const SdbTypeOps *ops;
+        return sdb_str_appendf(s, "(%sSubPlan %d)", exec_subplan_hashable(sp, &column, &outer, &ops) ? "hashed " : "",
+                               n);
     }
     case SDB_E_INVALID:
     case SDB_E_COUNT:
@@ -442,13 +468,43 @@ static void header(Explain *ex, int depth, const char *title, const SdbPlan *sta
         if (stats_of && sdb_hash_lookup(ex->sh->stats, &stats_of, sizeof(stats_of), &found)) {
             NodeStats *ns = found;
             uint64_t loops = ns->loops ? ns->loops : 1;
-            sdb_str_appendf(ex->out, " (actual time=%.3f..%.3f rows=%.0f loops=%llu)", ns->ms / loops, ns->ms / loops,
-                            (double)ns->rows / loops, (unsigned long long)ns->loops);
+            sdb_str_appendf(ex->out, " (actual time=%.3f..%.3f rows=%.0f loops=%llu)", ns->first_ms / loops,
+                            ns->ms / loops, (double)ns->rows / loops, (unsigned long long)ns->loops);
         } else {
             sdb_str_append_cstr(ex->out, " (never executed)");
         }
     }
     sdb_str_append_char(ex->out, '\n');
+}
+
+static NodeStats *node_stats(Explain *ex, const SdbPlan *p)
+{
+    void *found = NULL;
+    if (!ex->analyze || !sdb_hash_lookup(ex->sh->stats, &p, sizeof(p), &found))
+        return NULL;
+    return found;
+}
+
+/* EXPLAIN ANALYZE: "Rows Removed by Filter: n" (per loop). */
+static void detail_removed(Explain *ex, int depth, const SdbPlan *p)
+{
+    NodeStats *ns = node_stats(ex, p);
+    if (ns == NULL)
+        return;
+    indent(ex, depth, false);
+    sdb_str_appendf(ex->out, "Rows Removed by Filter: %.0f\n", (double)ns->removed / (ns->loops ? ns->loops : 1));
+}
+
+/* EXPLAIN ANALYZE of a Sort: "Sort Method: quicksort  Memory: 25kB". */
+static void detail_sort(Explain *ex, int depth, const SdbPlan *p)
+{
+    NodeStats *ns = node_stats(ex, p);
+    if (ns == NULL || ns->sort_method == NULL)
+        return;
+    indent(ex, depth, false);
+    bool disk = strcmp(ns->sort_method, "external merge") == 0;
+    sdb_str_appendf(ex->out, "Sort Method: %s  %s: %lldkB\n", ns->sort_method, disk ? "Disk" : "Memory",
+                    (long long)ns->sort_kb);
 }
 
 static void detail_exprs(Explain *ex, int depth, const char *label, SdbExpr *const *exprs, int n, const char *sep)
@@ -545,6 +601,12 @@ static int explain_join(Explain *ex, const SdbPlanJoin *j, int depth, const SdbP
         return SDB_ERROR;
     if (j->strategy == SDB_JOIN_STRATEGY_HASH && j->nkeys > 0) {
         header(ex, depth + 1, "Hash", j->right, j->right);
+        NodeStats *ns = node_stats(ex, &j->plan);
+        if (ns != NULL && ns->hash_buckets > 0) {
+            indent(ex, depth + 1, false);
+            sdb_str_appendf(ex->out, "Buckets: %lld  Batches: %d  Memory Usage: %lldkB\n", (long long)ns->hash_buckets,
+                            ns->hash_batches, (long long)ns->hash_kb);
+        }
         return explain_node(ex, j->right, depth + 2, j->right);
     }
     return explain_node(ex, j->right, depth + 1, j->right);
@@ -607,6 +669,8 @@ static int explain_scan(Explain *ex, const SdbPlanScan *s, int depth, const SdbP
     if (s->access != SDB_SCAN_ACCESS_SEQ)
         index_cond(ex, s, depth);
     detail_exprs(ex, depth, "Filter", s->filters, s->nfilters, " AND ");
+    if (s->nfilters > 0)
+        detail_removed(ex, depth, &s->plan);
     return SDB_OK;
 }
 
@@ -652,6 +716,7 @@ static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan 
         const SdbPlanFilter *f = (const SdbPlanFilter *)p;
         header(ex, depth, "Result", stats_of, p);
         detail_exprs(ex, depth, "Filter", f->quals, f->nquals, " AND ");
+        detail_removed(ex, depth, p);
         if (explain_node(ex, f->child, depth + 1, f->child) != SDB_OK)
             return SDB_ERROR;
         break;
@@ -696,6 +761,7 @@ static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan 
         const SdbPlanSort *s = (const SdbPlanSort *)p;
         header(ex, depth, "Sort", stats_of, p);
         detail_keys(ex, depth, "Sort Key", s->keys, s->flags, s->nkeys);
+        detail_sort(ex, depth, p);
         if (explain_node(ex, s->child, depth + 1, s->child) != SDB_OK)
             return SDB_ERROR;
         break;
@@ -811,20 +877,13 @@ static int max_cte_id(const SdbPlan *p)
     return m;
 }
 
-static double clock_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 int sdb_explain(SdbExecContext *ctx, SdbPlan *plan, bool analyze, bool costs, SdbStr *lines)
 {
     Explain ex = {.ctx = ctx, .out = lines, .costs = costs, .analyze = analyze};
     SdbExecState *es = NULL;
     double ms = 0;
     if (analyze) {
-        double start = clock_ms();
+        double start = exec_now_ms();
         es = exec_start(ctx, plan, true);
         if (es == NULL)
             return SDB_ERROR;
@@ -837,7 +896,7 @@ int sdb_explain(SdbExecContext *ctx, SdbPlan *plan, bool analyze, bool costs, Sd
             if (b == NULL)
                 break;
         }
-        ms = clock_ms() - start;
+        ms = exec_now_ms() - start;
         ex.sh = es->sh;
     }
     ex.names = sdb_hash_create(lines->arena, 64);

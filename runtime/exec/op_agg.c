@@ -247,33 +247,6 @@ static int agg_batch(AggNode *an, SdbBatch *in)
     return SDB_OK;
 }
 
-static int buf_cmp(const AggSpec *s, const Row *a, const Row *b)
-{
-    int ncols = s->bdesc.ncols;
-    for (int k = 0; k < s->nkeys; k++) {
-        int c = s->keypos[k];
-        int r = exec_compare_datum(&s->keys[k], a[c], row_is_null(a, ncols, c), b[c], row_is_null(b, ncols, c));
-        if (r != 0)
-            return r;
-    }
-    return 0;
-}
-
-static void buf_sort(const AggSpec *s, Row **rows, Row **tmp, size_t n)
-{
-    if (n < 2)
-        return;
-    size_t half = n / 2;
-    buf_sort(s, rows, tmp, half);
-    buf_sort(s, rows + half, tmp, n - half);
-    memcpy(tmp, rows, half * sizeof(Row *));
-    size_t i = 0, j = half, k = 0;
-    while (i < half && j < n)
-        rows[k++] = buf_cmp(s, rows[j], tmp[i]) < 0 ? rows[j++] : tmp[i++];
-    while (i < half)
-        rows[k++] = tmp[i++];
-}
-
 /* Step a buffered aggregate over its rows, sorted and deduplicated. */
 static int agg_replay(AggSpec *s, char *states)
 {
@@ -288,7 +261,7 @@ static int agg_replay(AggSpec *s, char *states)
     size_t i = 0;
     for (BufNode *b = list->head; b; b = b->next)
         rows[i++] = b->row;
-    buf_sort(s, rows, rows + n, n);
+    exec_sort_rows(rows, rows + n, n, s->keys, s->keypos, s->nkeys, s->bdesc.ncols);
     int ncols = s->bdesc.ncols, rc = SDB_OK;
     for (i = 0; i < n && rc == SDB_OK; i++) {
         if (s->ref->distinct && i > 0) {

@@ -15,7 +15,6 @@ int exec_eval_const(ExecExpr *e, SdbDatum *value, bool *isnull)
 
 typedef struct ValuesNode {
     ExecNode node;
-    ExecExpr **exprs;
     int next_row;
 } ValuesNode;
 
@@ -26,11 +25,12 @@ static int values_next(ExecNode *node, SdbBatch **out)
     int ncols = p->plan.ncols;
     sdb_arena_reset(node->batch_arena);
     int n = 0;
+    /* items are evaluated as they come (a long VALUES list compiles nothing) */
     for (; vn->next_row < p->nrows && n < SDB_BATCH_SIZE; vn->next_row++, n++)
         for (int c = 0; c < ncols; c++) {
             bool isnull;
             SdbVector *v = &node->out.cols[c];
-            if (exec_eval_const(vn->exprs[vn->next_row * ncols + c], &v->values[n], &isnull) != SDB_OK)
+            if (sdb_expr_eval(p->rows[vn->next_row * ncols + c], &node->env.ectx, &v->values[n], &isnull) != SDB_OK)
                 return SDB_ERROR;
             sdb_vector_set_null(v, n, isnull);
         }
@@ -43,9 +43,6 @@ ExecNode *exec_build_values(SdbExecState *es, const SdbPlanValues *p)
 {
     ValuesNode *vn = exec_node_alloc(es, &p->plan, sizeof(ValuesNode));
     if (vn == NULL || exec_env_init(&vn->node, &vn->node.env, NULL, 0, NULL, 0) != SDB_OK)
-        return NULL;
-    vn->exprs = exec_exprs_compile(&vn->node.env, p->rows, p->nrows * p->plan.ncols);
-    if (vn->exprs == NULL)
         return NULL;
     vn->node.next = values_next;
     return &vn->node;
@@ -94,6 +91,8 @@ static int filter_next(ExecNode *node, SdbBatch **out)
     int n;
     if (exec_qual_batch(fn->quals, p->nquals, in, fn->sel, &n) != SDB_OK)
         return SDB_ERROR;
+    if (node->stats)
+        node->stats->removed += sdb_batch_live(in) - n;
     node->out.cols = in->cols;
     node->out.ncols = in->ncols;
     node->out.nrows = in->nrows;

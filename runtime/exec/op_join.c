@@ -19,6 +19,8 @@
  */
 #include "exec/exec_int.h"
 
+#include "sdb_operators.h"
+
 typedef enum JoinPhase {
     JP_LEFT,       /* fetch the next left batch */
     JP_PAIRS,      /* pair the current left batch */
@@ -73,6 +75,7 @@ typedef struct JoinNode {
     RowDesc ldesc;          /* left rows in the files */
     SdbArena *part_arena;   /* left rows read back */
     SdbBatch lbatch;
+    size_t peak_bytes;      /* the most the build side held (EXPLAIN ANALYZE) */
 } JoinNode;
 
 #define JOIN_PARTITIONS 32
@@ -344,6 +347,7 @@ static int nl_next(JoinNode *jn, SdbBatch **out)
  * every later one (hash_add_build_row). */
 static int hash_spill_start(JoinNode *jn)
 {
+    jn->peak_bytes = rowstore_bytes(jn->build) + rowhash_bytes(&jn->hash);
     jn->nparts = JOIN_PARTITIONS;
     jn->lparts = sdb_arena_calloc(jn->node.arena, JOIN_PARTITIONS, sizeof(FILE *));
     jn->rparts = sdb_arena_calloc(jn->node.arena, JOIN_PARTITIONS, sizeof(FILE *));
@@ -623,19 +627,6 @@ static void join_cleanup(void *arg)
         rowstore_clear(jn->build);
 }
 
-/* Key comparison: the types' own operations; integer keys of different
- * widths compare as int8 (their datums are sign-extended). */
-static const SdbTypeOps *key_ops(SdbOid l, SdbOid r)
-{
-    bool li = l == SDB_TYPEOID_INT2 || l == SDB_TYPEOID_INT4 || l == SDB_TYPEOID_INT8;
-    bool ri = r == SDB_TYPEOID_INT2 || r == SDB_TYPEOID_INT4 || r == SDB_TYPEOID_INT8;
-    if (l == r)
-        return sdb_type_ops(l);
-    if (li && ri)
-        return sdb_type_ops(SDB_TYPEOID_INT8);
-    return NULL;
-}
-
 static int hash_setup(JoinNode *jn, const SdbPlanJoin *p)
 {
     SdbArena *arena = jn->node.arena;
@@ -650,7 +641,7 @@ static int hash_setup(JoinNode *jn, const SdbPlanJoin *p)
         return SDB_ERROR;
     memcpy(cols, p->right->cols, jn->nright * sizeof(SdbPlanColumn));
     for (int k = 0; k < p->nkeys; k++) {
-        jn->kops[k] = key_ops(p->left_keys[k]->type, p->right_keys[k]->type);
+        jn->kops[k] = exec_key_ops(p->left_keys[k]->type, p->right_keys[k]->type);
         if (jn->kops[k] == NULL || jn->kops[k]->hash == NULL)
             return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "hash join keys of types %u and %u are not supported",
                              (unsigned)p->left_keys[k]->type, (unsigned)p->right_keys[k]->type);
@@ -667,7 +658,60 @@ static int hash_setup(JoinNode *jn, const SdbPlanJoin *p)
         return SDB_ERROR;
     if (jn->nparts > 0)
         jn->phase = JP_PARTITION;
+    if (jn->node.stats) {
+        jn->node.stats->hash_buckets = (int64_t)jn->hash.mask + 1;
+        jn->node.stats->hash_batches = jn->nparts > 0 ? jn->nparts : 1;
+        size_t now = rowstore_bytes(jn->build) + rowhash_bytes(&jn->hash);
+        jn->node.stats->hash_kb = (int64_t)((now > jn->peak_bytes ? now : jn->peak_bytes) + 1023) / 1024;
+    }
     return SDB_OK;
+}
+
+static bool keys_hashable(const SdbPlanJoin *p)
+{
+    for (int k = 0; k < p->nkeys; k++) {
+        const SdbTypeOps *ops = exec_key_ops(p->left_keys[k]->type, p->right_keys[k]->type);
+        if (ops == NULL || ops->hash == NULL)
+            return false;
+    }
+    return true;
+}
+
+/* The conditions of a nested loop doing a keyed join: left_key = right_key
+ * for each key (the types' = operator), then the join's own conditions. */
+static int keys_as_conds(JoinNode *jn, const SdbPlanJoin *p)
+{
+    SdbArena *arena = jn->node.arena;
+    SdbExpr **conds = sdb_arena_alloc(arena, (p->nkeys + p->nconds + 1) * sizeof(SdbExpr *));
+    if (conds == NULL)
+        return SDB_ERROR;
+    for (int k = 0; k < p->nkeys; k++) {
+        SdbOid lt = p->left_keys[k]->type, rt = p->right_keys[k]->type;
+        const SdbOperInfo *const *ops;
+        const SdbOperInfo *eq = NULL;
+        size_t n = sdb_opers_by_name("=", &ops);
+        for (size_t i = 0; i < n && eq == NULL; i++)
+            if (ops[i]->left == lt && ops[i]->right == rt)
+                eq = ops[i];
+        SdbBoundOpExpr *o = eq ? sdb_new_bound_op_expr(arena, SDB_TYPEOID_BOOL) : NULL;
+        if (eq == NULL)
+            return sdb_error(SDB_ERR_UNDEFINED_FUNCTION, "operator does not exist: %s = %s",
+                             sdb_type_by_oid(lt) ? sdb_type_by_oid(lt)->name : "?",
+                             sdb_type_by_oid(rt) ? sdb_type_by_oid(rt)->name : "?");
+        if (o == NULL || (o->args = sdb_arena_alloc(arena, 2 * sizeof(SdbExpr *))) == NULL)
+            return SDB_ERROR;
+        o->opno = eq->oid;
+        o->func = sdb_func_by_oid(eq->func);
+        o->args[0] = p->left_keys[k];
+        o->args[1] = p->right_keys[k];
+        o->nargs = 2;
+        conds[k] = &o->expr;
+    }
+    for (int i = 0; i < p->nconds; i++)
+        conds[p->nkeys + i] = p->conds[i];
+    jn->nconds = p->nkeys + p->nconds;
+    jn->conds = exec_exprs_compile(&jn->node.env, conds, jn->nconds);
+    return jn->conds ? SDB_OK : SDB_ERROR;
 }
 
 ExecNode *exec_build_join(SdbExecState *es, const SdbPlanJoin *p)
@@ -700,6 +744,12 @@ ExecNode *exec_build_join(SdbExecState *es, const SdbPlanJoin *p)
     if (exec_defer(es, join_cleanup, jn) != SDB_OK)
         return NULL;
     bool hash = (p->strategy == SDB_JOIN_STRATEGY_HASH || p->strategy == SDB_JOIN_STRATEGY_MERGE) && p->nkeys > 0;
+    if (hash && !keys_hashable(p)) {
+        /* keys of types that hash differently: compare them in a nested loop */
+        if (keys_as_conds(jn, p) != SDB_OK)
+            return NULL;
+        hash = false;
+    }
     if (hash) {
         jn->nkeys = p->nkeys;
         if (hash_setup(jn, p) != SDB_OK)

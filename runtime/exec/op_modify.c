@@ -4,9 +4,9 @@
  * table layout (one column per attribute, binding `table`), checks the
  * CHECK constraints on the whole batch (23514 with PostgreSQL's "Failing
  * row contains (...)" detail), writes them, then evaluates RETURNING over
- * the same batch.  Writes carry the statement's command id, which its scans
- * do not see (no Halloween problem); the command counter is advanced when
- * the operator finishes so that later statements see the changes.
+ * the same batch.  Writes carry the statement's command id, which its own
+ * scans do not see (no Halloween problem); the session advances the command
+ * id for the next statement.
  */
 #include "exec/exec_int.h"
 
@@ -245,7 +245,6 @@ static int modify_next(ExecNode *node, SdbBatch **out)
             return SDB_ERROR;
         if (in == NULL) {
             m->finished = true;
-            node->es->ctx->txn->cid++;
             break;
         }
         SdbTid tids[SDB_BATCH_SIZE];

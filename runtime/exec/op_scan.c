@@ -44,6 +44,8 @@ static int scan_next(ExecNode *node, SdbBatch **out)
             return SDB_ERROR;
         node->out.sel = sn->sel;
         node->out.nsel = n;
+        if (node->stats)
+            node->stats->removed += node->out.nrows - n;
     }
     *out = &node->out;
     return SDB_OK;

@@ -11,42 +11,7 @@
 
 static int sorter_cmp(const Sorter *s, const Row *a, const Row *b)
 {
-    int ncols = s->desc.ncols;
-    for (int k = 0; k < s->nkeys; k++) {
-        int c = s->keypos[k];
-        int r = exec_compare_datum(&s->keys[k], a[c], row_is_null(a, ncols, c), b[c], row_is_null(b, ncols, c));
-        if (r != 0)
-            return r;
-    }
-    return 0;
-}
-
-/* Stable merge sort of rows[0..n) using tmp[0..n). */
-static void merge_sort(const Sorter *s, Row **rows, Row **tmp, size_t n)
-{
-    if (n < 2)
-        return;
-    if (n <= 16) {
-        for (size_t i = 1; i < n; i++) {
-            Row *x = rows[i];
-            size_t j = i;
-            for (; j > 0 && sorter_cmp(s, rows[j - 1], x) > 0; j--)
-                rows[j] = rows[j - 1];
-            rows[j] = x;
-        }
-        return;
-    }
-    size_t half = n / 2;
-    merge_sort(s, rows, tmp, half);
-    merge_sort(s, rows + half, tmp, n - half);
-    if (sorter_cmp(s, rows[half - 1], rows[half]) <= 0)
-        return;
-    memcpy(tmp, rows, half * sizeof(Row *));
-    size_t i = 0, j = half, k = 0;
-    while (i < half && j < n)
-        rows[k++] = sorter_cmp(s, rows[j], tmp[i]) < 0 ? rows[j++] : tmp[i++];
-    while (i < half)
-        rows[k++] = tmp[i++];
+    return exec_compare_rows(s->keys, s->keypos, s->nkeys, s->desc.ncols, a, b);
 }
 
 static int sort_memory(Sorter *s)
@@ -57,7 +22,7 @@ static int sort_memory(Sorter *s)
     Row **tmp = sdb_malloc(st->nrows * sizeof(Row *));
     if (tmp == NULL)
         return SDB_ERROR;
-    merge_sort(s, st->rows, tmp, st->nrows);
+    exec_sort_rows(st->rows, tmp, st->nrows, s->keys, s->keypos, s->nkeys, s->desc.ncols);
     sdb_free(tmp);
     return SDB_OK;
 }
@@ -99,6 +64,8 @@ static int sorter_spill(Sorter *s)
         if (row_write(f, &s->desc, s->store->rows[i]) != SDB_OK)
             return SDB_ERROR;
     s->runs[s->nruns++] = f;
+    long size = ftell(f);
+    s->run_bytes += size > 0 ? size : 0;
     rowstore_clear(s->store);
     return SDB_OK;
 }
@@ -346,12 +313,24 @@ static int sort_consume(SortNode *sn)
     return sorter_finish(&sn->sorter);
 }
 
+/* EXPLAIN ANALYZE: how the rows were sorted, and the memory or disk used. */
+static void sort_stats(SortNode *sn)
+{
+    NodeStats *ns = sn->node.stats;
+    Sorter *s = &sn->sorter;
+    if (ns == NULL)
+        return;
+    ns->sort_method = s->bound > 0 ? "top-N heapsort" : s->nruns > 0 ? "external merge" : "quicksort";
+    ns->sort_kb = ((s->nruns > 0 ? s->run_bytes : (int64_t)rowstore_bytes(s->store)) + 1023) / 1024;
+}
+
 static int sort_next(ExecNode *node, SdbBatch **out)
 {
     SortNode *sn = (SortNode *)node;
     if (!sn->sorted) {
         if (sort_consume(sn) != SDB_OK)
             return SDB_ERROR;
+        sort_stats(sn);
         sn->sorted = true;
     }
     sdb_arena_reset(node->batch_arena);

@@ -12,6 +12,7 @@
 #include "exec/exec_int.h"
 
 #include "expr/agg.h"
+#include "sdb_casts.h"
 #include "sdb_operators.h"
 
 typedef struct WinFunc {
@@ -41,16 +42,16 @@ typedef struct WinFunc {
 typedef struct WindowNode {
     ExecNode node;
     ExecNode *child;
-    int nchild, nfuncs, width;
+    int nchild, nfuncs, width;  /* width: materialized columns; the last is the row number */
     WinFunc *funcs;
     ExecExpr **exprs;         /* the appended columns' expressions */
     RowStore *rows;
     SdbArena *results;        /* by-reference results */
-    int *perm;                /* output order */
+    Row **perm;               /* the rows in a function's window order; the last one's is the output order */
     bool computed;
     size_t pos;
     /* the partition being computed */
-    int *part;                /* its rows' numbers, in window order */
+    Row **part;               /* its rows, in window order */
     int64_t nrows;
     int64_t *peer_start, *peer_end, *group;   /* per partition row; peer_end exclusive */
     int64_t *group_start, *group_end;         /* per peer group */
@@ -65,7 +66,7 @@ static int win_materialize(WindowNode *wn)
 {
     SdbDatum values[wn->width + 1];
     bool nulls[wn->width + 1];
-    int nextra = wn->width - wn->nchild;
+    int nextra = wn->width - wn->nchild - 1;
     for (;;) {
         SdbBatch *in;
         sdb_arena_reset(wn->node.batch_arena);
@@ -88,6 +89,8 @@ static int win_materialize(WindowNode *wn)
                 nulls[wn->nchild + e] = sdb_vector_is_null(ev[e], r);
                 values[wn->nchild + e] = nulls[wn->nchild + e] ? 0 : ev[e]->values[r];
             }
+            values[wn->width - 1] = wn->rows->nrows;
+            nulls[wn->width - 1] = false;
             Row *row = row_from_values(wn->rows->arena, &wn->rows->desc, values, nulls);
             if (row == NULL || rowstore_add(wn->rows, row) != SDB_OK)
                 return SDB_ERROR;
@@ -97,43 +100,17 @@ static int win_materialize(WindowNode *wn)
 
 /* --- sorting row numbers ---------------------------------------------------- */
 
-static int cmp_keys(const WindowNode *wn, const SortKey *keys, const int *pos, int nkeys, int a, int b)
+/* The materialized row's number. */
+static int row_number(const WindowNode *wn, const Row *r)
 {
-    const Row *ra = wn->rows->rows[a], *rb = wn->rows->rows[b];
-    int w = wn->width;
-    for (int k = 0; k < nkeys; k++) {
-        int c = pos[k];
-        int r = exec_compare_datum(&keys[k], ra[c], row_is_null(ra, w, c), rb[c], row_is_null(rb, w, c));
-        if (r != 0)
-            return r;
-    }
-    return 0;
-}
-
-static void sort_perm(const WindowNode *wn, const WinFunc *f, int *perm, int *tmp, size_t n)
-{
-    if (n < 2)
-        return;
-    size_t half = n / 2;
-    sort_perm(wn, f, perm, tmp, half);
-    sort_perm(wn, f, perm + half, tmp, n - half);
-    memcpy(tmp, perm, half * sizeof(int));
-    size_t i = 0, j = half, k = 0;
-    int nk = f->npart + f->norder;
-    while (i < half && j < n)
-        perm[k++] = cmp_keys(wn, f->sortkeys, f->sortpos, nk, perm[j], tmp[i]) < 0 ? perm[j++] : tmp[i++];
-    while (i < half)
-        perm[k++] = tmp[i++];
+    return (int)r[wn->width - 1];
 }
 
 /* --- frames ------------------------------------------------------------------- */
 
 static int order_cmp(const WindowNode *wn, const WinFunc *f, int64_t a, int64_t b)
 {
-    int pos[f->norder + 1];
-    for (int k = 0; k < f->norder; k++)
-        pos[k] = f->ordercol + k;
-    return cmp_keys(wn, f->orderkeys, pos, f->norder, wn->part[a], wn->part[b]);
+    return exec_compare_rows(f->orderkeys, f->sortpos + f->npart, f->norder, wn->width, wn->part[a], wn->part[b]);
 }
 
 /* Peer groups of the partition (rows equal on the order keys). */
@@ -158,7 +135,7 @@ static void find_peers(WindowNode *wn, const WinFunc *f)
 /* key of partition row j (the first ORDER BY key) +/- offset: for RANGE. */
 static int range_bound(WindowNode *wn, WinFunc *f, int64_t j, bool add, SdbDatum off, SdbDatum *out)
 {
-    const Row *r = wn->rows->rows[wn->part[j]];
+    const Row *r = wn->part[j];
     SdbDatum args[2] = {r[f->ordercol], off};
     bool nulls[2] = {false, false}, isnull;
     SdbOid types[2] = {f->offtypes[0], f->offtypes[1]};
@@ -172,7 +149,7 @@ static int64_t range_search(WindowNode *wn, WinFunc *f, SdbDatum bound, bool str
     int w = wn->width;
     while (lo < hi) {
         int64_t mid = (lo + hi) / 2;
-        const Row *r = wn->rows->rows[wn->part[mid]];
+        const Row *r = wn->part[mid];
         int c = exec_compare_datum(&f->orderkeys[0], r[f->ordercol], row_is_null(r, w, f->ordercol), bound, false);
         if (c > 0 || (!strict && c == 0))
             hi = mid;
@@ -217,7 +194,7 @@ static int frame_edge(WindowNode *wn, WinFunc *f, int64_t j, SdbWinFrameBound bo
             else
                 *edge = is_end ? wn->group_end[g] : wn->group_start[g];
         } else {
-            const Row *r = wn->rows->rows[wn->part[j]];
+            const Row *r = wn->part[j];
             if (row_is_null(r, wn->width, f->ordercol)) {
                 *edge = is_end ? wn->peer_end[j] : wn->peer_start[j];
                 return SDB_OK;
@@ -258,7 +235,7 @@ static int win_get_arg(SdbWindowCall *call, int argno, int64_t row, SdbDatum *va
     WinFunc *f = wn->cur;
     if (argno < 0 || argno >= f->nargs || row < 0 || row >= wn->nrows)
         return sdb_error(SDB_ERR_INTERNAL_ERROR, "window argument %d at row %lld out of range", argno, (long long)row);
-    const Row *r = wn->rows->rows[wn->part[row]];
+    const Row *r = wn->part[row];
     *isnull = row_is_null(r, wn->width, f->argcol + argno);
     *value = *isnull ? 0 : r[f->argcol + argno];
     return SDB_OK;
@@ -272,7 +249,7 @@ static int64_t win_frame_row(SdbWindowCall *call, int64_t k)
 
 static int agg_step_row(WindowNode *wn, WinFunc *f, int64_t k)
 {
-    const Row *r = wn->rows->rows[wn->part[k]];
+    const Row *r = wn->part[k];
     int w = wn->width;
     if (f->filtercol >= 0 && (row_is_null(r, w, f->filtercol) || r[f->filtercol] == 0))
         return SDB_OK;
@@ -305,7 +282,7 @@ static int compute_partition(WindowNode *wn, WinFunc *f)
                 if (!excluded(wn, f, j, k))
                     wn->frame_list[nframe++] = k;
         }
-        int out = wn->part[j];
+        int out = row_number(wn, wn->part[j]);
         if (!f->is_agg) {
             SdbWindowCall *c = &f->wcall;
             c->partition_rows = n;
@@ -350,20 +327,17 @@ static int compute_partition(WindowNode *wn, WinFunc *f)
     return SDB_OK;
 }
 
-static bool same_partition(const WindowNode *wn, const WinFunc *f, int a, int b)
+static bool same_partition(const WindowNode *wn, const WinFunc *f, const Row *a, const Row *b)
 {
-    int pos[f->npart + 1];
-    for (int k = 0; k < f->npart; k++)
-        pos[k] = f->partcol + k;
-    return cmp_keys(wn, f->sortkeys, pos, f->npart, a, b) == 0;
+    return exec_compare_rows(f->sortkeys, f->sortpos, f->npart, wn->width, a, b) == 0;
 }
 
 static int win_compute(WindowNode *wn)
 {
     size_t n = wn->rows->nrows;
-    int *tmp = sdb_malloc((n + 1) * sizeof(int));
+    Row **tmp = sdb_malloc((n + 1) * sizeof(Row *));
     int64_t *scratch = sdb_malloc((6 * n + 6) * sizeof(int64_t));
-    wn->perm = sdb_arena_alloc(wn->node.arena, (n + 1) * sizeof(int));
+    wn->perm = sdb_arena_alloc(wn->node.arena, (n + 1) * sizeof(Row *));
     if (tmp == NULL || scratch == NULL || wn->perm == NULL) {
         sdb_free(tmp);
         sdb_free(scratch);
@@ -379,9 +353,8 @@ static int win_compute(WindowNode *wn)
             rc = SDB_ERROR;
             break;
         }
-        for (size_t i = 0; i < n; i++)
-            wn->perm[i] = (int)i;
-        sort_perm(wn, f, wn->perm, tmp, n);
+        memcpy(wn->perm, wn->rows->rows, n * sizeof(Row *));
+        exec_sort_rows(wn->perm, tmp, n, f->sortkeys, f->sortpos, f->npart + f->norder, wn->width);
         for (size_t ps = 0; ps < n && rc == SDB_OK;) {
             size_t pe = ps + 1;
             while (pe < n && same_partition(wn, f, wn->perm[ps], wn->perm[pe]))
@@ -415,8 +388,8 @@ static int window_next(ExecNode *node, SdbBatch **out)
     }
     int n = 0;
     for (; n < SDB_BATCH_SIZE && wn->pos < wn->rows->nrows; n++, wn->pos++) {
-        int ri = wn->perm[wn->pos];
-        const Row *r = wn->rows->rows[ri];
+        const Row *r = wn->perm[wn->pos];
+        int ri = row_number(wn, r);
         for (int c = 0; c < wn->nchild; c++) {
             node->out.cols[c].values[n] = r[c];
             sdb_vector_set_null(&node->out.cols[c], n, row_is_null(r, wn->width, c));
@@ -466,25 +439,36 @@ static int frame_offset(WindowNode *wn, WinFunc *f, const SdbExpr *e, bool start
     if (f->norder != 1)
         return sdb_error(SDB_ERR_WINDOWING_ERROR, "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER "
                                                   "BY column");
-    SdbOid keytype = f->wf->order[0]->type;
-    f->offtypes[0] = keytype;
-    f->offtypes[1] = e->type;
-    f->add = find_operator("+", keytype, e->type);
-    f->sub = find_operator("-", keytype, e->type);
+    SdbOid keytype = f->wf->order[0]->type, offtype = e->type;
+    f->add = find_operator("+", keytype, offtype);
+    f->sub = find_operator("-", keytype, offtype);
+    const SdbCastInfo *cast = sdb_cast_find(offtype, keytype);
+    if ((f->add == NULL || f->sub == NULL) && cast != NULL && cast->method == SDB_CAST_FUNCTION) {
+        /* an offset of another type (10 for a numeric key): cast to the key's type, as PostgreSQL */
+        bool isnull;
+        if (sdb_fn_invoke(sdb_func_by_oid(cast->func), &wn->node.env.ectx, 1, &offtype, &v, (bool[]){false}, &v,
+                          &isnull) != SDB_OK)
+            return SDB_ERROR;
+        offtype = keytype;
+        f->add = find_operator("+", keytype, offtype);
+        f->sub = find_operator("-", keytype, offtype);
+    }
     if (f->add == NULL || f->sub == NULL)
         return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED,
                          "RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s and offset type %s",
                          sdb_type_by_oid(keytype) ? sdb_type_by_oid(keytype)->name : "?",
-                         sdb_type_by_oid(e->type) ? sdb_type_by_oid(e->type)->name : "?");
-    const SdbTypeOps *ops = sdb_type_ops(e->type);
-    SdbTypeCtx tctx = {.arena = wn->node.arena, .typid = e->type, .typmod = -1};
+                         sdb_type_by_oid(offtype) ? sdb_type_by_oid(offtype)->name : "?");
+    f->offtypes[0] = keytype;
+    f->offtypes[1] = offtype;
+    const SdbTypeOps *ops = sdb_type_ops(offtype);
+    SdbTypeCtx tctx = {.arena = wn->node.arena, .typid = offtype, .typmod = -1};
     SdbDatum zero;
     if (ops == NULL || sdb_type_input(&tctx, "0", &zero) != SDB_OK)
         return SDB_ERROR;
     if (ops->compare(v, zero) < 0)
         return sdb_error(SDB_ERR_INVALID_PRECEDING_OR_FOLLOWING_SIZE,
                          "invalid preceding or following size in window function");
-    return exec_datum_copy(wn->node.arena, e->type, v, value);
+    return exec_datum_copy(wn->node.arena, offtype, v, value);
 }
 
 /* Collect the appended expressions of function f; *next is the next free
@@ -575,7 +559,7 @@ ExecNode *exec_build_window(SdbExecState *es, const SdbPlanWindow *p)
         }
         nextra += count_extra((const SdbBoundWindowFunc *)p->funcs[i]);
     }
-    wn->width = wn->nchild + nextra;
+    wn->width = wn->nchild + nextra + 1;
     SdbExpr **extra = sdb_arena_alloc(arena, (nextra + 1) * sizeof(SdbExpr *));
     SdbPlanColumn *cols = sdb_arena_calloc(arena, wn->width + 1, sizeof(SdbPlanColumn));
     wn->funcs = sdb_arena_calloc(arena, p->nfuncs + 1, sizeof(WinFunc));
@@ -589,6 +573,7 @@ ExecNode *exec_build_window(SdbExecState *es, const SdbPlanWindow *p)
     memcpy(cols, p->child->cols, wn->nchild * sizeof(SdbPlanColumn));
     for (int e = 0; e < nextra; e++)
         cols[wn->nchild + e] = (SdbPlanColumn){.table = -1, .type = extra[e]->type, .typmod = -1};
+    cols[wn->width - 1] = (SdbPlanColumn){.table = -1, .type = SDB_TYPEOID_INT8, .typmod = -1};
     wn->exprs = exec_exprs_compile(&wn->node.env, extra, nextra);
     wn->rows = rowstore_create(arena, cols, wn->width);
     if (wn->exprs == NULL || wn->rows == NULL || exec_defer(es, window_cleanup, wn) != SDB_OK)

@@ -292,6 +292,17 @@ int exec_sortkeys_init(SdbArena *arena, const SdbOid *types, const int *flags, i
     return SDB_OK;
 }
 
+const SdbTypeOps *exec_key_ops(SdbOid left, SdbOid right)
+{
+    bool li = left == SDB_TYPEOID_INT2 || left == SDB_TYPEOID_INT4 || left == SDB_TYPEOID_INT8;
+    bool ri = right == SDB_TYPEOID_INT2 || right == SDB_TYPEOID_INT4 || right == SDB_TYPEOID_INT8;
+    if (left == right)
+        return sdb_type_ops(left);
+    if (li && ri)
+        return sdb_type_ops(SDB_TYPEOID_INT8);
+    return NULL;
+}
+
 int exec_compare_datum(const SortKey *k, SdbDatum a, bool an, SdbDatum b, bool bn)
 {
     if (an || bn) {
@@ -376,6 +387,44 @@ void exec_hash_vectors(const SdbTypeOps *const *ops, SdbVector **kv, int nkeys, 
             hashes[r] = exec_hash_combine(hashes[r], x);
         }
     }
+}
+
+int exec_compare_rows(const SortKey *keys, const int *pos, int nkeys, int ncols, const Row *a, const Row *b)
+{
+    for (int k = 0; k < nkeys; k++) {
+        int c = pos[k];
+        int r = exec_compare_datum(&keys[k], a[c], row_is_null(a, ncols, c), b[c], row_is_null(b, ncols, c));
+        if (r != 0)
+            return r;
+    }
+    return 0;
+}
+
+void exec_sort_rows(Row **rows, Row **tmp, size_t n, const SortKey *keys, const int *pos, int nkeys, int ncols)
+{
+    if (n < 2)
+        return;
+    if (n <= 16) {
+        for (size_t i = 1; i < n; i++) {
+            Row *x = rows[i];
+            size_t j = i;
+            for (; j > 0 && exec_compare_rows(keys, pos, nkeys, ncols, rows[j - 1], x) > 0; j--)
+                rows[j] = rows[j - 1];
+            rows[j] = x;
+        }
+        return;
+    }
+    size_t half = n / 2;
+    exec_sort_rows(rows, tmp, half, keys, pos, nkeys, ncols);
+    exec_sort_rows(rows + half, tmp, n - half, keys, pos, nkeys, ncols);
+    if (exec_compare_rows(keys, pos, nkeys, ncols, rows[half - 1], rows[half]) <= 0)
+        return;
+    memcpy(tmp, rows, half * sizeof(Row *));
+    size_t i = 0, j = half, k = 0;
+    while (i < half && j < n)
+        rows[k++] = exec_compare_rows(keys, pos, nkeys, ncols, rows[j], tmp[i]) < 0 ? rows[j++] : tmp[i++];
+    while (i < half)
+        rows[k++] = tmp[i++];
 }
 
 uint64_t exec_hash_row(const SdbTypeOps *const *ops, const Row *r, int ncols, const int *keypos, int nkeys)

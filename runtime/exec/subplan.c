@@ -3,12 +3,15 @@
  * evaluation runs the subquery's plan in a fresh run (its arena reset each
  * time) whose Vars with levelsup > 0 read the row being evaluated;
  * uncorrelated results are computed once per statement and cached (for
- * ANY/ALL the subquery's rows, which each evaluation tests again).
+ * ANY/ALL the subquery's rows, which each evaluation tests again, or looks
+ * up in a hash table when the test is `outer = column` / `outer <> column`:
+ * IN and NOT IN).
  * expr: the single value (21000 for a second row, NULL for none); exists;
  * any/all: `test` over each row with SQL's three-valued OR/AND; array.
  */
 #include "exec/exec_int.h"
 
+#include "sdb_operators.h"
 #include "types/array.h"
 
 typedef struct SubState {
@@ -22,6 +25,13 @@ typedef struct SubState {
     ExecNode *tn;
     ExecExpr *test;
     SdbBatch buf;
+    /* hashed ANY (=) / ALL (<>): the column's values */
+    bool hashed;
+    ExecExpr *outer_expr;
+    int column;
+    const SdbTypeOps *ops;
+    RowHash hash;
+    bool has_null;
 } SubState;
 
 /* Where ANY/ALL reads the subquery's rows: a run, or the cached rows. */
@@ -95,10 +105,100 @@ static int any_all(const SdbBoundSubPlan *sp, SubRows *src, ExecExpr *test, SdbD
     return SDB_OK;
 }
 
+/* Position of Var e among the subquery's output columns, or -1. */
+static int plan_column(const SdbBoundSubPlan *sp, const SdbExpr *e)
+{
+    if (e->tag != SDB_E_VAR || ((const SdbBoundVar *)e)->levelsup != 0)
+        return -1;
+    const SdbBoundVar *v = (const SdbBoundVar *)e;
+    for (int c = 0; c < sp->plan->ncols; c++)
+        if (sp->plan->cols[c].table == v->table && sp->plan->cols[c].column == v->column)
+            return c;
+    return -1;
+}
+
+bool exec_subplan_hashable(const SdbBoundSubPlan *sp, int *column, const SdbExpr **outer, const SdbTypeOps **ops)
+{
+    if (sp->correlated || (sp->kind != SDB_SUB_PLAN_KIND_ANY && sp->kind != SDB_SUB_PLAN_KIND_ALL) ||
+        sp->test->tag != SDB_E_OP_EXPR || ((const SdbBoundOpExpr *)sp->test)->nargs != 2)
+        return false;
+    const SdbBoundOpExpr *op = (const SdbBoundOpExpr *)sp->test;
+    const SdbOperInfo *info = sdb_oper_by_oid(op->opno);
+    const char *want = sp->kind == SDB_SUB_PLAN_KIND_ANY ? "=" : "<>";
+    if (info == NULL || strcmp(info->name, want) != 0 || !op->func->strict)
+        return false;
+    for (int side = 0; side < 2; side++) {
+        const SdbExpr *col = op->args[side], *other = op->args[1 - side];
+        while (other->tag == SDB_E_RELABEL_TYPE)
+            other = ((const SdbBoundRelabelType *)other)->arg;
+        int pos = plan_column(sp, col);
+        bool other_outer = other->tag == SDB_E_CONST || other->tag == SDB_E_PARAM ||
+                           (other->tag == SDB_E_VAR && plan_column(sp, other) < 0);
+        const SdbTypeOps *o = exec_key_ops(other->type, col->type);
+        if (pos >= 0 && other_outer && o != NULL && o->hash != NULL) {
+            *column = pos;
+            *outer = op->args[1 - side];
+            *ops = o;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* IN / NOT IN: the subquery's column values in a hash table. */
+static int hashed_setup(SubState *ss, const SdbBoundSubPlan *sp)
+{
+    const SdbExpr *outer;
+    if (!exec_subplan_hashable(sp, &ss->column, &outer, &ss->ops))
+        return SDB_OK;
+    if ((ss->outer_expr = exec_expr_compile(&ss->tn->env, outer)) == NULL ||
+        rowhash_init(&ss->hash, ss->rows->nrows + 1) != SDB_OK)
+        return SDB_ERROR;
+    int width = ss->rows->desc.ncols, pos = ss->column;
+    for (size_t i = 0; i < ss->rows->nrows; i++) {
+        Row *r = ss->rows->rows[i];
+        if (row_is_null(r, width, pos))
+            ss->has_null = true;
+        else if (rowhash_insert(&ss->hash, exec_hash_combine(0, ss->ops->hash(r[pos])), r) != SDB_OK)
+            return SDB_ERROR;
+    }
+    ss->hashed = true;
+    return SDB_OK;
+}
+
+/* IN / NOT IN by lookup, with SQL's NULL rules. */
+/* IN / NOT IN of value (v, vnull) by lookup, with SQL's NULL rules. */
+static void hashed_probe(const SubState *ss, const SdbBoundSubPlan *sp, SdbDatum v, bool vnull, SdbDatum *value,
+                         bool *isnull)
+{
+    bool any = sp->kind == SDB_SUB_PLAN_KIND_ANY;
+    *isnull = false;
+    *value = !any;
+    if (ss->rows->nrows == 0)
+        return;
+    if (vnull) {
+        *isnull = true;
+        return;
+    }
+    uint64_t h = exec_hash_combine(0, ss->ops->hash(v));
+    for (size_t j = h & ss->hash.mask; ss->hash.slots[j].row != NULL; j = (j + 1) & ss->hash.mask)
+        if (ss->hash.slots[j].hash == h && ss->ops->compare(v, ss->hash.slots[j].row[ss->column]) == 0) {
+            *value = any;
+            return;
+        }
+    *isnull = ss->has_null;
+}
+
+static void substate_free(void *arg)
+{
+    rowhash_free(&((SubState *)arg)->hash);
+}
+
 /* Uncorrelated ANY/ALL: the subquery's rows once, then the test over
  * them for each evaluation. */
-static int subplan_any_all_cached(SdbExecState *es, SubState *ss, const SdbBoundSubPlan *sp, RowCtx *outer,
-                                  SdbDatum *value, bool *isnull)
+/* The rows of an uncorrelated ANY/ALL subquery, its test compiled over
+ * them, and (IN / NOT IN) its hash table: once per statement. */
+static int any_all_prepare(SdbExecState *es, SubState *ss, const SdbBoundSubPlan *sp)
 {
     ExecShared *sh = es->sh;
     if (ss->rows == NULL) {
@@ -124,10 +224,28 @@ static int subplan_any_all_cached(SdbExecState *es, SubState *ss, const SdbBound
             exec_batch_init(sh->arena, &ss->buf, sp->plan->cols, sp->plan->ncols) != SDB_OK)
             return SDB_ERROR;
         ss->rows = rows;
+        if (exec_defer(sh->root, substate_free, ss) != SDB_OK || hashed_setup(ss, sp) != SDB_OK)
+            return SDB_ERROR;
     }
+    return SDB_OK;
+}
+
+static int subplan_any_all_cached(SdbExecState *es, SubState *ss, const SdbBoundSubPlan *sp, RowCtx *outer,
+                                  SdbDatum *value, bool *isnull)
+{
+    if (any_all_prepare(es, ss, sp) != SDB_OK)
+        return SDB_ERROR;
     ss->tes->outer = outer;
     ss->tn->env.row.fallback = outer;
     sdb_arena_reset(ss->tn->batch_arena);
+    if (ss->hashed) {
+        SdbDatum v;
+        bool vnull;
+        if (exec_eval_const(ss->outer_expr, &v, &vnull) != SDB_OK)
+            return SDB_ERROR;
+        hashed_probe(ss, sp, v, vnull, value, isnull);
+        return SDB_OK;
+    }
     SubRows src = {.rows = ss->rows, .buf = &ss->buf};
     return any_all(sp, &src, ss->test, value, isnull);
 }
@@ -237,6 +355,23 @@ int exec_subplan_eval(RowCtx *row, const SdbBoundSubPlan *sp, const SdbExprConte
         ss->cached = true;
         ss->value = *value;
         ss->isnull = *isnull;
+    }
+    return SDB_OK;
+}
+
+int exec_subplan_hashed_batch(SdbExecState *es, const SdbBoundSubPlan *sp, const SdbVector *outer, const uint16_t *sel,
+                              int n, SdbVector *result)
+{
+    SubState *ss = substate(es->sh, sp);
+    if (ss == NULL || any_all_prepare(es, ss, sp) != SDB_OK)
+        return SDB_ERROR;
+    if (!ss->hashed)
+        return sdb_error(SDB_ERR_INTERNAL_ERROR, "subquery is not answered by hash lookup");
+    for (int i = 0; i < n; i++) {
+        int r = sel ? sel[i] : i;
+        bool isnull;
+        hashed_probe(ss, sp, outer->values[r], sdb_vector_is_null(outer, r), &result->values[r], &isnull);
+        sdb_vector_set_null(result, r, isnull);
     }
     return SDB_OK;
 }

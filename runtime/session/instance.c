@@ -4,8 +4,16 @@
  * database some session has opened (opened on first use, kept until the
  * instance closes).  databases[] is guarded by the instance lock; the rest
  * is set at open and read-only afterwards.
+ *
+ * One process at a time: the instance holds an flock on the data directory
+ * (released by the kernel when the process dies, so a kill -9 leaves
+ * nothing to clean up); a second opener gets F0001.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -38,6 +46,32 @@ static int add_database(SdbInstance *db, SdbOid oid, SdbCatalog *cat)
     return SDB_OK;
 }
 
+/* Hold an flock on the data directory itself (no file is created in it,
+ * so an empty directory still looks empty to the engine). */
+static int lock_datadir(SdbInstance *db, const char *datadir)
+{
+    int fd = open(datadir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return sdb_error_errno(errno, "could not open directory \"%s\"", datadir);
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int saved = errno;
+        close(fd);
+        if (saved != EWOULDBLOCK)
+            return sdb_error_errno(saved, "could not lock data directory \"%s\"", datadir);
+        sdb_error(SDB_ERR_LOCK_FILE_EXISTS, "data directory \"%s\" is in use by another specdb process", datadir);
+        sdb_error_hint("Stop the other specdb (a server or a specdb sql) first.");
+        return SDB_ERROR;
+    }
+    db->lock_fd = fd;
+    return SDB_OK;
+}
+
+static void unlock_datadir(SdbInstance *db)
+{
+    if (db->lock_fd >= 0)
+        close(db->lock_fd);
+}
+
 SdbInstance *sdb_instance_open(const char *datadir, const SdbSettings *settings)
 {
     if (make_dir(datadir) != SDB_OK)
@@ -46,8 +80,16 @@ SdbInstance *sdb_instance_open(const char *datadir, const SdbSettings *settings)
     if (db == NULL)
         return NULL;
     memset(db, 0, sizeof *db);
+    db->lock_fd = -1;
     pthread_mutex_init(&db->lock, NULL);
+    if (lock_datadir(db, datadir) != SDB_OK) {
+        unlock_datadir(db);
+        pthread_mutex_destroy(&db->lock);
+        sdb_free(db);
+        return NULL;
+    }
     if (sdb_settings_copy(&db->settings, settings) != SDB_OK) {
+        unlock_datadir(db);
         pthread_mutex_destroy(&db->lock);
         sdb_free(db);
         return NULL;
@@ -92,6 +134,7 @@ int sdb_instance_close(SdbInstance *db)
         rc = SDB_ERROR;
     sdb_free(db->temp_dir);
     sdb_settings_free(&db->settings);
+    unlock_datadir(db);
     pthread_mutex_destroy(&db->lock);
     sdb_free(db);
     return rc;

@@ -7,6 +7,7 @@
  * folder.  Also the per-statement contexts (expression, executor), the
  * session's TimeZone and search_path caches, and value output.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +92,8 @@ void sdb_session_close(SdbSession *s)
         sdb_session_close_portal(s, s->portals->name);
     while (s->prepared)
         sdb_session_close_prepared(s, s->prepared->name);
+    if (s->have_timer)
+        timer_delete(s->timeout_timer);
     sdb_sequence_session_free(&s->sequences);
     sdb_settings_free(&s->settings);
     sdb_arena_destroy(s->arena);
@@ -276,11 +279,34 @@ static int eval_default(void *arg, const SdbRelation *rel, int attno, SdbDatum *
     return *isnull ? SDB_OK : sdb_session_convert(&expr, e->type, att->type, value);
 }
 
+/* statement_timeout: the timer stops the statement as a cancel does. */
+static void timeout_expired(union sigval v)
+{
+    SdbSession *s = v.sival_ptr;
+    s->cancel = 2;
+}
+
+static void arm_timeout(SdbSession *s, int64_t ms)
+{
+    if (ms <= 0 && !s->have_timer)
+        return;
+    if (!s->have_timer) {
+        struct sigevent ev = {.sigev_notify = SIGEV_THREAD, .sigev_notify_function = timeout_expired,
+                              .sigev_value.sival_ptr = s};
+        if (timer_create(CLOCK_MONOTONIC, &ev, &s->timeout_timer) != 0)
+            return; /* no timer: the statement runs without a time limit */
+        s->have_timer = true;
+    }
+    struct itimerspec when = {.it_value = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000}};
+    timer_settime(s->timeout_timer, 0, &when, NULL);
+}
+
 /* Before a statement runs in the current transaction: its command id and,
  * under READ COMMITTED (or for the first statement), a new snapshot. */
 int sdb_session_begin_statement(SdbSession *s)
 {
     s->cancel = 0;
+    arm_timeout(s, s->settings.statement_timeout);
     if (sdb_session_timezone(s) != SDB_OK || sdb_session_search_path(s) != SDB_OK)
         return SDB_ERROR;
     s->txn.cid = (SdbCid)s->statements;
@@ -294,8 +320,11 @@ int sdb_session_begin_statement(SdbSession *s)
  * a statement that ran on its own commits. */
 int sdb_session_end_statement(SdbSession *s, int rc)
 {
+    arm_timeout(s, 0);
     if (rc == SDB_OK)
         return SDB_OK;
+    if (s->cancel == 2 && sdb_error_last()->code == SDB_ERR_QUERY_CANCELED)
+        sdb_error(SDB_ERR_QUERY_CANCELED, "canceling statement due to statement timeout");
     if (s->xact == SDB_XACT_BLOCK || s->xact == SDB_XACT_FAILED) {
         SdbErrorData saved = *sdb_error_last();
         sdb_session_xact_abort(s);

@@ -30,7 +30,8 @@ typedef struct SdbInstance SdbInstance;
 typedef struct SdbSession SdbSession;
 
 /* Open (creating and bootstrapping it when empty) the data directory; runs
- * recovery.  NULL with the error recorded. */
+ * recovery.  One process at a time: F0001 when another has it open.  NULL
+ * with the error recorded. */
 SdbInstance *sdb_instance_open(const char *datadir, const SdbSettings *settings);
 int sdb_instance_close(SdbInstance *db);
 

@@ -7,6 +7,7 @@
 #define SDB_SESSION_SESSION_INT_H
 
 #include <pthread.h>
+#include <time.h>
 #include <stdbool.h>
 
 #include "access/table.h"
@@ -33,6 +34,7 @@ struct SdbInstance {
     SdbSettings settings;     /* the server's values: what RESET goes back to */
     char *temp_dir;           /* DATADIR/pgsql_tmp: executor spill files */
     SdbCatalog *postgres;     /* the catalog of database "postgres" (also databases[0]) */
+    int lock_fd;              /* the data directory, flock'ed while open; -1 when none */
     pthread_mutex_t lock;     /* databases[] */
     SdbDatabase *databases;
     int ndatabases, databases_cap;
@@ -111,7 +113,9 @@ struct SdbSession {
     SdbPortal *portals;
     SdbSequenceSession sequences; /* currval/lastval */
     SdbAccessContext access;      /* what the executor's table access uses (engine, catalog, txn, TimeZone, defaults) */
-    volatile int cancel;
+    volatile int cancel;          /* 1: sdb_session_cancel, 2: statement_timeout */
+    timer_t timeout_timer;        /* statement_timeout, made on first use */
+    bool have_timer;
     const SdbResultSink *sink; /* of the request being served (ParameterStatus at transaction end) */
 };
 

@@ -237,7 +237,8 @@ typedef struct Script {
 static int emit_statement(void *arg, const char *sql)
 {
     Script *sc = arg;
-    if (sdb_sql_blank(sql) || strcmp(sql, ";") == 0)
+    sql += strspn(sql, " \t\r\n"); /* psql sends a statement from its first token */
+    if (sql[0] == '\0' || strcmp(sql, ";") == 0)
         return SDB_OK;
     char where[512];
     snprintf(where, sizeof where, "specdb:%s:%ld: ", sc->name, sc->line);
@@ -299,6 +300,12 @@ static int run_script(Printer *p, FILE *in, const char *name)
     free(line);
     sdb_arena_destroy(arena);
     return sc.stop ? 3 : 0;
+}
+
+void sdb_shell_print_error(const SdbShellOptions *opts, FILE *out, FILE *err)
+{
+    Printer p = {.opts = opts, .out = out, .err = err, .where = ""};
+    print_error(&p, NULL);
 }
 
 int sdb_shell_run(SdbSession *s, const SdbShellOptions *opts, FILE *out, FILE *err)

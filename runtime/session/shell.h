@@ -38,4 +38,8 @@ typedef struct SdbShellOptions {
  * the file could not be read; 3 when ON_ERROR_STOP stopped a script). */
 int sdb_shell_run(SdbSession *s, const SdbShellOptions *opts, FILE *out, FILE *err);
 
+/* Print the recorded error (one that happened before the shell ran, such as
+ * opening the data directory) as the shell prints errors. */
+void sdb_shell_print_error(const SdbShellOptions *opts, FILE *out, FILE *err);
+
 #endif /* SDB_SESSION_SHELL_H */

@@ -94,7 +94,8 @@ int an_copy_cols(Analyzer *an, SdbPlan *plan, const SdbPlan *child)
 {
     if (an_set_cols(an, plan, child->ncols) != SDB_OK)
         return SDB_ERROR;
-    memcpy(plan->cols, child->cols, sizeof(SdbPlanColumn) * (size_t)child->ncols);
+    if (child->ncols > 0)
+        memcpy(plan->cols, child->cols, sizeof(SdbPlanColumn) * (size_t)child->ncols);
     return SDB_OK;
 }
 

@@ -66,6 +66,11 @@ expect 26000 "execute nosuch"
 expect 42704 "show nosuch_setting"
 expect 22023 "set timezone = 'Nowhere/Special'"
 
+# statement_timeout stops a long query (10^9 combinations)
+sql -c "create table big (x int); insert into big values (1), (2), (3), (4), (5), (6), (7), (8), (9), (10);
+        insert into big select a.x from big a, big b, big c" >/dev/null || bad "setup big"
+expect 57014 "set statement_timeout = 100; select a.x from big a, big b, big c where a.x + b.x + c.x < 0"
+
 # in a failed transaction block only its end is accepted
 printf 'begin;\nselect 1 / 0;\nselect 1;\nrollback;\n' >"$tmp/failed.sql"
 err=$(sql -v VERBOSITY=verbose -f "$tmp/failed.sql" 2>&1 >/dev/null)

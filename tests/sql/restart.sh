@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/sql/restart.sh: data and catalog survive a clean restart and a
-# kill -9.  A `specdb sql -f` script of autocommitted INSERTs is killed
+# kill -9, and a data directory is used by one process at a time.  A `specdb sql -f` script of autocommitted INSERTs is killed
 # mid-run; after reopening, every INSERT whose tag was printed (which
 # happens only after its commit is durable) is there, at most the one in
 # flight besides, and an open transaction block left nothing behind.
@@ -51,6 +51,12 @@ for _ in $(seq 1 600); do
     kill -0 $runner 2>/dev/null || break
     sleep 0.05
 done
+# while it runs, nobody else may open the directory
+if "$specdb" sql -D "$db" -v VERBOSITY=verbose -c "select 1" 2>&1 | grep -q '^ERROR:  F0001: data directory ".*" is in use by another specdb process$'; then
+    ok
+else
+    bad "a second process opened the data directory"
+fi
 kill -9 $runner 2>/dev/null
 wait $runner 2>/dev/null
 runner=

@@ -5,9 +5,12 @@
  * indexes, views, schemas, sequences, databases) with PostgreSQL's error
  * codes, and rollback of DDL.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "access/table.h"
 #include "catalog/catalog.h"
@@ -118,7 +121,6 @@ static void test_bootstrap(void)
     db_close(&db);
 }
 
-
 /* --- running DDL ---------------------------------------------------------- */
 
 static char last_notice[512];
@@ -177,8 +179,13 @@ static int run(Db *db, SdbTxn *txn, const char *sql)
         return SDB_ERROR;
     for (int i = 0; i < parsed.count; i++) {
         const SdbRawStmt *raw = (const SdbRawStmt *)sdb_list_nth(parsed.stmts, i);
-        SdbDdlContext ctx = {.catalog = db->cat, .txn = txn, .arena = db->arena, .sql = sql,
-                             .search_path = public_path, .npath = 2, .notice = on_notice,
+        SdbDdlContext ctx = {.catalog = db->cat,
+                             .txn = txn,
+                             .arena = db->arena,
+                             .sql = sql,
+                             .search_path = public_path,
+                             .npath = 2,
+                             .notice = on_notice,
                              .eval_default = evaluator_on ? eval_default : NULL,
                              .check_rows = evaluator_on ? check_rows : NULL};
         SdbStr tag;
@@ -345,9 +352,21 @@ static void test_errors(void)
     fails(&db, "CREATE TABLE nosuch.u (x int)", SDB_ERR_INVALID_SCHEMA_NAME, "schema \"nosuch\" does not exist");
     fails(&db, "CREATE TABLE u (x int REFERENCES t (c))", SDB_ERR_INVALID_FOREIGN_KEY,
           "there is no unique constraint matching given keys for referenced table \"t\"");
-    fails(&db, "CREATE TABLE u (x int REFERENCES nosuch)", SDB_ERR_UNDEFINED_TABLE, "relation \"nosuch\" does not exist");
+    fails(&db, "CREATE TABLE u (x int REFERENCES nosuch)", SDB_ERR_UNDEFINED_TABLE,
+          "relation \"nosuch\" does not exist");
     fails(&db, "CREATE TABLE u (x int, PRIMARY KEY (y))", SDB_ERR_UNDEFINED_COLUMN,
           "column \"y\" named in key does not exist");
+    /* constraint names are per table; index-backed ones are relation names */
+    ok(&db,
+       "CREATE TABLE k1 (a int CONSTRAINT same CHECK (a > 0)); CREATE TABLE k2 (a int CONSTRAINT same CHECK (a > 0))");
+    ok(&db, "CREATE TABLE same (a int)");
+    fails(&db, "ALTER TABLE k1 ADD CONSTRAINT same CHECK (a < 9)", SDB_ERR_DUPLICATE_OBJECT,
+          "constraint \"same\" for relation \"k1\" already exists");
+    fails(&db, "ALTER TABLE k1 ADD CONSTRAINT same UNIQUE (a)", SDB_ERR_DUPLICATE_OBJECT,
+          "constraint \"same\" for relation \"k1\" already exists");
+    fails(&db, "ALTER TABLE k2 ADD CONSTRAINT t UNIQUE (a)", SDB_ERR_DUPLICATE_TABLE, "relation \"t\" already exists");
+    ok(&db, "ALTER TABLE k1 ADD CHECK (a < 5)");
+    CU_ASSERT_PTR_NOT_NULL(rel_named(&db, "k1"));
     ok(&db, "CREATE SCHEMA s");
     fails(&db, "CREATE SCHEMA s", SDB_ERR_DUPLICATE_SCHEMA, "schema \"s\" already exists");
     fails(&db, "CREATE SCHEMA pg_x", SDB_ERR_RESERVED_NAME, "unacceptable schema name \"pg_x\"");
@@ -370,7 +389,8 @@ static void test_errors(void)
     fails(&db, "ALTER TABLE nosuch ADD COLUMN x int", SDB_ERR_UNDEFINED_TABLE, "relation \"nosuch\" does not exist");
     fails(&db, "ALTER TABLE t ADD COLUMN a int", SDB_ERR_DUPLICATE_COLUMN,
           "column \"a\" of relation \"t\" already exists");
-    fails(&db, "ALTER TABLE t DROP COLUMN zz", SDB_ERR_UNDEFINED_COLUMN, "column \"zz\" of relation \"t\" does not exist");
+    fails(&db, "ALTER TABLE t DROP COLUMN zz", SDB_ERR_UNDEFINED_COLUMN,
+          "column \"zz\" of relation \"t\" does not exist");
     fails(&db, "ALTER TABLE t ADD PRIMARY KEY (c)", SDB_ERR_INVALID_TABLE_DEFINITION,
           "multiple primary keys for table \"t\" are not allowed");
     fails(&db, "ALTER TABLE t ALTER COLUMN a DROP NOT NULL", SDB_ERR_INVALID_TABLE_DEFINITION,
@@ -391,8 +411,10 @@ static void test_rollback(void)
     fresh(&db);
     SdbTxn txn;
     begin(&db, &txn);
-    CU_ASSERT_EQUAL_FATAL(run(&db, &txn, "CREATE TABLE r (a int PRIMARY KEY); CREATE SCHEMA rs; "
-                                         "CREATE TABLE rs.x (b text)"), SDB_OK);
+    CU_ASSERT_EQUAL_FATAL(run(&db, &txn,
+                              "CREATE TABLE r (a int PRIMARY KEY); CREATE SCHEMA rs; "
+                              "CREATE TABLE rs.x (b text)"),
+                          SDB_OK);
     CU_ASSERT_PTR_NOT_NULL(lookup(&db, &txn, NULL, "r"));
     CU_ASSERT_PTR_NOT_NULL(lookup(&db, &txn, "rs", "x"));
     CU_ASSERT_PTR_NULL(lookup(&db, NULL, NULL, "r")); /* others do not see it */
@@ -501,8 +523,29 @@ static void test_indexes_views_sequences(void)
     ok(&db, "CREATE OR REPLACE VIEW v AS SELECT a, b AS bee, 2 AS \"?column?\", c FROM t");
     CU_ASSERT_EQUAL(rel_named(&db, "v")->natts, 4);
     fails(&db, "CREATE VIEW v AS SELECT 1", SDB_ERR_DUPLICATE_TABLE, "relation \"v\" already exists");
-    ok(&db, "DROP VIEW v");
+    /* views depend on what their query names */
+    fails(&db, "DROP TABLE t", SDB_ERR_DEPENDENT_OBJECTS_STILL_EXIST,
+          "cannot drop table t because other objects depend on it");
+    CU_ASSERT_STRING_EQUAL(sdb_error_last()->detail, "view v depends on table t");
+    ok(&db, "CREATE VIEW w AS SELECT * FROM (SELECT a FROM v) x");
+    fails(&db, "DROP VIEW v", SDB_ERR_DEPENDENT_OBJECTS_STILL_EXIST,
+          "cannot drop view v because other objects depend on it");
+    ok(&db, "DROP VIEW w; DROP VIEW v");
     CU_ASSERT_PTR_NULL(rel_named(&db, "v"));
+    /* renaming a relation keeps the views naming it working */
+    ok(&db, "CREATE TABLE r1 (x int); CREATE VIEW rv AS SELECT r1.x FROM public.r1, \"r1\" AS o WHERE o.x = r1.x");
+    ok(&db, "ALTER TABLE r1 RENAME TO \"R 2\"");
+    CU_ASSERT_STRING_EQUAL(rel_named(&db, "rv")->view_sql,
+                           "SELECT r1.x FROM public.\"R 2\" AS r1, \"R 2\" AS o WHERE o.x = r1.x");
+    ok(&db, "CREATE VIEW rv2 AS SELECT x FROM rv WHERE x IN (SELECT x FROM \"R 2\")");
+    ok(&db, "ALTER VIEW rv RENAME TO rv1");
+    CU_ASSERT_STRING_EQUAL(rel_named(&db, "rv2")->view_sql,
+                           "SELECT x FROM rv1 AS rv WHERE x IN (SELECT x FROM \"R 2\")");
+    ok(&db, "DROP VIEW rv2; DROP VIEW rv1");
+    ok(&db, "CREATE TABLE t2 (x int); CREATE VIEW v2 AS SELECT x FROM t2");
+    ok(&db, "DROP TABLE t2 CASCADE");
+    CU_ASSERT_STRING_EQUAL(last_notice, "00000 drop cascades to view v2");
+    CU_ASSERT_PTR_NULL(rel_named(&db, "v2"));
 
     ok(&db, "CREATE SEQUENCE s INCREMENT BY -2 CACHE 5 CYCLE");
     const SdbRelation *s = rel_named(&db, "s");
@@ -544,6 +587,10 @@ static void test_cascade_and_schemas(void)
     CU_ASSERT_EQUAL_FATAL(c->nconstraints, 1);
     CU_ASSERT_EQUAL(c->constraints[0].ref_rel_oid, p->oid);
     CU_ASSERT_EQUAL(c->constraints[0].index_oid, p->indexes[0].oid);
+    fails(&db, "DROP TABLE p", SDB_ERR_DEPENDENT_OBJECTS_STILL_EXIST, NULL);
+    ok(&db, "CREATE TABLE c2 (pid int REFERENCES p); CREATE VIEW pv AS SELECT * FROM c2");
+    ok(&db, "DROP VIEW pv; DROP TABLE p, c, c2"); /* dependents dropped together */
+    ok(&db, "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (pid int REFERENCES p ON DELETE CASCADE)");
     ok(&db, "DROP TABLE p CASCADE");
     CU_ASSERT_STRING_EQUAL(last_notice, "00000 drop cascades to constraint c_pid_fkey on table c");
     CU_ASSERT_PTR_NULL(rel_named(&db, "p"));
@@ -665,7 +712,8 @@ static void test_existing_rows(void)
     fails(&db, "ALTER TABLE t ADD COLUMN e int DEFAULT 6", SDB_ERR_FEATURE_NOT_SUPPORTED, NULL);
     fails(&db, "ALTER TABLE t ADD CHECK (a > 1)", SDB_ERR_FEATURE_NOT_SUPPORTED, NULL);
     evaluator_on = true;
-    fails(&db, "ALTER TABLE t ADD PRIMARY KEY (a)", SDB_ERR_UNIQUE_VIOLATION, "could not create unique index \"t_pkey\"");
+    fails(&db, "ALTER TABLE t ADD PRIMARY KEY (a)", SDB_ERR_UNIQUE_VIOLATION,
+          "could not create unique index \"t_pkey\"");
     ok(&db, "CREATE TABLE p (id int PRIMARY KEY)");
     const int ids[] = {1, 2};
     insert_rows(&db, "p", 2, ids, NULL);
@@ -727,6 +775,83 @@ static void test_many_tables(void)
     CU_ASSERT_EQUAL(rel_named(&db, "m0")->nreferencing, 1);
     CU_ASSERT_PTR_NULL(rel_named(&db, "n0"));
     CU_ASSERT_PTR_NOT_NULL(rel_named(&db, "n99"));
+    db_close(&db);
+}
+
+static void test_regclass(void)
+{
+    Db db;
+    fresh(&db);
+    ok(&db, "CREATE SCHEMA s; CREATE TABLE s.\"Mixed\" (a int); CREATE TABLE plain (a int); CREATE TABLE \"select\" (a "
+            "int)");
+    SdbOid oid = 0;
+    CU_ASSERT_EQUAL(sdb_catalog_regclass_in(db.cat, NULL, db.arena, " S.\"Mixed\" ", public_path, 2, &oid), SDB_OK);
+    CU_ASSERT_EQUAL(oid, lookup(&db, NULL, "s", "Mixed")->oid);
+    SdbStr out;
+    sdb_str_init(&out, db.arena);
+    CU_ASSERT_EQUAL(sdb_catalog_regclass_out(db.cat, NULL, oid, public_path, 2, &out), SDB_OK);
+    CU_ASSERT_STRING_EQUAL(out.data, "s.\"Mixed\"");
+    CU_ASSERT_EQUAL(sdb_catalog_regclass_in(db.cat, NULL, db.arena, "PLAIN", public_path, 2, &oid), SDB_OK);
+    sdb_str_reset(&out);
+    CU_ASSERT_EQUAL(sdb_catalog_regclass_out(db.cat, NULL, oid, public_path, 2, &out), SDB_OK);
+    CU_ASSERT_STRING_EQUAL(out.data, "plain");
+    CU_ASSERT_EQUAL(sdb_catalog_regclass_in(db.cat, NULL, db.arena, "\"select\"", public_path, 2, &oid), SDB_OK);
+    sdb_str_reset(&out);
+    CU_ASSERT_EQUAL(sdb_catalog_regclass_out(db.cat, NULL, oid, public_path, 2, &out), SDB_OK);
+    CU_ASSERT_STRING_EQUAL(out.data, "\"select\"");
+    CU_ASSERT_EQUAL(sdb_catalog_regclass_in(db.cat, NULL, db.arena, "pg_class", public_path, 2, &oid), SDB_OK);
+    CU_ASSERT_EQUAL(oid, SDB_CATALOG_PG_CLASS_OID);
+    CU_ASSERT_EQUAL(sdb_catalog_regclass_in(db.cat, NULL, db.arena, "nosuch", public_path, 2, &oid), SDB_ERROR);
+    CU_ASSERT_EQUAL(sdb_error_last()->code, SDB_ERR_UNDEFINED_TABLE);
+    CU_ASSERT_STRING_EQUAL(sdb_error_last()->message, "relation \"nosuch\" does not exist");
+    CU_ASSERT_EQUAL(sdb_catalog_regclass_in(db.cat, NULL, db.arena, "a..b", public_path, 2, &oid), SDB_ERROR);
+    CU_ASSERT_EQUAL(sdb_error_last()->code, SDB_ERR_INVALID_NAME);
+    sdb_str_reset(&out);
+    CU_ASSERT_EQUAL(sdb_catalog_regclass_out(db.cat, NULL, 4242424, public_path, 2, &out), SDB_OK);
+    CU_ASSERT_STRING_EQUAL(out.data, "4242424");
+    db_close(&db);
+}
+
+typedef struct Racer {
+    Db db; /* a copy with its own arena */
+    int rc;
+    SdbErrcode code;
+    atomic_bool done;
+} Racer;
+
+static void *racer_main(void *arg)
+{
+    Racer *r = arg;
+    SdbTxn txn;
+    begin(&r->db, &txn);
+    r->rc = run(&r->db, &txn, "CREATE TABLE a1 (x int)");
+    r->code = r->rc == SDB_OK ? SDB_ERR_SUCCESSFUL_COMPLETION : sdb_error_last()->code;
+    atomic_store(&r->done, true);
+    end(&r->db, &txn, false);
+    return NULL;
+}
+
+/* A second transaction's DDL waits for the first one's to end. */
+static void test_concurrent_ddl(void)
+{
+    Db db;
+    fresh(&db);
+    SdbTxn txn;
+    begin(&db, &txn);
+    CU_ASSERT_EQUAL_FATAL(run(&db, &txn, "CREATE TABLE a1 (x int)"), SDB_OK);
+    Racer r = {.db = db};
+    r.db.arena = sdb_arena_create(NULL, "racer", 0);
+    atomic_init(&r.done, false);
+    pthread_t thread;
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&thread, NULL, racer_main, &r), 0);
+    struct timespec pause = {.tv_sec = 0, .tv_nsec = 200 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    CU_ASSERT_FALSE(atomic_load(&r.done)); /* blocked behind txn */
+    end(&db, &txn, true);
+    pthread_join(thread, NULL);
+    CU_ASSERT_EQUAL(r.rc, SDB_ERROR);
+    CU_ASSERT_EQUAL(r.code, SDB_ERR_DUPLICATE_TABLE); /* it saw the committed table */
+    sdb_arena_destroy(r.db.arena);
     db_close(&db);
 }
 
@@ -800,6 +925,8 @@ static CU_TestInfo tests[] = {
     {"system view definitions", test_view_definitions},
     {"DDL over existing rows", test_existing_rows},
     {"many tables", test_many_tables},
+    {"regclass names", test_regclass},
+    {"concurrent DDL waits", test_concurrent_ddl},
     {"crash: committed DDL kept, uncommitted gone", test_crash},
     CU_TEST_INFO_NULL,
 };

@@ -111,6 +111,14 @@ static void test_filter_project(void)
                          t_list(2, t_op("+", t_var(1, 0, SDB_TYPEOID_INT4), t_i4("10")),
                                 t_op("||", t_var(1, 1, SDB_TYPEOID_TEXT), t_const(SDB_TYPEOID_TEXT, "!"))));
     EXPECT_ROWS(p, "12|NULL\n13|c!");
+    /* $1 parameters */
+    SdbDatum params[1] = {sdb_datum_from_int64(100)};
+    T_ectx.nparams = 1;
+    T_ectx.params = params;
+    SdbBoundParam *param = sdb_new_bound_param(T_arena, SDB_TYPEOID_INT4);
+    param->number = 1;
+    EXPECT_ROWS(project(t_values(1, 1, I4, "1;2"), 2, 1, t_list(1, t_op("+", t_var(1, 0, SDB_TYPEOID_INT4), &param->expr))),
+                "101\n102");
     t_end();
 }
 
@@ -321,6 +329,19 @@ static void test_index_nested_loop(void)
     t_end();
 }
 
+/* Hash join keys whose types hash differently (float4 = float8) are
+ * compared by a nested loop instead. */
+static void test_join_cross_type(void)
+{
+    setup();
+    SdbPlan *l = t_values(1, 1, (SdbOid[]){SDB_TYPEOID_FLOAT4}, "1.5;2;NULL");
+    SdbPlan *r = t_values(2, 1, (SdbOid[]){SDB_TYPEOID_FLOAT8}, "2;1.5;3");
+    SdbPlan *j = join(l, r, SDB_JOIN_KIND_LEFT, SDB_JOIN_STRATEGY_HASH, 0, NULL, 1,
+                      t_list(1, t_var(1, 0, SDB_TYPEOID_FLOAT4)), t_list(1, t_var(2, 0, SDB_TYPEOID_FLOAT8)));
+    EXPECT_ROWS(j, "1.5|1.5\n2|2\nNULL|NULL");
+    t_end();
+}
+
 /* A hash join whose output spans several batches (3000 x 3 matches). */
 static void join_large(int64_t work_mem);
 
@@ -497,6 +518,19 @@ static void test_subplans(void)
                            SDB_TYPEOID_INT4_ARRAY);
     EXPECT_ROWS(project(outer, 5, 5, t_list(5, scalar, exists, in, all, arr)),
                 "NULL|f|NULL|NULL|{5,NULL,7}\n2|t|t|f|{5,NULL,7}\nNULL|f|NULL|NULL|{5,NULL,7}");
+    /* IN / NOT IN over an empty subquery, and without NULLs */
+    SdbPlan *none = filter(t_values(7, 1, I4, "2"), 1, t_list(1, t_const(SDB_TYPEOID_BOOL, "f")));
+    SdbPlan *some = t_values(8, 1, I4, "2;3");
+    SdbExpr *in_none = subplan(SDB_SUB_PLAN_KIND_ANY, none, t_op("=", x, t_var(7, 0, SDB_TYPEOID_INT4)), false,
+                               SDB_TYPEOID_BOOL);
+    SdbExpr *all_none = subplan(SDB_SUB_PLAN_KIND_ALL, none, t_op("<>", x, t_var(7, 0, SDB_TYPEOID_INT4)), false,
+                                SDB_TYPEOID_BOOL);
+    SdbExpr *in_some = subplan(SDB_SUB_PLAN_KIND_ANY, some, t_op("=", t_var(8, 0, SDB_TYPEOID_INT4), x), false,
+                               SDB_TYPEOID_BOOL);
+    SdbExpr *all_some = subplan(SDB_SUB_PLAN_KIND_ALL, some, t_op("<>", x, t_var(8, 0, SDB_TYPEOID_INT4)), false,
+                                SDB_TYPEOID_BOOL);
+    EXPECT_ROWS(project(t_values(1, 1, I4, "1;2;NULL"), 5, 4, t_list(4, in_none, all_none, in_some, all_some)),
+                "f|t|f|t\nf|t|t|f\nf|t|NULL|NULL");
     /* more than one row */
     SdbExpr *two = subplan(SDB_SUB_PLAN_KIND_EXPR, t_values(6, 1, I4, "1;2"), NULL, false, SDB_TYPEOID_INT4);
     EXPECT_ERROR(project(t_values(1, 1, I4, "1"), 5, 1, t_list(1, two)), SDB_ERR_CARDINALITY_VIOLATION,
@@ -869,6 +903,7 @@ int main(void)
         {"joins", test_joins},
         {"join_large", test_join_large},
         {"index_nested_loop", test_index_nested_loop},
+        {"join_cross_type", test_join_cross_type},
         {"set_ops", test_set_ops},
         {"function_scan", test_function_scan},
         {"subplans", test_subplans},

@@ -188,8 +188,35 @@ static void test_aggregates(void)
            "101|4|15\n102|3|21\n103|2|28\n104|1|46\n[SELECT 4]");
     EXPECT("SELECT a, rank() OVER (PARTITION BY c > 10 ORDER BY c DESC) FROM t ORDER BY a",
            "101|2\n102|2\n103|1\n104|1\n[SELECT 4]");
+    EXPECT("SELECT a, sum(c) OVER (ORDER BY c::numeric RANGE BETWEEN 2 PRECEDING AND CURRENT ROW) FROM t ORDER BY a",
+           "101|15\n102|6\n103|13\n104|18\n[SELECT 4]");
     EXPECT("SELECT count(*) FROM t WHERE false", "0\n[SELECT 1]");
     EXPECT("SELECT b, count(*) FROM t WHERE false GROUP BY b", "[SELECT 0]");
+}
+
+/* Spilling end to end: 20000 rows with work_mem 64kB. */
+static void test_spill(void)
+{
+    EXPECT("SET work_mem = 64", "[SET]");
+    EXPECT("CREATE TABLE d (x int)", "[CREATE TABLE]");
+    EXPECT("INSERT INTO d VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)", "[INSERT 0 10]");
+    EXPECT("CREATE TABLE s (k int, v text)", "[CREATE TABLE]");
+    EXPECT("INSERT INTO s SELECT d1.x + 10 * d2.x + 100 * d3.x + 1000 * d4.x + 10000 * (d5.x % 2), "
+           "'v' || (d1.x + 10 * d2.x)::text FROM d d1, d d2, d d3, d d4, d d5",
+           "[INSERT 0 100000]");
+    EXPECT("SELECT count(*), count(DISTINCT k), count(DISTINCT v) FROM s", "100000|20000|100\n[SELECT 1]");
+    EXPECT("SELECT count(*), sum(n) FROM (SELECT k, count(*) AS n FROM s GROUP BY k) g", "20000|100000\n[SELECT 1]");
+    EXPECT("SELECT k, v FROM s ORDER BY k DESC, v LIMIT 2", "19999|v99\n19999|v99\n[SELECT 2]");
+    EXPECT("SELECT max(k) FROM (SELECT k FROM s ORDER BY v, k) o", "19999\n[SELECT 1]");
+    EXPECT("SELECT count(*) FROM (SELECT DISTINCT k, v FROM s) q", "20000\n[SELECT 1]");
+    EXPECT("SELECT count(*) FROM (SELECT k FROM s WHERE k < 5000 EXCEPT SELECT k FROM s WHERE k >= 4000) q",
+           "4000\n[SELECT 1]");
+    EXPECT("SELECT count(*) FROM s a JOIN s b ON a.k = b.k + 1 WHERE b.v = 'v7'", "5000\n[SELECT 1]");
+    SdbArena *arena = sdb_arena_create(NULL, "spill", 0);
+    char *got = run(arena, "EXPLAIN ANALYZE SELECT k FROM s ORDER BY v, k");
+    CU_ASSERT_PTR_NOT_NULL(got && strstr(got, "Sort Method: external merge  Disk: "));
+    sdb_arena_destroy(arena);
+    EXPECT("RESET work_mem", "[RESET]");
 }
 
 static void test_explain(void)
@@ -198,7 +225,7 @@ static void test_explain(void)
     char *got = run(arena, "EXPLAIN ANALYZE SELECT a FROM t WHERE a > 102");
     CU_ASSERT_PTR_NOT_NULL_FATAL(got);
     CU_ASSERT_PTR_NOT_NULL(strstr(got, "Seq Scan on t  (cost="));
-    CU_ASSERT_PTR_NOT_NULL(strstr(got, "rows=2 loops=1)\n  Filter: (a > 102)\nExecution Time: "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(got, "rows=2 loops=1)\n  Filter: (a > 102)\n  Rows Removed by Filter: 2\nExecution Time: "));
     sdb_arena_destroy(arena);
     EXPECT("EXPLAIN (COSTS OFF) SELECT a FROM t WHERE a > 102", "Seq Scan on t\n  Filter: (a > 102)\n[EXPLAIN]");
     /* the optimizer's choices may change: only their rendering is checked */
@@ -216,6 +243,10 @@ static void test_explain(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(got);
     CU_ASSERT_PTR_NOT_NULL(strstr(got, "((t.c)::numeric > $0)"));
     CU_ASSERT_PTR_NOT_NULL(strstr(got, "\n  InitPlan 1 (returns $0)\n    ->  Aggregate\n          ->  Seq Scan on t\n"));
+    got = run(a2, "EXPLAIN (COSTS OFF) SELECT b FROM t GROUP BY b HAVING count(*) > 1");
+    CU_ASSERT_PTR_NOT_NULL(got && strstr(got, "Filter: (count(*) > 1)"));
+    got = run(a2, "EXPLAIN (COSTS OFF) SELECT a FROM t WHERE a NOT IN (SELECT k FROM u)");
+    CU_ASSERT_PTR_NOT_NULL(got && strstr(got, "(hashed SubPlan 1)"));
     sdb_arena_destroy(a2);
 }
 
@@ -226,6 +257,7 @@ int main(void)
         {"modify", test_modify},
         {"queries", test_queries},
         {"aggregates", test_aggregates},
+        {"spill", test_spill},
         {"explain", test_explain},
         CU_TEST_INFO_NULL,
     };

@@ -5,6 +5,7 @@
  * limits, COPY round trips in text and CSV, TRUNCATE, EXPLAIN, persistence
  * across instance reopen.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,6 +329,80 @@ static void test_copy_truncate_explain(void)
     close_all();
 }
 
+/* Sessions on threads of their own, inserting into one table at once. */
+#define WORKERS 4
+#define ROWS_EACH 200
+
+static void *worker(void *arg)
+{
+    long id = (long)arg;
+    SdbSession *s = sdb_session_open(db, "postgres", "postgres");
+    if (s == NULL)
+        return (void *)1;
+    long failures = 0;
+    for (int i = 0; i < ROWS_EACH; i++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "insert into conc values (%ld, %d)", id, i);
+        if (sdb_session_execute(s, sql, NULL) != SDB_OK) {
+            sdb_error_print(stderr);
+            failures++;
+        }
+    }
+    sdb_session_close(s);
+    return (void *)failures;
+}
+
+static void test_concurrent_sessions(void)
+{
+    open_all();
+    CU_ASSERT_STRING_EQUAL(run("create table conc (w int, i int)"), "C CREATE TABLE\n");
+    pthread_t threads[WORKERS];
+    for (long w = 0; w < WORKERS; w++)
+        CU_ASSERT_EQUAL_FATAL(pthread_create(&threads[w], NULL, worker, (void *)w), 0);
+    for (int w = 0; w < WORKERS; w++) {
+        void *failures;
+        pthread_join(threads[w], &failures);
+        CU_ASSERT_PTR_NULL(failures);
+    }
+    char expected[64];
+    snprintf(expected, sizeof expected, "D i\nR %d\nC SELECT 1\n", ROWS_EACH - 1);
+    for (int w = 0; w < WORKERS; w++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "select i from conc where w = %d and i = %d", w, ROWS_EACH - 1);
+        CU_ASSERT_STRING_EQUAL(run(sql), expected);
+    }
+    int rows = 0;
+    for (const char *p = run("select w from conc"); (p = strstr(p, "R ")) != NULL; p += 2)
+        rows++;
+    CU_ASSERT_EQUAL(rows, WORKERS * ROWS_EACH);
+    close_all();
+}
+
+static void test_databases(void)
+{
+    open_all();
+    CU_ASSERT_STRING_EQUAL(run("create database other"), "C CREATE DATABASE\n");
+    CU_ASSERT_STRING_EQUAL(run("create table only_in_postgres (a int)"), "C CREATE TABLE\n");
+    SdbSession *other = sdb_session_open(db, "postgres", "other");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(other);
+    SdbSession *main_session = session;
+    session = other;
+    cap.s = other;
+    CU_ASSERT_STRING_EQUAL(run("select a from only_in_postgres"),
+                           "E 42P01 relation \"only_in_postgres\" does not exist\n");
+    CU_ASSERT_STRING_EQUAL(run("create table only_in_other (b int); insert into only_in_other values (1)"),
+                           "C CREATE TABLE\nC INSERT 0 1\n");
+    sdb_session_close(other);
+    session = main_session;
+    cap.s = session;
+    CU_ASSERT_STRING_EQUAL(run("select b from only_in_other"), "E 42P01 relation \"only_in_other\" does not exist\n");
+    CU_ASSERT_PTR_NULL(sdb_session_open(db, "postgres", "nosuch"));
+    CU_ASSERT_EQUAL(sdb_error_last()->code, SDB_ERR_INVALID_CATALOG_NAME);
+    CU_ASSERT_STRING_EQUAL(sdb_error_last()->message, "database \"nosuch\" does not exist");
+    sdb_error_clear();
+    close_all();
+}
+
 static CU_TestInfo tests[] = {
     {"command tags", test_tags},
     {"transaction blocks", test_transactions},
@@ -335,6 +410,8 @@ static CU_TestInfo tests[] = {
     {"PREPARE, EXECUTE, DEALLOCATE", test_prepare_execute},
     {"extended protocol", test_extended},
     {"COPY, TRUNCATE, EXPLAIN, reopen", test_copy_truncate_explain},
+    {"sessions on several threads", test_concurrent_sessions},
+    {"databases", test_databases},
     CU_TEST_INFO_NULL,
 };
 

@@ -105,6 +105,16 @@ static void set_nulls(SdbVector *v, int pos)
 /* Rows of the finished left batch the kind emits on its own: semi the
  * matched ones, anti the unmatched ones (a shell over the left batch), left
  * and full the unmatched ones padded with NULLs. */
+/* Left row r of the current left batch padded with NULLs, as row m of jn->pad. */
+static void pad_left_row(JoinNode *jn, int r, int m)
+{
+    const SdbBatch *lb = jn->lb;
+    for (int c = 0; c < jn->nleft; c++)
+        put(&jn->pad.cols[c], m, lb->cols[c].values[r], sdb_vector_is_null(&lb->cols[c], r));
+    for (int c = 0; c < jn->nright; c++)
+        set_nulls(&jn->pad.cols[jn->nleft + c], m);
+}
+
 static int emit_left_done(JoinNode *jn, SdbBatch **out)
 {
     const SdbPlanJoin *p = (const SdbPlanJoin *)jn->node.plan;
@@ -129,13 +139,8 @@ static int emit_left_done(JoinNode *jn, SdbBatch **out)
         return SDB_OK;
     for (int i = 0; i < n; i++) {
         int r = sdb_batch_row(lb, i);
-        if (jn->lmatched[r])
-            continue;
-        for (int c = 0; c < jn->nleft; c++)
-            put(&jn->pad.cols[c], m, lb->cols[c].values[r], sdb_vector_is_null(&lb->cols[c], r));
-        for (int c = 0; c < jn->nright; c++)
-            set_nulls(&jn->pad.cols[jn->nleft + c], m);
-        m++;
+        if (!jn->lmatched[r])
+            pad_left_row(jn, r, m++);
     }
     jn->pad.nrows = m;
     jn->pad.sel = NULL;
@@ -318,6 +323,15 @@ static int nl_next(JoinNode *jn, SdbBatch **out)
             }
             jn->li++;
             jn->bi = 0;
+            if (p->lateral && p->kind == SDB_JOIN_KIND_LEFT && !jn->lmatched[lr]) {
+                /* LATERAL: padded in place, rows keep the left order (as PostgreSQL) */
+                jn->lmatched[lr] = true;
+                pad_left_row(jn, lr, 0);
+                jn->pad.nrows = 1;
+                jn->pad.sel = NULL;
+                *out = &jn->pad;
+                return SDB_OK;
+            }
             continue;
         }
         SdbBatch *pairs = semi_anti ? &jn->pair : &jn->node.out;

@@ -189,6 +189,17 @@ static void test_lateral(void)
     check_cases(cases, (int)(sizeof cases / sizeof cases[0]));
 }
 
+/* Without ORDER BY, a LEFT JOIN LATERAL keeps the left side's order: an
+ * unmatched row is padded in place, as PostgreSQL's nested loop does. */
+static void test_left_order(void)
+{
+    static const Case cases[] = {
+        {"select t.id, x from t left join lateral unnest(t.tags) x on true",
+         "1|a 1|b 2| 3| 4|x"},
+    };
+    check_cases(cases, (int)(sizeof cases / sizeof cases[0]));
+}
+
 static void test_select_list(void)
 {
     static const Case cases[] = {
@@ -221,6 +232,7 @@ static void test_select_list(void)
 static CU_TestInfo tests[] = {
     {"set-returning functions in FROM: results, names, ordinality, errors", test_functions},
     {"LATERAL subqueries and functions: inner, left and comma joins, nesting, errors", test_lateral},
+    {"LEFT JOIN LATERAL keeps the left order", test_left_order},
     {"a set-returning function in the select list (ProjectSet semantics), misplaced ones", test_select_list},
     CU_TEST_INFO_NULL,
 };

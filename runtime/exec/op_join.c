@@ -748,8 +748,10 @@ ExecNode *exec_build_join(SdbExecState *es, const SdbPlanJoin *p)
     jn->lmatched = sdb_arena_calloc(arena, SDB_BATCH_SIZE, sizeof(bool));
     if (both == NULL || jn->conds == NULL || jn->sel == NULL || jn->lmatched == NULL)
         return NULL;
-    memcpy(both, p->left->cols, jn->nleft * sizeof(SdbPlanColumn));
-    memcpy(both + jn->nleft, p->right->cols, jn->nright * sizeof(SdbPlanColumn));
+    if (jn->nleft > 0) /* a side may have no columns (OneRow, count(*)) */
+        memcpy(both, p->left->cols, jn->nleft * sizeof(SdbPlanColumn));
+    if (jn->nright > 0)
+        memcpy(both + jn->nleft, p->right->cols, jn->nright * sizeof(SdbPlanColumn));
     if (exec_batch_init(arena, &jn->pad, both, jn->nleft + jn->nright) != SDB_OK ||
         exec_batch_init(arena, &jn->pair, both, jn->nleft + jn->nright) != SDB_OK)
         return NULL;

@@ -71,7 +71,8 @@ static SdbPlan *srf_join(Analyzer *an, SdbPlan *left, SdbExpr *call)
     fs->plan.cols[0] = (SdbPlanColumn){fs->table, 0, call->type, call->typmod, names[0]};
     if (an_set_cols(an, &join->plan, left->ncols + 1) != SDB_OK)
         return NULL;
-    memcpy(join->plan.cols, left->cols, sizeof(SdbPlanColumn) * (size_t)left->ncols);
+    if (left->ncols > 0) /* SELECT without FROM: OneRow has no columns */
+        memcpy(join->plan.cols, left->cols, sizeof(SdbPlanColumn) * (size_t)left->ncols);
     join->plan.cols[left->ncols] = fs->plan.cols[0];
     join->kind = SDB_JOIN_KIND_INNER;
     join->left = left;

@@ -22,6 +22,7 @@ TABLES = [
         Field("strict", bool, required=True),
         Field("variadic", bool, default=False),
         Field("returns_set", bool, default=False),
+        Field("result_name", str, pattern=routines.IDENT),
         Field("symbol", str, required=True, pattern=r"sdb_fn_[a-z0-9_]+"),
         Field("description", str, required=True),
         routines.example_field(),
@@ -66,7 +67,7 @@ def rows(ctx):
             "args": entry["args"], "arg_oids": arg_oids,
             "result": entry["result"], "result_oid": routines.check_type(entry, "result", entry["result"], types),
             "volatility": entry["volatility"], "strict": entry["strict"], "variadic": entry["variadic"],
-            "retset": entry["returns_set"],
+            "retset": entry["returns_set"], "result_name": entry["result_name"],
             "symbol": entry["symbol"], "description": entry["description"],
             "examples": routines.example_values(entry), "kind": "normal",
         })

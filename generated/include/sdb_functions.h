@@ -72,9 +72,10 @@ typedef struct SdbFuncInfo {
     SdbWindowFnPtr window;   /* SDB_FUNC_WINDOW: the C function, else NULL */
     const char *symbol;      /* the C function's name (NULL for an aggregate) */
     const char *description;
+    const char *result_name; /* the result column's name (an OUT parameter's, pg_proc.proargnames), or NULL */
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 540
+#define SDB_FUNCTION_COUNT 543
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
@@ -216,6 +217,8 @@ int sdb_fn_varchar(SdbFnCall *call);
 int sdb_fn_generate_series_int(SdbSrfCall *call);
 int sdb_fn_generate_series_step(SdbSrfCall *call);
 int sdb_fn_generate_subscripts(SdbSrfCall *call);
+int sdb_fn_jsonb_array_elements(SdbSrfCall *call);
+int sdb_fn_jsonb_object_keys(SdbSrfCall *call);
 int sdb_fn_unnest(SdbSrfCall *call);
 int sdb_agg_array_array_final(SdbAggCall *call);
 int sdb_agg_array_array_step(SdbAggCall *call);

@@ -1,7 +1,8 @@
 /*
  * expr/fn_srf.c: the set-returning functions (SdbSrfCall, fmgr.h):
- * generate_series over integers, numeric and timestamps, unnest and
- * generate_subscripts, with PostgreSQL's semantics and errors.
+ * generate_series over integers, numeric and timestamps, unnest,
+ * generate_subscripts, jsonb_array_elements[_text] and jsonb_object_keys,
+ * with PostgreSQL's semantics and errors.
  */
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "sdb_operators.h"
 #include "types/array.h"
 #include "types/numeric.h"
+#include "types/typefuncs.h"
 #include "types/typeio.h"
 
 /* generate_series(int4|int8, int4|int8 [, step]): 64-bit arithmetic; a
@@ -232,4 +234,66 @@ int sdb_fn_generate_subscripts(SdbSrfCall *call)
     call->result = sdb_datum_from_int64(s->pos);
     s->pos += s->step;
     return SDB_OK;
+}
+
+/* jsonb_array_elements[_text](jsonb) and jsonb_object_keys(jsonb): the
+ * members of the top-level container. */
+typedef struct JsonbState {
+    SdbJsonbMember *members;
+    int n;
+    int pos;
+} JsonbState;
+
+static JsonbState *jsonb_state(SdbSrfCall *call, SdbJsonbKind want)
+{
+    JsonbState *s = sdb_arena_calloc(call->state_arena, 1, sizeof(JsonbState));
+    SdbJsonbKind kind;
+    if (s == NULL || sdb_jsonb_members(call->state_arena, call->args[0], &kind, &s->members, &s->n) != SDB_OK)
+        return NULL;
+    const char *found = kind == SDB_JSONB_SCALAR ? "a scalar" : kind == SDB_JSONB_ARRAY ? "an array" : "an object";
+    if (kind != want && want == SDB_JSONB_ARRAY) {
+        sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "cannot extract elements from %s", found);
+        return NULL;
+    }
+    if (kind != want) {
+        sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "cannot call %s on %s", call->func->name, found);
+        return NULL;
+    }
+    call->state = s;
+    return s;
+}
+
+/* The next member of the container, or done. */
+static JsonbState *jsonb_next(SdbSrfCall *call, SdbJsonbKind want)
+{
+    JsonbState *s = call->state;
+    if (s == NULL && (s = jsonb_state(call, want)) == NULL)
+        return NULL;
+    call->done = s->pos >= s->n;
+    return s;
+}
+
+int sdb_fn_jsonb_array_elements(SdbSrfCall *call)
+{
+    JsonbState *s = jsonb_next(call, SDB_JSONB_ARRAY);
+    if (s == NULL)
+        return SDB_ERROR;
+    if (call->done)
+        return SDB_OK;
+    const SdbJsonbMember *m = &s->members[s->pos++];
+    if (call->rettype == SDB_TYPEOID_TEXT)
+        return sdb_jsonb_text(call->arena, m->value, &call->result, &call->result_null);
+    call->result = m->value;
+    return SDB_OK;
+}
+
+int sdb_fn_jsonb_object_keys(SdbSrfCall *call)
+{
+    JsonbState *s = jsonb_next(call, SDB_JSONB_OBJECT);
+    if (s == NULL)
+        return SDB_ERROR;
+    if (call->done)
+        return SDB_OK;
+    const SdbJsonbMember *m = &s->members[s->pos++];
+    return sdb_varlena_make(call->arena, m->key, m->keylen, &call->result);
 }

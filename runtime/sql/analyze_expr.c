@@ -145,6 +145,10 @@ static int column_ref(AnQuery *q, const SdbColumnRef *ref, SdbExpr **out)
                 continue;
             if (find_unqualified(q, p, col, ref->location, &e) != SDB_OK)
                 return SDB_ERROR;
+            if (e == NULL) { /* the whole row of a function returning a scalar: its value */
+                const AnRte *rte = find_rel(p, NULL, col);
+                e = rte != NULL && rte->scalar_function ? rte->exprs[0] : NULL;
+            }
             if (e != NULL)
                 return found(q, p, e, ref->location, out);
         }

@@ -257,7 +257,8 @@ static int range_subselect(AnQuery *q, const SdbRangeSubselect *rs, SdbPlan **ou
 }
 
 /* A function in FROM: a FunctionScan of one column (named by the alias's
- * column, else the alias, else the function), plus ordinality.  Functions
+ * column, else the function's result name (an OUT parameter's), else the
+ * alias, else the function), plus ordinality.  Functions
  * in FROM are always LATERAL (they see the FROM items before them), as in
  * PostgreSQL.  A function that does not return a set gives one row. */
 static int range_function(AnQuery *q, const SdbRangeFunction *rf, SdbPlan **out)
@@ -278,11 +279,12 @@ static int range_function(AnQuery *q, const SdbRangeFunction *rf, SdbPlan **out)
     }
     const char *fname = an_figure_name(rf->function);
     const char *name = rf->alias != NULL ? rf->alias->aliasname : fname;
+    const char *result_name = ((const SdbBoundFuncExpr *)fs->call)->func->result_name;
     int n = rf->ordinality ? 2 : 1;
     fs->ordinality = rf->ordinality;
     if (an_set_cols(an, &fs->plan, n) != SDB_OK)
         return SDB_ERROR;
-    const char *names[2] = {name, "ordinality"};
+    const char *names[2] = {result_name != NULL ? result_name : name, "ordinality"};
     const char **colnames;
     if (alias_names(q, name, rf->alias, n, names, &colnames) != SDB_OK)
         return SDB_ERROR;
@@ -294,6 +296,7 @@ static int range_function(AnQuery *q, const SdbRangeFunction *rf, SdbPlan **out)
     if (rte == NULL)
         return SDB_ERROR;
     rte->colnames = colnames;
+    rte->scalar_function = !rf->ordinality;
     *out = &fs->plan;
     return an_add_rte(q, rte);
 }

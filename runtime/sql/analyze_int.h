@@ -48,6 +48,7 @@ typedef struct AnRte {
     SdbExpr **exprs;
     bool rel_visible;        /* t.x and t.* find it */
     bool cols_visible;       /* an unqualified x finds its columns */
+    bool scalar_function;    /* a function in FROM of one column: its name alone is that column (whole row) */
 } AnRte;
 
 /* A WITH query visible to a query level. */

@@ -617,6 +617,55 @@ int sdb_jsonb_out(const SdbTypeCtx *ctx, SdbDatum value, SdbStr *out)
     return node_out(sdb_datum_varlena(value)->data, out);
 }
 
+/* A jsonb node as a jsonb value of its own (a copy in `arena`). */
+static int node_datum(SdbArena *arena, const unsigned char *p, SdbDatum *out)
+{
+    return sdb_varlena_make(arena, p, node_size(p), out);
+}
+
+int sdb_jsonb_members(SdbArena *arena, SdbDatum value, SdbJsonbKind *kind, SdbJsonbMember **members, int *n)
+{
+    const unsigned char *p = (const unsigned char *)sdb_datum_varlena(value)->data;
+    *kind = p[0] == JB_ARRAY ? SDB_JSONB_ARRAY : p[0] == JB_OBJECT ? SDB_JSONB_OBJECT : SDB_JSONB_SCALAR;
+    *members = NULL;
+    *n = 0;
+    if (*kind == SDB_JSONB_SCALAR)
+        return SDB_OK;
+    uint32_t count = get_u32(p + 1);
+    SdbJsonbMember *m = sdb_arena_calloc(arena, count ? count : 1, sizeof(SdbJsonbMember));
+    if (m == NULL)
+        return SDB_ERROR;
+    p += 9;
+    for (uint32_t i = 0; i < count; i++) {
+        if (*kind == SDB_JSONB_OBJECT) {
+            m[i].keylen = get_u32(p);
+            m[i].key = (const char *)p + 4;
+            p += 4 + m[i].keylen;
+        }
+        if (node_datum(arena, p, &m[i].value) != SDB_OK)
+            return SDB_ERROR;
+        p += node_size(p);
+    }
+    *members = m;
+    *n = (int)count;
+    return SDB_OK;
+}
+
+int sdb_jsonb_text(SdbArena *arena, SdbDatum value, SdbDatum *out, bool *isnull)
+{
+    const unsigned char *p = (const unsigned char *)sdb_datum_varlena(value)->data;
+    *isnull = p[0] == JB_NULL;
+    if (*isnull)
+        return SDB_OK;
+    if (p[0] == JB_STRING)
+        return sdb_varlena_make(arena, p + 5, get_u32(p + 1), out);
+    SdbStr text;
+    sdb_str_init(&text, arena);
+    if (node_out(p, &text) != SDB_OK)
+        return SDB_ERROR;
+    return sdb_varlena_make(arena, text.data, text.len, out);
+}
+
 #define JSONB_VERSION 1
 
 int sdb_jsonb_send(const SdbTypeCtx *ctx, SdbDatum value, SdbStr *out)

@@ -229,10 +229,31 @@ static void test_select_list(void)
     check_cases(cases, (int)(sizeof cases / sizeof cases[0]));
 }
 
+/* jsonb containers as sets; a scalar function's name alone is its value (whole row). */
+static void test_jsonb(void)
+{
+    static const Case cases[] = {
+        {"select * from jsonb_array_elements('[1, \"a\", null, {\"b\": [2]}]')",
+         "1 \"a\" null {\"b\": [2]}"},
+        {"select * from jsonb_array_elements_text('[1, \"a\", null, true, [2]]') x",
+         "1 a  true [2]"},
+        {"select * from jsonb_object_keys('{\"bb\": 1, \"a\": {\"c\": 2}, \"b\": 3}')",
+         "a b bb"},
+        {"select * from jsonb_array_elements('{\"a\": 1}')",
+         "ERROR 22023"},
+        {"select t.id, e from t, jsonb_array_elements(to_jsonb(t.tags)) e order by 1, 2",
+         "1|\"a\" 1|\"b\" 4|\"x\""},
+        {"select t.id, e.value from t, jsonb_array_elements_text(to_jsonb(t.tags)) e order by 1, 2",
+         "1|a 1|b 4|x"},
+    };
+    check_cases(cases, (int)(sizeof cases / sizeof cases[0]));
+}
+
 static CU_TestInfo tests[] = {
     {"set-returning functions in FROM: results, names, ordinality, errors", test_functions},
     {"LATERAL subqueries and functions: inner, left and comma joins, nesting, errors", test_lateral},
     {"LEFT JOIN LATERAL keeps the left order", test_left_order},
+    {"jsonb_array_elements[_text], jsonb_object_keys, value column, whole-row name", test_jsonb},
     {"a set-returning function in the select list (ProjectSet semantics), misplaced ones", test_select_list},
     CU_TEST_INFO_NULL,
 };

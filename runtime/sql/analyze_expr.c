@@ -125,9 +125,30 @@ static void missing_table(AnQuery *q, const char *rel)
         for (int i = 0; i < p->nrtes; i++)
             if (p->rtes[i]->name != NULL && strcmp(p->rtes[i]->name, rel) == 0) {
                 sdb_error(SDB_ERR_UNDEFINED_TABLE, "invalid reference to FROM-clause entry for table \"%s\"", rel);
+                sdb_error_hint("There is an entry for table \"%s\", but it cannot be referenced from this part of the "
+                               "query.", rel);
                 return;
             }
     sdb_error(SDB_ERR_UNDEFINED_TABLE, "missing FROM-clause entry for table \"%s\"", rel);
+}
+
+/* PostgreSQL's hint when column `name` exists in a FROM item this part of
+ * the query cannot see (a non-LATERAL subquery in FROM). */
+static void hidden_column_hint(AnQuery *q, const char *name)
+{
+    for (AnQuery *p = q; p != NULL; p = p->parent) {
+        if (rtes_visible(q, p))
+            continue;
+        for (int i = 0; i < p->nrtes; i++) {
+            const AnRte *rte = p->rtes[i];
+            for (int c = 0; rte->name != NULL && c < rte->ncols; c++)
+                if (strcmp(rte->colnames[c], name) == 0) {
+                    sdb_error_hint("There is a column named \"%s\" in table \"%s\", but it cannot be referenced "
+                                   "from this part of the query.", name, rte->name);
+                    return;
+                }
+        }
+    }
 }
 
 static int column_ref(AnQuery *q, const SdbColumnRef *ref, SdbExpr **out)
@@ -153,6 +174,7 @@ static int column_ref(AnQuery *q, const SdbColumnRef *ref, SdbExpr **out)
                 return found(q, p, e, ref->location, out);
         }
         sdb_error(SDB_ERR_UNDEFINED_COLUMN, "column \"%s\" does not exist", col);
+        hidden_column_hint(q, col);
         return an_fail_at(q, ref->location);
     }
     const char *rel = str_of(sdb_list_nth(ref->fields, n - 2));

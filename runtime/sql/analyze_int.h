@@ -130,8 +130,8 @@ AnRte *an_rte_for_plan(AnQuery *q, const char *name, const SdbPlan *plan, const 
 int an_with(AnQuery *q, const SdbWithClause *with);
 int an_table_scan(AnQuery *q, const SdbRelation *rel, const char *alias, bool ctid, SdbPlan **out, AnRte **rte);
 
-/* analyze_srf.c: the set-returning call of select list `exprs` becomes a
- * LATERAL FunctionScan joined to *plan (the grouped, windowed rows). */
+/* analyze_srf.c: the set-returning calls of select list `exprs` become
+ * LATERAL FunctionScans (zipped) joined to *plan (the grouped, windowed rows). */
 int an_select_srfs(AnQuery *q, SdbExpr **exprs, int n, SdbPlan **plan);
 
 /* analyze_expr.c: the bind hook and the rewriting of bound expressions */

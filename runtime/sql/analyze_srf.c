@@ -1,9 +1,9 @@
 /*
  * sql/analyze_srf.c: set-returning functions in the select list
- * (PostgreSQL 10+'s ProjectSet semantics for one such call): the call
- * becomes a FunctionScan LATERAL-joined to the query's grouped, windowed
- * rows, and the select list reads its column.  A row for which the set is
- * empty produces nothing, as in PostgreSQL.
+ * (PostgreSQL 10+'s ProjectSet semantics): each call becomes a
+ * FunctionScan, several ones zipped by ordinality, LATERAL-joined to the
+ * query's grouped, windowed rows; the select list reads their columns.  A
+ * row for which every set is empty produces nothing, as in PostgreSQL.
  */
 #include "sql/analyze_int.h"
 
@@ -13,8 +13,8 @@
 
 typedef struct SrfTargets {
     AnQuery *q;
-    SdbPlan **plan;
-    int found;
+    SdbExpr ***slots;        /* where each set-returning call of the select list is */
+    int n, cap;
 } SrfTargets;
 
 static bool is_srf(const SdbExpr *e)
@@ -56,29 +56,72 @@ static int conditional(AnQuery *q, SdbExpr *e)
     return an_fail_at(q, ((const SdbBoundFuncExpr *)srf)->location);
 }
 
-/* The lateral join of `left` with a FunctionScan of `call`. */
-static SdbPlan *srf_join(Analyzer *an, SdbPlan *left, SdbExpr *call)
+/* A FunctionScan of `call` (plus its ordinality when `ordinality`). */
+static SdbPlan *srf_scan(Analyzer *an, SdbExpr *call, bool ordinality)
 {
     const SdbBoundFuncExpr *f = (const SdbBoundFuncExpr *)call;
     SdbPlanFunctionScan *fs = sdb_new_plan_function_scan(an->arena);
-    SdbPlanJoin *join = sdb_new_plan_join(an->arena);
-    const char **names = an_alloc(an, sizeof(char *));
-    if (fs == NULL || join == NULL || names == NULL || an_set_cols(an, &fs->plan, 1) != SDB_OK)
+    const char **names = an_alloc(an, 2 * sizeof(char *));
+    int n = ordinality ? 2 : 1;
+    if (fs == NULL || names == NULL || an_set_cols(an, &fs->plan, n) != SDB_OK)
         return NULL;
     names[0] = f->func->name;
+    names[1] = "ordinality";
     fs->call = call;
-    fs->table = an_new_table(an, f->func->name, 1, names);
+    fs->ordinality = ordinality;
+    fs->table = an_new_table(an, f->func->name, n, names);
     fs->plan.cols[0] = (SdbPlanColumn){fs->table, 0, call->type, call->typmod, names[0]};
-    if (an_set_cols(an, &join->plan, left->ncols + 1) != SDB_OK)
+    if (ordinality)
+        fs->plan.cols[1] = (SdbPlanColumn){fs->table, 1, SDB_TYPEOID_INT8, -1, names[1]};
+    return &fs->plan;
+}
+
+static SdbPlanJoin *join_of(Analyzer *an, SdbPlan *left, SdbPlan *right, SdbJoinKind kind)
+{
+    SdbPlanJoin *join = sdb_new_plan_join(an->arena);
+    if (join == NULL || an_set_cols(an, &join->plan, left->ncols + right->ncols) != SDB_OK)
         return NULL;
     if (left->ncols > 0) /* SELECT without FROM: OneRow has no columns */
         memcpy(join->plan.cols, left->cols, sizeof(SdbPlanColumn) * (size_t)left->ncols);
-    join->plan.cols[left->ncols] = fs->plan.cols[0];
-    join->kind = SDB_JOIN_KIND_INNER;
+    memcpy(join->plan.cols + left->ncols, right->cols, sizeof(SdbPlanColumn) * (size_t)right->ncols);
+    join->kind = kind;
     join->left = left;
-    join->right = &fs->plan;
-    join->lateral = true;
-    return &join->plan;
+    join->right = right;
+    return join;
+}
+
+/* Several calls run in lockstep (as PostgreSQL's ProjectSet): their scans
+ * WITH ORDINALITY, FULL JOINed on equal ordinals (the first non-NULL one of
+ * the scans before), so that the longest set decides the row count and the
+ * shorter ones give NULLs. */
+static SdbPlan *zip(AnQuery *q, SdbPlan **scans, int n)
+{
+    Analyzer *an = q->an;
+    SdbPlan *zipped = scans[0];
+    SdbBoundCoalesceExpr *key = sdb_new_bound_coalesce_expr(an->arena, SDB_TYPEOID_INT8);
+    if (key == NULL || (key->args = sdb_bind_exprs(&q->bc, n)) == NULL)
+        return NULL;
+    key->expr.typmod = -1;
+    for (int i = 0; i < n; i++) {
+        SdbBoundVar *ord = an_var(an, &scans[i]->cols[1], 0);
+        if (ord == NULL)
+            return NULL;
+        if (i > 0) {
+            SdbBoundCoalesceExpr *before = an_alloc(an, sizeof *before);
+            SdbPlanJoin *join = join_of(an, zipped, scans[i], SDB_JOIN_KIND_FULL);
+            if (before == NULL || join == NULL || (join->conds = sdb_bind_exprs(&q->bc, 1)) == NULL)
+                return NULL;
+            SdbBoundOpExpr *eq;
+            *before = *key;
+            if (sdb_bind_operator(&q->bc, "=", &before->expr, &ord->expr, -1, &eq) != SDB_OK)
+                return NULL;
+            join->conds[0] = &eq->expr;
+            join->nconds = 1;
+            zipped = &join->plan;
+        }
+        key->args[key->nargs++] = &ord->expr;
+    }
+    return zipped;
 }
 
 static int srf_target(void *arg, SdbExpr **slot, bool *descend)
@@ -90,28 +133,39 @@ static int srf_target(void *arg, SdbExpr **slot, bool *descend)
         return SDB_OK;
     *descend = false;
     const SdbBoundFuncExpr *f = (const SdbBoundFuncExpr *)*slot;
-    bool nested = srf_below(f->args, f->nargs) != NULL;
-    if (nested || st->found++ > 0) {
+    if (srf_below(f->args, f->nargs) != NULL) {
         sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED,
-                  nested ? "set-returning functions in the arguments of a set-returning function are not supported"
-                         : "more than one set-returning function in the select list is not supported");
+                  "set-returning functions in the arguments of a set-returning function are not supported");
         return an_fail_at(st->q, f->location);
     }
-    Analyzer *an = st->q->an;
-    SdbPlan *join = srf_join(an, *st->plan, *slot);
-    SdbBoundVar *v = join != NULL ? an_var(an, &join->cols[join->ncols - 1], 0) : NULL;
-    if (v == NULL)
-        return SDB_ERROR;
-    *st->plan = join;
-    *slot = &v->expr;
-    return SDB_OK;
+    return an_push(st->q->an, (void ***)&st->slots, &st->n, &st->cap, slot);
 }
 
 int an_select_srfs(AnQuery *q, SdbExpr **exprs, int n, SdbPlan **plan)
 {
-    SrfTargets st = {q, plan, 0};
+    Analyzer *an = q->an;
+    SrfTargets st = {q, NULL, 0, 0};
     for (int i = 0; i < n; i++)
         if (an_mutate(&exprs[i], srf_target, &st) != SDB_OK)
             return SDB_ERROR;
+    if (st.n == 0)
+        return SDB_OK;
+    SdbPlan **scans = an_alloc(an, sizeof(SdbPlan *) * (size_t)st.n);
+    if (scans == NULL)
+        return SDB_ERROR;
+    for (int i = 0; i < st.n; i++) {
+        if ((scans[i] = srf_scan(an, *st.slots[i], st.n > 1)) == NULL)
+            return SDB_ERROR;
+        SdbBoundVar *v = an_var(an, &scans[i]->cols[0], 0);
+        if (v == NULL)
+            return SDB_ERROR;
+        *st.slots[i] = &v->expr;
+    }
+    SdbPlan *sets = st.n > 1 ? zip(q, scans, st.n) : scans[0];
+    SdbPlanJoin *join = sets != NULL ? join_of(an, *plan, sets, SDB_JOIN_KIND_INNER) : NULL;
+    if (join == NULL)
+        return SDB_ERROR;
+    join->lateral = true;
+    *plan = &join->plan;
     return SDB_OK;
 }

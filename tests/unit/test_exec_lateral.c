@@ -249,12 +249,32 @@ static void test_jsonb(void)
     check_cases(cases, (int)(sizeof cases / sizeof cases[0]));
 }
 
+/* Several set-returning calls in the select list run in lockstep: the
+ * longest set decides the rows, the shorter ones give NULLs (PostgreSQL 10+). */
+static void test_select_list_zip(void)
+{
+    static const Case cases[] = {
+        {"select generate_series(1, 2), generate_series(1, 3)",
+         "1|1 2|2 |3"},
+        {"select generate_series(1, 3) a, generate_series(10, 11) b, unnest(array['x']) c",
+         "1|10|x 2|11| 3||"},
+        {"select id, generate_series(1, n), unnest(tags) from t order by 1, 2",
+         "1|1|a 1|2|b 3|1| 3|2| 3|3| 4|1|x"},
+        {"select generate_series(1, 0), generate_series(1, 0)",
+         ""},
+        {"select generate_series(1, 3), generate_series(1, 3) * 10",
+         "1|10 2|20 3|30"},
+    };
+    check_cases(cases, (int)(sizeof cases / sizeof cases[0]));
+}
+
 static CU_TestInfo tests[] = {
     {"set-returning functions in FROM: results, names, ordinality, errors", test_functions},
     {"LATERAL subqueries and functions: inner, left and comma joins, nesting, errors", test_lateral},
     {"LEFT JOIN LATERAL keeps the left order", test_left_order},
     {"jsonb_array_elements[_text], jsonb_object_keys, value column, whole-row name", test_jsonb},
     {"a set-returning function in the select list (ProjectSet semantics), misplaced ones", test_select_list},
+    {"several set-returning functions in the select list, zipped", test_select_list_zip},
     CU_TEST_INFO_NULL,
 };
 

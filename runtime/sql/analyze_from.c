@@ -256,6 +256,52 @@ static int range_subselect(AnQuery *q, const SdbRangeSubselect *rs, SdbPlan **ou
     return rte == NULL ? SDB_ERROR : an_add_rte(q, rte);
 }
 
+/* Whether a FROM function is unnest with several arguments: PostgreSQL
+ * runs it as ROWS FROM (unnest(a), unnest(b), ...). */
+static bool multi_unnest(const SdbNode *node)
+{
+    if (!SDB_IS_A(node, FUNC_CALL))
+        return false;
+    const SdbFuncCall *fc = (const SdbFuncCall *)node;
+    const char *name = str_of(sdb_list_nth(fc->funcname, sdb_list_length(fc->funcname) - 1));
+    return sdb_list_length(fc->funcname) == 1 && name != NULL && strcmp(name, "unnest") == 0 &&
+           sdb_list_length(fc->args) > 1 && !fc->agg_star && !fc->agg_distinct && fc->over == NULL;
+}
+
+/* unnest(a, b, ...) in FROM: one column per array (named unnest), the
+ * arrays' elements side by side, NULL past a shorter one's end. */
+static int range_unnest(AnQuery *q, const SdbRangeFunction *rf, SdbPlan **out)
+{
+    Analyzer *an = q->an;
+    const SdbFuncCall *fc = (const SdbFuncCall *)rf->function;
+    int n = sdb_list_length(fc->args), ncols = n + (rf->ordinality ? 1 : 0);
+    SdbExpr **calls = sdb_bind_exprs(&q->bc, n), **values = sdb_bind_exprs(&q->bc, ncols);
+    const char **names = an_alloc(an, sizeof(char *) * (size_t)ncols);
+    AnRte *rte = an_alloc(an, sizeof *rte);
+    if (calls == NULL || values == NULL || names == NULL || rte == NULL)
+        return SDB_ERROR;
+    for (int i = 0; i < n; i++) {
+        SdbExpr **arg = sdb_bind_exprs(&q->bc, 1); /* the call keeps the array */
+        SdbBoundFuncExpr *f;
+        names[i] = "unnest";
+        if (arg == NULL || an_bind(q, AN_FROM_FUNCTION, sdb_list_nth(fc->args, i), &arg[0]) != SDB_OK ||
+            sdb_bind_function(&q->bc, "unnest", arg, 1, fc->location, &f) != SDB_OK)
+            return SDB_ERROR;
+        calls[i] = &f->expr;
+    }
+    if (rf->ordinality)
+        names[n] = "ordinality";
+    if ((*out = an_srf_scans(q, calls, n, rf->ordinality, values, rf->ordinality ? &values[n] : NULL)) == NULL)
+        return SDB_ERROR;
+    rte->name = rf->alias != NULL ? rf->alias->aliasname : "unnest";
+    rte->ncols = ncols;
+    rte->exprs = values;
+    rte->rel_visible = rte->cols_visible = true;
+    if (alias_names(q, rte->name, rf->alias, ncols, names, &rte->colnames) != SDB_OK)
+        return SDB_ERROR;
+    return an_add_rte(q, rte);
+}
+
 /* A function in FROM: a FunctionScan of one column (named by the alias's
  * column, else the function's result name (an OUT parameter's), else the
  * alias, else the function), plus ordinality.  Functions
@@ -263,6 +309,8 @@ static int range_subselect(AnQuery *q, const SdbRangeSubselect *rs, SdbPlan **ou
  * PostgreSQL.  A function that does not return a set gives one row. */
 static int range_function(AnQuery *q, const SdbRangeFunction *rf, SdbPlan **out)
 {
+    if (multi_unnest(rf->function))
+        return range_unnest(q, rf, out);
     Analyzer *an = q->an;
     SdbPlanFunctionScan *fs = sdb_new_plan_function_scan(an->arena);
     if (fs == NULL)

@@ -133,6 +133,10 @@ int an_table_scan(AnQuery *q, const SdbRelation *rel, const char *alias, bool ct
 /* analyze_srf.c: the set-returning calls of select list `exprs` become
  * LATERAL FunctionScans (zipped) joined to *plan (the grouped, windowed rows). */
 int an_select_srfs(AnQuery *q, SdbExpr **exprs, int n, SdbPlan **plan);
+/* FunctionScans of set-returning `calls`, several ones zipped (run in
+ * lockstep, NULL past a shorter set's end): the plan, values[i] the
+ * expression of call i's value, *ord (when ord) the row number. */
+SdbPlan *an_srf_scans(AnQuery *q, SdbExpr **calls, int n, bool ordinality, SdbExpr **values, SdbExpr **ord);
 
 /* analyze_expr.c: the bind hook and the rewriting of bound expressions */
 int an_bind(AnQuery *q, AnExprKind kind, const SdbNode *node, SdbExpr **out);

@@ -141,6 +141,31 @@ static int srf_target(void *arg, SdbExpr **slot, bool *descend)
     return an_push(st->q->an, (void ***)&st->slots, &st->n, &st->cap, slot);
 }
 
+SdbPlan *an_srf_scans(AnQuery *q, SdbExpr **calls, int n, bool ordinality, SdbExpr **values, SdbExpr **ord)
+{
+    Analyzer *an = q->an;
+    bool zipped = n > 1 || ordinality;
+    SdbPlan **scans = an_alloc(an, sizeof(SdbPlan *) * (size_t)n);
+    SdbBoundCoalesceExpr *rownum = sdb_new_bound_coalesce_expr(an->arena, SDB_TYPEOID_INT8);
+    if (scans == NULL || rownum == NULL || (rownum->args = sdb_bind_exprs(&q->bc, n)) == NULL)
+        return NULL;
+    rownum->expr.typmod = -1;
+    for (int i = 0; i < n; i++) {
+        SdbBoundVar *v, *o;
+        if ((scans[i] = srf_scan(an, calls[i], zipped)) == NULL || (v = an_var(an, &scans[i]->cols[0], 0)) == NULL)
+            return NULL;
+        values[i] = &v->expr;
+        if (zipped) {
+            if ((o = an_var(an, &scans[i]->cols[1], 0)) == NULL)
+                return NULL;
+            rownum->args[rownum->nargs++] = &o->expr;
+        }
+    }
+    if (ord != NULL)
+        *ord = n > 1 ? &rownum->expr : rownum->args[0];
+    return n > 1 ? zip(q, scans, n) : scans[0];
+}
+
 int an_select_srfs(AnQuery *q, SdbExpr **exprs, int n, SdbPlan **plan)
 {
     Analyzer *an = q->an;
@@ -150,21 +175,17 @@ int an_select_srfs(AnQuery *q, SdbExpr **exprs, int n, SdbPlan **plan)
             return SDB_ERROR;
     if (st.n == 0)
         return SDB_OK;
-    SdbPlan **scans = an_alloc(an, sizeof(SdbPlan *) * (size_t)st.n);
-    if (scans == NULL)
+    SdbExpr **calls = sdb_bind_exprs(&q->bc, st.n), **values = sdb_bind_exprs(&q->bc, st.n);
+    if (calls == NULL || values == NULL)
         return SDB_ERROR;
-    for (int i = 0; i < st.n; i++) {
-        if ((scans[i] = srf_scan(an, *st.slots[i], st.n > 1)) == NULL)
-            return SDB_ERROR;
-        SdbBoundVar *v = an_var(an, &scans[i]->cols[0], 0);
-        if (v == NULL)
-            return SDB_ERROR;
-        *st.slots[i] = &v->expr;
-    }
-    SdbPlan *sets = st.n > 1 ? zip(q, scans, st.n) : scans[0];
+    for (int i = 0; i < st.n; i++)
+        calls[i] = *st.slots[i];
+    SdbPlan *sets = an_srf_scans(q, calls, st.n, false, values, NULL);
     SdbPlanJoin *join = sets != NULL ? join_of(an, *plan, sets, SDB_JOIN_KIND_INNER) : NULL;
     if (join == NULL)
         return SDB_ERROR;
+    for (int i = 0; i < st.n; i++)
+        *st.slots[i] = values[i];
     join->lateral = true;
     *plan = &join->plan;
     return SDB_OK;

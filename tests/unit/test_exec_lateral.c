@@ -268,6 +268,24 @@ static void test_select_list_zip(void)
     check_cases(cases, (int)(sizeof cases / sizeof cases[0]));
 }
 
+/* unnest with several arrays in FROM: side by side, NULL past a shorter one. */
+static void test_multi_unnest(void)
+{
+    static const Case cases[] = {
+        {"select * from unnest(array[1,2], array['a','b','c'])",
+         "1|a 2|b |c"},
+        {"select * from unnest(array[1,2], array['a']) with ordinality as u(x, y, o)",
+         "1|a|1 2||2"},
+        {"select u.* from unnest(array[1], array[2], array[3,4]) u",
+         "1|2|3 ||4"},
+        {"select t.id, u.* from t, unnest(t.tags, array[t.n]) u order by 1, 2, 3",
+         "1|a|2 1|b| 2||0 3||3 4|x|1"},
+        {"select * from unnest(array[1,2], array[3]) u(x) where x > 1",
+         "2|"},
+    };
+    check_cases(cases, (int)(sizeof cases / sizeof cases[0]));
+}
+
 static CU_TestInfo tests[] = {
     {"set-returning functions in FROM: results, names, ordinality, errors", test_functions},
     {"LATERAL subqueries and functions: inner, left and comma joins, nesting, errors", test_lateral},
@@ -275,6 +293,7 @@ static CU_TestInfo tests[] = {
     {"jsonb_array_elements[_text], jsonb_object_keys, value column, whole-row name", test_jsonb},
     {"a set-returning function in the select list (ProjectSet semantics), misplaced ones", test_select_list},
     {"several set-returning functions in the select list, zipped", test_select_list_zip},
+    {"unnest of several arrays in FROM", test_multi_unnest},
     CU_TEST_INFO_NULL,
 };
 

@@ -4,6 +4,7 @@
  * FunctionScan, several ones zipped by ordinality, LATERAL-joined to the
  * query's grouped, windowed rows; the select list reads their columns.  A
  * row for which every set is empty produces nothing, as in PostgreSQL.
+ * The zipped scans also serve unnest(a, b, ...) in FROM (an_srf_scans).
  */
 #include "sql/analyze_int.h"
 

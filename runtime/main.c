@@ -42,9 +42,10 @@ static const char usage_text[] =
     "      Run the server in the foreground on DIR (default ./data), creating\n"
     "      it first if it is missing or empty. SIGTERM or Ctrl-C stops it\n"
     "      cleanly; SIGHUP re-reads DIR/specdb.conf.\n"
-    "  specdb sql [-D DIR] [-c SQL | -f FILE] [-v NAME=VALUE]...\n"
+    "  specdb sql [-D DIR] [-c SQL | -f FILE]... [-v NAME=VALUE]...\n"
     "      Run SQL on DIR inside this process, without a server (standard input\n"
-    "      when neither -c nor -f is given), printing results as psql does.\n"
+    "      when neither -c nor -f is given; several run in order), printing\n"
+    "      results as psql does.\n"
     "      -v VERBOSITY=verbose shows SQLSTATEs, -v ON_ERROR_STOP=1 stops a\n"
     "      script at its first error (exit status 3), -v FORMAT=raw prints\n"
     "      one tab-separated line per column list, row, tag and error.\n"
@@ -59,8 +60,8 @@ static const char usage_text[] =
 typedef struct Options {
     const char *command;
     const char *datadir;
-    const char *sql;      /* -c */
-    const char *sql_file; /* -f */
+    SdbShellAction actions[64]; /* -c and -f, in order */
+    int action_count;
     SdbShellOptions shell; /* -v */
     struct {
         const char *name;  /* NULL: value is "name=value" (from --set) */
@@ -91,6 +92,15 @@ static int add_set(Options *o, const char *name, const char *value)
     o->sets[o->set_count].name = name;
     o->sets[o->set_count].value = value;
     o->set_count++;
+    return 0;
+}
+
+/* Remember a -c or -f of `specdb sql`, run in command line order. */
+static int add_action(Options *o, bool is_file, const char *text)
+{
+    if (o->action_count == (int)(sizeof o->actions / sizeof o->actions[0]))
+        return usage_error("too many -c and -f options%s", "");
+    o->actions[o->action_count++] = (SdbShellAction){.is_file = is_file, .text = text};
     return 0;
 }
 
@@ -140,10 +150,8 @@ static int parse_options(int argc, char **argv, Options *o)
         int rc = 0;
         if (strcmp(option, "-D") == 0)
             o->datadir = value;
-        else if (strcmp(option, "-c") == 0)
-            o->sql = value;
-        else if (strcmp(option, "-f") == 0)
-            o->sql_file = value;
+        else if (strcmp(option, "-c") == 0 || strcmp(option, "-f") == 0)
+            rc = add_action(o, option[1] == 'f', value);
         else if (strcmp(option, "-v") == 0)
             rc = shell_variable(&o->shell, value);
         else if (strcmp(option, "--set") == 0)
@@ -157,8 +165,6 @@ static int parse_options(int argc, char **argv, Options *o)
         if (rc)
             return rc;
     }
-    if (o->sql && o->sql_file)
-        return usage_error("give -c or -f, not both%s", "");
     return 0;
 }
 
@@ -387,8 +393,8 @@ static int command_sql(Options *o)
         sdb_instance_close(db);
         return EXIT_FAILURE;
     }
-    o->shell.command = o->sql;
-    o->shell.file = o->sql_file;
+    o->shell.actions = o->actions;
+    o->shell.nactions = o->action_count;
     int status = sdb_shell_run(session, &o->shell, stdout, stderr);
     sdb_session_close(session);
     if (sdb_instance_close(db) != SDB_OK) {

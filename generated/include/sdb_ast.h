@@ -46,6 +46,7 @@ typedef enum SdbNodeTag {
     SDB_T_GROUPING_FUNC,
     SDB_T_SET_TO_DEFAULT,
     SDB_T_RES_TARGET,
+    SDB_T_MULTI_ASSIGN_REF,
     SDB_T_SORT_BY,
     SDB_T_WINDOW_DEF,
     SDB_T_RANGE_VAR,
@@ -450,6 +451,7 @@ typedef struct SdbGroupingSet SdbGroupingSet;
 typedef struct SdbGroupingFunc SdbGroupingFunc;
 typedef struct SdbSetToDefault SdbSetToDefault;
 typedef struct SdbResTarget SdbResTarget;
+typedef struct SdbMultiAssignRef SdbMultiAssignRef;
 typedef struct SdbSortBy SdbSortBy;
 typedef struct SdbWindowDef SdbWindowDef;
 typedef struct SdbRangeVar SdbRangeVar;
@@ -734,6 +736,14 @@ struct SdbResTarget {
     SdbList *indirection; /* subscripts or fields after an INSERT/UPDATE column */
     SdbNode *val;
     int location;
+};
+
+/* Column colno of the source of UPDATE ... SET (a, b, ...) = source (a ROW or a sub-SELECT, shared by the columns' ResTargets). */
+struct SdbMultiAssignRef {
+    SdbNodeTag tag;
+    SdbNode *source;
+    int colno; /* 1-based */
+    int ncolumns;
 };
 
 /* An ORDER BY item. */
@@ -1249,6 +1259,7 @@ SdbGroupingSet *sdb_new_grouping_set(SdbArena *arena);
 SdbGroupingFunc *sdb_new_grouping_func(SdbArena *arena);
 SdbSetToDefault *sdb_new_set_to_default(SdbArena *arena);
 SdbResTarget *sdb_new_res_target(SdbArena *arena);
+SdbMultiAssignRef *sdb_new_multi_assign_ref(SdbArena *arena);
 SdbSortBy *sdb_new_sort_by(SdbArena *arena);
 SdbWindowDef *sdb_new_window_def(SdbArena *arena);
 SdbRangeVar *sdb_new_range_var(SdbArena *arena);

@@ -295,12 +295,14 @@ typedef struct SdbBoundMinMaxExpr {
     int nargs;
 } SdbBoundMinMaxExpr;
 
-/* x op ANY (list) or x op ALL (list); x IN (a, b) is x = ANY (a, b). */
+/* x op ANY (list) or x op ALL (list); x IN (a, b) is x = ANY (a, b); x op ANY/ALL (array value) when array_arg. */
 typedef struct SdbBoundScalarArrayOp {
     SdbExpr expr;
     const SdbFuncInfo *func; /* the operator's function, boolean */
+    SdbOid opno; /* the operator (for display) */
     bool use_or; /* ANY (true) or ALL (false) */
-    SdbExpr **args; /* x, then the list */
+    bool array_arg; /* args are x and one array expression whose elements are the list (an empty array: ANY false, ALL true; a NULL array: NULL) */
+    SdbExpr **args; /* x, then the list (or the array when array_arg) */
     int nargs;
 } SdbBoundScalarArrayOp;
 

@@ -35,6 +35,7 @@ static const char *const node_names[SDB_T_COUNT] = {
     [SDB_T_GROUPING_FUNC] = "GroupingFunc",
     [SDB_T_SET_TO_DEFAULT] = "SetToDefault",
     [SDB_T_RES_TARGET] = "ResTarget",
+    [SDB_T_MULTI_ASSIGN_REF] = "MultiAssignRef",
     [SDB_T_SORT_BY] = "SortBy",
     [SDB_T_WINDOW_DEF] = "WindowDef",
     [SDB_T_RANGE_VAR] = "RangeVar",
@@ -649,6 +650,15 @@ SdbResTarget *sdb_new_res_target(SdbArena *arena)
         return NULL;
     node->tag = SDB_T_RES_TARGET;
     node->location = -1;
+    return node;
+}
+
+SdbMultiAssignRef *sdb_new_multi_assign_ref(SdbArena *arena)
+{
+    SdbMultiAssignRef *node = sdb_arena_calloc(arena, 1, sizeof *node);
+    if (node == NULL)
+        return NULL;
+    node->tag = SDB_T_MULTI_ASSIGN_REF;
     return node;
 }
 
@@ -1311,6 +1321,11 @@ int sdb_node_walk(SdbNode *node, SdbNodeVisitor visit, void *ctx)
         VISIT(self->val);
         return 0;
     }
+    case SDB_T_MULTI_ASSIGN_REF: {
+        SdbMultiAssignRef *self = (SdbMultiAssignRef *)node;
+        VISIT(self->source);
+        return 0;
+    }
     case SDB_T_SORT_BY: {
         SdbSortBy *self = (SdbSortBy *)node;
         VISIT(self->node);
@@ -1938,6 +1953,14 @@ int sdb_node_print(SdbStr *out, const SdbNode *node, unsigned flags)
         PRINT(print_child_field(out, "indirection", self->indirection, flags));
         PRINT(print_child_field(out, "val", self->val, flags));
         PRINT(print_location_field(out, "location", self->location, flags));
+        return sdb_str_append_char(out, ')');
+    }
+    case SDB_T_MULTI_ASSIGN_REF: {
+        const SdbMultiAssignRef *self = (const SdbMultiAssignRef *)node;
+        PRINT(sdb_str_append_cstr(out, "(MultiAssignRef"));
+        PRINT(print_child_field(out, "source", self->source, flags));
+        PRINT(print_int_field(out, "colno", self->colno));
+        PRINT(print_int_field(out, "ncolumns", self->ncolumns));
         return sdb_str_append_char(out, ')');
     }
     case SDB_T_SORT_BY: {

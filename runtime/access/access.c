@@ -1,8 +1,7 @@
 /*
  * access/access.c: the helpers every part of runtime/access uses: scratch
- * memory per row change, relation lookup, attribute type lists, value
- * equality, key encoding of single columns, and the text of columns and values in
- * error details.
+ * memory per row change, relation lookup, value equality, key encoding of
+ * single columns, and the text of columns and values in error details.
  */
 #include "access/access_int.h"
 
@@ -48,16 +47,6 @@ int acc_relation(SdbAccessContext *ac, SdbOid oid, const SdbRelation **out)
     if (*out == NULL)
         return sdb_error(SDB_ERR_INTERNAL_ERROR, "could not open relation with OID %u", oid);
     return SDB_OK;
-}
-
-SdbOid *acc_types(const SdbRelation *rel, SdbOid *buf, SdbArena *arena)
-{
-    SdbOid *types = rel->natts <= ACC_STACK_ATTS ? buf : sdb_arena_alloc(arena, (size_t)rel->natts * sizeof *types);
-    if (types == NULL)
-        return NULL;
-    for (int i = 0; i < rel->natts; i++)
-        types[i] = rel->attrs[i].type;
-    return types;
 }
 
 bool acc_values_equal(SdbOid type, SdbDatum a, bool a_null, SdbDatum b, bool b_null)

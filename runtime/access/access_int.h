@@ -13,9 +13,6 @@
 #include "storage/btree.h"
 #include "storage/heap.h"
 
-/* Columns described with a stack buffer before falling back to the arena. */
-#define ACC_STACK_ATTS 64
-
 typedef struct AccPendingCheck AccPendingCheck;
 
 struct SdbAccessPrivate {
@@ -34,29 +31,26 @@ void acc_leave(SdbAccessContext *ac);
  * internal error when it is gone. */
 int acc_relation(SdbAccessContext *ac, SdbOid oid, const SdbRelation **out);
 
-/* The attribute types of `rel`, in `buf` when natts <= ACC_STACK_ATTS, else
- * in `arena`; NULL on allocation failure. */
-SdbOid *acc_types(const SdbRelation *rel, SdbOid *buf, SdbArena *arena);
-
 /* ---- stored form (tuple.c) ---------------------------------------------- */
 
-/* The heap payload of a row: row.h's form; when values were moved out of
- * line (SDB_HEAP_HAS_EXTERNAL) it is preceded by u16 count, u16 attribute
- * indexes, zero padding to 8 bytes, and those attributes hold toast
- * pointers (SDB_TOAST_POINTER_SIZE-byte varlenas). */
-int acc_form_tuple(SdbAccessContext *ac, const SdbRelation *rel, const SdbOid *types, const SdbDatum *values,
-                   const bool *nulls, SdbArena *arena, SdbStr *out, uint16_t *flags);
+/* The row descriptor of `rel` (attribute types and their storage, looked
+ * up once) in `arena`.  Every reader of the table's heap decodes with it
+ * through sdb_row_decode_desc, which fetches the wanted out-of-line
+ * values. */
+int acc_row_desc(const SdbRelation *rel, SdbArena *arena, SdbRowDesc *desc);
 
-/* Decode attributes want[0..nwant) (0-based, < natts) of a stored tuple.
- * By-reference values point into `payload` unless `copy` (then into
- * `arena`); out-of-line values are fetched into `arena`. */
-int acc_decode(struct SdbEngine *engine, const SdbRelation *rel, const SdbOid *types, const uint8_t *payload,
-               size_t len, uint16_t infomask, const int *want, int nwant, bool copy, SdbArena *arena,
-               SdbDatum *values, bool *nulls);
+/* The heap payload of a row: row.h's form, its largest values moved out
+ * of line into rel->toast while it is longer than sdb_toast_threshold
+ * (the transaction's xid is assigned); *flags gets SDB_HEAP_HAS_EXTERNAL
+ * when any moved.  Without a toast heap the row stays whole (the heap
+ * refuses one too big: 54000). */
+int acc_form_tuple(SdbAccessContext *ac, const SdbRelation *rel, const SdbRowDesc *desc, const SdbDatum *values,
+                   const bool *nulls, SdbStr *out, uint16_t *flags);
 
-/* Delete the out-of-line values of a stored tuple (its row was deleted). */
-int acc_delete_external(SdbAccessContext *ac, const SdbRelation *rel, const SdbOid *types, const uint8_t *payload,
-                        size_t len, uint16_t infomask, SdbArena *arena);
+/* Delete the out-of-line values of a stored tuple (its row was deleted or
+ * replaced): nothing unless infomask has SDB_HEAP_HAS_EXTERNAL. */
+int acc_delete_external(SdbAccessContext *ac, const SdbRowDesc *desc, const uint8_t *payload, size_t len,
+                        uint16_t infomask);
 
 /* ---- index keys (keys.c) -------------------------------------------------- */
 
@@ -99,10 +93,11 @@ int acc_describe_values(SdbAccessContext *ac, const SdbRelation *rel, const int1
 /* ---- row changes shared with fkey.c --------------------------------------- */
 
 /* Read the version at tid: header, stored payload (in `scratch`; may be
- * NULL) and all attributes (copied into `arena`); *found false when there
- * is none. */
-int acc_fetch_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, SdbArena *scratch, SdbArena *arena,
-                  SdbHeapTupleHeader *header, SdbDatum *values, bool *nulls, const uint8_t **payload, bool *found);
+ * NULL) and all attributes (copied into `arena`; `desc` from acc_row_desc);
+ * *found false when there is none. */
+int acc_fetch_row(SdbAccessContext *ac, const SdbRelation *rel, const SdbRowDesc *desc, SdbTid tid, SdbArena *scratch,
+                  SdbArena *arena, SdbHeapTupleHeader *header, SdbDatum *values, bool *nulls, const uint8_t **payload,
+                  bool *found);
 
 /* Set the xmax of the version at `tid` (header `h`): delete, lock, or
  * update to `payload` with *new_tid.  Waits for transactions in progress;

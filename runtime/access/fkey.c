@@ -68,7 +68,7 @@ typedef struct KeySearch {
     int n;
     bool first_only;
     SdbArena *arena;
-    SdbOid *types;
+    SdbRowDesc desc;
     int *want;
     SdbDatum *got;
     bool *got_nulls;
@@ -89,11 +89,12 @@ static int consider(KeySearch *ks, SdbTid tid, const SdbHeapTupleHeader *h, cons
     if (state == ACC_DEAD)
         return SDB_OK;
     if (recheck) {
-        if (acc_decode(ks->ac->engine, ks->rel, ks->types, payload, h->payload_len, h->infomask, ks->want, ks->n, true,
-                       ks->arena, ks->got, ks->got_nulls) != SDB_OK)
+        if (sdb_row_decode_desc(ks->ac->engine, &ks->desc, payload, h->payload_len, ks->want, ks->n, true, ks->arena,
+                                ks->got, ks->got_nulls) != SDB_OK)
             return SDB_ERROR;
         for (int i = 0; i < ks->n; i++)
-            if (!acc_values_equal(ks->types[ks->attnums[i] - 1], ks->got[i], ks->got_nulls[i], ks->values[i], false))
+            if (!acc_values_equal(ks->desc.types[ks->attnums[i] - 1], ks->got[i], ks->got_nulls[i], ks->values[i],
+                                  false))
                 return SDB_OK;
     }
     if (state == ACC_WAIT) {
@@ -176,12 +177,10 @@ static int find_rows(SdbAccessContext *ac, const SdbRelation *rel, const int16_t
 {
     KeySearch ks = {.ac = ac, .rel = rel, .attnums = attnums, .values = values, .n = n, .first_only = first_only,
                     .arena = arena};
-    SdbOid *tbuf = sdb_arena_alloc(arena, (size_t)rel->natts * sizeof *tbuf + 1);
-    ks.types = tbuf != NULL ? acc_types(rel, tbuf, arena) : NULL;
     ks.want = sdb_arena_alloc(arena, (size_t)n * sizeof *ks.want);
     ks.got = sdb_arena_alloc(arena, (size_t)n * sizeof *ks.got);
     ks.got_nulls = sdb_arena_alloc(arena, (size_t)n * sizeof *ks.got_nulls);
-    if (ks.types == NULL || ks.want == NULL || ks.got == NULL || ks.got_nulls == NULL)
+    if (acc_row_desc(rel, arena, &ks.desc) != SDB_OK || ks.want == NULL || ks.got == NULL || ks.got_nulls == NULL)
         return SDB_ERROR;
     for (int i = 0; i < n; i++)
         ks.want[i] = attnums[i] - 1;
@@ -387,9 +386,10 @@ static int change_child(SdbAccessContext *ac, const SdbRelation *child, const Sd
     SdbDatum *values = sdb_arena_alloc(scratch, n * sizeof *values);
     bool *nulls = sdb_arena_alloc(scratch, n * sizeof *nulls);
     SdbHeapTupleHeader h;
+    SdbRowDesc desc;
     bool found = false;
-    int rc = values == NULL || nulls == NULL ||
-                     acc_fetch_row(ac, child, tid, scratch, scratch, &h, values, nulls, NULL, &found) != SDB_OK
+    int rc = values == NULL || nulls == NULL || acc_row_desc(child, scratch, &desc) != SDB_OK ||
+                     acc_fetch_row(ac, child, &desc, tid, scratch, scratch, &h, values, nulls, NULL, &found) != SDB_OK
                  ? SDB_ERROR
                  : SDB_OK;
     for (int k = 0; rc == SDB_OK && found && k < c->nkeys; k++) {

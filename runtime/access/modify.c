@@ -70,15 +70,14 @@ int acc_tuple_state(SdbAccessContext *ac, SdbRelFileId file, SdbTid tid, const S
 
 /* ---- reading one row --------------------------------------------------------- */
 
-int acc_fetch_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, SdbArena *scratch, SdbArena *arena,
-                  SdbHeapTupleHeader *header, SdbDatum *values, bool *nulls, const uint8_t **payload, bool *found)
+int acc_fetch_row(SdbAccessContext *ac, const SdbRelation *rel, const SdbRowDesc *desc, SdbTid tid, SdbArena *scratch,
+                  SdbArena *arena, SdbHeapTupleHeader *header, SdbDatum *values, bool *nulls, const uint8_t **payload,
+                  bool *found)
 {
     size_t cap = sdb_heap_max_payload(sdb_engine_page_size(ac->engine));
     uint8_t *buf = sdb_arena_alloc(scratch, cap);
     int *want = sdb_arena_alloc(scratch, (size_t)(rel->natts ? rel->natts : 1) * sizeof *want);
-    SdbOid tbuf[ACC_STACK_ATTS];
-    SdbOid *types = acc_types(rel, tbuf, scratch);
-    if (buf == NULL || want == NULL || types == NULL)
+    if (buf == NULL || want == NULL)
         return SDB_ERROR;
     if (sdb_heap_fetch(ac->engine, rel->file, tid, header, buf, cap, found) != SDB_OK || !*found)
         return *found ? SDB_ERROR : SDB_OK;
@@ -86,8 +85,8 @@ int acc_fetch_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, SdbA
         want[i] = i;
     if (payload != NULL)
         *payload = buf;
-    return acc_decode(ac->engine, rel, types, buf, header->payload_len, header->infomask, want, rel->natts, true, arena,
-                      values, nulls);
+    return sdb_row_decode_desc(ac->engine, desc, buf, header->payload_len, want, rel->natts, true, arena, values,
+                               nulls);
 }
 
 int sdb_table_fetch(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, SdbDatum *values, bool *nulls,
@@ -97,7 +96,10 @@ int sdb_table_fetch(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, Sd
     SdbArena *scratch = acc_enter(ac);
     if (scratch == NULL)
         return SDB_ERROR;
-    int rc = acc_fetch_row(ac, rel, tid, scratch, ac->arena, &h, values, nulls, NULL, found);
+    SdbRowDesc desc;
+    int rc = acc_row_desc(rel, scratch, &desc) != SDB_OK
+                 ? SDB_ERROR
+                 : acc_fetch_row(ac, rel, &desc, tid, scratch, ac->arena, &h, values, nulls, NULL, found);
     acc_leave(ac);
     if (rc != SDB_OK || !*found)
         return rc;
@@ -343,8 +345,8 @@ static int check_table(const SdbRelation *rel)
 /* Take back a row just inserted whose key an arbiter index already had
  * (PostgreSQL's speculative insertion: the version is deleted by its own
  * transaction and command, so nobody ever sees it). */
-static int undo_insert(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbOid *types,
-                       const SdbStr *payload, uint16_t flags, SdbArena *scratch)
+static int undo_insert(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbRowDesc *desc,
+                       const SdbStr *payload, uint16_t flags)
 {
     SdbHeapTupleHeader h = {.xmin = ac->txn->xid, .cid = ac->txn->cid, .infomask = flags,
                             .payload_len = (uint16_t)payload->len, .next = tid};
@@ -354,7 +356,7 @@ static int undo_insert(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid,
         return SDB_ERROR;
     if (result != SDB_HEAP_OK)
         return sdb_error(SDB_ERR_INTERNAL_ERROR, "could not take back the row just inserted into \"%s\"", rel->name);
-    return acc_delete_external(ac, rel, types, (const uint8_t *)payload->data, payload->len, flags, scratch);
+    return acc_delete_external(ac, desc, (const uint8_t *)payload->data, payload->len, flags);
 }
 
 /* Insert after the NOT NULL checks: heap, indexes, foreign keys.  With an
@@ -364,18 +366,17 @@ static int insert_row(SdbAccessContext *ac, const SdbRelation *rel, const SdbDat
                       SdbArena *scratch, SdbTid *tid, Arbiter *arb)
 {
     SdbXid xid;
-    SdbOid tbuf[ACC_STACK_ATTS];
-    SdbOid *types = acc_types(rel, tbuf, scratch);
+    SdbRowDesc desc;
     SdbStr payload;
     sdb_str_init(&payload, scratch);
     uint16_t flags;
-    if (types == NULL || sdb_txn_assign_xid(ac->txn, &xid) != SDB_OK ||
-        acc_form_tuple(ac, rel, types, values, nulls, scratch, &payload, &flags) != SDB_OK ||
+    if (acc_row_desc(rel, scratch, &desc) != SDB_OK || sdb_txn_assign_xid(ac->txn, &xid) != SDB_OK ||
+        acc_form_tuple(ac, rel, &desc, values, nulls, &payload, &flags) != SDB_OK ||
         sdb_heap_insert(ac->engine, rel->file, xid, ac->txn->cid, payload.data, payload.len, flags, tid) != SDB_OK ||
         index_insert_all(ac, rel, values, nulls, *tid, scratch, arb) != SDB_OK)
         return SDB_ERROR;
     if (arb != NULL && arb->conflict)
-        return undo_insert(ac, rel, *tid, types, &payload, flags, scratch);
+        return undo_insert(ac, rel, *tid, &desc, &payload, flags);
     return acc_fkey_check_row(ac, rel, values, nulls, NULL, NULL);
 }
 
@@ -427,16 +428,16 @@ int sdb_table_insert_many(SdbAccessContext *ac, const SdbRelation *rel, int nrow
     while (ok < nrows && !null_violation(rel, nulls + (size_t)ok * natts))
         ok++;
     SdbXid xid;
-    SdbOid tbuf[ACC_STACK_ATTS];
-    SdbOid *types = acc_types(rel, tbuf, scratch);
+    SdbRowDesc desc;
     SdbHeapRow *rows = sdb_arena_alloc(scratch, (size_t)(ok ? ok : 1) * sizeof *rows);
     SdbTid *where = tids != NULL ? tids : sdb_arena_alloc(scratch, (size_t)(ok ? ok : 1) * sizeof *where);
-    if (types == NULL || rows == NULL || where == NULL || (ok > 0 && sdb_txn_assign_xid(ac->txn, &xid) != SDB_OK))
+    if (rows == NULL || where == NULL || acc_row_desc(rel, scratch, &desc) != SDB_OK ||
+        (ok > 0 && sdb_txn_assign_xid(ac->txn, &xid) != SDB_OK))
         goto done;
     for (int r = 0; r < ok; r++) {
         SdbStr payload;
         sdb_str_init(&payload, scratch);
-        if (acc_form_tuple(ac, rel, types, values + (size_t)r * natts, nulls + (size_t)r * natts, scratch, &payload,
+        if (acc_form_tuple(ac, rel, &desc, values + (size_t)r * natts, nulls + (size_t)r * natts, &payload,
                            &rows[r].flags) != SDB_OK)
             goto done;
         rows[r].payload = payload.data;
@@ -556,7 +557,7 @@ typedef struct OldRow {
     SdbDatum *values;
     bool *nulls;
     const uint8_t *payload;
-    SdbOid *types;
+    SdbRowDesc desc;
 } OldRow;
 
 static int fetch_old(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, SdbArena *scratch, OldRow *old)
@@ -565,10 +566,9 @@ static int fetch_old(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, S
     bool found;
     old->values = sdb_arena_alloc(scratch, n * sizeof *old->values);
     old->nulls = sdb_arena_alloc(scratch, n * sizeof *old->nulls);
-    old->types = sdb_arena_alloc(scratch, n * sizeof *old->types);
-    if (old->values == NULL || old->nulls == NULL || old->types == NULL || acc_types(rel, old->types, scratch) == NULL ||
-        acc_fetch_row(ac, rel, tid, scratch, scratch, &old->header, old->values, old->nulls, &old->payload, &found) !=
-            SDB_OK)
+    if (old->values == NULL || old->nulls == NULL || acc_row_desc(rel, scratch, &old->desc) != SDB_OK ||
+        acc_fetch_row(ac, rel, &old->desc, tid, scratch, scratch, &old->header, old->values, old->nulls, &old->payload,
+                      &found) != SDB_OK)
         return SDB_ERROR;
     if (!found)
         return sdb_error(SDB_ERR_INTERNAL_ERROR, "tuple (%u,%u) of \"%s\" to change is gone", tid.block, tid.slot,
@@ -577,10 +577,9 @@ static int fetch_old(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, S
 }
 
 /* After the xmax is set: out-of-line values of the old version go. */
-static int drop_old_external(SdbAccessContext *ac, const SdbRelation *rel, const OldRow *old, SdbArena *scratch)
+static int drop_old_external(SdbAccessContext *ac, const OldRow *old)
 {
-    return acc_delete_external(ac, rel, old->types, old->payload, old->header.payload_len, old->header.infomask,
-                               scratch);
+    return acc_delete_external(ac, &old->desc, old->payload, old->header.payload_len, old->header.infomask);
 }
 
 static int update_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbDatum *values,
@@ -598,7 +597,7 @@ static int update_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, 
     bool skip;
     if (check_table(rel) != SDB_OK || check_not_null(ac, rel, values, nulls, scratch) != SDB_OK ||
         fetch_old(ac, rel, tid, scratch, &old) != SDB_OK ||
-        acc_form_tuple(ac, rel, old.types, values, nulls, scratch, &payload, &flags) != SDB_OK ||
+        acc_form_tuple(ac, rel, &old.desc, values, nulls, &payload, &flags) != SDB_OK ||
         acc_set_xmax(ac, rel, ACC_UPDATE, tid, &old.header, &payload, flags, new_tid, &result) != SDB_OK)
         goto done;
     skip = result == SDB_HEAP_SELF_MODIFIED;
@@ -610,7 +609,7 @@ static int update_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, 
         rc = SDB_OK;
         goto done;
     }
-    if (drop_old_external(ac, rel, &old, scratch) != SDB_OK ||
+    if (drop_old_external(ac, &old) != SDB_OK ||
         index_insert_all(ac, rel, values, nulls, *new_tid, scratch, NULL) != SDB_OK ||
         acc_fkey_check_row(ac, rel, values, nulls, old.values, old.nulls) != SDB_OK ||
         acc_fkey_referenced_change(ac, rel, old.values, old.nulls, values, nulls) != SDB_OK)
@@ -656,7 +655,7 @@ static int delete_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, 
         goto done;
     if (result == SDB_HEAP_OK) {
         *deleted = true;
-        if (drop_old_external(ac, rel, &old, scratch) != SDB_OK ||
+        if (drop_old_external(ac, &old) != SDB_OK ||
             (actions && acc_fkey_referenced_change(ac, rel, old.values, old.nulls, NULL, NULL) != SDB_OK))
             goto done;
     }

@@ -20,7 +20,7 @@
 struct SdbTableScan {
     SdbAccessContext *ac;
     const SdbRelation *rel;
-    SdbOid *types;
+    SdbRowDesc desc; /* the relation's attributes, looked up once */
     int ncols;
     int nwant;        /* attributes to decode ... */
     int *want;        /* ... their indexes */
@@ -58,18 +58,15 @@ static SdbTableScan *scan_new(SdbAccessContext *ac, const SdbRelation *rel, cons
     }
     size_t n = (size_t)(ncols > 0 ? ncols : 1);
     SdbArena *a = scan->root_arena;
-    scan->types = sdb_arena_alloc(a, (size_t)(rel->natts > 0 ? rel->natts : 1) * sizeof *scan->types);
     scan->want = sdb_arena_alloc(a, n * sizeof *scan->want);
     scan->want_col = sdb_arena_alloc(a, n * sizeof *scan->want_col);
     scan->values = sdb_arena_alloc(a, n * sizeof *scan->values);
     scan->nulls = sdb_arena_alloc(a, n * sizeof *scan->nulls);
-    if (scan->types == NULL || scan->want == NULL || scan->want_col == NULL || scan->values == NULL ||
-        scan->nulls == NULL) {
+    if (acc_row_desc(rel, a, &scan->desc) != SDB_OK || scan->want == NULL || scan->want_col == NULL ||
+        scan->values == NULL || scan->nulls == NULL) {
         sdb_table_scan_end(scan);
         return NULL;
     }
-    for (int i = 0; i < rel->natts; i++)
-        scan->types[i] = rel->attrs[i].type;
     for (int c = 0; c < ncols; c++) {
         if (cols[c] == -1)
             continue;
@@ -228,8 +225,8 @@ static int emit_row(SdbTableScan *scan, SdbTid tid, const SdbHeapTupleHeader *h,
                     SdbBatch *out)
 {
     int row = out->nrows;
-    if (acc_decode(scan->ac->engine, scan->rel, scan->types, payload, h->payload_len, h->infomask, scan->want, scan->nwant,
-                   copy, scan->arena, scan->values, scan->nulls) != SDB_OK)
+    if (sdb_row_decode_desc(scan->ac->engine, &scan->desc, payload, h->payload_len, scan->want, scan->nwant, copy,
+                            scan->arena, scan->values, scan->nulls) != SDB_OK)
         return SDB_ERROR;
     for (int i = 0; i < scan->nwant; i++) {
         SdbVector *v = &out->cols[scan->want_col[i]];

@@ -174,22 +174,15 @@ int sdb_access_statement_end(SdbAccessContext *ac);
 /* --- stored rows --------------------------------------------------------- */
 
 /* Decode attributes want[0..nwant) (0-based) of a stored row of `rel` as a
- * heap scan or fetch returns it (payload, header.infomask): sdb_row_decode
- * plus the values this module moved out of line (TOAST: infomask has
- * SDB_HEAP_HAS_EXTERNAL, the payload starts with a map of them and they
- * live in the relation sdb_table_toast_file names).  Anything reading a
- * table's heap directly (CREATE INDEX, ALTER TABLE rewrites) must decode
- * through this.  By-reference values are copied into `arena` (NULL: they
- * point into `payload`, except out-of-line values, which then need an
- * arena). */
+ * heap scan or fetch returns it: row.h's sdb_row_decode_desc, which
+ * fetches the wanted out-of-line (TOAST) values from the heap their
+ * pointer names.  Anything reading a table's heap directly decodes through
+ * it (access's own scans and fetches use the same function with a
+ * descriptor made once).  By-reference values are copied into `arena`
+ * (NULL: they point into `payload`, except out-of-line values, which then
+ * need an arena). */
 int sdb_table_decode_tuple(struct SdbEngine *engine, const SdbRelation *rel, const void *payload, size_t len,
-                           uint16_t infomask, const int *want, int nwant, SdbArena *arena, SdbDatum *values,
-                           bool *nulls);
-
-/* The heap holding a table's out-of-line values: same database, relation
- * number with the top bit set.  Created on first use; DROP TABLE and a
- * relfilenode swap must drop it too (when it exists). */
-SdbRelFileId sdb_table_toast_file(const SdbRelation *rel);
+                           const int *want, int nwant, SdbArena *arena, SdbDatum *values, bool *nulls);
 
 /* --- sequences ----------------------------------------------------------- */
 

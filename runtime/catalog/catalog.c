@@ -317,6 +317,27 @@ int sdb_catalog_lookup(SdbCatalog *cat, SdbTxn *txn, const char *schema, const c
     return SDB_OK;
 }
 
+/* The schema named `name` (0 when none) / the name of schema `oid` copied
+ * into `arena` (NULL when none). */
+SdbOid sdb_catalog_namespace_oid(SdbCatalog *cat, SdbTxn *txn, const char *name)
+{
+    pthread_mutex_lock(&cat->lock);
+    register_reader(cat, txn);
+    SdbOid oid = sdb_cat_namespace_oid(cat, txn, name);
+    pthread_mutex_unlock(&cat->lock);
+    return oid;
+}
+
+const char *sdb_catalog_namespace_name(SdbCatalog *cat, SdbTxn *txn, SdbOid oid, SdbArena *arena)
+{
+    pthread_mutex_lock(&cat->lock);
+    register_reader(cat, txn);
+    const char *name = sdb_cat_namespace_name(cat, txn, oid);
+    name = name ? sdb_arena_strdup(arena, name) : NULL;
+    pthread_mutex_unlock(&cat->lock);
+    return name;
+}
+
 /* --- changes ------------------------------------------------------------ */
 
 int sdb_cat_begin_change(SdbCatalog *cat, SdbTxn *txn)

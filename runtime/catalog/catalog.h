@@ -157,6 +157,11 @@ int sdb_catalog_close(SdbCatalog *cat);
 int sdb_catalog_lookup(SdbCatalog *cat, SdbTxn *txn, const char *schema, const char *name,
                        const char *const *search_path, int npath, const SdbRelation **out);
 
+/* The schema named `name`, or 0; the name of schema `oid` copied into
+ * `arena`, or NULL when there is none. */
+SdbOid sdb_catalog_namespace_oid(SdbCatalog *cat, SdbTxn *txn, const char *name);
+const char *sdb_catalog_namespace_name(SdbCatalog *cat, SdbTxn *txn, SdbOid oid, SdbArena *arena);
+
 /* regclass input: the relation a name in text form denotes ("t",
  * "s.t", "\"Mixed Case\""; unquoted parts down-cased), looked up as
  * sdb_catalog_lookup does.  42P01 relation "..." does not exist, 42602

@@ -191,13 +191,14 @@ int sdb_cat_scan(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, SdbAren
 }
 
 /* Whether the row's oid column key_anum is in `keys` (decoding just it). */
-static int row_wanted(const SdbHeapTuple *tup, const SdbOid *types, int n, int key_anum, const SdbHash *keys,
+static int row_wanted(const SdbHeapTuple *tup, const SdbRowDesc *desc, int key_anum, const SdbHash *keys,
                       bool *wanted)
 {
     int want = key_anum - 1;
     SdbDatum value;
     bool isnull;
-    if (sdb_row_decode(tup->payload, tup->header.payload_len, types, n, &want, 1, NULL, &value, &isnull) != SDB_OK)
+    if (sdb_row_decode_desc(NULL, desc, tup->payload, tup->header.payload_len, &want, 1, false, NULL, &value,
+                            &isnull) != SDB_OK)
         return SDB_ERROR;
     SdbOid oid = (SdbOid)value;
     *wanted = !isnull && sdb_hash_lookup(keys, &oid, sizeof oid, NULL);
@@ -215,6 +216,9 @@ int sdb_cat_scan_keys(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, in
     out->count = 0;
     out->rows = NULL;
     size_t cap = 0;
+    SdbRowDesc desc;
+    if (sdb_row_desc_init(&desc, n, types, arena) != SDB_OK)
+        return SDB_ERROR;
     SdbHeapScan *scan = sdb_heap_scan_begin(cat->engine, sdb_cat_file(rel, cat->db_oid));
     if (scan == NULL)
         return SDB_ERROR;
@@ -228,7 +232,7 @@ int sdb_cat_scan_keys(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, in
             break;
         if (!visible)
             continue;
-        if (keys != NULL && (rc = row_wanted(&tup, types, n, key_anum, keys, &visible)) != SDB_OK)
+        if (keys != NULL && (rc = row_wanted(&tup, &desc, key_anum, keys, &visible)) != SDB_OK)
             break;
         if (!visible)
             continue;
@@ -250,8 +254,8 @@ int sdb_cat_scan_keys(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, in
             rc = SDB_ERROR;
             break;
         }
-        rc = sdb_row_decode_toast(cat->engine, tup.payload, tup.header.payload_len, types, n, want, n, arena,
-                                  row->values, row->nulls);
+        rc = sdb_row_decode_desc(cat->engine, &desc, tup.payload, tup.header.payload_len, want, n, true, arena,
+                                 row->values, row->nulls);
         if (rc != SDB_OK)
             break;
         out->count++;

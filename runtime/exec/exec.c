@@ -112,6 +112,14 @@ int exec_env_init(ExecNode *node, ExecEnv *env, const SdbPlanColumn *a, int na, 
     env->ectx.arena = node->batch_arena;
     env->ectx.exec_hook = exec_hook;
     env->ectx.exec_state = &env->row;
+    if (node->es->ctx->access != NULL) {
+        /* functions reaching tables (nextval ...) get the node's own access context */
+        SdbAccessContext *ac = sdb_arena_alloc(node->arena, sizeof *ac);
+        if (ac == NULL)
+            return SDB_ERROR;
+        exec_access_init(node->es->ctx, ac, node->arena);
+        env->ectx.access = ac;
+    }
     env->row.es = node->es;
     env->row.res = &env->res;
     env->row.fallback = node->es->params;

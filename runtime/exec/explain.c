@@ -271,9 +271,10 @@ static int deparse(Explain *ex, const SdbExpr *e, SdbStr *s)
     }
     case SDB_E_SCALAR_ARRAY_OP: {
         const SdbBoundScalarArrayOp *a = (const SdbBoundScalarArrayOp *)e;
+        const SdbOperInfo *op = sdb_oper_by_oid(a->opno);
         sdb_str_append_char(s, '(');
         deparse(ex, a->args[0], s);
-        sdb_str_appendf(s, " %s %s (", a->func->name, a->use_or ? "ANY" : "ALL");
+        sdb_str_appendf(s, " %s %s (", op ? op->name : a->func->name, a->use_or ? "ANY" : "ALL");
         deparse_list(ex, a->args + 1, a->nargs - 1, ", ", s);
         return sdb_str_append_cstr(s, "))");
     }

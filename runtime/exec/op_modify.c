@@ -112,7 +112,10 @@ static int modify_output(ModifyNode *m, const uint16_t *sel, int n, SdbBatch **o
         m->node.out.cols[i].nulls = v->nulls;
     }
     m->node.out.nrows = m->rows.nrows;
-    m->node.out.sel = m->rows.sel;
+    m->node.out.sel = sdb_arena_alloc(m->node.batch_arena, sizeof(uint16_t) * (size_t)n);
+    if (m->node.out.sel == NULL)
+        return SDB_ERROR;
+    memcpy(m->node.out.sel, sel, sizeof(uint16_t) * (size_t)n); /* the rows changed, not all of them */
     m->node.out.nsel = n;
     *out = &m->node.out;
     return SDB_OK;
@@ -180,6 +183,21 @@ static int insert_conflict_update(ModifyNode *m, SdbTid tid, int r, bool *update
     if (sdb_table_update(&m->ac, m->rel, tid, values, nulls, &new_tid) != SDB_OK || remember_tid(m, new_tid) != SDB_OK)
         return SDB_ERROR;
     *updated = true;
+    return SDB_OK;
+}
+
+/* Delete the row at `tid`; *deleted false when this command already
+ * deleted it (two joined rows of DELETE ... USING) or, under READ
+ * COMMITTED, a committed transaction did: counted once, as PostgreSQL.
+ * One updated by a transaction that committed since the snapshot is 40001
+ * (there is no re-check of the WHERE on the newer version). */
+static int delete_once(ModifyNode *m, SdbTid tid, bool *deleted)
+{
+    SdbTid newer;
+    if (sdb_table_delete_rc(&m->ac, m->rel, tid, deleted, &newer) != SDB_OK)
+        return SDB_ERROR;
+    if (newer.block != SDB_INVALID_BLOCK)
+        return sdb_error(SDB_ERR_SERIALIZATION_FAILURE, "could not serialize access due to concurrent update");
     return SDB_OK;
 }
 
@@ -262,9 +280,12 @@ static int modify_next(ExecNode *node, SdbBatch **out)
             bool changed = true;
             int rc;
             if (m->kind == MOD_DELETE) {
-                rc = sdb_table_delete(&m->ac, m->rel, tids[r]);
+                rc = delete_once(m, tids[r], &changed);
             } else if (m->kind == MOD_UPDATE) {
+                /* a row already updated by this command (two joined rows
+                 * of UPDATE ... FROM) is updated once, as PostgreSQL */
                 rc = sdb_table_update(&m->ac, m->rel, tids[r], values, nulls, &tid);
+                changed = tid.block != SDB_INVALID_BLOCK;
             } else if (ins->on_conflict == SDB_CONFLICT_ACTION_NONE) {
                 rc = sdb_table_insert(&m->ac, m->rel, values, nulls, &tid);
             } else {

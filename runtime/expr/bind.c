@@ -15,6 +15,7 @@
 
 #include "common/error.h"
 #include "types/numeric.h"
+#include "types/typefuncs.h"
 #include "types/typeio.h"
 
 static int bind(const SdbBindContext *bc, const SdbNode *node, SdbExpr **out);
@@ -266,9 +267,137 @@ static int scalar_array(const SdbBindContext *bc, const SdbAExpr *node, const Sd
     if (s == NULL)
         return SDB_ERROR;
     s->func = op->func;
+    s->opno = op->opno;
     s->use_or = use_or;
     s->args = args;
     s->nargs = n;
+    *out = &s->expr;
+    return SDB_OK;
+}
+
+/* One pair of a row comparison, (a, b) op (c, d): left `op` right, bound
+ * afresh for each use so that no bound node is shared. */
+static int row_pair(const SdbBindContext *bc, const char *name, const SdbNode *left, const SdbNode *right,
+                    int location, SdbExpr **out)
+{
+    SdbExpr *l, *r;
+    if (bind(bc, left, &l) != SDB_OK || bind(bc, right, &r) != SDB_OK || make_op(bc, name, l, r, location, out) != SDB_OK)
+        return SDB_ERROR;
+    if ((*out)->type != SDB_TYPEOID_BOOL) {
+        sdb_error(SDB_ERR_DATATYPE_MISMATCH, "row comparison operator must yield type boolean, not type %s",
+                  sdb_bind_type_name((*out)->type));
+        return sdb_bind_fail_at(bc, location);
+    }
+    return SDB_OK;
+}
+
+/* (a, b) op (c, d), PostgreSQL's make_row_comparison_op: = is the AND of
+ * the pairs' =, <> the OR of their <>; < <= > >= compare the pairs in
+ * order, the first unequal one deciding (NULL when it has a NULL):
+ * CASE WHEN a = c THEN (b op d) ELSE a op c END. */
+static int row_compare(const SdbBindContext *bc, const SdbAExpr *node, SdbExpr **out)
+{
+    const SdbList *lefts = ((const SdbRowExpr *)node->lexpr)->args, *rights = ((const SdbRowExpr *)node->rexpr)->args;
+    int n = sdb_list_length(lefts);
+    const char *name = last_name(node->name);
+    bool eq = strcmp(name, "=") == 0, ne = strcmp(name, "<>") == 0;
+    bool order = strcmp(name, "<") == 0 || strcmp(name, "<=") == 0 || strcmp(name, ">") == 0 || strcmp(name, ">=") == 0;
+    if (n != sdb_list_length(rights)) {
+        sdb_error(SDB_ERR_SYNTAX_ERROR, "unequal number of entries in row expressions");
+        return sdb_bind_fail_at(bc, node->location);
+    }
+    if (n == 0) {
+        sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "cannot compare rows of zero length");
+        return sdb_bind_fail_at(bc, node->location);
+    }
+    if (!eq && !ne && !order) {
+        sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "could not determine interpretation of row comparison operator %s",
+                  name);
+        sdb_error_hint("Row comparison operators must be associated with btree operator families.");
+        return sdb_bind_fail_at(bc, node->location);
+    }
+    SdbExpr *result = NULL;
+    for (int i = n - 1; i >= 0; i--) {
+        const SdbNode *l = sdb_list_nth(lefts, i), *r = sdb_list_nth(rights, i);
+        SdbExpr *cmp, *same;
+        if (row_pair(bc, name, l, r, node->location, &cmp) != SDB_OK)
+            return SDB_ERROR;
+        if (result == NULL) {
+            result = cmp;
+        } else if (!order) {
+            if (make_bool(bc, eq ? SDB_EXPR_BOOL_OP_AND : SDB_EXPR_BOOL_OP_OR, cmp, result, &result) != SDB_OK)
+                return SDB_ERROR;
+        } else {
+            SdbBoundCaseExpr *c = sdb_new_bound_case_expr(bc->expr->arena, SDB_TYPEOID_BOOL);
+            SdbExpr **conds = sdb_bind_exprs(bc, 1), **results = sdb_bind_exprs(bc, 1);
+            if (c == NULL || conds == NULL || results == NULL ||
+                row_pair(bc, "=", l, r, node->location, &same) != SDB_OK)
+                return SDB_ERROR;
+            conds[0] = same;
+            results[0] = result;
+            c->conds = conds;
+            c->results = results;
+            c->nwhens = 1;
+            c->defresult = cmp;
+            result = &c->expr;
+        }
+    }
+    *out = result;
+    return SDB_OK;
+}
+
+/* x op ANY/ALL (array value), PostgreSQL's make_scalar_array_op: the
+ * operator is resolved against the array's element type (an unknown
+ * literal stays unknown and becomes an array of the operator's right
+ * type), then the array is coerced to the array of that type. */
+static int array_any_all(const SdbBindContext *bc, const SdbAExpr *node, SdbExpr **out)
+{
+    SdbExpr **args = sdb_bind_exprs(bc, 2);
+    if (args == NULL || bind(bc, node->lexpr, &args[0]) != SDB_OK || bind(bc, node->rexpr, &args[1]) != SDB_OK)
+        return SDB_ERROR;
+    SdbOid elem = SDB_TYPEOID_UNKNOWN;
+    if (args[1]->type != SDB_TYPEOID_UNKNOWN) {
+        const SdbTypeInfo *info = sdb_type_by_oid(sdb_domain_base_type(args[1]->type));
+        if (info == NULL || info->kind != SDB_TYPEKIND_BASE || strcmp(info->input, "array_in") != 0) {
+            sdb_error(SDB_ERR_WRONG_OBJECT_TYPE, "op ANY/ALL (array) requires array on right side");
+            return sdb_bind_fail_at(bc, node->location);
+        }
+        elem = info->elem_oid;
+    }
+    SdbBoundConst *element = sdb_new_bound_const(bc->expr->arena, elem);
+    SdbBoundOpExpr *op;
+    if (element == NULL)
+        return SDB_ERROR;
+    element->isnull = true;
+    if (sdb_bind_operator(bc, last_name(node->name), args[0], &element->expr, node->location, &op) != SDB_OK)
+        return SDB_ERROR;
+    if (op->expr.type != SDB_TYPEOID_BOOL) {
+        sdb_error(SDB_ERR_WRONG_OBJECT_TYPE, "op ANY/ALL (array) requires operator to yield boolean");
+        return sdb_bind_fail_at(bc, node->location);
+    }
+    SdbOid declared = op->func->argtypes[1], array_type = args[1]->type;
+    if (!sdb_bind_type_polymorphic(declared)) {
+        const SdbTypeInfo *info = sdb_type_by_oid(declared);
+        array_type = info != NULL ? info->array_oid : SDB_INVALID_OID;
+        if (array_type == SDB_INVALID_OID) {
+            sdb_error(SDB_ERR_UNDEFINED_OBJECT, "could not find array type for data type %s",
+                      sdb_bind_type_name(declared));
+            return sdb_bind_fail_at(bc, node->location);
+        }
+    }
+    args[0] = op->args[0];
+    if (sdb_bind_coerce(bc, args[1], array_type, -1, SDB_CAST_IMPLICIT, sdb_bind_location(node->rexpr), &args[1]) !=
+        SDB_OK)
+        return SDB_ERROR;
+    SdbBoundScalarArrayOp *s = sdb_new_bound_scalar_array_op(bc->expr->arena, SDB_TYPEOID_BOOL);
+    if (s == NULL)
+        return SDB_ERROR;
+    s->func = op->func;
+    s->opno = op->opno;
+    s->use_or = node->kind == SDB_A_EXPR_KIND_OP_ANY;
+    s->array_arg = true;
+    s->args = args;
+    s->nargs = 2;
     *out = &s->expr;
     return SDB_OK;
 }
@@ -310,6 +439,9 @@ static int bind_a_expr(const SdbBindContext *bc, const SdbAExpr *node, SdbExpr *
     SdbExpr *left, *right;
     switch (node->kind) {
     case SDB_A_EXPR_KIND_OP:
+        if (SDB_IS_A(node->lexpr, ROW_EXPR) && SDB_IS_A(node->rexpr, ROW_EXPR))
+            return row_compare(bc, node, out);
+        /* fall through */
     case SDB_A_EXPR_KIND_LIKE:
     case SDB_A_EXPR_KIND_ILIKE:
     case SDB_A_EXPR_KIND_SIMILAR: /* x ~ similar_to_escape(pattern[, escape]) */
@@ -335,7 +467,7 @@ static int bind_a_expr(const SdbBindContext *bc, const SdbAExpr *node, SdbExpr *
     const SdbAArrayExpr *array = SDB_IS_A(node->rexpr, A_ARRAY_EXPR) ? (const SdbAArrayExpr *)node->rexpr : NULL;
     if (array != NULL && sdb_list_length(array->elements) > 0)
         return scalar_array(bc, node, array->elements, node->kind == SDB_A_EXPR_KIND_OP_ANY, out);
-    return unsupported(bc, "op ANY/ALL of an array value", node->location);
+    return array_any_all(bc, node, out);
 }
 
 static int bind_bool_expr(const SdbBindContext *bc, const SdbBoolExpr *node, SdbExpr **out)
@@ -354,13 +486,33 @@ static int bind_bool_expr(const SdbBindContext *bc, const SdbBoolExpr *node, Sdb
     return SDB_OK;
 }
 
-static int bind_null_test(const SdbBindContext *bc, const SdbNullTest *node, SdbExpr **out)
+static int null_test(const SdbBindContext *bc, const SdbNode *arg, SdbExprNullTest type, SdbExpr **out)
 {
     SdbBoundNullTest *t = sdb_new_bound_null_test(bc->expr->arena, SDB_TYPEOID_BOOL);
-    if (t == NULL || bind(bc, node->arg, &t->arg) != SDB_OK)
+    if (t == NULL || bind(bc, arg, &t->arg) != SDB_OK)
         return SDB_ERROR;
-    t->nulltesttype = (SdbExprNullTest)node->nulltesttype;
+    t->nulltesttype = type;
     *out = &t->expr;
+    return SDB_OK;
+}
+
+/* x IS [NOT] NULL; of a row constructor, whether every field is (not)
+ * NULL, as PostgreSQL: ROW(1, NULL) is neither. */
+static int bind_null_test(const SdbBindContext *bc, const SdbNullTest *node, SdbExpr **out)
+{
+    SdbExprNullTest type = (SdbExprNullTest)node->nulltesttype;
+    if (!SDB_IS_A(node->arg, ROW_EXPR) || sdb_list_length(((const SdbRowExpr *)node->arg)->args) == 0)
+        return null_test(bc, node->arg, type, out);
+    const SdbList *fields = ((const SdbRowExpr *)node->arg)->args;
+    SdbExpr *result = NULL;
+    for (int i = sdb_list_length(fields) - 1; i >= 0; i--) {
+        SdbExpr *test;
+        if (null_test(bc, sdb_list_nth(fields, i), type, &test) != SDB_OK ||
+            (result != NULL && make_bool(bc, SDB_EXPR_BOOL_OP_AND, test, result, &test) != SDB_OK))
+            return SDB_ERROR;
+        result = test;
+    }
+    *out = result;
     return SDB_OK;
 }
 
@@ -552,18 +704,26 @@ static int bind_min_max(const SdbBindContext *bc, const SdbMinMaxExpr *node, Sdb
 }
 
 /* CURRENT_TIMESTAMP is now(); CURRENT_DATE and LOCALTIMESTAMP are now()
- * cast to date and timestamp, all the transaction start. */
+ * cast to date and timestamp, all the transaction start.  CURRENT_USER,
+ * USER and CURRENT_ROLE are current_user(), SESSION_USER session_user(),
+ * CURRENT_CATALOG current_database(), CURRENT_SCHEMA current_schema(). */
 static int bind_sql_value(const SdbBindContext *bc, const SdbSqlValueFunction *node, SdbExpr **out)
 {
-    const char *cast;
+    const char *func = "now", *cast;
     switch (node->op) {
     case SDB_SQL_VALUE_OP_CURRENT_TIMESTAMP: cast = NULL; break;
     case SDB_SQL_VALUE_OP_CURRENT_DATE: cast = "date"; break;
     case SDB_SQL_VALUE_OP_LOCALTIMESTAMP: cast = "timestamp"; break;
+    case SDB_SQL_VALUE_OP_CURRENT_ROLE:
+    case SDB_SQL_VALUE_OP_CURRENT_USER:
+    case SDB_SQL_VALUE_OP_USER: func = "current_user"; cast = NULL; break;
+    case SDB_SQL_VALUE_OP_SESSION_USER: func = "session_user"; cast = NULL; break;
+    case SDB_SQL_VALUE_OP_CURRENT_CATALOG: func = "current_database"; cast = NULL; break;
+    case SDB_SQL_VALUE_OP_CURRENT_SCHEMA: func = "current_schema"; cast = NULL; break;
     default: return unsupported(bc, "this SQL value function", node->location);
     }
     SdbBoundFuncExpr *now, *converted;
-    if (sdb_bind_function(bc, "now", NULL, 0, node->location, &now) != SDB_OK)
+    if (sdb_bind_function(bc, func, NULL, 0, node->location, &now) != SDB_OK)
         return SDB_ERROR;
     *out = &now->expr;
     if (cast == NULL)

@@ -5,6 +5,7 @@
  * literals, and the common type of CASE/COALESCE/GREATEST/IN branches.
  */
 #include "expr/bind_int.h"
+#include "types/typefuncs.h"
 
 #include "common/error.h"
 #include "common/utf8.h"
@@ -80,6 +81,9 @@ bool sdb_bind_can_coerce(SdbOid source, SdbOid target, SdbCastContext context)
 {
     if (source == target || source == SDB_TYPEOID_UNKNOWN || target == SDB_TYPEOID_ANY)
         return true;
+    /* a domain converts as its base type does (PostgreSQL's getBaseType) */
+    if (sdb_domain_base_type(source) != source || sdb_domain_base_type(target) != target)
+        return sdb_bind_can_coerce(sdb_domain_base_type(source), sdb_domain_base_type(target), context);
     if (sdb_bind_type_polymorphic(target))
         return polymorphic_takes(source, target);
     const SdbCastInfo *cast = sdb_cast_find(source, target);
@@ -99,7 +103,7 @@ static int coerce_literal(const SdbBindContext *bc, SdbBoundConst *lit, SdbOid t
     c->location = lit->location;
     if (!lit->isnull) {
         SdbTypeCtx tctx = {.arena = bc->expr->arena, .timezone = bc->expr->timezone, .now = bc->expr->xact_start,
-                           .typid = target, .typmod = -1};
+                           .typid = target, .typmod = -1, .reg = sdb_expr_reg_lookup(bc->expr)};
         if (sdb_type_input(&tctx, (const char *)sdb_datum_varlena(lit->value)->data, &c->value) != SDB_OK)
             return sdb_bind_fail_at(bc, lit->location >= 0 ? lit->location : location);
     }
@@ -181,6 +185,33 @@ static int apply_typmod(const SdbBindContext *bc, SdbExpr *expr, int32_t typmod,
     return SDB_OK;
 }
 
+/* A conversion from or to a domain: a domain value is its base type's value
+ * (relabelled), and a value becomes a domain's by converting it to the base
+ * type and then through the domain's input, which checks the domain's
+ * constraint (PostgreSQL's CoerceToDomain). */
+static int coerce_domain(const SdbBindContext *bc, SdbExpr *expr, SdbOid target, int32_t typmod,
+                         SdbCastContext context, int location, SdbExpr **out)
+{
+    SdbOid source_base = sdb_domain_base_type(expr->type), target_base = sdb_domain_base_type(target);
+    if (source_base != expr->type) {
+        SdbBoundRelabelType *r = sdb_new_bound_relabel_type(bc->expr->arena, source_base);
+        if (r == NULL)
+            return SDB_ERROR;
+        r->arg = expr;
+        expr = &r->expr;
+    }
+    if (target_base == target)
+        return sdb_bind_coerce(bc, expr, target, typmod, context, location, out);
+    SdbExpr *base;
+    if (sdb_bind_coerce(bc, expr, target_base, -1, context, location, &base) != SDB_OK)
+        return SDB_ERROR;
+    SdbBoundCoerceViaIo *io = sdb_new_bound_coerce_via_io(bc->expr->arena, target);
+    if (io == NULL)
+        return SDB_ERROR;
+    io->arg = base;
+    return apply_typmod(bc, &io->expr, typmod, context, out);
+}
+
 int sdb_bind_coerce(const SdbBindContext *bc, SdbExpr *expr, SdbOid target, int32_t typmod, SdbCastContext context,
                     int location, SdbExpr **out)
 {
@@ -201,6 +232,8 @@ int sdb_bind_coerce(const SdbBindContext *bc, SdbExpr *expr, SdbOid target, int3
     }
     if (expr->type == target)
         return apply_typmod(bc, expr, typmod, context, out);
+    if (sdb_domain_base_type(expr->type) != expr->type || sdb_domain_base_type(target) != target)
+        return coerce_domain(bc, expr, target, typmod, context, location, out);
     if (!sdb_bind_can_coerce(expr->type, target, context)) {
         sdb_error(SDB_ERR_CANNOT_COERCE, "cannot cast type %s to %s", sdb_bind_type_name(expr->type),
                   sdb_bind_type_name(target));

@@ -10,6 +10,7 @@
  * stand for when those agree, and the result type follows them.
  */
 #include "expr/bind_int.h"
+#include "types/typefuncs.h"
 
 #include <string.h>
 
@@ -361,7 +362,8 @@ int sdb_bind_operator(const SdbBindContext *bc, const char *name, SdbExpr *left,
         args[n] = &types[2 * n];
         n++;
     }
-    SdbOid inputs[2] = {left ? left->type : right->type, right->type};
+    /* a domain operand is matched as its base type, as in PostgreSQL */
+    SdbOid inputs[2] = {sdb_domain_base_type(left ? left->type : right->type), sdb_domain_base_type(right->type)};
     int chosen;
     if (choose(bc, args, n, left ? 2 : 1, inputs, left != NULL, &chosen) != SDB_OK)
         return SDB_ERROR;
@@ -456,7 +458,7 @@ int sdb_bind_function(const SdbBindContext *bc, const char *name, SdbExpr **args
             funcs[n++] = all[k];
     }
     for (int i = 0; i < nargs; i++)
-        inputs[i] = args[i]->type;
+        inputs[i] = sdb_domain_base_type(args[i]->type);
     int chosen;
     if (choose(bc, cand_args, n, nargs, inputs, false, &chosen) != SDB_OK)
         return SDB_ERROR;

@@ -8,6 +8,7 @@
 #include "expr/eval.h"
 
 #include "common/error.h"
+#include "types/array.h"
 #include "types/typeio.h"
 
 /* What evaluation carries down the tree: the context and the operand of
@@ -78,7 +79,7 @@ static int eval_coerce_via_io(EvalState *st, const SdbBoundCoerceViaIo *node, Sd
     if (sdb_expr_output(st->ctx, node->arg->type, arg, &text) != SDB_OK)
         return SDB_ERROR;
     SdbTypeCtx tctx = {.arena = st->ctx->arena, .timezone = st->ctx->timezone, .now = st->ctx->xact_start,
-                       .typid = node->expr.type, .typmod = node->expr.typmod};
+                       .typid = node->expr.type, .typmod = node->expr.typmod, .reg = sdb_expr_reg_lookup(st->ctx)};
     return sdb_type_input(&tctx, text.len ? text.data : "", value);
 }
 
@@ -220,25 +221,59 @@ static int eval_min_max(EvalState *st, const SdbBoundMinMaxExpr *node, SdbDatum 
     return SDB_OK;
 }
 
-/* x op ANY/ALL (list): OR/AND of x op item, with SQL's NULL rules. */
+/* One item of x op ANY/ALL: *decided when x op item settles the result
+ * (true for ANY, false for ALL); a NULL comparison is remembered. */
+static int scalar_array_item(EvalState *st, const SdbBoundScalarArrayOp *node, const SdbDatum *pair,
+                             const bool *nulls, bool *saw_null, bool *decided)
+{
+    SdbDatum r;
+    bool rn;
+    if (call_bool(st, node->func, pair, nulls, &r, &rn) != SDB_OK)
+        return SDB_ERROR;
+    if (rn)
+        *saw_null = true;
+    else if ((r != 0) == node->use_or)
+        *decided = true;
+    return SDB_OK;
+}
+
+/* x op ANY/ALL (array value): a NULL array gives NULL, an empty one false
+ * (ANY) or true (ALL) whatever x is, as PostgreSQL. */
+static int scalar_array_items(EvalState *st, const SdbBoundScalarArrayOp *node, SdbDatum *pair, bool *nulls,
+                              bool *saw_null, bool *decided, bool *array_null)
+{
+    SdbArray a;
+    if (eval(st, node->args[1], &pair[1], array_null) != SDB_OK)
+        return SDB_ERROR;
+    if (*array_null)
+        return SDB_OK;
+    if (sdb_array_deconstruct(st->ctx->arena, pair[1], &a) != SDB_OK)
+        return SDB_ERROR;
+    for (int i = 0; i < a.nitems && !*decided; i++) {
+        pair[1] = a.values[i];
+        nulls[1] = a.nulls[i];
+        if (scalar_array_item(st, node, pair, nulls, saw_null, decided) != SDB_OK)
+            return SDB_ERROR;
+    }
+    return SDB_OK;
+}
+
+/* x op ANY/ALL (list or array): OR/AND of x op item, with SQL's NULL rules. */
 static int eval_scalar_array_op(EvalState *st, const SdbBoundScalarArrayOp *node, SdbDatum *value, bool *isnull)
 {
     SdbDatum pair[2];
-    bool nulls[2], saw_null = false;
+    bool nulls[2], saw_null = false, decided = false, array_null = false;
     if (eval(st, node->args[0], &pair[0], &nulls[0]) != SDB_OK)
         return SDB_ERROR;
-    for (int i = 1; i < node->nargs; i++) {
-        SdbDatum r;
-        bool rn;
+    if (node->array_arg && scalar_array_items(st, node, pair, nulls, &saw_null, &decided, &array_null) != SDB_OK)
+        return SDB_ERROR;
+    for (int i = 1; i < node->nargs && !node->array_arg && !decided; i++)
         if (eval(st, node->args[i], &pair[1], &nulls[1]) != SDB_OK ||
-            call_bool(st, node->func, pair, nulls, &r, &rn) != SDB_OK)
+            scalar_array_item(st, node, pair, nulls, &saw_null, &decided) != SDB_OK)
             return SDB_ERROR;
-        if (rn)
-            saw_null = true;
-        else if ((r != 0) == node->use_or)
-            return set_bool(value, isnull, node->use_or);
-    }
-    return saw_null ? set_null(value, isnull) : set_bool(value, isnull, !node->use_or);
+    if (decided)
+        return set_bool(value, isnull, node->use_or);
+    return saw_null || array_null ? set_null(value, isnull) : set_bool(value, isnull, !node->use_or);
 }
 
 static int eval(EvalState *st, const SdbExpr *expr, SdbDatum *value, bool *isnull)
@@ -311,6 +346,6 @@ int sdb_expr_eval(const SdbExpr *expr, const SdbExprContext *ctx, SdbDatum *valu
 int sdb_expr_output(const SdbExprContext *ctx, SdbOid type, SdbDatum value, SdbStr *out)
 {
     SdbTypeCtx tctx = {.arena = ctx->arena, .timezone = ctx->timezone, .now = ctx->xact_start, .typid = type,
-                       .typmod = -1};
+                       .typmod = -1, .reg = sdb_expr_reg_lookup(ctx)};
     return sdb_type_output(&tctx, value, out);
 }

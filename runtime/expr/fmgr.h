@@ -30,6 +30,37 @@ typedef struct SdbExprContext SdbExprContext;
  * above its operator, a SubPlan, an ArrayExpr), given the same context. */
 typedef int (*SdbExecHook)(const SdbExprContext *ctx, const SdbExpr *expr, SdbDatum *value, bool *isnull);
 
+struct SdbCatalog;
+struct SdbTxn;
+
+/* What the system information functions (fn_system.c: version(),
+ * current_user, current_setting, has_table_privilege, pg_get_indexdef ...)
+ * and the reg* types' names need from the session.  The session owns it,
+ * fills it with sdb_session_info_init and keeps catalog/txn/search_path
+ * current; SdbExprContext.session points at it. */
+typedef struct SdbSessionInfo {
+    SdbRegLookup reg;                /* reg* names (set by sdb_session_info_init), handed to type I/O */
+    const char *user;                /* current_user = session_user */
+    const char *database;            /* current_database() */
+    int32_t backend_pid;             /* pg_backend_pid() */
+    struct SdbCatalog *catalog;      /* the database's catalog */
+    struct SdbTxn *txn;              /* the running transaction (catalog lookups) */
+    const char *const *search_path;  /* the parsed search_path ("$user" as written) */
+    int npath;
+    void *arg;                       /* the session, for show and set */
+    /* A setting's value as SHOW prints it: SDB_OK, or 42704 recorded. */
+    int (*show)(void *arg, const char *name, char *buf, size_t size);
+    /* SET [LOCAL] name = value (set_config): SDB_OK or the error recorded. */
+    int (*set)(void *arg, const char *name, const char *value, bool local);
+} SdbSessionInfo;
+
+/* Point info->reg at the catalog lookups of fn_system.c (arg = info). */
+void sdb_session_info_init(SdbSessionInfo *info);
+
+/* The reg* lookups of the context's session (NULL outside a session), for
+ * an SdbTypeCtx. */
+const SdbRegLookup *sdb_expr_reg_lookup(const SdbExprContext *ctx);
+
 /* What evaluating expressions needs from outside: where results go, the
  * session settings functions see, the values of $n parameters, and the
  * executor's hook and state for the current row. */
@@ -43,6 +74,7 @@ struct SdbExprContext {
     SdbExecHook exec_hook;       /* NULL outside the executor */
     void *exec_state;            /* the executor's, for exec_hook */
     struct SdbAccessContext *access; /* tables and sequences (nextval ...); NULL outside a session */
+    const SdbSessionInfo *session;   /* session and catalog facts (fn_system.c); NULL outside a session */
 };
 
 struct SdbFnCall {

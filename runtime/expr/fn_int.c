@@ -70,6 +70,36 @@ int sdb_fn_int_mod(SdbFnCall *call)
     return int_result(call, b == -1 ? 0 : a % b);
 }
 
+/* Bitwise operators of int2/int4/int8: the operands are sign-extended in
+ * their datums, so and/or/xor/not stay within the type.  Shifts work as
+ * PostgreSQL's on x86: the count is taken modulo the width of the
+ * computation (int2 is shifted as an int), the result wraps to the type. */
+int sdb_fn_int_and(SdbFnCall *call) { return sdb_fn_return_int(call, sdb_fn_arg_int(call, 0) & sdb_fn_arg_int(call, 1)); }
+int sdb_fn_int_or(SdbFnCall *call) { return sdb_fn_return_int(call, sdb_fn_arg_int(call, 0) | sdb_fn_arg_int(call, 1)); }
+int sdb_fn_int_xor(SdbFnCall *call) { return sdb_fn_return_int(call, sdb_fn_arg_int(call, 0) ^ sdb_fn_arg_int(call, 1)); }
+int sdb_fn_int_not(SdbFnCall *call) { return sdb_fn_return_int(call, ~sdb_fn_arg_int(call, 0)); }
+
+int sdb_fn_int_shl(SdbFnCall *call)
+{
+    int64_t a = sdb_fn_arg_int(call, 0), n = sdb_fn_arg_int(call, 1);
+    switch (sdb_fn_rettype(call)) {
+    case SDB_TYPEOID_INT8:
+        return sdb_fn_return_int(call, (int64_t)((uint64_t)a << (n & 63)));
+    case SDB_TYPEOID_INT4:
+        return sdb_fn_return_int(call, (int32_t)((uint32_t)a << (n & 31)));
+    default:
+        return sdb_fn_return_int(call, (int16_t)((uint32_t)a << (n & 31)));
+    }
+}
+
+int sdb_fn_int_shr(SdbFnCall *call)
+{
+    int64_t a = sdb_fn_arg_int(call, 0), n = sdb_fn_arg_int(call, 1);
+    if (sdb_fn_rettype(call) == SDB_TYPEOID_INT8)
+        return sdb_fn_return_int(call, a >> (n & 63));
+    return sdb_fn_return_int(call, a >> (n & 31)); /* int2 and int4 values fit, so does the result */
+}
+
 /* Unary plus of every numeric type (int2up ... numeric_uplus): the
  * argument itself. */
 int sdb_fn_uplus(SdbFnCall *call)

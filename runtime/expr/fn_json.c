@@ -1,6 +1,7 @@
 /*
  * expr/fn_json.c: SQL values as JSON, as PostgreSQL's datum_to_json makes
- * them -- to_json, to_jsonb, array_to_json and the aggregates json_agg,
+ * them -- to_json, to_jsonb, array_to_json, json[b]_build_object,
+ * json[b]_build_array and the aggregates json_agg,
  * jsonb_agg, json_object_agg, jsonb_object_agg.  Booleans and finite
  * numbers are bare, NULL is null, dates and timestamps ISO 8601 strings
  * with a 'T', arrays JSON arrays, json as it is, anything else its text
@@ -137,6 +138,47 @@ int sdb_fn_to_json(SdbFnCall *call)
     SdbStr json;
     sdb_str_init(&json, call->arena);
     if (append_json(call->context, sdb_fn_argtype(call, 0), call->args[0], false, false, &json) != SDB_OK)
+        return SDB_ERROR;
+    return json_result(call->arena, sdb_fn_rettype(call), &json, &call->result);
+}
+
+/* json_build_object, jsonb_build_object (VARIADIC "any", or no
+ * arguments): alternating keys and values; keys must not be NULL.  json's
+ * text is PostgreSQL's ("{"a" : 1, "b" : 2}"). */
+int sdb_fn_json_build_object(SdbFnCall *call)
+{
+    if (call->nargs % 2 != 0) {
+        sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "argument list must have even number of elements");
+        sdb_error_hint("The arguments of %s() must consist of alternating keys and values.", call->func->name);
+        return SDB_ERROR;
+    }
+    SdbStr json;
+    sdb_str_init(&json, call->arena);
+    int rc = sdb_str_append_char(&json, '{');
+    for (int i = 0; i < call->nargs && rc == SDB_OK; i += 2) {
+        if (call->nulls[i])
+            return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "argument %d: key must not be null", i + 1);
+        rc |= i > 0 ? sdb_str_append_cstr(&json, ", ") : SDB_OK;
+        rc |= append_json(call->context, call->argtypes[i], call->args[i], false, true, &json);
+        rc |= sdb_str_append_cstr(&json, " : ");
+        rc |= append_json(call->context, call->argtypes[i + 1], call->args[i + 1], call->nulls[i + 1], false, &json);
+    }
+    if (rc != SDB_OK || sdb_str_append_char(&json, '}') != SDB_OK)
+        return SDB_ERROR;
+    return json_result(call->arena, sdb_fn_rettype(call), &json, &call->result);
+}
+
+/* json_build_array, jsonb_build_array (VARIADIC "any", or none). */
+int sdb_fn_json_build_array(SdbFnCall *call)
+{
+    SdbStr json;
+    sdb_str_init(&json, call->arena);
+    int rc = sdb_str_append_char(&json, '[');
+    for (int i = 0; i < call->nargs && rc == SDB_OK; i++) {
+        rc |= i > 0 ? sdb_str_append_cstr(&json, ", ") : SDB_OK;
+        rc |= append_json(call->context, call->argtypes[i], call->args[i], call->nulls[i], false, &json);
+    }
+    if (rc != SDB_OK || sdb_str_append_char(&json, ']') != SDB_OK)
         return SDB_ERROR;
     return json_result(call->arena, sdb_fn_rettype(call), &json, &call->result);
 }

@@ -8,10 +8,11 @@
 
 #include "expr/fmgr.h"
 #include "common/error.h"
+#include "common/str.h"
 #include "sdb_operators.h"
 #include "types/array.h"
 #include "types/numeric.h"
-#include "types/typefuncs.h"
+#include "types/jsonb.h"
 #include "types/typeio.h"
 
 /* generate_series(int4|int8, int4|int8 [, step]): 64-bit arithmetic; a
@@ -237,63 +238,79 @@ int sdb_fn_generate_subscripts(SdbSrfCall *call)
 }
 
 /* jsonb_array_elements[_text](jsonb) and jsonb_object_keys(jsonb): the
- * members of the top-level container. */
+ * members of the top-level container (types/jsonb.h; the argument stays
+ * valid until the set ends). */
 typedef struct JsonbState {
-    SdbJsonbMember *members;
-    int n;
-    int pos;
+    SdbJsonbNode root;
+    uint32_t count;
+    uint32_t pos;
 } JsonbState;
 
-static JsonbState *jsonb_state(SdbSrfCall *call, SdbJsonbKind want)
+/* The state, checking the container's kind on the first call. */
+static JsonbState *jsonb_state(SdbSrfCall *call, int want)
 {
-    JsonbState *s = sdb_arena_calloc(call->state_arena, 1, sizeof(JsonbState));
-    SdbJsonbKind kind;
-    if (s == NULL || sdb_jsonb_members(call->state_arena, call->args[0], &kind, &s->members, &s->n) != SDB_OK)
-        return NULL;
-    const char *found = kind == SDB_JSONB_SCALAR ? "a scalar" : kind == SDB_JSONB_ARRAY ? "an array" : "an object";
-    if (kind != want && want == SDB_JSONB_ARRAY) {
-        sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "cannot extract elements from %s", found);
-        return NULL;
-    }
+    JsonbState *s = call->state;
+    if (s != NULL)
+        return s;
+    SdbJsonbNode root = sdb_jsonb_root(call->args[0]);
+    int kind = sdb_jsonb_kind(root);
     if (kind != want) {
-        sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "cannot call %s on %s", call->func->name, found);
+        const char *found = kind == SDB_JSONB_ARRAY ? "an array" : kind == SDB_JSONB_OBJECT ? "an object" : "a scalar";
+        if (want == SDB_JSONB_ARRAY)
+            sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "cannot extract elements from %s", found);
+        else
+            sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "cannot call %s on %s", call->func->name, found);
         return NULL;
     }
+    if ((s = sdb_arena_calloc(call->state_arena, 1, sizeof(JsonbState))) == NULL)
+        return NULL;
+    s->root = root;
+    s->count = sdb_jsonb_count(root);
     call->state = s;
     return s;
 }
 
-/* The next member of the container, or done. */
-static JsonbState *jsonb_next(SdbSrfCall *call, SdbJsonbKind want)
+/* An element as text, the way ->> gives it: a string unquoted, null as NULL. */
+static int element_text(SdbSrfCall *call, SdbJsonbNode node)
 {
-    JsonbState *s = call->state;
-    if (s == NULL && (s = jsonb_state(call, want)) == NULL)
-        return NULL;
-    call->done = s->pos >= s->n;
-    return s;
+    int kind = sdb_jsonb_kind(node);
+    call->result_null = kind == SDB_JSONB_NULL;
+    if (call->result_null)
+        return SDB_OK;
+    if (kind == SDB_JSONB_STRING) {
+        size_t len;
+        const unsigned char *bytes = sdb_jsonb_scalar(node, &len);
+        return sdb_varlena_make(call->arena, bytes, len, &call->result);
+    }
+    SdbStr text;
+    sdb_str_init(&text, call->arena);
+    if (sdb_jsonb_node_text(node, &text) != SDB_OK)
+        return SDB_ERROR;
+    return sdb_varlena_make(call->arena, text.data, text.len, &call->result);
 }
 
 int sdb_fn_jsonb_array_elements(SdbSrfCall *call)
 {
-    JsonbState *s = jsonb_next(call, SDB_JSONB_ARRAY);
+    JsonbState *s = jsonb_state(call, SDB_JSONB_ARRAY);
     if (s == NULL)
         return SDB_ERROR;
-    if (call->done)
+    if ((call->done = s->pos >= s->count))
         return SDB_OK;
-    const SdbJsonbMember *m = &s->members[s->pos++];
+    SdbJsonbNode node = sdb_jsonb_member(s->root, s->pos++, NULL, NULL);
     if (call->rettype == SDB_TYPEOID_TEXT)
-        return sdb_jsonb_text(call->arena, m->value, &call->result, &call->result_null);
-    call->result = m->value;
-    return SDB_OK;
+        return element_text(call, node);
+    return sdb_jsonb_node_datum(call->arena, node, &call->result);
 }
 
 int sdb_fn_jsonb_object_keys(SdbSrfCall *call)
 {
-    JsonbState *s = jsonb_next(call, SDB_JSONB_OBJECT);
+    JsonbState *s = jsonb_state(call, SDB_JSONB_OBJECT);
     if (s == NULL)
         return SDB_ERROR;
-    if (call->done)
+    if ((call->done = s->pos >= s->count))
         return SDB_OK;
-    const SdbJsonbMember *m = &s->members[s->pos++];
-    return sdb_varlena_make(call->arena, m->key, m->keylen, &call->result);
+    const char *key;
+    size_t keylen;
+    sdb_jsonb_member(s->root, s->pos++, &key, &keylen);
+    return sdb_varlena_make(call->arena, key, keylen, &call->result);
 }

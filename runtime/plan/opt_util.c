@@ -391,7 +391,7 @@ void opt_nonnullable_tables(SdbExpr *qual, OptSet *out)
     }
     case SDB_E_SCALAR_ARRAY_OP: {
         SdbBoundScalarArrayOp *s = (SdbBoundScalarArrayOp *)qual;
-        if (s->func->strict)
+        if (s->func->strict && (s->use_or || !s->array_arg)) /* x op ALL ('{}') is true */
             strict_tables(s->args[0], out);
         break;
     }

@@ -429,6 +429,7 @@ static int open_session(SdbConn *c, const char *database, const ClientSetting *s
     }
     if (rc == SDB_OK) {
         sdb_server_set_session(c->server, c, session);
+        sdb_session_set_backend_pid(session, (int32_t)c->pid);
         SdbResultSink quiet = {0};
         for (int i = 0; rc == SDB_OK && i < nsettings; i++) {
             if (sdb_strcasecmp_ascii(settings[i].name, "client_encoding") == 0)

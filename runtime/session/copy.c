@@ -197,7 +197,7 @@ static int insert_row(SdbStatement *st, const SdbRelation *rel, const int *cols,
         if (nulls[i])
             continue;
         SdbTypeCtx tc = {.arena = arena, .timezone = st->expr.timezone, .now = st->expr.xact_start,
-                         .typid = att->type, .typmod = att->typmod};
+                         .typid = att->type, .typmod = att->typmod, .reg = sdb_expr_reg_lookup(&st->expr)};
         if (sdb_type_input(&tc, fields[i], &values[i]) != SDB_OK) {
             sdb_error_context("COPY %s, line %ld, column %s: \"%s\"", rel->name, line, att->name, fields[i]);
             return SDB_ERROR;

@@ -82,7 +82,7 @@ static int bind_value(SdbSession *s, SdbPortal *portal, SdbOid type, const char 
                       SdbDatum *out)
 {
     SdbTypeCtx tc = {.arena = portal->arena, .timezone = s->timezone, .now = s->txn.start,
-                     .typid = type ? type : SDB_TYPEOID_TEXT, .typmod = -1};
+                     .typid = type ? type : SDB_TYPEOID_TEXT, .typmod = -1, .reg = &s->info.reg};
     if (format == 1)
         return sdb_type_receive(&tc, value, (size_t)length, out);
     char *text = sdb_arena_strndup(portal->arena, value, (size_t)length);

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/clock.h"
 #include "common/error.h"
@@ -23,6 +24,18 @@
 /* --- sessions ----------------------------------------------------------- */
 
 static int eval_default(void *arg, const SdbRelation *rel, int attno, SdbDatum *value, bool *isnull);
+
+/* SdbSessionInfo's settings callbacks (current_setting, set_config). */
+static int info_show(void *arg, const char *name, char *buf, size_t size)
+{
+    return sdb_session_show(arg, name, buf, size);
+}
+
+static int info_set(void *arg, const char *name, const char *value, bool local)
+{
+    SdbSession *s = arg;
+    return sdb_session_set(s, s->sink, name, value, local);
+}
 
 static SdbSession *session_alloc(SdbInstance *db, const char *user, const char *dbname)
 {
@@ -51,7 +64,15 @@ static SdbSession *session_alloc(SdbInstance *db, const char *user, const char *
     s->access = (SdbAccessContext){.engine = db->engine, .catalog = s->catalog, .txn = &s->txn,
                                    .eval_default = eval_default, .default_arg = s,
                                    .sequences = &s->sequences};
+    s->info = (SdbSessionInfo){.user = s->user, .database = s->dbname, .backend_pid = (int32_t)getpid(),
+                               .catalog = s->catalog, .txn = &s->txn, .arg = s, .show = info_show, .set = info_set};
+    sdb_session_info_init(&s->info);
     return s;
+}
+
+void sdb_session_set_backend_pid(SdbSession *s, int32_t pid)
+{
+    s->info.backend_pid = pid;
 }
 
 SdbSession *sdb_session_open(SdbInstance *db, const char *user, const char *dbname)
@@ -78,6 +99,7 @@ SdbSession *sdb_session_open(SdbInstance *db, const char *user, const char *dbna
         s->catalog = found.catalog;
         s->db_oid = found.oid;
         s->access.catalog = found.catalog;
+        s->info.catalog = found.catalog;
     }
     return s;
 }
@@ -200,6 +222,8 @@ int sdb_session_search_path(SdbSession *s)
     }
     s->search_path = names;
     s->npath = count;
+    s->info.search_path = names;
+    s->info.npath = count;
     s->search_path_text = sdb_arena_strdup(s->arena, text);
     return s->search_path_text ? SDB_OK : SDB_ERROR;
 }
@@ -217,6 +241,7 @@ void sdb_session_statement_context(SdbStatement *st, SdbSession *s, const char *
     st->expr.arena = s->stmt_arena;
     st->expr.timezone = s->timezone;
     st->expr.xact_start = s->txn.start;
+    st->expr.session = &s->info;
 }
 
 void sdb_session_exec_context(SdbStatement *st, SdbExecContext *ec)
@@ -235,7 +260,10 @@ void sdb_session_exec_context(SdbStatement *st, SdbExecContext *ec)
     ec->temp_dir = s->db->temp_dir;
     ec->cancel = &s->cancel;
     s->access.timezone = s->timezone;
+    s->access.arena = st->expr.arena; /* the statement's: what access keeps for it lives there */
+    s->access.priv = NULL;
     ec->access = &s->access;
+    st->expr.access = &s->access; /* nextval() and the other sequence functions */
 }
 
 /* Convert a value to another type through its text form (EXECUTE's
@@ -249,7 +277,7 @@ int sdb_session_convert(const SdbExprContext *expr, SdbOid from, SdbOid to, SdbD
     if (sdb_expr_output(expr, from, *value, &text) != SDB_OK || sdb_str_append(&text, "", 0) != SDB_OK)
         return SDB_ERROR;
     SdbTypeCtx tc = {.arena = expr->arena, .timezone = expr->timezone, .now = expr->xact_start, .typid = to,
-                     .typmod = -1};
+                     .typmod = -1, .reg = sdb_expr_reg_lookup(expr)};
     return sdb_type_input(&tc, text.data, value);
 }
 
@@ -269,7 +297,8 @@ static int eval_default(void *arg, const SdbRelation *rel, int attno, SdbDatum *
         return SDB_ERROR;
     const SdbSelectStmt *select = (const SdbSelectStmt *)((SdbRawStmt *)sdb_list_nth(parsed.stmts, 0))->stmt;
     const SdbResTarget *target = (const SdbResTarget *)sdb_list_nth(select->target_list, 0);
-    SdbExprContext expr = {.arena = s->txn_arena, .timezone = s->timezone, .xact_start = s->txn.start};
+    SdbExprContext expr = {.arena = s->txn_arena, .timezone = s->timezone, .xact_start = s->txn.start,
+                           .session = &s->info};
     SdbAnalyzeContext ac = {.catalog = s->catalog, .txn = &s->txn, .expr = &expr, .sql = sql,
                             .search_path = s->search_path, .npath = s->npath};
     SdbExpr *e;
@@ -697,7 +726,8 @@ int sdb_session_output_text(SdbSession *s, SdbOid type, SdbDatum value, SdbStr *
 {
     if (sdb_session_timezone(s) != SDB_OK)
         return SDB_ERROR;
-    SdbExprContext ctx = {.arena = out->arena, .timezone = s->timezone, .xact_start = s->txn.start};
+    SdbExprContext ctx = {.arena = out->arena, .timezone = s->timezone, .xact_start = s->txn.start,
+                          .session = &s->info};
     return sdb_expr_output(&ctx, type, value, out);
 }
 

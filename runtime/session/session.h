@@ -105,6 +105,10 @@ void sdb_session_report_all(SdbSession *s, const SdbResultSink *sink);
  * (SDB_ERROR with 42704 for an unknown name). */
 int sdb_session_show(SdbSession *s, const char *name, char *buf, size_t size);
 
+/* The process ID pg_backend_pid() reports (the server's BackendKeyData
+ * one; the OS process ID until set). */
+void sdb_session_set_backend_pid(SdbSession *s, int32_t pid);
+
 /* 'I' idle, 'T' in a transaction block, 'E' in a failed one (ReadyForQuery). */
 char sdb_session_status(const SdbSession *s);
 

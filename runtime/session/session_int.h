@@ -113,6 +113,7 @@ struct SdbSession {
     SdbPortal *portals;
     SdbSequenceSession sequences; /* currval/lastval */
     SdbAccessContext access;      /* what the executor's table access uses (engine, catalog, txn, TimeZone, defaults) */
+    SdbSessionInfo info;          /* what system information functions and reg* names see (SdbExprContext.session) */
     volatile int cancel;          /* 1: sdb_session_cancel, 2: statement_timeout */
     timer_t timeout_timer;        /* statement_timeout, made on first use */
     bool have_timer;

@@ -308,27 +308,35 @@ void sdb_shell_print_error(const SdbShellOptions *opts, FILE *out, FILE *err)
     print_error(&p, NULL);
 }
 
+/* One -c or -f; its exit status. */
+static int run_action(Printer *p, const SdbShellAction *a)
+{
+    if (!a->is_file)
+        return run_query(p, a->text) == SDB_OK ? 0 : 1;
+    FILE *in = fopen(a->text, "r");
+    if (in == NULL) {
+        fprintf(p->err, "specdb: %s: %s\n", a->text, strerror(errno));
+        return 1;
+    }
+    int status = run_script(p, in, a->text);
+    fclose(in);
+    return status;
+}
+
 int sdb_shell_run(SdbSession *s, const SdbShellOptions *opts, FILE *out, FILE *err)
 {
     Printer p = {.s = s, .opts = opts, .out = out, .err = err, .where = "", .in = stdin};
     p.arena = sdb_arena_create(NULL, "shell", 0);
     if (p.arena == NULL)
         return 1;
-    int status;
-    if (opts->command) {
-        status = run_query(&p, opts->command) == SDB_OK ? 0 : 1;
-    } else if (opts->file) {
-        FILE *in = fopen(opts->file, "r");
-        if (in == NULL) {
-            fprintf(err, "specdb: %s: %s\n", opts->file, strerror(errno));
-            sdb_arena_destroy(p.arena);
-            return 1;
-        }
-        status = run_script(&p, in, opts->file);
-        fclose(in);
-    } else {
+    SdbShellAction single = {.is_file = opts->command == NULL, .text = opts->command ? opts->command : opts->file};
+    const SdbShellAction *actions = opts->nactions > 0 ? opts->actions : &single;
+    int nactions = opts->nactions > 0 ? opts->nactions : single.text != NULL;
+    int status = 0;
+    if (nactions == 0)
         status = run_script(&p, stdin, "<stdin>");
-    }
+    for (int i = 0; i < nactions && !(status != 0 && opts->on_error_stop); i++)
+        status = run_action(&p, &actions[i]);
     fflush(out);
     sdb_arena_destroy(p.arena);
     return status;

@@ -26,16 +26,25 @@
 
 #include "session/session.h"
 
+/* One -c or -f of the command line. */
+typedef struct SdbShellAction {
+    bool is_file;          /* -f: text is a file name; -c: text is run as one query */
+    const char *text;
+} SdbShellAction;
+
 typedef struct SdbShellOptions {
+    const SdbShellAction *actions; /* -c and -f in command line order, run as psql runs them */
+    int nactions;          /* 0: the single command or file below */
     const char *command;   /* -c: run this string (as one query) */
-    const char *file;      /* -f: run this file; NULL with command NULL: stdin */
+    const char *file;      /* -f: run this file; NULL with command NULL and no actions: stdin */
     bool verbose;          /* VERBOSITY=verbose: "ERROR:  42601: message" */
     bool on_error_stop;    /* ON_ERROR_STOP: a failed statement ends the script (exit 3) */
     bool raw;              /* FORMAT=raw */
 } SdbShellOptions;
 
-/* Run as described; returns the exit status (0 ok; 1 when -c failed or
- * the file could not be read; 3 when ON_ERROR_STOP stopped a script). */
+/* Run as described; returns the exit status of the last action run (0 ok;
+ * 1 when -c failed or the file could not be read; 3 when ON_ERROR_STOP
+ * stopped a script).  With ON_ERROR_STOP, a failed action ends the run. */
 int sdb_shell_run(SdbSession *s, const SdbShellOptions *opts, FILE *out, FILE *err);
 
 /* Print the recorded error (one that happened before the shell ran, such as

@@ -8,6 +8,7 @@
  * their value changes.  Also the helper that sends rows of text columns
  * (SHOW, EXPLAIN).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -289,19 +290,33 @@ static int show_all(SdbStatement *st)
     return sdb_session_text_rows(st, 3, names, SDB_SETTING_COUNT, values);
 }
 
+/* The settings of the running transaction (transaction_isolation, also as
+ * "transaction isolation level", and transaction_read_only): the value,
+ * *name the setting's name; NULL for any other name. */
+static const char *transaction_setting(SdbSession *s, const char *name, const char **canonical)
+{
+    if (sdb_strcasecmp_ascii(name, "transaction_isolation") == 0 ||
+        sdb_strcasecmp_ascii(name, "transaction isolation level") == 0) {
+        *canonical = "transaction_isolation";
+        return isolation_name(s->isolation);
+    }
+    if (sdb_strcasecmp_ascii(name, "transaction_read_only") == 0) {
+        *canonical = "transaction_read_only";
+        return s->txn.read_only ? "on" : "off";
+    }
+    return NULL;
+}
+
 int sdb_show_statement(SdbStatement *st, const SdbVariableShowStmt *vs)
 {
     SdbSession *s = st->s;
+    const char *txn_name;
     int rc;
     if (sdb_strcasecmp_ascii(vs->name, "all") == 0) {
         rc = show_all(st);
-    } else if (sdb_strcasecmp_ascii(vs->name, "transaction_isolation") == 0 ||
-               sdb_strcasecmp_ascii(vs->name, "transaction isolation level") == 0) {
-        const char *name = "transaction_isolation", *value = isolation_name(s->isolation);
-        rc = sdb_session_text_rows(st, 1, &name, 1, &value);
-    } else if (sdb_strcasecmp_ascii(vs->name, "transaction_read_only") == 0) {
-        const char *name = "transaction_read_only", *value = s->txn.read_only ? "on" : "off";
-        rc = sdb_session_text_rows(st, 1, &name, 1, &value);
+    } else if (transaction_setting(s, vs->name, &txn_name) != NULL) {
+        const char *value = transaction_setting(s, vs->name, &txn_name);
+        rc = sdb_session_text_rows(st, 1, &txn_name, 1, &value);
     } else {
         int id = sdb_settings_find(vs->name);
         if (id < 0)
@@ -331,6 +346,11 @@ void sdb_session_report_all(SdbSession *s, const SdbResultSink *sink)
 
 int sdb_session_show(SdbSession *s, const char *name, char *buf, size_t size)
 {
+    const char *canonical, *txn_value = transaction_setting(s, name, &canonical);
+    if (txn_value != NULL) {
+        snprintf(buf, size, "%s", txn_value);
+        return SDB_OK;
+    }
     int id = sdb_settings_find(name);
     if (id < 0)
         return sdb_error(SDB_ERR_UNDEFINED_OBJECT, "unrecognized configuration parameter \"%s\"", name);

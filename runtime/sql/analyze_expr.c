@@ -203,6 +203,67 @@ static int column_ref(AnQuery *q, const SdbColumnRef *ref, SdbExpr **out)
     return an_fail_at(q, ref->location);
 }
 
+/* Whether a column `name` is visible to a reference at level q. */
+static bool column_visible(AnQuery *q, const char *name)
+{
+    for (AnQuery *p = q; p != NULL; p = p->parent)
+        for (int i = 0; rtes_visible(q, p) && i < p->nrtes; i++)
+            for (int c = 0; p->rtes[i]->cols_visible && c < p->rtes[i]->ncols; c++)
+                if (strcmp(p->rtes[i]->colnames[c], name) == 0)
+                    return true;
+    return false;
+}
+
+/* The FROM item a whole-row reference names (t.*, schema.t.*, or a bare t
+ * that is no column) and its level; NULL when `node` is none. */
+static const AnRte *whole_row_rte(AnQuery *q, const SdbNode *node, AnQuery **level)
+{
+    if (!SDB_IS_A(node, COLUMN_REF))
+        return NULL;
+    const SdbList *fields = ((const SdbColumnRef *)node)->fields;
+    int n = sdb_list_length(fields);
+    const char *last = str_of(sdb_list_nth(fields, n - 1));
+    if (last != NULL ? n != 1 || column_visible(q, last) : n < 2 || n > 3)
+        return NULL;
+    const char *rel = last != NULL ? last : str_of(sdb_list_nth(fields, n - 2));
+    const char *schema = last == NULL && n == 3 ? str_of(sdb_list_nth(fields, 0)) : NULL;
+    for (AnQuery *p = q; p != NULL; p = p->parent) {
+        const AnRte *rte = rtes_visible(q, p) ? find_rel(p, schema, rel) : NULL;
+        if (rte != NULL) {
+            *level = p;
+            return rte;
+        }
+    }
+    return NULL;
+}
+
+/* t.* IS [NOT] NULL (t IS NULL): whether every column of t is (not) NULL,
+ * as PostgreSQL tests a row value; a null-extended row's columns are all
+ * NULL, as its whole-row value is NULL. */
+static int whole_row_null_test(AnQuery *q, const SdbNullTest *node, SdbExpr **out)
+{
+    AnQuery *p;
+    const AnRte *rte = whole_row_rte(q, node->arg, &p);
+    if (rte == NULL || rte->ncols == 0)
+        return SDB_BIND_DEFAULT;
+    SdbBoundBoolExpr *all = sdb_new_bound_bool_expr(q->an->arena, SDB_TYPEOID_BOOL);
+    SdbExpr **tests = sdb_bind_exprs(&q->bc, rte->ncols);
+    if (all == NULL || tests == NULL)
+        return SDB_ERROR;
+    for (int c = 0; c < rte->ncols; c++) {
+        SdbBoundNullTest *t = sdb_new_bound_null_test(q->an->arena, SDB_TYPEOID_BOOL);
+        if (t == NULL || found(q, p, rte->exprs[c], an_location(node->arg), &t->arg) != SDB_OK)
+            return SDB_ERROR;
+        t->nulltesttype = (SdbExprNullTest)node->nulltesttype;
+        tests[c] = &t->expr;
+    }
+    all->boolop = SDB_EXPR_BOOL_OP_AND;
+    all->args = tests;
+    all->nargs = rte->ncols;
+    *out = rte->ncols == 1 ? tests[0] : &all->expr;
+    return SDB_OK;
+}
+
 /* Append the columns of `rte` to the expansion. */
 static int expand_rte(AnQuery *q, const AnRte *rte, int location, SdbExpr ***exprs, const char ***names, int *n)
 {
@@ -590,8 +651,28 @@ static int srf_call(AnQuery *q, const SdbFuncCall *fc, SdbExpr **out)
     return SDB_OK;
 }
 
+/* count(t.*) (or count(t)) of a FROM item of this level that no outer
+ * join null-extends is count(*): t's row value is never NULL there, as
+ * PostgreSQL counts it.  *star gets that call; false for any other call. */
+static bool count_whole_row(AnQuery *q, const SdbFuncCall *fc, SdbFuncCall *star)
+{
+    AnQuery *p;
+    const AnRte *rte;
+    if (fc->agg_star || fc->agg_distinct || sdb_list_length(fc->args) != 1 ||
+        strcmp(last_name(fc->funcname), "count") != 0 ||
+        (rte = whole_row_rte(q, sdb_list_nth(fc->args, 0), &p)) == NULL || p != q || rte->nullable)
+        return false;
+    *star = *fc;
+    star->args = NULL;
+    star->agg_star = true;
+    return true;
+}
+
 static int func_call(AnQuery *q, const SdbFuncCall *fc, SdbExpr **out)
 {
+    SdbFuncCall star;
+    if (count_whole_row(q, fc, &star))
+        fc = &star;
     const char *name = last_name(fc->funcname);
     if (fc->over != NULL)
         return window_call(q, fc, out);
@@ -747,6 +828,7 @@ int an_hook(void *arg, const SdbBindContext *bc, const SdbNode *node, SdbExpr **
     case SDB_T_FUNC_CALL: return func_call(q, (const SdbFuncCall *)node, out);
     case SDB_T_GROUPING_FUNC: return grouping_func(q, (const SdbGroupingFunc *)node, out);
     case SDB_T_SUB_LINK: return sublink(q, (const SdbSubLink *)node, out);
+    case SDB_T_NULL_TEST: return whole_row_null_test(q, (const SdbNullTest *)node, out);
     case SDB_T_SET_TO_DEFAULT:
         sdb_error(SDB_ERR_SYNTAX_ERROR, "DEFAULT is not allowed in this context");
         return an_fail_at(q, ((const SdbSetToDefault *)node)->location);

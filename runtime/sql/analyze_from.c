@@ -564,6 +564,9 @@ static int join_expr(AnQuery *q, const SdbJoinExpr *j, SdbPlan **out)
         q->rtes[i]->cols_visible = false;
         if (j->alias != NULL)
             q->rtes[i]->rel_visible = false;
+        if (j->jointype == SDB_JOIN_TYPE_FULL || (j->jointype == SDB_JOIN_TYPE_LEFT && i >= mid) ||
+            (j->jointype == SDB_JOIN_TYPE_RIGHT && i < mid))
+            q->rtes[i]->nullable = true;
     }
     rte->cols_visible = true;
     if (j->alias != NULL) {

@@ -49,6 +49,7 @@ typedef struct AnRte {
     bool rel_visible;        /* t.x and t.* find it */
     bool cols_visible;       /* an unqualified x finds its columns */
     bool scalar_function;    /* a function in FROM of one column: its name alone is that column (whole row) */
+    bool nullable;           /* an outer join above it may null-extend its rows */
 } AnRte;
 
 /* A WITH query visible to a query level. */

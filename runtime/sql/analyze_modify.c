@@ -423,6 +423,66 @@ static int arbiter(AnQuery *q, const SdbRelation *rel, const SdbInferClause *inf
                      "there is no unique or exclusion constraint matching the ON CONFLICT specification");
 }
 
+/* Column colno of a multiple-column SET's sub-SELECT: the subquery
+ * projected to that column, a scalar SubPlan (run once per column). */
+static int multi_assign_subplan(AnQuery *q, const SdbMultiAssignRef *m, SdbExpr **out)
+{
+    const SdbSubLink *sl = (const SdbSubLink *)m->source;
+    SdbPlan *plan;
+    bool correlated;
+    AnExprKind saved = q->kind;
+    int rc = an_select(q, true, sl->subselect, &plan, &correlated);
+    q->kind = saved;
+    if (rc != SDB_OK)
+        return SDB_ERROR;
+    if (plan->ncols != m->ncolumns) {
+        sdb_error(SDB_ERR_SYNTAX_ERROR, "number of columns does not match number of values");
+        return an_fail_at(q, sl->location);
+    }
+    const SdbPlanColumn *col = &plan->cols[m->colno - 1];
+    SdbExpr **exprs = sdb_bind_exprs(&q->bc, 1);
+    const char **names = an_alloc(q->an, sizeof *names);
+    SdbBoundVar *var = an_var(q->an, col, 0);
+    SdbBoundSubPlan *sp = sdb_new_bound_sub_plan(q->an->arena, col->type);
+    if (exprs == NULL || names == NULL || var == NULL || sp == NULL)
+        return SDB_ERROR;
+    exprs[0] = &var->expr;
+    names[0] = col->name;
+    sp->plan = an_project(q->an, plan, exprs, names, 1);
+    if (sp->plan == NULL)
+        return SDB_ERROR;
+    sp->expr.typmod = col->typmod;
+    sp->kind = SDB_SUB_PLAN_KIND_EXPR;
+    sp->correlated = correlated;
+    sp->location = sl->location;
+    *out = &sp->expr;
+    return SDB_OK;
+}
+
+/* What SET target `rt` assigns: *val to bind (its item of a multiple-column
+ * SET's ROW), or *bound (its column of the SET's sub-SELECT). */
+static int set_value(AnQuery *q, const SdbResTarget *rt, const SdbNode **val, SdbExpr **bound)
+{
+    *val = rt->val;
+    *bound = NULL;
+    if (!SDB_IS_A(rt->val, MULTI_ASSIGN_REF))
+        return SDB_OK;
+    const SdbMultiAssignRef *m = (const SdbMultiAssignRef *)rt->val;
+    if (SDB_IS_A(m->source, SUB_LINK) && ((const SdbSubLink *)m->source)->sub_link_type == SDB_SUB_LINK_TYPE_EXPR)
+        return multi_assign_subplan(q, m, bound);
+    if (!SDB_IS_A(m->source, ROW_EXPR)) {
+        sdb_error(SDB_ERR_SYNTAX_ERROR, "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression");
+        return an_fail_at(q, an_location(m->source));
+    }
+    const SdbList *items = ((const SdbRowExpr *)m->source)->args;
+    if (sdb_list_length(items) != m->ncolumns) {
+        sdb_error(SDB_ERR_SYNTAX_ERROR, "number of columns does not match number of values");
+        return an_fail_at(q, an_location(m->source));
+    }
+    *val = sdb_list_nth(items, m->colno - 1);
+    return SDB_OK;
+}
+
 /* SET col = expr, ... : one entry per table column (NULL: unchanged). */
 static int set_clause(AnQuery *q, const SdbRelation *rel, const SdbList *list, SdbExpr ***out, int *n)
 {
@@ -438,7 +498,11 @@ static int set_clause(AnQuery *q, const SdbRelation *rel, const SdbList *list, S
         const SdbAttribute *att = &rel->attrs[index];
         if ((*out)[index] != NULL)
             return sdb_error(SDB_ERR_SYNTAX_ERROR, "multiple assignments to same column \"%s\"", rt->name);
-        if (SDB_IS_A(rt->val, SET_TO_DEFAULT)) {
+        const SdbNode *val;
+        SdbExpr *e;
+        if (set_value(q, rt, &val, &e) != SDB_OK)
+            return SDB_ERROR;
+        if (SDB_IS_A(val, SET_TO_DEFAULT)) {
             if (column_default(q, att, &(*out)[index]) != SDB_OK)
                 return SDB_ERROR;
             continue;
@@ -448,9 +512,8 @@ static int set_clause(AnQuery *q, const SdbRelation *rel, const SdbList *list, S
             sdb_error_detail("Column \"%s\" is an identity column defined as GENERATED ALWAYS.", att->name);
             return SDB_ERROR;
         }
-        SdbExpr *e;
-        if (an_bind_raw(q, AN_UPDATE_SET, rt->val, &e) != SDB_OK ||
-            assign(q, att, e, an_location(rt->val), &(*out)[index]) != SDB_OK)
+        if ((e == NULL && an_bind_raw(q, AN_UPDATE_SET, val, &e) != SDB_OK) ||
+            assign(q, att, e, an_location(val), &(*out)[index]) != SDB_OK)
             return SDB_ERROR;
     }
     return SDB_OK;

@@ -201,6 +201,7 @@ static bool same_fields(const SdbExpr *a, const SdbExpr *b)
     case SDB_E_SCALAR_ARRAY_OP:
         return ((const SdbBoundScalarArrayOp *)a)->func == ((const SdbBoundScalarArrayOp *)b)->func &&
                ((const SdbBoundScalarArrayOp *)a)->use_or == ((const SdbBoundScalarArrayOp *)b)->use_or &&
+               ((const SdbBoundScalarArrayOp *)a)->array_arg == ((const SdbBoundScalarArrayOp *)b)->array_arg &&
                ((const SdbBoundScalarArrayOp *)a)->nargs == ((const SdbBoundScalarArrayOp *)b)->nargs;
     case SDB_E_DISTINCT_EXPR:
         return ((const SdbBoundDistinctExpr *)a)->func == ((const SdbBoundDistinctExpr *)b)->func;

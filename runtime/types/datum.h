@@ -41,12 +41,26 @@ typedef struct SdbVarlena {
 typedef struct SdbTimeZone SdbTimeZone;
 
 /* What a type I/O call needs besides the value itself. */
+/* Names of catalog objects for the reg* types (regclass, regtype,
+ * regproc, regnamespace ...), answered by the session: this layer does not
+ * know the catalog.  `input` resolves the text `name` of an object of reg
+ * type `regtype` (search_path respected) to its OID, or records
+ * PostgreSQL's error (42P01, 42704, 42883, 3F000 ...); `output` appends the
+ * object's name as the type's output shows it, or sets *found = false
+ * (the OID is then printed as a number). */
+typedef struct SdbRegLookup {
+    void *arg;
+    int (*input)(void *arg, SdbOid regtype, const char *name, SdbOid *oid);
+    int (*output)(void *arg, SdbOid regtype, SdbOid oid, SdbStr *out, bool *found);
+} SdbRegLookup;
+
 typedef struct SdbTypeCtx {
     SdbArena *arena;             /* results (and scratch) are allocated here */
     const SdbTimeZone *timezone; /* the TimeZone setting; NULL means UTC */
     int64_t now;                 /* transaction start (timestamptz) for 'now', 'today' ... */
     SdbOid typid;                /* the type converted (arrays find their element here) */
     int32_t typmod;              /* input/receive: PostgreSQL's atttypmod, -1 for none */
+    const SdbRegLookup *reg;     /* reg* names; NULL: only numeric OIDs (input by name is 0A000) */
 } SdbTypeCtx;
 
 /* The bytes of one binary value being received; `pos` advances. */

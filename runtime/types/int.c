@@ -145,7 +145,7 @@ static const char *reg_type_name(SdbOid typid)
 }
 
 /* regprocin, regclassin, regtypein, regnamespacein, regrolein: "-" is
- * InvalidOid (0), a number is the OID itself; names need the catalog. */
+ * InvalidOid (0), a number is the OID itself; a name goes to ctx->reg. */
 int sdb_regin(const SdbTypeCtx *ctx, const char *text, SdbDatum *out)
 {
     if (strcmp(text, "-") == 0) {
@@ -157,15 +157,26 @@ int sdb_regin(const SdbTypeCtx *ctx, const char *text, SdbDatum *out)
         p++;
     if ((*p >= '0' && *p <= '9') || *p == '-' || *p == '+')
         return sdb_oidin(ctx, text, out);
-    return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "%s input by name is not supported", reg_type_name(ctx->typid));
+    if (ctx->reg == NULL)
+        return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "%s input by name is not supported",
+                         reg_type_name(ctx->typid));
+    SdbOid oid;
+    if (ctx->reg->input(ctx->reg->arg, ctx->typid, text, &oid) != SDB_OK)
+        return SDB_ERROR;
+    *out = oid;
+    return SDB_OK;
 }
 
-/* reg*out: "-" for 0, else the number (names need the catalog). */
+/* reg*out: "-" for 0, else the object's name from ctx->reg, else the
+ * number (an object that does not exist, or no catalog at hand). */
 int sdb_regout(const SdbTypeCtx *ctx, SdbDatum value, SdbStr *out)
 {
     if ((uint32_t)value == 0)
         return sdb_str_append_char(out, '-');
-    return sdb_oidout(ctx, value, out);
+    bool found = false;
+    if (ctx->reg != NULL && ctx->reg->output(ctx->reg->arg, ctx->typid, (SdbOid)value, out, &found) != SDB_OK)
+        return SDB_ERROR;
+    return found ? SDB_OK : sdb_oidout(ctx, value, out);
 }
 
 int sdb_oid_compare(SdbDatum a, SdbDatum b)

@@ -19,9 +19,11 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/hash.h"
+#include "types/jsonb.h"
 #include "types/keycode.h"
 #include "types/numeric.h"
 #include "types/typefuncs.h"
@@ -41,6 +43,8 @@ struct JNode {
     const char *key; /* for object members */
     size_t keylen;
     size_t count;
+    const char *src; /* the value's text in the document */
+    size_t srclen;
 };
 
 typedef struct JParser {
@@ -357,9 +361,23 @@ static JNode *parse_scalar(JParser *jp)
     return node;
 }
 
+static JNode *parse_value_at(JParser *jp);
+
+/* A value, its source span recorded when building. */
 static JNode *parse_value(JParser *jp)
 {
     skip_ws(jp);
+    const char *start = jp->p;
+    JNode *n = parse_value_at(jp);
+    if (n != NULL && jp->build) {
+        n->src = start;
+        n->srclen = (size_t)(jp->p - start);
+    }
+    return n;
+}
+
+static JNode *parse_value_at(JParser *jp)
+{
     switch (*jp->p) {
     case '{':
     case '[':
@@ -617,55 +635,6 @@ int sdb_jsonb_out(const SdbTypeCtx *ctx, SdbDatum value, SdbStr *out)
     return node_out(sdb_datum_varlena(value)->data, out);
 }
 
-/* A jsonb node as a jsonb value of its own (a copy in `arena`). */
-static int node_datum(SdbArena *arena, const unsigned char *p, SdbDatum *out)
-{
-    return sdb_varlena_make(arena, p, node_size(p), out);
-}
-
-int sdb_jsonb_members(SdbArena *arena, SdbDatum value, SdbJsonbKind *kind, SdbJsonbMember **members, int *n)
-{
-    const unsigned char *p = (const unsigned char *)sdb_datum_varlena(value)->data;
-    *kind = p[0] == JB_ARRAY ? SDB_JSONB_ARRAY : p[0] == JB_OBJECT ? SDB_JSONB_OBJECT : SDB_JSONB_SCALAR;
-    *members = NULL;
-    *n = 0;
-    if (*kind == SDB_JSONB_SCALAR)
-        return SDB_OK;
-    uint32_t count = get_u32(p + 1);
-    SdbJsonbMember *m = sdb_arena_calloc(arena, count ? count : 1, sizeof(SdbJsonbMember));
-    if (m == NULL)
-        return SDB_ERROR;
-    p += 9;
-    for (uint32_t i = 0; i < count; i++) {
-        if (*kind == SDB_JSONB_OBJECT) {
-            m[i].keylen = get_u32(p);
-            m[i].key = (const char *)p + 4;
-            p += 4 + m[i].keylen;
-        }
-        if (node_datum(arena, p, &m[i].value) != SDB_OK)
-            return SDB_ERROR;
-        p += node_size(p);
-    }
-    *members = m;
-    *n = (int)count;
-    return SDB_OK;
-}
-
-int sdb_jsonb_text(SdbArena *arena, SdbDatum value, SdbDatum *out, bool *isnull)
-{
-    const unsigned char *p = (const unsigned char *)sdb_datum_varlena(value)->data;
-    *isnull = p[0] == JB_NULL;
-    if (*isnull)
-        return SDB_OK;
-    if (p[0] == JB_STRING)
-        return sdb_varlena_make(arena, p + 5, get_u32(p + 1), out);
-    SdbStr text;
-    sdb_str_init(&text, arena);
-    if (node_out(p, &text) != SDB_OK)
-        return SDB_ERROR;
-    return sdb_varlena_make(arena, text.data, text.len, out);
-}
-
 #define JSONB_VERSION 1
 
 int sdb_jsonb_send(const SdbTypeCtx *ctx, SdbDatum value, SdbStr *out)
@@ -754,4 +723,198 @@ int sdb_jsonb_compare(SdbDatum a, SdbDatum b)
 uint64_t sdb_jsonb_hash(SdbDatum v)
 {
     return sdb_hash_by_key(sdb_jsonb_key, v);
+}
+
+/* --- jsonb: reading (jsonb.h) -------------------------------------------- */
+
+SdbJsonbNode sdb_jsonb_root(SdbDatum value)
+{
+    return sdb_datum_varlena(value)->data;
+}
+
+int sdb_jsonb_kind(SdbJsonbNode n)
+{
+    return n[0];
+}
+
+uint32_t sdb_jsonb_count(SdbJsonbNode n)
+{
+    return n[0] == JB_ARRAY || n[0] == JB_OBJECT ? get_u32(n + 1) : 0;
+}
+
+SdbJsonbNode sdb_jsonb_member(SdbJsonbNode n, uint32_t i, const char **key, size_t *keylen)
+{
+    const unsigned char *c = n + 9;
+    for (uint32_t k = 0;; k++) {
+        if (n[0] == JB_OBJECT) {
+            uint32_t klen = get_u32(c);
+            if (k == i && key != NULL) {
+                *key = (const char *)c + 4;
+                *keylen = klen;
+            }
+            c += 4 + klen;
+        }
+        if (k == i)
+            return c;
+        c += node_size(c);
+    }
+}
+
+SdbJsonbNode sdb_jsonb_field(SdbJsonbNode n, const char *key, size_t keylen)
+{
+    if (n[0] != JB_OBJECT)
+        return NULL;
+    uint32_t count = get_u32(n + 1);
+    const unsigned char *c = n + 9;
+    for (uint32_t k = 0; k < count; k++) {
+        uint32_t klen = get_u32(c);
+        if (klen == keylen && memcmp(c + 4, key, keylen) == 0)
+            return c + 4 + klen;
+        if (klen > keylen)
+            return NULL; /* sorted by length first */
+        c += 4 + klen;
+        c += node_size(c);
+    }
+    return NULL;
+}
+
+const unsigned char *sdb_jsonb_scalar(SdbJsonbNode n, size_t *len)
+{
+    *len = get_u32(n + 1);
+    return n + 5;
+}
+
+int sdb_jsonb_node_datum(SdbArena *arena, SdbJsonbNode n, SdbDatum *out)
+{
+    return sdb_varlena_make(arena, n, node_size(n), out);
+}
+
+int sdb_jsonb_append_string(SdbStr *out, const char *s, size_t len)
+{
+    return append_json_string(out, (const unsigned char *)s, len);
+}
+
+int sdb_jsonb_node_text(SdbJsonbNode n, SdbStr *out)
+{
+    return node_out(n, out);
+}
+
+int sdb_jsonb_node_compare(SdbJsonbNode a, SdbJsonbNode b)
+{
+    SdbArena *scratch = sdb_arena_create(NULL, "jsonb compare", 0);
+    if (scratch == NULL)
+        return 0;
+    SdbStr ka, kb;
+    sdb_str_init(&ka, scratch);
+    sdb_str_init(&kb, scratch);
+    int cmp = 0;
+    if (node_key(a, &ka) == SDB_OK && node_key(b, &kb) == SDB_OK) {
+        size_t n = ka.len < kb.len ? ka.len : kb.len;
+        cmp = memcmp(ka.data, kb.data, n);
+        if (cmp == 0)
+            cmp = (ka.len > kb.len) - (ka.len < kb.len);
+    }
+    sdb_arena_destroy(scratch);
+    return cmp;
+}
+
+static bool is_container(SdbJsonbNode n)
+{
+    return n[0] == JB_ARRAY || n[0] == JB_OBJECT;
+}
+
+/* PostgreSQL's JsonbDeepContains: objects by key, arrays element by
+ * element in any order (a scalar among a's scalars, a container inside
+ * one of a's containers of its kind), scalars by equality. */
+static bool deep_contains(SdbJsonbNode a, SdbJsonbNode b)
+{
+    if (a[0] != b[0])
+        return false;
+    uint32_t nb = sdb_jsonb_count(b), na = sdb_jsonb_count(a);
+    if (a[0] == JB_OBJECT) {
+        for (uint32_t i = 0; i < nb; i++) {
+            const char *key = NULL;
+            size_t klen = 0;
+            SdbJsonbNode bv = sdb_jsonb_member(b, i, &key, &klen), av = sdb_jsonb_field(a, key, klen);
+            if (av == NULL || av[0] != bv[0])
+                return false;
+            if (is_container(bv) ? !deep_contains(av, bv) : sdb_jsonb_node_compare(av, bv) != 0)
+                return false;
+        }
+        return true;
+    }
+    if (a[0] == JB_ARRAY) {
+        for (uint32_t i = 0; i < nb; i++) {
+            SdbJsonbNode bv = sdb_jsonb_member(b, i, NULL, NULL);
+            bool found = false;
+            for (uint32_t k = 0; k < na && !found; k++) {
+                SdbJsonbNode av = sdb_jsonb_member(a, k, NULL, NULL);
+                found = is_container(bv) ? av[0] == bv[0] && deep_contains(av, bv)
+                                         : !is_container(av) && sdb_jsonb_node_compare(av, bv) == 0;
+            }
+            if (!found)
+                return false;
+        }
+        return true;
+    }
+    return sdb_jsonb_node_compare(a, b) == 0;
+}
+
+/* A top-level array also contains a top-level scalar among its elements. */
+bool sdb_jsonb_contains(SdbJsonbNode a, SdbJsonbNode b)
+{
+    if (a[0] == JB_ARRAY && !is_container(b)) {
+        for (uint32_t k = 0; k < sdb_jsonb_count(a); k++) {
+            SdbJsonbNode av = sdb_jsonb_member(a, k, NULL, NULL);
+            if (!is_container(av) && sdb_jsonb_node_compare(av, b) == 0)
+                return true;
+        }
+        return false;
+    }
+    return deep_contains(a, b);
+}
+
+/* --- json: navigating the text (jsonb.h) ---------------------------------- */
+
+/* One step: an object's member `key` (the last of duplicates, as
+ * PostgreSQL), or an array element when `key` is an integer (negative from
+ * the end); NULL when there is none. */
+static const JNode *json_step(const JNode *n, const char *key, size_t keylen)
+{
+    if (n->tag == JB_OBJECT) {
+        const JNode *found = NULL;
+        for (const JNode *c = n->first; c != NULL; c = c->next)
+            if (c->keylen == keylen && memcmp(c->key, key, keylen) == 0)
+                found = c;
+        return found;
+    }
+    if (n->tag != JB_ARRAY || keylen == 0 || keylen > 11)
+        return NULL;
+    char buf[12], *end;
+    memcpy(buf, key, keylen);
+    buf[keylen] = '\0';
+    long index = strtol(buf, &end, 10);
+    if (*end != '\0')
+        return NULL;
+    if (index < 0)
+        index += (long)n->count;
+    const JNode *c = n->first;
+    for (long i = 0; c != NULL && i < index; i++)
+        c = c->next;
+    return index >= 0 ? c : NULL;
+}
+
+int sdb_json_path(SdbArena *arena, const char *doc, const char *const *keys, const size_t *keylens, int nkeys,
+                  SdbJsonValue *out, bool *found)
+{
+    const JNode *n = parse_document(arena, doc, true);
+    if (n == NULL)
+        return SDB_ERROR;
+    for (int i = 0; i < nkeys && n != NULL; i++)
+        n = keys[i] != NULL ? json_step(n, keys[i], keylens[i]) : NULL;
+    *found = n != NULL;
+    if (n != NULL)
+        *out = (SdbJsonValue){.kind = n->tag, .text = n->src, .len = n->srclen, .str = n->str, .strlen = n->len,
+                              .count = n->count};
+    return SDB_OK;
 }

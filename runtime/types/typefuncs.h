@@ -114,20 +114,6 @@ SDB_TYPE_RECV(sdb_jsonb_recv);
 SDB_TYPE_SEND(sdb_jsonb_send);
 SDB_TYPE_OPS(sdb_jsonb);
 
-/* Reading jsonb values: the top node's kind and its members (an array's
- * elements; an object's keys, in jsonb order, with their values), each
- * value a jsonb datum copied into `arena`; a scalar has none. */
-typedef enum SdbJsonbKind { SDB_JSONB_SCALAR, SDB_JSONB_ARRAY, SDB_JSONB_OBJECT } SdbJsonbKind;
-typedef struct SdbJsonbMember {
-    const char *key; /* objects: the key's bytes (not NUL-terminated), else NULL */
-    size_t keylen;
-    SdbDatum value;
-} SdbJsonbMember;
-int sdb_jsonb_members(SdbArena *arena, SdbDatum value, SdbJsonbKind *kind, SdbJsonbMember **members, int *n);
-/* A jsonb value as text the way ->> gives it: a string unquoted, null as
- * SQL NULL, anything else printed as jsonb. */
-int sdb_jsonb_text(SdbArena *arena, SdbDatum value, SdbDatum *out, bool *isnull);
-
 /* array.c */
 SDB_TYPE_INPUT(sdb_array_in);
 SDB_TYPE_OUTPUT(sdb_array_out);

@@ -373,14 +373,14 @@ static SdbNode *make_role_word(SdbParseState *ps, const char *word, int location
     func_table alias_clause opt_alias_clause where_clause having_clause
     select_limit_value select_offset_value select_fetch_first_value I_or_F_const NumericOnly
     filter_clause over_clause window_specification window_definition opt_frame_clause frame_extent frame_bound
-    for_locking_item set_clause insert_column_item opt_on_conflict opt_conf_expr
+    for_locking_item set_target insert_column_item opt_on_conflict opt_conf_expr
     opt_boolean_or_string insert_target group_clause privilege_target rename_target
 %type <limit> select_limit opt_select_limit limit_clause offset_clause
 %type <list> target_list opt_target_list from_clause from_list sort_clause opt_sort_clause sortby_list
     group_by_list expr_list func_arg_list opt_indirection indirection when_clause_list array_expr_list
     cte_list name_list opt_name_list qualified_name_list any_name any_name_list attrs func_name
     opt_partition_clause window_clause window_definition_list for_locking_clause opt_for_locking_clause
-    for_locking_items locked_rels_list distinct_clause insert_column_list set_clause_list
+    for_locking_items locked_rels_list distinct_clause insert_column_list set_clause_list set_clause set_target_list
     returning_clause using_clause OptTableElementList TableElementList ColQualList columnList
     opt_column_list index_params OptSeqOptList SeqOptList OptParenthesizedSeqOptList alter_table_cmds
     transaction_mode_list transaction_mode_list_or_empty var_list relation_expr_list
@@ -1959,20 +1959,39 @@ UpdateStmt:
     ;
 
 set_clause_list:
-    set_clause { $$ = LIST1($1); }
-    | set_clause_list ',' set_clause { $$ = APPEND($1, $3); }
+    set_clause { $$ = $1; }
+    | set_clause_list ',' set_clause { $$ = sdb_pn_concat(ps, $1, $3); }
     ;
 
+/* A list of ResTargets: one, or one per column of SET (a, b) = source. */
 set_clause:
-    ColId opt_indirection '=' a_expr
+    set_target '=' a_expr
         {
-            SdbResTarget *r = NEW(res_target);
-            r->name = $1;
-            r->indirection = $2;
-            r->val = $4;
-            r->location = @1;
-            $$ = (SdbNode *)r;
+            AS(ResTarget, $1)->val = $3;
+            $$ = LIST1($1);
         }
+    | '(' set_target_list ')' '=' a_expr
+        {
+            int ncolumns = sdb_list_length($2);
+            for (int i = 0; i < ncolumns; i++) {
+                SdbMultiAssignRef *m = NEW(multi_assign_ref);
+                m->source = $5;
+                m->colno = i + 1;
+                m->ncolumns = ncolumns;
+                AS(ResTarget, sdb_list_nth($2, i))->val = (SdbNode *)m;
+            }
+            $$ = $2;
+        }
+    ;
+
+set_target:
+    ColId opt_indirection
+        { SdbResTarget *r = NEW(res_target); r->name = $1; r->indirection = $2; r->location = @1; $$ = (SdbNode *)r; }
+    ;
+
+set_target_list:
+    set_target { $$ = LIST1($1); }
+    | set_target_list ',' set_target { $$ = APPEND($1, $3); }
     ;
 
 DeleteStmt:

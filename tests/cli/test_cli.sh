@@ -41,7 +41,6 @@ expect_fail "no command" 2 'no command given' "$specdb"
 expect_fail "unknown command" 2 'unknown command "frobnicate"' "$specdb" frobnicate
 expect_fail "unknown option" 2 'unknown option "--bogus"' "$specdb" init --bogus 1
 expect_fail "option without value" 2 'option "-D" needs a value' "$specdb" init -D
-expect_fail "-c and -f" 2 'give -c or -f, not both' "$specdb" sql -c 'select 1' -f x.sql
 
 # init
 check "init" bash -c "'$specdb' init -D '$tmp/db' --set block_size=8192 >/dev/null"
@@ -96,6 +95,8 @@ check "serve created the control file" test -s "$tmp/fresh/global/control"
 check "sql -c prints like psql" bash -c "'$specdb' sql -D '$tmp/db' -c 'select 1 as x' | cmp -s - <(printf ' x \n---\n 1\n(1 row)\n\n')"
 check "sql from stdin" bash -c "echo 'create table cli_t (a int); insert into cli_t values (1), (2);' | '$specdb' sql -D '$tmp/db' | cmp -s - <(printf 'CREATE TABLE\nINSERT 0 2\n')"
 check "sql -f" bash -c "echo 'select a from cli_t order by a;' >'$tmp/q.sql' && '$specdb' sql -D '$tmp/db' -f '$tmp/q.sql' | grep -q '^(2 rows)$'"
+check "sql -c -f -c run in order" bash -c "echo 'select 2 as b;' >'$tmp/q2.sql' && '$specdb' sql -D '$tmp/db' -v FORMAT=raw -c 'create temp table cli_o (a int)' -f '$tmp/q2.sql' -c 'insert into cli_o values (1)' -c 'select 1 / 0' -c 'select count(*) from cli_o' | cmp -s - <(printf 'C\\tCREATE TABLE\\nD\\t23 b\\nR\\t2\\nC\\tSELECT 1\\nC\\tINSERT 0 1\\nE\\t22012\\tdivision by zero\\nD\\t20 count\\nR\\t1\\nC\\tSELECT 1\\n')"
+expect_fail "sql several -c stop on error" 1 '^ERROR:  division by zero$' "$specdb" sql -D "$tmp/db" -v ON_ERROR_STOP=1 -c 'select 1 / 0' -c 'select 1'
 expect_fail "sql error" 1 '^ERROR:  division by zero$' "$specdb" sql -D "$tmp/db" -c 'select 1 / 0'
 expect_fail "sql verbose error" 1 '^ERROR:  22012: division by zero$' "$specdb" sql -D "$tmp/db" -v VERBOSITY=verbose -c 'select 1 / 0'
 expect_fail "sql unknown variable" 2 'unknown variable "BOGUS=1"' "$specdb" sql -D "$tmp/db" -v BOGUS=1 -c 'select 1'

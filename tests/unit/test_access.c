@@ -41,8 +41,9 @@ static const SdbIndex t_indexes[] = {
     {.oid = 20001, .name = "t_pkey", .file = FILE_OF(20001), .unique = true, .primary = true, .nkeys = 1,
      .keys = key1, .key_options = opt0},
 };
-static const SdbRelation rel_t = {.oid = 20000, .name = "t", .kind = 'r', .file = FILE_OF(20000), .natts = 3,
-                                  .attrs = t_attrs, .nindexes = 1, .indexes = t_indexes};
+static const SdbRelation rel_t = {.oid = 20000, .name = "t", .kind = 'r', .file = FILE_OF(20000),
+                                  .toast = FILE_OF(20002), .natts = 3, .attrs = t_attrs, .nindexes = 1,
+                                  .indexes = t_indexes};
 
 /* m(a int4, b text), index m_a_b (a, b DESC) */
 static const SdbAttribute m_attrs[] = {
@@ -206,6 +207,8 @@ static void create_storage(void)
     for (int i = 0; i < NRELS; i++) {
         const SdbRelation *r = all_rels[i];
         CU_ASSERT_FATAL(sdb_heap_create(db.engine, r->file) == SDB_OK);
+        if (r->toast.rel_number != 0)
+            CU_ASSERT_FATAL(sdb_heap_create(db.engine, r->toast) == SDB_OK);
         for (int k = 0; k < r->nindexes; k++)
             CU_ASSERT_FATAL(sdb_btree_create(db.engine, r->indexes[k].file, r->indexes[k].unique,
                                              SDB_INVALID_XID) == SDB_OK);
@@ -250,6 +253,17 @@ static SdbDatum text(Sess *s, const char *str)
     SdbDatum d;
     CU_ASSERT_FATAL(sdb_varlena_make(s->arena, str, strlen(str), &d) == SDB_OK);
     return d;
+}
+
+/* `len` pseudo-random letters (poorly compressible), NUL-terminated. */
+static char *big_text(SdbArena *arena, size_t len, uint64_t seed)
+{
+    char *big = sdb_arena_alloc(arena, len + 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+    for (size_t i = 0; i < len; i++)
+        big[i] = (char)('a' + heap_test_rand(&seed) % 26);
+    big[len] = '\0';
+    return big;
 }
 
 static void print_error(void)
@@ -376,6 +390,25 @@ static void expect_error(int rc, const char *sqlstate_name, SdbErrcode code, con
 
 /* ---- scans ------------------------------------------------------------------------ */
 
+/* Whether name of the visible row `id` of t is `expect`, read by a scan. */
+static bool t_name_is(Sess *s, int id, const char *expect)
+{
+    TestBatch *tb = sdb_arena_alloc(s->arena, sizeof *tb);
+    batch_init(tb, 2);
+    int cols[2] = {0, 1};
+    SdbTableScan *scan = sdb_table_scan_begin(&s->ac, &rel_t, cols, 2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(scan);
+    bool same = false;
+    while (sdb_table_scan_next(scan, &tb->batch) == SDB_OK && tb->batch.nrows > 0)
+        for (int r = 0; r < tb->batch.nrows; r++)
+            if ((int64_t)tb->values[0][r] == id) {
+                const SdbVarlena *v = sdb_datum_varlena(tb->values[1][r]);
+                same = v->len == strlen(expect) && memcmp(v->data, expect, v->len) == 0;
+            }
+    sdb_table_scan_end(scan);
+    return same;
+}
+
 static void test_scans_and_visibility(void)
 {
     open_db(true);
@@ -455,11 +488,7 @@ static void test_toast(void)
     Sess a = {0};
     sess_begin(&a);
     size_t len = 100000;
-    char *big = sdb_arena_alloc(a.arena, len + 1);
-    uint64_t state = 42;
-    for (size_t i = 0; i < len; i++)
-        big[i] = (char)('a' + heap_test_rand(&state) % 26);
-    big[len] = '\0';
+    char *big = big_text(a.arena, len, 42);
     CU_ASSERT(insert_t(&a, 1, big, 1) == SDB_OK);
     CU_ASSERT(insert_t(&a, 2, "small", 2) == SDB_OK);
     sess_next(&a);
@@ -481,11 +510,17 @@ static void test_toast(void)
     int want[2] = {1, 0};
     SdbDatum dv[2];
     bool dn[2];
-    CU_ASSERT(sdb_table_decode_tuple(db.engine, &rel_t, t.payload, t.header.payload_len, t.header.infomask, want, 2,
-                                     a.arena, dv, dn) == SDB_OK);
+    CU_ASSERT(sdb_table_decode_tuple(db.engine, &rel_t, t.payload, t.header.payload_len, want, 2, a.arena, dv, dn) ==
+              SDB_OK);
     CU_ASSERT(sdb_datum_varlena(dv[0])->len == len && memcmp(sdb_datum_varlena(dv[0])->data, big, len) == 0);
     CU_ASSERT_EQUAL((int64_t)dv[1], 1);
     sdb_heap_scan_end(hs);
+    /* The value went to the table's toast heap (the catalog's, dropped
+     * with the table), nowhere else. */
+    SdbBlockNo toast_blocks = 0;
+    CU_ASSERT(sdb_heap_nblocks(db.engine, rel_t.toast, &toast_blocks) == SDB_OK && toast_blocks >= 4);
+    /* A scan not asking for the value does not fetch it. */
+    CU_ASSERT_EQUAL(count_rows(&a, &rel_t), 2);
     /* Update keeps it readable; delete drops it. */
     SdbTid tid = find_tid(&a, &rel_t, 1), new_tid;
     SdbDatum values[3] = {1, text(&a, big), 5};
@@ -1230,6 +1265,8 @@ static int crash_child(void *arg)
     for (int i = 0; i < 1000; i++)
         if (insert_t(&s, i, "durable", i) != SDB_OK)
             return 2;
+    if (insert_t(&s, 2000, big_text(s.arena, 60000, 7), 0) != SDB_OK)
+        return 6;
     int64_t v;
     if (sdb_sequence_nextval(&s.ac, rel_big.oid, &v) != SDB_OK || v != 1)
         return 3;
@@ -1240,7 +1277,14 @@ static int crash_child(void *arg)
     sess_begin(&u);
     if (insert_t(&u, 5000, "lost", 0) != SDB_OK)
         return 5;
-    return 0;
+    /* ... an uncommitted update of a toasted row too (its old value's
+     * chunks get an xmax, the new value's are written). */
+    SdbTid tid = find_tid(&u, &rel_t, 2000), new_tid;
+    SdbDatum values[3] = {2000, text(&u, big_text(u.arena, 70000, 8)), 0};
+    bool nulls[3] = {false, false, false};
+    if (sdb_table_update(&u.ac, &rel_t, tid, values, nulls, &new_tid) != SDB_OK)
+        return 7;
+    return heap_test_flush_wal(db.engine) == SDB_OK ? 0 : 8;
 }
 
 static void test_crash(void)
@@ -1251,10 +1295,11 @@ static void test_crash(void)
     open_db(false);
     Sess s = {0};
     sess_begin(&s);
-    CU_ASSERT_EQUAL(count_rows(&s, &rel_t), 1000);
-    static int64_t out[1000];
-    CU_ASSERT_EQUAL(index_scan(&s, &rel_t, &t_indexes[0], &(SdbIndexRange){0}, 0, out, 1000), 1000);
-    CU_ASSERT(out[0] == 0 && out[999] == 999);
+    CU_ASSERT_EQUAL(count_rows(&s, &rel_t), 1001);
+    static int64_t out[1001];
+    CU_ASSERT_EQUAL(index_scan(&s, &rel_t, &t_indexes[0], &(SdbIndexRange){0}, 0, out, 1001), 1001);
+    CU_ASSERT(out[0] == 0 && out[999] == 999 && out[1000] == 2000);
+    CU_ASSERT(t_name_is(&s, 2000, big_text(s.arena, 60000, 7))); /* the toasted row, its old value */
     expect_error(insert_t(&s, 500, "dup", 0), "23505", SDB_ERR_UNIQUE_VIOLATION,
                  "duplicate key value violates unique constraint \"t_pkey\"", "Key (id)=(500) already exists.");
     sess_end(&s, false);

@@ -211,6 +211,72 @@ static void test_garbage(void)
     }
 }
 
+/* A descriptor made once decodes as the per-row lookups do, copying or
+ * not; an unknown type fails only when a value of it is stored. */
+static void test_descriptor(void)
+{
+    bool nulls[5] = {false, false, true, false, false};
+    SdbStr row;
+    encode_sample(&row, nulls);
+    SdbRowDesc desc;
+    CU_ASSERT_EQUAL_FATAL(sdb_row_desc_init(&desc, 5, types5, arena), SDB_OK);
+    CU_ASSERT_EQUAL(desc.storage[0], SDB_ROW_BYVAL);
+    CU_ASSERT_EQUAL(desc.storage[1], SDB_ROW_VARLENA);
+    int want[4] = {1, 0, 3, 2};
+    SdbDatum v[4], w[4];
+    bool n[4], m[4];
+    CU_ASSERT_EQUAL_FATAL(sdb_row_decode_desc(NULL, &desc, row.data, row.len, want, 4, false, NULL, v, n), SDB_OK);
+    CU_ASSERT_EQUAL_FATAL(sdb_row_decode(row.data, row.len, types5, 5, want, 4, NULL, w, m), SDB_OK);
+    for (int i = 0; i < 4; i++) {
+        CU_ASSERT_EQUAL(n[i], m[i]);
+        CU_ASSERT_EQUAL(v[i], w[i]);
+    }
+    const char *at = (const char *)sdb_datum_varlena(v[0]);
+    CU_ASSERT_TRUE(at > row.data && at < row.data + row.len); /* not copied */
+    CU_ASSERT_EQUAL_FATAL(sdb_row_decode_desc(NULL, &desc, row.data, row.len, want, 4, true, arena, v, n), SDB_OK);
+    CU_ASSERT_STRING_EQUAL((const char *)sdb_datum_varlena(v[0])->data, "hello, world");
+    CU_ASSERT_TRUE((const char *)sdb_datum_varlena(v[0]) < row.data ||
+                   (const char *)sdb_datum_varlena(v[0]) >= row.data + row.len);
+    CU_ASSERT_EQUAL((int64_t)v[1], -42);
+
+    SdbOid odd[2] = {SDB_TYPEOID_INT4, 999999};
+    SdbDatum values[2] = {7, 0};
+    bool odd_nulls[2] = {false, true};
+    SdbStr r2;
+    sdb_str_init(&r2, arena);
+    CU_ASSERT_EQUAL_FATAL(sdb_row_encode(2, odd, values, odd_nulls, &r2), SDB_OK);
+    CU_ASSERT_EQUAL_FATAL(sdb_row_desc_init(&desc, 2, odd, arena), SDB_OK);
+    CU_ASSERT_EQUAL(desc.storage[1], SDB_ROW_UNKNOWN_TYPE);
+    int both[2] = {0, 1};
+    CU_ASSERT_EQUAL(sdb_row_decode_desc(NULL, &desc, r2.data, r2.len, both, 2, false, NULL, v, n), SDB_OK);
+    CU_ASSERT_TRUE(n[1]);
+    odd_nulls[1] = false;
+    sdb_str_init(&r2, arena);
+    CU_ASSERT_EQUAL(sdb_row_encode(2, odd, values, odd_nulls, &r2), SDB_ERROR);
+    CU_ASSERT_EQUAL(sdb_error_last()->code, SDB_ERR_INTERNAL_ERROR);
+    sdb_error_clear();
+}
+
+/* An out-of-line marker cannot be read without the engine. */
+static void test_external_needs_engine(void)
+{
+    SdbOid types[1] = {SDB_TYPEOID_TEXT};
+    unsigned char data[48] = {0};
+    uint16_t natts = 1;
+    uint32_t word = SDB_ROW_EXTERNAL | 32u;
+    memcpy(data, &natts, 2);
+    memcpy(data + 8, &word, 4);
+    int want = 0;
+    SdbDatum v;
+    bool n;
+    CU_ASSERT_EQUAL(sdb_row_decode(data, 44, types, 1, &want, 1, arena, &v, &n), SDB_ERROR);
+    CU_ASSERT_EQUAL(sdb_error_last()->code, SDB_ERR_INTERNAL_ERROR);
+    sdb_error_clear();
+    CU_ASSERT_EQUAL(sdb_row_decode(data, 40, types, 1, &want, 1, arena, &v, &n), SDB_ERROR);
+    CU_ASSERT_EQUAL(sdb_error_last()->code, SDB_ERR_DATA_CORRUPTED);
+    sdb_error_clear();
+}
+
 static CU_TestInfo tests[] = {
     {"round trip", test_round_trip},
     {"nulls and subsets", test_nulls_and_subsets},
@@ -219,6 +285,8 @@ static CU_TestInfo tests[] = {
     {"zero-copy decode", test_zero_copy},
     {"1600 columns", test_wide_row},
     {"garbage is XX001", test_garbage},
+    {"descriptor made once", test_descriptor},
+    {"out-of-line value needs the engine", test_external_needs_engine},
     CU_TEST_INFO_NULL,
 };
 

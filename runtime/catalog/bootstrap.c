@@ -5,14 +5,25 @@
  * views' definitions in pg_rewrite, types, functions and operators from
  * the generated tables, access methods, collations, the two databases
  * and the bootstrap superuser.  Every row is written by the bootstrap
- * transaction (SDB_BOOTSTRAP_XID, always committed).
+ * transaction (SDB_BOOTSTRAP_XID, always committed).  A finished bootstrap
+ * is flushed and marked by a PG_VERSION file; one cut short by a crash is
+ * removed and run again.
  */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "catalog/catalog_int.h"
+#include "common/error.h"
 #include "sdb_functions.h"
 #include "sdb_operators.h"
+#include "storage/engine.h"
+#include "storage/fileio.h"
 #include "storage/heap.h"
+#include "storage/smgr.h"
+#include "storage/wal.h"
 #include "types/typefuncs.h"
 
 /* OIDs handed out at bootstrap (pg_rewrite rows), below the normal range. */
@@ -322,13 +333,78 @@ static int create_heaps(Boot *b, bool shared)
     return SDB_OK;
 }
 
+/* --- completion ------------------------------------------------------------ */
+
+/* "<datadir>/global/PG_VERSION" (shared catalogs, db_oid 0) or
+ * "<datadir>/base/<db>/PG_VERSION": written once a bootstrap's WAL is
+ * flushed, so it exists only when the catalogs it marks are complete and
+ * survive any crash (PostgreSQL's initdb writes the same file). */
+static void version_file(SdbEngine *engine, SdbOid db_oid, char *buf, size_t size)
+{
+    const char *datadir = sdb_engine_datadir(engine);
+    if (db_oid == 0)
+        snprintf(buf, size, "%s/global/PG_VERSION", datadir);
+    else
+        snprintf(buf, size, "%s/base/%u/PG_VERSION", datadir, (unsigned)db_oid);
+}
+
+int sdb_cat_bootstrap_done(SdbEngine *engine, SdbOid db_oid, bool *done)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    version_file(engine, db_oid, path, sizeof path);
+    *done = stat(path, &st) == 0;
+    if (!*done && errno != ENOENT)
+        return sdb_error_errno(errno, "could not stat file \"%s\"", path);
+    return SDB_OK;
+}
+
+static int drop_if_exists(Boot *b, SdbOid rel_number)
+{
+    SdbRelFileId file = {b->db_oid, rel_number};
+    bool exists;
+    if (sdb_smgr_exists(sdb_engine_smgr(b->engine), file, SDB_FORK_MAIN, &exists) != SDB_OK)
+        return SDB_ERROR;
+    return exists ? sdb_engine_drop_relation(b->engine, file, SDB_INVALID_XID) : SDB_OK;
+}
+
+/* Remove the catalog files a bootstrap cut short by a crash left behind
+ * (logged drops, so redo of the old records cannot bring them back). */
+static int remove_leftovers(Boot *b)
+{
+    bool shared = b->db_oid == 0;
+    if (drop_if_exists(b, SDB_CATALOG_TOAST_RELNUM) != SDB_OK)
+        return SDB_ERROR;
+    for (int i = 0; i < SDB_CATALOG_REL_COUNT; i++) {
+        const SdbCatalogRel *rel = &sdb_catalog_rels[i];
+        if (rel->kind == SDB_CATALOG_TABLE && rel->shared == shared && drop_if_exists(b, rel->oid) != SDB_OK)
+            return SDB_ERROR;
+    }
+    return SDB_OK;
+}
+
+/* Make everything the bootstrap wrote durable, then say so. */
+static int mark_done(Boot *b)
+{
+    SdbWal *wal = sdb_engine_wal(b->engine);
+    if (sdb_wal_flush(wal, sdb_wal_insert_lsn(wal)) != SDB_OK)
+        return SDB_ERROR;
+    char path[PATH_MAX];
+    version_file(b->engine, b->db_oid, path, sizeof path);
+    return sdb_file_replace(path, "15\n", 3);
+}
+
 static int run_boot(SdbEngine *engine, SdbOid db_oid, int (*fill)(Boot *))
 {
     Boot b = {.engine = engine, .db_oid = db_oid, .next_oid = BOOTSTRAP_OID_START};
     b.arena = sdb_arena_create(NULL, "catalog bootstrap", 0);
     if (b.arena == NULL)
         return SDB_ERROR;
-    int rc = fill(&b);
+    int rc = remove_leftovers(&b);
+    if (rc == SDB_OK)
+        rc = fill(&b);
+    if (rc == SDB_OK)
+        rc = mark_done(&b);
     sdb_arena_destroy(b.arena);
     return rc;
 }
@@ -384,6 +460,6 @@ int sdb_cat_bootstrap_database(SdbEngine *engine, SdbOid db_oid)
 
 int sdb_cat_database_exists(SdbEngine *engine, SdbOid db_oid, bool *exists)
 {
-    SdbRelFileId file = {db_oid, SDB_CATALOG_PG_CLASS_OID};
+    SdbRelFileId file = {db_oid, SDB_CATALOG_TOAST_RELNUM}; /* created first */
     return sdb_smgr_exists(sdb_engine_smgr(engine), file, SDB_FORK_MAIN, exists);
 }

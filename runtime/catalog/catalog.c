@@ -546,21 +546,21 @@ static int load_all(SdbCatalog *cat)
     return rc;
 }
 
-/* Bootstrap what a cluster created now lacks: the shared catalogs, and
- * template1's and postgres's. */
+/* Bootstrap what a cluster created now lacks, or what a crash during its
+ * bootstrap left unfinished: the shared catalogs, and template1's and
+ * postgres's. */
 static int bootstrap_if_new(SdbEngine *engine, SdbOid db_oid)
 {
-    bool exists;
-    if (sdb_cat_database_exists(engine, db_oid, &exists) != SDB_OK)
+    bool done;
+    if (sdb_cat_bootstrap_done(engine, db_oid, &done) != SDB_OK)
         return SDB_ERROR;
-    if (exists)
+    if (done)
         return SDB_OK;
     if (!sdb_engine_created(engine) && db_oid != SDB_DATABASE_TEMPLATE1 && db_oid != SDB_DATABASE_POSTGRES)
         return sdb_error(SDB_ERR_INVALID_CATALOG_NAME, "database %u does not exist", db_oid);
-    SdbRelFileId shared = {0, SDB_CATALOG_PG_DATABASE_OID};
-    if (sdb_smgr_exists(sdb_engine_smgr(engine), shared, SDB_FORK_MAIN, &exists) != SDB_OK)
+    if (sdb_cat_bootstrap_done(engine, 0, &done) != SDB_OK)
         return SDB_ERROR;
-    if (!exists && sdb_cat_bootstrap_shared(engine) != SDB_OK)
+    if (!done && sdb_cat_bootstrap_shared(engine) != SDB_OK)
         return SDB_ERROR;
     return sdb_cat_bootstrap_database(engine, db_oid);
 }

@@ -189,8 +189,13 @@ int sdb_cat_quote_identifier(SdbStr *out, const char *ident);
 int sdb_cat_bootstrap_shared(SdbEngine *engine);
 /* Create and fill the catalogs of database `db_oid`. */
 int sdb_cat_bootstrap_database(SdbEngine *engine, SdbOid db_oid);
-/* Whether database db_oid's catalogs exist. */
+/* Whether database db_oid's catalogs exist (any part of them: a
+ * CREATE DATABASE cut short by a crash leaves some). */
 int sdb_cat_database_exists(SdbEngine *engine, SdbOid db_oid, bool *exists);
+/* Whether the bootstrap of database db_oid (0: the shared catalogs) was
+ * finished: its rows are durable and complete.  The two bootstrap
+ * functions first remove what an unfinished one left. */
+int sdb_cat_bootstrap_done(SdbEngine *engine, SdbOid db_oid, bool *done);
 
 /* pg_class / pg_attribute rows (shared by bootstrap and DDL). */
 typedef struct SdbCatClassInfo {

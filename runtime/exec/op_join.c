@@ -37,7 +37,7 @@ typedef struct JoinNode {
     int nleft, nright;
     ExecExpr **conds;
     int nconds;
-    SdbBatch pad;           /* padded rows (own vectors) */
+    SdbBatch pad;           /* outer joins: padded rows (own vectors) */
     SdbBatch pair;          /* semi/anti: candidate pairs (own vectors) */
     uint16_t *sel;
     bool *lmatched;         /* per position of the current left batch */
@@ -74,7 +74,7 @@ typedef struct JoinNode {
     int curpart;
     RowDesc ldesc;          /* left rows in the files */
     SdbArena *part_arena;   /* left rows read back */
-    SdbBatch lbatch;
+    SdbBatch lbatch;        /* spilled: left rows read back */
     size_t peak_bytes;      /* the most the build side held (EXPLAIN ANALYZE) */
 } JoinNode;
 
@@ -361,11 +361,15 @@ static int nl_next(JoinNode *jn, SdbBatch **out)
  * every later one (hash_add_build_row). */
 static int hash_spill_start(JoinNode *jn)
 {
+    const SdbPlan *left = ((const SdbPlanJoin *)jn->node.plan)->left;
     jn->peak_bytes = rowstore_bytes(jn->build) + rowhash_bytes(&jn->hash);
     jn->nparts = JOIN_PARTITIONS;
     jn->lparts = sdb_arena_calloc(jn->node.arena, JOIN_PARTITIONS, sizeof(FILE *));
     jn->rparts = sdb_arena_calloc(jn->node.arena, JOIN_PARTITIONS, sizeof(FILE *));
-    if (jn->lparts == NULL || jn->rparts == NULL)
+    jn->part_arena = sdb_arena_create(jn->node.arena, "left partition", 0);
+    if (jn->lparts == NULL || jn->rparts == NULL || jn->part_arena == NULL ||
+        rowdesc_init(jn->node.arena, &jn->ldesc, left->cols, jn->nleft) != SDB_OK ||
+        exec_batch_init(jn->node.arena, &jn->lbatch, left->cols, jn->nleft) != SDB_OK)
         return SDB_ERROR;
     for (int p = 0; p < JOIN_PARTITIONS; p++)
         if ((jn->lparts[p] = exec_temp_file(jn->node.es)) == NULL ||
@@ -665,10 +669,7 @@ static int hash_setup(JoinNode *jn, const SdbPlanJoin *p)
     jn->flagpos = jn->nright + p->nkeys;
     cols[jn->flagpos] = (SdbPlanColumn){.table = -1, .type = SDB_TYPEOID_INT8, .typmod = -1};
     jn->build = rowstore_create(arena, cols, jn->flagpos + 1);
-    jn->part_arena = sdb_arena_create(arena, "left partition", 0);
-    if (jn->build == NULL || jn->part_arena == NULL || rowhash_init(&jn->hash, 1024) != SDB_OK ||
-        rowdesc_init(arena, &jn->ldesc, p->left->cols, jn->nleft) != SDB_OK ||
-        exec_batch_init(arena, &jn->lbatch, p->left->cols, jn->nleft) != SDB_OK || hash_build(jn) != SDB_OK)
+    if (jn->build == NULL || rowhash_init(&jn->hash, 0) != SDB_OK || hash_build(jn) != SDB_OK)
         return SDB_ERROR;
     if (jn->nparts > 0)
         jn->phase = JP_PARTITION;
@@ -752,10 +753,14 @@ ExecNode *exec_build_join(SdbExecState *es, const SdbPlanJoin *p)
         memcpy(both, p->left->cols, jn->nleft * sizeof(SdbPlanColumn));
     if (jn->nright > 0)
         memcpy(both + jn->nleft, p->right->cols, jn->nright * sizeof(SdbPlanColumn));
-    if (exec_batch_init(arena, &jn->pad, both, jn->nleft + jn->nright) != SDB_OK ||
-        exec_batch_init(arena, &jn->pair, both, jn->nleft + jn->nright) != SDB_OK)
-        return NULL;
-    if (!kind_semi_anti(p->kind) && exec_batch_init(arena, &jn->node.out, both, jn->nleft + jn->nright) != SDB_OK)
+    /* only the batches this kind fills: a deep tree of joins has many
+     * columns, each vector a batch long */
+    int nboth = jn->nleft + jn->nright;
+    bool pads = kind_pads_left(p->kind) || kind_pads_right(p->kind);
+    if ((pads && exec_batch_init(arena, &jn->pad, both, nboth) != SDB_OK) ||
+        (kind_semi_anti(p->kind) && exec_batch_init(arena, &jn->pair, both, nboth) != SDB_OK) ||
+        (!kind_semi_anti(p->kind) && p->plan.ncols != nboth &&
+         exec_batch_init(arena, &jn->node.out, both, nboth) != SDB_OK))
         return NULL;
     if (exec_defer(es, join_cleanup, jn) != SDB_OK)
         return NULL;

@@ -23,13 +23,29 @@ typedef struct Input {
     SdbPlan **slot;           /* where it hangs in the original tree */
     SdbPlan *plan;
     OptSet tables;
+    int *conds;               /* the conditions reading it (indexes into Cluster.cond) */
+    int nconds;
     bool used;
 } Input;
+
+/* A condition of the cluster with what the greedy search asks of it,
+ * computed once, so that a whole search costs O(inputs x (inputs +
+ * conditions)) bitmap steps. */
+typedef struct Cond {
+    SdbExpr *expr;
+    uint64_t *reads;          /* the inputs it reads: bits over input indexes */
+    bool outside;             /* reads a table no input produces (LATERAL above) */
+    bool equality;            /* an `=`: selectivity from the two sides' rows */
+    double selectivity;       /* otherwise */
+    bool placed;
+} Cond;
 
 typedef struct Cluster {
     Input *inputs;
     int n, cap;
     OptList conds;
+    Cond *cond;               /* conds.items, prepared */
+    int words;                /* of an input bitmap */
 } Cluster;
 
 static void estimate_tree(Opt *o, SdbPlan *plan)
@@ -80,121 +96,217 @@ static int refresh_headers(Opt *o, SdbPlan *plan)
     return opt_set_header(o, plan);
 }
 
-static OptWalk reads_table(SdbExpr **slot, int depth, void *arg)
+/* The tables of the cluster's inputs other than one's own. */
+typedef struct Others {
+    OptSet all;
+    const OptSet *own;
+} Others;
+
+static OptWalk reads_other(SdbExpr **slot, int depth, void *arg)
 {
+    const Others *others = arg;
     const SdbBoundVar *var = (const SdbBoundVar *)*slot;
-    return (*slot)->tag == SDB_E_VAR && var->levelsup == depth && opt_set_has(arg, var->table) ? OPT_WALK_STOP
-                                                                                               : OPT_WALK_CONTINUE;
+    return (*slot)->tag == SDB_E_VAR && var->levelsup == depth && opt_set_has(&others->all, var->table) &&
+                   !opt_set_has(others->own, var->table)
+               ? OPT_WALK_STOP
+               : OPT_WALK_CONTINUE;
 }
 
-/* Does an input read a row of another (LATERAL)? */
+/* Does an input read a row of another (LATERAL)?  Its own tables (its
+ * filters) do not count. */
 static bool lateral(const Cluster *c)
 {
-    OptSet all;
-    opt_set_clear(&all);
+    Others others;
+    opt_set_clear(&others.all);
     for (int i = 0; i < c->n; i++)
-        opt_set_union(&all, &c->inputs[i].tables);
-    for (int i = 0; i < c->n; i++)
-        if (opt_walk_plan(c->inputs[i].plan, 0, reads_table, &all) == OPT_WALK_STOP)
+        opt_set_union(&others.all, &c->inputs[i].tables);
+    for (int i = 0; i < c->n; i++) {
+        others.own = &c->inputs[i].tables;
+        if (opt_walk_plan(c->inputs[i].plan, 0, reads_other, &others) == OPT_WALK_STOP)
+            return true;
+    }
+    return false;
+}
+
+/* --- bitmaps over the cluster's inputs --- */
+
+static bool bit_has(const uint64_t *bits, int i) { return bits[i / 64] >> (i % 64) & 1; }
+
+static void bit_add(uint64_t *bits, int i) { bits[i / 64] |= UINT64_C(1) << (i % 64); }
+
+/* Is `a` within `have` plus input `extra` (-1: none)? */
+static bool bits_within(const uint64_t *a, const uint64_t *have, int extra, int words)
+{
+    for (int w = 0; w < words; w++) {
+        uint64_t more = extra >= 0 && extra / 64 == w ? UINT64_C(1) << (extra % 64) : 0;
+        if ((a[w] & ~(have[w] | more)) != 0)
+            return false;
+    }
+    return true;
+}
+
+static bool bits_overlap(const uint64_t *a, const uint64_t *b, int words)
+{
+    for (int w = 0; w < words; w++)
+        if ((a[w] & b[w]) != 0)
             return true;
     return false;
 }
 
-/* Rows of joining `rows` rows of `have` with input `in` under the
- * conditions that become checkable; *connected when one of them links the two. */
-static double join_rows(const Cluster *c, const OptSet *have, double rows, const Input *in, bool *connected)
+/* The input producing binding table t, or -1. */
+static int input_of(const Cluster *c, int t)
 {
-    OptSet both = *have;
-    opt_set_union(&both, &in->tables);
-    double r = in->plan->rows, out = rows * r;
-    *connected = false;
-    for (int i = 0; i < c->conds.n; i++) {
+    for (int i = 0; i < c->n; i++)
+        if (opt_set_has(&c->inputs[i].tables, t))
+            return i;
+    return -1;
+}
+
+/* Each condition's inputs and selectivity, each input's conditions. */
+static int prepare(Opt *o, Cluster *c)
+{
+    c->words = (c->n + 63) / 64;
+    c->cond = sdb_arena_calloc(o->arena, c->conds.n + 1, sizeof(Cond));
+    int *degree = sdb_arena_calloc(o->arena, c->n, sizeof(int));
+    if (c->cond == NULL || degree == NULL)
+        return SDB_ERROR;
+    for (int k = 0; k < c->conds.n; k++) {
+        Cond *cd = &c->cond[k];
+        cd->expr = c->conds.items[k];
+        cd->reads = sdb_arena_calloc(o->arena, c->words, sizeof(uint64_t));
+        if (cd->reads == NULL)
+            return SDB_ERROR;
         OptSet t;
         opt_set_clear(&t);
-        opt_expr_tables(c->conds.items[i], &t);
-        if (!opt_set_subset(&t, &both) || opt_set_subset(&t, have) || !opt_set_overlaps(&t, have))
+        opt_expr_tables(cd->expr, &t);
+        for (int w = 0; w < OPT_MAX_TABLES / 64; w++)
+            for (uint64_t bits = t.w[w]; bits != 0; bits &= bits - 1) {
+                int i = input_of(c, w * 64 + __builtin_ctzll(bits));
+                if (i < 0)
+                    cd->outside = true;
+                else if (!bit_has(cd->reads, i)) {
+                    bit_add(cd->reads, i);
+                    degree[i]++;
+                }
+            }
+        const SdbBoundOpExpr *op = (const SdbBoundOpExpr *)cd->expr;
+        const SdbOperInfo *info = op->expr.tag == SDB_E_OP_EXPR ? sdb_oper_by_oid(op->opno) : NULL;
+        cd->equality = info != NULL && strcmp(info->name, "=") == 0;
+        cd->selectivity = opt_selectivity(cd->expr);
+    }
+    for (int i = 0; i < c->n; i++)
+        if ((c->inputs[i].conds = sdb_arena_alloc(o->arena, sizeof(int) * (degree[i] + 1))) == NULL)
+            return SDB_ERROR;
+    for (int k = 0; k < c->conds.n; k++)
+        for (int i = 0; i < c->n; i++)
+            if (bit_has(c->cond[k].reads, i))
+                c->inputs[i].conds[c->inputs[i].nconds++] = k;
+    return SDB_OK;
+}
+
+/* Rows of joining `rows` rows of the inputs `have` with input i under the
+ * conditions that become checkable; *connected when one of them links the two. */
+static double join_rows(const Cluster *c, const uint64_t *have, double rows, int i, bool *connected)
+{
+    const Input *in = &c->inputs[i];
+    double r = in->plan->rows, out = rows * r;
+    *connected = false;
+    for (int j = 0; j < in->nconds; j++) {
+        const Cond *cd = &c->cond[in->conds[j]];
+        if (cd->outside || !bits_within(cd->reads, have, i, c->words) || !bits_overlap(cd->reads, have, c->words))
             continue;
         *connected = true;
-        const SdbBoundOpExpr *op = (const SdbBoundOpExpr *)c->conds.items[i];
-        const SdbOperInfo *info = op->expr.tag == SDB_E_OP_EXPR ? sdb_oper_by_oid(op->opno) : NULL;
-        out *= info != NULL && strcmp(info->name, "=") == 0 ? 1.0 / fmax(1.0, fmin(rows, r))
-                                                            : opt_selectivity(c->conds.items[i]);
+        out *= cd->equality ? 1.0 / fmax(1.0, fmin(rows, r)) : cd->selectivity;
     }
     return out;
 }
 
-/* The conditions checkable over `tables` and not placed yet. */
-static int take_conds(Opt *o, Cluster *c, const OptSet *tables, bool *placed, SdbPlanJoin *join)
+static int take_cond(Opt *o, Cond *cd, const uint64_t *have, int words, OptList *conds)
+{
+    if (cd->placed || cd->outside || !bits_within(cd->reads, have, -1, words))
+        return SDB_OK;
+    cd->placed = true;
+    return opt_list_add(o, conds, cd->expr);
+}
+
+/* The conditions checkable over `have` once input i joined and not placed
+ * yet: at the first join every condition is a candidate (one reading only
+ * the first input, or no input), later only those reading input i. */
+static int take_conds(Opt *o, Cluster *c, const uint64_t *have, int i, bool first, SdbPlanJoin *join)
 {
     OptList conds = {0};
-    for (int i = 0; i < c->conds.n; i++) {
-        OptSet t;
-        opt_set_clear(&t);
-        opt_expr_tables(c->conds.items[i], &t);
-        if (placed[i] || !opt_set_subset(&t, tables))
-            continue;
-        placed[i] = true;
-        if (opt_list_add(o, &conds, c->conds.items[i]) != SDB_OK)
+    const Input *in = &c->inputs[i];
+    for (int j = 0; j < (first ? c->conds.n : in->nconds); j++)
+        if (take_cond(o, &c->cond[first ? j : in->conds[j]], have, c->words, &conds) != SDB_OK)
             return SDB_ERROR;
-    }
     join->conds = conds.items;
     join->nconds = conds.n;
     return SDB_OK;
 }
 
+/* The next input: connected to `have` by a condition if any is, then the
+ * fewest rows. */
+static int next_input(const Cluster *c, const uint64_t *have, double rows, double *best_rows)
+{
+    int best = -1;
+    bool best_connected = false;
+    for (int i = 0; i < c->n; i++) {
+        bool connected;
+        if (c->inputs[i].used)
+            continue;
+        double r = join_rows(c, have, rows, i, &connected);
+        if (best < 0 || (connected && !best_connected) || (connected == best_connected && r < *best_rows)) {
+            best = i;
+            best_connected = connected;
+            *best_rows = r;
+        }
+    }
+    return best;
+}
+
 static int rebuild(Opt *o, Cluster *c, SdbPlan **slot)
 {
-    bool *placed = sdb_arena_calloc(o->arena, c->conds.n + 1, sizeof(bool));
-    if (placed == NULL)
+    if (prepare(o, c) != SDB_OK)
+        return SDB_ERROR;
+    uint64_t *have = sdb_arena_calloc(o->arena, c->words, sizeof(uint64_t));
+    if (have == NULL)
         return SDB_ERROR;
     int first = 0;
     for (int i = 1; i < c->n; i++)
         if (c->inputs[i].plan->rows < c->inputs[first].plan->rows)
             first = i;
     c->inputs[first].used = true;
+    bit_add(have, first);
     SdbPlan *tree = c->inputs[first].plan;
-    OptSet have = c->inputs[first].tables;
     double rows = tree->rows;
     for (int step = 1; step < c->n; step++) {
-        int best = -1;
-        bool best_connected = false;
         double best_rows = 0;
-        for (int i = 0; i < c->n; i++) {
-            bool connected;
-            if (c->inputs[i].used)
-                continue;
-            double r = join_rows(c, &have, rows, &c->inputs[i], &connected);
-            if (best < 0 || (connected && !best_connected) || (connected == best_connected && r < best_rows)) {
-                best = i;
-                best_connected = connected;
-                best_rows = r;
-            }
-        }
+        int best = next_input(c, have, rows, &best_rows);
         Input *in = &c->inputs[best];
         in->used = true;
-        opt_set_union(&have, &in->tables);
+        bit_add(have, best);
         SdbPlanJoin *join = sdb_new_plan_join(o->arena);
         if (join == NULL)
             return SDB_ERROR;
         join->kind = SDB_JOIN_KIND_INNER;
         join->left = tree;
         join->right = in->plan;
-        if (take_conds(o, c, &have, placed, join) != SDB_OK || opt_set_header(o, &join->plan) != SDB_OK)
+        if (take_conds(o, c, have, best, step == 1, join) != SDB_OK || opt_set_header(o, &join->plan) != SDB_OK)
             return SDB_ERROR;
         join->plan.rows = rows = fmax(1.0, best_rows);
         tree = &join->plan;
     }
     /* a condition reading a row from outside the tree (LATERAL above): at the top */
     SdbPlanJoin *top = (SdbPlanJoin *)tree;
-    for (int i = 0; i < c->conds.n; i++) {
-        if (placed[i])
+    for (int k = 0; k < c->conds.n; k++) {
+        if (c->cond[k].placed)
             continue;
         SdbExpr **conds = sdb_arena_alloc(o->arena, sizeof(SdbExpr *) * (top->nconds + 1));
         if (conds == NULL)
             return SDB_ERROR;
         if (top->nconds > 0)
             memcpy(conds, top->conds, sizeof(SdbExpr *) * top->nconds);
-        conds[top->nconds++] = c->conds.items[i];
+        conds[top->nconds++] = c->cond[k].expr;
         top->conds = conds;
     }
     *slot = tree;

@@ -244,6 +244,16 @@ void sdb_session_statement_context(SdbStatement *st, SdbSession *s, const char *
     st->expr.session = &s->info;
 }
 
+/* The session's table access, set up for a statement whose allocations go
+ * to `arena`. */
+static SdbAccessContext *statement_access(SdbSession *s, SdbArena *arena)
+{
+    s->access.timezone = s->timezone;
+    s->access.arena = arena;
+    s->access.priv = NULL; /* what access kept lived in the previous statement's arena */
+    return &s->access;
+}
+
 void sdb_session_exec_context(SdbStatement *st, SdbExecContext *ec)
 {
     SdbSession *s = st->s;
@@ -259,11 +269,8 @@ void sdb_session_exec_context(SdbStatement *st, SdbExecContext *ec)
     ec->work_mem = s->settings.work_mem * 1024;
     ec->temp_dir = s->db->temp_dir;
     ec->cancel = &s->cancel;
-    s->access.timezone = s->timezone;
-    s->access.arena = st->expr.arena; /* the statement's: what access keeps for it lives there */
-    s->access.priv = NULL;
-    ec->access = &s->access;
-    st->expr.access = &s->access; /* nextval() and the other sequence functions */
+    st->expr.access = statement_access(s, st->expr.arena); /* nextval() and the other sequence functions */
+    ec->access = st->expr.access;
 }
 
 /* Convert a value to another type through its text form (EXECUTE's
@@ -298,7 +305,7 @@ static int eval_default(void *arg, const SdbRelation *rel, int attno, SdbDatum *
     const SdbSelectStmt *select = (const SdbSelectStmt *)((SdbRawStmt *)sdb_list_nth(parsed.stmts, 0))->stmt;
     const SdbResTarget *target = (const SdbResTarget *)sdb_list_nth(select->target_list, 0);
     SdbExprContext expr = {.arena = s->txn_arena, .timezone = s->timezone, .xact_start = s->txn.start,
-                           .session = &s->info};
+                           .session = &s->info, .access = &s->access};
     SdbAnalyzeContext ac = {.catalog = s->catalog, .txn = &s->txn, .expr = &expr, .sql = sql,
                             .search_path = s->search_path, .npath = s->npath};
     SdbExpr *e;
@@ -553,7 +560,10 @@ static int run_ddl(SdbStatement *st, const SdbNode *stmt)
         .notice = ddl_notice,
         .notice_arg = (void *)st->sink,
         .view_ncolumns = -1,
+        .eval_default = eval_default, /* ADD COLUMN ... DEFAULT on a table with rows */
+        .eval_arg = s,
     };
+    statement_access(s, st->expr.arena);
     if (SDB_IS_A(stmt, VIEW_STMT) && view_columns(st, (const SdbViewStmt *)stmt, &ddl) != SDB_OK)
         return SDB_ERROR;
     SdbStr tag;

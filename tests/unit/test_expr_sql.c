@@ -105,6 +105,17 @@ static void test_identity(void)
                  "cannot insert a non-DEFAULT value into column \"id\"");
 }
 
+/* ADD COLUMN with a DEFAULT (or serial) on a table with rows fills every
+ * existing row with its own value. */
+static void test_add_column_default(void)
+{
+    EXPECT("CREATE TABLE grow (a int)", "[CREATE TABLE]");
+    EXPECT("INSERT INTO grow VALUES (1), (2)", "[INSERT 0 2]");
+    EXPECT("ALTER TABLE grow ADD COLUMN b int DEFAULT 7", "[ALTER TABLE]");
+    EXPECT("ALTER TABLE grow ADD COLUMN c serial", "[ALTER TABLE]");
+    EXPECT("SELECT a, b, c FROM grow ORDER BY a", "1|7|1\n2|7|2\n[SELECT 2]");
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -114,6 +125,7 @@ int main(void)
         {"join_once", test_join_once},
         {"default_values_not_null", test_default_values_not_null},
         {"identity", test_identity},
+        {"add_column_default", test_add_column_default},
         CU_TEST_INFO_NULL,
     };
     CU_SuiteInfo suites[] = {{"expr_sql", suite_init, suite_clean, NULL, NULL, tests}, CU_SUITE_INFO_NULL};

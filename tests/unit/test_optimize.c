@@ -430,6 +430,43 @@ static void test_join_order(void)
                  "strategy=nested_loop");
 }
 
+/* Occurrences of `needle` in `text`. */
+static int count(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *p = strstr(text, needle); p != NULL; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+static void test_join_order_chain(void)
+{
+    /* FROM t2, t13, t3, t12, ... (no two neighbours connected) WHERE
+     * t2.y = t3.x AND t3.y = t4.x ... AND t2.x = 4: a chain of 12 tables
+     * with a filtered scan joins along the chain, never a cross join */
+    static const int from[] = {2, 13, 3, 12, 4, 11, 5, 10, 6, 9, 7, 8};
+    SdbPlan *tree = scan(500, from[0]);
+    for (int i = 1; i < 12; i++)
+        tree = join(SDB_JOIN_KIND_INNER, tree, scan(500, from[i]), 0);
+    SdbPlanFilter *where = (SdbPlanFilter *)filter(tree, 0);
+    where->quals = sdb_arena_alloc(arena, sizeof(SdbExpr *) * 12);
+    for (int t = 2; t < 13; t++)
+        where->quals[where->nquals++] = op("=", var(t, 1), var(t + 1, 0));
+    where->quals[where->nquals++] = op("=", var(2, 0), cint(4, INT4));
+    SdbPlan *plan = project(&where->plan, 1, 1, var(13, 2));
+    const char *text = CHECK(&plan, "Project");
+    CU_ASSERT_EQUAL(count(text, "kind=inner nconds=0 strategy=hash nkeys=1"), 11);
+    CU_ASSERT_EQUAL(count(text, "strategy=nested_loop"), 0);
+    /* from the filtered scan (and its neighbour, hashed) along the chain */
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "rel_oid=500 table=2 nfilters=1"));
+    for (int t = 3; t < 13; t++) {
+        char here[32], next[32];
+        snprintf(here, sizeof(here), "table=%d nfilters", t);
+        snprintf(next, sizeof(next), "table=%d nfilters", t + 1);
+        CU_ASSERT(strstr(text, here) != NULL && strstr(text, here) < strstr(text, next));
+    }
+}
+
 static void test_index_nested_loop(void)
 {
     /* one row of b looked up in b's unique index (y, z); b3.z = b2.z = 2 also filters b3 */
@@ -887,6 +924,7 @@ static CU_TestInfo tests[] = {
     {"AND/OR/NOT simplification, empty results", test_bool_simplification},
     {"pushdown into a cross join", test_pushdown_into_join},
     {"join order", test_join_order},
+    {"join order along a chain of 12 tables with a filtered scan", test_join_order_chain},
     {"index nested loop", test_index_nested_loop},
     {"pushdown around an outer join", test_pushdown_outer_join},
     {"outer-join simplification", test_outer_join_reduction},

@@ -180,6 +180,50 @@ static void test_joins(void)
     CHECK_CASES(cases);
 }
 
+static int count(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *p = strstr(text, needle); p != NULL; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* j1 .. j12 of 10 rows, FROM in an order where no two neighbours are
+ * connected, WHERE a chain j1.b = j2.a ... plus j1.a = 4: joined along the
+ * chain, never a cross join (every Nested Loop has its condition as an index
+ * lookup or a Join Filter). */
+static void test_join_chain(void)
+{
+    static const int from[] = {1, 12, 2, 11, 3, 10, 4, 9, 5, 8, 6, 7};
+    char *sql = malloc(16 * 1024);
+    int n = 0;
+    for (int k = 1; k <= 12; k++) {
+        n += sprintf(sql + n, "create table j%d(a int primary key, b int, x text); insert into j%d values ", k, k);
+        for (int g = 1; g <= 10; g++)
+            n += sprintf(sql + n, "(%d, %d, 'j%d.%d')%s", g, (g * 3 + k) % 10 + 1, k, g, g < 10 ? ", " : ";");
+    }
+    CU_ASSERT_FATAL(load(sql) == 0);
+    n = sprintf(sql, "select j1.a, j12.a, j12.x from j1");
+    for (int i = 1; i < 12; i++)
+        n += sprintf(sql + n, ", j%d", from[i]);
+    for (int k = 1; k < 12; k++)
+        n += sprintf(sql + n, " %s j%d.b = j%d.a", k == 1 ? "where" : "and", k, k + 1);
+    sprintf(sql + n, " and j1.a = 4");
+    Case cases[] = {{sql, "4|5|j12.5"}};
+    CHECK_CASES(cases);
+    char *explain = malloc(strlen(sql) + 16);
+    sprintf(explain, "explain %s", sql);
+    char *plan = run(explain);
+    int loops = count(plan, "Nested Loop"), conds = count(plan, "Join Filter") + count(plan, "Index Cond: (a = j");
+    if (loops > conds)
+        fprintf(stderr, "\n%s\n", plan);
+    CU_ASSERT(loops <= conds);
+    CU_ASSERT_EQUAL(count(plan, " Join  (") + count(plan, "Nested Loop  ("), 11);
+    free(plan);
+    free(explain);
+    free(sql);
+}
+
 static void test_subqueries(void)
 {
     static const Case cases[] = {
@@ -214,6 +258,7 @@ static CU_TestInfo tests[] = {
     {"scans: index ranges, order, folding into empty results", test_scans},
     {"indexes: equality, ranges, LIKE prefixes, order and top-N, lookups", test_indexes},
     {"joins: outer joins, join order, derived equalities", test_joins},
+    {"join order along a chain of 12 tables: no cross join", test_join_chain},
     {"subqueries: semi/anti joins, NULLs, pushdown through subqueries and set operations", test_subqueries},
     {"constant folding errors", test_folding},
     CU_TEST_INFO_NULL,

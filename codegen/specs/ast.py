@@ -67,6 +67,7 @@ TABLES = [
             Field("name", str, required=True, unique=True, pattern=_SNAKE),
             Field("type", str, required=True),
             Field("comment", str),
+            Field("quiet", bool, default=False),
         ])),
     ]),
 ]
@@ -89,6 +90,8 @@ def check(loaded, scalar_types=SCALAR_TYPES):
     for entry in loaded["node"]:
         for item in entry["fields"]:
             kind = item["type"]
+            if item["quiet"] and kind != "bool":
+                raise item.error(f"field '{item['name']}': only a bool field can be quiet")
             if kind in scalar_types or kind in enums or kind in nodes:
                 continue
             if re.fullmatch(_PASCAL, kind):
@@ -115,7 +118,7 @@ def _check_enum_values(entry):
 
 def _field_context(item, enums, scalar_types):
     kind = item["type"]
-    quiet = kind in enums and enums[kind]["quiet"]
+    quiet = (kind in enums and enums[kind]["quiet"]) or item["quiet"]
     if kind in scalar_types:
         category, ctype = kind, scalar_types[kind]
     elif kind in enums:

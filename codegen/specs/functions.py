@@ -21,6 +21,8 @@ TABLES = [
         Field("volatility", str, required=True, choices=("immutable", "stable", "volatile")),
         Field("strict", bool, required=True),
         Field("variadic", bool, default=False),
+        Field("returns_set", bool, default=False),
+        Field("result_name", str, pattern=routines.IDENT),
         Field("symbol", str, required=True, pattern=r"sdb_fn_[a-z0-9_]+"),
         Field("description", str, required=True),
         routines.example_field(),
@@ -42,7 +44,13 @@ def check(loaded):
         seen[key] = entry
         if entry["variadic"] and not entry["args"]:
             raise entry.error("a variadic function repeats its last argument, but has none", "variadic")
-        routines.check_examples(entry, entry["strict"] if entry["args"] else None)
+        routines.check_examples(entry, entry["strict"] if entry["args"] else None, entry["returns_set"])
+    kinds = {}
+    for entry in loaded["function"]:
+        first = kinds.setdefault(entry["symbol"], entry)
+        if first["returns_set"] != entry["returns_set"]:
+            raise entry.error(f"{entry['symbol']} serves a {'set-returning' if first['returns_set'] else 'scalar'} "
+                              f"function (line {first.line()}): one C function has one calling convention", "symbol")
 
 
 def rows(ctx):
@@ -59,6 +67,7 @@ def rows(ctx):
             "args": entry["args"], "arg_oids": arg_oids,
             "result": entry["result"], "result_oid": routines.check_type(entry, "result", entry["result"], types),
             "volatility": entry["volatility"], "strict": entry["strict"], "variadic": entry["variadic"],
+            "retset": entry["returns_set"], "result_name": entry["result_name"],
             "symbol": entry["symbol"], "description": entry["description"],
             "examples": routines.example_values(entry), "kind": "normal",
         })
@@ -82,14 +91,15 @@ def rows(ctx):
 def outputs(loaded, ctx):
     funcs = rows(ctx)
     by_name = sorted(range(len(funcs)), key=lambda i: (funcs[i]["name"], funcs[i]["oid"]))
-    symbols = sorted({row["symbol"] for row in funcs if row["kind"] == "normal"})
+    symbols = sorted({row["symbol"] for row in funcs if row["kind"] == "normal" and not row["retset"]})
+    srf_symbols = sorted({row["symbol"] for row in funcs if row["kind"] == "normal" and row["retset"]})
     windows = sorted({row["symbol"] for row in funcs if row["kind"] == "window"})
     examples = routines.example_rows(loaded["function"], lambda e: "function " + routines.signature(e["name"], e["args"]), FILE)
     examples += routines.example_rows(ctx.loaded["operators.toml"]["operator"],
                                       lambda e: f"operator {e['left'] or 'NONE'} {e['name']} {e['right']}", "operators.toml")
     examples += routines.example_rows(ctx.loaded["casts.toml"]["cast"],
                                       lambda e: f"cast {e['source']} AS {e['target']}", "casts.toml")
-    context = {"functions": funcs, "by_name": by_name, "symbols": symbols, "window_symbols": windows,
+    context = {"functions": funcs, "by_name": by_name, "symbols": symbols, "srf_symbols": srf_symbols, "window_symbols": windows,
                "agg_symbols": sorted({s for e in ctx.loaded[aggregates.FILE]["aggregate"]
                                       for s in (e["init"], e["step"], e["final"])}),
                "combine_symbols": sorted({e["combine"] for e in ctx.loaded[aggregates.FILE]["aggregate"] if e["combine"]}),

@@ -18,6 +18,7 @@ EXAMPLE = Table("example", [
     Field("sql", str, required=True),
     Field("result", str),
     Field("error", str, pattern=SQLSTATE),
+    Field("rows", list),
 ])
 
 _NULL_WORD = re.compile(r"\bnull\b", re.IGNORECASE)
@@ -27,22 +28,33 @@ def example_field():
     return Field("examples", list, required=True, item=EXAMPLE)
 
 
-def check_examples(entry, strict):
-    """Every entry has examples, each with a result or an error; the NULL
-    behaviour of an entry taking arguments is tested: a strict one needs an
-    example with a NULL argument giving NULL, a non-strict one an example
-    with a NULL argument."""
+def check_examples(entry, strict, returns_set=False):
+    """Every entry has examples, each with a result or an error (a
+    set-returning function's: `rows`, the text of each row in order, or an
+    error); the NULL behaviour of an entry taking arguments is tested: a
+    strict one needs an example with a NULL argument giving NULL (no rows
+    for a set-returning one), a non-strict one an example with a NULL
+    argument."""
     examples = entry["examples"]
     if not examples:
         raise entry.error("no examples (every entry needs at least one)", "examples")
+    outcome = "rows" if returns_set else "result"
+    other = "result" if returns_set else "rows"
     for example in examples:
-        if (example["result"] is None) == (example["error"] is None):
-            raise example.error("an example needs exactly one of 'result' or 'error'")
+        if example[other] is not None:
+            raise example.error(f"'{other}' is for {'functions that do not return' if returns_set else 'set-returning functions'}"
+                                f"{' a set' if returns_set else ''}; use '{outcome}'")
+        if (example[outcome] is None) == (example["error"] is None):
+            raise example.error(f"an example needs exactly one of '{outcome}' or 'error'")
+        if returns_set and example["rows"] is not None and any(not isinstance(r, str) for r in example["rows"]):
+            raise example.error("'rows' must list the text of each row")
     if strict is None:
         return
     with_null = [e for e in examples if _NULL_WORD.search(e["sql"])]
-    if strict and not any(e["result"] == "NULL" for e in with_null):
-        raise entry.error("strict, but no example shows a NULL argument giving NULL", "examples")
+    null_result = [] if returns_set else "NULL"
+    if strict and not any(e[outcome] == null_result for e in with_null):
+        raise entry.error("strict, but no example shows a NULL argument giving "
+                          f"{'no rows' if returns_set else 'NULL'}", "examples")
     if not strict and not with_null:
         raise entry.error("not strict, but no example has a NULL argument", "examples")
 
@@ -105,7 +117,9 @@ def example_rows(entries, what, spec_file):
     rows = []
     for entry in entries:
         for example in entry["examples"]:
-            rows.append({"what": what(entry), "sql": example["sql"], "result": example["result"],
+            is_set = bool(entry.get("returns_set"))
+            result = "\n".join(example["rows"]) if example["rows"] is not None else example["result"]
+            rows.append({"what": what(entry), "sql": example["sql"], "result": result, "set": is_set,
                          "error": example["error"], "where": f"spec/{spec_file}:{example.line()}"})
     return rows
 

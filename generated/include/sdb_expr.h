@@ -10,6 +10,7 @@
 #define SDB_EXPR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/memory.h"
@@ -342,5 +343,8 @@ SdbBoundDistinctExpr *sdb_new_bound_distinct_expr(SdbArena *arena, SdbOid type);
 
 /* The node type's name as spec/expr.toml spells it ("FuncExpr"). */
 const char *sdb_expr_tag_name(SdbExprTag tag);
+
+/* The size of a node with `tag`'s struct (for copying a node). */
+size_t sdb_expr_node_size(SdbExprTag tag);
 
 #endif /* SDB_EXPR_H */

@@ -18,6 +18,7 @@
 typedef struct SdbFnCall SdbFnCall;         /* runtime/expr/fmgr.h */
 typedef struct SdbAggCall SdbAggCall;       /* runtime/expr/agg.h */
 typedef struct SdbWindowCall SdbWindowCall; /* runtime/expr/agg.h */
+typedef struct SdbSrfCall SdbSrfCall;       /* runtime/expr/fmgr.h */
 
 /* One scalar function's C entry point: SDB_OK or SDB_ERROR (error recorded). */
 typedef int (*SdbFnPtr)(SdbFnCall *call);
@@ -26,6 +27,8 @@ typedef int (*SdbFnPtr)(SdbFnCall *call);
 typedef int (*SdbAggFnPtr)(SdbAggCall *call);
 typedef int (*SdbAggCombineFnPtr)(SdbAggCall *call, const void *other_state);
 typedef int (*SdbWindowFnPtr)(SdbWindowCall *call);
+/* A set-returning function: the next row of the set (runtime/expr/fmgr.h). */
+typedef int (*SdbSrfFnPtr)(SdbSrfCall *call);
 
 /* What kind of function an entry is (pg_proc.prokind). */
 typedef enum SdbFuncKind {
@@ -61,15 +64,18 @@ typedef struct SdbFuncInfo {
     bool strict;             /* NULL in any argument gives NULL without a call; for an
                                 aggregate: rows with a NULL argument are skipped */
     bool variadic;           /* the last argument may be repeated (VARIADIC) */
+    bool retset;             /* returns a set of rows (pg_proc.proretset): srf, not fn */
     SdbFuncKind kind;
-    SdbFnPtr fn;             /* SDB_FUNC_NORMAL: the C function, else NULL */
+    SdbFnPtr fn;             /* SDB_FUNC_NORMAL and not retset: the C function, else NULL */
+    SdbSrfFnPtr srf;         /* retset: the C function, else NULL */
     const SdbAggInfo *agg;   /* SDB_FUNC_AGGREGATE: its C functions, else NULL */
     SdbWindowFnPtr window;   /* SDB_FUNC_WINDOW: the C function, else NULL */
     const char *symbol;      /* the C function's name (NULL for an aggregate) */
     const char *description;
+    const char *result_name; /* the result column's name (an OUT parameter's, pg_proc.proargnames), or NULL */
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 636
+#define SDB_FUNCTION_COUNT 650
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
@@ -259,6 +265,12 @@ int sdb_fn_uplus(SdbFnCall *call);
 int sdb_fn_upper(SdbFnCall *call);
 int sdb_fn_varchar(SdbFnCall *call);
 int sdb_fn_version(SdbFnCall *call);
+int sdb_fn_generate_series_int(SdbSrfCall *call);
+int sdb_fn_generate_series_step(SdbSrfCall *call);
+int sdb_fn_generate_subscripts(SdbSrfCall *call);
+int sdb_fn_jsonb_array_elements(SdbSrfCall *call);
+int sdb_fn_jsonb_object_keys(SdbSrfCall *call);
+int sdb_fn_unnest(SdbSrfCall *call);
 int sdb_agg_array_array_final(SdbAggCall *call);
 int sdb_agg_array_array_step(SdbAggCall *call);
 int sdb_agg_array_final(SdbAggCall *call);

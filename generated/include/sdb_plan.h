@@ -138,7 +138,7 @@ typedef struct SdbPlanOneRow {
     SdbPlan plan;
 } SdbPlanOneRow;
 
-/* The rows of a set-returning function call (generate_series, unnest) in FROM, as binding table `table`. */
+/* The rows of a function call in FROM, as binding table `table`: those of a set-returning function (generate_series, unnest), one row for any other function. Its arguments may read the left side of a LATERAL Join above it. */
 typedef struct SdbPlanFunctionScan {
     SdbPlan plan;
     SdbExpr *call;
@@ -175,6 +175,7 @@ typedef struct SdbPlanJoin {
     SdbExpr **left_keys;
     SdbExpr **right_keys;
     int nkeys;
+    bool lateral; /* LATERAL: the right side reads the left row's bindings (Vars of levelsup 0) and is run again for every left row; kind inner or left, strategy nested_loop, never reordered */
 } SdbPlanJoin;
 
 /* Groups the child's rows by `groups` (binding table group_table, one column per group expression) and computes `aggs` (Aggref or GroupingFunc nodes; binding table agg_table) per group. With grouping sets, `sets` holds one bitmask of group indexes per set (nsets > 0); a group column outside the current set is NULL. `having` filters the groups (over Vars of group_table and agg_table). */

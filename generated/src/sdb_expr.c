@@ -33,6 +33,58 @@ const char *sdb_expr_tag_name(SdbExprTag tag)
     return (tag > SDB_E_INVALID && tag < SDB_E_COUNT) ? expr_names[tag] : "Invalid";
 }
 
+size_t sdb_expr_node_size(SdbExprTag tag)
+{
+    switch (tag) {
+    case SDB_E_VAR:
+        return sizeof(SdbBoundVar);
+    case SDB_E_AGGREF:
+        return sizeof(SdbBoundAggref);
+    case SDB_E_WINDOW_FUNC:
+        return sizeof(SdbBoundWindowFunc);
+    case SDB_E_GROUPING_FUNC:
+        return sizeof(SdbBoundGroupingFunc);
+    case SDB_E_SUB_PLAN:
+        return sizeof(SdbBoundSubPlan);
+    case SDB_E_ARRAY_EXPR:
+        return sizeof(SdbBoundArrayExpr);
+    case SDB_E_CONST:
+        return sizeof(SdbBoundConst);
+    case SDB_E_PARAM:
+        return sizeof(SdbBoundParam);
+    case SDB_E_FUNC_EXPR:
+        return sizeof(SdbBoundFuncExpr);
+    case SDB_E_OP_EXPR:
+        return sizeof(SdbBoundOpExpr);
+    case SDB_E_RELABEL_TYPE:
+        return sizeof(SdbBoundRelabelType);
+    case SDB_E_COERCE_VIA_IO:
+        return sizeof(SdbBoundCoerceViaIo);
+    case SDB_E_BOOL_EXPR:
+        return sizeof(SdbBoundBoolExpr);
+    case SDB_E_NULL_TEST:
+        return sizeof(SdbBoundNullTest);
+    case SDB_E_BOOLEAN_TEST:
+        return sizeof(SdbBoundBooleanTest);
+    case SDB_E_CASE_EXPR:
+        return sizeof(SdbBoundCaseExpr);
+    case SDB_E_CASE_TEST:
+        return sizeof(SdbBoundCaseTest);
+    case SDB_E_COALESCE_EXPR:
+        return sizeof(SdbBoundCoalesceExpr);
+    case SDB_E_NULL_IF_EXPR:
+        return sizeof(SdbBoundNullIfExpr);
+    case SDB_E_MIN_MAX_EXPR:
+        return sizeof(SdbBoundMinMaxExpr);
+    case SDB_E_SCALAR_ARRAY_OP:
+        return sizeof(SdbBoundScalarArrayOp);
+    case SDB_E_DISTINCT_EXPR:
+        return sizeof(SdbBoundDistinctExpr);
+    default:
+        return sizeof(SdbExpr);
+    }
+}
+
 /* A zeroed node of `size` bytes with its header filled in. */
 static void *new_expr(SdbArena *arena, size_t size, SdbExprTag tag, SdbOid type)
 {

@@ -405,6 +405,8 @@ static int print_fields(const SdbPlan *plan, SdbStr *out)
         rc |= sdb_str_appendf(out, " nconds=%lld", (long long)node->nconds);
         rc |= sdb_str_appendf(out, " strategy=%s", join_strategy_name(node->strategy));
         rc |= sdb_str_appendf(out, " nkeys=%lld", (long long)node->nkeys);
+        if (node->lateral)
+            rc |= sdb_str_appendf(out, " lateral=true");
         break;
     }
     case SDB_P_AGGREGATE: {

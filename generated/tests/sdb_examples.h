@@ -7,15 +7,19 @@
 #ifndef SDB_EXAMPLES_H
 #define SDB_EXAMPLES_H
 
+#include <stdbool.h>
+
 typedef struct SdbSpecExample {
     const char *what;   /* "function int4pl(int4, int4)", "operator int4 + int4" */
     const char *sql;    /* an expression */
-    const char *result; /* its text output, "NULL" for NULL; NULL when an error is expected */
+    const char *result; /* its text output, "NULL" for NULL; NULL when an error is expected;
+                           a set: each row's text output, joined by newlines */
+    bool set;           /* a set-returning call: run as SELECT * FROM <sql> */
     const char *error;  /* the expected SQLSTATE, or NULL */
     const char *where;  /* spec/FILE.toml:LINE */
 } SdbSpecExample;
 
-#define SDB_SPEC_EXAMPLE_COUNT 2143
+#define SDB_SPEC_EXAMPLE_COUNT 2197
 
 extern const SdbSpecExample sdb_spec_examples[SDB_SPEC_EXAMPLE_COUNT];
 

@@ -105,6 +105,16 @@ static void set_nulls(SdbVector *v, int pos)
     sdb_vector_set_null(v, pos, true);
 }
 
+/* Left row r of the current left batch padded with NULLs, as row m of jn->pad. */
+static void pad_left_row(JoinNode *jn, int r, int m)
+{
+    const SdbBatch *lb = jn->lb;
+    for (int c = 0; c < jn->nleft; c++)
+        put(&jn->pad.cols[c], m, lb->cols[c].values[r], sdb_vector_is_null(&lb->cols[c], r));
+    for (int c = 0; c < jn->nright; c++)
+        set_nulls(&jn->pad.cols[jn->nleft + c], m);
+}
+
 /* Rows of the finished left batch lb the kind emits on its own: semi the
  * matched ones, anti the unmatched ones (`shell` over the left batch), left
  * and full the unmatched ones padded with NULLs (in `pad`). */
@@ -260,13 +270,20 @@ static int nl_pairs(JoinNode *jn, SdbBatch *pairs, int lr, const SdbBatch *rb, i
     return exec_qual_batch(jn->conds, jn->nconds, pairs, jn->sel, nmatch);
 }
 
+/* Whether the right side is rebuilt for every left row, reading it as
+ * es->params: an index nested loop, a LATERAL join. */
+static bool rebuilds_right(const SdbPlanJoin *p)
+{
+    return p->strategy == SDB_JOIN_STRATEGY_INDEX_NESTED_LOOP || p->lateral;
+}
+
 /* The next right batch for the current left row: materialized batch bi,
- * or the rebuilt inner side's next batch (index nested loop). */
+ * or the rebuilt inner side's next batch (index nested loop, LATERAL). */
 static int nl_right_batch(JoinNode *jn, int lr, SdbBatch **rb)
 {
     const SdbPlanJoin *p = (const SdbPlanJoin *)jn->node.plan;
     *rb = NULL;
-    if (p->strategy != SDB_JOIN_STRATEGY_INDEX_NESTED_LOOP) {
+    if (!rebuilds_right(p)) {
         if (jn->bi < jn->nib)
             *rb = &jn->ib[jn->bi++];
         return SDB_OK;
@@ -296,7 +313,7 @@ static int nl_next(JoinNode *jn, SdbBatch **out)
 {
     const SdbPlanJoin *p = (const SdbPlanJoin *)jn->node.plan;
     bool semi_anti = kind_semi_anti(p->kind);
-    bool inl = p->strategy == SDB_JOIN_STRATEGY_INDEX_NESTED_LOOP;
+    bool inl = rebuilds_right(p);
     int n = sdb_batch_live(jn->lb);
     while (jn->li < n) {
         int lr = sdb_batch_row(jn->lb, jn->li);
@@ -312,6 +329,15 @@ static int nl_next(JoinNode *jn, SdbBatch **out)
             }
             jn->li++;
             jn->bi = 0;
+            if (p->lateral && p->kind == SDB_JOIN_KIND_LEFT && !jn->lmatched[lr]) {
+                /* LATERAL: padded in place, rows keep the left order (as PostgreSQL) */
+                jn->lmatched[lr] = true;
+                pad_left_row(jn, lr, 0);
+                jn->pad.nrows = 1;
+                jn->pad.sel = NULL;
+                *out = &jn->pad;
+                return SDB_OK;
+            }
             continue;
         }
         SdbBatch *pairs = semi_anti ? &jn->pair : &jn->node.out;
@@ -722,7 +748,7 @@ ExecNode *exec_build_join(SdbExecState *es, const SdbPlanJoin *p)
     JoinNode *jn = exec_node_alloc(es, &p->plan, sizeof(JoinNode));
     if (jn == NULL || (jn->left = exec_build(es, p->left)) == NULL)
         return NULL;
-    bool inl = p->strategy == SDB_JOIN_STRATEGY_INDEX_NESTED_LOOP;
+    bool inl = rebuilds_right(p);
     if (!inl && (jn->right = exec_build(es, p->right)) == NULL)
         return NULL;
     jn->nleft = p->left->ncols;
@@ -737,8 +763,10 @@ ExecNode *exec_build_join(SdbExecState *es, const SdbPlanJoin *p)
     jn->lmatched = sdb_arena_calloc(arena, SDB_BATCH_SIZE, sizeof(bool));
     if (both == NULL || jn->conds == NULL || jn->sel == NULL || jn->lmatched == NULL)
         return NULL;
-    memcpy(both, p->left->cols, jn->nleft * sizeof(SdbPlanColumn));
-    memcpy(both + jn->nleft, p->right->cols, jn->nright * sizeof(SdbPlanColumn));
+    if (jn->nleft > 0) /* a side may have no columns (OneRow, count(*)) */
+        memcpy(both, p->left->cols, jn->nleft * sizeof(SdbPlanColumn));
+    if (jn->nright > 0)
+        memcpy(both + jn->nleft, p->right->cols, jn->nright * sizeof(SdbPlanColumn));
     /* only the batches this kind fills: a deep tree of joins has many
      * columns, each vector a batch long */
     int nboth = jn->nleft + jn->nright;
@@ -769,6 +797,7 @@ ExecNode *exec_build_join(SdbExecState *es, const SdbPlanJoin *p)
         jn->inner_arena = sdb_arena_create(arena, "inner side", 0);
         jn->lrow.es = es;
         jn->lrow.res = &jn->node.env.res;
+        jn->lrow.fallback = es->params; /* a LATERAL join inside another's right side */
         if (jn->inner_arena == NULL)
             return NULL;
     } else {

@@ -548,6 +548,10 @@ static int bind_func_call(const SdbBindContext *bc, const SdbFuncCall *node, Sdb
     }
     if (f->func->kind == SDB_FUNC_AGGREGATE) /* an Aggref, made by the analyzer (spec/expr.toml) */
         return unsupported(bc, "an aggregate call", node->location);
+    if (f->func->retset) { /* a FunctionScan, made by the analyzer for FROM */
+        sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "set-returning functions are not allowed in this context");
+        return sdb_bind_fail_at(bc, node->location);
+    }
     *out = &f->expr;
     return SDB_OK;
 }

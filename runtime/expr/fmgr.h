@@ -89,6 +89,42 @@ struct SdbFnCall {
     bool result_null;
 };
 
+/* A set-returning function (spec `returns_set = true`) is
+ * `int fn(SdbSrfCall *call)`, called once per row of the set: it sets
+ * call->result (or result_null) and returns SDB_OK, or sets call->done when
+ * the set is over (then result is not read), or records an error.  The first
+ * call finds call->state NULL: the function checks its arguments there and
+ * keeps what it needs between calls in call->state, allocated in
+ * call->state_arena (which lives as long as the set).  A row's by-reference
+ * result goes in call->arena, which the caller may reset after reading it.
+ * The arguments stay valid until the set ends.  A strict function is not
+ * called when an argument is NULL: its set is empty.  Drive it with
+ * sdb_srf_begin/sdb_srf_next. */
+struct SdbSrfCall {
+    const SdbFuncInfo *func;        /* the function called */
+    const SdbExprContext *context;  /* settings, transaction start */
+    SdbArena *arena;                /* = context->arena: each row's result */
+    SdbArena *state_arena;          /* call->state and what it points to */
+    int nargs;
+    const SdbOid *argtypes;         /* the arguments' actual types */
+    SdbOid rettype;                 /* the concrete result type (polymorphic ones resolved) */
+    const SdbDatum *args;           /* valid until the set ends */
+    const bool *nulls;
+    void *state;                    /* the function's, NULL before the first call */
+    SdbDatum result;
+    bool result_null;
+    bool done;                      /* set by the function: no more rows */
+};
+
+/* Start the set of `func` (retset) over `nargs` arguments that stay valid
+ * until the set ends; strict with a NULL argument: an empty set. */
+void sdb_srf_begin(SdbSrfCall *call, const SdbFuncInfo *func, const SdbExprContext *ctx, SdbArena *state_arena,
+                   int nargs, const SdbOid *argtypes, SdbOid rettype, const SdbDatum *args, const bool *nulls);
+
+/* The next row of the set into call->result / result_null; *done (and no
+ * row) when the set is over. */
+int sdb_srf_next(SdbSrfCall *call, bool *done);
+
 /* Argument `i`'s type and the result type. */
 static inline SdbOid sdb_fn_argtype(const SdbFnCall *call, int i) { return call->argtypes[i]; }
 static inline SdbOid sdb_fn_rettype(const SdbFnCall *call) { return call->func->rettype; }

@@ -424,42 +424,13 @@ SdbExpr *opt_make_bool(Opt *o, bool value, bool isnull)
 
 /* --- copying and substitution --- */
 
-static size_t expr_size(SdbExprTag tag)
-{
-    switch (tag) {
-    case SDB_E_VAR: return sizeof(SdbBoundVar);
-    case SDB_E_AGGREF: return sizeof(SdbBoundAggref);
-    case SDB_E_WINDOW_FUNC: return sizeof(SdbBoundWindowFunc);
-    case SDB_E_GROUPING_FUNC: return sizeof(SdbBoundGroupingFunc);
-    case SDB_E_SUB_PLAN: return sizeof(SdbBoundSubPlan);
-    case SDB_E_ARRAY_EXPR: return sizeof(SdbBoundArrayExpr);
-    case SDB_E_CONST: return sizeof(SdbBoundConst);
-    case SDB_E_PARAM: return sizeof(SdbBoundParam);
-    case SDB_E_FUNC_EXPR: return sizeof(SdbBoundFuncExpr);
-    case SDB_E_OP_EXPR: return sizeof(SdbBoundOpExpr);
-    case SDB_E_RELABEL_TYPE: return sizeof(SdbBoundRelabelType);
-    case SDB_E_COERCE_VIA_IO: return sizeof(SdbBoundCoerceViaIo);
-    case SDB_E_BOOL_EXPR: return sizeof(SdbBoundBoolExpr);
-    case SDB_E_NULL_TEST: return sizeof(SdbBoundNullTest);
-    case SDB_E_BOOLEAN_TEST: return sizeof(SdbBoundBooleanTest);
-    case SDB_E_CASE_EXPR: return sizeof(SdbBoundCaseExpr);
-    case SDB_E_CASE_TEST: return sizeof(SdbBoundCaseTest);
-    case SDB_E_COALESCE_EXPR: return sizeof(SdbBoundCoalesceExpr);
-    case SDB_E_NULL_IF_EXPR: return sizeof(SdbBoundNullIfExpr);
-    case SDB_E_MIN_MAX_EXPR: return sizeof(SdbBoundMinMaxExpr);
-    case SDB_E_SCALAR_ARRAY_OP: return sizeof(SdbBoundScalarArrayOp);
-    case SDB_E_DISTINCT_EXPR: return sizeof(SdbBoundDistinctExpr);
-    default: return sizeof(SdbExpr);
-    }
-}
-
 /* Copy one node; its expression arrays become fresh arrays (children still
  * shared): the walker then copies each child in turn. */
 static OptWalk copy_node(SdbExpr **slot, int depth, void *arg)
 {
     Opt *o = arg;
     (void)depth;
-    size_t size = expr_size((*slot)->tag);
+    size_t size = sdb_expr_node_size((*slot)->tag);
     SdbExpr *copy = sdb_arena_alloc(o->arena, size);
     if (copy == NULL)
         return OPT_WALK_STOP;

@@ -185,7 +185,7 @@ int opt_join_strategy(Opt *o, SdbPlanJoin *join)
     opt_produced(join->left, &left);
     opt_produced(join->right, &right);
     /* LATERAL: the right side reads the left row, so it is run per left row */
-    if (opt_walk_plan(join->right, 0, find_table_of, &left) == OPT_WALK_STOP) {
+    if (join->lateral || opt_walk_plan(join->right, 0, find_table_of, &left) == OPT_WALK_STOP) {
         join->strategy = SDB_JOIN_STRATEGY_NESTED_LOOP;
         return SDB_OK;
     }

@@ -125,9 +125,30 @@ static void missing_table(AnQuery *q, const char *rel)
         for (int i = 0; i < p->nrtes; i++)
             if (p->rtes[i]->name != NULL && strcmp(p->rtes[i]->name, rel) == 0) {
                 sdb_error(SDB_ERR_UNDEFINED_TABLE, "invalid reference to FROM-clause entry for table \"%s\"", rel);
+                sdb_error_hint("There is an entry for table \"%s\", but it cannot be referenced from this part of the "
+                               "query.", rel);
                 return;
             }
     sdb_error(SDB_ERR_UNDEFINED_TABLE, "missing FROM-clause entry for table \"%s\"", rel);
+}
+
+/* PostgreSQL's hint when column `name` exists in a FROM item this part of
+ * the query cannot see (a non-LATERAL subquery in FROM). */
+static void hidden_column_hint(AnQuery *q, const char *name)
+{
+    for (AnQuery *p = q; p != NULL; p = p->parent) {
+        if (rtes_visible(q, p))
+            continue;
+        for (int i = 0; i < p->nrtes; i++) {
+            const AnRte *rte = p->rtes[i];
+            for (int c = 0; rte->name != NULL && c < rte->ncols; c++)
+                if (strcmp(rte->colnames[c], name) == 0) {
+                    sdb_error_hint("There is a column named \"%s\" in table \"%s\", but it cannot be referenced "
+                                   "from this part of the query.", name, rte->name);
+                    return;
+                }
+        }
+    }
 }
 
 static int column_ref(AnQuery *q, const SdbColumnRef *ref, SdbExpr **out)
@@ -145,10 +166,15 @@ static int column_ref(AnQuery *q, const SdbColumnRef *ref, SdbExpr **out)
                 continue;
             if (find_unqualified(q, p, col, ref->location, &e) != SDB_OK)
                 return SDB_ERROR;
+            if (e == NULL) { /* the whole row of a function returning a scalar: its value */
+                const AnRte *rte = find_rel(p, NULL, col);
+                e = rte != NULL && rte->scalar_function ? rte->exprs[0] : NULL;
+            }
             if (e != NULL)
                 return found(q, p, e, ref->location, out);
         }
         sdb_error(SDB_ERR_UNDEFINED_COLUMN, "column \"%s\" does not exist", col);
+        hidden_column_hint(q, col);
         return an_fail_at(q, ref->location);
     }
     const char *rel = str_of(sdb_list_nth(ref->fields, n - 2));
@@ -581,6 +607,50 @@ static int not_aggregate(AnQuery *q, const SdbFuncCall *fc)
     return an_fail_at(q, fc->location);
 }
 
+/* Whether some function called `name` returns a set. */
+static bool returns_set(const char *name)
+{
+    const SdbFuncInfo *const *funcs;
+    size_t n = sdb_funcs_by_name(name, &funcs);
+    for (size_t i = 0; i < n; i++)
+        if (funcs[i]->retset)
+            return true;
+    return false;
+}
+
+/* A call of a function that may return a set: only a FROM item's own
+ * function may (not its arguments), and the select list (analyze_srf.c). */
+static int srf_call(AnQuery *q, const SdbFuncCall *fc, SdbExpr **out)
+{
+    int nargs = sdb_list_length(fc->args);
+    SdbExpr **args = sdb_bind_exprs(&q->bc, nargs);
+    SdbBoundFuncExpr *f;
+    const SdbNode *top = q->srf_call;
+    q->srf_call = NULL;
+    int rc = args == NULL ? SDB_ERROR : SDB_OK;
+    for (int i = 0; rc == SDB_OK && i < nargs; i++) /* unknown literals stay unknown for resolution */
+        rc = an_bind_raw(q, q->kind, sdb_list_nth(fc->args, i), &args[i]);
+    q->srf_call = top;
+    if (rc != SDB_OK || resolve(q, fc, args, nargs, &f) != SDB_OK)
+        return SDB_ERROR;
+    if (f->func->retset && (const SdbNode *)fc != top && q->kind != AN_SELECT) {
+        if (q->kind == AN_FROM_FUNCTION)
+            sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "set-returning functions must appear at top level of FROM");
+        else if (q->kind == AN_AGG_ARGS || q->kind == AN_WINDOW_PARTITION) {
+            sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "%s function calls cannot contain set-returning function calls",
+                      q->kind == AN_AGG_ARGS ? "aggregate" : "window");
+            sdb_error_hint("You might be able to move the set-returning function into a LATERAL FROM item.");
+        }
+        else if (q->kind == AN_ORDER_BY)
+            sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "set-returning functions in ORDER BY are not supported");
+        else
+            return not_allowed(q, SDB_ERR_FEATURE_NOT_SUPPORTED, "set-returning functions", fc->location);
+        return an_fail_at(q, fc->location);
+    }
+    *out = &f->expr;
+    return SDB_OK;
+}
+
 /* count(t.*) (or count(t)) of a FROM item of this level that no outer
  * join null-extends is count(*): t's row value is never NULL there, as
  * PostgreSQL counts it.  *star gets that call; false for any other call. */
@@ -613,7 +683,10 @@ static int func_call(AnQuery *q, const SdbFuncCall *fc, SdbExpr **out)
         sdb_error(SDB_ERR_WRONG_OBJECT_TYPE, "window function %s requires an OVER clause", name);
         return an_fail_at(q, fc->location);
     }
-    if (!fc->agg_star && !fc->agg_distinct && fc->agg_order == NULL && fc->agg_filter == NULL)
+    bool plain = !fc->agg_star && !fc->agg_distinct && fc->agg_order == NULL && fc->agg_filter == NULL;
+    if (plain && returns_set(name))
+        return srf_call(q, fc, out);
+    if (plain)
         return SDB_BIND_DEFAULT;
     SdbExpr **args; /* a function that does not exist is reported as such first */
     int nargs;

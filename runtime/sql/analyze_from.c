@@ -239,18 +239,15 @@ static int range_var(AnQuery *q, const SdbRangeVar *rv, SdbPlan **out)
     return an_add_rte(q, rte);
 }
 
+/* A subquery in FROM; a LATERAL one sees the FROM items before it. */
 static int range_subselect(AnQuery *q, const SdbRangeSubselect *rs, SdbPlan **out)
 {
-    if (rs->lateral) {
-        sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "LATERAL is not supported");
-        return SDB_ERROR;
-    }
     if (rs->alias == NULL) {
         sdb_error(SDB_ERR_SYNTAX_ERROR, "subquery in FROM must have an alias");
         return an_fail_at(q, an_location(rs->subquery));
     }
     bool hidden = q->hidden;
-    q->hidden = true;
+    q->hidden = !rs->lateral;
     int rc = an_select(q, false, rs->subquery, out, NULL);
     q->hidden = hidden;
     if (rc != SDB_OK)
@@ -259,22 +256,69 @@ static int range_subselect(AnQuery *q, const SdbRangeSubselect *rs, SdbPlan **ou
     return rte == NULL ? SDB_ERROR : an_add_rte(q, rte);
 }
 
+/* Whether a FROM function is unnest with several arguments: PostgreSQL
+ * runs it as ROWS FROM (unnest(a), unnest(b), ...). */
+static bool multi_unnest(const SdbNode *node)
+{
+    if (!SDB_IS_A(node, FUNC_CALL))
+        return false;
+    const SdbFuncCall *fc = (const SdbFuncCall *)node;
+    const char *name = str_of(sdb_list_nth(fc->funcname, sdb_list_length(fc->funcname) - 1));
+    return sdb_list_length(fc->funcname) == 1 && name != NULL && strcmp(name, "unnest") == 0 &&
+           sdb_list_length(fc->args) > 1 && !fc->agg_star && !fc->agg_distinct && fc->over == NULL;
+}
+
+/* unnest(a, b, ...) in FROM: one column per array (named unnest), the
+ * arrays' elements side by side, NULL past a shorter one's end. */
+static int range_unnest(AnQuery *q, const SdbRangeFunction *rf, SdbPlan **out)
+{
+    Analyzer *an = q->an;
+    const SdbFuncCall *fc = (const SdbFuncCall *)rf->function;
+    int n = sdb_list_length(fc->args), ncols = n + (rf->ordinality ? 1 : 0);
+    SdbExpr **calls = sdb_bind_exprs(&q->bc, n), **values = sdb_bind_exprs(&q->bc, ncols);
+    const char **names = an_alloc(an, sizeof(char *) * (size_t)ncols);
+    AnRte *rte = an_alloc(an, sizeof *rte);
+    if (calls == NULL || values == NULL || names == NULL || rte == NULL)
+        return SDB_ERROR;
+    for (int i = 0; i < n; i++) {
+        SdbExpr **arg = sdb_bind_exprs(&q->bc, 1); /* the call keeps the array */
+        SdbBoundFuncExpr *f;
+        names[i] = "unnest";
+        if (arg == NULL || an_bind(q, AN_FROM_FUNCTION, sdb_list_nth(fc->args, i), &arg[0]) != SDB_OK ||
+            sdb_bind_function(&q->bc, "unnest", arg, 1, fc->location, &f) != SDB_OK)
+            return SDB_ERROR;
+        calls[i] = &f->expr;
+    }
+    if (rf->ordinality)
+        names[n] = "ordinality";
+    if ((*out = an_srf_scans(q, calls, n, rf->ordinality, values, rf->ordinality ? &values[n] : NULL)) == NULL)
+        return SDB_ERROR;
+    rte->name = rf->alias != NULL ? rf->alias->aliasname : "unnest";
+    rte->ncols = ncols;
+    rte->exprs = values;
+    rte->rel_visible = rte->cols_visible = true;
+    if (alias_names(q, rte->name, rf->alias, ncols, names, &rte->colnames) != SDB_OK)
+        return SDB_ERROR;
+    return an_add_rte(q, rte);
+}
+
 /* A function in FROM: a FunctionScan of one column (named by the alias's
- * column, else the alias, else the function), plus ordinality. */
+ * column, else the function's result name (an OUT parameter's), else the
+ * alias, else the function), plus ordinality.  Functions
+ * in FROM are always LATERAL (they see the FROM items before them), as in
+ * PostgreSQL.  A function that does not return a set gives one row. */
 static int range_function(AnQuery *q, const SdbRangeFunction *rf, SdbPlan **out)
 {
-    if (rf->lateral) {
-        sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "LATERAL is not supported");
-        return SDB_ERROR;
-    }
+    if (multi_unnest(rf->function))
+        return range_unnest(q, rf, out);
     Analyzer *an = q->an;
     SdbPlanFunctionScan *fs = sdb_new_plan_function_scan(an->arena);
     if (fs == NULL)
         return SDB_ERROR;
-    bool hidden = q->hidden;
-    q->hidden = true;
+    const SdbNode *srf = q->srf_call;
+    q->srf_call = rf->function;
     int rc = an_bind(q, AN_FROM_FUNCTION, rf->function, &fs->call);
-    q->hidden = hidden;
+    q->srf_call = srf;
     if (rc != SDB_OK)
         return SDB_ERROR;
     if (fs->call->tag != SDB_E_FUNC_EXPR) {
@@ -283,11 +327,12 @@ static int range_function(AnQuery *q, const SdbRangeFunction *rf, SdbPlan **out)
     }
     const char *fname = an_figure_name(rf->function);
     const char *name = rf->alias != NULL ? rf->alias->aliasname : fname;
+    const char *result_name = ((const SdbBoundFuncExpr *)fs->call)->func->result_name;
     int n = rf->ordinality ? 2 : 1;
     fs->ordinality = rf->ordinality;
     if (an_set_cols(an, &fs->plan, n) != SDB_OK)
         return SDB_ERROR;
-    const char *names[2] = {name, "ordinality"};
+    const char *names[2] = {result_name != NULL ? result_name : name, "ordinality"};
     const char **colnames;
     if (alias_names(q, name, rf->alias, n, names, &colnames) != SDB_OK)
         return SDB_ERROR;
@@ -299,11 +344,68 @@ static int range_function(AnQuery *q, const SdbRangeFunction *rf, SdbPlan **out)
     if (rte == NULL)
         return SDB_ERROR;
     rte->colnames = colnames;
+    rte->scalar_function = !rf->ordinality;
     *out = &fs->plan;
     return an_add_rte(q, rte);
 }
 
 /* ---- joins ---- */
+
+/* Whether a plan reads a binding table of the join's left side (at the
+ * join's query level): the join is then LATERAL. */
+typedef struct LateralRefs {
+    const SdbPlan *left;
+    int levelsup;            /* Vars of the join's level, seen from where the walk is */
+    int table;               /* the first left table read, or -1 */
+    int location;
+} LateralRefs;
+
+static bool produced_by(const SdbPlan *plan, int table)
+{
+    for (int i = 0; i < plan->ncols; i++)
+        if (plan->cols[i].table == table)
+            return true;
+    return false;
+}
+
+static int lateral_ref(void *arg, SdbExpr **slot, bool *descend)
+{
+    LateralRefs *refs = arg;
+    *descend = refs->table < 0;
+    if ((*slot)->tag == SDB_E_VAR) {
+        const SdbBoundVar *v = (const SdbBoundVar *)*slot;
+        if (v->levelsup == refs->levelsup && produced_by(refs->left, v->table)) {
+            refs->table = v->table;
+            refs->location = v->location;
+        }
+    } else if ((*slot)->tag == SDB_E_SUB_PLAN && ((const SdbBoundSubPlan *)*slot)->correlated) {
+        refs->levelsup++;
+        int rc = an_mutate_plan(((SdbBoundSubPlan *)*slot)->plan, lateral_ref, refs);
+        refs->levelsup--;
+        return rc;
+    }
+    return SDB_OK;
+}
+
+/* Mark `join` LATERAL when its right side reads its left side's columns;
+ * only INNER and LEFT joins may (42P10). */
+static int mark_lateral(AnQuery *q, SdbPlanJoin *join)
+{
+    LateralRefs refs = {join->left, 0, -1, -1};
+    if (an_mutate_plan(join->right, lateral_ref, &refs) != SDB_OK)
+        return SDB_ERROR;
+    if (refs.table < 0)
+        return SDB_OK;
+    if (join->kind != SDB_JOIN_KIND_INNER && join->kind != SDB_JOIN_KIND_LEFT) {
+        const AnTable *t = an_table(q->an, refs.table);
+        sdb_error(SDB_ERR_INVALID_COLUMN_REFERENCE, "invalid reference to FROM-clause entry for table \"%s\"",
+                  t != NULL && t->name != NULL ? t->name : "?");
+        sdb_error_detail("The combining JOIN type must be INNER or LEFT for a LATERAL reference.");
+        return an_fail_at(q, refs.location);
+    }
+    join->lateral = true;
+    return SDB_OK;
+}
 
 /* The column-visible columns of rtes[from..to). */
 typedef struct JoinSide {
@@ -485,6 +587,8 @@ static int join_expr(AnQuery *q, const SdbJoinExpr *j, SdbPlan **out)
     join->conds = conds;
     join->nconds = nconds;
     *out = &join->plan;
+    if (mark_lateral(q, join) != SDB_OK)
+        return SDB_ERROR;
     return an_add_rte(q, rte);
 }
 
@@ -500,9 +604,11 @@ static int from_item(AnQuery *q, const SdbNode *node, SdbPlan **out)
     return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "%s is not supported in FROM", sdb_node_tag_name(SDB_NODE_TAG(node)));
 }
 
-/* Two FROM items side by side: a cross join. */
-static SdbPlan *cross_join(Analyzer *an, SdbPlan *left, SdbPlan *right)
+/* Two FROM items side by side: a cross join (LATERAL when the right one
+ * reads the left one). */
+static SdbPlan *cross_join(AnQuery *q, SdbPlan *left, SdbPlan *right)
 {
+    Analyzer *an = q->an;
     SdbPlanJoin *join = sdb_new_plan_join(an->arena);
     if (join == NULL || an_set_cols(an, &join->plan, left->ncols + right->ncols) != SDB_OK)
         return NULL;
@@ -511,7 +617,7 @@ static SdbPlan *cross_join(Analyzer *an, SdbPlan *left, SdbPlan *right)
     join->kind = SDB_JOIN_KIND_INNER;
     join->left = left;
     join->right = right;
-    return &join->plan;
+    return mark_lateral(q, join) == SDB_OK ? &join->plan : NULL;
 }
 
 int an_from(AnQuery *q, const SdbList *from, SdbPlan **out)
@@ -521,7 +627,7 @@ int an_from(AnQuery *q, const SdbList *from, SdbPlan **out)
         SdbPlan *item;
         if (from_item(q, sdb_list_nth(from, i), &item) != SDB_OK)
             return SDB_ERROR;
-        *out = *out == NULL ? item : cross_join(q->an, *out, item);
+        *out = *out == NULL ? item : cross_join(q, *out, item);
         if (*out == NULL)
             return SDB_ERROR;
     }

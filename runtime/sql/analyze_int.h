@@ -48,6 +48,7 @@ typedef struct AnRte {
     SdbExpr **exprs;
     bool rel_visible;        /* t.x and t.* find it */
     bool cols_visible;       /* an unqualified x finds its columns */
+    bool scalar_function;    /* a function in FROM of one column: its name alone is that column (whole row) */
     bool nullable;           /* an outer join above it may null-extend its rows */
 } AnRte;
 
@@ -102,6 +103,7 @@ typedef struct AnQuery {
     int nwins, capwins;
     SdbExpr ***grouping_args; /* per GroupingFunc in aggs (NULL for Aggref): its bound arguments */
     bool correlated;         /* refers to an enclosing level */
+    const SdbNode *srf_call; /* the function of a FROM item being bound: the one call that may return a set */
 } AnQuery;
 
 /* analyze.c */
@@ -128,6 +130,14 @@ int an_add_rte(AnQuery *q, AnRte *rte);
 AnRte *an_rte_for_plan(AnQuery *q, const char *name, const SdbPlan *plan, const SdbAlias *alias);
 int an_with(AnQuery *q, const SdbWithClause *with);
 int an_table_scan(AnQuery *q, const SdbRelation *rel, const char *alias, bool ctid, SdbPlan **out, AnRte **rte);
+
+/* analyze_srf.c: the set-returning calls of select list `exprs` become
+ * LATERAL FunctionScans (zipped) joined to *plan (the grouped, windowed rows). */
+int an_select_srfs(AnQuery *q, SdbExpr **exprs, int n, SdbPlan **plan);
+/* FunctionScans of set-returning `calls`, several ones zipped (run in
+ * lockstep, NULL past a shorter set's end): the plan, values[i] the
+ * expression of call i's value, *ord (when ord) the row number. */
+SdbPlan *an_srf_scans(AnQuery *q, SdbExpr **calls, int n, bool ordinality, SdbExpr **values, SdbExpr **ord);
 
 /* analyze_expr.c: the bind hook and the rewriting of bound expressions */
 int an_bind(AnQuery *q, AnExprKind kind, const SdbNode *node, SdbExpr **out);

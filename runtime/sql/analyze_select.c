@@ -900,6 +900,8 @@ int an_select_core(AnQuery *q, const SdbSelectStmt *s, SdbPlan **out)
         return SDB_ERROR;
     if (q->nwins > 0 && window(q, &above, &plan) != SDB_OK)
         return SDB_ERROR;
+    if (an_select_srfs(q, t.exprs, t.n, &plan) != SDB_OK)
+        return SDB_ERROR;
     if (finish(q, s, &t, above.order, above.norder, above.on, above.non, &plan) != SDB_OK)
         return SDB_ERROR;
     *out = plan;

@@ -71,35 +71,6 @@ static void for_each_child(SdbExpr *e, SlotFn fn, void *arg)
     }
 }
 
-static size_t node_size(SdbExprTag tag)
-{
-    switch (tag) {
-    case SDB_E_VAR: return sizeof(SdbBoundVar);
-    case SDB_E_AGGREF: return sizeof(SdbBoundAggref);
-    case SDB_E_WINDOW_FUNC: return sizeof(SdbBoundWindowFunc);
-    case SDB_E_GROUPING_FUNC: return sizeof(SdbBoundGroupingFunc);
-    case SDB_E_SUB_PLAN: return sizeof(SdbBoundSubPlan);
-    case SDB_E_ARRAY_EXPR: return sizeof(SdbBoundArrayExpr);
-    case SDB_E_CONST: return sizeof(SdbBoundConst);
-    case SDB_E_PARAM: return sizeof(SdbBoundParam);
-    case SDB_E_FUNC_EXPR: return sizeof(SdbBoundFuncExpr);
-    case SDB_E_OP_EXPR: return sizeof(SdbBoundOpExpr);
-    case SDB_E_RELABEL_TYPE: return sizeof(SdbBoundRelabelType);
-    case SDB_E_COERCE_VIA_IO: return sizeof(SdbBoundCoerceViaIo);
-    case SDB_E_BOOL_EXPR: return sizeof(SdbBoundBoolExpr);
-    case SDB_E_NULL_TEST: return sizeof(SdbBoundNullTest);
-    case SDB_E_BOOLEAN_TEST: return sizeof(SdbBoundBooleanTest);
-    case SDB_E_CASE_EXPR: return sizeof(SdbBoundCaseExpr);
-    case SDB_E_CASE_TEST: return sizeof(SdbBoundCaseTest);
-    case SDB_E_COALESCE_EXPR: return sizeof(SdbBoundCoalesceExpr);
-    case SDB_E_NULL_IF_EXPR: return sizeof(SdbBoundNullIfExpr);
-    case SDB_E_MIN_MAX_EXPR: return sizeof(SdbBoundMinMaxExpr);
-    case SDB_E_SCALAR_ARRAY_OP: return sizeof(SdbBoundScalarArrayOp);
-    case SDB_E_DISTINCT_EXPR: return sizeof(SdbBoundDistinctExpr);
-    default: return sizeof(SdbExpr);
-    }
-}
-
 /* Collecting child slots into a growable array (C heap, freed by the caller). */
 typedef struct Slots {
     SdbExpr **items[64];
@@ -289,7 +260,7 @@ static void copy_slot(void *arg, SdbExpr **slot)
     CopyState *cs = arg;
     if (*slot == NULL || cs->rc != SDB_OK)
         return;
-    size_t size = node_size((*slot)->tag);
+    size_t size = sdb_expr_node_size((*slot)->tag);
     SdbExpr *copy = sdb_arena_alloc(cs->arena, size);
     if (copy == NULL) {
         cs->rc = SDB_ERROR;

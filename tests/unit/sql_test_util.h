@@ -3,8 +3,7 @@
  * run(arena, sql) gives the rows ('|' between columns, NULL as "NULL") and
  * command tags ("[UPDATE 1]") as text; EXPECT(sql, text) and
  * EXPECT_ERROR(sql, SQLSTATE, message) check them; suite_init and
- * suite_clean open and close the instance and session.  (The same as
- * test_exec_sql.c's own copy, which can move here.)
+ * suite_clean open and close the instance and session.
  */
 #ifndef SDB_SQL_TEST_UTIL_H
 #define SDB_SQL_TEST_UTIL_H

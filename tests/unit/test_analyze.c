@@ -309,7 +309,7 @@ static void print_fields(Printer *p, const SdbPlan *plan)
     case SDB_P_PROJECT: field(p, "exprs", ((const SdbPlanProject *)plan)->exprs, ((const SdbPlanProject *)plan)->nexprs); break;
     case SDB_P_JOIN: {
         const SdbPlanJoin *j = (const SdbPlanJoin *)plan;
-        sdb_str_appendf(out, " %s", joins[j->kind]);
+        sdb_str_appendf(out, " %s%s", joins[j->kind], j->lateral ? " lateral" : "");
         field(p, "conds", j->conds, j->nconds);
         break;
     }

@@ -497,13 +497,23 @@ static void set_op_cases(void)
 
 /* --- set-returning functions --------------------------------------------- */
 
+/* The set-returning function `name` taking nargs arguments whose first
+ * one is of type `first` (anyarray for an array). */
+static const SdbFuncInfo *srf_named(const char *name, int nargs, SdbOid first)
+{
+    const SdbFuncInfo *const *funcs;
+    size_t n = sdb_funcs_by_name(name, &funcs);
+    for (size_t i = 0; i < n; i++)
+        if (funcs[i]->nargs == nargs && (funcs[i]->argtypes[0] == first || funcs[i]->argtypes[0] == SDB_TYPEOID_ANYARRAY))
+            return funcs[i];
+    return NULL;
+}
+
 static SdbPlan *function_scan(const char *name, int nargs, SdbExpr **args, SdbOid rettype, bool ordinality)
 {
-    SdbFuncInfo *fi = sdb_arena_calloc(T_arena, 1, sizeof(SdbFuncInfo));
-    fi->name = name;
-    fi->rettype = rettype;
     SdbBoundFuncExpr *call = sdb_new_bound_func_expr(T_arena, rettype);
-    call->func = fi;
+    call->func = srf_named(name, nargs, args[0]->type);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(call->func);
     call->args = args;
     call->nargs = nargs;
     SdbPlanFunctionScan *f = sdb_new_plan_function_scan(T_arena);

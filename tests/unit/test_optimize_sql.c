@@ -14,6 +14,7 @@
 #include "harness.h"
 #include "session/session.h"
 #include "session/shell.h"
+#include "shell_test_util.h"
 
 static SdbSettings settings;
 static SdbInstance *db;
@@ -30,35 +31,10 @@ static const char *const setup_sql =
     "create table e(x bigint, v text);"
     "insert into e values (2, 'e2'), (5, 'e5'), (5000000000, 'big'), (null, 'null');";
 
-/* Run `sql` in the raw format: its rows, values joined by '|', rows by
- * ' ', NULL as empty; or "ERROR <sqlstate>". */
+/* The rows of `sql` (shell_test_util.h). */
 static char *run(const char *sql)
 {
-    char *text = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&text, &size);
-    SdbShellOptions opts = {.command = sql, .raw = true};
-    sdb_shell_run(session, &opts, out, out);
-    fclose(out);
-    char *rows = calloc(1, size + 1);
-    size_t n = 0;
-    for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
-        if (line[0] == 'E') {
-            n += sprintf(rows + n, "%sERROR %.5s", n ? " " : "", line + 2);
-            continue;
-        }
-        if (line[0] != 'R')
-            continue;
-        if (n > 0)
-            rows[n++] = ' ';
-        for (char *p = line + 2; *p; p++)
-            if (strncmp(p, "\\N", 2) == 0)
-                p++;
-            else
-                rows[n++] = *p == '\t' ? '|' : *p;
-    }
-    free(text);
-    return rows;
+    return shell_rows(session, sql);
 }
 
 /* Run setup statements: 0, or 1 with the error printed. */

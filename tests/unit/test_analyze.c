@@ -26,6 +26,7 @@
 #include "common/error.h"
 #include "common/str.h"
 #include "config/settings.h"
+#include "case_file.h"
 #include "harness.h"
 #include "storage/engine.h"
 #include "txn/xact.h"
@@ -36,15 +37,8 @@
 #include "sdb_functions.h"
 #include "sdb_operators.h"
 
-#define MAX_LINE 8192
 #define MAX_PARAMS 16
 
-typedef struct Case {
-    int line;
-    SdbStr sql;
-    SdbStr expected;
-    SdbStr comments;
-} Case;
 
 static SdbArena *arena;
 static char dir[512];
@@ -492,40 +486,14 @@ static void describe(const char *sql, SdbStr *out)
     sdb_txn_release(&txn);
 }
 
-static bool starts_with(const char *s, const char *prefix)
+static bool is_expectation(const char *line)
 {
-    return strncmp(s, prefix, strlen(prefix)) == 0;
+    return case_file_starts_with(line, "=> ") || case_file_starts_with(line, "!! ");
 }
 
-static bool read_case(FILE *f, Case *c, int *line)
+static bool read_case(FILE *f, CaseFileCase *c, int *line)
 {
-    char buf[MAX_LINE];
-    sdb_str_init(&c->sql, arena);
-    sdb_str_init(&c->expected, arena);
-    sdb_str_init(&c->comments, arena);
-    c->line = 0;
-    while (fgets(buf, sizeof buf, f) != NULL) {
-        (*line)++;
-        size_t n = strlen(buf);
-        if (n > 0 && buf[n - 1] == '\n')
-            buf[--n] = '\0';
-        if (n == 0) {
-            if (c->line != 0)
-                return true;
-            sdb_str_append_char(&c->comments, '\n');
-        } else if (c->line == 0 && buf[0] == '#') {
-            sdb_str_appendf(&c->comments, "%s\n", buf);
-        } else if (starts_with(buf, "=> ") || starts_with(buf, "!! ")) {
-            sdb_str_appendf(&c->expected, "%s\n", buf);
-        } else {
-            if (c->line == 0)
-                c->line = *line;
-            else
-                sdb_str_append_char(&c->sql, '\n');
-            sdb_str_append_cstr(&c->sql, buf);
-        }
-    }
-    return c->line != 0;
+    return case_file_read(f, arena, is_expectation, c, line);
 }
 
 static FILE *open_cases(void)
@@ -566,7 +534,7 @@ static void test_cases(void)
     FILE *f = open_cases();
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     int line = 0, count = 0, failed = 0;
-    Case c;
+    CaseFileCase c;
     while (read_case(f, &c, &line)) {
         SdbStr actual;
         sdb_str_init(&actual, arena);
@@ -637,7 +605,7 @@ static int print_cases(void)
     if (f == NULL || setup() != 0)
         return 1;
     int line = 0;
-    Case c;
+    CaseFileCase c;
     while (read_case(f, &c, &line)) {
         SdbStr actual;
         sdb_str_init(&actual, arena);

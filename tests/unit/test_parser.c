@@ -20,18 +20,11 @@
 
 #include "common/error.h"
 #include "common/str.h"
+#include "case_file.h"
 #include "harness.h"
 #include "sql/parser.h"
 
-#define MAX_LINE 8192
 
-/* One case of the data file. */
-typedef struct ParseCase {
-    int line;           /* where its SQL starts */
-    SdbStr sql;         /* the SQL, lines joined with '\n' */
-    SdbStr expected;    /* the expectation lines, each ending in '\n' */
-    SdbStr comments;    /* comment lines before it (for --print) */
-} ParseCase;
 
 static SdbArena *arena;
 
@@ -80,55 +73,22 @@ static void describe_extents(const char *sql, SdbStr *out)
     sdb_str_append_char(out, '\n');
 }
 
-static bool starts_with(const char *s, const char *prefix)
-{
-    return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
 static bool is_expectation(const char *line)
 {
-    return starts_with(line, "=> ") || starts_with(line, "!! ") || starts_with(line, "@ ");
+    return case_file_starts_with(line, "=> ") || case_file_starts_with(line, "!! ") || case_file_starts_with(line, "@ ");
 }
 
-/* Reads the next case from `f` into `c` (its strings in `arena`); false at
- * the end of the file.  *line counts lines read. */
-static bool read_case(FILE *f, ParseCase *c, int *line)
+static bool read_case(FILE *f, CaseFileCase *c, int *line)
 {
-    char buf[MAX_LINE];
-    sdb_str_init(&c->sql, arena);
-    sdb_str_init(&c->expected, arena);
-    sdb_str_init(&c->comments, arena);
-    c->line = 0;
-    while (fgets(buf, sizeof buf, f) != NULL) {
-        (*line)++;
-        size_t n = strlen(buf);
-        if (n > 0 && buf[n - 1] == '\n')
-            buf[--n] = '\0';
-        if (n == 0) {
-            if (c->line != 0)
-                return true;
-            sdb_str_append_char(&c->comments, '\n');
-        } else if (c->line == 0 && buf[0] == '#') {
-            sdb_str_appendf(&c->comments, "%s\n", buf);
-        } else if (is_expectation(buf)) {
-            sdb_str_appendf(&c->expected, "%s\n", buf);
-        } else {
-            if (c->line == 0)
-                c->line = *line;
-            else
-                sdb_str_append_char(&c->sql, '\n');
-            sdb_str_append_cstr(&c->sql, buf);
-        }
-    }
-    return c->line != 0;
+    return case_file_read(f, arena, is_expectation, c, line);
 }
 
 /* The actual result of case `c` in the file's notation. */
-static void run_case(const ParseCase *c, SdbStr *actual)
+static void run_case(const CaseFileCase *c, SdbStr *actual)
 {
     sdb_str_init(actual, arena);
     describe(c->sql.data, c->sql.len, actual);
-    if (c->expected.data != NULL && strstr(c->expected.data, "\n@ ") == NULL && !starts_with(c->expected.data, "@ "))
+    if (c->expected.data != NULL && strstr(c->expected.data, "\n@ ") == NULL && !case_file_starts_with(c->expected.data, "@ "))
         return;
     describe_extents(c->sql.data, actual);
 }
@@ -146,7 +106,7 @@ static void test_cases(void)
     FILE *f = open_cases();
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     int line = 0, count = 0, failed = 0;
-    ParseCase c;
+    CaseFileCase c;
     while (read_case(f, &c, &line)) {
         SdbStr actual;
         run_case(&c, &actual);
@@ -172,7 +132,7 @@ static int print_cases(void)
     if (f == NULL || setup() != 0)
         return 1;
     int line = 0;
-    ParseCase c;
+    CaseFileCase c;
     while (read_case(f, &c, &line)) {
         SdbStr actual;
         run_case(&c, &actual);

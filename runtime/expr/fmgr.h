@@ -47,6 +47,7 @@ typedef struct SdbSessionInfo {
     struct SdbTxn *txn;              /* the running transaction (catalog lookups) */
     const char *const *search_path;  /* the parsed search_path ("$user" as written) */
     int npath;
+    const struct SdbSettings *settings; /* the session's current values (pg_settings) */
     void *arg;                       /* the session, for show and set */
     /* A setting's value as SHOW prints it: SDB_OK, or 42704 recorded. */
     int (*show)(void *arg, const char *name, char *buf, size_t size);

@@ -65,7 +65,8 @@ static SdbSession *session_alloc(SdbInstance *db, const char *user, const char *
                                    .eval_default = eval_default, .default_arg = s,
                                    .sequences = &s->sequences};
     s->info = (SdbSessionInfo){.user = s->user, .database = s->dbname, .backend_pid = (int32_t)getpid(),
-                               .catalog = s->catalog, .txn = &s->txn, .arg = s, .show = info_show, .set = info_set};
+                               .catalog = s->catalog, .txn = &s->txn, .settings = &s->settings,
+                               .arg = s, .show = info_show, .set = info_set};
     sdb_session_info_init(&s->info);
     return s;
 }

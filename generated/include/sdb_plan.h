@@ -336,6 +336,8 @@ SdbPlanDelete *sdb_new_plan_delete(SdbArena *arena);
 
 /* The operator's name as spec/plan.toml spells it ("Join"). */
 const char *sdb_plan_tag_name(SdbPlanTag tag);
+/* EXPLAIN's name of the operator (its spec's explain table), NULL if it has none. */
+const char *sdb_plan_explain_label(const SdbPlan *p);
 
 /* How many children `plan` has (its "plan" fields, in spec order, a NULL
  * one included), and the address of child `i`'s pointer, so that a rewrite

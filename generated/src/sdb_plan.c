@@ -31,6 +31,29 @@ const char *sdb_plan_tag_name(SdbPlanTag tag)
     return (tag > SDB_P_INVALID && tag < SDB_P_COUNT) ? plan_names[tag] : "Invalid";
 }
 
+const char *sdb_plan_explain_label(const SdbPlan *p)
+{
+    switch (p->tag) {
+    case SDB_P_SCAN:
+        switch (((const SdbPlanScan *)p)->access) {
+        case SDB_SCAN_ACCESS_INDEX:
+            return "Index Scan";
+        case SDB_SCAN_ACCESS_INDEX_ONLY:
+            return "Index Only Scan";
+        default:
+            return "Seq Scan";
+        }
+    case SDB_P_WINDOW:
+        return "WindowAgg";
+    case SDB_P_SORT:
+        return "Sort";
+    case SDB_P_LIMIT:
+        return "Limit";
+    default:
+        return NULL;
+    }
+}
+
 static const char *scan_access_name(SdbScanAccess v)
 {
     switch (v) {

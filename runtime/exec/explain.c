@@ -652,7 +652,7 @@ static int explain_scan(Explain *ex, const SdbPlanScan *s, int depth, const SdbP
     const char *rel = rel_name(ex, s->rel_oid);
     char *title;
     if (s->access == SDB_SCAN_ACCESS_SEQ) {
-        title = sdb_arena_sprintf(ex->out->arena, "Seq Scan on %s", rel);
+        title = sdb_arena_sprintf(ex->out->arena, "%s on %s", sdb_plan_explain_label(&s->plan), rel);
     } else {
         const SdbRelation *r = NULL;
         const char *index = NULL;
@@ -661,7 +661,7 @@ static int explain_scan(Explain *ex, const SdbPlanScan *s, int depth, const SdbP
                 if (r->indexes[i].oid == s->index_oid)
                     index = r->indexes[i].name;
         title = sdb_arena_sprintf(ex->out->arena, "%s%s using %s on %s",
-                                  s->access == SDB_SCAN_ACCESS_INDEX_ONLY ? "Index Only Scan" : "Index Scan",
+                                  sdb_plan_explain_label(&s->plan),
                                   s->backward ? " Backward" : "", index ? index : "?", rel);
     }
     if (title == NULL)
@@ -753,14 +753,14 @@ static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan 
     }
     case SDB_P_WINDOW: {
         const SdbPlanWindow *w = (const SdbPlanWindow *)p;
-        header(ex, depth, "WindowAgg", stats_of, p);
+        header(ex, depth, sdb_plan_explain_label(p), stats_of, p);
         if (explain_node(ex, w->child, depth + 1, w->child) != SDB_OK)
             return SDB_ERROR;
         break;
     }
     case SDB_P_SORT: {
         const SdbPlanSort *s = (const SdbPlanSort *)p;
-        header(ex, depth, "Sort", stats_of, p);
+        header(ex, depth, sdb_plan_explain_label(p), stats_of, p);
         detail_keys(ex, depth, "Sort Key", s->keys, s->flags, s->nkeys);
         detail_sort(ex, depth, p);
         if (explain_node(ex, s->child, depth + 1, s->child) != SDB_OK)
@@ -768,7 +768,7 @@ static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan 
         break;
     }
     case SDB_P_LIMIT:
-        header(ex, depth, "Limit", stats_of, p);
+        header(ex, depth, sdb_plan_explain_label(p), stats_of, p);
         if (explain_node(ex, ((const SdbPlanLimit *)p)->child, depth + 1, ((const SdbPlanLimit *)p)->child) != SDB_OK)
             return SDB_ERROR;
         break;

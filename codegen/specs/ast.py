@@ -111,16 +111,21 @@ def _check_explain(entry, enums):
     """explain = {label, by, labels}: EXPLAIN's name of the operator, or of
     each value of its enum field `by`."""
     explain = entry["explain"]
-    unknown = sorted(set(explain) - {"label", "by", "labels"})
+    unknown = sorted(set(explain) - {"label", "by", "labels", "details"})
     if unknown:
-        raise entry.error(f"unknown explain key '{unknown[0]}' (expected label, by, labels)", "explain")
+        raise entry.error(f"unknown explain key '{unknown[0]}' (expected label, by, labels, details)", "explain")
     if not isinstance(explain.get("label"), str) or not explain["label"]:
         raise entry.error("explain needs a label string", "explain")
+    kinds = {item["name"]: item["type"] for item in entry["fields"]}
+    for detail in explain.get("details", []):
+        if not isinstance(detail, dict) or set(detail) - {"field", "title", "sep"} or "title" not in detail:
+            raise entry.error("an explain detail is {field, title, sep}", "explain")
+        if kinds.get(detail.get("field")) != "exprs" or "n" + detail["field"] not in kinds:
+            raise entry.error(f"explain detail field {detail.get('field')!r} must be an exprs field with its count", "explain")
     if ("by" in explain) != ("labels" in explain):
         raise entry.error("explain 'by' and 'labels' go together", "explain")
     if "by" not in explain:
         return
-    kinds = {item["name"]: item["type"] for item in entry["fields"]}
     by = explain["by"]
     if kinds.get(by) not in enums:
         raise entry.error(f"explain 'by' must name an enum field of {entry['name']}, not {by!r}", "explain")
@@ -164,7 +169,9 @@ def _explain_context(node, enums):
     by = explain.get("by")
     kind = next((f["type"] for f in node["fields"] if f["name"] == by), None)
     macro = snake(kind).upper() if kind else None
-    return {"label": explain["label"], "by": by,
+    details = [{"field": d["field"], "title": d["title"], "sep": d.get("sep", " AND ")}
+               for d in explain.get("details", [])]
+    return {"label": explain["label"], "by": by, "details": details,
             "labels": [(f"SDB_{macro}_{v.upper()}", label) for v, label in explain.get("labels", {}).items()]}
 
 

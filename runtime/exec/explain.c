@@ -26,6 +26,7 @@ typedef struct Explain {
     int shift;              /* extra indentation inside SubPlan and CTE sections */
     bool *cte_printed;
     int ncte;
+    int depth;              /* depth of the node whose detail lines emit_detail() prints */
 } Explain;
 
 static int deparse(Explain *ex, const SdbExpr *e, SdbStr *s);
@@ -522,6 +523,13 @@ static void detail_exprs(Explain *ex, int depth, const char *label, SdbExpr *con
     sdb_str_append_char(ex->out, '\n');
 }
 
+/* The SdbPlanExplainDetail callback: one detail line at ex->depth. */
+static void emit_detail(void *arg, const char *title, SdbExpr *const *exprs, int n, const char *sep)
+{
+    Explain *ex = arg;
+    detail_exprs(ex, ex->depth, title, exprs, n, sep);
+}
+
 static void detail_keys(Explain *ex, int depth, const char *label, SdbExpr *const *keys, const int *flags, int n)
 {
     if (n == 0)
@@ -669,7 +677,8 @@ static int explain_scan(Explain *ex, const SdbPlanScan *s, int depth, const SdbP
     header(ex, depth, title, stats_of, &s->plan);
     if (s->access != SDB_SCAN_ACCESS_SEQ)
         index_cond(ex, s, depth);
-    detail_exprs(ex, depth, "Filter", s->filters, s->nfilters, " AND ");
+    ex->depth = depth;
+    sdb_plan_explain_details(&s->plan, emit_detail, ex);
     if (s->nfilters > 0)
         detail_removed(ex, depth, &s->plan);
     return SDB_OK;
@@ -715,8 +724,9 @@ static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan 
     case SDB_P_FILTER: {
         /* shown as the child's Filter line, PostgreSQL has no such node */
         const SdbPlanFilter *f = (const SdbPlanFilter *)p;
-        header(ex, depth, "Result", stats_of, p);
-        detail_exprs(ex, depth, "Filter", f->quals, f->nquals, " AND ");
+        header(ex, depth, sdb_plan_explain_label(p), stats_of, p);
+        ex->depth = depth;
+        sdb_plan_explain_details(p, emit_detail, ex);
         detail_removed(ex, depth, p);
         if (explain_node(ex, f->child, depth + 1, f->child) != SDB_OK)
             return SDB_ERROR;
@@ -742,11 +752,10 @@ static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan 
         const SdbPlanAggregate *g = (const SdbPlanAggregate *)p;
         const char *title = g->strategy == SDB_AGG_STRATEGY_PLAIN && g->ngroups == 0 ? "Aggregate"
                             : g->nsets > 0                                          ? "MixedAggregate"
-                            : g->strategy == SDB_AGG_STRATEGY_SORTED                ? "GroupAggregate"
-                                                                                    : "HashAggregate";
+                                                                                    : sdb_plan_explain_label(p);
         header(ex, depth, title, stats_of, p);
-        detail_exprs(ex, depth, "Group Key", g->groups, g->ngroups, ", ");
-        detail_exprs(ex, depth, "Filter", g->having, g->nhaving, " AND ");
+        ex->depth = depth;
+        sdb_plan_explain_details(p, emit_detail, ex);
         if (explain_node(ex, g->child, depth + 1, g->child) != SDB_OK)
             return SDB_ERROR;
         break;

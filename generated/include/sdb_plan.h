@@ -336,6 +336,12 @@ SdbPlanDelete *sdb_new_plan_delete(SdbArena *arena);
 
 /* The operator's name as spec/plan.toml spells it ("Join"). */
 const char *sdb_plan_tag_name(SdbPlanTag tag);
+/* EXPLAIN's name of the operator (its spec's explain table), NULL if it has none. */
+const char *sdb_plan_explain_label(const SdbPlan *p);
+/* EXPLAIN's detail lines of the operator (its explain table's details), in
+ * order: emit(arg, title, exprs, n, separator) for each; the caller deparses. */
+typedef void (*SdbPlanExplainDetail)(void *arg, const char *title, SdbExpr *const *exprs, int n, const char *sep);
+void sdb_plan_explain_details(const SdbPlan *p, SdbPlanExplainDetail emit, void *arg);
 
 /* How many children `plan` has (its "plan" fields, in spec order, a NULL
  * one included), and the address of child `i`'s pointer, so that a rewrite

@@ -31,6 +31,62 @@ const char *sdb_plan_tag_name(SdbPlanTag tag)
     return (tag > SDB_P_INVALID && tag < SDB_P_COUNT) ? plan_names[tag] : "Invalid";
 }
 
+const char *sdb_plan_explain_label(const SdbPlan *p)
+{
+    switch (p->tag) {
+    case SDB_P_SCAN:
+        switch (((const SdbPlanScan *)p)->access) {
+        case SDB_SCAN_ACCESS_INDEX:
+            return "Index Scan";
+        case SDB_SCAN_ACCESS_INDEX_ONLY:
+            return "Index Only Scan";
+        default:
+            return "Seq Scan";
+        }
+    case SDB_P_FILTER:
+        return "Result";
+    case SDB_P_AGGREGATE:
+        switch (((const SdbPlanAggregate *)p)->strategy) {
+        case SDB_AGG_STRATEGY_SORTED:
+            return "GroupAggregate";
+        default:
+            return "HashAggregate";
+        }
+    case SDB_P_WINDOW:
+        return "WindowAgg";
+    case SDB_P_SORT:
+        return "Sort";
+    case SDB_P_LIMIT:
+        return "Limit";
+    default:
+        return NULL;
+    }
+}
+
+void sdb_plan_explain_details(const SdbPlan *p, SdbPlanExplainDetail emit, void *arg)
+{
+    switch (p->tag) {
+    case SDB_P_SCAN: {
+        const SdbPlanScan *node = (const SdbPlanScan *)p;
+        emit(arg, "Filter", node->filters, node->nfilters, " AND ");
+        break;
+    }
+    case SDB_P_FILTER: {
+        const SdbPlanFilter *node = (const SdbPlanFilter *)p;
+        emit(arg, "Filter", node->quals, node->nquals, " AND ");
+        break;
+    }
+    case SDB_P_AGGREGATE: {
+        const SdbPlanAggregate *node = (const SdbPlanAggregate *)p;
+        emit(arg, "Group Key", node->groups, node->ngroups, ", ");
+        emit(arg, "Filter", node->having, node->nhaving, " AND ");
+        break;
+    }
+    default:
+        break;
+    }
+}
+
 static const char *scan_access_name(SdbScanAccess v)
 {
     switch (v) {

@@ -26,6 +26,7 @@ typedef struct Explain {
     int shift;              /* extra indentation inside SubPlan and CTE sections */
     bool *cte_printed;
     int ncte;
+    int depth;              /* depth of the node whose detail lines emit_detail() prints */
 } Explain;
 
 static int deparse(Explain *ex, const SdbExpr *e, SdbStr *s);
@@ -522,6 +523,13 @@ static void detail_exprs(Explain *ex, int depth, const char *label, SdbExpr *con
     sdb_str_append_char(ex->out, '\n');
 }
 
+/* The SdbPlanExplainDetail callback: one detail line at ex->depth. */
+static void emit_detail(void *arg, const char *title, SdbExpr *const *exprs, int n, const char *sep)
+{
+    Explain *ex = arg;
+    detail_exprs(ex, ex->depth, title, exprs, n, sep);
+}
+
 static void detail_keys(Explain *ex, int depth, const char *label, SdbExpr *const *keys, const int *flags, int n)
 {
     if (n == 0)
@@ -652,7 +660,7 @@ static int explain_scan(Explain *ex, const SdbPlanScan *s, int depth, const SdbP
     const char *rel = rel_name(ex, s->rel_oid);
     char *title;
     if (s->access == SDB_SCAN_ACCESS_SEQ) {
-        title = sdb_arena_sprintf(ex->out->arena, "Seq Scan on %s", rel);
+        title = sdb_arena_sprintf(ex->out->arena, "%s on %s", sdb_plan_explain_label(&s->plan), rel);
     } else {
         const SdbRelation *r = NULL;
         const char *index = NULL;
@@ -661,7 +669,7 @@ static int explain_scan(Explain *ex, const SdbPlanScan *s, int depth, const SdbP
                 if (r->indexes[i].oid == s->index_oid)
                     index = r->indexes[i].name;
         title = sdb_arena_sprintf(ex->out->arena, "%s%s using %s on %s",
-                                  s->access == SDB_SCAN_ACCESS_INDEX_ONLY ? "Index Only Scan" : "Index Scan",
+                                  sdb_plan_explain_label(&s->plan),
                                   s->backward ? " Backward" : "", index ? index : "?", rel);
     }
     if (title == NULL)
@@ -669,7 +677,8 @@ static int explain_scan(Explain *ex, const SdbPlanScan *s, int depth, const SdbP
     header(ex, depth, title, stats_of, &s->plan);
     if (s->access != SDB_SCAN_ACCESS_SEQ)
         index_cond(ex, s, depth);
-    detail_exprs(ex, depth, "Filter", s->filters, s->nfilters, " AND ");
+    ex->depth = depth;
+    sdb_plan_explain_details(&s->plan, emit_detail, ex);
     if (s->nfilters > 0)
         detail_removed(ex, depth, &s->plan);
     return SDB_OK;
@@ -715,8 +724,9 @@ static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan 
     case SDB_P_FILTER: {
         /* shown as the child's Filter line, PostgreSQL has no such node */
         const SdbPlanFilter *f = (const SdbPlanFilter *)p;
-        header(ex, depth, "Result", stats_of, p);
-        detail_exprs(ex, depth, "Filter", f->quals, f->nquals, " AND ");
+        header(ex, depth, sdb_plan_explain_label(p), stats_of, p);
+        ex->depth = depth;
+        sdb_plan_explain_details(p, emit_detail, ex);
         detail_removed(ex, depth, p);
         if (explain_node(ex, f->child, depth + 1, f->child) != SDB_OK)
             return SDB_ERROR;
@@ -742,25 +752,24 @@ static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan 
         const SdbPlanAggregate *g = (const SdbPlanAggregate *)p;
         const char *title = g->strategy == SDB_AGG_STRATEGY_PLAIN && g->ngroups == 0 ? "Aggregate"
                             : g->nsets > 0                                          ? "MixedAggregate"
-                            : g->strategy == SDB_AGG_STRATEGY_SORTED                ? "GroupAggregate"
-                                                                                    : "HashAggregate";
+                                                                                    : sdb_plan_explain_label(p);
         header(ex, depth, title, stats_of, p);
-        detail_exprs(ex, depth, "Group Key", g->groups, g->ngroups, ", ");
-        detail_exprs(ex, depth, "Filter", g->having, g->nhaving, " AND ");
+        ex->depth = depth;
+        sdb_plan_explain_details(p, emit_detail, ex);
         if (explain_node(ex, g->child, depth + 1, g->child) != SDB_OK)
             return SDB_ERROR;
         break;
     }
     case SDB_P_WINDOW: {
         const SdbPlanWindow *w = (const SdbPlanWindow *)p;
-        header(ex, depth, "WindowAgg", stats_of, p);
+        header(ex, depth, sdb_plan_explain_label(p), stats_of, p);
         if (explain_node(ex, w->child, depth + 1, w->child) != SDB_OK)
             return SDB_ERROR;
         break;
     }
     case SDB_P_SORT: {
         const SdbPlanSort *s = (const SdbPlanSort *)p;
-        header(ex, depth, "Sort", stats_of, p);
+        header(ex, depth, sdb_plan_explain_label(p), stats_of, p);
         detail_keys(ex, depth, "Sort Key", s->keys, s->flags, s->nkeys);
         detail_sort(ex, depth, p);
         if (explain_node(ex, s->child, depth + 1, s->child) != SDB_OK)
@@ -768,7 +777,7 @@ static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan 
         break;
     }
     case SDB_P_LIMIT:
-        header(ex, depth, "Limit", stats_of, p);
+        header(ex, depth, sdb_plan_explain_label(p), stats_of, p);
         if (explain_node(ex, ((const SdbPlanLimit *)p)->child, depth + 1, ((const SdbPlanLimit *)p)->child) != SDB_OK)
             return SDB_ERROR;
         break;

@@ -13,6 +13,8 @@ import re
 from emit import Output
 from specload import Field, Table, unique_across
 
+from . import plan_explain
+
 SCALAR_TYPES = {  # parse tree field type -> C type
     "node": "SdbNode *",
     "list": "SdbList *",
@@ -63,7 +65,6 @@ TABLES = [
         Field("name", str, required=True, unique=True, pattern=_PASCAL),
         Field("comment", str, required=True),
         Field("inline", str),
-        Field("explain", dict),
         Field("fields", list, required=True, item=Table("node.fields", [
             Field("name", str, required=True, unique=True, pattern=_SNAKE),
             Field("type", str, required=True),
@@ -89,8 +90,8 @@ def check(loaded, scalar_types=SCALAR_TYPES):
     for entry in loaded["enum"]:
         _check_enum_values(entry)
     for entry in loaded["node"]:
-        if entry["explain"] is not None:
-            _check_explain(entry, enums)
+        if "explain" in entry.values:
+            plan_explain.check(entry, enums)
         for item in entry["fields"]:
             kind = item["type"]
             if item["quiet"] and kind != "bool":
@@ -105,36 +106,6 @@ def check(loaded, scalar_types=SCALAR_TYPES):
             inline = [item for item in entry["fields"] if item["name"] == entry["inline"]]
             if not inline or inline[0]["type"] not in ("string", "int"):
                 raise entry.error(f"inline field '{entry['inline']}' must be a string or int field", "inline")
-
-
-def _check_explain(entry, enums):
-    """explain = {label, by, labels}: EXPLAIN's name of the operator, or of
-    each value of its enum field `by`."""
-    explain = entry["explain"]
-    unknown = sorted(set(explain) - {"label", "by", "labels", "details"})
-    if unknown:
-        raise entry.error(f"unknown explain key '{unknown[0]}' (expected label, by, labels, details)", "explain")
-    if not isinstance(explain.get("label"), str) or not explain["label"]:
-        raise entry.error("explain needs a label string", "explain")
-    kinds = {item["name"]: item["type"] for item in entry["fields"]}
-    for detail in explain.get("details", []):
-        if not isinstance(detail, dict) or set(detail) - {"field", "title", "sep"} or "title" not in detail:
-            raise entry.error("an explain detail is {field, title, sep}", "explain")
-        if kinds.get(detail.get("field")) != "exprs" or "n" + detail["field"] not in kinds:
-            raise entry.error(f"explain detail field {detail.get('field')!r} must be an exprs field with its count", "explain")
-    if ("by" in explain) != ("labels" in explain):
-        raise entry.error("explain 'by' and 'labels' go together", "explain")
-    if "by" not in explain:
-        return
-    by = explain["by"]
-    if kinds.get(by) not in enums:
-        raise entry.error(f"explain 'by' must name an enum field of {entry['name']}, not {by!r}", "explain")
-    values = enums[kinds[by]]["values"]
-    for value, label in explain["labels"].items():
-        if value not in values:
-            raise entry.error(f"explain label for {value!r}, which is not a value of {kinds[by]}", "explain")
-        if not isinstance(label, str) or not label:
-            raise entry.error(f"explain label for {value!r} must be a string", "explain")
 
 
 def _check_enum_values(entry):
@@ -162,19 +133,6 @@ def _field_context(item, enums, scalar_types):
             "snake": snake(kind), "comment": item["comment"], "quiet": quiet}
 
 
-def _explain_context(node, enums):
-    explain = node["explain"]
-    if explain is None:
-        return None
-    by = explain.get("by")
-    kind = next((f["type"] for f in node["fields"] if f["name"] == by), None)
-    macro = snake(kind).upper() if kind else None
-    details = [{"field": d["field"], "title": d["title"], "sep": d.get("sep", " AND ")}
-               for d in explain.get("details", [])]
-    return {"label": explain["label"], "by": by, "details": details,
-            "labels": [(f"SDB_{macro}_{v.upper()}", label) for v, label in explain.get("labels", {}).items()]}
-
-
 def context(loaded, scalar_types=SCALAR_TYPES):
     """What the templates of a node spec see: its enums and nodes."""
     enums = {entry["name"]: entry for entry in loaded["enum"]}
@@ -183,7 +141,7 @@ def context(loaded, scalar_types=SCALAR_TYPES):
                    "comment": e["comment"], "values": e["values"]} for e in loaded["enum"]],
         "nodes": [{"name": n["name"], "snake": snake(n["name"]), "macro": snake(n["name"]).upper(),
                    "comment": n["comment"], "inline": n["inline"],
-                   "explain": _explain_context(n, enums),
+                   "explain": plan_explain.context(n, enums) if "explain" in n.values else None,
                    "fields": [_field_context(f, enums, scalar_types) for f in n["fields"]]}
                   for n in loaded["node"]],
     }
@@ -193,9 +151,9 @@ class NodeSpec:
     """One spec file of nodes, as gen.py sees a spec module: FILE, TABLES,
     check() and outputs()."""
 
-    def __init__(self, file, scalar_types, targets):
+    def __init__(self, file, scalar_types, targets, node_fields=()):
         self.FILE = file
-        self.TABLES = TABLES
+        self.TABLES = [TABLES[0], Table("node", TABLES[1].fields + list(node_fields))]
         self.scalar_types = scalar_types
         self.targets = targets  # (output path, template) pairs
 
@@ -223,4 +181,4 @@ PLAN = NodeSpec("plan.toml", PLAN_TYPES, [
     ("include/sdb_plan.h", "plan.h.j2"),
     ("src/sdb_plan.c", "plan.c.j2"),
     ("docs/reference/plan.md", "plan.md.j2"),
-])
+], plan_explain.EXPLAIN_TABLES)

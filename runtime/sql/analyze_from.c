@@ -99,6 +99,7 @@ int an_table_scan(AnQuery *q, const SdbRelation *rel, const char *alias, bool ct
     rte->name = alias != NULL ? alias : rel->name;
     rte->schema = rel->namespace_name;
     scan->rel_oid = rel->oid;
+    scan->alias = alias != NULL && strcmp(alias, rel->name) != 0 ? alias : NULL;
     scan->table = an_new_table(an, rte->name, rel->natts, attnames);
     if (scan->table >= 0)
         an_table(an, scan->table)->rel = rel;
@@ -177,6 +178,8 @@ static int cte_scan(AnQuery *q, AnCte *cte, const SdbRangeVar *rv, SdbPlan **out
         }
         w->cte_id = cte->cte_id;
         w->table = table;
+        w->name = cte->name;
+        w->alias = rv->alias != NULL && strcmp(rv->alias->aliasname, cte->name) != 0 ? rv->alias->aliasname : NULL;
         plan = &w->plan;
     } else {
         SdbPlanCteScan *c = sdb_new_plan_cte_scan(an->arena);
@@ -185,6 +188,8 @@ static int cte_scan(AnQuery *q, AnCte *cte, const SdbRangeVar *rv, SdbPlan **out
         c->cte = cte->plan;
         c->cte_id = cte->cte_id;
         c->table = table;
+        c->name = cte->name;
+        c->alias = rv->alias != NULL && strcmp(rv->alias->aliasname, cte->name) != 0 ? rv->alias->aliasname : NULL;
         plan = &c->plan;
     }
     if (an_set_cols(an, plan, cte->ncols) != SDB_OK)
@@ -327,6 +332,7 @@ static int range_function(AnQuery *q, const SdbRangeFunction *rf, SdbPlan **out)
     }
     const char *fname = an_figure_name(rf->function);
     const char *name = rf->alias != NULL ? rf->alias->aliasname : fname;
+    fs->alias = strcmp(name, fname) != 0 ? name : NULL;
     const char *result_name = ((const SdbBoundFuncExpr *)fs->call)->func->result_name;
     int n = rf->ordinality ? 2 : 1;
     fs->ordinality = rf->ordinality;

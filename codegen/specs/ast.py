@@ -90,8 +90,6 @@ def check(loaded, scalar_types=SCALAR_TYPES):
     for entry in loaded["enum"]:
         _check_enum_values(entry)
     for entry in loaded["node"]:
-        if "explain" in entry.values:
-            plan_explain.check(entry, enums)
         for item in entry["fields"]:
             kind = item["type"]
             if item["quiet"] and kind != "bool":
@@ -106,6 +104,8 @@ def check(loaded, scalar_types=SCALAR_TYPES):
             inline = [item for item in entry["fields"] if item["name"] == entry["inline"]]
             if not inline or inline[0]["type"] not in ("string", "int"):
                 raise entry.error(f"inline field '{entry['inline']}' must be a string or int field", "inline")
+        if "explain" in entry.values:
+            plan_explain.check(entry, enums)
 
 
 def _check_enum_values(entry):

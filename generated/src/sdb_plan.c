@@ -77,6 +77,8 @@ static int explain_scan(const SdbPlanScan *node, const SdbPlanExplainer *x)
         return SDB_ERROR;
     if (node->nfilters > 0 && (x->exprs(x->arg, "Filter", node->filters, node->nfilters, " AND ") != SDB_OK || x->analyze(x->arg, SDB_PLAN_EXPLAIN_REMOVED) != SDB_OK))
         return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
+        return SDB_ERROR;
     return SDB_OK;
 }
 
@@ -93,6 +95,8 @@ static int explain_values(const SdbPlanValues *node, const SdbPlanExplainer *x)
         return SDB_ERROR;
     if (node->nrows == 0 && x->line(x->arg, "One-Time Filter", "false") != SDB_OK)
         return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
+        return SDB_ERROR;
     return SDB_OK;
 }
 
@@ -101,6 +105,8 @@ static int explain_one_row(const SdbPlanOneRow *node, const SdbPlanExplainer *x)
     (void)node;
     x->text(x->arg, "Result");
     if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
         return SDB_ERROR;
     return SDB_OK;
 }
@@ -112,6 +118,8 @@ static int explain_function_scan(const SdbPlanFunctionScan *node, const SdbPlanE
     x->alias(x->arg, node->alias);
     if (x->title(x->arg) != SDB_OK)
         return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
+        return SDB_ERROR;
     return SDB_OK;
 }
 
@@ -121,6 +129,8 @@ static int explain_filter(const SdbPlanFilter *node, const SdbPlanExplainer *x)
     if (x->title(x->arg) != SDB_OK)
         return SDB_ERROR;
     if (node->nquals > 0 && (x->exprs(x->arg, "Filter", node->quals, node->nquals, " AND ") != SDB_OK || x->analyze(x->arg, SDB_PLAN_EXPLAIN_REMOVED) != SDB_OK))
+        return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
         return SDB_ERROR;
     int level = 1;
     if (x->child(x->arg, node->child, level) != SDB_OK)
@@ -180,6 +190,8 @@ static int explain_join(const SdbPlanJoin *node, const SdbPlanExplainer *x)
         return SDB_ERROR;
     if (node->nconds > 0 && x->exprs(x->arg, "Join Filter", node->conds, node->nconds, " AND ") != SDB_OK)
         return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
+        return SDB_ERROR;
     int level = 1;
     if (x->child(x->arg, node->left, level) != SDB_OK)
         return SDB_ERROR;
@@ -216,6 +228,8 @@ static int explain_aggregate(const SdbPlanAggregate *node, const SdbPlanExplaine
         return SDB_ERROR;
     if (node->nhaving > 0 && x->exprs(x->arg, "Filter", node->having, node->nhaving, " AND ") != SDB_OK)
         return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
+        return SDB_ERROR;
     int level = 1;
     if (x->child(x->arg, node->child, level) != SDB_OK)
         return SDB_ERROR;
@@ -227,6 +241,8 @@ static int explain_window(const SdbPlanWindow *node, const SdbPlanExplainer *x)
     (void)node;
     x->text(x->arg, "WindowAgg");
     if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
         return SDB_ERROR;
     int level = 1;
     if (x->child(x->arg, node->child, level) != SDB_OK)
@@ -243,6 +259,8 @@ static int explain_sort(const SdbPlanSort *node, const SdbPlanExplainer *x)
         return SDB_ERROR;
     if (x->analyze(x->arg, SDB_PLAN_EXPLAIN_SORT) != SDB_OK)
         return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
+        return SDB_ERROR;
     int level = 1;
     if (x->child(x->arg, node->child, level) != SDB_OK)
         return SDB_ERROR;
@@ -254,6 +272,8 @@ static int explain_limit(const SdbPlanLimit *node, const SdbPlanExplainer *x)
     (void)node;
     x->text(x->arg, "Limit");
     if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
         return SDB_ERROR;
     int level = 1;
     if (x->child(x->arg, node->child, level) != SDB_OK)
@@ -271,6 +291,8 @@ static int explain_distinct(const SdbPlanDistinct *node, const SdbPlanExplainer 
     if (x->title(x->arg) != SDB_OK)
         return SDB_ERROR;
     if (node->non == 0 && x->columns(x->arg, "Group Key", node->child) != SDB_OK)
+        return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
         return SDB_ERROR;
     int level = 1;
     if (x->child(x->arg, node->child, level) != SDB_OK)
@@ -303,6 +325,8 @@ static int explain_set_op(const SdbPlanSetOp *node, const SdbPlanExplainer *x)
         return SDB_ERROR;
     if (node->op == SDB_SET_OP_KIND_UNION && !node->all && x->columns(x->arg, "Group Key", node->left) != SDB_OK)
         return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
+        return SDB_ERROR;
     int level = 1;
     if (then != NULL) {
         if (x->wrapper(x->arg, then, 1, NULL, SDB_PLAN_EXPLAIN_NONE) != SDB_OK)
@@ -333,6 +357,8 @@ static int explain_cte_scan(const SdbPlanCteScan *node, const SdbPlanExplainer *
     x->alias(x->arg, node->alias);
     if (x->title(x->arg) != SDB_OK)
         return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
+        return SDB_ERROR;
     {
         x->text(x->arg, "CTE ");
         x->text(x->arg, node->name ? node->name : "");
@@ -348,6 +374,8 @@ static int explain_recursive_union(const SdbPlanRecursiveUnion *node, const SdbP
     x->text(x->arg, "Recursive Union");
     if (x->title(x->arg) != SDB_OK)
         return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
+        return SDB_ERROR;
     int level = 1;
     if (x->child(x->arg, node->anchor, level) != SDB_OK)
         return SDB_ERROR;
@@ -362,6 +390,8 @@ static int explain_work_table_scan(const SdbPlanWorkTableScan *node, const SdbPl
     x->text(x->arg, node->name ? node->name : "");
     x->alias(x->arg, node->alias);
     if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
         return SDB_ERROR;
     return SDB_OK;
 }
@@ -380,6 +410,8 @@ static int explain_insert(const SdbPlanInsert *node, const SdbPlanExplainer *x)
         return SDB_ERROR;
     if (node->conflict_where != NULL && x->exprs(x->arg, "Conflict Filter", &node->conflict_where, 1, " AND ") != SDB_OK)
         return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
+        return SDB_ERROR;
     int level = 1;
     if (x->child(x->arg, node->child, level) != SDB_OK)
         return SDB_ERROR;
@@ -392,6 +424,8 @@ static int explain_update(const SdbPlanUpdate *node, const SdbPlanExplainer *x)
     x->relation(x->arg, node->rel_oid);
     if (x->title(x->arg) != SDB_OK)
         return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
+        return SDB_ERROR;
     int level = 1;
     if (x->child(x->arg, node->child, level) != SDB_OK)
         return SDB_ERROR;
@@ -403,6 +437,8 @@ static int explain_delete(const SdbPlanDelete *node, const SdbPlanExplainer *x)
     x->text(x->arg, "Delete on ");
     x->relation(x->arg, node->rel_oid);
     if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
         return SDB_ERROR;
     int level = 1;
     if (x->child(x->arg, node->child, level) != SDB_OK)

@@ -30,6 +30,7 @@ typedef struct Explain {
     const SdbPlan *stats_of; /* whose actual counts its title shows */
     int depth;
     int own_table;          /* a scan's binding table: its own columns go unqualified, as in PostgreSQL */
+    bool init_done;         /* its InitPlans are printed */
     SdbStr title;           /* its title, in pieces */
 } Explain;
 
@@ -54,6 +55,24 @@ static void add_expr_name(Explain *ex, int table, int column, const SdbExpr *e)
     if (sdb_hash_lookup(ex->names, key, sizeof(key), NULL) || deparse(ex, e, &text) != SDB_OK || text.len == 0)
         return;
     sdb_hash_put(ex->names, key, sizeof(key), text.data);
+}
+
+/* The columns of relation `oid` as binding table `table`, qualified by `name`. */
+static void add_rel_names(Explain *ex, int table, SdbOid oid, const char *name)
+{
+    const SdbRelation *rel = NULL;
+    if (ex->ctx->catalog == NULL || sdb_catalog_relation(ex->ctx->catalog, ex->ctx->txn, oid, &rel) != SDB_OK ||
+        rel == NULL) {
+        sdb_error_clear();
+        return;
+    }
+    for (int i = 0; i < rel->natts; i++) {
+        int key[2] = {table, rel->attrs[i].attnum - 1};
+        if (!sdb_hash_lookup(ex->names, key, sizeof(key), NULL))
+            sdb_hash_put(ex->names, key, sizeof(key), (void *)rel->attrs[i].name);
+    }
+    ex->nscans++;
+    sdb_hash_put(ex->relnames, &table, sizeof(table), (void *)name);
 }
 
 /* The name EXPLAIN qualifies the columns of a scan with (its alias, else
@@ -88,17 +107,39 @@ static const char *range_name(Explain *ex, const SdbPlan *p, int *table)
     }
 }
 
-static void add_names(Explain *ex, const SdbPlan *p)
+/* First pass: the names that qualify columns (scans, INSERT's target and
+ * "excluded"), counted before any expression is deparsed. */
+static void add_range_names(Explain *ex, const SdbPlan *p)
 {
-    /* children first: an aggregate's text uses their names */
-    for (int i = 0; i < sdb_plan_nchildren(p); i++)
-        add_names(ex, *sdb_plan_child((SdbPlan *)p, i));
+    int table;
+    const char *range = range_name(ex, p, &table);
+    if (range != NULL) {
+        ex->nscans++;
+        sdb_hash_put(ex->relnames, &table, sizeof(table), (void *)range);
+    }
+    if (p->tag == SDB_P_INSERT) {
+        const SdbPlanInsert *ins = (const SdbPlanInsert *)p;
+        add_rel_names(ex, ins->table, ins->rel_oid, rel_name(ex, ins->rel_oid));
+        if (ins->on_conflict != SDB_CONFLICT_ACTION_NONE)
+            add_rel_names(ex, ins->excluded_table, ins->rel_oid, "excluded");
+    }
+}
+
+/* Second pass: (table, column) -> the text of the column. */
+static void add_column_names(Explain *ex, const SdbPlan *p)
+{
     if (p->tag == SDB_P_AGGREGATE) {
         const SdbPlanAggregate *g = (const SdbPlanAggregate *)p;
         for (int i = 0; i < g->ngroups; i++)
             add_expr_name(ex, g->group_table, i, g->groups[i]);
         for (int i = 0; i < g->naggs; i++)
             add_expr_name(ex, g->agg_table, i, g->aggs[i]);
+    }
+    if (p->tag == SDB_P_PROJECT) {
+        /* as PostgreSQL shows a pulled-up subquery's columns: what computes them */
+        const SdbPlanProject *pr = (const SdbPlanProject *)p;
+        for (int i = 0; i < pr->nexprs; i++)
+            add_expr_name(ex, pr->table, i, pr->exprs[i]);
     }
     if (p->tag == SDB_P_WINDOW) {
         const SdbPlanWindow *w = (const SdbPlanWindow *)p;
@@ -110,18 +151,23 @@ static void add_names(Explain *ex, const SdbPlan *p)
         if (p->cols[i].name != NULL && !sdb_hash_lookup(ex->names, key, sizeof(key), NULL))
             sdb_hash_put(ex->names, key, sizeof(key), (void *)p->cols[i].name);
     }
-    int table;
-    const char *range = range_name(ex, p, &table);
-    if (range != NULL) {
-        ex->nscans++;
-        sdb_hash_put(ex->relnames, &table, sizeof(table), (void *)range);
+}
+
+/* `add` on every node of the plan, children first (an aggregate's text
+ * uses their names), CTE plans (children of their scans) and SubPlan
+ * plans included. */
+static void add_names(Explain *ex, const SdbPlan *p, void (*add)(Explain *, const SdbPlan *))
+{
+    for (int i = 0; i < sdb_plan_nchildren(p); i++) {
+        const SdbPlan *child = *sdb_plan_child((SdbPlan *)p, i);
+        if (child != NULL)
+            add_names(ex, child, add);
     }
-    if (p->tag == SDB_P_CTE_SCAN)
-        add_names(ex, ((const SdbPlanCteScan *)p)->cte);
+    add(ex, p);
     SubList subs = {.n = 0};
     node_subplans(p, &subs);
     for (int i = 0; i < subs.n; i++)
-        add_names(ex, subs.items[i]->plan);
+        add_names(ex, subs.items[i]->plan, add);
 }
 
 static const char *type_name(SdbOid type)
@@ -573,6 +619,8 @@ static const char *rel_name(Explain *ex, SdbOid oid)
 }
 
 static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan *stats_of);
+static int section(Explain *ex, const char *title, const SdbPlan *plan);
+static int x_children_start(void *arg);
 
 /* --- the SdbPlanExplainer the generated sdb_plan_explain() drives -------- */
 
@@ -790,10 +838,12 @@ static int x_child(void *arg, const SdbPlan *child, int level)
     if (child == NULL)
         return SDB_OK;
     int depth = ex->depth, own_table = ex->own_table;
+    bool init_done = ex->init_done;
     const SdbPlan *node = ex->node, *stats_of = ex->stats_of;
     int rc = explain_node(ex, child, depth + level, level == 0 ? stats_of : child);
     ex->depth = depth;
     ex->own_table = own_table;
+    ex->init_done = init_done;
     ex->node = node;
     ex->stats_of = stats_of;
     return rc;
@@ -839,12 +889,40 @@ static const SdbPlanExplainer explainer = {
     .index_cond = x_index_cond,
     .analyze = x_analyze,
     .wrapper = x_wrapper,
+    .children_start = x_children_start,
     .child = x_child,
     .section = x_section,
 };
 
-/* Node p at `depth` (its actual counts from stats_of), then the SubPlans
- * of its expressions. */
+/* The SubPlans of node p's expressions as sections: the InitPlans (`init`)
+ * or the others. */
+static int subplan_sections(Explain *ex, const SdbPlan *p, bool init)
+{
+    SubList subs = {.n = 0};
+    node_subplans(p, &subs);
+    for (int i = 0; i < subs.n; i++) {
+        int param, n = subplan_number(ex, subs.items[i], &param);
+        if ((param >= 0) != init)
+            continue;
+        const char *title = init ? sdb_arena_sprintf(ex->out->arena, "InitPlan %d (returns $%d)", n, param)
+                                 : sdb_arena_sprintf(ex->out->arena, "SubPlan %d", n);
+        if (title == NULL || section(ex, title, subs.items[i]->plan) != SDB_OK)
+            return SDB_ERROR;
+    }
+    return SDB_OK;
+}
+
+/* After the detail lines, before the children: InitPlans, as PostgreSQL
+ * prints them. */
+static int x_children_start(void *arg)
+{
+    Explain *ex = arg;
+    ex->init_done = true;
+    return subplan_sections(ex, ex->node, true);
+}
+
+/* Node p at `depth` (its actual counts from stats_of): its InitPlans
+ * before its children, its other SubPlans after them. */
 static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan *stats_of)
 {
     if (p->tag <= SDB_P_INVALID || p->tag >= SDB_P_COUNT)
@@ -857,22 +935,12 @@ static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan 
     ex->node = p;
     ex->stats_of = stats_of;
     ex->own_table = own_table;
+    ex->init_done = false;
     if (sdb_plan_explain(p, &x) != SDB_OK)
         return SDB_ERROR;
-    ex->depth = depth;
-    ex->node = p;
-    ex->stats_of = stats_of;
-    ex->own_table = own_table;
-    SubList subs = {.n = 0};
-    node_subplans(p, &subs);
-    for (int i = 0; i < subs.n; i++) {
-        int param, n = subplan_number(ex, subs.items[i], &param);
-        const char *title = param >= 0 ? sdb_arena_sprintf(ex->out->arena, "InitPlan %d (returns $%d)", n, param)
-                                       : sdb_arena_sprintf(ex->out->arena, "SubPlan %d", n);
-        if (title == NULL || section(ex, title, subs.items[i]->plan) != SDB_OK)
-            return SDB_ERROR;
-    }
-    return SDB_OK;
+    if (!ex->init_done && subplan_sections(ex, p, true) != SDB_OK)
+        return SDB_ERROR;
+    return subplan_sections(ex, p, false);
 }
 
 int sdb_explain(SdbExecContext *ctx, SdbPlan *plan, bool analyze, bool costs, SdbStr *lines)
@@ -904,7 +972,8 @@ int sdb_explain(SdbExecContext *ctx, SdbPlan *plan, bool analyze, bool costs, Sd
     sdb_str_init(&ex.title, lines->arena);
     int rc = ex.names && ex.relnames && ex.subnums && ex.sections ? SDB_OK : SDB_ERROR;
     if (rc == SDB_OK) {
-        add_names(&ex, plan);
+        add_names(&ex, plan, add_range_names);
+        add_names(&ex, plan, add_column_names);
         rc = explain_node(&ex, plan, 0, plan);
     }
     if (rc == SDB_OK && analyze)

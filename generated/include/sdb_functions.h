@@ -69,7 +69,7 @@ typedef struct SdbFuncInfo {
     const char *description;
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 493
+#define SDB_FUNCTION_COUNT 502
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
@@ -162,8 +162,11 @@ int sdb_fn_numeric_to_float(SdbFnCall *call);
 int sdb_fn_numeric_to_int(SdbFnCall *call);
 int sdb_fn_numeric_trunc(SdbFnCall *call);
 int sdb_fn_numeric_uminus(SdbFnCall *call);
+int sdb_fn_regexp_count(SdbFnCall *call);
+int sdb_fn_regexp_like(SdbFnCall *call);
 int sdb_fn_regexp_match(SdbFnCall *call);
 int sdb_fn_regexp_replace(SdbFnCall *call);
+int sdb_fn_regexp_split_to_array(SdbFnCall *call);
 int sdb_fn_repeat(SdbFnCall *call);
 int sdb_fn_replace_text(SdbFnCall *call);
 int sdb_fn_rpad(SdbFnCall *call);
@@ -193,6 +196,7 @@ int sdb_fn_textoctetlen(SdbFnCall *call);
 int sdb_fn_textpos(SdbFnCall *call);
 int sdb_fn_textregexeq(SdbFnCall *call);
 int sdb_fn_textregexne(SdbFnCall *call);
+int sdb_fn_textregexsubstr(SdbFnCall *call);
 int sdb_fn_timestamp_age(SdbFnCall *call);
 int sdb_fn_timestamp_date(SdbFnCall *call);
 int sdb_fn_timestamp_mi(SdbFnCall *call);

@@ -3,7 +3,7 @@
  *
  *   specdb init  -D DIR [--set name=value]...
  *   specdb serve [-D DIR] [--host H] [--port P] [--http-port P] [--set name=value]...
- *   specdb sql   [-D DIR] [-c SQL | -f FILE]
+ *   specdb sql   [-D DIR] [-c SQL | -f FILE] [-v NAME=VALUE]...
  *   specdb version
  *   specdb --help
  *
@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <pthread.h>
@@ -24,6 +25,9 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "config/settings.h"
+#include "server/server.h"
+#include "session/session.h"
+#include "session/shell.h"
 #include "storage/engine.h"
 
 #define EXIT_USAGE 2
@@ -38,8 +42,12 @@ static const char usage_text[] =
     "      Run the server in the foreground on DIR (default ./data), creating\n"
     "      it first if it is missing or empty. SIGTERM or Ctrl-C stops it\n"
     "      cleanly; SIGHUP re-reads DIR/specdb.conf.\n"
-    "  specdb sql [-D DIR] [-c SQL | -f FILE]\n"
-    "      Run SQL on DIR inside this process, without a server.\n"
+    "  specdb sql [-D DIR] [-c SQL | -f FILE] [-v NAME=VALUE]...\n"
+    "      Run SQL on DIR inside this process, without a server (standard input\n"
+    "      when neither -c nor -f is given), printing results as psql does.\n"
+    "      -v VERBOSITY=verbose shows SQLSTATEs, -v ON_ERROR_STOP=1 stops a\n"
+    "      script at its first error (exit status 3), -v FORMAT=raw prints\n"
+    "      one tab-separated line per column list, row, tag and error.\n"
     "  specdb version\n"
     "      Print the version.\n"
     "\n"
@@ -53,6 +61,7 @@ typedef struct Options {
     const char *datadir;
     const char *sql;      /* -c */
     const char *sql_file; /* -f */
+    SdbShellOptions shell; /* -v */
     struct {
         const char *name;  /* NULL: value is "name=value" (from --set) */
         const char *value;
@@ -94,9 +103,29 @@ static bool allowed(const char *command, const char *option)
         return strcmp(command, "sql") != 0;
     if (strcmp(option, "--host") == 0 || strcmp(option, "--port") == 0 || strcmp(option, "--http-port") == 0)
         return strcmp(command, "serve") == 0;
-    if (strcmp(option, "-c") == 0 || strcmp(option, "-f") == 0)
+    if (strcmp(option, "-c") == 0 || strcmp(option, "-f") == 0 || strcmp(option, "-v") == 0)
         return strcmp(command, "sql") == 0;
     return false;
+}
+
+/* -v NAME=VALUE: the psql variables `specdb sql` knows. */
+static int shell_variable(SdbShellOptions *shell, const char *assignment)
+{
+    const char *eq = strchr(assignment, '=');
+    const char *value = eq ? eq + 1 : "";
+    size_t len = eq ? (size_t)(eq - assignment) : strlen(assignment);
+    bool on = strcmp(value, "1") == 0 || strcasecmp(value, "on") == 0 || strcasecmp(value, "true") == 0;
+    if (len == 9 && strncmp(assignment, "VERBOSITY", len) == 0)
+        shell->verbose = strcmp(value, "verbose") == 0;
+    else if (len == 13 && strncmp(assignment, "ON_ERROR_STOP", len) == 0)
+        shell->on_error_stop = on;
+    else if (len == 6 && strncmp(assignment, "FORMAT", len) == 0 &&
+             (strcmp(value, "raw") == 0 || strcmp(value, "aligned") == 0))
+        shell->raw = strcmp(value, "raw") == 0;
+    else
+        return usage_error("unknown variable \"%s\" (VERBOSITY, ON_ERROR_STOP and FORMAT=aligned|raw are known)",
+                           assignment);
+    return 0;
 }
 
 static int parse_options(int argc, char **argv, Options *o)
@@ -115,6 +144,8 @@ static int parse_options(int argc, char **argv, Options *o)
             o->sql = value;
         else if (strcmp(option, "-f") == 0)
             o->sql_file = value;
+        else if (strcmp(option, "-v") == 0)
+            rc = shell_variable(&o->shell, value);
         else if (strcmp(option, "--set") == 0)
             rc = add_set(o, NULL, value);
         else if (strcmp(option, "--host") == 0)
@@ -297,16 +328,23 @@ static int command_serve(const Options *o)
             return fail();
         }
     }
-    SdbEngine *engine = sdb_engine_open(o->datadir, &s);
-    if (engine == NULL) {
+    SdbInstance *db = sdb_instance_open(o->datadir, &s);
+    if (db == NULL) {
         sdb_log_error("server");
         sdb_settings_free(&s);
         return EXIT_FAILURE;
     }
-    sdb_log(SDB_SEVERITY_LOG, "server", "storage engine ready on \"%s\" (pid %d); the SQL wire protocol is not part "
-            "of this build yet", o->datadir, (int)getpid());
+    SdbServer *server = sdb_server_start(db, &s);
+    if (server == NULL) {
+        sdb_log_error("server");
+        sdb_instance_close(db);
+        sdb_settings_free(&s);
+        return EXIT_FAILURE;
+    }
+    sdb_log(SDB_SEVERITY_LOG, "server", "database system is ready to accept connections (pid %d)", (int)getpid());
     wait_for_shutdown(&s, o, &signals);
-    int rc = sdb_engine_close(engine);
+    sdb_server_stop(server);
+    int rc = sdb_instance_close(db);
     if (rc != SDB_OK)
         sdb_log_error("server");
     else
@@ -317,12 +355,44 @@ static int command_serve(const Options *o)
 
 /* --- sql ------------------------------------------------------------------ */
 
-static int command_sql(const Options *o)
+static int command_sql(Options *o)
 {
-    (void)o;
-    sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, SDB_ERRMSG_FEATURE_NOT_SUPPORTED, "running SQL");
-    sdb_error_detail("The SQL engine is not part of this build yet.");
-    return fail();
+    SdbSettings s;
+    if (load_settings(&s, o, SDB_SOURCE_COMMAND_LINE) != SDB_OK) {
+        sdb_settings_free(&s);
+        return fail();
+    }
+    /* like psql, show the results and not the server log (FATAL and PANIC excepted) */
+    sdb_log_configure(SDB_SEVERITY_FATAL, s.log_format == SDB_LOG_FORMAT_JSON ? SDB_LOG_JSON : SDB_LOG_TEXT, stderr);
+    signal(SIGPIPE, SIG_IGN);
+    bool fresh = dir_is_missing_or_empty(o->datadir);
+    if (fresh && (mkdir(o->datadir, 0700) != 0 && errno != EEXIST)) {
+        sdb_error_errno(errno, "could not create directory \"%s\"", o->datadir);
+        sdb_settings_free(&s);
+        return fail();
+    }
+    if (fresh && write_conf(o->datadir) != SDB_OK) {
+        sdb_settings_free(&s);
+        return fail();
+    }
+    SdbInstance *db = sdb_instance_open(o->datadir, &s);
+    sdb_settings_free(&s);
+    if (db == NULL)
+        return fail();
+    SdbSession *session = sdb_session_open(db, "postgres", "postgres");
+    if (session == NULL) {
+        sdb_instance_close(db);
+        return fail();
+    }
+    o->shell.command = o->sql;
+    o->shell.file = o->sql_file;
+    int status = sdb_shell_run(session, &o->shell, stdout, stderr);
+    sdb_session_close(session);
+    if (sdb_instance_close(db) != SDB_OK) {
+        sdb_error_print(stderr);
+        return EXIT_FAILURE;
+    }
+    return status;
 }
 
 /* --- main ------------------------------------------------------------------- */

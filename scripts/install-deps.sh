@@ -10,7 +10,7 @@ packages=(
     libzstd-dev libssl-dev liburing-dev # compression, TLS and SCRAM, io_uring
     libcunit1-dev                      # unit tests
     postgresql-15 postgresql-client-15 # catalog.matches_postgres compares with PostgreSQL 15
-    python3-psycopg2                   # server.protocol drives the server with psycopg2
+    python3-psycopg2 openssl           # server.protocol: psycopg2 client, a test certificate
 )
 missing=()
 for p in "${packages[@]}"; do

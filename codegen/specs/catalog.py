@@ -62,8 +62,6 @@ def _check_relation(entry, known_types):
     """The rules one relation must follow beyond its schema."""
     if entry["kind"] == "table" and entry["oid"] is None:
         raise entry.error("a catalog table needs PostgreSQL's 'oid'", "kind")
-    if entry["kind"] == "table" and entry["definition"] is not None:
-        raise entry.error("only a view has a 'definition'", "definition")
     if entry["kind"] == "view" and entry["shared"]:
         raise entry.error("a view cannot be shared", "shared")
     if not entry["columns"]:
@@ -74,6 +72,8 @@ def _check_relation(entry, known_types):
                                f"(not in spec/{types.FILE})", "type")
         if entry["kind"] == "view" and column["not_null"]:
             raise column.error(f"column '{column['name']}' of a view cannot be not_null", "not_null")
+    if (entry["kind"] == "view") != (entry["definition"] is not None):
+        raise entry.error("a view needs a 'definition' (its SELECT) and a table none", "definition")
 
 
 def _macro_stem(entry):

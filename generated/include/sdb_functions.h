@@ -69,7 +69,7 @@ typedef struct SdbFuncInfo {
     const char *description;
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 502
+#define SDB_FUNCTION_COUNT 538
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
@@ -209,6 +209,7 @@ int sdb_fn_timestamptz_mi_interval(SdbFnCall *call);
 int sdb_fn_timestamptz_pl_interval(SdbFnCall *call);
 int sdb_fn_timestamptz_timestamp(SdbFnCall *call);
 int sdb_fn_to_json(SdbFnCall *call);
+int sdb_fn_uplus(SdbFnCall *call);
 int sdb_fn_upper(SdbFnCall *call);
 int sdb_fn_varchar(SdbFnCall *call);
 int sdb_agg_array_array_final(SdbAggCall *call);

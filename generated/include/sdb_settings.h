@@ -81,6 +81,7 @@ typedef enum SdbSettingId {
     SDB_SETTING_ID_STATEMENT_TIMEOUT,
     SDB_SETTING_ID_SYNCHRONOUS_COMMIT,
     SDB_SETTING_ID_TIMEZONE,
+    SDB_SETTING_ID_UNIX_SOCKET_DIRECTORIES,
     SDB_SETTING_ID_WAL_BUFFERS,
     SDB_SETTING_ID_WAL_COMPRESSION,
     SDB_SETTING_ID_WAL_SEGMENT_SIZE,
@@ -225,6 +226,7 @@ typedef struct SdbSettings {
     int64_t statement_timeout; /* ms */
     int synchronous_commit; /* SdbSetting_synchronous_commit */
     char *timezone;
+    char *unix_socket_directories;
     int64_t wal_buffers; /* kB */
     int wal_compression; /* SdbSetting_wal_compression */
     int64_t wal_segment_size; /* kB */

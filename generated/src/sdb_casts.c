@@ -22,11 +22,19 @@ const SdbCastInfo sdb_casts[SDB_CAST_COUNT] = {
     { 23, 16, SDB_CAST_FUNCTION, 2557, SDB_CAST_EXPLICIT }, /* int4 -> bool */
     { 23, 20, SDB_CAST_FUNCTION, 481, SDB_CAST_IMPLICIT }, /* int4 -> int8 */
     { 23, 21, SDB_CAST_FUNCTION, 314, SDB_CAST_ASSIGNMENT }, /* int4 -> int2 */
+    { 23, 26, SDB_CAST_BINARY, 0, SDB_CAST_IMPLICIT }, /* int4 -> oid */
     { 23, 700, SDB_CAST_FUNCTION, 318, SDB_CAST_IMPLICIT }, /* int4 -> float4 */
     { 23, 701, SDB_CAST_FUNCTION, 316, SDB_CAST_IMPLICIT }, /* int4 -> float8 */
     { 23, 1700, SDB_CAST_FUNCTION, 1740, SDB_CAST_IMPLICIT }, /* int4 -> numeric */
+    { 24, 26, SDB_CAST_BINARY, 0, SDB_CAST_IMPLICIT }, /* regproc -> oid */
     { 25, 1042, SDB_CAST_BINARY, 0, SDB_CAST_IMPLICIT }, /* text -> bpchar */
     { 25, 1043, SDB_CAST_BINARY, 0, SDB_CAST_IMPLICIT }, /* text -> varchar */
+    { 26, 23, SDB_CAST_BINARY, 0, SDB_CAST_ASSIGNMENT }, /* oid -> int4 */
+    { 26, 24, SDB_CAST_BINARY, 0, SDB_CAST_IMPLICIT }, /* oid -> regproc */
+    { 26, 2205, SDB_CAST_BINARY, 0, SDB_CAST_IMPLICIT }, /* oid -> regclass */
+    { 26, 2206, SDB_CAST_BINARY, 0, SDB_CAST_IMPLICIT }, /* oid -> regtype */
+    { 26, 4089, SDB_CAST_BINARY, 0, SDB_CAST_IMPLICIT }, /* oid -> regnamespace */
+    { 26, 4096, SDB_CAST_BINARY, 0, SDB_CAST_IMPLICIT }, /* oid -> regrole */
     { 700, 20, SDB_CAST_FUNCTION, 653, SDB_CAST_ASSIGNMENT }, /* float4 -> int8 */
     { 700, 21, SDB_CAST_FUNCTION, 238, SDB_CAST_ASSIGNMENT }, /* float4 -> int2 */
     { 700, 23, SDB_CAST_FUNCTION, 319, SDB_CAST_ASSIGNMENT }, /* float4 -> int4 */
@@ -55,6 +63,10 @@ const SdbCastInfo sdb_casts[SDB_CAST_COUNT] = {
     { 1700, 700, SDB_CAST_FUNCTION, 1745, SDB_CAST_IMPLICIT }, /* numeric -> float4 */
     { 1700, 701, SDB_CAST_FUNCTION, 1746, SDB_CAST_IMPLICIT }, /* numeric -> float8 */
     { 1700, 1700, SDB_CAST_FUNCTION, 1703, SDB_CAST_IMPLICIT }, /* numeric -> numeric */
+    { 2205, 26, SDB_CAST_BINARY, 0, SDB_CAST_IMPLICIT }, /* regclass -> oid */
+    { 2206, 26, SDB_CAST_BINARY, 0, SDB_CAST_IMPLICIT }, /* regtype -> oid */
+    { 4089, 26, SDB_CAST_BINARY, 0, SDB_CAST_IMPLICIT }, /* regnamespace -> oid */
+    { 4096, 26, SDB_CAST_BINARY, 0, SDB_CAST_IMPLICIT }, /* regrole -> oid */
 };
 
 const SdbCastInfo *sdb_cast_find(SdbOid source, SdbOid target)

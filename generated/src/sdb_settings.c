@@ -723,6 +723,18 @@ const SdbSettingDef sdb_setting_defs[SDB_SETTING_COUNT] = {
         .report = true,
         .offset = offsetof(SdbSettings, timezone),
     },
+    [SDB_SETTING_ID_UNIX_SOCKET_DIRECTORIES] = {
+        .name = "unix_socket_directories",
+        .type = SDB_SETTING_STRING,
+        .context = SDB_CONTEXT_STARTUP,
+        .pg_context = "postmaster",
+        .unit = NULL,
+        .group = "Connections",
+        .description = "Comma-separated directories where the SQL server also listens on a Unix-domain socket (.s.PGSQL.PORT); empty: none.",
+        .default_text = "/tmp",
+        .report = false,
+        .offset = offsetof(SdbSettings, unix_socket_directories),
+    },
     [SDB_SETTING_ID_WAL_BUFFERS] = {
         .name = "wal_buffers",
         .type = SDB_SETTING_INT,
@@ -820,6 +832,7 @@ const char sdb_settings_sample_conf[] =
     "#ssl = off\n"
     "#ssl_cert_file = 'server.crt'\n"
     "#ssl_key_file = 'server.key'\n"
+    "#unix_socket_directories = '/tmp'\n"
     "\n"
     "# --- Logging ---\n"
     "#log_format = 'text'\n"

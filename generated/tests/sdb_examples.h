@@ -15,7 +15,7 @@ typedef struct SdbSpecExample {
     const char *where;  /* spec/FILE.toml:LINE */
 } SdbSpecExample;
 
-#define SDB_SPEC_EXAMPLE_COUNT 1612
+#define SDB_SPEC_EXAMPLE_COUNT 1780
 
 extern const SdbSpecExample sdb_spec_examples[SDB_SPEC_EXAMPLE_COUNT];
 

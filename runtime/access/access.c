@@ -1,7 +1,7 @@
 /*
  * access/access.c: the helpers every part of runtime/access uses: scratch
  * memory per row change, relation lookup, attribute type lists, value
- * equality, index key encoding, and the text of columns and values in
+ * equality, key encoding of single columns, and the text of columns and values in
  * error details.
  */
 #include "access/access_int.h"
@@ -12,18 +12,26 @@
 
 SdbArena *acc_enter(SdbAccessContext *ac)
 {
-    if (ac->priv == NULL) {
-        SdbAccessPrivate *priv = sdb_arena_calloc(ac->arena, 1, sizeof *priv);
+    SdbAccessPrivate *priv = ac->priv;
+    if (priv == NULL) {
+        priv = sdb_arena_calloc(ac->arena, 1, sizeof *priv);
         if (priv == NULL)
-            return NULL;
-        priv->scratch = sdb_arena_create(ac->arena, "access scratch", 0);
-        if (priv->scratch == NULL)
             return NULL;
         ac->priv = priv;
     }
-    if (ac->priv->depth++ == 0)
-        sdb_arena_reset(ac->priv->scratch);
-    return ac->priv->scratch;
+    if (priv->depth == priv->nlevels) {
+        SdbArena **levels = sdb_arena_realloc(ac->arena, priv->levels, (size_t)priv->nlevels * sizeof *levels,
+                                              (size_t)(priv->nlevels + 1) * sizeof *levels);
+        if (levels == NULL)
+            return NULL;
+        priv->levels = levels;
+        if ((levels[priv->nlevels] = sdb_arena_create(ac->arena, "access scratch", 0)) == NULL)
+            return NULL;
+        priv->nlevels++;
+    }
+    SdbArena *arena = priv->levels[priv->depth++];
+    sdb_arena_reset(arena);
+    return arena;
 }
 
 void acc_leave(SdbAccessContext *ac)
@@ -69,19 +77,6 @@ int acc_key_column(const SdbRelation *rel, const SdbIndex *index, int k, SdbDatu
     int16_t opt = index->key_options != NULL ? index->key_options[k] : 0;
     SdbKeyOrder order = {.descending = (opt & 1) != 0, .nulls_first = (opt & 2) != 0};
     return sdb_key_encode(rel->attrs[index->keys[k] - 1].type, value, isnull, order, out);
-}
-
-int acc_index_key(const SdbRelation *rel, const SdbIndex *index, const SdbDatum *values, const bool *nulls,
-                  SdbStr *out, bool *has_null)
-{
-    *has_null = false;
-    for (int k = 0; k < index->nkeys; k++) {
-        int att = index->keys[k] - 1;
-        *has_null |= nulls[att];
-        if (acc_key_column(rel, index, k, values[att], nulls[att], out) != SDB_OK)
-            return SDB_ERROR;
-    }
-    return SDB_OK;
 }
 
 bool acc_key_successor(SdbStr *key)

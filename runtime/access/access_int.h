@@ -16,12 +16,17 @@
 /* Columns described with a stack buffer before falling back to the arena. */
 #define ACC_STACK_ATTS 64
 
+typedef struct AccPendingCheck AccPendingCheck;
+
 struct SdbAccessPrivate {
-    SdbArena *scratch; /* reset when the outermost row change starts */
+    SdbArena **levels; /* one scratch arena per nesting level */
+    int nlevels;
     int depth;         /* nesting of row changes (foreign key actions) */
+    AccPendingCheck *pending; /* NO ACTION checks for sdb_access_statement_end (fkey.c), newest first */
 };
 
-/* Scratch memory for one row change (nested changes share it). */
+/* Scratch memory for one row change: the arena of its nesting level,
+ * reset on entry (what outer levels hold stays); acc_leave when done. */
 SdbArena *acc_enter(SdbAccessContext *ac);
 void acc_leave(SdbAccessContext *ac);
 
@@ -45,7 +50,7 @@ int acc_form_tuple(SdbAccessContext *ac, const SdbRelation *rel, const SdbOid *t
 /* Decode attributes want[0..nwant) (0-based, < natts) of a stored tuple.
  * By-reference values point into `payload` unless `copy` (then into
  * `arena`); out-of-line values are fetched into `arena`. */
-int acc_decode(SdbAccessContext *ac, const SdbRelation *rel, const SdbOid *types, const uint8_t *payload,
+int acc_decode(struct SdbEngine *engine, const SdbRelation *rel, const SdbOid *types, const uint8_t *payload,
                size_t len, uint16_t infomask, const int *want, int nwant, bool copy, SdbArena *arena,
                SdbDatum *values, bool *nulls);
 
@@ -53,15 +58,10 @@ int acc_decode(SdbAccessContext *ac, const SdbRelation *rel, const SdbOid *types
 int acc_delete_external(SdbAccessContext *ac, const SdbRelation *rel, const SdbOid *types, const uint8_t *payload,
                         size_t len, uint16_t infomask, SdbArena *arena);
 
-/* The toast relation of a table (relation number with the top bit set). */
-SdbRelFileId acc_toast_file(const SdbRelation *rel);
-
 /* ---- index keys (keys.c) -------------------------------------------------- */
 
-/* The key of `index` for a row (values/nulls in attnum order); *has_null
- * when a key column is NULL. */
-int acc_index_key(const SdbRelation *rel, const SdbIndex *index, const SdbDatum *values, const bool *nulls,
-                  SdbStr *out, bool *has_null);
+/* (The key of a whole row is catalog.h's sdb_index_key, shared with
+ * CREATE INDEX.) */
 
 /* Key bytes of one key column `k` of `index` for a value of its type. */
 int acc_key_column(const SdbRelation *rel, const SdbIndex *index, int k, SdbDatum value, bool isnull,
@@ -107,8 +107,8 @@ int acc_fetch_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, SdbA
 /* Set the xmax of the version at `tid` (header `h`): delete, lock, or
  * update to `payload` with *new_tid.  Waits for transactions in progress;
  * *result SDB_HEAP_OK, SDB_HEAP_SELF_MODIFIED (deleted or updated by this
- * transaction already), or SDB_HEAP_CONFLICT (a committed transaction
- * updated or deleted it). */
+ * transaction already), SDB_HEAP_CONFLICT (a committed transaction updated
+ * it) or SDB_HEAP_NOT_FOUND (a committed transaction deleted it). */
 typedef enum AccOp { ACC_DELETE, ACC_UPDATE, ACC_LOCK } AccOp;
 int acc_set_xmax(SdbAccessContext *ac, const SdbRelation *rel, AccOp op, SdbTid tid, const SdbHeapTupleHeader *h,
                  const SdbStr *payload, uint16_t flags, SdbTid *new_tid, SdbHeapResult *result);

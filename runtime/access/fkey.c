@@ -91,7 +91,7 @@ static int consider(KeySearch *ks, SdbTid tid, const SdbHeapTupleHeader *h, cons
     if (state == ACC_DEAD)
         return SDB_OK;
     if (recheck) {
-        if (acc_decode(ks->ac, ks->rel, ks->types, payload, h->payload_len, h->infomask, ks->want, ks->n, true,
+        if (acc_decode(ks->ac->engine, ks->rel, ks->types, payload, h->payload_len, h->infomask, ks->want, ks->n, true,
                        ks->arena, ks->got, ks->got_nulls) != SDB_OK)
             return SDB_ERROR;
         for (int i = 0; i < ks->n; i++)
@@ -202,6 +202,93 @@ static int find_rows(SdbAccessContext *ac, const SdbRelation *rel, const int16_t
     return SDB_OK;
 }
 
+/* ---- checks at the end of the statement ----------------------------------------- */
+
+/* A check PostgreSQL's RI triggers make after the statement (with
+ * statement_checks): that a new referencing key is present, or that a
+ * referenced key that went away (NO ACTION) is not referenced. */
+struct AccPendingCheck {
+    bool presence;              /* referencing side; else NO ACTION */
+    const SdbRelation *rel;     /* the table whose row changed */
+    const SdbRelConstraint *c;  /* the foreign key */
+    SdbOid other;               /* the table at its other end */
+    SdbDatum *key;              /* copied into the statement arena */
+    AccPendingCheck *next;
+};
+
+static int still_referenced(SdbAccessContext *ac, const SdbRelation *rel, const SdbRelation *child,
+                            const SdbRelConstraint *c, const SdbDatum *key, SdbArena *scratch);
+static int check_presence(SdbAccessContext *ac, const SdbRelation *rel, const SdbRelConstraint *c,
+                          const SdbDatum *key, SdbArena *scratch);
+
+/* Queue a check of `key` (values of c's columns of `rel`: keys when
+ * presence, ref_keys otherwise) for sdb_access_statement_end. */
+static int defer_check(SdbAccessContext *ac, bool presence, const SdbRelation *rel, const SdbRelConstraint *c,
+                       SdbOid other, const SdbDatum *key)
+{
+    AccPendingCheck *p = sdb_arena_alloc(ac->arena, sizeof *p);
+    SdbDatum *copy = sdb_arena_alloc(ac->arena, (size_t)c->nkeys * sizeof *copy);
+    if (p == NULL || copy == NULL)
+        return SDB_ERROR;
+    const int16_t *attnums = presence ? c->keys : c->ref_keys;
+    for (int k = 0; k < c->nkeys; k++) {
+        const SdbTypeInfo *t = sdb_type_by_oid(rel->attrs[attnums[k] - 1].type);
+        copy[k] = key[k];
+        if (t != NULL && !t->byval) {
+            const SdbVarlena *v = sdb_datum_varlena(key[k]);
+            if (sdb_varlena_make(ac->arena, v->data, v->len, &copy[k]) != SDB_OK)
+                return SDB_ERROR;
+        }
+    }
+    *p = (AccPendingCheck){.presence = presence, .rel = rel, .c = c, .other = other, .key = copy,
+                           .next = ac->priv->pending};
+    ac->priv->pending = p;
+    return SDB_OK;
+}
+
+/* One deferred check.  NO ACTION: fine when a row with the key is there
+ * again (PostgreSQL's ri_Check_Pk_Match), else no row may reference it. */
+static int run_check(SdbAccessContext *ac, const AccPendingCheck *p, SdbArena *scratch)
+{
+    const SdbRelConstraint *c = p->c;
+    if (p->presence)
+        return check_presence(ac, p->rel, c, p->key, scratch);
+    const SdbRelation *child;
+    Found f;
+    if (find_rows(ac, p->rel, c->ref_keys, p->key, c->nkeys, true, scratch, &f) != SDB_OK)
+        return SDB_ERROR;
+    if (f.n > 0)
+        return SDB_OK;
+    if (acc_relation(ac, p->other, &child) != SDB_OK ||
+        find_rows(ac, child, c->keys, p->key, c->nkeys, true, scratch, &f) != SDB_OK)
+        return SDB_ERROR;
+    return f.n > 0 ? still_referenced(ac, p->rel, child, c, p->key, scratch) : SDB_OK;
+}
+
+int sdb_access_statement_end(SdbAccessContext *ac)
+{
+    if (ac->priv == NULL)
+        return SDB_OK;
+    /* Oldest first, as the changes were made. */
+    AccPendingCheck *list = NULL;
+    for (AccPendingCheck *p = ac->priv->pending, *next; p != NULL; p = next) {
+        next = p->next;
+        p->next = list;
+        list = p;
+    }
+    ac->priv->pending = NULL;
+    for (AccPendingCheck *p = list; p != NULL; p = p->next) {
+        SdbArena *scratch = acc_enter(ac);
+        if (scratch == NULL)
+            return SDB_ERROR;
+        int rc = run_check(ac, p, scratch);
+        acc_leave(ac);
+        if (rc != SDB_OK)
+            return SDB_ERROR;
+    }
+    return SDB_OK;
+}
+
 /* ---- the referencing side ------------------------------------------------------ */
 
 /* Whether any of the columns is NULL, or (old given) all are unchanged. */
@@ -246,6 +333,31 @@ static int lock_referenced(SdbAccessContext *ac, const SdbRelation *ref, const S
     }
 }
 
+/* 23503 unless a live row of the referenced table has `key` (values of
+ * c->keys of `rel`), which is then locked. */
+static int check_presence(SdbAccessContext *ac, const SdbRelation *rel, const SdbRelConstraint *c,
+                          const SdbDatum *key, SdbArena *scratch)
+{
+    const SdbRelation *ref;
+    bool present;
+    bool *key_nulls = sdb_arena_calloc(scratch, (size_t)c->nkeys, sizeof *key_nulls);
+    if (key_nulls == NULL || acc_relation(ac, c->ref_rel_oid, &ref) != SDB_OK ||
+        lock_referenced(ac, ref, c, key, scratch, &present) != SDB_OK)
+        return SDB_ERROR;
+    if (present)
+        return SDB_OK;
+    SdbStr cols, vals;
+    sdb_str_init(&cols, scratch);
+    sdb_str_init(&vals, scratch);
+    if (acc_describe_columns(rel, c->keys, c->nkeys, &cols) != SDB_OK ||
+        acc_describe_values(ac, rel, c->keys, c->nkeys, key, key_nulls, &vals) != SDB_OK)
+        return SDB_ERROR;
+    sdb_error(SDB_ERR_FOREIGN_KEY_VIOLATION, "insert or update on table \"%s\" violates foreign key constraint \"%s\"",
+              rel->name, c->name);
+    sdb_error_detail("Key (%s)=(%s) is not present in table \"%s\".", cols.data, vals.data, ref->name);
+    return SDB_ERROR;
+}
+
 int acc_fkey_check_row(SdbAccessContext *ac, const SdbRelation *rel, const SdbDatum *values, const bool *nulls,
                        const SdbDatum *old_values, const bool *old_nulls)
 {
@@ -256,29 +368,13 @@ int acc_fkey_check_row(SdbAccessContext *ac, const SdbRelation *rel, const SdbDa
         SdbArena *scratch = acc_enter(ac);
         if (scratch == NULL)
             return SDB_ERROR;
-        const SdbRelation *ref;
         SdbDatum *key = sdb_arena_alloc(scratch, (size_t)c->nkeys * sizeof *key);
-        bool *key_nulls = sdb_arena_calloc(scratch, (size_t)c->nkeys, sizeof *key_nulls);
-        bool present = false;
-        int rc = key == NULL || key_nulls == NULL || acc_relation(ac, c->ref_rel_oid, &ref) != SDB_OK ? SDB_ERROR
-                                                                                                      : SDB_OK;
+        int rc = key == NULL ? SDB_ERROR : SDB_OK;
         for (int k = 0; rc == SDB_OK && k < c->nkeys; k++)
             key[k] = values[c->keys[k] - 1];
         if (rc == SDB_OK)
-            rc = lock_referenced(ac, ref, c, key, scratch, &present);
-        if (rc == SDB_OK && !present) {
-            SdbStr cols, vals;
-            sdb_str_init(&cols, scratch);
-            sdb_str_init(&vals, scratch);
-            if (acc_describe_columns(rel, c->keys, c->nkeys, &cols) == SDB_OK &&
-                acc_describe_values(ac, rel, c->keys, c->nkeys, key, key_nulls, &vals) == SDB_OK) {
-                sdb_error(SDB_ERR_FOREIGN_KEY_VIOLATION,
-                          "insert or update on table \"%s\" violates foreign key constraint \"%s\"", rel->name,
-                          c->name);
-                sdb_error_detail("Key (%s)=(%s) is not present in table \"%s\".", cols.data, vals.data, ref->name);
-            }
-            rc = SDB_ERROR;
-        }
+            rc = ac->statement_checks ? defer_check(ac, true, rel, c, c->ref_rel_oid, key)
+                                      : check_presence(ac, rel, c, key, scratch);
         acc_leave(ac);
         if (rc != SDB_OK)
             return SDB_ERROR;
@@ -308,19 +404,21 @@ static int still_referenced(SdbAccessContext *ac, const SdbRelation *rel, const 
 /* Change one referencing row: its key columns get the new key (CASCADE),
  * NULL, or their defaults. */
 static int change_child(SdbAccessContext *ac, const SdbRelation *child, const SdbRelConstraint *c, SdbTid tid,
-                        char action, const SdbDatum *new_key, SdbArena *scratch)
+                        char action, const SdbDatum *new_key)
 {
+    SdbArena *scratch = acc_enter(ac);
+    if (scratch == NULL)
+        return SDB_ERROR;
     size_t n = (size_t)(child->natts ? child->natts : 1);
     SdbDatum *values = sdb_arena_alloc(scratch, n * sizeof *values);
     bool *nulls = sdb_arena_alloc(scratch, n * sizeof *nulls);
     SdbHeapTupleHeader h;
-    bool found;
-    if (values == NULL || nulls == NULL ||
-        acc_fetch_row(ac, child, tid, scratch, scratch, &h, values, nulls, NULL, &found) != SDB_OK)
-        return SDB_ERROR;
-    if (!found)
-        return SDB_OK;
-    for (int k = 0; k < c->nkeys; k++) {
+    bool found = false;
+    int rc = values == NULL || nulls == NULL ||
+                     acc_fetch_row(ac, child, tid, scratch, scratch, &h, values, nulls, NULL, &found) != SDB_OK
+                 ? SDB_ERROR
+                 : SDB_OK;
+    for (int k = 0; rc == SDB_OK && found && k < c->nkeys; k++) {
         int a = c->keys[k] - 1;
         if (action == 'c') {
             values[a] = new_key[k];
@@ -328,14 +426,19 @@ static int change_child(SdbAccessContext *ac, const SdbRelation *child, const Sd
         } else if (action == 'n' || child->attrs[a].default_sql == NULL) {
             nulls[a] = true;
         } else if (ac->eval_default == NULL) {
-            return sdb_error(SDB_ERR_INTERNAL_ERROR, "ON DELETE/UPDATE SET DEFAULT needs the session's defaults");
-        } else if (ac->eval_default(ac->default_arg, child, a, &values[a], &nulls[a]) != SDB_OK) {
-            return SDB_ERROR;
+            rc = sdb_error(SDB_ERR_INTERNAL_ERROR, "ON DELETE/UPDATE SET DEFAULT needs the session's defaults");
+        } else {
+            rc = ac->eval_default(ac->default_arg, child, a, &values[a], &nulls[a]);
         }
     }
     SdbTid new_tid;
-    return sdb_table_update(ac, child, tid, values, nulls, &new_tid);
+    if (rc == SDB_OK && found)
+        rc = sdb_table_update(ac, child, tid, values, nulls, &new_tid);
+    acc_leave(ac);
+    return rc;
 }
+
+/* ---- actions ------------------------------------------------------------------------ */
 
 /* Apply one referencing key's action to the rows referencing the old key. */
 static int referenced_action(SdbAccessContext *ac, const SdbRelation *rel, const SdbReferencingKey *r,
@@ -356,18 +459,20 @@ static int referenced_action(SdbAccessContext *ac, const SdbRelation *rel, const
         key[k] = old[a];
         new_key[k] = new_values != NULL ? new_values[a] : 0;
     }
+    char action = new_values != NULL ? c->on_update : c->on_delete;
+    if (action == 'a' && ac->statement_checks)
+        return defer_check(ac, false, rel, c, r->rel_oid, key);
     const SdbRelation *child;
     Found f;
     if (acc_relation(ac, r->rel_oid, &child) != SDB_OK ||
-        find_rows(ac, child, c->keys, key, c->nkeys, false, scratch, &f) != SDB_OK)
+        find_rows(ac, child, c->keys, key, c->nkeys, action == 'a' || action == 'r', scratch, &f) != SDB_OK)
         return SDB_ERROR;
-    char action = new_values != NULL ? c->on_update : c->on_delete;
     for (int i = 0; i < f.n; i++) {
         if (action == 'a' || action == 'r')
             return still_referenced(ac, rel, child, c, key, scratch);
         int rc = action == 'c' && new_values == NULL
                      ? sdb_table_delete(ac, child, f.tids[i])
-                     : change_child(ac, child, c, f.tids[i], action, new_key, scratch);
+                     : change_child(ac, child, c, f.tids[i], action, new_key);
         if (rc != SDB_OK)
             return SDB_ERROR;
     }

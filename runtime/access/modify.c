@@ -8,10 +8,10 @@
  * stay until vacuum.  Unique checks see versions as PostgreSQL's dirty
  * snapshot does (acc_tuple_state): a committed or own live version
  * conflicts, a version whose insert or delete is in progress is waited
- * for and looked at again.  A concurrent committed update or delete of a
- * row this transaction updates or deletes is a serialization failure
- * (40001), for every isolation level (PostgreSQL re-checks the new version
- * under READ COMMITTED).
+ * for and looked at again.  A row this transaction updates or deletes that
+ * a transaction committed after the snapshot deleted is skipped under READ
+ * COMMITTED (40001 otherwise); one it updated is 40001 at every level
+ * (PostgreSQL re-checks the new version under READ COMMITTED).
  */
 #include "access/access_int.h"
 
@@ -86,7 +86,7 @@ int acc_fetch_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, SdbA
         want[i] = i;
     if (payload != NULL)
         *payload = buf;
-    return acc_decode(ac, rel, types, buf, header->payload_len, header->infomask, want, rel->natts, true, arena,
+    return acc_decode(ac->engine, rel, types, buf, header->payload_len, header->infomask, want, rel->natts, true, arena,
                       values, nulls);
 }
 
@@ -235,7 +235,7 @@ static int index_insert(SdbAccessContext *ac, const SdbRelation *rel, const SdbI
     SdbStr key;
     sdb_str_init(&key, scratch);
     bool has_null;
-    if (acc_index_key(rel, index, values, nulls, &key, &has_null) != SDB_OK)
+    if (sdb_index_key(rel, index, values, nulls, &key, &has_null) != SDB_OK)
         return SDB_ERROR;
     SdbBtree *bt = sdb_btree_open(ac->engine, index->file);
     if (bt == NULL)
@@ -278,7 +278,7 @@ static int find_conflict(SdbAccessContext *ac, const SdbRelation *rel, const Sdb
     SdbStr key;
     sdb_str_init(&key, scratch);
     bool has_null;
-    if (acc_index_key(rel, index, values, nulls, &key, &has_null) != SDB_OK)
+    if (sdb_index_key(rel, index, values, nulls, &key, &has_null) != SDB_OK)
         return SDB_ERROR;
     if (has_null)
         return SDB_OK;
@@ -310,6 +310,8 @@ static int find_conflict(SdbAccessContext *ac, const SdbRelation *rel, const Sdb
 
 static int check_table(const SdbRelation *rel)
 {
+    if (rel->kind == 'S')
+        return sdb_error(SDB_ERR_WRONG_OBJECT_TYPE, "cannot change sequence \"%s\"", rel->name);
     if (rel->kind != 'r')
         return sdb_error(SDB_ERR_WRONG_OBJECT_TYPE, "cannot change relation \"%s\"", rel->name);
     return SDB_OK;
@@ -406,14 +408,24 @@ int acc_set_xmax(SdbAccessContext *ac, const SdbRelation *rel, AccOp op, SdbTid 
             if (acc_set_hints(ac, rel->file, tid, &found, SDB_HEAP_XMAX_COMMITTED) != SDB_OK)
                 return SDB_ERROR;
         } else {
-            return SDB_OK; /* SDB_HEAP_CONFLICT: committed update or delete */
+            /* Committed: deleted (no newer version) or updated. */
+            if (found.next.block == tid.block && found.next.slot == tid.slot)
+                *result = SDB_HEAP_NOT_FOUND;
+            return SDB_OK;
         }
     }
 }
 
-static int serialization_failure(void)
+/* A row changed by a transaction that committed after the snapshot:
+ * *skip under READ COMMITTED when it was deleted (PostgreSQL skips it too),
+ * else 40001 (PostgreSQL re-checks an updated row under READ COMMITTED). */
+static int concurrent_change(SdbAccessContext *ac, SdbHeapResult result, bool *skip)
 {
-    return sdb_error(SDB_ERR_SERIALIZATION_FAILURE, "could not serialize access due to concurrent update");
+    *skip = result == SDB_HEAP_NOT_FOUND && !ac->txn->xact_snapshot;
+    if (*skip)
+        return SDB_OK;
+    return sdb_error(SDB_ERR_SERIALIZATION_FAILURE, "could not serialize access due to concurrent %s",
+                     result == SDB_HEAP_NOT_FOUND ? "delete" : "update");
 }
 
 /* The old version of a row being updated or deleted. */
@@ -466,13 +478,14 @@ int sdb_table_update(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, c
         acc_form_tuple(ac, rel, old.types, values, nulls, scratch, &payload, &flags) != SDB_OK ||
         acc_set_xmax(ac, rel, ACC_UPDATE, tid, &old.header, &payload, flags, new_tid, &result) != SDB_OK)
         goto done;
-    if (result == SDB_HEAP_SELF_MODIFIED) {
+    bool skip = result == SDB_HEAP_SELF_MODIFIED;
+    if (result == SDB_HEAP_CONFLICT || result == SDB_HEAP_NOT_FOUND) {
+        if (concurrent_change(ac, result, &skip) != SDB_OK)
+            goto done;
+    }
+    if (skip) {
         *new_tid = (SdbTid){.block = SDB_INVALID_BLOCK, .slot = 0};
         rc = SDB_OK;
-        goto done;
-    }
-    if (result == SDB_HEAP_CONFLICT) {
-        serialization_failure();
         goto done;
     }
     if (drop_old_external(ac, rel, &old, scratch) != SDB_OK ||
@@ -500,10 +513,9 @@ static int delete_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, 
     if (check_table(rel) != SDB_OK || fetch_old(ac, rel, tid, scratch, &old) != SDB_OK ||
         acc_set_xmax(ac, rel, ACC_DELETE, tid, &old.header, NULL, 0, NULL, &result) != SDB_OK)
         goto done;
-    if (result == SDB_HEAP_CONFLICT) {
-        serialization_failure();
+    bool skip;
+    if ((result == SDB_HEAP_CONFLICT || result == SDB_HEAP_NOT_FOUND) && concurrent_change(ac, result, &skip) != SDB_OK)
         goto done;
-    }
     if (result == SDB_HEAP_OK) {
         *deleted = true;
         if (drop_old_external(ac, rel, &old, scratch) != SDB_OK ||
@@ -524,40 +536,102 @@ int sdb_table_delete(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid)
 
 /* ---- truncate ------------------------------------------------------------------------- */
 
+/* The tids of every version of `rel` that is live (waiting for changes in
+ * progress, as the lock PostgreSQL's TRUNCATE takes would). */
+static int live_tids(SdbAccessContext *ac, const SdbRelation *rel, SdbArena *arena, SdbTid **tids, size_t *n)
+{
+    for (;;) {
+        SdbHeapScan *scan = sdb_heap_scan_begin(ac->engine, rel->file);
+        if (scan == NULL)
+            return SDB_ERROR;
+        size_t cap = 0;
+        SdbXid wait = SDB_INVALID_XID;
+        int rc;
+        *n = 0;
+        *tids = NULL;
+        for (;;) {
+            SdbHeapTuple t;
+            bool found;
+            AccState state;
+            if ((rc = sdb_heap_scan_next(scan, &t, &found)) != SDB_OK || !found ||
+                (rc = acc_tuple_state(ac, rel->file, t.tid, &t.header, &state, &wait)) != SDB_OK ||
+                state == ACC_WAIT)
+                break;
+            if (state == ACC_DEAD)
+                continue;
+            if (*n == cap) {
+                size_t ncap = cap ? cap * 2 : 256;
+                SdbTid *grown = sdb_arena_realloc(arena, *tids, cap * sizeof *grown, ncap * sizeof *grown);
+                if (grown == NULL) {
+                    rc = SDB_ERROR;
+                    break;
+                }
+                *tids = grown;
+                cap = ncap;
+            }
+            (*tids)[(*n)++] = t.tid;
+        }
+        sdb_heap_scan_end(scan);
+        if (rc != SDB_OK || wait == SDB_INVALID_XID)
+            return rc;
+        if (sdb_txn_wait(ac->txn, wait) != SDB_OK)
+            return SDB_ERROR;
+    }
+}
+
+/* 0A000 when a table outside rels[0..n) references one of them. */
+static int check_truncate_references(SdbAccessContext *ac, const SdbRelation *const *rels, int n)
+{
+    for (int t = 0; t < n; t++) {
+        const SdbRelation *rel = rels[t];
+        for (int i = 0; i < rel->nreferencing; i++) {
+            bool inside = false;
+            for (int u = 0; u < n; u++)
+                inside |= rels[u]->oid == rel->referencing[i].rel_oid;
+            if (inside)
+                continue;
+            const SdbRelation *other;
+            if (acc_relation(ac, rel->referencing[i].rel_oid, &other) != SDB_OK)
+                return SDB_ERROR;
+            sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "cannot truncate a table referenced in a foreign key constraint");
+            sdb_error_detail("Table \"%s\" references \"%s\".", other->name, rel->name);
+            sdb_error_hint("Truncate table \"%s\" at the same time, or use TRUNCATE ... CASCADE.", other->name);
+            return SDB_ERROR;
+        }
+    }
+    return SDB_OK;
+}
+
+static int truncate_one(SdbAccessContext *ac, const SdbRelation *rel)
+{
+    SdbArena *scratch = acc_enter(ac);
+    if (scratch == NULL)
+        return SDB_ERROR;
+    SdbTid *tids;
+    size_t n;
+    int rc = live_tids(ac, rel, scratch, &tids, &n);
+    for (size_t i = 0; i < n && rc == SDB_OK; i++) {
+        bool deleted;
+        rc = delete_row(ac, rel, tids[i], false, &deleted);
+    }
+    acc_leave(ac);
+    return rc;
+}
+
+int sdb_tables_truncate(SdbAccessContext *ac, const SdbRelation *const *rels, int n)
+{
+    for (int t = 0; t < n; t++)
+        if (check_table(rels[t]) != SDB_OK)
+            return SDB_ERROR;
+    if (check_truncate_references(ac, rels, n) != SDB_OK)
+        return SDB_ERROR;
+    for (int t = 0; t < n; t++)
+        if (truncate_one(ac, rels[t]) != SDB_OK)
+            return SDB_ERROR;
+    return SDB_OK;
+}
+
 int sdb_table_truncate(SdbAccessContext *ac, const SdbRelation *rel)
 {
-    if (check_table(rel) != SDB_OK)
-        return SDB_ERROR;
-    for (int i = 0; i < rel->nreferencing; i++) {
-        const SdbRelation *other;
-        if (rel->referencing[i].rel_oid == rel->oid)
-            continue;
-        if (acc_relation(ac, rel->referencing[i].rel_oid, &other) != SDB_OK)
-            return SDB_ERROR;
-        sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "cannot truncate a table referenced in a foreign key constraint");
-        sdb_error_detail("Table \"%s\" references \"%s\".", other->name, rel->name);
-        sdb_error_hint("Truncate table \"%s\" at the same time, or use TRUNCATE ... CASCADE.", other->name);
-        return SDB_ERROR;
-    }
-    SdbTableScan *scan = sdb_table_scan_begin(ac, rel, (const int[]){-1}, 1);
-    if (scan == NULL)
-        return SDB_ERROR;
-    SdbDatum values[SDB_BATCH_SIZE];
-    uint64_t nullbits[SDB_BATCH_SIZE / 64];
-    SdbVector col = {.type = SDB_TYPEOID_TID, .typmod = -1, .values = values, .nulls = nullbits};
-    SdbBatch batch = {.ncols = 1, .cols = &col};
-    int rc;
-    while ((rc = sdb_table_scan_next(scan, &batch)) == SDB_OK && batch.nrows > 0) {
-        for (int r = 0; r < batch.nrows && rc == SDB_OK; r++) {
-            const uint8_t *b = sdb_datum_varlena(values[r])->data;
-            SdbTid tid = {.block = (SdbBlockNo)b[0] << 24 | (SdbBlockNo)b[1] << 16 | (SdbBlockNo)b[2] << 8 | b[3],
-                          .slot = (uint16_t)(b[4] << 8 | b[5])};
-            bool deleted;
-            rc = delete_row(ac, rel, tid, false, &deleted);
-        }
-        if (rc != SDB_OK)
-            break;
-    }
-    sdb_table_scan_end(scan);
-    return rc;
+    return sdb_tables_truncate(ac, &rel, 1);
 }

@@ -226,7 +226,7 @@ static int emit_row(SdbTableScan *scan, SdbTid tid, const SdbHeapTupleHeader *h,
                     SdbBatch *out)
 {
     int row = out->nrows;
-    if (acc_decode(scan->ac, scan->rel, scan->types, payload, h->payload_len, h->infomask, scan->want, scan->nwant,
+    if (acc_decode(scan->ac->engine, scan->rel, scan->types, payload, h->payload_len, h->infomask, scan->want, scan->nwant,
                    copy, scan->arena, scan->values, scan->nulls) != SDB_OK)
         return SDB_ERROR;
     for (int i = 0; i < scan->nwant; i++) {

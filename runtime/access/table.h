@@ -57,7 +57,11 @@ typedef struct SdbAccessContext {
     SdbAccessRelationFn relation;    /* NULL: sdb_catalog_relation(catalog, txn, ...) */
     void *relation_arg;
     SdbSequenceSession *sequences;   /* currval/lastval state; NULL: currval always fails (55000) */
-    /* Private to runtime/access (scratch memory, lazily made in `arena`): */
+    bool statement_checks;           /* the caller calls sdb_access_statement_end after the statement's
+                                        last change: foreign keys (new referencing keys, NO ACTION) are
+                                        checked there, as PostgreSQL's RI triggers, not at each row */
+    /* Private to runtime/access (scratch memory, lazily made in `arena`):
+     * set it to NULL whenever `arena` is reset. */
     SdbAccessPrivate *priv;
 } SdbAccessContext;
 
@@ -104,16 +108,59 @@ int sdb_table_insert_checked(SdbAccessContext *ac, const SdbRelation *rel, const
                              const SdbDatum *values, const bool *nulls, SdbTid *tid, bool *conflict,
                              SdbTid *existing);
 
-/* Fetch the current values of the row version at `tid` (all attributes). */
+/* Fetch the values of the row version at `tid` (all attributes, into
+ * ac->arena); *found when the version is visible to the snapshot or is a
+ * live one (committed, not deleted: what ON CONFLICT found). */
 int sdb_table_fetch(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, SdbDatum *values, bool *nulls,
                     bool *found);
 
+/* Update / delete the row version at `tid` (one the transaction sees).  A
+ * version this transaction already updated or deleted (in this command or a
+ * foreign key action of it) is left alone: update sets new_tid->block to
+ * SDB_INVALID_BLOCK, delete does nothing; so is one deleted by a transaction
+ * that committed after the snapshot, under READ COMMITTED (else 40001).
+ * One updated so: 40001.  Changes in progress by others are waited for
+ * (40P01 on a deadlock). */
 int sdb_table_update(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbDatum *values,
                      const bool *nulls, SdbTid *new_tid);
 int sdb_table_delete(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid);
 
-/* TRUNCATE: empty the table and its indexes (new storage, transactional). */
+/* TRUNCATE: 0A000 when another table references this one; else every
+ * visible row is deleted (transactional; the space comes back only with a
+ * catalog relfilenode swap, see README). */
 int sdb_table_truncate(SdbAccessContext *ac, const SdbRelation *rel);
+
+/* TRUNCATE of several tables at once: references among them are fine
+ * (TRUNCATE p, c); one from a table outside the list is 0A000.  (CASCADE:
+ * the caller adds the referencing tables, SdbRelation.referencing.) */
+int sdb_tables_truncate(SdbAccessContext *ac, const SdbRelation *const *rels, int n);
+
+/* The end of a statement's changes through `ac` (with statement_checks):
+ * the deferred foreign key checks run, in the order of the changes: new
+ * referencing keys must be present (23503 insert or update ...), keys that
+ * went away under NO ACTION must not be referenced unless present again
+ * (23503 update or delete ...). */
+int sdb_access_statement_end(SdbAccessContext *ac);
+
+/* --- stored rows --------------------------------------------------------- */
+
+/* Decode attributes want[0..nwant) (0-based) of a stored row of `rel` as a
+ * heap scan or fetch returns it (payload, header.infomask): sdb_row_decode
+ * plus the values this module moved out of line (TOAST: infomask has
+ * SDB_HEAP_HAS_EXTERNAL, the payload starts with a map of them and they
+ * live in the relation sdb_table_toast_file names).  Anything reading a
+ * table's heap directly (CREATE INDEX, ALTER TABLE rewrites) must decode
+ * through this.  By-reference values are copied into `arena` (NULL: they
+ * point into `payload`, except out-of-line values, which then need an
+ * arena). */
+int sdb_table_decode_tuple(struct SdbEngine *engine, const SdbRelation *rel, const void *payload, size_t len,
+                           uint16_t infomask, const int *want, int nwant, SdbArena *arena, SdbDatum *values,
+                           bool *nulls);
+
+/* The heap holding a table's out-of-line values: same database, relation
+ * number with the top bit set.  Created on first use; DROP TABLE and a
+ * relfilenode swap must drop it too (when it exists). */
+SdbRelFileId sdb_table_toast_file(const SdbRelation *rel);
 
 /* --- sequences ----------------------------------------------------------- */
 

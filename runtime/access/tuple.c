@@ -19,7 +19,7 @@
 
 #define ACC_TOAST_BIT 0x80000000u
 
-SdbRelFileId acc_toast_file(const SdbRelation *rel)
+SdbRelFileId sdb_table_toast_file(const SdbRelation *rel)
 {
     return (SdbRelFileId){.db_oid = rel->file.db_oid, .rel_number = rel->file.rel_number | ACC_TOAST_BIT};
 }
@@ -74,7 +74,7 @@ static int form_external(SdbAccessContext *ac, const SdbRelation *rel, const Sdb
     if (vals == NULL || moved == NULL || map == NULL)
         return SDB_ERROR;
     memcpy(vals, values, (size_t)rel->natts * sizeof *vals);
-    SdbRelFileId toast = acc_toast_file(rel);
+    SdbRelFileId toast = sdb_table_toast_file(rel);
     if (ensure_toast(ac->engine, toast) != SDB_OK)
         return SDB_ERROR;
     SdbXid xid;
@@ -140,22 +140,24 @@ static int external_map(const uint8_t *payload, size_t len, uint16_t *count, con
 }
 
 /* Replace a toast pointer datum by the value it points to. */
-static int fetch_external(SdbAccessContext *ac, SdbArena *arena, SdbDatum *value)
+static int fetch_external(SdbEngine *engine, SdbArena *arena, SdbDatum *value)
 {
     const SdbVarlena *p = sdb_datum_varlena(*value);
     SdbToastPointer tp;
+    if (arena == NULL)
+        return sdb_error(SDB_ERR_INTERNAL_ERROR, "out-of-line value decoded without an arena");
     if (p->len != SDB_TOAST_POINTER_SIZE)
         return sdb_error(SDB_ERR_DATA_CORRUPTED, "out-of-line value pointer of %u bytes", p->len);
     if (sdb_toast_pointer_decode(p->data, &tp) != SDB_OK)
         return SDB_ERROR;
     SdbVarlena *v = sdb_varlena_alloc(arena, tp.raw_len);
-    if (v == NULL || sdb_toast_fetch(ac->engine, p->data, v->data, tp.raw_len) != SDB_OK)
+    if (v == NULL || sdb_toast_fetch(engine, p->data, v->data, tp.raw_len) != SDB_OK)
         return SDB_ERROR;
     *value = sdb_datum_from_ptr(v);
     return SDB_OK;
 }
 
-int acc_decode(SdbAccessContext *ac, const SdbRelation *rel, const SdbOid *types, const uint8_t *payload,
+int acc_decode(SdbEngine *engine, const SdbRelation *rel, const SdbOid *types, const uint8_t *payload,
                size_t len, uint16_t infomask, const int *want, int nwant, bool copy, SdbArena *arena,
                SdbDatum *values, bool *nulls)
 {
@@ -174,7 +176,7 @@ int acc_decode(SdbAccessContext *ac, const SdbRelation *rel, const SdbOid *types
         for (uint16_t e = 0; e < count; e++) {
             uint16_t att;
             memcpy(&att, map + 2 * e, 2);
-            if (att == want[i] && fetch_external(ac, arena, &values[i]) != SDB_OK)
+            if (att == want[i] && fetch_external(engine, arena, &values[i]) != SDB_OK)
                 return SDB_ERROR;
         }
     }
@@ -214,4 +216,15 @@ int acc_delete_external(SdbAccessContext *ac, const SdbRelation *rel, const SdbO
             return SDB_ERROR;
     }
     return SDB_OK;
+}
+
+int sdb_table_decode_tuple(SdbEngine *engine, const SdbRelation *rel, const void *payload, size_t len,
+                           uint16_t infomask, const int *want, int nwant, SdbArena *arena, SdbDatum *values,
+                           bool *nulls)
+{
+    SdbOid tbuf[ACC_STACK_ATTS];
+    SdbOid *types = acc_types(rel, tbuf, arena);
+    if (types == NULL)
+        return SDB_ERROR;
+    return acc_decode(engine, rel, types, payload, len, infomask, want, nwant, arena != NULL, arena, values, nulls);
 }

@@ -49,6 +49,7 @@ int sdb_cat_class_tuple(SdbCatTuple *t, SdbArena *arena, const SdbCatClassInfo *
     sdb_cat_set(t, SDB_ANUM_PG_CLASS_RELFILENODE, info->relfilenode);
     sdb_cat_set(t, SDB_ANUM_PG_CLASS_RELPAGES, 0);
     sdb_cat_set(t, SDB_ANUM_PG_CLASS_RELTUPLES, sdb_datum_from_float4(-1.0f));
+    sdb_cat_set(t, SDB_ANUM_PG_CLASS_RELTOASTRELID, info->toast);
     sdb_cat_set(t, SDB_ANUM_PG_CLASS_RELHASINDEX, info->has_index);
     sdb_cat_set(t, SDB_ANUM_PG_CLASS_RELISSHARED, info->shared);
     sdb_cat_set(t, SDB_ANUM_PG_CLASS_RELPERSISTENCE, 'p');
@@ -309,6 +310,8 @@ static int authid_row(Boot *b)
 
 static int create_heaps(Boot *b, bool shared)
 {
+    if (sdb_heap_create(b->engine, (SdbRelFileId){b->db_oid, SDB_CATALOG_TOAST_RELNUM}) != SDB_OK)
+        return SDB_ERROR;
     for (int i = 0; i < SDB_CATALOG_REL_COUNT; i++) {
         const SdbCatalogRel *rel = &sdb_catalog_rels[i];
         if (rel->kind == SDB_CATALOG_TABLE && rel->shared == shared &&

@@ -8,9 +8,9 @@
  * engine's shared state, taken at its first DDL, held to its end); its
  * changed descriptors live in `pending` (re-read from the catalog rows it
  * sees after each change) and are seen only by it.  Commit moves them into
- * the cache, abort drops them.  Replaced descriptors stay allocated until
- * the catalog closes, so a transaction holding one keeps a valid (old)
- * descriptor.
+ * the cache, abort drops them.  Replaced descriptors stay allocated while
+ * a transaction that may hold one runs (readers register at their first
+ * lookup and leave at sdb_catalog_end_txn).
  */
 #include <string.h>
 
@@ -137,14 +137,58 @@ static int retire(SdbCatalog *cat, const SdbRelation *rel)
 {
     if (cat->nretired == cat->capretired) {
         size_t ncap = cat->capretired ? cat->capretired * 2 : 16;
-        SdbArena **p = sdb_realloc(cat->retired, ncap * sizeof *p);
+        SdbCatRetired *p = sdb_realloc(cat->retired, ncap * sizeof *p);
         if (p == NULL)
             return SDB_ERROR;
         cat->retired = p;
         cat->capretired = ncap;
     }
-    cat->retired[cat->nretired++] = sdb_cat_relation_arena(rel);
+    cat->retired[cat->nretired++] = (SdbCatRetired){sdb_cat_relation_arena(rel), cat->generation};
     return SDB_OK;
+}
+
+/* Note that txn may hold descriptors from now on (cat->lock held).  When
+ * the registry cannot grow, nothing retired is freed any more. */
+static void register_reader(SdbCatalog *cat, const SdbTxn *txn)
+{
+    if (txn == NULL)
+        return;
+    for (size_t i = 0; i < cat->nreaders; i++)
+        if (cat->readers[i].txn == txn)
+            return;
+    if (cat->nreaders == cat->capreaders) {
+        size_t ncap = cat->capreaders ? cat->capreaders * 2 : 16;
+        SdbCatReader *p = sdb_realloc(cat->readers, ncap * sizeof *p);
+        if (p == NULL) {
+            cat->keep_retired = true; /* an unknown reader: free nothing any more */
+            return;
+        }
+        cat->readers = p;
+        cat->capreaders = ncap;
+    }
+    cat->readers[cat->nreaders++] = (SdbCatReader){txn, cat->generation};
+}
+
+/* txn ended: forget it, and free the descriptors no reader can hold. */
+static void release_reader(SdbCatalog *cat, const SdbTxn *txn)
+{
+    for (size_t i = 0; i < cat->nreaders; i++)
+        if (cat->readers[i].txn == txn)
+            cat->readers[i] = cat->readers[--cat->nreaders];
+    if (cat->keep_retired)
+        return;
+    uint64_t oldest = cat->generation + 1;
+    for (size_t i = 0; i < cat->nreaders; i++)
+        if (cat->readers[i].generation < oldest)
+            oldest = cat->readers[i].generation;
+    size_t kept = 0;
+    for (size_t i = 0; i < cat->nretired; i++) {
+        if (cat->retired[i].generation < oldest)
+            sdb_arena_destroy(cat->retired[i].arena);
+        else
+            cat->retired[kept++] = cat->retired[i];
+    }
+    cat->nretired = kept;
 }
 
 /* Put `rel` into the committed cache (lock held), retiring what it replaces. */
@@ -236,6 +280,7 @@ static const SdbRelation *find_by_name(SdbCatalog *cat, SdbTxn *txn, SdbOid name
 int sdb_catalog_relation(SdbCatalog *cat, SdbTxn *txn, SdbOid oid, const SdbRelation **out)
 {
     pthread_mutex_lock(&cat->lock);
+    register_reader(cat, txn);
     *out = find_by_oid(cat, txn, oid);
     pthread_mutex_unlock(&cat->lock);
     return SDB_OK;
@@ -247,6 +292,7 @@ int sdb_catalog_lookup(SdbCatalog *cat, SdbTxn *txn, const char *schema, const c
 {
     *out = NULL;
     pthread_mutex_lock(&cat->lock);
+    register_reader(cat, txn);
     if (schema != NULL) {
         SdbOid nsp = sdb_cat_namespace_oid(cat, txn, schema);
         if (nsp != 0)
@@ -387,10 +433,10 @@ static void release_change_lock(SdbCatalog *cat, SdbXid xid)
 
 void sdb_catalog_end_txn(SdbCatalog *cat, SdbTxn *txn, bool committed)
 {
-    if (txn == NULL || txn->xid == SDB_INVALID_XID)
+    if (txn == NULL)
         return;
     pthread_mutex_lock(&cat->lock);
-    if (cat->pending_xid == txn->xid) {
+    if (txn->xid != SDB_INVALID_XID && cat->pending_xid == txn->xid) {
         SdbHashIter it;
         const void *key;
         size_t len;
@@ -418,9 +464,13 @@ void sdb_catalog_end_txn(SdbCatalog *cat, SdbTxn *txn, bool committed)
         cat->pending_arena = NULL;
         cat->pending = NULL;
         cat->pending_xid = SDB_INVALID_XID;
+        if (committed)
+            cat->generation++;
     }
+    release_reader(cat, txn);
     pthread_mutex_unlock(&cat->lock);
-    release_change_lock(cat, txn->xid);
+    if (txn->xid != SDB_INVALID_XID)
+        release_change_lock(cat, txn->xid);
 }
 
 /* --- open and close ----------------------------------------------------- */
@@ -527,8 +577,9 @@ int sdb_catalog_close(SdbCatalog *cat)
         sdb_arena_destroy(cat->pending_arena);
     }
     for (size_t i = 0; i < cat->nretired; i++)
-        sdb_arena_destroy(cat->retired[i]);
+        sdb_arena_destroy(cat->retired[i].arena);
     sdb_free(cat->retired);
+    sdb_free(cat->readers);
     sdb_free(cat->files);
     sdb_free(cat->file_dropped);
     sdb_cat_namespaces_free(cat->namespaces);

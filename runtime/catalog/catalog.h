@@ -10,8 +10,11 @@
  * Lookups return descriptors (SdbRelation) built from them and cached.
  *
  * Descriptor lifetime: a descriptor returned to a transaction stays valid
- * and unchanged until that transaction ends; DDL builds new descriptors
- * instead of editing shared ones.
+ * and unchanged until that transaction ends (sdb_catalog_end_txn, which
+ * must be called for every transaction that looked anything up, read-only
+ * ones included); DDL builds new descriptors instead of editing shared
+ * ones.  One looked up with txn NULL stays valid until the next catalog
+ * change is published.
  */
 #ifndef SDB_CATALOG_CATALOG_H
 #define SDB_CATALOG_CATALOG_H
@@ -107,6 +110,9 @@ typedef struct SdbSequence {
 #define SDB_ROLE_POSTGRES 10
 #define SDB_DATABASE_TEMPLATE1 1
 #define SDB_DATABASE_POSTGRES 5
+/* Relation number of the toast heap of the catalogs (storage/toast.h), in
+ * each database and in global/ for the shared catalogs. */
+#define SDB_CATALOG_TOAST_RELNUM 12999
 #define SDB_AM_HEAP 2
 #define SDB_AM_BTREE 403
 
@@ -121,6 +127,8 @@ typedef struct SdbRelation {
     const char *namespace_name;
     char kind;                /* 'r' table, 'i' index, 'v' view, 'S' sequence */
     SdbRelFileId file;        /* 'r' 'i' 'S': its storage */
+    SdbRelFileId toast;       /* 'r': the heap for its out-of-line values (row.h
+                                 sdb_row_encode_toast); rel_number 0 when none */
     bool system;              /* a system catalog: DML by users is refused */
     int natts;
     const SdbAttribute *attrs;
@@ -168,9 +176,20 @@ typedef struct SdbDdlContext {
     /* NOTICEs (IF NOT EXISTS skipping, DROP ... CASCADE); may be NULL */
     void (*notice)(void *arg, const char *sqlstate, const char *message);
     void *notice_arg;
+    /* ALTER TABLE ADD COLUMN on a table with rows: the value of column
+     * `attno` (0-based) of `rel` for one existing row (its DEFAULT, or the
+     * next sequence value of a serial/identity column), evaluated by the
+     * session; without it such an ADD COLUMN fails (0A000). */
+    int (*eval_default)(void *arg, const SdbRelation *rel, int attno, SdbDatum *value, bool *isnull);
+    void *eval_arg;           /* the `arg` of eval_default and check_rows */
+    /* ALTER TABLE ADD CHECK on a table with rows: check every row against
+     * `check_sql` (the session evaluates it; 23514 "check constraint
+     * \"name\" of relation \"t\" is violated by some row" when one fails);
+     * without it such an ADD CHECK fails (0A000). */
+    int (*check_rows)(void *arg, const SdbRelation *rel, const char *name, const char *check_sql);
     /* CREATE VIEW: the output columns of the view's query as the analyzer
-     * found them (names, types, typmods); view_ncolumns < 0 when not
-     * given: names then come from the SELECT list, types are unknown. */
+     * found them (names, types, typmods may be NULL: -1).  When view_names
+     * is NULL, names come from the SELECT list and types are unknown. */
     int view_ncolumns;
     const char *const *view_names;
     const SdbOid *view_types;
@@ -190,8 +209,9 @@ int sdb_index_key(const SdbRelation *rel, const SdbIndex *index, const SdbDatum 
 /* Hand out a new OID (durable through checkpoints and the WAL). */
 int sdb_catalog_new_oid(SdbCatalog *cat, SdbOid *oid);
 
-/* Transaction end: publish (commit) or forget (abort) txn's catalog changes
- * in the cache. */
+/* Transaction end (every transaction, also read-only ones): publish
+ * (commit) or forget (abort) txn's catalog changes in the cache, and let
+ * go of the descriptors it was handed. */
 void sdb_catalog_end_txn(SdbCatalog *cat, SdbTxn *txn, bool committed);
 
 #endif /* SDB_CATALOG_CATALOG_H */

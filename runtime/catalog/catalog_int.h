@@ -37,6 +37,16 @@ typedef struct SdbCatNamespaces {
  * transaction at a time may change catalogs). */
 typedef struct SdbCatShared SdbCatShared;
 
+typedef struct SdbCatRetired {
+    SdbArena *arena;
+    uint64_t generation;
+} SdbCatRetired;
+
+typedef struct SdbCatReader {
+    const SdbTxn *txn;
+    uint64_t generation;
+} SdbCatReader;
+
 struct SdbCatalog {
     SdbEngine *engine;
     SdbXactManager *xm;
@@ -58,8 +68,16 @@ struct SdbCatalog {
     bool *file_dropped;        /* per file: dropped (unlink at commit), else created (unlink at abort) */
     size_t nfiles, capfiles;
 
-    SdbArena **retired;        /* arenas of replaced descriptors, freed at close */
+    /* Replaced descriptors are kept until no transaction can hold them:
+     * transactions register (with the generation) at their first lookup
+     * and leave at sdb_catalog_end_txn; a descriptor retired in generation
+     * r is freed once every registered transaction came after r. */
+    uint64_t generation;       /* bumped by every published change */
+    SdbCatRetired *retired;
     size_t nretired, capretired;
+    SdbCatReader *readers;
+    size_t nreaders, capreaders;
+    bool keep_retired;         /* the reader registry failed to grow */
 };
 
 /* --- rows of catalog tables (catalog_rows.c) ---------------------------- */
@@ -178,6 +196,7 @@ typedef struct SdbCatClassInfo {
     bool shared;
     bool has_index;
     int16_t checks;
+    SdbOid toast;       /* pg_class.reltoastrelid: its toast heap's relation number */
 } SdbCatClassInfo;
 int sdb_cat_class_tuple(SdbCatTuple *t, SdbArena *arena, const SdbCatClassInfo *info);
 int sdb_cat_attribute_tuple(SdbCatTuple *t, SdbArena *arena, SdbOid relid, const SdbAttribute *att,

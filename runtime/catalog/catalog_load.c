@@ -106,6 +106,9 @@ static int new_builder(Loader *ld, const SdbCatRow *row)
     rel->kind = (char)v[SDB_ANUM_PG_CLASS_RELKIND - 1];
     bool shared = v[SDB_ANUM_PG_CLASS_RELISSHARED - 1] != 0;
     rel->file = (SdbRelFileId){shared ? 0 : ld->cat->db_oid, (uint32_t)v[SDB_ANUM_PG_CLASS_RELFILENODE - 1]};
+    SdbOid toast = (SdbOid)v[SDB_ANUM_PG_CLASS_RELTOASTRELID - 1];
+    if (toast != 0)
+        rel->toast = (SdbRelFileId){ld->cat->db_oid, toast};
     rel->system = rel->oid < SDB_FIRST_NORMAL_OID;
     rel->natts = (int)sdb_datum_to_int64(v[SDB_ANUM_PG_CLASS_RELNATTS - 1]);
     b->attrs = sdb_arena_calloc(arena, (size_t)rel->natts + 1, sizeof *b->attrs);

@@ -11,6 +11,7 @@
 #include "catalog/catalog_int.h"
 #include "catalog/row.h"
 #include "storage/heap.h"
+#include "storage/toast.h"
 #include "txn/xact.h"
 #include "types/array.h"
 
@@ -134,12 +135,15 @@ static int column_types(const SdbCatalogRel *rel, SdbOid *types)
     return rel->ncolumns;
 }
 
-static int encode(const SdbCatTuple *t, SdbStr *out)
+/* The stored form of t, long values going to the catalogs' toast heap. */
+static int encode(SdbEngine *engine, SdbOid db_oid, SdbXid xid, SdbCid cid, const SdbCatTuple *t, SdbStr *out)
 {
     SdbOid types[SDB_CAT_MAX_COLUMNS];
     int n = column_types(t->rel, types);
+    SdbRelFileId toast = {t->rel->shared ? 0 : db_oid, SDB_CATALOG_TOAST_RELNUM};
     sdb_str_init(out, t->arena);
-    return sdb_row_encode(n, types, t->values, t->nulls, out);
+    return sdb_row_encode_toast(engine, toast, xid, cid, sdb_toast_threshold(sdb_engine_page_size(engine)), n, types,
+                                t->values, t->nulls, out, NULL);
 }
 
 /* --- visibility --------------------------------------------------------- */
@@ -222,8 +226,8 @@ int sdb_cat_scan(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, SdbAren
             rc = SDB_ERROR;
             break;
         }
-        rc = sdb_row_decode(tup.payload, tup.header.payload_len, types, n, want, n, arena, row->values,
-                            row->nulls);
+        rc = sdb_row_decode_toast(cat->engine, tup.payload, tup.header.payload_len, types, n, want, n, arena,
+                                  row->values, row->nulls);
         if (rc != SDB_OK)
             break;
         out->count++;
@@ -237,17 +241,10 @@ int sdb_cat_scan(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, SdbAren
 int sdb_cat_insert(SdbEngine *engine, SdbOid db_oid, SdbXid xid, SdbCid cid, const SdbCatTuple *t)
 {
     SdbStr row;
-    if (encode(t, &row) != SDB_OK)
+    if (encode(engine, db_oid, xid, cid, t, &row) != SDB_OK)
         return SDB_ERROR;
     SdbTid tid;
     return sdb_heap_insert(engine, sdb_cat_file(t->rel, db_oid), xid, cid, row.data, row.len, 0, &tid);
-}
-
-static int concurrent_update(SdbHeapResult result)
-{
-    if (result == SDB_HEAP_OK)
-        return SDB_OK;
-    return sdb_error(SDB_ERR_SERIALIZATION_FAILURE, "tuple concurrently updated");
 }
 
 /* The cid to store in the xmax of the row at tid (a combo cid when this
@@ -263,32 +260,73 @@ static int xmax_cid(SdbCatalog *cat, SdbTxn *txn, SdbRelFileId file, SdbTid tid,
     return sdb_txn_cid_for_xmax(txn, &header, cid);
 }
 
-int sdb_cat_delete(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, SdbTid tid)
+/* A delete/update found the row's xmax set by `found->xmax`: make the row
+ * free again when that transaction aborted (hint) or ended holding only a
+ * lock, wait for it while it runs; *retry says whether to try again. */
+static int resolve_conflict(SdbCatalog *cat, SdbTxn *txn, SdbRelFileId file, SdbTid tid,
+                            const SdbHeapTupleHeader *found, bool *retry)
+{
+    SdbXactStatus status;
+    bool hintable;
+    *retry = false;
+    if (sdb_xact_status(cat->xm, found->xmax, &status, NULL, &hintable) != SDB_OK)
+        return SDB_ERROR;
+    if (status == SDB_XACT_IN_PROGRESS) {
+        *retry = true;
+        return sdb_txn_wait(txn, found->xmax);
+    }
+    bool lock_only = (found->infomask & SDB_HEAP_XMAX_LOCK_ONLY) != 0;
+    if ((status == SDB_XACT_ABORTED || lock_only) && hintable) {
+        *retry = true;
+        return sdb_heap_set_hints(cat->engine, file, tid, found,
+                                  status == SDB_XACT_ABORTED ? SDB_HEAP_XMAX_ABORTED : SDB_HEAP_XMAX_COMMITTED);
+    }
+    return sdb_error(SDB_ERR_SERIALIZATION_FAILURE, "tuple concurrently updated");
+}
+
+/* Run a delete (payload NULL) or update of the catalog row at tid. */
+static int change_row(SdbCatalog *cat, SdbTxn *txn, SdbRelFileId file, SdbTid tid, const SdbStr *payload)
 {
     SdbXid xid;
-    SdbCid cid;
-    SdbHeapResult result;
-    SdbRelFileId file = sdb_cat_file(rel, cat->db_oid);
-    if (sdb_cat_xid(txn, &xid) != SDB_OK || xmax_cid(cat, txn, file, tid, &cid) != SDB_OK ||
-        sdb_heap_delete(cat->engine, file, tid, xid, cid, &result, NULL) != SDB_OK)
+    if (sdb_cat_xid(txn, &xid) != SDB_OK)
         return SDB_ERROR;
-    return concurrent_update(result);
+    for (;;) {
+        SdbCid cid;
+        SdbTid new_tid;
+        SdbHeapResult result;
+        SdbHeapTupleHeader found;
+        bool retry;
+        if (xmax_cid(cat, txn, file, tid, &cid) != SDB_OK)
+            return SDB_ERROR;
+        int rc = payload == NULL
+                     ? sdb_heap_delete(cat->engine, file, tid, xid, cid, &result, &found)
+                     : sdb_heap_update(cat->engine, file, tid, xid, cid, payload->data, payload->len, 0, &new_tid,
+                                       &result, &found);
+        if (rc != SDB_OK)
+            return SDB_ERROR;
+        if (result == SDB_HEAP_OK)
+            return SDB_OK;
+        if (result != SDB_HEAP_CONFLICT)
+            return sdb_error(SDB_ERR_SERIALIZATION_FAILURE, "tuple concurrently updated");
+        if (resolve_conflict(cat, txn, file, tid, &found, &retry) != SDB_OK)
+            return SDB_ERROR;
+        if (!retry)
+            return sdb_error(SDB_ERR_SERIALIZATION_FAILURE, "tuple concurrently updated");
+    }
+}
+
+int sdb_cat_delete(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, SdbTid tid)
+{
+    return change_row(cat, txn, sdb_cat_file(rel, cat->db_oid), tid, NULL);
 }
 
 int sdb_cat_update(SdbCatalog *cat, SdbTxn *txn, SdbTid tid, const SdbCatTuple *t)
 {
     SdbXid xid;
-    SdbCid cid;
     SdbStr row;
-    SdbTid new_tid;
-    SdbHeapResult result;
-    SdbRelFileId file = sdb_cat_file(t->rel, cat->db_oid);
-    if (sdb_cat_xid(txn, &xid) != SDB_OK || encode(t, &row) != SDB_OK ||
-        xmax_cid(cat, txn, file, tid, &cid) != SDB_OK)
+    if (sdb_cat_xid(txn, &xid) != SDB_OK || encode(cat->engine, cat->db_oid, xid, txn->cid, t, &row) != SDB_OK)
         return SDB_ERROR;
-    if (sdb_heap_update(cat->engine, file, tid, xid, cid, row.data, row.len, 0, &new_tid, &result, NULL) != SDB_OK)
-        return SDB_ERROR;
-    return concurrent_update(result);
+    return change_row(cat, txn, sdb_cat_file(t->rel, cat->db_oid), tid, &row);
 }
 
 int sdb_cat_delete_where(SdbCatalog *cat, SdbTxn *txn, const SdbCatalogRel *rel, int anum, SdbOid oid,

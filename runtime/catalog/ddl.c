@@ -40,6 +40,21 @@ int sdb_ddl_sync(SdbDdl *d)
     return rc;
 }
 
+/* --- OIDs ------------------------------------------------------------------ */
+
+int sdb_ddl_new_relfile_oid(SdbDdl *d, SdbOid *oid)
+{
+    for (;;) {
+        bool exists;
+        if (sdb_catalog_new_oid(d->cat, oid) != SDB_OK ||
+            sdb_smgr_exists(sdb_engine_smgr(d->cat->engine), (SdbRelFileId){d->cat->db_oid, *oid}, SDB_FORK_MAIN,
+                            &exists) != SDB_OK)
+            return SDB_ERROR;
+        if (!exists)
+            return SDB_OK;
+    }
+}
+
 /* --- names ------------------------------------------------------------------- */
 
 const SdbRelation *sdb_ddl_find(SdbDdl *d, const SdbRangeVar *rv)

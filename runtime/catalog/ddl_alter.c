@@ -16,43 +16,69 @@ static int missing_column(const char *column, const char *table)
     return sdb_error(SDB_ERR_UNDEFINED_COLUMN, "column \"%s\" of relation \"%s\" does not exist", column, table);
 }
 
-/* Whether a visible row of rel has column attnum NULL (any_row: or any row
- * at all when `any_row`). */
+/* Whether a row of rel the transaction sees has column attnum NULL (or,
+ * with `any_row`, whether there is any row). */
 static int scan_column(SdbDdl *d, const SdbRelation *rel, int attnum, bool any_row, bool *found)
 {
-    SdbOid *types = sdb_arena_alloc(d->arena, ((size_t)rel->natts + 1) * sizeof *types);
-    if (types == NULL)
-        return SDB_ERROR;
-    for (int i = 0; i < rel->natts; i++)
-        types[i] = rel->attrs[i].type;
-    SdbHeapScan *scan = sdb_heap_scan_begin(d->cat->engine, rel->file);
-    if (scan == NULL)
-        return SDB_ERROR;
-    int rc, want = attnum - 1;
+    int col = any_row ? -1 : attnum - 1;
+    SdbDdlScan scan;
     *found = false;
-    for (;;) {
-        SdbHeapTuple tup;
-        bool more, visible, isnull;
-        SdbDatum value;
-        if ((rc = sdb_heap_scan_next(scan, &tup, &more)) != SDB_OK || !more)
-            break;
-        if ((rc = sdb_cat_row_visible(d->cat, d->txn, &tup.header, &visible)) != SDB_OK)
-            break;
-        if (!visible)
-            continue;
-        if (any_row) {
-            *found = true;
-            break;
-        }
-        if ((rc = sdb_row_decode(tup.payload, tup.header.payload_len, types, rel->natts, &want, 1, NULL, &value,
-                                 &isnull)) != SDB_OK)
-            break;
-        if (isnull) {
-            *found = true;
-            break;
-        }
+    if (sdb_ddl_scan_begin(d, rel, &col, 1, &scan) != SDB_OK) {
+        sdb_table_scan_end(scan.scan);
+        return SDB_ERROR;
     }
-    sdb_heap_scan_end(scan);
+    int rc;
+    while (!*found && (rc = sdb_table_scan_next(scan.scan, &scan.batch)) == SDB_OK && scan.batch.nrows > 0)
+        for (int r = 0; r < scan.batch.nrows && !*found; r++)
+            *found = any_row || sdb_vector_is_null(&scan.vectors[0], r);
+    sdb_table_scan_end(scan.scan);
+    return *found ? SDB_OK : rc;
+}
+
+/* Give the rows of table `oid` their value of new column `attnum` (ADD
+ * COLUMN with a DEFAULT, serial or identity): each row is updated with the
+ * value the session's eval_default gives. */
+static int fill_new_column(SdbDdl *d, SdbOid oid, int attnum)
+{
+    const SdbRelation *rel = sdb_ddl_by_oid(d, oid);
+    bool has_rows;
+    if (scan_column(d, rel, 1, true, &has_rows) != SDB_OK)
+        return SDB_ERROR;
+    if (!has_rows)
+        return SDB_OK;
+    if (d->ctx->eval_default == NULL)
+        return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED,
+                         "adding a column with a default to a table with rows needs the session's evaluator");
+    int n = rel->natts;
+    int *cols = sdb_arena_alloc(d->arena, ((size_t)n + 1) * sizeof *cols);
+    SdbDatum *values = sdb_arena_alloc(d->arena, ((size_t)n + 1) * sizeof *values);
+    bool *nulls = sdb_arena_alloc(d->arena, ((size_t)n + 1) * sizeof *nulls);
+    if (cols == NULL || values == NULL || nulls == NULL)
+        return SDB_ERROR;
+    for (int i = 0; i < n; i++)
+        cols[i] = i;
+    cols[n] = -1;
+    SdbDdlScan scan;
+    if (sdb_ddl_scan_begin(d, rel, cols, n + 1, &scan) != SDB_OK) {
+        sdb_table_scan_end(scan.scan);
+        return SDB_ERROR;
+    }
+    int rc;
+    while ((rc = sdb_table_scan_next(scan.scan, &scan.batch)) == SDB_OK && scan.batch.nrows > 0) {
+        for (int r = 0; r < scan.batch.nrows && rc == SDB_OK; r++) {
+            for (int i = 0; i < n; i++) {
+                values[i] = scan.vectors[i].values[r];
+                nulls[i] = sdb_vector_is_null(&scan.vectors[i], r);
+            }
+            SdbTid new_tid;
+            rc = d->ctx->eval_default(d->ctx->eval_arg, rel, attnum - 1, &values[attnum - 1], &nulls[attnum - 1]);
+            if (rc == SDB_OK)
+                rc = sdb_table_update(&scan.ac, rel, sdb_ddl_tid(scan.vectors[n].values[r]), values, nulls, &new_tid);
+        }
+        if (rc != SDB_OK)
+            break;
+    }
+    sdb_table_scan_end(scan.scan);
     return rc;
 }
 
@@ -97,8 +123,10 @@ static int add_column(SdbDdl *d, const SdbRelation *rel, const SdbAlterTableCmd 
             return contains_nulls(def->colname, rel->name);
     }
     SdbOid oid = rel->oid;
+    bool filled = col.default_sql != NULL || col.serial_type || col.att.identity;
     if (sdb_ddl_update_class(d, oid, NULL, rel->natts + 1, -1) != SDB_OK ||
-        sdb_ddl_add_column(d, oid, rel->name, rel->namespace_oid, &col) != SDB_OK || sdb_ddl_sync(d) != SDB_OK)
+        sdb_ddl_add_column(d, oid, rel->name, rel->namespace_oid, &col) != SDB_OK || sdb_ddl_sync(d) != SDB_OK ||
+        (filled && fill_new_column(d, oid, col.att.attnum) != SDB_OK))
         return SDB_ERROR;
     for (int i = 0; i < sdb_list_length(def->constraints); i++)
         if (sdb_ddl_add_constraint(d, sdb_ddl_by_oid(d, oid), (const SdbConstraint *)sdb_list_nth(def->constraints, i),

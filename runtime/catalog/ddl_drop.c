@@ -114,7 +114,8 @@ static int drop_table(SdbDdl *d, const SdbRelation *rel, bool cascade)
     }
     if (delete_where(d, SDB_CATALOG_PG_CONSTRAINT_OID, SDB_ANUM_PG_CONSTRAINT_CONRELID, rel->oid) != SDB_OK ||
         delete_where(d, SDB_CATALOG_PG_ATTRDEF_OID, SDB_ANUM_PG_ATTRDEF_ADRELID, rel->oid) != SDB_OK ||
-        delete_where(d, SDB_CATALOG_PG_DEPEND_OID, SDB_ANUM_PG_DEPEND_REFOBJID, rel->oid) != SDB_OK)
+        delete_where(d, SDB_CATALOG_PG_DEPEND_OID, SDB_ANUM_PG_DEPEND_REFOBJID, rel->oid) != SDB_OK ||
+        (rel->toast.rel_number != 0 && sdb_cat_note_file(d->cat, rel->toast, true) != SDB_OK))
         return SDB_ERROR;
     return drop_class(d, rel->oid, rel->file, true);
 }

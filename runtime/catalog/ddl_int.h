@@ -6,6 +6,7 @@
 #ifndef SDB_CATALOG_DDL_INT_H
 #define SDB_CATALOG_DDL_INT_H
 
+#include "access/table.h"
 #include "catalog/catalog_int.h"
 
 /* One DDL statement in progress. */
@@ -26,6 +27,10 @@ typedef struct SdbDdl {
  * descriptors so that later steps of the statement see them. */
 int sdb_ddl_touch(SdbDdl *d, SdbOid oid);
 int sdb_ddl_sync(SdbDdl *d);
+
+/* A new OID whose relation file does not exist (files of transactions cut
+ * short by a crash stay behind with OIDs handed out again). */
+int sdb_ddl_new_relfile_oid(SdbDdl *d, SdbOid *oid);
 
 /* The relation `rv` names as the transaction sees it, or NULL. */
 const SdbRelation *sdb_ddl_find(SdbDdl *d, const SdbRangeVar *rv);
@@ -111,6 +116,21 @@ int sdb_ddl_add_checks(SdbDdl *d, SdbOid oid, int delta);
 
 /* pg_class row update: set relnatts/relhasindex/relchecks/relname of rel. */
 int sdb_ddl_update_class(SdbDdl *d, SdbOid oid, const char *new_name, int natts, int has_index);
+
+/* A scan of a table's rows as the DDL's transaction sees them
+ * (access/table.h), into batch columns 0..ncols-1 (cols as for
+ * sdb_table_scan_begin).  End it with sdb_table_scan_end(scan.scan), also
+ * after a failed begin (NULL is fine). */
+typedef struct SdbDdlScan {
+    SdbAccessContext ac;
+    SdbTableScan *scan;
+    SdbVector *vectors;
+    SdbBatch batch;
+} SdbDdlScan;
+int sdb_ddl_scan_begin(SdbDdl *d, const SdbRelation *rel, const int *cols, int ncols, SdbDdlScan *scan);
+
+/* A ctid column's datum (6 bytes, block then slot, big-endian) as a tid. */
+SdbTid sdb_ddl_tid(SdbDatum d);
 
 /* --- ddl_drop.c ------------------------------------------------------- */
 

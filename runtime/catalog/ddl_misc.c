@@ -69,7 +69,8 @@ static int view_columns(SdbDdl *d, const SdbViewStmt *stmt, SdbAttribute **out, 
     const SdbDdlContext *ctx = d->ctx;
     const SdbList *targets = SDB_IS_A(stmt->query, SELECT_STMT) ? ((const SdbSelectStmt *)stmt->query)->target_list
                                                                  : NULL;
-    *n = ctx->view_ncolumns >= 0 ? ctx->view_ncolumns : sdb_list_length(targets);
+    bool given = ctx->view_names != NULL;
+    *n = given ? ctx->view_ncolumns : sdb_list_length(targets);
     *out = sdb_arena_calloc(d->arena, (size_t)*n + 1, sizeof **out);
     if (*out == NULL)
         return SDB_ERROR;
@@ -79,7 +80,7 @@ static int view_columns(SdbDdl *d, const SdbViewStmt *stmt, SdbAttribute **out, 
     for (int i = 0; i < *n; i++) {
         SdbAttribute *a = &(*out)[i];
         a->attnum = (int16_t)(i + 1);
-        if (ctx->view_ncolumns >= 0) {
+        if (given) {
             a->name = ctx->view_names[i];
             a->type = ctx->view_types[i];
             a->typmod = ctx->view_typmods ? ctx->view_typmods[i] : -1;
@@ -238,8 +239,11 @@ int sdb_ddl_createdb(SdbDdl *d, const SdbCreatedbStmt *stmt)
         return sdb_error(SDB_ERR_DUPLICATE_DATABASE, "database \"%s\" already exists", stmt->dbname);
     SdbOid oid;
     SdbCatTuple t;
-    if (sdb_catalog_new_oid(d->cat, &oid) != SDB_OK)
-        return SDB_ERROR;
+    bool exists = true;
+    while (exists) /* skip the catalogs of a CREATE DATABASE cut short by a crash */
+        if (sdb_catalog_new_oid(d->cat, &oid) != SDB_OK ||
+            sdb_cat_database_exists(d->cat->engine, oid, &exists) != SDB_OK)
+            return SDB_ERROR;
     sdb_cat_tuple_init(&t, sdb_catalog_by_oid(SDB_CATALOG_PG_DATABASE_OID), d->arena);
     sdb_cat_set(&t, SDB_ANUM_PG_DATABASE_OID, oid);
     sdb_cat_set(&t, SDB_ANUM_PG_DATABASE_DATDBA, SDB_ROLE_POSTGRES);

@@ -9,8 +9,12 @@
 
 #include "catalog/ddl_int.h"
 #include "catalog/row.h"
+#include "access/table.h"
 #include "storage/btree.h"
 #include "types/typeio.h"
+
+/* Most key columns of an index or foreign key (PostgreSQL's INDEX_MAX_KEYS). */
+#define INDEX_MAX_KEYS 32
 
 /* --- catalog row updates ------------------------------------------------------ */
 
@@ -414,7 +418,7 @@ int sdb_ddl_create_sequence(SdbDdl *d, SdbOid nsp, const char *name, SdbOid type
         exists_error(d, nsp, name) != SDB_OK)
         return SDB_ERROR;
     SdbOid oid;
-    if (sdb_catalog_new_oid(d->cat, &oid) != SDB_OK)
+    if (sdb_ddl_new_relfile_oid(d, &oid) != SDB_OK)
         return SDB_ERROR;
     SdbRelFileId file = {d->cat->db_oid, oid};
     SdbCatClassInfo info = {.oid = oid, .name = name, .namespace_oid = nsp, .kind = 'S', .relfilenode = oid,
@@ -491,58 +495,83 @@ static int compare_entries(const void *pa, const void *pb)
     return a->tid.slot < b->tid.slot ? -1 : a->tid.slot > b->tid.slot;
 }
 
-/* Every visible row of rel with its key for `index`. */
+SdbTid sdb_ddl_tid(SdbDatum d)
+{
+    const uint8_t *b = sdb_datum_varlena(d)->data;
+    return (SdbTid){.block = (SdbBlockNo)b[0] << 24 | (SdbBlockNo)b[1] << 16 | (SdbBlockNo)b[2] << 8 | b[3],
+                    .slot = (uint16_t)(b[4] << 8 | b[5])};
+}
+
+int sdb_ddl_scan_begin(SdbDdl *d, const SdbRelation *rel, const int *cols, int ncols, SdbDdlScan *scan)
+{
+    memset(scan, 0, sizeof *scan);
+    scan->ac = (SdbAccessContext){.engine = d->cat->engine, .catalog = d->cat, .txn = d->txn, .arena = d->arena};
+    if (d->txn->snapshot.xmax == SDB_INVALID_XID && sdb_txn_take_snapshot(d->txn, d->arena) != SDB_OK)
+        return SDB_ERROR;
+    scan->vectors = sdb_arena_calloc(d->arena, (size_t)ncols, sizeof *scan->vectors);
+    if (scan->vectors == NULL)
+        return SDB_ERROR;
+    for (int c = 0; c < ncols; c++) {
+        scan->vectors[c].values = sdb_arena_alloc(d->arena, SDB_BATCH_SIZE * sizeof(SdbDatum));
+        scan->vectors[c].nulls = sdb_arena_calloc(d->arena, SDB_BATCH_SIZE / 64, sizeof(uint64_t));
+        if (scan->vectors[c].values == NULL || scan->vectors[c].nulls == NULL)
+            return SDB_ERROR;
+    }
+    scan->batch = (SdbBatch){.ncols = ncols, .cols = scan->vectors};
+    scan->scan = sdb_table_scan_begin(&scan->ac, rel, cols, ncols);
+    return scan->scan != NULL ? SDB_OK : SDB_ERROR;
+}
+
+/* Every row of rel the transaction sees with its key for `index`. */
 static int index_entries(SdbDdl *d, const SdbRelation *rel, const SdbIndex *index, IndexEntry **out, size_t *count)
 {
-    SdbOid *types = sdb_arena_alloc(d->arena, ((size_t)rel->natts + 1) * sizeof *types);
-    int *want = sdb_arena_alloc(d->arena, ((size_t)rel->natts + 1) * sizeof *want);
-    if (types == NULL || want == NULL)
+    int *cols = sdb_arena_alloc(d->arena, ((size_t)index->nkeys + 1) * sizeof *cols);
+    if (cols == NULL)
         return SDB_ERROR;
-    for (int i = 0; i < rel->natts; i++) {
-        types[i] = rel->attrs[i].type;
-        want[i] = i;
+    for (int k = 0; k < index->nkeys; k++)
+        cols[k] = index->keys[k] - 1;
+    cols[index->nkeys] = -1; /* the ctid */
+    SdbDdlScan scan;
+    if (sdb_ddl_scan_begin(d, rel, cols, index->nkeys + 1, &scan) != SDB_OK) {
+        sdb_table_scan_end(scan.scan);
+        return SDB_ERROR;
     }
-    SdbHeapScan *scan = sdb_heap_scan_begin(d->cat->engine, rel->file);
-    if (scan == NULL)
-        return SDB_ERROR;
     size_t cap = 0;
     *out = NULL;
     *count = 0;
-    int rc = SDB_OK;
-    for (;;) {
-        SdbHeapTuple tup;
-        bool found, visible;
-        if ((rc = sdb_heap_scan_next(scan, &tup, &found)) != SDB_OK || !found)
-            break;
-        if ((rc = sdb_cat_row_visible(d->cat, d->txn, &tup.header, &visible)) != SDB_OK)
-            break;
-        if (!visible)
-            continue;
-        if (*count == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            IndexEntry *p = sdb_arena_realloc(d->arena, *out, cap * sizeof *p, ncap * sizeof *p);
-            if (p == NULL) {
+    int rc;
+    while ((rc = sdb_table_scan_next(scan.scan, &scan.batch)) == SDB_OK && scan.batch.nrows > 0) {
+        for (int r = 0; r < scan.batch.nrows && rc == SDB_OK; r++) {
+            if (*count == cap) {
+                size_t ncap = cap ? cap * 2 : 64;
+                IndexEntry *p = sdb_arena_realloc(d->arena, *out, cap * sizeof *p, ncap * sizeof *p);
+                if (p == NULL) {
+                    rc = SDB_ERROR;
+                    break;
+                }
+                *out = p;
+                cap = ncap;
+            }
+            IndexEntry *e = &(*out)[*count];
+            e->values = sdb_arena_calloc(d->arena, (size_t)rel->natts + 1, sizeof *e->values);
+            e->nulls = sdb_arena_calloc(d->arena, (size_t)rel->natts + 1, sizeof *e->nulls);
+            if (e->values == NULL || e->nulls == NULL) {
                 rc = SDB_ERROR;
                 break;
             }
-            *out = p;
-            cap = ncap;
+            for (int k = 0; k < index->nkeys; k++) {
+                e->values[cols[k]] = scan.vectors[k].values[r];
+                e->nulls[cols[k]] = sdb_vector_is_null(&scan.vectors[k], r);
+            }
+            e->tid = sdb_ddl_tid(scan.vectors[index->nkeys].values[r]);
+            sdb_str_init(&e->key, d->arena);
+            rc = sdb_index_key(rel, index, e->values, e->nulls, &e->key, &e->has_null);
+            (*count)++;
         }
-        IndexEntry *e = &(*out)[*count];
-        e->tid = tup.tid;
-        e->values = sdb_arena_alloc(d->arena, ((size_t)rel->natts + 1) * sizeof *e->values);
-        e->nulls = sdb_arena_alloc(d->arena, ((size_t)rel->natts + 1) * sizeof *e->nulls);
-        sdb_str_init(&e->key, d->arena);
-        if (e->values == NULL || e->nulls == NULL ||
-            (rc = sdb_row_decode(tup.payload, tup.header.payload_len, types, rel->natts, want, rel->natts, d->arena,
-                                 e->values, e->nulls)) != SDB_OK ||
-            (rc = sdb_index_key(rel, index, e->values, e->nulls, &e->key, &e->has_null)) != SDB_OK) {
-            rc = SDB_ERROR;
+        if (rc != SDB_OK)
             break;
-        }
-        (*count)++;
     }
-    sdb_heap_scan_end(scan);
+    sdb_table_scan_end(scan.scan);
     return rc;
 }
 
@@ -572,7 +601,8 @@ static int build_index(SdbDdl *d, const SdbRelation *rel, const SdbIndex *index)
     size_t count;
     if (index_entries(d, rel, index, &entries, &count) != SDB_OK)
         return SDB_ERROR;
-    qsort(entries, count, sizeof *entries, compare_entries);
+    if (count > 1)
+        qsort(entries, count, sizeof *entries, compare_entries);
     for (size_t i = 1; index->unique && i < count; i++)
         if (!entries[i].has_null && entries[i].key.len == entries[i - 1].key.len &&
             memcmp(entries[i].key.data, entries[i - 1].key.data, entries[i].key.len) == 0)
@@ -638,7 +668,7 @@ int sdb_ddl_create_index(SdbDdl *d, const SdbRelation *rel, const char *name, in
     if (exists_error(d, rel->namespace_oid, name) != SDB_OK)
         return SDB_ERROR;
     SdbOid oid;
-    if (sdb_catalog_new_oid(d->cat, &oid) != SDB_OK)
+    if (sdb_ddl_new_relfile_oid(d, &oid) != SDB_OK)
         return SDB_ERROR;
     SdbIndex index = {.oid = oid, .name = name, .file = {d->cat->db_oid, oid}, .unique = unique,
                       .primary = primary, .nkeys = nkeys, .keys = keys, .key_options = options};
@@ -730,6 +760,8 @@ static int add_unique(SdbDdl *d, const SdbRelation *rel, const SdbConstraint *co
     int nkeys;
     if (key_columns(d, rel, con->keys, column, &keys, &nkeys, "named in key") != SDB_OK)
         return SDB_ERROR;
+    if (nkeys > INDEX_MAX_KEYS)
+        return sdb_error(SDB_ERR_TOO_MANY_COLUMNS, "cannot use more than %d columns in an index", INDEX_MAX_KEYS);
     const char *name = con->conname;
     if (name == NULL &&
         sdb_ddl_choose_name(d, rel->namespace_oid, rel->name, primary ? NULL : column_names(d, rel, nkeys, keys),
@@ -764,6 +796,26 @@ static int first_column(SdbNode *node, void *ctx)
     return sdb_node_walk(node, first_column, ctx);
 }
 
+/* A new CHECK must hold for the rows already there (the session checks). */
+static int check_existing_rows(SdbDdl *d, const SdbRelation *rel, const char *name, const char *text)
+{
+    int col = -1;
+    SdbDdlScan scan;
+    if (sdb_ddl_scan_begin(d, rel, &col, 1, &scan) != SDB_OK) {
+        sdb_table_scan_end(scan.scan);
+        return SDB_ERROR;
+    }
+    int rc = sdb_table_scan_next(scan.scan, &scan.batch);
+    bool has_rows = rc == SDB_OK && scan.batch.nrows > 0;
+    sdb_table_scan_end(scan.scan);
+    if (rc != SDB_OK || !has_rows)
+        return rc;
+    if (d->ctx->check_rows == NULL)
+        return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED,
+                         "adding a CHECK constraint to a table with rows needs the session's evaluator");
+    return d->ctx->check_rows(d->ctx->eval_arg, rel, name, text);
+}
+
 static int add_check(SdbDdl *d, const SdbRelation *rel, const SdbConstraint *con, const char *column)
 {
     const char *name = con->conname;
@@ -776,12 +828,35 @@ static int add_check(SdbDdl *d, const SdbRelation *rel, const SdbConstraint *con
     const char *text = sdb_ddl_paren_text(d, start < 0 ? con->location : start);
     SdbOid oid;
     SdbCatTuple t;
-    if (text == NULL || constraint_row(d, rel, name, 'c', 0, NULL, 0, text, &t, &oid) != SDB_OK)
+    if (text == NULL || check_existing_rows(d, rel, name, text) != SDB_OK ||
+        constraint_row(d, rel, name, 'c', 0, NULL, 0, text, &t, &oid) != SDB_OK)
         return SDB_ERROR;
     sdb_cat_set(&t, SDB_ANUM_PG_CONSTRAINT_CONNOINHERIT, false);
     if (insert(d, &t) != SDB_OK || sdb_ddl_add_checks(d, rel->oid, 1) != SDB_OK)
         return SDB_ERROR;
     return sdb_ddl_touch(d, rel->oid);
+}
+
+/* 23503 for a row whose key is not in the referenced table. */
+static int missing_referenced_key(SdbDdl *d, const SdbRelation *rel, const SdbRelation *ref, const char *name, int n,
+                                  const int16_t *keys, const SdbDatum *values)
+{
+    SdbStr cols, vals;
+    sdb_str_init(&cols, d->arena);
+    sdb_str_init(&vals, d->arena);
+    for (int j = 0; j < n; j++) {
+        const SdbAttribute *a = &rel->attrs[keys[j] - 1];
+        SdbTypeCtx ctx = {.arena = d->arena, .typid = a->type, .typmod = a->typmod};
+        sdb_str_append_cstr(&cols, j ? ", " : "");
+        sdb_str_append_cstr(&cols, a->name);
+        sdb_str_append_cstr(&vals, j ? ", " : "");
+        if (sdb_type_output(&ctx, values[j], &vals) != SDB_OK)
+            return SDB_ERROR;
+    }
+    sdb_error(SDB_ERR_FOREIGN_KEY_VIOLATION, "insert or update on table \"%s\" violates foreign key constraint \"%s\"",
+              rel->name, name);
+    sdb_error_detail("Key (%s)=(%s) is not present in table \"%s\".", cols.data, vals.data, ref->name);
+    return SDB_ERROR;
 }
 
 /* The unique index of `ref` whose keys are exactly the set `keys`. */
@@ -830,6 +905,69 @@ static int referenced_keys(SdbDdl *d, const SdbRelation *ref, const SdbConstrain
     return sdb_error(SDB_ERR_INVALID_FOREIGN_KEY, "there is no primary key for referenced table \"%s\"", ref->name);
 }
 
+/* Whether `ref` has a row (through `index`) whose key columns ref_keys[]
+ * equal values[] (in ref_keys order). */
+static int referenced_row_exists(SdbDdl *d, const SdbRelation *ref, const SdbIndex *index, int n,
+                                 const int16_t *ref_keys, const SdbDatum *values, bool *exists)
+{
+    SdbDatum eq[INDEX_MAX_KEYS];
+    for (int k = 0; k < index->nkeys; k++)
+        for (int j = 0; j < n; j++)
+            if (ref_keys[j] == index->keys[k])
+                eq[k] = values[j];
+    SdbIndexRange range = {.neq = index->nkeys, .eq = eq};
+    int col = -1;
+    uint64_t nullbits[SDB_BATCH_SIZE / 64];
+    SdbDatum *tids = sdb_arena_alloc(d->arena, SDB_BATCH_SIZE * sizeof *tids);
+    if (tids == NULL)
+        return SDB_ERROR;
+    SdbVector vec = {.type = SDB_TYPEOID_TID, .typmod = -1, .values = tids, .nulls = nullbits};
+    SdbBatch batch = {.ncols = 1, .cols = &vec};
+    SdbAccessContext ac = {.engine = d->cat->engine, .catalog = d->cat, .txn = d->txn, .arena = d->arena};
+    SdbTableScan *scan = sdb_index_scan_begin(&ac, ref, index, &range, &col, 1);
+    if (scan == NULL)
+        return SDB_ERROR;
+    int rc = sdb_table_scan_next(scan, &batch);
+    *exists = rc == SDB_OK && batch.nrows > 0;
+    sdb_table_scan_end(scan);
+    return rc;
+}
+
+/* ALTER TABLE ... ADD FOREIGN KEY: every row's key (without NULLs) must
+ * be in the referenced table: 23503 otherwise. */
+static int validate_foreign_key(SdbDdl *d, const SdbRelation *rel, const SdbRelation *ref, const SdbIndex *index,
+                                const char *name, int n, const int16_t *keys, const int16_t *ref_keys)
+{
+    int cols[INDEX_MAX_KEYS];
+    for (int j = 0; j < n; j++)
+        cols[j] = keys[j] - 1;
+    SdbDdlScan scan;
+    if (sdb_ddl_scan_begin(d, rel, cols, n, &scan) != SDB_OK) {
+        sdb_table_scan_end(scan.scan);
+        return SDB_ERROR;
+    }
+    int rc;
+    while ((rc = sdb_table_scan_next(scan.scan, &scan.batch)) == SDB_OK && scan.batch.nrows > 0) {
+        for (int r = 0; r < scan.batch.nrows && rc == SDB_OK; r++) {
+            SdbDatum values[INDEX_MAX_KEYS];
+            bool has_null = false, exists;
+            for (int j = 0; j < n; j++) {
+                values[j] = scan.vectors[j].values[r];
+                has_null |= sdb_vector_is_null(&scan.vectors[j], r);
+            }
+            if (has_null)
+                continue;
+            rc = referenced_row_exists(d, ref, index, n, ref_keys, values, &exists);
+            if (rc == SDB_OK && !exists)
+                rc = missing_referenced_key(d, rel, ref, name, n, keys, values);
+        }
+        if (rc != SDB_OK)
+            break;
+    }
+    sdb_table_scan_end(scan.scan);
+    return rc;
+}
+
 static int add_foreign_key(SdbDdl *d, const SdbRelation *rel, const SdbConstraint *con, const char *column)
 {
     const SdbRelation *ref = sdb_ddl_find(d, con->pktable);
@@ -874,7 +1012,11 @@ static int add_foreign_key(SdbDdl *d, const SdbRelation *rel, const SdbConstrain
     sdb_cat_set(&t, SDB_ANUM_PG_CONSTRAINT_CONFUPDTYPE, (SdbDatum)(unsigned char)fk_action(con->fk_upd_action));
     sdb_cat_set(&t, SDB_ANUM_PG_CONSTRAINT_CONFDELTYPE, (SdbDatum)(unsigned char)fk_action(con->fk_del_action));
     sdb_cat_set(&t, SDB_ANUM_PG_CONSTRAINT_CONFMATCHTYPE, (SdbDatum)(unsigned char)match[con->fk_matchtype]);
-    if (insert(d, &t) != SDB_OK || sdb_ddl_touch(d, rel->oid) != SDB_OK)
+    if (nkeys > INDEX_MAX_KEYS)
+        return sdb_error(SDB_ERR_PROGRAM_LIMIT_EXCEEDED, "cannot have more than %d keys in a foreign key",
+                         INDEX_MAX_KEYS);
+    if (validate_foreign_key(d, rel, ref, index, name, nkeys, keys, ref_keys) != SDB_OK ||
+        insert(d, &t) != SDB_OK || sdb_ddl_touch(d, rel->oid) != SDB_OK)
         return SDB_ERROR;
     return sdb_ddl_touch(d, ref->oid);
 }
@@ -943,14 +1085,16 @@ int sdb_ddl_create_table(SdbDdl *d, const SdbCreateStmt *stmt)
         cols[ncols].att.attnum = (int16_t)(ncols + 1);
         ncols++;
     }
-    SdbOid oid;
+    SdbOid oid, toast;
     SdbCatTuple t;
-    if (sdb_catalog_new_oid(d->cat, &oid) != SDB_OK)
+    if (sdb_ddl_new_relfile_oid(d, &oid) != SDB_OK || sdb_ddl_new_relfile_oid(d, &toast) != SDB_OK)
         return SDB_ERROR;
     SdbCatClassInfo info = {.oid = oid, .name = rv->relname, .namespace_oid = nsp, .kind = 'r',
-                            .relfilenode = oid, .am = SDB_AM_HEAP, .natts = ncols};
-    SdbRelFileId file = {d->cat->db_oid, oid};
+                            .relfilenode = oid, .am = SDB_AM_HEAP, .natts = ncols, .toast = toast};
+    SdbRelFileId file = {d->cat->db_oid, oid}, toast_file = {d->cat->db_oid, toast};
     if (sdb_heap_create(d->cat->engine, file) != SDB_OK || sdb_cat_note_file(d->cat, file, false) != SDB_OK ||
+        sdb_heap_create(d->cat->engine, toast_file) != SDB_OK ||
+        sdb_cat_note_file(d->cat, toast_file, false) != SDB_OK ||
         sdb_cat_class_tuple(&t, d->arena, &info) != SDB_OK || insert(d, &t) != SDB_OK)
         return SDB_ERROR;
     for (int i = 0; i < ncols; i++)
@@ -996,6 +1140,8 @@ int sdb_ddl_index_stmt(SdbDdl *d, const SdbIndexStmt *stmt)
     if (stmt->where_clause != NULL)
         return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "partial indexes are not supported");
     int n = sdb_list_length(stmt->index_params);
+    if (n > INDEX_MAX_KEYS)
+        return sdb_error(SDB_ERR_TOO_MANY_COLUMNS, "cannot use more than %d columns in an index", INDEX_MAX_KEYS);
     int16_t *keys = sdb_arena_alloc(d->arena, ((size_t)n + 1) * sizeof *keys);
     int16_t *options = sdb_arena_alloc(d->arena, ((size_t)n + 1) * sizeof *options);
     if (keys == NULL || options == NULL)

@@ -11,6 +11,9 @@
  *     by-reference types: at a 4-byte boundary an SdbVarlena as in memory
  *     (uint32 length, the bytes, one NUL byte), so a decoded value may point
  *     straight into the row.
+ *     An out-of-line (toasted, storage/toast.h) by-reference value is, at a
+ *     4-byte boundary, the uint32 SDB_ROW_EXTERNAL | SDB_TOAST_POINTER_SIZE
+ *     followed by the toast pointer's bytes.
  *   Padding bytes are zero.
  * A row written with fewer attributes than the relation has now (ALTER
  * TABLE ADD COLUMN) reads the missing ones as NULL.
@@ -22,7 +25,13 @@
 #include <stddef.h>
 
 #include "common/str.h"
+#include "storage/types.h"
 #include "types/datum.h"
+
+struct SdbEngine;
+
+/* Length-word flag of an out-of-line value. */
+#define SDB_ROW_EXTERNAL 0x80000000u
 
 /* Most attributes a row (and a relation) may have: PostgreSQL's 1600. */
 #define SDB_ROW_MAX_ATTS 1600
@@ -41,5 +50,19 @@ int sdb_row_encode(int natts, const SdbOid *types, const SdbDatum *values, const
  * bytes do not parse. */
 int sdb_row_decode(const void *data, size_t len, const SdbOid *types, int natts, const int *want, int nwant,
                    SdbArena *arena, SdbDatum *values, bool *nulls);
+
+/* Like sdb_row_encode, but each by-reference value longer than
+ * `threshold` bytes (sdb_toast_threshold of the page size) is stored out of
+ * line in `toast_rel` (sdb_toast_store as xid / cid) and the row keeps its
+ * pointer; *external (may be NULL) says whether any value was. */
+int sdb_row_encode_toast(struct SdbEngine *engine, SdbRelFileId toast_rel, SdbXid xid, SdbCid cid, size_t threshold,
+                         int natts, const SdbOid *types, const SdbDatum *values, const bool *nulls, SdbStr *out,
+                         bool *external);
+
+/* Like sdb_row_decode, fetching out-of-line values into `arena` (which is
+ * then required).  sdb_row_decode itself refuses a wanted out-of-line
+ * value (XX000: it has no engine to fetch it). */
+int sdb_row_decode_toast(struct SdbEngine *engine, const void *data, size_t len, const SdbOid *types, int natts,
+                         const int *want, int nwant, SdbArena *arena, SdbDatum *values, bool *nulls);
 
 #endif /* SDB_CATALOG_ROW_H */

@@ -8,6 +8,7 @@
 
 #include <time.h>
 
+#include "access/table.h"
 #include "types/array.h"
 
 /* --- vectors and values -------------------------------------------------- */
@@ -145,6 +146,18 @@ void *exec_node_alloc(SdbExecState *es, const SdbPlan *plan, size_t size)
         node->stats->loops++;
     }
     return node;
+}
+
+void exec_access_init(const SdbExecContext *ctx, SdbAccessContext *ac, SdbArena *arena)
+{
+    if (ctx->access != NULL) {
+        *ac = *ctx->access;
+        ac->priv = NULL;
+    } else {
+        *ac = (SdbAccessContext){.engine = ctx->engine, .catalog = ctx->catalog, .txn = ctx->txn,
+                                 .timezone = ctx->expr->timezone};
+    }
+    ac->arena = arena;
 }
 
 int exec_check_cancel(SdbExecState *es)

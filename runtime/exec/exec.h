@@ -27,6 +27,10 @@ typedef struct SdbExecContext {
     int64_t work_mem;            /* bytes a sort or hash table may hold before spilling */
     const char *temp_dir;        /* where spill files go */
     volatile int *cancel;        /* non-zero: stop with 57014 at the next batch */
+    /* Optional: the session's table access settings (DEFAULT evaluation for
+     * SET DEFAULT actions, sequences, relation lookup); NULL: engine,
+     * catalog and txn above only.  Its arena is replaced by the executor's. */
+    const struct SdbAccessContext *access;
 } SdbExecContext;
 
 typedef struct SdbExecState SdbExecState;

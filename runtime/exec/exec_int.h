@@ -71,7 +71,6 @@ struct ExecNode {
 /* A CTE's rows, computed once per statement. */
 typedef struct RowStore RowStore;
 typedef struct CteState {
-    const SdbPlan *plan;
     RowStore *rows;
     bool computed;
     /* RecursiveUnion: the previous round, read by WorkTableScan */
@@ -108,8 +107,8 @@ SdbExecState *exec_start(SdbExecContext *ctx, const SdbPlan *plan, bool analyze)
 int exec_defer(SdbExecState *es, void (*fn)(void *), void *arg);
 void exec_run_cleanups(SdbExecState *es);
 
-/* A run of `plan` under `parent` (NULL: a statement) reading outer rows
- * from `outer`; its arena is a child of `arena`. */
+/* A run (a statement's, a SubPlan's, a CTE's ...) sharing `sh`, allocating
+ * in `arena`, whose Vars with levelsup > 0 read `outer`. */
 SdbExecState *exec_state_create(SdbExecContext *ctx, ExecShared *sh, SdbArena *arena, RowCtx *outer);
 
 /* --- nodes (exec.c) ------------------------------------------------------ */
@@ -136,6 +135,11 @@ int exec_resolve(const Resolver *res, int table, int column);
 int exec_vector_init(SdbArena *arena, SdbVector *v, SdbOid type, int32_t typmod);
 /* Allocate a batch of `ncols` vectors typed by `cols`. */
 int exec_batch_init(SdbArena *arena, SdbBatch *b, const SdbPlanColumn *cols, int ncols);
+
+/* A table access context for the statement (the session's template when
+ * it gave one) allocating in `arena`. */
+struct SdbAccessContext;
+void exec_access_init(const SdbExecContext *ctx, struct SdbAccessContext *ac, SdbArena *arena);
 
 /* Check for cancellation: 57014. */
 int exec_check_cancel(SdbExecState *es);
@@ -237,6 +241,8 @@ int rowstore_add(RowStore *s, Row *r);
 /* Copy every live row of `b` in. */
 int rowstore_add_batch(RowStore *s, const SdbBatch *b);
 void rowstore_clear(RowStore *s);
+/* rowstore_clear for exec_defer. */
+void rowstore_cleanup(void *store);
 size_t rowstore_bytes(const RowStore *s);
 /* Fill `b` with rows [start, start + SDB_BATCH_SIZE) (fewer at the end):
  * the number of rows put. */
@@ -260,8 +266,6 @@ typedef struct SortKey {
 
 int exec_sortkeys_init(SdbArena *arena, const SdbOid *types, const int *flags, int n, SortKey **out);
 int exec_compare_datum(const SortKey *k, SdbDatum a, bool an, SdbDatum b, bool bn);
-/* Hash of one value (NULLs hash to a constant). */
-uint64_t exec_hash_datum(const SdbTypeOps *ops, SdbDatum v, bool isnull);
 static inline uint64_t exec_hash_combine(uint64_t h, uint64_t v)
 {
     return (h ^ v) * 0x9E3779B97F4A7C15ULL + (h >> 29);
@@ -299,6 +303,38 @@ bool exec_keys_equal(const SdbTypeOps *const *ops, SdbVector **kv, int pos, cons
 /* Same between two materialized rows. */
 bool exec_rows_equal(const SdbTypeOps *const *ops, const Row *a, const Row *b, int ncols, const int *keypos,
                      int nkeys);
+
+/* A set of distinct rows (all columns, NULLs equal) with two counters per
+ * row (rowset.c), for DISTINCT, UNION, INTERSECT, EXCEPT and recursive
+ * UNION.  With can_spill, once it outgrows work_mem the rows of values not
+ * in memory go to partition files by hash, each loaded later on its own. */
+typedef struct RowSet {
+    SdbExecState *es;
+    int ncols;
+    const SdbTypeOps **ops;
+    int *keypos;
+    RowStore *rows;         /* ncols columns + 2 counters */
+    RowHash hash;
+    uint64_t *hashes;
+    bool can_spill;
+    FILE **parts;           /* NULL: nothing spilled */
+    int curpart;
+    SdbArena *scratch;
+} RowSet;
+
+int rowset_init(SdbExecState *es, SdbArena *arena, RowSet *s, const SdbPlanColumn *cols, int ncols, bool can_spill);
+/* Count each live row of `b` into counter `which` (0 or 1); rows new to the
+ * set (not spilled) are listed in sel_new (when not NULL). */
+int rowset_add_batch(RowSet *s, const SdbBatch *b, int which, uint16_t *sel_new, int *nnew);
+/* After the input: replace the rows in memory by the next partition's
+ * (distinct, with their counts); *done when there is none left. */
+int rowset_next_partition(RowSet *s, bool *done);
+/* Copies of a row to emit given its two counts. */
+typedef int64_t (*RowSetCopies)(void *arg, int64_t n0, int64_t n1);
+/* Fill out's first ncols columns with the set's rows from *pos (each
+ * copies() times; *repeat: copies of rows[*pos] left, -1 before it),
+ * moving on to the next partitions: rows put, 0 at the end, -1 on error. */
+int rowset_emit(RowSet *s, size_t *pos, int64_t *repeat, RowSetCopies copies, void *arg, SdbBatch *out);
 
 /* --- operators (one builder per kind) ------------------------------------ */
 
@@ -343,15 +379,24 @@ typedef struct Sorter {
     SdbArena **run_arenas;
     int *heap;
     int nheap;
+    /* bounded (top-N) sort: a max-heap of the best `bound` rows so far */
+    size_t bound;
+    struct TopEnt *top;
+    size_t ntop;
+    uint64_t seq;
+    size_t garbage;         /* rows dropped since the last compaction */
 } Sorter;
 
 int sorter_init(Sorter *s, SdbExecState *es, SdbArena *arena, const SdbPlanColumn *cols, int ncols,
                 const int *keypos, const SdbOid *keytypes, const int *flags, int nkeys);
+/* Keep only the first `bound` rows of the order (LIMIT under the sort). */
+int sorter_set_bound(Sorter *s, size_t bound);
 /* Add a row allocated in s->store->arena. */
 int sorter_add(Sorter *s, Row *r);
 int sorter_finish(Sorter *s);
 /* The next row in order (merged rows copied into `arena`), NULL at the end. */
 int sorter_next(Sorter *s, SdbArena *arena, Row **out);
-void sorter_reset(Sorter *s);
+/* A Sort node needs only its first `bound` rows. */
+int exec_sort_bound(ExecNode *sort, size_t bound);
 
 #endif /* SDB_EXEC_EXEC_INT_H */

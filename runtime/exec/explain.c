@@ -10,6 +10,7 @@
 
 #include <time.h>
 
+#include "sdb_casts.h"
 #include "sdb_operators.h"
 
 typedef struct Explain {
@@ -19,12 +20,25 @@ typedef struct Explain {
     bool analyze;
     ExecShared *sh;
     SdbHash *names;         /* (table, column) -> column name */
+    SdbHash *relnames;      /* binding table of a Scan -> its relation's name */
+    int nscans;             /* Scans in the plan: more than one qualifies names */
+    SdbHash *subnums;       /* SubPlan pointer -> its number (1, 2 ...) */
     int nsubplans;
+    int nparams;            /* InitPlan results $0, $1 ... */
+    int shift;              /* extra indentation inside SubPlan and CTE sections */
     bool *cte_printed;
     int ncte;
 } Explain;
 
 static int deparse(Explain *ex, const SdbExpr *e, SdbStr *s);
+static const char *rel_name(Explain *ex, SdbOid oid);
+static int subplan_number(Explain *ex, const SdbBoundSubPlan *sp, int *param);
+/* SubPlans found in expressions. */
+typedef struct SubList {
+    const SdbBoundSubPlan *items[64];
+    int n;
+} SubList;
+static void node_subplans(const SdbPlan *p, SubList *list);
 
 /* --- names ---------------------------------------------------------------- */
 
@@ -35,10 +49,19 @@ static void add_names(Explain *ex, const SdbPlan *p)
         if (p->cols[i].name != NULL && !sdb_hash_lookup(ex->names, key, sizeof(key), NULL))
             sdb_hash_put(ex->names, key, sizeof(key), (void *)p->cols[i].name);
     }
+    if (p->tag == SDB_P_SCAN) {
+        const SdbPlanScan *s = (const SdbPlanScan *)p;
+        ex->nscans++;
+        sdb_hash_put(ex->relnames, &s->table, sizeof(s->table), (void *)rel_name(ex, s->rel_oid));
+    }
     for (int i = 0; i < sdb_plan_nchildren(p); i++)
         add_names(ex, *sdb_plan_child((SdbPlan *)p, i));
     if (p->tag == SDB_P_CTE_SCAN)
         add_names(ex, ((const SdbPlanCteScan *)p)->cte);
+    SubList subs = {.n = 0};
+    node_subplans(p, &subs);
+    for (int i = 0; i < subs.n; i++)
+        add_names(ex, subs.items[i]->plan);
 }
 
 static const char *type_name(SdbOid type)
@@ -147,7 +170,9 @@ static int deparse(Explain *ex, const SdbExpr *e, SdbStr *s)
     case SDB_E_VAR: {
         const SdbBoundVar *v = (const SdbBoundVar *)e;
         int key[2] = {v->table, v->column};
-        void *name;
+        void *name, *rel;
+        if (ex->nscans > 1 && sdb_hash_lookup(ex->relnames, &v->table, sizeof(v->table), &rel))
+            sdb_str_appendf(s, "%s.", (const char *)rel);
         if (sdb_hash_lookup(ex->names, key, sizeof(key), &name))
             return sdb_str_append_cstr(s, name);
         return sdb_str_appendf(s, v->column < 0 ? "ctid" : "col%d_%d", v->table, v->column);
@@ -160,6 +185,13 @@ static int deparse(Explain *ex, const SdbExpr *e, SdbStr *s)
         return deparse_op(ex, (const SdbBoundOpExpr *)e, s);
     case SDB_E_FUNC_EXPR: {
         const SdbBoundFuncExpr *f = (const SdbBoundFuncExpr *)e;
+        const SdbCastInfo *cast = f->nargs >= 1 ? sdb_cast_find(f->args[0]->type, e->type) : NULL;
+        if (cast != NULL && cast->method == SDB_CAST_FUNCTION && cast->func == f->func->oid) {
+            /* a cast: (x)::type as PostgreSQL shows it */
+            sdb_str_append_char(s, '(');
+            deparse(ex, f->args[0], s);
+            return sdb_str_appendf(s, ")::%s", type_name(e->type));
+        }
         return deparse_call(ex, f->func->name, f->args, f->nargs, s);
     }
     case SDB_E_AGGREF: {
@@ -238,10 +270,11 @@ static int deparse(Explain *ex, const SdbExpr *e, SdbStr *s)
         return sdb_str_append_char(s, ']');
     }
     case SDB_E_SUB_PLAN: {
-        static const char *const kinds[] = {"SubPlan", "EXISTS(SubPlan", "ANY(SubPlan", "ALL(SubPlan",
-                                            "ARRAY(SubPlan"};
         const SdbBoundSubPlan *sp = (const SdbBoundSubPlan *)e;
-        return sdb_str_appendf(s, "(%s)", kinds[sp->kind]);
+        int param, n = subplan_number(ex, sp, &param);
+        if (param >= 0)
+            return sdb_str_appendf(s, "$%d", param);
+        return sdb_str_appendf(s, "(SubPlan %d)", n);
     }
     case SDB_E_INVALID:
     case SDB_E_COUNT:
@@ -252,10 +285,6 @@ static int deparse(Explain *ex, const SdbExpr *e, SdbStr *s)
 
 /* --- SubPlans inside a node's expressions -------------------------------- */
 
-typedef struct SubList {
-    const SdbBoundSubPlan *items[64];
-    int n;
-} SubList;
 
 static void find_subplans(const SdbExpr *e, SubList *list);
 
@@ -316,13 +345,76 @@ static void find_subplans(const SdbExpr *e, SubList *list)
     }
 }
 
+/* The SubPlans in every expression of plan node p (not its children). */
+static void node_subplans(const SdbPlan *p, SubList *list)
+{
+    switch (p->tag) {
+    case SDB_P_SCAN: {
+        const SdbPlanScan *s = (const SdbPlanScan *)p;
+        find_in_list(s->filters, s->nfilters, list);
+        find_in_list(s->index_eq, s->neq, list);
+        break;
+    }
+    case SDB_P_VALUES:
+        find_in_list(((const SdbPlanValues *)p)->rows, ((const SdbPlanValues *)p)->nrows * p->ncols, list);
+        break;
+    case SDB_P_FILTER: find_in_list(((const SdbPlanFilter *)p)->quals, ((const SdbPlanFilter *)p)->nquals, list); break;
+    case SDB_P_PROJECT:
+        find_in_list(((const SdbPlanProject *)p)->exprs, ((const SdbPlanProject *)p)->nexprs, list);
+        break;
+    case SDB_P_JOIN: find_in_list(((const SdbPlanJoin *)p)->conds, ((const SdbPlanJoin *)p)->nconds, list); break;
+    case SDB_P_AGGREGATE: {
+        const SdbPlanAggregate *g = (const SdbPlanAggregate *)p;
+        find_in_list(g->groups, g->ngroups, list);
+        find_in_list(g->aggs, g->naggs, list);
+        find_in_list(g->having, g->nhaving, list);
+        break;
+    }
+    case SDB_P_SORT: find_in_list(((const SdbPlanSort *)p)->keys, ((const SdbPlanSort *)p)->nkeys, list); break;
+    case SDB_P_UPDATE: {
+        const SdbPlanUpdate *u = (const SdbPlanUpdate *)p;
+        find_in_list(u->set_values, u->nset, list);
+        find_in_list(u->returning, u->nreturning, list);
+        break;
+    }
+    case SDB_P_INSERT: {
+        const SdbPlanInsert *i = (const SdbPlanInsert *)p;
+        find_in_list(i->set_values, i->nset, list);
+        find_in_list(i->returning, i->nreturning, list);
+        break;
+    }
+    case SDB_P_DELETE:
+        find_in_list(((const SdbPlanDelete *)p)->returning, ((const SdbPlanDelete *)p)->nreturning, list);
+        break;
+    default:
+        break;
+    }
+}
+
+/* A SubPlan's number, given on first sight; an uncorrelated scalar one is
+ * an InitPlan whose result is $k (*param). */
+static int subplan_number(Explain *ex, const SdbBoundSubPlan *sp, int *param)
+{
+    void *found;
+    if (!sdb_hash_lookup(ex->subnums, &sp, sizeof(sp), &found)) {
+        int n = ++ex->nsubplans;
+        bool init = !sp->correlated && sp->kind == SDB_SUB_PLAN_KIND_EXPR;
+        intptr_t packed = n | (init ? (intptr_t)(ex->nparams++ + 1) << 20 : 0);
+        found = (void *)packed;
+        sdb_hash_put(ex->subnums, &sp, sizeof(sp), found);
+    }
+    intptr_t packed = (intptr_t)found;
+    *param = (int)(packed >> 20) - 1;
+    return (int)(packed & 0xFFFFF);
+}
+
 /* --- nodes ---------------------------------------------------------------- */
 
 /* A node's title: depth 0 at the margin, deeper ones "->  " after 2 + 6 *
  * (depth - 1) spaces; its details 2 + 6 * depth spaces in. */
 static void indent(Explain *ex, int depth, bool arrow)
 {
-    int spaces = arrow ? (depth > 0 ? 2 + 6 * (depth - 1) : 0) : 2 + 6 * depth;
+    int spaces = ex->shift + (arrow ? (depth > 0 ? 2 + 6 * (depth - 1) : 0) : 2 + 6 * depth);
     for (int i = 0; i < spaces; i++)
         sdb_str_append_char(ex->out, ' ');
     if (arrow && depth > 0)
@@ -458,6 +550,40 @@ static int explain_join(Explain *ex, const SdbPlanJoin *j, int depth, const SdbP
     return explain_node(ex, j->right, depth + 1, j->right);
 }
 
+/* "Index Cond: ((a = 1) AND (b >= 2))" from the index's key columns. */
+static void index_cond(Explain *ex, const SdbPlanScan *s, int depth)
+{
+    const SdbRelation *rel = NULL;
+    const SdbIndex *index = NULL;
+    if (ex->ctx->catalog && sdb_catalog_relation(ex->ctx->catalog, ex->ctx->txn, s->rel_oid, &rel) == SDB_OK && rel)
+        for (int i = 0; i < rel->nindexes; i++)
+            if (rel->indexes[i].oid == s->index_oid)
+                index = &rel->indexes[i];
+    int n = s->neq + (s->lower != NULL) + (s->upper != NULL);
+    if (index == NULL || n == 0)
+        return;
+    indent(ex, depth, false);
+    sdb_str_append_cstr(ex->out, "Index Cond: ");
+    if (n > 1)
+        sdb_str_append_char(ex->out, '(');
+    for (int k = 0; k < n; k++) {
+        int keyno = k < s->neq ? k : s->neq;
+        const SdbExpr *value = k < s->neq ? s->index_eq[k] : (k == s->neq && s->lower) ? s->lower : s->upper;
+        const char *op = k < s->neq                  ? "="
+                         : (k == s->neq && s->lower) ? (s->lower_inclusive ? ">=" : ">")
+                                                     : (s->upper_inclusive ? "<=" : "<");
+        int attno = keyno < index->nkeys ? index->keys[keyno] - 1 : -1;
+        if (k > 0)
+            sdb_str_append_cstr(ex->out, " AND ");
+        sdb_str_appendf(ex->out, "(%s %s ", attno >= 0 && attno < rel->natts ? rel->attrs[attno].name : "?", op);
+        deparse(ex, value, ex->out);
+        sdb_str_append_char(ex->out, ')');
+    }
+    if (n > 1)
+        sdb_str_append_char(ex->out, ')');
+    sdb_str_append_char(ex->out, '\n');
+}
+
 static int explain_scan(Explain *ex, const SdbPlanScan *s, int depth, const SdbPlan *stats_of)
 {
     const char *rel = rel_name(ex, s->rel_oid);
@@ -478,17 +604,8 @@ static int explain_scan(Explain *ex, const SdbPlanScan *s, int depth, const SdbP
     if (title == NULL)
         return SDB_ERROR;
     header(ex, depth, title, stats_of, &s->plan);
-    if (s->access != SDB_SCAN_ACCESS_SEQ) {
-        SdbExpr *bounds[s->neq + 2];
-        int n = 0;
-        for (int i = 0; i < s->neq; i++)
-            bounds[n++] = s->index_eq[i];
-        if (s->lower)
-            bounds[n++] = s->lower;
-        if (s->upper)
-            bounds[n++] = s->upper;
-        detail_exprs(ex, depth, "Index Cond", bounds, n, ", ");
-    }
+    if (s->access != SDB_SCAN_ACCESS_SEQ)
+        index_cond(ex, s, depth);
     detail_exprs(ex, depth, "Filter", s->filters, s->nfilters, " AND ");
     return SDB_OK;
 }
@@ -500,7 +617,10 @@ static int explain_cte(Explain *ex, int cte_id, const SdbPlan *cte, int depth)
     ex->cte_printed[cte_id] = true;
     indent(ex, depth, false);
     sdb_str_appendf(ex->out, "CTE cte%d\n", cte_id);
-    return explain_node(ex, cte, depth + 1, cte);
+    ex->shift += 2;
+    int rc = explain_node(ex, cte, depth + 1, cte);
+    ex->shift -= 2;
+    return rc;
 }
 
 /* The node's own title and details; children by the caller. */
@@ -511,7 +631,6 @@ static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan 
     switch (p->tag) {
     case SDB_P_SCAN: {
         const SdbPlanScan *s = (const SdbPlanScan *)p;
-        find_in_list(s->filters, s->nfilters, &subs);
         if (explain_scan(ex, s, depth, stats_of) != SDB_OK)
             return SDB_ERROR;
         break;
@@ -531,7 +650,6 @@ static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan 
     case SDB_P_FILTER: {
         /* shown as the child's Filter line, PostgreSQL has no such node */
         const SdbPlanFilter *f = (const SdbPlanFilter *)p;
-        find_in_list(f->quals, f->nquals, &subs);
         header(ex, depth, "Result", stats_of, p);
         detail_exprs(ex, depth, "Filter", f->quals, f->nquals, " AND ");
         if (explain_node(ex, f->child, depth + 1, f->child) != SDB_OK)
@@ -540,7 +658,7 @@ static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan 
     }
     case SDB_P_PROJECT: {
         const SdbPlanProject *pr = (const SdbPlanProject *)p;
-        find_in_list(pr->exprs, pr->nexprs, &subs);
+        node_subplans(p, &subs);
         if (pr->child->tag == SDB_P_ONE_ROW) {
             header(ex, depth, "Result", stats_of, p);
         } else if (explain_node(ex, pr->child, depth, stats_of) != SDB_OK) {
@@ -550,14 +668,12 @@ static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan 
     }
     case SDB_P_JOIN: {
         const SdbPlanJoin *j = (const SdbPlanJoin *)p;
-        find_in_list(j->conds, j->nconds, &subs);
         if (explain_join(ex, j, depth, stats_of) != SDB_OK)
             return SDB_ERROR;
         break;
     }
     case SDB_P_AGGREGATE: {
         const SdbPlanAggregate *g = (const SdbPlanAggregate *)p;
-        find_in_list(g->having, g->nhaving, &subs);
         const char *title = g->strategy == SDB_AGG_STRATEGY_PLAIN && g->ngroups == 0 ? "Aggregate"
                             : g->nsets > 0                                          ? "MixedAggregate"
                             : g->strategy == SDB_AGG_STRATEGY_SORTED                ? "GroupAggregate"
@@ -662,10 +778,19 @@ static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan 
     case SDB_P_COUNT:
         return sdb_error(SDB_ERR_INTERNAL_ERROR, "unrecognized plan node type: %d", (int)p->tag);
     }
+    if (p->tag != SDB_P_PROJECT)
+        node_subplans(p, &subs);
     for (int i = 0; i < subs.n; i++) {
+        int param, n = subplan_number(ex, subs.items[i], &param);
         indent(ex, depth, false);
-        sdb_str_appendf(ex->out, "SubPlan %d\n", ++ex->nsubplans);
-        if (explain_node(ex, subs.items[i]->plan, depth + 1, subs.items[i]->plan) != SDB_OK)
+        if (param >= 0)
+            sdb_str_appendf(ex->out, "InitPlan %d (returns $%d)\n", n, param);
+        else
+            sdb_str_appendf(ex->out, "SubPlan %d\n", n);
+        ex->shift += 2;
+        int rc = explain_node(ex, subs.items[i]->plan, depth + 1, subs.items[i]->plan);
+        ex->shift -= 2;
+        if (rc != SDB_OK)
             return SDB_ERROR;
     }
     return SDB_OK;
@@ -716,9 +841,11 @@ int sdb_explain(SdbExecContext *ctx, SdbPlan *plan, bool analyze, bool costs, Sd
         ex.sh = es->sh;
     }
     ex.names = sdb_hash_create(lines->arena, 64);
+    ex.relnames = sdb_hash_create(lines->arena, 8);
+    ex.subnums = sdb_hash_create(lines->arena, 8);
     ex.ncte = max_cte_id(plan) + 1;
     ex.cte_printed = sdb_arena_calloc(lines->arena, ex.ncte + 1, sizeof(bool));
-    int rc = ex.names && ex.cte_printed ? SDB_OK : SDB_ERROR;
+    int rc = ex.names && ex.relnames && ex.subnums && ex.cte_printed ? SDB_OK : SDB_ERROR;
     if (rc == SDB_OK) {
         add_names(&ex, plan);
         rc = explain_node(&ex, plan, 0, plan);

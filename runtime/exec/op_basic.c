@@ -287,6 +287,10 @@ ExecNode *exec_build_limit(SdbExecState *es, const SdbPlanLimit *p)
         return NULL;
     if (ln->offset < 0)
         ln->offset = 0;
+    /* a sort under a plain LIMIT keeps only the rows that can be returned */
+    if (p->child->tag == SDB_P_SORT && !p->with_ties && ln->left > 0 && ln->left + ln->offset <= 1 << 20 &&
+        exec_sort_bound(ln->child, (size_t)(ln->left + ln->offset)) != SDB_OK)
+        return NULL;
     if (p->with_ties && p->child->tag == SDB_P_SORT) {
         const SdbPlanSort *s = (const SdbPlanSort *)p->child;
         SdbOid types[s->nkeys + 1];

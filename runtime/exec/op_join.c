@@ -11,7 +11,9 @@
  *   - hash (and merge, run as hash): the right side is materialized with
  *     its key values into a hash table (rows with a NULL key only kept for
  *     RIGHT/FULL padding); each left batch probes it, candidate pairs fill
- *     the output batch, residual conditions narrow it.
+ *     the output batch, residual conditions narrow it.  When the build
+ *     side outgrows work_mem both sides are partitioned by hash into temp
+ *     files and joined partition by partition (grace hash join).
  * Outer joins pad unmatched left rows after each left batch and unmatched
  * right rows at the end; semi/anti joins emit left rows by match flags.
  */
@@ -22,6 +24,8 @@ typedef enum JoinPhase {
     JP_PAIRS,      /* pair the current left batch */
     JP_LEFT_DONE,  /* emit what the finished left batch decided */
     JP_RIGHT,      /* emit unmatched right rows */
+    JP_PARTITION,  /* spilled: partition the left input */
+    JP_NEXT_PART,  /* spilled: load the next partition */
     JP_END
 } JoinPhase;
 
@@ -62,7 +66,21 @@ typedef struct JoinNode {
     SdbVector **lkv;
     size_t slot;            /* probe position of left row li */
     bool probing;
+    /* spilled hash join */
+    int nparts;             /* 0: everything in memory */
+    FILE **lparts, **rparts;
+    int curpart;
+    RowDesc ldesc;          /* left rows in the files */
+    SdbArena *part_arena;   /* left rows read back */
+    SdbBatch lbatch;
 } JoinNode;
+
+#define JOIN_PARTITIONS 32
+
+static int part_of(uint64_t hash)
+{
+    return (int)((hash >> 40) % JOIN_PARTITIONS);
+}
 
 static bool kind_pads_left(SdbJoinKind k) { return k == SDB_JOIN_KIND_LEFT || k == SDB_JOIN_KIND_FULL; }
 static bool kind_pads_right(SdbJoinKind k) { return k == SDB_JOIN_KIND_RIGHT || k == SDB_JOIN_KIND_FULL; }
@@ -143,16 +161,38 @@ static int emit_right(JoinNode *jn, SdbBatch **out)
     jn->pad.sel = NULL;
     *out = m ? &jn->pad : NULL;
     if (jn->rpos >= s->nrows)
-        jn->phase = JP_END;
+        jn->phase = jn->nparts ? JP_NEXT_PART : JP_END;
+    return SDB_OK;
+}
+
+/* Up to a batch of left rows of the current partition's file. */
+static int read_left_part(JoinNode *jn)
+{
+    FILE *f = jn->lparts[jn->curpart];
+    int n = 0;
+    sdb_arena_reset(jn->part_arena);
+    for (; n < SDB_BATCH_SIZE; n++) {
+        Row *r;
+        if (row_read(f, jn->part_arena, &jn->ldesc, &r) != SDB_OK)
+            return SDB_ERROR;
+        if (r == NULL)
+            break;
+        row_to_batch(&jn->ldesc, r, &jn->lbatch, 0, n);
+    }
+    jn->lbatch.nrows = n;
+    jn->lbatch.sel = NULL;
+    jn->lb = n ? &jn->lbatch : NULL;
     return SDB_OK;
 }
 
 static int fetch_left(JoinNode *jn)
 {
-    if (exec_next(jn->left, &jn->lb) != SDB_OK)
+    bool pads_right = kind_pads_right(((const SdbPlanJoin *)jn->node.plan)->kind);
+    if ((jn->nparts ? read_left_part(jn) : exec_next(jn->left, &jn->lb)) != SDB_OK)
         return SDB_ERROR;
     if (jn->lb == NULL) {
-        jn->phase = kind_pads_right(((const SdbPlanJoin *)jn->node.plan)->kind) ? JP_RIGHT : JP_END;
+        jn->rpos = 0;
+        jn->phase = pads_right ? JP_RIGHT : jn->nparts ? JP_NEXT_PART : JP_END;
         return SDB_OK;
     }
     memset(jn->lmatched, 0, SDB_BATCH_SIZE * sizeof(bool));
@@ -293,6 +333,104 @@ static int nl_next(JoinNode *jn, SdbBatch **out)
 
 /* --- hash ---------------------------------------------------------------- */
 
+/* Move the build side to partition files: the rows in memory now, and
+ * every later one (hash_add_build_row). */
+static int hash_spill_start(JoinNode *jn)
+{
+    jn->nparts = JOIN_PARTITIONS;
+    jn->lparts = sdb_arena_calloc(jn->node.arena, JOIN_PARTITIONS, sizeof(FILE *));
+    jn->rparts = sdb_arena_calloc(jn->node.arena, JOIN_PARTITIONS, sizeof(FILE *));
+    if (jn->lparts == NULL || jn->rparts == NULL)
+        return SDB_ERROR;
+    for (int p = 0; p < JOIN_PARTITIONS; p++)
+        if ((jn->lparts[p] = exec_temp_file(jn->node.es)) == NULL ||
+            (jn->rparts[p] = exec_temp_file(jn->node.es)) == NULL)
+            return SDB_ERROR;
+    int width = jn->build->desc.ncols;
+    for (size_t i = 0; i < jn->build->nrows; i++) {
+        Row *r = jn->build->rows[i];
+        uint64_t h = exec_hash_row(jn->kops, r, width, jn->rkeypos, jn->nkeys);
+        if (row_write(jn->rparts[part_of(h)], &jn->build->desc, r) != SDB_OK)
+            return SDB_ERROR;
+    }
+    rowstore_clear(jn->build);
+    rowhash_free(&jn->hash);
+    return rowhash_init(&jn->hash, 1024);
+}
+
+static int hash_add_build_row(JoinNode *jn, Row *row, bool anynull, uint64_t h)
+{
+    if (jn->nparts > 0)
+        return row_write(jn->rparts[part_of(h)], &jn->build->desc, row);
+    if (rowstore_add(jn->build, row) != SDB_OK)
+        return SDB_ERROR;
+    if (!anynull && rowhash_insert(&jn->hash, h, row) != SDB_OK)
+        return SDB_ERROR;
+    int64_t limit = jn->node.es->ctx->work_mem;
+    if (limit > 0 && (int64_t)(rowstore_bytes(jn->build) + rowhash_bytes(&jn->hash)) > limit)
+        return hash_spill_start(jn);
+    return SDB_OK;
+}
+
+/* Write every left row to the partition of its key hash. */
+static int hash_partition_left(JoinNode *jn)
+{
+    for (;;) {
+        SdbBatch *b;
+        sdb_arena_reset(jn->node.batch_arena);
+        if (exec_next(jn->left, &b) != SDB_OK)
+            return SDB_ERROR;
+        if (b == NULL)
+            break;
+        int n = sdb_batch_live(b);
+        for (int k = 0; k < jn->nkeys; k++)
+            if (sdb_exec_eval_batch(jn->lkeys[k], b, b->sel, n, &jn->lkv[k]) != SDB_OK)
+                return SDB_ERROR;
+        exec_hash_vectors(jn->kops, jn->lkv, jn->nkeys, b->sel, n, jn->hashes);
+        for (int i = 0; i < n; i++) {
+            int r = sdb_batch_row(b, i);
+            Row *row = row_from_batch(jn->node.batch_arena, &jn->ldesc, b, r);
+            if (row == NULL || row_write(jn->lparts[part_of(jn->hashes[r])], &jn->ldesc, row) != SDB_OK)
+                return SDB_ERROR;
+        }
+    }
+    jn->curpart = -1;
+    return SDB_OK;
+}
+
+/* Load the next partition's build rows into the hash table and rewind its
+ * left rows; *done after the last one. */
+static int hash_next_part(JoinNode *jn, bool *done)
+{
+    *done = ++jn->curpart >= jn->nparts;
+    if (*done)
+        return SDB_OK;
+    rowstore_clear(jn->build);
+    rowhash_free(&jn->hash);
+    if (rowhash_init(&jn->hash, 1024) != SDB_OK)
+        return SDB_ERROR;
+    FILE *rf = jn->rparts[jn->curpart], *lf = jn->lparts[jn->curpart];
+    if (fflush(rf) != 0 || fseek(rf, 0, SEEK_SET) != 0 || fflush(lf) != 0 || fseek(lf, 0, SEEK_SET) != 0)
+        return sdb_error(SDB_ERR_IO_ERROR, "could not rewind temporary file");
+    int width = jn->build->desc.ncols;
+    for (;;) {
+        Row *r;
+        if (row_read(rf, jn->build->arena, &jn->build->desc, &r) != SDB_OK)
+            return SDB_ERROR;
+        if (r == NULL)
+            break;
+        bool anynull = false;
+        for (int k = 0; k < jn->nkeys; k++)
+            anynull |= row_is_null(r, width, jn->rkeypos[k]);
+        if (rowstore_add(jn->build, r) != SDB_OK ||
+            (!anynull && rowhash_insert(&jn->hash, exec_hash_row(jn->kops, r, width, jn->rkeypos, jn->nkeys), r) != SDB_OK))
+            return SDB_ERROR;
+    }
+    jn->rpos = 0;
+    jn->phase = JP_LEFT;
+    return SDB_OK;
+}
+
 static int hash_build(JoinNode *jn)
 {
     const SdbPlanJoin *p = (const SdbPlanJoin *)jn->node.plan;
@@ -334,10 +472,9 @@ static int hash_build(JoinNode *jn)
             nulls[jn->flagpos] = false;
             if (anynull && !kind_pads_right(p->kind))
                 continue;
-            Row *row = row_from_values(jn->build->arena, &jn->build->desc, values, nulls);
-            if (row == NULL || rowstore_add(jn->build, row) != SDB_OK)
-                return SDB_ERROR;
-            if (!anynull && rowhash_insert(&jn->hash, jn->hashes[r], row) != SDB_OK)
+            Row *row = row_from_values(jn->nparts ? jn->node.batch_arena : jn->build->arena, &jn->build->desc,
+                                       values, nulls);
+            if (row == NULL || hash_add_build_row(jn, row, anynull, jn->hashes[r]) != SDB_OK)
                 return SDB_ERROR;
         }
     }
@@ -425,7 +562,19 @@ static int join_next(ExecNode *node, SdbBatch **out)
     bool hash = jn->nkeys > 0;
     *out = NULL;
     for (;;) {
+        bool done;
         switch (jn->phase) {
+        case JP_PARTITION:
+            if (hash_partition_left(jn) != SDB_OK)
+                return SDB_ERROR;
+            jn->phase = JP_NEXT_PART;
+            break;
+        case JP_NEXT_PART:
+            if (hash_next_part(jn, &done) != SDB_OK)
+                return SDB_ERROR;
+            if (done)
+                jn->phase = JP_END;
+            break;
         case JP_LEFT:
             if (fetch_left(jn) != SDB_OK)
                 return SDB_ERROR;
@@ -444,7 +593,11 @@ static int join_next(ExecNode *node, SdbBatch **out)
                 return SDB_OK;
             break;
         case JP_RIGHT:
-            return emit_right(jn, out);
+            if (emit_right(jn, out) != SDB_OK)
+                return SDB_ERROR;
+            if (*out)
+                return SDB_OK;
+            break;
         case JP_END:
             return SDB_OK;
         }
@@ -500,9 +653,14 @@ static int hash_setup(JoinNode *jn, const SdbPlanJoin *p)
     jn->flagpos = jn->nright + p->nkeys;
     cols[jn->flagpos] = (SdbPlanColumn){.table = -1, .type = SDB_TYPEOID_INT8, .typmod = -1};
     jn->build = rowstore_create(arena, cols, jn->flagpos + 1);
-    if (jn->build == NULL || rowhash_init(&jn->hash, 1024) != SDB_OK)
+    jn->part_arena = sdb_arena_create(arena, "left partition", 0);
+    if (jn->build == NULL || jn->part_arena == NULL || rowhash_init(&jn->hash, 1024) != SDB_OK ||
+        rowdesc_init(arena, &jn->ldesc, p->left->cols, jn->nleft) != SDB_OK ||
+        exec_batch_init(arena, &jn->lbatch, p->left->cols, jn->nleft) != SDB_OK || hash_build(jn) != SDB_OK)
         return SDB_ERROR;
-    return hash_build(jn);
+    if (jn->nparts > 0)
+        jn->phase = JP_PARTITION;
+    return SDB_OK;
 }
 
 ExecNode *exec_build_join(SdbExecState *es, const SdbPlanJoin *p)

@@ -37,6 +37,7 @@ typedef struct ModifyNode {
     SdbBatch pair;
     ExecExpr *conflict_where;
     const SdbIndex *arbiter;
+    SdbHash *touched;       /* ON CONFLICT DO UPDATE: tids this command wrote */
     bool finished;
 } ModifyNode;
 
@@ -120,8 +121,21 @@ static int modify_output(ModifyNode *m, const uint16_t *sel, int n, SdbBatch **o
 /* ON CONFLICT DO UPDATE of the existing row `tid` with the proposed row
  * (position r of m->rows): the updated row replaces it at r; *updated false
  * when conflict_where rejects it. */
+static int remember_tid(ModifyNode *m, SdbTid tid)
+{
+    uint32_t key[2] = {tid.block, tid.slot};
+    return sdb_hash_put(m->touched, key, sizeof(key), NULL);
+}
+
 static int insert_conflict_update(ModifyNode *m, SdbTid tid, int r, bool *updated)
 {
+    uint32_t key[2] = {tid.block, tid.slot};
+    if (sdb_hash_lookup(m->touched, key, sizeof(key), NULL)) {
+        sdb_error(SDB_ERR_CARDINALITY_VIOLATION, "ON CONFLICT DO UPDATE command cannot affect row a second time");
+        sdb_error_hint("Ensure that no rows proposed for insertion within the same command have duplicate "
+                       "constrained values.");
+        return SDB_ERROR;
+    }
     SdbDatum values[m->natts + 1];
     bool nulls[m->natts + 1], found;
     if (sdb_table_fetch(&m->ac, m->rel, tid, values, nulls, &found) != SDB_OK)
@@ -163,7 +177,7 @@ static int insert_conflict_update(ModifyNode *m, SdbTid tid, int r, bool *update
             return check_failed(m, k, r);
     }
     SdbTid new_tid;
-    if (sdb_table_update(&m->ac, m->rel, tid, values, nulls, &new_tid) != SDB_OK)
+    if (sdb_table_update(&m->ac, m->rel, tid, values, nulls, &new_tid) != SDB_OK || remember_tid(m, new_tid) != SDB_OK)
         return SDB_ERROR;
     *updated = true;
     return SDB_OK;
@@ -258,6 +272,8 @@ static int modify_next(ExecNode *node, SdbBatch **out)
                 bool conflict;
                 SdbTid existing;
                 rc = sdb_table_insert_checked(&m->ac, m->rel, m->arbiter, values, nulls, &tid, &conflict, &existing);
+                if (rc == SDB_OK && !conflict && m->touched)
+                    rc = remember_tid(m, tid);
                 if (rc == SDB_OK && conflict) {
                     changed = false;
                     if (ins->on_conflict == SDB_CONFLICT_ACTION_UPDATE)
@@ -289,8 +305,7 @@ static ModifyNode *modify_setup(SdbExecState *es, const SdbPlan *plan, ModifyKin
         return NULL;
     m->kind = kind;
     SdbExecContext *ctx = es->ctx;
-    m->ac = (SdbAccessContext){.engine = ctx->engine, .catalog = ctx->catalog, .txn = ctx->txn,
-                               .arena = m->node.arena};
+    exec_access_init(ctx, &m->ac, m->node.arena);
     if (sdb_catalog_relation(ctx->catalog, ctx->txn, rel_oid, &m->rel) != SDB_OK)
         return NULL;
     if (m->rel == NULL) {
@@ -364,7 +379,8 @@ ExecNode *exec_build_insert(SdbExecState *es, const SdbPlanInsert *p)
             exec_batch_init(m->node.arena, &m->pair, both, 2 * m->natts) != SDB_OK)
             return NULL;
         m->sets = sdb_arena_calloc(m->node.arena, m->natts + 1, sizeof(ExecExpr *));
-        if (m->sets == NULL)
+        m->touched = sdb_hash_create(m->node.arena, 64);
+        if (m->sets == NULL || m->touched == NULL)
             return NULL;
         for (int c = 0; c < p->nset && c < m->natts; c++)
             if (p->set_values[c] != NULL && (m->sets[c] = exec_expr_compile(&m->cenv, p->set_values[c])) == NULL)

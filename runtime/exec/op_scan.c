@@ -112,8 +112,7 @@ ExecNode *exec_build_scan(SdbExecState *es, const SdbPlanScan *p)
     if (sn == NULL || exec_env_init(&sn->node, &sn->node.env, p->plan.cols, p->plan.ncols, NULL, 0) != SDB_OK)
         return NULL;
     SdbExecContext *ctx = es->ctx;
-    sn->ac = (SdbAccessContext){.engine = ctx->engine, .catalog = ctx->catalog, .txn = ctx->txn,
-                                .arena = sn->node.arena};
+    exec_access_init(ctx, &sn->ac, sn->node.arena);
     const SdbRelation *rel;
     if (sdb_catalog_relation(ctx->catalog, ctx->txn, p->rel_oid, &rel) != SDB_OK)
         return NULL;

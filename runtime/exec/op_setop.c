@@ -6,115 +6,53 @@
  */
 #include "exec/exec_int.h"
 
-/* A set of distinct rows (all columns, NULLs equal) with two counters per
- * row, for UNION, INTERSECT, EXCEPT and recursive UNION. */
-typedef struct RowSet {
-    int ncols;
-    const SdbTypeOps **ops;
-    int *keypos;
-    RowStore *rows;        /* ncols columns + 2 counters */
-    RowHash hash;
-    uint64_t *hashes;
-} RowSet;
-
-static void rowset_free(void *arg)
-{
-    RowSet *s = arg;
-    rowhash_free(&s->hash);
-    rowstore_clear(s->rows);
-}
-
-static int rowset_init(SdbExecState *es, SdbArena *arena, RowSet *s, const SdbPlanColumn *cols, int ncols)
-{
-    s->ncols = ncols;
-    s->ops = sdb_arena_alloc(arena, (ncols + 1) * sizeof(SdbTypeOps *));
-    s->keypos = sdb_arena_alloc(arena, (ncols + 1) * sizeof(int));
-    s->hashes = sdb_arena_alloc(arena, SDB_BATCH_SIZE * sizeof(uint64_t));
-    SdbPlanColumn *all = sdb_arena_calloc(arena, ncols + 2, sizeof(SdbPlanColumn));
-    if (s->ops == NULL || s->keypos == NULL || s->hashes == NULL || all == NULL)
-        return SDB_ERROR;
-    memcpy(all, cols, ncols * sizeof(SdbPlanColumn));
-    for (int c = 0; c < ncols; c++) {
-        s->keypos[c] = c;
-        s->ops[c] = sdb_type_ops(cols[c].type);
-        if (s->ops[c] == NULL || s->ops[c]->hash == NULL) {
-            const SdbTypeInfo *t = sdb_type_by_oid(cols[c].type);
-            return sdb_error(SDB_ERR_UNDEFINED_FUNCTION, "could not identify an equality operator for type %s",
-                             t ? t->name : "unknown");
-        }
-    }
-    all[ncols].type = all[ncols + 1].type = SDB_TYPEOID_INT8;
-    s->rows = rowstore_create(arena, all, ncols + 2);
-    if (s->rows == NULL || rowhash_init(&s->hash, 256) != SDB_OK)
-        return SDB_ERROR;
-    return exec_defer(es, rowset_free, s);
-}
-
-/* Count each live row of `b` into counter `which` (0 or 1); rows new to the
- * set are listed in sel_new (when not NULL). */
-static int rowset_add_batch(RowSet *s, const SdbBatch *b, int which, uint16_t *sel_new, int *nnew)
-{
-    int n = sdb_batch_live(b), m = 0;
-    SdbVector *kv[s->ncols + 1];
-    for (int c = 0; c < s->ncols; c++)
-        kv[c] = &b->cols[c];
-    exec_hash_vectors(s->ops, kv, s->ncols, b->sel, n, s->hashes);
-    int width = s->rows->desc.ncols;
-    for (int i = 0; i < n; i++) {
-        int r = sdb_batch_row(b, i);
-        uint64_t h = s->hashes[r];
-        Row *found = NULL;
-        for (size_t j = h & s->hash.mask; s->hash.slots[j].row != NULL && !found; j = (j + 1) & s->hash.mask)
-            if (s->hash.slots[j].hash == h &&
-                exec_keys_equal(s->ops, kv, r, s->hash.slots[j].row, width, s->keypos, s->ncols, true))
-                found = s->hash.slots[j].row;
-        if (found == NULL) {
-            SdbDatum values[width];
-            bool nulls[width];
-            for (int c = 0; c < s->ncols; c++) {
-                values[c] = kv[c]->values[r];
-                nulls[c] = sdb_vector_is_null(kv[c], r);
-            }
-            values[s->ncols] = values[s->ncols + 1] = 0;
-            nulls[s->ncols] = nulls[s->ncols + 1] = false;
-            found = row_from_values(s->rows->arena, &s->rows->desc, values, nulls);
-            if (found == NULL || rowstore_add(s->rows, found) != SDB_OK ||
-                rowhash_insert(&s->hash, h, found) != SDB_OK)
-                return SDB_ERROR;
-            if (sel_new)
-                sel_new[m++] = (uint16_t)r;
-        }
-        found[s->ncols + which]++;
-    }
-    if (nnew)
-        *nnew = m;
-    return SDB_OK;
-}
-
 /* --- SetOp --------------------------------------------------------------- */
 
 typedef struct SetOpNode {
     ExecNode node;
     ExecNode *left, *right;
-    bool on_right;          /* UNION: reading the right input */
+    bool on_right;          /* reading the right input */
+    bool consumed;          /* both inputs read */
     RowSet set;
     uint16_t *sel;
-    bool counted;           /* INTERSECT/EXCEPT: both inputs counted */
-    size_t pos;             /* next distinct row to emit */
-    int64_t repeat;         /* copies of rows[pos] still to emit */
+    size_t pos;             /* next row of the set to emit */
+    int64_t repeat;         /* copies of it still to emit */
+    SdbVector *owned;       /* the output vectors (UNION passes its inputs' instead) */
 } SetOpNode;
 
-static int setop_union(SetOpNode *sn, SdbBatch **out)
+static int64_t setop_copies(void *arg, int64_t nl, int64_t nr)
+{
+    const SdbPlanSetOp *p = arg;
+    if (p->op == SDB_SET_OP_KIND_UNION)
+        return 1;
+    if (p->op == SDB_SET_OP_KIND_INTERSECT)
+        return p->all ? (nl < nr ? nl : nr) : (nl > 0 && nr > 0);
+    return p->all ? (nl > nr ? nl - nr : 0) : (nl > 0 && nr == 0);
+}
+
+/* Read the inputs: UNION ALL passes every batch, UNION the rows new to
+ * the set; INTERSECT and EXCEPT count both sides and pass nothing. */
+static int setop_read(SetOpNode *sn, SdbBatch **out)
 {
     const SdbPlanSetOp *p = (const SdbPlanSetOp *)sn->node.plan;
+    bool counting = p->op != SDB_SET_OP_KIND_UNION;
     for (;;) {
         SdbBatch *in;
         if (exec_next(sn->on_right ? sn->right : sn->left, &in) != SDB_OK)
             return SDB_ERROR;
         if (in == NULL) {
-            if (sn->on_right)
+            if (sn->on_right) {
+                sn->consumed = true;
+                /* UNION emitted its rows in memory already: only spilled ones remain */
+                sn->pos = counting ? 0 : sn->set.rows ? sn->set.rows->nrows : 0;
                 return SDB_OK;
+            }
             sn->on_right = true;
+            continue;
+        }
+        if (counting) {
+            if (rowset_add_batch(&sn->set, in, sn->on_right, NULL, NULL) != SDB_OK)
+                return SDB_ERROR;
             continue;
         }
         sn->node.out.cols = in->cols;
@@ -133,61 +71,23 @@ static int setop_union(SetOpNode *sn, SdbBatch **out)
     }
 }
 
-static int64_t setop_copies(const SdbPlanSetOp *p, int64_t nl, int64_t nr)
-{
-    if (p->op == SDB_SET_OP_KIND_INTERSECT)
-        return p->all ? (nl < nr ? nl : nr) : (nl > 0 && nr > 0);
-    return p->all ? (nl > nr ? nl - nr : 0) : (nl > 0 && nr == 0);
-}
-
-static int setop_counted(SetOpNode *sn, SdbBatch **out)
-{
-    const SdbPlanSetOp *p = (const SdbPlanSetOp *)sn->node.plan;
-    if (!sn->counted) {
-        for (int side = 0; side < 2; side++)
-            for (;;) {
-                SdbBatch *in;
-                if (exec_next(side ? sn->right : sn->left, &in) != SDB_OK)
-                    return SDB_ERROR;
-                if (in == NULL)
-                    break;
-                if (rowset_add_batch(&sn->set, in, side, NULL, NULL) != SDB_OK)
-                    return SDB_ERROR;
-            }
-        sn->counted = true;
-    }
-    /* emit from the store */
-    RowStore *rows = sn->set.rows;
-    int ncols = sn->set.ncols, width = rows->desc.ncols, n = 0;
-    while (n < SDB_BATCH_SIZE && sn->pos < rows->nrows) {
-        Row *r = rows->rows[sn->pos];
-        if (sn->repeat < 0)
-            sn->repeat = setop_copies(p, (int64_t)r[ncols], (int64_t)r[ncols + 1]);
-        if (sn->repeat == 0) {
-            sn->pos++;
-            sn->repeat = -1;
-            continue;
-        }
-        for (int c = 0; c < ncols; c++) {
-            sn->node.out.cols[c].values[n] = r[c];
-            sdb_vector_set_null(&sn->node.out.cols[c], n, row_is_null(r, width, c));
-        }
-        n++;
-        sn->repeat--;
-    }
-    sn->node.out.nrows = n;
-    sn->node.out.sel = NULL;
-    *out = n ? &sn->node.out : NULL;
-    return SDB_OK;
-}
-
 static int setop_next(ExecNode *node, SdbBatch **out)
 {
     SetOpNode *sn = (SetOpNode *)node;
+    const SdbPlanSetOp *p = (const SdbPlanSetOp *)node->plan;
     *out = NULL;
-    if (((const SdbPlanSetOp *)node->plan)->op == SDB_SET_OP_KIND_UNION)
-        return setop_union(sn, out);
-    return setop_counted(sn, out);
+    if (!sn->consumed) {
+        if (setop_read(sn, out) != SDB_OK)
+            return SDB_ERROR;
+        if (*out || (p->op == SDB_SET_OP_KIND_UNION && p->all))
+            return SDB_OK;
+    }
+    node->out.cols = sn->owned;
+    int n = rowset_emit(&sn->set, &sn->pos, &sn->repeat, setop_copies, (void *)p, &node->out);
+    if (n < 0)
+        return SDB_ERROR;
+    *out = n ? &node->out : NULL;
+    return SDB_OK;
 }
 
 ExecNode *exec_build_set_op(SdbExecState *es, const SdbPlanSetOp *p)
@@ -200,8 +100,9 @@ ExecNode *exec_build_set_op(SdbExecState *es, const SdbPlanSetOp *p)
     if (sn->sel == NULL)
         return NULL;
     if (!(p->op == SDB_SET_OP_KIND_UNION && p->all) &&
-        rowset_init(es, sn->node.arena, &sn->set, p->plan.cols, p->plan.ncols) != SDB_OK)
+        rowset_init(es, sn->node.arena, &sn->set, p->plan.cols, p->plan.ncols, true) != SDB_OK)
         return NULL;
+    sn->owned = sn->node.out.cols;
     sn->node.next = setop_next;
     return &sn->node;
 }
@@ -224,7 +125,7 @@ static int cte_compute(SdbExecState *es, CteState *cte, const SdbPlan *plan)
         return SDB_ERROR;
     SdbExecState *run = exec_state_create(es->ctx, sh, arena, NULL);
     cte->rows = rowstore_create(sh->arena, plan->cols, plan->ncols);
-    if (run == NULL || cte->rows == NULL)
+    if (run == NULL || cte->rows == NULL || exec_defer(sh->root, rowstore_cleanup, cte->rows) != SDB_OK)
         return SDB_ERROR;
     int rc = SDB_OK;
     ExecNode *root = exec_build(run, plan);
@@ -244,11 +145,6 @@ static int cte_compute(SdbExecState *es, CteState *cte, const SdbPlan *plan)
     return rc;
 }
 
-static void cte_free(void *arg)
-{
-    rowstore_clear(((CteState *)arg)->rows);
-}
-
 static int cte_scan_next(ExecNode *node, SdbBatch **out)
 {
     CteScanNode *cn = (CteScanNode *)node;
@@ -256,8 +152,6 @@ static int cte_scan_next(ExecNode *node, SdbBatch **out)
     *out = NULL;
     if (!cn->cte->computed) {
         if (cte_compute(node->es, cn->cte, p->cte) != SDB_OK)
-            return SDB_ERROR;
-        if (exec_defer(node->es->sh->root, cte_free, cn->cte) != SDB_OK)
             return SDB_ERROR;
     }
     int n = rowstore_fill(cn->cte->rows, cn->pos, &node->out);
@@ -364,7 +258,7 @@ ExecNode *exec_build_recursive_union(SdbExecState *es, const SdbPlanRecursiveUni
     if (rn->next == NULL || rn->cte->work == NULL || rn->run_arena == NULL || rn->sel == NULL ||
         exec_defer(es, recursive_union_free, rn) != SDB_OK)
         return NULL;
-    if (!p->all && rowset_init(es, arena, &rn->seen, p->plan.cols, p->plan.ncols) != SDB_OK)
+    if (!p->all && rowset_init(es, arena, &rn->seen, p->plan.cols, p->plan.ncols, false) != SDB_OK)
         return NULL;
     rn->node.next = recursive_union_next;
     return &rn->node;

@@ -103,8 +103,112 @@ static int sorter_spill(Sorter *s)
     return SDB_OK;
 }
 
+/* --- bounded sort --------------------------------------------------------- */
+
+typedef struct TopEnt {
+    Row *row;
+    uint64_t seq;
+} TopEnt;
+
+/* (key, arrival) order: among equal keys the earlier row comes first. */
+static int top_cmp(const Sorter *s, const TopEnt *a, const TopEnt *b)
+{
+    int c = sorter_cmp(s, a->row, b->row);
+    return c != 0 ? c : (a->seq < b->seq ? -1 : a->seq > b->seq);
+}
+
+static void top_down(Sorter *s, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < s->ntop && top_cmp(s, &s->top[l], &s->top[m]) > 0)
+            m = l;
+        if (r < s->ntop && top_cmp(s, &s->top[r], &s->top[m]) > 0)
+            m = r;
+        if (m == i)
+            return;
+        TopEnt t = s->top[i];
+        s->top[i] = s->top[m];
+        s->top[m] = t;
+        i = m;
+    }
+}
+
+static void top_up(Sorter *s, size_t i)
+{
+    while (i > 0 && top_cmp(s, &s->top[(i - 1) / 2], &s->top[i]) < 0) {
+        TopEnt t = s->top[i];
+        s->top[i] = s->top[(i - 1) / 2];
+        s->top[(i - 1) / 2] = t;
+        i = (i - 1) / 2;
+    }
+}
+
+int sorter_set_bound(Sorter *s, size_t bound)
+{
+    s->top = sdb_arena_alloc(s->arena, (bound + 1) * sizeof(TopEnt));
+    if (s->top == NULL)
+        return SDB_ERROR;
+    s->bound = bound;
+    return SDB_OK;
+}
+
+/* Copy the kept rows into a fresh arena, dropping the rejected ones. */
+static int top_compact(Sorter *s)
+{
+    SdbArena *fresh = sdb_arena_create(s->arena, "rows", 0);
+    if (fresh == NULL)
+        return SDB_ERROR;
+    for (size_t i = 0; i < s->ntop; i++)
+        if ((s->top[i].row = row_copy(fresh, &s->desc, s->top[i].row)) == NULL) {
+            sdb_arena_destroy(fresh);
+            return SDB_ERROR;
+        }
+    sdb_arena_destroy(s->store->arena);
+    s->store->arena = fresh;
+    s->garbage = 0;
+    return SDB_OK;
+}
+
+static int top_add(Sorter *s, Row *r)
+{
+    TopEnt e = {.row = r, .seq = s->seq++};
+    if (s->ntop < s->bound) {
+        s->top[s->ntop++] = e;
+        top_up(s, s->ntop - 1);
+        return SDB_OK;
+    }
+    if (top_cmp(s, &e, &s->top[0]) < 0) {
+        s->top[0] = e;
+        top_down(s, 0);
+    }
+    if (++s->garbage > s->bound + 4096)
+        return top_compact(s);
+    return SDB_OK;
+}
+
+/* The kept rows into the store, in order. */
+static int top_finish(Sorter *s)
+{
+    size_t n = s->ntop;
+    /* heap -> ascending order by repeatedly moving the maximum to the end */
+    while (s->ntop > 1) {
+        TopEnt t = s->top[0];
+        s->top[0] = s->top[--s->ntop];
+        s->top[s->ntop] = t;
+        top_down(s, 0);
+    }
+    s->store->nrows = 0;
+    for (size_t i = 0; i < n; i++)
+        if (rowstore_add(s->store, s->top[i].row) != SDB_OK)
+            return SDB_ERROR;
+    return SDB_OK;
+}
+
 int sorter_add(Sorter *s, Row *r)
 {
+    if (s->bound > 0)
+        return top_add(s, r);
     if (rowstore_add(s->store, r) != SDB_OK)
         return SDB_ERROR;
     int64_t limit = s->es->ctx->work_mem;
@@ -145,6 +249,8 @@ static int run_advance(Sorter *s, int run)
 
 int sorter_finish(Sorter *s)
 {
+    if (s->bound > 0)
+        return top_finish(s);
     if (s->nruns == 0)
         return sort_memory(s);
     if (s->store->nrows > 0 && sorter_spill(s) != SDB_OK)
@@ -188,15 +294,6 @@ int sorter_next(Sorter *s, SdbArena *arena, Row **out)
     heap_down(s, 0);
     *out = copy;
     return SDB_OK;
-}
-
-void sorter_reset(Sorter *s)
-{
-    rowstore_clear(s->store);
-    s->pos = 0;
-    s->nruns = 0;
-    s->nheap = 0;
-    s->merging = false;
 }
 
 /* --- Sort ---------------------------------------------------------------- */
@@ -276,6 +373,11 @@ static int sort_next(ExecNode *node, SdbBatch **out)
     return SDB_OK;
 }
 
+int exec_sort_bound(ExecNode *node, size_t bound)
+{
+    return sorter_set_bound(&((SortNode *)node)->sorter, bound);
+}
+
 static void sort_cleanup(void *arg)
 {
     SortNode *sn = arg;
@@ -319,80 +421,88 @@ ExecNode *exec_build_sort(SdbExecState *es, const SdbPlanSort *p)
 typedef struct DistinctNode {
     ExecNode node;
     ExecNode *child;
+    uint16_t *sel;
+    /* all columns: the rows seen so far */
+    RowSet set;
+    bool consumed;
+    size_t pos;             /* spilled rows: next to emit */
+    int64_t repeat;
+    SdbVector *owned;
+    /* DISTINCT ON: its keys and the previous row's values */
     int nkeys;
     ExecExpr **keys;
     const SdbTypeOps **ops;
-    uint16_t *sel;
-    /* hash: rows seen so far (key columns 0..nkeys) */
-    RowStore *seen;
-    RowHash hash;
     int *keypos;
-    uint64_t *hashes;
-    /* DISTINCT ON: the previous row's key values */
+    RowDesc kdesc;
     Row *prev;
     SdbArena *prev_arena[2];
     int prev_which;
 } DistinctNode;
 
+static int distinct_on(DistinctNode *dn, SdbBatch *in, int *m)
+{
+    int n = sdb_batch_live(in);
+    SdbVector *kv[dn->nkeys + 1];
+    SdbDatum values[dn->nkeys + 1];
+    bool nulls[dn->nkeys + 1];
+    for (int k = 0; k < dn->nkeys; k++)
+        if (sdb_exec_eval_batch(dn->keys[k], in, in->sel, n, &kv[k]) != SDB_OK)
+            return SDB_ERROR;
+    *m = 0;
+    for (int i = 0; i < n; i++) {
+        int r = sdb_batch_row(in, i);
+        if (dn->prev != NULL && exec_keys_equal(dn->ops, kv, r, dn->prev, dn->nkeys, dn->keypos, dn->nkeys, true))
+            continue;
+        for (int k = 0; k < dn->nkeys; k++) {
+            values[k] = kv[k]->values[r];
+            nulls[k] = sdb_vector_is_null(kv[k], r);
+        }
+        dn->prev_which ^= 1;
+        sdb_arena_reset(dn->prev_arena[dn->prev_which]);
+        dn->prev = row_from_values(dn->prev_arena[dn->prev_which], &dn->kdesc, values, nulls);
+        if (dn->prev == NULL)
+            return SDB_ERROR;
+        dn->sel[(*m)++] = (uint16_t)r;
+    }
+    return SDB_OK;
+}
+
+static int64_t distinct_copies(void *arg, int64_t n0, int64_t n1)
+{
+    (void)arg;
+    (void)n0;
+    (void)n1;
+    return 1;
+}
+
 static int distinct_next(ExecNode *node, SdbBatch **out)
 {
     DistinctNode *dn = (DistinctNode *)node;
     const SdbPlanDistinct *p = (const SdbPlanDistinct *)node->plan;
+    *out = NULL;
+    if (dn->consumed) {
+        /* rows spilled to partitions, each partition's distinct rows */
+        node->out.cols = dn->owned;
+        int n = rowset_emit(&dn->set, &dn->pos, &dn->repeat, distinct_copies, NULL, &node->out);
+        if (n < 0)
+            return SDB_ERROR;
+        *out = n ? &node->out : NULL;
+        return SDB_OK;
+    }
     SdbBatch *in;
     sdb_arena_reset(node->batch_arena);
     if (exec_next(dn->child, &in) != SDB_OK)
         return SDB_ERROR;
-    *out = NULL;
-    if (in == NULL)
-        return SDB_OK;
-    int n = sdb_batch_live(in), m = 0;
-    SdbVector *kv[dn->nkeys + 1];
-    for (int k = 0; k < dn->nkeys; k++)
-        if (sdb_exec_eval_batch(dn->keys[k], in, in->sel, n, &kv[k]) != SDB_OK)
-            return SDB_ERROR;
-    if (p->non > 0) {
-        for (int i = 0; i < n; i++) {
-            int r = sdb_batch_row(in, i);
-            if (dn->prev != NULL &&
-                exec_keys_equal(dn->ops, kv, r, dn->prev, dn->nkeys, dn->keypos, dn->nkeys, true))
-                continue;
-            SdbDatum values[dn->nkeys + 1];
-            bool nulls[dn->nkeys + 1];
-            for (int k = 0; k < dn->nkeys; k++) {
-                values[k] = kv[k]->values[r];
-                nulls[k] = sdb_vector_is_null(kv[k], r);
-            }
-            dn->prev_which ^= 1;
-            sdb_arena_reset(dn->prev_arena[dn->prev_which]);
-            dn->prev = row_from_values(dn->prev_arena[dn->prev_which], &dn->seen->desc, values, nulls);
-            if (dn->prev == NULL)
-                return SDB_ERROR;
-            dn->sel[m++] = (uint16_t)r;
-        }
-    } else {
-        exec_hash_vectors(dn->ops, kv, dn->nkeys, in->sel, n, dn->hashes);
-        for (int i = 0; i < n; i++) {
-            int r = sdb_batch_row(in, i);
-            uint64_t h = dn->hashes[r];
-            bool found = false;
-            for (size_t j = h & dn->hash.mask; dn->hash.slots[j].row != NULL && !found; j = (j + 1) & dn->hash.mask)
-                found = dn->hash.slots[j].hash == h &&
-                        exec_keys_equal(dn->ops, kv, r, dn->hash.slots[j].row, dn->nkeys, dn->keypos, dn->nkeys,
-                                        true);
-            if (found)
-                continue;
-            SdbDatum values[dn->nkeys + 1];
-            bool nulls[dn->nkeys + 1];
-            for (int k = 0; k < dn->nkeys; k++) {
-                values[k] = kv[k]->values[r];
-                nulls[k] = sdb_vector_is_null(kv[k], r);
-            }
-            Row *row = row_from_values(dn->seen->arena, &dn->seen->desc, values, nulls);
-            if (row == NULL || rowhash_insert(&dn->hash, h, row) != SDB_OK)
-                return SDB_ERROR;
-            dn->sel[m++] = (uint16_t)r;
-        }
+    if (in == NULL) {
+        dn->consumed = true;
+        if (p->non > 0)
+            return SDB_OK;
+        dn->pos = dn->set.rows->nrows;
+        return distinct_next(node, out);
     }
+    int m;
+    if ((p->non > 0 ? distinct_on(dn, in, &m) : rowset_add_batch(&dn->set, in, 0, dn->sel, &m)) != SDB_OK)
+        return SDB_ERROR;
     node->out.cols = in->cols;
     node->out.ncols = in->ncols;
     node->out.nrows = in->nrows;
@@ -402,9 +512,28 @@ static int distinct_next(ExecNode *node, SdbBatch **out)
     return SDB_OK;
 }
 
-static void distinct_cleanup(void *arg)
+static int distinct_on_init(DistinctNode *dn, const SdbPlanDistinct *p)
 {
-    rowhash_free(&((DistinctNode *)arg)->hash);
+    SdbArena *arena = dn->node.arena;
+    int nkeys = dn->nkeys = p->non;
+    dn->keys = exec_exprs_compile(&dn->node.env, p->on, nkeys);
+    dn->ops = sdb_arena_alloc(arena, (nkeys + 1) * sizeof(SdbTypeOps *));
+    dn->keypos = sdb_arena_alloc(arena, (nkeys + 1) * sizeof(int));
+    SdbPlanColumn *cols = sdb_arena_calloc(arena, nkeys + 1, sizeof(SdbPlanColumn));
+    dn->prev_arena[0] = sdb_arena_create(arena, "distinct on", 0);
+    dn->prev_arena[1] = sdb_arena_create(arena, "distinct on", 0);
+    if (dn->keys == NULL || dn->ops == NULL || dn->keypos == NULL || cols == NULL || dn->prev_arena[0] == NULL ||
+        dn->prev_arena[1] == NULL)
+        return SDB_ERROR;
+    for (int k = 0; k < nkeys; k++) {
+        SdbOid type = p->on[k]->type;
+        dn->keypos[k] = k;
+        cols[k] = (SdbPlanColumn){.table = -1, .type = type, .typmod = -1};
+        if ((dn->ops[k] = sdb_type_ops(type)) == NULL || dn->ops[k]->compare == NULL)
+            return sdb_error(SDB_ERR_UNDEFINED_FUNCTION, "could not identify an equality operator for type %s",
+                             sdb_type_by_oid(type) ? sdb_type_by_oid(type)->name : "unknown");
+    }
+    return rowdesc_init(arena, &dn->kdesc, cols, nkeys);
 }
 
 ExecNode *exec_build_distinct(SdbExecState *es, const SdbPlanDistinct *p)
@@ -413,55 +542,14 @@ ExecNode *exec_build_distinct(SdbExecState *es, const SdbPlanDistinct *p)
     if (dn == NULL || (dn->child = exec_build(es, p->child)) == NULL ||
         exec_env_init(&dn->node, &dn->node.env, p->child->cols, p->child->ncols, NULL, 0) != SDB_OK)
         return NULL;
-    SdbArena *arena = dn->node.arena;
-    int nkeys = p->non > 0 ? p->non : p->child->ncols;
-    dn->nkeys = nkeys;
-    dn->keys = sdb_arena_alloc(arena, (nkeys + 1) * sizeof(ExecExpr *));
-    dn->ops = sdb_arena_alloc(arena, (nkeys + 1) * sizeof(SdbTypeOps *));
-    dn->keypos = sdb_arena_alloc(arena, (nkeys + 1) * sizeof(int));
-    SdbPlanColumn *cols = sdb_arena_calloc(arena, nkeys + 1, sizeof(SdbPlanColumn));
-    dn->sel = sdb_arena_alloc(arena, SDB_BATCH_SIZE * sizeof(uint16_t));
-    dn->hashes = sdb_arena_alloc(arena, SDB_BATCH_SIZE * sizeof(uint64_t));
-    if (dn->keys == NULL || dn->ops == NULL || dn->keypos == NULL || cols == NULL || dn->sel == NULL ||
-        dn->hashes == NULL)
+    dn->sel = sdb_arena_alloc(dn->node.arena, SDB_BATCH_SIZE * sizeof(uint16_t));
+    dn->owned = dn->node.out.cols;
+    dn->repeat = -1;
+    if (dn->sel == NULL)
         return NULL;
-    for (int k = 0; k < nkeys; k++) {
-        SdbOid type;
-        if (p->non > 0) {
-            dn->keys[k] = exec_expr_compile(&dn->node.env, p->on[k]);
-            type = p->on[k]->type;
-        } else {
-            SdbBoundVar *v = sdb_new_bound_var(arena, p->child->cols[k].type);
-            if (v == NULL)
-                return NULL;
-            v->table = p->child->cols[k].table;
-            v->column = p->child->cols[k].column;
-            dn->keys[k] = exec_expr_compile(&dn->node.env, &v->expr);
-            type = v->expr.type;
-        }
-        dn->ops[k] = sdb_type_ops(type);
-        dn->keypos[k] = k;
-        cols[k].type = type;
-        cols[k].typmod = -1;
-        if (dn->keys[k] == NULL)
-            return NULL;
-        if (dn->ops[k] == NULL || dn->ops[k]->hash == NULL) {
-            const SdbTypeInfo *t = sdb_type_by_oid(type);
-            sdb_error(SDB_ERR_UNDEFINED_FUNCTION, "could not identify an equality operator for type %s",
-                      t ? t->name : "unknown");
-            return NULL;
-        }
-    }
-    dn->seen = rowstore_create(arena, cols, nkeys);
-    dn->prev_arena[0] = sdb_arena_create(arena, "distinct on", 0);
-    dn->prev_arena[1] = sdb_arena_create(arena, "distinct on", 0);
-    if (dn->seen == NULL || dn->prev_arena[0] == NULL || dn->prev_arena[1] == NULL ||
-        rowhash_init(&dn->hash, 256) != SDB_OK)
+    if (p->non > 0 ? distinct_on_init(dn, p) != SDB_OK
+                   : rowset_init(es, dn->node.arena, &dn->set, p->child->cols, p->child->ncols, true) != SDB_OK)
         return NULL;
-    if (exec_defer(es, distinct_cleanup, dn) != SDB_OK) {
-        rowhash_free(&dn->hash);
-        return NULL;
-    }
     dn->node.next = distinct_next;
     return &dn->node;
 }

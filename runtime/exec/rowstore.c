@@ -155,6 +155,11 @@ void rowstore_clear(RowStore *s)
     s->nrows = s->cap = 0;
 }
 
+void rowstore_cleanup(void *store)
+{
+    rowstore_clear(store);
+}
+
 size_t rowstore_bytes(const RowStore *s)
 {
     return sdb_arena_bytes(s->arena) + s->cap * sizeof(Row *);
@@ -206,24 +211,31 @@ static int write_err(void)
     return sdb_error_errno(errno, "could not write to temporary file");
 }
 
-/* Row on disk: the null bitmap words, then each non-null value: by value
- * 8 bytes, by reference uint32 length + bytes. */
+/* Row on disk: its byte size, then the row as row_make lays it out (datums,
+ * null words, by-reference values each padded to 8 bytes) with each
+ * by-reference datum replaced by its value's offset from the row start:
+ * one read brings it back. */
 int row_write(FILE *f, const RowDesc *d, const Row *r)
 {
-    int nwords = d->width - d->ncols;
-    if (fwrite(&r[d->ncols], sizeof(uint64_t), nwords, f) != (size_t)nwords)
-        return write_err();
-    for (int i = 0; i < d->ncols; i++) {
-        if (row_is_null(r, d->ncols, i))
-            continue;
-        if (d->byref[i]) {
-            const SdbVarlena *v = sdb_datum_varlena(r[i]);
-            if (fwrite(v, sizeof(SdbVarlena) + v->len, 1, f) != 1)
-                return write_err();
-        } else if (fwrite(&r[i], sizeof(SdbDatum), 1, f) != 1) {
-            return write_err();
+    uint64_t head[d->width];
+    size_t off = d->width * sizeof(SdbDatum);
+    memcpy(head, r, sizeof(head));
+    for (int i = 0; i < d->ncols; i++)
+        if (d->byref[i] && !row_is_null(r, d->ncols, i)) {
+            head[i] = off;
+            off += (sizeof(SdbVarlena) + sdb_datum_varlena(r[i])->len + 1 + 7) & ~(size_t)7;
         }
-    }
+    uint64_t size = off;
+    if (fwrite(&size, sizeof(size), 1, f) != 1 || fwrite(head, sizeof(head), 1, f) != 1)
+        return write_err();
+    static const char pad[8];
+    for (int i = 0; i < d->ncols; i++)
+        if (d->byref[i] && !row_is_null(r, d->ncols, i)) {
+            const SdbVarlena *v = sdb_datum_varlena(r[i]);
+            size_t n = sizeof(SdbVarlena) + v->len + 1, padding = ((n + 7) & ~(size_t)7) - n;
+            if (fwrite(v, n, 1, f) != 1 || (padding > 0 && fwrite(pad, padding, 1, f) != 1))
+                return write_err();
+        }
     return SDB_OK;
 }
 
@@ -236,52 +248,23 @@ static int read_err(FILE *f)
 
 int row_read(FILE *f, SdbArena *arena, const RowDesc *d, Row **out)
 {
-    int nwords = d->width - d->ncols;
-    uint64_t bits[nwords + 1];
-    size_t got = fread(bits, sizeof(uint64_t), nwords, f);
+    uint64_t size;
     *out = NULL;
-    if (got == 0 && nwords > 0 && feof(f))
-        return SDB_OK;
-    if (got != (size_t)nwords)
-        return read_err(f);
-    size_t extra = 0;
-    long mark = ftell(f);
-    /* first pass: sizes of by-reference values */
-    for (int i = 0; i < d->ncols; i++) {
-        if ((bits[i >> 6] >> (i & 63)) & 1)
-            continue;
-        if (d->byref[i]) {
-            uint32_t len;
-            if (fread(&len, sizeof(len), 1, f) != 1 || fseek(f, len, SEEK_CUR) != 0)
-                return read_err(f);
-            extra += (sizeof(SdbVarlena) + len + 1 + 7) & ~(size_t)7;
-        } else if (fseek(f, sizeof(SdbDatum), SEEK_CUR) != 0) {
-            return read_err(f);
-        }
-    }
-    if (fseek(f, mark, SEEK_SET) != 0)
-        return read_err(f);
-    Row *r = sdb_arena_alloc(arena, d->width * sizeof(SdbDatum) + extra);
+    if (fread(&size, sizeof(size), 1, f) != 1)
+        return feof(f) && !ferror(f) ? SDB_OK : read_err(f);
+    if (size < d->width * sizeof(SdbDatum))
+        return sdb_error(SDB_ERR_DATA_CORRUPTED, "corrupted row in temporary file");
+    Row *r = sdb_arena_alloc(arena, size);
     if (r == NULL)
         return SDB_ERROR;
-    char *p = (char *)r + d->width * sizeof(SdbDatum);
-    for (int w = 0; w < nwords; w++)
-        r[d->ncols + w] = bits[w];
-    for (int i = 0; i < d->ncols; i++) {
-        r[i] = 0;
-        if ((bits[i >> 6] >> (i & 63)) & 1)
-            continue;
-        if (d->byref[i]) {
-            SdbVarlena *v = (SdbVarlena *)p;
-            if (fread(&v->len, sizeof(uint32_t), 1, f) != 1 || fread(v->data, 1, v->len, f) != v->len)
-                return read_err(f);
-            v->data[v->len] = 0;
-            r[i] = sdb_datum_from_ptr(v);
-            p += (sizeof(SdbVarlena) + v->len + 1 + 7) & ~(size_t)7;
-        } else if (fread(&r[i], sizeof(SdbDatum), 1, f) != 1) {
-            return read_err(f);
+    if (fread(r, size, 1, f) != 1)
+        return read_err(f);
+    for (int i = 0; i < d->ncols; i++)
+        if (d->byref[i] && !row_is_null(r, d->ncols, i)) {
+            if (r[i] >= size)
+                return sdb_error(SDB_ERR_DATA_CORRUPTED, "corrupted row in temporary file");
+            r[i] = sdb_datum_from_ptr((char *)r + r[i]);
         }
-    }
     *out = r;
     return SDB_OK;
 }
@@ -318,13 +301,6 @@ int exec_compare_datum(const SortKey *k, SdbDatum a, bool an, SdbDatum b, bool b
     }
     int c = k->ops->compare(a, b);
     return k->desc ? -c : c;
-}
-
-uint64_t exec_hash_datum(const SdbTypeOps *ops, SdbDatum v, bool isnull)
-{
-    if (isnull)
-        return 0x5bd1e995u;
-    return ops->hash(v);
 }
 
 /* --- hash tables of rows ------------------------------------------------ */

@@ -2,7 +2,8 @@
  * exec/subplan.c: SubPlan evaluation for the row evaluator's hook.  Each
  * evaluation runs the subquery's plan in a fresh run (its arena reset each
  * time) whose Vars with levelsup > 0 read the row being evaluated;
- * uncorrelated results are computed once per statement and cached.
+ * uncorrelated results are computed once per statement and cached (for
+ * ANY/ALL the subquery's rows, which each evaluation tests again).
  * expr: the single value (21000 for a second row, NULL for none); exists;
  * any/all: `test` over each row with SQL's three-valued OR/AND; array.
  */
@@ -15,7 +16,31 @@ typedef struct SubState {
     bool cached;
     SdbDatum value;
     bool isnull;
+    /* uncorrelated ANY/ALL: the rows, and the test compiled over them */
+    RowStore *rows;
+    SdbExecState *tes;
+    ExecNode *tn;
+    ExecExpr *test;
+    SdbBatch buf;
 } SubState;
+
+/* Where ANY/ALL reads the subquery's rows: a run, or the cached rows. */
+typedef struct SubRows {
+    ExecNode *root;
+    RowStore *rows;
+    size_t pos;
+    SdbBatch *buf;
+} SubRows;
+
+static int subrows_next(SubRows *src, SdbBatch **b)
+{
+    if (src->root)
+        return exec_next(src->root, b);
+    int n = rowstore_fill(src->rows, src->pos, src->buf);
+    src->pos += n;
+    *b = n ? src->buf : NULL;
+    return SDB_OK;
+}
 
 static SubState *substate(ExecShared *sh, const SdbBoundSubPlan *sp)
 {
@@ -29,21 +54,24 @@ static SubState *substate(ExecShared *sh, const SdbBoundSubPlan *sp)
     return ss;
 }
 
-/* any/all over the rows of the run: OR/AND of the test per row. */
-static int subplan_any_all(SdbExecState *run, ExecNode *root, const SdbBoundSubPlan *sp, RowCtx *outer,
-                           SdbDatum *value, bool *isnull)
+/* The test of ANY/ALL compiled over the subquery's columns in a node of
+ * `run`; outer values come from `outer`. */
+static ExecExpr *compile_test(SdbExecState *run, const SdbBoundSubPlan *sp, RowCtx *outer, ExecNode **tn)
 {
-    ExecNode *tn = exec_node_alloc(run, sp->plan, sizeof(ExecNode));
-    if (tn == NULL || exec_env_init(tn, &tn->env, sp->plan->cols, sp->plan->ncols, NULL, 0) != SDB_OK)
-        return SDB_ERROR;
-    tn->env.row.fallback = outer;
-    ExecExpr *test = exec_expr_compile(&tn->env, sp->test);
-    if (test == NULL)
-        return SDB_ERROR;
+    *tn = exec_node_alloc(run, sp->plan, sizeof(ExecNode));
+    if (*tn == NULL || exec_env_init(*tn, &(*tn)->env, sp->plan->cols, sp->plan->ncols, NULL, 0) != SDB_OK)
+        return NULL;
+    (*tn)->env.row.fallback = outer;
+    return exec_expr_compile(&(*tn)->env, sp->test);
+}
+
+/* any/all over the subquery's rows: OR/AND of the test per row. */
+static int any_all(const SdbBoundSubPlan *sp, SubRows *src, ExecExpr *test, SdbDatum *value, bool *isnull)
+{
     bool any = sp->kind == SDB_SUB_PLAN_KIND_ANY, saw_null = false;
     for (;;) {
         SdbBatch *b;
-        if (exec_next(root, &b) != SDB_OK)
+        if (subrows_next(src, &b) != SDB_OK)
             return SDB_ERROR;
         if (b == NULL)
             break;
@@ -65,6 +93,43 @@ static int subplan_any_all(SdbExecState *run, ExecNode *root, const SdbBoundSubP
     *value = !any;
     *isnull = saw_null;
     return SDB_OK;
+}
+
+/* Uncorrelated ANY/ALL: the subquery's rows once, then the test over
+ * them for each evaluation. */
+static int subplan_any_all_cached(SdbExecState *es, SubState *ss, const SdbBoundSubPlan *sp, RowCtx *outer,
+                                  SdbDatum *value, bool *isnull)
+{
+    ExecShared *sh = es->sh;
+    if (ss->rows == NULL) {
+        SdbExecState *run = exec_state_create(es->ctx, sh, ss->arena, NULL);
+        RowStore *rows = rowstore_create(sh->arena, sp->plan->cols, sp->plan->ncols);
+        if (rows == NULL || exec_defer(sh->root, rowstore_cleanup, rows) != SDB_OK)
+            return SDB_ERROR;
+        ExecNode *root = run ? exec_build(run, sp->plan) : NULL;
+        int rc = root ? SDB_OK : SDB_ERROR;
+        while (rc == SDB_OK) {
+            SdbBatch *b;
+            if ((rc = exec_next(root, &b)) != SDB_OK || b == NULL)
+                break;
+            rc = rowstore_add_batch(rows, b);
+        }
+        if (run)
+            exec_run_cleanups(run);
+        sdb_arena_reset(ss->arena);
+        if (rc != SDB_OK)
+            return SDB_ERROR;
+        ss->tes = exec_state_create(es->ctx, sh, sh->arena, NULL);
+        if (ss->tes == NULL || (ss->test = compile_test(ss->tes, sp, NULL, &ss->tn)) == NULL ||
+            exec_batch_init(sh->arena, &ss->buf, sp->plan->cols, sp->plan->ncols) != SDB_OK)
+            return SDB_ERROR;
+        ss->rows = rows;
+    }
+    ss->tes->outer = outer;
+    ss->tn->env.row.fallback = outer;
+    sdb_arena_reset(ss->tn->batch_arena);
+    SubRows src = {.rows = ss->rows, .buf = &ss->buf};
+    return any_all(sp, &src, ss->test, value, isnull);
 }
 
 static int subplan_array(ExecNode *root, const SdbBoundSubPlan *sp, SdbArena *arena, SdbDatum *value,
@@ -141,7 +206,10 @@ static int subplan_run(SdbExecState *es, SubState *ss, const SdbBoundSubPlan *sp
     } else if (sp->kind == SDB_SUB_PLAN_KIND_ARRAY) {
         rc = subplan_array(root, sp, arena, value, isnull);
     } else {
-        rc = subplan_any_all(run, root, sp, outer, value, isnull);
+        ExecNode *tn;
+        ExecExpr *test = compile_test(run, sp, outer, &tn);
+        SubRows src = {.root = root};
+        rc = test ? any_all(sp, &src, test, value, isnull) : SDB_ERROR;
     }
     exec_run_cleanups(run);
     return rc;
@@ -154,7 +222,10 @@ int exec_subplan_eval(RowCtx *row, const SdbBoundSubPlan *sp, const SdbExprConte
     SubState *ss = substate(es->sh, sp);
     if (ss == NULL)
         return SDB_ERROR;
-    bool cacheable = !sp->correlated && sp->kind != SDB_SUB_PLAN_KIND_ANY && sp->kind != SDB_SUB_PLAN_KIND_ALL;
+    bool any_all = sp->kind == SDB_SUB_PLAN_KIND_ANY || sp->kind == SDB_SUB_PLAN_KIND_ALL;
+    if (any_all && !sp->correlated)
+        return subplan_any_all_cached(es, ss, sp, row, value, isnull);
+    bool cacheable = !sp->correlated && !any_all;
     if (cacheable && ss->cached) {
         *value = ss->value;
         *isnull = ss->isnull;

@@ -70,6 +70,14 @@ int sdb_fn_int_mod(SdbFnCall *call)
     return int_result(call, b == -1 ? 0 : a % b);
 }
 
+/* Unary plus of every numeric type (int2up ... numeric_uplus): the
+ * argument itself. */
+int sdb_fn_uplus(SdbFnCall *call)
+{
+    call->result = call->args[0];
+    return SDB_OK;
+}
+
 int sdb_fn_int_um(SdbFnCall *call)
 {
     int64_t a = sdb_fn_arg_int(call, 0);

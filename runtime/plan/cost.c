@@ -87,10 +87,20 @@ static double quals_selectivity(SdbExpr *const *quals, int n)
     return s;
 }
 
+/* Does the Scan's index equality fix a whole unique key? */
+static bool unique_lookup(const SdbRelation *rel, const SdbPlanScan *scan)
+{
+    for (int i = 0; rel != NULL && i < rel->nindexes; i++)
+        if (rel->indexes[i].oid == scan->index_oid)
+            return rel->indexes[i].unique && scan->neq == rel->indexes[i].nkeys;
+    return false;
+}
+
 static void estimate_scan(Opt *o, SdbPlanScan *scan)
 {
     double pages;
-    double rows = opt_table_rows(o, opt_relation(o, scan->rel_oid), &pages);
+    const SdbRelation *rel = opt_relation(o, scan->rel_oid);
+    double rows = opt_table_rows(o, rel, &pages);
     double sel = quals_selectivity(scan->filters, scan->nfilters);
     if (scan->access == SDB_SCAN_ACCESS_SEQ) {
         scan->plan.cost = pages * SEQ_PAGE_COST + rows * (CPU_TUPLE_COST + CPU_OPERATOR_COST * scan->nfilters);
@@ -100,9 +110,10 @@ static void estimate_scan(Opt *o, SdbPlanScan *scan)
     double isel = pow(0.005, scan->neq);
     if (scan->lower != NULL || scan->upper != NULL)
         isel *= scan->lower != NULL && scan->upper != NULL ? 0.005 : 0.3333;
-    double matched = fmax(1.0, rows * isel);
+    double matched = unique_lookup(rel, scan) ? 1.0 : fmax(1.0, rows * isel);
     double fetched = scan->access == SDB_SCAN_ACCESS_INDEX_ONLY ? 1.0 : opt_index_pages(pages, matched);
-    scan->plan.cost = RANDOM_PAGE_COST * (1.0 + fetched) + matched * (CPU_TUPLE_COST + CPU_OPERATOR_COST * (1 + scan->nfilters));
+    scan->plan.cost =
+        RANDOM_PAGE_COST * (1.0 + fetched) + matched * (CPU_TUPLE_COST + CPU_OPERATOR_COST * (1 + scan->nfilters));
     scan->plan.rows = fmax(1.0, matched * sel);
 }
 
@@ -180,7 +191,10 @@ void opt_estimate(Opt *o, SdbPlan *plan)
         plan->cost = cost + in * CPU_OPERATOR_COST * (a->ngroups + a->naggs);
         return;
     }
-    case SDB_P_WINDOW: plan->rows = in; plan->cost = cost + in * CPU_OPERATOR_COST * ((SdbPlanWindow *)plan)->nfuncs; return;
+    case SDB_P_WINDOW:
+        plan->rows = in;
+        plan->cost = cost + in * CPU_OPERATOR_COST * ((SdbPlanWindow *)plan)->nfuncs;
+        return;
     case SDB_P_SORT: plan->rows = in; plan->cost = cost + 2.0 * CPU_OPERATOR_COST * in * log2(fmax(in, 2.0)); return;
     case SDB_P_LIMIT: {
         SdbPlanLimit *l = (SdbPlanLimit *)plan;

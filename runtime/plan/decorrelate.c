@@ -270,7 +270,7 @@ static SdbPlan *flatten(Flatten *f)
         return NULL;
     join->kind = f->kind;
     join->left = f->outer;
-    join->right = f->project != NULL || f->sp->kind == SDB_SUB_PLAN_KIND_EXISTS ? f->body : f->sp->plan;
+    join->right = f->body;
     join->conds = conds.items;
     join->nconds = conds.n;
     return opt_set_header(o, &join->plan) == SDB_OK ? &join->plan : NULL;

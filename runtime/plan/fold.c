@@ -341,10 +341,10 @@ static OptWalk fold_top(SdbExpr **slot, int depth, void *arg)
 int opt_fold_plan(Opt *o, SdbPlan *plan)
 {
     FoldWalk f = {o, false};
-    SdbBoundFuncExpr *call = (SdbBoundFuncExpr *)(plan->tag == SDB_P_FUNCTION_SCAN ? ((SdbPlanFunctionScan *)plan)->call : NULL);
-    if (call != NULL && call->expr.tag == SDB_E_FUNC_EXPR) {
+    SdbExpr *call = plan->tag == SDB_P_FUNCTION_SCAN ? ((SdbPlanFunctionScan *)plan)->call : NULL;
+    if (call != NULL && call->tag == SDB_E_FUNC_EXPR) {
         /* a set-returning call: only its arguments are values */
-        if (fold_list(o, call->args, call->nargs, true) != SDB_OK)
+        if (fold_list(o, ((SdbBoundFuncExpr *)call)->args, ((SdbBoundFuncExpr *)call)->nargs, true) != SDB_OK)
             return SDB_ERROR;
     } else if (opt_walk_node(plan, 0, fold_top, &f) == OPT_WALK_STOP || f.failed) {
         return SDB_ERROR;

@@ -2,10 +2,12 @@
  * plan/index.c: rule 7, index selection for a Scan.  From the Scan's
  * filters of the form `col op value` (op one of = < <= > >=, either
  * operand order; BETWEEN arrives as two such filters; value a
- * pseudo-constant: Consts, Params, outer references, stable calls), a
+ * pseudo-constant: Consts, Params, outer references, stable calls,
+ * uncorrelated SubPlans), a
  * btree index is usable on its leading columns: equalities on the first
  * ones (index_eq), then a range on the next one (lower/upper, ascending
- * keys only).  Each usable index is costed against the sequential scan
+ * keys only; `col LIKE 'abc%'` on text gives the range ['abc', 'abd'),
+ * the LIKE staying as a filter).  Each usable index is costed against the sequential scan
  * with PostgreSQL's default selectivities and page costs; the cheapest
  * wins.  The filters it consumes leave Scan.filters.  Once projection
  * pushdown has trimmed the Scan's columns, index_only is chosen when every
@@ -61,10 +63,8 @@ static SdbExpr *as_column_type(Opt *o, SdbExpr *value, SdbOid coltype)
     return &conv->expr;
 }
 
-static bool pseudo_constant(SdbExpr *e)
-{
-    return !opt_expr_has_local_vars(e) && !opt_expr_volatile(e) && !opt_expr_has_subplan(e);
-}
+/* No Var of this query level (an uncorrelated SubPlan is one value). */
+static bool pseudo_constant(SdbExpr *e) { return !opt_expr_has_local_vars(e) && !opt_expr_volatile(e); }
 
 /* Is `qual` `column op value` on the Scan's column attnum - 1?  Its
  * strategy and value (of the column's type). */
@@ -87,6 +87,54 @@ static int match_qual(Opt *o, const SdbPlanScan *scan, SdbExpr *qual, int attnum
         return strategy;
     }
     return OP_NONE;
+}
+
+/* --- LIKE 'prefix%' on a text column: the range [prefix, prefix + 1) --- */
+
+/* The literal bytes before the first wildcard of a LIKE pattern (escape
+ * character backslash), in a new text Const; NULL when there are none. */
+static SdbExpr *like_prefix(Opt *o, const SdbBoundConst *pattern, bool upper)
+{
+    const SdbVarlena *v = sdb_datum_varlena(pattern->value);
+    unsigned char *buf = sdb_arena_alloc(o->arena, v->len + 1);
+    if (buf == NULL)
+        return NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < v->len && v->data[i] != '%' && v->data[i] != '_'; i++) {
+        if (v->data[i] == '\\' && ++i == v->len)
+            break;
+        buf[n++] = v->data[i];
+    }
+    if (upper) { /* the least string above every string with this prefix */
+        while (n > 0 && buf[n - 1] == 0xFF)
+            n--;
+        if (n > 0)
+            buf[n - 1]++;
+    }
+    SdbBoundConst *c = n > 0 ? sdb_new_bound_const(o->arena, SDB_TYPEOID_TEXT) : NULL;
+    if (c == NULL || sdb_varlena_make(o->arena, buf, n, &c->value) != SDB_OK)
+        return NULL;
+    c->location = -1;
+    return &c->expr;
+}
+
+/* Is `qual` `column LIKE 'constant'` on the Scan's column attnum - 1? */
+static const SdbBoundConst *like_pattern(const SdbPlanScan *scan, const SdbExpr *qual, int attnum)
+{
+    const SdbBoundOpExpr *op = (const SdbBoundOpExpr *)qual;
+    if (qual->tag != SDB_E_OP_EXPR || op->nargs != 2)
+        return NULL;
+    const SdbOperInfo *info = sdb_oper_by_oid(op->opno);
+    const SdbExpr *col = op->args[0];
+    if (col->tag == SDB_E_RELABEL_TYPE)
+        col = ((const SdbBoundRelabelType *)col)->arg;
+    const SdbBoundVar *var = (const SdbBoundVar *)col;
+    const SdbBoundConst *pattern = (const SdbBoundConst *)op->args[1];
+    if (info == NULL || strcmp(info->name, "~~") != 0 || col->tag != SDB_E_VAR || var->table != scan->table ||
+        var->levelsup != 0 || var->column != attnum - 1 || !is_text_type(col->type) ||
+        pattern->expr.tag != SDB_E_CONST || pattern->isnull || pattern->expr.type != SDB_TYPEOID_TEXT)
+        return NULL;
+    return pattern;
 }
 
 /* One candidate: which filters an index consumes, and its cost. */
@@ -139,7 +187,16 @@ static int try_index(Opt *o, const SdbPlanScan *scan, const SdbRelation *rel, co
                 c->used[i] = true;
             }
         }
-        c->selectivity *= c->lower != NULL && c->upper != NULL ? 0.005 : c->lower != NULL || c->upper != NULL ? 0.3333 : 1.0;
+        /* LIKE 'abc%': a range, the LIKE staying as a filter to recheck */
+        for (int i = 0; i < scan->nfilters && !descending && c->lower == NULL && c->upper == NULL; i++) {
+            const SdbBoundConst *pattern = like_pattern(scan, scan->filters[i], attnum);
+            if (pattern != NULL && is_text_type(coltype) && (c->lower = like_prefix(o, pattern, false)) != NULL) {
+                c->lower_inclusive = true;
+                c->upper = like_prefix(o, pattern, true);
+            }
+        }
+        if (c->lower != NULL || c->upper != NULL)
+            c->selectivity *= c->lower != NULL && c->upper != NULL ? 0.005 : 0.3333;
         break;
     }
     return SDB_OK;

@@ -32,6 +32,7 @@ typedef struct Opt {
     SdbOptContext *ctx;
     SdbArena *arena;
     SdbExprContext eval;   /* folding: ctx's settings, no executor, results in arena */
+    SdbPlan **root;        /* where the statement's plan is */
     SdbPlan **seen;        /* CTE plans a pass has done (shared by their CteScans) */
     int nseen, capseen;
 } Opt;
@@ -92,8 +93,9 @@ bool opt_expr_is_true(const SdbExpr *expr);
 SdbExpr *opt_make_bool(Opt *o, bool value, bool isnull);
 
 /* Replace, at depth 0 (and the matching depth inside SubPlans), every Var
- * of binding table `table` by a copy of exprs[column] (deep-copied so the
- * result shares nothing): *slot is rewritten in place. */
+ * of binding table `table` by a deep copy of exprs[column] (callers keep
+ * SubPlans out of exprs: a copy would share its plan): *slot is rewritten
+ * in place. */
 int opt_substitute(Opt *o, SdbExpr **slot, int table, SdbExpr *const *exprs, int nexprs);
 /* A subquery merged into its parent: its Vars that point outside it come
  * one level closer (levelsup - 1 where levelsup > nesting depth). */
@@ -102,9 +104,6 @@ int opt_lower_levels_expr(Opt *o, SdbExpr **slot);
 /* Deep copy of an expression (SubPlan plans are shared, not copied). */
 int opt_copy_expr(Opt *o, const SdbExpr *expr, SdbExpr **out);
 
-/* Does `table`'s binding come from a Scan of the tree under plan; the
- * Scan, or NULL. */
-SdbPlanScan *opt_find_scan(SdbPlan *plan, int table);
 /* The relation descriptor of a Scan (NULL when unknown: then no index
  * and no NOT NULL knowledge). */
 const SdbRelation *opt_relation(Opt *o, SdbOid rel_oid);
@@ -112,6 +111,9 @@ const SdbRelation *opt_relation(Opt *o, SdbOid rel_oid);
 /* Recompute the header of a pass-through operator (Filter, Sort, Limit,
  * Distinct, Join, Window) from its children's. */
 int opt_set_header(Opt *o, SdbPlan *plan);
+/* Does the consumer of plan's children read their columns by position
+ * (so their order must stay), given whether plan's consumer does? */
+bool opt_children_positional(const SdbPlan *plan, bool positional);
 /* A new Filter over child (NULL on out of memory). */
 SdbPlan *opt_new_filter(Opt *o, SdbPlan *child, SdbExpr *const *quals, int nquals);
 
@@ -120,8 +122,10 @@ int opt_fold_plan(Opt *o, SdbPlan *plan);                  /* fold.c: every expr
 int opt_fold_expr(Opt *o, SdbExpr **slot, bool may_raise); /* fold.c */
 int opt_decorrelate(Opt *o, SdbPlan **plan);               /* decorrelate.c */
 void opt_reduce_outer_joins(SdbPlan *plan);                /* outerjoin.c */
+int opt_outer_to_anti_joins(Opt *o, SdbPlan **plan);       /* outerjoin.c, after pushdown */
 int opt_pushdown(Opt *o, SdbPlan **plan);                  /* pushdown.c */
 int opt_prune_empty(Opt *o, SdbPlan **plan);               /* pushdown.c */
+int opt_reorder_joins(Opt *o, SdbPlan **plan);             /* joinorder.c */
 int opt_prune_columns(Opt *o, SdbPlan *root);              /* columns.c */
 /* index.c: choose the Scan's access from its filters and the relation's
  * indexes, for a table of `rows` rows on `pages` pages. */
@@ -133,6 +137,10 @@ int opt_sort_elimination(Opt *o, SdbPlan *parent, SdbPlan **slot);
 void opt_index_only(SdbPlanScan *scan, const SdbRelation *rel);
 int opt_join_strategy(Opt *o, SdbPlanJoin *join);          /* strategy.c */
 void opt_agg_strategy(SdbPlanAggregate *agg);              /* strategy.c */
+int opt_hash_build_sides(Opt *o, SdbPlan *root);           /* strategy.c: after estimates */
+/* optimize.c: is this the first time the current pass meets the CTE plan?
+ * (remembered in o->seen) */
+int opt_first_visit(Opt *o, SdbPlan *plan, bool *first);
 /* cost.c: a table's estimated rows (and pages); one operator's estimates
  * (its children's done); a condition's selectivity. */
 double opt_table_rows(Opt *o, const SdbRelation *rel, double *pages);

@@ -594,21 +594,6 @@ int opt_lower_levels_expr(Opt *o, SdbExpr **slot)
     return opt_walk_expr(slot, 0, shift_var, &shift) == OPT_WALK_STOP ? SDB_ERROR : SDB_OK;
 }
 
-SdbPlanScan *opt_find_scan(SdbPlan *plan, int table)
-{
-    if (plan->tag == SDB_P_SCAN)
-        return ((SdbPlanScan *)plan)->table == table ? (SdbPlanScan *)plan : NULL;
-    if (plan->tag == SDB_P_CTE_SCAN)
-        return NULL;
-    for (int i = 0; i < sdb_plan_nchildren(plan); i++) {
-        SdbPlan *child = *sdb_plan_child(plan, i);
-        SdbPlanScan *scan = child != NULL ? opt_find_scan(child, table) : NULL;
-        if (scan != NULL)
-            return scan;
-    }
-    return NULL;
-}
-
 const SdbRelation *opt_relation(Opt *o, SdbOid rel_oid)
 {
     const SdbRelation *rel = NULL;
@@ -679,4 +664,21 @@ SdbPlan *opt_new_filter(Opt *o, SdbPlan *child, SdbExpr *const *quals, int nqual
     filter->child = child;
     opt_set_header(o, &filter->plan);
     return &filter->plan;
+}
+
+bool opt_children_positional(const SdbPlan *plan, bool positional)
+{
+    switch (plan->tag) {
+    case SDB_P_FILTER:
+    case SDB_P_SORT:
+    case SDB_P_LIMIT:
+    case SDB_P_DISTINCT:
+    case SDB_P_WINDOW:
+    case SDB_P_JOIN: return positional; /* their columns are their inputs' */
+    case SDB_P_SET_OP:
+    case SDB_P_RECURSIVE_UNION:
+    case SDB_P_INSERT:
+    case SDB_P_CTE_SCAN: return true;
+    default: return false; /* Project, Aggregate, Update, Delete read their input by binding */
+    }
 }

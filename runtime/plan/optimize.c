@@ -6,12 +6,15 @@
  *   their own, done after the level that contains them):
  *   5. decorrelation of EXISTS / IN conditions into semi/anti joins;
  *   3. outer-join simplification;
- *   2. predicate pushdown, then removal of subtrees without rows;
+ *   2. predicate pushdown; 3. LEFT JOIN ... IS NULL as anti joins;
+ *   removal of subtrees without rows;
+ *   6. the order of inner joins (joinorder.c);
  *   then over the whole statement: 7. index selection for every Scan
  *   (consuming the filters the index applies) and sort elimination over
  *   index order, 4. projection pushdown into
  *   Scans; and bottom-up over every operator: index-only scans, 6. join
- *   strategy, 8. aggregate strategy, 9. estimates.
+ *   strategy, 8. aggregate strategy, 9. estimates; last, the smaller input
+ *   of each hash join goes to the side the executor hashes.
  */
 #include "plan/opt_int.h"
 
@@ -40,8 +43,7 @@ static OptWalk visit_subplan(SdbExpr **slot, int depth, void *arg)
     return OPT_WALK_SKIP;
 }
 
-/* Has this pass done the CTE plan yet?  Remember it. */
-static int first_visit(Opt *o, SdbPlan *plan, bool *first)
+int opt_first_visit(Opt *o, SdbPlan *plan, bool *first)
 {
     for (int i = 0; i < o->nseen; i++)
         if (o->seen[i] == plan) {
@@ -69,8 +71,10 @@ static int foreach_plan(Opt *o, SdbPlan **slot, PlanFn fn)
     for (int i = 0; i < sdb_plan_nchildren(plan); i++) {
         SdbPlan **child = sdb_plan_child(plan, i);
         bool first = true;
-        if (*child == NULL || (plan->tag == SDB_P_CTE_SCAN && first_visit(o, *child, &first) != SDB_OK))
-            return first ? SDB_ERROR : SDB_OK;
+        if (*child == NULL)
+            continue;
+        if (plan->tag == SDB_P_CTE_SCAN && opt_first_visit(o, *child, &first) != SDB_OK)
+            return SDB_ERROR;
         if (first && foreach_plan(o, child, fn) != SDB_OK)
             return SDB_ERROR;
     }
@@ -126,6 +130,52 @@ static OptWalk nested_subplan(SdbExpr **slot, int depth, void *arg)
     return OPT_WALK_SKIP;
 }
 
+/* A CTE's plan got a new root: every CteScan of it follows. */
+typedef struct Retarget {
+    SdbPlan *from, *to;
+} Retarget;
+
+static void retarget(SdbPlan *plan, const Retarget *r);
+
+static OptWalk retarget_subplan(SdbExpr **slot, int depth, void *arg)
+{
+    (void)depth;
+    SdbBoundSubPlan *sp = (SdbBoundSubPlan *)*slot;
+    if ((*slot)->tag == SDB_E_SUB_PLAN && sp->plan != NULL)
+        retarget(sp->plan, arg);
+    return OPT_WALK_CONTINUE;
+}
+
+static void retarget(SdbPlan *plan, const Retarget *r)
+{
+    SdbPlanCteScan *scan = (SdbPlanCteScan *)plan;
+    if (plan->tag == SDB_P_CTE_SCAN && scan->cte == r->from)
+        scan->cte = r->to;
+    opt_walk_node(plan, 0, retarget_subplan, (void *)r);
+    for (int i = 0; i < sdb_plan_nchildren(plan); i++) {
+        SdbPlan *child = *sdb_plan_child(plan, i);
+        if (child != NULL && child != r->to)
+            retarget(child, r);
+    }
+}
+
+static int optimize_cte(Opt *o, SdbPlan **slot)
+{
+    SdbPlan *before = *slot;
+    bool first = false;
+    if (opt_first_visit(o, before, &first) != SDB_OK)
+        return SDB_ERROR;
+    if (!first)
+        return SDB_OK;
+    if (optimize_level(o, slot) != SDB_OK)
+        return SDB_ERROR;
+    if (*slot == before)
+        return SDB_OK;
+    Retarget r = {before, *slot};
+    retarget(*o->root, &r);
+    return opt_first_visit(o, *slot, &first);
+}
+
 /* The queries nested in this level: its SubPlans and CTEs. */
 static int optimize_nested(Opt *o, SdbPlan *plan)
 {
@@ -135,11 +185,10 @@ static int optimize_nested(Opt *o, SdbPlan *plan)
         return SDB_ERROR;
     for (int i = 0; i < sdb_plan_nchildren(plan); i++) {
         SdbPlan **child = sdb_plan_child(plan, i);
-        bool first = true;
         if (*child == NULL)
             continue;
         if (plan->tag == SDB_P_CTE_SCAN) {
-            if (first_visit(o, *child, &first) != SDB_OK || (first && optimize_level(o, child) != SDB_OK))
+            if (optimize_cte(o, child) != SDB_OK)
                 return SDB_ERROR;
         } else if (optimize_nested(o, *child) != SDB_OK) {
             return SDB_ERROR;
@@ -153,7 +202,8 @@ static int optimize_level(Opt *o, SdbPlan **plan)
     if (opt_decorrelate(o, plan) != SDB_OK)
         return SDB_ERROR;
     opt_reduce_outer_joins(*plan);
-    if (opt_pushdown(o, plan) != SDB_OK || opt_prune_empty(o, plan) != SDB_OK)
+    if (opt_pushdown(o, plan) != SDB_OK || opt_outer_to_anti_joins(o, plan) != SDB_OK ||
+        opt_prune_empty(o, plan) != SDB_OK || opt_reorder_joins(o, plan) != SDB_OK)
         return SDB_ERROR;
     return optimize_nested(o, *plan);
 }
@@ -191,7 +241,7 @@ static int choose(Opt *o, SdbPlan **slot)
 
 int sdb_optimize(SdbOptContext *ctx, SdbPlan **plan)
 {
-    Opt o = {.ctx = ctx, .arena = ctx->arena};
+    Opt o = {.ctx = ctx, .arena = ctx->arena, .root = plan};
     if (ctx->expr != NULL)
         o.eval = *ctx->expr;
     o.eval.arena = ctx->arena;
@@ -207,5 +257,8 @@ int sdb_optimize(SdbOptContext *ctx, SdbPlan **plan)
         opt_prune_columns(&o, *plan) != SDB_OK)
         return SDB_ERROR;
     o.nseen = 0;
-    return foreach_plan(&o, plan, choose);
+    if (foreach_plan(&o, plan, choose) != SDB_OK)
+        return SDB_ERROR;
+    o.nseen = 0;
+    return opt_hash_build_sides(&o, *plan);
 }

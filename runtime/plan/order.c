@@ -8,9 +8,8 @@
  * can go (top-N by index).  A Sort under LIMIT WITH TIES stays (the Limit
  * reads its keys).
  *
- * Sort flags: ASC without SDB_SORT_NULLS_FIRST is NULLS LAST, either
- * direction with it is NULLS FIRST; DESC without it is left alone (the
- * default placement of its NULLs is the analyzer's to spell out).
+ * The NULLs of a Sort key go where sdb_sort_nulls_first() says, those of
+ * an index key where its key_options (PostgreSQL's indoption) say.
  */
 #include "plan/opt_int.h"
 
@@ -56,8 +55,8 @@ static bool index_gives_order(const SdbIndex *index, int neq, const SdbPlanSort 
         if (fixed)
             continue;
         int flags = sort->flags != NULL ? sort->flags[i] : 0;
-        bool desc = flags & SDB_SORT_DESC, nulls_first = flags & SDB_SORT_NULLS_FIRST;
-        if ((desc && !nulls_first) || k >= index->nkeys || index->keys[k] != cols[i] + 1)
+        bool desc = flags & SDB_SORT_DESC, nulls_first = sdb_sort_nulls_first(flags);
+        if (k >= index->nkeys || index->keys[k] != cols[i] + 1)
             return false;
         int opt = index->key_options != NULL ? index->key_options[k] : 0;
         bool idx_desc = opt & 1, idx_nulls_first = opt & 2;

@@ -6,6 +6,12 @@
  * them loses that padding: LEFT/RIGHT become inner, FULL becomes LEFT,
  * RIGHT or inner.  The set is not carried through operators that change
  * which rows reach the conditions (Limit, Aggregate, Project, Window ...).
+ *
+ * After pushdown, a LEFT (or RIGHT) join under a Filter `v IS NULL`, v a
+ * column of the nullable side that the join's conditions are strict in,
+ * keeps exactly the rows without a match: when nothing else reads the
+ * nullable side, it becomes an anti join and the test goes (PostgreSQL's
+ * reduce_outer_joins does the same).
  */
 #include "plan/opt_int.h"
 
@@ -99,3 +105,110 @@ void opt_reduce_outer_joins(SdbPlan *plan)
     opt_set_clear(&none);
     reduce(plan, &none);
 }
+
+/* --- LEFT JOIN ... WHERE right.key IS NULL: an anti join --- */
+
+/* Does `e` yield NULL whenever `var` is NULL (strict calls down to it)? */
+static bool strict_in(const SdbExpr *e, const SdbBoundVar *var)
+{
+    const SdbBoundVar *v = (const SdbBoundVar *)e;
+    switch (e->tag) {
+    case SDB_E_VAR: return v->levelsup == 0 && v->table == var->table && v->column == var->column;
+    case SDB_E_OP_EXPR: {
+        const SdbBoundOpExpr *op = (const SdbBoundOpExpr *)e;
+        for (int i = 0; op->func->strict && i < op->nargs; i++)
+            if (strict_in(op->args[i], var))
+                return true;
+        return false;
+    }
+    case SDB_E_FUNC_EXPR: {
+        const SdbBoundFuncExpr *f = (const SdbBoundFuncExpr *)e;
+        for (int i = 0; f->func->strict && i < f->nargs; i++)
+            if (strict_in(f->args[i], var))
+                return true;
+        return false;
+    }
+    case SDB_E_RELABEL_TYPE: return strict_in(((const SdbBoundRelabelType *)e)->arg, var);
+    case SDB_E_COERCE_VIA_IO: return strict_in(((const SdbBoundCoerceViaIo *)e)->arg, var);
+    default: return false;
+    }
+}
+
+typedef struct Refs {
+    const OptSet *tables;
+    int n;
+} Refs;
+
+static OptWalk count_ref(SdbExpr **slot, int depth, void *arg)
+{
+    Refs *r = arg;
+    const SdbBoundVar *var = (const SdbBoundVar *)*slot;
+    if ((*slot)->tag == SDB_E_VAR && var->levelsup == depth && opt_set_has(r->tables, var->table))
+        r->n++;
+    return OPT_WALK_CONTINUE;
+}
+
+/* The IS NULL condition of `filter` that makes its LEFT join an anti join:
+ * its index, or -1.  The Var must be one the join's conditions are strict
+ * in (a matched row has it non-NULL), and nothing else in the statement
+ * may read the nullable side (an anti join does not produce it). */
+static int anti_condition(Opt *o, SdbPlanFilter *filter, SdbPlanJoin *join)
+{
+    OptSet nullable;
+    opt_set_clear(&nullable);
+    opt_produced(join->right, &nullable);
+    for (int i = 0; i < filter->nquals; i++) {
+        const SdbBoundNullTest *test = (const SdbBoundNullTest *)filter->quals[i];
+        const SdbBoundVar *var = (const SdbBoundVar *)test->arg;
+        if (test->expr.tag != SDB_E_NULL_TEST || test->nulltesttype != SDB_EXPR_NULL_TEST_IS_NULL ||
+            var->expr.tag != SDB_E_VAR || var->levelsup != 0 || !opt_set_has(&nullable, var->table))
+            continue;
+        bool strict = false;
+        for (int c = 0; c < join->nconds && !strict; c++)
+            strict = strict_in(join->conds[c], var);
+        Refs all = {&nullable, 0}, inside = {&nullable, 0};
+        opt_walk_plan(*o->root, 0, count_ref, &all);
+        opt_walk_plan(join->right, 0, count_ref, &inside);
+        opt_walk_node(&join->plan, 0, count_ref, &inside);
+        opt_walk_expr(&filter->quals[i], 0, count_ref, &inside);
+        if (strict && all.n == inside.n)
+            return i;
+    }
+    return -1;
+}
+
+static int antijoin(Opt *o, SdbPlan **slot, bool positional)
+{
+    SdbPlan *plan = *slot;
+    if (plan->tag == SDB_P_CTE_SCAN)
+        return SDB_OK;
+    SdbPlanFilter *filter = (SdbPlanFilter *)plan;
+    SdbPlanJoin *join = plan->tag == SDB_P_FILTER ? (SdbPlanJoin *)filter->child : NULL;
+    if (!positional && join != NULL && join->plan.tag == SDB_P_JOIN &&
+        (join->kind == SDB_JOIN_KIND_LEFT || join->kind == SDB_JOIN_KIND_RIGHT)) {
+        if (join->kind == SDB_JOIN_KIND_RIGHT) { /* as a LEFT join, to test */
+            SdbPlan *left = join->left;
+            join->left = join->right;
+            join->right = left;
+            join->kind = SDB_JOIN_KIND_LEFT;
+        }
+        int i = anti_condition(o, filter, join);
+        if (i >= 0) {
+            join->kind = SDB_JOIN_KIND_ANTI;
+            filter->quals[i] = filter->quals[--filter->nquals];
+        }
+        if (opt_set_header(o, &join->plan) != SDB_OK)
+            return SDB_ERROR;
+    }
+    bool children_positional = opt_children_positional(plan, positional);
+    for (int i = 0; i < sdb_plan_nchildren(plan); i++) {
+        SdbPlan **child = sdb_plan_child(plan, i);
+        if (*child != NULL && antijoin(o, child, children_positional) != SDB_OK)
+            return SDB_ERROR;
+    }
+    if (plan->tag == SDB_P_FILTER && filter->nquals == 0)
+        *slot = filter->child;
+    return opt_set_header(o, *slot);
+}
+
+int opt_outer_to_anti_joins(Opt *o, SdbPlan **plan) { return antijoin(o, plan, true); }

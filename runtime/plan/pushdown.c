@@ -8,17 +8,24 @@
  * inner join without conditions thus becomes an equi-join), below Sorts,
  * below a Project or an Aggregate by replacing Vars of its binding table by
  * the expressions they name (an Aggregate only for conditions on its group
- * columns, with GROUP BY and no grouping sets).  Outer joins: conditions
+ * columns, with GROUP BY and no grouping sets), into both inputs of a set
+ * operation (its Vars replaced by each input's columns).  Outer joins: conditions
  * above go only to the preserved side; a join condition reading only the
- * nullable side goes into that side.  Conditions stop above Limit, Window,
- * DISTINCT ON, set operations and CTEs, and volatile conditions do not move
- * at all; where they stop a Filter holds them.
+ * nullable side goes into that side.  Below a Window go only conditions
+ * on columns every window function partitions by.  Conditions stop above
+ * Limit, DISTINCT ON and CTEs, and volatile conditions do not move
+ * at all; where they stop a Filter holds them.  Across an inner join's
+ * `a = b`, a condition `a = constant` on one side gives `b = constant` on
+ * the other.
  *
  * Empty results: a Filter or Scan with a constant false/NULL condition, an
  * inner or semi join with one, and operators that keep no row of an empty
  * input become a Values of no rows with the same header (bindings).
  */
+#include <string.h>
+
 #include "plan/opt_int.h"
+#include "sdb_operators.h"
 
 static int push(Opt *o, SdbPlan **slot, OptList *pending);
 
@@ -111,6 +118,70 @@ static int split_through(Opt *o, const OptList *from, int table, SdbExpr *const 
     return SDB_OK;
 }
 
+/* `a = b` of two Vars of the same type: the two Vars. */
+static bool var_equality(SdbExpr *e, SdbBoundVar **a, SdbBoundVar **b)
+{
+    const SdbBoundOpExpr *op = (const SdbBoundOpExpr *)e;
+    if (e->tag != SDB_E_OP_EXPR || op->nargs != 2 || op->args[0]->tag != SDB_E_VAR || op->args[1]->tag != SDB_E_VAR ||
+        op->args[0]->type != op->args[1]->type)
+        return false;
+    const SdbOperInfo *info = sdb_oper_by_oid(op->opno);
+    if (info == NULL || strcmp(info->name, "=") != 0)
+        return false;
+    *a = (SdbBoundVar *)op->args[0];
+    *b = (SdbBoundVar *)op->args[1];
+    return (*a)->levelsup == 0 && (*b)->levelsup == 0;
+}
+
+static bool same_var(const SdbExpr *e, const SdbBoundVar *v)
+{
+    const SdbBoundVar *w = (const SdbBoundVar *)e;
+    return e->tag == SDB_E_VAR && w->table == v->table && w->column == v->column && w->levelsup == 0;
+}
+
+/* Inner join: from `a = b` (a on one side, b on the other) and `a = c`
+ * (c pseudo-constant) on a's side, derive `b = c` for b's side (so that b
+ * can use an index too), as PostgreSQL's equivalence classes do. */
+static int derive_equalities(Opt *o, const OptList *conds, const OptSet *left, OptList *lq, OptList *rq)
+{
+    int nl = lq->n, nr = rq->n; /* derived conditions derive nothing more */
+    for (int i = 0; i < conds->n; i++) {
+        SdbBoundVar *a, *b;
+        if (!var_equality(conds->items[i], &a, &b))
+            continue;
+        if (!opt_set_has(left, a->table)) {
+            SdbBoundVar *t = a;
+            a = b;
+            b = t;
+        }
+        for (int side = 0; side < 2; side++) {
+            OptList *from = side == 0 ? lq : rq, *to = side == 0 ? rq : lq;
+            const SdbBoundVar *known = side == 0 ? a : b, *other = side == 0 ? b : a;
+            int n = side == 0 ? nl : nr;
+            for (int j = 0; j < n; j++) {
+                const SdbBoundOpExpr *eq = (const SdbBoundOpExpr *)from->items[j];
+                SdbBoundVar *ignored1, *ignored2;
+                if (from->items[j]->tag != SDB_E_OP_EXPR || eq->nargs != 2 ||
+                    var_equality(from->items[j], &ignored1, &ignored2))
+                    continue;
+                const SdbOperInfo *info = sdb_oper_by_oid(eq->opno);
+                int var_side = same_var(eq->args[0], known) ? 0 : same_var(eq->args[1], known) ? 1 : -1;
+                if (info == NULL || strcmp(info->name, "=") != 0 || var_side < 0 ||
+                    opt_expr_has_local_vars(eq->args[1 - var_side]) || opt_expr_volatile(eq->args[1 - var_side]) ||
+                    opt_expr_has_subplan(eq->args[1 - var_side]))
+                    continue;
+                SdbExpr *derived;
+                if (opt_copy_expr(o, &eq->expr, &derived) != SDB_OK)
+                    return SDB_ERROR;
+                ((SdbBoundOpExpr *)derived)->args[var_side] = (SdbExpr *)other;
+                if (opt_list_add(o, to, derived) != SDB_OK)
+                    return SDB_ERROR;
+            }
+        }
+    }
+    return SDB_OK;
+}
+
 static int push_join(Opt *o, SdbPlan **slot, OptList *pending)
 {
     SdbPlanJoin *join = (SdbPlanJoin *)*slot;
@@ -126,14 +197,13 @@ static int push_join(Opt *o, SdbPlan **slot, OptList *pending)
         SdbExpr *qual = pending->items[i];
         OptSet t;
         tables_of(qual, &t);
+        bool movable = !opt_expr_volatile(qual);
         OptList *to = &above;
-        if (opt_expr_volatile(qual))
-            to = &above;
-        else if (kind == SDB_JOIN_KIND_INNER)
+        if (movable && kind == SDB_JOIN_KIND_INNER)
             to = opt_set_subset(&t, &left) ? &lq : opt_set_subset(&t, &right) ? &rq : &conds;
-        else if (kind == SDB_JOIN_KIND_LEFT || kind == SDB_JOIN_KIND_SEMI || kind == SDB_JOIN_KIND_ANTI)
+        else if (movable && (kind == SDB_JOIN_KIND_LEFT || kind == SDB_JOIN_KIND_SEMI || kind == SDB_JOIN_KIND_ANTI))
             to = opt_set_subset(&t, &left) ? &lq : &above;
-        else if (kind == SDB_JOIN_KIND_RIGHT)
+        else if (movable && kind == SDB_JOIN_KIND_RIGHT)
             to = opt_set_subset(&t, &right) ? &rq : &above;
         if (opt_list_add(o, to, qual) != SDB_OK)
             return SDB_ERROR;
@@ -147,18 +217,19 @@ static int push_join(Opt *o, SdbPlan **slot, OptList *pending)
         OptSet t;
         tables_of(cond, &t);
         bool l = opt_set_subset(&t, &left), r = opt_set_subset(&t, &right);
+        bool movable = !opt_expr_volatile(cond);
         OptList *to = &conds;
-        if (opt_expr_volatile(cond) || kind == SDB_JOIN_KIND_FULL)
-            to = &conds;
-        else if (kind == SDB_JOIN_KIND_INNER || kind == SDB_JOIN_KIND_SEMI)
+        if (movable && (kind == SDB_JOIN_KIND_INNER || kind == SDB_JOIN_KIND_SEMI))
             to = l ? &lq : r ? &rq : &conds;
-        else if (kind == SDB_JOIN_KIND_LEFT || kind == SDB_JOIN_KIND_ANTI)
+        else if (movable && (kind == SDB_JOIN_KIND_LEFT || kind == SDB_JOIN_KIND_ANTI))
             to = r ? &rq : &conds;
-        else if (kind == SDB_JOIN_KIND_RIGHT)
+        else if (movable && kind == SDB_JOIN_KIND_RIGHT)
             to = l ? &lq : &conds;
         if (opt_list_add(o, to, cond) != SDB_OK)
             return SDB_ERROR;
     }
+    if (kind == SDB_JOIN_KIND_INNER && derive_equalities(o, &conds, &left, &lq, &rq) != SDB_OK)
+        return SDB_ERROR;
     join->conds = conds.items;
     join->nconds = conds.n;
     if (push(o, &join->left, &lq) != SDB_OK || push(o, &join->right, &rq) != SDB_OK ||
@@ -194,6 +265,91 @@ static int push_aggregate(Opt *o, SdbPlan **slot, OptList *pending)
     agg->nhaving = stay.n;
     if (push(o, &agg->child, &below) != SDB_OK)
         return SDB_ERROR;
+    return place(o, slot, &above);
+}
+
+/* Is every Var of this level that `qual` reads a PARTITION BY key of
+ * every window function?  Then it keeps or drops whole partitions. */
+typedef struct Partitioned {
+    const SdbPlanWindow *window;
+    bool ok;
+} Partitioned;
+
+static bool partitions_by(const SdbBoundWindowFunc *f, const SdbBoundVar *var)
+{
+    for (int i = 0; i < f->npartition; i++) {
+        const SdbBoundVar *key = (const SdbBoundVar *)f->partition[i];
+        if (key->expr.tag == SDB_E_VAR && key->table == var->table && key->column == var->column && key->levelsup == 0)
+            return true;
+    }
+    return false;
+}
+
+static OptWalk check_partitioned(SdbExpr **slot, int depth, void *arg)
+{
+    Partitioned *p = arg;
+    const SdbBoundVar *var = (const SdbBoundVar *)*slot;
+    if ((*slot)->tag != SDB_E_VAR || var->levelsup != depth)
+        return OPT_WALK_CONTINUE;
+    for (int i = 0; i < p->window->nfuncs && p->ok; i++)
+        p->ok = p->window->funcs[i]->tag == SDB_E_WINDOW_FUNC &&
+                partitions_by((const SdbBoundWindowFunc *)p->window->funcs[i], var);
+    return p->ok ? OPT_WALK_CONTINUE : OPT_WALK_STOP;
+}
+
+/* Conditions on partition keys go below a Window, others stay above. */
+static int push_window(Opt *o, SdbPlan **slot, OptList *pending)
+{
+    SdbPlanWindow *window = (SdbPlanWindow *)*slot;
+    OptList below = {0}, above = {0};
+    for (int i = 0; i < pending->n; i++) {
+        SdbExpr *qual = pending->items[i];
+        Partitioned p = {window, true};
+        opt_walk_expr(&qual, 0, check_partitioned, &p);
+        if (opt_list_add(o, p.ok && !opt_expr_volatile(qual) ? &below : &above, qual) != SDB_OK)
+            return SDB_ERROR;
+    }
+    if (push(o, &window->child, &below) != SDB_OK)
+        return SDB_ERROR;
+    return place(o, slot, &above);
+}
+
+/* The columns of a set operation's input, as Vars. */
+static SdbExpr **header_vars(Opt *o, const SdbPlan *input)
+{
+    SdbExpr **vars = sdb_arena_alloc(o->arena, sizeof(SdbExpr *) * (input->ncols + 1));
+    for (int i = 0; vars != NULL && i < input->ncols; i++) {
+        SdbBoundVar *var = sdb_new_bound_var(o->arena, input->cols[i].type);
+        if (var == NULL)
+            return NULL;
+        var->expr.typmod = input->cols[i].typmod;
+        var->table = input->cols[i].table;
+        var->column = input->cols[i].column;
+        var->location = -1;
+        vars[i] = &var->expr;
+    }
+    return vars;
+}
+
+/* A condition on a set operation's columns holds for each input's rows. */
+static int push_set_op(Opt *o, SdbPlan **slot, OptList *pending)
+{
+    SdbPlanSetOp *setop = (SdbPlanSetOp *)*slot;
+    SdbPlan **inputs[2] = {&setop->left, &setop->right};
+    OptList below[2] = {{0}, {0}}, above = {0}, copied = {0}, unused = {0};
+    /* each input gets a copy: a SubPlan (one plan per SubPlan) stays above */
+    for (int i = 0; i < pending->n; i++)
+        if (opt_list_add(o, opt_expr_has_subplan(pending->items[i]) ? &above : &copied, pending->items[i]) != SDB_OK)
+            return SDB_ERROR;
+    for (int side = 0; side < 2; side++) {
+        SdbExpr **vars = header_vars(o, *inputs[side]);
+        if (vars == NULL || split_through(o, &copied, setop->table, vars, (*inputs[side])->ncols, &below[side],
+                                          side == 0 ? &above : &unused) != SDB_OK)
+            return SDB_ERROR;
+    }
+    for (int side = 0; side < 2; side++)
+        if (push(o, inputs[side], &below[side]) != SDB_OK)
+            return SDB_ERROR;
     return place(o, slot, &above);
 }
 
@@ -233,6 +389,8 @@ static int push(Opt *o, SdbPlan **slot, OptList *pending)
         if (((SdbPlanDistinct *)plan)->non == 0)
             return push(o, &((SdbPlanDistinct *)plan)->child, pending);
         break;
+    case SDB_P_SET_OP: return push_set_op(o, slot, pending);
+    case SDB_P_WINDOW: return push_window(o, slot, pending);
     case SDB_P_CTE_SCAN: return place(o, slot, pending); /* its plan is a query of its own */
     default: break;
     }

@@ -1,33 +1,66 @@
 /*
  * plan/strategy.c: rules 6 and 8, join and aggregate strategies.  A join
  * with conditions `a = b` where a reads only one side and b only the other
- * (same types, an `=` operator of that type, no volatile calls) is a hash
- * join on those keys (left_keys from the left side), whatever its kind;
- * its other conditions remain in conds and are checked after the key
- * match.  Without such a condition, or when the right side reads the left
- * row (LATERAL), it is a nested loop.  When the right
- * side is a sequential Scan with an index whose leading columns the keys
- * give, and looking each left row up is cheaper than hashing the right
- * side, it is an index nested loop: the right Scan becomes an index scan
- * whose index_eq read the left row (the executor rescans it per left row),
- * the keys it uses leave conds.  An Aggregate
- * hashes its groups when it has GROUP BY, and is plain otherwise.
+ * (an `=` of one type, or of integers of different widths, both keys then
+ * cast to the wider; no volatile calls) is a hash join on those keys
+ * (left_keys from the left side), whatever its kind; its other conditions
+ * remain in conds and are checked after the key match.  Without such a
+ * condition, or when the right side reads the left row (LATERAL), it is a
+ * nested loop.  When the right side is a sequential Scan with an index
+ * whose leading columns the keys give, and looking each left row up is
+ * cheaper than hashing the right side, it is an index nested loop: the
+ * right Scan becomes an index scan whose index_eq read the left row (the
+ * executor rescans it per left row), the keys it uses leave conds.  Last,
+ * a hash join whose right side (the one the executor hashes) is the larger
+ * gets its sides swapped (LEFT becoming RIGHT), unless its consumer reads
+ * its columns by position.  An Aggregate hashes its groups when it has
+ * GROUP BY, and is plain otherwise.
  */
 #include <math.h>
 #include <string.h>
 
 #include "plan/opt_int.h"
+#include "sdb_casts.h"
 #include "sdb_operators.h"
 
-/* Is `cond` an equality between the two sides?  Its key for each side. */
-static bool equi_keys(SdbExpr *cond, const OptSet *left, const OptSet *right, SdbExpr **lkey, SdbExpr **rkey)
+static int int_width(SdbOid type)
+{
+    return type == SDB_TYPEOID_INT2 ? 2 : type == SDB_TYPEOID_INT4 ? 4 : type == SDB_TYPEOID_INT8 ? 8 : 0;
+}
+
+/* `key` as a value of the integer type `type` (wider or the same): the
+ * implicit cast's function call, or NULL. */
+static SdbExpr *widen(Opt *o, SdbExpr *key, SdbOid type)
+{
+    if (key->type == type)
+        return key;
+    const SdbCastInfo *cast = sdb_cast_find(key->type, type);
+    const SdbFuncInfo *func = cast != NULL && cast->method == SDB_CAST_FUNCTION ? sdb_func_by_oid(cast->func) : NULL;
+    if (func == NULL || func->volatility != SDB_VOLATILITY_IMMUTABLE)
+        return NULL;
+    SdbBoundFuncExpr *call = sdb_new_bound_func_expr(o->arena, type);
+    SdbExpr **args = sdb_arena_alloc(o->arena, sizeof(SdbExpr *));
+    if (call == NULL || args == NULL)
+        return NULL;
+    args[0] = key;
+    call->func = func;
+    call->args = args;
+    call->nargs = 1;
+    call->location = -1;
+    return &call->expr;
+}
+
+/* Is `cond` an equality between the two sides?  Its key for each side,
+ * of one type (integers of different widths compare as the wider). */
+static bool equi_keys(Opt *o, SdbExpr *cond, const OptSet *left, const OptSet *right, SdbExpr **lkey, SdbExpr **rkey)
 {
     const SdbBoundOpExpr *op = (const SdbBoundOpExpr *)cond;
-    if (cond->tag != SDB_E_OP_EXPR || op->nargs != 2 || op->args[0]->type != op->args[1]->type ||
-        opt_expr_volatile(cond))
+    if (cond->tag != SDB_E_OP_EXPR || op->nargs != 2 || opt_expr_volatile(cond))
         return false;
+    SdbOid t0 = op->args[0]->type, t1 = op->args[1]->type;
+    bool ints = int_width(t0) > 0 && int_width(t1) > 0;
     const SdbOperInfo *info = sdb_oper_by_oid(op->opno);
-    if (info == NULL || strcmp(info->name, "=") != 0 || info->left != info->right)
+    if (info == NULL || strcmp(info->name, "=") != 0 || (t0 != t1 && !ints))
         return false;
     OptSet a, b;
     opt_set_clear(&a);
@@ -36,17 +69,17 @@ static bool equi_keys(SdbExpr *cond, const OptSet *left, const OptSet *right, Sd
     opt_expr_tables(op->args[1], &b);
     if (opt_set_is_empty(&a) || opt_set_is_empty(&b))
         return false;
-    if (opt_set_subset(&a, left) && opt_set_subset(&b, right)) {
-        *lkey = op->args[0];
-        *rkey = op->args[1];
-        return true;
-    }
-    if (opt_set_subset(&a, right) && opt_set_subset(&b, left)) {
-        *lkey = op->args[1];
-        *rkey = op->args[0];
-        return true;
-    }
-    return false;
+    int side;
+    if (opt_set_subset(&a, left) && opt_set_subset(&b, right))
+        side = 0;
+    else if (opt_set_subset(&a, right) && opt_set_subset(&b, left))
+        side = 1;
+    else
+        return false;
+    SdbOid type = int_width(t0) >= int_width(t1) ? t0 : t1;
+    *lkey = widen(o, op->args[side], type);
+    *rkey = widen(o, op->args[1 - side], type);
+    return *lkey != NULL && *rkey != NULL;
 }
 
 /* The equalities of a join: keys and the conditions they came from. */
@@ -144,6 +177,8 @@ static OptWalk find_table_of(SdbExpr **slot, int depth, void *arg)
 
 int opt_join_strategy(Opt *o, SdbPlanJoin *join)
 {
+    if (join->strategy != SDB_JOIN_STRATEGY_NESTED_LOOP || join->nkeys > 0)
+        return SDB_OK; /* chosen already */
     OptSet left, right;
     opt_set_clear(&left);
     opt_set_clear(&right);
@@ -158,7 +193,7 @@ int opt_join_strategy(Opt *o, SdbPlanJoin *join)
     OptList rest = {0};
     for (int i = 0; i < join->nconds; i++) {
         SdbExpr *lkey, *rkey;
-        if (equi_keys(join->conds[i], &left, &right, &lkey, &rkey)) {
+        if (equi_keys(o, join->conds[i], &left, &right, &lkey, &rkey)) {
             if (opt_list_add(o, &keys.left, lkey) != SDB_OK || opt_list_add(o, &keys.right, rkey) != SDB_OK ||
                 opt_list_add(o, &keys.conds, join->conds[i]) != SDB_OK)
                 return SDB_ERROR;
@@ -183,6 +218,71 @@ int opt_join_strategy(Opt *o, SdbPlanJoin *join)
     join->nconds = rest.n;
     return SDB_OK;
 }
+
+/* --- which side a hash join builds --- */
+
+/* The executor builds its hash table from the right side: put the smaller
+ * input there, unless the join's column order matters to its consumer. */
+static void swap_sides(SdbPlanJoin *join)
+{
+    static const SdbJoinKind mirrored[] = {
+        [SDB_JOIN_KIND_INNER] = SDB_JOIN_KIND_INNER, [SDB_JOIN_KIND_LEFT] = SDB_JOIN_KIND_RIGHT,
+        [SDB_JOIN_KIND_RIGHT] = SDB_JOIN_KIND_LEFT, [SDB_JOIN_KIND_FULL] = SDB_JOIN_KIND_FULL};
+    SdbPlan *plan = join->left;
+    join->left = join->right;
+    join->right = plan;
+    SdbExpr **keys = join->left_keys;
+    join->left_keys = join->right_keys;
+    join->right_keys = keys;
+    join->kind = mirrored[join->kind];
+}
+
+typedef struct Swap {
+    Opt *o;
+    bool failed;
+} Swap;
+
+static int build_sides(Opt *o, SdbPlan *plan, bool positional);
+
+static OptWalk swap_in_subplan(SdbExpr **slot, int depth, void *arg)
+{
+    Swap *sw = arg;
+    (void)depth;
+    SdbBoundSubPlan *sp = (SdbBoundSubPlan *)*slot;
+    if ((*slot)->tag == SDB_E_SUB_PLAN && sp->plan != NULL && build_sides(sw->o, sp->plan, true) != SDB_OK) {
+        sw->failed = true;
+        return OPT_WALK_STOP;
+    }
+    return OPT_WALK_CONTINUE;
+}
+
+/* `positional`: the consumer of plan's rows reads its columns by position
+ * (the statement's result, a set operation ...), so its order stays. */
+static int build_sides(Opt *o, SdbPlan *plan, bool positional)
+{
+    Swap sw = {o, false};
+    opt_walk_node(plan, 0, swap_in_subplan, &sw);
+    if (sw.failed)
+        return SDB_ERROR;
+    bool children_positional = opt_children_positional(plan, positional);
+    for (int i = 0; i < sdb_plan_nchildren(plan); i++) {
+        SdbPlan *child = *sdb_plan_child(plan, i);
+        bool first = true;
+        if (child == NULL)
+            continue;
+        if (plan->tag == SDB_P_CTE_SCAN && opt_first_visit(o, child, &first) != SDB_OK)
+            return SDB_ERROR;
+        if (first && build_sides(o, child, children_positional) != SDB_OK)
+            return SDB_ERROR;
+    }
+    SdbPlanJoin *join = (SdbPlanJoin *)plan;
+    if (plan->tag == SDB_P_JOIN && !positional && join->strategy == SDB_JOIN_STRATEGY_HASH &&
+        join->kind != SDB_JOIN_KIND_SEMI && join->kind != SDB_JOIN_KIND_ANTI && join->right->rows > join->left->rows)
+        swap_sides(join);
+    return opt_set_header(o, plan);
+}
+
+int opt_hash_build_sides(Opt *o, SdbPlan *root) { return build_sides(o, root, true); }
 
 void opt_agg_strategy(SdbPlanAggregate *agg)
 {

@@ -51,11 +51,12 @@ static int conn_flush(SdbConn *c)
 {
     size_t off = 0;
     while (off < c->out.len && !c->broken) {
-        ssize_t n = send(c->fd, c->out.data + off, c->out.len - off, MSG_NOSIGNAL);
+        short wait_for;
+        ssize_t n = sdb_conn_send(c, c->out.data + off, c->out.len - off, &wait_for);
         if (n > 0) {
             off += (size_t)n;
         } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            struct pollfd p = {.fd = c->fd, .events = POLLOUT};
+            struct pollfd p = {.fd = c->fd, .events = wait_for};
             if (poll(&p, 1, 1000) == 0 && sdb_server_stopping(c->server))
                 c->broken = true;
         } else if (n < 0 && errno == EINTR) {
@@ -517,14 +518,41 @@ static bool start_session(SdbConn *c, const SdbWireStartupMessage *m, int minor)
     return true;
 }
 
+/* SSLRequest: 'S' and the TLS handshake when ssl is on, else 'N'.  Bytes
+ * sent after the request but before the handshake would be unencrypted data
+ * a man in the middle could have injected (CVE-2021-23214): refused. */
+static bool ssl_request(SdbConn *c, const SdbWireFrame *f)
+{
+    SSL_CTX *tls = sdb_server_tls(c->server);
+    if (sdb_wire_decode_ssl_request(f->body, f->len) != SDB_OK ||
+        sdb_str_append_char(&c->out, tls ? 'S' : 'N') != SDB_OK)
+        return fatal(c);
+    if (conn_flush(c) != SDB_OK)
+        return false;
+    if (tls == NULL)
+        return true;
+    if (f->body + f->len != c->in + c->in_len) {
+        sdb_error(SDB_ERR_PROTOCOL_VIOLATION, "received unencrypted data after SSL request");
+        sdb_error_detail("This could be either a client-software bug or evidence of an attempted man-in-the-middle "
+                         "attack.");
+        return fatal(c);
+    }
+    if (sdb_tls_accept(c, tls, sdb_server_settings(c->server)->authentication_timeout * 1000) != SDB_OK) {
+        sdb_log_error("wire");
+        sdb_error_clear();
+        return false;
+    }
+    return true;
+}
+
 /* An untyped packet: SSLRequest, GSSENCRequest, CancelRequest or StartupMessage. */
 static bool handle_startup(SdbConn *c, const SdbWireFrame *f)
 {
     int32_t code = sdb_wire_startup_code(f);
-    if (code == SDB_WIRE_SSL_REQUEST_CODE || code == SDB_WIRE_GSSENC_REQUEST_CODE) {
-        int rc = code == SDB_WIRE_SSL_REQUEST_CODE ? sdb_wire_decode_ssl_request(f->body, f->len)
-                                                   : sdb_wire_decode_gssenc_request(f->body, f->len);
-        if (rc != SDB_OK || sdb_str_append_char(&c->out, 'N') != SDB_OK)
+    if (code == SDB_WIRE_SSL_REQUEST_CODE && c->ssl == NULL)
+        return ssl_request(c, f);
+    if (code == SDB_WIRE_GSSENC_REQUEST_CODE) {
+        if (sdb_wire_decode_gssenc_request(f->body, f->len) != SDB_OK || sdb_str_append_char(&c->out, 'N') != SDB_OK)
             return fatal(c);
         return conn_flush(c) == SDB_OK;
     }
@@ -804,6 +832,17 @@ static int close_message(SdbConn *c, const SdbWireFrame *f)
     return sdb_wire_encode_close_complete(&c->out);
 }
 
+/* Sync: the session commits the implicit transaction of the messages since
+ * the last Sync (or has it rolled back after an error). */
+static int sync_message(SdbConn *c, const SdbWireFrame *f)
+{
+    if (sdb_wire_decode_sync(f->body, f->len) != SDB_OK)
+        return SDB_ERROR;
+    Output o = {.c = c};
+    SdbResultSink sink = make_sink(&o);
+    return sdb_session_sync(c->session, &sink);
+}
+
 /* --- dispatch ------------------------------------------------------------------- */
 
 static bool is_extended(char type)
@@ -842,9 +881,8 @@ static bool handle_message(SdbConn *c, const SdbWireFrame *f)
         break;
     case SDB_WIRE_MSG_SYNC:
         c->ignore_till_sync = false;
-        if (sdb_wire_decode_sync(f->body, f->len) != SDB_OK) {
+        if (sync_message(c, f) != SDB_OK)
             send_error(c, SDB_SEVERITY_ERROR);
-        }
         drop_portals_if_idle(c);
         return send_ready(c) == SDB_OK && conn_flush(c) == SDB_OK;
     case SDB_WIRE_MSG_TERMINATE:
@@ -920,8 +958,10 @@ static bool handle_buffered(SdbConn *c)
         sdb_arena_reset(c->msg_arena);
         pos += f.size;
     }
-    memmove(c->in, c->in + pos, c->in_len - pos);
-    c->in_len -= pos;
+    if (pos > 0) {
+        memmove(c->in, c->in + pos, c->in_len - pos);
+        c->in_len -= pos;
+    }
     return keep && !c->broken;
 }
 
@@ -954,7 +994,7 @@ bool sdb_conn_process(SdbConn *c)
             return false;
         if (make_room(c) != SDB_OK)
             return fatal(c);
-        ssize_t n = recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len, 0);
+        ssize_t n = sdb_conn_recv(c, c->in + c->in_len, c->in_cap - c->in_len);
         if (n > 0) {
             c->in_len += (size_t)n;
             continue;
@@ -1031,6 +1071,7 @@ void sdb_conn_destroy(SdbConn *c, bool shutdown)
         unlink_portal(c, c->portals);
     while (c->statements)
         unlink_statement(c, c->statements);
+    sdb_tls_close(c);
     if (c->session)
         sdb_session_close(c->session);
     if (c->counted)

@@ -25,6 +25,9 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -36,6 +39,7 @@
 typedef struct Listener {
     PollKind kind; /* POLL_LISTENER */
     int fd;
+    char path[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* a Unix socket's file, removed at stop; "" for TCP */
 } Listener;
 
 typedef struct Worker {
@@ -46,6 +50,7 @@ typedef struct Worker {
 struct SdbServer {
     SdbInstance *db;
     SdbSettings settings;
+    SSL_CTX *tls;        /* when ssl is on */
     Listener listeners[MAX_LISTENERS];
     int nlisteners;
     int epfd;
@@ -83,6 +88,11 @@ SdbInstance *sdb_server_instance(const SdbServer *srv)
 bool sdb_server_stopping(const SdbServer *srv)
 {
     return atomic_load(&srv->stopping);
+}
+
+SSL_CTX *sdb_server_tls(const SdbServer *srv)
+{
+    return srv->tls;
 }
 
 bool sdb_server_admit(SdbServer *srv)
@@ -226,6 +236,38 @@ static void *worker_main(void *arg)
 
 /* --- the event loop ------------------------------------------------------------- */
 
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Close connections still in startup after authentication_timeout (as
+ * PostgreSQL does, silently).  Runs in the loop thread between epoll_waits,
+ * so no event for them is pending. */
+static void expire_startups(SdbServer *srv)
+{
+    int64_t deadline = monotonic_ms() - srv->settings.authentication_timeout * 1000;
+    SdbConn *expired = NULL;
+    pthread_mutex_lock(&srv->mutex);
+    for (SdbConn *c = srv->conns, *next; c; c = next) {
+        next = c->next;
+        if (c->sched == SCHED_ARMED && c->phase == PHASE_STARTUP && c->accepted_at < deadline) {
+            list_remove(srv, c);
+            c->queue_next = expired;
+            expired = c;
+        }
+    }
+    pthread_mutex_unlock(&srv->mutex);
+    while (expired) {
+        SdbConn *next = expired->queue_next;
+        sdb_log(SDB_SEVERITY_LOG, "wire", "connection from %s: startup timed out", expired->host);
+        sdb_conn_destroy(expired, false);
+        expired = next;
+    }
+}
+
 static void accept_clients(SdbServer *srv, Listener *l)
 {
     for (;;) {
@@ -246,6 +288,7 @@ static void accept_clients(SdbServer *srv, Listener *l)
             close(fd);
             continue;
         }
+        c->accepted_at = monotonic_ms();
         pthread_mutex_lock(&srv->mutex);
         c->pid = srv->next_pid++;
         list_add(srv, c);
@@ -267,8 +310,9 @@ static void *loop_main(void *arg)
 {
     SdbServer *srv = arg;
     struct epoll_event events[64];
+    int64_t next_sweep = monotonic_ms() + 1000;
     while (!atomic_load(&srv->stopping)) {
-        int n = epoll_wait(srv->epfd, events, 64, -1);
+        int n = epoll_wait(srv->epfd, events, 64, 1000);
         for (int i = 0; i < n; i++) {
             PollKind kind = *(PollKind *)events[i].data.ptr;
             if (kind == POLL_LISTENER) {
@@ -279,11 +323,75 @@ static void *loop_main(void *arg)
                 pthread_mutex_unlock(&srv->mutex);
             }
         }
+        if (monotonic_ms() >= next_sweep) {
+            expire_startups(srv);
+            next_sweep = monotonic_ms() + 1000;
+        }
     }
     return NULL;
 }
 
 /* --- start and stop --------------------------------------------------------------- */
+
+/* Watch a bound socket for connections. */
+static int add_listener(SdbServer *srv, int fd, const char *path)
+{
+    if (srv->nlisteners == MAX_LISTENERS) {
+        close(fd);
+        return sdb_error(SDB_ERR_PROGRAM_LIMIT_EXCEEDED, "too many listen addresses (at most %d)", MAX_LISTENERS);
+    }
+    Listener *l = &srv->listeners[srv->nlisteners++];
+    *l = (Listener){.kind = POLL_LISTENER, .fd = fd};
+    snprintf(l->path, sizeof l->path, "%s", path);
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = l};
+    if (listen(fd, 1024) != 0 || epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
+        return sdb_error_errno(errno, "could not listen on the server socket");
+    return SDB_OK;
+}
+
+/* A socket file left by a server that is gone can be replaced; one a server
+ * answers on cannot. */
+static int remove_stale_socket(const struct sockaddr_un *addr, int port)
+{
+    struct stat st;
+    if (lstat(addr->sun_path, &st) != 0)
+        return SDB_OK;
+    int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    bool alive = probe >= 0 && connect(probe, (const struct sockaddr *)addr, sizeof *addr) == 0;
+    if (probe >= 0)
+        close(probe);
+    if (alive || !S_ISSOCK(st.st_mode)) {
+        sdb_error_errno(EADDRINUSE, "could not bind Unix address \"%s\"", addr->sun_path);
+        sdb_error_hint("Is another postmaster already running on port %d?", port);
+        return SDB_ERROR;
+    }
+    unlink(addr->sun_path);
+    return SDB_OK;
+}
+
+/* Listen on DIR/.s.PGSQL.PORT, as PostgreSQL names its socket. */
+static int listen_unix(SdbServer *srv, const char *dir, int port)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    int len = snprintf(addr.sun_path, sizeof addr.sun_path, "%s/.s.PGSQL.%d", dir, port);
+    if (len < 0 || (size_t)len >= sizeof addr.sun_path)
+        return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "Unix-domain socket path \"%s/.s.PGSQL.%d\" is too long "
+                         "(maximum %d bytes)", dir, port, (int)sizeof addr.sun_path - 1);
+    if (remove_stale_socket(&addr, port) != SDB_OK)
+        return SDB_ERROR;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+        int err = errno;
+        if (fd >= 0)
+            close(fd);
+        return sdb_error_errno(err, "could not bind Unix address \"%s\"", addr.sun_path);
+    }
+    chmod(addr.sun_path, 0777);
+    if (add_listener(srv, fd, addr.sun_path) != SDB_OK)
+        return SDB_ERROR;
+    sdb_log(SDB_SEVERITY_LOG, "wire", "listening on Unix socket \"%s\"", addr.sun_path);
+    return SDB_OK;
+}
 
 /* Listen on every address `host` resolves to ("*": all). */
 static int listen_on(SdbServer *srv, const char *host, int port)
@@ -299,11 +407,6 @@ static int listen_on(SdbServer *srv, const char *host, int port)
     int result = SDB_OK;
     for (struct addrinfo *a = addrs; a && result == SDB_OK; a = a->ai_next) {
         const char *family = a->ai_family == AF_INET6 ? "IPv6" : "IPv4";
-        if (srv->nlisteners == MAX_LISTENERS) {
-            result = sdb_error(SDB_ERR_PROGRAM_LIMIT_EXCEEDED, "too many listen addresses (at most %d)",
-                               MAX_LISTENERS);
-            break;
-        }
         int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
         int one = 1;
         if (fd >= 0) {
@@ -311,36 +414,43 @@ static int listen_on(SdbServer *srv, const char *host, int port)
             if (a->ai_family == AF_INET6)
                 setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
         }
-        if (fd < 0 || bind(fd, a->ai_addr, a->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
+        if (fd < 0 || bind(fd, a->ai_addr, a->ai_addrlen) != 0) {
             int err = errno;
             if (fd >= 0)
                 close(fd);
             result = sdb_error_errno(err, "could not bind %s address \"%s\" port %d", family, host, port);
+            if (err == EADDRINUSE)
+                sdb_error_hint("Is another postmaster already running on port %d?", port);
             break;
         }
-        Listener *l = &srv->listeners[srv->nlisteners++];
-        *l = (Listener){POLL_LISTENER, fd};
-        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = l};
-        if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
-            result = sdb_error_errno(errno, "could not watch the listening socket");
-        else
+        result = add_listener(srv, fd, "");
+        if (result == SDB_OK)
             sdb_log(SDB_SEVERITY_LOG, "wire", "listening on %s address \"%s\", port %d", family, host, port);
     }
     freeaddrinfo(addrs);
     return result;
 }
 
-/* Every comma-separated entry of listen_addresses. */
-static int listen_all(SdbServer *srv)
+/* Call `fn` for every entry of a comma-separated list. */
+static int for_each_item(SdbServer *srv, const char *list, int (*fn)(SdbServer *, const char *, int))
 {
-    char addresses[1024];
-    snprintf(addresses, sizeof addresses, "%s", srv->settings.listen_addresses);
+    char items[1024];
+    snprintf(items, sizeof items, "%s", list);
     char *save = NULL;
-    for (char *host = strtok_r(addresses, ",", &save); host; host = strtok_r(NULL, ",", &save)) {
-        sdb_str_trim(host);
-        if (host[0] != '\0' && listen_on(srv, host, (int)srv->settings.port) != SDB_OK)
+    for (char *item = strtok_r(items, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        sdb_str_trim(item);
+        if (item[0] != '\0' && fn(srv, item, (int)srv->settings.port) != SDB_OK)
             return SDB_ERROR;
     }
+    return SDB_OK;
+}
+
+/* listen_addresses, then unix_socket_directories. */
+static int listen_all(SdbServer *srv)
+{
+    if (for_each_item(srv, srv->settings.listen_addresses, listen_on) != SDB_OK ||
+        for_each_item(srv, srv->settings.unix_socket_directories, listen_unix) != SDB_OK)
+        return SDB_ERROR;
     if (srv->nlisteners == 0)
         return sdb_error(SDB_ERR_CONNECTION_EXCEPTION, "no socket created for listening");
     return SDB_OK;
@@ -349,12 +459,16 @@ static int listen_all(SdbServer *srv)
 /* Free what sdb_server_start set up; threads must not be running. */
 static void release(SdbServer *srv)
 {
-    for (int i = 0; i < srv->nlisteners; i++)
+    for (int i = 0; i < srv->nlisteners; i++) {
         close(srv->listeners[i].fd);
+        if (srv->listeners[i].path[0] != '\0')
+            unlink(srv->listeners[i].path);
+    }
     if (srv->wake.fd >= 0)
         close(srv->wake.fd);
     if (srv->epfd >= 0)
         close(srv->epfd);
+    SSL_CTX_free(srv->tls);
     pthread_cond_destroy(&srv->work);
     pthread_mutex_destroy(&srv->mutex);
     sdb_settings_free(&srv->settings);
@@ -386,6 +500,10 @@ SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings)
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &srv->wake};
     if (srv->epfd < 0 || srv->wake.fd < 0 || epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->wake.fd, &ev) != 0) {
         sdb_error_errno(errno, "could not create the server's event loop");
+        release(srv);
+        return NULL;
+    }
+    if (srv->settings.ssl && (srv->tls = sdb_tls_context(&srv->settings)) == NULL) {
         release(srv);
         return NULL;
     }

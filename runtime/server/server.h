@@ -1,8 +1,8 @@
 /*
  * server/server.h: the PostgreSQL wire protocol server.
  *
- * Listens on listen_addresses:port, accepts clients, speaks protocol 3.0
- * (spec/wire.toml) and runs each client's statements in its own session
+ * Listens on listen_addresses:port, accepts clients (over TLS too when ssl
+ * is on), speaks protocol 3.0 (spec/wire.toml) and runs each client's statements in its own session
  * (session/session.h) on a pool of worker threads.
  *
  *     SdbServer *srv = sdb_server_start(db, &settings);

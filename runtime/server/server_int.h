@@ -9,6 +9,9 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
+
+#include <openssl/ssl.h>
 
 #include "common/memory.h"
 #include "common/str.h"
@@ -41,9 +44,11 @@ typedef struct SdbConn {
     PollKind kind; /* POLL_CONN */
     SdbServer *server;
     int fd;
+    SSL *ssl;           /* after an accepted SSLRequest; NULL: plain */
     char host[64];      /* peer address as text */
     bool loopback;
     int32_t pid, secret; /* the BackendKeyData key */
+    int64_t accepted_at; /* monotonic ms; a startup must finish within authentication_timeout */
 
     /* Scheduling (server mutex). */
     ConnSched sched;
@@ -72,6 +77,8 @@ typedef struct SdbConn {
 const SdbSettings *sdb_server_settings(const SdbServer *srv);
 SdbInstance *sdb_server_instance(const SdbServer *srv);
 bool sdb_server_stopping(const SdbServer *srv);
+/* The TLS context when ssl is on, else NULL. */
+SSL_CTX *sdb_server_tls(const SdbServer *srv);
 /* Take one of max_connections for a new session (false: all in use). */
 bool sdb_server_admit(SdbServer *srv);
 void sdb_server_release(SdbServer *srv);
@@ -88,5 +95,19 @@ SdbConn *sdb_conn_create(SdbServer *srv, int fd, const struct sockaddr *peer);
 bool sdb_conn_process(SdbConn *c);
 /* Close the connection (after FATAL 57P01 when `shutdown`) and free it. */
 void sdb_conn_destroy(SdbConn *c, bool shutdown);
+
+/* tls.c */
+/* The server's TLS context from ssl_cert_file and ssl_key_file (relative to
+ * the data directory); NULL with F0000 recorded. */
+SSL_CTX *sdb_tls_context(const SdbSettings *s);
+/* The TLS handshake on c->fd, waiting at most timeout_ms; sets c->ssl. */
+int sdb_tls_accept(SdbConn *c, SSL_CTX *ctx, int64_t timeout_ms);
+/* recv/send through TLS when it is on: bytes moved; 0 (recv) when the peer
+ * closed; -1 with errno EAGAIN when it would block (*wait_for: the poll
+ * event to wait for) or another errno when the connection failed. */
+ssize_t sdb_conn_recv(SdbConn *c, void *buf, size_t len);
+ssize_t sdb_conn_send(SdbConn *c, const void *buf, size_t len, short *wait_for);
+/* End TLS on the connection, if on. */
+void sdb_tls_close(SdbConn *c);
 
 #endif /* SDB_SERVER_SERVER_INT_H */

@@ -12,9 +12,10 @@
  *   COPY t [(cols)] TO 'file'     through SELECT cols FROM t
  *   COPY (query) TO 'file'
  *
- * Files are read whole.  A relative path is relative to the process's
- * working directory.  STDIN/STDOUT and the binary format are not supported
- * yet (0A000).
+ * COPY FROM STDIN and TO STDOUT exchange the data with the client through
+ * the sink's copy_in/copy_out.  Input is read whole (file or client data).
+ * A relative path is relative to the process's working directory.  The
+ * binary format is not supported yet (0A000).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -214,6 +215,18 @@ static int insert_row(SdbStatement *st, const SdbRelation *rel, const int *cols,
     return sdb_session_run_plan(&row, stmt, 0, NULL, NULL);
 }
 
+/* COPY FROM STDIN: all of the client's data. */
+static int client_data(SdbStatement *st, int ncols, SdbCopyInput *in)
+{
+    SdbStr data;
+    sdb_str_init(&data, st->expr.arena);
+    for (bool done = false; !done;)
+        if (st->sink->copy_in(st->sink->arg, ncols, &data, &done) != SDB_OK)
+            return SDB_ERROR;
+    *in = (SdbCopyInput){.data = data.data ? data.data : "", .len = data.len};
+    return SDB_OK;
+}
+
 static int copy_from(SdbStatement *st, const SdbCopyStmt *cs, const SdbCopyFormat *o)
 {
     const SdbRelation *rel;
@@ -223,8 +236,11 @@ static int copy_from(SdbStatement *st, const SdbCopyStmt *cs, const SdbCopyForma
     SdbCopyInput in;
     if (sdb_utility_relation(st, cs->relation, &rel) != SDB_OK ||
         copy_columns(st, rel, cs->attlist, &cols, &ncols) != SDB_OK ||
-        insert_statement(st, rel, cols, ncols, &sql, &stmt) != SDB_OK ||
-        sdb_copy_read_file(st->expr.arena, cs->filename, &in) != SDB_OK)
+        insert_statement(st, rel, cols, ncols, &sql, &stmt) != SDB_OK)
+        return SDB_ERROR;
+    int read = cs->filename ? sdb_copy_read_file(st->expr.arena, cs->filename, &in)
+                            : client_data(st, ncols, &in);
+    if (read != SDB_OK)
         return SDB_ERROR;
     SdbArena *arena = sdb_arena_create(st->expr.arena, "copy row", 0);
     if (arena == NULL)
@@ -285,8 +301,13 @@ static int flush_line(CopyOut *c)
 {
     if (sdb_str_append_char(&c->line, '\n') != SDB_OK)
         return SDB_ERROR;
-    if (fwrite(c->line.data, 1, c->line.len, c->file) != c->line.len)
+    if (c->file == NULL) {
+        const SdbResultSink *client = c->st->sink;
+        if (client->copy_out(client->arg, c->ncols, c->line.data, c->line.len) != SDB_OK)
+            return SDB_ERROR;
+    } else if (fwrite(c->line.data, 1, c->line.len, c->file) != c->line.len) {
         return sdb_error_errno(errno, "could not write to file \"%s\"", c->path);
+    }
     sdb_str_reset(&c->line);
     return SDB_OK;
 }
@@ -297,6 +318,9 @@ static int out_describe(void *arg, int ncols, const SdbPlanColumn *cols)
     c->ncols = ncols;
     c->types = sdb_arena_calloc(c->st->expr.arena, (size_t)ncols + 1, sizeof *c->types);
     if (c->types == NULL)
+        return SDB_ERROR;
+    const SdbResultSink *client = c->st->sink;
+    if (c->file == NULL && client->copy_out(client->arg, ncols, NULL, 0) != SDB_OK)
         return SDB_ERROR;
     for (int i = 0; i < ncols; i++)
         c->types[i] = cols[i].type;
@@ -373,8 +397,7 @@ static int copy_to(SdbStatement *st, const SdbCopyStmt *cs, const SdbCopyFormat 
         return SDB_ERROR;
     CopyOut c = {.st = st, .o = o, .path = cs->filename};
     sdb_str_init(&c.line, st->expr.arena);
-    c.file = fopen(cs->filename, "wb");
-    if (c.file == NULL) {
+    if (cs->filename && (c.file = fopen(cs->filename, "wb")) == NULL) {
         sdb_error_errno(errno, "could not open file \"%s\" for writing", cs->filename);
         return SDB_ERROR;
     }
@@ -383,7 +406,7 @@ static int copy_to(SdbStatement *st, const SdbCopyStmt *cs, const SdbCopyFormat 
     run.sql = sql;
     run.sink = &sink;
     int rc = sdb_session_run_plan(&run, stmt, 0, NULL, NULL);
-    if (fclose(c.file) != 0 && rc == SDB_OK)
+    if (c.file && fclose(c.file) != 0 && rc == SDB_OK)
         rc = sdb_error_errno(errno, "could not close file \"%s\"", cs->filename);
     if (rc != SDB_OK)
         return SDB_ERROR;
@@ -397,7 +420,8 @@ int sdb_copy_statement(SdbStatement *st, const SdbCopyStmt *cs)
     SdbCopyFormat o = {0};
     if (parse_options(cs->options, &o) != SDB_OK)
         return SDB_ERROR;
-    if (cs->filename == NULL)
+    const SdbResultSink *sink = st->sink;
+    if (cs->filename == NULL && (sink == NULL || (cs->is_from ? sink->copy_in == NULL : sink->copy_out == NULL)))
         return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, SDB_ERRMSG_FEATURE_NOT_SUPPORTED,
                          cs->is_from ? "COPY FROM STDIN" : "COPY TO STDOUT");
     if (cs->where_clause)

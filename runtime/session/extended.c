@@ -1,8 +1,13 @@
 /*
  * session/extended.c: the extended query protocol's objects: prepared
  * statements (Parse), portals (Bind) run for a number of rows at a time
- * (Execute), Close, and Sync, which ends the implicit transaction the
- * messages since the last Sync ran in.
+ * (Execute), Close, and Sync.
+ *
+ * Outside a BEGIN block, Parse analyzes in a transaction of its own, and
+ * an Execute runs in one that commits when the portal completes (a
+ * suspended portal keeps it open until it completes, or until Sync
+ * commits it).  Portals belong to their creator, who closes them; one
+ * still running when its transaction ends stops (no more rows).
  */
 #include <string.h>
 
@@ -22,10 +27,13 @@ int sdb_session_prepare(SdbSession *s, const char *name, const char *sql, int np
                         SdbPrepared **out)
 {
     sdb_arena_reset(s->stmt_arena);
+    bool own = s->xact == SDB_XACT_NONE;
     if (need_transaction(s) != SDB_OK)
         return SDB_ERROR;
-    int rc = sdb_session_add_prepared(s, name, sql, NULL, nparams, types, out);
-    return sdb_session_end_statement(s, rc);
+    int rc = sdb_session_end_statement(s, sdb_session_add_prepared(s, name, sql, NULL, nparams, types, out));
+    if (rc == SDB_OK && own && s->xact == SDB_XACT_IMPLICIT)
+        rc = sdb_session_xact_commit(s);
+    return rc;
 }
 
 int sdb_prepared_params(const SdbPrepared *p, int *nparams, const SdbOid **types)
@@ -84,7 +92,9 @@ static int bind_value(SdbSession *s, SdbPortal *portal, SdbOid type, const char 
 int sdb_session_bind(SdbSession *s, const char *portal_name, SdbPrepared *p, int nvalues,
                      const char *const *values, const int *lengths, const int16_t *formats, SdbPortal **out)
 {
-    if (need_transaction(s) != SDB_OK || sdb_session_timezone(s) != SDB_OK)
+    if (s->xact == SDB_XACT_FAILED)
+        return sdb_error(SDB_ERR_IN_FAILED_SQL_TRANSACTION, SDB_ERRMSG_IN_FAILED_SQL_TRANSACTION);
+    if (sdb_session_timezone(s) != SDB_OK)
         return SDB_ERROR;
     if (nvalues != p->nparams)
         return sdb_error(SDB_ERR_PROTOCOL_VIOLATION,
@@ -121,7 +131,7 @@ int sdb_session_bind(SdbSession *s, const char *portal_name, SdbPrepared *p, int
     return SDB_OK;
 fail:
     sdb_arena_destroy(arena);
-    return sdb_session_end_statement(s, SDB_ERROR);
+    return SDB_ERROR;
 }
 
 int sdb_portal_execute(SdbPortal *portal, int64_t max_rows, const SdbResultSink *sink, bool *suspended)
@@ -137,14 +147,11 @@ int sdb_portal_execute(SdbPortal *portal, int64_t max_rows, const SdbResultSink 
         sdb_session_statement_context(&st, s, p->sql, p->sql, sink);
         return sdb_xact_statement(&st, (const SdbTransactionStmt *)p->stmt);
     }
+    if (portal->done) /* PostgreSQL answers an exhausted portal with no rows */
+        return sink && sink->complete ? sink->complete(sink->arg, "SELECT 0") : SDB_OK;
     if (need_transaction(s) != SDB_OK)
         return SDB_ERROR;
-    if (portal->done) {
-        /* PostgreSQL answers an exhausted portal with an empty result */
-        char tag[64];
-        snprintf(tag, sizeof tag, "SELECT 0");
-        return sink && sink->complete ? sink->complete(sink->arg, tag) : SDB_OK;
-    }
+    bool own = s->xact == SDB_XACT_IMPLICIT;
     SdbArena *arena = sdb_arena_create(portal->arena, "execute", 0);
     if (arena == NULL)
         return sdb_session_end_statement(s, SDB_ERROR);
@@ -165,7 +172,10 @@ int sdb_portal_execute(SdbPortal *portal, int64_t max_rows, const SdbResultSink 
         }
     }
     sdb_arena_destroy(arena);
-    return sdb_session_end_statement(s, rc);
+    rc = sdb_session_end_statement(s, rc);
+    if (rc == SDB_OK && own && !*suspended && s->xact == SDB_XACT_IMPLICIT)
+        rc = sdb_session_xact_commit(s);
+    return rc;
 }
 
 int sdb_session_close_portal(SdbSession *s, const char *name)

@@ -42,6 +42,76 @@ static void pad(FILE *out, int n)
 
 /* psql's aligned format: centered headers, a dashed rule, numbers right
  * aligned, "(N rows)" and an empty line. */
+/* The widest line of a value (psql prints a value's lines one under the
+ * other). */
+static int cell_width(const char *v)
+{
+    int widest = 0;
+    while (v) {
+        const char *nl = strchr(v, '\n');
+        size_t len = nl ? (size_t)(nl - v) : strlen(v);
+        int w = sdb_utf8_char_count(v, len);
+        if (w > widest)
+            widest = w;
+        v = nl ? nl + 1 : NULL;
+    }
+    return widest;
+}
+
+/* Line `i` of value `v` into (*line, *len); false when it has no such
+ * line.  *more says whether another line follows. */
+static bool cell_line(const char *v, int i, const char **line, size_t *len, bool *more)
+{
+    for (; i > 0 && v; i--) {
+        v = strchr(v, '\n');
+        v = v ? v + 1 : NULL;
+    }
+    if (v == NULL)
+        return false;
+    const char *nl = strchr(v, '\n');
+    *line = v;
+    *len = nl ? (size_t)(nl - v) : strlen(v);
+    *more = nl != NULL;
+    return true;
+}
+
+static int line_count(const char *v)
+{
+    int n = 1;
+    for (; v && *v; v++)
+        n += *v == '\n';
+    return n;
+}
+
+/* One physical line of a row: each cell's line `i`, "+" after a cell whose
+ * value goes on. */
+static void print_row_line(FILE *out, int ncols, const int *w, const SdbOid *types, char *const *row, int i)
+{
+    for (int c = 0; c < ncols; c++) {
+        const char *line = "";
+        size_t len = 0;
+        bool more = false;
+        cell_line(row[c] ? row[c] : "", i, &line, &len, &more);
+        int vw = sdb_utf8_char_count(line, len);
+        bool last = c == ncols - 1;
+        fputs(c ? "|" : "", out);
+        fputc(' ', out);
+        if (right_aligned(types[c])) {
+            pad(out, w[c] - vw);
+            fwrite(line, 1, len, out);
+        } else {
+            fwrite(line, 1, len, out);
+            if (!last || more)
+                pad(out, w[c] - vw);
+        }
+        if (more)
+            fputc('+', out);
+        else if (!last)
+            fputc(' ', out);
+    }
+    fputc('\n', out);
+}
+
 void sdb_psql_print_table(FILE *out, int ncols, const char *const *names, const SdbOid *types, size_t nrows,
                           char *const *cells)
 {
@@ -51,8 +121,7 @@ void sdb_psql_print_table(FILE *out, int ncols, const char *const *names, const 
     for (int c = 0; c < ncols; c++) {
         w[c] = width(names[c]);
         for (size_t r = 0; r < nrows; r++) {
-            const char *v = cells[r * (size_t)ncols + (size_t)c];
-            int cw = v ? width(v) : 0;
+            int cw = cell_width(cells[r * (size_t)ncols + (size_t)c]);
             if (cw > w[c])
                 w[c] = cw;
         }
@@ -76,31 +145,17 @@ void sdb_psql_print_table(FILE *out, int ncols, const char *const *names, const 
     if (ncols)
         fputc('\n', out);
     for (size_t r = 0; r < nrows; r++) {
-        for (int c = 0; c < ncols; c++) {
-            const char *v = cells[r * (size_t)ncols + (size_t)c];
-            if (v == NULL)
-                v = "";
-            int vw = width(v);
-            bool last = c == ncols - 1;
-            fputs(c ? "|" : "", out);
-            fputc(' ', out);
-            if (right_aligned(types[c])) {
-                pad(out, w[c] - vw);
-                fputs(v, out);
-                if (!last)
-                    fputc(' ', out);
-            } else {
-                fputs(v, out);
-                if (!last)
-                    pad(out, w[c] - vw + 1);
-            }
-        }
-        fputc('\n', out);
+        char *const *row = cells + r * (size_t)ncols;
+        int lines = 1;
+        for (int c = 0; c < ncols; c++)
+            if (line_count(row[c]) > lines)
+                lines = line_count(row[c]);
+        for (int i = 0; i < lines; i++)
+            print_row_line(out, ncols, w, types, row, i);
     }
     fprintf(out, "(%zu row%s)\n\n", nrows, nrows == 1 ? "" : "s");
     free(w);
 }
-
 
 /* psql's "LINE n: text" and caret under the error position (a character
  * offset into the query). */

@@ -21,6 +21,8 @@
 
 /* --- sessions ----------------------------------------------------------- */
 
+static int eval_default(void *arg, const SdbRelation *rel, int attno, SdbDatum *value, bool *isnull);
+
 static SdbSession *session_alloc(SdbInstance *db, const char *user, const char *dbname)
 {
     SdbSession *s = sdb_malloc(sizeof *s);
@@ -45,6 +47,9 @@ static SdbSession *session_alloc(SdbInstance *db, const char *user, const char *
         sdb_session_close(s);
         return NULL;
     }
+    s->access = (SdbAccessContext){.engine = db->engine, .catalog = s->catalog, .txn = &s->txn,
+                                   .eval_default = eval_default, .default_arg = s,
+                                   .sequences = &s->sequences};
     return s;
 }
 
@@ -71,6 +76,7 @@ SdbSession *sdb_session_open(SdbInstance *db, const char *user, const char *dbna
         }
         s->catalog = found.catalog;
         s->db_oid = found.oid;
+        s->access.catalog = found.catalog;
     }
     return s;
 }
@@ -81,8 +87,11 @@ void sdb_session_close(SdbSession *s)
         return;
     if (s->xact != SDB_XACT_NONE)
         sdb_session_xact_abort(s);
+    while (s->portals)
+        sdb_session_close_portal(s, s->portals->name);
     while (s->prepared)
         sdb_session_close_prepared(s, s->prepared->name);
+    sdb_sequence_session_free(&s->sequences);
     sdb_settings_free(&s->settings);
     sdb_arena_destroy(s->arena);
     sdb_free(s);
@@ -103,6 +112,12 @@ char sdb_session_status(const SdbSession *s)
 void sdb_session_cancel(SdbSession *s)
 {
     s->cancel = 1;
+}
+
+const char *sdb_notice_severity(const char *sqlstate)
+{
+    bool warning = strncmp(sqlstate, "01", 2) == 0 || strncmp(sqlstate, "25", 2) == 0;
+    return warning ? "WARNING" : "NOTICE";
 }
 
 void sdb_session_notice(const SdbResultSink *sink, const char *sqlstate, const char *message)
@@ -216,6 +231,49 @@ void sdb_session_exec_context(SdbStatement *st, SdbExecContext *ec)
     ec->work_mem = s->settings.work_mem * 1024;
     ec->temp_dir = s->db->temp_dir;
     ec->cancel = &s->cancel;
+    s->access.timezone = s->timezone;
+    ec->access = &s->access;
+}
+
+/* Convert a value to another type through its text form (EXECUTE's
+ * arguments, column defaults of another type). */
+int sdb_session_convert(const SdbExprContext *expr, SdbOid from, SdbOid to, SdbDatum *value)
+{
+    if (from == to || to == 0)
+        return SDB_OK;
+    SdbStr text;
+    sdb_str_init(&text, expr->arena);
+    if (sdb_expr_output(expr, from, *value, &text) != SDB_OK || sdb_str_append(&text, "", 0) != SDB_OK)
+        return SDB_ERROR;
+    SdbTypeCtx tc = {.arena = expr->arena, .timezone = expr->timezone, .now = expr->xact_start, .typid = to,
+                     .typmod = -1};
+    return sdb_type_input(&tc, text.data, value);
+}
+
+/* The DEFAULT of column `attno` of `rel` (for ON DELETE/UPDATE SET
+ * DEFAULT), evaluated in the running transaction; values live in the
+ * transaction's arena. */
+static int eval_default(void *arg, const SdbRelation *rel, int attno, SdbDatum *value, bool *isnull)
+{
+    SdbSession *s = arg;
+    const SdbAttribute *att = &rel->attrs[attno];
+    *isnull = true;
+    if (att->default_sql == NULL)
+        return SDB_OK;
+    char *sql = sdb_arena_sprintf(s->txn_arena, "SELECT %s", att->default_sql);
+    SdbParseResult parsed;
+    if (sql == NULL || sdb_parse(s->txn_arena, sql, strlen(sql), &parsed) != SDB_OK)
+        return SDB_ERROR;
+    const SdbSelectStmt *select = (const SdbSelectStmt *)((SdbRawStmt *)sdb_list_nth(parsed.stmts, 0))->stmt;
+    const SdbResTarget *target = (const SdbResTarget *)sdb_list_nth(select->target_list, 0);
+    SdbExprContext expr = {.arena = s->txn_arena, .timezone = s->timezone, .xact_start = s->txn.start};
+    SdbAnalyzeContext ac = {.catalog = s->catalog, .txn = &s->txn, .expr = &expr, .sql = sql,
+                            .search_path = s->search_path, .npath = s->npath};
+    SdbExpr *e;
+    if (sdb_analyze_table_expr(&ac, rel, 1, target->val, &e) != SDB_OK ||
+        sdb_expr_eval(e, &expr, value, isnull) != SDB_OK)
+        return SDB_ERROR;
+    return *isnull ? SDB_OK : sdb_session_convert(&expr, e->type, att->type, value);
 }
 
 /* Before a statement runs in the current transaction: its command id and,
@@ -302,7 +360,8 @@ static int plan_statement(SdbStatement *st, const SdbNode *stmt, SdbPlan **plan)
     };
     if (sdb_analyze(&ac, stmt, plan) != SDB_OK)
         return SDB_ERROR;
-    SdbOptContext opt = {.catalog = s->catalog, .txn = &s->txn, .arena = st->expr.arena, .expr = &st->expr};
+    SdbOptContext opt = {.catalog = s->catalog, .txn = &s->txn, .arena = st->expr.arena, .expr = &st->expr,
+                         .engine = s->db->engine};
     return sdb_optimize(&opt, plan);
 }
 
@@ -391,6 +450,38 @@ static int complete(const SdbResultSink *sink, const char *tag)
     return sink && sink->complete ? sink->complete(sink->arg, tag) : SDB_OK;
 }
 
+static void ddl_notice(void *arg, const char *sqlstate, const char *message)
+{
+    sdb_session_notice(arg, sqlstate, message);
+}
+
+/* CREATE VIEW: the columns of the view's query, as the catalog wants them. */
+static int view_columns(SdbStatement *st, const SdbViewStmt *vs, SdbDdlContext *ddl)
+{
+    SdbSession *s = st->s;
+    SdbAnalyzeContext ac = {.catalog = s->catalog, .txn = &s->txn, .expr = &st->expr, .sql = st->sql,
+                            .search_path = s->search_path, .npath = s->npath};
+    SdbPlan *plan;
+    if (sdb_analyze(&ac, vs->query, &plan) != SDB_OK)
+        return SDB_ERROR;
+    int n = plan->ncols;
+    const char **names = sdb_arena_calloc(st->expr.arena, (size_t)n + 1, sizeof *names);
+    SdbOid *types = sdb_arena_calloc(st->expr.arena, (size_t)n + 1, sizeof *types);
+    int32_t *typmods = sdb_arena_calloc(st->expr.arena, (size_t)n + 1, sizeof *typmods);
+    if (names == NULL || types == NULL || typmods == NULL)
+        return SDB_ERROR;
+    for (int i = 0; i < n; i++) {
+        names[i] = plan->cols[i].name;
+        types[i] = plan->cols[i].type;
+        typmods[i] = plan->cols[i].typmod;
+    }
+    ddl->view_ncolumns = n;
+    ddl->view_names = names;
+    ddl->view_types = types;
+    ddl->view_typmods = typmods;
+    return SDB_OK;
+}
+
 static int run_ddl(SdbStatement *st, const SdbNode *stmt)
 {
     SdbSession *s = st->s;
@@ -401,7 +492,12 @@ static int run_ddl(SdbStatement *st, const SdbNode *stmt)
         .sql = st->sql,
         .search_path = s->search_path,
         .npath = s->npath,
+        .notice = ddl_notice,
+        .notice_arg = (void *)st->sink,
+        .view_ncolumns = -1,
     };
+    if (SDB_IS_A(stmt, VIEW_STMT) && view_columns(st, (const SdbViewStmt *)stmt, &ddl) != SDB_OK)
+        return SDB_ERROR;
     SdbStr tag;
     sdb_str_init(&tag, st->expr.arena);
     if (sdb_ddl_execute(&ddl, stmt, &tag) != SDB_OK)
@@ -496,6 +592,18 @@ static void pass_parameter_status(void *arg, const char *name, const char *value
         sink->parameter_status(sink->arg, name, value);
 }
 
+static int pass_copy_in(void *arg, int ncols, SdbStr *data, bool *done)
+{
+    const SdbResultSink *sink = ((DeferredTag *)arg)->sink;
+    return sink->copy_in(sink->arg, ncols, data, done);
+}
+
+static int pass_copy_out(void *arg, int ncols, const char *data, size_t len)
+{
+    const SdbResultSink *sink = ((DeferredTag *)arg)->sink;
+    return sink->copy_out(sink->arg, ncols, data, len);
+}
+
 /* Run one statement of a query string: transaction control itself, any
  * other inside the current transaction (started here when there is none;
  * `in_string` keeps it open for the rest of the string). */
@@ -518,7 +626,9 @@ static int run_one(SdbSession *s, const char *sql, const SdbRawStmt *raw, const 
     DeferredTag deferred = {.sink = sink};
     SdbResultSink wrapper = {.arg = &deferred, .describe = pass_describe, .rows = pass_rows,
                              .complete = defer_complete, .notice = pass_notice,
-                             .parameter_status = pass_parameter_status};
+                             .parameter_status = pass_parameter_status,
+                             .copy_in = sink && sink->copy_in ? pass_copy_in : NULL,
+                             .copy_out = sink && sink->copy_out ? pass_copy_out : NULL};
     SdbArena *arena = sdb_arena_create(s->stmt_arena, "statement", 0);
     if (arena == NULL)
         return sdb_session_end_statement(s, SDB_ERROR);

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/str.h"
 #include "config/settings.h"
 #include "exec/batch.h"
 #include "sdb_plan.h"
@@ -44,11 +45,27 @@ typedef struct SdbResultSink {
     int (*describe)(void *arg, int ncols, const SdbPlanColumn *cols);
     int (*rows)(void *arg, const SdbBatch *batch);
     int (*complete)(void *arg, const char *tag);   /* "SELECT 3", "INSERT 0 1", "CREATE TABLE" */
-    /* A notice or warning for the client: WARNING unless sqlstate is
-     * "00000" (NOTICE), as PostgreSQL's NoticeResponse. */
+    /* A notice or warning for the client (PostgreSQL's NoticeResponse);
+     * its severity is sdb_notice_severity(sqlstate). */
     void (*notice)(void *arg, const char *sqlstate, const char *message);
     void (*parameter_status)(void *arg, const char *name, const char *value); /* a reported setting changed */
+    /* COPY ... FROM STDIN: append the next piece of the client's data
+     * (text or CSV, `ncols` columns) to `data`, *done at its end (the
+     * "\." line may be left in or out).  SDB_ERROR (error recorded, e.g.
+     * 57014 for CopyFail) aborts the COPY.  NULL: COPY FROM STDIN is
+     * refused (0A000). */
+    int (*copy_in)(void *arg, int ncols, SdbStr *data, bool *done);
+    /* COPY ... TO STDOUT: called once with data NULL before the rows (the
+     * CopyOutResponse moment), then with each row's line (newline
+     * included); complete() follows.  NULL: refused (0A000). */
+    int (*copy_out)(void *arg, int ncols, const char *data, size_t len);
 } SdbResultSink;
+
+/* The severity of a notice with `sqlstate`, as PostgreSQL sends it:
+ * "WARNING" for class 01 (warning) and 25 (BEGIN in a block, COMMIT
+ * outside one ...), "NOTICE" otherwise (IF [NOT] EXISTS skipping: 00000,
+ * 42P07 ...). */
+const char *sdb_notice_severity(const char *sqlstate);
 
 /* Run every statement of `sql` in order (the simple query protocol). */
 int sdb_session_execute(SdbSession *s, const char *sql, const SdbResultSink *sink);

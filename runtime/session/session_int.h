@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+#include "access/table.h"
 #include "catalog/catalog.h"
 #include "common/memory.h"
 #include "common/str.h"
@@ -108,6 +109,8 @@ struct SdbSession {
 
     SdbPrepared *prepared;
     SdbPortal *portals;
+    SdbSequenceSession sequences; /* currval/lastval */
+    SdbAccessContext access;      /* what the executor's table access uses (engine, catalog, txn, TimeZone, defaults) */
     volatile int cancel;
     const SdbResultSink *sink; /* of the request being served (ParameterStatus at transaction end) */
 };
@@ -138,6 +141,7 @@ int sdb_session_run_plan(SdbStatement *st, const SdbNode *stmt, int64_t max_rows
                          bool *suspended);
 int sdb_session_end_statement(SdbSession *s, int rc);
 bool sdb_statement_is_plannable(const SdbNode *stmt);
+int sdb_session_convert(const SdbExprContext *expr, SdbOid from, SdbOid to, SdbDatum *value);
 void sdb_session_notice(const SdbResultSink *sink, const char *sqlstate, const char *message);
 int sdb_session_timezone(SdbSession *s);
 int sdb_session_search_path(SdbSession *s);

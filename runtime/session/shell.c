@@ -19,6 +19,8 @@ typedef struct Printer {
     FILE *out, *err;
     SdbArena *arena;      /* reset per statement */
     const char *where;    /* "specdb:FILE:LINE: " before errors, or "" */
+    FILE *in;             /* where COPY FROM STDIN data comes from (the script, or stdin for -c) */
+    long *line;           /* the script's line counter (COPY data lines count), or NULL */
     bool described;
     int ncols;
     const char **names;
@@ -132,6 +134,40 @@ static int on_complete(void *arg, const char *tag)
     return SDB_OK;
 }
 
+/* COPY FROM STDIN: the lines that follow, up to "\." or the end of input
+ * (as psql reads them). */
+static int on_copy_in(void *arg, int ncols, SdbStr *data, bool *done)
+{
+    Printer *p = arg;
+    (void)ncols;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    *done = true;
+    while ((n = getline(&line, &cap, p->in)) != -1) {
+        if (p->line)
+            (*p->line)++;
+        if (strcmp(line, "\\.\n") == 0 || strcmp(line, "\\.") == 0 || strcmp(line, "\\.\r\n") == 0)
+            break;
+        if (sdb_str_append(data, line, (size_t)n) != SDB_OK) {
+            free(line);
+            return SDB_ERROR;
+        }
+    }
+    free(line);
+    return SDB_OK;
+}
+
+/* COPY TO STDOUT: the rows as they come. */
+static int on_copy_out(void *arg, int ncols, const char *data, size_t len)
+{
+    Printer *p = arg;
+    (void)ncols;
+    if (data && !p->opts->raw)
+        fwrite(data, 1, len, p->out);
+    return SDB_OK;
+}
+
 static void on_notice(void *arg, const char *sqlstate, const char *message)
 {
     Printer *p = arg;
@@ -141,7 +177,7 @@ static void on_notice(void *arg, const char *sqlstate, const char *message)
         fputc('\n', p->out);
         return;
     }
-    const char *severity = strcmp(sqlstate, "00000") == 0 ? "NOTICE" : "WARNING";
+    const char *severity = sdb_notice_severity(sqlstate);
     if (p->opts->verbose)
         fprintf(p->err, "%s%s:  %s: %s\n", p->where, severity, sqlstate, message);
     else
@@ -179,7 +215,8 @@ static void print_error(Printer *p, const char *sql)
 static int run_query(Printer *p, const char *sql)
 {
     SdbResultSink sink = {
-        .arg = p, .describe = on_describe, .rows = on_rows, .complete = on_complete, .notice = on_notice};
+        .arg = p, .describe = on_describe, .rows = on_rows, .complete = on_complete, .notice = on_notice,
+        .copy_in = on_copy_in, .copy_out = on_copy_out};
     sdb_arena_reset(p->arena);
     p->described = false;
     sdb_error_clear();
@@ -236,6 +273,8 @@ static bool meta_command(Printer *p, const char *line)
 static int run_script(Printer *p, FILE *in, const char *name)
 {
     Script sc = {.p = p, .name = name};
+    p->in = in;
+    p->line = &sc.line;
     SdbArena *arena = sdb_arena_create(NULL, "script", 0);
     if (arena == NULL)
         return SDB_ERROR;
@@ -264,7 +303,7 @@ static int run_script(Printer *p, FILE *in, const char *name)
 
 int sdb_shell_run(SdbSession *s, const SdbShellOptions *opts, FILE *out, FILE *err)
 {
-    Printer p = {.s = s, .opts = opts, .out = out, .err = err, .where = ""};
+    Printer p = {.s = s, .opts = opts, .out = out, .err = err, .where = "", .in = stdin};
     p.arena = sdb_arena_create(NULL, "shell", 0);
     if (p.arena == NULL)
         return 1;

@@ -16,10 +16,17 @@
 #include "session/session_int.h"
 #include "txn/xact.h"
 
-static void close_portals(SdbSession *s)
+/* Portals outlive transactions (their owner closes them), but a running
+ * one stops: executing it again gives no more rows. */
+static void stop_portals(SdbSession *s)
 {
-    while (s->portals)
-        sdb_session_close_portal(s, s->portals->name);
+    for (SdbPortal *p = s->portals; p; p = p->next) {
+        if (p->state)
+            sdb_exec_end(p->state);
+        p->state = NULL;
+        p->pending = NULL;
+        p->done = true;
+    }
 }
 
 int sdb_session_xact_start(SdbSession *s, SdbXactState state)
@@ -51,8 +58,9 @@ static void abort_storage(SdbSession *s)
 
 static void finish(SdbSession *s)
 {
-    close_portals(s);
+    stop_portals(s);
     sdb_arena_reset(s->txn_arena);
+    sdb_txn_release(&s->txn);
     memset(&s->txn, 0, sizeof s->txn);
     s->xact = SDB_XACT_NONE;
 }

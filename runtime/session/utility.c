@@ -57,8 +57,8 @@ int sdb_explain_statement(SdbStatement *st, const SdbExplainStmt *es)
             costs = option_bool(opt);
         else if (strcmp(opt->defname, "format") == 0) {
             if (sdb_strcasecmp_ascii(option_text(opt), "text") != 0)
-                return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, SDB_ERRMSG_FEATURE_NOT_SUPPORTED,
-                                 "EXPLAIN formats other than TEXT");
+                return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "EXPLAIN format \"%s\" is not supported",
+                                 option_text(opt));
         } else if (strcmp(opt->defname, "verbose") != 0 && strcmp(opt->defname, "buffers") != 0 &&
                    strcmp(opt->defname, "timing") != 0 && strcmp(opt->defname, "summary") != 0 &&
                    strcmp(opt->defname, "settings") != 0 && strcmp(opt->defname, "wal") != 0) {
@@ -76,7 +76,8 @@ int sdb_explain_statement(SdbStatement *st, const SdbExplainStmt *es)
     SdbPlan *plan;
     if (sdb_analyze(&ac, es->query, &plan) != SDB_OK)
         return SDB_ERROR;
-    SdbOptContext opt = {.catalog = s->catalog, .txn = &s->txn, .arena = st->expr.arena, .expr = &st->expr};
+    SdbOptContext opt = {.catalog = s->catalog, .txn = &s->txn, .arena = st->expr.arena, .expr = &st->expr,
+                         .engine = s->db->engine};
     if (sdb_optimize(&opt, &plan) != SDB_OK)
         return SDB_ERROR;
     SdbExecContext ec;
@@ -152,6 +153,15 @@ static int describe_prepared(SdbSession *s, SdbPrepared *p)
     return rc;
 }
 
+/* The highest $n a statement refers to. */
+static int max_param(SdbNode *node, void *ctx)
+{
+    int *max = ctx;
+    if (SDB_IS_A(node, PARAM_REF) && ((SdbParamRef *)node)->number > *max)
+        *max = ((SdbParamRef *)node)->number;
+    return sdb_node_walk(node, max_param, ctx);
+}
+
 /* Keep the statement `sql` under `name` ("" is the unnamed statement, which
  * a new one replaces): parsed into the prepared statement's own arena (for
  * SQL PREPARE, `sql` is the PREPARE statement and its query is kept), with
@@ -178,8 +188,12 @@ static int keep_prepared(SdbSession *s, const char *name, const char *sql, int n
     p->stmt = parsed.count ? ((SdbRawStmt *)sdb_list_nth(parsed.stmts, 0))->stmt : NULL;
     if (sql_prepare && p->stmt)
         p->stmt = ((SdbPrepareStmt *)p->stmt)->query;
-    p->nparams = nparams;
-    p->param_types = sdb_arena_calloc(arena, (size_t)nparams + 1, sizeof *p->param_types);
+    /* parameters used beyond the declared ones get their types inferred */
+    int used = 0;
+    if (p->stmt)
+        max_param(p->stmt, &used);
+    p->nparams = used > nparams ? used : nparams;
+    p->param_types = sdb_arena_calloc(arena, (size_t)p->nparams + 1, sizeof *p->param_types);
     if (p->param_types == NULL)
         goto fail;
     if (nparams)
@@ -238,21 +252,6 @@ int sdb_prepare_statement(SdbStatement *st, const SdbPrepareStmt *ps)
     return complete(st, "PREPARE");
 }
 
-/* Convert a value to another type through its text form (what EXECUTE's
- * assignment of an argument to a parameter amounts to for literals). */
-static int convert(SdbStatement *st, SdbOid from, SdbOid to, SdbDatum *value)
-{
-    if (from == to || to == 0)
-        return SDB_OK;
-    SdbStr text;
-    sdb_str_init(&text, st->expr.arena);
-    if (sdb_expr_output(&st->expr, from, *value, &text) != SDB_OK)
-        return SDB_ERROR;
-    SdbTypeCtx tc = {.arena = st->expr.arena, .timezone = st->expr.timezone, .now = st->expr.xact_start,
-                     .typid = to, .typmod = -1};
-    return sdb_type_input(&tc, text.data, value);
-}
-
 int sdb_execute_statement(SdbStatement *st, const SdbExecuteStmt *es)
 {
     SdbPrepared *p = sdb_session_find_prepared(st->s, es->name);
@@ -276,7 +275,7 @@ int sdb_execute_statement(SdbStatement *st, const SdbExecuteStmt *es)
             sdb_expr_eval(e, &st->expr, &values[i], &nulls[i]) != SDB_OK)
             return SDB_ERROR;
         types[i] = p->param_types[i] ? p->param_types[i] : e->type;
-        if (!nulls[i] && convert(st, e->type, types[i], &values[i]) != SDB_OK)
+        if (!nulls[i] && sdb_session_convert(&st->expr, e->type, types[i], &values[i]) != SDB_OK)
             return SDB_ERROR;
     }
     SdbStatement run = *st;
@@ -340,7 +339,9 @@ int sdb_truncate_statement(SdbStatement *st, const SdbTruncateStmt *ts)
     for (int i = 0; i < n; i++)
         if (sdb_utility_relation(st, (const SdbRangeVar *)sdb_list_nth(ts->relations, i), &rels[i]) != SDB_OK)
             return SDB_ERROR;
-    SdbAccessContext ac = {.engine = s->db->engine, .catalog = s->catalog, .txn = &s->txn, .arena = st->expr.arena};
+    SdbAccessContext ac = s->access;
+    ac.arena = st->expr.arena;
+    ac.timezone = s->timezone;
     for (int i = 0; i < n; i++)
         if (sdb_table_truncate(&ac, rels[i]) != SDB_OK)
             return SDB_ERROR;

@@ -58,38 +58,29 @@ int an_new_table(Analyzer *an, const char *name, int ncols, const char **colname
 {
     int table = an->next_table++;
     (void)ncols;
-    while (table >= an->capnames) {
-        int ncap = an->capnames ? an->capnames * 2 : 16;
-        const char **names = sdb_arena_realloc(an->arena, an->table_names, sizeof(char *) * (size_t)an->capnames,
-                                               sizeof(char *) * (size_t)ncap);
-        const char ***cols = names == NULL ? NULL
-                                           : sdb_arena_realloc(an->arena, an->column_names,
-                                                               sizeof(char **) * (size_t)an->capnames,
-                                                               sizeof(char **) * (size_t)ncap);
-        if (cols == NULL)
+    if (table >= an->ntables) {
+        int ncap = table * 2 + 16;
+        AnTable *grown = sdb_arena_realloc(an->arena, an->tables, sizeof(AnTable) * (size_t)an->ntables,
+                                           sizeof(AnTable) * (size_t)ncap);
+        if (grown == NULL)
             return -1;
-        an->table_names = names;
-        an->column_names = cols;
-        an->capnames = ncap;
+        memset(grown + an->ntables, 0, sizeof(AnTable) * (size_t)(ncap - an->ntables));
+        an->tables = grown;
+        an->ntables = ncap;
     }
-    for (int i = an->nnames; i < table; i++) {
-        an->table_names[i] = NULL;
-        an->column_names[i] = NULL;
-    }
-    an->table_names[table] = name;
-    an->column_names[table] = colnames;
-    an->nnames = table + 1;
+    an->tables[table] = (AnTable){name, colnames, NULL};
     return table;
 }
 
-const char *an_table_name(Analyzer *an, int table, int column, const char **colname)
+AnTable *an_table(Analyzer *an, int table)
 {
-    *colname = "?";
-    if (table < 0 || table >= an->nnames)
-        return NULL;
-    if (an->column_names[table] != NULL && column >= 0)
-        *colname = an->column_names[table][column];
-    return an->table_names[table];
+    return table >= 0 && table < an->ntables ? &an->tables[table] : NULL;
+}
+
+int an_column_location(Analyzer *an, const SdbPlanColumn *col)
+{
+    const AnTable *t = an_table(an, col->table);
+    return t != NULL && t->locations != NULL && col->column >= 0 ? t->locations[col->column] : -1;
 }
 
 int an_set_cols(Analyzer *an, SdbPlan *plan, int n)

@@ -117,6 +117,19 @@ static bool rtes_visible(AnQuery *q, AnQuery *p)
     return p == q || !p->hidden;
 }
 
+/* 42P01 for table `rel`: "invalid reference" when a FROM item of that
+ * name exists but is hidden here (by a join alias), else "missing". */
+static void missing_table(AnQuery *q, const char *rel)
+{
+    for (AnQuery *p = q; p != NULL; p = p->parent)
+        for (int i = 0; i < p->nrtes; i++)
+            if (p->rtes[i]->name != NULL && strcmp(p->rtes[i]->name, rel) == 0) {
+                sdb_error(SDB_ERR_UNDEFINED_TABLE, "invalid reference to FROM-clause entry for table \"%s\"", rel);
+                return;
+            }
+    sdb_error(SDB_ERR_UNDEFINED_TABLE, "missing FROM-clause entry for table \"%s\"", rel);
+}
+
 static int column_ref(AnQuery *q, const SdbColumnRef *ref, SdbExpr **out)
 {
     int n = sdb_list_length(ref->fields);
@@ -160,7 +173,7 @@ static int column_ref(AnQuery *q, const SdbColumnRef *ref, SdbExpr **out)
         }
         return found(q, p, e, ref->location, out);
     }
-    sdb_error(SDB_ERR_UNDEFINED_TABLE, "missing FROM-clause entry for table \"%s\"", rel);
+    missing_table(q, rel);
     return an_fail_at(q, ref->location);
 }
 
@@ -203,7 +216,7 @@ int an_star(AnQuery *q, const SdbColumnRef *ref, SdbExpr ***exprs, const char **
     const char *schema = nf >= 3 ? str_of(sdb_list_nth(ref->fields, nf - 3)) : NULL;
     const AnRte *rte = find_rel(q, schema, rel);
     if (rte == NULL) {
-        sdb_error(SDB_ERR_UNDEFINED_TABLE, "missing FROM-clause entry for table \"%s\"", rel);
+        missing_table(q, rel);
         return an_fail_at(q, ref->location);
     }
     return expand_rte(q, rte, ref->location, exprs, names, n);
@@ -473,11 +486,14 @@ static int func_call(AnQuery *q, const SdbFuncCall *fc, SdbExpr **out)
         sdb_error(SDB_ERR_WRONG_OBJECT_TYPE, "window function %s requires an OVER clause", name);
         return an_fail_at(q, fc->location);
     }
-    const SdbFuncInfo *const *funcs;
-    if ((fc->agg_star || fc->agg_distinct || fc->agg_order != NULL || fc->agg_filter != NULL) &&
-        sdb_funcs_by_name(name, &funcs) > 0)
-        return not_aggregate(q, fc);
-    return SDB_BIND_DEFAULT;
+    if (!fc->agg_star && !fc->agg_distinct && fc->agg_order == NULL && fc->agg_filter == NULL)
+        return SDB_BIND_DEFAULT;
+    SdbExpr **args; /* a function that does not exist is reported as such first */
+    int nargs;
+    SdbBoundFuncExpr *f;
+    if (bind_list(q, q->kind, fc->args, &args, &nargs) != SDB_OK || resolve(q, fc, args, nargs, &f) != SDB_OK)
+        return SDB_ERROR;
+    return not_aggregate(q, fc);
 }
 
 static int grouping_func(AnQuery *q, const SdbGroupingFunc *g, SdbExpr **out)
@@ -637,6 +653,24 @@ int an_bind_bool(AnQuery *q, AnExprKind kind, const SdbNode *node, const char *w
     if (an_bind_raw(q, kind, node, &e) != SDB_OK)
         return SDB_ERROR;
     return sdb_bind_coerce_bool(&q->bc, e, what, sdb_bind_location(node), out);
+}
+
+/* PostgreSQL's exprLocation of a parse node: where its leftmost part starts. */
+int an_location(const SdbNode *node)
+{
+    int own = sdb_bind_location(node), inner = -1;
+    if (node == NULL)
+        return -1;
+    switch (SDB_NODE_TAG(node)) {
+    case SDB_T_A_EXPR: inner = an_location(((const SdbAExpr *)node)->lexpr); break;
+    case SDB_T_TYPE_CAST: inner = an_location(((const SdbTypeCast *)node)->arg); break;
+    case SDB_T_BOOL_EXPR: inner = an_location(sdb_list_nth(((const SdbBoolExpr *)node)->args, 0)); break;
+    case SDB_T_NULL_TEST: inner = an_location(((const SdbNullTest *)node)->arg); break;
+    case SDB_T_BOOLEAN_TEST: inner = an_location(((const SdbBooleanTest *)node)->arg); break;
+    case SDB_T_SUB_LINK: inner = an_location(((const SdbSubLink *)node)->testexpr); break;
+    default: break;
+    }
+    return inner >= 0 && (own < 0 || inner < own) ? inner : own;
 }
 
 /* ---- select-list names (PostgreSQL's FigureColname) ---- */

@@ -72,10 +72,10 @@ AnRte *an_rte_for_plan(AnQuery *q, const char *name, const SdbPlan *plan, const 
         if (v == NULL)
             return NULL;
         rte->exprs[i] = &v->expr;
-        int t = plan->cols[i].table;
-        if (t >= 0 && t < an->nnames && plan->cols[i].column >= 0) {
-            an->table_names[t] = rte->name;
-            an->column_names[t] = rte->colnames;
+        AnTable *t = an_table(an, plan->cols[i].table);
+        if (t != NULL && plan->cols[i].column >= 0) {
+            t->name = rte->name;
+            t->colnames = rte->colnames;
         }
     }
     rte->rel_visible = rte->name != NULL;
@@ -234,7 +234,7 @@ static int range_subselect(AnQuery *q, const SdbRangeSubselect *rs, SdbPlan **ou
     }
     if (rs->alias == NULL) {
         sdb_error(SDB_ERR_SYNTAX_ERROR, "subquery in FROM must have an alias");
-        return an_fail_at(q, sdb_bind_location(rs->subquery));
+        return an_fail_at(q, an_location(rs->subquery));
     }
     bool hidden = q->hidden;
     q->hidden = true;
@@ -266,7 +266,7 @@ static int range_function(AnQuery *q, const SdbRangeFunction *rf, SdbPlan **out)
         return SDB_ERROR;
     if (fs->call->tag != SDB_E_FUNC_EXPR) {
         sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "only function calls are supported in FROM");
-        return an_fail_at(q, sdb_bind_location(rf->function));
+        return an_fail_at(q, an_location(rf->function));
     }
     const char *fname = an_figure_name(rf->function);
     const char *name = rf->alias != NULL ? rf->alias->aliasname : fname;
@@ -545,8 +545,10 @@ static AnCte *new_cte(AnQuery *q, const SdbCommonTableExpr *c, const SdbPlan *pl
 static int recursive_types(AnQuery *q, const char *name, const SdbPlan *anchor, SdbPlan **recursive)
 {
     SdbPlan *r = *recursive;
-    if (r->ncols != anchor->ncols)
-        return sdb_error(SDB_ERR_SYNTAX_ERROR, "each UNION query must have the same number of columns");
+    if (r->ncols != anchor->ncols) {
+        sdb_error(SDB_ERR_SYNTAX_ERROR, "each UNION query must have the same number of columns");
+        return an_fail_at(q, r->ncols > 0 ? an_column_location(q->an, &r->cols[0]) : -1);
+    }
     SdbExpr **exprs = sdb_bind_exprs(&q->bc, r->ncols);
     const char **names = an_alloc(q->an, sizeof(char *) * (size_t)(r->ncols + 1));
     if (exprs == NULL || names == NULL)
@@ -564,7 +566,8 @@ static int recursive_types(AnQuery *q, const char *name, const SdbPlan *anchor, 
             sdb_error(SDB_ERR_DATATYPE_MISMATCH,
                       "recursive query \"%s\" column %d has type %s in non-recursive term but type %s overall", name,
                       i + 1, sdb_bind_type_name(anchor->cols[i].type), sdb_bind_type_name(pair[0]->type));
-            return SDB_ERROR;
+            sdb_error_hint("Cast the output of the non-recursive term to the correct type.");
+            return an_fail_at(q, an_column_location(q->an, &anchor->cols[i]));
         }
         cast |= pair[1]->tag != SDB_E_VAR;
         exprs[i] = pair[1];

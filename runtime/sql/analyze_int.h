@@ -63,15 +63,21 @@ typedef struct AnCte {
     int nrefs;               /* work table references made */
 } AnCte;
 
+/* What the analyzer knows of a binding table, for messages and positions. */
+typedef struct AnTable {
+    const char *name;        /* the FROM item's name, or NULL */
+    const char **colnames;   /* per column, or NULL */
+    const int *locations;    /* per column: where its select-list entry starts, or NULL */
+} AnTable;
+
 typedef struct Analyzer {
     SdbAnalyzeContext *ac;
     SdbArena *arena;
     int next_table;          /* binding table indexes handed out */
     int next_cte_id;
     bool keep_unknown;       /* the next SELECT is a set operation input: unknown columns stay unknown */
-    int nnames, capnames;    /* per binding table: the FROM item's name and column names, for messages */
-    const char **table_names;
-    const char ***column_names;
+    AnTable *tables;         /* per binding table index */
+    int ntables;
 } Analyzer;
 
 /* One query level (a SELECT, or the part of INSERT/UPDATE/DELETE that
@@ -101,7 +107,9 @@ int an_new_table(Analyzer *an, const char *name, int ncols, const char **colname
 void *an_alloc(Analyzer *an, size_t size);
 int an_fail_at(AnQuery *q, int location);
 int an_select(AnQuery *parent, bool subplan, const SdbNode *stmt, SdbPlan **out, bool *correlated);
-const char *an_table_name(Analyzer *an, int table, int column, const char **colname);
+AnTable *an_table(Analyzer *an, int table);
+int an_column_location(Analyzer *an, const SdbPlanColumn *col);
+int an_location(const SdbNode *node);
 int an_push(Analyzer *an, void ***items, int *n, int *cap, void *item);
 
 /* Plan headers. */
@@ -126,6 +134,7 @@ int an_hook(void *arg, const SdbBindContext *bc, const SdbNode *node, SdbExpr **
 int an_star(AnQuery *q, const SdbColumnRef *ref, SdbExpr ***exprs, const char ***names, int *n);
 bool an_expr_equal(const SdbExpr *a, const SdbExpr *b);
 bool an_contains(const SdbExpr *e, SdbExprTag tag);
+int an_expr_location(const SdbExpr *e);
 SdbExpr *an_copy(Analyzer *an, const SdbExpr *e, int levelsup);
 typedef int (*AnMutator)(void *arg, SdbExpr **slot, bool *descend);
 int an_mutate(SdbExpr **slot, AnMutator fn, void *arg);

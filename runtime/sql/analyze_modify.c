@@ -298,11 +298,11 @@ static int insert_values(AnQuery *q, const InsertTarget *it, const SdbList *list
     for (int r = 0; r < nrows; r++) {
         const SdbList *row = lists ? (const SdbList *)sdb_list_nth(lists, r) : NULL;
         if (lists != NULL && count_check(sdb_list_length(row), it->n) != SDB_OK)
-            return an_fail_at(q, sdb_bind_location(sdb_list_nth(row, 0)));
+            return an_fail_at(q, an_location(sdb_list_nth(row, 0)));
         for (int k = 0; k < it->n; k++) {
             const SdbNode *item = row ? sdb_list_nth(row, k) : NULL;
             given[k] = NULL;
-            locs[k] = sdb_bind_location(item);
+            locs[k] = an_location(item);
             if (item != NULL && !SDB_IS_A(item, SET_TO_DEFAULT) &&
                 an_bind_raw(q, AN_INSERT_VALUES, item, &given[k]) != SDB_OK)
                 return SDB_ERROR;
@@ -413,7 +413,7 @@ static int set_clause(AnQuery *q, const SdbRelation *rel, const SdbList *list, S
         }
         SdbExpr *e;
         if (an_bind_raw(q, AN_UPDATE_SET, rt->val, &e) != SDB_OK ||
-            assign(q, att, e, sdb_bind_location(rt->val), &(*out)[index]) != SDB_OK)
+            assign(q, att, e, an_location(rt->val), &(*out)[index]) != SDB_OK)
             return SDB_ERROR;
     }
     return SDB_OK;

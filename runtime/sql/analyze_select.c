@@ -18,6 +18,7 @@ typedef struct Targets {
     int n;
     SdbExpr **exprs;
     const char **names;
+    int *locs;       /* where each entry starts in the statement */
 } Targets;
 
 /* An ORDER BY / DISTINCT ON item: a select-list entry or an expression. */
@@ -43,13 +44,18 @@ int an_sort_flags(const SdbSortBy *sb)
         desc = SDB_IS_A(op, STRING) && strcmp(((const SdbString *)op)->sval, ">") == 0;
     }
     bool nulls_first = sb->sortby_nulls == SDB_SORT_BY_NULLS_DEFAULT ? desc : sb->sortby_nulls == SDB_SORT_BY_NULLS_FIRST;
-    return (desc ? SDB_SORT_DESC : 0) | (nulls_first ? SDB_SORT_NULLS_FIRST : 0);
+    return (desc ? SDB_SORT_DESC : 0) | (nulls_first ? SDB_SORT_NULLS_FIRST : SDB_SORT_NULLS_LAST);
 }
 
 /* ---- select list ---- */
 
-static int push_target(Analyzer *an, Targets *t, SdbExpr *e, const char *name)
+static int push_target(Analyzer *an, Targets *t, SdbExpr *e, const char *name, int location)
 {
+    int *gl = sdb_arena_realloc(an->arena, t->locs, sizeof(int) * (size_t)t->n, sizeof(int) * (size_t)(t->n + 1));
+    if (gl == NULL)
+        return SDB_ERROR;
+    gl[t->n] = location;
+    t->locs = gl;
     SdbExpr **ge = sdb_arena_realloc(an->arena, t->exprs, sizeof(SdbExpr *) * (size_t)t->n,
                                      sizeof(SdbExpr *) * (size_t)(t->n + 1));
     const char **gn = sdb_arena_realloc(an->arena, t->names, sizeof(char *) * (size_t)t->n,
@@ -78,13 +84,17 @@ static int bind_targets(AnQuery *q, const SdbList *list, bool keep_unknown, Targ
     for (int i = 0; i < sdb_list_length(list); i++) {
         const SdbResTarget *rt = (const SdbResTarget *)sdb_list_nth(list, i);
         if (is_star(rt->val)) {
-            if (an_star(q, (const SdbColumnRef *)rt->val, &t->exprs, &t->names, &t->n) != SDB_OK)
+            Targets star = {0};
+            if (an_star(q, (const SdbColumnRef *)rt->val, &star.exprs, &star.names, &star.n) != SDB_OK)
                 return SDB_ERROR;
+            for (int k = 0; k < star.n; k++)
+                if (push_target(q->an, t, star.exprs[k], star.names[k], rt->location) != SDB_OK)
+                    return SDB_ERROR;
             continue;
         }
         SdbExpr *e;
         int rc = keep_unknown ? an_bind_raw(q, AN_SELECT, rt->val, &e) : an_bind(q, AN_SELECT, rt->val, &e);
-        if (rc != SDB_OK || push_target(q->an, t, e, rt->name ? rt->name : an_figure_name(rt->val)) != SDB_OK)
+        if (rc != SDB_OK || push_target(q->an, t, e, rt->name ? rt->name : an_figure_name(rt->val), an_location(rt->val)) != SDB_OK)
             return SDB_ERROR;
     }
     return SDB_OK;
@@ -133,7 +143,7 @@ static int resolve_item(AnQuery *q, const Targets *t, const SdbNode *node, AnExp
     if (int_const(node, &pos)) {
         if (pos < 1 || pos > t->n) {
             sdb_error(SDB_ERR_INVALID_COLUMN_REFERENCE, "%s position %d is not in select list", clause, pos);
-            return an_fail_at(q, sdb_bind_location(node));
+            return an_fail_at(q, an_location(node));
         }
         key->target = pos - 1;
     } else if (name != NULL && !(kind == AN_GROUP_BY && input_column(q, name))) {
@@ -142,7 +152,7 @@ static int resolve_item(AnQuery *q, const Targets *t, const SdbNode *node, AnExp
                 continue;
             if (key->target >= 0 && !an_expr_equal(t->exprs[key->target], t->exprs[i])) {
                 sdb_error(SDB_ERR_AMBIGUOUS_COLUMN, "%s \"%s\" is ambiguous", clause, name);
-                return an_fail_at(q, sdb_bind_location(node));
+                return an_fail_at(q, an_location(node));
             }
             if (key->target < 0)
                 key->target = i;
@@ -184,11 +194,11 @@ static int group_index(AnQuery *q, const Targets *t, const SdbNode *node, Groupi
         return SDB_ERROR;
     if (an_contains(key.expr, SDB_E_AGGREF)) {
         sdb_error(SDB_ERR_GROUPING_ERROR, "aggregate functions are not allowed in GROUP BY");
-        return an_fail_at(q, sdb_bind_location(node));
+        return an_fail_at(q, an_location(node));
     }
     if (an_contains(key.expr, SDB_E_WINDOW_FUNC)) {
         sdb_error(SDB_ERR_WINDOWING_ERROR, "window functions are not allowed in GROUP BY");
-        return an_fail_at(q, sdb_bind_location(node));
+        return an_fail_at(q, an_location(node));
     }
     for (int i = 0; i < g->ngroups; i++)
         if (an_expr_equal(g->groups[i], key.expr)) {
@@ -346,8 +356,9 @@ typedef struct AggRewrite {
 
 static int ungrouped(AnQuery *q, const SdbBoundVar *v)
 {
-    const char *col;
-    const char *rel = an_table_name(q->an, v->table, v->column, &col);
+    const AnTable *t = an_table(q->an, v->table);
+    const char *rel = t ? t->name : NULL;
+    const char *col = t && t->colnames && v->column >= 0 ? t->colnames[v->column] : "?";
     if (rel != NULL)
         sdb_error(SDB_ERR_GROUPING_ERROR,
                   "column \"%s.%s\" must appear in the GROUP BY clause or be used in an aggregate function", rel, col);
@@ -404,7 +415,7 @@ static int grouping_refs(AnQuery *q, const Grouping *g)
             if (gf->refs[a] < 0) {
                 sdb_error(SDB_ERR_GROUPING_ERROR,
                           "arguments to GROUPING must be grouping expressions of the associated query level");
-                return an_fail_at(q, gf->location);
+                return an_fail_at(q, an_expr_location(q->grouping_args[i][a]));
             }
         }
     }
@@ -564,14 +575,14 @@ static int limit_value(AnQuery *q, const SdbNode *node, AnExprKind kind, SdbExpr
         return SDB_ERROR;
     if (an_contains(e, SDB_E_VAR)) {
         sdb_error(SDB_ERR_INVALID_COLUMN_REFERENCE, "argument of %s must not contain variables", what);
-        return an_fail_at(q, sdb_bind_location(node));
+        return an_fail_at(q, an_location(node));
     }
     if (!sdb_bind_can_coerce(e->type, SDB_TYPEOID_INT8, SDB_CAST_IMPLICIT)) {
         sdb_error(SDB_ERR_DATATYPE_MISMATCH, "argument of %s must be type bigint, not type %s", what,
                   sdb_bind_type_name(e->type));
-        return an_fail_at(q, sdb_bind_location(node));
+        return an_fail_at(q, an_location(node));
     }
-    return sdb_bind_coerce(&q->bc, e, SDB_TYPEOID_INT8, -1, SDB_CAST_IMPLICIT, sdb_bind_location(node), out);
+    return sdb_bind_coerce(&q->bc, e, SDB_TYPEOID_INT8, -1, SDB_CAST_IMPLICIT, an_location(node), out);
 }
 
 int an_limit(AnQuery *q, const SdbSelectStmt *s, SdbPlan **plan)
@@ -602,7 +613,7 @@ static int check_distinct_on(AnQuery *q, const SortKey *on, int non, const SortK
         if (!match) {
             sdb_error(SDB_ERR_INVALID_COLUMN_REFERENCE,
                       "SELECT DISTINCT ON expressions must match initial ORDER BY expressions");
-            return an_fail_at(q, sdb_bind_location(sdb_list_nth(s->distinct_on, covered)));
+            return an_fail_at(q, an_location(sdb_list_nth(s->distinct_on, covered)));
         }
         covered++;
     }
@@ -662,6 +673,15 @@ static int sort_arrays(AnQuery *q, const SortKey *on, int non, const SortKey *or
     return SDB_OK;
 }
 
+/* The Project of the select list, its entries' locations remembered. */
+static int project(Analyzer *an, const Targets *t, SdbPlan **plan)
+{
+    if ((*plan = an_project(an, *plan, t->exprs, t->names, t->n)) == NULL)
+        return SDB_ERROR;
+    an_table(an, ((SdbPlanProject *)*plan)->table)->locations = t->locs;
+    return SDB_OK;
+}
+
 /* Project, DISTINCT [ON], ORDER BY and LIMIT over `plan` (the grouped,
  * windowed input). */
 static int finish(AnQuery *q, const SdbSelectStmt *s, Targets *t, SortKey *order, int norder, SortKey *on, int non,
@@ -691,10 +711,9 @@ static int finish(AnQuery *q, const SdbSelectStmt *s, Targets *t, SortKey *order
         }
         if (an_limit(q, s, plan) != SDB_OK)
             return SDB_ERROR;
-        *plan = an_project(an, *plan, t->exprs, t->names, t->n);
-        return *plan == NULL ? SDB_ERROR : SDB_OK;
+        return project(an, t, plan);
     }
-    if ((*plan = an_project(an, *plan, t->exprs, t->names, t->n)) == NULL)
+    if (project(an, t, plan) != SDB_OK)
         return SDB_ERROR;
     if (s->distinct && (*plan = distinct_node(an, *plan, NULL, 0)) == NULL)
         return SDB_ERROR;
@@ -742,7 +761,7 @@ int an_select_core(AnQuery *q, const SdbSelectStmt *s, SdbPlan **out)
             if (above.order[i].target < 0) {
                 sdb_error(SDB_ERR_INVALID_COLUMN_REFERENCE,
                           "for SELECT DISTINCT, ORDER BY expressions must appear in select list");
-                return an_fail_at(q, sdb_bind_location(((const SdbSortBy *)sdb_list_nth(s->sort_clause, i))->node));
+                return an_fail_at(q, an_location(((const SdbSortBy *)sdb_list_nth(s->sort_clause, i))->node));
             }
     }
     if (s->distinct_on != NULL &&
@@ -765,8 +784,7 @@ int an_select_core(AnQuery *q, const SdbSelectStmt *s, SdbPlan **out)
 int an_values(AnQuery *q, const SdbSelectStmt *s, SdbPlan **out)
 {
     Analyzer *an = q->an;
-    bool keep_unknown = an->keep_unknown;
-    an->keep_unknown = false;
+    an->keep_unknown = false; /* VALUES resolves its unknown columns itself, also under a set operation */
     int nrows = sdb_list_length(s->values_lists);
     int ncols = sdb_list_length((const SdbList *)sdb_list_nth(s->values_lists, 0));
     SdbPlanValues *v = sdb_new_plan_values(an->arena);
@@ -780,7 +798,7 @@ int an_values(AnQuery *q, const SdbSelectStmt *s, SdbPlan **out)
         const SdbList *row = (const SdbList *)sdb_list_nth(s->values_lists, r);
         if (sdb_list_length(row) != ncols) {
             sdb_error(SDB_ERR_SYNTAX_ERROR, "VALUES lists must all be the same length");
-            return an_fail_at(q, sdb_bind_location(sdb_list_nth(row, 0)));
+            return an_fail_at(q, an_location(sdb_list_nth(row, 0)));
         }
         for (int c = 0; c < ncols; c++)
             if (an_bind_raw(q, AN_VALUES, sdb_list_nth(row, c), &rows[r * ncols + c]) != SDB_OK)
@@ -788,13 +806,11 @@ int an_values(AnQuery *q, const SdbSelectStmt *s, SdbPlan **out)
     }
     v->table = an_new_table(an, "*VALUES*", ncols, names);
     for (int c = 0; c < ncols; c++) {
-        bool all_unknown = true;
         for (int r = 0; r < nrows; r++) {
             column[r] = rows[r * ncols + c];
-            locs[r] = sdb_bind_location(sdb_list_nth((const SdbList *)sdb_list_nth(s->values_lists, r), c));
-            all_unknown &= column[r]->type == SDB_TYPEOID_UNKNOWN;
+            locs[r] = an_location(sdb_list_nth((const SdbList *)sdb_list_nth(s->values_lists, r), c));
         }
-        if (!(keep_unknown && all_unknown) && sdb_bind_unify(&q->bc, column, nrows, "VALUES", locs) != SDB_OK)
+        if (sdb_bind_unify(&q->bc, column, nrows, "VALUES", locs) != SDB_OK)
             return SDB_ERROR;
         for (int r = 0; r < nrows; r++)
             rows[r * ncols + c] = column[r];
@@ -888,14 +904,16 @@ int an_setop(AnQuery *q, const SdbSelectStmt *s, SdbPlan **out)
     if (an_select(q, false, (const SdbNode *)s->rarg, &right, NULL) != SDB_OK)
         return SDB_ERROR;
     an->keep_unknown = false;
-    if (left->ncols != right->ncols)
-        return sdb_error(SDB_ERR_SYNTAX_ERROR, "each %s query must have the same number of columns", what);
+    if (left->ncols != right->ncols) {
+        sdb_error(SDB_ERR_SYNTAX_ERROR, "each %s query must have the same number of columns", what);
+        return an_fail_at(q, right->ncols > 0 ? an_column_location(an, &right->cols[0]) : -1);
+    }
     SdbOid *types = an_alloc(an, sizeof(SdbOid) * (size_t)(left->ncols + 1));
     if (types == NULL)
         return SDB_ERROR;
     for (int i = 0; i < left->ncols; i++) {
         SdbExpr *pair[2] = {stand_in(an, &left->cols[i]), stand_in(an, &right->cols[i])};
-        int locs[2] = {-1, -1};
+        int locs[2] = {an_column_location(an, &left->cols[i]), an_column_location(an, &right->cols[i])};
         if (pair[0] == NULL || pair[1] == NULL || sdb_bind_unify(&q->bc, pair, 2, what, locs) != SDB_OK)
             return SDB_ERROR;
         types[i] = pair[0]->type;
@@ -937,7 +955,7 @@ int an_sort_limit_setop(AnQuery *q, const SdbSelectStmt *s, SdbPlan **plan)
             if (int_const(sb->node, &pos)) {
                 if (pos < 1 || pos > (*plan)->ncols) {
                     sdb_error(SDB_ERR_INVALID_COLUMN_REFERENCE, "ORDER BY position %d is not in select list", pos);
-                    return an_fail_at(q, sdb_bind_location(sb->node));
+                    return an_fail_at(q, an_location(sb->node));
                 }
                 SdbBoundVar *v = an_var(q->an, &(*plan)->cols[pos - 1], 0);
                 if (v == NULL)
@@ -948,7 +966,7 @@ int an_sort_limit_setop(AnQuery *q, const SdbSelectStmt *s, SdbPlan **plan)
             }
             if (s->op != SDB_SET_OPERATION_NONE && keys[i]->tag != SDB_E_VAR) {
                 sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "invalid UNION/INTERSECT/EXCEPT ORDER BY clause");
-                return an_fail_at(q, sdb_bind_location(sb->node));
+                return an_fail_at(q, an_location(sb->node));
             }
             flags[i] = an_sort_flags(sb);
         }

@@ -310,6 +310,43 @@ SdbExpr *an_copy(Analyzer *an, const SdbExpr *e, int levelsup)
     return cs.rc == SDB_OK ? root : NULL;
 }
 
+/* Where a bound expression starts: the leftmost location in it, or -1. */
+static int own_location(const SdbExpr *e)
+{
+    switch (e->tag) {
+    case SDB_E_VAR: return ((const SdbBoundVar *)e)->location;
+    case SDB_E_CONST: return ((const SdbBoundConst *)e)->location;
+    case SDB_E_PARAM: return ((const SdbBoundParam *)e)->location;
+    case SDB_E_FUNC_EXPR: return ((const SdbBoundFuncExpr *)e)->location;
+    case SDB_E_OP_EXPR: return ((const SdbBoundOpExpr *)e)->location;
+    case SDB_E_AGGREF: return ((const SdbBoundAggref *)e)->location;
+    case SDB_E_WINDOW_FUNC: return ((const SdbBoundWindowFunc *)e)->location;
+    case SDB_E_GROUPING_FUNC: return ((const SdbBoundGroupingFunc *)e)->location;
+    case SDB_E_SUB_PLAN: return ((const SdbBoundSubPlan *)e)->location;
+    case SDB_E_ARRAY_EXPR: return ((const SdbBoundArrayExpr *)e)->location;
+    default: return -1;
+    }
+}
+
+static void leftmost(void *arg, SdbExpr **slot)
+{
+    int *best = arg;
+    if (*slot == NULL)
+        return;
+    int own = own_location(*slot);
+    if (own >= 0 && (*best < 0 || own < *best))
+        *best = own;
+    for_each_child(*slot, leftmost, best);
+}
+
+int an_expr_location(const SdbExpr *e)
+{
+    int best = -1;
+    SdbExpr *root = (SdbExpr *)e;
+    leftmost(&best, &root);
+    return best;
+}
+
 typedef struct Contains {
     SdbExprTag tag;
     bool found;

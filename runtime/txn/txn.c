@@ -254,7 +254,9 @@ static void remove_wait(const SdbXactManager *xm, SdbXid waiter)
 
 int sdb_txn_wait(SdbTxn *txn, SdbXid xid)
 {
-    if (add_wait(txn->xm, txn->xid, xid) != SDB_OK)
+    /* Without an xid nobody can wait for us: no cycle, nothing to register. */
+    bool registered = txn->xid != SDB_INVALID_XID;
+    if (registered && add_wait(txn->xm, txn->xid, xid) != SDB_OK)
         return SDB_ERROR;
     long delay_us = 50;
     while (sdb_xact_is_running(txn->xm, xid)) {
@@ -263,7 +265,8 @@ int sdb_txn_wait(SdbTxn *txn, SdbXid xid)
         if (delay_us < 10000)
             delay_us *= 2;
     }
-    remove_wait(txn->xm, txn->xid);
+    if (registered)
+        remove_wait(txn->xm, txn->xid);
     return SDB_OK;
 }
 

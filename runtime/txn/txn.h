@@ -50,6 +50,7 @@ typedef struct SdbTxn {
     SdbSnapshot snapshot; /* taken per statement (READ COMMITTED) or once (REPEATABLE READ and above) */
     SdbTimestamp start;   /* transaction start, what now() returns */
     bool read_only;
+    bool xact_snapshot;   /* REPEATABLE READ or SERIALIZABLE (one snapshot); false: READ COMMITTED */
     /* Private to txn.c: */
     SdbComboCid *combos;  /* malloc'd; freed by sdb_txn_release */
     uint32_t ncombos, combos_cap;

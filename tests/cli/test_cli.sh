@@ -75,7 +75,7 @@ wait_for_log() { # wait_for_log PATTERN: up to 30 s
 }
 "$specdb" serve -D "$tmp/db" --port 5999 2>"$tmp/serve.log" &
 server=$!
-check "serve becomes ready" wait_for_log "storage engine ready"
+check "serve becomes ready" wait_for_log "database system is ready to accept connections"
 kill -HUP $server
 check "serve reloads on SIGHUP" wait_for_log "reloading configuration files"
 kill -TERM $server
@@ -84,16 +84,21 @@ check "serve exits 0 on SIGTERM" test $? -eq 0
 check "serve shut down cleanly" grep -q "database system is shut down" "$tmp/serve.log"
 
 # serve on a missing directory creates it
-"$specdb" serve -D "$tmp/fresh" 2>"$tmp/serve.log" &
+"$specdb" serve -D "$tmp/fresh" --port 5998 2>"$tmp/serve.log" &
 server=$!
-check "serve initializes a missing directory" wait_for_log "storage engine ready"
+check "serve initializes a missing directory" wait_for_log "database system is ready to accept connections"
 kill -INT $server
 wait $server
 check "serve exits 0 on SIGINT" test $? -eq 0
 check "serve created the control file" test -s "$tmp/fresh/global/control"
 
-# sql: not part of this build yet, and says so with SQLSTATE 0A000's message
-expect_fail "sql not yet available" 1 'running SQL is not supported' "$specdb" sql -D "$tmp/db" -c 'select 1'
+# sql: embedded, output as psql prints it, errors as psql shows them
+check "sql -c prints like psql" bash -c "'$specdb' sql -D '$tmp/db' -c 'select 1 as x' | cmp -s - <(printf ' x \n---\n 1\n(1 row)\n\n')"
+check "sql from stdin" bash -c "echo 'create table cli_t (a int); insert into cli_t values (1), (2);' | '$specdb' sql -D '$tmp/db' | cmp -s - <(printf 'CREATE TABLE\nINSERT 0 2\n')"
+check "sql -f" bash -c "echo 'select a from cli_t order by a;' >'$tmp/q.sql' && '$specdb' sql -D '$tmp/db' -f '$tmp/q.sql' | grep -q '^(2 rows)$'"
+expect_fail "sql error" 1 '^ERROR:  division by zero$' "$specdb" sql -D "$tmp/db" -c 'select 1 / 0'
+expect_fail "sql verbose error" 1 '^ERROR:  22012: division by zero$' "$specdb" sql -D "$tmp/db" -v VERBOSITY=verbose -c 'select 1 / 0'
+expect_fail "sql unknown variable" 2 'unknown variable "BOGUS=1"' "$specdb" sql -D "$tmp/db" -v BOGUS=1 -c 'select 1'
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -92,8 +92,7 @@ expect_output "script continues" "specdb:$tmp/script.sql:1: ERROR:  division by 
  ?column? 
 ----------
         2
-(1 row)
-" -f "$tmp/script.sql"
+(1 row)" -f "$tmp/script.sql"
 sql -v ON_ERROR_STOP=1 -f "$tmp/script.sql" >/dev/null 2>&1
 [ $? -eq 3 ] && ok || bad "ON_ERROR_STOP exit status"
 

@@ -116,8 +116,22 @@ static const SdbRelation rel_sc = {.oid = 20080, .name = "sc", .kind = 'S', .fil
 static const SdbRelation rel_big = {.oid = 20090, .name = "big", .kind = 'S', .file = FILE_OF(20090), .natts = 3,
                                     .attrs = seq_attrs, .sequence = &seq_big};
 
-static const SdbRelation *const all_rels[] = {&rel_t, &rel_m, &rel_p, &rel_cr, &rel_cc,
-                                              &rel_cn, &rel_cd, &rel_s, &rel_sc, &rel_big};
+/* tree(id int4 PRIMARY KEY, p int4 REFERENCES tree) -- NO ACTION */
+static const SdbIndex tree_indexes[] = {
+    {.oid = 20101, .name = "tree_pkey", .file = FILE_OF(20101), .unique = true, .primary = true, .nkeys = 1,
+     .keys = key1, .key_options = opt0},
+};
+static const SdbRelConstraint tree_fk[] = {
+    {.oid = 20102, .name = "tree_parent_fkey", .kind = 'f', .nkeys = 1, .keys = key2, .index_oid = 20101,
+     .ref_rel_oid = 20100, .ref_keys = key1, .on_delete = 'a', .on_update = 'a'},
+};
+static const SdbReferencingKey tree_referencing[] = {{.rel_oid = 20100, .constraint = tree_fk}};
+static const SdbRelation rel_tree = {.oid = 20100, .name = "tree", .kind = 'r', .file = FILE_OF(20100), .natts = 2,
+                                     .attrs = c_attrs, .nindexes = 1, .indexes = tree_indexes, .nconstraints = 1,
+                                     .constraints = tree_fk, .nreferencing = 1, .referencing = tree_referencing};
+
+static const SdbRelation *const all_rels[] = {&rel_t, &rel_m, &rel_p, &rel_cr, &rel_cc, &rel_cn,
+                                              &rel_cd, &rel_s, &rel_sc, &rel_big, &rel_tree};
 #define NRELS ((int)(sizeof all_rels / sizeof all_rels[0]))
 
 static int lookup(void *arg, SdbOid oid, const SdbRelation **out)
@@ -452,6 +466,20 @@ static void test_toast(void)
     const SdbVarlena *v = sdb_datum_varlena(tb->values[1][0]);
     CU_ASSERT(v->len == len && memcmp(v->data, big, len) == 0);
     sdb_table_scan_end(scan);
+    /* Read straight from the heap, as CREATE INDEX does. */
+    SdbHeapScan *hs = sdb_heap_scan_begin(db.engine, rel_t.file);
+    SdbHeapTuple t;
+    bool more;
+    CU_ASSERT_FATAL(hs != NULL && sdb_heap_scan_next(hs, &t, &more) == SDB_OK && more);
+    CU_ASSERT(t.header.infomask & SDB_HEAP_HAS_EXTERNAL);
+    int want[2] = {1, 0};
+    SdbDatum dv[2];
+    bool dn[2];
+    CU_ASSERT(sdb_table_decode_tuple(db.engine, &rel_t, t.payload, t.header.payload_len, t.header.infomask, want, 2,
+                                     a.arena, dv, dn) == SDB_OK);
+    CU_ASSERT(sdb_datum_varlena(dv[0])->len == len && memcmp(sdb_datum_varlena(dv[0])->data, big, len) == 0);
+    CU_ASSERT_EQUAL((int64_t)dv[1], 1);
+    sdb_heap_scan_end(hs);
     /* Update keeps it readable; delete drops it. */
     SdbTid tid = find_tid(&a, &rel_t, 1), new_tid;
     SdbDatum values[3] = {1, text(&a, big), 5};
@@ -675,6 +703,118 @@ static void test_constraints(void)
     close_db();
 }
 
+typedef struct Updater {
+    Sess *s;
+    int id;
+    bool abort_on_error; /* end the transaction at once, as a client would */
+    int rc;
+    SdbErrorData error;
+} Updater;
+
+static int update_t(Sess *s, int id, int64_t v)
+{
+    SdbTid tid = find_tid(s, &rel_t, id), new_tid;
+    SdbDatum values[3] = {(SdbDatum)(int64_t)id, text(s, "updated"), (SdbDatum)v};
+    bool nulls[3] = {false, false, false};
+    return sdb_table_update(&s->ac, &rel_t, tid, values, nulls, &new_tid);
+}
+
+static void *update_thread(void *arg)
+{
+    Updater *u = arg;
+    u->rc = update_t(u->s, u->id, 2);
+    u->error = *sdb_error_last();
+    if (u->rc != SDB_OK && u->abort_on_error) {
+        sdb_xact_abort(db.xm, u->s->txn.xid);
+        u->s->txn.xid = SDB_INVALID_XID;
+    }
+    return NULL;
+}
+
+static void test_concurrent_updates(void)
+{
+    open_db(true);
+    Sess a = {0}, b = {0};
+    sess_begin(&a);
+    for (int i = 1; i <= 2; i++)
+        CU_ASSERT(insert_t(&a, i, "row", 0) == SDB_OK);
+    sess_end(&a, true);
+
+    /* b waits for a's update of the same row; a commits: 40001 for b. */
+    sess_begin(&a);
+    sess_begin(&b);
+    CU_ASSERT(update_t(&a, 1, 1) == SDB_OK);
+    Updater u = {.s = &b, .id = 1};
+    pthread_t thread;
+    CU_ASSERT_FATAL(pthread_create(&thread, NULL, update_thread, &u) == 0);
+    usleep(30000);
+    sess_end(&a, true);
+    pthread_join(thread, NULL);
+    CU_ASSERT_EQUAL(u.rc, SDB_ERROR);
+    CU_ASSERT_EQUAL(u.error.code, SDB_ERR_SERIALIZATION_FAILURE);
+    CU_ASSERT_STRING_EQUAL(u.error.message, "could not serialize access due to concurrent update");
+    sess_end(&b, false);
+
+    /* A row deleted by a transaction that committed after the snapshot:
+     * READ COMMITTED skips it, REPEATABLE READ fails. */
+    for (int rr = 0; rr < 2; rr++) {
+        sess_begin(&a);
+        CU_ASSERT(insert_t(&a, 10, "gone", 0) == SDB_OK);
+        sess_end(&a, true);
+        sess_begin(&b);
+        b.txn.xact_snapshot = rr == 1;
+        SdbTid tid10 = find_tid(&b, &rel_t, 10);
+        sess_begin(&a);
+        CU_ASSERT(sdb_table_delete(&a.ac, &rel_t, find_tid(&a, &rel_t, 10)) == SDB_OK);
+        sess_end(&a, true);
+        int rc = sdb_table_delete(&b.ac, &rel_t, tid10);
+        if (rr == 0)
+            CU_ASSERT_EQUAL(rc, SDB_OK);
+        if (rr == 1)
+            expect_error(rc, "40001", SDB_ERR_SERIALIZATION_FAILURE,
+                         "could not serialize access due to concurrent delete", NULL);
+        sess_end(&b, rr == 0);
+    }
+
+    /* a aborts instead: b's update goes through. */
+    sess_begin(&a);
+    sess_begin(&b);
+    CU_ASSERT(update_t(&a, 1, 1) == SDB_OK);
+    u = (Updater){.s = &b, .id = 1};
+    CU_ASSERT_FATAL(pthread_create(&thread, NULL, update_thread, &u) == 0);
+    usleep(30000);
+    sess_end(&a, false);
+    pthread_join(thread, NULL);
+    CU_ASSERT_EQUAL(u.rc, SDB_OK);
+    sess_end(&b, true);
+
+    /* Opposite orders: one of them is told about the deadlock (and
+     * aborts, in its thread), the other goes on. */
+    sess_begin(&a);
+    sess_begin(&b);
+    CU_ASSERT(update_t(&a, 1, 3) == SDB_OK);
+    CU_ASSERT(update_t(&b, 2, 3) == SDB_OK);
+    Updater ua = {.s = &a, .id = 2, .abort_on_error = true}, ub = {.s = &b, .id = 1, .abort_on_error = true};
+    pthread_t ta, tb;
+    CU_ASSERT_FATAL(pthread_create(&tb, NULL, update_thread, &ub) == 0);
+    CU_ASSERT_FATAL(pthread_create(&ta, NULL, update_thread, &ua) == 0);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    CU_ASSERT((ua.rc == SDB_OK) != (ub.rc == SDB_OK));
+    Updater *lost = ua.rc == SDB_OK ? &ub : &ua;
+    CU_ASSERT_EQUAL(lost->error.code, SDB_ERR_DEADLOCK_DETECTED);
+    CU_ASSERT_STRING_EQUAL(lost->error.message, "deadlock detected");
+    Sess *winner = ua.rc == SDB_OK ? &a : &b;
+    sess_end(winner, true);
+    sess_end(lost->s, false);
+    sess_begin(&a);
+    static int64_t out[2];
+    CU_ASSERT_EQUAL(scan_col(&a, &rel_t, 2, out, 2), 2);
+    CU_ASSERT_EQUAL(out[0] + out[1], 5); /* the winner's values: 3 and 2 */
+    sess_end(&a, true);
+    close_db();
+}
+
 /* ---- foreign keys ----------------------------------------------------------------- */
 
 static int64_t col_of(Sess *s, const SdbRelation *rel, int id)
@@ -774,13 +914,91 @@ static void test_foreign_keys(void)
                  "Key (p)=(0) is not present in table \"p\".");
     sess_end(&s, false);
 
+    /* A cascade over many rows, in bounded memory. */
+    sess_begin(&s);
+    for (int i = 100; i < 3100; i++)
+        CU_ASSERT_FATAL(insert2(&s, &rel_cc, i, 50, false) == SDB_OK);
+    sess_end(&s, true);
+    sess_begin(&s);
+    size_t before = sdb_arena_bytes(s.arena);
+    CU_ASSERT(sdb_table_delete(&s.ac, &rel_p, find_tid(&s, &rel_p, 50)) == SDB_OK);
+    CU_ASSERT(sdb_arena_bytes(s.arena) - before < 2 * 1024 * 1024);
+    sess_next(&s);
+    CU_ASSERT_EQUAL(count_rows(&s, &rel_cc), 1);
+    sess_end(&s, true);
+
     /* TRUNCATE of a referenced table is refused; of a referencing one works. */
     sess_begin(&s);
     expect_error(sdb_table_truncate(&s.ac, &rel_p), "0A000", SDB_ERR_FEATURE_NOT_SUPPORTED,
                  "cannot truncate a table referenced in a foreign key constraint", "Table \"cr\" references \"p\".");
     CU_ASSERT(sdb_table_truncate(&s.ac, &rel_cc) == SDB_OK);
+    const SdbRelation *all[] = {&rel_cr, &rel_p, &rel_cn, &rel_cd, &rel_cc};
+    expect_error(sdb_tables_truncate(&s.ac, all, 4), "0A000", SDB_ERR_FEATURE_NOT_SUPPORTED,
+                 "cannot truncate a table referenced in a foreign key constraint", "Table \"cc\" references \"p\".");
+    CU_ASSERT(sdb_tables_truncate(&s.ac, all, 5) == SDB_OK);
+    sess_next(&s);
+    CU_ASSERT_EQUAL(count_rows(&s, &rel_p), 0);
+    CU_ASSERT_EQUAL(count_rows(&s, &rel_cn), 0);
     sess_next(&s);
     CU_ASSERT_EQUAL(count_rows(&s, &rel_cc), 0);
+    sess_end(&s, true);
+    close_db();
+}
+
+/* NO ACTION checked at the end of the statement (statement_checks). */
+static void test_no_action_at_statement_end(void)
+{
+    open_db(true);
+    Sess s = {0};
+    /* Children before their parents in one statement: checked at its end. */
+    sess_begin(&s);
+    s.ac.statement_checks = true;
+    CU_ASSERT(insert2(&s, &rel_tree, 3, 2, false) == SDB_OK);
+    CU_ASSERT(insert2(&s, &rel_tree, 2, 1, false) == SDB_OK);
+    CU_ASSERT(insert2(&s, &rel_tree, 1, 0, true) == SDB_OK);
+    CU_ASSERT(sdb_access_statement_end(&s.ac) == SDB_OK);
+    sess_next(&s);
+    CU_ASSERT(insert2(&s, &rel_tree, 5, 99, false) == SDB_OK);
+    expect_error(sdb_access_statement_end(&s.ac), "23503", SDB_ERR_FOREIGN_KEY_VIOLATION,
+                 "insert or update on table \"tree\" violates foreign key constraint \"tree_parent_fkey\"",
+                 "Key (p)=(99) is not present in table \"tree\".");
+    sess_end(&s, false);
+    sess_begin(&s);
+    CU_ASSERT(insert2(&s, &rel_tree, 1, 0, true) == SDB_OK);
+    CU_ASSERT(insert2(&s, &rel_tree, 2, 1, false) == SDB_OK);
+    CU_ASSERT(insert2(&s, &rel_tree, 3, 2, false) == SDB_OK);
+    sess_end(&s, true);
+
+    /* Row by row, deleting the root first fails at once. */
+    sess_begin(&s);
+    expect_error(sdb_table_delete(&s.ac, &rel_tree, find_tid(&s, &rel_tree, 1)), "23503",
+                 SDB_ERR_FOREIGN_KEY_VIOLATION,
+                 "update or delete on table \"tree\" violates foreign key constraint \"tree_parent_fkey\" on table "
+                 "\"tree\"",
+                 "Key (id)=(1) is still referenced from table \"tree\".");
+    sess_end(&s, false);
+
+    /* Deleting only the root: the statement's end finds its child. */
+    sess_begin(&s);
+    s.ac.statement_checks = true;
+    CU_ASSERT(sdb_table_delete(&s.ac, &rel_tree, find_tid(&s, &rel_tree, 1)) == SDB_OK);
+    expect_error(sdb_access_statement_end(&s.ac), "23503", SDB_ERR_FOREIGN_KEY_VIOLATION,
+                 "update or delete on table \"tree\" violates foreign key constraint \"tree_parent_fkey\" on table "
+                 "\"tree\"",
+                 "Key (id)=(1) is still referenced from table \"tree\".");
+    sess_end(&s, false);
+
+    /* DELETE FROM tree in one statement, root first: fine. */
+    sess_begin(&s);
+    s.ac.statement_checks = true;
+    SdbTid tids[3];
+    for (int i = 0; i < 3; i++)
+        tids[i] = find_tid(&s, &rel_tree, i + 1);
+    for (int i = 0; i < 3; i++)
+        CU_ASSERT(sdb_table_delete(&s.ac, &rel_tree, tids[i]) == SDB_OK);
+    CU_ASSERT(sdb_access_statement_end(&s.ac) == SDB_OK);
+    sess_next(&s);
+    CU_ASSERT_EQUAL(count_rows(&s, &rel_tree), 0);
     sess_end(&s, true);
     close_db();
 }
@@ -809,6 +1027,11 @@ static void test_sequences(void)
                  "setval: value 4 is out of bounds for sequence \"s\" (1..3)", NULL);
     expect_error(sdb_sequence_nextval(&s.ac, rel_t.oid, &v), "42809", SDB_ERR_WRONG_OBJECT_TYPE,
                  "\"t\" is not a sequence", NULL);
+    SdbDatum row[3] = {0, 0, 0};
+    bool row_nulls[3] = {false, false, false};
+    SdbTid tid;
+    expect_error(sdb_table_insert(&s.ac, &rel_s, row, row_nulls, &tid), "42809", SDB_ERR_WRONG_OBJECT_TYPE,
+                 "cannot change sequence \"s\"", NULL);
     /* Cycling downwards: 12, 11, 10, 12. */
     int64_t expect[] = {12, 11, 10, 12};
     for (int i = 0; i < 4; i++)
@@ -897,7 +1120,9 @@ int main(void)
         {"toast", test_toast},
         {"index scans", test_index_scans},
         {"not null and unique", test_constraints},
+        {"concurrent updates: waits, 40001, deadlocks", test_concurrent_updates},
         {"foreign keys", test_foreign_keys},
+        {"NO ACTION at the end of the statement", test_no_action_at_statement_end},
         {"sequences", test_sequences},
         {"crash without checkpoint", test_crash},
         CU_TEST_INFO_NULL,

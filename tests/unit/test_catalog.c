@@ -6,13 +6,16 @@
  * codes, and rollback of DDL.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "access/table.h"
 #include "catalog/catalog.h"
 #include "catalog/catalog_int.h"
 #include "common/error.h"
 #include "config/settings.h"
 #include "harness.h"
+#include "heap_test_util.h"
 #include "sdb_catalog.h"
 #include "sql/parser.h"
 #include "storage/engine.h"
@@ -145,6 +148,27 @@ static void end(Db *db, SdbTxn *txn, bool commit)
     sdb_txn_release(txn);
 }
 
+/* The session's DEFAULT evaluator, for integer constants. */
+static bool evaluator_on = true;
+static int eval_default(void *arg, const SdbRelation *rel, int attno, SdbDatum *value, bool *isnull)
+{
+    (void)arg;
+    const char *sql = rel->attrs[attno].default_sql;
+    *isnull = sql == NULL;
+    *value = sdb_datum_from_int64(sql ? atoi(sql) : 0);
+    return SDB_OK;
+}
+
+/* The session's CHECK validation: fails for "fail" conditions. */
+static int check_rows(void *arg, const SdbRelation *rel, const char *name, const char *check_sql)
+{
+    (void)arg;
+    if (strstr(check_sql, "fail") == NULL)
+        return SDB_OK;
+    return sdb_error(SDB_ERR_CHECK_VIOLATION, "check constraint \"%s\" of relation \"%s\" is violated by some row",
+                     name, rel->name);
+}
+
 /* Run every statement of sql as DDL in txn; the first failure's code. */
 static int run(Db *db, SdbTxn *txn, const char *sql)
 {
@@ -154,7 +178,9 @@ static int run(Db *db, SdbTxn *txn, const char *sql)
     for (int i = 0; i < parsed.count; i++) {
         const SdbRawStmt *raw = (const SdbRawStmt *)sdb_list_nth(parsed.stmts, i);
         SdbDdlContext ctx = {.catalog = db->cat, .txn = txn, .arena = db->arena, .sql = sql,
-                             .search_path = public_path, .npath = 2, .notice = on_notice, .view_ncolumns = -1};
+                             .search_path = public_path, .npath = 2, .notice = on_notice,
+                             .eval_default = evaluator_on ? eval_default : NULL,
+                             .check_rows = evaluator_on ? check_rows : NULL};
         SdbStr tag;
         sdb_str_init(&tag, db->arena);
         if (sdb_ddl_execute(&ctx, raw->stmt, &tag) != SDB_OK)
@@ -283,7 +309,24 @@ static void test_create_table(void)
     db_close(&db);
     db_open(&db); /* persistence */
     check_t(&db);
+    /* a default longer than a page goes out of line */
+    SdbArena *keep = sdb_arena_create(NULL, "test texts", 0);
+    SdbStr sql, expr;
+    sdb_str_init(&sql, keep);
+    sdb_str_init(&expr, keep);
+    sdb_str_append_cstr(&expr, "'");
+    for (int i = 0; i < 3000; i++)
+        sdb_str_append_cstr(&expr, "ab");
+    sdb_str_append_cstr(&expr, "'");
+    sdb_str_appendf(&sql, "CREATE TABLE big (x text DEFAULT %s)", expr.data);
+    ok(&db, sql.data);
+    CU_ASSERT_STRING_EQUAL(rel_named(&db, "big")->attrs[0].default_sql, expr.data);
     db_close(&db);
+    db_open(&db);
+    CU_ASSERT_STRING_EQUAL(rel_named(&db, "big")->attrs[0].default_sql, expr.data);
+    CU_ASSERT_NOT_EQUAL(rel_named(&db, "big")->toast.rel_number, 0);
+    db_close(&db);
+    sdb_arena_destroy(keep);
 }
 
 static void test_errors(void)
@@ -370,6 +413,8 @@ static void test_rollback(void)
     CU_ASSERT_PTR_NOT_NULL(lookup(&db, NULL, NULL, "r"));
     end(&db, &txn, false);
     CU_ASSERT_PTR_NOT_NULL(lookup(&db, NULL, NULL, "r"));
+    /* rows an aborted transaction updated or deleted can be changed again */
+    ok(&db, "ALTER TABLE r ADD COLUMN b int; DROP TABLE r; CREATE TABLE r (a int)");
     db_close(&db);
     /* aborted rows stay invisible after a restart */
     db_open(&db);
@@ -536,6 +581,214 @@ static void test_cascade_and_schemas(void)
     db_close(&db);
 }
 
+/* Insert rows (a int, b text; b NULL when NULL) into `table` and commit. */
+static void insert_rows(Db *db, const char *table, int n, const int *a, const char *const *b)
+{
+    SdbTxn txn;
+    begin(db, &txn);
+    CU_ASSERT_EQUAL_FATAL(sdb_txn_take_snapshot(&txn, db->arena), SDB_OK);
+    const SdbRelation *rel = lookup(db, &txn, NULL, table);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rel);
+    SdbAccessContext ac = {.engine = db->engine, .catalog = db->cat, .txn = &txn, .arena = db->arena};
+    for (int i = 0; i < n; i++) {
+        SdbDatum values[2] = {sdb_datum_from_int64(a[i]), 0};
+        bool nulls[2] = {false, b == NULL || b[i] == NULL};
+        if (!nulls[1])
+            CU_ASSERT_EQUAL(sdb_varlena_make(db->arena, b[i], strlen(b[i]), &values[1]), SDB_OK);
+        SdbTid tid;
+        int rc = sdb_table_insert(&ac, rel, values, nulls, &tid);
+        if (rc != SDB_OK)
+            sdb_error_print(stderr);
+        CU_ASSERT_EQUAL(rc, SDB_OK);
+    }
+    end(db, &txn, true);
+}
+
+/* The number of rows of `table` whose first index has key (value). */
+static int index_count(Db *db, const char *table, const char *index_name, int value)
+{
+    SdbTxn txn;
+    begin(db, &txn);
+    CU_ASSERT_EQUAL_FATAL(sdb_txn_take_snapshot(&txn, db->arena), SDB_OK);
+    const SdbRelation *rel = lookup(db, &txn, NULL, table);
+    const SdbIndex *index = NULL;
+    for (int i = 0; i < rel->nindexes; i++)
+        if (strcmp(rel->indexes[i].name, index_name) == 0)
+            index = &rel->indexes[i];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(index);
+    SdbAccessContext ac = {.engine = db->engine, .catalog = db->cat, .txn = &txn, .arena = db->arena};
+    SdbDatum eq = sdb_datum_from_int64(value);
+    SdbIndexRange range = {.neq = 1, .eq = &eq};
+    int col = 0, count = 0;
+    SdbDatum values[SDB_BATCH_SIZE];
+    uint64_t nullbits[SDB_BATCH_SIZE / 64];
+    SdbVector vec = {.type = SDB_TYPEOID_INT4, .typmod = -1, .values = values, .nulls = nullbits};
+    SdbBatch batch = {.ncols = 1, .cols = &vec};
+    SdbTableScan *scan = sdb_index_scan_begin(&ac, rel, index, &range, &col, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(scan);
+    while (sdb_table_scan_next(scan, &batch) == SDB_OK && batch.nrows > 0)
+        count += batch.nrows;
+    sdb_table_scan_end(scan);
+    end(db, &txn, true);
+    return count;
+}
+
+/* DDL over tables with rows: index builds, uniqueness, NOT NULL and
+ * foreign key checks of existing rows. */
+static void test_existing_rows(void)
+{
+    Db db;
+    fresh(&db);
+    ok(&db, "CREATE TABLE t (a int, b text)");
+    const int a[] = {1, 1, 2, 3};
+    const char *const b[] = {"x", "y", NULL, NULL};
+    insert_rows(&db, "t", 4, a, b);
+    fails(&db, "CREATE UNIQUE INDEX ON t (a)", SDB_ERR_UNIQUE_VIOLATION, "could not create unique index \"t_a_idx\"");
+    CU_ASSERT_STRING_EQUAL(sdb_error_last()->detail, "Key (a)=(1) is duplicated.");
+    ok(&db, "CREATE UNIQUE INDEX ON t (b)"); /* NULLs are distinct */
+    ok(&db, "CREATE INDEX ON t (a)");
+    CU_ASSERT_EQUAL(index_count(&db, "t", "t_a_idx", 1), 2);
+    CU_ASSERT_EQUAL(index_count(&db, "t", "t_a_idx", 2), 1);
+    CU_ASSERT_EQUAL(index_count(&db, "t", "t_a_idx", 9), 0);
+    fails(&db, "ALTER TABLE t ALTER COLUMN b SET NOT NULL", SDB_ERR_NOT_NULL_VIOLATION,
+          "column \"b\" of relation \"t\" contains null values");
+    fails(&db, "ALTER TABLE t ADD COLUMN c int NOT NULL", SDB_ERR_NOT_NULL_VIOLATION,
+          "column \"c\" of relation \"t\" contains null values");
+    ok(&db, "ALTER TABLE t ALTER COLUMN a SET NOT NULL");
+    ok(&db, "ALTER TABLE t ADD COLUMN d int DEFAULT 5 NOT NULL");
+    ok(&db, "CREATE INDEX td ON t (d)");
+    CU_ASSERT_EQUAL(index_count(&db, "t", "td", 5), 4);
+    fails(&db, "ALTER TABLE t ADD CONSTRAINT c1 CHECK (b <> 'fail')", SDB_ERR_CHECK_VIOLATION,
+          "check constraint \"c1\" of relation \"t\" is violated by some row");
+    ok(&db, "ALTER TABLE t ADD CONSTRAINT c1 CHECK (a > 0)");
+    evaluator_on = false;
+    fails(&db, "ALTER TABLE t ADD COLUMN e int DEFAULT 6", SDB_ERR_FEATURE_NOT_SUPPORTED, NULL);
+    fails(&db, "ALTER TABLE t ADD CHECK (a > 1)", SDB_ERR_FEATURE_NOT_SUPPORTED, NULL);
+    evaluator_on = true;
+    fails(&db, "ALTER TABLE t ADD PRIMARY KEY (a)", SDB_ERR_UNIQUE_VIOLATION, "could not create unique index \"t_pkey\"");
+    ok(&db, "CREATE TABLE p (id int PRIMARY KEY)");
+    const int ids[] = {1, 2};
+    insert_rows(&db, "p", 2, ids, NULL);
+    fails(&db, "ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES p", SDB_ERR_FOREIGN_KEY_VIOLATION,
+          "insert or update on table \"t\" violates foreign key constraint \"t_a_fkey\"");
+    CU_ASSERT_STRING_EQUAL(sdb_error_last()->detail, "Key (a)=(3) is not present in table \"p\".");
+    const int more[] = {3};
+    insert_rows(&db, "p", 1, more, NULL);
+    ok(&db, "ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES p");
+    CU_ASSERT_EQUAL(rel_named(&db, "p")->nreferencing, 1);
+    db_close(&db);
+}
+
+/* Many tables in one transaction and across many: names stay right. */
+static void test_many_tables(void)
+{
+    Db db;
+    fresh(&db);
+    char sql[256];
+    SdbTxn txn;
+    begin(&db, &txn);
+    for (int i = 0; i < 50; i++) {
+        snprintf(sql, sizeof sql, "CREATE TABLE m%d (a int PRIMARY KEY, b text UNIQUE)", i);
+        CU_ASSERT_EQUAL(run(&db, &txn, sql), SDB_OK);
+    }
+    end(&db, &txn, true);
+    for (int i = 0; i < 100; i++) {
+        snprintf(sql, sizeof sql, "CREATE TABLE n%d (a serial, b int REFERENCES m%d); DROP TABLE n%d", i, i % 50,
+                 i / 2);
+        if (i % 2 == 1)
+            ok(&db, sql);
+        else {
+            snprintf(sql, sizeof sql, "CREATE TABLE n%d (a serial, b int REFERENCES m%d)", i, i % 50);
+            ok(&db, sql);
+        }
+    }
+    int present = 0;
+    for (int i = 0; i < 100; i++) {
+        snprintf(sql, sizeof sql, "n%d", i);
+        present += rel_named(&db, sql) != NULL;
+    }
+    CU_ASSERT_EQUAL(present, 50);
+    CU_ASSERT_EQUAL(rel_named(&db, "m0")->nreferencing, 1);
+    /* replaced descriptors were freed once no transaction could hold them */
+    CU_ASSERT_TRUE(db.cat->nretired < 16);
+    /* ... but not while one that looked them up runs */
+    SdbTxn reader;
+    begin(&db, &reader);
+    const SdbRelation *held = lookup(&db, &reader, NULL, "m1");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(held);
+    ok(&db, "ALTER TABLE m1 ADD COLUMN extra int");
+    ok(&db, "ALTER TABLE m1 RENAME COLUMN extra TO extra2");
+    CU_ASSERT_STRING_EQUAL(held->name, "m1"); /* still readable (ASan) */
+    CU_ASSERT_EQUAL(held->natts, 2);
+    CU_ASSERT_EQUAL(lookup(&db, &reader, NULL, "m1")->natts, 3);
+    end(&db, &reader, true);
+    db_close(&db);
+    db_open(&db);
+    CU_ASSERT_EQUAL(rel_named(&db, "m0")->nreferencing, 1);
+    CU_ASSERT_PTR_NULL(rel_named(&db, "n0"));
+    CU_ASSERT_PTR_NOT_NULL(rel_named(&db, "n99"));
+    db_close(&db);
+}
+
+/* In a child that then dies: commit CREATE TABLE a (with an index), leave
+ * CREATE TABLE b uncommitted, flush the WAL. */
+static int crash_child(void *arg)
+{
+    (void)arg;
+    Db db;
+    db_open(&db);
+    ok(&db, "CREATE TABLE a (x int PRIMARY KEY, y text DEFAULT 'd')");
+    SdbTxn txn;
+    begin(&db, &txn);
+    if (run(&db, &txn, "CREATE TABLE b (x int)") != SDB_OK)
+        return 1;
+    return heap_test_flush_wal(db.engine) == SDB_OK ? 0 : 1;
+}
+
+static void test_crash(void)
+{
+    Db db;
+    fresh(&db);
+    db_close(&db);
+    CU_ASSERT_EQUAL_FATAL(heap_test_in_child(crash_child, NULL), 0);
+    db_open(&db);
+    const SdbRelation *a = rel_named(&db, "a");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_STRING_EQUAL(a->attrs[1].default_sql, "'d'");
+    CU_ASSERT_EQUAL(a->nindexes, 1);
+    CU_ASSERT_PTR_NULL(rel_named(&db, "b"));
+    SdbOid oid;
+    CU_ASSERT_EQUAL(sdb_catalog_new_oid(db.cat, &oid), SDB_OK);
+    CU_ASSERT_TRUE(oid > a->indexes[0].oid); /* no OID handed out twice */
+    ok(&db, "CREATE TABLE b (x int)");
+    db_close(&db);
+}
+
+/* Every system view's definition parses, and bootstrap stored it. */
+static void test_view_definitions(void)
+{
+    Db db;
+    fresh(&db);
+    for (int i = 0; i < SDB_CATALOG_REL_COUNT; i++) {
+        const SdbCatalogRel *crel = &sdb_catalog_rels[i];
+        if (crel->kind != SDB_CATALOG_VIEW)
+            continue;
+        SdbParseResult parsed;
+        int rc = sdb_parse(db.arena, crel->definition, strlen(crel->definition), &parsed);
+        if (rc != SDB_OK) {
+            fprintf(stderr, "\n%s.%s: ", crel->schema, crel->name);
+            sdb_error_print(stderr);
+        }
+        CU_ASSERT_EQUAL(rc, SDB_OK);
+        const SdbRelation *rel = lookup(&db, NULL, crel->schema, crel->name);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(rel);
+        CU_ASSERT_EQUAL(rel->kind, 'v');
+        CU_ASSERT_EQUAL(rel->natts, crel->ncolumns);
+        CU_ASSERT_STRING_EQUAL(rel->view_sql, crel->definition);
+    }
+    db_close(&db);
+}
+
 static CU_TestInfo tests[] = {
     {"bootstrap and reopen", test_bootstrap},
     {"create table, reopen", test_create_table},
@@ -544,6 +797,10 @@ static CU_TestInfo tests[] = {
     {"alter table", test_alter},
     {"indexes, views, sequences", test_indexes_views_sequences},
     {"cascade, schemas", test_cascade_and_schemas},
+    {"system view definitions", test_view_definitions},
+    {"DDL over existing rows", test_existing_rows},
+    {"many tables", test_many_tables},
+    {"crash: committed DDL kept, uncommitted gone", test_crash},
     CU_TEST_INFO_NULL,
 };
 

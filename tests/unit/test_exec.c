@@ -209,6 +209,12 @@ static void test_limit(void)
     EXPECT_ROWS(limit(v, "0", NULL, false), "");
     SdbPlan *s = sort(v, 1, t_list(1, t_var(1, 0, SDB_TYPEOID_INT4)), t_ints(1, 0));
     EXPECT_ROWS(limit(s, "2", NULL, true), "1\n2\n2\n2");
+    /* top-N sort under a limit: stable among equal keys */
+    SdbPlan *v2 = t_values(1, 2, I4T, "3,a;1,b;2,c;1,d;3,e;2,f;1,g");
+    SdbPlan *s2 = sort(v2, 1, t_list(1, t_var(1, 0, SDB_TYPEOID_INT4)), t_ints(1, 0));
+    EXPECT_ROWS(limit(s2, "4", "1", false), "1|d\n1|g\n2|c\n2|f");
+    SdbPlan *s3 = sort(v2, 1, t_list(1, t_var(1, 0, SDB_TYPEOID_INT4)), t_ints(1, SDB_SORT_DESC));
+    EXPECT_ROWS(limit(s3, "3", NULL, false), "3|a\n3|e\n2|c");
     EXPECT_ERROR(limit(v, "-1", NULL, false), SDB_ERR_INVALID_ROW_COUNT_IN_LIMIT_CLAUSE, "LIMIT must not be negative");
     EXPECT_ERROR(limit(v, NULL, "-1", false), SDB_ERR_INVALID_ROW_COUNT_IN_RESULT_OFFSET_CLAUSE,
                  "OFFSET must not be negative");
@@ -235,6 +241,12 @@ static void test_distinct(void)
     SdbPlan *s = sort(v, 1, t_list(1, a), t_ints(1, 0));
     EXPECT_ROWS(distinct(s, 1, t_list(1, a)), "1|a\n2|b\nNULL|x");
     t_end();
+    /* spilled: work_mem too small for even one row */
+    t_begin(1, tempdir);
+    v = t_values(1, 2, I4T, "1,a;2,b;1,a;NULL,x;NULL,x;1,b;2,b;3,c");
+    SdbExpr *keys[2] = {t_var(1, 0, SDB_TYPEOID_INT4), t_var(1, 1, SDB_TYPEOID_TEXT)};
+    EXPECT_ROWS(sort(distinct(v, 0, NULL), 2, keys, t_ints(2, 0, 0)), "1|a\n1|b\n2|b\n3|c\nNULL|x");
+    t_end();
 }
 
 /* --- joins --------------------------------------------------------------- */
@@ -260,9 +272,19 @@ static void join_case(SdbJoinKind kind, const char *expected)
     }
 }
 
+static void join_cases(void);
+
 static void test_joins(void)
 {
-    setup();
+    for (int spill = 0; spill < 2; spill++) {
+        t_begin(spill ? 1 : 4 << 20, tempdir);
+        join_cases();
+        t_end();
+    }
+}
+
+static void join_cases(void)
+{
     join_case(SDB_JOIN_KIND_INNER, "2|b|2|x\n3|c|3|y");
     join_case(SDB_JOIN_KIND_LEFT, "1|a|NULL|NULL\n2|b|2|x\n3|c|3|y\nNULL|n|NULL|NULL");
     join_case(SDB_JOIN_KIND_RIGHT, "2|b|2|x\n3|c|3|y\nNULL|NULL|3|z\nNULL|NULL|4|w\nNULL|NULL|NULL|m");
@@ -270,13 +292,47 @@ static void test_joins(void)
               "1|a|NULL|NULL\n2|b|2|x\n3|c|3|y\nNULL|n|NULL|NULL\nNULL|NULL|3|z\nNULL|NULL|4|w\nNULL|NULL|NULL|m");
     join_case(SDB_JOIN_KIND_SEMI, "2|b\n3|c");
     join_case(SDB_JOIN_KIND_ANTI, "1|a\nNULL|n");
+}
+
+/* Index nested loop: the right side is rebuilt for each left row and
+ * reads the left row's values (here a filter instead of an index range). */
+static void test_index_nested_loop(void)
+{
+    setup();
+    static const struct {
+        SdbJoinKind kind;
+        const char *expected;
+    } cases[] = {
+        {SDB_JOIN_KIND_INNER, "2|b|2|x\n3|c|3|y"},
+        /* the unmatched rows of a left batch follow its matches */
+        {SDB_JOIN_KIND_LEFT, "2|b|2|x\n3|c|3|y\n1|a|NULL|NULL\nNULL|n|NULL|NULL"},
+        {SDB_JOIN_KIND_SEMI, "2|b\n3|c"},
+        {SDB_JOIN_KIND_ANTI, "1|a\nNULL|n"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        SdbPlan *l = t_values(1, 2, I4T, "1,a;2,b;NULL,n;3,c");
+        SdbPlan *r = filter(t_values(2, 2, I4T, "2,x;3,y;3,z;4,w;NULL,m"), 1,
+                            t_list(1, t_op("=", t_var(2, 0, SDB_TYPEOID_INT4), t_var(1, 0, SDB_TYPEOID_INT4))));
+        SdbExpr *residual = t_op("<>", t_var(2, 1, SDB_TYPEOID_TEXT), t_const(SDB_TYPEOID_TEXT, "z"));
+        EXPECT_ROWS(join(l, r, cases[i].kind, SDB_JOIN_STRATEGY_INDEX_NESTED_LOOP, 1, t_list(1, residual), 0, NULL,
+                         NULL),
+                    cases[i].expected);
+    }
     t_end();
 }
 
 /* A hash join whose output spans several batches (3000 x 3 matches). */
+static void join_large(int64_t work_mem);
+
 static void test_join_large(void)
 {
-    setup();
+    for (int spill = 0; spill < 2; spill++)
+        join_large(spill ? 16 << 10 : 4 << 20);
+}
+
+static void join_large(int64_t work_mem)
+{
+    t_begin(work_mem, tempdir);
     SdbStr ls, rs;
     sdb_str_init(&ls, T_arena);
     sdb_str_init(&rs, T_arena);
@@ -297,6 +353,12 @@ static void test_join_large(void)
         for (char *p = got; *p; p++)
             lines += *p == '\n';
         CU_ASSERT_EQUAL(lines, 9000);
+        if (strategy == 1 && work_mem < 4 << 20) {
+            /* the hash join did spill: without a usable temp folder it fails */
+            T_ctx.temp_dir = "/nonexistent/folder";
+            CU_ASSERT_PTR_NULL(t_run(j));
+            T_ctx.temp_dir = tempdir;
+        }
     }
     t_end();
 }
@@ -315,16 +377,25 @@ static void setop_case(SdbSetOpKind op, bool all, const char *expected)
     EXPECT_ROWS(sort(&s->plan, 1, t_list(1, t_var(3, 0, SDB_TYPEOID_INT4)), t_ints(1, 0)), expected);
 }
 
+static void set_op_cases(void);
+
 static void test_set_ops(void)
 {
-    setup();
+    for (int spill = 0; spill < 2; spill++) {
+        t_begin(spill ? 1 : 4 << 20, tempdir);
+        set_op_cases();
+        t_end();
+    }
+}
+
+static void set_op_cases(void)
+{
     setop_case(SDB_SET_OP_KIND_UNION, false, "1\n2\n3\n4\nNULL");
     setop_case(SDB_SET_OP_KIND_UNION, true, "1\n1\n1\n1\n2\n2\n2\n3\n4\nNULL\nNULL\nNULL");
     setop_case(SDB_SET_OP_KIND_INTERSECT, false, "1\n2\nNULL");
     setop_case(SDB_SET_OP_KIND_INTERSECT, true, "1\n2\nNULL");
     setop_case(SDB_SET_OP_KIND_EXCEPT, false, "3");
     setop_case(SDB_SET_OP_KIND_EXCEPT, true, "1\n1\n3\nNULL");
-    t_end();
 }
 
 /* --- set-returning functions --------------------------------------------- */
@@ -492,6 +563,249 @@ static void test_recursive_union(void)
     t_end();
 }
 
+/* --- aggregates ----------------------------------------------------------- */
+
+static const SdbFuncInfo *find_func(const char *name, int nargs, const SdbOid *types)
+{
+    const SdbFuncInfo *const *fs;
+    size_t n = sdb_funcs_by_name(name, &fs);
+    for (size_t i = 0; i < n; i++) {
+        if (fs[i]->nargs != nargs)
+            continue;
+        bool ok = true;
+        for (int a = 0; a < nargs && ok; a++)
+            ok = fs[i]->argtypes[a] == types[a] || fs[i]->argtypes[a] == SDB_TYPEOID_ANY ||
+                 fs[i]->argtypes[a] == SDB_TYPEOID_ANYELEMENT;
+        if (ok)
+            return fs[i];
+    }
+    abort();
+}
+
+static SdbBoundAggref *aggref(const char *name, SdbOid rettype, int nargs, SdbExpr **args)
+{
+    SdbOid types[4] = {0};
+    for (int i = 0; i < nargs; i++)
+        types[i] = args[i]->type;
+    SdbBoundAggref *a = sdb_new_bound_aggref(T_arena, rettype);
+    a->func = find_func(name, nargs, types);
+    a->args = args;
+    a->nargs = nargs;
+    a->star = nargs == 0;
+    return a;
+}
+
+/* Aggregate over child: groups, then aggs; output = group columns then
+ * aggregate columns (tables 10 and 11). */
+static SdbPlanAggregate *aggregate(SdbPlan *child, int ngroups, SdbExpr **groups, int naggs, SdbExpr **aggs)
+{
+    SdbPlanAggregate *g = sdb_new_plan_aggregate(T_arena);
+    g->child = child;
+    g->group_table = 10;
+    g->groups = groups;
+    g->ngroups = ngroups;
+    g->agg_table = 11;
+    g->aggs = aggs;
+    g->naggs = naggs;
+    g->strategy = ngroups ? SDB_AGG_STRATEGY_HASH : SDB_AGG_STRATEGY_PLAIN;
+    g->plan.ncols = ngroups + naggs;
+    g->plan.cols = sdb_arena_calloc(T_arena, ngroups + naggs + 1, sizeof(SdbPlanColumn));
+    for (int i = 0; i < ngroups; i++)
+        g->plan.cols[i] = (SdbPlanColumn){.table = 10, .column = i, .type = groups[i]->type, .typmod = -1};
+    for (int i = 0; i < naggs; i++)
+        g->plan.cols[ngroups + i] = (SdbPlanColumn){.table = 11, .column = i, .type = aggs[i]->type, .typmod = -1};
+    return g;
+}
+
+static void test_aggregate_plain(void)
+{
+    setup();
+    SdbExpr *x = t_var(1, 0, SDB_TYPEOID_INT4);
+    for (int empty = 0; empty < 2; empty++) {
+        SdbPlan *v = t_values(1, 1, I4, "1;NULL;3;3");
+        if (empty)
+            v = filter(v, 1, t_list(1, t_op(">", x, t_i4("100"))));
+        SdbPlanAggregate *g = aggregate(v, 0, NULL, 4,
+                                        t_list(4, &aggref("count", SDB_TYPEOID_INT8, 0, NULL)->expr,
+                                               &aggref("count", SDB_TYPEOID_INT8, 1, t_list(1, x))->expr,
+                                               &aggref("sum", SDB_TYPEOID_INT8, 1, t_list(1, x))->expr,
+                                               &aggref("max", SDB_TYPEOID_INT4, 1, t_list(1, x))->expr));
+        EXPECT_ROWS(&g->plan, empty ? "0|0|NULL|NULL" : "4|3|7|3");
+    }
+    t_end();
+}
+
+static void test_aggregate_groups(void)
+{
+    setup();
+    SdbPlan *v = t_values(1, 2, I4T, "1,a;2,b;1,c;NULL,d;NULL,e;2,b;1,a");
+    SdbExpr *k = t_var(1, 0, SDB_TYPEOID_INT4), *t = t_var(1, 1, SDB_TYPEOID_TEXT);
+    SdbBoundAggref *cnt = aggref("count", SDB_TYPEOID_INT8, 0, NULL);
+    SdbBoundAggref *dist = aggref("count", SDB_TYPEOID_INT8, 1, t_list(1, t));
+    dist->distinct = true;
+    SdbBoundAggref *ordered = aggref("string_agg", SDB_TYPEOID_TEXT, 2, t_list(2, t, t_const(SDB_TYPEOID_TEXT, ",")));
+    ordered->order = t_list(1, t);
+    ordered->order_flags = t_ints(1, SDB_SORT_DESC);
+    ordered->norder = 1;
+    SdbBoundAggref *filtered = aggref("count", SDB_TYPEOID_INT8, 0, NULL);
+    filtered->filter = t_op("<>", t, t_const(SDB_TYPEOID_TEXT, "a"));
+    SdbPlanAggregate *g = aggregate(v, 1, t_list(1, k), 4,
+                                    t_list(4, &cnt->expr, &dist->expr, &ordered->expr, &filtered->expr));
+    EXPECT_ROWS(&g->plan, "1|3|2|c,a,a|1\n2|2|1|b,b|2\nNULL|2|2|e,d|2");
+    /* HAVING count(*) > 2 */
+    g->having = t_list(1, t_op(">", t_var(11, 0, SDB_TYPEOID_INT8), t_const(SDB_TYPEOID_INT8, "2")));
+    g->nhaving = 1;
+    EXPECT_ROWS(&g->plan, "1|3|2|c,a,a|1");
+    t_end();
+}
+
+/* 3000 groups of 4 rows with work_mem 32 kB: groups spill to partitions. */
+static void test_aggregate_spill(void)
+{
+    t_begin(32 << 10, tempdir);
+    SdbStr rows;
+    sdb_str_init(&rows, T_arena);
+    for (int i = 0; i < 12000; i++)
+        sdb_str_appendf(&rows, "%s%d,%d", i ? ";" : "", i % 3000, i);
+    SdbExpr *k = t_var(1, 0, SDB_TYPEOID_INT4), *x = t_var(1, 1, SDB_TYPEOID_INT4);
+    SdbPlanAggregate *g = aggregate(t_values(1, 2, I4, rows.data), 1, t_list(1, k), 2,
+                                    t_list(2, &aggref("count", SDB_TYPEOID_INT8, 0, NULL)->expr,
+                                           &aggref("sum", SDB_TYPEOID_INT8, 1, t_list(1, x))->expr));
+    SdbPlan *s = sort(&g->plan, 1, t_list(1, t_var(10, 0, SDB_TYPEOID_INT4)), t_ints(1, 0));
+    char *got = t_run(s);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+    int lines = 0, bad = 0;
+    for (char *line = strtok(got, "\n"); line; line = strtok(NULL, "\n"), lines++) {
+        int key, count;
+        long sum;
+        if (sscanf(line, "%d|%d|%ld", &key, &count, &sum) != 3 || key != lines || count != 4 ||
+            sum != 4L * key + 3000L * 6)
+            bad++;
+    }
+    CU_ASSERT_EQUAL(lines, 3000);
+    CU_ASSERT_EQUAL(bad, 0);
+    T_ctx.temp_dir = "/nonexistent/folder";
+    CU_ASSERT_PTR_NULL(t_run(s));
+    t_end();
+}
+
+static void test_grouping_sets(void)
+{
+    setup();
+    /* GROUP BY GROUPING SETS ((a, b), (a), ()) with GROUPING(a, b) */
+    SdbPlan *v = t_values(1, 2, I4T, "1,x;1,y;2,x");
+    SdbExpr *a = t_var(1, 0, SDB_TYPEOID_INT4), *b = t_var(1, 1, SDB_TYPEOID_TEXT);
+    SdbBoundGroupingFunc *gf = sdb_new_bound_grouping_func(T_arena, SDB_TYPEOID_INT4);
+    gf->refs = t_ints(2, 0, 1);
+    gf->nrefs = 2;
+    SdbPlanAggregate *g = aggregate(v, 2, t_list(2, a, b), 2,
+                                    t_list(2, &aggref("count", SDB_TYPEOID_INT8, 0, NULL)->expr, &gf->expr));
+    g->sets = t_ints(3, 3, 1, 0);
+    g->nsets = 3;
+    EXPECT_ROWS(&g->plan, "1|x|1|0\n1|y|1|0\n2|x|1|0\n1|NULL|2|1\n2|NULL|1|1\nNULL|NULL|3|3");
+    t_end();
+}
+
+static void test_aggregate_ordered_set(void)
+{
+    setup();
+    SdbPlan *v = t_values(1, 1, (SdbOid[]){SDB_TYPEOID_FLOAT8}, "1;2;3;4;NULL");
+    SdbBoundAggref *p = aggref("percentile_cont", SDB_TYPEOID_FLOAT8, 2,
+                               t_list(2, t_const(SDB_TYPEOID_FLOAT8, "0.5"), t_var(1, 0, SDB_TYPEOID_FLOAT8)));
+    p->nargs = 1;
+    p->order = t_list(1, t_var(1, 0, SDB_TYPEOID_FLOAT8));
+    p->order_flags = t_ints(1, 0);
+    p->norder = 1;
+    p->within_group = true;
+    SdbPlanAggregate *g = aggregate(v, 0, NULL, 1, t_list(1, &p->expr));
+    EXPECT_ROWS(&g->plan, "2.5");
+    t_end();
+}
+
+
+/* --- window functions ----------------------------------------------------- */
+
+static SdbBoundWindowFunc *winfunc(const char *name, SdbOid rettype, int nargs, SdbExpr **args, int npart,
+                                   SdbExpr **part, int norder, SdbExpr **order, int *flags)
+{
+    SdbOid types[4] = {0};
+    for (int i = 0; i < nargs; i++)
+        types[i] = args[i]->type;
+    SdbBoundWindowFunc *w = sdb_new_bound_window_func(T_arena, rettype);
+    w->func = find_func(name, nargs, types);
+    w->args = args;
+    w->nargs = nargs;
+    w->star = nargs == 0;
+    w->partition = part;
+    w->npartition = npart;
+    w->order = order;
+    w->order_flags = flags;
+    w->norder = norder;
+    w->frame_mode = SDB_WIN_FRAME_MODE_RANGE;
+    w->frame_start = SDB_WIN_FRAME_BOUND_UNBOUNDED_PRECEDING;
+    w->frame_end = SDB_WIN_FRAME_BOUND_CURRENT_ROW;
+    return w;
+}
+
+static SdbPlan *window(SdbPlan *child, int n, SdbExpr **funcs)
+{
+    SdbPlanWindow *w = sdb_new_plan_window(T_arena);
+    w->child = child;
+    w->table = 20;
+    w->funcs = funcs;
+    w->nfuncs = n;
+    w->plan.ncols = child->ncols + n;
+    w->plan.cols = sdb_arena_calloc(T_arena, w->plan.ncols + 1, sizeof(SdbPlanColumn));
+    memcpy(w->plan.cols, child->cols, child->ncols * sizeof(SdbPlanColumn));
+    for (int i = 0; i < n; i++)
+        w->plan.cols[child->ncols + i] = (SdbPlanColumn){.table = 20, .column = i, .type = funcs[i]->type, .typmod = -1};
+    return &w->plan;
+}
+
+static void test_window(void)
+{
+    setup();
+    SdbPlan *v = t_values(1, 2, I4, "1,4;2,NULL;1,2;1,1;2,5;1,2");
+    SdbExpr *p = t_var(1, 0, SDB_TYPEOID_INT4), *x = t_var(1, 1, SDB_TYPEOID_INT4);
+    SdbExpr **part = t_list(1, p), **order = t_list(1, x);
+    int *flags = t_ints(1, 0);
+    SdbBoundWindowFunc *rn = winfunc("row_number", SDB_TYPEOID_INT8, 0, NULL, 1, part, 1, order, flags);
+    SdbBoundWindowFunc *rk = winfunc("rank", SDB_TYPEOID_INT8, 0, NULL, 1, part, 1, order, flags);
+    SdbBoundWindowFunc *sum = winfunc("sum", SDB_TYPEOID_INT8, 1, t_list(1, x), 1, part, 1, order, flags);
+    SdbBoundWindowFunc *rows = winfunc("sum", SDB_TYPEOID_INT8, 1, t_list(1, x), 1, part, 1, order, flags);
+    rows->frame_mode = SDB_WIN_FRAME_MODE_ROWS;
+    rows->frame_start = SDB_WIN_FRAME_BOUND_OFFSET_PRECEDING;
+    rows->start_offset = t_const(SDB_TYPEOID_INT8, "1");
+    rows->frame_end = SDB_WIN_FRAME_BOUND_OFFSET_FOLLOWING;
+    rows->end_offset = t_const(SDB_TYPEOID_INT8, "1");
+    SdbBoundWindowFunc *lag = winfunc("lag", SDB_TYPEOID_INT4, 1, t_list(1, x), 1, part, 1, order, flags);
+    SdbBoundWindowFunc *groups = winfunc("count", SDB_TYPEOID_INT8, 0, NULL, 1, part, 1, order, flags);
+    groups->frame_mode = SDB_WIN_FRAME_MODE_GROUPS;
+    groups->frame_start = SDB_WIN_FRAME_BOUND_OFFSET_PRECEDING;
+    groups->start_offset = t_const(SDB_TYPEOID_INT8, "1");
+    groups->frame_exclusion = SDB_WIN_FRAME_EXCLUSION_CURRENT_ROW;
+    EXPECT_ROWS(window(v, 6, t_list(6, &rn->expr, &rk->expr, &sum->expr, &rows->expr, &lag->expr, &groups->expr)),
+                "1|1|1|1|1|3|NULL|0\n1|2|2|2|5|5|1|2\n1|2|3|2|5|8|2|2\n1|4|4|4|9|6|2|2\n"
+                "2|5|1|1|5|5|NULL|0\n2|NULL|2|2|5|5|5|1");
+    /* RANGE offsets, descending order, EXCLUDE TIES */
+    SdbBoundWindowFunc *range = winfunc("sum", SDB_TYPEOID_INT8, 1, t_list(1, x), 0, NULL, 1, order, flags);
+    range->frame_start = SDB_WIN_FRAME_BOUND_OFFSET_PRECEDING;
+    range->start_offset = t_i4("1");
+    SdbBoundWindowFunc *ties = winfunc("sum", SDB_TYPEOID_INT8, 1, t_list(1, x), 0, NULL, 1, order, flags);
+    *ties = *range;
+    ties->frame_exclusion = SDB_WIN_FRAME_EXCLUSION_TIES;
+    SdbBoundWindowFunc *first = winfunc("first_value", SDB_TYPEOID_INT4, 1, t_list(1, x), 0, NULL, 1, order,
+                                        t_ints(1, SDB_SORT_DESC));
+    first->frame_start = SDB_WIN_FRAME_BOUND_OFFSET_PRECEDING;
+    first->start_offset = t_i4("1");
+    first->frame_end = SDB_WIN_FRAME_BOUND_OFFSET_FOLLOWING;
+    first->end_offset = t_i4("1");
+    SdbPlan *w = window(v, 3, t_list(3, &first->expr, &range->expr, &ties->expr));
+    EXPECT_ROWS(sort(w, 1, t_list(1, x), t_ints(1, 0)),
+                "1|1|2|1|1\n1|2|2|5|3\n1|2|2|5|3\n1|4|5|4|4\n2|5|5|9|9\n2|NULL|NULL|NULL|NULL");
+    t_end();
+}
+
 /* --- cancellation and EXPLAIN ------------------------------------------- */
 
 static void test_cancel(void)
@@ -544,12 +858,19 @@ int main(void)
         {"distinct", test_distinct},
         {"joins", test_joins},
         {"join_large", test_join_large},
+        {"index_nested_loop", test_index_nested_loop},
         {"set_ops", test_set_ops},
         {"function_scan", test_function_scan},
         {"subplans", test_subplans},
         {"array_expr", test_array_expr},
         {"cte", test_cte},
         {"recursive_union", test_recursive_union},
+        {"aggregate_plain", test_aggregate_plain},
+        {"aggregate_groups", test_aggregate_groups},
+        {"aggregate_spill", test_aggregate_spill},
+        {"grouping_sets", test_grouping_sets},
+        {"aggregate_ordered_set", test_aggregate_ordered_set},
+        {"window", test_window},
         {"cancel", test_cancel},
         {"explain", test_explain},
         CU_TEST_INFO_NULL,
@@ -558,26 +879,3 @@ int main(void)
     return sdb_test_run(suites);
 }
 
-/* Link-time placeholders until runtime/access lands in main (this test
- * never reaches them: it reads no tables). */
-#include "access/table.h"
-static int no_access(void) { return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "no table access in this test"); }
-SdbTableScan *sdb_table_scan_begin(SdbAccessContext *ac, const SdbRelation *rel, const int *cols, int ncols)
-{ (void)ac; (void)rel; (void)cols; (void)ncols; no_access(); return NULL; }
-SdbTableScan *sdb_index_scan_begin(SdbAccessContext *ac, const SdbRelation *rel, const SdbIndex *index,
-                                   const SdbIndexRange *range, const int *cols, int ncols)
-{ (void)ac; (void)rel; (void)index; (void)range; (void)cols; (void)ncols; no_access(); return NULL; }
-int sdb_table_scan_next(SdbTableScan *scan, SdbBatch *out) { (void)scan; (void)out; return no_access(); }
-void sdb_table_scan_end(SdbTableScan *scan) { (void)scan; }
-int sdb_table_insert(SdbAccessContext *ac, const SdbRelation *rel, const SdbDatum *values, const bool *nulls, SdbTid *tid)
-{ (void)ac; (void)rel; (void)values; (void)nulls; (void)tid; return no_access(); }
-int sdb_table_insert_checked(SdbAccessContext *ac, const SdbRelation *rel, const SdbIndex *arbiter,
-                             const SdbDatum *values, const bool *nulls, SdbTid *tid, bool *conflict, SdbTid *existing)
-{ (void)ac; (void)rel; (void)arbiter; (void)values; (void)nulls; (void)tid; (void)conflict; (void)existing; return no_access(); }
-int sdb_table_fetch(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, SdbDatum *values, bool *nulls, bool *found)
-{ (void)ac; (void)rel; (void)tid; (void)values; (void)nulls; (void)found; return no_access(); }
-int sdb_table_update(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbDatum *values,
-                     const bool *nulls, SdbTid *new_tid)
-{ (void)ac; (void)rel; (void)tid; (void)values; (void)nulls; (void)new_tid; return no_access(); }
-int sdb_table_delete(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid)
-{ (void)ac; (void)rel; (void)tid; return no_access(); }

@@ -232,17 +232,23 @@ static const SdbAttribute b_attrs[] = {{.name = "x", .attnum = 1, .type = INT4, 
 static const SdbAttribute c_attrs[] = {{.name = "x", .attnum = 1, .type = INT8},
                                        {.name = "y", .attnum = 2, .type = INT4},
                                        {.name = "z", .attnum = 3, .type = INT4}};
-static const SdbRelation rel_a = {.oid = 100, .name = "a", .kind = 'r', .natts = 3, .attrs = a_attrs, .nindexes = 1,
-                                  .indexes = a_indexes};
-static const SdbRelation rel_b = {.oid = 200, .name = "b", .kind = 'r', .natts = 3, .attrs = b_attrs, .nindexes = 1,
-                                  .indexes = b_indexes};
-static const SdbRelation rel_c = {.oid = 300, .name = "c", .kind = 'r', .natts = 3, .attrs = c_attrs, .nindexes = 1,
-                                  .indexes = c_indexes};
+static const SdbRelation rel_a = {
+    .oid = 100, .name = "a", .kind = 'r', .natts = 3, .attrs = a_attrs, .nindexes = 1, .indexes = a_indexes};
+static const SdbRelation rel_b = {
+    .oid = 200, .name = "b", .kind = 'r', .natts = 3, .attrs = b_attrs, .nindexes = 1, .indexes = b_indexes};
+static const SdbAttribute d_attrs[] = {{.name = "name", .attnum = 1, .type = SDB_TYPEOID_TEXT},
+                                       {.name = "y", .attnum = 2, .type = INT4},
+                                       {.name = "z", .attnum = 3, .type = INT4}};
+static const SdbIndex d_indexes[] = {{.oid = 401, .name = "d_name", .nkeys = 1, .keys = key_x, .key_options = opts}};
+static const SdbRelation rel_d = {
+    .oid = 400, .name = "d", .kind = 'r', .natts = 3, .attrs = d_attrs, .nindexes = 1, .indexes = d_indexes};
+static const SdbRelation rel_c = {
+    .oid = 300, .name = "c", .kind = 'r', .natts = 3, .attrs = c_attrs, .nindexes = 1, .indexes = c_indexes};
 
 static int relation(void *arg, SdbOid oid, const SdbRelation **out)
 {
     (void)arg;
-    *out = oid == 100 ? &rel_a : oid == 200 ? &rel_b : oid == 300 ? &rel_c : NULL;
+    *out = oid == 100 ? &rel_a : oid == 200 ? &rel_b : oid == 300 ? &rel_c : oid == 400 ? &rel_d : NULL;
     return SDB_OK;
 }
 
@@ -365,19 +371,68 @@ static void test_pushdown_into_join(void)
           "  Scan [2.0:23 2.1:23 2.2:23] rel_oid=100 table=2 nfilters=1 access=seq",
           "  Scan [3.0:23 3.1:23 3.2:23] rel_oid=200 table=3 nfilters=1 access=seq");
     SdbPlanJoin *j = (SdbPlanJoin *)plan;
-    CU_ASSERT(j->left_keys[0] == ((SdbBoundOpExpr *)eq)->args[0] && j->right_keys[0] == ((SdbBoundOpExpr *)eq)->args[1]);
+    CU_ASSERT(j->left_keys[0] == ((SdbBoundOpExpr *)eq)->args[0] &&
+              j->right_keys[0] == ((SdbBoundOpExpr *)eq)->args[1]);
     CU_ASSERT(j->plan.rows > 0 && j->plan.cost > 0 && j->left->rows > 0);
+    /* int4 = int8: hash keys both int8 */
+    SdbExpr *wide = var(3, 0);
+    wide->type = INT8;
+    plan = project(join(SDB_JOIN_KIND_INNER, scan(100, 2), scan(300, 3), 1, op("=", var(2, 0), wide)), 1, 1, var(2, 1));
+    CHECK(&plan, "kind=inner nconds=0 strategy=hash nkeys=1");
+    j = (SdbPlanJoin *)((SdbPlanProject *)plan)->child;
+    CU_ASSERT(j->left_keys[0]->type == INT8 && j->right_keys[0]->type == INT8);
+    CU_ASSERT(j->left_keys[0]->tag == SDB_E_FUNC_EXPR || j->right_keys[0]->tag == SDB_E_FUNC_EXPR);
+    /* the larger input goes left (the executor hashes the right one), under a Project */
+    plan = project(join(SDB_JOIN_KIND_LEFT, filter(scan(100, 2), 1, op("=", var(2, 1), cint(1, INT4))), scan(200, 3), 1,
+                        op("=", var(2, 0), var(3, 0))),
+                   1, 1, var(3, 2));
+    CHECK(&plan,
+          "  Join [3.0:23 3.2:23 2.0:23 2.1:23] kind=right nconds=0 strategy=hash nkeys=1\n    Scan [3.0:23 "
+          "3.2:23] rel_oid=200",
+          "    Scan [2.0:23 2.1:23] rel_oid=100 table=2 nfilters=1");
+    j = (SdbPlanJoin *)((SdbPlanProject *)plan)->child;
+    CU_ASSERT_EQUAL(((SdbBoundVar *)j->left_keys[0])->table, 3);
+    /* but not where the join's columns are the result */
+    plan = join(SDB_JOIN_KIND_INNER, filter(scan(100, 2), 1, op("=", var(2, 1), cint(1, INT4))), scan(200, 3), 1,
+                op("=", var(2, 0), var(3, 0)));
+    CHECK(&plan, "Join [2.0:23 2.1:23 2.2:23 3.0:23 3.1:23 3.2:23] kind=inner");
+    /* b.x = a.x AND b.x = 5: a.x = 5 too, and a's index serves it */
+    plan = filter(join(SDB_JOIN_KIND_INNER, scan(100, 2), scan(200, 3), 1, op("=", var(3, 0), var(2, 0))), 1,
+                  op("=", var(3, 0), cint(5, INT4)));
+    CHECK(&plan, "  Scan [2.0:23 2.1:23 2.2:23] rel_oid=100 table=2 nfilters=0 access=index index_oid=101 neq=1",
+          "  Scan [3.0:23 3.1:23 3.2:23] rel_oid=200 table=3 nfilters=1 access=seq");
+}
+
+static void test_join_order(void)
+{
+    /* FROM a, d, b WHERE a.x = b.x AND b.y = d.y: never a x d */
+    SdbPlan *plan = project(
+        filter(join(SDB_JOIN_KIND_INNER, join(SDB_JOIN_KIND_INNER, scan(100, 2), scan(400, 3), 0), scan(200, 4), 0), 2,
+               op("=", var(2, 0), var(4, 0)), op("=", var(4, 1), var(3, 1))),
+        1, 1, var(3, 2));
+    const char *text = CHECK(&plan, "Project");
+    CU_ASSERT_PTR_NULL(strstr(text, "nconds=0 strategy=nested_loop"));
+    SdbPlanJoin *top = (SdbPlanJoin *)((SdbPlanProject *)plan)->child, *below = (SdbPlanJoin *)top->left;
+    CU_ASSERT(top->plan.tag == SDB_P_JOIN && below->plan.tag == SDB_P_JOIN);
+    CU_ASSERT(top->nkeys == 1 && below->nkeys == 1);
+    /* the statement's own columns: order kept */
+    plan = filter(join(SDB_JOIN_KIND_INNER, join(SDB_JOIN_KIND_INNER, scan(100, 2), scan(400, 3), 0), scan(200, 4), 0),
+                  2, op("=", var(2, 0), var(4, 0)), op("=", var(4, 1), var(3, 1)));
+    CHECK(&plan, "Join [2.0:23 2.1:23 2.2:23 3.0:23 3.1:23 3.2:23 4.0:23 4.1:23 4.2:23] kind=inner nconds=0 "
+                 "strategy=hash nkeys=2\n  Join [2.0:23 2.1:23 2.2:23 3.0:23 3.1:23 3.2:23] kind=inner nconds=0 "
+                 "strategy=nested_loop");
 }
 
 static void test_index_nested_loop(void)
 {
-    /* one row of b looked up in b's unique index (y, z) */
+    /* one row of b looked up in b's unique index (y, z); b3.z = b2.z = 2 also filters b3 */
     SdbPlan *plan = filter(join(SDB_JOIN_KIND_INNER, scan(200, 2), scan(200, 3), 0), 5,
                            op("=", var(2, 1), cint(1, INT4)), op("=", var(2, 2), cint(2, INT4)),
                            op("=", var(2, 0), var(3, 1)), op("=", var(3, 2), var(2, 2)), op("<", var(2, 1), var(3, 0)));
-    CHECK(&plan, "Join [2.0:23 2.1:23 2.2:23 3.0:23 3.1:23 3.2:23] kind=inner nconds=1 strategy=index_nested_loop nkeys=0\n",
+    CHECK(&plan,
+          "Join [2.0:23 2.1:23 2.2:23 3.0:23 3.1:23 3.2:23] kind=inner nconds=1 strategy=index_nested_loop nkeys=0\n",
           "  Scan [2.0:23 2.1:23 2.2:23] rel_oid=200 table=2 nfilters=0 access=index index_oid=201 neq=2",
-          "  Scan [3.0:23 3.1:23 3.2:23] rel_oid=200 table=3 nfilters=0 access=index index_oid=201 neq=2");
+          "  Scan [3.0:23 3.1:23 3.2:23] rel_oid=200 table=3 nfilters=1 access=index index_oid=201 neq=2");
     SdbPlanScan *inner = (SdbPlanScan *)((SdbPlanJoin *)plan)->right;
     CU_ASSERT_EQUAL(((SdbBoundVar *)inner->index_eq[0])->table, 2);
     CU_ASSERT_EQUAL(((SdbBoundVar *)inner->index_eq[0])->column, 0);
@@ -415,6 +470,38 @@ static void test_outer_join_reduction(void)
                   op(">", var(2, 1), cint(1, INT4)));
     CHECK(&plan, "Join [2.0:23 2.1:23 2.2:23 3.0:23 3.1:23 3.2:23] kind=left nconds=0 strategy=hash nkeys=1\n",
           "  Scan [2.0:23 2.1:23 2.2:23] rel_oid=100 table=2 nfilters=1");
+    /* an inner join's strict condition above: a JOIN (b LEFT JOIN c ON b.x = c.x) ON a.y = c.y */
+    plan = project(join(SDB_JOIN_KIND_INNER, scan(100, 2),
+                        join(SDB_JOIN_KIND_LEFT, scan(200, 3), scan(300, 4), 1, op("=", var(3, 0), var(4, 1))), 1,
+                        op("=", var(2, 1), var(4, 2))),
+                   1, 1, var(3, 2));
+    CHECK(&plan, "kind=inner");
+    CU_ASSERT_PTR_NULL(strstr(outline(plan), "kind=left"));
+    CU_ASSERT_PTR_NULL(strstr(outline(plan), "kind=right"));
+    /* a condition under OR does not reduce */
+    plan =
+        filter(join(SDB_JOIN_KIND_LEFT, scan(100, 2), scan(200, 3), 1, op("=", var(2, 0), var(3, 0))), 1,
+               boolexpr(SDB_EXPR_BOOL_OP_OR, 2, op(">", var(3, 1), cint(1, INT4)), op(">", var(2, 1), cint(1, INT4))));
+    CHECK(&plan, "kind=left");
+    /* LEFT JOIN ... WHERE b.x IS NULL, b not read elsewhere: anti join */
+    plan = project(filter(join(SDB_JOIN_KIND_LEFT, scan(100, 2), scan(200, 3), 1, op("=", var(2, 0), var(3, 0))), 1,
+                          is_null(var(3, 0))),
+                   1, 1, var(2, 1));
+    CHECK(&plan, "Project [1.0:23] table=1 nexprs=1\n  Join [2.0:23 2.1:23] kind=anti nconds=0 strategy=hash nkeys=1\n");
+    /* from a RIGHT join too */
+    plan = project(filter(join(SDB_JOIN_KIND_RIGHT, scan(200, 3), scan(100, 2), 1, op("=", var(2, 0), var(3, 0))), 1,
+                          is_null(var(3, 0))),
+                   1, 1, var(2, 1));
+    CHECK(&plan, "Project [1.0:23] table=1 nexprs=1\n  Join [2.0:23 2.1:23] kind=anti nconds=0 strategy=hash nkeys=1\n");
+    /* b.z read above, or b.y not in the join condition: stays */
+    plan = project(filter(join(SDB_JOIN_KIND_LEFT, scan(100, 2), scan(200, 3), 1, op("=", var(2, 0), var(3, 0))), 1,
+                          is_null(var(3, 0))),
+                   1, 1, var(3, 2));
+    CHECK(&plan, "kind=left");
+    plan = project(filter(join(SDB_JOIN_KIND_LEFT, scan(100, 2), scan(200, 3), 1, op("=", var(2, 0), var(3, 0))), 1,
+                          is_null(var(3, 1))),
+                   1, 1, var(2, 1));
+    CHECK(&plan, "kind=left");
     /* IS NULL keeps the outer join */
     plan = filter(join(SDB_JOIN_KIND_RIGHT, scan(100, 2), scan(200, 3), 1, op("=", var(2, 0), var(3, 0))), 1,
                   is_null(var(2, 1)));
@@ -444,10 +531,23 @@ static void test_pushdown_barriers(void)
     limit->limit = cint(3, INT8);
     pass_header(&limit->plan, limit->child, NULL);
     plan = filter(&limit->plan, 1, op(">", var(2, 0), cint(1, INT4)));
-    CHECK(&plan, "Filter [2.0:23 2.1:23 2.2:23] nquals=1\n  Limit", "    Scan [2.0:23 2.1:23 2.2:23] rel_oid=100 table=2 nfilters=0");
+    CHECK(&plan, "Filter [2.0:23 2.1:23 2.2:23] nquals=1\n  Limit",
+          "    Scan [2.0:23 2.1:23 2.2:23] rel_oid=100 table=2 nfilters=0");
     /* through a Project by substitution */
     plan = filter(project(scan(100, 2), 6, 1, op("+", var(2, 1), cint(1, INT4))), 1, op(">", var(6, 0), cint(5, INT4)));
     CHECK(&plan, "Project [6.0:23] table=6 nexprs=1\n  Scan [2.1:23] rel_oid=100 table=2 nfilters=1");
+    /* into both inputs of a UNION ALL */
+    SdbPlanSetOp *u = sdb_new_plan_set_op(arena);
+    u->left = project(scan(100, 2), 7, 1, var(2, 1));
+    u->right = project(scan(200, 3), 8, 1, var(3, 2));
+    u->all = true;
+    u->table = 9;
+    header(&u->plan, 9, 1);
+    plan = filter(&u->plan, 1, op(">", var(9, 0), cint(1, INT4)));
+    CHECK(&plan,
+          "SetOp [9.0:23] op=union all=true table=9\n  Project [7.0:23] table=7 nexprs=1\n"
+          "    Scan [2.1:23] rel_oid=100 table=2 nfilters=1",
+          "    Scan [3.2:23] rel_oid=200 table=3 nfilters=1");
     /* aggregate strategy without GROUP BY */
     agg = sdb_new_plan_aggregate(arena);
     agg->child = scan(100, 2);
@@ -459,8 +559,12 @@ static void test_pushdown_barriers(void)
 }
 
 static const SdbOid int4_arg[] = {INT4};
-static const SdbFuncInfo volatile_func = {.oid = 9999, .name = "test_volatile", .nargs = 1, .argtypes = int4_arg,
-                                          .rettype = INT4, .volatility = SDB_VOLATILITY_VOLATILE};
+static const SdbFuncInfo volatile_func = {.oid = 9999,
+                                          .name = "test_volatile",
+                                          .nargs = 1,
+                                          .argtypes = int4_arg,
+                                          .rettype = INT4,
+                                          .volatility = SDB_VOLATILITY_VOLATILE};
 
 static void test_volatile_stays(void)
 {
@@ -489,16 +593,22 @@ static void test_having_and_window(void)
     SdbPlan *plan = &agg->plan;
     CHECK(&plan, "Aggregate [4.0:23] group_table=4 ngroups=1 agg_table=5 naggs=0 nsets=0 nhaving=0 strategy=hash\n",
           "  Scan [2.1:23] rel_oid=100 table=2 nfilters=1");
-    /* not below a Window */
+    /* below a Window only on its partition keys */
     SdbPlanWindow *w = sdb_new_plan_window(arena);
     w->child = scan(100, 2);
     w->table = 6;
     w->plan.ncols = 4;
-    w->plan.cols = (SdbPlanColumn[]){{2, 0, INT4, -1, "x"}, {2, 1, INT4, -1, "y"}, {2, 2, INT4, -1, "z"},
-                                     {6, 0, INT8, -1, "row_number"}};
-    plan = project(filter(&w->plan, 1, op(">", var(2, 0), cint(1, INT4))), 1, 1, var(6, 0));
-    CHECK(&plan, "  Filter [2.0:23 6.0:20] nquals=1\n    Window [2.0:23 6.0:20] table=6 nfuncs=0\n",
-          "      Scan [2.0:23] rel_oid=100 table=2 nfilters=0");
+    w->plan.cols = (SdbPlanColumn[]){
+        {2, 0, INT4, -1, "x"}, {2, 1, INT4, -1, "y"}, {2, 2, INT4, -1, "z"}, {6, 0, INT8, -1, "row_number"}};
+    SdbBoundWindowFunc *f = sdb_new_bound_window_func(arena, INT8);
+    f->partition = (SdbExpr *[]){var(2, 1)};
+    f->npartition = 1;
+    w->funcs = (SdbExpr *[]){&f->expr};
+    w->nfuncs = 1;
+    plan = project(filter(&w->plan, 2, op(">", var(2, 0), cint(1, INT4)), op("<", var(2, 1), cint(3, INT4))), 1, 1,
+                   var(6, 0));
+    CHECK(&plan, "  Filter [2.0:23 2.1:23 6.0:20] nquals=1\n    Window [2.0:23 2.1:23 6.0:20] table=6 nfuncs=1\n",
+          "      Scan [2.0:23 2.1:23] rel_oid=100 table=2 nfilters=1");
 }
 
 static void test_nested_queries(void)
@@ -515,8 +625,8 @@ static void test_nested_queries(void)
                                               "index_oid=201 neq=1 lower=- lower_inclusive=false upper=- "
                                               "upper_inclusive=false backward=false\n");
     CU_ASSERT(sub_plan->rows > 0);
-    /* one CTE read twice: its plan is done once */
-    SdbPlan *cte = project(filter(scan(100, 3), 1, op("=", var(3, 0), cint(1, INT4))), 4, 1, var(3, 1));
+    /* one CTE read twice: its plan is done once; both scans see its new root */
+    SdbPlan *cte = filter(project(scan(100, 3), 4, 1, var(3, 1)), 1, op("=", var(4, 0), cint(1, INT4)));
     SdbPlanCteScan *c1 = sdb_new_plan_cte_scan(arena), *c2 = sdb_new_plan_cte_scan(arena);
     c1->cte = c2->cte = cte;
     c1->table = 5;
@@ -524,8 +634,10 @@ static void test_nested_queries(void)
     header(&c1->plan, 5, 1);
     header(&c2->plan, 6, 1);
     plan = filter(join(SDB_JOIN_KIND_INNER, &c1->plan, &c2->plan, 0), 1, op("=", var(5, 0), var(6, 0)));
-    CHECK(&plan, "Join [5.0:23 6.0:23] kind=inner nconds=0 strategy=hash nkeys=1\n  CteScan [5.0:23] cte_id=0 table=5\n",
-          "    Scan [3.1:23] rel_oid=100 table=3 nfilters=0 access=index index_oid=101 neq=1");
+    CHECK(&plan,
+          "Join [5.0:23 6.0:23] kind=inner nconds=0 strategy=hash nkeys=1\n  CteScan [5.0:23] cte_id=0 table=5\n",
+          "    Project [4.0:23] table=4 nexprs=1\n      Scan [3.1:23] rel_oid=100 table=3 nfilters=1 access=seq");
+    CU_ASSERT(c1->cte == c2->cte && c1->cte->tag == SDB_P_PROJECT);
     /* UPDATE's target keeps its columns */
     SdbPlanUpdate *u = sdb_new_plan_update(arena);
     u->child = filter(scan(100, 2), 1, op("=", var(2, 1), cint(1, INT4)));
@@ -539,9 +651,9 @@ static void test_nested_queries(void)
 
 static void test_projection_pushdown(void)
 {
-    SdbPlan *plan = project(filter(join(SDB_JOIN_KIND_INNER, scan(100, 2), scan(200, 3), 0), 1,
-                                   op("=", var(2, 0), var(3, 0))),
-                            1, 1, var(3, 2));
+    SdbPlan *plan =
+        project(filter(join(SDB_JOIN_KIND_INNER, scan(100, 2), scan(200, 3), 0), 1, op("=", var(2, 0), var(3, 0))), 1,
+                1, var(3, 2));
     CHECK(&plan, "Project [1.0:23] table=1 nexprs=1\n  Join [2.0:23 3.0:23 3.2:23] kind=inner",
           "    Scan [2.0:23] rel_oid=100", "    Scan [3.0:23 3.2:23] rel_oid=200");
 }
@@ -551,8 +663,9 @@ static void test_projection_pushdown(void)
 static void test_exists_to_semi_join(void)
 {
     /* WHERE EXISTS (SELECT 1 FROM b WHERE b.x = a.x AND b.z > 0) */
-    SdbPlan *sub = project(filter(scan(200, 3), 2, op("=", var(3, 0), outer_var(2, 0)), op(">", var(3, 2), cint(0, INT4))),
-                           4, 1, cint(1, INT4));
+    SdbPlan *sub =
+        project(filter(scan(200, 3), 2, op("=", var(3, 0), outer_var(2, 0)), op(">", var(3, 2), cint(0, INT4))), 4, 1,
+                cint(1, INT4));
     SdbPlan *plan = project(filter(scan(100, 2), 1, subplan(SDB_SUB_PLAN_KIND_EXISTS, sub, NULL)), 1, 1, var(2, 1));
     CHECK(&plan, "Project [1.0:23] table=1 nexprs=1\n  Join [2.0:23 2.1:23] kind=semi nconds=0 strategy=hash nkeys=1\n",
           "    Scan [2.0:23 2.1:23] rel_oid=100 table=2 nfilters=0",
@@ -578,6 +691,12 @@ static void test_exists_to_semi_join(void)
     plan = filter(scan(100, 2), 1, subplan(SDB_SUB_PLAN_KIND_EXISTS, &lim->plan, NULL));
     CHECK(&plan, "Join [2.0:23 2.1:23 2.2:23] kind=semi nconds=0 strategy=hash nkeys=1\n",
           "  Join [3.0:23 3.1:23 5.1:23] kind=inner nconds=0 strategy=hash nkeys=1\n");
+    /* under OR: stays a SubPlan */
+    sub = project(filter(scan(200, 3), 1, op("=", var(3, 0), outer_var(2, 0))), 4, 1, cint(1, INT4));
+    plan = filter(scan(100, 2), 1,
+                  boolexpr(SDB_EXPR_BOOL_OP_OR, 2, subplan(SDB_SUB_PLAN_KIND_EXISTS, sub, NULL),
+                           op(">", var(2, 1), cint(1, INT4))));
+    CHECK(&plan, "Scan [2.0:23 2.1:23 2.2:23] rel_oid=100 table=2 nfilters=1 access=seq");
     /* an outer reference in the select list of an aggregate: stays a SubPlan */
     sub = project(filter(scan(200, 3), 1, op("=", var(3, 0), outer_var(2, 0))), 4, 1, outer_var(2, 1));
     SdbPlanAggregate *agg = sdb_new_plan_aggregate(arena);
@@ -593,7 +712,8 @@ static void test_in_to_semi_join(void)
     /* WHERE a.y IN (SELECT b.y FROM b) */
     SdbPlan *sub = project(scan(200, 3), 4, 1, var(3, 1));
     SdbPlan *plan = filter(scan(100, 2), 1, subplan(SDB_SUB_PLAN_KIND_ANY, sub, op("=", var(2, 1), var(4, 0))));
-    CHECK(&plan, "Join [2.0:23 2.1:23 2.2:23] kind=semi nconds=0 strategy=hash nkeys=1\n", "  Scan [3.1:23] rel_oid=200");
+    CHECK(&plan, "Join [2.0:23 2.1:23 2.2:23] kind=semi nconds=0 strategy=hash nkeys=1\n",
+          "  Scan [3.1:23] rel_oid=200");
     SdbPlanJoin *j = (SdbPlanJoin *)plan;
     CU_ASSERT_EQUAL(((SdbBoundVar *)j->right_keys[0])->table, 3);
     CU_ASSERT_EQUAL(((SdbBoundVar *)j->right_keys[0])->column, 1);
@@ -604,13 +724,15 @@ static void test_in_to_semi_join(void)
           "  Scan [3.1:23 3.2:23] rel_oid=200 table=3 nfilters=0");
     /* NOT IN over nullable a.y: stays */
     sub = project(scan(200, 3), 4, 1, var(3, 1));
-    plan = filter(scan(100, 2), 1,
-                  boolexpr(SDB_EXPR_BOOL_OP_NOT, 1, subplan(SDB_SUB_PLAN_KIND_ANY, sub, op("=", var(2, 1), var(4, 0)))));
+    plan =
+        filter(scan(100, 2), 1,
+               boolexpr(SDB_EXPR_BOOL_OP_NOT, 1, subplan(SDB_SUB_PLAN_KIND_ANY, sub, op("=", var(2, 1), var(4, 0)))));
     CHECK(&plan, "Scan [2.0:23 2.1:23 2.2:23] rel_oid=100 table=2 nfilters=1");
     /* NOT IN between NOT NULL columns: anti join (b.x NOT IN (SELECT b2.y FROM b b2)) */
     sub = project(scan(200, 3), 4, 1, var(3, 1));
-    plan = filter(scan(200, 2), 1,
-                  boolexpr(SDB_EXPR_BOOL_OP_NOT, 1, subplan(SDB_SUB_PLAN_KIND_ANY, sub, op("=", var(2, 0), var(4, 0)))));
+    plan =
+        filter(scan(200, 2), 1,
+               boolexpr(SDB_EXPR_BOOL_OP_NOT, 1, subplan(SDB_SUB_PLAN_KIND_ANY, sub, op("=", var(2, 0), var(4, 0)))));
     CHECK(&plan, "Join [2.0:23 2.1:23 2.2:23] kind=anti nconds=0 strategy=hash nkeys=1\n");
 }
 
@@ -626,8 +748,8 @@ static SdbPlanScan *scan_of(SdbPlan *plan)
 static void test_index_selection(void)
 {
     /* a.x = 5: index, the filter consumed */
-    SdbPlan *plan = project(filter(scan(100, 2), 2, op("=", cint(5, INT4), var(2, 0)), op(">", var(2, 1), cint(0, INT4))),
-                            1, 1, var(2, 2));
+    SdbPlan *plan = project(
+        filter(scan(100, 2), 2, op("=", cint(5, INT4), var(2, 0)), op(">", var(2, 1), cint(0, INT4))), 1, 1, var(2, 2));
     CHECK(&plan, "Scan [2.1:23 2.2:23] rel_oid=100 table=2 nfilters=1 access=index index_oid=101 neq=1");
     the_const(scan_of(plan)->index_eq[0], 5);
     /* a range on x, only x read: index only */
@@ -635,6 +757,20 @@ static void test_index_selection(void)
                    1, var(2, 0));
     CHECK(&plan, "Scan [2.0:23] rel_oid=100 table=2 nfilters=0 access=index_only index_oid=101 neq=0 lower=Const "
                  "lower_inclusive=false upper=Const upper_inclusive=true");
+    /* x = (SELECT b.x FROM b WHERE b.y = 1): an uncorrelated SubPlan is a value */
+    SdbExpr *sp = subplan(SDB_SUB_PLAN_KIND_EXPR,
+                          project(filter(scan(200, 3), 1, op("=", var(3, 1), cint(1, INT4))), 4, 1, var(3, 0)), NULL);
+    sp->type = INT4;
+    ((SdbBoundSubPlan *)sp)->correlated = false;
+    plan = project(filter(scan(100, 2), 1, op("=", var(2, 0), sp)), 1, 1, var(2, 2));
+    CHECK(&plan, "  Scan [2.2:23] rel_oid=100 table=2 nfilters=0 access=index index_oid=101 neq=1");
+    CU_ASSERT(scan_of(plan)->index_eq[0] == sp);
+    /* a correlated one is not */
+    sp = subplan(SDB_SUB_PLAN_KIND_EXPR,
+                 project(filter(scan(200, 3), 1, op("=", var(3, 1), outer_var(2, 1))), 4, 1, var(3, 0)), NULL);
+    sp->type = INT4;
+    plan = project(filter(scan(100, 2), 1, op("=", var(2, 0), sp)), 1, 1, var(2, 2));
+    CHECK(&plan, "  Scan [2.0:23 2.1:23 2.2:23] rel_oid=100 table=2 nfilters=1 access=seq");
     /* no usable filter: sequential */
     plan = filter(scan(100, 2), 1, op("=", var(2, 1), cint(1, INT4)));
     CHECK(&plan, "access=seq index_oid=0");
@@ -648,8 +784,8 @@ static void test_index_selection(void)
     /* int8 column against an int4 constant: converted */
     plan = filter(scan(300, 2), 1, op("=", var(2, 1), cint(1, INT4)));
     ((SdbBoundVar *)((SdbBoundOpExpr *)((SdbPlanFilter *)plan)->quals[0])->args[0])->expr.type = INT8;
-    ((SdbPlanFilter *)plan)->quals[0] = op("=", ((SdbBoundOpExpr *)((SdbPlanFilter *)plan)->quals[0])->args[0],
-                                           cint(7, INT4));
+    ((SdbPlanFilter *)plan)->quals[0] =
+        op("=", ((SdbBoundOpExpr *)((SdbPlanFilter *)plan)->quals[0])->args[0], cint(7, INT4));
     ((SdbBoundVar *)((SdbBoundOpExpr *)((SdbPlanFilter *)plan)->quals[0])->args[0])->column = 0;
     plan = project(plan, 1, 1, var(2, 0));
     CHECK(&plan, "access=index_only index_oid=301 neq=1");
@@ -679,30 +815,59 @@ static SdbPlan *limit(SdbPlan *child, int64_t n, bool with_ties)
     return &l->plan;
 }
 
+static const char *text_of(const SdbExpr *e)
+{
+    const SdbVarlena *v = sdb_datum_varlena(((const SdbBoundConst *)e)->value);
+    return sdb_arena_strndup(arena, (const char *)v->data, v->len);
+}
+
+static void test_like_prefix(void)
+{
+    SdbExpr *name = var(2, 0);
+    name->type = SDB_TYPEOID_TEXT;
+    SdbPlan *plan = project(filter(scan(400, 2), 1, op("~~", name, bound("'ab\\%c_d%'"))), 1, 1, var(2, 1));
+    CHECK(&plan, "  Scan [2.0:23 2.1:23] rel_oid=400 table=2 nfilters=1 access=index index_oid=401 neq=0 lower=Const "
+                 "lower_inclusive=true upper=Const upper_inclusive=false");
+    CU_ASSERT_STRING_EQUAL(text_of(scan_of(plan)->lower), "ab%c");
+    CU_ASSERT_STRING_EQUAL(text_of(scan_of(plan)->upper), "ab%d");
+    /* a leading wildcard: no range */
+    plan = project(filter(scan(400, 2), 1, op("~~", name, bound("'%ab'"))), 1, 1, var(2, 1));
+    CHECK(&plan, "access=seq");
+}
+
 static void test_sort_elimination(void)
 {
     /* ORDER BY x over an index range on x */
-    SdbPlan *plan = project(sort(filter(scan(100, 2), 2, op(">", var(2, 0), cint(5, INT4)),
-                                        op("<", var(2, 0), cint(9, INT4))),
-                                 var(2, 0), 0),
-                            1, 1, var(2, 1));
+    SdbPlan *plan =
+        project(sort(filter(scan(100, 2), 2, op(">", var(2, 0), cint(5, INT4)), op("<", var(2, 0), cint(9, INT4))),
+                     var(2, 0), 0),
+                1, 1, var(2, 1));
     CU_ASSERT_STRING_EQUAL(CHECK(&plan, "Project"), "Project [1.0:23] table=1 nexprs=1\n"
-                                                   "  Scan [2.1:23] rel_oid=100 table=2 nfilters=0 access=index "
-                                                   "index_oid=101 neq=0 lower=Const lower_inclusive=false upper=Const "
-                                                   "upper_inclusive=false backward=false\n");
+                                                    "  Scan [2.1:23] rel_oid=100 table=2 nfilters=0 access=index "
+                                                    "index_oid=101 neq=0 lower=Const lower_inclusive=false upper=Const "
+                                                    "upper_inclusive=false backward=false\n");
     /* b(y, z): WHERE y = 1 ORDER BY z DESC NULLS FIRST reads it backward, through a Project */
     plan = sort(project(filter(scan(200, 2), 1, op("=", var(2, 1), cint(1, INT4))), 6, 1, var(2, 2)), var(6, 0),
                 SDB_SORT_DESC | SDB_SORT_NULLS_FIRST);
-    CHECK(&plan, "Project [6.0:23] table=6 nexprs=1\n  Scan [2.2:23] rel_oid=200 table=2 nfilters=0 access=index_only "
-                 "index_oid=201 neq=1",
+    CHECK(&plan,
+          "Project [6.0:23] table=6 nexprs=1\n  Scan [2.2:23] rel_oid=200 table=2 nfilters=0 access=index_only "
+          "index_oid=201 neq=1",
           "backward=true");
+    /* DESC alone is NULLS FIRST: backward too; DESC NULLS LAST is neither direction */
+    plan = sort(project(filter(scan(200, 2), 1, op("=", var(2, 1), cint(1, INT4))), 6, 1, var(2, 2)), var(6, 0),
+                SDB_SORT_DESC);
+    CHECK(&plan, "Project [6.0:23] table=6 nexprs=1\n", "backward=true");
+    plan = sort(project(filter(scan(200, 2), 1, op("=", var(2, 1), cint(1, INT4))), 6, 1, var(2, 2)), var(6, 0),
+                SDB_SORT_DESC | SDB_SORT_NULLS_LAST);
+    CHECK(&plan, "Sort [6.0:23] nkeys=1\n");
     /* top-N by index under LIMIT */
     plan = project(limit(sort(scan(100, 2), var(2, 0), 0), 5, false), 1, 1, var(2, 1));
     CHECK(&plan, "  Limit [2.1:23] limit=Const offset=- with_ties=false\n    Scan [2.1:23] rel_oid=100 "
                  "table=2 nfilters=0 access=index index_oid=101 neq=0");
     /* WITH TIES needs its Sort; no index on y */
     plan = project(limit(sort(scan(100, 2), var(2, 0), 0), 5, true), 1, 1, var(2, 1));
-    CHECK(&plan, "    Sort [2.0:23 2.1:23] nkeys=1\n      Scan [2.0:23 2.1:23] rel_oid=100 table=2 nfilters=0 access=seq");
+    CHECK(&plan,
+          "    Sort [2.0:23 2.1:23] nkeys=1\n      Scan [2.0:23 2.1:23] rel_oid=100 table=2 nfilters=0 access=seq");
     plan = project(limit(sort(scan(100, 2), var(2, 1), 0), 5, false), 1, 1, var(2, 1));
     CHECK(&plan, "    Sort [2.1:23] nkeys=1\n      Scan [2.1:23] rel_oid=100 table=2 nfilters=0 access=seq");
 }
@@ -712,6 +877,7 @@ static CU_TestInfo tests[] = {
     {"folding errors only where always evaluated", test_fold_errors},
     {"AND/OR/NOT simplification, empty results", test_bool_simplification},
     {"pushdown into a cross join", test_pushdown_into_join},
+    {"join order", test_join_order},
     {"index nested loop", test_index_nested_loop},
     {"pushdown around an outer join", test_pushdown_outer_join},
     {"outer-join simplification", test_outer_join_reduction},
@@ -723,6 +889,7 @@ static CU_TestInfo tests[] = {
     {"EXISTS to semi/anti join", test_exists_to_semi_join},
     {"IN / NOT IN to semi/anti join", test_in_to_semi_join},
     {"index selection", test_index_selection},
+    {"LIKE 'prefix%' as an index range", test_like_prefix},
     {"sort elimination, top-N by index", test_sort_elimination},
     CU_TEST_INFO_NULL,
 };

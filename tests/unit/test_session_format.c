@@ -142,6 +142,23 @@ static void test_aligned_table(void)
     CU_ASSERT_STRING_EQUAL(captured(&buf, &len, f),
                            "   t   |  n  \n-------+-----\n héllo |   1\n x     | -20\n(2 rows)\n\n");
     free(buf);
+
+    /* psql 15: select E'a\nbcd' as x, 1 as n, E'p\nq\nr' as y; select E'ab\nc' as x, 'z' as y */
+    f = open_memstream(&buf, &len);
+    const char *names3[] = {"x", "n", "y"};
+    SdbOid types3[] = {SDB_TYPEOID_TEXT, SDB_TYPEOID_INT4, SDB_TYPEOID_TEXT};
+    char *cells3[] = {"a\nbcd", "1", "p\nq\nr"};
+    sdb_psql_print_table(f, 3, names3, types3, 1, cells3);
+    CU_ASSERT_STRING_EQUAL(captured(&buf, &len, f), "  x  | n | y \n-----+---+---\n a  +| 1 | p+\n bcd |   | q+\n"
+                                                    "     |   | r\n(1 row)\n\n");
+    free(buf);
+    f = open_memstream(&buf, &len);
+    char *cells4[] = {"ab\nc", "z"};
+    const char *names4[] = {"x", "y"};
+    SdbOid types4[] = {SDB_TYPEOID_TEXT, SDB_TYPEOID_TEXT};
+    sdb_psql_print_table(f, 2, names4, types4, 1, cells4);
+    CU_ASSERT_STRING_EQUAL(captured(&buf, &len, f), " x  | y \n----+---\n ab+| z\n c  | \n(1 row)\n\n");
+    free(buf);
 }
 
 static void test_error_position(void)

@@ -312,9 +312,23 @@ int sdb_agg_ordered_set_step(SdbAggCall *call)
     return SDB_OK;
 }
 
-static int compare_values(const void *a, const void *b, void *ops)
+/* The order of the WITHIN GROUP key: the type's, reversed when descending. */
+typedef struct SortOrder {
+    const SdbTypeOps *ops;
+    int direction;
+} SortOrder;
+
+static int compare_values(const void *a, const void *b, void *order)
 {
-    return ((const SdbTypeOps *)ops)->compare(*(const SdbDatum *)a, *(const SdbDatum *)b);
+    const SortOrder *o = order;
+    return o->direction * o->ops->compare(*(const SdbDatum *)a, *(const SdbDatum *)b);
+}
+
+/* Sort the collected values (of `type`) in the WITHIN GROUP order. */
+static void sort_values(SdbAggCall *call, SdbAggOrderedSet *s, SdbOid type)
+{
+    SortOrder order = {sdb_type_ops(type), call->descending ? -1 : 1};
+    qsort_r(s->values, (size_t)s->count, sizeof *s->values, compare_values, &order);
 }
 
 static int check_fraction(double fraction)
@@ -378,7 +392,7 @@ static int percentile_final(SdbAggCall *call, bool continuous)
         call->result_null = true;
         return SDB_OK;
     }
-    qsort_r(s->values, (size_t)s->count, sizeof *s->values, compare_values, (void *)sdb_type_ops(call->argtypes[1]));
+    sort_values(call, s, call->argtypes[1]);
     if (!several)
         return percentile(call, s->fraction, continuous, &call->result);
     SdbArray a;
@@ -394,7 +408,8 @@ static int percentile_final(SdbAggCall *call, bool continuous)
 int sdb_agg_percentile_disc_final(SdbAggCall *call) { return percentile_final(call, false); }
 int sdb_agg_percentile_cont_final(SdbAggCall *call) { return percentile_final(call, true); }
 
-/* The most frequent value (the first in sort order among equally frequent ones). */
+/* The most frequent value (the first in the WITHIN GROUP order among
+ * equally frequent ones). */
 int sdb_agg_mode_final(SdbAggCall *call)
 {
     SdbAggOrderedSet *s = call->state;
@@ -403,7 +418,7 @@ int sdb_agg_mode_final(SdbAggCall *call)
         return SDB_OK;
     }
     const SdbTypeOps *ops = sdb_type_ops(call->argtypes[0]);
-    qsort_r(s->values, (size_t)s->count, sizeof *s->values, compare_values, (void *)ops);
+    sort_values(call, s, call->argtypes[0]);
     int64_t best = 0, best_run = 0;
     for (int64_t i = 0, run = 0; i < s->count; i++) {
         run = i > 0 && ops->compare(s->values[i], s->values[i - 1]) == 0 ? run + 1 : 1;

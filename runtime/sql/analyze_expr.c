@@ -224,32 +224,22 @@ int an_star(AnQuery *q, const SdbColumnRef *ref, SdbExpr ***exprs, const char **
 
 /* ---- aggregates and window functions ---- */
 
-static bool name_in(const char *name, const char *const *names)
+/* Whether `name` is an aggregate / a window function: the kind of its
+ * entries in the function table (all overloads of a name share it). */
+static bool has_kind(const char *name, SdbFuncKind kind)
 {
-    for (int i = 0; names[i] != NULL; i++)
-        if (strcmp(names[i], name) == 0)
-            return true;
-    return false;
+    const SdbFuncInfo *const *funcs;
+    return sdb_funcs_by_name(name, &funcs) > 0 && funcs[0]->kind == kind;
 }
 
-/* PostgreSQL's built-in aggregates (recognized when the function table
- * has an entry of that name). */
 static bool is_aggregate(const char *name)
 {
-    static const char *const names[] = {
-        "count", "sum", "avg", "min", "max", "bool_and", "bool_or", "every", "string_agg", "array_agg",
-        "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop", "bit_and", "bit_or",
-        "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg", "percentile_cont", "percentile_disc",
-        "mode", "corr", "covar_pop", "covar_samp", "regr_count", NULL};
-    const SdbFuncInfo *const *funcs;
-    return name_in(name, names) && sdb_funcs_by_name(name, &funcs) > 0;
+    return has_kind(name, SDB_FUNC_AGGREGATE);
 }
 
 static bool is_window_function(const char *name)
 {
-    static const char *const names[] = {"row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile",
-                                        "lag", "lead", "first_value", "last_value", "nth_value", NULL};
-    return name_in(name, names);
+    return has_kind(name, SDB_FUNC_WINDOW);
 }
 
 /* Bind a list of parse nodes at level q in clause `kind`. */
@@ -324,26 +314,46 @@ static int aggregate(AnQuery *q, const SdbFuncCall *fc, SdbExpr **out)
     if (!aggs_allowed(q->kind))
         return not_allowed(q, SDB_ERR_GROUPING_ERROR, "aggregate functions", fc->location);
     AnExprKind saved = q->kind;
-    SdbExpr **args;
-    int nargs;
+    SdbExpr **args, **keys = NULL;
+    int nargs, nkeys = 0, *flags = NULL;
     SdbBoundFuncExpr *f;
-    if (bind_args(q, fc, AN_AGG_ARGS, &args, &nargs) != SDB_OK || resolve(q, fc, args, nargs, &f) != SDB_OK)
+    if (bind_args(q, fc, AN_AGG_ARGS, &args, &nargs) != SDB_OK)
+        return SDB_ERROR;
+    if (fc->agg_within_group) {
+        /* an ordered-set aggregate resolves with its WITHIN GROUP
+         * expressions after the direct arguments (runtime/expr/README.md) */
+        q->kind = AN_AGG_ARGS;
+        int rc = bind_sort(q, AN_AGG_ARGS, fc->agg_order, &keys, &flags, &nkeys);
+        q->kind = saved;
+        SdbExpr **all = rc == SDB_OK ? sdb_bind_exprs(&q->bc, nargs + nkeys) : NULL;
+        if (all == NULL)
+            return SDB_ERROR;
+        memcpy(all, args, sizeof *all * (size_t)nargs);
+        memcpy(all + nargs, keys, sizeof *all * (size_t)nkeys);
+        args = all;
+    }
+    if (resolve(q, fc, args, nargs + nkeys, &f) != SDB_OK)
         return SDB_ERROR;
     SdbBoundAggref *a = sdb_new_bound_aggref(q->an->arena, f->expr.type);
     if (a == NULL)
         return SDB_ERROR;
     a->func = f->func;
     a->args = f->args;
-    a->nargs = f->nargs;
+    a->nargs = nargs;
     a->star = fc->agg_star;
     a->distinct = fc->agg_distinct;
     a->within_group = fc->agg_within_group;
     a->location = fc->location;
+    if (fc->agg_within_group) { /* the keys as the resolution coerced them */
+        a->order = f->args + nargs;
+        a->order_flags = flags;
+        a->norder = nkeys;
+    }
     q->kind = AN_AGG_ARGS;
     int rc = SDB_OK;
     if (fc->agg_filter != NULL)
         rc = an_bind_bool(q, AN_AGG_ARGS, fc->agg_filter, "FILTER", &a->filter);
-    if (rc == SDB_OK && fc->agg_order != NULL)
+    if (rc == SDB_OK && fc->agg_order != NULL && !fc->agg_within_group)
         rc = bind_sort(q, AN_AGG_ARGS, fc->agg_order, &a->order, &a->order_flags, &a->norder);
     q->kind = saved;
     if (rc != SDB_OK || push_agg(q, &a->expr, NULL) != SDB_OK)

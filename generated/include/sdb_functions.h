@@ -75,7 +75,7 @@ typedef struct SdbFuncInfo {
     const char *result_name; /* the result column's name (an OUT parameter's, pg_proc.proargnames), or NULL */
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 650
+#define SDB_FUNCTION_COUNT 659
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
@@ -217,8 +217,11 @@ int sdb_fn_pg_table_is_visible(SdbFnCall *call);
 int sdb_fn_pg_type_is_visible(SdbFnCall *call);
 int sdb_fn_quote_ident(SdbFnCall *call);
 int sdb_fn_quote_literal(SdbFnCall *call);
+int sdb_fn_regexp_count(SdbFnCall *call);
+int sdb_fn_regexp_like(SdbFnCall *call);
 int sdb_fn_regexp_match(SdbFnCall *call);
 int sdb_fn_regexp_replace(SdbFnCall *call);
+int sdb_fn_regexp_split_to_array(SdbFnCall *call);
 int sdb_fn_repeat(SdbFnCall *call);
 int sdb_fn_replace_text(SdbFnCall *call);
 int sdb_fn_rpad(SdbFnCall *call);
@@ -249,6 +252,7 @@ int sdb_fn_textoctetlen(SdbFnCall *call);
 int sdb_fn_textpos(SdbFnCall *call);
 int sdb_fn_textregexeq(SdbFnCall *call);
 int sdb_fn_textregexne(SdbFnCall *call);
+int sdb_fn_textregexsubstr(SdbFnCall *call);
 int sdb_fn_timestamp_age(SdbFnCall *call);
 int sdb_fn_timestamp_date(SdbFnCall *call);
 int sdb_fn_timestamp_mi(SdbFnCall *call);
@@ -334,6 +338,7 @@ int sdb_agg_sum_float_final(SdbAggCall *call);
 int sdb_agg_sum_float_step(SdbAggCall *call);
 int sdb_agg_sum_int_final(SdbAggCall *call);
 int sdb_agg_sum_int_step(SdbAggCall *call);
+int sdb_agg_array_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_bit_and_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_bit_or_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_bit_xor_combine(SdbAggCall *call, const void *other_state);
@@ -348,6 +353,7 @@ int sdb_agg_min_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_numeric_accum_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_numeric_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_regr_accum_combine(SdbAggCall *call, const void *other_state);
+int sdb_agg_string_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_sum_float_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_sum_int_combine(SdbAggCall *call, const void *other_state);
 int sdb_win_cume_dist(SdbWindowCall *call);

@@ -73,9 +73,12 @@ typedef struct SdbFuncInfo {
     const char *symbol;      /* the C function's name (NULL for an aggregate) */
     const char *description;
     const char *result_name; /* the result column's name (an OUT parameter's, pg_proc.proargnames), or NULL */
+    int nout;                /* OUT columns (result record, retset): one value each per row; else 0 */
+    const char *const *out_names; /* nout column names, or NULL */
+    const SdbOid *out_types; /* nout column types, or NULL */
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 659
+#define SDB_FUNCTION_COUNT 663
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
@@ -272,7 +275,9 @@ int sdb_fn_version(SdbFnCall *call);
 int sdb_fn_generate_series_int(SdbSrfCall *call);
 int sdb_fn_generate_series_step(SdbSrfCall *call);
 int sdb_fn_generate_subscripts(SdbSrfCall *call);
+int sdb_fn_json_each(SdbSrfCall *call);
 int sdb_fn_jsonb_array_elements(SdbSrfCall *call);
+int sdb_fn_jsonb_each(SdbSrfCall *call);
 int sdb_fn_jsonb_object_keys(SdbSrfCall *call);
 int sdb_fn_unnest(SdbSrfCall *call);
 int sdb_agg_array_array_final(SdbAggCall *call);

@@ -101,6 +101,10 @@ static const SdbTypeFunc typefuncs[] = {
     OUT("pg_node_tree_out", sdb_textout),
     RECV("pg_node_tree_recv", sdb_pg_node_tree_recv),
     SEND("pg_node_tree_send", sdb_varlenasend),
+    IN("record_in", sdb_record_in),
+    OUT("record_out", sdb_record_out),
+    RECV("record_recv", sdb_record_recv),
+    SEND("record_send", sdb_record_send),
     IN("regclassin", sdb_regin),
     OUT("regclassout", sdb_regout),
     RECV("regclassrecv", sdb_byval_recv),
@@ -254,7 +258,7 @@ static const SdbTypeFunc *type_function(const SdbTypeCtx *ctx, SdbTypeFuncKind k
     }
     const char *names[] = {t->input, t->output, t->receive, t->send};
     const SdbTypeFunc *f = names[kind] != NULL ? sdb_typefunc_lookup(names[kind]) : NULL;
-    if (f == NULL || t->kind == SDB_TYPEKIND_PSEUDO) {
+    if (f == NULL || (t->kind == SDB_TYPEKIND_PSEUDO && t->oid != SDB_TYPEOID_RECORD)) {
         sdb_error(SDB_ERR_UNDEFINED_FUNCTION, "no %s function available for type %s",
                   kind == SDB_TYPEFUNC_INPUT ? "input" : kind == SDB_TYPEFUNC_OUTPUT ? "output"
                   : kind == SDB_TYPEFUNC_RECEIVE ? "binary input" : "binary output",

@@ -78,7 +78,7 @@ typedef struct SdbFuncInfo {
     const SdbOid *out_types; /* nout column types, or NULL */
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 663
+#define SDB_FUNCTION_COUNT 664
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
@@ -279,6 +279,7 @@ int sdb_fn_json_each(SdbSrfCall *call);
 int sdb_fn_jsonb_array_elements(SdbSrfCall *call);
 int sdb_fn_jsonb_each(SdbSrfCall *call);
 int sdb_fn_jsonb_object_keys(SdbSrfCall *call);
+int sdb_fn_pg_show_all_settings(SdbSrfCall *call);
 int sdb_fn_unnest(SdbSrfCall *call);
 int sdb_agg_array_array_final(SdbAggCall *call);
 int sdb_agg_array_array_step(SdbAggCall *call);

@@ -48,6 +48,7 @@ typedef struct SdbSessionInfo {
     const char *const *search_path;  /* the parsed search_path ("$user" as written) */
     int npath;
     const struct SdbSettings *settings; /* the session's current values (pg_settings) */
+    const struct SdbSettings *reset_settings; /* what RESET returns to (pg_settings.reset_val); NULL: settings */
     void *arg;                       /* the session, for show and set */
     /* A setting's value as SHOW prints it: SDB_OK, or 42704 recorded. */
     int (*show)(void *arg, const char *name, char *buf, size_t size);

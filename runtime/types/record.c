@@ -1,7 +1,9 @@
 /*
  * types/record.c: anonymous records (record.h): building one, record_out
- * (PostgreSQL's composite text: `(a,"x y",)`), record_send, and the input
- * functions that refuse, as PostgreSQL does for type record.
+ * (PostgreSQL's composite text: `(a,"x y",)`), record_send, the order
+ * (column by column, NULL after any value, as PostgreSQL's record_cmp)
+ * through a key encoding, and the input functions that refuse, as
+ * PostgreSQL does for type record.
  */
 #include "types/record.h"
 
@@ -10,6 +12,7 @@
 
 #include "common/error.h"
 #include "sdb_types.h"
+#include "types/keycode.h"
 #include "types/typefuncs.h"
 
 static bool byval(SdbOid type)
@@ -167,6 +170,38 @@ SDB_TYPE_SEND(sdb_record_send)
         memcpy(out->data + at, be, 4);
     }
     return rc;
+}
+
+/* Each column: 1 and its type's key, or 2 for NULL (after any value). */
+int sdb_record_key(SdbDatum v, SdbStr *out)
+{
+    RecordReader r;
+    SdbOid type;
+    bool isnull;
+    SdbDatum value;
+    int rc;
+    reader_init(&r, v, out->arena);
+    while (reader_next(&r, &type, &isnull, &value, &rc)) {
+        const SdbTypeOps *ops = isnull ? NULL : sdb_type_ops(type);
+        if (!isnull && (ops == NULL || ops->key == NULL)) {
+            const SdbTypeInfo *t = sdb_type_by_oid(type);
+            return sdb_error(SDB_ERR_UNDEFINED_FUNCTION, "could not identify a comparison function for type %s",
+                             t != NULL ? t->name : "unknown");
+        }
+        if (sdb_send_u8(out, isnull ? 2 : 1) != SDB_OK || (!isnull && ops->key(value, out) != SDB_OK))
+            return SDB_ERROR;
+    }
+    return rc == SDB_OK ? sdb_send_u8(out, 0) : SDB_ERROR;
+}
+
+int sdb_record_compare(SdbDatum a, SdbDatum b)
+{
+    return sdb_compare_by_key(sdb_record_key, a, b);
+}
+
+uint64_t sdb_record_hash(SdbDatum v)
+{
+    return sdb_hash_by_key(sdb_record_key, v);
 }
 
 static int anonymous_input(void)

@@ -194,6 +194,7 @@ typedef struct OpsEntry {
 #define VECTOR_OPS {sdb_vector_compare, sdb_array_hash, sdb_vector_key}
 
 static const OpsEntry type_ops[] = {
+    {SDB_TYPEOID_RECORD, {sdb_record_compare, sdb_record_hash, sdb_record_key}},
     {SDB_TYPEOID_BOOL, {sdb_byte_compare, sdb_byte_hash, sdb_byte_key}},
     {SDB_TYPEOID_CHAR, {sdb_byte_compare, sdb_byte_hash, sdb_byte_key}},
     {SDB_TYPEOID_INT2, INT_OPS(sdb_int2_key)},

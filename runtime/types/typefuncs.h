@@ -137,6 +137,7 @@ SDB_TYPE_INPUT(sdb_record_in);
 SDB_TYPE_OUTPUT(sdb_record_out);
 SDB_TYPE_RECV(sdb_record_recv);
 SDB_TYPE_SEND(sdb_record_send);
+SDB_TYPE_OPS(sdb_record);
 
 /* domain.c */
 SDB_TYPE_INPUT(sdb_domain_in);

@@ -1,8 +1,9 @@
 /*
  * test_types_record.c: anonymous records (types/record.h): built from
  * columns of any types, printed as PostgreSQL's record_out prints them
- * (quoting, NULL columns), sent in record_send's binary format, and
- * refused as input (0A000) as PostgreSQL does.
+ * (quoting, NULL columns), sent in record_send's binary format, ordered
+ * column by column with NULL last, and refused as input (0A000) as
+ * PostgreSQL does.
  */
 #include <string.h>
 
@@ -52,6 +53,27 @@ static void test_send_format(void)
     CU_ASSERT_EQUAL(memcmp(out.data, want, sizeof want), 0);
 }
 
+static SdbDatum pair(const char *key, int32_t value, bool value_null)
+{
+    SdbOid types[] = {SDB_TYPEOID_TEXT, SDB_TYPEOID_INT4};
+    SdbDatum values[] = {text_datum(key), (SdbDatum)value};
+    bool nulls[] = {false, value_null};
+    SdbDatum rec;
+    CU_ASSERT_EQUAL_FATAL(sdb_record_make(tt_arena, 2, types, values, nulls, &rec), SDB_OK);
+    return rec;
+}
+
+static void test_order(void)
+{
+    const SdbTypeOps *ops = sdb_type_ops(SDB_TYPEOID_RECORD);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ops);
+    CU_ASSERT_TRUE(ops->compare(pair("a", 2, false), pair("b", 1, false)) < 0);
+    CU_ASSERT_TRUE(ops->compare(pair("a", 2, false), pair("a", 10, false)) < 0);
+    CU_ASSERT_TRUE(ops->compare(pair("a", 2, true), pair("a", 10, false)) > 0);
+    CU_ASSERT_EQUAL(ops->compare(pair("a", 2, true), pair("a", 2, true)), 0);
+    CU_ASSERT_EQUAL(ops->hash(pair("a", 2, false)), ops->hash(pair("a", 2, false)));
+}
+
 static void test_input_refused(void)
 {
     SdbTypeCtx ctx = tt_ctx(SDB_TYPEOID_RECORD, -1);
@@ -65,6 +87,7 @@ static void test_input_refused(void)
 static CU_TestInfo tests[] = {
     {"record_out quotes and leaves NULL columns empty", test_output_quotes_as_postgres},
     {"record_send format", test_send_format},
+    {"record order: column by column, NULL last", test_order},
     {"record input is refused", test_input_refused},
     CU_TEST_INFO_NULL,
 };

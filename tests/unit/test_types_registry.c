@@ -227,7 +227,7 @@ static void test_unknown_and_pseudo_types(void)
     ctx = tt_ctx(SDB_TYPEOID_ANYELEMENT, -1);
     CU_ASSERT_EQUAL(sdb_type_input(&ctx, "(1)", &v), SDB_ERROR);
     CU_ASSERT_STRING_EQUAL(tt_error_text(), "ERROR 42883: no input function available for type anyelement");
-    CU_ASSERT_PTR_NULL(sdb_type_ops(SDB_TYPEOID_RECORD));
+    CU_ASSERT_PTR_NULL(sdb_type_ops(SDB_TYPEOID_ANYELEMENT));
     CU_ASSERT_PTR_NULL(sdb_type_ops(99999));
 }
 

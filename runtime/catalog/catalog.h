@@ -169,8 +169,9 @@ typedef struct SdbRelation {
     const char *view_sql;     /* 'v': the view's SELECT as SQL text */
     const SdbSequence *sequence; /* 'S': its options, else NULL */
     SdbOid index_table;       /* 'i': the table it indexes, else 0 */
-    int32_t relpages;         /* pg_class.relpages / reltuples as the last ANALYZE */
-    float reltuples;          /* found them: reltuples -1 when never analyzed */
+    bool analyzed;            /* pg_class.reltuples >= 0 (-1: never analyzed); when set, */
+    int32_t relpages;         /* relpages and reltuples are what the last ANALYZE */
+    float reltuples;          /* found (a zeroed descriptor reads as never analyzed) */
     const SdbColumnStats *stats; /* natts entries (attnum 0: none), or NULL when no column has any */
 } SdbRelation;
 

@@ -115,6 +115,7 @@ static int new_builder(Loader *ld, const SdbCatRow *row)
     rel->natts = (int)sdb_datum_to_int64(v[SDB_ANUM_PG_CLASS_RELNATTS - 1]);
     rel->relpages = (int32_t)sdb_datum_to_int64(v[SDB_ANUM_PG_CLASS_RELPAGES - 1]);
     rel->reltuples = sdb_datum_to_float4(v[SDB_ANUM_PG_CLASS_RELTUPLES - 1]);
+    rel->analyzed = rel->reltuples >= 0;
     b->attrs = sdb_arena_calloc(arena, (size_t)rel->natts + 1, sizeof *b->attrs);
     if (rel->name == NULL || rel->namespace_name == NULL || b->attrs == NULL) {
         sdb_arena_destroy(arena);

@@ -42,10 +42,9 @@ double opt_table_rows(Opt *o, const SdbRelation *rel, double *pages)
     *pages = DEFAULT_PAGES;
     if (rel == NULL)
         return 1000.0;
-    bool analyzed = rel->reltuples >= 0;
     bool counted = o->ctx->engine != NULL && sdb_heap_nblocks(o->ctx->engine, rel->file, &nblocks) == SDB_OK;
     sdb_error_clear();
-    if (!analyzed) {
+    if (!rel->analyzed) {
         /* as PostgreSQL without statistics: at least 10 pages, lest a
          * table that is tiny now be planned as if it stayed so */
         if (counted)

@@ -19,6 +19,8 @@
 static const SdbTypeFunc typefuncs[] = {
     IN("aclitemin", sdb_aclitem_in),
     OUT("aclitemout", sdb_aclitem_out),
+    OUT("anyarray_out", sdb_array_out), /* pg_statistic.stavalues: arrays of any type */
+    SEND("anyarray_send", sdb_array_send),
     IN("array_in", sdb_array_in),
     OUT("array_out", sdb_array_out),
     RECV("array_recv", sdb_array_recv),
@@ -259,7 +261,10 @@ static const SdbTypeFunc *type_function(const SdbTypeCtx *ctx, SdbTypeFuncKind k
     }
     const char *names[] = {t->input, t->output, t->receive, t->send};
     const SdbTypeFunc *f = names[kind] != NULL ? sdb_typefunc_lookup(names[kind]) : NULL;
-    if (f == NULL || (t->kind == SDB_TYPEKIND_PSEUDO && t->oid != SDB_TYPEOID_RECORD)) {
+    /* pseudo-types have no I/O, except records and anyarray values
+     * (pg_statistic.stavalues, shown as the arrays they are) */
+    if (f == NULL || (t->kind == SDB_TYPEKIND_PSEUDO && t->oid != SDB_TYPEOID_RECORD
+                      && t->oid != SDB_TYPEOID_ANYARRAY)) {
         sdb_error(SDB_ERR_UNDEFINED_FUNCTION, "no %s function available for type %s",
                   kind == SDB_TYPEFUNC_INPUT ? "input" : kind == SDB_TYPEFUNC_OUTPUT ? "output"
                   : kind == SDB_TYPEFUNC_RECEIVE ? "binary input" : "binary output",

@@ -563,6 +563,9 @@ static int run_ddl(SdbStatement *st, const SdbNode *stmt)
         .view_ncolumns = -1,
         .eval_default = eval_default, /* ADD COLUMN ... DEFAULT on a table with rows */
         .eval_arg = s,
+        .current_user = s->user,
+        .password_md5 = s->settings.password_encryption == SDB_PASSWORD_ENCRYPTION_MD5,
+        .timezone = s->timezone,
     };
     statement_access(s, st->expr.arena);
     if (SDB_IS_A(stmt, VIEW_STMT) && view_columns(st, (const SdbViewStmt *)stmt, &ddl) != SDB_OK)

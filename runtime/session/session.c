@@ -81,10 +81,15 @@ SdbSession *sdb_session_open(SdbInstance *db, const char *user, const char *dbna
     SdbSession *s = session_alloc(db, user, dbname);
     if (s == NULL)
         return NULL;
-    if (sdb_settings_set(&s->settings, "session_authorization", user, SDB_SOURCE_SESSION) != SDB_OK) {
+    SdbRole role;
+    bool found;
+    if (sdb_settings_set(&s->settings, "session_authorization", user, SDB_SOURCE_SESSION) != SDB_OK ||
+        sdb_instance_role(db, user, s->stmt_arena, &role, &found) != SDB_OK) {
         sdb_session_close(s);
         return NULL;
     }
+    s->settings.is_superuser = found && role.superuser;
+    sdb_arena_reset(s->stmt_arena);
     if (strcmp(dbname, "postgres") != 0) {
         SdbDatabase found;
         if (sdb_session_xact_start(s, SDB_XACT_IMPLICIT) != SDB_OK) {

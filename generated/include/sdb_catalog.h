@@ -294,6 +294,14 @@ typedef struct SdbCatalogRel {
 #define SDB_ANUM_PG_AUTHID_ROLPASSWORD 11
 #define SDB_ANUM_PG_AUTHID_ROLVALIDUNTIL 12
 
+/* pg_catalog.pg_auth_members: role memberships: which roles are members of which (IN ROLE, ROLE, ADMIN) */
+#define SDB_CATALOG_PG_AUTH_MEMBERS_OID 1261
+#define SDB_NATTS_PG_AUTH_MEMBERS 4
+#define SDB_ANUM_PG_AUTH_MEMBERS_ROLEID 1
+#define SDB_ANUM_PG_AUTH_MEMBERS_MEMBER 2
+#define SDB_ANUM_PG_AUTH_MEMBERS_GRANTOR 3
+#define SDB_ANUM_PG_AUTH_MEMBERS_ADMIN_OPTION 4
+
 /* pg_catalog.pg_depend: dependencies between objects: sequences owned by columns, views on the relations they name */
 #define SDB_CATALOG_PG_DEPEND_OID 2608
 #define SDB_NATTS_PG_DEPEND 7
@@ -592,7 +600,7 @@ typedef struct SdbCatalogRel {
 #define SDB_ANUM_INFORMATION_SCHEMA_KEY_COLUMN_USAGE_ORDINAL_POSITION 8
 #define SDB_ANUM_INFORMATION_SCHEMA_KEY_COLUMN_USAGE_POSITION_IN_UNIQUE_CONSTRAINT 9
 
-#define SDB_CATALOG_REL_COUNT 29
+#define SDB_CATALOG_REL_COUNT 30
 
 /* All catalog relations, ordered by OID. */
 extern const SdbCatalogRel sdb_catalog_rels[SDB_CATALOG_REL_COUNT];

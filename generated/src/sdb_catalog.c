@@ -153,6 +153,13 @@ static const SdbCatalogColumn columns_pg_authid[SDB_NATTS_PG_AUTHID] = {
     {"rolvaliduntil", SDB_TYPEOID_TIMESTAMPTZ, -1, false, SDB_ANUM_PG_AUTHID_ROLVALIDUNTIL},
 };
 
+static const SdbCatalogColumn columns_pg_auth_members[SDB_NATTS_PG_AUTH_MEMBERS] = {
+    {"roleid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_AUTH_MEMBERS_ROLEID},
+    {"member", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_AUTH_MEMBERS_MEMBER},
+    {"grantor", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_AUTH_MEMBERS_GRANTOR},
+    {"admin_option", SDB_TYPEOID_BOOL, -1, true, SDB_ANUM_PG_AUTH_MEMBERS_ADMIN_OPTION},
+};
+
 static const SdbCatalogColumn columns_pg_database[SDB_NATTS_PG_DATABASE] = {
     {"oid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_DATABASE_OID},
     {"datname", SDB_TYPEOID_NAME, -1, true, SDB_ANUM_PG_DATABASE_DATNAME},
@@ -535,6 +542,7 @@ const SdbCatalogRel sdb_catalog_rels[SDB_CATALOG_REL_COUNT] = {
     {SDB_CATALOG_PG_PROC_OID, "pg_catalog", "pg_proc", false, SDB_CATALOG_TABLE, "functions and procedures", NULL, SDB_NATTS_PG_PROC, columns_pg_proc},
     {SDB_CATALOG_PG_CLASS_OID, "pg_catalog", "pg_class", false, SDB_CATALOG_TABLE, "tables, indexes, sequences, views and other relations", NULL, SDB_NATTS_PG_CLASS, columns_pg_class},
     {SDB_CATALOG_PG_AUTHID_OID, "pg_catalog", "pg_authid", true, SDB_CATALOG_TABLE, "roles (users and groups), with their passwords", NULL, SDB_NATTS_PG_AUTHID, columns_pg_authid},
+    {SDB_CATALOG_PG_AUTH_MEMBERS_OID, "pg_catalog", "pg_auth_members", true, SDB_CATALOG_TABLE, "role memberships: which roles are members of which (IN ROLE, ROLE, ADMIN)", NULL, SDB_NATTS_PG_AUTH_MEMBERS, columns_pg_auth_members},
     {SDB_CATALOG_PG_DATABASE_OID, "pg_catalog", "pg_database", true, SDB_CATALOG_TABLE, "databases of the cluster", NULL, SDB_NATTS_PG_DATABASE, columns_pg_database},
     {SDB_CATALOG_PG_SEQUENCE_OID, "pg_catalog", "pg_sequence", false, SDB_CATALOG_TABLE, "sequence parameters", NULL, SDB_NATTS_PG_SEQUENCE, columns_pg_sequence},
     {SDB_CATALOG_PG_AM_OID, "pg_catalog", "pg_am", false, SDB_CATALOG_TABLE, "access methods (index and table)", NULL, SDB_NATTS_PG_AM, columns_pg_am},
@@ -563,34 +571,35 @@ const SdbCatalogRel sdb_catalog_rels[SDB_CATALOG_REL_COUNT] = {
 
 /* Indexes into sdb_catalog_rels ordered by (schema, name), for binary search. */
 static const unsigned short by_name[SDB_CATALOG_REL_COUNT] = {
-    24,
-    27,
-    22,
-    26,
-    23,
     25,
-    7,
+    28,
+    23,
+    27,
+    24,
+    26,
     8,
+    9,
     1,
+    5,
     4,
     3,
-    18,
-    9,
-    5,
-    10,
-    11,
     19,
+    10,
+    6,
+    11,
     12,
+    20,
     13,
     14,
     15,
-    2,
     16,
-    20,
-    6,
-    21,
+    2,
     17,
-    28,
+    21,
+    7,
+    22,
+    18,
+    29,
     0,
 };
 

@@ -81,10 +81,15 @@ SdbSession *sdb_session_open(SdbInstance *db, const char *user, const char *dbna
     SdbSession *s = session_alloc(db, user, dbname);
     if (s == NULL)
         return NULL;
-    if (sdb_settings_set(&s->settings, "session_authorization", user, SDB_SOURCE_SESSION) != SDB_OK) {
+    SdbRole role;
+    bool found;
+    if (sdb_settings_set(&s->settings, "session_authorization", user, SDB_SOURCE_SESSION) != SDB_OK ||
+        sdb_instance_role(db, user, s->stmt_arena, &role, &found) != SDB_OK) {
         sdb_session_close(s);
         return NULL;
     }
+    s->settings.is_superuser = found && role.superuser;
+    sdb_arena_reset(s->stmt_arena);
     if (strcmp(dbname, "postgres") != 0) {
         SdbDatabase found;
         if (sdb_session_xact_start(s, SDB_XACT_IMPLICIT) != SDB_OK) {
@@ -563,6 +568,9 @@ static int run_ddl(SdbStatement *st, const SdbNode *stmt)
         .view_ncolumns = -1,
         .eval_default = eval_default, /* ADD COLUMN ... DEFAULT on a table with rows */
         .eval_arg = s,
+        .current_user = s->user,
+        .password_md5 = s->settings.password_encryption == SDB_PASSWORD_ENCRYPTION_MD5,
+        .timezone = s->timezone,
     };
     statement_access(s, st->expr.arena);
     if (SDB_IS_A(stmt, VIEW_STMT) && view_columns(st, (const SdbViewStmt *)stmt, &ddl) != SDB_OK)

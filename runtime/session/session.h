@@ -35,7 +35,18 @@ typedef struct SdbSession SdbSession;
 SdbInstance *sdb_instance_open(const char *datadir, const SdbSettings *settings);
 int sdb_instance_close(SdbInstance *db);
 
-/* A session of `user` on database `dbname` (3D000 when it does not exist). */
+/* A role as pg_authid has it (catalog/catalog.h). */
+typedef struct SdbRole SdbRole;
+
+/* The role called `name`: *found false when there is none (strings in
+ * `arena`).  Read in a transaction of its own, without a session: the
+ * server authenticates with it. */
+int sdb_instance_role(SdbInstance *db, const char *name, SdbArena *arena, SdbRole *out, bool *found);
+/* Whether role `role` is `group` or a member of it (pg_auth_members). */
+int sdb_instance_role_member(SdbInstance *db, const char *role, const char *group, bool *member);
+
+/* A session of `user` on database `dbname` (3D000 when it does not exist);
+ * is_superuser says whether the role `user` is a superuser. */
 SdbSession *sdb_session_open(SdbInstance *db, const char *user, const char *dbname);
 void sdb_session_close(SdbSession *s);
 

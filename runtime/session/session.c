@@ -673,6 +673,12 @@ static int pass_copy_out(void *arg, int ncols, const char *data, size_t len)
     return sink->copy_out(sink->arg, ncols, data, len);
 }
 
+static int pass_copy_begin(void *arg, bool is_from, bool binary, int ncols)
+{
+    const SdbResultSink *sink = ((DeferredTag *)arg)->sink;
+    return sink->copy_begin(sink->arg, is_from, binary, ncols);
+}
+
 /* Run one statement of a query string: transaction control itself, any
  * other inside the current transaction (started here when there is none;
  * `in_string` keeps it open for the rest of the string). */
@@ -697,7 +703,8 @@ static int run_one(SdbSession *s, const char *sql, const SdbRawStmt *raw, const 
                              .complete = defer_complete, .notice = pass_notice,
                              .parameter_status = pass_parameter_status,
                              .copy_in = sink && sink->copy_in ? pass_copy_in : NULL,
-                             .copy_out = sink && sink->copy_out ? pass_copy_out : NULL};
+                             .copy_out = sink && sink->copy_out ? pass_copy_out : NULL,
+                             .copy_begin = sink && sink->copy_begin ? pass_copy_begin : NULL};
     SdbArena *arena = sdb_arena_create(s->stmt_arena, "statement", 0);
     if (arena == NULL)
         return sdb_session_end_statement(s, SDB_ERROR);

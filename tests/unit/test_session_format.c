@@ -87,7 +87,7 @@ static char *write_fields(const char *const *values, int n, const SdbCopyFormat 
     for (int i = 0; i < n; i++) {
         if (i)
             sdb_str_append_char(&out, f->delimiter);
-        CU_ASSERT_EQUAL(sdb_copy_write_field(&out, values[i], f), SDB_OK);
+        CU_ASSERT_EQUAL(sdb_copy_write_field(&out, values[i], f, false), SDB_OK);
     }
     sdb_str_append(&out, "", 0);
     return out.data;

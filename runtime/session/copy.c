@@ -159,7 +159,7 @@ static int parse_options(const SdbList *options, bool is_from, CopyOptions *co)
 
 /* A FORCE_* list as one flag per COPY column (NULL when not given); 42P10
  * for a name that is not one of the COPY's columns. */
-static int force_flags(SdbArena *arena, const SdbNode *list, const char *option, int ncols,
+static int force_flags(SdbArena *arena, const SdbNode *list, const char *option, const SdbRelation *rel, int ncols,
                        const char *const *names, const bool **out)
 {
     *out = NULL;
@@ -179,9 +179,17 @@ static int force_flags(SdbArena *arena, const SdbNode *list, const char *option,
         for (int i = 0; i < ncols && found < 0; i++)
             if (strcmp(names[i], name) == 0)
                 found = i;
-        if (found < 0)
+        bool in_rel = false;
+        for (int i = 0; rel && i < rel->natts; i++)
+            in_rel |= !rel->attrs[i].dropped && strcmp(rel->attrs[i].name, name) == 0;
+        if (found < 0 && in_rel)
             return sdb_error(SDB_ERR_INVALID_COLUMN_REFERENCE, "%s column \"%s\" not referenced by COPY", option,
                              name);
+        if (found < 0 && rel)
+            return sdb_error(SDB_ERR_UNDEFINED_COLUMN, "column \"%s\" of relation \"%s\" does not exist", name,
+                             rel->name);
+        if (found < 0)
+            return sdb_error(SDB_ERR_UNDEFINED_COLUMN, "column \"%s\" does not exist", name);
         flags[found] = true;
     }
     *out = flags;
@@ -279,7 +287,46 @@ typedef struct CopyFrom {
     const SdbCopyFormat *f;
     SdbArena *arena;   /* one record's values; reset per record */
     SdbCopyInput in;
+    bool have_record;  /* a text/CSV record was read: errors show it */
 } CopyFrom;
+
+#define MAX_COPY_DATA_DISPLAY 100
+
+/* At most MAX_COPY_DATA_DISPLAY bytes of a value or line (cut at a
+ * character boundary, "..." added), as PostgreSQL shows it in CONTEXT. */
+static const char *printout(SdbArena *arena, const char *s, size_t len)
+{
+    if (len <= MAX_COPY_DATA_DISPLAY)
+        return sdb_arena_strndup(arena, s, len);
+    size_t cut = MAX_COPY_DATA_DISPLAY;
+    while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+        cut--;
+    SdbStr out;
+    sdb_str_init(&out, arena);
+    if (sdb_str_append(&out, s, cut) != SDB_OK || sdb_str_append_cstr(&out, "...") != SDB_OK)
+        return NULL;
+    return out.data;
+}
+
+/* CONTEXT for an error about the whole record: its text when it was read
+ * (an unterminated CSV field: all that was left, newline included). */
+static void record_context(CopyFrom *c)
+{
+    const SdbCopyInput *in = &c->in;
+    size_t len = in->pos - in->record_start;
+    const char *raw = in->data + in->record_start;
+    while (len > 0 && c->have_record && (raw[len - 1] == '\n' || raw[len - 1] == '\r'))
+        len--;
+    if (!c->have_record && in->pos > in->record_start && sdb_error_last()->code == SDB_ERR_BAD_COPY_FILE_FORMAT)
+        c->have_record = true;
+    /* PostgreSQL checks unique indexes on buffered rows, without the line */
+    bool show = c->have_record && !c->f->binary && c->arena && sdb_error_last()->code != SDB_ERR_UNIQUE_VIOLATION;
+    const char *shown = show ? printout(c->arena, raw, len) : NULL;
+    if (shown)
+        sdb_error_context("COPY %s, line %ld: \"%s\"", c->rel->name, in->line, shown);
+    else
+        sdb_error_context("COPY %s, line %ld", c->rel->name, in->line);
+}
 
 static int row_init(CopyFrom *c, CopyRow *row)
 {
@@ -307,8 +354,9 @@ static int text_values(CopyFrom *c, char **fields, CopyRow *row)
         row->nulls[i] = fields[i] == NULL;
         SdbTypeCtx tc = type_ctx(c, i);
         if (!row->nulls[i] && sdb_type_input(&tc, fields[i], &row->values[i]) != SDB_OK) {
+            const char *shown = printout(c->arena, fields[i], strlen(fields[i]));
             sdb_error_context("COPY %s, line %ld, column %s: \"%s\"", c->rel->name, c->in.line,
-                              c->rel->attrs[c->cols[i]].name, fields[i]);
+                              c->rel->attrs[c->cols[i]].name, shown ? shown : "");
             return SDB_ERROR;
         }
     }
@@ -359,8 +407,10 @@ static int copy_record(CopyFrom *c, bool first, bool *end)
         return *end ? SDB_OK : binary_values(c, fields, &row) == SDB_OK ? insert_values(c, &row) : SDB_ERROR;
     }
     char **fields = NULL;
+    c->have_record = false;
     if (sdb_copy_read_line(&c->in, c->f, c->arena, &fields, &nfields) != SDB_OK)
         return SDB_ERROR;
+    c->have_record = true;
     *end = nfields < 0;
     if (*end || (first && c->f->header))
         return SDB_OK;
@@ -446,9 +496,9 @@ static int copy_from(SdbStatement *st, const SdbCopyStmt *cs, CopyOptions *o)
         return SDB_ERROR;
     for (int i = 0; i < c.ncols; i++)
         names[i] = c.rel->attrs[cols[i]].name;
-    if (force_flags(st->expr.arena, o->force_not_null, "FORCE_NOT_NULL", c.ncols, names, &o->f.force_not_null) !=
+    if (force_flags(st->expr.arena, o->force_not_null, "FORCE_NOT_NULL", c.rel, c.ncols, names, &o->f.force_not_null) !=
             SDB_OK ||
-        force_flags(st->expr.arena, o->force_null, "FORCE_NULL", c.ncols, names, &o->f.force_null) != SDB_OK)
+        force_flags(st->expr.arena, o->force_null, "FORCE_NULL", c.rel, c.ncols, names, &o->f.force_null) != SDB_OK)
         return SDB_ERROR;
     const SdbResultSink *sink = st->sink;
     ClientSource client = {sink, c.ncols};
@@ -466,8 +516,8 @@ static int copy_from(SdbStatement *st, const SdbCopyStmt *cs, CopyOptions *o)
                               file.file ? (void *)&file : (void *)&client);
         rc = copy_records(&c, &count);
     }
-    if (rc != SDB_OK && sdb_error_last()->context[0] == '\0')
-        sdb_error_context("COPY %s, line %ld", c.rel->name, c.in.line);
+    if (rc != SDB_OK && sdb_error_last()->context[0] == '\0' && c.in.line > 0)
+        record_context(&c);
     if (file.file)
         fclose(file.file);
     sdb_arena_destroy(c.arena);
@@ -484,6 +534,7 @@ static int copy_from(SdbStatement *st, const SdbCopyStmt *cs, CopyOptions *o)
 typedef struct CopyOut {
     SdbStatement *st;
     CopyOptions *o;
+    const SdbRelation *rel; /* COPY t TO: the table; NULL for a query */
     FILE *file;
     const char *path;
     int ncols;
@@ -531,7 +582,7 @@ static int out_describe(void *arg, int ncols, const SdbPlanColumn *cols)
         c->types[i] = cols[i].type;
         names[i] = cols[i].name ? cols[i].name : "?column?";
     }
-    if (force_flags(arena, c->o->force_quote, "FORCE_QUOTE", ncols, names, &c->force_quote) != SDB_OK)
+    if (force_flags(arena, c->o->force_quote, "FORCE_QUOTE", c->rel, ncols, names, &c->force_quote) != SDB_OK)
         return SDB_ERROR;
     const SdbResultSink *client = c->st->sink;
     if (c->file == NULL && client->copy_begin && client->copy_begin(client->arg, false, c->o->f.binary, ncols) != SDB_OK)
@@ -601,11 +652,12 @@ static int out_rows(void *arg, const SdbBatch *batch)
 }
 
 /* SELECT cols FROM t, for COPY t TO. */
-static int select_statement(SdbStatement *st, const SdbCopyStmt *cs, const char **sql, const SdbNode **stmt)
+static int select_statement(SdbStatement *st, const SdbCopyStmt *cs, const SdbRelation **relp, const char **sql,
+                            const SdbNode **stmt)
 {
     const SdbRelation *rel;
     int *cols, ncols;
-    if (sdb_utility_relation(st, cs->relation, &rel) != SDB_OK ||
+    if (sdb_utility_relation(st, cs->relation, relp) != SDB_OK || (rel = *relp) == NULL ||
         copy_columns(st, rel, cs->attlist, &cols, &ncols) != SDB_OK)
         return SDB_ERROR;
     SdbStr text;
@@ -631,9 +683,10 @@ static int copy_to(SdbStatement *st, const SdbCopyStmt *cs, CopyOptions *o)
 {
     const char *sql = st->sql;
     const SdbNode *stmt = cs->query;
-    if (stmt == NULL && select_statement(st, cs, &sql, &stmt) != SDB_OK)
+    const SdbRelation *rel = NULL;
+    if (stmt == NULL && select_statement(st, cs, &rel, &sql, &stmt) != SDB_OK)
         return SDB_ERROR;
-    CopyOut c = {.st = st, .o = o, .path = cs->filename};
+    CopyOut c = {.st = st, .o = o, .rel = rel, .path = cs->filename};
     sdb_str_init(&c.line, st->expr.arena);
     if (cs->filename && (c.file = fopen(cs->filename, "wb")) == NULL) {
         sdb_error_errno(errno, "could not open file \"%s\" for writing", cs->filename);

@@ -153,6 +153,7 @@ static int read_text_line(SdbCopyInput *in, const SdbCopyFormat *o, SdbArena *ar
 {
     if (need_record(in, o) != SDB_OK)
         return SDB_ERROR;
+    in->record_start = in->pos;
     if (in->pos >= in->len) {
         *nfields = -1;
         return SDB_OK;
@@ -212,6 +213,7 @@ static int read_csv_line(SdbCopyInput *in, const SdbCopyFormat *o, SdbArena *are
 {
     if (need_record(in, o) != SDB_OK)
         return SDB_ERROR;
+    in->record_start = in->pos;
     if (in->pos >= in->len) {
         *nfields = -1;
         return SDB_OK;

@@ -40,6 +40,7 @@ typedef struct SdbCopyInput {
     const char *data;
     size_t len, pos;
     long line;
+    size_t record_start; /* where the last record read began (its raw bytes end at pos) */
     SdbCopyFillFn fill;
     void *fill_arg;
     SdbStr buf;

@@ -324,6 +324,8 @@ static void record_context(CopyFrom *c)
     const char *shown = show ? printout(c->arena, raw, len) : NULL;
     if (shown)
         sdb_error_context("COPY %s, line %ld: \"%s\"", c->rel->name, in->line, shown);
+    else if (c->f->binary && in->field >= 0 && in->field < c->ncols)
+        sdb_error_context("COPY %s, line %ld, column %s", c->rel->name, in->line, c->rel->attrs[c->cols[in->field]].name);
     else
         sdb_error_context("COPY %s, line %ld", c->rel->name, in->line);
 }

@@ -64,7 +64,7 @@ static int text_field(SdbStr *out, const char *p, size_t n)
 
 void sdb_copy_input_stream(SdbCopyInput *in, SdbArena *arena, SdbCopyFillFn fill, void *arg)
 {
-    *in = (SdbCopyInput){.data = "", .fill = fill, .fill_arg = arg};
+    *in = (SdbCopyInput){.data = "", .field = -1, .fill = fill, .fill_arg = arg};
     sdb_str_init(&in->buf, arena);
 }
 
@@ -420,6 +420,7 @@ int sdb_copy_read_binary_tuple(SdbCopyInput *in, SdbArena *arena, int ncols, Sdb
         return SDB_OK;
     }
     in->line++;
+    in->field = -1;
     const char *p = take(in, 2, "unexpected EOF in COPY data");
     if (p == NULL)
         return SDB_ERROR;
@@ -438,6 +439,7 @@ int sdb_copy_read_binary_tuple(SdbCopyInput *in, SdbArena *arena, int ncols, Sdb
      * (offsets are from in->pos, which a refill moves). */
     size_t need = 0;
     for (int i = 0; i < count; i++) {
+        in->field = i;
         if (need_bytes(in, need + 4, &have) != SDB_OK)
             return SDB_ERROR;
         if (!have)
@@ -446,11 +448,12 @@ int sdb_copy_read_binary_tuple(SdbCopyInput *in, SdbArena *arena, int ncols, Sdb
         if (len < -1)
             return sdb_error(SDB_ERR_BAD_COPY_FILE_FORMAT, "invalid field size");
         need += 4 + (len > 0 ? (size_t)len : 0);
+        if (need_bytes(in, need, &have) != SDB_OK)
+            return SDB_ERROR;
+        if (!have)
+            return sdb_error(SDB_ERR_BAD_COPY_FILE_FORMAT, "unexpected EOF in COPY data");
     }
-    if (need_bytes(in, need, &have) != SDB_OK)
-        return SDB_ERROR;
-    if (!have)
-        return sdb_error(SDB_ERR_BAD_COPY_FILE_FORMAT, "unexpected EOF in COPY data");
+    in->field = -1;
     SdbCopyBinaryField *out = sdb_arena_calloc(arena, (size_t)count + 1, sizeof *out);
     if (out == NULL)
         return SDB_ERROR;

@@ -41,6 +41,7 @@ typedef struct SdbCopyInput {
     size_t len, pos;
     long line;
     size_t record_start; /* where the last record read began (its raw bytes end at pos) */
+    int field;           /* binary: the field being read when reading failed, else -1 */
     SdbCopyFillFn fill;
     void *fill_arg;
     SdbStr buf;

@@ -1,8 +1,9 @@
 /*
  * test_session_format.c: the database-free parts of runtime/session: COPY's
- * text, CSV and binary formats and streamed input (copy_format.c) and psql's aligned table, error
- * position display and script splitting (psql_format.c).  Expected outputs
- * are PostgreSQL 15's (COPY) and psql 15's.
+ * text, CSV and binary formats and streamed input (copy_format.c) and
+ * psql's aligned table, error position display and script splitting
+ * (psql_format.c).  Expected outputs are PostgreSQL 15's (COPY) and psql
+ * 15's.
  */
 #include <stdlib.h>
 #include <string.h>

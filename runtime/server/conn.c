@@ -25,8 +25,6 @@
 #include "server/auth.h"
 #include "server/server_int.h"
 
-/* Send buffered output once it is this large, even mid-result. */
-#define FLUSH_AT (256 * 1024)
 /* Longest message of the kinds that are always short (PQ_SMALL_MESSAGE_LIMIT). */
 #define SMALL_MESSAGE (10000 + 5)
 
@@ -73,12 +71,17 @@ static int conn_flush(SdbConn *c)
     return SDB_OK;
 }
 
+int sdb_conn_flush(SdbConn *c)
+{
+    return conn_flush(c);
+}
+
 /* Send the recorded error (then clear it) as an ErrorResponse. */
 static void send_error(SdbConn *c, SdbSeverity severity)
 {
     const SdbErrorData *e = sdb_error_last();
     char position[16];
-    SdbWireNoticeField fields[7];
+    SdbWireNoticeField fields[8];
     int n = 0;
     fields[n++] = (SdbWireNoticeField){'S', sdb_severity_name(severity)};
     fields[n++] = (SdbWireNoticeField){'V', sdb_severity_name(severity)};
@@ -92,6 +95,8 @@ static void send_error(SdbConn *c, SdbSeverity severity)
         snprintf(position, sizeof position, "%d", e->position);
         fields[n++] = (SdbWireNoticeField){'P', position};
     }
+    if (e->context[0])
+        fields[n++] = (SdbWireNoticeField){'W', e->context};
     if (severity >= SDB_SEVERITY_FATAL)
         sdb_log(SDB_SEVERITY_LOG, "wire", "connection from %s ended: %s", c->host, e->message);
     if (sdb_wire_encode_error_response(&c->out, &(SdbWireErrorResponse){n, fields}) != SDB_OK)
@@ -143,6 +148,7 @@ typedef struct Output {
     const int16_t *formats;
     bool describe;         /* send a RowDescription (simple query) */
     bool defer_complete;   /* Execute: keep the tag until we know whether the portal suspended */
+    bool copy_out;         /* a COPY TO STDOUT is sending: CopyDone before its tag */
     int completed;
     char tag[64];
 } Output;
@@ -187,7 +193,7 @@ static int out_rows(void *arg, const SdbBatch *b)
             values[col].data = values[col].len < 0 ? NULL : text.data + starts[col];
         if (sdb_wire_encode_data_row(&c->out, &(SdbWireDataRow){ncols, values}) != SDB_OK)
             return SDB_ERROR;
-        if (c->out.len >= FLUSH_AT && conn_flush(c) != SDB_OK)
+        if (c->out.len >= SDB_CONN_FLUSH_AT && conn_flush(c) != SDB_OK)
             return SDB_ERROR;
     }
     return SDB_OK;
@@ -197,6 +203,11 @@ static int out_complete(void *arg, const char *tag)
 {
     Output *o = arg;
     o->completed++;
+    if (o->copy_out) {
+        o->copy_out = false;
+        if (sdb_wire_encode_copy_done(&o->c->out) != SDB_OK)
+            return SDB_ERROR;
+    }
     if (o->defer_complete) {
         snprintf(o->tag, sizeof o->tag, "%s", tag);
         return SDB_OK;
@@ -220,6 +231,25 @@ static void out_parameter_status(void *arg, const char *name, const char *value)
         sdb_error_clear();
 }
 
+static int out_copy_begin(void *arg, bool is_from, bool binary, int ncols)
+{
+    Output *o = arg;
+    o->copy_out = !is_from;
+    return sdb_copy_wire_begin(o->c, is_from, binary, ncols);
+}
+
+static int out_copy_in(void *arg, int ncols, SdbStr *data, bool *done)
+{
+    (void)ncols;
+    return sdb_copy_wire_in(((Output *)arg)->c, data, done);
+}
+
+static int out_copy_out(void *arg, int ncols, const char *data, size_t len)
+{
+    (void)ncols;
+    return sdb_copy_wire_out(((Output *)arg)->c, data, len);
+}
+
 static SdbResultSink make_sink(Output *o)
 {
     return (SdbResultSink){
@@ -229,6 +259,9 @@ static SdbResultSink make_sink(Output *o)
         .complete = out_complete,
         .notice = out_notice,
         .parameter_status = out_parameter_status,
+        .copy_begin = out_copy_begin,
+        .copy_in = out_copy_in,
+        .copy_out = out_copy_out,
     };
 }
 
@@ -982,9 +1015,11 @@ static bool handle_buffered(SdbConn *c)
             c->need = f.size;
             break;
         }
+        c->in_next = pos + f.size;
         keep = typed ? handle_message(c, &f) : handle_startup(c, &f);
         sdb_arena_reset(c->msg_arena);
-        pos += f.size;
+        if (sdb_copy_wire_restore(c, &pos) != SDB_OK && keep)
+            keep = fatal(c);
     }
     if (pos > 0) {
         memmove(c->in, c->in + pos, c->in_len - pos);
@@ -1101,6 +1136,7 @@ void sdb_conn_destroy(SdbConn *c, bool shutdown)
     sdb_arena_destroy(c->msg_arena);
     sdb_arena_destroy(c->row_arena);
     sdb_free(c->in);
+    sdb_free(c->copy_buf);
     sdb_free(c->user);
     sdb_free(c);
 }

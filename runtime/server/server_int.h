@@ -76,7 +76,15 @@ typedef struct SdbConn {
     bool broken;          /* sending failed: drop the connection */
     Statement *statements;
     Portal *portals;
+    /* COPY FROM STDIN (copy_wire.c): while a message is handled, where the
+     * next one starts in `in`; messages received during the COPY. */
+    size_t in_next;
+    char *copy_buf;
+    size_t copy_len, copy_pos, copy_cap;
 } SdbConn;
+
+/* Send buffered output once it is this large, even mid-result. */
+#define SDB_CONN_FLUSH_AT (256 * 1024)
 
 /* server.c, for conn.c */
 const SdbSettings *sdb_server_settings(const SdbServer *srv);
@@ -107,6 +115,19 @@ SdbConn *sdb_conn_create(SdbServer *srv, int fd, const struct sockaddr *peer);
 bool sdb_conn_process(SdbConn *c);
 /* Close the connection (after FATAL 57P01 when `shutdown`) and free it. */
 void sdb_conn_destroy(SdbConn *c, bool shutdown);
+/* Send all buffered output (waiting while the socket is full). */
+int sdb_conn_flush(SdbConn *c);
+
+/* copy_wire.c, for conn.c: the COPY sub-protocol behind the session sink's
+ * copy_begin (CopyInResponse flushed / CopyOutResponse), copy_in (the
+ * client's CopyData until CopyDone; CopyFail is 57014) and copy_out (one
+ * CopyData).  After each message conn.c calls sdb_copy_wire_restore, which
+ * sets *pos to where the next unhandled message starts in c->in (putting
+ * back what a COPY received and left unread). */
+int sdb_copy_wire_begin(SdbConn *c, bool is_from, bool binary, int ncols);
+int sdb_copy_wire_in(SdbConn *c, SdbStr *data, bool *done);
+int sdb_copy_wire_out(SdbConn *c, const char *data, size_t len);
+int sdb_copy_wire_restore(SdbConn *c, size_t *pos);
 
 /* tls.c */
 /* The server's TLS context from ssl_cert_file and ssl_key_file (relative to

@@ -233,11 +233,19 @@ static SdbResultSink make_sink(Output *o)
 
 /* --- statements and portals ----------------------------------------------------- */
 
+static void unlink_statement(SdbConn *c, Statement *target);
+
+/* The statement `name`, unless SQL DEALLOCATE dropped it from the session. */
 static Statement *find_statement(SdbConn *c, const char *name)
 {
-    for (Statement *s = c->statements; s; s = s->next)
-        if (strcmp(s->name, name) == 0)
+    for (Statement *s = c->statements; s; s = s->next) {
+        if (strcmp(s->name, name) != 0)
+            continue;
+        if (sdb_session_find_prepared(c->session, name) == s->prepared)
             return s;
+        unlink_statement(c, s);
+        return NULL;
+    }
     return NULL;
 }
 
@@ -904,6 +912,7 @@ static bool handle_message(SdbConn *c, const SdbWireFrame *f)
         if (c->broken)
             return false;
         send_error(c, SDB_SEVERITY_ERROR);
+        sdb_session_fail(c->session); /* the server's own errors fail the transaction too */
         if (is_extended(type))
             c->ignore_till_sync = true;
     }

@@ -23,6 +23,7 @@
 #include "sdb_types.h"
 #include "sdb_wire.h"
 #include "server/server_int.h"
+#include "types/typeio.h"
 
 /* Send buffered output once it is this large, even mid-result. */
 #define FLUSH_AT (256 * 1024)
@@ -121,12 +122,14 @@ static int send_row_description(SdbConn *c, int ncols, const SdbPlanColumn *cols
     if (fields == NULL)
         return SDB_ERROR;
     for (int i = 0; i < ncols; i++) {
-        const SdbTypeInfo *type = sdb_type_by_oid(cols[i].type);
+        int32_t typmod = cols[i].typmod;
+        SdbOid oid = sdb_type_base(cols[i].type, &typmod); /* a domain shows as its base type */
+        const SdbTypeInfo *type = sdb_type_by_oid(oid);
         fields[i] = (SdbWireFieldDescription){
             .name = cols[i].name ? cols[i].name : "?column?",
-            .type_oid = (int32_t)cols[i].type,
+            .type_oid = (int32_t)oid,
             .type_len = type ? type->len : -1,
-            .typmod = cols[i].typmod,
+            .typmod = typmod,
             .format = nformats == 0 ? 0 : formats[nformats == 1 ? 0 : i],
         };
     }

@@ -585,7 +585,7 @@ static void compare_one(PGconn *ours, PGconn *pg, const char *expr, int flags, i
     PGresult *a = PQexecParams(ours, sql, 0, NULL, NULL, NULL, NULL, format);
     PGresult *b = PQexecParams(pg, sql, 0, NULL, NULL, NULL, NULL, format);
     if (PQresultStatus(b) != PGRES_TUPLES_OK) {
-        CHECK((flags & NO_BINARY) && PQresultStatus(a) == PGRES_FATAL_ERROR &&
+        CHECK(PQresultStatus(a) == PGRES_FATAL_ERROR &&
                   same(PQresultErrorField(a, PG_DIAG_SQLSTATE), PQresultErrorField(b, PG_DIAG_SQLSTATE)),
               "%s (format %d): PostgreSQL failed (%s), specdb: %s %s", sql, format, PQresultErrorMessage(b),
               PQresStatus(PQresultStatus(a)), PQresultErrorMessage(a));
@@ -593,7 +593,7 @@ static void compare_one(PGconn *ours, PGconn *pg, const char *expr, int flags, i
     }
     if (!CHECK(PQresultStatus(a) == PGRES_TUPLES_OK, "%s (format %d): %s", sql, format, PQresultErrorMessage(a)))
         goto done;
-    CHECK(((flags & DOMAIN) || PQftype(a, 0) == PQftype(b, 0)) && PQfsize(a, 0) == PQfsize(b, 0) &&
+    CHECK(PQftype(a, 0) == PQftype(b, 0) && PQfsize(a, 0) == PQfsize(b, 0) &&
               PQfmod(a, 0) == PQfmod(b, 0) && PQfformat(a, 0) == PQfformat(b, 0),
           "%s (format %d): RowDescription type %u len %d typmod %d format %d, PostgreSQL %u %d %d %d", sql, format,
           PQftype(a, 0), PQfsize(a, 0), PQfmod(a, 0), PQfformat(a, 0), PQftype(b, 0), PQfsize(b, 0), PQfmod(b, 0),

@@ -252,11 +252,19 @@ static Statement *find_statement(SdbConn *c, const char *name)
     return NULL;
 }
 
+static void unlink_portal(SdbConn *c, Portal *target);
+
+/* The portal `name`, unless DEALLOCATE of its statement closed it. */
 static Portal *find_portal(SdbConn *c, const char *name)
 {
-    for (Portal *p = c->portals; p; p = p->next)
-        if (strcmp(p->name, name) == 0)
+    for (Portal *p = c->portals; p; p = p->next) {
+        if (strcmp(p->name, name) != 0)
+            continue;
+        if (sdb_session_find_portal(c->session, name) == p->portal)
             return p;
+        unlink_portal(c, p);
+        return NULL;
+    }
     return NULL;
 }
 

@@ -65,7 +65,7 @@ int sdb_session_close_prepared(SdbSession *s, const char *name)
     return SDB_OK;
 }
 
-static SdbPortal *find_portal(SdbSession *s, const char *name)
+SdbPortal *sdb_session_find_portal(SdbSession *s, const char *name)
 {
     for (SdbPortal *p = s->portals; p; p = p->next)
         if (strcmp(p->name, name) == 0)
@@ -96,7 +96,7 @@ int sdb_session_bind(SdbSession *s, const char *portal_name, SdbPrepared *p, int
         return sdb_error(SDB_ERR_PROTOCOL_VIOLATION,
                          "bind message supplies %d parameters, but prepared statement \"%s\" requires %d", nvalues,
                          p->name, p->nparams);
-    SdbPortal *old = find_portal(s, portal_name);
+    SdbPortal *old = sdb_session_find_portal(s, portal_name);
     if (old && portal_name[0] != '\0')
         return sdb_error(SDB_ERR_DUPLICATE_CURSOR, "cursor \"%s\" already exists", portal_name);
     if (old)

@@ -90,6 +90,9 @@ int sdb_prepared_columns(const SdbPrepared *p, int *ncols, const SdbPlanColumn *
 int sdb_session_bind(SdbSession *s, const char *portal_name, SdbPrepared *p, int nvalues,
                      const char *const *values, const int *lengths, const int16_t *formats, SdbPortal **out);
 
+/* The portal `name`, or NULL (closing its statement closes it). */
+SdbPortal *sdb_session_find_portal(SdbSession *s, const char *name);
+
 /* Run a portal for at most max_rows rows (0: all); *suspended tells whether
  * rows remain. */
 int sdb_portal_execute(SdbPortal *portal, int64_t max_rows, const SdbResultSink *sink, bool *suspended);

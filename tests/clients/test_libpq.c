@@ -265,6 +265,17 @@ static void test_prepared(PGconn *conn)
           "PQdescribePortal(\"\"): %s %d fields", PQresultErrorMessage(r), PQnfields(r));
     PQclear(r);
     EXEC_OK(conn, "COMMIT");
+    /* DEALLOCATE of the statement of a live portal (PostgreSQL keeps the
+     * portal; specdb closes it): the connection goes on either way */
+    EXEC_OK(conn, "BEGIN");
+    PQclear(PQexecPrepared(conn, "sel", 1, &one, NULL, NULL, 0));
+    EXEC_OK(conn, "DEALLOCATE sel");
+    PQclear(PQdescribePortal(conn, ""));
+    PQclear(PQexecPrepared(conn, "ins", 0, NULL, NULL, NULL, 0));
+    EXEC_OK(conn, "ROLLBACK");
+    r = PQprepare(conn, "sel", "SELECT id, name, amount FROM prep_t WHERE id >= $1 ORDER BY id", 0, NULL);
+    CHECK(PQresultStatus(r) == PGRES_COMMAND_OK, "PQprepare(sel) again: %s", PQresultErrorMessage(r));
+    PQclear(r);
     EXPECT_ERROR(PQdescribePortal(conn, "nosuch"), "34000", "portal \"nosuch\" does not exist");
     EXPECT_ERROR(PQdescribePrepared(conn, "nosuch"), "26000", "prepared statement \"nosuch\" does not exist");
     EXPECT_ERROR(PQprepare(conn, "sel", "SELECT 1", 0, NULL), "42P05", "prepared statement \"sel\" already exists");

@@ -54,6 +54,7 @@ typedef struct SdbSessionInfo {
     int (*show)(void *arg, const char *name, char *buf, size_t size);
     /* SET [LOCAL] name = value (set_config): SDB_OK or the error recorded. */
     int (*set)(void *arg, const char *name, const char *value, bool local);
+    volatile int *cancel;            /* non-zero: the statement is canceled (pg_sleep polls it); may be NULL */
 } SdbSessionInfo;
 
 /* Point info->reg at the catalog lookups of fn_system.c (arg = info). */

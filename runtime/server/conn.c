@@ -24,6 +24,7 @@
 #include "sdb_wire.h"
 #include "server/auth.h"
 #include "server/server_int.h"
+#include "types/typeio.h"
 
 /* Longest message of the kinds that are always short (PQ_SMALL_MESSAGE_LIMIT). */
 #define SMALL_MESSAGE (10000 + 5)
@@ -127,12 +128,14 @@ static int send_row_description(SdbConn *c, int ncols, const SdbPlanColumn *cols
     if (fields == NULL)
         return SDB_ERROR;
     for (int i = 0; i < ncols; i++) {
-        const SdbTypeInfo *type = sdb_type_by_oid(cols[i].type);
+        int32_t typmod = cols[i].typmod;
+        SdbOid oid = sdb_type_base(cols[i].type, &typmod); /* a domain shows as its base type */
+        const SdbTypeInfo *type = sdb_type_by_oid(oid);
         fields[i] = (SdbWireFieldDescription){
             .name = cols[i].name ? cols[i].name : "?column?",
-            .type_oid = (int32_t)cols[i].type,
+            .type_oid = (int32_t)oid,
             .type_len = type ? type->len : -1,
-            .typmod = cols[i].typmod,
+            .typmod = typmod,
             .format = nformats == 0 ? 0 : formats[nformats == 1 ? 0 : i],
         };
     }
@@ -267,19 +270,35 @@ static SdbResultSink make_sink(Output *o)
 
 /* --- statements and portals ----------------------------------------------------- */
 
+static void unlink_statement(SdbConn *c, Statement *target);
+
+/* The statement `name`, unless SQL DEALLOCATE dropped it from the session. */
 static Statement *find_statement(SdbConn *c, const char *name)
 {
-    for (Statement *s = c->statements; s; s = s->next)
-        if (strcmp(s->name, name) == 0)
+    for (Statement *s = c->statements; s; s = s->next) {
+        if (strcmp(s->name, name) != 0)
+            continue;
+        if (sdb_session_find_prepared(c->session, name) == s->prepared)
             return s;
+        unlink_statement(c, s);
+        return NULL;
+    }
     return NULL;
 }
 
+static void unlink_portal(SdbConn *c, Portal *target);
+
+/* The portal `name`, unless DEALLOCATE of its statement closed it. */
 static Portal *find_portal(SdbConn *c, const char *name)
 {
-    for (Portal *p = c->portals; p; p = p->next)
-        if (strcmp(p->name, name) == 0)
+    for (Portal *p = c->portals; p; p = p->next) {
+        if (strcmp(p->name, name) != 0)
+            continue;
+        if (sdb_session_find_portal(c->session, name) == p->portal)
             return p;
+        unlink_portal(c, p);
+        return NULL;
+    }
     return NULL;
 }
 
@@ -964,6 +983,7 @@ static bool handle_message(SdbConn *c, const SdbWireFrame *f)
         if (c->broken)
             return false;
         send_error(c, SDB_SEVERITY_ERROR);
+        sdb_session_fail(c->session); /* the server's own errors fail the transaction too */
         if (is_extended(type))
             c->ignore_till_sync = true;
     }

@@ -66,7 +66,8 @@ static SdbSession *session_alloc(SdbInstance *db, const char *user, const char *
                                    .sequences = &s->sequences};
     s->info = (SdbSessionInfo){.user = s->user, .database = s->dbname, .backend_pid = (int32_t)getpid(),
                                .catalog = s->catalog, .txn = &s->txn, .settings = &s->settings,
-                               .reset_settings = &db->settings, .arg = s, .show = info_show, .set = info_set};
+                               .reset_settings = &db->settings, .arg = s, .show = info_show, .set = info_set,
+                               .cancel = &s->cancel};
     sdb_session_info_init(&s->info);
     return s;
 }
@@ -367,18 +368,7 @@ int sdb_session_end_statement(SdbSession *s, int rc)
         return SDB_OK;
     if (s->cancel == 2 && sdb_error_last()->code == SDB_ERR_QUERY_CANCELED)
         sdb_error(SDB_ERR_QUERY_CANCELED, "canceling statement due to statement timeout");
-    if (s->xact == SDB_XACT_BLOCK || s->xact == SDB_XACT_FAILED) {
-        SdbErrorData saved = *sdb_error_last();
-        sdb_session_xact_abort(s);
-        s->xact = SDB_XACT_FAILED;
-        SdbErrorData *slot = (SdbErrorData *)sdb_error_last();
-        *slot = saved;
-    } else if (s->xact == SDB_XACT_IMPLICIT) {
-        SdbErrorData saved = *sdb_error_last();
-        sdb_session_xact_abort(s);
-        SdbErrorData *slot = (SdbErrorData *)sdb_error_last();
-        *slot = saved;
-    }
+    sdb_session_fail(s);
     return SDB_ERROR;
 }
 

@@ -96,6 +96,9 @@ typedef struct SdbPortal SdbPortal;
  * (0 entries are inferred).  Named ones are kept until closed. */
 int sdb_session_prepare(SdbSession *s, const char *name, const char *sql, int nparams, const SdbOid *types,
                         SdbPrepared **out);
+/* The prepared statement `name` ("" the unnamed one) made by Parse or SQL
+ * PREPARE, or NULL (DEALLOCATE may have dropped it). */
+SdbPrepared *sdb_session_find_prepared(SdbSession *s, const char *name);
 int sdb_prepared_params(const SdbPrepared *p, int *nparams, const SdbOid **types);
 int sdb_prepared_columns(const SdbPrepared *p, int *ncols, const SdbPlanColumn **cols);
 
@@ -103,6 +106,9 @@ int sdb_prepared_columns(const SdbPrepared *p, int *ncols, const SdbPlanColumn *
  * NULL) into a portal. */
 int sdb_session_bind(SdbSession *s, const char *portal_name, SdbPrepared *p, int nvalues,
                      const char *const *values, const int *lengths, const int16_t *formats, SdbPortal **out);
+
+/* The portal `name`, or NULL (closing its statement closes it). */
+SdbPortal *sdb_session_find_portal(SdbSession *s, const char *name);
 
 /* Run a portal for at most max_rows rows (0: all); *suspended tells whether
  * rows remain. */
@@ -128,6 +134,13 @@ void sdb_session_set_backend_pid(SdbSession *s, int32_t pid);
 
 /* 'I' idle, 'T' in a transaction block, 'E' in a failed one (ReadyForQuery). */
 char sdb_session_status(const SdbSession *s);
+
+/* An error found outside the session (by the wire server: a malformed
+ * message, an unknown statement or portal, a bad format code, invalid
+ * UTF-8) fails the transaction as a failed statement would: a block becomes
+ * failed ('E', 25P02 until ROLLBACK), an implicit transaction is rolled
+ * back.  The error slot is kept. */
+void sdb_session_fail(SdbSession *s);
 
 /* Ask the running statement to stop (57014); callable from another thread. */
 void sdb_session_cancel(SdbSession *s);

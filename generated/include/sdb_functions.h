@@ -75,7 +75,7 @@ typedef struct SdbFuncInfo {
     const char *result_name; /* the result column's name (an OUT parameter's, pg_proc.proargnames), or NULL */
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 650
+#define SDB_FUNCTION_COUNT 658
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
@@ -93,6 +93,7 @@ extern const SdbAggInfo sdb_aggregates[SDB_AGGREGATE_COUNT];
 
 /* The C functions of the specs (runtime/expr). */
 int sdb_fn_array_position(SdbFnCall *call);
+int sdb_fn_array_to_string(SdbFnCall *call);
 int sdb_fn_bool_int4(SdbFnCall *call);
 int sdb_fn_booltext(SdbFnCall *call);
 int sdb_fn_bpchar(SdbFnCall *call);
@@ -187,6 +188,7 @@ int sdb_fn_lpad(SdbFnCall *call);
 int sdb_fn_ltrim(SdbFnCall *call);
 int sdb_fn_ltrim1(SdbFnCall *call);
 int sdb_fn_md5_text(SdbFnCall *call);
+int sdb_fn_name_text(SdbFnCall *call);
 int sdb_fn_nextval(SdbFnCall *call);
 int sdb_fn_no_description(SdbFnCall *call);
 int sdb_fn_now(SdbFnCall *call);
@@ -232,6 +234,7 @@ int sdb_fn_text_cat_any(SdbFnCall *call);
 int sdb_fn_text_concat(SdbFnCall *call);
 int sdb_fn_text_concat_ws(SdbFnCall *call);
 int sdb_fn_text_left(SdbFnCall *call);
+int sdb_fn_text_name(SdbFnCall *call);
 int sdb_fn_text_reverse(SdbFnCall *call);
 int sdb_fn_text_right(SdbFnCall *call);
 int sdb_fn_text_starts_with(SdbFnCall *call);

@@ -726,6 +726,7 @@ static int bind_sql_value(const SdbBindContext *bc, const SdbSqlValueFunction *n
     if (sdb_bind_function(bc, func, NULL, 0, node->location, &now) != SDB_OK)
         return SDB_ERROR;
     *out = &now->expr;
+    now->sql_value = (int)node->op + 1;
     if (cast == NULL)
         return SDB_OK;
     SdbExpr **args = sdb_bind_exprs(bc, 1);
@@ -734,6 +735,8 @@ static int bind_sql_value(const SdbBindContext *bc, const SdbSqlValueFunction *n
     args[0] = &now->expr;
     if (sdb_bind_function(bc, cast, args, 1, node->location, &converted) != SDB_OK)
         return SDB_ERROR;
+    now->sql_value = 0;
+    converted->sql_value = (int)node->op + 1;
     *out = &converted->expr;
     return SDB_OK;
 }

@@ -66,7 +66,8 @@ static SdbSession *session_alloc(SdbInstance *db, const char *user, const char *
                                    .sequences = &s->sequences};
     s->info = (SdbSessionInfo){.user = s->user, .database = s->dbname, .backend_pid = (int32_t)getpid(),
                                .catalog = s->catalog, .txn = &s->txn, .settings = &s->settings,
-                               .arg = s, .show = info_show, .set = info_set};
+                               .arg = s, .show = info_show, .set = info_set,
+                               .deparse = sdb_session_deparse};
     sdb_session_info_init(&s->info);
     return s;
 }

@@ -75,7 +75,7 @@ typedef struct SdbFuncInfo {
     const char *result_name; /* the result column's name (an OUT parameter's, pg_proc.proargnames), or NULL */
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 662
+#define SDB_FUNCTION_COUNT 670
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
@@ -213,6 +213,8 @@ int sdb_fn_pg_encoding_to_char(SdbFnCall *call);
 int sdb_fn_pg_function_is_visible(SdbFnCall *call);
 int sdb_fn_pg_get_constraintdef(SdbFnCall *call);
 int sdb_fn_pg_get_expr(SdbFnCall *call);
+int sdb_fn_pg_get_function_arguments(SdbFnCall *call);
+int sdb_fn_pg_get_function_result(SdbFnCall *call);
 int sdb_fn_pg_get_indexdef(SdbFnCall *call);
 int sdb_fn_pg_get_userbyid(SdbFnCall *call);
 int sdb_fn_pg_get_viewdef(SdbFnCall *call);

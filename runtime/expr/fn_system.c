@@ -574,6 +574,43 @@ int sdb_fn_pg_function_is_visible(SdbFnCall *call)
     return sdb_fn_return_bool(call, true);
 }
 
+/* pg_get_function_arguments(oid): the argument types as CREATE FUNCTION
+ * lists them ("text, integer", "VARIADIC \"any\""); NULL for no such
+ * function. */
+int sdb_fn_pg_get_function_arguments(SdbFnCall *call)
+{
+    const SdbFuncInfo *f = sdb_func_by_oid((SdbOid)call->args[0]);
+    if (f == NULL) {
+        call->result_null = true;
+        return SDB_OK;
+    }
+    SdbStr out;
+    sdb_str_init(&out, call->arena);
+    int rc = sdb_str_append(&out, "", 0);
+    for (int i = 0; i < f->nargs && rc == SDB_OK; i++) {
+        rc |= i > 0 ? sdb_str_append_cstr(&out, ", ") : SDB_OK;
+        rc |= f->variadic && i == f->nargs - 1 ? sdb_str_append_cstr(&out, "VARIADIC ") : SDB_OK;
+        rc |= sdb_format_type(&out, f->argtypes[i], -1, false);
+    }
+    return rc == SDB_OK ? sdb_fn_return_text(call, out.data, out.len) : SDB_ERROR;
+}
+
+/* pg_get_function_result(oid): the result type ("SETOF integer" for a
+ * set); NULL for no such function. */
+int sdb_fn_pg_get_function_result(SdbFnCall *call)
+{
+    const SdbFuncInfo *f = sdb_func_by_oid((SdbOid)call->args[0]);
+    if (f == NULL) {
+        call->result_null = true;
+        return SDB_OK;
+    }
+    SdbStr out;
+    sdb_str_init(&out, call->arena);
+    int rc = f->retset ? sdb_str_append_cstr(&out, "SETOF ") : SDB_OK;
+    rc |= sdb_format_type(&out, f->rettype, -1, false);
+    return rc == SDB_OK ? sdb_fn_return_text(call, out.data, out.len) : SDB_ERROR;
+}
+
 /* Every type is a built-in one of pg_catalog, always on the path. */
 int sdb_fn_pg_type_is_visible(SdbFnCall *call)
 {

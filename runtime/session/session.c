@@ -67,7 +67,7 @@ static SdbSession *session_alloc(SdbInstance *db, const char *user, const char *
     s->info = (SdbSessionInfo){.user = s->user, .database = s->dbname, .backend_pid = (int32_t)getpid(),
                                .catalog = s->catalog, .txn = &s->txn, .settings = &s->settings,
                                .reset_settings = &db->settings, .arg = s, .show = info_show, .set = info_set,
-                               .cancel = &s->cancel};
+                               .cancel = &s->cancel, .deparse = sdb_session_deparse};
     sdb_session_info_init(&s->info);
     return s;
 }

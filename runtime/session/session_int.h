@@ -149,6 +149,10 @@ bool sdb_statement_is_plannable(const SdbNode *stmt);
 int sdb_session_convert(const SdbExprContext *expr, SdbOid from, SdbOid to, SdbDatum *value);
 void sdb_session_notice(const SdbResultSink *sink, const char *sqlstate, const char *message);
 int sdb_session_timezone(SdbSession *s);
+
+/* SdbSessionInfo.deparse (deparse.c): `sql`, a DEFAULT or CHECK of relation
+ * `relid`, printed as PostgreSQL's pg_get_expr prints the stored form. */
+int sdb_session_deparse(void *arg, const char *sql, SdbOid relid, bool pretty, SdbStr *out);
 int sdb_session_search_path(SdbSession *s);
 
 /* transaction.c */

@@ -306,4 +306,7 @@ def _doc(entry):
               r["label"] + (f" -> {r['then']}" if r["then"] else "")} for r in entry["explain"]]
     details = [{"when": _when_text(d["when"]), "title": d["title"] or f"(ANALYZE: {d['analyze']})"}
                for d in entry["explain_details"] or []]
-    return {"rules": rules, "details": details}
+    children = [{"when": _when_text(c["when"]), "field": c["field"],
+                 "how": f"under `{c['wrap']}`" if c["wrap"] else f"as section `{c['section']}`"}
+                for c in entry["explain_children"] or []]
+    return {"rules": rules, "details": details, "children": children}

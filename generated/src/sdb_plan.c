@@ -213,6 +213,8 @@ static int explain_aggregate(const SdbPlanAggregate *node, const SdbPlanExplaine
         x->text(x->arg, "GroupAggregate");
     } else if (node->nsets == 0) {
         x->text(x->arg, "HashAggregate");
+    } else if (node->ngroups == 0) {
+        x->text(x->arg, "Aggregate");
     } else if (explain_has(node->sets, node->nsets, 0)) {
         x->text(x->arg, "MixedAggregate");
     } else {

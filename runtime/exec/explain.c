@@ -8,6 +8,7 @@
  */
 #include "exec/exec_int.h"
 
+#include "expr/deparse.h"
 #include "sdb_casts.h"
 #include "sdb_operators.h"
 
@@ -18,6 +19,7 @@ typedef struct Explain {
     bool analyze;
     ExecShared *sh;
     SdbHash *names;         /* (table, column) -> column name */
+    SdbHash *computed;      /* (table, column) of the names that are expressions */
     SdbHash *relnames;      /* binding table of a Scan -> its relation's name */
     int nscans;             /* scans in the plan (range_name): more than one qualifies names */
     SdbHash *subnums;       /* SubPlan pointer -> its number (1, 2 ...) */
@@ -29,7 +31,8 @@ typedef struct Explain {
     const SdbPlan *node;
     const SdbPlan *stats_of; /* whose actual counts its title shows */
     int depth;
-    int own_table;          /* a scan's binding table: its own columns go unqualified, as in PostgreSQL */
+    int own[2];             /* its own binding tables: a scan's columns go unqualified, an
+                             * Aggregate's or WindowAgg's without parentheses, as in PostgreSQL */
     bool init_done;         /* its InitPlans are printed */
     SdbStr title;           /* its title, in pieces */
 } Explain;
@@ -55,6 +58,8 @@ static void add_expr_name(Explain *ex, int table, int column, const SdbExpr *e)
     if (sdb_hash_lookup(ex->names, key, sizeof(key), NULL) || deparse(ex, e, &text) != SDB_OK || text.len == 0)
         return;
     sdb_hash_put(ex->names, key, sizeof(key), text.data);
+    if (e->tag != SDB_E_VAR)
+        sdb_hash_put(ex->computed, key, sizeof(key), (void *)e);
 }
 
 /* The columns of relation `oid` as binding table `table`, qualified by `name`. */
@@ -156,6 +161,20 @@ static void add_column_names(Explain *ex, const SdbPlan *p)
 /* `add` on every node of the plan, children first (an aggregate's text
  * uses their names), CTE plans (children of their scans) and SubPlan
  * plans included. */
+/* The binding tables node p makes itself (-1: none). */
+static void own_tables(Explain *ex, const SdbPlan *p, int own[2])
+{
+    own[0] = own[1] = -1;
+    if (p->tag == SDB_P_AGGREGATE) {
+        own[0] = ((const SdbPlanAggregate *)p)->group_table;
+        own[1] = ((const SdbPlanAggregate *)p)->agg_table;
+    } else if (p->tag == SDB_P_WINDOW) {
+        own[0] = ((const SdbPlanWindow *)p)->table;
+    } else {
+        range_name(ex, p, &own[0]);
+    }
+}
+
 static void add_names(Explain *ex, const SdbPlan *p, void (*add)(Explain *, const SdbPlan *))
 {
     for (int i = 0; i < sdb_plan_nchildren(p); i++) {
@@ -170,12 +189,12 @@ static void add_names(Explain *ex, const SdbPlan *p, void (*add)(Explain *, cons
         add_names(ex, subs.items[i]->plan, add);
 }
 
-static const char *type_name(SdbOid type)
+/* "::type" with PostgreSQL's name of the type ("integer"). */
+static int type_label(SdbStr *s, SdbOid type)
 {
-    const SdbTypeInfo *t = sdb_type_by_oid(type);
-    return t ? t->name : "unknown";
+    sdb_str_append_cstr(s, "::");
+    return sdb_format_type(s, type, -1, false);
 }
-
 /* --- expressions ---------------------------------------------------------- */
 
 static int deparse_list(Explain *ex, SdbExpr *const *args, int n, const char *sep, SdbStr *s)
@@ -212,7 +231,8 @@ static int deparse_const(Explain *ex, const SdbBoundConst *c, SdbStr *s)
             sdb_str_append_char(s, '\'');
         sdb_str_append_char(s, *p);
     }
-    return sdb_str_appendf(s, "'::%s", type_name(t));
+    sdb_str_append_char(s, '\'');
+    return type_label(s, t);
 }
 
 static int deparse_op(Explain *ex, const SdbBoundOpExpr *o, SdbStr *s)
@@ -274,15 +294,19 @@ static int deparse(Explain *ex, const SdbExpr *e, SdbStr *s)
 {
     switch (e->tag) {
     case SDB_E_VAR: {
+        /* a column an operator below computes: in parentheses, as
+         * PostgreSQL prints a reference to a subplan's expression */
         const SdbBoundVar *v = (const SdbBoundVar *)e;
         int key[2] = {v->table, v->column};
         void *name, *rel;
-        if (ex->nscans > 1 && v->table != ex->own_table &&
-            sdb_hash_lookup(ex->relnames, &v->table, sizeof(v->table), &rel))
+        bool own = v->table == ex->own[0] || v->table == ex->own[1];
+        if (ex->nscans > 1 && !own && sdb_hash_lookup(ex->relnames, &v->table, sizeof(v->table), &rel))
             sdb_str_appendf(s, "%s.", (const char *)rel);
-        if (sdb_hash_lookup(ex->names, key, sizeof(key), &name))
-            return sdb_str_append_cstr(s, name);
-        return sdb_str_appendf(s, v->column < 0 ? "ctid" : "col%d_%d", v->table, v->column);
+        if (!sdb_hash_lookup(ex->names, key, sizeof(key), &name))
+            return sdb_str_appendf(s, v->column < 0 ? "ctid" : "col%d_%d", v->table, v->column);
+        if (!own && sdb_hash_lookup(ex->computed, key, sizeof(key), NULL))
+            return sdb_str_appendf(s, "(%s)", (const char *)name);
+        return sdb_str_append_cstr(s, name);
     }
     case SDB_E_CONST:
         return deparse_const(ex, (const SdbBoundConst *)e, s);
@@ -297,15 +321,25 @@ static int deparse(Explain *ex, const SdbExpr *e, SdbStr *s)
             /* a cast: (x)::type as PostgreSQL shows it */
             sdb_str_append_char(s, '(');
             deparse(ex, f->args[0], s);
-            return sdb_str_appendf(s, ")::%s", type_name(e->type));
+            sdb_str_append_char(s, ')');
+            return type_label(s, e->type);
         }
         return deparse_call(ex, f->func->name, f->args, f->nargs, s);
     }
     case SDB_E_AGGREF: {
         const SdbBoundAggref *a = (const SdbBoundAggref *)e;
-        if (a->star)
-            return sdb_str_appendf(s, "%s(*)", a->func->name);
-        return deparse_call(ex, a->func->name, a->args, a->nargs, s);
+        if (a->star) {
+            sdb_str_appendf(s, "%s(*)", a->func->name);
+        } else {
+            sdb_str_appendf(s, "%s(%s", a->func->name, a->distinct ? "DISTINCT " : "");
+            deparse_list(ex, a->args, a->nargs, ", ", s);
+            sdb_str_append_char(s, ')');
+        }
+        if (a->filter == NULL)
+            return SDB_OK;
+        sdb_str_append_cstr(s, " FILTER (WHERE ");
+        deparse(ex, a->filter, s);
+        return sdb_str_append_char(s, ')');
     }
     case SDB_E_WINDOW_FUNC: {
         const SdbBoundWindowFunc *w = (const SdbBoundWindowFunc *)e;
@@ -321,7 +355,8 @@ static int deparse(Explain *ex, const SdbExpr *e, SdbStr *s)
     case SDB_E_COERCE_VIA_IO:
         sdb_str_append_char(s, '(');
         deparse(ex, ((const SdbBoundCoerceViaIo *)e)->arg, s);
-        return sdb_str_appendf(s, ")::%s", type_name(e->type));
+        sdb_str_append_char(s, ')');
+        return type_label(s, e->type);
     case SDB_E_BOOL_EXPR:
         return deparse_bool(ex, (const SdbBoundBoolExpr *)e, s);
     case SDB_E_NULL_TEST: {
@@ -682,10 +717,16 @@ static int x_sort_keys(void *arg, const char *title, SdbExpr *const *keys, const
         return SDB_OK;
     detail_start(ex, ex->depth, title);
     for (int i = 0; i < n; i++) {
+        /* a key computed for the sort: in parentheses, as PostgreSQL shows it */
+        bool computed = keys[i]->tag != SDB_E_VAR;
         if (i > 0)
             sdb_str_append_cstr(ex->out, ", ");
+        if (computed)
+            sdb_str_append_char(ex->out, '(');
         if (deparse(ex, keys[i], ex->out) != SDB_OK)
             return SDB_ERROR;
+        if (computed)
+            sdb_str_append_char(ex->out, ')');
         int f = flags ? flags[i] : 0;
         if (f & SDB_SORT_DESC)
             sdb_str_append_cstr(ex->out, " DESC");
@@ -837,12 +878,13 @@ static int x_child(void *arg, const SdbPlan *child, int level)
     Explain *ex = arg;
     if (child == NULL)
         return SDB_OK;
-    int depth = ex->depth, own_table = ex->own_table;
+    int depth = ex->depth, own[2] = {ex->own[0], ex->own[1]};
     bool init_done = ex->init_done;
     const SdbPlan *node = ex->node, *stats_of = ex->stats_of;
     int rc = explain_node(ex, child, depth + level, level == 0 ? stats_of : child);
     ex->depth = depth;
-    ex->own_table = own_table;
+    ex->own[0] = own[0];
+    ex->own[1] = own[1];
     ex->init_done = init_done;
     ex->node = node;
     ex->stats_of = stats_of;
@@ -929,12 +971,10 @@ static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan 
         return sdb_error(SDB_ERR_INTERNAL_ERROR, "unrecognized plan node type: %d", (int)p->tag);
     SdbPlanExplainer x = explainer;
     x.arg = ex;
-    int own_table = -1;
-    range_name(ex, p, &own_table);
+    own_tables(ex, p, ex->own);
     ex->depth = depth;
     ex->node = p;
     ex->stats_of = stats_of;
-    ex->own_table = own_table;
     ex->init_done = false;
     if (sdb_plan_explain(p, &x) != SDB_OK)
         return SDB_ERROR;
@@ -945,7 +985,7 @@ static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan 
 
 int sdb_explain(SdbExecContext *ctx, SdbPlan *plan, bool analyze, bool costs, SdbStr *lines)
 {
-    Explain ex = {.ctx = ctx, .out = lines, .costs = costs, .analyze = analyze, .own_table = -1};
+    Explain ex = {.ctx = ctx, .out = lines, .costs = costs, .analyze = analyze, .own = {-1, -1}};
     SdbExecState *es = NULL;
     double ms = 0;
     if (analyze) {
@@ -966,11 +1006,12 @@ int sdb_explain(SdbExecContext *ctx, SdbPlan *plan, bool analyze, bool costs, Sd
         ex.sh = es->sh;
     }
     ex.names = sdb_hash_create(lines->arena, 64);
+    ex.computed = sdb_hash_create(lines->arena, 16);
     ex.relnames = sdb_hash_create(lines->arena, 8);
     ex.subnums = sdb_hash_create(lines->arena, 8);
     ex.sections = sdb_hash_create(lines->arena, 8);
     sdb_str_init(&ex.title, lines->arena);
-    int rc = ex.names && ex.relnames && ex.subnums && ex.sections ? SDB_OK : SDB_ERROR;
+    int rc = ex.names && ex.computed && ex.relnames && ex.subnums && ex.sections ? SDB_OK : SDB_ERROR;
     if (rc == SDB_OK) {
         add_names(&ex, plan, add_range_names);
         add_names(&ex, plan, add_column_names);

@@ -11,6 +11,7 @@ packages=(
     libcunit1-dev                      # unit tests
     postgresql-15 postgresql-client-15 # catalog.matches_postgres compares with PostgreSQL 15
     python3-psycopg2 openssl           # server.protocol: psycopg2 client, a test certificate
+    clang libclang-rt-14-dev           # fuzz.wire: clang with libFuzzer
 )
 missing=()
 for p in "${packages[@]}"; do

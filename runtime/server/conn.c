@@ -407,7 +407,7 @@ static const char *reported_value(SdbConn *c, const SdbSettings *local, int id, 
 static int open_session(SdbConn *c, const char *database, const ClientSetting *settings, int nsettings)
 {
     SdbSettings local;
-    if (sdb_settings_copy(&local, sdb_server_settings(c->server)) != SDB_OK)
+    if (sdb_server_copy_settings(c->server, &local) != SDB_OK)
         return SDB_ERROR;
     const char *client_encoding = "UTF8";
     int rc = SDB_OK;

@@ -80,6 +80,14 @@ const SdbSettings *sdb_server_settings(const SdbServer *srv)
     return &srv->settings;
 }
 
+int sdb_server_copy_settings(SdbServer *srv, SdbSettings *dst)
+{
+    pthread_mutex_lock(&srv->mutex);
+    int rc = sdb_settings_copy(dst, &srv->settings);
+    pthread_mutex_unlock(&srv->mutex);
+    return rc;
+}
+
 SdbInstance *sdb_server_instance(const SdbServer *srv)
 {
     return srv->db;
@@ -475,7 +483,7 @@ static void release(SdbServer *srv)
     sdb_free(srv);
 }
 
-SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings)
+SdbServer *sdb_server_create(SdbInstance *db, const SdbSettings *settings)
 {
     SdbServer *srv = sdb_malloc(sizeof *srv);
     if (srv == NULL)
@@ -495,6 +503,19 @@ SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings)
         sdb_free(srv);
         return NULL;
     }
+    return srv;
+}
+
+void sdb_server_destroy(SdbServer *srv)
+{
+    release(srv);
+}
+
+SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings)
+{
+    SdbServer *srv = sdb_server_create(db, settings);
+    if (srv == NULL)
+        return NULL;
     srv->epfd = epoll_create1(EPOLL_CLOEXEC);
     srv->wake.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &srv->wake};
@@ -518,6 +539,42 @@ SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings)
     }
     srv->loop_started = true;
     return srv;
+}
+
+/* --- reload ------------------------------------------------------------------------ */
+
+/* Take the changed values a running server may take from `fresh`. */
+static int reload_settings(SdbServer *srv, const SdbSettings *fresh)
+{
+    int rc = SDB_OK;
+    pthread_mutex_lock(&srv->mutex);
+    for (int id = 0; rc == SDB_OK && id < SDB_SETTING_COUNT; id++) {
+        char before[1024], after[1024];
+        sdb_settings_show(&srv->settings, id, before, sizeof before);
+        sdb_settings_show(fresh, id, after, sizeof after);
+        if (strcmp(before, after) == 0)
+            continue;
+        const SdbSettingDef *def = &sdb_setting_defs[id];
+        if (def->context == SDB_CONTEXT_RELOAD || def->context == SDB_CONTEXT_SESSION) {
+            rc = sdb_settings_copy_one(&srv->settings, fresh, id);
+            sdb_log(SDB_SEVERITY_LOG, "server", "parameter \"%s\" changed to \"%s\"", def->name, after);
+        } else {
+            sdb_log(SDB_SEVERITY_LOG, "server", "parameter \"%s\" cannot be changed without restarting the server",
+                    def->name);
+        }
+    }
+    pthread_mutex_unlock(&srv->mutex);
+    return rc;
+}
+
+int sdb_server_reload(SdbServer *srv, const SdbSettings *fresh)
+{
+    if (reload_settings(srv, fresh) != SDB_OK)
+        return SDB_ERROR;
+    pthread_mutex_lock(&srv->mutex);
+    int rc = sdb_instance_reload(srv->db, &srv->settings);
+    pthread_mutex_unlock(&srv->mutex);
+    return rc;
 }
 
 void sdb_server_stop(SdbServer *srv)

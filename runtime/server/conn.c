@@ -903,6 +903,11 @@ static bool handle_message(SdbConn *c, const SdbWireFrame *f)
     if (rc != SDB_OK) {
         if (c->broken)
             return false;
+        if (sdb_server_stopping(c->server)) { /* canceled by the shutdown: the client is told why */
+            sdb_error_clear();
+            sdb_error(SDB_ERR_ADMIN_SHUTDOWN, "terminating connection due to administrator command");
+            return fatal(c);
+        }
         send_error(c, SDB_SEVERITY_ERROR);
         if (is_extended(type))
             c->ignore_till_sync = true;

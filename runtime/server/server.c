@@ -199,9 +199,23 @@ static SdbConn *dequeue(SdbServer *srv)
 
 /* --- workers ------------------------------------------------------------------- */
 
+static int64_t monotonic_ms(void);
+
+/* A connection still in startup after authentication_timeout is closed (as
+ * PostgreSQL does, silently): by the loop's sweep when it waits for input,
+ * here when it keeps sending (a startup packet trickling in). */
+static bool startup_expired(SdbServer *srv, const SdbConn *c, int64_t now)
+{
+    return c->phase == PHASE_STARTUP && c->accepted_at < now - srv->settings.authentication_timeout * 1000;
+}
+
 /* After a worker ran `c`: wait for more input, or end it. */
 static void finish_run(SdbServer *srv, SdbConn *c, bool keep)
 {
+    if (keep && startup_expired(srv, c, monotonic_ms())) {
+        sdb_log(SDB_SEVERITY_LOG, "wire", "connection from %s: startup timed out", c->host);
+        keep = false;
+    }
     pthread_mutex_lock(&srv->mutex);
     bool stopping = atomic_load(&srv->stopping);
     if (keep && !stopping) {
@@ -251,17 +265,16 @@ static int64_t monotonic_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Close connections still in startup after authentication_timeout (as
- * PostgreSQL does, silently).  Runs in the loop thread between epoll_waits,
- * so no event for them is pending. */
+/* Close connections waiting in startup after authentication_timeout.  Runs
+ * in the loop thread between epoll_waits, so no event for them is pending. */
 static void expire_startups(SdbServer *srv)
 {
-    int64_t deadline = monotonic_ms() - srv->settings.authentication_timeout * 1000;
+    int64_t now = monotonic_ms();
     SdbConn *expired = NULL;
     pthread_mutex_lock(&srv->mutex);
     for (SdbConn *c = srv->conns, *next; c; c = next) {
         next = c->next;
-        if (c->sched == SCHED_ARMED && c->phase == PHASE_STARTUP && c->accepted_at < deadline) {
+        if (c->sched == SCHED_ARMED && startup_expired(srv, c, now)) {
             list_remove(srv, c);
             c->queue_next = expired;
             expired = c;

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -524,11 +525,22 @@ void sdb_server_destroy(SdbServer *srv)
     release(srv);
 }
 
+/* Every client is a socket: allow as many open files as the system lets us. */
+static void raise_file_limit(void)
+{
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
 SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings)
 {
     SdbServer *srv = sdb_server_create(db, settings);
     if (srv == NULL)
         return NULL;
+    raise_file_limit();
     srv->epfd = epoll_create1(EPOLL_CLOEXEC);
     srv->wake.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &srv->wake};

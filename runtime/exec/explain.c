@@ -1,10 +1,13 @@
 /*
- * exec/explain.c: EXPLAIN [ANALYZE]: PostgreSQL-like text, one line per
- * plan node ("->  " under its parent, six more columns per level) and its
- * details ("Hash Cond: ...", "Filter: ...", "Sort Key: ..."), with
- * estimates "(cost=... rows=... width=...)" and, with ANALYZE, "(actual
- * time=... rows=... loops=...)" from the counters a run of the plan left.
- * Expressions are deparsed with column names from the plan's headers.
+ * exec/explain.c: EXPLAIN [ANALYZE]'s driver.  What each operator prints
+ * (title, detail lines, children under "Hash"/"Append" lines, CTE
+ * sections) is declared in spec/plan.toml and generated into
+ * sdb_plan_explain(), which calls back the SdbPlanExplainer here: it
+ * places every line ("->  " under its parent, six more columns per level),
+ * adds the estimates "(cost=... rows=... width=...)" and, with ANALYZE,
+ * "(actual time=... rows=... loops=...)" and the counter lines of a run of
+ * the plan, prints InitPlans/SubPlans as sections, and deparses
+ * expressions with column names from the plan's headers, as PostgreSQL 15.
  */
 #include "exec/exec_int.h"
 
@@ -586,14 +589,15 @@ static NodeStats *node_stats(Explain *ex, const SdbPlan *p)
     return found;
 }
 
-/* A title line: estimates of `est`, with ANALYZE the actual counts of `stats_of`. */
+/* A title line: estimates of `est`, with ANALYZE the actual counts of
+ * `stats_of` (none when NULL). */
 static void header(Explain *ex, int depth, const char *title, const SdbPlan *stats_of, const SdbPlan *est)
 {
     indent(ex, depth, true);
     sdb_str_append_cstr(ex->out, title);
-    if (ex->costs && est != NULL)
+    if (ex->costs)
         sdb_str_appendf(ex->out, "  (cost=0.00..%.2f rows=%.0f width=%d)", est->cost, est->rows, width_of(est));
-    if (ex->analyze) {
+    if (ex->analyze && stats_of != NULL) {
         NodeStats *ns = node_stats(ex, stats_of);
         if (ns != NULL) {
             uint64_t loops = ns->loops ? ns->loops : 1;
@@ -864,12 +868,13 @@ static int x_analyze(void *arg, SdbPlanExplainCounter counter)
     return counter_line(ex, ex->depth, ex->node, counter);
 }
 
-/* A line of no operator of ours ("Hash", "Append"): the actual counts of
- * `stats_of`, the counter of the current node. */
+/* A line of no operator of ours ("Hash", "Append"): the estimates and
+ * actual counts of `stats_of` (NULL: the current node's estimates, no
+ * actual counts), the counter of the current node. */
 static int x_wrapper(void *arg, const char *label, int level, const SdbPlan *stats_of, SdbPlanExplainCounter counter)
 {
     Explain *ex = arg;
-    header(ex, ex->depth + level, label, stats_of, stats_of);
+    header(ex, ex->depth + level, label, stats_of, stats_of != NULL ? stats_of : ex->node);
     return counter_line(ex, ex->depth + level, ex->node, counter);
 }
 

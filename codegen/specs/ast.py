@@ -105,7 +105,7 @@ def check(loaded, scalar_types=SCALAR_TYPES):
             if not inline or inline[0]["type"] not in ("string", "int"):
                 raise entry.error(f"inline field '{entry['inline']}' must be a string or int field", "inline")
         if "explain" in entry.values:
-            plan_explain.check(entry, enums)
+            plan_explain.check(entry, enums, nodes)
 
 
 def _check_enum_values(entry):
@@ -136,12 +136,13 @@ def _field_context(item, enums, scalar_types):
 def context(loaded, scalar_types=SCALAR_TYPES):
     """What the templates of a node spec see: its enums and nodes."""
     enums = {entry["name"]: entry for entry in loaded["enum"]}
+    nodes = {entry["name"]: entry for entry in loaded["node"]}
     return {
         "enums": [{"name": e["name"], "snake": snake(e["name"]), "macro": snake(e["name"]).upper(),
                    "comment": e["comment"], "values": e["values"]} for e in loaded["enum"]],
         "nodes": [{"name": n["name"], "snake": snake(n["name"]), "macro": snake(n["name"]).upper(),
                    "comment": n["comment"], "inline": n["inline"],
-                   "explain": plan_explain.context(n, enums) if "explain" in n.values else None,
+                   "explain": plan_explain.context(n, enums, nodes) if "explain" in n.values else None,
                    "fields": [_field_context(f, enums, scalar_types) for f in n["fields"]]}
                   for n in loaded["node"]],
     }

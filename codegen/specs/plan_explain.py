@@ -8,11 +8,13 @@ does the printing: indentation, estimates, actual counts, deparsing).
                      {when, label, then} or {when, transparent = true}
     explain_details  detail lines in order: {title, when, <one source>}
     explain_children how plan fields print (default: each one level down):
-                     {field, when, wrap, analyze} or {field, when, section}
+                     {field, when, wrap, analyze}, {field, when, section} or
+                     {field, when, hide = true}
 
 `when` = {field = value, ...}, all must hold: an enum field and one of its
 values (or a list of them), a bool field and true/false, an int field and
-an integer, an ints field and an integer it contains.
+an integer, an ints field and an integer it contains, a plan field and the
+name of the operator it holds; `unless` = {...}: not all of those hold.
 
 Labels (and sections) are text with placeholders: {field} (int or string
 field), {field:relation} (an oid field: the relation's name),
@@ -27,6 +29,7 @@ from specload import Field, Table
 EXPLAIN_TABLES = [
     Field("explain", list, item=Table("node.explain", [
         Field("when", dict),
+        Field("unless", dict),
         Field("label", str),
         Field("then", str),
         Field("transparent", bool, default=False),
@@ -34,6 +37,7 @@ EXPLAIN_TABLES = [
     Field("explain_details", list, item=Table("node.explain_details", [
         Field("title", str),
         Field("when", dict),
+        Field("unless", dict),
         Field("exprs", str),
         Field("sep", str),
         Field("count", str),
@@ -54,9 +58,11 @@ EXPLAIN_TABLES = [
     Field("explain_children", list, item=Table("node.explain_children", [
         Field("field", str, required=True),
         Field("when", dict),
+        Field("unless", dict),
         Field("wrap", str),
         Field("analyze", str, choices=("hash",)),
         Field("section", str),
+        Field("hide", bool, default=False),
     ])),
 ]
 
@@ -78,9 +84,10 @@ def _c_string(text):
 class _Node:
     """One [[node]] while its explain lists are checked and compiled."""
 
-    def __init__(self, entry, enums):
+    def __init__(self, entry, enums, nodes):
         self.entry = entry
         self.enums = enums
+        self.nodes = nodes
         self.kinds = {item["name"]: item["type"] for item in entry["fields"]}
 
     def field(self, item, name, kinds, what):
@@ -99,39 +106,49 @@ class _Node:
         return count
 
     def cond(self, item):
-        """The C condition of item's `when` ("1" without one)."""
-        when = item["when"]
-        if not when:
-            return "1"
+        """The C condition of item's `when` and `unless` ("1" without them)."""
+        terms = self.terms(item, "when")
+        unless = self.terms(item, "unless")
+        if unless:
+            terms.append("!(" + " && ".join(unless) + ")")
+        return " && ".join(terms) if terms else "1"
+
+    def terms(self, item, key):
+        """The C terms of test table item[key], all of which must hold."""
         terms = []
-        for name, value in when.items():
-            kind = self.field(item, name, None, "when")
+        for name, value in (item[key] or {}).items():
+            kind = self.field(item, name, None, key)
             ref = f"node->{name}"
             if kind in self.enums:
                 values = value if isinstance(value, list) else [value]
                 allowed = self.enums[kind]["values"]
                 for v in values:
                     if not isinstance(v, str) or v not in allowed:
-                        raise item.error(f"when: {v!r} is not a value of {kind} ({', '.join(allowed)})")
+                        raise item.error(f"{key}: {v!r} is not a value of {kind} ({', '.join(allowed)})")
                 alts = [f"{ref} == SDB_{_macro(kind)}_{v.upper()}" for v in values]
                 terms.append(alts[0] if len(alts) == 1 else "(" + " || ".join(alts) + ")")
             elif kind == "bool":
                 if not isinstance(value, bool):
-                    raise item.error(f"when: bool field {name!r} needs true or false, not {value!r}")
+                    raise item.error(f"{key}: bool field {name!r} needs true or false, not {value!r}")
                 terms.append(ref if value else f"!{ref}")
             elif kind == "int":
                 if not isinstance(value, int) or isinstance(value, bool):
-                    raise item.error(f"when: int field {name!r} needs an integer, not {value!r}")
+                    raise item.error(f"{key}: int field {name!r} needs an integer, not {value!r}")
                 terms.append(f"{ref} == {value}")
             elif kind == "ints":
                 if not isinstance(value, int) or isinstance(value, bool):
-                    raise item.error(f"when: ints field {name!r} needs an integer, not {value!r}")
+                    raise item.error(f"{key}: ints field {name!r} needs an integer, not {value!r}")
                 count = "n" + name
-                self.field(item, count, ("int",), f"when (count of {name!r})")
+                self.field(item, count, ("int",), f"{key} (count of {name!r})")
                 terms.append(f"explain_has(node->{name}, node->{count}, {value})")
+            elif kind == "plan":
+                if value not in self.nodes:
+                    raise item.error(f"{key}: plan field {name!r} needs an operator name, not {value!r}")
+                terms.append(f"{ref} != NULL && {ref}->tag == SDB_P_{_macro(value)}")
             else:
-                raise item.error(f"when: field {name!r} is {kind}; only enum, bool, int and ints fields can be tested")
-        return " && ".join(terms)
+                raise item.error(f"{key}: field {name!r} is {kind}; only enum, bool, int, ints and plan "
+                                 "fields can be tested")
+        return terms
 
     def pieces(self, item, key):
         """C statements printing label text `item[key]` through the explainer."""
@@ -164,9 +181,9 @@ class _Node:
         out = []
         for i, rule in enumerate(rules):
             last = i == len(rules) - 1
-            if last and rule["when"]:
+            if last and (rule["when"] or rule["unless"]):
                 raise rule.error("the last explain rule must have no 'when' (it applies otherwise)")
-            if not last and not rule["when"]:
+            if not last and not (rule["when"] or rule["unless"]):
                 raise rule.error("only the last explain rule may omit 'when'")
             if rule["transparent"]:
                 if rule["label"] is not None or rule["then"] is not None:
@@ -258,8 +275,8 @@ class _Node:
         entries = {}
         for item in self.entry["explain_children"] or []:
             self.field(item, item["field"], ("plan",), "explain_children")
-            if item["wrap"] is not None and item["section"] is not None:
-                raise item.error("a child is wrapped or a section, not both")
+            if (item["wrap"] is not None) + (item["section"] is not None) + item["hide"] != 1:
+                raise item.error("a child entry has one of wrap, section, hide")
             if item["analyze"] is not None and item["wrap"] is None:
                 raise item.error("analyze goes with wrap")
             if item["wrap"] is not None and "{" in item["wrap"]:
@@ -271,6 +288,7 @@ class _Node:
                 "wrap": _c_string(item["wrap"]) if item["wrap"] is not None else None,
                 "counter": _COUNTER[item["analyze"]],
                 "section": self.pieces(item, "section") if item["section"] is not None else None,
+                "hide": item["hide"],
             })
         return [{"field": name, "cases": entries.get(name, []),
                  "level": not entries.get(name) or entries[name][-1]["cond"] != "1" or
@@ -278,14 +296,15 @@ class _Node:
                 for name, kind in self.kinds.items() if kind == "plan"]
 
 
-def check(entry, enums):
+def check(entry, enums, nodes):
     """Raise a SpecError (file:line) for a bad explain list of `entry`."""
-    context(entry, enums)
+    context(entry, enums, nodes)
 
 
-def context(entry, enums):
-    """What plan.c.j2 needs to generate entry's EXPLAIN printer."""
-    node = _Node(entry, enums)
+def context(entry, enums, nodes):
+    """What plan.c.j2 needs to generate entry's EXPLAIN printer (`nodes`:
+    the operator names)."""
+    node = _Node(entry, enums, nodes)
     transparent, rules = node.rules()
     out = {"transparent": transparent, "rules": rules, "doc": _doc(entry),
            "has_then": any(r["then"] for r in rules),
@@ -295,18 +314,21 @@ def context(entry, enums):
     return out
 
 
-def _when_text(when):
-    return ", ".join(f"{k} = {'/'.join(map(str, v)) if isinstance(v, list) else str(v).lower()}"
-                     for k, v in (when or {}).items())
+def _when_text(item):
+    def tests(table, op):
+        return [f"{k} {op} {'/'.join(map(str, v)) if isinstance(v, list) else str(v).lower() if isinstance(v, bool) else v}"
+                for k, v in (table or {}).items()]
+    return ", ".join(tests(item["when"], "=") + tests(item["unless"], "!="))
 
 
 def _doc(entry):
     """The reference page's summary: title rules and detail lines."""
-    rules = [{"when": _when_text(r["when"]), "label": "(its child in its place)" if r["transparent"] else
+    rules = [{"when": _when_text(r), "label": "(its child in its place)" if r["transparent"] else
               r["label"] + (f" -> {r['then']}" if r["then"] else "")} for r in entry["explain"]]
-    details = [{"when": _when_text(d["when"]), "title": d["title"] or f"(ANALYZE: {d['analyze']})"}
+    details = [{"when": _when_text(d), "title": d["title"] or f"(ANALYZE: {d['analyze']})"}
                for d in entry["explain_details"] or []]
-    children = [{"when": _when_text(c["when"]), "field": c["field"],
-                 "how": f"under `{c['wrap']}`" if c["wrap"] else f"as section `{c['section']}`"}
+    children = [{"when": _when_text(c), "field": c["field"],
+                 "how": f"under `{c['wrap']}`" if c["wrap"] else f"as section `{c['section']}`" if c["section"]
+                 else "not shown"}
                 for c in entry["explain_children"] or []]
     return {"rules": rules, "details": details, "children": children}

@@ -128,13 +128,18 @@ static int explain_filter(const SdbPlanFilter *node, const SdbPlanExplainer *x)
     x->text(x->arg, "Result");
     if (x->title(x->arg) != SDB_OK)
         return SDB_ERROR;
-    if (node->nquals > 0 && (x->exprs(x->arg, "Filter", node->quals, node->nquals, " AND ") != SDB_OK || x->analyze(x->arg, SDB_PLAN_EXPLAIN_REMOVED) != SDB_OK))
+    if (node->child != NULL && node->child->tag == SDB_P_ONE_ROW && node->nquals > 0 && x->exprs(x->arg, "One-Time Filter", node->quals, node->nquals, " AND ") != SDB_OK)
+        return SDB_ERROR;
+    if (!(node->child != NULL && node->child->tag == SDB_P_ONE_ROW) && node->nquals > 0 && (x->exprs(x->arg, "Filter", node->quals, node->nquals, " AND ") != SDB_OK || x->analyze(x->arg, SDB_PLAN_EXPLAIN_REMOVED) != SDB_OK))
         return SDB_ERROR;
     if (x->children_start(x->arg) != SDB_OK)
         return SDB_ERROR;
     int level = 1;
-    if (x->child(x->arg, node->child, level) != SDB_OK)
+    if (node->child != NULL && node->child->tag == SDB_P_ONE_ROW) {
+        /* not shown */
+    } else if (x->child(x->arg, node->child, level) != SDB_OK) {
         return SDB_ERROR;
+    }
     return SDB_OK;
 }
 

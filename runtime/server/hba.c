@@ -567,6 +567,14 @@ static const char default_rules[] =
     "host    all             all             0.0.0.0/0               scram-sha-256\n"
     "host    all             all             ::/0                    scram-sha-256\n";
 
+void sdb_hba_path(const SdbSettings *s, char *buf, size_t size)
+{
+    if (s->hba_file[0] == '/')
+        snprintf(buf, size, "%s", s->hba_file);
+    else
+        snprintf(buf, size, "%s/%s", s->data_directory, s->hba_file);
+}
+
 int sdb_hba_write_default(const char *path)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);

@@ -19,7 +19,10 @@
 #define SDB_SERVER_HBA_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/socket.h>
+
+#include "config/settings.h"
 
 typedef enum SdbHbaMethod {
     SDB_HBA_TRUST,
@@ -65,6 +68,9 @@ bool sdb_hba_match(const SdbHba *hba, const SdbHbaClient *client, SdbHbaMatch *o
 
 /* PostgreSQL's name of a method ("scram-sha-256"). */
 const char *sdb_hba_method_name(SdbHbaMethod method);
+
+/* The file `hba_file` names: absolute, or relative to data_directory. */
+void sdb_hba_path(const SdbSettings *s, char *buf, size_t size);
 
 /* Write the default rules to `path` unless the file exists: trust for
  * local and loopback connections, scram-sha-256 for every other address. */

@@ -24,9 +24,8 @@
 #include "sdb_wire.h"
 #include "server/auth.h"
 #include "server/server_int.h"
+#include "types/typeio.h"
 
-/* Send buffered output once it is this large, even mid-result. */
-#define FLUSH_AT (256 * 1024)
 /* Longest message of the kinds that are always short (PQ_SMALL_MESSAGE_LIMIT). */
 #define SMALL_MESSAGE (10000 + 5)
 
@@ -73,12 +72,17 @@ static int conn_flush(SdbConn *c)
     return SDB_OK;
 }
 
+int sdb_conn_flush(SdbConn *c)
+{
+    return conn_flush(c);
+}
+
 /* Send the recorded error (then clear it) as an ErrorResponse. */
 static void send_error(SdbConn *c, SdbSeverity severity)
 {
     const SdbErrorData *e = sdb_error_last();
     char position[16];
-    SdbWireNoticeField fields[7];
+    SdbWireNoticeField fields[8];
     int n = 0;
     fields[n++] = (SdbWireNoticeField){'S', sdb_severity_name(severity)};
     fields[n++] = (SdbWireNoticeField){'V', sdb_severity_name(severity)};
@@ -92,6 +96,8 @@ static void send_error(SdbConn *c, SdbSeverity severity)
         snprintf(position, sizeof position, "%d", e->position);
         fields[n++] = (SdbWireNoticeField){'P', position};
     }
+    if (e->context[0])
+        fields[n++] = (SdbWireNoticeField){'W', e->context};
     if (severity >= SDB_SEVERITY_FATAL)
         sdb_log(SDB_SEVERITY_LOG, "wire", "connection from %s ended: %s", c->host, e->message);
     if (sdb_wire_encode_error_response(&c->out, &(SdbWireErrorResponse){n, fields}) != SDB_OK)
@@ -122,12 +128,14 @@ static int send_row_description(SdbConn *c, int ncols, const SdbPlanColumn *cols
     if (fields == NULL)
         return SDB_ERROR;
     for (int i = 0; i < ncols; i++) {
-        const SdbTypeInfo *type = sdb_type_by_oid(cols[i].type);
+        int32_t typmod = cols[i].typmod;
+        SdbOid oid = sdb_type_base(cols[i].type, &typmod); /* a domain shows as its base type */
+        const SdbTypeInfo *type = sdb_type_by_oid(oid);
         fields[i] = (SdbWireFieldDescription){
             .name = cols[i].name ? cols[i].name : "?column?",
-            .type_oid = (int32_t)cols[i].type,
+            .type_oid = (int32_t)oid,
             .type_len = type ? type->len : -1,
-            .typmod = cols[i].typmod,
+            .typmod = typmod,
             .format = nformats == 0 ? 0 : formats[nformats == 1 ? 0 : i],
         };
     }
@@ -143,6 +151,7 @@ typedef struct Output {
     const int16_t *formats;
     bool describe;         /* send a RowDescription (simple query) */
     bool defer_complete;   /* Execute: keep the tag until we know whether the portal suspended */
+    bool copy_out;         /* a COPY TO STDOUT is sending: CopyDone before its tag */
     int completed;
     char tag[64];
 } Output;
@@ -187,7 +196,7 @@ static int out_rows(void *arg, const SdbBatch *b)
             values[col].data = values[col].len < 0 ? NULL : text.data + starts[col];
         if (sdb_wire_encode_data_row(&c->out, &(SdbWireDataRow){ncols, values}) != SDB_OK)
             return SDB_ERROR;
-        if (c->out.len >= FLUSH_AT && conn_flush(c) != SDB_OK)
+        if (c->out.len >= SDB_CONN_FLUSH_AT && conn_flush(c) != SDB_OK)
             return SDB_ERROR;
     }
     return SDB_OK;
@@ -197,6 +206,11 @@ static int out_complete(void *arg, const char *tag)
 {
     Output *o = arg;
     o->completed++;
+    if (o->copy_out) {
+        o->copy_out = false;
+        if (sdb_wire_encode_copy_done(&o->c->out) != SDB_OK)
+            return SDB_ERROR;
+    }
     if (o->defer_complete) {
         snprintf(o->tag, sizeof o->tag, "%s", tag);
         return SDB_OK;
@@ -220,6 +234,25 @@ static void out_parameter_status(void *arg, const char *name, const char *value)
         sdb_error_clear();
 }
 
+static int out_copy_begin(void *arg, bool is_from, bool binary, int ncols)
+{
+    Output *o = arg;
+    o->copy_out = !is_from;
+    return sdb_copy_wire_begin(o->c, is_from, binary, ncols);
+}
+
+static int out_copy_in(void *arg, int ncols, SdbStr *data, bool *done)
+{
+    (void)ncols;
+    return sdb_copy_wire_in(((Output *)arg)->c, data, done);
+}
+
+static int out_copy_out(void *arg, int ncols, const char *data, size_t len)
+{
+    (void)ncols;
+    return sdb_copy_wire_out(((Output *)arg)->c, data, len);
+}
+
 static SdbResultSink make_sink(Output *o)
 {
     return (SdbResultSink){
@@ -229,24 +262,43 @@ static SdbResultSink make_sink(Output *o)
         .complete = out_complete,
         .notice = out_notice,
         .parameter_status = out_parameter_status,
+        .copy_begin = out_copy_begin,
+        .copy_in = out_copy_in,
+        .copy_out = out_copy_out,
     };
 }
 
 /* --- statements and portals ----------------------------------------------------- */
 
+static void unlink_statement(SdbConn *c, Statement *target);
+
+/* The statement `name`, unless SQL DEALLOCATE dropped it from the session. */
 static Statement *find_statement(SdbConn *c, const char *name)
 {
-    for (Statement *s = c->statements; s; s = s->next)
-        if (strcmp(s->name, name) == 0)
+    for (Statement *s = c->statements; s; s = s->next) {
+        if (strcmp(s->name, name) != 0)
+            continue;
+        if (sdb_session_find_prepared(c->session, name) == s->prepared)
             return s;
+        unlink_statement(c, s);
+        return NULL;
+    }
     return NULL;
 }
 
+static void unlink_portal(SdbConn *c, Portal *target);
+
+/* The portal `name`, unless DEALLOCATE of its statement closed it. */
 static Portal *find_portal(SdbConn *c, const char *name)
 {
-    for (Portal *p = c->portals; p; p = p->next)
-        if (strcmp(p->name, name) == 0)
+    for (Portal *p = c->portals; p; p = p->next) {
+        if (strcmp(p->name, name) != 0)
+            continue;
+        if (sdb_session_find_portal(c->session, name) == p->portal)
             return p;
+        unlink_portal(c, p);
+        return NULL;
+    }
     return NULL;
 }
 
@@ -408,7 +460,7 @@ static const char *reported_value(SdbConn *c, const SdbSettings *local, int id, 
 static int open_session(SdbConn *c, const char *database, const ClientSetting *settings, int nsettings)
 {
     SdbSettings local;
-    if (sdb_settings_copy(&local, sdb_server_settings(c->server)) != SDB_OK)
+    if (sdb_server_copy_settings(c->server, &local) != SDB_OK)
         return SDB_ERROR;
     const char *client_encoding = "UTF8";
     int rc = SDB_OK;
@@ -930,7 +982,13 @@ static bool handle_message(SdbConn *c, const SdbWireFrame *f)
     if (rc != SDB_OK) {
         if (c->broken)
             return false;
+        if (sdb_server_stopping(c->server)) { /* canceled by the shutdown: the client is told why */
+            sdb_error_clear();
+            sdb_error(SDB_ERR_ADMIN_SHUTDOWN, "terminating connection due to administrator command");
+            return fatal(c);
+        }
         send_error(c, SDB_SEVERITY_ERROR);
+        sdb_session_fail(c->session); /* the server's own errors fail the transaction too */
         if (is_extended(type))
             c->ignore_till_sync = true;
     }
@@ -982,9 +1040,11 @@ static bool handle_buffered(SdbConn *c)
             c->need = f.size;
             break;
         }
+        c->in_next = pos + f.size;
         keep = typed ? handle_message(c, &f) : handle_startup(c, &f);
         sdb_arena_reset(c->msg_arena);
-        pos += f.size;
+        if (sdb_copy_wire_restore(c, &pos) != SDB_OK && keep)
+            keep = fatal(c);
     }
     if (pos > 0) {
         memmove(c->in, c->in + pos, c->in_len - pos);
@@ -1101,6 +1161,7 @@ void sdb_conn_destroy(SdbConn *c, bool shutdown)
     sdb_arena_destroy(c->msg_arena);
     sdb_arena_destroy(c->row_arena);
     sdb_free(c->in);
+    sdb_free(c->copy_buf);
     sdb_free(c->user);
     sdb_free(c);
 }

@@ -76,10 +76,27 @@ typedef struct SdbConn {
     bool broken;          /* sending failed: drop the connection */
     Statement *statements;
     Portal *portals;
+    /* COPY FROM STDIN (copy_wire.c): while a message is handled, where the
+     * next one starts in `in`; messages received during the COPY. */
+    size_t in_next;
+    char *copy_buf;
+    size_t copy_len, copy_pos, copy_cap;
 } SdbConn;
 
+/* Send buffered output once it is this large, even mid-result. */
+#define SDB_CONN_FLUSH_AT (256 * 1024)
+
+/* server.c: a server that listens nowhere and runs no thread, for driving
+ * connections directly (tests/fuzz): sdb_conn_create on one end of a
+ * socketpair, then sdb_conn_process. */
+SdbServer *sdb_server_create(SdbInstance *db, const SdbSettings *settings);
+void sdb_server_destroy(SdbServer *srv);
+
 /* server.c, for conn.c */
+/* The server's settings.  A reload may change them: read only numbers
+ * here; copy the whole set with sdb_server_copy_settings. */
 const SdbSettings *sdb_server_settings(const SdbServer *srv);
+int sdb_server_copy_settings(SdbServer *srv, SdbSettings *dst);
 SdbInstance *sdb_server_instance(const SdbServer *srv);
 bool sdb_server_stopping(const SdbServer *srv);
 /* The TLS context when ssl is on, else NULL. */
@@ -107,6 +124,19 @@ SdbConn *sdb_conn_create(SdbServer *srv, int fd, const struct sockaddr *peer);
 bool sdb_conn_process(SdbConn *c);
 /* Close the connection (after FATAL 57P01 when `shutdown`) and free it. */
 void sdb_conn_destroy(SdbConn *c, bool shutdown);
+/* Send all buffered output (waiting while the socket is full). */
+int sdb_conn_flush(SdbConn *c);
+
+/* copy_wire.c, for conn.c: the COPY sub-protocol behind the session sink's
+ * copy_begin (CopyInResponse flushed / CopyOutResponse), copy_in (the
+ * client's CopyData until CopyDone; CopyFail is 57014) and copy_out (one
+ * CopyData).  After each message conn.c calls sdb_copy_wire_restore, which
+ * sets *pos to where the next unhandled message starts in c->in (putting
+ * back what a COPY received and left unread). */
+int sdb_copy_wire_begin(SdbConn *c, bool is_from, bool binary, int ncols);
+int sdb_copy_wire_in(SdbConn *c, SdbStr *data, bool *done);
+int sdb_copy_wire_out(SdbConn *c, const char *data, size_t len);
+int sdb_copy_wire_restore(SdbConn *c, size_t *pos);
 
 /* tls.c */
 /* The server's TLS context from ssl_cert_file and ssl_key_file (relative to

@@ -5,7 +5,7 @@ sdb_plan_explain()) that drives an SdbPlanExplainer (runtime/exec/explain.c
 does the printing: indentation, estimates, actual counts, deparsing).
 
     explain          title rules, first match wins, the last one without `when`:
-                     {when, label, then} or {when, transparent = true}
+                     {when, unless, label, then}, or {transparent = true} alone
     explain_details  detail lines in order: {title, when, <one source>}
     explain_children how plan fields print (default: each one level down):
                      {field, when, wrap, analyze}, {field, when, section} or
@@ -99,9 +99,10 @@ class _Node:
             raise item.error(f"{what}: field {name!r} is {kind}, not {' or '.join(kinds)}")
         return kind
 
-    def count(self, item, name, what):
-        """The count field of exprs/ints field `name`: item's `count`, else n<name>."""
-        count = item["count"] if item["count"] and what != "groups" else "n" + name
+    def count(self, item, name, what, given=True):
+        """The count field of exprs/ints field `name`: the item's `count` when
+        `given`, else n<name>."""
+        count = item["count"] if given and item["count"] else "n" + name
         self.field(item, count, ("int",), f"{what} (count of {name!r}; give count = ...)")
         return count
 
@@ -251,7 +252,7 @@ class _Node:
                 raise item.error("a sets detail needs groups (the exprs field its bits index)")
             self.field(item, groups, ("exprs",), "groups")
             call = (f"x->sets(x->arg, {t}, node->{value}, node->{self.count(item, value, 'sets')}, "
-                    f"node->{groups}, node->{self.count(item, groups, 'groups')})")
+                    f"node->{groups}, node->{self.count(item, groups, 'groups', given=False)})")
         elif source == "relation":
             self.field(item, value, ("oid",), "relation")
             call = f"x->relation_line(x->arg, {t}, node->{value})"

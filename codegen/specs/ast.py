@@ -152,9 +152,12 @@ class NodeSpec:
     """One spec file of nodes, as gen.py sees a spec module: FILE, TABLES,
     check() and outputs()."""
 
-    def __init__(self, file, scalar_types, targets, node_fields=()):
+    def __init__(self, file, scalar_types, targets, node_fields=(), field_fields=()):
         self.FILE = file
-        self.TABLES = [TABLES[0], Table("node", TABLES[1].fields + list(node_fields))]
+        item = Table("node.fields", TABLES[1].field("fields").item.fields + list(field_fields))
+        fields = [Field("fields", list, required=True, item=item) if f.name == "fields" else f
+                  for f in TABLES[1].fields]
+        self.TABLES = [TABLES[0], Table("node", fields + list(node_fields))]
         self.scalar_types = scalar_types
         self.targets = targets  # (output path, template) pairs
 
@@ -182,4 +185,4 @@ PLAN = NodeSpec("plan.toml", PLAN_TYPES, [
     ("include/sdb_plan.h", "plan.h.j2"),
     ("src/sdb_plan.c", "plan.c.j2"),
     ("docs/reference/plan.md", "plan.md.j2"),
-], plan_explain.EXPLAIN_TABLES)
+], plan_explain.EXPLAIN_TABLES, plan_explain.FIELD_KEYS)

@@ -40,7 +40,6 @@ EXPLAIN_TABLES = [
         Field("unless", dict),
         Field("exprs", str),
         Field("sep", str),
-        Field("count", str),
         Field("analyze", str, choices=("removed", "sort", "hash")),
         Field("sort", str),
         Field("flags", str),
@@ -66,6 +65,8 @@ EXPLAIN_TABLES = [
     ])),
 ]
 
+FIELD_KEYS = [Field("count", str)]  # of an exprs/ints field: its length, when not n<name>
+
 _SOURCES = ("exprs", "sort", "pairs", "columns", "sets", "relation", "text", "index_cond")
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)(?::([a-z]+))?\}")
 _PIECE_KINDS = {"relation": ("oid",), "function": ("expr",), "alias": ("string",)}
@@ -89,6 +90,23 @@ class _Node:
         self.enums = enums
         self.nodes = nodes
         self.kinds = {item["name"]: item["type"] for item in entry["fields"]}
+        self.counts = {item["name"]: self.count_expr(item) for item in entry["fields"]
+                       if item["type"] in ("exprs", "ints")}
+
+    def count_expr(self, item):
+        """The C length of exprs/ints field `item`: its `count` (int fields of
+        the node and the header's ncols, multiplied), else n<name>."""
+        count = item.get("count") or "n" + item["name"]
+        terms = []
+        for term in count.split(" * "):
+            if term == "ncols":
+                terms.append("node->plan.ncols")
+            elif self.kinds.get(term) == "int":
+                terms.append(f"node->{term}")
+            else:
+                raise item.error(f"field '{item['name']}': its length {count!r} must name int fields "
+                                 "(or ncols) joined by ' * ' (give count = ...)")
+        return " * ".join(terms)
 
     def field(self, item, name, kinds, what):
         """The type of field `name`, which must be one of `kinds` (None: any)."""
@@ -98,13 +116,6 @@ class _Node:
         if kinds is not None and kind not in kinds:
             raise item.error(f"{what}: field {name!r} is {kind}, not {' or '.join(kinds)}")
         return kind
-
-    def count(self, item, name, what, given=True):
-        """The count field of exprs/ints field `name`: the item's `count` when
-        `given`, else n<name>."""
-        count = item["count"] if given and item["count"] else "n" + name
-        self.field(item, count, ("int",), f"{what} (count of {name!r}; give count = ...)")
-        return count
 
     def cond(self, item):
         """The C condition of item's `when` and `unless` ("1" without them)."""
@@ -139,9 +150,7 @@ class _Node:
             elif kind == "ints":
                 if not isinstance(value, int) or isinstance(value, bool):
                     raise item.error(f"{key}: ints field {name!r} needs an integer, not {value!r}")
-                count = "n" + name
-                self.field(item, count, ("int",), f"{key} (count of {name!r})")
-                terms.append(f"explain_has(node->{name}, node->{count}, {value})")
+                terms.append(f"explain_has(node->{name}, {self.counts[name]}, {value})")
             elif kind == "plan":
                 if value not in self.nodes:
                     raise item.error(f"{key}: plan field {name!r} needs an operator name, not {value!r}")
@@ -225,23 +234,22 @@ class _Node:
                 call = f"x->exprs(x->arg, {t}, &node->{value}, 1, {sep})"
                 guard = f"node->{value} != NULL"
             else:
-                count = self.count(item, value, "exprs")
-                call = f"x->exprs(x->arg, {t}, node->{value}, node->{count}, {sep})"
-                guard = f"node->{count} > 0"
+                count = self.counts[value]
+                call = f"x->exprs(x->arg, {t}, node->{value}, {count}, {sep})"
+                guard = f"{count} > 0"
         elif source == "sort":
             self.field(item, value, ("exprs",), "sort")
             flags = item["flags"]
             if flags is None:
                 raise item.error("a sort detail needs flags (its ints field of SDB_SORT_* flags)")
             self.field(item, flags, ("ints",), "flags")
-            call = f"x->sort_keys(x->arg, {t}, node->{value}, node->{flags}, node->{self.count(item, value, 'sort')})"
+            call = f"x->sort_keys(x->arg, {t}, node->{value}, node->{flags}, {self.counts[value]})"
         elif source == "pairs":
             if len(value) != 2 or not all(isinstance(v, str) for v in value):
                 raise item.error("pairs names two exprs fields: [left, right]")
             for v in value:
                 self.field(item, v, ("exprs",), "pairs")
-            count = self.count(item, value[0], "pairs")
-            call = f"x->key_pairs(x->arg, {t}, node->{value[0]}, node->{value[1]}, node->{count})"
+            call = f"x->key_pairs(x->arg, {t}, node->{value[0]}, node->{value[1]}, {self.counts[value[0]]})"
         elif source == "columns":
             self.field(item, value, ("plan",), "columns")
             call = f"x->columns(x->arg, {t}, node->{value})"
@@ -251,8 +259,8 @@ class _Node:
             if groups is None:
                 raise item.error("a sets detail needs groups (the exprs field its bits index)")
             self.field(item, groups, ("exprs",), "groups")
-            call = (f"x->sets(x->arg, {t}, node->{value}, node->{self.count(item, value, 'sets')}, "
-                    f"node->{groups}, node->{self.count(item, groups, 'groups', given=False)})")
+            call = (f"x->sets(x->arg, {t}, node->{value}, {self.counts[value]}, "
+                    f"node->{groups}, {self.counts[groups]})")
         elif source == "relation":
             self.field(item, value, ("oid",), "relation")
             call = f"x->relation_line(x->arg, {t}, node->{value})"
@@ -268,7 +276,7 @@ class _Node:
             for key in ("lower", "upper"):
                 self.field(item, item[key] + "_inclusive", ("bool",), key)
             eq, lo, hi = item["eq"], item["lower"], item["upper"]
-            call = (f"x->index_cond(x->arg, {t}, node->{value}, node->{eq}, node->{self.count(item, eq, 'eq')}, "
+            call = (f"x->index_cond(x->arg, {t}, node->{value}, node->{eq}, {self.counts[eq]}, "
                     f"node->{lo}, node->{lo}_inclusive, node->{hi}, node->{hi}_inclusive)")
         return {"cond": self.cond(item), "call": call, "guard": guard, "analyze": _COUNTER[analyze]}
 
@@ -308,10 +316,12 @@ def context(entry, enums, nodes):
     node = _Node(entry, enums, nodes)
     transparent, rules = node.rules()
     out = {"transparent": transparent, "rules": rules, "doc": _doc(entry),
+           "walk": [{"name": f["name"], "type": f["type"], "count": node.counts.get(f["name"])}
+                    for f in entry["fields"] if f["type"] in ("expr", "exprs")],
            "has_then": any(r["then"] for r in rules),
            "details": [node.detail(item) for item in entry["explain_details"] or []],
            "children": node.children()}
-    out["uses_node"] = transparent is not None or "node->" in repr(out)
+    out["uses_node"] = transparent is not None or "node->" in repr({k: v for k, v in out.items() if k != "walk"})
     return out
 
 

@@ -383,6 +383,10 @@ typedef struct SdbPlanExplainer {
     int (*section)(void *arg, const SdbPlan *plan);
 } SdbPlanExplainer;
 
+/* Calls fn on every expression of operator `plan` (its expr and exprs
+ * fields, NULL entries skipped; not its children's). */
+void sdb_plan_walk_exprs(const SdbPlan *plan, void (*fn)(void *arg, SdbExpr *expr), void *arg);
+
 /* Prints operator `plan` (title, details, children) through `x`. */
 int sdb_plan_explain(const SdbPlan *plan, const SdbPlanExplainer *x);
 

@@ -453,6 +453,145 @@ static int explain_delete(const SdbPlanDelete *node, const SdbPlanExplainer *x)
     return SDB_OK;
 }
 
+void sdb_plan_walk_exprs(const SdbPlan *plan, void (*fn)(void *arg, SdbExpr *expr), void *arg)
+{
+    switch (plan->tag) {
+    case SDB_P_SCAN: {
+        const SdbPlanScan *node = (const SdbPlanScan *)plan;
+        for (int i = 0; i < node->nfilters; i++)
+            if (node->filters[i] != NULL)
+                fn(arg, node->filters[i]);
+        for (int i = 0; i < node->neq; i++)
+            if (node->index_eq[i] != NULL)
+                fn(arg, node->index_eq[i]);
+        if (node->lower != NULL)
+            fn(arg, node->lower);
+        if (node->upper != NULL)
+            fn(arg, node->upper);
+        break;
+    }
+    case SDB_P_VALUES: {
+        const SdbPlanValues *node = (const SdbPlanValues *)plan;
+        for (int i = 0; i < node->nrows * node->plan.ncols; i++)
+            if (node->rows[i] != NULL)
+                fn(arg, node->rows[i]);
+        break;
+    }
+    case SDB_P_FUNCTION_SCAN: {
+        const SdbPlanFunctionScan *node = (const SdbPlanFunctionScan *)plan;
+        if (node->call != NULL)
+            fn(arg, node->call);
+        break;
+    }
+    case SDB_P_FILTER: {
+        const SdbPlanFilter *node = (const SdbPlanFilter *)plan;
+        for (int i = 0; i < node->nquals; i++)
+            if (node->quals[i] != NULL)
+                fn(arg, node->quals[i]);
+        break;
+    }
+    case SDB_P_PROJECT: {
+        const SdbPlanProject *node = (const SdbPlanProject *)plan;
+        for (int i = 0; i < node->nexprs; i++)
+            if (node->exprs[i] != NULL)
+                fn(arg, node->exprs[i]);
+        break;
+    }
+    case SDB_P_JOIN: {
+        const SdbPlanJoin *node = (const SdbPlanJoin *)plan;
+        for (int i = 0; i < node->nconds; i++)
+            if (node->conds[i] != NULL)
+                fn(arg, node->conds[i]);
+        for (int i = 0; i < node->nkeys; i++)
+            if (node->left_keys[i] != NULL)
+                fn(arg, node->left_keys[i]);
+        for (int i = 0; i < node->nkeys; i++)
+            if (node->right_keys[i] != NULL)
+                fn(arg, node->right_keys[i]);
+        break;
+    }
+    case SDB_P_AGGREGATE: {
+        const SdbPlanAggregate *node = (const SdbPlanAggregate *)plan;
+        for (int i = 0; i < node->ngroups; i++)
+            if (node->groups[i] != NULL)
+                fn(arg, node->groups[i]);
+        for (int i = 0; i < node->naggs; i++)
+            if (node->aggs[i] != NULL)
+                fn(arg, node->aggs[i]);
+        for (int i = 0; i < node->nhaving; i++)
+            if (node->having[i] != NULL)
+                fn(arg, node->having[i]);
+        break;
+    }
+    case SDB_P_WINDOW: {
+        const SdbPlanWindow *node = (const SdbPlanWindow *)plan;
+        for (int i = 0; i < node->nfuncs; i++)
+            if (node->funcs[i] != NULL)
+                fn(arg, node->funcs[i]);
+        break;
+    }
+    case SDB_P_SORT: {
+        const SdbPlanSort *node = (const SdbPlanSort *)plan;
+        for (int i = 0; i < node->nkeys; i++)
+            if (node->keys[i] != NULL)
+                fn(arg, node->keys[i]);
+        break;
+    }
+    case SDB_P_LIMIT: {
+        const SdbPlanLimit *node = (const SdbPlanLimit *)plan;
+        if (node->limit != NULL)
+            fn(arg, node->limit);
+        if (node->offset != NULL)
+            fn(arg, node->offset);
+        break;
+    }
+    case SDB_P_DISTINCT: {
+        const SdbPlanDistinct *node = (const SdbPlanDistinct *)plan;
+        for (int i = 0; i < node->non; i++)
+            if (node->on[i] != NULL)
+                fn(arg, node->on[i]);
+        break;
+    }
+    case SDB_P_INSERT: {
+        const SdbPlanInsert *node = (const SdbPlanInsert *)plan;
+        for (int i = 0; i < node->nset; i++)
+            if (node->set_values[i] != NULL)
+                fn(arg, node->set_values[i]);
+        if (node->conflict_where != NULL)
+            fn(arg, node->conflict_where);
+        for (int i = 0; i < node->nchecks; i++)
+            if (node->checks[i] != NULL)
+                fn(arg, node->checks[i]);
+        for (int i = 0; i < node->nreturning; i++)
+            if (node->returning[i] != NULL)
+                fn(arg, node->returning[i]);
+        break;
+    }
+    case SDB_P_UPDATE: {
+        const SdbPlanUpdate *node = (const SdbPlanUpdate *)plan;
+        for (int i = 0; i < node->nset; i++)
+            if (node->set_values[i] != NULL)
+                fn(arg, node->set_values[i]);
+        for (int i = 0; i < node->nchecks; i++)
+            if (node->checks[i] != NULL)
+                fn(arg, node->checks[i]);
+        for (int i = 0; i < node->nreturning; i++)
+            if (node->returning[i] != NULL)
+                fn(arg, node->returning[i]);
+        break;
+    }
+    case SDB_P_DELETE: {
+        const SdbPlanDelete *node = (const SdbPlanDelete *)plan;
+        for (int i = 0; i < node->nreturning; i++)
+            if (node->returning[i] != NULL)
+                fn(arg, node->returning[i]);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
 int sdb_plan_explain(const SdbPlan *plan, const SdbPlanExplainer *x)
 {
     switch (plan->tag) {

@@ -449,6 +449,9 @@ static void find_subplans(const SdbExpr *e, SubList *list)
 {
     switch (e->tag) {
     case SDB_E_SUB_PLAN:
+        for (int i = 0; i < list->n; i++)
+            if (list->items[i] == (const SdbBoundSubPlan *)e)
+                return; /* an expression two fields share */
         if (list->n < 64)
             list->items[list->n++] = (const SdbBoundSubPlan *)e;
         if (((const SdbBoundSubPlan *)e)->test)
@@ -495,50 +498,15 @@ static void find_subplans(const SdbExpr *e, SubList *list)
     }
 }
 
+static void collect_subplans(void *arg, SdbExpr *e)
+{
+    find_subplans(e, arg);
+}
+
 /* The SubPlans in every expression of plan node p (not its children). */
 static void node_subplans(const SdbPlan *p, SubList *list)
 {
-    switch (p->tag) {
-    case SDB_P_SCAN: {
-        const SdbPlanScan *s = (const SdbPlanScan *)p;
-        find_in_list(s->filters, s->nfilters, list);
-        find_in_list(s->index_eq, s->neq, list);
-        break;
-    }
-    case SDB_P_VALUES:
-        find_in_list(((const SdbPlanValues *)p)->rows, ((const SdbPlanValues *)p)->nrows * p->ncols, list);
-        break;
-    case SDB_P_FILTER: find_in_list(((const SdbPlanFilter *)p)->quals, ((const SdbPlanFilter *)p)->nquals, list); break;
-    case SDB_P_PROJECT:
-        find_in_list(((const SdbPlanProject *)p)->exprs, ((const SdbPlanProject *)p)->nexprs, list);
-        break;
-    case SDB_P_JOIN: find_in_list(((const SdbPlanJoin *)p)->conds, ((const SdbPlanJoin *)p)->nconds, list); break;
-    case SDB_P_AGGREGATE: {
-        const SdbPlanAggregate *g = (const SdbPlanAggregate *)p;
-        find_in_list(g->groups, g->ngroups, list);
-        find_in_list(g->aggs, g->naggs, list);
-        find_in_list(g->having, g->nhaving, list);
-        break;
-    }
-    case SDB_P_SORT: find_in_list(((const SdbPlanSort *)p)->keys, ((const SdbPlanSort *)p)->nkeys, list); break;
-    case SDB_P_UPDATE: {
-        const SdbPlanUpdate *u = (const SdbPlanUpdate *)p;
-        find_in_list(u->set_values, u->nset, list);
-        find_in_list(u->returning, u->nreturning, list);
-        break;
-    }
-    case SDB_P_INSERT: {
-        const SdbPlanInsert *i = (const SdbPlanInsert *)p;
-        find_in_list(i->set_values, i->nset, list);
-        find_in_list(i->returning, i->nreturning, list);
-        break;
-    }
-    case SDB_P_DELETE:
-        find_in_list(((const SdbPlanDelete *)p)->returning, ((const SdbPlanDelete *)p)->nreturning, list);
-        break;
-    default:
-        break;
-    }
+    sdb_plan_walk_exprs(p, collect_subplans, list);
 }
 
 /* A SubPlan's number, given on first sight; an uncorrelated scalar one is

@@ -205,6 +205,30 @@ static void test_empty_and_errors(void)
     EXPECT("ANALYZE (VERBOSE) e (x)", "[ANALYZE]");
 }
 
+/* A table larger than the 30000-row sample: the reservoir replaces rows. */
+static void test_sampling(void)
+{
+    EXPECT("CREATE TABLE big (k int, v int, s text)", "[CREATE TABLE]");
+    EXPECT("INSERT INTO big SELECT i % 10, i, 'x' || (i % 1000) FROM generate_series(1, 60000) i",
+           "[INSERT 0 60000]");
+    EXPECT("ANALYZE big", "[ANALYZE]");
+    SELECT_IS("SELECT reltuples FROM pg_class WHERE relname = 'big'", "60000");
+    SELECT_IS("SELECT attname, null_frac, n_distinct, avg_width FROM pg_stats WHERE tablename = 'big' ORDER BY attname",
+              "k|0|10|4\ns|0|1000|4\nv|0|-1|4");
+    SELECT_IS("SELECT length(most_common_vals::text) - length(replace(most_common_vals::text, ',', '')) + 1 "
+              "FROM pg_stats WHERE tablename = 'big' AND attname = 'k'",
+              "10");
+    long rows = plan_rows("SELECT * FROM big WHERE k = 3");
+    CU_ASSERT(rows >= 5400 && rows <= 6600);
+    rows = plan_rows("SELECT * FROM big WHERE v < 6000");
+    CU_ASSERT(rows >= 5400 && rows <= 6600);
+    rows = plan_rows("SELECT * FROM big WHERE v BETWEEN 30000 AND 36000");
+    CU_ASSERT(rows >= 5400 && rows <= 6600);
+    rows = plan_rows("SELECT * FROM big WHERE s = 'x17'");
+    CU_ASSERT(rows >= 40 && rows <= 80);
+    EXPECT_ROWS("SELECT s, count(*) FROM big GROUP BY s", 1000);
+}
+
 static void test_restart(void)
 {
     CU_ASSERT_EQUAL_FATAL(sql_test_restart(), 0);
@@ -223,6 +247,7 @@ static CU_TestInfo tests[] = {
     {"re-ANALYZE replaces rows; VACUUM ANALYZE; DROP COLUMN removes them", test_replace_and_drop},
     {"DROP TABLE removes the statistics", test_drop_table},
     {"empty tables, views, errors", test_empty_and_errors},
+    {"a table larger than the sample", test_sampling},
     {"statistics survive a restart", test_restart},
     CU_TEST_INFO_NULL,
 };

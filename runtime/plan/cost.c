@@ -89,29 +89,6 @@ static const SdbIndex *scan_index(const SdbRelation *rel, const SdbPlanScan *sca
     return NULL;
 }
 
-/* The share of the table an index Scan's equalities and bounds select:
- * from the key columns' statistics, else the defaults. */
-static double index_selectivity(Opt *o, const SdbRelation *rel, const SdbPlanScan *scan)
-{
-    const SdbIndex *index = scan_index(rel, scan);
-    double isel = 1.0;
-    OptVarStats vs;
-    for (int k = 0; k < scan->neq; k++)
-        isel *= index != NULL && k < index->nkeys && opt_column_stats(o, rel, index->keys[k] - 1, &vs)
-                    ? opt_column_eq_selectivity(&vs, scan->index_eq[k])
-                    : 0.005;
-    if (scan->lower == NULL && scan->upper == NULL)
-        return isel;
-    if (index == NULL || scan->neq >= index->nkeys || !opt_column_stats(o, rel, index->keys[scan->neq] - 1, &vs))
-        return isel * (scan->lower != NULL && scan->upper != NULL ? 0.005 : 0.3333);
-    double lo = scan->lower != NULL ? opt_column_range_selectivity(&vs, true, scan->lower_inclusive, scan->lower) : -1;
-    double hi = scan->upper != NULL ? opt_column_range_selectivity(&vs, false, scan->upper_inclusive, scan->upper) : -1;
-    if (lo < 0 || hi < 0)
-        return isel * (lo < 0 ? hi : lo);
-    double both = hi + lo - 1.0 + vs.stats->nullfrac; /* as clauselist_selectivity */
-    return isel * (both > 0 ? both : both < -0.01 ? 1.0e-10 : 0.005);
-}
-
 static void estimate_scan(Opt *o, SdbPlanScan *scan)
 {
     double pages;
@@ -123,7 +100,9 @@ static void estimate_scan(Opt *o, SdbPlanScan *scan)
         scan->plan.rows = fmax(1.0, rows * sel);
         return;
     }
-    double isel = index_selectivity(o, rel, scan);
+    const SdbIndex *index = scan_index(rel, scan);
+    double isel = opt_index_selectivity(o, rel, index, scan->index_eq, scan->neq, scan->lower, scan->lower_inclusive,
+                                        scan->upper, scan->upper_inclusive);
     double matched = unique_lookup(rel, scan) ? 1.0 : fmax(1.0, rows * isel);
     double fetched = scan->access == SDB_SCAN_ACCESS_INDEX_ONLY ? 1.0 : opt_index_pages(pages, matched);
     scan->plan.cost =

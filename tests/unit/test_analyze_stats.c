@@ -148,6 +148,37 @@ static void test_estimates(void)
     EXPECT_ROWS("SELECT * FROM t JOIN u ON t.b = u.x", 200);
 }
 
+/* The first line of `EXPLAIN sql` starts with `node`. */
+static void expect_plan(const char *sql, const char *node, int line)
+{
+    SdbArena *a = sdb_arena_create(NULL, "plan", 0);
+    char buf[512];
+    snprintf(buf, sizeof buf, "EXPLAIN %s", sql);
+    const char *out = run(a, buf);
+    bool ok = out != NULL && strncmp(out, node, strlen(node)) == 0;
+    if (!ok)
+        fprintf(stderr, "\nline %d: %s\nexpected %s, got:\n%s\n", line, buf, node, out ? out : "(error)");
+    CU_ASSERT(ok);
+    sdb_arena_destroy(a);
+}
+#define EXPECT_PLAN(sql, node) expect_plan(sql, node, __LINE__)
+
+static void test_index_choice(void)
+{
+    EXPECT("CREATE TABLE sk (d int, pad text)", "[CREATE TABLE]");
+    EXPECT("INSERT INTO sk SELECT CASE WHEN i <= 500 THEN 1 ELSE i END, 'p' FROM generate_series(1, 1000) i",
+           "[INSERT 0 1000]");
+    EXPECT("CREATE INDEX sk_d ON sk (d)", "[CREATE INDEX]");
+    /* without statistics every equality looks selective */
+    EXPECT_PLAN("SELECT * FROM sk WHERE d = 1", "Index Scan");
+    EXPECT("ANALYZE sk", "[ANALYZE]");
+    /* half the table: reading it is cheaper; a value seen once: the index */
+    EXPECT_PLAN("SELECT * FROM sk WHERE d = 1", "Seq Scan");
+    EXPECT_ROWS("SELECT * FROM sk WHERE d = 1", 500);
+    EXPECT_PLAN("SELECT * FROM sk WHERE d = 700", "Index Scan");
+    EXPECT_ROWS("SELECT * FROM sk WHERE d = 700", 1);
+}
+
 static void test_replace_and_drop(void)
 {
     EXPECT("INSERT INTO t SELECT 1, i, NULL, 1 FROM generate_series(1001, 2000) i", "[INSERT 0 1000]");
@@ -244,6 +275,7 @@ static CU_TestInfo tests[] = {
     {"ANALYZE: reltuples, relpages, one pg_statistic row per column", test_reltuples},
     {"pg_stats shows PostgreSQL 15's numbers", test_pg_stats},
     {"estimates: =, <>, IS NULL, ranges, groups, joins from the statistics", test_estimates},
+    {"index choice from the statistics", test_index_choice},
     {"re-ANALYZE replaces rows; VACUUM ANALYZE; DROP COLUMN removes them", test_replace_and_drop},
     {"DROP TABLE removes the statistics", test_drop_table},
     {"empty tables, views, errors", test_empty_and_errors},

@@ -244,6 +244,12 @@ typedef struct SdbDdlContext {
     const char *const *view_names;
     const SdbOid *view_types;
     const int32_t *view_typmods;
+    /* CREATE/ALTER/DROP ROLE: the session's role (NULL: an all-powerful
+     * embedded caller), whether password_encryption is md5 (else
+     * scram-sha-256), and the TimeZone that VALID UNTIL is read in. */
+    const char *current_user;
+    bool password_md5;
+    const SdbTimeZone *timezone;
 } SdbDdlContext;
 int sdb_ddl_execute(SdbDdlContext *ddl, const SdbNode *stmt, SdbStr *tag);
 
@@ -268,6 +274,25 @@ int sdb_catalog_set_stats(SdbCatalog *cat, SdbTxn *txn, const SdbRelation *rel, 
 /* The OIDs of the user tables (relkind 'r', not system catalogs) txn
  * sees, in `arena` (ANALYZE without a table list). */
 int sdb_catalog_tables(SdbCatalog *cat, SdbTxn *txn, SdbArena *arena, SdbOid **oids, int *n);
+
+/* One role (pg_authid), strings in the caller's arena. */
+typedef struct SdbRole {
+    SdbOid oid;
+    const char *name;
+    bool superuser, inherit, createrole, createdb, canlogin, replication, bypassrls;
+    int32_t connlimit;        /* -1: no limit */
+    const char *password;     /* stored form (SCRAM-SHA-256$... or md5...), or NULL */
+    bool has_valid_until;
+    int64_t valid_until;      /* timestamptz (microseconds since 2000-01-01 UTC) */
+} SdbRole;
+
+/* The role called `name` as txn sees it: *found false when there is none. */
+int sdb_catalog_role(SdbCatalog *cat, SdbTxn *txn, const char *name, SdbArena *arena, SdbRole *out, bool *found);
+
+/* Whether role `role` is a member of role `group` (directly or through
+ * other groups; pg_auth_members); false when either does not exist. */
+int sdb_catalog_role_member(SdbCatalog *cat, SdbTxn *txn, const char *role, const char *group, SdbArena *arena,
+                            bool *member);
 
 /* Hand out a new OID (durable through checkpoints and the WAL). */
 int sdb_catalog_new_oid(SdbCatalog *cat, SdbOid *oid);

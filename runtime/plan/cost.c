@@ -214,6 +214,34 @@ static double const_limit(const SdbExpr *e, double otherwise)
     return (double)sdb_datum_to_int64(c->value);
 }
 
+/* DISTINCT [ON]: the distinct combinations of its keys (the ON
+ * expressions, else every column) from the statistics, else half the
+ * input. */
+static double distinct_rows(Opt *o, const SdbPlanDistinct *d, double in)
+{
+    SdbExpr **keys = d->on;
+    int nkeys = d->non;
+    if (nkeys == 0) {
+        nkeys = d->child->ncols;
+        keys = sdb_arena_alloc(o->arena, sizeof *keys * ((size_t)nkeys + 1));
+        for (int i = 0; keys != NULL && i < nkeys; i++) {
+            SdbBoundVar *var = sdb_arena_calloc(o->arena, 1, sizeof *var);
+            if (var == NULL) {
+                keys = NULL;
+                break;
+            }
+            *var = (SdbBoundVar){.expr = {.tag = SDB_E_VAR, .type = d->child->cols[i].type, .typmod = -1},
+                                 .table = d->child->cols[i].table, .column = d->child->cols[i].column};
+            keys[i] = &var->expr;
+        }
+        sdb_error_clear(); /* out of memory here only loses the estimate */
+    }
+    double groups;
+    if (keys != NULL && opt_num_groups(o, d->child, keys, nkeys, in, &groups))
+        return groups;
+    return fmax(1.0, in * 0.5);
+}
+
 void opt_estimate(Opt *o, SdbPlan *plan)
 {
     const SdbPlan *child = sdb_plan_nchildren(plan) > 0 ? *sdb_plan_child(plan, 0) : NULL;
@@ -241,7 +269,7 @@ void opt_estimate(Opt *o, SdbPlan *plan)
     case SDB_P_AGGREGATE: {
         SdbPlanAggregate *a = (SdbPlanAggregate *)plan;
         double groups;
-        if (!opt_num_groups(o, a->groups, a->ngroups, in, &groups))
+        if (!opt_num_groups(o, a->child, a->groups, a->ngroups, in, &groups))
             groups = fmax(1.0, fmin(in, 200.0 * a->ngroups));
         plan->rows = a->strategy == SDB_AGG_STRATEGY_PLAIN ? 1 : groups;
         if (a->nhaving > 0)
@@ -261,7 +289,10 @@ void opt_estimate(Opt *o, SdbPlan *plan)
         plan->cost = in > 0 ? cost * fmin(1.0, (offset + plan->rows) / in) : cost;
         return;
     }
-    case SDB_P_DISTINCT: plan->rows = fmax(1.0, in * 0.5); plan->cost = cost + in * CPU_OPERATOR_COST; return;
+    case SDB_P_DISTINCT:
+        plan->rows = distinct_rows(o, (SdbPlanDistinct *)plan, in);
+        plan->cost = cost + in * CPU_OPERATOR_COST;
+        return;
     case SDB_P_SET_OP: {
         SdbPlanSetOp *s = (SdbPlanSetOp *)plan;
         double l = s->left->rows, r = s->right->rows;

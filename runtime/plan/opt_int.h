@@ -192,8 +192,10 @@ double opt_selectivity(Opt *o, const SdbExpr *qual);
 double opt_clauses_selectivity(Opt *o, SdbExpr *const *quals, int n);
 /* left = right between columns with statistics: *sel (false: unknown). */
 bool opt_eqjoin_selectivity(Opt *o, const SdbExpr *left, const SdbExpr *right, double *sel);
-/* Groups of GROUP BY `groups` over input_rows rows: false when no group
+/* Groups of GROUP BY `groups` over the input_rows rows of `input` (Vars of
+ * a Project input read as its expressions): false when no group
  * expression has statistics (*groups_out is then a guess). */
-bool opt_num_groups(Opt *o, SdbExpr *const *groups, int n, double input_rows, double *groups_out);
+bool opt_num_groups(Opt *o, const SdbPlan *input, SdbExpr *const *groups, int n, double input_rows,
+                    double *groups_out);
 
 #endif /* SDB_PLAN_OPT_INT_H */

@@ -430,13 +430,28 @@ bool opt_eqjoin_selectivity(Opt *o, const SdbExpr *left, const SdbExpr *right, d
     return true;
 }
 
-bool opt_num_groups(Opt *o, SdbExpr *const *groups, int n, double input_rows, double *groups_out)
+/* A Var of a Project's binding table: the expression computing it. */
+static const SdbExpr *through_project(const SdbPlan *input, const SdbExpr *e)
+{
+    const SdbBoundVar *var = (const SdbBoundVar *)strip(e);
+    const SdbPlanProject *p = (const SdbPlanProject *)input;
+    if (input == NULL || input->tag != SDB_P_PROJECT || var->expr.tag != SDB_E_VAR || var->levelsup != 0 ||
+        var->table != p->table)
+        return e;
+    for (int i = 0; i < input->ncols && i < p->nexprs; i++)
+        if (input->cols[i].table == var->table && input->cols[i].column == var->column)
+            return p->exprs[i];
+    return e;
+}
+
+bool opt_num_groups(Opt *o, const SdbPlan *input, SdbExpr *const *groups, int n, double input_rows,
+                    double *groups_out)
 {
     double product = 1.0;
     bool known = false;
     for (int i = 0; i < n; i++) {
         OptVarStats vs;
-        if (opt_var_stats(o, groups[i], &vs)) {
+        if (opt_var_stats(o, through_project(input, groups[i]), &vs)) {
             double nd = opt_ndistinct(&vs);
             if (vs.stats->nullfrac > 0) /* NULL is one more group */
                 nd += 1;

@@ -144,6 +144,8 @@ static void test_estimates(void)
     /* groups and joins from n_distinct */
     EXPECT_ROWS("SELECT a, count(*) FROM t GROUP BY a", 10);
     EXPECT_ROWS("SELECT a, b, count(*) FROM t GROUP BY a, b", 1000);
+    EXPECT_ROWS("SELECT DISTINCT a FROM t", 10);
+    EXPECT_ROWS("SELECT DISTINCT c FROM t", 4); /* three values and NULL */
     EXPECT_ROWS("SELECT * FROM t JOIN u ON t.a = u.a", 20000);
     EXPECT_ROWS("SELECT * FROM t JOIN u ON t.b = u.x", 200);
 }
@@ -199,6 +201,8 @@ static void test_replace_and_drop(void)
     EXPECT("ALTER TABLE t DROP COLUMN c", "[ALTER TABLE]");
     SELECT_IS("SELECT count(*) FROM pg_statistic WHERE starelid = 't'::regclass", "3");
     SELECT_IS("SELECT string_agg(attname::text, ',' ORDER BY attname) FROM pg_stats WHERE tablename = 't'", "a,b,d");
+    EXPECT("ANALYZE t", "[ANALYZE]"); /* the dropped column is left out */
+    SELECT_IS("SELECT count(*) FROM pg_statistic WHERE starelid = 't'::regclass", "3");
 }
 
 static void test_drop_table(void)

@@ -262,6 +262,17 @@ static void test_sampling(void)
     rows = plan_rows("SELECT * FROM big WHERE s = 'x17'");
     CU_ASSERT(rows >= 40 && rows <= 80);
     EXPECT_ROWS("SELECT s, count(*) FROM big GROUP BY s", 1000);
+    /* default_statistics_target 10: a 3000-row sample, 11 histogram bounds */
+    EXPECT("SET default_statistics_target = 10", "[SET]");
+    EXPECT("ANALYZE big", "[ANALYZE]");
+    EXPECT("RESET default_statistics_target", "[RESET]");
+    SELECT_IS("SELECT length(histogram_bounds::text) - length(replace(histogram_bounds::text, ',', '')) + 1, "
+              "n_distinct FROM pg_stats WHERE tablename = 'big' AND attname = 'v'",
+              "11|-1");
+    SELECT_IS("SELECT n_distinct FROM pg_stats WHERE tablename = 'big' AND attname = 'k'", "10");
+    SELECT_IS("SELECT reltuples FROM pg_class WHERE relname = 'big'", "60000");
+    rows = plan_rows("SELECT * FROM big WHERE v < 6000");
+    CU_ASSERT(rows >= 4800 && rows <= 7200);
 }
 
 static void test_restart(void)

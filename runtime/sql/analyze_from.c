@@ -99,6 +99,7 @@ int an_table_scan(AnQuery *q, const SdbRelation *rel, const char *alias, bool ct
     rte->name = alias != NULL ? alias : rel->name;
     rte->schema = rel->namespace_name;
     scan->rel_oid = rel->oid;
+    scan->alias = alias != NULL && strcmp(alias, rel->name) != 0 ? alias : NULL;
     scan->table = an_new_table(an, rte->name, rel->natts, attnames);
     if (scan->table >= 0)
         an_table(an, scan->table)->rel = rel;
@@ -177,6 +178,8 @@ static int cte_scan(AnQuery *q, AnCte *cte, const SdbRangeVar *rv, SdbPlan **out
         }
         w->cte_id = cte->cte_id;
         w->table = table;
+        w->name = cte->name;
+        w->alias = rv->alias != NULL && strcmp(rv->alias->aliasname, cte->name) != 0 ? rv->alias->aliasname : NULL;
         plan = &w->plan;
     } else {
         SdbPlanCteScan *c = sdb_new_plan_cte_scan(an->arena);
@@ -185,6 +188,8 @@ static int cte_scan(AnQuery *q, AnCte *cte, const SdbRangeVar *rv, SdbPlan **out
         c->cte = cte->plan;
         c->cte_id = cte->cte_id;
         c->table = table;
+        c->name = cte->name;
+        c->alias = rv->alias != NULL && strcmp(rv->alias->aliasname, cte->name) != 0 ? rv->alias->aliasname : NULL;
         plan = &c->plan;
     }
     if (an_set_cols(an, plan, cte->ncols) != SDB_OK)
@@ -336,6 +341,7 @@ static int range_function(AnQuery *q, const SdbRangeFunction *rf, SdbPlan **out)
     if (names == NULL || alias_names(q, name, rf->alias, n, names, &colnames) != SDB_OK ||
         (fs = an_function_scan(an, call, name, colnames, rf->ordinality)) == NULL)
         return SDB_ERROR;
+    fs->alias = strcmp(name, fname) != 0 ? name : NULL;
     AnRte *rte = an_rte_for_plan(q, name, &fs->plan, NULL);
     if (rte == NULL)
         return SDB_ERROR;

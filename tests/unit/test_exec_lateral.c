@@ -325,6 +325,12 @@ static void test_out_columns(void)
          "ERROR 42703"},
         {"select (abs(1)).x",
          "ERROR 42809"},
+        {"select (jsonb_each('{\"a\":1}')).*, 5",
+         "a|1|5"},
+        {"select (json_each('{\"a\":1}')).* from generate_series(1, 2) g",
+         "a|1 a|1"},
+        {"select (abs(1)).*",
+         "ERROR 42809"},
     };
     check_cases(cases, (int)(sizeof cases / sizeof cases[0]));
 }

@@ -1,6 +1,6 @@
 /*
  * server/conn.c: one client connection's side of the protocol: the startup
- * packet, trust authentication, the simple and extended query protocols,
+ * packet, authentication (auth.c), the simple and extended query protocols,
  * and turning results and errors into messages.  Every message is built and
  * parsed by the code generated from spec/wire.toml (sdb_wire.h).
  *
@@ -22,7 +22,9 @@
 #include "common/utf8.h"
 #include "sdb_types.h"
 #include "sdb_wire.h"
+#include "server/auth.h"
 #include "server/server_int.h"
+#include "types/typeio.h"
 
 /* Longest message of the kinds that are always short (PQ_SMALL_MESSAGE_LIMIT). */
 #define SMALL_MESSAGE (10000 + 5)
@@ -126,12 +128,14 @@ static int send_row_description(SdbConn *c, int ncols, const SdbPlanColumn *cols
     if (fields == NULL)
         return SDB_ERROR;
     for (int i = 0; i < ncols; i++) {
-        const SdbTypeInfo *type = sdb_type_by_oid(cols[i].type);
+        int32_t typmod = cols[i].typmod;
+        SdbOid oid = sdb_type_base(cols[i].type, &typmod); /* a domain shows as its base type */
+        const SdbTypeInfo *type = sdb_type_by_oid(oid);
         fields[i] = (SdbWireFieldDescription){
             .name = cols[i].name ? cols[i].name : "?column?",
-            .type_oid = (int32_t)cols[i].type,
+            .type_oid = (int32_t)oid,
             .type_len = type ? type->len : -1,
-            .typmod = cols[i].typmod,
+            .typmod = typmod,
             .format = nformats == 0 ? 0 : formats[nformats == 1 ? 0 : i],
         };
     }
@@ -266,19 +270,35 @@ static SdbResultSink make_sink(Output *o)
 
 /* --- statements and portals ----------------------------------------------------- */
 
+static void unlink_statement(SdbConn *c, Statement *target);
+
+/* The statement `name`, unless SQL DEALLOCATE dropped it from the session. */
 static Statement *find_statement(SdbConn *c, const char *name)
 {
-    for (Statement *s = c->statements; s; s = s->next)
-        if (strcmp(s->name, name) == 0)
+    for (Statement *s = c->statements; s; s = s->next) {
+        if (strcmp(s->name, name) != 0)
+            continue;
+        if (sdb_session_find_prepared(c->session, name) == s->prepared)
             return s;
+        unlink_statement(c, s);
+        return NULL;
+    }
     return NULL;
 }
 
+static void unlink_portal(SdbConn *c, Portal *target);
+
+/* The portal `name`, unless DEALLOCATE of its statement closed it. */
 static Portal *find_portal(SdbConn *c, const char *name)
 {
-    for (Portal *p = c->portals; p; p = p->next)
-        if (strcmp(p->name, name) == 0)
+    for (Portal *p = c->portals; p; p = p->next) {
+        if (strcmp(p->name, name) != 0)
+            continue;
+        if (sdb_session_find_portal(c->session, name) == p->portal)
             return p;
+        unlink_portal(c, p);
+        return NULL;
+    }
     return NULL;
 }
 
@@ -430,7 +450,7 @@ static const char *reported_value(SdbConn *c, const SdbSettings *local, int id, 
     if (id == SDB_SETTING_ID_SESSION_AUTHORIZATION)
         return c->user;
     if (id == SDB_SETTING_ID_IS_SUPERUSER)
-        return "on";
+        return c->session && sdb_session_show(c->session, "is_superuser", buf, size) == SDB_OK ? buf : "off";
     sdb_settings_show(local, id, buf, size);
     return buf;
 }
@@ -440,7 +460,7 @@ static const char *reported_value(SdbConn *c, const SdbSettings *local, int id, 
 static int open_session(SdbConn *c, const char *database, const ClientSetting *settings, int nsettings)
 {
     SdbSettings local;
-    if (sdb_settings_copy(&local, sdb_server_settings(c->server)) != SDB_OK)
+    if (sdb_server_copy_settings(c->server, &local) != SDB_OK)
         return SDB_ERROR;
     const char *client_encoding = "UTF8";
     int rc = SDB_OK;
@@ -490,8 +510,10 @@ static int open_session(SdbConn *c, const char *database, const ClientSetting *s
     return rc;
 }
 
-/* Sort the startup parameters into user, database and settings. */
-static bool start_session(SdbConn *c, const SdbWireStartupMessage *m, int minor)
+/* Sort the startup parameters into user, database and settings; once
+ * authenticated (at once, or after auth.c's exchange replays the packet
+ * `f`), open the session. */
+static bool start_session(SdbConn *c, const SdbWireStartupMessage *m, int minor, const SdbWireFrame *f)
 {
     const char *user = NULL, *database = NULL;
     ClientSetting settings[MAX_CLIENT_SETTINGS];
@@ -528,19 +550,22 @@ static bool start_session(SdbConn *c, const SdbWireStartupMessage *m, int minor)
     }
     if (database == NULL || database[0] == '\0')
         database = user;
-    c->user = copy_name(user);
-    if (c->user == NULL)
-        return fatal(c);
-    if (minor > 0 || nunrecognized > 0) {
-        SdbWireNegotiateProtocolVersion npv = {0, nunrecognized, unrecognized};
-        if (sdb_wire_encode_negotiate_protocol_version(&c->out, &npv) != SDB_OK)
+    if (!c->authenticated) {
+        c->user = copy_name(user);
+        if (c->user == NULL)
             return fatal(c);
-    }
-    if (!c->loopback) {
-        sdb_error(SDB_ERR_INVALID_AUTHORIZATION_SPECIFICATION,
-                  "no pg_hba.conf entry for host \"%s\", user \"%s\", database \"%s\", no encryption", c->host, user,
-                  database);
-        return fatal(c);
+        if (minor > 0 || nunrecognized > 0) {
+            SdbWireNegotiateProtocolVersion npv = {0, nunrecognized, unrecognized};
+            if (sdb_wire_encode_negotiate_protocol_version(&c->out, &npv) != SDB_OK)
+                return fatal(c);
+        }
+        SdbAuthStep step = sdb_auth_start(c, database, f->body, f->len);
+        if (step == SDB_AUTH_FAILED)
+            return fatal(c);
+        if (step == SDB_AUTH_CONTINUE) {
+            c->phase = PHASE_AUTH;
+            return conn_flush(c) == SDB_OK;
+        }
     }
     if (!sdb_server_admit(c->server)) {
         sdb_error(SDB_ERR_TOO_MANY_CONNECTIONS, SDB_ERRMSG_TOO_MANY_CONNECTIONS);
@@ -549,7 +574,26 @@ static bool start_session(SdbConn *c, const SdbWireStartupMessage *m, int minor)
     c->counted = true;
     if (open_session(c, database, settings, nsettings) != SDB_OK)
         return fatal(c);
+    sdb_auth_free(c);
     return true;
+}
+
+/* A message during authentication: the client's answer to auth.c; once
+ * done, the kept startup packet opens the session. */
+static bool auth_message(SdbConn *c, const SdbWireFrame *f)
+{
+    SdbAuthStep step = sdb_auth_continue(c, f);
+    if (step == SDB_AUTH_FAILED)
+        return fatal(c);
+    if (step == SDB_AUTH_CONTINUE)
+        return conn_flush(c) == SDB_OK;
+    const char *body;
+    size_t len;
+    sdb_auth_startup(c, &body, &len);
+    SdbWireStartupMessage m;
+    if (sdb_wire_decode_startup_message(body, len, c->msg_arena, &m) != SDB_OK)
+        return fatal(c);
+    return start_session(c, &m, 0, NULL);
 }
 
 /* SSLRequest: 'S' and the TLS handshake when ssl is on, else 'N'.  Bytes
@@ -606,7 +650,7 @@ static bool handle_startup(SdbConn *c, const SdbWireFrame *f)
     SdbWireStartupMessage m;
     if (sdb_wire_decode_startup_message(f->body, f->len, c->msg_arena, &m) != SDB_OK)
         return fatal(c);
-    return start_session(c, &m, (int)minor);
+    return start_session(c, &m, (int)minor, f);
 }
 
 /* --- simple query --------------------------------------------------------------- */
@@ -888,6 +932,8 @@ static bool is_extended(char type)
 static bool handle_message(SdbConn *c, const SdbWireFrame *f)
 {
     char type = f->type;
+    if (c->phase == PHASE_AUTH)
+        return auth_message(c, f);
     if (c->ignore_till_sync && type != SDB_WIRE_MSG_SYNC && type != SDB_WIRE_MSG_TERMINATE)
         return true;
     int rc;
@@ -936,7 +982,13 @@ static bool handle_message(SdbConn *c, const SdbWireFrame *f)
     if (rc != SDB_OK) {
         if (c->broken)
             return false;
+        if (sdb_server_stopping(c->server)) { /* canceled by the shutdown: the client is told why */
+            sdb_error_clear();
+            sdb_error(SDB_ERR_ADMIN_SHUTDOWN, "terminating connection due to administrator command");
+            return fatal(c);
+        }
         send_error(c, SDB_SEVERITY_ERROR);
+        sdb_session_fail(c->session); /* the server's own errors fail the transaction too */
         if (is_extended(type))
             c->ignore_till_sync = true;
     }
@@ -970,7 +1022,7 @@ static bool handle_buffered(SdbConn *c)
     bool keep = true;
     c->need = 0;
     while (keep && pos < c->in_len) {
-        bool typed = c->phase == PHASE_READY;
+        bool typed = c->phase != PHASE_STARTUP;
         const char *start = c->in + pos;
         if (typed && sdb_wire_message_name(start[0], true) == NULL) {
             sdb_error(SDB_ERR_PROTOCOL_VIOLATION, "invalid frontend message type %d", (unsigned char)start[0]);
@@ -1047,17 +1099,6 @@ bool sdb_conn_process(SdbConn *c)
 
 /* --- life cycle ----------------------------------------------------------------- */
 
-static bool is_loopback(const struct sockaddr *peer)
-{
-    if (peer->sa_family == AF_INET)
-        return (ntohl(((const struct sockaddr_in *)peer)->sin_addr.s_addr) >> 24) == 127;
-    if (peer->sa_family == AF_INET6) {
-        const struct in6_addr *a = &((const struct sockaddr_in6 *)peer)->sin6_addr;
-        return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
-    }
-    return peer->sa_family == AF_UNIX;
-}
-
 static void peer_text(const struct sockaddr *peer, char *buf, size_t size)
 {
     const void *addr = NULL;
@@ -1080,7 +1121,9 @@ SdbConn *sdb_conn_create(SdbServer *srv, int fd, const struct sockaddr *peer)
     if (c == NULL)
         return NULL;
     *c = (SdbConn){.kind = POLL_CONN, .server = srv, .fd = fd, .phase = PHASE_STARTUP};
-    c->loopback = is_loopback(peer);
+    memcpy(&c->peer, peer, peer->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                           : peer->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+                                                        : sizeof(sa_family_t));
     peer_text(peer, c->host, sizeof c->host);
     c->secret = (int32_t)secret;
     c->out_arena = sdb_arena_create(NULL, "wire output", 0);
@@ -1108,6 +1151,7 @@ void sdb_conn_destroy(SdbConn *c, bool shutdown)
     while (c->statements)
         unlink_statement(c, c->statements);
     sdb_tls_close(c);
+    sdb_auth_free(c);
     if (c->session)
         sdb_session_close(c->session);
     if (c->counted)

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -31,6 +32,8 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "server/auth.h"
+#include "server/hba.h"
 #include "server/server_int.h"
 
 #define MAX_LISTENERS 16
@@ -71,6 +74,9 @@ struct SdbServer {
     int nworkers, nidle;
     int32_t next_pid;
     atomic_bool stopping;
+    SdbHba *hba;         /* the rules of hba_path (mutex); replaced by a reload */
+    char hba_path[1024];
+    uint8_t mock_key[SDB_SCRAM_KEY_LEN];
 };
 
 /* --- for conn.c --------------------------------------------------------------- */
@@ -78,6 +84,14 @@ struct SdbServer {
 const SdbSettings *sdb_server_settings(const SdbServer *srv)
 {
     return &srv->settings;
+}
+
+int sdb_server_copy_settings(SdbServer *srv, SdbSettings *dst)
+{
+    pthread_mutex_lock(&srv->mutex);
+    int rc = sdb_settings_copy(dst, &srv->settings);
+    pthread_mutex_unlock(&srv->mutex);
+    return rc;
 }
 
 SdbInstance *sdb_server_instance(const SdbServer *srv)
@@ -129,6 +143,79 @@ void sdb_server_cancel(SdbServer *srv, int32_t pid, int32_t secret)
         }
     }
     pthread_mutex_unlock(&srv->mutex);
+}
+
+SdbHba *sdb_server_hba(SdbServer *srv)
+{
+    pthread_mutex_lock(&srv->mutex);
+    SdbHba *hba = srv->hba;
+    sdb_hba_retain(hba);
+    pthread_mutex_unlock(&srv->mutex);
+    return hba;
+}
+
+const uint8_t *sdb_server_mock_key(const SdbServer *srv)
+{
+    return srv->mock_key;
+}
+
+int sdb_server_role_sessions(SdbServer *srv, const char *user)
+{
+    int n = 0;
+    pthread_mutex_lock(&srv->mutex);
+    for (SdbConn *c = srv->conns; c; c = c->next)
+        n += c->session != NULL && strcmp(c->user, user) == 0;
+    pthread_mutex_unlock(&srv->mutex);
+    return n;
+}
+
+/* --- pg_hba.conf ------------------------------------------------------------------ */
+
+/* sdb_hba_load, with the file and line of an error (its CONTEXT) in the
+ * DETAIL, which the log shows. */
+static int hba_load(const char *path, SdbHba **out)
+{
+    if (sdb_hba_load(path, out) == SDB_OK)
+        return SDB_OK;
+    char where[SDB_ERROR_CONTEXT_MAX];
+    snprintf(where, sizeof where, "%s", sdb_error_last()->context);
+    if (where[0] != '\0')
+        sdb_error_detail("%s", where);
+    return SDB_ERROR;
+}
+
+/* Load hba_file (relative to the data directory), writing the default
+ * rules first when the file does not exist. */
+static int load_hba(SdbServer *srv)
+{
+    const SdbSettings *s = &srv->settings;
+    if (s->hba_file[0] == '/')
+        snprintf(srv->hba_path, sizeof srv->hba_path, "%s", s->hba_file);
+    else
+        snprintf(srv->hba_path, sizeof srv->hba_path, "%s/%s", s->data_directory, s->hba_file);
+    if (access(srv->hba_path, F_OK) != 0 && errno == ENOENT) {
+        sdb_log(SDB_SEVERITY_LOG, "server", "writing the default authentication rules to \"%s\"", srv->hba_path);
+        if (sdb_hba_write_default(srv->hba_path) != SDB_OK)
+            return SDB_ERROR;
+    }
+    if (sdb_auth_mock_key(s->data_directory, srv->mock_key) != SDB_OK)
+        return SDB_ERROR;
+    return hba_load(srv->hba_path, &srv->hba);
+}
+
+/* Read hba_file again: new connections match the new rules; on an error
+ * the old rules stay (and the error is recorded). */
+static int reload_hba(SdbServer *srv)
+{
+    SdbHba *fresh;
+    if (hba_load(srv->hba_path, &fresh) != SDB_OK)
+        return SDB_ERROR;
+    pthread_mutex_lock(&srv->mutex);
+    SdbHba *old = srv->hba;
+    srv->hba = fresh;
+    pthread_mutex_unlock(&srv->mutex);
+    sdb_hba_release(old);
+    return SDB_OK;
 }
 
 /* --- connections (mutex held) ---------------------------------------------------- */
@@ -191,9 +278,23 @@ static SdbConn *dequeue(SdbServer *srv)
 
 /* --- workers ------------------------------------------------------------------- */
 
+static int64_t monotonic_ms(void);
+
+/* A connection still in startup after authentication_timeout is closed (as
+ * PostgreSQL does, silently): by the loop's sweep when it waits for input,
+ * here when it keeps sending (a startup packet trickling in). */
+static bool startup_expired(SdbServer *srv, const SdbConn *c, int64_t now)
+{
+    return c->phase != PHASE_READY && c->accepted_at < now - srv->settings.authentication_timeout * 1000;
+}
+
 /* After a worker ran `c`: wait for more input, or end it. */
 static void finish_run(SdbServer *srv, SdbConn *c, bool keep)
 {
+    if (keep && startup_expired(srv, c, monotonic_ms())) {
+        sdb_log(SDB_SEVERITY_LOG, "wire", "connection from %s: startup timed out", c->host);
+        keep = false;
+    }
     pthread_mutex_lock(&srv->mutex);
     bool stopping = atomic_load(&srv->stopping);
     if (keep && !stopping) {
@@ -243,17 +344,16 @@ static int64_t monotonic_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Close connections still in startup after authentication_timeout (as
- * PostgreSQL does, silently).  Runs in the loop thread between epoll_waits,
- * so no event for them is pending. */
+/* Close connections waiting in startup after authentication_timeout.  Runs
+ * in the loop thread between epoll_waits, so no event for them is pending. */
 static void expire_startups(SdbServer *srv)
 {
-    int64_t deadline = monotonic_ms() - srv->settings.authentication_timeout * 1000;
+    int64_t now = monotonic_ms();
     SdbConn *expired = NULL;
     pthread_mutex_lock(&srv->mutex);
     for (SdbConn *c = srv->conns, *next; c; c = next) {
         next = c->next;
-        if (c->sched == SCHED_ARMED && c->phase == PHASE_STARTUP && c->accepted_at < deadline) {
+        if (c->sched == SCHED_ARMED && startup_expired(srv, c, now)) {
             list_remove(srv, c);
             c->queue_next = expired;
             expired = c;
@@ -469,13 +569,14 @@ static void release(SdbServer *srv)
     if (srv->epfd >= 0)
         close(srv->epfd);
     SSL_CTX_free(srv->tls);
+    sdb_hba_release(srv->hba);
     pthread_cond_destroy(&srv->work);
     pthread_mutex_destroy(&srv->mutex);
     sdb_settings_free(&srv->settings);
     sdb_free(srv);
 }
 
-SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings)
+SdbServer *sdb_server_create(SdbInstance *db, const SdbSettings *settings)
 {
     SdbServer *srv = sdb_malloc(sizeof *srv);
     if (srv == NULL)
@@ -495,6 +596,34 @@ SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings)
         sdb_free(srv);
         return NULL;
     }
+    if (load_hba(srv) != SDB_OK) {
+        release(srv);
+        return NULL;
+    }
+    return srv;
+}
+
+void sdb_server_destroy(SdbServer *srv)
+{
+    release(srv);
+}
+
+/* Every client is a socket: allow as many open files as the system lets us. */
+static void raise_file_limit(void)
+{
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
+SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings)
+{
+    SdbServer *srv = sdb_server_create(db, settings);
+    if (srv == NULL)
+        return NULL;
+    raise_file_limit();
     srv->epfd = epoll_create1(EPOLL_CLOEXEC);
     srv->wake.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &srv->wake};
@@ -518,6 +647,46 @@ SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings)
     }
     srv->loop_started = true;
     return srv;
+}
+
+/* --- reload ------------------------------------------------------------------------ */
+
+/* Take the changed values a running server may take from `fresh`. */
+static int reload_settings(SdbServer *srv, const SdbSettings *fresh)
+{
+    int rc = SDB_OK;
+    pthread_mutex_lock(&srv->mutex);
+    for (int id = 0; rc == SDB_OK && id < SDB_SETTING_COUNT; id++) {
+        char before[1024], after[1024];
+        sdb_settings_show(&srv->settings, id, before, sizeof before);
+        sdb_settings_show(fresh, id, after, sizeof after);
+        if (strcmp(before, after) == 0)
+            continue;
+        const SdbSettingDef *def = &sdb_setting_defs[id];
+        if (def->context == SDB_CONTEXT_RELOAD || def->context == SDB_CONTEXT_SESSION) {
+            rc = sdb_settings_copy_one(&srv->settings, fresh, id);
+            sdb_log(SDB_SEVERITY_LOG, "server", "parameter \"%s\" changed to \"%s\"", def->name, after);
+        } else {
+            sdb_log(SDB_SEVERITY_LOG, "server", "parameter \"%s\" cannot be changed without restarting the server",
+                    def->name);
+        }
+    }
+    pthread_mutex_unlock(&srv->mutex);
+    return rc;
+}
+
+int sdb_server_reload(SdbServer *srv, const SdbSettings *fresh)
+{
+    if (reload_settings(srv, fresh) != SDB_OK)
+        return SDB_ERROR;
+    pthread_mutex_lock(&srv->mutex);
+    int rc = sdb_instance_reload(srv->db, &srv->settings);
+    pthread_mutex_unlock(&srv->mutex);
+    if (rc == SDB_OK && reload_hba(srv) != SDB_OK) {
+        sdb_log_error("server");
+        sdb_log(SDB_SEVERITY_LOG, "server", "pg_hba.conf was not reloaded");
+    }
+    return rc;
 }
 
 void sdb_server_stop(SdbServer *srv)

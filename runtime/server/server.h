@@ -22,6 +22,17 @@ typedef struct SdbServer SdbServer;
  * (e.g. 'could not bind IPv4 address "127.0.0.1": Address already in use'). */
 SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings);
 
+/* Reload the configuration (SIGHUP): `fresh` holds the values just read
+ * from the configuration file (and the command line).  Parameters that may
+ * change at run time (context reload or session) take the new values, for
+ * the server, new sessions and, at their next statement, running sessions
+ * (except what a session SET itself); each change is logged as PostgreSQL
+ * does ('parameter "work_mem" changed to "8MB"'), a changed startup-only one
+ * as 'parameter "port" cannot be changed without restarting the server'.
+ * The one place a reload happens: whatever else a reload re-reads hooks in
+ * here. */
+int sdb_server_reload(SdbServer *srv, const SdbSettings *fresh);
+
 /* Stop: no new connections; running statements are canceled; every client
  * gets FATAL 57P01 "terminating connection due to administrator command"
  * and is disconnected; then the threads are joined and everything freed.

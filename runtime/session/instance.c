@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "access/table.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "session/session_int.h"
 #include "txn/xact.h"
@@ -82,15 +83,19 @@ SdbInstance *sdb_instance_open(const char *datadir, const SdbSettings *settings)
     memset(db, 0, sizeof *db);
     db->lock_fd = -1;
     pthread_mutex_init(&db->lock, NULL);
+    pthread_mutex_init(&db->settings_lock, NULL);
+    atomic_init(&db->settings_generation, 0);
     if (lock_datadir(db, datadir) != SDB_OK) {
         unlock_datadir(db);
         pthread_mutex_destroy(&db->lock);
+        pthread_mutex_destroy(&db->settings_lock);
         sdb_free(db);
         return NULL;
     }
     if (sdb_settings_copy(&db->settings, settings) != SDB_OK) {
         unlock_datadir(db);
         pthread_mutex_destroy(&db->lock);
+        pthread_mutex_destroy(&db->settings_lock);
         sdb_free(db);
         return NULL;
     }
@@ -136,6 +141,7 @@ int sdb_instance_close(SdbInstance *db)
     sdb_settings_free(&db->settings);
     unlock_datadir(db);
     pthread_mutex_destroy(&db->lock);
+    pthread_mutex_destroy(&db->settings_lock);
     sdb_free(db);
     return rc;
 }
@@ -223,5 +229,110 @@ int sdb_instance_database(SdbInstance *db, SdbTxn *txn, const char *dbname, SdbD
         out->catalog = cat;
     }
     pthread_mutex_unlock(&db->lock);
+    return rc;
+}
+
+/* --- roles ------------------------------------------------------------------------ */
+
+/* Run `fn` in a read-only transaction of its own on the postgres catalog
+ * (pg_authid and pg_auth_members are shared). */
+static int with_catalog_txn(SdbInstance *db, SdbArena *arena, int (*fn)(SdbCatalog *, SdbTxn *, void *), void *arg)
+{
+    SdbTxn txn;
+    memset(&txn, 0, sizeof txn);
+    txn.xm = db->xm;
+    txn.xid = SDB_INVALID_XID;
+    txn.start = sdb_clock_now();
+    txn.read_only = true;
+    int rc = sdb_txn_take_snapshot(&txn, arena) == SDB_OK ? fn(db->postgres, &txn, arg) : SDB_ERROR;
+    sdb_catalog_end_txn(db->postgres, &txn, false);
+    sdb_txn_release(&txn);
+    return rc;
+}
+
+typedef struct RoleLookup {
+    const char *name, *group;
+    SdbArena *arena;
+    SdbRole *role;
+    bool *found;
+} RoleLookup;
+
+static int lookup_role(SdbCatalog *cat, SdbTxn *txn, void *arg)
+{
+    RoleLookup *l = arg;
+    return sdb_catalog_role(cat, txn, l->name, l->arena, l->role, l->found);
+}
+
+static int lookup_member(SdbCatalog *cat, SdbTxn *txn, void *arg)
+{
+    RoleLookup *l = arg;
+    return sdb_catalog_role_member(cat, txn, l->name, l->group, l->arena, l->found);
+}
+
+int sdb_instance_role(SdbInstance *db, const char *name, SdbArena *arena, SdbRole *out, bool *found)
+{
+    RoleLookup l = {.name = name, .arena = arena, .role = out, .found = found};
+    return with_catalog_txn(db, arena, lookup_role, &l);
+}
+
+int sdb_instance_role_member(SdbInstance *db, const char *role, const char *group, bool *member)
+{
+    SdbArena *arena = sdb_arena_create(NULL, "role membership", 0);
+    if (arena == NULL)
+        return SDB_ERROR;
+    RoleLookup l = {.name = role, .group = group, .arena = arena, .found = member};
+    int rc = with_catalog_txn(db, arena, lookup_member, &l);
+    sdb_arena_destroy(arena);
+    return rc;
+}
+
+/* --- configuration reload ------------------------------------------------------- */
+
+static bool changes_at_run_time(int id)
+{
+    SdbSettingContext context = sdb_setting_defs[id].context;
+    return context == SDB_CONTEXT_RELOAD || context == SDB_CONTEXT_SESSION;
+}
+
+int sdb_instance_reload(SdbInstance *db, const SdbSettings *fresh)
+{
+    int rc = SDB_OK;
+    pthread_mutex_lock(&db->settings_lock);
+    for (int id = 0; rc == SDB_OK && id < SDB_SETTING_COUNT; id++)
+        if (changes_at_run_time(id))
+            rc = sdb_settings_copy_one(&db->settings, fresh, id);
+    atomic_fetch_add(&db->settings_generation, 1);
+    pthread_mutex_unlock(&db->settings_lock);
+    return rc;
+}
+
+int sdb_instance_settings_copy(SdbInstance *db, SdbSettings *dst, unsigned *generation)
+{
+    pthread_mutex_lock(&db->settings_lock);
+    *generation = atomic_load(&db->settings_generation);
+    int rc = sdb_settings_copy(dst, &db->settings);
+    pthread_mutex_unlock(&db->settings_lock);
+    return rc;
+}
+
+void sdb_instance_setting_show(SdbInstance *db, int id, char *buf, size_t size)
+{
+    pthread_mutex_lock(&db->settings_lock);
+    sdb_settings_show(&db->settings, id, buf, size);
+    pthread_mutex_unlock(&db->settings_lock);
+}
+
+int sdb_session_pick_up_reload(SdbSession *s)
+{
+    unsigned generation = atomic_load(&s->db->settings_generation);
+    if (generation == s->settings_generation)
+        return SDB_OK;
+    int rc = SDB_OK;
+    pthread_mutex_lock(&s->db->settings_lock);
+    for (int id = 0; rc == SDB_OK && id < SDB_SETTING_COUNT; id++)
+        if (changes_at_run_time(id) && s->settings.source[id] != SDB_SOURCE_SESSION)
+            rc = sdb_settings_copy_one(&s->settings, &s->db->settings, id);
+    s->settings_generation = atomic_load(&s->db->settings_generation);
+    pthread_mutex_unlock(&s->db->settings_lock);
     return rc;
 }

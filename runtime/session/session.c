@@ -47,7 +47,7 @@ static SdbSession *session_alloc(SdbInstance *db, const char *user, const char *
     s->arena = sdb_arena_create(NULL, "session", 0);
     s->txn_arena = s->arena ? sdb_arena_create(s->arena, "transaction", 0) : NULL;
     s->stmt_arena = s->arena ? sdb_arena_create(s->arena, "query", 0) : NULL;
-    if (s->stmt_arena == NULL || sdb_settings_copy(&s->settings, &db->settings) != SDB_OK) {
+    if (s->stmt_arena == NULL || sdb_instance_settings_copy(db, &s->settings, &s->settings_generation) != SDB_OK) {
         if (s->arena)
             sdb_arena_destroy(s->arena);
         sdb_free(s);
@@ -66,7 +66,8 @@ static SdbSession *session_alloc(SdbInstance *db, const char *user, const char *
                                    .sequences = &s->sequences};
     s->info = (SdbSessionInfo){.user = s->user, .database = s->dbname, .backend_pid = (int32_t)getpid(),
                                .catalog = s->catalog, .txn = &s->txn, .settings = &s->settings,
-                               .arg = s, .show = info_show, .set = info_set};
+                               .reset_settings = &db->settings, .arg = s, .show = info_show, .set = info_set,
+                               .cancel = &s->cancel, .deparse = sdb_session_deparse};
     sdb_session_info_init(&s->info);
     return s;
 }
@@ -81,10 +82,15 @@ SdbSession *sdb_session_open(SdbInstance *db, const char *user, const char *dbna
     SdbSession *s = session_alloc(db, user, dbname);
     if (s == NULL)
         return NULL;
-    if (sdb_settings_set(&s->settings, "session_authorization", user, SDB_SOURCE_SESSION) != SDB_OK) {
+    SdbRole role;
+    bool found;
+    if (sdb_settings_set(&s->settings, "session_authorization", user, SDB_SOURCE_SESSION) != SDB_OK ||
+        sdb_instance_role(db, user, s->stmt_arena, &role, &found) != SDB_OK) {
         sdb_session_close(s);
         return NULL;
     }
+    s->settings.is_superuser = found && role.superuser;
+    sdb_arena_reset(s->stmt_arena);
     if (strcmp(dbname, "postgres") != 0) {
         SdbDatabase found;
         if (sdb_session_xact_start(s, SDB_XACT_IMPLICIT) != SDB_OK) {
@@ -343,6 +349,8 @@ static void arm_timeout(SdbSession *s, int64_t ms)
 int sdb_session_begin_statement(SdbSession *s)
 {
     s->cancel = 0;
+    if (sdb_session_pick_up_reload(s) != SDB_OK)
+        return SDB_ERROR;
     arm_timeout(s, s->settings.statement_timeout);
     if (sdb_session_timezone(s) != SDB_OK || sdb_session_search_path(s) != SDB_OK)
         return SDB_ERROR;
@@ -362,18 +370,7 @@ int sdb_session_end_statement(SdbSession *s, int rc)
         return SDB_OK;
     if (s->cancel == 2 && sdb_error_last()->code == SDB_ERR_QUERY_CANCELED)
         sdb_error(SDB_ERR_QUERY_CANCELED, "canceling statement due to statement timeout");
-    if (s->xact == SDB_XACT_BLOCK || s->xact == SDB_XACT_FAILED) {
-        SdbErrorData saved = *sdb_error_last();
-        sdb_session_xact_abort(s);
-        s->xact = SDB_XACT_FAILED;
-        SdbErrorData *slot = (SdbErrorData *)sdb_error_last();
-        *slot = saved;
-    } else if (s->xact == SDB_XACT_IMPLICIT) {
-        SdbErrorData saved = *sdb_error_last();
-        sdb_session_xact_abort(s);
-        SdbErrorData *slot = (SdbErrorData *)sdb_error_last();
-        *slot = saved;
-    }
+    sdb_session_fail(s);
     return SDB_ERROR;
 }
 
@@ -580,6 +577,9 @@ static int run_ddl(SdbStatement *st, const SdbNode *stmt)
         .view_ncolumns = -1,
         .eval_default = eval_default, /* ADD COLUMN ... DEFAULT on a table with rows */
         .eval_arg = s,
+        .current_user = s->user,
+        .password_md5 = s->settings.password_encryption == SDB_PASSWORD_ENCRYPTION_MD5,
+        .timezone = s->timezone,
     };
     statement_access(s, st->expr.arena);
     if (SDB_IS_A(stmt, VIEW_STMT) && view_columns(st, (const SdbViewStmt *)stmt, &ddl) != SDB_OK)

@@ -323,6 +323,16 @@ static SdbNode *make_role(SdbParseState *ps, SdbRoleSpecType type, const char *n
     return (SdbNode *)role;
 }
 
+/* ALTER ROLE old RENAME TO new. */
+static SdbNode *make_role_rename(SdbParseState *ps, char *old_name, char *new_name)
+{
+    SdbRenameStmt *n = NEW(rename_stmt);
+    n->rename_type = SDB_OBJECT_TYPE_ROLE;
+    n->subname = old_name;
+    n->newname = new_name;
+    return (SdbNode *)n;
+}
+
 /* A role option written as a bare word (LOGIN, NOSUPERUSER, ...): the
  * DefElem PostgreSQL makes of it, or NULL when the word is not one. */
 static SdbNode *make_role_word(SdbParseState *ps, const char *word, int location)
@@ -2657,6 +2667,8 @@ RenameStmt:
             n->newname = $6;
             $$ = (SdbNode *)n;
         }
+    | K_ALTER K_ROLE RoleId K_RENAME K_TO RoleId { $$ = make_role_rename(ps, $3, $6); }
+    | K_ALTER K_USER RoleId K_RENAME K_TO RoleId { $$ = make_role_rename(ps, $3, $6); }
     ;
 
 rename_relation_kind:

@@ -273,13 +273,14 @@ static void test_extended(void)
     CU_ASSERT_EQUAL(sdb_session_sync(session, &sink), SDB_OK);
     CU_ASSERT_EQUAL(sdb_session_close_portal(session, ""), SDB_OK);
     CU_ASSERT_EQUAL(sdb_session_close_prepared(session, "s1"), SDB_OK);
-    /* an insert through the protocol is committed when its portal completes */
+    /* an insert through the protocol is committed at Sync */
     CU_ASSERT_EQUAL_FATAL(sdb_session_prepare(session, "", "insert into t values ($1, 'ext')", 1, types, &p), SDB_OK);
     values[0] = "30";
     CU_ASSERT_EQUAL_FATAL(sdb_session_bind(session, "", p, 1, values, NULL, NULL, &portal), SDB_OK);
     sdb_str_init(&cap.text, cap.arena);
     CU_ASSERT_EQUAL(sdb_portal_execute(portal, 0, &sink, &suspended), SDB_OK);
     CU_ASSERT_STRING_EQUAL(cap.text.data, "C INSERT 0 1\n");
+    CU_ASSERT_EQUAL(sdb_session_sync(session, &sink), SDB_OK);
     CU_ASSERT_EQUAL(sdb_session_status(session), 'I');
     values[0] = "x";
     CU_ASSERT_EQUAL(sdb_session_bind(session, "", p, 1, values, NULL, NULL, &portal), SDB_ERROR);

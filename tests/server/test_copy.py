@@ -104,6 +104,23 @@ class Copy(unittest.TestCase):
                              io.StringIO(',""\n"x",y\n'))
         self.assertEqual(self.rows("SELECT a, b FROM t_force ORDER BY a"), [("", None), ("x", "y")])
 
+    def test_header_match(self):
+        self.table("t_match", "a int, b text")
+        self.cur.copy_expert("COPY t_match FROM STDIN (FORMAT csv, HEADER MATCH)", io.StringIO("a,b\n1,x\n"))
+        self.assertEqual(self.cur.rowcount, 1)
+        cases = [
+            ("a,c\n1,x\n", 'column name mismatch in header line field 2: got "c", expected "b"',
+             'COPY t_match, line 1: "a,c"'),
+            ("a\n1,x\n", "wrong number of fields in header line: got 1, expected 2", 'COPY t_match, line 1: "a"'),
+        ]
+        for data, message, context in cases:
+            with self.subTest(message=message):
+                with self.assertRaises(psycopg2.Error) as caught:
+                    self.cur.copy_expert("COPY t_match FROM STDIN (FORMAT csv, HEADER MATCH)", io.StringIO(data))
+                self.assertEqual(caught.exception.pgcode, "22P04")
+                self.assertEqual(caught.exception.diag.message_primary, message)
+                self.assertEqual(caught.exception.diag.context, context)
+
     def test_copy_query_to_stdout(self):
         out = self.copy_out("COPY (SELECT g, g * 2 AS double FROM generate_series(1, 3) g) TO STDOUT WITH CSV HEADER")
         self.assertEqual(out, "g,double\n1,2\n2,4\n3,6\n")
@@ -216,6 +233,8 @@ class Copy(unittest.TestCase):
             ("COPY t_opt TO STDOUT (FORMAT binary, HEADER)", "0A000", "cannot specify HEADER in BINARY mode"),
             ("COPY t_opt TO STDOUT (FORMAT binary, DELIMITER ',')", "42601",
              "cannot specify DELIMITER in BINARY mode"),
+            ("COPY t_opt TO STDOUT (HEADER MATCH)", "42601", 'cannot use "match" with HEADER in COPY TO'),
+            ("COPY t_opt TO STDOUT (HEADER foo)", "42601", 'header requires a Boolean value or "match"'),
         ]
         for sql, sqlstate, message in cases:
             with self.subTest(sql=sql):

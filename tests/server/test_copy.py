@@ -279,6 +279,22 @@ class Copy(unittest.TestCase):
             self.assertEqual([t for t, _ in messages], [b"T", b"D", b"C", b"Z"])
             self.assertEqual(messages[1][1], struct.pack("!hi", 1, 1) + b"0")
 
+    def test_statement_timeout_while_waiting_for_data(self):
+        self.table("t_wait", "a int")
+        with raw_session(self.server.port) as sock:
+            sock.sendall(ts.message(b"Q", cstr("SET statement_timeout = 200")))
+            read_until_ready(sock)
+            sock.sendall(ts.message(b"Q", cstr("COPY t_wait FROM STDIN")))
+            self.assertEqual(ts.read_message(sock)[0], b"G")
+            sock.sendall(ts.message(b"d", b"1\n"))
+            messages = read_until_ready(sock)
+            self.assertEqual([t for t, _ in messages], [b"E", b"Z"])
+            fields = ts.error_fields(messages[0][1])
+            self.assertEqual((fields["C"], fields["M"]), ("57014", "canceling statement due to statement timeout"))
+            sock.sendall(ts.message(b"c") + ts.message(b"Q", cstr("SELECT count(*) FROM t_wait")))
+            messages = read_until_ready(sock)
+            self.assertEqual([t for t, _ in messages], [b"T", b"D", b"C", b"Z"])
+
     def test_data_after_an_error_is_discarded(self):
         self.table("t_discard", "a int")
         with raw_session(self.server.port) as sock:

@@ -119,6 +119,14 @@ static int receive_more(SdbConn *c, size_t need)
     }
 }
 
+/* A malformed message during COPY: FATAL, the connection ends (the
+ * statement fails with 08006). */
+static int protocol_fatal(SdbConn *c)
+{
+    sdb_conn_fatal(c);
+    return sdb_error(SDB_ERR_CONNECTION_FAILURE, "connection ended during COPY from stdin");
+}
+
 /* The next complete message (from c->in first, then copy_buf), received
  * when needed.  Its bytes stay valid until the next call. */
 static int next_message(SdbConn *c, SdbWireFrame *f)
@@ -147,16 +155,13 @@ static int next_message(SdbConn *c, SdbWireFrame *f)
         f->size = 0;
         if (avail > 0) {
             if (sdb_wire_message_name(start[0], true) == NULL) {
-                c->broken = true;
-                return sdb_error(SDB_ERR_PROTOCOL_VIOLATION, "invalid frontend message type %d",
-                                 (unsigned char)start[0]);
+                sdb_error(SDB_ERR_PROTOCOL_VIOLATION, "invalid frontend message type %d", (unsigned char)start[0]);
+                return protocol_fatal(c);
             }
             rc = sdb_wire_frame(start, avail, true, copy_message_limit(start[0]), f);
         }
-        if (rc == SDB_ERROR) {
-            c->broken = true;
-            return SDB_ERROR;
-        }
+        if (rc == SDB_ERROR)
+            return protocol_fatal(c);
         if (rc == 1) {
             c->copy_pos += f->size;
             return SDB_OK;

@@ -309,6 +309,29 @@ class Copy(unittest.TestCase):
             messages = read_until_ready(sock)
             self.assertEqual([t for t, _ in messages], [b"T", b"D", b"C", b"Z"])
 
+    def test_bad_messages_during_copy(self):
+        self.table("t_bad", "a int")
+        cases = [
+            (ts.message(b"y", b"x"), "08P01", "invalid frontend message type 121"),
+            (b"d" + struct.pack("!i", -5), "08P01", "invalid message length"),
+            (b"c" + struct.pack("!i", 20000), "08P01", "invalid message length"),
+        ]
+        for data, sqlstate, text in cases:
+            with self.subTest(text=text), raw_session(self.server.port) as sock:
+                sock.sendall(ts.message(b"Q", cstr("COPY t_bad FROM STDIN")))
+                self.assertEqual(ts.read_message(sock)[0], b"G")
+                sock.sendall(ts.message(b"d", b"1\n") + data)
+                ts.expect_fatal(self, sock, sqlstate, text)
+        with raw_session(self.server.port) as sock:
+            sock.sendall(ts.message(b"Q", cstr("COPY t_bad FROM STDIN")))
+            self.assertEqual(ts.read_message(sock)[0], b"G")
+            sock.sendall(ts.message(b"d", b"1\n") + ts.message(b"Q", cstr("SELECT 1")))
+            messages = read_until_ready(sock)
+            self.assertEqual([t for t, _ in messages], [b"E", b"Z"])
+            self.assertEqual(ts.error_fields(messages[0][1])["M"],
+                             "unexpected message type 0x51 during COPY from stdin")
+        self.assertEqual(self.rows("SELECT count(*) FROM t_bad"), [(0,)])
+
     def test_extended_protocol_copy_in(self):
         self.table("t_ext", "a int, b text")
         with raw_session(self.server.port) as sock:

@@ -347,7 +347,8 @@ static void record_context(CopyFrom *c)
     if (shown)
         sdb_error_context("COPY %s, line %ld: \"%s\"", c->rel->name, in->line, shown);
     else if (c->f->binary && in->field >= 0 && in->field < c->ncols)
-        sdb_error_context("COPY %s, line %ld, column %s", c->rel->name, in->line, c->rel->attrs[c->cols[in->field]].name);
+        sdb_error_context("COPY %s, line %ld, column %s", c->rel->name, in->line,
+                          c->rel->attrs[c->cols[in->field]].name);
     else
         sdb_error_context("COPY %s, line %ld", c->rel->name, in->line);
 }
@@ -631,7 +632,8 @@ static int out_describe(void *arg, int ncols, const SdbPlanColumn *cols)
     if (force_flags(arena, c->o->force_quote, "FORCE_QUOTE", c->rel, ncols, names, &c->force_quote) != SDB_OK)
         return SDB_ERROR;
     const SdbResultSink *client = c->st->sink;
-    if (c->file == NULL && client->copy_begin && client->copy_begin(client->arg, false, c->o->f.binary, ncols) != SDB_OK)
+    if (c->file == NULL && client->copy_begin &&
+        client->copy_begin(client->arg, false, c->o->f.binary, ncols) != SDB_OK)
         return SDB_ERROR;
     if (c->o->f.binary)
         return sdb_copy_write_binary_header(&c->line) == SDB_OK ? flush_line(c) : SDB_ERROR;

@@ -8,6 +8,7 @@ Run by ctest (server.copy) as:
 
 import io
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -383,6 +384,39 @@ class Copy(unittest.TestCase):
             self.assertEqual(result.returncode, 0, result.stderr)
             with open(target) as f:
                 self.assertEqual(f.read(), "1\tx,y\n2\t\\N\n")
+
+
+class CopyOverTls(unittest.TestCase):
+    """COPY both ways over TLS (the COPY reader receives through OpenSSL)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.certs = tempfile.mkdtemp(prefix="specdb-tls-")
+        cert, key = os.path.join(cls.certs, "server.crt"), os.path.join(cls.certs, "server.key")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+                        "-days", "1", "-keyout", key, "-out", cert], check=True, capture_output=True)
+        cls.server = ts.Server("ssl=on", f"ssl_cert_file={cert}", f"ssl_key_file={key}")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        shutil.rmtree(cls.certs)
+
+    def test_copy_round_trip_over_tls(self):
+        conn = psycopg2.connect(host="127.0.0.1", port=self.server.port, user="postgres", dbname="postgres",
+                                sslmode="require")
+        try:
+            cur = conn.cursor()
+            cur.execute("CREATE TABLE t_tls (id int, v text)")
+            data = "".join(f"{i}\t{'x' * (i % 50)}\n" for i in range(20000))
+            cur.copy_expert("COPY t_tls FROM STDIN", io.StringIO(data))
+            self.assertEqual(cur.rowcount, 20000)
+            out = io.StringIO()
+            cur.copy_expert("COPY (SELECT * FROM t_tls ORDER BY id) TO STDOUT", out)
+            self.assertEqual(out.getvalue(), data)
+            conn.commit()
+        finally:
+            conn.close()
 
 
 if __name__ == "__main__":

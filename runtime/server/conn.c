@@ -114,6 +114,12 @@ static bool fatal(SdbConn *c)
     return false;
 }
 
+void sdb_conn_fatal(SdbConn *c)
+{
+    fatal(c);
+    c->broken = true;
+}
+
 static int send_ready(SdbConn *c)
 {
     char status = sdb_session_status(c->session);

@@ -126,6 +126,8 @@ bool sdb_conn_process(SdbConn *c);
 void sdb_conn_destroy(SdbConn *c, bool shutdown);
 /* Send all buffered output (waiting while the socket is full). */
 int sdb_conn_flush(SdbConn *c);
+/* Send the recorded error as FATAL and mark the connection for closing. */
+void sdb_conn_fatal(SdbConn *c);
 
 /* copy_wire.c, for conn.c: the COPY sub-protocol behind the session sink's
  * copy_begin (CopyInResponse flushed / CopyOutResponse), copy_in (the

@@ -146,6 +146,11 @@ void sdb_session_cancel(SdbSession *s)
     s->cancel = 1;
 }
 
+bool sdb_session_cancel_pending(const SdbSession *s)
+{
+    return s->cancel != 0;
+}
+
 const char *sdb_notice_severity(const char *sqlstate)
 {
     bool warning = strncmp(sqlstate, "01", 2) == 0 || strncmp(sqlstate, "25", 2) == 0;

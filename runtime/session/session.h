@@ -152,6 +152,11 @@ void sdb_session_fail(SdbSession *s);
 /* Ask the running statement to stop (57014); callable from another thread. */
 void sdb_session_cancel(SdbSession *s);
 
+/* Whether the running statement was asked to stop (a cancel or its
+ * statement_timeout): a sink waiting for the client (COPY FROM STDIN)
+ * answers SDB_ERROR with 57014. */
+bool sdb_session_cancel_pending(const SdbSession *s);
+
 /* Text form of a value as PostgreSQL prints it (DateStyle ISO, the session
  * TimeZone), appended to `out`; and the binary (send) form. */
 int sdb_session_output_text(SdbSession *s, SdbOid type, SdbDatum value, SdbStr *out);

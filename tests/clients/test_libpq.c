@@ -284,6 +284,20 @@ static void test_prepared(PGconn *conn)
     EXEC_OK(conn, "DEALLOCATE sel");
     EXPECT_ERROR(PQexecPrepared(conn, "sel", 1, &one, NULL, NULL, 0), "26000",
                  "prepared statement \"sel\" does not exist");
+    /* SQL PREPARE and Parse share one namespace */
+    EXEC_OK(conn, "PREPARE sqlprep (int4) AS SELECT $1 + 1 AS next");
+    r = PQdescribePrepared(conn, "sqlprep");
+    CHECK(PQresultStatus(r) == PGRES_COMMAND_OK && PQnparams(r) == 1 && PQparamtype(r, 0) == 23 &&
+              PQnfields(r) == 1 && strcmp(PQfname(r, 0), "next") == 0,
+          "PQdescribePrepared of an SQL PREPARE: %s", PQresultErrorMessage(r));
+    PQclear(r);
+    r = PQexecPrepared(conn, "sqlprep", 1, &one, NULL, NULL, 0);
+    CHECK(PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), "2") == 0,
+          "PQexecPrepared of an SQL PREPARE: %s", PQresultErrorMessage(r));
+    PQclear(r);
+    EXPECT_ERROR(PQprepare(conn, "sqlprep", "SELECT 1", 0, NULL), "42P05",
+                 "prepared statement \"sqlprep\" already exists");
+    EXEC_OK(conn, "DEALLOCATE sqlprep");
 }
 
 static void test_single_row_mode(PGconn *conn)

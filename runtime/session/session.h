@@ -35,7 +35,18 @@ typedef struct SdbSession SdbSession;
 SdbInstance *sdb_instance_open(const char *datadir, const SdbSettings *settings);
 int sdb_instance_close(SdbInstance *db);
 
-/* A session of `user` on database `dbname` (3D000 when it does not exist). */
+/* A role as pg_authid has it (catalog/catalog.h). */
+typedef struct SdbRole SdbRole;
+
+/* The role called `name`: *found false when there is none (strings in
+ * `arena`).  Read in a transaction of its own, without a session: the
+ * server authenticates with it. */
+int sdb_instance_role(SdbInstance *db, const char *name, SdbArena *arena, SdbRole *out, bool *found);
+/* Whether role `role` is `group` or a member of it (pg_auth_members). */
+int sdb_instance_role_member(SdbInstance *db, const char *role, const char *group, bool *member);
+
+/* A session of `user` on database `dbname` (3D000 when it does not exist);
+ * is_superuser says whether the role `user` is a superuser. */
 SdbSession *sdb_session_open(SdbInstance *db, const char *user, const char *dbname);
 void sdb_session_close(SdbSession *s);
 
@@ -51,15 +62,21 @@ typedef struct SdbResultSink {
     void (*notice)(void *arg, const char *sqlstate, const char *message);
     void (*parameter_status)(void *arg, const char *name, const char *value); /* a reported setting changed */
     /* COPY ... FROM STDIN: append the next piece of the client's data
-     * (text or CSV, `ncols` columns) to `data`, *done at its end (the
-     * "\." line may be left in or out).  SDB_ERROR (error recorded, e.g.
-     * 57014 for CopyFail) aborts the COPY.  NULL: COPY FROM STDIN is
-     * refused (0A000). */
+     * (text, CSV or binary, `ncols` columns) to `data`, *done at its end
+     * (the "\." line may be left in or out).  Called again until *done
+     * (the data is streamed); SDB_ERROR (error recorded, e.g. 57014 for
+     * CopyFail) aborts the COPY, possibly before the client's data ended.
+     * NULL: COPY FROM STDIN is refused (0A000). */
     int (*copy_in)(void *arg, int ncols, SdbStr *data, bool *done);
-    /* COPY ... TO STDOUT: called once with data NULL before the rows (the
-     * CopyOutResponse moment), then with each row's line (newline
-     * included); complete() follows.  NULL: refused (0A000). */
+    /* COPY ... TO STDOUT: each row's line (newline included; binary: the
+     * header, each tuple, the trailer); complete() follows.  NULL: refused
+     * (0A000). */
     int (*copy_out)(void *arg, int ncols, const char *data, size_t len);
+    /* COPY FROM STDIN / TO STDOUT begins (the CopyInResponse or
+     * CopyOutResponse moment): direction, binary or text format, column
+     * count; before any copy_in or copy_out.  NULL: nothing to announce
+     * (and COPY BINARY FROM STDIN is refused). */
+    int (*copy_begin)(void *arg, bool is_from, bool binary, int ncols);
 } SdbResultSink;
 
 /* The severity of a notice with `sqlstate`, as PostgreSQL sends it:

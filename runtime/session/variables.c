@@ -230,7 +230,10 @@ static int reset_one(SdbStatement *st, const char *name)
         return sdb_error(SDB_ERR_UNDEFINED_OBJECT, "unrecognized configuration parameter \"%s\"", name);
     char value[1024];
     sdb_settings_show(&s->db->settings, id, value, sizeof value);
-    return sdb_session_set(s, st->sink, name, value, false);
+    if (sdb_session_set(s, st->sink, name, value, false) != SDB_OK)
+        return SDB_ERROR;
+    s->settings.source[id] = s->db->settings.source[id]; /* pg_settings.source: where the reset value came from */
+    return SDB_OK;
 }
 
 static int reset_all(SdbStatement *st)

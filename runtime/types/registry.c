@@ -27,6 +27,8 @@ static int void_out(const SdbTypeCtx *ctx, SdbDatum value, SdbStr *out)
 static const SdbTypeFunc typefuncs[] = {
     IN("aclitemin", sdb_aclitem_in),
     OUT("aclitemout", sdb_aclitem_out),
+    OUT("anyarray_out", sdb_array_out), /* pg_statistic.stavalues: arrays of any type */
+    SEND("anyarray_send", sdb_array_send),
     IN("array_in", sdb_array_in),
     OUT("array_out", sdb_array_out),
     RECV("array_recv", sdb_array_recv),
@@ -109,6 +111,10 @@ static const SdbTypeFunc typefuncs[] = {
     OUT("pg_node_tree_out", sdb_textout),
     RECV("pg_node_tree_recv", sdb_pg_node_tree_recv),
     SEND("pg_node_tree_send", sdb_varlenasend),
+    IN("record_in", sdb_record_in),
+    OUT("record_out", sdb_record_out),
+    RECV("record_recv", sdb_record_recv),
+    SEND("record_send", sdb_record_send),
     IN("regclassin", sdb_regin),
     OUT("regclassout", sdb_regout),
     RECV("regclassrecv", sdb_byval_recv),
@@ -200,6 +206,7 @@ typedef struct OpsEntry {
 #define VECTOR_OPS {sdb_vector_compare, sdb_array_hash, sdb_vector_key}
 
 static const OpsEntry type_ops[] = {
+    {SDB_TYPEOID_RECORD, {sdb_record_compare, sdb_record_hash, sdb_record_key}},
     {SDB_TYPEOID_BOOL, {sdb_byte_compare, sdb_byte_hash, sdb_byte_key}},
     {SDB_TYPEOID_CHAR, {sdb_byte_compare, sdb_byte_hash, sdb_byte_key}},
     {SDB_TYPEOID_INT2, INT_OPS(sdb_int2_key)},
@@ -264,8 +271,10 @@ static const SdbTypeFunc *type_function(const SdbTypeCtx *ctx, SdbTypeFuncKind k
     }
     const char *names[] = {t->input, t->output, t->receive, t->send};
     const SdbTypeFunc *f = names[kind] != NULL ? sdb_typefunc_lookup(names[kind]) : NULL;
+    /* pseudo-types have output functions (records, anyarray values such as
+     * pg_statistic.stavalues); of their inputs only record's */
     bool in = kind == SDB_TYPEFUNC_INPUT || kind == SDB_TYPEFUNC_RECEIVE;
-    if (f == NULL || (t->kind == SDB_TYPEKIND_PSEUDO && in)) {
+    if (f == NULL || (t->kind == SDB_TYPEKIND_PSEUDO && in && t->oid != SDB_TYPEOID_RECORD)) {
         sdb_error(SDB_ERR_UNDEFINED_FUNCTION, "no %s function available for type %s",
                   kind == SDB_TYPEFUNC_INPUT ? "input" : kind == SDB_TYPEFUNC_OUTPUT ? "output"
                   : kind == SDB_TYPEFUNC_RECEIVE ? "binary input" : "binary output",

@@ -88,7 +88,15 @@ static int cap_copy_out(void *arg, int ncols, const char *data, size_t len)
 {
     Capture *c = arg;
     (void)ncols;
-    return data ? sdb_str_appendf(&c->text, "O %.*s", (int)len, data) : sdb_str_append_cstr(&c->text, "O begin\n");
+    return sdb_str_appendf(&c->text, "O %.*s", (int)len, data);
+}
+
+static int cap_copy_begin(void *arg, bool is_from, bool binary, int ncols)
+{
+    Capture *c = arg;
+    (void)ncols;
+    (void)binary;
+    return is_from ? SDB_OK : sdb_str_append_cstr(&c->text, "O begin\n");
 }
 
 static SdbInstance *db;
@@ -97,7 +105,7 @@ static char datadir[512];
 static Capture cap;
 static SdbResultSink sink = {.arg = &cap, .describe = cap_describe, .rows = cap_rows, .complete = cap_complete,
                              .notice = cap_notice, .parameter_status = cap_parameter, .copy_in = cap_copy_in,
-                             .copy_out = cap_copy_out};
+                             .copy_out = cap_copy_out, .copy_begin = cap_copy_begin};
 
 static void open_all(void)
 {

@@ -78,7 +78,7 @@ typedef struct SdbFuncInfo {
     const SdbOid *out_types; /* nout column types, or NULL */
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 665
+#define SDB_FUNCTION_COUNT 685
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
@@ -96,6 +96,7 @@ extern const SdbAggInfo sdb_aggregates[SDB_AGGREGATE_COUNT];
 
 /* The C functions of the specs (runtime/expr). */
 int sdb_fn_array_position(SdbFnCall *call);
+int sdb_fn_array_to_string(SdbFnCall *call);
 int sdb_fn_bool_int4(SdbFnCall *call);
 int sdb_fn_booltext(SdbFnCall *call);
 int sdb_fn_bpchar(SdbFnCall *call);
@@ -190,6 +191,7 @@ int sdb_fn_lpad(SdbFnCall *call);
 int sdb_fn_ltrim(SdbFnCall *call);
 int sdb_fn_ltrim1(SdbFnCall *call);
 int sdb_fn_md5_text(SdbFnCall *call);
+int sdb_fn_name_text(SdbFnCall *call);
 int sdb_fn_nextval(SdbFnCall *call);
 int sdb_fn_no_description(SdbFnCall *call);
 int sdb_fn_now(SdbFnCall *call);
@@ -211,8 +213,11 @@ int sdb_fn_numeric_trunc(SdbFnCall *call);
 int sdb_fn_numeric_uminus(SdbFnCall *call);
 int sdb_fn_pg_backend_pid(SdbFnCall *call);
 int sdb_fn_pg_encoding_to_char(SdbFnCall *call);
+int sdb_fn_pg_function_is_visible(SdbFnCall *call);
 int sdb_fn_pg_get_constraintdef(SdbFnCall *call);
 int sdb_fn_pg_get_expr(SdbFnCall *call);
+int sdb_fn_pg_get_function_arguments(SdbFnCall *call);
+int sdb_fn_pg_get_function_result(SdbFnCall *call);
 int sdb_fn_pg_get_indexdef(SdbFnCall *call);
 int sdb_fn_pg_get_userbyid(SdbFnCall *call);
 int sdb_fn_pg_get_viewdef(SdbFnCall *call);
@@ -239,6 +244,7 @@ int sdb_fn_text_cat_any(SdbFnCall *call);
 int sdb_fn_text_concat(SdbFnCall *call);
 int sdb_fn_text_concat_ws(SdbFnCall *call);
 int sdb_fn_text_left(SdbFnCall *call);
+int sdb_fn_text_name(SdbFnCall *call);
 int sdb_fn_text_reverse(SdbFnCall *call);
 int sdb_fn_text_right(SdbFnCall *call);
 int sdb_fn_text_starts_with(SdbFnCall *call);

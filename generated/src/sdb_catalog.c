@@ -351,6 +351,62 @@ static const SdbCatalogColumn columns_pg_statistic[SDB_NATTS_PG_STATISTIC] = {
     {"stavalues5", SDB_TYPEOID_ANYARRAY, -1, false, SDB_ANUM_PG_STATISTIC_STAVALUES5},
 };
 
+static const SdbCatalogColumn columns_pg_trigger[SDB_NATTS_PG_TRIGGER] = {
+    {"oid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_TRIGGER_OID},
+    {"tgrelid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_TRIGGER_TGRELID},
+    {"tgparentid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_TRIGGER_TGPARENTID},
+    {"tgname", SDB_TYPEOID_NAME, -1, true, SDB_ANUM_PG_TRIGGER_TGNAME},
+    {"tgfoid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_TRIGGER_TGFOID},
+    {"tgtype", SDB_TYPEOID_INT2, -1, true, SDB_ANUM_PG_TRIGGER_TGTYPE},
+    {"tgenabled", SDB_TYPEOID_CHAR, -1, true, SDB_ANUM_PG_TRIGGER_TGENABLED},
+    {"tgisinternal", SDB_TYPEOID_BOOL, -1, true, SDB_ANUM_PG_TRIGGER_TGISINTERNAL},
+    {"tgconstrrelid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_TRIGGER_TGCONSTRRELID},
+    {"tgconstrindid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_TRIGGER_TGCONSTRINDID},
+    {"tgconstraint", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_TRIGGER_TGCONSTRAINT},
+    {"tgdeferrable", SDB_TYPEOID_BOOL, -1, true, SDB_ANUM_PG_TRIGGER_TGDEFERRABLE},
+    {"tginitdeferred", SDB_TYPEOID_BOOL, -1, true, SDB_ANUM_PG_TRIGGER_TGINITDEFERRED},
+    {"tgnargs", SDB_TYPEOID_INT2, -1, true, SDB_ANUM_PG_TRIGGER_TGNARGS},
+    {"tgattr", SDB_TYPEOID_INT2VECTOR, -1, true, SDB_ANUM_PG_TRIGGER_TGATTR},
+    {"tgargs", SDB_TYPEOID_BYTEA, -1, true, SDB_ANUM_PG_TRIGGER_TGARGS},
+    {"tgqual", SDB_TYPEOID_PG_NODE_TREE, -1, false, SDB_ANUM_PG_TRIGGER_TGQUAL},
+    {"tgoldtable", SDB_TYPEOID_NAME, -1, false, SDB_ANUM_PG_TRIGGER_TGOLDTABLE},
+    {"tgnewtable", SDB_TYPEOID_NAME, -1, false, SDB_ANUM_PG_TRIGGER_TGNEWTABLE},
+};
+
+static const SdbCatalogColumn columns_pg_policy[SDB_NATTS_PG_POLICY] = {
+    {"oid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_POLICY_OID},
+    {"polname", SDB_TYPEOID_NAME, -1, true, SDB_ANUM_PG_POLICY_POLNAME},
+    {"polrelid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_POLICY_POLRELID},
+    {"polcmd", SDB_TYPEOID_CHAR, -1, true, SDB_ANUM_PG_POLICY_POLCMD},
+    {"polpermissive", SDB_TYPEOID_BOOL, -1, true, SDB_ANUM_PG_POLICY_POLPERMISSIVE},
+    {"polroles", SDB_TYPEOID_OID_ARRAY, -1, true, SDB_ANUM_PG_POLICY_POLROLES},
+    {"polqual", SDB_TYPEOID_PG_NODE_TREE, -1, false, SDB_ANUM_PG_POLICY_POLQUAL},
+    {"polwithcheck", SDB_TYPEOID_PG_NODE_TREE, -1, false, SDB_ANUM_PG_POLICY_POLWITHCHECK},
+};
+
+static const SdbCatalogColumn columns_pg_partitioned_table[SDB_NATTS_PG_PARTITIONED_TABLE] = {
+    {"partrelid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_PARTITIONED_TABLE_PARTRELID},
+    {"partstrat", SDB_TYPEOID_CHAR, -1, true, SDB_ANUM_PG_PARTITIONED_TABLE_PARTSTRAT},
+    {"partnatts", SDB_TYPEOID_INT2, -1, true, SDB_ANUM_PG_PARTITIONED_TABLE_PARTNATTS},
+    {"partdefid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_PARTITIONED_TABLE_PARTDEFID},
+    {"partattrs", SDB_TYPEOID_INT2VECTOR, -1, true, SDB_ANUM_PG_PARTITIONED_TABLE_PARTATTRS},
+    {"partclass", SDB_TYPEOID_OIDVECTOR, -1, true, SDB_ANUM_PG_PARTITIONED_TABLE_PARTCLASS},
+    {"partcollation", SDB_TYPEOID_OIDVECTOR, -1, true, SDB_ANUM_PG_PARTITIONED_TABLE_PARTCOLLATION},
+    {"partexprs", SDB_TYPEOID_PG_NODE_TREE, -1, false, SDB_ANUM_PG_PARTITIONED_TABLE_PARTEXPRS},
+};
+
+static const SdbCatalogColumn columns_pg_statistic_ext[SDB_NATTS_PG_STATISTIC_EXT] = {
+    {"oid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_STATISTIC_EXT_OID},
+    {"stxrelid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_STATISTIC_EXT_STXRELID},
+    {"stxname", SDB_TYPEOID_NAME, -1, true, SDB_ANUM_PG_STATISTIC_EXT_STXNAME},
+    {"stxnamespace", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_STATISTIC_EXT_STXNAMESPACE},
+    {"stxowner", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_STATISTIC_EXT_STXOWNER},
+    {"stxstattarget", SDB_TYPEOID_INT4, -1, true, SDB_ANUM_PG_STATISTIC_EXT_STXSTATTARGET},
+    {"stxkeys", SDB_TYPEOID_INT2VECTOR, -1, true, SDB_ANUM_PG_STATISTIC_EXT_STXKEYS},
+    {"stxkind", SDB_TYPEOID_CHAR_ARRAY, -1, true, SDB_ANUM_PG_STATISTIC_EXT_STXKIND},
+    {"stxexprs", SDB_TYPEOID_PG_NODE_TREE, -1, false, SDB_ANUM_PG_STATISTIC_EXT_STXEXPRS},
+};
+
 static const SdbCatalogColumn columns_pg_collation[SDB_NATTS_PG_COLLATION] = {
     {"oid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_COLLATION_OID},
     {"collname", SDB_TYPEOID_NAME, -1, true, SDB_ANUM_PG_COLLATION_COLLNAME},
@@ -370,6 +426,32 @@ static const SdbCatalogColumn columns_pg_enum[SDB_NATTS_PG_ENUM] = {
     {"enumtypid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_ENUM_ENUMTYPID},
     {"enumsortorder", SDB_TYPEOID_FLOAT4, -1, true, SDB_ANUM_PG_ENUM_ENUMSORTORDER},
     {"enumlabel", SDB_TYPEOID_NAME, -1, true, SDB_ANUM_PG_ENUM_ENUMLABEL},
+};
+
+static const SdbCatalogColumn columns_pg_publication[SDB_NATTS_PG_PUBLICATION] = {
+    {"oid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_PUBLICATION_OID},
+    {"pubname", SDB_TYPEOID_NAME, -1, true, SDB_ANUM_PG_PUBLICATION_PUBNAME},
+    {"pubowner", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_PUBLICATION_PUBOWNER},
+    {"puballtables", SDB_TYPEOID_BOOL, -1, true, SDB_ANUM_PG_PUBLICATION_PUBALLTABLES},
+    {"pubinsert", SDB_TYPEOID_BOOL, -1, true, SDB_ANUM_PG_PUBLICATION_PUBINSERT},
+    {"pubupdate", SDB_TYPEOID_BOOL, -1, true, SDB_ANUM_PG_PUBLICATION_PUBUPDATE},
+    {"pubdelete", SDB_TYPEOID_BOOL, -1, true, SDB_ANUM_PG_PUBLICATION_PUBDELETE},
+    {"pubtruncate", SDB_TYPEOID_BOOL, -1, true, SDB_ANUM_PG_PUBLICATION_PUBTRUNCATE},
+    {"pubviaroot", SDB_TYPEOID_BOOL, -1, true, SDB_ANUM_PG_PUBLICATION_PUBVIAROOT},
+};
+
+static const SdbCatalogColumn columns_pg_publication_rel[SDB_NATTS_PG_PUBLICATION_REL] = {
+    {"oid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_PUBLICATION_REL_OID},
+    {"prpubid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_PUBLICATION_REL_PRPUBID},
+    {"prrelid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_PUBLICATION_REL_PRRELID},
+    {"prqual", SDB_TYPEOID_PG_NODE_TREE, -1, false, SDB_ANUM_PG_PUBLICATION_REL_PRQUAL},
+    {"prattrs", SDB_TYPEOID_INT2VECTOR, -1, false, SDB_ANUM_PG_PUBLICATION_REL_PRATTRS},
+};
+
+static const SdbCatalogColumn columns_pg_publication_namespace[SDB_NATTS_PG_PUBLICATION_NAMESPACE] = {
+    {"oid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_PUBLICATION_NAMESPACE_OID},
+    {"pnpubid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_PUBLICATION_NAMESPACE_PNPUBID},
+    {"pnnspid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_PUBLICATION_NAMESPACE_PNNSPID},
 };
 
 static const SdbCatalogColumn columns_pg_roles[SDB_NATTS_PG_ROLES] = {
@@ -556,8 +638,15 @@ const SdbCatalogRel sdb_catalog_rels[SDB_CATALOG_REL_COUNT] = {
     {SDB_CATALOG_PG_OPERATOR_OID, "pg_catalog", "pg_operator", false, SDB_CATALOG_TABLE, "operators", NULL, SDB_NATTS_PG_OPERATOR, columns_pg_operator},
     {SDB_CATALOG_PG_REWRITE_OID, "pg_catalog", "pg_rewrite", false, SDB_CATALOG_TABLE, "rewrite rules; a view's SELECT is kept as SQL text in ev_action", NULL, SDB_NATTS_PG_REWRITE, columns_pg_rewrite},
     {SDB_CATALOG_PG_STATISTIC_OID, "pg_catalog", "pg_statistic", false, SDB_CATALOG_TABLE, "per-column planner statistics written by ANALYZE (stavalues hold arrays of the column's type)", NULL, SDB_NATTS_PG_STATISTIC, columns_pg_statistic},
+    {SDB_CATALOG_PG_TRIGGER_OID, "pg_catalog", "pg_trigger", false, SDB_CATALOG_TABLE, "triggers (none: CREATE TRIGGER is not supported; foreign keys are checked without them)", NULL, SDB_NATTS_PG_TRIGGER, columns_pg_trigger},
+    {SDB_CATALOG_PG_POLICY_OID, "pg_catalog", "pg_policy", false, SDB_CATALOG_TABLE, "row-level security policies (none: CREATE POLICY is not supported)", NULL, SDB_NATTS_PG_POLICY, columns_pg_policy},
+    {SDB_CATALOG_PG_PARTITIONED_TABLE_OID, "pg_catalog", "pg_partitioned_table", false, SDB_CATALOG_TABLE, "partitioning keys of partitioned tables (none: partitioning is not supported)", NULL, SDB_NATTS_PG_PARTITIONED_TABLE, columns_pg_partitioned_table},
+    {SDB_CATALOG_PG_STATISTIC_EXT_OID, "pg_catalog", "pg_statistic_ext", false, SDB_CATALOG_TABLE, "extended statistics objects (none: CREATE STATISTICS is not supported)", NULL, SDB_NATTS_PG_STATISTIC_EXT, columns_pg_statistic_ext},
     {SDB_CATALOG_PG_COLLATION_OID, "pg_catalog", "pg_collation", false, SDB_CATALOG_TABLE, "collations", NULL, SDB_NATTS_PG_COLLATION, columns_pg_collation},
     {SDB_CATALOG_PG_ENUM_OID, "pg_catalog", "pg_enum", false, SDB_CATALOG_TABLE, "labels of enum types", NULL, SDB_NATTS_PG_ENUM, columns_pg_enum},
+    {SDB_CATALOG_PG_PUBLICATION_OID, "pg_catalog", "pg_publication", false, SDB_CATALOG_TABLE, "logical replication publications (none)", NULL, SDB_NATTS_PG_PUBLICATION, columns_pg_publication},
+    {SDB_CATALOG_PG_PUBLICATION_REL_OID, "pg_catalog", "pg_publication_rel", false, SDB_CATALOG_TABLE, "tables of publications (none)", NULL, SDB_NATTS_PG_PUBLICATION_REL, columns_pg_publication_rel},
+    {SDB_CATALOG_PG_PUBLICATION_NAMESPACE_OID, "pg_catalog", "pg_publication_namespace", false, SDB_CATALOG_TABLE, "schemas of publications (none)", NULL, SDB_NATTS_PG_PUBLICATION_NAMESPACE, columns_pg_publication_namespace},
     {SDB_CATALOG_PG_ROLES_OID, "pg_catalog", "pg_roles", false, SDB_CATALOG_VIEW, "roles, with the password hidden: a view over pg_authid", "SELECT pg_authid.rolname, pg_authid.rolsuper, pg_authid.rolinherit, pg_authid.rolcreaterole,\n    pg_authid.rolcreatedb, pg_authid.rolcanlogin, pg_authid.rolreplication, pg_authid.rolconnlimit,\n    '********'::text AS rolpassword, pg_authid.rolvaliduntil, pg_authid.rolbypassrls,\n    NULL::text[] AS rolconfig, pg_authid.oid\nFROM pg_authid", SDB_NATTS_PG_ROLES, columns_pg_roles},
     {SDB_CATALOG_PG_SETTINGS_OID, "pg_catalog", "pg_settings", false, SDB_CATALOG_VIEW, "run-time settings and their current values", "SELECT a.name, a.setting, a.unit, a.category, a.short_desc, a.extra_desc, a.context, a.vartype,\n    a.source, a.min_val, a.max_val, a.enumvals, a.boot_val, a.reset_val, a.sourcefile, a.sourceline,\n    a.pending_restart\nFROM pg_show_all_settings() a", SDB_NATTS_PG_SETTINGS, columns_pg_settings},
     {SDB_CATALOG_INFORMATION_SCHEMA_SCHEMATA_OID, "information_schema", "schemata", false, SDB_CATALOG_VIEW, "schemas the current role owns or may use", "SELECT current_database()::information_schema.sql_identifier AS catalog_name,\n    n.nspname::information_schema.sql_identifier AS schema_name,\n    u.rolname::information_schema.sql_identifier AS schema_owner,\n    NULL::information_schema.sql_identifier AS default_character_set_catalog,\n    NULL::information_schema.sql_identifier AS default_character_set_schema,\n    NULL::information_schema.sql_identifier AS default_character_set_name,\n    NULL::information_schema.character_data AS sql_path\nFROM pg_namespace n, pg_authid u\nWHERE n.nspowner = u.oid", SDB_NATTS_INFORMATION_SCHEMA_SCHEMATA, columns_information_schema_schemata},
@@ -571,35 +660,42 @@ const SdbCatalogRel sdb_catalog_rels[SDB_CATALOG_REL_COUNT] = {
 
 /* Indexes into sdb_catalog_rels ordered by (schema, name), for binary search. */
 static const unsigned short by_name[SDB_CATALOG_REL_COUNT] = {
-    25,
-    28,
-    23,
-    27,
-    24,
-    26,
+    32,
+    35,
+    30,
+    34,
+    31,
+    33,
     8,
     9,
     1,
     5,
     4,
     3,
-    19,
+    23,
     10,
     6,
     11,
     12,
-    20,
+    24,
     13,
     14,
     15,
     16,
-    2,
-    17,
     21,
+    20,
+    2,
+    25,
+    27,
+    26,
+    17,
+    28,
     7,
-    22,
-    18,
     29,
+    18,
+    22,
+    36,
+    19,
     0,
 };
 

@@ -288,6 +288,19 @@ int sdb_settings_set(SdbSettings *s, const char *name, const char *value, SdbSet
     return SDB_OK;
 }
 
+int sdb_settings_copy_one(SdbSettings *dst, const SdbSettings *src, int id)
+{
+    char value[4096];
+    size_t len = sdb_settings_show(src, id, value, sizeof value);
+    if (len >= sizeof value)
+        return sdb_error(SDB_ERR_PROGRAM_LIMIT_EXCEEDED, "value of parameter \"%s\" is too long",
+                         sdb_setting_defs[id].name);
+    if (assign(dst, &sdb_setting_defs[id], value) != SDB_OK)
+        return SDB_ERROR;
+    dst->source[id] = src->source[id];
+    return SDB_OK;
+}
+
 int sdb_settings_set_option(SdbSettings *s, const char *option, SdbSettingSource source)
 {
     const char *equals = strchr(option, '=');

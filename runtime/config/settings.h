@@ -25,6 +25,10 @@ void sdb_settings_free(SdbSettings *s);
 /* Deep copy (for a session's own settings); SDB_ERROR when out of memory. */
 int sdb_settings_copy(SdbSettings *dst, const SdbSettings *src);
 
+/* Copy the value of parameter `id`, and where it came from, from `src`
+ * (already checked there).  SDB_ERROR when out of memory. */
+int sdb_settings_copy_one(SdbSettings *dst, const SdbSettings *src, int id);
+
 /* The parameter called `name` (any case), or -1. */
 int sdb_settings_find(const char *name);
 

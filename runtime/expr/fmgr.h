@@ -55,6 +55,11 @@ typedef struct SdbSessionInfo {
     /* SET [LOCAL] name = value (set_config): SDB_OK or the error recorded. */
     int (*set)(void *arg, const char *name, const char *value, bool local);
     volatile int *cancel;            /* non-zero: the statement is canceled (pg_sleep polls it); may be NULL */
+    /* pg_get_expr, pg_get_constraintdef: `sql` (a DEFAULT or CHECK the
+     * catalog keeps as text) of relation `relid`, printed to `out` as
+     * PostgreSQL prints the stored expression (expr/deparse.h; pretty:
+     * parentheses only where needed).  SDB_OK or the error recorded. */
+    int (*deparse)(void *arg, const char *sql, SdbOid relid, bool pretty, struct SdbStr *out);
 } SdbSessionInfo;
 
 /* Point info->reg at the catalog lookups of fn_system.c (arg = info). */

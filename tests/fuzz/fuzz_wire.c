@@ -246,6 +246,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     atexit(remove_datadir);
     /* a statement found by the fuzzer may not run for long */
     if (sdb_settings_set(&settings, "statement_timeout", "2s", SDB_SOURCE_COMMAND_LINE) != SDB_OK ||
+        sdb_settings_set(&settings, "data_directory", datadir, SDB_SOURCE_COMMAND_LINE) != SDB_OK ||
         (db = sdb_instance_open(datadir, &settings)) == NULL ||
         (server = sdb_server_create(db, &settings)) == NULL) {
         sdb_error_print(stderr);

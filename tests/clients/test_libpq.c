@@ -13,7 +13,9 @@
  *         every value of values.h (and its array) in binary and text from
  *         both servers: RowDescription (type OID, typlen, typmod, format)
  *         and the bytes must be identical; PostgreSQL's binary form sent
- *         back to specdb as a parameter must come back unchanged.
+ *         back to specdb as a parameter must come back unchanged.  And
+ *         PQdescribePrepared of statements of every kind: the same
+ *         parameter types and RowDescription.
  *
  * Prints each failure and "N passed, N failed"; exits 1 on any failure.
  * Run by tests/clients/run_libpq.py (ctests clients.libpq and
@@ -647,6 +649,49 @@ done:
     PQclear(b);
 }
 
+/* PQdescribePrepared of one statement on both servers: the same parameter
+ * types and RowDescription (names, type OIDs, typlens, typmods). */
+static void compare_describe(PGconn *ours, PGconn *pg, const char *sql)
+{
+    PGresult *a = PQprepare(ours, "cmp", sql, 0, NULL), *b = PQprepare(pg, "cmp", sql, 0, NULL);
+    bool prepared = CHECK(PQresultStatus(a) == PGRES_COMMAND_OK && PQresultStatus(b) == PGRES_COMMAND_OK,
+                          "%s: specdb %s / PostgreSQL %s", sql, PQresultErrorMessage(a), PQresultErrorMessage(b));
+    PQclear(a);
+    PQclear(b);
+    if (!prepared)
+        return;
+    a = PQdescribePrepared(ours, "cmp");
+    b = PQdescribePrepared(pg, "cmp");
+    bool same_shape = PQnparams(a) == PQnparams(b) && PQnfields(a) == PQnfields(b);
+    CHECK(same_shape, "%s: %d params %d fields, PostgreSQL %d %d", sql, PQnparams(a), PQnfields(a), PQnparams(b),
+          PQnfields(b));
+    for (int i = 0; same_shape && i < PQnparams(a); i++)
+        CHECK(PQparamtype(a, i) == PQparamtype(b, i), "%s: $%d is %u, PostgreSQL %u", sql, i + 1, PQparamtype(a, i),
+              PQparamtype(b, i));
+    for (int i = 0; same_shape && i < PQnfields(a); i++)
+        CHECK(strcmp(PQfname(a, i), PQfname(b, i)) == 0 && PQftype(a, i) == PQftype(b, i) &&
+                  PQfsize(a, i) == PQfsize(b, i) && PQfmod(a, i) == PQfmod(b, i),
+              "%s: column %d %s %u/%d/%d, PostgreSQL %s %u/%d/%d", sql, i, PQfname(a, i), PQftype(a, i),
+              PQfsize(a, i), PQfmod(a, i), PQfname(b, i), PQftype(b, i), PQfsize(b, i), PQfmod(b, i));
+    PQclear(a);
+    PQclear(b);
+    EXEC_OK(ours, "DEALLOCATE cmp");
+    EXEC_OK(pg, "DEALLOCATE cmp");
+}
+
+static const char *const describe_statements[] = {
+    "SELECT $1::numeric(10,2) AS a, $2::varchar(5) AS b, $3::char(2), $4::timestamp(3), $5::time(0)",
+    "SELECT $1 + 1 AS next, $2 || 'x' AS t, $3 = 1.5 AS eq, -$4::int8",
+    "SELECT id, name, price, tags, made, doc FROM describe_t WHERE id = $1 AND name LIKE $2",
+    "INSERT INTO describe_t (id, name, price, tags, made, doc) VALUES ($1, $2, $3, $4, $5, $6)",
+    "UPDATE describe_t SET price = $1 WHERE id = $2 RETURNING id, price * 2 AS double, upper(name)",
+    "DELETE FROM describe_t WHERE made < $1",
+    "SELECT count(*), sum(price), avg(id), max(name), array_agg(id) FROM describe_t",
+    "SELECT now(), current_date, 'x'::text AS lit, 1::int2, 2.5::float4, true, NULL AS n, ARRAY[1.5]",
+    "VALUES (1, 'a'), (2, NULL)",
+    "SELECT 'information_schema.tables'::regclass, 'int4'::regtype, 'a'::information_schema.sql_identifier",
+};
+
 static int binary(const char *ours_info, const char *pg_info)
 {
     PGconn *ours = connect_to(ours_info), *pg = connect_to(pg_info);
@@ -663,6 +708,12 @@ static int binary(const char *ours_info, const char *pg_info)
                 compare_one(ours, pg, array, v->flags, format);
         }
     }
+    static const char *table = "CREATE TABLE describe_t (id int4 PRIMARY KEY, name varchar(20) NOT NULL, "
+                               "price numeric(8,2), tags text[], made timestamptz, doc jsonb)";
+    EXEC_OK(ours, table);
+    EXEC_OK(pg, table);
+    for (size_t i = 0; i < sizeof describe_statements / sizeof describe_statements[0]; i++)
+        compare_describe(ours, pg, describe_statements[i]);
     PQfinish(ours);
     PQfinish(pg);
     return 0;

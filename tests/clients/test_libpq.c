@@ -449,6 +449,20 @@ static void test_cancel(const char *conninfo)
     PQclear(r);
     PQclear(PQgetResult(bystander));
     CHECK(strcmp(query_value(victim, "SELECT 'still usable'"), "still usable") == 0, "session after cancel");
+
+    /* the same from SQL: pg_cancel_backend(pid) in another session */
+    CHECK(PQsendQuery(victim, "SELECT pg_sleep(10)") == 1, "send victim");
+    usleep(300 * 1000);
+    char sql[64];
+    snprintf(sql, sizeof sql, "SELECT pg_cancel_backend(%d)", PQbackendPID(victim));
+    start = now_seconds();
+    CHECK(strcmp(query_value(bystander, sql), "t") == 0, "pg_cancel_backend found the session");
+    EXPECT_ERROR(PQgetResult(victim), "57014", "canceling statement due to user request");
+    PQclear(PQgetResult(victim));
+    CHECK(now_seconds() - start < 5, "pg_cancel_backend took %.1f s", now_seconds() - start);
+    EXPECT_ERROR(PQexec(victim, "SELECT pg_cancel_backend(pg_backend_pid())"), "57014",
+                 "canceling statement due to user request");
+    CHECK(strcmp(query_value(victim, "SELECT 'still usable'"), "still usable") == 0, "session after cancel");
     PQfinish(victim);
     PQfinish(bystander);
 }

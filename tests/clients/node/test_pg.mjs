@@ -191,6 +191,12 @@ test('cancel stops only the canceled session', async () => {
     assert.ok(Date.now() - start < 5000, 'the cancel took too long');
     assert.deepEqual((await other).rows, [{ slept: false }]);
     assert.equal((await victim.query('SELECT 2 AS after')).rows[0].after, 2);
+    // the same from SQL in another session
+    const again = errorOf(victim.query('SELECT pg_sleep(10)'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const found = await bystander.query('SELECT pg_cancel_backend($1) AS found', [victim.processID]);
+    assert.deepEqual(found.rows, [{ found: true }]);
+    assert.equal((await again).code, '57014');
   } finally {
     await victim.end();
     await bystander.end();

@@ -389,6 +389,19 @@ int sdb_fn_pg_sleep(SdbFnCall *call)
     return SDB_OK;
 }
 
+/* pg_cancel_backend(pid): true when a session with that backend PID was
+ * asked to cancel its statement.  Our own PID cancels this statement. */
+int sdb_fn_pg_cancel_backend(SdbFnCall *call)
+{
+    const SdbSessionInfo *info = session_of(call);
+    if (info == NULL)
+        return SDB_ERROR;
+    int32_t pid = (int32_t)sdb_fn_arg_int(call, 0);
+    if (pid == info->backend_pid)
+        return sdb_error(SDB_ERR_QUERY_CANCELED, "canceling statement due to user request");
+    return sdb_fn_return_bool(call, info->cancel_backend && info->cancel_backend(info->arg, pid));
+}
+
 /* The schemas of the search path that exist ("$user" as the user's
  * schema), with pg_catalog first when `implicit` and not listed. */
 static int path_schemas(const SdbSessionInfo *info, SdbArena *arena, bool implicit, const char ***out, int *n)

@@ -277,19 +277,33 @@ static SdbResultSink make_sink(Output *o)
 /* --- statements and portals ----------------------------------------------------- */
 
 static void unlink_statement(SdbConn *c, Statement *target);
+static char *copy_name(const char *name);
 
-/* The statement `name`, unless SQL DEALLOCATE dropped it from the session. */
+/* The statement `name` as the session has it: Parse and SQL PREPARE share
+ * one namespace (SQL DEALLOCATE drops either). */
 static Statement *find_statement(SdbConn *c, const char *name)
 {
+    SdbPrepared *live = sdb_session_find_prepared(c->session, name);
     for (Statement *s = c->statements; s; s = s->next) {
         if (strcmp(s->name, name) != 0)
             continue;
-        if (sdb_session_find_prepared(c->session, name) == s->prepared)
+        if (live == s->prepared)
             return s;
         unlink_statement(c, s);
+        break;
+    }
+    if (live == NULL)
+        return NULL;
+    Statement *s = sdb_malloc(sizeof *s);
+    char *copy = copy_name(name);
+    if (s == NULL || copy == NULL) {
+        sdb_free(s);
+        sdb_free(copy);
         return NULL;
     }
-    return NULL;
+    *s = (Statement){c->statements, copy, live};
+    c->statements = s;
+    return s;
 }
 
 static void unlink_portal(SdbConn *c, Portal *target);

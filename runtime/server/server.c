@@ -554,8 +554,26 @@ static int listen_all(SdbServer *srv)
 }
 
 /* Free what sdb_server_start set up; threads must not be running. */
+/* pg_cancel_backend(pid): cancel the running statement of the session with
+ * that backend PID (the instance's hook while the server exists). */
+static bool cancel_backend(void *arg, int32_t pid)
+{
+    SdbServer *srv = arg;
+    bool found = false;
+    pthread_mutex_lock(&srv->mutex);
+    for (SdbConn *c = srv->conns; c && !found; c = c->next) {
+        if (c->pid == pid && c->session) {
+            sdb_session_cancel(c->session);
+            found = true;
+        }
+    }
+    pthread_mutex_unlock(&srv->mutex);
+    return found;
+}
+
 static void release(SdbServer *srv)
 {
+    sdb_instance_set_cancel_backend(srv->db, NULL, NULL);
     for (int i = 0; i < srv->nlisteners; i++) {
         close(srv->listeners[i].fd);
         if (srv->listeners[i].path[0] != '\0')
@@ -597,6 +615,7 @@ SdbServer *sdb_server_create(SdbInstance *db, const SdbSettings *settings)
         release(srv);
         return NULL;
     }
+    sdb_instance_set_cancel_backend(db, cancel_backend, srv);
     return srv;
 }
 

@@ -124,6 +124,12 @@ fail:
     return NULL;
 }
 
+void sdb_instance_set_cancel_backend(SdbInstance *db, SdbCancelBackendFn fn, void *arg)
+{
+    db->cancel_backend = fn;
+    db->cancel_backend_arg = arg;
+}
+
 int sdb_instance_close(SdbInstance *db)
 {
     if (db == NULL)

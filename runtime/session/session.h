@@ -52,6 +52,12 @@ int sdb_instance_role(SdbInstance *db, const char *name, SdbArena *arena, SdbRol
 /* Whether role `role` is `group` or a member of it (pg_auth_members). */
 int sdb_instance_role_member(SdbInstance *db, const char *role, const char *group, bool *member);
 
+/* How pg_cancel_backend(pid) reaches another session: the server sets a
+ * hook that cancels the statement of the session with that backend PID
+ * (true when there is one); NULL when there is no server. */
+typedef bool (*SdbCancelBackendFn)(void *arg, int32_t pid);
+void sdb_instance_set_cancel_backend(SdbInstance *db, SdbCancelBackendFn fn, void *arg);
+
 /* A session of `user` on database `dbname` (3D000 when it does not exist);
  * is_superuser says whether the role `user` is a superuser. */
 SdbSession *sdb_session_open(SdbInstance *db, const char *user, const char *dbname);

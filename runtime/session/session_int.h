@@ -38,6 +38,8 @@ struct SdbInstance {
     char *temp_dir;           /* DATADIR/pgsql_tmp: executor spill files */
     SdbCatalog *postgres;     /* the catalog of database "postgres" (also databases[0]) */
     int lock_fd;              /* the data directory, flock'ed while open; -1 when none */
+    SdbCancelBackendFn cancel_backend; /* the server's (pg_cancel_backend), set before sessions run */
+    void *cancel_backend_arg;
     pthread_mutex_t lock;     /* databases[] */
     SdbDatabase *databases;
     int ndatabases, databases_cap;

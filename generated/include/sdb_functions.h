@@ -75,7 +75,7 @@ typedef struct SdbFuncInfo {
     const char *result_name; /* the result column's name (an OUT parameter's, pg_proc.proargnames), or NULL */
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 670
+#define SDB_FUNCTION_COUNT 680
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
@@ -92,13 +92,18 @@ size_t sdb_funcs_by_name(const char *name, const SdbFuncInfo *const **out);
 extern const SdbAggInfo sdb_aggregates[SDB_AGGREGATE_COUNT];
 
 /* The C functions of the specs (runtime/expr). */
+int sdb_fn_array_length(SdbFnCall *call);
+int sdb_fn_array_lower(SdbFnCall *call);
+int sdb_fn_array_ndims(SdbFnCall *call);
 int sdb_fn_array_position(SdbFnCall *call);
 int sdb_fn_array_to_string(SdbFnCall *call);
+int sdb_fn_array_upper(SdbFnCall *call);
 int sdb_fn_bool_int4(SdbFnCall *call);
 int sdb_fn_booltext(SdbFnCall *call);
 int sdb_fn_bpchar(SdbFnCall *call);
 int sdb_fn_btrim(SdbFnCall *call);
 int sdb_fn_btrim1(SdbFnCall *call);
+int sdb_fn_cardinality(SdbFnCall *call);
 int sdb_fn_cmp_eq(SdbFnCall *call);
 int sdb_fn_cmp_ge(SdbFnCall *call);
 int sdb_fn_cmp_gt(SdbFnCall *call);
@@ -191,6 +196,7 @@ int sdb_fn_md5_text(SdbFnCall *call);
 int sdb_fn_name_text(SdbFnCall *call);
 int sdb_fn_nextval(SdbFnCall *call);
 int sdb_fn_no_description(SdbFnCall *call);
+int sdb_fn_no_such_object(SdbFnCall *call);
 int sdb_fn_now(SdbFnCall *call);
 int sdb_fn_numeric(SdbFnCall *call);
 int sdb_fn_numeric_abs(SdbFnCall *call);
@@ -218,6 +224,7 @@ int sdb_fn_pg_get_function_result(SdbFnCall *call);
 int sdb_fn_pg_get_indexdef(SdbFnCall *call);
 int sdb_fn_pg_get_userbyid(SdbFnCall *call);
 int sdb_fn_pg_get_viewdef(SdbFnCall *call);
+int sdb_fn_pg_relation_is_publishable(SdbFnCall *call);
 int sdb_fn_pg_table_is_visible(SdbFnCall *call);
 int sdb_fn_pg_type_is_visible(SdbFnCall *call);
 int sdb_fn_quote_ident(SdbFnCall *call);
@@ -276,6 +283,7 @@ int sdb_fn_generate_series_step(SdbSrfCall *call);
 int sdb_fn_generate_subscripts(SdbSrfCall *call);
 int sdb_fn_jsonb_array_elements(SdbSrfCall *call);
 int sdb_fn_jsonb_object_keys(SdbSrfCall *call);
+int sdb_fn_pg_partition_ancestors(SdbSrfCall *call);
 int sdb_fn_unnest(SdbSrfCall *call);
 int sdb_agg_array_array_final(SdbAggCall *call);
 int sdb_agg_array_array_step(SdbAggCall *call);

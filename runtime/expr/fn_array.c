@@ -1,5 +1,6 @@
 /*
- * expr/fn_array.c: functions over arrays (array_position, array_to_string).
+ * expr/fn_array.c: functions over arrays (array_position, array_to_string,
+ * array_lower/upper/length/ndims, cardinality).
  */
 #include "common/error.h"
 #include "expr/fmgr.h"
@@ -72,4 +73,70 @@ int sdb_fn_array_to_string(SdbFnCall *call)
             return SDB_ERROR;
     }
     return sdb_fn_return_text(call, out.data, out.len);
+}
+
+/* The array argument taken apart, and the dimension `dim` (1-based) of the
+ * second argument when `want_dim`; false (result NULL) when the array has
+ * no such dimension. */
+static int array_dim(SdbFnCall *call, SdbArray *a, bool want_dim, int *dim, bool *exists)
+{
+    if (sdb_array_deconstruct(call->arena, call->args[0], a) != SDB_OK)
+        return SDB_ERROR;
+    int64_t d = want_dim ? sdb_fn_arg_int(call, 1) : 1;
+    *exists = d >= 1 && d <= a->ndim;
+    *dim = (int)d - 1;
+    call->result_null = !*exists;
+    return SDB_OK;
+}
+
+/* array_lower(array, dim), array_upper(array, dim), array_length(array,
+ * dim): NULL for a dimension the array does not have. */
+int sdb_fn_array_lower(SdbFnCall *call)
+{
+    SdbArray a;
+    int dim;
+    bool exists;
+    if (array_dim(call, &a, true, &dim, &exists) != SDB_OK)
+        return SDB_ERROR;
+    return exists ? sdb_fn_return_int(call, a.lbound[dim]) : SDB_OK;
+}
+
+int sdb_fn_array_upper(SdbFnCall *call)
+{
+    SdbArray a;
+    int dim;
+    bool exists;
+    if (array_dim(call, &a, true, &dim, &exists) != SDB_OK)
+        return SDB_ERROR;
+    return exists ? sdb_fn_return_int(call, (int64_t)a.lbound[dim] + a.dims[dim] - 1) : SDB_OK;
+}
+
+int sdb_fn_array_length(SdbFnCall *call)
+{
+    SdbArray a;
+    int dim;
+    bool exists;
+    if (array_dim(call, &a, true, &dim, &exists) != SDB_OK)
+        return SDB_ERROR;
+    return exists ? sdb_fn_return_int(call, a.dims[dim]) : SDB_OK;
+}
+
+/* array_ndims(array): the number of dimensions, NULL for an empty array. */
+int sdb_fn_array_ndims(SdbFnCall *call)
+{
+    SdbArray a;
+    int dim;
+    bool exists;
+    if (array_dim(call, &a, false, &dim, &exists) != SDB_OK)
+        return SDB_ERROR;
+    return exists ? sdb_fn_return_int(call, a.ndim) : SDB_OK;
+}
+
+/* cardinality(array): the number of elements (0 for an empty array). */
+int sdb_fn_cardinality(SdbFnCall *call)
+{
+    SdbArray a;
+    if (sdb_array_deconstruct(call->arena, call->args[0], &a) != SDB_OK)
+        return SDB_ERROR;
+    return sdb_fn_return_int(call, a.nitems);
 }

@@ -24,6 +24,7 @@
 #include "sdb_keywords.h"
 #include "sdb_settings.h"
 #include "sql/parser.h"
+#include "storage/control.h"
 #include "types/typeio.h"
 
 /* --- names ---------------------------------------------------------------- */
@@ -131,8 +132,8 @@ static bool relation_visible(const SdbSessionInfo *info, const SdbRelation *rel)
 /* --- format_type ------------------------------------------------------- */
 
 /* PostgreSQL's format_type_extended: the SQL name of a type with its
- * typmod; `typmod_given` false is sdb_format_type(oid, NULL) (bpchar stays
- * "bpchar" then). */
+ * typmod; `typmod_given` false is format_type(oid, NULL) (bpchar is
+ * "character" then, and "bpchar" with typmod -1). */
 int sdb_format_type(SdbStr *out, SdbOid type, int32_t typmod, bool typmod_given)
 {
     const SdbTypeInfo *t = sdb_type_by_oid(type);
@@ -144,9 +145,10 @@ int sdb_format_type(SdbStr *out, SdbOid type, int32_t typmod, bool typmod_given)
     bool mod = typmod_given && typmod >= 0;
     switch (type) {
     case SDB_TYPEOID_BPCHAR:
-        if (!typmod_given)
-            return sdb_str_append_cstr(out, "bpchar");
-        return mod ? sdb_str_appendf(out, "character(%d)", typmod - 4) : sdb_str_append_cstr(out, "character");
+        if (mod)
+            return sdb_str_appendf(out, "character(%d)", typmod - 4);
+        /* bpchar with typmod -1 is not character (= character(1)) */
+        return sdb_str_append_cstr(out, typmod_given ? "bpchar" : "character");
     case SDB_TYPEOID_VARCHAR:
         return mod ? sdb_str_appendf(out, "character varying(%d)", typmod - 4)
                    : sdb_str_append_cstr(out, "character varying");
@@ -609,6 +611,43 @@ int sdb_fn_pg_get_function_result(SdbFnCall *call)
     int rc = f->retset ? sdb_str_append_cstr(&out, "SETOF ") : SDB_OK;
     rc |= sdb_format_type(&out, f->rettype, -1, false);
     return rc == SDB_OK ? sdb_fn_return_text(call, out.data, out.len) : SDB_ERROR;
+}
+
+/* pg_get_statisticsobjdef_columns(oid), pg_get_triggerdef(oid [, pretty]):
+ * NULL, as for an OID that names no such object: there are none (CREATE
+ * STATISTICS and CREATE TRIGGER are not supported; pg_statistic_ext and
+ * pg_trigger stay empty). */
+int sdb_fn_no_such_object(SdbFnCall *call)
+{
+    call->result_null = true;
+    return SDB_OK;
+}
+
+/* pg_partition_ancestors(regclass): the partitions above a partition and
+ * itself; empty for every relation, none being a partition or partitioned. */
+int sdb_fn_pg_partition_ancestors(SdbSrfCall *call)
+{
+    call->done = true;
+    return SDB_OK;
+}
+
+/* pg_relation_is_publishable(regclass): whether logical replication could
+ * publish the relation: an ordinary table outside the system schemas
+ * created after initdb (PostgreSQL's is_publishable_class); NULL for no
+ * such relation. */
+int sdb_fn_pg_relation_is_publishable(SdbFnCall *call)
+{
+    const SdbSessionInfo *info = session_of(call);
+    const SdbRelation *rel;
+    if (info == NULL || sdb_catalog_relation(info->catalog, info->txn, (SdbOid)call->args[0], &rel) != SDB_OK)
+        return SDB_ERROR;
+    if (rel == NULL) {
+        call->result_null = true;
+        return SDB_OK;
+    }
+    bool system = strcmp(rel->namespace_name, "pg_catalog") == 0 ||
+                  strcmp(rel->namespace_name, "information_schema") == 0;
+    return sdb_fn_return_bool(call, rel->kind == 'r' && !system && rel->oid >= SDB_FIRST_NORMAL_OID);
 }
 
 /* Every type is a built-in one of pg_catalog, always on the path. */

@@ -41,7 +41,7 @@ static const char usage_text[] =
     "  specdb serve [-D DIR] [--host H] [--port P] [--http-port P] [--set name=value]...\n"
     "      Run the server in the foreground on DIR (default ./data), creating\n"
     "      it first if it is missing or empty. SIGTERM or Ctrl-C stops it\n"
-    "      cleanly; SIGHUP re-reads DIR/specdb.conf.\n"
+    "      cleanly; SIGHUP re-reads DIR/specdb.conf and DIR/pg_hba.conf.\n"
     "  specdb sql [-D DIR] [-c SQL | -f FILE]... [-v NAME=VALUE]...\n"
     "      Run SQL on DIR inside this process, without a server (standard input\n"
     "      when neither -c nor -f is given; several run in order), printing\n"
@@ -274,7 +274,7 @@ static int command_init(const Options *o)
 /* Re-read specdb.conf on SIGHUP.  The new values are checked on a copy and
  * only applied when the whole file is valid; for now the logging settings
  * take effect at once and the others at the next start. */
-static void reload(SdbSettings *s, const Options *o)
+static void reload(SdbSettings *s, const Options *o, SdbServer *server)
 {
     SdbSettings fresh;
     sdb_log(SDB_SEVERITY_LOG, "server", "received SIGHUP, reloading configuration files");
@@ -287,18 +287,22 @@ static void reload(SdbSettings *s, const Options *o)
     sdb_settings_free(s);
     *s = fresh;
     configure_log(s);
+    if (sdb_server_reload_hba(server) != SDB_OK) {
+        sdb_log_error("server");
+        sdb_log(SDB_SEVERITY_LOG, "server", "pg_hba.conf was not reloaded");
+    }
 }
 
 /* Wait for signals until asked to stop.  All threads start with these
  * signals blocked, so only this thread sees them. */
-static void wait_for_shutdown(SdbSettings *s, const Options *o, const sigset_t *signals)
+static void wait_for_shutdown(SdbSettings *s, const Options *o, const sigset_t *signals, SdbServer *server)
 {
     for (;;) {
         int signal_number;
         if (sigwait(signals, &signal_number) != 0)
             continue;
         if (signal_number == SIGHUP) {
-            reload(s, o);
+            reload(s, o, server);
             continue;
         }
         sdb_log(SDB_SEVERITY_LOG, "server", "received %s, shutting down", strsignal(signal_number));
@@ -348,7 +352,7 @@ static int command_serve(const Options *o)
         return EXIT_FAILURE;
     }
     sdb_log(SDB_SEVERITY_LOG, "server", "database system is ready to accept connections (pid %d)", (int)getpid());
-    wait_for_shutdown(&s, o, &signals);
+    wait_for_shutdown(&s, o, &signals, server);
     sdb_server_stop(server);
     int rc = sdb_instance_close(db);
     if (rc != SDB_OK)

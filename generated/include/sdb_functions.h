@@ -73,9 +73,12 @@ typedef struct SdbFuncInfo {
     const char *symbol;      /* the C function's name (NULL for an aggregate) */
     const char *description;
     const char *result_name; /* the result column's name (an OUT parameter's, pg_proc.proargnames), or NULL */
+    int nout;                /* OUT columns (result record, retset): one value each per row; else 0 */
+    const char *const *out_names; /* nout column names, or NULL */
+    const SdbOid *out_types; /* nout column types, or NULL */
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 680
+#define SDB_FUNCTION_COUNT 695
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
@@ -225,12 +228,16 @@ int sdb_fn_pg_get_indexdef(SdbFnCall *call);
 int sdb_fn_pg_get_userbyid(SdbFnCall *call);
 int sdb_fn_pg_get_viewdef(SdbFnCall *call);
 int sdb_fn_pg_relation_is_publishable(SdbFnCall *call);
+int sdb_fn_pg_sleep(SdbFnCall *call);
 int sdb_fn_pg_table_is_visible(SdbFnCall *call);
 int sdb_fn_pg_type_is_visible(SdbFnCall *call);
 int sdb_fn_quote_ident(SdbFnCall *call);
 int sdb_fn_quote_literal(SdbFnCall *call);
+int sdb_fn_regexp_count(SdbFnCall *call);
+int sdb_fn_regexp_like(SdbFnCall *call);
 int sdb_fn_regexp_match(SdbFnCall *call);
 int sdb_fn_regexp_replace(SdbFnCall *call);
+int sdb_fn_regexp_split_to_array(SdbFnCall *call);
 int sdb_fn_repeat(SdbFnCall *call);
 int sdb_fn_replace_text(SdbFnCall *call);
 int sdb_fn_rpad(SdbFnCall *call);
@@ -262,6 +269,7 @@ int sdb_fn_textoctetlen(SdbFnCall *call);
 int sdb_fn_textpos(SdbFnCall *call);
 int sdb_fn_textregexeq(SdbFnCall *call);
 int sdb_fn_textregexne(SdbFnCall *call);
+int sdb_fn_textregexsubstr(SdbFnCall *call);
 int sdb_fn_timestamp_age(SdbFnCall *call);
 int sdb_fn_timestamp_date(SdbFnCall *call);
 int sdb_fn_timestamp_mi(SdbFnCall *call);
@@ -281,9 +289,12 @@ int sdb_fn_version(SdbFnCall *call);
 int sdb_fn_generate_series_int(SdbSrfCall *call);
 int sdb_fn_generate_series_step(SdbSrfCall *call);
 int sdb_fn_generate_subscripts(SdbSrfCall *call);
+int sdb_fn_json_each(SdbSrfCall *call);
 int sdb_fn_jsonb_array_elements(SdbSrfCall *call);
+int sdb_fn_jsonb_each(SdbSrfCall *call);
 int sdb_fn_jsonb_object_keys(SdbSrfCall *call);
 int sdb_fn_pg_partition_ancestors(SdbSrfCall *call);
+int sdb_fn_pg_show_all_settings(SdbSrfCall *call);
 int sdb_fn_unnest(SdbSrfCall *call);
 int sdb_agg_array_array_final(SdbAggCall *call);
 int sdb_agg_array_array_step(SdbAggCall *call);
@@ -348,6 +359,7 @@ int sdb_agg_sum_float_final(SdbAggCall *call);
 int sdb_agg_sum_float_step(SdbAggCall *call);
 int sdb_agg_sum_int_final(SdbAggCall *call);
 int sdb_agg_sum_int_step(SdbAggCall *call);
+int sdb_agg_array_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_bit_and_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_bit_or_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_bit_xor_combine(SdbAggCall *call, const void *other_state);
@@ -362,6 +374,7 @@ int sdb_agg_min_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_numeric_accum_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_numeric_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_regr_accum_combine(SdbAggCall *call, const void *other_state);
+int sdb_agg_string_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_sum_float_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_sum_int_combine(SdbAggCall *call, const void *other_state);
 int sdb_win_cume_dist(SdbWindowCall *call);

@@ -600,10 +600,8 @@ static int resolve_type_name(const SdbBindContext *bc, const SdbTypeName *tn, Sd
     if (type_typmod(bc, tn, info->oid, typmod) != SDB_OK)
         return SDB_ERROR;
     *type = info->oid;
-    if (tn->array_bounds != NULL) {
-        *type = info->array_oid;
-        *typmod = -1;
-    }
+    if (tn->array_bounds != NULL)
+        *type = info->array_oid; /* the typmod applies to its elements */
     return SDB_OK;
 }
 

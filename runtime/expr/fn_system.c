@@ -12,6 +12,7 @@
  * (SdbSessionInfo, fmgr.h).
  */
 #include <string.h>
+#include <time.h>
 
 #include "access/table.h"
 #include "catalog/catalog.h"
@@ -360,6 +361,33 @@ int sdb_fn_pg_backend_pid(SdbFnCall *call)
 {
     const SdbSessionInfo *info = session_of(call);
     return info ? sdb_fn_return_int(call, info->backend_pid) : SDB_ERROR;
+}
+
+/* pg_sleep(seconds): sleeps in steps of at most 10 ms, so that a cancel
+ * or statement_timeout (the session's cancel flag) stops it with 57014. */
+static double monotonic_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int sdb_fn_pg_sleep(SdbFnCall *call)
+{
+    const SdbSessionInfo *info = call->context->session;
+    double seconds = sdb_datum_to_float8(call->args[0]);
+    double end = monotonic_seconds() + (seconds > 0 ? seconds : 0);
+    for (;;) {
+        if (info && info->cancel && *info->cancel)
+            return sdb_error(SDB_ERR_QUERY_CANCELED, "canceling statement due to user request");
+        double left = end - monotonic_seconds();
+        if (!(left > 0))
+            break;
+        struct timespec step = {0, left < 0.01 ? (long)(left * 1e9) : 10000000L};
+        nanosleep(&step, NULL);
+    }
+    call->result = 0;
+    return SDB_OK;
 }
 
 /* The schemas of the search path that exist ("$user" as the user's

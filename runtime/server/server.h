@@ -22,6 +22,10 @@ typedef struct SdbServer SdbServer;
  * (e.g. 'could not bind IPv4 address "127.0.0.1": Address already in use'). */
 SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings);
 
+/* Read hba_file again (SIGHUP): new connections match the new rules; on
+ * an error the old rules stay (and the error is recorded). */
+int sdb_server_reload_hba(SdbServer *srv);
+
 /* Stop: no new connections; running statements are canceled; every client
  * gets FATAL 57P01 "terminating connection due to administrator command"
  * and is disconnected; then the threads are joined and everything freed.

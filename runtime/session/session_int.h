@@ -177,9 +177,10 @@ int sdb_execute_statement(SdbStatement *st, const SdbExecuteStmt *es);
 int sdb_deallocate_statement(SdbStatement *st, const SdbDeallocateStmt *ds);
 int sdb_truncate_statement(SdbStatement *st, const SdbTruncateStmt *ts);
 int sdb_vacuum_statement(SdbStatement *st, const SdbVacuumStmt *vs);
+/* analyze_stmt.c: the ANALYZE part of ANALYZE / VACUUM ANALYZE */
+int sdb_analyze_statement(SdbStatement *st, const SdbVacuumStmt *vs);
 int sdb_lock_statement(SdbStatement *st, const SdbLockStmt *ls);
 int sdb_utility_relation(SdbStatement *st, const SdbRangeVar *rv, const SdbRelation **out);
-SdbPrepared *sdb_session_find_prepared(SdbSession *s, const char *name);
 int sdb_session_add_prepared(SdbSession *s, const char *name, const char *sql, const SdbNode *stmt,
                              int nparams, const SdbOid *types, SdbPrepared **out);
 

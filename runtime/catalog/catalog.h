@@ -289,6 +289,9 @@ typedef struct SdbRole {
 /* The role called `name` as txn sees it: *found false when there is none. */
 int sdb_catalog_role(SdbCatalog *cat, SdbTxn *txn, const char *name, SdbArena *arena, SdbRole *out, bool *found);
 
+/* The role with OID `oid` as txn sees it: *found false when there is none. */
+int sdb_catalog_role_by_oid(SdbCatalog *cat, SdbTxn *txn, SdbOid oid, SdbArena *arena, SdbRole *out, bool *found);
+
 /* Whether role `role` is a member of role `group` (directly or through
  * other groups; pg_auth_members); false when either does not exist. */
 int sdb_catalog_role_member(SdbCatalog *cat, SdbTxn *txn, const char *role, const char *group, SdbArena *arena,

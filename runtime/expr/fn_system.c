@@ -263,10 +263,15 @@ static int reg_input(void *arg, SdbOid regtype, const char *text, SdbOid *oid)
         rc = qualified_name(info, arena, text, &schema, &name);
         if (rc == SDB_OK && schema != NULL)
             rc = sdb_error(SDB_ERR_INVALID_NAME, "invalid name syntax");
-        if (rc == SDB_OK && strcmp(name, info->user) != 0)
-            rc = sdb_error(SDB_ERR_UNDEFINED_OBJECT, "role \"%s\" does not exist", name);
-        if (rc == SDB_OK)
-            *oid = SDB_ROLE_POSTGRES;
+        if (rc == SDB_OK) {
+            SdbRole role;
+            bool found;
+            rc = sdb_catalog_role(info->catalog, info->txn, name, arena, &role, &found);
+            if (rc == SDB_OK && !found)
+                rc = sdb_error(SDB_ERR_UNDEFINED_OBJECT, "role \"%s\" does not exist", name);
+            if (rc == SDB_OK)
+                *oid = role.oid;
+        }
         break;
     default:
         rc = sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "input by name of type %u is not supported", regtype);
@@ -302,11 +307,12 @@ static int reg_output(void *arg, SdbOid regtype, SdbOid oid, SdbStr *out, bool *
         *found = true;
         return sdb_append_ident(out, name);
     }
-    case SDB_TYPEOID_REGROLE:
-        if (oid != SDB_ROLE_POSTGRES)
-            return SDB_OK;
-        *found = true;
-        return sdb_append_ident(out, info->user);
+    case SDB_TYPEOID_REGROLE: {
+        SdbRole role;
+        if (sdb_catalog_role_by_oid(info->catalog, info->txn, oid, out->arena, &role, found) != SDB_OK)
+            return SDB_ERROR;
+        return *found ? sdb_append_ident(out, role.name) : SDB_OK;
+    }
     default:
         return SDB_OK;
     }
@@ -481,16 +487,20 @@ int sdb_fn_set_config(SdbFnCall *call)
     return return_cstr(call, buf);
 }
 
-/* pg_get_userbyid(role): the one role's name, "unknown (OID=n)" for any
- * other OID. */
+/* pg_get_userbyid(role): the role's name, "unknown (OID=n)" for an OID
+ * that is no role's. */
 int sdb_fn_pg_get_userbyid(SdbFnCall *call)
 {
     const SdbSessionInfo *info = session_of(call);
     if (info == NULL)
         return SDB_ERROR;
     SdbOid oid = (SdbOid)call->args[0];
-    if (oid == SDB_ROLE_POSTGRES)
-        return return_cstr(call, info->user);
+    SdbRole role;
+    bool found;
+    if (sdb_catalog_role_by_oid(info->catalog, info->txn, oid, call->arena, &role, &found) != SDB_OK)
+        return SDB_ERROR;
+    if (found)
+        return return_cstr(call, role.name);
     char *s = sdb_arena_sprintf(call->arena, "unknown (OID=%u)", oid);
     return s ? return_cstr(call, s) : SDB_ERROR;
 }

@@ -78,7 +78,7 @@ typedef struct SdbFuncInfo {
     const SdbOid *out_types; /* nout column types, or NULL */
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 695
+#define SDB_FUNCTION_COUNT 702
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
@@ -225,6 +225,7 @@ int sdb_fn_pg_get_expr(SdbFnCall *call);
 int sdb_fn_pg_get_function_arguments(SdbFnCall *call);
 int sdb_fn_pg_get_function_result(SdbFnCall *call);
 int sdb_fn_pg_get_indexdef(SdbFnCall *call);
+int sdb_fn_pg_get_serial_sequence(SdbFnCall *call);
 int sdb_fn_pg_get_userbyid(SdbFnCall *call);
 int sdb_fn_pg_get_viewdef(SdbFnCall *call);
 int sdb_fn_pg_relation_is_publishable(SdbFnCall *call);

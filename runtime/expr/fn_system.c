@@ -607,6 +607,40 @@ int sdb_fn_pg_table_is_visible(SdbFnCall *call)
     return sdb_fn_return_bool(call, rel != NULL && relation_visible(info, rel));
 }
 
+/* pg_get_serial_sequence(table, column): the schema-qualified name of the
+ * sequence of a serial or identity column (the column name taken as
+ * written, not case-folded), NULL for another column. */
+int sdb_fn_pg_get_serial_sequence(SdbFnCall *call)
+{
+    const SdbSessionInfo *info = session_of(call);
+    SdbOid oid;
+    const SdbRelation *rel, *seq;
+    if (info == NULL ||
+        sdb_catalog_regclass_in(info->catalog, info->txn, call->arena, (const char *)sdb_fn_arg_text(call, 0)->data,
+                                info->search_path, info->npath, &oid) != SDB_OK ||
+        sdb_catalog_relation(info->catalog, info->txn, oid, &rel) != SDB_OK)
+        return SDB_ERROR;
+    const char *column = (const char *)sdb_fn_arg_text(call, 1)->data;
+    const SdbAttribute *att = NULL;
+    for (int i = 0; rel != NULL && i < rel->natts && att == NULL; i++)
+        if (!rel->attrs[i].dropped && strcmp(rel->attrs[i].name, column) == 0)
+            att = &rel->attrs[i];
+    if (att == NULL)
+        return sdb_error(SDB_ERR_UNDEFINED_COLUMN, "column \"%s\" of relation \"%s\" does not exist", column,
+                         rel != NULL ? rel->name : "");
+    if (att->sequence_oid == SDB_INVALID_OID ||
+        sdb_catalog_relation(info->catalog, info->txn, att->sequence_oid, &seq) != SDB_OK || seq == NULL) {
+        call->result_null = true;
+        return SDB_OK;
+    }
+    SdbStr out;
+    sdb_str_init(&out, call->arena);
+    if (sdb_append_ident(&out, seq->namespace_name) != SDB_OK || sdb_str_append_char(&out, '.') != SDB_OK ||
+        sdb_append_ident(&out, seq->name) != SDB_OK)
+        return SDB_ERROR;
+    return sdb_fn_return_text(call, out.data, out.len);
+}
+
 /* Every function is a built-in one of pg_catalog, always on the path. */
 int sdb_fn_pg_function_is_visible(SdbFnCall *call)
 {

@@ -163,12 +163,12 @@ static int description_row(Boot *b, SdbOid objoid, SdbOid classoid, const char *
     return put(b, &t);
 }
 
-static int namespace_row(Boot *b, SdbOid oid, const char *name)
+static int namespace_row(Boot *b, SdbOid oid, const char *name, SdbOid owner)
 {
     SdbCatTuple t;
     sdb_cat_tuple_init(&t, sdb_catalog_by_oid(SDB_CATALOG_PG_NAMESPACE_OID), b->arena);
     sdb_cat_set(&t, SDB_ANUM_PG_NAMESPACE_OID, oid);
-    sdb_cat_set(&t, SDB_ANUM_PG_NAMESPACE_NSPOWNER, SDB_ROLE_POSTGRES);
+    sdb_cat_set(&t, SDB_ANUM_PG_NAMESPACE_NSPOWNER, owner);
     if (sdb_cat_set_text(&t, SDB_ANUM_PG_NAMESPACE_NSPNAME, name) != SDB_OK)
         return SDB_ERROR;
     return put(b, &t);
@@ -307,15 +307,18 @@ static int database_row(Boot *b, SdbOid oid, const char *name, bool is_template)
     return put(b, &t);
 }
 
-static int authid_row(Boot *b)
+/* The bootstrap superuser (every attribute), or a role with none but
+ * INHERIT (pg_database_owner, which owns schema public as in PostgreSQL 15:
+ * the owner of the current database is implicitly its member). */
+static int authid_row(Boot *b, SdbOid oid, const char *name, bool superuser)
 {
     SdbCatTuple t;
     sdb_cat_tuple_init(&t, sdb_catalog_by_oid(SDB_CATALOG_PG_AUTHID_OID), b->arena);
-    sdb_cat_set(&t, SDB_ANUM_PG_AUTHID_OID, SDB_ROLE_POSTGRES);
+    sdb_cat_set(&t, SDB_ANUM_PG_AUTHID_OID, oid);
     for (int anum = SDB_ANUM_PG_AUTHID_ROLSUPER; anum <= SDB_ANUM_PG_AUTHID_ROLBYPASSRLS; anum++)
-        sdb_cat_set(&t, anum, true);
+        sdb_cat_set(&t, anum, superuser || anum == SDB_ANUM_PG_AUTHID_ROLINHERIT);
     sdb_cat_set(&t, SDB_ANUM_PG_AUTHID_ROLCONNLIMIT, sdb_datum_from_int64(-1));
-    if (sdb_cat_set_text(&t, SDB_ANUM_PG_AUTHID_ROLNAME, "postgres") != SDB_OK)
+    if (sdb_cat_set_text(&t, SDB_ANUM_PG_AUTHID_ROLNAME, name) != SDB_OK)
         return SDB_ERROR;
     return put(b, &t);
 }
@@ -414,7 +417,9 @@ static int fill_shared(Boot *b)
     if (create_heaps(b, true) != SDB_OK || database_row(b, SDB_DATABASE_TEMPLATE1, "template1", true) != SDB_OK ||
         database_row(b, SDB_DATABASE_POSTGRES, "postgres", false) != SDB_OK)
         return SDB_ERROR;
-    return authid_row(b);
+    if (authid_row(b, SDB_ROLE_POSTGRES, "postgres", true) != SDB_OK)
+        return SDB_ERROR;
+    return authid_row(b, SDB_ROLE_PG_DATABASE_OWNER, "pg_database_owner", false);
 }
 
 int sdb_cat_bootstrap_shared(SdbEngine *engine)
@@ -424,9 +429,9 @@ int sdb_cat_bootstrap_shared(SdbEngine *engine)
 
 static int fill_database(Boot *b)
 {
-    if (create_heaps(b, false) != SDB_OK || namespace_row(b, SDB_NAMESPACE_PG_CATALOG, "pg_catalog") != SDB_OK ||
-        namespace_row(b, SDB_NAMESPACE_PUBLIC, "public") != SDB_OK ||
-        namespace_row(b, SDB_NAMESPACE_INFORMATION_SCHEMA, "information_schema") != SDB_OK)
+    if (create_heaps(b, false) != SDB_OK || namespace_row(b, SDB_NAMESPACE_PG_CATALOG, "pg_catalog", SDB_ROLE_POSTGRES) != SDB_OK ||
+        namespace_row(b, SDB_NAMESPACE_PUBLIC, "public", SDB_ROLE_PG_DATABASE_OWNER) != SDB_OK ||
+        namespace_row(b, SDB_NAMESPACE_INFORMATION_SCHEMA, "information_schema", SDB_ROLE_POSTGRES) != SDB_OK)
         return SDB_ERROR;
     for (int i = 0; i < SDB_CATALOG_REL_COUNT; i++) {
         const SdbCatalogRel *rel = &sdb_catalog_rels[i];

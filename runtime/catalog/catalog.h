@@ -108,6 +108,7 @@ typedef struct SdbSequence {
 #define SDB_NAMESPACE_PUBLIC 2200
 #define SDB_NAMESPACE_INFORMATION_SCHEMA 12000
 #define SDB_ROLE_POSTGRES 10
+#define SDB_ROLE_PG_DATABASE_OWNER 6171 /* owns schema public */
 #define SDB_DATABASE_TEMPLATE1 1
 #define SDB_DATABASE_POSTGRES 5
 /* Relation number of the toast heap of the catalogs (storage/toast.h), in

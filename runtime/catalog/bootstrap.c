@@ -25,6 +25,7 @@
 #include "storage/smgr.h"
 #include "storage/wal.h"
 #include "types/typefuncs.h"
+#include "types/typeio.h"
 
 /* OIDs handed out at bootstrap (pg_rewrite rows), below the normal range. */
 #define BOOTSTRAP_OID_START 12001
@@ -287,9 +288,20 @@ static int collation_row(Boot *b, SdbOid oid, const char *name, char provider, c
 
 /* --- shared catalogs ------------------------------------------------------- */
 
-/* A pg_database row (also used by CREATE DATABASE). */
+/* A pg_database row.  The templates are initdb's: template0 takes no
+ * connections, and both grant CONNECT to PUBLIC and everything to the
+ * bootstrap superuser in datacl (postgres has the default privileges,
+ * NULL), which psql's \l shows. */
 static int database_row(Boot *b, SdbOid oid, const char *name, bool is_template)
 {
+    SdbDatum acl = 0;
+    if (is_template) {
+        SdbTypeCtx ctx = {.arena = b->arena, .typid = SDB_TYPEOID_ACLITEM_ARRAY, .typmod = -1};
+        char text[64];
+        snprintf(text, sizeof text, "{=c/%u,%u=CTc/%u}", SDB_ROLE_POSTGRES, SDB_ROLE_POSTGRES, SDB_ROLE_POSTGRES);
+        if (sdb_type_input(&ctx, text, &acl) != SDB_OK)
+            return SDB_ERROR;
+    }
     SdbCatTuple t;
     sdb_cat_tuple_init(&t, sdb_catalog_by_oid(SDB_CATALOG_PG_DATABASE_OID), b->arena);
     sdb_cat_set(&t, SDB_ANUM_PG_DATABASE_OID, oid);
@@ -297,9 +309,11 @@ static int database_row(Boot *b, SdbOid oid, const char *name, bool is_template)
     sdb_cat_set(&t, SDB_ANUM_PG_DATABASE_ENCODING, 6); /* UTF8 */
     sdb_cat_set(&t, SDB_ANUM_PG_DATABASE_DATLOCPROVIDER, 'c');
     sdb_cat_set(&t, SDB_ANUM_PG_DATABASE_DATISTEMPLATE, is_template);
-    sdb_cat_set(&t, SDB_ANUM_PG_DATABASE_DATALLOWCONN, true);
+    sdb_cat_set(&t, SDB_ANUM_PG_DATABASE_DATALLOWCONN, oid != SDB_DATABASE_TEMPLATE0);
     sdb_cat_set(&t, SDB_ANUM_PG_DATABASE_DATCONNLIMIT, sdb_datum_from_int64(-1));
     sdb_cat_set(&t, SDB_ANUM_PG_DATABASE_DATTABLESPACE, 1663);
+    if (is_template)
+        sdb_cat_set(&t, SDB_ANUM_PG_DATABASE_DATACL, acl);
     if (sdb_cat_set_text(&t, SDB_ANUM_PG_DATABASE_DATNAME, name) != SDB_OK ||
         sdb_cat_set_text(&t, SDB_ANUM_PG_DATABASE_DATCOLLATE, "C") != SDB_OK ||
         sdb_cat_set_text(&t, SDB_ANUM_PG_DATABASE_DATCTYPE, "C") != SDB_OK)
@@ -415,6 +429,7 @@ static int run_boot(SdbEngine *engine, SdbOid db_oid, int (*fill)(Boot *))
 static int fill_shared(Boot *b)
 {
     if (create_heaps(b, true) != SDB_OK || database_row(b, SDB_DATABASE_TEMPLATE1, "template1", true) != SDB_OK ||
+        database_row(b, SDB_DATABASE_TEMPLATE0, "template0", true) != SDB_OK ||
         database_row(b, SDB_DATABASE_POSTGRES, "postgres", false) != SDB_OK)
         return SDB_ERROR;
     if (authid_row(b, SDB_ROLE_POSTGRES, "postgres", true) != SDB_OK)

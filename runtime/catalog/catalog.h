@@ -110,6 +110,7 @@ typedef struct SdbSequence {
 #define SDB_ROLE_POSTGRES 10
 #define SDB_ROLE_PG_DATABASE_OWNER 6171 /* owns schema public */
 #define SDB_DATABASE_TEMPLATE1 1
+#define SDB_DATABASE_TEMPLATE0 4 /* a pg_database row only: takes no connections */
 #define SDB_DATABASE_POSTGRES 5
 /* Relation number of the toast heap of the catalogs (storage/toast.h), in
  * each database and in global/ for the shared catalogs. */

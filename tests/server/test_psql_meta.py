@@ -77,6 +77,7 @@ INSERT INTO app.customers (email, name, balance) VALUES ('a@example.com', 'Ann',
 """
 
 SCRIPT = r"""
+\l
 \dn
 \dt
 \dt app.*

@@ -78,7 +78,7 @@ typedef struct SdbFuncInfo {
     const SdbOid *out_types; /* nout column types, or NULL */
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 702
+#define SDB_FUNCTION_COUNT 703
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
@@ -95,6 +95,7 @@ size_t sdb_funcs_by_name(const char *name, const SdbFuncInfo *const **out);
 extern const SdbAggInfo sdb_aggregates[SDB_AGGREGATE_COUNT];
 
 /* The C functions of the specs (runtime/expr). */
+int sdb_fn_array_cat(SdbFnCall *call);
 int sdb_fn_array_length(SdbFnCall *call);
 int sdb_fn_array_lower(SdbFnCall *call);
 int sdb_fn_array_ndims(SdbFnCall *call);

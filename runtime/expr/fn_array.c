@@ -1,6 +1,6 @@
 /*
  * expr/fn_array.c: functions over arrays (array_position, array_to_string,
- * array_lower/upper/length/ndims, cardinality).
+ * array_lower/upper/length/ndims, cardinality, array_cat).
  */
 #include "common/error.h"
 #include "expr/fmgr.h"
@@ -139,4 +139,52 @@ int sdb_fn_cardinality(SdbFnCall *call)
     if (sdb_array_deconstruct(call->arena, call->args[0], &a) != SDB_OK)
         return SDB_ERROR;
     return sdb_fn_return_int(call, a.nitems);
+}
+
+/* array_cat(a, b) (the || of two arrays): b's elements after a's.  A NULL
+ * or empty side gives the other; arrays of the same dimensions join along
+ * the first (their other dimensions must agree), and an array of one
+ * dimension less becomes one more item of the first dimension of the
+ * other, as PostgreSQL's array_cat does. */
+int sdb_fn_array_cat(SdbFnCall *call)
+{
+    if (call->nulls[0] || call->nulls[1]) {
+        call->result_null = call->nulls[0] && call->nulls[1];
+        call->result = call->args[call->nulls[0] ? 1 : 0];
+        return SDB_OK;
+    }
+    SdbArray a, b;
+    if (sdb_array_deconstruct(call->arena, call->args[0], &a) != SDB_OK ||
+        sdb_array_deconstruct(call->arena, call->args[1], &b) != SDB_OK)
+        return SDB_ERROR;
+    if (a.ndim == 0 || b.ndim == 0) {
+        call->result = call->args[a.ndim == 0 ? 1 : 0];
+        return SDB_OK;
+    }
+    if (a.ndim != b.ndim && a.ndim != b.ndim + 1 && b.ndim != a.ndim + 1) {
+        sdb_error(SDB_ERR_ARRAY_SUBSCRIPT_ERROR, "cannot concatenate incompatible arrays");
+        sdb_error_detail("Arrays of %d and %d dimensions are not compatible for concatenation.", a.ndim, b.ndim);
+        return SDB_ERROR;
+    }
+    const SdbArray *big = a.ndim >= b.ndim ? &a : &b, *small = a.ndim >= b.ndim ? &b : &a;
+    int skip = big->ndim - small->ndim; /* 1: small is one item of big's first dimension */
+    for (int d = 1; d < big->ndim; d++)
+        if (big->dims[d] != small->dims[d - skip] || big->lbound[d] != small->lbound[d - skip]) {
+            sdb_error(SDB_ERR_ARRAY_SUBSCRIPT_ERROR, "cannot concatenate incompatible arrays");
+            sdb_error_detail(skip ? "Arrays with differing dimensions are not compatible for concatenation."
+                                  : "Arrays with differing element dimensions are not compatible for concatenation.");
+            return SDB_ERROR;
+        }
+    SdbArray out = *big; /* the bigger one's bounds (the first's when alike) */
+    out.dims[0] = skip ? big->dims[0] + 1 : a.dims[0] + b.dims[0];
+    out.nitems = a.nitems + b.nitems;
+    out.values = sdb_arena_alloc(call->arena, sizeof(SdbDatum) * (size_t)out.nitems);
+    out.nulls = sdb_arena_alloc(call->arena, sizeof(bool) * (size_t)out.nitems);
+    if (out.values == NULL || out.nulls == NULL)
+        return SDB_ERROR;
+    memcpy(out.values, a.values, sizeof(SdbDatum) * (size_t)a.nitems);
+    memcpy(out.nulls, a.nulls, sizeof(bool) * (size_t)a.nitems);
+    memcpy(out.values + a.nitems, b.values, sizeof(SdbDatum) * (size_t)b.nitems);
+    memcpy(out.nulls + a.nitems, b.nulls, sizeof(bool) * (size_t)b.nitems);
+    return sdb_array_build(call->arena, &out, &call->result);
 }

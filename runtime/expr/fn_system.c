@@ -729,11 +729,75 @@ int sdb_fn_pg_type_is_visible(SdbFnCall *call)
     return sdb_fn_return_bool(call, true);
 }
 
-/* obj_description and col_description: no comments are stored. */
-int sdb_fn_no_description(SdbFnCall *call)
+/* The comment (pg_description) on (objoid, classoid, subid), classoid 0
+ * for any catalog: the result, or NULL when there is none. */
+static int return_description(SdbFnCall *call, SdbOid objoid, SdbOid classoid, int32_t subid)
 {
+    const SdbSessionInfo *info = session_of(call);
+    const SdbRelation *rel;
+    if (info == NULL)
+        return SDB_ERROR;
+    if (call->context->access == NULL)
+        return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "%s() needs a session", call->func->name);
+    if (sdb_catalog_relation(info->catalog, info->txn, SDB_CATALOG_PG_DESCRIPTION_OID, &rel) != SDB_OK)
+        return SDB_ERROR;
+    SdbAccessContext ac = *call->context->access;
+    ac.arena = call->arena;
+    ac.priv = NULL;
+    int cols[4] = {SDB_ANUM_PG_DESCRIPTION_OBJOID - 1, SDB_ANUM_PG_DESCRIPTION_CLASSOID - 1,
+                   SDB_ANUM_PG_DESCRIPTION_OBJSUBID - 1, SDB_ANUM_PG_DESCRIPTION_DESCRIPTION - 1};
+    SdbVector vecs[4];
+    SdbBatch batch = {.ncols = 4, .cols = vecs};
+    for (int c = 0; c < 4; c++) {
+        vecs[c].values = sdb_arena_calloc(call->arena, SDB_BATCH_SIZE, sizeof(SdbDatum));
+        vecs[c].nulls = sdb_arena_calloc(call->arena, SDB_BATCH_SIZE / 64, sizeof(uint64_t));
+        if (vecs[c].values == NULL || vecs[c].nulls == NULL)
+            return SDB_ERROR;
+    }
+    SdbTableScan *scan = rel ? sdb_table_scan_begin(&ac, rel, cols, 4) : NULL;
+    if (scan == NULL)
+        return SDB_ERROR;
+    int rc;
     call->result_null = true;
-    return SDB_OK;
+    while (call->result_null && (rc = sdb_table_scan_next(scan, &batch)) == SDB_OK && batch.nrows > 0)
+        for (int r = 0; r < batch.nrows && call->result_null; r++)
+            if ((SdbOid)vecs[0].values[r] == objoid && (classoid == 0 || (SdbOid)vecs[1].values[r] == classoid) &&
+                (int32_t)sdb_datum_to_int64(vecs[2].values[r]) == subid) {
+                const SdbVarlena *text = sdb_datum_varlena(vecs[3].values[r]);
+                call->result_null = false;
+                rc = sdb_fn_return_text(call, text->data, text->len);
+            }
+    sdb_table_scan_end(scan);
+    return rc;
+}
+
+/* obj_description(object, catalog) (catalog: a pg_catalog table's name),
+ * obj_description(object) (any catalog; deprecated): the object's comment. */
+int sdb_fn_obj_description(SdbFnCall *call)
+{
+    const SdbSessionInfo *info = session_of(call);
+    SdbOid classoid = 0;
+    if (info == NULL)
+        return SDB_ERROR;
+    if (call->nargs > 1) {
+        const SdbRelation *catalog;
+        if (sdb_catalog_lookup(info->catalog, info->txn, "pg_catalog", (const char *)sdb_fn_arg_text(call, 1)->data,
+                               NULL, 0, &catalog) != SDB_OK)
+            return SDB_ERROR;
+        if (catalog == NULL) { /* PostgreSQL: no row can match */
+            call->result_null = true;
+            return SDB_OK;
+        }
+        classoid = catalog->oid;
+    }
+    return return_description(call, (SdbOid)call->args[0], classoid, 0);
+}
+
+/* col_description(table, column number): the column's comment. */
+int sdb_fn_col_description(SdbFnCall *call)
+{
+    return return_description(call, (SdbOid)call->args[0], SDB_CATALOG_PG_CLASS_OID,
+                              (int32_t)sdb_fn_arg_int(call, 1));
 }
 
 /* pg_get_indexdef(oid [, column, pretty]): CREATE [UNIQUE] INDEX name ON

@@ -73,12 +73,23 @@ CREATE SEQUENCE app.ticket_seq START 100 INCREMENT 5;
 CREATE SEQUENCE down_seq AS integer INCREMENT -1 MINVALUE -50 MAXVALUE 10 START 0 CYCLE CACHE 3;
 CREATE VIEW app.big_customers AS SELECT id, email FROM app.customers WHERE balance > 1000;
 CREATE VIEW item_names AS SELECT sku, price * 2 AS double_price FROM items;
+COMMENT ON SCHEMA app IS 'application tables';
+COMMENT ON TABLE app.customers IS 'who buys';
+COMMENT ON COLUMN app.customers.email IS 'login address';
+COMMENT ON COLUMN items.price IS 'in "euro"';
+COMMENT ON VIEW item_names IS 'names only';
+COMMENT ON SEQUENCE app.ticket_seq IS 'tickets';
+COMMENT ON INDEX app.orders_placed_idx IS 'by day';
+COMMENT ON CONSTRAINT items_pk ON items IS 'the key';
+COMMENT ON TABLE lines IS 'gone soon';
+COMMENT ON TABLE lines IS NULL;
 INSERT INTO app.customers (email, name, balance) VALUES ('a@example.com', 'Ann', 10.5), ('b@example.com', 'Bob', 0);
 """
 
 SCRIPT = r"""
 \l
 \dn
+\dn+
 \dt
 \dt app.*
 \dt *.orders
@@ -94,6 +105,9 @@ SCRIPT = r"""
 \d app.orders_placed_idx
 \d app.customers_name_balance
 \d items_pk
+\d+ app.customers
+\d+ items
+\d+ lines
 \di
 \di app.*
 \dv
@@ -123,6 +137,21 @@ SELECT a.attname, pg_get_expr(d.adbin, d.adrelid), pg_get_expr(d.adbin, d.adreli
 SELECT pg_get_serial_sequence('app.customers', 'id'), pg_get_serial_sequence('app.orders', 'order_id');
 SELECT pg_encoding_to_char(6), array_to_string(ARRAY[1, NULL, 3], ','), array_to_string(ARRAY['a', NULL], '-', '*');
 SELECT relname FROM pg_class WHERE relname OPERATOR(pg_catalog.~) '^(orders)$' COLLATE pg_catalog.default;
+SELECT obj_description('app.ticket_seq'::regclass, 'pg_class'), obj_description('app'::regnamespace, 'pg_namespace'),
+       obj_description('lines'::regclass, 'pg_class'), col_description('items'::regclass, 2),
+       col_description('items'::regclass, 1), obj_description(oid, 'pg_constraint')
+  FROM pg_constraint WHERE conname = 'items_pk';
+SELECT 'x'::text COLLATE "C" < 'y', ARRAY[1, 2] || ARRAY[3], (ARRAY[[1, 2], [3, 4]])[2][1], '7 8'::int2vector::int2[];
+"""
+
+# Statements that fail: the same errors (SQLSTATE text, position) as PostgreSQL.
+ERRORS = r"""
+COMMENT ON TABLE app.big_customers IS 'wrong kind';
+COMMENT ON COLUMN items IS 'unqualified';
+COMMENT ON COLUMN app.customers.nope IS 'no column';
+COMMENT ON CONSTRAINT nope ON items IS 'no constraint';
+SELECT 1 COLLATE "C";
+SELECT 'a' COLLATE "no_such";
 """
 
 # The differences allowed, each a regular expression and its replacement,
@@ -209,10 +238,11 @@ class PsqlMetaTest(unittest.TestCase):
         finally:
             cls.pg.__exit__(None, None, None)
 
-    def compare(self, script):
+    def compare(self, script, errors=False):
         expected = masked(psql(str(self.pg.dir), self.pg.port, script))
         actual = masked(psql("127.0.0.1", self.specdb.port, script))
-        self.assertNotIn("ERROR", expected, "the script fails on PostgreSQL itself")
+        if not errors:
+            self.assertNotIn("ERROR", expected, "the script fails on PostgreSQL itself")
         if expected != actual:
             diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
                                                 "postgresql-15", "specdb"))
@@ -220,6 +250,9 @@ class PsqlMetaTest(unittest.TestCase):
 
     def test_describe_commands_print_what_postgresql_prints(self):
         self.compare(SCRIPT)
+
+    def test_errors_are_postgresqls(self):
+        self.compare(ERRORS, errors=True)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "config/settings.h"
+#include "server/hba.h"
 #include "server/server.h"
 #include "session/session.h"
 #include "session/shell.h"
@@ -253,9 +254,11 @@ static int init_datadir(const char *datadir, const SdbSettings *s)
     if (write_conf(datadir) != SDB_OK)
         return SDB_ERROR;
     SdbEngine *engine = sdb_engine_open(datadir, s);
-    if (engine == NULL)
+    if (engine == NULL || sdb_engine_close(engine) != SDB_OK)
         return SDB_ERROR;
-    return sdb_engine_close(engine);
+    char hba[4096]; /* after the storage: the engine takes only specdb.conf in a new directory */
+    sdb_hba_path(s, hba, sizeof hba);
+    return sdb_hba_write_default(hba);
 }
 
 static int command_init(const Options *o)
@@ -272,8 +275,8 @@ static int command_init(const Options *o)
 /* --- serve ---------------------------------------------------------------- */
 
 /* Re-read specdb.conf on SIGHUP.  The new values are checked on a copy and
- * only applied when the whole file is valid; for now the logging settings
- * take effect at once and the others at the next start. */
+ * only applied when the whole file is valid: the server takes those that
+ * may change at run time (sdb_server_reload), the log its settings. */
 static void reload(SdbSettings *s, const Options *o, SdbServer *server)
 {
     SdbSettings fresh;
@@ -284,13 +287,11 @@ static void reload(SdbSettings *s, const Options *o, SdbServer *server)
         sdb_settings_free(&fresh);
         return;
     }
+    if (sdb_server_reload(server, &fresh) != SDB_OK)
+        sdb_log_error("server");
     sdb_settings_free(s);
     *s = fresh;
     configure_log(s);
-    if (sdb_server_reload_hba(server) != SDB_OK) {
-        sdb_log_error("server");
-        sdb_log(SDB_SEVERITY_LOG, "server", "pg_hba.conf was not reloaded");
-    }
 }
 
 /* Wait for signals until asked to stop.  All threads start with these

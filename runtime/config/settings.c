@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,6 +289,19 @@ int sdb_settings_set(SdbSettings *s, const char *name, const char *value, SdbSet
     return SDB_OK;
 }
 
+int sdb_settings_copy_one(SdbSettings *dst, const SdbSettings *src, int id)
+{
+    char value[4096];
+    size_t len = sdb_settings_show(src, id, value, sizeof value);
+    if (len >= sizeof value)
+        return sdb_error(SDB_ERR_PROGRAM_LIMIT_EXCEEDED, "value of parameter \"%s\" is too long",
+                         sdb_setting_defs[id].name);
+    if (assign(dst, &sdb_setting_defs[id], value) != SDB_OK)
+        return SDB_ERROR;
+    dst->source[id] = src->source[id];
+    return SDB_OK;
+}
+
 int sdb_settings_set_option(SdbSettings *s, const char *option, SdbSettingSource source)
 {
     const char *equals = strchr(option, '=');
@@ -302,6 +316,21 @@ int sdb_settings_set_option(SdbSettings *s, const char *option, SdbSettingSource
     return sdb_settings_set(s, name, equals + 1, source);
 }
 
+static char server_version[128];
+
+static void compose_server_version(void)
+{
+    snprintf(server_version, sizeof server_version, "%s (specdb %s)",
+             sdb_setting_defs[SDB_SETTING_ID_SERVER_VERSION].default_text, SPECDB_VERSION);
+}
+
+const char *sdb_server_version(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, compose_server_version);
+    return server_version;
+}
+
 int sdb_settings_init(SdbSettings *s)
 {
     memset(s, 0, sizeof *s);
@@ -310,6 +339,10 @@ int sdb_settings_init(SdbSettings *s)
             sdb_settings_free(s);
             return SDB_ERROR;
         }
+    }
+    if (assign(s, &sdb_setting_defs[SDB_SETTING_ID_SERVER_VERSION], sdb_server_version()) != SDB_OK) {
+        sdb_settings_free(s);
+        return SDB_ERROR;
     }
     return SDB_OK;
 }

@@ -15,6 +15,12 @@
 
 #include "sdb_settings.h"
 
+/* The value of server_version: the PostgreSQL version whose behaviour we
+ * implement (its spec default) and our own, as a distribution's build says
+ * it ("15.0 (specdb 0.1.0)").  SHOW, the ParameterStatus and version() all
+ * show this one string. */
+const char *sdb_server_version(void);
+
 /* Fill `s` with every parameter's default.  Returns SDB_OK, or SDB_ERROR
  * when memory runs out (then `s` holds nothing to free). */
 int sdb_settings_init(SdbSettings *s);
@@ -24,6 +30,10 @@ void sdb_settings_free(SdbSettings *s);
 
 /* Deep copy (for a session's own settings); SDB_ERROR when out of memory. */
 int sdb_settings_copy(SdbSettings *dst, const SdbSettings *src);
+
+/* Copy the value of parameter `id`, and where it came from, from `src`
+ * (already checked there).  SDB_ERROR when out of memory. */
+int sdb_settings_copy_one(SdbSettings *dst, const SdbSettings *src, int id);
 
 /* The parameter called `name` (any case), or -1. */
 int sdb_settings_find(const char *name);

@@ -16,6 +16,7 @@
 
 #include "access/table.h"
 #include "catalog/catalog.h"
+#include "config/settings.h"
 #include "exec/batch.h"
 #include "expr/bind.h"
 #include "expr/bind_int.h"
@@ -346,8 +347,8 @@ static int return_cstr(SdbFnCall *call, const char *s)
 
 int sdb_fn_version(SdbFnCall *call)
 {
-    char *v = sdb_arena_sprintf(call->arena, "PostgreSQL %s (specdb %s) on x86_64-pc-linux-gnu, compiled by gcc, 64-bit",
-                                sdb_setting_defs[SDB_SETTING_ID_SERVER_VERSION].default_text, SPECDB_VERSION);
+    char *v = sdb_arena_sprintf(call->arena, "PostgreSQL %s on x86_64-pc-linux-gnu, compiled by gcc, 64-bit",
+                                sdb_server_version());
     return v ? return_cstr(call, v) : SDB_ERROR;
 }
 

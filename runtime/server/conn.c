@@ -441,10 +441,6 @@ static const char *set_statement(SdbConn *c, const ClientSetting *s)
 static const char *reported_value(SdbConn *c, const SdbSettings *local, int id, const char *client_encoding,
                                   char *buf, size_t size)
 {
-    if (id == SDB_SETTING_ID_SERVER_VERSION) {
-        snprintf(buf, size, "%s (specdb %s)", local->server_version, SPECDB_VERSION);
-        return buf;
-    }
     if (id == SDB_SETTING_ID_CLIENT_ENCODING)
         return client_encoding;
     if (id == SDB_SETTING_ID_SESSION_AUTHORIZATION)
@@ -460,7 +456,7 @@ static const char *reported_value(SdbConn *c, const SdbSettings *local, int id, 
 static int open_session(SdbConn *c, const char *database, const ClientSetting *settings, int nsettings)
 {
     SdbSettings local;
-    if (sdb_settings_copy(&local, sdb_server_settings(c->server)) != SDB_OK)
+    if (sdb_server_copy_settings(c->server, &local) != SDB_OK)
         return SDB_ERROR;
     const char *client_encoding = "UTF8";
     int rc = SDB_OK;
@@ -982,6 +978,11 @@ static bool handle_message(SdbConn *c, const SdbWireFrame *f)
     if (rc != SDB_OK) {
         if (c->broken)
             return false;
+        if (sdb_server_stopping(c->server)) { /* canceled by the shutdown: the client is told why */
+            sdb_error_clear();
+            sdb_error(SDB_ERR_ADMIN_SHUTDOWN, "terminating connection due to administrator command");
+            return fatal(c);
+        }
         send_error(c, SDB_SEVERITY_ERROR);
         sdb_session_fail(c->session); /* the server's own errors fail the transaction too */
         if (is_extended(type))

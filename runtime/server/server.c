@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -83,6 +84,14 @@ struct SdbServer {
 const SdbSettings *sdb_server_settings(const SdbServer *srv)
 {
     return &srv->settings;
+}
+
+int sdb_server_copy_settings(SdbServer *srv, SdbSettings *dst)
+{
+    pthread_mutex_lock(&srv->mutex);
+    int rc = sdb_settings_copy(dst, &srv->settings);
+    pthread_mutex_unlock(&srv->mutex);
+    return rc;
 }
 
 SdbInstance *sdb_server_instance(const SdbServer *srv)
@@ -180,10 +189,7 @@ static int hba_load(const char *path, SdbHba **out)
 static int load_hba(SdbServer *srv)
 {
     const SdbSettings *s = &srv->settings;
-    if (s->hba_file[0] == '/')
-        snprintf(srv->hba_path, sizeof srv->hba_path, "%s", s->hba_file);
-    else
-        snprintf(srv->hba_path, sizeof srv->hba_path, "%s/%s", s->data_directory, s->hba_file);
+    sdb_hba_path(s, srv->hba_path, sizeof srv->hba_path);
     if (access(srv->hba_path, F_OK) != 0 && errno == ENOENT) {
         sdb_log(SDB_SEVERITY_LOG, "server", "writing the default authentication rules to \"%s\"", srv->hba_path);
         if (sdb_hba_write_default(srv->hba_path) != SDB_OK)
@@ -194,7 +200,9 @@ static int load_hba(SdbServer *srv)
     return hba_load(srv->hba_path, &srv->hba);
 }
 
-int sdb_server_reload_hba(SdbServer *srv)
+/* Read hba_file again: new connections match the new rules; on an error
+ * the old rules stay (and the error is recorded). */
+static int reload_hba(SdbServer *srv)
 {
     SdbHba *fresh;
     if (hba_load(srv->hba_path, &fresh) != SDB_OK)
@@ -267,9 +275,23 @@ static SdbConn *dequeue(SdbServer *srv)
 
 /* --- workers ------------------------------------------------------------------- */
 
+static int64_t monotonic_ms(void);
+
+/* A connection still in startup after authentication_timeout is closed (as
+ * PostgreSQL does, silently): by the loop's sweep when it waits for input,
+ * here when it keeps sending (a startup packet trickling in). */
+static bool startup_expired(SdbServer *srv, const SdbConn *c, int64_t now)
+{
+    return c->phase != PHASE_READY && c->accepted_at < now - srv->settings.authentication_timeout * 1000;
+}
+
 /* After a worker ran `c`: wait for more input, or end it. */
 static void finish_run(SdbServer *srv, SdbConn *c, bool keep)
 {
+    if (keep && startup_expired(srv, c, monotonic_ms())) {
+        sdb_log(SDB_SEVERITY_LOG, "wire", "connection from %s: startup timed out", c->host);
+        keep = false;
+    }
     pthread_mutex_lock(&srv->mutex);
     bool stopping = atomic_load(&srv->stopping);
     if (keep && !stopping) {
@@ -319,17 +341,16 @@ static int64_t monotonic_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Close connections still in startup after authentication_timeout (as
- * PostgreSQL does, silently).  Runs in the loop thread between epoll_waits,
- * so no event for them is pending. */
+/* Close connections waiting in startup after authentication_timeout.  Runs
+ * in the loop thread between epoll_waits, so no event for them is pending. */
 static void expire_startups(SdbServer *srv)
 {
-    int64_t deadline = monotonic_ms() - srv->settings.authentication_timeout * 1000;
+    int64_t now = monotonic_ms();
     SdbConn *expired = NULL;
     pthread_mutex_lock(&srv->mutex);
     for (SdbConn *c = srv->conns, *next; c; c = next) {
         next = c->next;
-        if (c->sched == SCHED_ARMED && c->phase != PHASE_READY && c->accepted_at < deadline) {
+        if (c->sched == SCHED_ARMED && startup_expired(srv, c, now)) {
             list_remove(srv, c);
             c->queue_next = expired;
             expired = c;
@@ -552,7 +573,7 @@ static void release(SdbServer *srv)
     sdb_free(srv);
 }
 
-SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings)
+SdbServer *sdb_server_create(SdbInstance *db, const SdbSettings *settings)
 {
     SdbServer *srv = sdb_malloc(sizeof *srv);
     if (srv == NULL)
@@ -572,6 +593,34 @@ SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings)
         sdb_free(srv);
         return NULL;
     }
+    if (load_hba(srv) != SDB_OK) {
+        release(srv);
+        return NULL;
+    }
+    return srv;
+}
+
+void sdb_server_destroy(SdbServer *srv)
+{
+    release(srv);
+}
+
+/* Every client is a socket: allow as many open files as the system lets us. */
+static void raise_file_limit(void)
+{
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
+SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings)
+{
+    SdbServer *srv = sdb_server_create(db, settings);
+    if (srv == NULL)
+        return NULL;
+    raise_file_limit();
     srv->epfd = epoll_create1(EPOLL_CLOEXEC);
     srv->wake.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &srv->wake};
@@ -580,7 +629,7 @@ SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings)
         release(srv);
         return NULL;
     }
-    if ((srv->settings.ssl && (srv->tls = sdb_tls_context(&srv->settings)) == NULL) || load_hba(srv) != SDB_OK) {
+    if (srv->settings.ssl && (srv->tls = sdb_tls_context(&srv->settings)) == NULL) {
         release(srv);
         return NULL;
     }
@@ -595,6 +644,46 @@ SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings)
     }
     srv->loop_started = true;
     return srv;
+}
+
+/* --- reload ------------------------------------------------------------------------ */
+
+/* Take the changed values a running server may take from `fresh`. */
+static int reload_settings(SdbServer *srv, const SdbSettings *fresh)
+{
+    int rc = SDB_OK;
+    pthread_mutex_lock(&srv->mutex);
+    for (int id = 0; rc == SDB_OK && id < SDB_SETTING_COUNT; id++) {
+        char before[1024], after[1024];
+        sdb_settings_show(&srv->settings, id, before, sizeof before);
+        sdb_settings_show(fresh, id, after, sizeof after);
+        if (strcmp(before, after) == 0)
+            continue;
+        const SdbSettingDef *def = &sdb_setting_defs[id];
+        if (def->context == SDB_CONTEXT_RELOAD || def->context == SDB_CONTEXT_SESSION) {
+            rc = sdb_settings_copy_one(&srv->settings, fresh, id);
+            sdb_log(SDB_SEVERITY_LOG, "server", "parameter \"%s\" changed to \"%s\"", def->name, after);
+        } else {
+            sdb_log(SDB_SEVERITY_LOG, "server", "parameter \"%s\" cannot be changed without restarting the server",
+                    def->name);
+        }
+    }
+    pthread_mutex_unlock(&srv->mutex);
+    return rc;
+}
+
+int sdb_server_reload(SdbServer *srv, const SdbSettings *fresh)
+{
+    if (reload_settings(srv, fresh) != SDB_OK)
+        return SDB_ERROR;
+    pthread_mutex_lock(&srv->mutex);
+    int rc = sdb_instance_reload(srv->db, &srv->settings);
+    pthread_mutex_unlock(&srv->mutex);
+    if (rc == SDB_OK && reload_hba(srv) != SDB_OK) {
+        sdb_log_error("server");
+        sdb_log(SDB_SEVERITY_LOG, "server", "pg_hba.conf was not reloaded");
+    }
+    return rc;
 }
 
 void sdb_server_stop(SdbServer *srv)

@@ -86,8 +86,17 @@ typedef struct SdbConn {
 /* Send buffered output once it is this large, even mid-result. */
 #define SDB_CONN_FLUSH_AT (256 * 1024)
 
+/* server.c: a server that listens nowhere and runs no thread, for driving
+ * connections directly (tests/fuzz): sdb_conn_create on one end of a
+ * socketpair, then sdb_conn_process. */
+SdbServer *sdb_server_create(SdbInstance *db, const SdbSettings *settings);
+void sdb_server_destroy(SdbServer *srv);
+
 /* server.c, for conn.c */
+/* The server's settings.  A reload may change them: read only numbers
+ * here; copy the whole set with sdb_server_copy_settings. */
 const SdbSettings *sdb_server_settings(const SdbServer *srv);
+int sdb_server_copy_settings(SdbServer *srv, SdbSettings *dst);
 SdbInstance *sdb_server_instance(const SdbServer *srv);
 bool sdb_server_stopping(const SdbServer *srv);
 /* The TLS context when ssl is on, else NULL. */

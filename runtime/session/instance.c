@@ -84,15 +84,19 @@ SdbInstance *sdb_instance_open(const char *datadir, const SdbSettings *settings)
     memset(db, 0, sizeof *db);
     db->lock_fd = -1;
     pthread_mutex_init(&db->lock, NULL);
+    pthread_mutex_init(&db->settings_lock, NULL);
+    atomic_init(&db->settings_generation, 0);
     if (lock_datadir(db, datadir) != SDB_OK) {
         unlock_datadir(db);
         pthread_mutex_destroy(&db->lock);
+        pthread_mutex_destroy(&db->settings_lock);
         sdb_free(db);
         return NULL;
     }
     if (sdb_settings_copy(&db->settings, settings) != SDB_OK) {
         unlock_datadir(db);
         pthread_mutex_destroy(&db->lock);
+        pthread_mutex_destroy(&db->settings_lock);
         sdb_free(db);
         return NULL;
     }
@@ -138,6 +142,7 @@ int sdb_instance_close(SdbInstance *db)
     sdb_settings_free(&db->settings);
     unlock_datadir(db);
     pthread_mutex_destroy(&db->lock);
+    pthread_mutex_destroy(&db->settings_lock);
     sdb_free(db);
     return rc;
 }
@@ -279,5 +284,56 @@ int sdb_instance_role_member(SdbInstance *db, const char *role, const char *grou
     RoleLookup l = {.name = role, .group = group, .arena = arena, .found = member};
     int rc = with_catalog_txn(db, arena, lookup_member, &l);
     sdb_arena_destroy(arena);
+    return rc;
+}
+
+/* --- configuration reload ------------------------------------------------------- */
+
+static bool changes_at_run_time(int id)
+{
+    SdbSettingContext context = sdb_setting_defs[id].context;
+    return context == SDB_CONTEXT_RELOAD || context == SDB_CONTEXT_SESSION;
+}
+
+int sdb_instance_reload(SdbInstance *db, const SdbSettings *fresh)
+{
+    int rc = SDB_OK;
+    pthread_mutex_lock(&db->settings_lock);
+    for (int id = 0; rc == SDB_OK && id < SDB_SETTING_COUNT; id++)
+        if (changes_at_run_time(id))
+            rc = sdb_settings_copy_one(&db->settings, fresh, id);
+    atomic_fetch_add(&db->settings_generation, 1);
+    pthread_mutex_unlock(&db->settings_lock);
+    return rc;
+}
+
+int sdb_instance_settings_copy(SdbInstance *db, SdbSettings *dst, unsigned *generation)
+{
+    pthread_mutex_lock(&db->settings_lock);
+    *generation = atomic_load(&db->settings_generation);
+    int rc = sdb_settings_copy(dst, &db->settings);
+    pthread_mutex_unlock(&db->settings_lock);
+    return rc;
+}
+
+void sdb_instance_setting_show(SdbInstance *db, int id, char *buf, size_t size)
+{
+    pthread_mutex_lock(&db->settings_lock);
+    sdb_settings_show(&db->settings, id, buf, size);
+    pthread_mutex_unlock(&db->settings_lock);
+}
+
+int sdb_session_pick_up_reload(SdbSession *s)
+{
+    unsigned generation = atomic_load(&s->db->settings_generation);
+    if (generation == s->settings_generation)
+        return SDB_OK;
+    int rc = SDB_OK;
+    pthread_mutex_lock(&s->db->settings_lock);
+    for (int id = 0; rc == SDB_OK && id < SDB_SETTING_COUNT; id++)
+        if (changes_at_run_time(id) && s->settings.source[id] != SDB_SOURCE_SESSION)
+            rc = sdb_settings_copy_one(&s->settings, &s->db->settings, id);
+    s->settings_generation = atomic_load(&s->db->settings_generation);
+    pthread_mutex_unlock(&s->db->settings_lock);
     return rc;
 }

@@ -47,7 +47,7 @@ static SdbSession *session_alloc(SdbInstance *db, const char *user, const char *
     s->arena = sdb_arena_create(NULL, "session", 0);
     s->txn_arena = s->arena ? sdb_arena_create(s->arena, "transaction", 0) : NULL;
     s->stmt_arena = s->arena ? sdb_arena_create(s->arena, "query", 0) : NULL;
-    if (s->stmt_arena == NULL || sdb_settings_copy(&s->settings, &db->settings) != SDB_OK) {
+    if (s->stmt_arena == NULL || sdb_instance_settings_copy(db, &s->settings, &s->settings_generation) != SDB_OK) {
         if (s->arena)
             sdb_arena_destroy(s->arena);
         sdb_free(s);
@@ -349,6 +349,8 @@ static void arm_timeout(SdbSession *s, int64_t ms)
 int sdb_session_begin_statement(SdbSession *s)
 {
     s->cancel = 0;
+    if (sdb_session_pick_up_reload(s) != SDB_OK)
+        return SDB_ERROR;
     arm_timeout(s, s->settings.statement_timeout);
     if (sdb_session_timezone(s) != SDB_OK || sdb_session_search_path(s) != SDB_OK)
         return SDB_ERROR;

@@ -35,6 +35,13 @@ typedef struct SdbSession SdbSession;
 SdbInstance *sdb_instance_open(const char *datadir, const SdbSettings *settings);
 int sdb_instance_close(SdbInstance *db);
 
+/* A configuration reload (SIGHUP): take the values of the parameters that
+ * may change at run time (context reload or session) from `fresh`.  New
+ * sessions start with them; a running session picks them up at its next
+ * statement, except those it SET itself. */
+int sdb_instance_reload(SdbInstance *db, const SdbSettings *fresh);
+
+
 /* A role as pg_authid has it (catalog/catalog.h). */
 typedef struct SdbRole SdbRole;
 

@@ -7,6 +7,7 @@
 #define SDB_SESSION_SESSION_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <time.h>
 #include <stdbool.h>
 
@@ -31,7 +32,9 @@ typedef struct SdbDatabase {
 struct SdbInstance {
     SdbEngine *engine;
     SdbXactManager *xm;
-    SdbSettings settings;     /* the server's values: what RESET goes back to */
+    SdbSettings settings;     /* the server's values: what RESET goes back to (settings_lock) */
+    pthread_mutex_t settings_lock;
+    atomic_uint settings_generation; /* +1 at every reload (sdb_instance_reload) */
     char *temp_dir;           /* DATADIR/pgsql_tmp: executor spill files */
     SdbCatalog *postgres;     /* the catalog of database "postgres" (also databases[0]) */
     int lock_fd;              /* the data directory, flock'ed while open; -1 when none */
@@ -88,12 +91,20 @@ struct SdbPortal {
     struct SdbPortal *next;
 };
 
+/* instance.c: the server's settings under their lock (a reload may change
+ * them at any time). */
+int sdb_instance_settings_copy(SdbInstance *db, SdbSettings *dst, unsigned *generation);
+void sdb_instance_setting_show(SdbInstance *db, int id, char *buf, size_t size);
+/* Before a statement: take what a reload changed, except what the session SET. */
+int sdb_session_pick_up_reload(SdbSession *s);
+
 struct SdbSession {
     SdbInstance *db;
     SdbCatalog *catalog;
     SdbOid db_oid;
     char *user, *dbname;
     SdbSettings settings;
+    unsigned settings_generation; /* the instance's, when settings last picked up a reload */
     SdbArena *arena;          /* session lifetime (names, time zones) */
     SdbArena *txn_arena;      /* reset at transaction end */
     SdbArena *stmt_arena;     /* reset after every statement */

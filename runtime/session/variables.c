@@ -229,7 +229,7 @@ static int reset_one(SdbStatement *st, const char *name)
     if (id < 0)
         return sdb_error(SDB_ERR_UNDEFINED_OBJECT, "unrecognized configuration parameter \"%s\"", name);
     char value[1024];
-    sdb_settings_show(&s->db->settings, id, value, sizeof value);
+    sdb_instance_setting_show(s->db, id, value, sizeof value);
     if (sdb_session_set(s, st->sink, name, value, false) != SDB_OK)
         return SDB_ERROR;
     s->settings.source[id] = s->db->settings.source[id]; /* pg_settings.source: where the reset value came from */
@@ -243,7 +243,7 @@ static int reset_all(SdbStatement *st)
             continue;
         char now[1024], base[1024];
         sdb_settings_show(&st->s->settings, id, now, sizeof now);
-        sdb_settings_show(&st->s->db->settings, id, base, sizeof base);
+        sdb_instance_setting_show(st->s->db, id, base, sizeof base);
         if (strcmp(now, base) != 0 && reset_one(st, sdb_setting_defs[id].name) != SDB_OK)
             return SDB_ERROR;
     }

@@ -409,6 +409,16 @@ static int deparse(Explain *ex, const SdbExpr *e, SdbStr *s)
         deparse(ex, d->args[1], s);
         return sdb_str_append_char(s, ')');
     }
+    case SDB_E_SUBSCRIPTING_REF: {
+        const SdbBoundSubscriptingRef *r = (const SdbBoundSubscriptingRef *)e;
+        deparse(ex, r->args[0], s);
+        for (int i = 1; i < r->nargs; i++) {
+            sdb_str_append_char(s, '[');
+            deparse(ex, r->args[i], s);
+            sdb_str_append_char(s, ']');
+        }
+        return SDB_OK;
+    }
     case SDB_E_ARRAY_EXPR: {
         const SdbBoundArrayExpr *a = (const SdbBoundArrayExpr *)e;
         sdb_str_append_cstr(s, "ARRAY[");
@@ -486,6 +496,9 @@ static void find_subplans(const SdbExpr *e, SubList *list)
         return;
     case SDB_E_SCALAR_ARRAY_OP:
         find_in_list(((const SdbBoundScalarArrayOp *)e)->args, ((const SdbBoundScalarArrayOp *)e)->nargs, list);
+        return;
+    case SDB_E_SUBSCRIPTING_REF:
+        find_in_list(((const SdbBoundSubscriptingRef *)e)->args, ((const SdbBoundSubscriptingRef *)e)->nargs, list);
         return;
     case SDB_E_ARRAY_EXPR:
         find_in_list(((const SdbBoundArrayExpr *)e)->elements, ((const SdbBoundArrayExpr *)e)->nelements, list);

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "access/table.h"
+#include "sdb_catalog.h"
 #include "common/clock.h"
 #include "common/error.h"
 #include "session/session_int.h"
@@ -153,7 +154,8 @@ int sdb_instance_close(SdbInstance *db)
 }
 
 /* The OID of database `dbname` from pg_database (read in `txn` through the
- * postgres database's catalog); 0 when there is none. */
+ * postgres database's catalog); 0 when there is none.  55000 for one that
+ * takes no connections (datallowconn false: template0). */
 static int find_database_oid(SdbInstance *db, SdbCatalog *cat, SdbTxn *txn, SdbArena *arena, const char *dbname,
                              SdbOid *oid)
 {
@@ -163,22 +165,16 @@ static int find_database_oid(SdbInstance *db, SdbCatalog *cat, SdbTxn *txn, SdbA
         return SDB_ERROR;
     if (rel == NULL)
         return sdb_error(SDB_ERR_UNDEFINED_TABLE, "relation \"pg_database\" does not exist");
-    int cols[2] = {-1, -1};
-    for (int i = 0; i < rel->natts; i++) {
-        if (strcmp(rel->attrs[i].name, "oid") == 0)
-            cols[0] = i;
-        else if (strcmp(rel->attrs[i].name, "datname") == 0)
-            cols[1] = i;
-    }
-    if (cols[0] < 0 || cols[1] < 0)
-        return sdb_error(SDB_ERR_DATA_CORRUPTED, "pg_database has no oid or datname column");
+    int cols[3] = {SDB_ANUM_PG_DATABASE_OID - 1, SDB_ANUM_PG_DATABASE_DATNAME - 1,
+                   SDB_ANUM_PG_DATABASE_DATALLOWCONN - 1};
     SdbAccessContext ac = {.engine = db->engine, .catalog = cat, .txn = txn, .arena = arena};
-    SdbTableScan *scan = sdb_table_scan_begin(&ac, rel, cols, 2);
+    SdbTableScan *scan = sdb_table_scan_begin(&ac, rel, cols, 3);
     if (scan == NULL)
         return SDB_ERROR;
-    SdbVector vecs[2];
-    SdbBatch batch = {.ncols = 2, .cols = vecs};
-    for (int c = 0; c < 2; c++) {
+    SdbVector vecs[3];
+    SdbBatch batch = {.ncols = 3, .cols = vecs};
+    bool allowconn = true;
+    for (int c = 0; c < 3; c++) {
         vecs[c].values = sdb_arena_calloc(arena, SDB_BATCH_SIZE, sizeof(SdbDatum));
         vecs[c].nulls = sdb_arena_calloc(arena, SDB_BATCH_SIZE / 64, sizeof(uint64_t));
         if (vecs[c].values == NULL || vecs[c].nulls == NULL) {
@@ -190,11 +186,16 @@ static int find_database_oid(SdbInstance *db, SdbCatalog *cat, SdbTxn *txn, SdbA
     while ((rc = sdb_table_scan_next(scan, &batch)) == SDB_OK && batch.nrows > 0 && *oid == 0) {
         for (int r = 0; r < batch.nrows; r++) {
             const SdbVarlena *name = sdb_datum_varlena(vecs[1].values[r]);
-            if (name->len == strlen(dbname) && memcmp(name->data, dbname, name->len) == 0)
+            if (name->len == strlen(dbname) && memcmp(name->data, dbname, name->len) == 0) {
                 *oid = (SdbOid)vecs[0].values[r];
+                allowconn = vecs[2].values[r] != 0;
+            }
         }
     }
     sdb_table_scan_end(scan);
+    if (rc == SDB_OK && *oid != 0 && !allowconn)
+        return sdb_error(SDB_ERR_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                         "database \"%s\" is not currently accepting connections", dbname);
     return rc;
 }
 

@@ -204,7 +204,8 @@ static int64_t monotonic_ms(void);
 
 /* A connection still in startup after authentication_timeout is closed (as
  * PostgreSQL does, silently): by the loop's sweep when it waits for input,
- * here when it keeps sending (a startup packet trickling in). */
+ * by finish_run when it keeps sending (a startup packet trickling in).
+ * Mutex held (a reload may change the setting). */
 static bool startup_expired(SdbServer *srv, const SdbConn *c, int64_t now)
 {
     return c->phase == PHASE_STARTUP && c->accepted_at < now - srv->settings.authentication_timeout * 1000;
@@ -213,11 +214,12 @@ static bool startup_expired(SdbServer *srv, const SdbConn *c, int64_t now)
 /* After a worker ran `c`: wait for more input, or end it. */
 static void finish_run(SdbServer *srv, SdbConn *c, bool keep)
 {
-    if (keep && startup_expired(srv, c, monotonic_ms())) {
+    pthread_mutex_lock(&srv->mutex);
+    bool expired = keep && startup_expired(srv, c, monotonic_ms());
+    if (expired) {
         sdb_log(SDB_SEVERITY_LOG, "wire", "connection from %s: startup timed out", c->host);
         keep = false;
     }
-    pthread_mutex_lock(&srv->mutex);
     bool stopping = atomic_load(&srv->stopping);
     if (keep && !stopping) {
         c->sched = SCHED_ARMED;

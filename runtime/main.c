@@ -41,7 +41,7 @@ static const char usage_text[] =
     "  specdb serve [-D DIR] [--host H] [--port P] [--http-port P] [--set name=value]...\n"
     "      Run the server in the foreground on DIR (default ./data), creating\n"
     "      it first if it is missing or empty. SIGTERM or Ctrl-C stops it\n"
-    "      cleanly; SIGHUP re-reads DIR/specdb.conf.\n"
+    "      cleanly; SIGHUP re-reads DIR/specdb.conf and DIR/pg_hba.conf.\n"
     "  specdb sql [-D DIR] [-c SQL | -f FILE]... [-v NAME=VALUE]...\n"
     "      Run SQL on DIR inside this process, without a server (standard input\n"
     "      when neither -c nor -f is given; several run in order), printing\n"
@@ -272,8 +272,13 @@ static int command_init(const Options *o)
 /* --- serve ---------------------------------------------------------------- */
 
 /* Re-read specdb.conf on SIGHUP.  The new values are checked on a copy and
+<<<<<<< HEAD
  * only applied when the whole file is valid: the server takes those that
  * may change at run time (sdb_server_reload), the log its settings. */
+=======
+ * only applied when the whole file is valid; for now the logging settings
+ * take effect at once and the others at the next start. */
+>>>>>>> main
 static void reload(SdbSettings *s, const Options *o, SdbServer *server)
 {
     SdbSettings fresh;
@@ -289,6 +294,10 @@ static void reload(SdbSettings *s, const Options *o, SdbServer *server)
     sdb_settings_free(s);
     *s = fresh;
     configure_log(s);
+    if (sdb_server_reload_hba(server) != SDB_OK) {
+        sdb_log_error("server");
+        sdb_log(SDB_SEVERITY_LOG, "server", "pg_hba.conf was not reloaded");
+    }
 }
 
 /* Wait for signals until asked to stop.  All threads start with these

@@ -12,7 +12,11 @@ packages=(
     postgresql-15 postgresql-client-15 # catalog.matches_postgres compares with PostgreSQL 15
     python3-psycopg2 openssl           # server.protocol: psycopg2 client, a test certificate
     clang libclang-rt-14-dev           # fuzz.wire: clang with libFuzzer
+    libpq-dev                          # clients.libpq: the C client test (tests/clients)
 )
+# clients.node_postgres: Node.js and npm (Debian's, unless a node is already there)
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -21,3 +25,5 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+# node-postgres for tests/clients/node, pinned by its package-lock.json
+(cd "$(dirname "$0")/../tests/clients/node" && npm ci --no-audit --no-fund --loglevel=error)

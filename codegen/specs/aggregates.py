@@ -181,7 +181,7 @@ def function_rows(ctx):
         for entry in ctx.loaded[FILE][table]:
             rows.append({
                 "oid": routines.function_oid(ctx, entry),
-                "name": entry["name"], "kind": kind, "retset": False, "result_name": None,
+                "name": entry["name"], "kind": kind, "retset": False, "result_name": None, "out": [],
                 "signature": routines.signature(entry["name"], entry["args"]),
                 "args": entry["args"],
                 "arg_oids": [routines.check_type(entry, "args", a, types) for a in entry["args"]],

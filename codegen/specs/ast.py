@@ -13,6 +13,8 @@ import re
 from emit import Output
 from specload import Field, Table, unique_across
 
+from . import plan_explain
+
 SCALAR_TYPES = {  # parse tree field type -> C type
     "node": "SdbNode *",
     "list": "SdbList *",
@@ -88,6 +90,8 @@ def check(loaded, scalar_types=SCALAR_TYPES):
     for entry in loaded["enum"]:
         _check_enum_values(entry)
     for entry in loaded["node"]:
+        if "explain" in entry.values:
+            plan_explain.check(entry, enums)
         for item in entry["fields"]:
             kind = item["type"]
             if item["quiet"] and kind != "bool":
@@ -137,6 +141,7 @@ def context(loaded, scalar_types=SCALAR_TYPES):
                    "comment": e["comment"], "values": e["values"]} for e in loaded["enum"]],
         "nodes": [{"name": n["name"], "snake": snake(n["name"]), "macro": snake(n["name"]).upper(),
                    "comment": n["comment"], "inline": n["inline"],
+                   "explain": plan_explain.context(n, enums) if "explain" in n.values else None,
                    "fields": [_field_context(f, enums, scalar_types) for f in n["fields"]]}
                   for n in loaded["node"]],
     }
@@ -146,9 +151,9 @@ class NodeSpec:
     """One spec file of nodes, as gen.py sees a spec module: FILE, TABLES,
     check() and outputs()."""
 
-    def __init__(self, file, scalar_types, targets):
+    def __init__(self, file, scalar_types, targets, node_fields=()):
         self.FILE = file
-        self.TABLES = TABLES
+        self.TABLES = [TABLES[0], Table("node", TABLES[1].fields + list(node_fields))]
         self.scalar_types = scalar_types
         self.targets = targets  # (output path, template) pairs
 
@@ -176,4 +181,4 @@ PLAN = NodeSpec("plan.toml", PLAN_TYPES, [
     ("include/sdb_plan.h", "plan.h.j2"),
     ("src/sdb_plan.c", "plan.c.j2"),
     ("docs/reference/plan.md", "plan.md.j2"),
-])
+], plan_explain.EXPLAIN_TABLES)

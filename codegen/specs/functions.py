@@ -4,6 +4,8 @@ missing C function is a link error), lookups, a reference page, and the table
 of every example of functions, operators and casts that test_functions runs.
 """
 
+import re
+
 from emit import Output
 from specload import Field, Table
 
@@ -23,6 +25,7 @@ TABLES = [
         Field("variadic", bool, default=False),
         Field("returns_set", bool, default=False),
         Field("result_name", str, pattern=routines.IDENT),
+        Field("out", list),
         Field("symbol", str, required=True, pattern=r"sdb_fn_[a-z0-9_]+"),
         Field("description", str, required=True),
         routines.example_field(),
@@ -44,6 +47,7 @@ def check(loaded):
         seen[key] = entry
         if entry["variadic"] and not entry["args"]:
             raise entry.error("a variadic function repeats its last argument, but has none", "variadic")
+        check_out(entry)
         routines.check_examples(entry, entry["strict"] if entry["args"] else None, entry["returns_set"])
     kinds = {}
     for entry in loaded["function"]:
@@ -51,6 +55,32 @@ def check(loaded):
         if first["returns_set"] != entry["returns_set"]:
             raise entry.error(f"{entry['symbol']} serves a {'set-returning' if first['returns_set'] else 'scalar'} "
                               f"function (line {first.line()}): one C function has one calling convention", "symbol")
+
+
+def check_out(entry):
+    """OUT columns: [name, type] pairs of a set-returning function whose
+    result is record (PostgreSQL's proallargtypes/proargmodes 'o')."""
+    out = entry["out"]
+    if out is None:
+        if entry["result"] == "record" and entry["returns_set"]:
+            raise entry.error("a set-returning function of result record needs its 'out' columns", "result")
+        return
+    if not entry["returns_set"]:
+        raise entry.error("'out' columns are for set-returning functions (returns_set = true)", "out")
+    if entry["result"] != "record":
+        raise entry.error(f"a function with 'out' columns returns record, not {entry['result']}", "result")
+    if entry["result_name"] is not None:
+        raise entry.error("'result_name' names the one column of a function without 'out' columns", "result_name")
+    if len(out) < 2 or len(out) > MAX_ARGS:
+        raise entry.error(f"'out' lists 2 to {MAX_ARGS} columns (one OUT column: use result and result_name)", "out")
+    names = set()
+    for column in out:
+        if (not isinstance(column, list) or len(column) != 2 or not all(isinstance(x, str) for x in column)
+                or not re.fullmatch(routines.IDENT, column[0])):
+            raise entry.error(f"'out' column {column!r} is not a [name, type] pair of strings", "out")
+        if column[0] in names:
+            raise entry.error(f"'out' names column {column[0]!r} twice", "out")
+        names.add(column[0])
 
 
 def rows(ctx):
@@ -68,6 +98,8 @@ def rows(ctx):
             "result": entry["result"], "result_oid": routines.check_type(entry, "result", entry["result"], types),
             "volatility": entry["volatility"], "strict": entry["strict"], "variadic": entry["variadic"],
             "retset": entry["returns_set"], "result_name": entry["result_name"],
+            "out": [{"name": name, "type": type_name, "oid": routines.check_type(entry, "out", type_name, types)}
+                    for name, type_name in entry["out"] or []],
             "symbol": entry["symbol"], "description": entry["description"],
             "examples": routines.example_values(entry), "kind": "normal",
         })

@@ -1002,12 +1002,13 @@ struct SdbTruncateStmt {
     SdbDropBehavior behavior;
 };
 
-/* CREATE [TEMP | UNLOGGED] TABLE [IF NOT EXISTS] relation (columns and constraints). */
+/* CREATE [TEMP | UNLOGGED] TABLE [IF NOT EXISTS] relation (columns and constraints) [WITH (storage parameters)]. */
 struct SdbCreateStmt {
     SdbNodeTag tag;
     SdbRangeVar *relation;
     SdbList *table_elts; /* ColumnDef and table-level Constraint */
     bool if_not_exists;
+    SdbList *options; /* DefElem storage parameters (WITH) */
 };
 
 /* ALTER TABLE [IF EXISTS] relation action, ... */

@@ -30,7 +30,7 @@ typedef struct SdbCastInfo {
     SdbCastContext context;
 } SdbCastInfo;
 
-#define SDB_CAST_COUNT 62
+#define SDB_CAST_COUNT 68
 
 /* All casts, ordered by source then target OID. */
 extern const SdbCastInfo sdb_casts[SDB_CAST_COUNT];

@@ -54,6 +54,13 @@ typedef struct SdbExpr {
     int32_t typmod; /* result typmod, -1 when none */
 } SdbExpr;
 
+/* How a call or conversion was written (PostgreSQL's CoercionForm): the deparser shows explicit casts as ::type and hides implicit ones at the top. */
+typedef enum SdbExprCoercionForm {
+    SDB_EXPR_COERCION_FORM_CALL,
+    SDB_EXPR_COERCION_FORM_EXPLICIT_CAST,
+    SDB_EXPR_COERCION_FORM_IMPLICIT_CAST
+} SdbExprCoercionForm;
+
 /* AND, OR, NOT. */
 typedef enum SdbExprBoolOp {
     SDB_EXPR_BOOL_OP_AND,
@@ -212,6 +219,8 @@ typedef struct SdbBoundFuncExpr {
     SdbExpr **args;
     int nargs;
     int location;
+    SdbExprCoercionForm format; /* a call, or a cast done by this function */
+    int sql_value; /* written as an SQL value function (CURRENT_DATE ...): its SdbSqlValueOp + 1; 0 when not */
 } SdbBoundFuncExpr;
 
 /* An operator, resolved to the function implementing it. */
@@ -228,12 +237,14 @@ typedef struct SdbBoundOpExpr {
 typedef struct SdbBoundRelabelType {
     SdbExpr expr;
     SdbExpr *arg;
+    SdbExprCoercionForm format; /* implicit_cast, or an explicit one (call counts as explicit) */
 } SdbBoundRelabelType;
 
 /* A cast through text: the argument's output function, then the result type's input function. */
 typedef struct SdbBoundCoerceViaIo {
     SdbExpr expr;
     SdbExpr *arg;
+    SdbExprCoercionForm format; /* implicit_cast, or an explicit one (call counts as explicit) */
 } SdbBoundCoerceViaIo;
 
 /* AND, OR (any number of arguments), NOT (one), with SQL's three-valued logic. */

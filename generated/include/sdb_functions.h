@@ -73,9 +73,12 @@ typedef struct SdbFuncInfo {
     const char *symbol;      /* the C function's name (NULL for an aggregate) */
     const char *description;
     const char *result_name; /* the result column's name (an OUT parameter's, pg_proc.proargnames), or NULL */
+    int nout;                /* OUT columns (result record, retset): one value each per row; else 0 */
+    const char *const *out_names; /* nout column names, or NULL */
+    const SdbOid *out_types; /* nout column types, or NULL */
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 650
+#define SDB_FUNCTION_COUNT 685
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
@@ -93,6 +96,7 @@ extern const SdbAggInfo sdb_aggregates[SDB_AGGREGATE_COUNT];
 
 /* The C functions of the specs (runtime/expr). */
 int sdb_fn_array_position(SdbFnCall *call);
+int sdb_fn_array_to_string(SdbFnCall *call);
 int sdb_fn_bool_int4(SdbFnCall *call);
 int sdb_fn_booltext(SdbFnCall *call);
 int sdb_fn_bpchar(SdbFnCall *call);
@@ -187,6 +191,7 @@ int sdb_fn_lpad(SdbFnCall *call);
 int sdb_fn_ltrim(SdbFnCall *call);
 int sdb_fn_ltrim1(SdbFnCall *call);
 int sdb_fn_md5_text(SdbFnCall *call);
+int sdb_fn_name_text(SdbFnCall *call);
 int sdb_fn_nextval(SdbFnCall *call);
 int sdb_fn_no_description(SdbFnCall *call);
 int sdb_fn_now(SdbFnCall *call);
@@ -208,17 +213,24 @@ int sdb_fn_numeric_trunc(SdbFnCall *call);
 int sdb_fn_numeric_uminus(SdbFnCall *call);
 int sdb_fn_pg_backend_pid(SdbFnCall *call);
 int sdb_fn_pg_encoding_to_char(SdbFnCall *call);
+int sdb_fn_pg_function_is_visible(SdbFnCall *call);
 int sdb_fn_pg_get_constraintdef(SdbFnCall *call);
 int sdb_fn_pg_get_expr(SdbFnCall *call);
+int sdb_fn_pg_get_function_arguments(SdbFnCall *call);
+int sdb_fn_pg_get_function_result(SdbFnCall *call);
 int sdb_fn_pg_get_indexdef(SdbFnCall *call);
 int sdb_fn_pg_get_userbyid(SdbFnCall *call);
 int sdb_fn_pg_get_viewdef(SdbFnCall *call);
+int sdb_fn_pg_sleep(SdbFnCall *call);
 int sdb_fn_pg_table_is_visible(SdbFnCall *call);
 int sdb_fn_pg_type_is_visible(SdbFnCall *call);
 int sdb_fn_quote_ident(SdbFnCall *call);
 int sdb_fn_quote_literal(SdbFnCall *call);
+int sdb_fn_regexp_count(SdbFnCall *call);
+int sdb_fn_regexp_like(SdbFnCall *call);
 int sdb_fn_regexp_match(SdbFnCall *call);
 int sdb_fn_regexp_replace(SdbFnCall *call);
+int sdb_fn_regexp_split_to_array(SdbFnCall *call);
 int sdb_fn_repeat(SdbFnCall *call);
 int sdb_fn_replace_text(SdbFnCall *call);
 int sdb_fn_rpad(SdbFnCall *call);
@@ -232,6 +244,7 @@ int sdb_fn_text_cat_any(SdbFnCall *call);
 int sdb_fn_text_concat(SdbFnCall *call);
 int sdb_fn_text_concat_ws(SdbFnCall *call);
 int sdb_fn_text_left(SdbFnCall *call);
+int sdb_fn_text_name(SdbFnCall *call);
 int sdb_fn_text_reverse(SdbFnCall *call);
 int sdb_fn_text_right(SdbFnCall *call);
 int sdb_fn_text_starts_with(SdbFnCall *call);
@@ -249,6 +262,7 @@ int sdb_fn_textoctetlen(SdbFnCall *call);
 int sdb_fn_textpos(SdbFnCall *call);
 int sdb_fn_textregexeq(SdbFnCall *call);
 int sdb_fn_textregexne(SdbFnCall *call);
+int sdb_fn_textregexsubstr(SdbFnCall *call);
 int sdb_fn_timestamp_age(SdbFnCall *call);
 int sdb_fn_timestamp_date(SdbFnCall *call);
 int sdb_fn_timestamp_mi(SdbFnCall *call);
@@ -268,8 +282,11 @@ int sdb_fn_version(SdbFnCall *call);
 int sdb_fn_generate_series_int(SdbSrfCall *call);
 int sdb_fn_generate_series_step(SdbSrfCall *call);
 int sdb_fn_generate_subscripts(SdbSrfCall *call);
+int sdb_fn_json_each(SdbSrfCall *call);
 int sdb_fn_jsonb_array_elements(SdbSrfCall *call);
+int sdb_fn_jsonb_each(SdbSrfCall *call);
 int sdb_fn_jsonb_object_keys(SdbSrfCall *call);
+int sdb_fn_pg_show_all_settings(SdbSrfCall *call);
 int sdb_fn_unnest(SdbSrfCall *call);
 int sdb_agg_array_array_final(SdbAggCall *call);
 int sdb_agg_array_array_step(SdbAggCall *call);
@@ -334,6 +351,7 @@ int sdb_agg_sum_float_final(SdbAggCall *call);
 int sdb_agg_sum_float_step(SdbAggCall *call);
 int sdb_agg_sum_int_final(SdbAggCall *call);
 int sdb_agg_sum_int_step(SdbAggCall *call);
+int sdb_agg_array_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_bit_and_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_bit_or_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_bit_xor_combine(SdbAggCall *call, const void *other_state);
@@ -348,6 +366,7 @@ int sdb_agg_min_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_numeric_accum_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_numeric_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_regr_accum_combine(SdbAggCall *call, const void *other_state);
+int sdb_agg_string_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_sum_float_combine(SdbAggCall *call, const void *other_state);
 int sdb_agg_sum_int_combine(SdbAggCall *call, const void *other_state);
 int sdb_win_cume_dist(SdbWindowCall *call);

@@ -123,6 +123,7 @@ typedef struct SdbPlanScan {
     SdbExpr *upper;
     bool upper_inclusive;
     bool backward; /* read the index in descending order */
+    const char *alias; /* the alias it was given in FROM when that differs from the relation's name (EXPLAIN), else NULL */
 } SdbPlanScan;
 
 /* VALUES lists: nrows rows of ncols expressions (row-major in `rows`), as binding table `table`. */
@@ -144,6 +145,7 @@ typedef struct SdbPlanFunctionScan {
     SdbExpr *call;
     int table;
     bool ordinality; /* WITH ORDINALITY: one more int8 column */
+    const char *alias; /* its alias in FROM when that differs from the function's name (EXPLAIN), else NULL */
 } SdbPlanFunctionScan;
 
 /* The child's rows for which every condition is true. */
@@ -246,6 +248,8 @@ typedef struct SdbPlanCteScan {
     SdbPlan *cte;
     int cte_id;
     int table;
+    const char *name; /* the WITH query's name (EXPLAIN) */
+    const char *alias; /* its alias in FROM when that differs from `name`, else NULL */
 } SdbPlanCteScan;
 
 /* WITH RECURSIVE query `cte_id`: the anchor's rows, then the recursive part's rows again and again (its WorkTableScan reading the previous round) until a round yields none; UNION (not ALL) drops rows seen before. */
@@ -263,6 +267,8 @@ typedef struct SdbPlanWorkTableScan {
     SdbPlan plan;
     int cte_id;
     int table;
+    const char *name; /* the WITH query's name (EXPLAIN) */
+    const char *alias; /* its alias in FROM when that differs from `name`, else NULL */
 } SdbPlanWorkTableScan;
 
 /* Inserts the child's rows (one column per table column, in attnum order, defaults already filled in) into `rel_oid`, checking constraints. ON CONFLICT on `arbiter_index`: nothing, or update the existing row (binding table `table`) with `set_values` (one per table column, NULL entry: unchanged; Vars of `excluded_table` are the proposed row) where `conflict_where` holds. With `returning`, produces one row per inserted/updated row as binding table `returning_table` (Vars of `table` are the new row). */
@@ -336,6 +342,47 @@ SdbPlanDelete *sdb_new_plan_delete(SdbArena *arena);
 
 /* The operator's name as spec/plan.toml spells it ("Join"). */
 const char *sdb_plan_tag_name(SdbPlanTag tag);
+/* EXPLAIN's printer (runtime/exec/explain.c) as sdb_plan_explain() drives
+ * it for one operator, from the explain lists of spec/plan.toml.  Title
+ * pieces (text, relation, function, alias, number) accumulate until title()
+ * prints the line; the detail callbacks print one "Title: ..." line each
+ * (nothing when empty); wrapper() prints a line of no operator of ours
+ * ("Hash", "Append") `level` levels below the current one; child() prints
+ * a child operator `level` levels below (0: in the operator's place);
+ * section() prints `plan` as a section titled by the pieces, once per
+ * statement.  Each int callback returns SDB_OK or SDB_ERROR. */
+typedef enum SdbPlanExplainCounter {
+    SDB_PLAN_EXPLAIN_NONE,
+    SDB_PLAN_EXPLAIN_REMOVED, /* "Rows Removed by Filter: n" */
+    SDB_PLAN_EXPLAIN_SORT,    /* "Sort Method: ..." */
+    SDB_PLAN_EXPLAIN_HASH     /* "Buckets: ..." */
+} SdbPlanExplainCounter;
+
+typedef struct SdbPlanExplainer {
+    void *arg;
+    void (*text)(void *arg, const char *text);
+    void (*number)(void *arg, long long value);
+    void (*relation)(void *arg, SdbOid oid);
+    void (*function)(void *arg, const SdbExpr *call);
+    void (*alias)(void *arg, const char *alias);
+    int (*title)(void *arg);
+    int (*exprs)(void *arg, const char *title, SdbExpr *const *exprs, int n, const char *sep);
+    int (*sort_keys)(void *arg, const char *title, SdbExpr *const *keys, const int *flags, int n);
+    int (*key_pairs)(void *arg, const char *title, SdbExpr *const *left, SdbExpr *const *right, int n);
+    int (*columns)(void *arg, const char *title, const SdbPlan *of);
+    int (*sets)(void *arg, const char *title, const int *sets, int nsets, SdbExpr *const *groups, int ngroups);
+    int (*relation_line)(void *arg, const char *title, SdbOid oid);
+    int (*line)(void *arg, const char *title, const char *text);
+    int (*index_cond)(void *arg, const char *title, SdbOid index, SdbExpr *const *eq, int neq, const SdbExpr *lower,
+                      bool lower_inclusive, const SdbExpr *upper, bool upper_inclusive);
+    int (*analyze)(void *arg, SdbPlanExplainCounter counter);
+    int (*wrapper)(void *arg, const char *label, int level, const SdbPlan *stats_of, SdbPlanExplainCounter counter);
+    int (*child)(void *arg, const SdbPlan *child, int level);
+    int (*section)(void *arg, const SdbPlan *plan);
+} SdbPlanExplainer;
+
+/* Prints operator `plan` (title, details, children) through `x`. */
+int sdb_plan_explain(const SdbPlan *plan, const SdbPlanExplainer *x);
 
 /* How many children `plan` has (its "plan" fields, in spec order, a NULL
  * one included), and the address of child `i`'s pointer, so that a rewrite

@@ -138,7 +138,7 @@ const SdbAggInfo sdb_aggregates[SDB_AGGREGATE_COUNT] = {
     /* min(bpchar) */
     { 2245, sizeof(SdbAggMinMax), sdb_agg_init_zero, sdb_agg_min_step, sdb_agg_minmax_final, sdb_agg_min_combine, false },
     /* array_agg(anynonarray) */
-    { 2335, sizeof(SdbAggArray), sdb_agg_init_zero, sdb_agg_array_step, sdb_agg_array_final, NULL, false },
+    { 2335, sizeof(SdbAggArray), sdb_agg_init_zero, sdb_agg_array_step, sdb_agg_array_final, sdb_agg_array_combine, false },
     /* bool_and(bool) */
     { 2517, sizeof(SdbAggBool), sdb_agg_init_zero, sdb_agg_bool_and_step, sdb_agg_bool_final, sdb_agg_bool_and_combine, false },
     /* bool_or(bool) */
@@ -232,9 +232,9 @@ const SdbAggInfo sdb_aggregates[SDB_AGGREGATE_COUNT] = {
     /* jsonb_object_agg(any, any) */
     { 3270, sizeof(SdbAggString), sdb_agg_init_zero, sdb_agg_json_object_agg_step, sdb_agg_json_object_agg_final, NULL, false },
     /* string_agg(text, text) */
-    { 3538, sizeof(SdbAggString), sdb_agg_init_zero, sdb_agg_string_step, sdb_agg_string_final, NULL, false },
+    { 3538, sizeof(SdbAggString), sdb_agg_init_zero, sdb_agg_string_step, sdb_agg_string_final, sdb_agg_string_combine, false },
     /* string_agg(bytea, bytea) */
-    { 3545, sizeof(SdbAggString), sdb_agg_init_zero, sdb_agg_string_step, sdb_agg_string_final, NULL, false },
+    { 3545, sizeof(SdbAggString), sdb_agg_init_zero, sdb_agg_string_step, sdb_agg_string_final, sdb_agg_string_combine, false },
     /* percentile_disc(float8, anyelement) */
     { 3972, sizeof(SdbAggOrderedSet), sdb_agg_init_zero, sdb_agg_ordered_set_step, sdb_agg_percentile_disc_final, NULL, true },
     /* percentile_cont(float8, float8) */

@@ -1496,6 +1496,7 @@ int sdb_node_walk(SdbNode *node, SdbNodeVisitor visit, void *ctx)
         SdbCreateStmt *self = (SdbCreateStmt *)node;
         VISIT(self->relation);
         VISIT(self->table_elts);
+        VISIT(self->options);
         return 0;
     }
     case SDB_T_ALTER_TABLE_STMT: {
@@ -2243,6 +2244,7 @@ int sdb_node_print(SdbStr *out, const SdbNode *node, unsigned flags)
         PRINT(print_child_field(out, "relation", self->relation, flags));
         PRINT(print_child_field(out, "table_elts", self->table_elts, flags));
         PRINT(print_bool_field(out, "if_not_exists", self->if_not_exists));
+        PRINT(print_child_field(out, "options", self->options, flags));
         return sdb_str_append_char(out, ')');
     }
     case SDB_T_ALTER_TABLE_STMT: {

@@ -9,6 +9,9 @@ const SdbCastInfo sdb_casts[SDB_CAST_COUNT] = {
     { 16, 25, SDB_CAST_FUNCTION, 2971, SDB_CAST_ASSIGNMENT }, /* bool -> text */
     { 16, 1042, SDB_CAST_FUNCTION, 2971, SDB_CAST_ASSIGNMENT }, /* bool -> bpchar */
     { 16, 1043, SDB_CAST_FUNCTION, 2971, SDB_CAST_ASSIGNMENT }, /* bool -> varchar */
+    { 19, 25, SDB_CAST_FUNCTION, 406, SDB_CAST_IMPLICIT }, /* name -> text */
+    { 19, 1042, SDB_CAST_FUNCTION, 408, SDB_CAST_ASSIGNMENT }, /* name -> bpchar */
+    { 19, 1043, SDB_CAST_FUNCTION, 1401, SDB_CAST_ASSIGNMENT }, /* name -> varchar */
     { 20, 21, SDB_CAST_FUNCTION, 714, SDB_CAST_ASSIGNMENT }, /* int8 -> int2 */
     { 20, 23, SDB_CAST_FUNCTION, 480, SDB_CAST_ASSIGNMENT }, /* int8 -> int4 */
     { 20, 700, SDB_CAST_FUNCTION, 652, SDB_CAST_IMPLICIT }, /* int8 -> float4 */
@@ -27,6 +30,7 @@ const SdbCastInfo sdb_casts[SDB_CAST_COUNT] = {
     { 23, 701, SDB_CAST_FUNCTION, 316, SDB_CAST_IMPLICIT }, /* int4 -> float8 */
     { 23, 1700, SDB_CAST_FUNCTION, 1740, SDB_CAST_IMPLICIT }, /* int4 -> numeric */
     { 24, 26, SDB_CAST_BINARY, 0, SDB_CAST_IMPLICIT }, /* regproc -> oid */
+    { 25, 19, SDB_CAST_FUNCTION, 407, SDB_CAST_IMPLICIT }, /* text -> name */
     { 25, 1042, SDB_CAST_BINARY, 0, SDB_CAST_IMPLICIT }, /* text -> bpchar */
     { 25, 1043, SDB_CAST_BINARY, 0, SDB_CAST_IMPLICIT }, /* text -> varchar */
     { 26, 23, SDB_CAST_BINARY, 0, SDB_CAST_ASSIGNMENT }, /* oid -> int4 */
@@ -45,9 +49,11 @@ const SdbCastInfo sdb_casts[SDB_CAST_COUNT] = {
     { 701, 23, SDB_CAST_FUNCTION, 317, SDB_CAST_ASSIGNMENT }, /* float8 -> int4 */
     { 701, 700, SDB_CAST_FUNCTION, 312, SDB_CAST_ASSIGNMENT }, /* float8 -> float4 */
     { 701, 1700, SDB_CAST_FUNCTION, 1743, SDB_CAST_ASSIGNMENT }, /* float8 -> numeric */
+    { 1042, 19, SDB_CAST_FUNCTION, 409, SDB_CAST_IMPLICIT }, /* bpchar -> name */
     { 1042, 25, SDB_CAST_FUNCTION, 401, SDB_CAST_IMPLICIT }, /* bpchar -> text */
     { 1042, 1042, SDB_CAST_FUNCTION, 668, SDB_CAST_IMPLICIT }, /* bpchar -> bpchar */
     { 1042, 1043, SDB_CAST_FUNCTION, 401, SDB_CAST_IMPLICIT }, /* bpchar -> varchar */
+    { 1043, 19, SDB_CAST_FUNCTION, 1400, SDB_CAST_IMPLICIT }, /* varchar -> name */
     { 1043, 25, SDB_CAST_BINARY, 0, SDB_CAST_IMPLICIT }, /* varchar -> text */
     { 1043, 1042, SDB_CAST_BINARY, 0, SDB_CAST_IMPLICIT }, /* varchar -> bpchar */
     { 1043, 1043, SDB_CAST_FUNCTION, 669, SDB_CAST_IMPLICIT }, /* varchar -> varchar */

@@ -153,6 +153,13 @@ static const SdbCatalogColumn columns_pg_authid[SDB_NATTS_PG_AUTHID] = {
     {"rolvaliduntil", SDB_TYPEOID_TIMESTAMPTZ, -1, false, SDB_ANUM_PG_AUTHID_ROLVALIDUNTIL},
 };
 
+static const SdbCatalogColumn columns_pg_auth_members[SDB_NATTS_PG_AUTH_MEMBERS] = {
+    {"roleid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_AUTH_MEMBERS_ROLEID},
+    {"member", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_AUTH_MEMBERS_MEMBER},
+    {"grantor", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_AUTH_MEMBERS_GRANTOR},
+    {"admin_option", SDB_TYPEOID_BOOL, -1, true, SDB_ANUM_PG_AUTH_MEMBERS_ADMIN_OPTION},
+};
+
 static const SdbCatalogColumn columns_pg_database[SDB_NATTS_PG_DATABASE] = {
     {"oid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_DATABASE_OID},
     {"datname", SDB_TYPEOID_NAME, -1, true, SDB_ANUM_PG_DATABASE_DATNAME},
@@ -310,6 +317,96 @@ static const SdbCatalogColumn columns_pg_rewrite[SDB_NATTS_PG_REWRITE] = {
     {"ev_action", SDB_TYPEOID_PG_NODE_TREE, -1, true, SDB_ANUM_PG_REWRITE_EV_ACTION},
 };
 
+static const SdbCatalogColumn columns_pg_statistic[SDB_NATTS_PG_STATISTIC] = {
+    {"starelid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_STATISTIC_STARELID},
+    {"staattnum", SDB_TYPEOID_INT2, -1, true, SDB_ANUM_PG_STATISTIC_STAATTNUM},
+    {"stainherit", SDB_TYPEOID_BOOL, -1, true, SDB_ANUM_PG_STATISTIC_STAINHERIT},
+    {"stanullfrac", SDB_TYPEOID_FLOAT4, -1, true, SDB_ANUM_PG_STATISTIC_STANULLFRAC},
+    {"stawidth", SDB_TYPEOID_INT4, -1, true, SDB_ANUM_PG_STATISTIC_STAWIDTH},
+    {"stadistinct", SDB_TYPEOID_FLOAT4, -1, true, SDB_ANUM_PG_STATISTIC_STADISTINCT},
+    {"stakind1", SDB_TYPEOID_INT2, -1, true, SDB_ANUM_PG_STATISTIC_STAKIND1},
+    {"stakind2", SDB_TYPEOID_INT2, -1, true, SDB_ANUM_PG_STATISTIC_STAKIND2},
+    {"stakind3", SDB_TYPEOID_INT2, -1, true, SDB_ANUM_PG_STATISTIC_STAKIND3},
+    {"stakind4", SDB_TYPEOID_INT2, -1, true, SDB_ANUM_PG_STATISTIC_STAKIND4},
+    {"stakind5", SDB_TYPEOID_INT2, -1, true, SDB_ANUM_PG_STATISTIC_STAKIND5},
+    {"staop1", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_STATISTIC_STAOP1},
+    {"staop2", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_STATISTIC_STAOP2},
+    {"staop3", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_STATISTIC_STAOP3},
+    {"staop4", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_STATISTIC_STAOP4},
+    {"staop5", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_STATISTIC_STAOP5},
+    {"stacoll1", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_STATISTIC_STACOLL1},
+    {"stacoll2", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_STATISTIC_STACOLL2},
+    {"stacoll3", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_STATISTIC_STACOLL3},
+    {"stacoll4", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_STATISTIC_STACOLL4},
+    {"stacoll5", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_STATISTIC_STACOLL5},
+    {"stanumbers1", SDB_TYPEOID_FLOAT4_ARRAY, -1, false, SDB_ANUM_PG_STATISTIC_STANUMBERS1},
+    {"stanumbers2", SDB_TYPEOID_FLOAT4_ARRAY, -1, false, SDB_ANUM_PG_STATISTIC_STANUMBERS2},
+    {"stanumbers3", SDB_TYPEOID_FLOAT4_ARRAY, -1, false, SDB_ANUM_PG_STATISTIC_STANUMBERS3},
+    {"stanumbers4", SDB_TYPEOID_FLOAT4_ARRAY, -1, false, SDB_ANUM_PG_STATISTIC_STANUMBERS4},
+    {"stanumbers5", SDB_TYPEOID_FLOAT4_ARRAY, -1, false, SDB_ANUM_PG_STATISTIC_STANUMBERS5},
+    {"stavalues1", SDB_TYPEOID_ANYARRAY, -1, false, SDB_ANUM_PG_STATISTIC_STAVALUES1},
+    {"stavalues2", SDB_TYPEOID_ANYARRAY, -1, false, SDB_ANUM_PG_STATISTIC_STAVALUES2},
+    {"stavalues3", SDB_TYPEOID_ANYARRAY, -1, false, SDB_ANUM_PG_STATISTIC_STAVALUES3},
+    {"stavalues4", SDB_TYPEOID_ANYARRAY, -1, false, SDB_ANUM_PG_STATISTIC_STAVALUES4},
+    {"stavalues5", SDB_TYPEOID_ANYARRAY, -1, false, SDB_ANUM_PG_STATISTIC_STAVALUES5},
+};
+
+static const SdbCatalogColumn columns_pg_trigger[SDB_NATTS_PG_TRIGGER] = {
+    {"oid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_TRIGGER_OID},
+    {"tgrelid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_TRIGGER_TGRELID},
+    {"tgparentid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_TRIGGER_TGPARENTID},
+    {"tgname", SDB_TYPEOID_NAME, -1, true, SDB_ANUM_PG_TRIGGER_TGNAME},
+    {"tgfoid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_TRIGGER_TGFOID},
+    {"tgtype", SDB_TYPEOID_INT2, -1, true, SDB_ANUM_PG_TRIGGER_TGTYPE},
+    {"tgenabled", SDB_TYPEOID_CHAR, -1, true, SDB_ANUM_PG_TRIGGER_TGENABLED},
+    {"tgisinternal", SDB_TYPEOID_BOOL, -1, true, SDB_ANUM_PG_TRIGGER_TGISINTERNAL},
+    {"tgconstrrelid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_TRIGGER_TGCONSTRRELID},
+    {"tgconstrindid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_TRIGGER_TGCONSTRINDID},
+    {"tgconstraint", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_TRIGGER_TGCONSTRAINT},
+    {"tgdeferrable", SDB_TYPEOID_BOOL, -1, true, SDB_ANUM_PG_TRIGGER_TGDEFERRABLE},
+    {"tginitdeferred", SDB_TYPEOID_BOOL, -1, true, SDB_ANUM_PG_TRIGGER_TGINITDEFERRED},
+    {"tgnargs", SDB_TYPEOID_INT2, -1, true, SDB_ANUM_PG_TRIGGER_TGNARGS},
+    {"tgattr", SDB_TYPEOID_INT2VECTOR, -1, true, SDB_ANUM_PG_TRIGGER_TGATTR},
+    {"tgargs", SDB_TYPEOID_BYTEA, -1, true, SDB_ANUM_PG_TRIGGER_TGARGS},
+    {"tgqual", SDB_TYPEOID_PG_NODE_TREE, -1, false, SDB_ANUM_PG_TRIGGER_TGQUAL},
+    {"tgoldtable", SDB_TYPEOID_NAME, -1, false, SDB_ANUM_PG_TRIGGER_TGOLDTABLE},
+    {"tgnewtable", SDB_TYPEOID_NAME, -1, false, SDB_ANUM_PG_TRIGGER_TGNEWTABLE},
+};
+
+static const SdbCatalogColumn columns_pg_policy[SDB_NATTS_PG_POLICY] = {
+    {"oid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_POLICY_OID},
+    {"polname", SDB_TYPEOID_NAME, -1, true, SDB_ANUM_PG_POLICY_POLNAME},
+    {"polrelid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_POLICY_POLRELID},
+    {"polcmd", SDB_TYPEOID_CHAR, -1, true, SDB_ANUM_PG_POLICY_POLCMD},
+    {"polpermissive", SDB_TYPEOID_BOOL, -1, true, SDB_ANUM_PG_POLICY_POLPERMISSIVE},
+    {"polroles", SDB_TYPEOID_OID_ARRAY, -1, true, SDB_ANUM_PG_POLICY_POLROLES},
+    {"polqual", SDB_TYPEOID_PG_NODE_TREE, -1, false, SDB_ANUM_PG_POLICY_POLQUAL},
+    {"polwithcheck", SDB_TYPEOID_PG_NODE_TREE, -1, false, SDB_ANUM_PG_POLICY_POLWITHCHECK},
+};
+
+static const SdbCatalogColumn columns_pg_partitioned_table[SDB_NATTS_PG_PARTITIONED_TABLE] = {
+    {"partrelid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_PARTITIONED_TABLE_PARTRELID},
+    {"partstrat", SDB_TYPEOID_CHAR, -1, true, SDB_ANUM_PG_PARTITIONED_TABLE_PARTSTRAT},
+    {"partnatts", SDB_TYPEOID_INT2, -1, true, SDB_ANUM_PG_PARTITIONED_TABLE_PARTNATTS},
+    {"partdefid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_PARTITIONED_TABLE_PARTDEFID},
+    {"partattrs", SDB_TYPEOID_INT2VECTOR, -1, true, SDB_ANUM_PG_PARTITIONED_TABLE_PARTATTRS},
+    {"partclass", SDB_TYPEOID_OIDVECTOR, -1, true, SDB_ANUM_PG_PARTITIONED_TABLE_PARTCLASS},
+    {"partcollation", SDB_TYPEOID_OIDVECTOR, -1, true, SDB_ANUM_PG_PARTITIONED_TABLE_PARTCOLLATION},
+    {"partexprs", SDB_TYPEOID_PG_NODE_TREE, -1, false, SDB_ANUM_PG_PARTITIONED_TABLE_PARTEXPRS},
+};
+
+static const SdbCatalogColumn columns_pg_statistic_ext[SDB_NATTS_PG_STATISTIC_EXT] = {
+    {"oid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_STATISTIC_EXT_OID},
+    {"stxrelid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_STATISTIC_EXT_STXRELID},
+    {"stxname", SDB_TYPEOID_NAME, -1, true, SDB_ANUM_PG_STATISTIC_EXT_STXNAME},
+    {"stxnamespace", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_STATISTIC_EXT_STXNAMESPACE},
+    {"stxowner", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_STATISTIC_EXT_STXOWNER},
+    {"stxstattarget", SDB_TYPEOID_INT4, -1, true, SDB_ANUM_PG_STATISTIC_EXT_STXSTATTARGET},
+    {"stxkeys", SDB_TYPEOID_INT2VECTOR, -1, true, SDB_ANUM_PG_STATISTIC_EXT_STXKEYS},
+    {"stxkind", SDB_TYPEOID_CHAR_ARRAY, -1, true, SDB_ANUM_PG_STATISTIC_EXT_STXKIND},
+    {"stxexprs", SDB_TYPEOID_PG_NODE_TREE, -1, false, SDB_ANUM_PG_STATISTIC_EXT_STXEXPRS},
+};
+
 static const SdbCatalogColumn columns_pg_collation[SDB_NATTS_PG_COLLATION] = {
     {"oid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_COLLATION_OID},
     {"collname", SDB_TYPEOID_NAME, -1, true, SDB_ANUM_PG_COLLATION_COLLNAME},
@@ -329,6 +426,32 @@ static const SdbCatalogColumn columns_pg_enum[SDB_NATTS_PG_ENUM] = {
     {"enumtypid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_ENUM_ENUMTYPID},
     {"enumsortorder", SDB_TYPEOID_FLOAT4, -1, true, SDB_ANUM_PG_ENUM_ENUMSORTORDER},
     {"enumlabel", SDB_TYPEOID_NAME, -1, true, SDB_ANUM_PG_ENUM_ENUMLABEL},
+};
+
+static const SdbCatalogColumn columns_pg_publication[SDB_NATTS_PG_PUBLICATION] = {
+    {"oid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_PUBLICATION_OID},
+    {"pubname", SDB_TYPEOID_NAME, -1, true, SDB_ANUM_PG_PUBLICATION_PUBNAME},
+    {"pubowner", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_PUBLICATION_PUBOWNER},
+    {"puballtables", SDB_TYPEOID_BOOL, -1, true, SDB_ANUM_PG_PUBLICATION_PUBALLTABLES},
+    {"pubinsert", SDB_TYPEOID_BOOL, -1, true, SDB_ANUM_PG_PUBLICATION_PUBINSERT},
+    {"pubupdate", SDB_TYPEOID_BOOL, -1, true, SDB_ANUM_PG_PUBLICATION_PUBUPDATE},
+    {"pubdelete", SDB_TYPEOID_BOOL, -1, true, SDB_ANUM_PG_PUBLICATION_PUBDELETE},
+    {"pubtruncate", SDB_TYPEOID_BOOL, -1, true, SDB_ANUM_PG_PUBLICATION_PUBTRUNCATE},
+    {"pubviaroot", SDB_TYPEOID_BOOL, -1, true, SDB_ANUM_PG_PUBLICATION_PUBVIAROOT},
+};
+
+static const SdbCatalogColumn columns_pg_publication_rel[SDB_NATTS_PG_PUBLICATION_REL] = {
+    {"oid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_PUBLICATION_REL_OID},
+    {"prpubid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_PUBLICATION_REL_PRPUBID},
+    {"prrelid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_PUBLICATION_REL_PRRELID},
+    {"prqual", SDB_TYPEOID_PG_NODE_TREE, -1, false, SDB_ANUM_PG_PUBLICATION_REL_PRQUAL},
+    {"prattrs", SDB_TYPEOID_INT2VECTOR, -1, false, SDB_ANUM_PG_PUBLICATION_REL_PRATTRS},
+};
+
+static const SdbCatalogColumn columns_pg_publication_namespace[SDB_NATTS_PG_PUBLICATION_NAMESPACE] = {
+    {"oid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_PUBLICATION_NAMESPACE_OID},
+    {"pnpubid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_PUBLICATION_NAMESPACE_PNPUBID},
+    {"pnnspid", SDB_TYPEOID_OID, -1, true, SDB_ANUM_PG_PUBLICATION_NAMESPACE_PNNSPID},
 };
 
 static const SdbCatalogColumn columns_pg_roles[SDB_NATTS_PG_ROLES] = {
@@ -478,12 +601,30 @@ static const SdbCatalogColumn columns_information_schema_key_column_usage[SDB_NA
     {"position_in_unique_constraint", SDB_TYPEOID_CARDINAL_NUMBER, -1, false, SDB_ANUM_INFORMATION_SCHEMA_KEY_COLUMN_USAGE_POSITION_IN_UNIQUE_CONSTRAINT},
 };
 
+static const SdbCatalogColumn columns_pg_stats[SDB_NATTS_PG_STATS] = {
+    {"schemaname", SDB_TYPEOID_NAME, -1, false, SDB_ANUM_PG_STATS_SCHEMANAME},
+    {"tablename", SDB_TYPEOID_NAME, -1, false, SDB_ANUM_PG_STATS_TABLENAME},
+    {"attname", SDB_TYPEOID_NAME, -1, false, SDB_ANUM_PG_STATS_ATTNAME},
+    {"inherited", SDB_TYPEOID_BOOL, -1, false, SDB_ANUM_PG_STATS_INHERITED},
+    {"null_frac", SDB_TYPEOID_FLOAT4, -1, false, SDB_ANUM_PG_STATS_NULL_FRAC},
+    {"avg_width", SDB_TYPEOID_INT4, -1, false, SDB_ANUM_PG_STATS_AVG_WIDTH},
+    {"n_distinct", SDB_TYPEOID_FLOAT4, -1, false, SDB_ANUM_PG_STATS_N_DISTINCT},
+    {"most_common_vals", SDB_TYPEOID_ANYARRAY, -1, false, SDB_ANUM_PG_STATS_MOST_COMMON_VALS},
+    {"most_common_freqs", SDB_TYPEOID_FLOAT4_ARRAY, -1, false, SDB_ANUM_PG_STATS_MOST_COMMON_FREQS},
+    {"histogram_bounds", SDB_TYPEOID_ANYARRAY, -1, false, SDB_ANUM_PG_STATS_HISTOGRAM_BOUNDS},
+    {"correlation", SDB_TYPEOID_FLOAT4, -1, false, SDB_ANUM_PG_STATS_CORRELATION},
+    {"most_common_elems", SDB_TYPEOID_ANYARRAY, -1, false, SDB_ANUM_PG_STATS_MOST_COMMON_ELEMS},
+    {"most_common_elem_freqs", SDB_TYPEOID_FLOAT4_ARRAY, -1, false, SDB_ANUM_PG_STATS_MOST_COMMON_ELEM_FREQS},
+    {"elem_count_histogram", SDB_TYPEOID_FLOAT4_ARRAY, -1, false, SDB_ANUM_PG_STATS_ELEM_COUNT_HISTOGRAM},
+};
+
 const SdbCatalogRel sdb_catalog_rels[SDB_CATALOG_REL_COUNT] = {
     {SDB_CATALOG_PG_TYPE_OID, "pg_catalog", "pg_type", false, SDB_CATALOG_TABLE, "data types", NULL, SDB_NATTS_PG_TYPE, columns_pg_type},
     {SDB_CATALOG_PG_ATTRIBUTE_OID, "pg_catalog", "pg_attribute", false, SDB_CATALOG_TABLE, "columns of every relation", NULL, SDB_NATTS_PG_ATTRIBUTE, columns_pg_attribute},
     {SDB_CATALOG_PG_PROC_OID, "pg_catalog", "pg_proc", false, SDB_CATALOG_TABLE, "functions and procedures", NULL, SDB_NATTS_PG_PROC, columns_pg_proc},
     {SDB_CATALOG_PG_CLASS_OID, "pg_catalog", "pg_class", false, SDB_CATALOG_TABLE, "tables, indexes, sequences, views and other relations", NULL, SDB_NATTS_PG_CLASS, columns_pg_class},
     {SDB_CATALOG_PG_AUTHID_OID, "pg_catalog", "pg_authid", true, SDB_CATALOG_TABLE, "roles (users and groups), with their passwords", NULL, SDB_NATTS_PG_AUTHID, columns_pg_authid},
+    {SDB_CATALOG_PG_AUTH_MEMBERS_OID, "pg_catalog", "pg_auth_members", true, SDB_CATALOG_TABLE, "role memberships: which roles are members of which (IN ROLE, ROLE, ADMIN)", NULL, SDB_NATTS_PG_AUTH_MEMBERS, columns_pg_auth_members},
     {SDB_CATALOG_PG_DATABASE_OID, "pg_catalog", "pg_database", true, SDB_CATALOG_TABLE, "databases of the cluster", NULL, SDB_NATTS_PG_DATABASE, columns_pg_database},
     {SDB_CATALOG_PG_SEQUENCE_OID, "pg_catalog", "pg_sequence", false, SDB_CATALOG_TABLE, "sequence parameters", NULL, SDB_NATTS_PG_SEQUENCE, columns_pg_sequence},
     {SDB_CATALOG_PG_AM_OID, "pg_catalog", "pg_am", false, SDB_CATALOG_TABLE, "access methods (index and table)", NULL, SDB_NATTS_PG_AM, columns_pg_am},
@@ -496,8 +637,16 @@ const SdbCatalogRel sdb_catalog_rels[SDB_CATALOG_REL_COUNT] = {
     {SDB_CATALOG_PG_NAMESPACE_OID, "pg_catalog", "pg_namespace", false, SDB_CATALOG_TABLE, "schemas", NULL, SDB_NATTS_PG_NAMESPACE, columns_pg_namespace},
     {SDB_CATALOG_PG_OPERATOR_OID, "pg_catalog", "pg_operator", false, SDB_CATALOG_TABLE, "operators", NULL, SDB_NATTS_PG_OPERATOR, columns_pg_operator},
     {SDB_CATALOG_PG_REWRITE_OID, "pg_catalog", "pg_rewrite", false, SDB_CATALOG_TABLE, "rewrite rules; a view's SELECT is kept as SQL text in ev_action", NULL, SDB_NATTS_PG_REWRITE, columns_pg_rewrite},
+    {SDB_CATALOG_PG_STATISTIC_OID, "pg_catalog", "pg_statistic", false, SDB_CATALOG_TABLE, "per-column planner statistics written by ANALYZE (stavalues hold arrays of the column's type)", NULL, SDB_NATTS_PG_STATISTIC, columns_pg_statistic},
+    {SDB_CATALOG_PG_TRIGGER_OID, "pg_catalog", "pg_trigger", false, SDB_CATALOG_TABLE, "triggers (none: CREATE TRIGGER is not supported; foreign keys are checked without them)", NULL, SDB_NATTS_PG_TRIGGER, columns_pg_trigger},
+    {SDB_CATALOG_PG_POLICY_OID, "pg_catalog", "pg_policy", false, SDB_CATALOG_TABLE, "row-level security policies (none: CREATE POLICY is not supported)", NULL, SDB_NATTS_PG_POLICY, columns_pg_policy},
+    {SDB_CATALOG_PG_PARTITIONED_TABLE_OID, "pg_catalog", "pg_partitioned_table", false, SDB_CATALOG_TABLE, "partitioning keys of partitioned tables (none: partitioning is not supported)", NULL, SDB_NATTS_PG_PARTITIONED_TABLE, columns_pg_partitioned_table},
+    {SDB_CATALOG_PG_STATISTIC_EXT_OID, "pg_catalog", "pg_statistic_ext", false, SDB_CATALOG_TABLE, "extended statistics objects (none: CREATE STATISTICS is not supported)", NULL, SDB_NATTS_PG_STATISTIC_EXT, columns_pg_statistic_ext},
     {SDB_CATALOG_PG_COLLATION_OID, "pg_catalog", "pg_collation", false, SDB_CATALOG_TABLE, "collations", NULL, SDB_NATTS_PG_COLLATION, columns_pg_collation},
     {SDB_CATALOG_PG_ENUM_OID, "pg_catalog", "pg_enum", false, SDB_CATALOG_TABLE, "labels of enum types", NULL, SDB_NATTS_PG_ENUM, columns_pg_enum},
+    {SDB_CATALOG_PG_PUBLICATION_OID, "pg_catalog", "pg_publication", false, SDB_CATALOG_TABLE, "logical replication publications (none)", NULL, SDB_NATTS_PG_PUBLICATION, columns_pg_publication},
+    {SDB_CATALOG_PG_PUBLICATION_REL_OID, "pg_catalog", "pg_publication_rel", false, SDB_CATALOG_TABLE, "tables of publications (none)", NULL, SDB_NATTS_PG_PUBLICATION_REL, columns_pg_publication_rel},
+    {SDB_CATALOG_PG_PUBLICATION_NAMESPACE_OID, "pg_catalog", "pg_publication_namespace", false, SDB_CATALOG_TABLE, "schemas of publications (none)", NULL, SDB_NATTS_PG_PUBLICATION_NAMESPACE, columns_pg_publication_namespace},
     {SDB_CATALOG_PG_ROLES_OID, "pg_catalog", "pg_roles", false, SDB_CATALOG_VIEW, "roles, with the password hidden: a view over pg_authid", "SELECT pg_authid.rolname, pg_authid.rolsuper, pg_authid.rolinherit, pg_authid.rolcreaterole,\n    pg_authid.rolcreatedb, pg_authid.rolcanlogin, pg_authid.rolreplication, pg_authid.rolconnlimit,\n    '********'::text AS rolpassword, pg_authid.rolvaliduntil, pg_authid.rolbypassrls,\n    NULL::text[] AS rolconfig, pg_authid.oid\nFROM pg_authid", SDB_NATTS_PG_ROLES, columns_pg_roles},
     {SDB_CATALOG_PG_SETTINGS_OID, "pg_catalog", "pg_settings", false, SDB_CATALOG_VIEW, "run-time settings and their current values", "SELECT a.name, a.setting, a.unit, a.category, a.short_desc, a.extra_desc, a.context, a.vartype,\n    a.source, a.min_val, a.max_val, a.enumvals, a.boot_val, a.reset_val, a.sourcefile, a.sourceline,\n    a.pending_restart\nFROM pg_show_all_settings() a", SDB_NATTS_PG_SETTINGS, columns_pg_settings},
     {SDB_CATALOG_INFORMATION_SCHEMA_SCHEMATA_OID, "information_schema", "schemata", false, SDB_CATALOG_VIEW, "schemas the current role owns or may use", "SELECT current_database()::information_schema.sql_identifier AS catalog_name,\n    n.nspname::information_schema.sql_identifier AS schema_name,\n    u.rolname::information_schema.sql_identifier AS schema_owner,\n    NULL::information_schema.sql_identifier AS default_character_set_catalog,\n    NULL::information_schema.sql_identifier AS default_character_set_schema,\n    NULL::information_schema.sql_identifier AS default_character_set_name,\n    NULL::information_schema.character_data AS sql_path\nFROM pg_namespace n, pg_authid u\nWHERE n.nspowner = u.oid", SDB_NATTS_INFORMATION_SCHEMA_SCHEMATA, columns_information_schema_schemata},
@@ -506,36 +655,47 @@ const SdbCatalogRel sdb_catalog_rels[SDB_CATALOG_REL_COUNT] = {
     {SDB_CATALOG_INFORMATION_SCHEMA_VIEWS_OID, "information_schema", "views", false, SDB_CATALOG_VIEW, "views the current role may access, with their definitions", "SELECT current_database()::information_schema.sql_identifier AS table_catalog,\n    nc.nspname::information_schema.sql_identifier AS table_schema,\n    c.relname::information_schema.sql_identifier AS table_name,\n    pg_get_viewdef(c.oid)::information_schema.character_data AS view_definition,\n    'NONE'::information_schema.character_data AS check_option,\n    'NO'::information_schema.yes_or_no AS is_updatable,\n    'NO'::information_schema.yes_or_no AS is_insertable_into,\n    'NO'::information_schema.yes_or_no AS is_trigger_updatable,\n    'NO'::information_schema.yes_or_no AS is_trigger_deletable,\n    'NO'::information_schema.yes_or_no AS is_trigger_insertable_into\nFROM pg_namespace nc JOIN pg_class c ON nc.oid = c.relnamespace\nWHERE c.relkind = 'v'", SDB_NATTS_INFORMATION_SCHEMA_VIEWS, columns_information_schema_views},
     {SDB_CATALOG_INFORMATION_SCHEMA_TABLE_CONSTRAINTS_OID, "information_schema", "table_constraints", false, SDB_CATALOG_VIEW, "constraints of the tables the current role may access", "SELECT current_database()::information_schema.sql_identifier AS constraint_catalog,\n    nc.nspname::information_schema.sql_identifier AS constraint_schema,\n    c.conname::information_schema.sql_identifier AS constraint_name,\n    current_database()::information_schema.sql_identifier AS table_catalog,\n    nr.nspname::information_schema.sql_identifier AS table_schema,\n    r.relname::information_schema.sql_identifier AS table_name,\n    (CASE c.contype WHEN 'c' THEN 'CHECK' WHEN 'f' THEN 'FOREIGN KEY' WHEN 'p' THEN 'PRIMARY KEY'\n          WHEN 'u' THEN 'UNIQUE' END)::information_schema.character_data AS constraint_type,\n    (CASE WHEN c.condeferrable THEN 'YES' ELSE 'NO' END)::information_schema.yes_or_no AS is_deferrable,\n    (CASE WHEN c.condeferred THEN 'YES' ELSE 'NO' END)::information_schema.yes_or_no AS initially_deferred,\n    'YES'::information_schema.yes_or_no AS enforced,\n    (CASE WHEN c.contype = 'u' THEN 'YES' ELSE NULL END)::information_schema.yes_or_no AS nulls_distinct\nFROM pg_namespace nc, pg_namespace nr, pg_constraint c, pg_class r\nWHERE nc.oid = c.connamespace AND nr.oid = r.relnamespace AND c.conrelid = r.oid\n    AND c.contype IN ('c', 'f', 'p', 'u') AND r.relkind IN ('r', 'p')", SDB_NATTS_INFORMATION_SCHEMA_TABLE_CONSTRAINTS, columns_information_schema_table_constraints},
     {SDB_CATALOG_INFORMATION_SCHEMA_KEY_COLUMN_USAGE_OID, "information_schema", "key_column_usage", false, SDB_CATALOG_VIEW, "columns of primary key, unique and foreign key constraints", "SELECT current_database()::information_schema.sql_identifier AS constraint_catalog,\n    nc.nspname::information_schema.sql_identifier AS constraint_schema,\n    c.conname::information_schema.sql_identifier AS constraint_name,\n    current_database()::information_schema.sql_identifier AS table_catalog,\n    nr.nspname::information_schema.sql_identifier AS table_schema,\n    r.relname::information_schema.sql_identifier AS table_name,\n    a.attname::information_schema.sql_identifier AS column_name,\n    array_position(c.conkey, a.attnum)::information_schema.cardinal_number AS ordinal_position,\n    (CASE WHEN c.contype = 'f' THEN array_position(c.conkey, a.attnum)\n          ELSE NULL END)::information_schema.cardinal_number AS position_in_unique_constraint\nFROM pg_attribute a, pg_constraint c, pg_class r, pg_namespace nr, pg_namespace nc\nWHERE a.attrelid = r.oid AND c.conrelid = r.oid AND nr.oid = r.relnamespace AND nc.oid = c.connamespace\n    AND a.attnum = ANY (c.conkey) AND NOT a.attisdropped\n    AND c.contype IN ('p', 'u', 'f') AND r.relkind IN ('r', 'p')", SDB_NATTS_INFORMATION_SCHEMA_KEY_COLUMN_USAGE, columns_information_schema_key_column_usage},
+    {SDB_CATALOG_PG_STATS_OID, "pg_catalog", "pg_stats", false, SDB_CATALOG_VIEW, "pg_statistic in readable form, per table column", "SELECT n.nspname AS schemaname, c.relname AS tablename, a.attname, s.stainherit AS inherited,\n    s.stanullfrac AS null_frac, s.stawidth AS avg_width, s.stadistinct AS n_distinct,\n    CASE WHEN s.stakind1 = 1 THEN s.stavalues1 WHEN s.stakind2 = 1 THEN s.stavalues2 WHEN s.stakind3 = 1 THEN s.stavalues3 WHEN s.stakind4 = 1 THEN s.stavalues4 WHEN s.stakind5 = 1 THEN s.stavalues5 END AS most_common_vals,\n    CASE WHEN s.stakind1 = 1 THEN s.stanumbers1 WHEN s.stakind2 = 1 THEN s.stanumbers2 WHEN s.stakind3 = 1 THEN s.stanumbers3 WHEN s.stakind4 = 1 THEN s.stanumbers4 WHEN s.stakind5 = 1 THEN s.stanumbers5 END AS most_common_freqs,\n    CASE WHEN s.stakind1 = 2 THEN s.stavalues1 WHEN s.stakind2 = 2 THEN s.stavalues2 WHEN s.stakind3 = 2 THEN s.stavalues3 WHEN s.stakind4 = 2 THEN s.stavalues4 WHEN s.stakind5 = 2 THEN s.stavalues5 END AS histogram_bounds,\n    CASE WHEN s.stakind1 = 3 THEN (SELECT x FROM unnest(s.stanumbers1) x LIMIT 1) WHEN s.stakind2 = 3 THEN (SELECT x FROM unnest(s.stanumbers2) x LIMIT 1) WHEN s.stakind3 = 3 THEN (SELECT x FROM unnest(s.stanumbers3) x LIMIT 1) WHEN s.stakind4 = 3 THEN (SELECT x FROM unnest(s.stanumbers4) x LIMIT 1) WHEN s.stakind5 = 3 THEN (SELECT x FROM unnest(s.stanumbers5) x LIMIT 1) END AS correlation,\n    CASE WHEN s.stakind1 = 4 THEN s.stavalues1 WHEN s.stakind2 = 4 THEN s.stavalues2 WHEN s.stakind3 = 4 THEN s.stavalues3 WHEN s.stakind4 = 4 THEN s.stavalues4 WHEN s.stakind5 = 4 THEN s.stavalues5 END AS most_common_elems,\n    CASE WHEN s.stakind1 = 4 THEN s.stanumbers1 WHEN s.stakind2 = 4 THEN s.stanumbers2 WHEN s.stakind3 = 4 THEN s.stanumbers3 WHEN s.stakind4 = 4 THEN s.stanumbers4 WHEN s.stakind5 = 4 THEN s.stanumbers5 END AS most_common_elem_freqs,\n    CASE WHEN s.stakind1 = 5 THEN s.stanumbers1 WHEN s.stakind2 = 5 THEN s.stanumbers2 WHEN s.stakind3 = 5 THEN s.stanumbers3 WHEN s.stakind4 = 5 THEN s.stanumbers4 WHEN s.stakind5 = 5 THEN s.stanumbers5 END AS elem_count_histogram\nFROM pg_statistic s\nJOIN pg_class c ON c.oid = s.starelid\nJOIN pg_attribute a ON c.oid = a.attrelid AND a.attnum = s.staattnum\nLEFT JOIN pg_namespace n ON n.oid = c.relnamespace\nWHERE NOT a.attisdropped", SDB_NATTS_PG_STATS, columns_pg_stats},
 };
 
 /* Indexes into sdb_catalog_rels ordered by (schema, name), for binary search. */
 static const unsigned short by_name[SDB_CATALOG_REL_COUNT] = {
-    23,
-    26,
-    21,
-    25,
-    22,
-    24,
-    7,
+    32,
+    35,
+    30,
+    34,
+    31,
+    33,
     8,
+    9,
     1,
+    5,
     4,
     3,
-    17,
-    9,
-    5,
+    23,
     10,
+    6,
     11,
-    18,
     12,
+    24,
     13,
     14,
     15,
-    2,
     16,
-    19,
-    6,
+    21,
     20,
+    2,
+    25,
+    27,
+    26,
+    17,
+    28,
+    7,
+    29,
+    18,
+    22,
+    36,
+    19,
     0,
 };
 

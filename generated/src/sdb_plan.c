@@ -31,6 +31,431 @@ const char *sdb_plan_tag_name(SdbPlanTag tag)
     return (tag > SDB_P_INVALID && tag < SDB_P_COUNT) ? plan_names[tag] : "Invalid";
 }
 
+/* Whether ints list `v` of `n` holds `value` (an explain `when`). */
+static inline bool explain_has(const int *v, int n, int value)
+{
+    for (int i = 0; i < n; i++)
+        if (v[i] == value)
+            return true;
+    return false;
+}
+
+static int explain_scan(const SdbPlanScan *node, const SdbPlanExplainer *x)
+{
+    if (node->access == SDB_SCAN_ACCESS_SEQ) {
+        x->text(x->arg, "Seq Scan on ");
+        x->relation(x->arg, node->rel_oid);
+        x->alias(x->arg, node->alias);
+    } else if (node->access == SDB_SCAN_ACCESS_INDEX && !node->backward) {
+        x->text(x->arg, "Index Scan using ");
+        x->relation(x->arg, node->index_oid);
+        x->text(x->arg, " on ");
+        x->relation(x->arg, node->rel_oid);
+        x->alias(x->arg, node->alias);
+    } else if (node->access == SDB_SCAN_ACCESS_INDEX && node->backward) {
+        x->text(x->arg, "Index Scan Backward using ");
+        x->relation(x->arg, node->index_oid);
+        x->text(x->arg, " on ");
+        x->relation(x->arg, node->rel_oid);
+        x->alias(x->arg, node->alias);
+    } else if (!node->backward) {
+        x->text(x->arg, "Index Only Scan using ");
+        x->relation(x->arg, node->index_oid);
+        x->text(x->arg, " on ");
+        x->relation(x->arg, node->rel_oid);
+        x->alias(x->arg, node->alias);
+    } else {
+        x->text(x->arg, "Index Only Scan Backward using ");
+        x->relation(x->arg, node->index_oid);
+        x->text(x->arg, " on ");
+        x->relation(x->arg, node->rel_oid);
+        x->alias(x->arg, node->alias);
+    }
+    if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    if ((node->access == SDB_SCAN_ACCESS_INDEX || node->access == SDB_SCAN_ACCESS_INDEX_ONLY) && x->index_cond(x->arg, "Index Cond", node->index_oid, node->index_eq, node->neq, node->lower, node->lower_inclusive, node->upper, node->upper_inclusive) != SDB_OK)
+        return SDB_ERROR;
+    if (node->nfilters > 0 && (x->exprs(x->arg, "Filter", node->filters, node->nfilters, " AND ") != SDB_OK || x->analyze(x->arg, SDB_PLAN_EXPLAIN_REMOVED) != SDB_OK))
+        return SDB_ERROR;
+    return SDB_OK;
+}
+
+static int explain_values(const SdbPlanValues *node, const SdbPlanExplainer *x)
+{
+    if (node->nrows == 0) {
+        x->text(x->arg, "Result");
+    } else if (node->nrows == 1) {
+        x->text(x->arg, "Result");
+    } else {
+        x->text(x->arg, "Values Scan on \"*VALUES*\"");
+    }
+    if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    if (node->nrows == 0 && x->line(x->arg, "One-Time Filter", "false") != SDB_OK)
+        return SDB_ERROR;
+    return SDB_OK;
+}
+
+static int explain_one_row(const SdbPlanOneRow *node, const SdbPlanExplainer *x)
+{
+    (void)node;
+    x->text(x->arg, "Result");
+    if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    return SDB_OK;
+}
+
+static int explain_function_scan(const SdbPlanFunctionScan *node, const SdbPlanExplainer *x)
+{
+    x->text(x->arg, "Function Scan on ");
+    x->function(x->arg, node->call);
+    x->alias(x->arg, node->alias);
+    if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    return SDB_OK;
+}
+
+static int explain_filter(const SdbPlanFilter *node, const SdbPlanExplainer *x)
+{
+    x->text(x->arg, "Result");
+    if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    if (node->nquals > 0 && (x->exprs(x->arg, "Filter", node->quals, node->nquals, " AND ") != SDB_OK || x->analyze(x->arg, SDB_PLAN_EXPLAIN_REMOVED) != SDB_OK))
+        return SDB_ERROR;
+    int level = 1;
+    if (x->child(x->arg, node->child, level) != SDB_OK)
+        return SDB_ERROR;
+    return SDB_OK;
+}
+
+static int explain_project(const SdbPlanProject *node, const SdbPlanExplainer *x)
+{
+    return x->child(x->arg, node->child, 0);
+}
+
+static int explain_join(const SdbPlanJoin *node, const SdbPlanExplainer *x)
+{
+    if (node->strategy == SDB_JOIN_STRATEGY_HASH && node->kind == SDB_JOIN_KIND_INNER) {
+        x->text(x->arg, "Hash Join");
+    } else if (node->strategy == SDB_JOIN_STRATEGY_HASH && node->kind == SDB_JOIN_KIND_LEFT) {
+        x->text(x->arg, "Hash Left Join");
+    } else if (node->strategy == SDB_JOIN_STRATEGY_HASH && node->kind == SDB_JOIN_KIND_RIGHT) {
+        x->text(x->arg, "Hash Right Join");
+    } else if (node->strategy == SDB_JOIN_STRATEGY_HASH && node->kind == SDB_JOIN_KIND_FULL) {
+        x->text(x->arg, "Hash Full Join");
+    } else if (node->strategy == SDB_JOIN_STRATEGY_HASH && node->kind == SDB_JOIN_KIND_SEMI) {
+        x->text(x->arg, "Hash Semi Join");
+    } else if (node->strategy == SDB_JOIN_STRATEGY_HASH && node->kind == SDB_JOIN_KIND_ANTI) {
+        x->text(x->arg, "Hash Anti Join");
+    } else if (node->strategy == SDB_JOIN_STRATEGY_MERGE && node->kind == SDB_JOIN_KIND_INNER) {
+        x->text(x->arg, "Merge Join");
+    } else if (node->strategy == SDB_JOIN_STRATEGY_MERGE && node->kind == SDB_JOIN_KIND_LEFT) {
+        x->text(x->arg, "Merge Left Join");
+    } else if (node->strategy == SDB_JOIN_STRATEGY_MERGE && node->kind == SDB_JOIN_KIND_RIGHT) {
+        x->text(x->arg, "Merge Right Join");
+    } else if (node->strategy == SDB_JOIN_STRATEGY_MERGE && node->kind == SDB_JOIN_KIND_FULL) {
+        x->text(x->arg, "Merge Full Join");
+    } else if (node->strategy == SDB_JOIN_STRATEGY_MERGE && node->kind == SDB_JOIN_KIND_SEMI) {
+        x->text(x->arg, "Merge Semi Join");
+    } else if (node->strategy == SDB_JOIN_STRATEGY_MERGE && node->kind == SDB_JOIN_KIND_ANTI) {
+        x->text(x->arg, "Merge Anti Join");
+    } else if (node->kind == SDB_JOIN_KIND_INNER) {
+        x->text(x->arg, "Nested Loop");
+    } else if (node->kind == SDB_JOIN_KIND_LEFT) {
+        x->text(x->arg, "Nested Loop Left Join");
+    } else if (node->kind == SDB_JOIN_KIND_RIGHT) {
+        x->text(x->arg, "Nested Loop Right Join");
+    } else if (node->kind == SDB_JOIN_KIND_FULL) {
+        x->text(x->arg, "Nested Loop Full Join");
+    } else if (node->kind == SDB_JOIN_KIND_SEMI) {
+        x->text(x->arg, "Nested Loop Semi Join");
+    } else {
+        x->text(x->arg, "Nested Loop Anti Join");
+    }
+    if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    if (node->strategy == SDB_JOIN_STRATEGY_HASH && x->key_pairs(x->arg, "Hash Cond", node->left_keys, node->right_keys, node->nkeys) != SDB_OK)
+        return SDB_ERROR;
+    if (node->strategy == SDB_JOIN_STRATEGY_MERGE && x->key_pairs(x->arg, "Merge Cond", node->left_keys, node->right_keys, node->nkeys) != SDB_OK)
+        return SDB_ERROR;
+    if (node->nconds > 0 && x->exprs(x->arg, "Join Filter", node->conds, node->nconds, " AND ") != SDB_OK)
+        return SDB_ERROR;
+    int level = 1;
+    if (x->child(x->arg, node->left, level) != SDB_OK)
+        return SDB_ERROR;
+    if (node->strategy == SDB_JOIN_STRATEGY_HASH) {
+        if (x->wrapper(x->arg, "Hash", level, node->right, SDB_PLAN_EXPLAIN_HASH) != SDB_OK ||
+            x->child(x->arg, node->right, level + 1) != SDB_OK)
+            return SDB_ERROR;
+    } else if (x->child(x->arg, node->right, level) != SDB_OK) {
+        return SDB_ERROR;
+    }
+    return SDB_OK;
+}
+
+static int explain_aggregate(const SdbPlanAggregate *node, const SdbPlanExplainer *x)
+{
+    if (node->nsets == 0 && node->ngroups == 0 && node->strategy == SDB_AGG_STRATEGY_PLAIN) {
+        x->text(x->arg, "Aggregate");
+    } else if (node->nsets == 0 && node->strategy == SDB_AGG_STRATEGY_SORTED) {
+        x->text(x->arg, "GroupAggregate");
+    } else if (node->nsets == 0) {
+        x->text(x->arg, "HashAggregate");
+    } else if (explain_has(node->sets, node->nsets, 0)) {
+        x->text(x->arg, "MixedAggregate");
+    } else {
+        x->text(x->arg, "HashAggregate");
+    }
+    if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    if (node->nsets == 0 && node->ngroups > 0 && x->exprs(x->arg, "Group Key", node->groups, node->ngroups, ", ") != SDB_OK)
+        return SDB_ERROR;
+    if (x->sets(x->arg, "Hash Key", node->sets, node->nsets, node->groups, node->ngroups) != SDB_OK)
+        return SDB_ERROR;
+    if (explain_has(node->sets, node->nsets, 0) && x->line(x->arg, "Group Key", "()") != SDB_OK)
+        return SDB_ERROR;
+    if (node->nhaving > 0 && x->exprs(x->arg, "Filter", node->having, node->nhaving, " AND ") != SDB_OK)
+        return SDB_ERROR;
+    int level = 1;
+    if (x->child(x->arg, node->child, level) != SDB_OK)
+        return SDB_ERROR;
+    return SDB_OK;
+}
+
+static int explain_window(const SdbPlanWindow *node, const SdbPlanExplainer *x)
+{
+    (void)node;
+    x->text(x->arg, "WindowAgg");
+    if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    int level = 1;
+    if (x->child(x->arg, node->child, level) != SDB_OK)
+        return SDB_ERROR;
+    return SDB_OK;
+}
+
+static int explain_sort(const SdbPlanSort *node, const SdbPlanExplainer *x)
+{
+    x->text(x->arg, "Sort");
+    if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    if (x->sort_keys(x->arg, "Sort Key", node->keys, node->flags, node->nkeys) != SDB_OK)
+        return SDB_ERROR;
+    if (x->analyze(x->arg, SDB_PLAN_EXPLAIN_SORT) != SDB_OK)
+        return SDB_ERROR;
+    int level = 1;
+    if (x->child(x->arg, node->child, level) != SDB_OK)
+        return SDB_ERROR;
+    return SDB_OK;
+}
+
+static int explain_limit(const SdbPlanLimit *node, const SdbPlanExplainer *x)
+{
+    (void)node;
+    x->text(x->arg, "Limit");
+    if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    int level = 1;
+    if (x->child(x->arg, node->child, level) != SDB_OK)
+        return SDB_ERROR;
+    return SDB_OK;
+}
+
+static int explain_distinct(const SdbPlanDistinct *node, const SdbPlanExplainer *x)
+{
+    if (node->non == 0) {
+        x->text(x->arg, "HashAggregate");
+    } else {
+        x->text(x->arg, "Unique");
+    }
+    if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    if (node->non == 0 && x->columns(x->arg, "Group Key", node->child) != SDB_OK)
+        return SDB_ERROR;
+    int level = 1;
+    if (x->child(x->arg, node->child, level) != SDB_OK)
+        return SDB_ERROR;
+    return SDB_OK;
+}
+
+static int explain_set_op(const SdbPlanSetOp *node, const SdbPlanExplainer *x)
+{
+    const char *then = NULL;
+    if (node->op == SDB_SET_OP_KIND_UNION && node->all) {
+        x->text(x->arg, "Append");
+    } else if (node->op == SDB_SET_OP_KIND_UNION) {
+        x->text(x->arg, "HashAggregate");
+        then = "Append";
+    } else if (node->op == SDB_SET_OP_KIND_INTERSECT && !node->all) {
+        x->text(x->arg, "HashSetOp Intersect");
+        then = "Append";
+    } else if (node->op == SDB_SET_OP_KIND_INTERSECT) {
+        x->text(x->arg, "HashSetOp Intersect All");
+        then = "Append";
+    } else if (!node->all) {
+        x->text(x->arg, "HashSetOp Except");
+        then = "Append";
+    } else {
+        x->text(x->arg, "HashSetOp Except All");
+        then = "Append";
+    }
+    if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    if (node->op == SDB_SET_OP_KIND_UNION && !node->all && x->columns(x->arg, "Group Key", node->left) != SDB_OK)
+        return SDB_ERROR;
+    int level = 1;
+    if (then != NULL) {
+        if (x->wrapper(x->arg, then, 1, NULL, SDB_PLAN_EXPLAIN_NONE) != SDB_OK)
+            return SDB_ERROR;
+        level = 2;
+    }
+    if ((node->op == SDB_SET_OP_KIND_INTERSECT || node->op == SDB_SET_OP_KIND_EXCEPT)) {
+        if (x->wrapper(x->arg, "Subquery Scan on \"*SELECT* 1\"", level, node->left, SDB_PLAN_EXPLAIN_NONE) != SDB_OK ||
+            x->child(x->arg, node->left, level + 1) != SDB_OK)
+            return SDB_ERROR;
+    } else if (x->child(x->arg, node->left, level) != SDB_OK) {
+        return SDB_ERROR;
+    }
+    if ((node->op == SDB_SET_OP_KIND_INTERSECT || node->op == SDB_SET_OP_KIND_EXCEPT)) {
+        if (x->wrapper(x->arg, "Subquery Scan on \"*SELECT* 2\"", level, node->right, SDB_PLAN_EXPLAIN_NONE) != SDB_OK ||
+            x->child(x->arg, node->right, level + 1) != SDB_OK)
+            return SDB_ERROR;
+    } else if (x->child(x->arg, node->right, level) != SDB_OK) {
+        return SDB_ERROR;
+    }
+    return SDB_OK;
+}
+
+static int explain_cte_scan(const SdbPlanCteScan *node, const SdbPlanExplainer *x)
+{
+    x->text(x->arg, "CTE Scan on ");
+    x->text(x->arg, node->name ? node->name : "");
+    x->alias(x->arg, node->alias);
+    if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    {
+        x->text(x->arg, "CTE ");
+        x->text(x->arg, node->name ? node->name : "");
+        if (x->section(x->arg, node->cte) != SDB_OK)
+            return SDB_ERROR;
+    }
+    return SDB_OK;
+}
+
+static int explain_recursive_union(const SdbPlanRecursiveUnion *node, const SdbPlanExplainer *x)
+{
+    (void)node;
+    x->text(x->arg, "Recursive Union");
+    if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    int level = 1;
+    if (x->child(x->arg, node->anchor, level) != SDB_OK)
+        return SDB_ERROR;
+    if (x->child(x->arg, node->recursive, level) != SDB_OK)
+        return SDB_ERROR;
+    return SDB_OK;
+}
+
+static int explain_work_table_scan(const SdbPlanWorkTableScan *node, const SdbPlanExplainer *x)
+{
+    x->text(x->arg, "WorkTable Scan on ");
+    x->text(x->arg, node->name ? node->name : "");
+    x->alias(x->arg, node->alias);
+    if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    return SDB_OK;
+}
+
+static int explain_insert(const SdbPlanInsert *node, const SdbPlanExplainer *x)
+{
+    x->text(x->arg, "Insert on ");
+    x->relation(x->arg, node->rel_oid);
+    if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    if (node->on_conflict == SDB_CONFLICT_ACTION_NOTHING && x->line(x->arg, "Conflict Resolution", "NOTHING") != SDB_OK)
+        return SDB_ERROR;
+    if (node->on_conflict == SDB_CONFLICT_ACTION_UPDATE && x->line(x->arg, "Conflict Resolution", "UPDATE") != SDB_OK)
+        return SDB_ERROR;
+    if ((node->on_conflict == SDB_CONFLICT_ACTION_NOTHING || node->on_conflict == SDB_CONFLICT_ACTION_UPDATE) && node->arbiter_index != 0 && x->relation_line(x->arg, "Conflict Arbiter Indexes", node->arbiter_index) != SDB_OK)
+        return SDB_ERROR;
+    if (node->conflict_where != NULL && x->exprs(x->arg, "Conflict Filter", &node->conflict_where, 1, " AND ") != SDB_OK)
+        return SDB_ERROR;
+    int level = 1;
+    if (x->child(x->arg, node->child, level) != SDB_OK)
+        return SDB_ERROR;
+    return SDB_OK;
+}
+
+static int explain_update(const SdbPlanUpdate *node, const SdbPlanExplainer *x)
+{
+    x->text(x->arg, "Update on ");
+    x->relation(x->arg, node->rel_oid);
+    if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    int level = 1;
+    if (x->child(x->arg, node->child, level) != SDB_OK)
+        return SDB_ERROR;
+    return SDB_OK;
+}
+
+static int explain_delete(const SdbPlanDelete *node, const SdbPlanExplainer *x)
+{
+    x->text(x->arg, "Delete on ");
+    x->relation(x->arg, node->rel_oid);
+    if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    int level = 1;
+    if (x->child(x->arg, node->child, level) != SDB_OK)
+        return SDB_ERROR;
+    return SDB_OK;
+}
+
+int sdb_plan_explain(const SdbPlan *plan, const SdbPlanExplainer *x)
+{
+    switch (plan->tag) {
+    case SDB_P_SCAN:
+        return explain_scan((const SdbPlanScan *)plan, x);
+    case SDB_P_VALUES:
+        return explain_values((const SdbPlanValues *)plan, x);
+    case SDB_P_ONE_ROW:
+        return explain_one_row((const SdbPlanOneRow *)plan, x);
+    case SDB_P_FUNCTION_SCAN:
+        return explain_function_scan((const SdbPlanFunctionScan *)plan, x);
+    case SDB_P_FILTER:
+        return explain_filter((const SdbPlanFilter *)plan, x);
+    case SDB_P_PROJECT:
+        return explain_project((const SdbPlanProject *)plan, x);
+    case SDB_P_JOIN:
+        return explain_join((const SdbPlanJoin *)plan, x);
+    case SDB_P_AGGREGATE:
+        return explain_aggregate((const SdbPlanAggregate *)plan, x);
+    case SDB_P_WINDOW:
+        return explain_window((const SdbPlanWindow *)plan, x);
+    case SDB_P_SORT:
+        return explain_sort((const SdbPlanSort *)plan, x);
+    case SDB_P_LIMIT:
+        return explain_limit((const SdbPlanLimit *)plan, x);
+    case SDB_P_DISTINCT:
+        return explain_distinct((const SdbPlanDistinct *)plan, x);
+    case SDB_P_SET_OP:
+        return explain_set_op((const SdbPlanSetOp *)plan, x);
+    case SDB_P_CTE_SCAN:
+        return explain_cte_scan((const SdbPlanCteScan *)plan, x);
+    case SDB_P_RECURSIVE_UNION:
+        return explain_recursive_union((const SdbPlanRecursiveUnion *)plan, x);
+    case SDB_P_WORK_TABLE_SCAN:
+        return explain_work_table_scan((const SdbPlanWorkTableScan *)plan, x);
+    case SDB_P_INSERT:
+        return explain_insert((const SdbPlanInsert *)plan, x);
+    case SDB_P_UPDATE:
+        return explain_update((const SdbPlanUpdate *)plan, x);
+    case SDB_P_DELETE:
+        return explain_delete((const SdbPlanDelete *)plan, x);
+    default:
+        return SDB_ERROR;
+    }
+}
+
 static const char *scan_access_name(SdbScanAccess v)
 {
     switch (v) {
@@ -373,6 +798,8 @@ static int print_fields(const SdbPlan *plan, SdbStr *out)
         rc |= sdb_str_appendf(out, " upper=%s", node->upper ? sdb_expr_tag_name(node->upper->tag) : "-");
         rc |= sdb_str_appendf(out, " upper_inclusive=%s", node->upper_inclusive ? "true" : "false");
         rc |= sdb_str_appendf(out, " backward=%s", node->backward ? "true" : "false");
+        if (node->alias)
+            rc |= sdb_str_appendf(out, " alias=%s", node->alias);
         break;
     }
     case SDB_P_VALUES: {
@@ -386,6 +813,8 @@ static int print_fields(const SdbPlan *plan, SdbStr *out)
         rc |= sdb_str_appendf(out, " call=%s", node->call ? sdb_expr_tag_name(node->call->tag) : "-");
         rc |= sdb_str_appendf(out, " table=%lld", (long long)node->table);
         rc |= sdb_str_appendf(out, " ordinality=%s", node->ordinality ? "true" : "false");
+        if (node->alias)
+            rc |= sdb_str_appendf(out, " alias=%s", node->alias);
         break;
     }
     case SDB_P_FILTER: {
@@ -454,6 +883,10 @@ static int print_fields(const SdbPlan *plan, SdbStr *out)
         const SdbPlanCteScan *node = (const SdbPlanCteScan *)plan;
         rc |= sdb_str_appendf(out, " cte_id=%lld", (long long)node->cte_id);
         rc |= sdb_str_appendf(out, " table=%lld", (long long)node->table);
+        if (node->name)
+            rc |= sdb_str_appendf(out, " name=%s", node->name);
+        if (node->alias)
+            rc |= sdb_str_appendf(out, " alias=%s", node->alias);
         break;
     }
     case SDB_P_RECURSIVE_UNION: {
@@ -467,6 +900,10 @@ static int print_fields(const SdbPlan *plan, SdbStr *out)
         const SdbPlanWorkTableScan *node = (const SdbPlanWorkTableScan *)plan;
         rc |= sdb_str_appendf(out, " cte_id=%lld", (long long)node->cte_id);
         rc |= sdb_str_appendf(out, " table=%lld", (long long)node->table);
+        if (node->name)
+            rc |= sdb_str_appendf(out, " name=%s", node->name);
+        if (node->alias)
+            rc |= sdb_str_appendf(out, " alias=%s", node->alias);
         break;
     }
     case SDB_P_INSERT: {

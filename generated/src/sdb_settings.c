@@ -318,7 +318,7 @@ const SdbSettingDef sdb_setting_defs[SDB_SETTING_COUNT] = {
         .unit = NULL,
         .group = "Connections",
         .description = "Host-based authentication rules, relative to the data directory.",
-        .default_text = "specdb_hba.conf",
+        .default_text = "pg_hba.conf",
         .report = false,
         .offset = offsetof(SdbSettings, hba_file),
     },
@@ -823,7 +823,7 @@ const char sdb_settings_sample_conf[] =
     "\n"
     "# --- Connections ---\n"
     "#authentication_timeout = '1min'\n"
-    "#hba_file = 'specdb_hba.conf'\n"
+    "#hba_file = 'pg_hba.conf'\n"
     "#http_port = 8080\n"
     "#listen_addresses = '127.0.0.1'\n"
     "#max_connections = 100\n"

@@ -116,6 +116,34 @@ typedef struct SdbSequence {
 #define SDB_AM_HEAP 2
 #define SDB_AM_BTREE 403
 
+/* Planner statistics of one column (a pg_statistic row, written by
+ * ANALYZE), with PostgreSQL's meanings: stadistinct > 0 a number of
+ * distinct values, < 0 minus a fraction of the rows, 0 unknown; slots of
+ * kind SDB_STATS_KIND_MCV (values and their frequencies, most common
+ * first), _HISTOGRAM (bounds of equal-count bins, values only) and
+ * _CORRELATION (one number).  Values are of the column's type. */
+#define SDB_STATS_SLOTS 5
+#define SDB_STATS_KIND_MCV 1
+#define SDB_STATS_KIND_HISTOGRAM 2
+#define SDB_STATS_KIND_CORRELATION 3
+typedef struct SdbStatsSlot {
+    int16_t kind;  /* 0: unused */
+    SdbOid op;     /* staop: the = (MCV) or < (histogram, correlation) operator */
+    SdbOid coll;   /* stacoll */
+    int nnumbers;
+    const float *numbers;
+    int nvalues;
+    const SdbDatum *values;
+} SdbStatsSlot;
+
+typedef struct SdbColumnStats {
+    int16_t attnum; /* 0: the column has no statistics */
+    float nullfrac;
+    int32_t width;
+    float ndistinct;
+    SdbStatsSlot slots[SDB_STATS_SLOTS];
+} SdbColumnStats;
+
 /* A relation: table, index, view or sequence (pg_class relkind letters).
  * System catalogs look like any table (kind 'r', attrs from the spec) with
  * system = true; their storage is relation number = OID, in database 0
@@ -141,6 +169,10 @@ typedef struct SdbRelation {
     const char *view_sql;     /* 'v': the view's SELECT as SQL text */
     const SdbSequence *sequence; /* 'S': its options, else NULL */
     SdbOid index_table;       /* 'i': the table it indexes, else 0 */
+    bool analyzed;            /* pg_class.reltuples >= 0 (-1: never analyzed); when set, */
+    int32_t relpages;         /* relpages and reltuples are what the last ANALYZE */
+    float reltuples;          /* found (a zeroed descriptor reads as never analyzed) */
+    const SdbColumnStats *stats; /* natts entries (attnum 0: none), or NULL when no column has any */
 } SdbRelation;
 
 typedef struct SdbCatalog SdbCatalog;
@@ -212,6 +244,12 @@ typedef struct SdbDdlContext {
     const char *const *view_names;
     const SdbOid *view_types;
     const int32_t *view_typmods;
+    /* CREATE/ALTER/DROP ROLE: the session's role (NULL: an all-powerful
+     * embedded caller), whether password_encryption is md5 (else
+     * scram-sha-256), and the TimeZone that VALID UNTIL is read in. */
+    const char *current_user;
+    bool password_md5;
+    const SdbTimeZone *timezone;
 } SdbDdlContext;
 int sdb_ddl_execute(SdbDdlContext *ddl, const SdbNode *stmt, SdbStr *tag);
 
@@ -223,6 +261,38 @@ int sdb_ddl_execute(SdbDdlContext *ddl, const SdbNode *stmt, SdbStr *tag);
  * index insert and lookup (runtime/access). */
 int sdb_index_key(const SdbRelation *rel, const SdbIndex *index, const SdbDatum *values, const bool *nulls,
                   SdbStr *out, bool *has_null);
+
+/* ANALYZE's result for `rel` (runtime/catalog/stats.c): pg_class.relpages
+ * and reltuples, and the pg_statistic rows of cols[0..ncols) (each
+ * replacing that column's previous row; values of stavalues are built as
+ * arrays of the column's type).  Taken as a catalog change of txn (the
+ * catalog-change lock, as DDL), so the new descriptor is the transaction's
+ * until it commits.  Scratch memory from `arena`. */
+int sdb_catalog_set_stats(SdbCatalog *cat, SdbTxn *txn, const SdbRelation *rel, int32_t relpages, float reltuples,
+                          int ncols, const SdbColumnStats *cols, SdbArena *arena);
+
+/* The OIDs of the user tables (relkind 'r', not system catalogs) txn
+ * sees, in `arena` (ANALYZE without a table list). */
+int sdb_catalog_tables(SdbCatalog *cat, SdbTxn *txn, SdbArena *arena, SdbOid **oids, int *n);
+
+/* One role (pg_authid), strings in the caller's arena. */
+typedef struct SdbRole {
+    SdbOid oid;
+    const char *name;
+    bool superuser, inherit, createrole, createdb, canlogin, replication, bypassrls;
+    int32_t connlimit;        /* -1: no limit */
+    const char *password;     /* stored form (SCRAM-SHA-256$... or md5...), or NULL */
+    bool has_valid_until;
+    int64_t valid_until;      /* timestamptz (microseconds since 2000-01-01 UTC) */
+} SdbRole;
+
+/* The role called `name` as txn sees it: *found false when there is none. */
+int sdb_catalog_role(SdbCatalog *cat, SdbTxn *txn, const char *name, SdbArena *arena, SdbRole *out, bool *found);
+
+/* Whether role `role` is a member of role `group` (directly or through
+ * other groups; pg_auth_members); false when either does not exist. */
+int sdb_catalog_role_member(SdbCatalog *cat, SdbTxn *txn, const char *role, const char *group, SdbArena *arena,
+                            bool *member);
 
 /* Hand out a new OID (durable through checkpoints and the WAL). */
 int sdb_catalog_new_oid(SdbCatalog *cat, SdbOid *oid);

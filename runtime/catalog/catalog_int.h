@@ -146,6 +146,15 @@ SdbDatum sdb_cat_oid(SdbOid oid);
 /* The transaction's xid, assigned on first use. */
 int sdb_cat_xid(SdbTxn *txn, SdbXid *xid);
 
+/* --- planner statistics (stats.c) -------------------------------------- */
+
+/* Delete relation relid's pg_statistic rows (of column attnum; 0: all). */
+int sdb_cat_stats_delete(SdbCatalog *cat, SdbTxn *txn, SdbOid relid, int attnum, SdbArena *arena);
+/* A descriptor's column statistics from a pg_statistic row (values copied
+ * into `arena`). */
+int sdb_cat_stats_from_row(SdbArena *arena, SdbArena *scratch, const SdbDatum *values, const bool *nulls,
+                           SdbColumnStats *out);
+
 /* --- descriptors (catalog_load.c) ------------------------------------- */
 
 /* Build the descriptors of the relations with the given oids (all when

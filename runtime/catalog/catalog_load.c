@@ -1,7 +1,8 @@
 /*
  * catalog/catalog_load.c: building relation descriptors (SdbRelation) from
  * the rows of pg_class, pg_attribute, pg_attrdef, pg_index, pg_constraint,
- * pg_rewrite, pg_sequence and pg_depend as a transaction sees them, and the
+ * pg_rewrite, pg_sequence, pg_depend and pg_statistic as a transaction sees
+ * them, and the
  * list of schemas from pg_namespace.  Each descriptor owns an arena holding
  * everything it points to.
  */
@@ -112,6 +113,9 @@ static int new_builder(Loader *ld, const SdbCatRow *row)
         rel->toast = (SdbRelFileId){ld->cat->db_oid, toast};
     rel->system = rel->oid < SDB_FIRST_NORMAL_OID;
     rel->natts = (int)sdb_datum_to_int64(v[SDB_ANUM_PG_CLASS_RELNATTS - 1]);
+    rel->relpages = (int32_t)sdb_datum_to_int64(v[SDB_ANUM_PG_CLASS_RELPAGES - 1]);
+    rel->reltuples = sdb_datum_to_float4(v[SDB_ANUM_PG_CLASS_RELTUPLES - 1]);
+    rel->analyzed = rel->reltuples >= 0;
     b->attrs = sdb_arena_calloc(arena, (size_t)rel->natts + 1, sizeof *b->attrs);
     if (rel->name == NULL || rel->namespace_name == NULL || b->attrs == NULL) {
         sdb_arena_destroy(arena);
@@ -356,6 +360,29 @@ static int load_sequences(Loader *ld)
     return SDB_OK;
 }
 
+/* pg_statistic: the columns' planner statistics. */
+static int load_statistics(Loader *ld)
+{
+    SdbCatRows rows;
+    if (sdb_cat_scan_keys(ld->cat, ld->txn, sdb_catalog_by_oid(SDB_CATALOG_PG_STATISTIC_OID),
+                          SDB_ANUM_PG_STATISTIC_STARELID, ld->wanted, ld->scratch, &rows) != SDB_OK)
+        return SDB_ERROR;
+    for (size_t i = 0; i < rows.count; i++) {
+        const SdbDatum *v = rows.rows[i].values;
+        Builder *b = builder_of(ld, (SdbOid)v[SDB_ANUM_PG_STATISTIC_STARELID - 1]);
+        int attnum = (int)sdb_datum_to_int64(v[SDB_ANUM_PG_STATISTIC_STAATTNUM - 1]);
+        if (b == NULL || attnum < 1 || attnum > b->rel->natts)
+            continue;
+        if (b->rel->stats == NULL &&
+            (b->rel->stats = sdb_arena_calloc(b->arena, (size_t)b->rel->natts, sizeof(SdbColumnStats))) == NULL)
+            return SDB_ERROR;
+        if (sdb_cat_stats_from_row(b->arena, ld->scratch, v, rows.rows[i].nulls,
+                                   (SdbColumnStats *)&b->rel->stats[attnum - 1]) != SDB_OK)
+            return SDB_ERROR;
+    }
+    return SDB_OK;
+}
+
 /* pg_depend: sequences owned by columns (serial, identity). */
 static int load_owned_sequences(Loader *ld)
 {
@@ -407,7 +434,7 @@ int sdb_cat_load(SdbCatalog *cat, SdbTxn *txn, const SdbOid *oids, size_t noids,
         return SDB_ERROR;
     if (load_classes(&ld, oids, noids) != SDB_OK || load_attributes(&ld) != SDB_OK || load_defaults(&ld) != SDB_OK ||
         load_indexes(&ld) != SDB_OK || load_constraints(&ld) != SDB_OK || load_views(&ld) != SDB_OK ||
-        load_sequences(&ld) != SDB_OK || load_owned_sequences(&ld) != SDB_OK) {
+        load_sequences(&ld) != SDB_OK || load_owned_sequences(&ld) != SDB_OK || load_statistics(&ld) != SDB_OK) {
         destroy_builders(&ld);
         return SDB_ERROR;
     }

@@ -385,8 +385,10 @@ int sdb_ddl_execute(SdbDdlContext *ctx, const SdbNode *stmt, SdbStr *tag)
                : r->rename_type == SDB_OBJECT_TYPE_VIEW     ? "ALTER VIEW"
                : r->rename_type == SDB_OBJECT_TYPE_SEQUENCE ? "ALTER SEQUENCE"
                : r->rename_type == SDB_OBJECT_TYPE_SCHEMA   ? "ALTER SCHEMA"
+               : r->rename_type == SDB_OBJECT_TYPE_ROLE     ? "ALTER ROLE"
                                                             : "ALTER TABLE";
-        rc = sdb_ddl_rename(&d, r);
+        rc = r->rename_type == SDB_OBJECT_TYPE_ROLE ? sdb_ddl_rename_role(&d, r->subname, r->newname)
+                                                    : sdb_ddl_rename(&d, r);
         break;
     }
     case SDB_T_VIEW_STMT:
@@ -408,6 +410,18 @@ int sdb_ddl_execute(SdbDdlContext *ctx, const SdbNode *stmt, SdbStr *tag)
     case SDB_T_DROPDB_STMT:
         name = "DROP DATABASE";
         rc = sdb_ddl_dropdb(&d, (const SdbDropdbStmt *)stmt);
+        break;
+    case SDB_T_CREATE_ROLE_STMT:
+        name = "CREATE ROLE";
+        rc = sdb_ddl_create_role(&d, (const SdbCreateRoleStmt *)stmt);
+        break;
+    case SDB_T_ALTER_ROLE_STMT:
+        name = "ALTER ROLE";
+        rc = sdb_ddl_alter_role(&d, (const SdbAlterRoleStmt *)stmt);
+        break;
+    case SDB_T_DROP_ROLE_STMT:
+        name = "DROP ROLE";
+        rc = sdb_ddl_drop_role(&d, (const SdbDropRoleStmt *)stmt);
         break;
     default:
         return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "statement %s is not a DDL statement",

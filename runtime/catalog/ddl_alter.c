@@ -160,6 +160,8 @@ static int mark_dropped(SdbDdl *d, const SdbRelation *rel, int attnum)
             sdb_cat_update(d->cat, d->txn, row->tid, &t) != SDB_OK)
             return SDB_ERROR;
     }
+    if (sdb_cat_stats_delete(d->cat, d->txn, rel->oid, attnum, d->arena) != SDB_OK)
+        return SDB_ERROR;
     return sdb_ddl_touch(d, rel->oid);
 }
 

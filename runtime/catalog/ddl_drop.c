@@ -22,6 +22,7 @@ static int drop_class(SdbDdl *d, SdbOid oid, SdbRelFileId file, bool has_storage
         delete_where(d, SDB_CATALOG_PG_ATTRIBUTE_OID, SDB_ANUM_PG_ATTRIBUTE_ATTRELID, oid) != SDB_OK ||
         delete_where(d, SDB_CATALOG_PG_DESCRIPTION_OID, SDB_ANUM_PG_DESCRIPTION_OBJOID, oid) != SDB_OK ||
         delete_where(d, SDB_CATALOG_PG_DEPEND_OID, SDB_ANUM_PG_DEPEND_OBJID, oid) != SDB_OK ||
+        sdb_cat_stats_delete(d->cat, d->txn, oid, 0, d->arena) != SDB_OK ||
         (has_storage && sdb_cat_note_file(d->cat, file, true) != SDB_OK))
         return SDB_ERROR;
     return sdb_ddl_touch(d, oid);

@@ -158,5 +158,10 @@ int sdb_ddl_create_schema(SdbDdl *d, const SdbCreateSchemaStmt *stmt);
 int sdb_ddl_seq_stmt(SdbDdl *d, const SdbCreateSeqStmt *stmt);
 int sdb_ddl_createdb(SdbDdl *d, const SdbCreatedbStmt *stmt);
 int sdb_ddl_dropdb(SdbDdl *d, const SdbDropdbStmt *stmt);
+/* role.c */
+int sdb_ddl_create_role(SdbDdl *d, const SdbCreateRoleStmt *stmt);
+int sdb_ddl_alter_role(SdbDdl *d, const SdbAlterRoleStmt *stmt);
+int sdb_ddl_rename_role(SdbDdl *d, const char *old_name, const char *new_name);
+int sdb_ddl_drop_role(SdbDdl *d, const SdbDropRoleStmt *stmt);
 
 #endif /* SDB_CATALOG_DDL_INT_H */

@@ -1055,8 +1055,36 @@ int sdb_ddl_add_constraint(SdbDdl *d, const SdbRelation *rel, const SdbConstrain
 
 /* --- CREATE TABLE ---------------------------------------------------------------- */
 
+/* CREATE TABLE's storage parameters: fillfactor (10..100) and
+ * autovacuum_enabled are checked and accepted (heap pages are always
+ * filled; there is no autovacuum); anything else is 22023. */
+static int check_storage_parameters(const SdbList *options)
+{
+    for (int i = 0; i < sdb_list_length(options); i++) {
+        const SdbDefElem *opt = (const SdbDefElem *)sdb_list_nth(options, i);
+        const char *v = SDB_IS_A(opt->arg, A_CONST) ? ((const SdbAConst *)opt->arg)->val : NULL;
+        if (strcmp(opt->defname, "fillfactor") == 0) {
+            char *end = NULL;
+            long n = v ? strtol(v, &end, 10) : 0;
+            if (v == NULL || *v == '\0' || *end != '\0')
+                return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "invalid value for integer option \"fillfactor\": %s",
+                                 v ? v : "true");
+            if (n < 10 || n > 100) {
+                sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "value %s out of bounds for option \"fillfactor\"", v);
+                sdb_error_detail("Valid values are between \"10\" and \"100\".");
+                return SDB_ERROR;
+            }
+        } else if (strcmp(opt->defname, "autovacuum_enabled") != 0) {
+            return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "unrecognized parameter \"%s\"", opt->defname);
+        }
+    }
+    return SDB_OK;
+}
+
 int sdb_ddl_create_table(SdbDdl *d, const SdbCreateStmt *stmt)
 {
+    if (check_storage_parameters(stmt->options) != SDB_OK)
+        return SDB_ERROR;
     const SdbRangeVar *rv = stmt->relation;
     SdbOid nsp;
     bool taken;

@@ -458,6 +458,11 @@ uint64_t sdb_exec_rows_affected(const SdbExecState *st)
     return st ? st->rows_affected : 0;
 }
 
+bool sdb_exec_restartable(const SdbExecState *st)
+{
+    return st && st->restartable;
+}
+
 void sdb_exec_end(SdbExecState *st)
 {
     if (st == NULL)

@@ -44,6 +44,10 @@ int sdb_exec_next(SdbExecState *st, SdbBatch **out);
 
 /* Rows inserted/updated/deleted by a modifying plan so far (command tags). */
 uint64_t sdb_exec_rows_affected(const SdbExecState *st);
+/* After an error (40001): whether the failed statement wrote nothing and
+ * only met a row updated by a transaction that committed since its
+ * snapshot (READ COMMITTED), so it may simply run again on a new one. */
+bool sdb_exec_restartable(const SdbExecState *st);
 
 /* Release everything (temp files too); safe after an error. */
 void sdb_exec_end(SdbExecState *st);

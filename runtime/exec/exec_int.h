@@ -103,6 +103,10 @@ struct SdbExecState {
     SdbArena *arena;        /* this run's */
     ExecNode *root;
     uint64_t rows_affected;
+    /* A READ COMMITTED UPDATE/DELETE met a row a transaction committed
+     * since the snapshot had updated, before this run wrote anything: the
+     * statement may run again on a new snapshot (sdb_exec_restartable). */
+    bool restartable;
     RowCtx *outer;          /* the enclosing query's row while a SubPlan runs */
     RowCtx *params;         /* an index nested loop's left row, for Vars the inner side cannot resolve */
     struct Cleanup *cleanups; /* run at the end of this run (scans, temp files) */

@@ -19,13 +19,18 @@ typedef struct Explain {
     ExecShared *sh;
     SdbHash *names;         /* (table, column) -> column name */
     SdbHash *relnames;      /* binding table of a Scan -> its relation's name */
-    int nscans;             /* Scans in the plan: more than one qualifies names */
+    int nscans;             /* scans in the plan (range_name): more than one qualifies names */
     SdbHash *subnums;       /* SubPlan pointer -> its number (1, 2 ...) */
     int nsubplans;
     int nparams;            /* InitPlan results $0, $1 ... */
     int shift;              /* extra indentation inside SubPlan and CTE sections */
-    bool *cte_printed;
-    int ncte;
+    SdbHash *sections;      /* plans printed as a section (a CTE's, once) */
+    /* the node sdb_plan_explain() is printing */
+    const SdbPlan *node;
+    const SdbPlan *stats_of; /* whose actual counts its title shows */
+    int depth;
+    int own_table;          /* a scan's binding table: its own columns go unqualified, as in PostgreSQL */
+    SdbStr title;           /* its title, in pieces */
 } Explain;
 
 static int deparse(Explain *ex, const SdbExpr *e, SdbStr *s);
@@ -51,6 +56,38 @@ static void add_expr_name(Explain *ex, int table, int column, const SdbExpr *e)
     sdb_hash_put(ex->names, key, sizeof(key), text.data);
 }
 
+/* The name EXPLAIN qualifies the columns of a scan with (its alias, else
+ * what it reads), and their binding table; NULL for other operators. */
+static const char *range_name(Explain *ex, const SdbPlan *p, int *table)
+{
+    switch (p->tag) {
+    case SDB_P_SCAN: {
+        const SdbPlanScan *s = (const SdbPlanScan *)p;
+        *table = s->table;
+        return s->alias != NULL ? s->alias : rel_name(ex, s->rel_oid);
+    }
+    case SDB_P_FUNCTION_SCAN: {
+        const SdbPlanFunctionScan *f = (const SdbPlanFunctionScan *)p;
+        *table = f->table;
+        return f->alias != NULL                 ? f->alias
+               : f->call->tag == SDB_E_FUNC_EXPR ? ((const SdbBoundFuncExpr *)f->call)->func->name
+                                                 : NULL;
+    }
+    case SDB_P_CTE_SCAN: {
+        const SdbPlanCteScan *c = (const SdbPlanCteScan *)p;
+        *table = c->table;
+        return c->alias != NULL ? c->alias : c->name;
+    }
+    case SDB_P_WORK_TABLE_SCAN: {
+        const SdbPlanWorkTableScan *w = (const SdbPlanWorkTableScan *)p;
+        *table = w->table;
+        return w->alias != NULL ? w->alias : w->name;
+    }
+    default:
+        return NULL;
+    }
+}
+
 static void add_names(Explain *ex, const SdbPlan *p)
 {
     /* children first: an aggregate's text uses their names */
@@ -73,10 +110,11 @@ static void add_names(Explain *ex, const SdbPlan *p)
         if (p->cols[i].name != NULL && !sdb_hash_lookup(ex->names, key, sizeof(key), NULL))
             sdb_hash_put(ex->names, key, sizeof(key), (void *)p->cols[i].name);
     }
-    if (p->tag == SDB_P_SCAN) {
-        const SdbPlanScan *s = (const SdbPlanScan *)p;
+    int table;
+    const char *range = range_name(ex, p, &table);
+    if (range != NULL) {
         ex->nscans++;
-        sdb_hash_put(ex->relnames, &s->table, sizeof(s->table), (void *)rel_name(ex, s->rel_oid));
+        sdb_hash_put(ex->relnames, &table, sizeof(table), (void *)range);
     }
     if (p->tag == SDB_P_CTE_SCAN)
         add_names(ex, ((const SdbPlanCteScan *)p)->cte);
@@ -193,7 +231,8 @@ static int deparse(Explain *ex, const SdbExpr *e, SdbStr *s)
         const SdbBoundVar *v = (const SdbBoundVar *)e;
         int key[2] = {v->table, v->column};
         void *name, *rel;
-        if (ex->nscans > 1 && sdb_hash_lookup(ex->relnames, &v->table, sizeof(v->table), &rel))
+        if (ex->nscans > 1 && v->table != ex->own_table &&
+            sdb_hash_lookup(ex->relnames, &v->table, sizeof(v->table), &rel))
             sdb_str_appendf(s, "%s.", (const char *)rel);
         if (sdb_hash_lookup(ex->names, key, sizeof(key), &name))
             return sdb_str_append_cstr(s, name);
@@ -458,16 +497,24 @@ static int width_of(const SdbPlan *p)
     return w;
 }
 
+static NodeStats *node_stats(Explain *ex, const SdbPlan *p)
+{
+    void *found = NULL;
+    if (!ex->analyze || p == NULL || !sdb_hash_lookup(ex->sh->stats, &p, sizeof(p), &found))
+        return NULL;
+    return found;
+}
+
+/* A title line: estimates of `est`, with ANALYZE the actual counts of `stats_of`. */
 static void header(Explain *ex, int depth, const char *title, const SdbPlan *stats_of, const SdbPlan *est)
 {
     indent(ex, depth, true);
     sdb_str_append_cstr(ex->out, title);
-    if (ex->costs)
+    if (ex->costs && est != NULL)
         sdb_str_appendf(ex->out, "  (cost=0.00..%.2f rows=%.0f width=%d)", est->cost, est->rows, width_of(est));
     if (ex->analyze) {
-        void *found = NULL;
-        if (stats_of && sdb_hash_lookup(ex->sh->stats, &stats_of, sizeof(stats_of), &found)) {
-            NodeStats *ns = found;
+        NodeStats *ns = node_stats(ex, stats_of);
+        if (ns != NULL) {
             uint64_t loops = ns->loops ? ns->loops : 1;
             sdb_str_appendf(ex->out, " (actual time=%.3f..%.3f rows=%.0f loops=%llu)", ns->first_ms / loops,
                             ns->ms / loops, (double)ns->rows / loops, (unsigned long long)ns->loops);
@@ -478,72 +525,41 @@ static void header(Explain *ex, int depth, const char *title, const SdbPlan *sta
     sdb_str_append_char(ex->out, '\n');
 }
 
-static NodeStats *node_stats(Explain *ex, const SdbPlan *p)
+/* The start of a detail line of the current node: "Title: ". */
+static void detail_start(Explain *ex, int depth, const char *title)
 {
-    void *found = NULL;
-    if (!ex->analyze || !sdb_hash_lookup(ex->sh->stats, &p, sizeof(p), &found))
-        return NULL;
-    return found;
+    indent(ex, depth, false);
+    sdb_str_appendf(ex->out, "%s: ", title);
 }
 
-/* EXPLAIN ANALYZE: "Rows Removed by Filter: n" (per loop). */
-static void detail_removed(Explain *ex, int depth, const SdbPlan *p)
+/* EXPLAIN ANALYZE lines from the counters of node `p`, printed at `depth`. */
+static int counter_line(Explain *ex, int depth, const SdbPlan *p, SdbPlanExplainCounter counter)
 {
     NodeStats *ns = node_stats(ex, p);
     if (ns == NULL)
-        return;
-    indent(ex, depth, false);
-    sdb_str_appendf(ex->out, "Rows Removed by Filter: %.0f\n", (double)ns->removed / (ns->loops ? ns->loops : 1));
-}
-
-/* EXPLAIN ANALYZE of a Sort: "Sort Method: quicksort  Memory: 25kB". */
-static void detail_sort(Explain *ex, int depth, const SdbPlan *p)
-{
-    NodeStats *ns = node_stats(ex, p);
-    if (ns == NULL || ns->sort_method == NULL)
-        return;
-    indent(ex, depth, false);
-    bool disk = strcmp(ns->sort_method, "external merge") == 0;
-    sdb_str_appendf(ex->out, "Sort Method: %s  %s: %lldkB\n", ns->sort_method, disk ? "Disk" : "Memory",
-                    (long long)ns->sort_kb);
-}
-
-static void detail_exprs(Explain *ex, int depth, const char *label, SdbExpr *const *exprs, int n, const char *sep)
-{
-    if (n == 0)
-        return;
-    indent(ex, depth, false);
-    sdb_str_appendf(ex->out, "%s: ", label);
-    if (n > 1 && strcmp(sep, " AND ") == 0)
-        sdb_str_append_char(ex->out, '(');
-    deparse_list(ex, exprs, n, sep, ex->out);
-    if (n > 1 && strcmp(sep, " AND ") == 0)
-        sdb_str_append_char(ex->out, ')');
-    sdb_str_append_char(ex->out, '\n');
-}
-
-static void detail_keys(Explain *ex, int depth, const char *label, SdbExpr *const *keys, const int *flags, int n)
-{
-    if (n == 0)
-        return;
-    indent(ex, depth, false);
-    sdb_str_appendf(ex->out, "%s: ", label);
-    for (int i = 0; i < n; i++) {
-        if (i > 0)
-            sdb_str_append_cstr(ex->out, ", ");
-        deparse(ex, keys[i], ex->out);
-        int f = flags ? flags[i] : 0;
-        if (f & SDB_SORT_DESC)
-            sdb_str_append_cstr(ex->out, " DESC");
-        if ((f & SDB_SORT_NULLS_FIRST) && !(f & SDB_SORT_DESC))
-            sdb_str_append_cstr(ex->out, " NULLS FIRST");
-        if ((f & SDB_SORT_NULLS_LAST) && (f & SDB_SORT_DESC))
-            sdb_str_append_cstr(ex->out, " NULLS LAST");
+        return SDB_OK;
+    switch (counter) {
+    case SDB_PLAN_EXPLAIN_REMOVED:
+        detail_start(ex, depth, "Rows Removed by Filter");
+        return sdb_str_appendf(ex->out, "%.0f\n", (double)ns->removed / (ns->loops ? ns->loops : 1));
+    case SDB_PLAN_EXPLAIN_SORT:
+        if (ns->sort_method == NULL)
+            return SDB_OK;
+        detail_start(ex, depth, "Sort Method");
+        return sdb_str_appendf(ex->out, "%s  %s: %lldkB\n", ns->sort_method,
+                               strcmp(ns->sort_method, "external merge") == 0 ? "Disk" : "Memory",
+                               (long long)ns->sort_kb);
+    case SDB_PLAN_EXPLAIN_HASH:
+        if (ns->hash_buckets <= 0)
+            return SDB_OK;
+        indent(ex, depth, false);
+        return sdb_str_appendf(ex->out, "Buckets: %lld  Batches: %d  Memory Usage: %lldkB\n",
+                               (long long)ns->hash_buckets, ns->hash_batches, (long long)ns->hash_kb);
+    case SDB_PLAN_EXPLAIN_NONE:
+        break;
     }
-    sdb_str_append_char(ex->out, '\n');
+    return SDB_OK;
 }
-
-static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan *stats_of);
 
 static const char *rel_name(Explain *ex, SdbOid oid)
 {
@@ -556,331 +572,312 @@ static const char *rel_name(Explain *ex, SdbOid oid)
     return rel->name;
 }
 
-static const char *join_title(const SdbPlanJoin *j)
+static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan *stats_of);
+
+/* --- the SdbPlanExplainer the generated sdb_plan_explain() drives -------- */
+
+static void x_text(void *arg, const char *text)
 {
-    static const char *const kinds[] = {"", " Left", " Right", " Full", " Semi", " Anti"};
-    static char buf[64];
-    const char *algo = j->strategy == SDB_JOIN_STRATEGY_HASH && j->nkeys > 0    ? "Hash"
-                       : j->strategy == SDB_JOIN_STRATEGY_MERGE && j->nkeys > 0 ? "Merge"
-                                                                                : "Nested Loop";
-    if (j->kind == SDB_JOIN_KIND_INNER)
-        snprintf(buf, sizeof(buf), "%s%s", algo, strcmp(algo, "Nested Loop") == 0 ? "" : " Join");
-    else
-        snprintf(buf, sizeof(buf), "%s%s Join", algo, kinds[j->kind]);
-    return buf;
+    sdb_str_append_cstr(&((Explain *)arg)->title, text);
 }
 
-/* "a = b" conditions of a hash or merge join. */
-static void detail_key_pairs(Explain *ex, int depth, const char *label, const SdbPlanJoin *j)
+static void x_number(void *arg, long long value)
 {
-    indent(ex, depth, false);
-    sdb_str_appendf(ex->out, "%s: ", label);
-    if (j->nkeys > 1)
-        sdb_str_append_char(ex->out, '(');
-    for (int k = 0; k < j->nkeys; k++) {
-        if (k > 0)
-            sdb_str_append_cstr(ex->out, " AND ");
-        sdb_str_append_char(ex->out, '(');
-        deparse(ex, j->left_keys[k], ex->out);
-        sdb_str_append_cstr(ex->out, " = ");
-        deparse(ex, j->right_keys[k], ex->out);
-        sdb_str_append_char(ex->out, ')');
-    }
-    if (j->nkeys > 1)
-        sdb_str_append_char(ex->out, ')');
-    sdb_str_append_char(ex->out, '\n');
+    sdb_str_appendf(&((Explain *)arg)->title, "%lld", value);
 }
 
-static int explain_join(Explain *ex, const SdbPlanJoin *j, int depth, const SdbPlan *stats_of)
+static void x_relation(void *arg, SdbOid oid)
 {
-    header(ex, depth, join_title(j), stats_of, &j->plan);
-    bool keyed = (j->strategy == SDB_JOIN_STRATEGY_HASH || j->strategy == SDB_JOIN_STRATEGY_MERGE) && j->nkeys > 0;
-    if (keyed)
-        detail_key_pairs(ex, depth, j->strategy == SDB_JOIN_STRATEGY_HASH ? "Hash Cond" : "Merge Cond", j);
-    detail_exprs(ex, depth, "Join Filter", j->conds, j->nconds, " AND ");
-    if (explain_node(ex, j->left, depth + 1, j->left) != SDB_OK)
+    Explain *ex = arg;
+    sdb_str_append_cstr(&ex->title, rel_name(ex, oid));
+}
+
+static void x_function(void *arg, const SdbExpr *call)
+{
+    x_text(arg, call->tag == SDB_E_FUNC_EXPR ? ((const SdbBoundFuncExpr *)call)->func->name : "?");
+}
+
+static void x_alias(void *arg, const char *alias)
+{
+    if (alias != NULL)
+        sdb_str_appendf(&((Explain *)arg)->title, " %s", alias);
+}
+
+static int x_title(void *arg)
+{
+    Explain *ex = arg;
+    header(ex, ex->depth, ex->title.data, ex->stats_of, ex->node);
+    sdb_str_init(&ex->title, ex->out->arena);
+    return SDB_OK;
+}
+
+static int x_exprs(void *arg, const char *title, SdbExpr *const *exprs, int n, const char *sep)
+{
+    Explain *ex = arg;
+    if (n == 0)
+        return SDB_OK;
+    bool parens = n > 1 && strcmp(sep, " AND ") == 0;
+    detail_start(ex, ex->depth, title);
+    if (parens)
+        sdb_str_append_char(ex->out, '(');
+    if (deparse_list(ex, exprs, n, sep, ex->out) != SDB_OK)
         return SDB_ERROR;
-    if (j->strategy == SDB_JOIN_STRATEGY_HASH && j->nkeys > 0) {
-        header(ex, depth + 1, "Hash", j->right, j->right);
-        NodeStats *ns = node_stats(ex, &j->plan);
-        if (ns != NULL && ns->hash_buckets > 0) {
-            indent(ex, depth + 1, false);
-            sdb_str_appendf(ex->out, "Buckets: %lld  Batches: %d  Memory Usage: %lldkB\n", (long long)ns->hash_buckets,
-                            ns->hash_batches, (long long)ns->hash_kb);
-        }
-        return explain_node(ex, j->right, depth + 2, j->right);
-    }
-    return explain_node(ex, j->right, depth + 1, j->right);
+    if (parens)
+        sdb_str_append_char(ex->out, ')');
+    return sdb_str_append_char(ex->out, '\n');
 }
 
-/* "Index Cond: ((a = 1) AND (b >= 2))" from the index's key columns. */
-static void index_cond(Explain *ex, const SdbPlanScan *s, int depth)
+static int x_sort_keys(void *arg, const char *title, SdbExpr *const *keys, const int *flags, int n)
 {
-    const SdbRelation *rel = NULL;
-    const SdbIndex *index = NULL;
-    if (ex->ctx->catalog && sdb_catalog_relation(ex->ctx->catalog, ex->ctx->txn, s->rel_oid, &rel) == SDB_OK && rel)
-        for (int i = 0; i < rel->nindexes; i++)
-            if (rel->indexes[i].oid == s->index_oid)
-                index = &rel->indexes[i];
-    int n = s->neq + (s->lower != NULL) + (s->upper != NULL);
-    if (index == NULL || n == 0)
-        return;
-    indent(ex, depth, false);
-    sdb_str_append_cstr(ex->out, "Index Cond: ");
+    Explain *ex = arg;
+    if (n == 0)
+        return SDB_OK;
+    detail_start(ex, ex->depth, title);
+    for (int i = 0; i < n; i++) {
+        if (i > 0)
+            sdb_str_append_cstr(ex->out, ", ");
+        if (deparse(ex, keys[i], ex->out) != SDB_OK)
+            return SDB_ERROR;
+        int f = flags ? flags[i] : 0;
+        if (f & SDB_SORT_DESC)
+            sdb_str_append_cstr(ex->out, " DESC");
+        if ((f & SDB_SORT_NULLS_FIRST) && !(f & SDB_SORT_DESC))
+            sdb_str_append_cstr(ex->out, " NULLS FIRST");
+        if ((f & SDB_SORT_NULLS_LAST) && (f & SDB_SORT_DESC))
+            sdb_str_append_cstr(ex->out, " NULLS LAST");
+    }
+    return sdb_str_append_char(ex->out, '\n');
+}
+
+/* "(l1 = r1)", or "((l1 = r1) AND (l2 = r2))". */
+static int x_key_pairs(void *arg, const char *title, SdbExpr *const *left, SdbExpr *const *right, int n)
+{
+    Explain *ex = arg;
+    if (n == 0)
+        return SDB_OK;
+    detail_start(ex, ex->depth, title);
     if (n > 1)
         sdb_str_append_char(ex->out, '(');
     for (int k = 0; k < n; k++) {
-        int keyno = k < s->neq ? k : s->neq;
-        const SdbExpr *value = k < s->neq ? s->index_eq[k] : (k == s->neq && s->lower) ? s->lower : s->upper;
-        const char *op = k < s->neq                  ? "="
-                         : (k == s->neq && s->lower) ? (s->lower_inclusive ? ">=" : ">")
-                                                     : (s->upper_inclusive ? "<=" : "<");
+        sdb_str_append_cstr(ex->out, k > 0 ? " AND (" : "(");
+        if (deparse(ex, left[k], ex->out) != SDB_OK)
+            return SDB_ERROR;
+        sdb_str_append_cstr(ex->out, " = ");
+        if (deparse(ex, right[k], ex->out) != SDB_OK)
+            return SDB_ERROR;
+        sdb_str_append_char(ex->out, ')');
+    }
+    if (n > 1)
+        sdb_str_append_char(ex->out, ')');
+    return sdb_str_append_char(ex->out, '\n');
+}
+
+/* The output columns of `of`, as Vars; a Project's (which EXPLAIN does not
+ * show) as the expressions computing them. */
+static int x_columns(void *arg, const char *title, const SdbPlan *of)
+{
+    Explain *ex = arg;
+    if (of->tag == SDB_P_PROJECT)
+        return x_exprs(arg, title, ((const SdbPlanProject *)of)->exprs, ((const SdbPlanProject *)of)->nexprs, ", ");
+    SdbExpr **vars = sdb_arena_calloc(ex->out->arena, (size_t)of->ncols + 1, sizeof(SdbExpr *));
+    if (vars == NULL)
+        return SDB_ERROR;
+    for (int i = 0; i < of->ncols; i++) {
+        SdbBoundVar *v = sdb_new_bound_var(ex->out->arena, of->cols[i].type);
+        if (v == NULL)
+            return SDB_ERROR;
+        v->table = of->cols[i].table;
+        v->column = of->cols[i].column;
+        vars[i] = &v->expr;
+    }
+    return x_exprs(arg, title, vars, of->ncols, ", ");
+}
+
+/* One line per non-empty grouping set: its group expressions. */
+static int x_sets(void *arg, const char *title, const int *sets, int nsets, SdbExpr *const *groups, int ngroups)
+{
+    Explain *ex = arg;
+    for (int s = 0; s < nsets; s++) {
+        if (sets[s] == 0)
+            continue;
+        detail_start(ex, ex->depth, title);
+        bool first = true;
+        for (int g = 0; g < ngroups && g < 31; g++) {
+            if (!(sets[s] & (1 << g)))
+                continue;
+            if (!first)
+                sdb_str_append_cstr(ex->out, ", ");
+            first = false;
+            if (deparse(ex, groups[g], ex->out) != SDB_OK)
+                return SDB_ERROR;
+        }
+        sdb_str_append_char(ex->out, '\n');
+    }
+    return SDB_OK;
+}
+
+static int x_relation_line(void *arg, const char *title, SdbOid oid)
+{
+    Explain *ex = arg;
+    detail_start(ex, ex->depth, title);
+    return sdb_str_appendf(ex->out, "%s\n", rel_name(ex, oid));
+}
+
+static int x_line(void *arg, const char *title, const char *text)
+{
+    Explain *ex = arg;
+    detail_start(ex, ex->depth, title);
+    return sdb_str_appendf(ex->out, "%s\n", text);
+}
+
+/* "(a = 1)", "((a = 1) AND (b >= 2))": the index's key columns compared
+ * with the values the scan looks up. */
+static int x_index_cond(void *arg, const char *title, SdbOid index_oid, SdbExpr *const *eq, int neq,
+                        const SdbExpr *lower, bool lower_inclusive, const SdbExpr *upper, bool upper_inclusive)
+{
+    Explain *ex = arg;
+    const SdbRelation *irel = NULL, *rel = NULL;
+    const SdbIndex *index = NULL;
+    if (ex->ctx->catalog && sdb_catalog_relation(ex->ctx->catalog, ex->ctx->txn, index_oid, &irel) == SDB_OK &&
+        irel && sdb_catalog_relation(ex->ctx->catalog, ex->ctx->txn, irel->index_table, &rel) == SDB_OK && rel)
+        for (int i = 0; i < rel->nindexes; i++)
+            if (rel->indexes[i].oid == index_oid)
+                index = &rel->indexes[i];
+    sdb_error_clear();
+    int n = neq + (lower != NULL) + (upper != NULL);
+    if (index == NULL || n == 0)
+        return SDB_OK;
+    detail_start(ex, ex->depth, title);
+    if (n > 1)
+        sdb_str_append_char(ex->out, '(');
+    for (int k = 0; k < n; k++) {
+        int keyno = k < neq ? k : neq;
+        const SdbExpr *value = k < neq ? eq[k] : (k == neq && lower) ? lower : upper;
+        const char *op = k < neq                  ? "="
+                         : (k == neq && lower) ? (lower_inclusive ? ">=" : ">")
+                                                  : (upper_inclusive ? "<=" : "<");
         int attno = keyno < index->nkeys ? index->keys[keyno] - 1 : -1;
         if (k > 0)
             sdb_str_append_cstr(ex->out, " AND ");
         sdb_str_appendf(ex->out, "(%s %s ", attno >= 0 && attno < rel->natts ? rel->attrs[attno].name : "?", op);
-        deparse(ex, value, ex->out);
+        if (deparse(ex, value, ex->out) != SDB_OK)
+            return SDB_ERROR;
         sdb_str_append_char(ex->out, ')');
     }
     if (n > 1)
         sdb_str_append_char(ex->out, ')');
-    sdb_str_append_char(ex->out, '\n');
+    return sdb_str_append_char(ex->out, '\n');
 }
 
-static int explain_scan(Explain *ex, const SdbPlanScan *s, int depth, const SdbPlan *stats_of)
+static int x_analyze(void *arg, SdbPlanExplainCounter counter)
 {
-    const char *rel = rel_name(ex, s->rel_oid);
-    char *title;
-    if (s->access == SDB_SCAN_ACCESS_SEQ) {
-        title = sdb_arena_sprintf(ex->out->arena, "Seq Scan on %s", rel);
-    } else {
-        const SdbRelation *r = NULL;
-        const char *index = NULL;
-        if (ex->ctx->catalog && sdb_catalog_relation(ex->ctx->catalog, ex->ctx->txn, s->rel_oid, &r) == SDB_OK && r)
-            for (int i = 0; i < r->nindexes; i++)
-                if (r->indexes[i].oid == s->index_oid)
-                    index = r->indexes[i].name;
-        title = sdb_arena_sprintf(ex->out->arena, "%s%s using %s on %s",
-                                  s->access == SDB_SCAN_ACCESS_INDEX_ONLY ? "Index Only Scan" : "Index Scan",
-                                  s->backward ? " Backward" : "", index ? index : "?", rel);
-    }
-    if (title == NULL)
-        return SDB_ERROR;
-    header(ex, depth, title, stats_of, &s->plan);
-    if (s->access != SDB_SCAN_ACCESS_SEQ)
-        index_cond(ex, s, depth);
-    detail_exprs(ex, depth, "Filter", s->filters, s->nfilters, " AND ");
-    if (s->nfilters > 0)
-        detail_removed(ex, depth, &s->plan);
-    return SDB_OK;
+    Explain *ex = arg;
+    return counter_line(ex, ex->depth, ex->node, counter);
 }
 
-static int explain_cte(Explain *ex, int cte_id, const SdbPlan *cte, int depth)
+/* A line of no operator of ours ("Hash", "Append"): the actual counts of
+ * `stats_of`, the counter of the current node. */
+static int x_wrapper(void *arg, const char *label, int level, const SdbPlan *stats_of, SdbPlanExplainCounter counter)
 {
-    if (cte_id < 0 || cte_id >= ex->ncte || ex->cte_printed[cte_id] || cte == NULL)
+    Explain *ex = arg;
+    header(ex, ex->depth + level, label, stats_of, stats_of);
+    return counter_line(ex, ex->depth + level, ex->node, counter);
+}
+
+static int x_child(void *arg, const SdbPlan *child, int level)
+{
+    Explain *ex = arg;
+    if (child == NULL)
         return SDB_OK;
-    ex->cte_printed[cte_id] = true;
-    indent(ex, depth, false);
-    sdb_str_appendf(ex->out, "CTE cte%d\n", cte_id);
+    int depth = ex->depth, own_table = ex->own_table;
+    const SdbPlan *node = ex->node, *stats_of = ex->stats_of;
+    int rc = explain_node(ex, child, depth + level, level == 0 ? stats_of : child);
+    ex->depth = depth;
+    ex->own_table = own_table;
+    ex->node = node;
+    ex->stats_of = stats_of;
+    return rc;
+}
+
+/* A section under the current node ("CTE q", "SubPlan 1"): `plan` one level
+ * down, two columns further in. */
+static int section(Explain *ex, const char *title, const SdbPlan *plan)
+{
+    indent(ex, ex->depth, false);
+    sdb_str_appendf(ex->out, "%s\n", title);
     ex->shift += 2;
-    int rc = explain_node(ex, cte, depth + 1, cte);
+    int rc = x_child(ex, plan, 1);
     ex->shift -= 2;
     return rc;
 }
 
-/* The node's own title and details; children by the caller. */
+static int x_section(void *arg, const SdbPlan *plan)
+{
+    Explain *ex = arg;
+    const char *title = ex->title.data;
+    sdb_str_init(&ex->title, ex->out->arena);
+    if (plan == NULL || sdb_hash_lookup(ex->sections, &plan, sizeof(plan), NULL))
+        return SDB_OK;
+    sdb_hash_put(ex->sections, &plan, sizeof(plan), (void *)plan);
+    return section(ex, title, plan);
+}
+
+static const SdbPlanExplainer explainer = {
+    .text = x_text,
+    .number = x_number,
+    .relation = x_relation,
+    .function = x_function,
+    .alias = x_alias,
+    .title = x_title,
+    .exprs = x_exprs,
+    .sort_keys = x_sort_keys,
+    .key_pairs = x_key_pairs,
+    .columns = x_columns,
+    .sets = x_sets,
+    .relation_line = x_relation_line,
+    .line = x_line,
+    .index_cond = x_index_cond,
+    .analyze = x_analyze,
+    .wrapper = x_wrapper,
+    .child = x_child,
+    .section = x_section,
+};
+
+/* Node p at `depth` (its actual counts from stats_of), then the SubPlans
+ * of its expressions. */
 static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan *stats_of)
 {
-    SdbArena *a = ex->out->arena;
-    SubList subs = {.n = 0};
-    switch (p->tag) {
-    case SDB_P_SCAN: {
-        const SdbPlanScan *s = (const SdbPlanScan *)p;
-        if (explain_scan(ex, s, depth, stats_of) != SDB_OK)
-            return SDB_ERROR;
-        break;
-    }
-    case SDB_P_VALUES:
-        header(ex, depth, "Values Scan on \"*VALUES*\"", stats_of, p);
-        break;
-    case SDB_P_ONE_ROW:
-        header(ex, depth, "Result", stats_of, p);
-        break;
-    case SDB_P_FUNCTION_SCAN: {
-        const SdbPlanFunctionScan *f = (const SdbPlanFunctionScan *)p;
-        const char *name = f->call->tag == SDB_E_FUNC_EXPR ? ((const SdbBoundFuncExpr *)f->call)->func->name : "?";
-        header(ex, depth, sdb_arena_sprintf(a, "Function Scan on %s", name), stats_of, p);
-        break;
-    }
-    case SDB_P_FILTER: {
-        /* shown as the child's Filter line, PostgreSQL has no such node */
-        const SdbPlanFilter *f = (const SdbPlanFilter *)p;
-        header(ex, depth, "Result", stats_of, p);
-        detail_exprs(ex, depth, "Filter", f->quals, f->nquals, " AND ");
-        detail_removed(ex, depth, p);
-        if (explain_node(ex, f->child, depth + 1, f->child) != SDB_OK)
-            return SDB_ERROR;
-        break;
-    }
-    case SDB_P_PROJECT: {
-        const SdbPlanProject *pr = (const SdbPlanProject *)p;
-        node_subplans(p, &subs);
-        if (pr->child->tag == SDB_P_ONE_ROW) {
-            header(ex, depth, "Result", stats_of, p);
-        } else if (explain_node(ex, pr->child, depth, stats_of) != SDB_OK) {
-            return SDB_ERROR;
-        }
-        break;
-    }
-    case SDB_P_JOIN: {
-        const SdbPlanJoin *j = (const SdbPlanJoin *)p;
-        if (explain_join(ex, j, depth, stats_of) != SDB_OK)
-            return SDB_ERROR;
-        break;
-    }
-    case SDB_P_AGGREGATE: {
-        const SdbPlanAggregate *g = (const SdbPlanAggregate *)p;
-        const char *title = g->strategy == SDB_AGG_STRATEGY_PLAIN && g->ngroups == 0 ? "Aggregate"
-                            : g->nsets > 0                                          ? "MixedAggregate"
-                            : g->strategy == SDB_AGG_STRATEGY_SORTED                ? "GroupAggregate"
-                                                                                    : "HashAggregate";
-        header(ex, depth, title, stats_of, p);
-        detail_exprs(ex, depth, "Group Key", g->groups, g->ngroups, ", ");
-        detail_exprs(ex, depth, "Filter", g->having, g->nhaving, " AND ");
-        if (explain_node(ex, g->child, depth + 1, g->child) != SDB_OK)
-            return SDB_ERROR;
-        break;
-    }
-    case SDB_P_WINDOW: {
-        const SdbPlanWindow *w = (const SdbPlanWindow *)p;
-        header(ex, depth, "WindowAgg", stats_of, p);
-        if (explain_node(ex, w->child, depth + 1, w->child) != SDB_OK)
-            return SDB_ERROR;
-        break;
-    }
-    case SDB_P_SORT: {
-        const SdbPlanSort *s = (const SdbPlanSort *)p;
-        header(ex, depth, "Sort", stats_of, p);
-        detail_keys(ex, depth, "Sort Key", s->keys, s->flags, s->nkeys);
-        detail_sort(ex, depth, p);
-        if (explain_node(ex, s->child, depth + 1, s->child) != SDB_OK)
-            return SDB_ERROR;
-        break;
-    }
-    case SDB_P_LIMIT:
-        header(ex, depth, "Limit", stats_of, p);
-        if (explain_node(ex, ((const SdbPlanLimit *)p)->child, depth + 1, ((const SdbPlanLimit *)p)->child) != SDB_OK)
-            return SDB_ERROR;
-        break;
-    case SDB_P_DISTINCT: {
-        const SdbPlanDistinct *d = (const SdbPlanDistinct *)p;
-        header(ex, depth, d->non > 0 ? "Unique" : "HashAggregate", stats_of, p);
-        if (d->non == 0) {
-            SdbExpr *keys[d->child->ncols + 1];
-            for (int i = 0; i < d->child->ncols; i++) {
-                SdbBoundVar *v = sdb_new_bound_var(a, d->child->cols[i].type);
-                if (v == NULL)
-                    return SDB_ERROR;
-                v->table = d->child->cols[i].table;
-                v->column = d->child->cols[i].column;
-                keys[i] = &v->expr;
-            }
-            detail_exprs(ex, depth, "Group Key", keys, d->child->ncols, ", ");
-        }
-        if (explain_node(ex, d->child, depth + 1, d->child) != SDB_OK)
-            return SDB_ERROR;
-        break;
-    }
-    case SDB_P_SET_OP: {
-        const SdbPlanSetOp *s = (const SdbPlanSetOp *)p;
-        static const char *const ops[] = {"Union", "Intersect", "Except"};
-        bool append_only = s->op == SDB_SET_OP_KIND_UNION && s->all;
-        if (append_only) {
-            header(ex, depth, "Append", stats_of, p);
-        } else {
-            header(ex, depth,
-                   s->op == SDB_SET_OP_KIND_UNION ? "HashAggregate"
-                                                  : sdb_arena_sprintf(a, "HashSetOp %s%s", ops[s->op], s->all ? " All" : ""),
-                   stats_of, p);
-            header(ex, depth + 1, "Append", NULL, p);
-            depth++;
-        }
-        if (explain_node(ex, s->left, depth + 1, s->left) != SDB_OK ||
-            explain_node(ex, s->right, depth + 1, s->right) != SDB_OK)
-            return SDB_ERROR;
-        break;
-    }
-    case SDB_P_CTE_SCAN: {
-        const SdbPlanCteScan *c = (const SdbPlanCteScan *)p;
-        header(ex, depth, sdb_arena_sprintf(a, "CTE Scan on cte%d", c->cte_id), stats_of, p);
-        if (explain_cte(ex, c->cte_id, c->cte, depth) != SDB_OK)
-            return SDB_ERROR;
-        break;
-    }
-    case SDB_P_RECURSIVE_UNION: {
-        const SdbPlanRecursiveUnion *r = (const SdbPlanRecursiveUnion *)p;
-        header(ex, depth, "Recursive Union", stats_of, p);
-        if (explain_node(ex, r->anchor, depth + 1, r->anchor) != SDB_OK ||
-            explain_node(ex, r->recursive, depth + 1, r->recursive) != SDB_OK)
-            return SDB_ERROR;
-        break;
-    }
-    case SDB_P_WORK_TABLE_SCAN:
-        header(ex, depth, sdb_arena_sprintf(a, "WorkTable Scan on cte%d", ((const SdbPlanWorkTableScan *)p)->cte_id),
-               stats_of, p);
-        break;
-    case SDB_P_INSERT:
-    case SDB_P_UPDATE:
-    case SDB_P_DELETE: {
-        const char *verb = p->tag == SDB_P_INSERT ? "Insert" : p->tag == SDB_P_UPDATE ? "Update" : "Delete";
-        SdbOid rel = p->tag == SDB_P_INSERT   ? ((const SdbPlanInsert *)p)->rel_oid
-                     : p->tag == SDB_P_UPDATE ? ((const SdbPlanUpdate *)p)->rel_oid
-                                              : ((const SdbPlanDelete *)p)->rel_oid;
-        header(ex, depth, sdb_arena_sprintf(a, "%s on %s", verb, rel_name(ex, rel)), stats_of, p);
-        if (explain_node(ex, *sdb_plan_child((SdbPlan *)p, 0), depth + 1, *sdb_plan_child((SdbPlan *)p, 0)) != SDB_OK)
-            return SDB_ERROR;
-        break;
-    }
-    case SDB_P_INVALID:
-    case SDB_P_COUNT:
+    if (p->tag <= SDB_P_INVALID || p->tag >= SDB_P_COUNT)
         return sdb_error(SDB_ERR_INTERNAL_ERROR, "unrecognized plan node type: %d", (int)p->tag);
-    }
-    if (p->tag != SDB_P_PROJECT)
-        node_subplans(p, &subs);
+    SdbPlanExplainer x = explainer;
+    x.arg = ex;
+    int own_table = -1;
+    range_name(ex, p, &own_table);
+    ex->depth = depth;
+    ex->node = p;
+    ex->stats_of = stats_of;
+    ex->own_table = own_table;
+    if (sdb_plan_explain(p, &x) != SDB_OK)
+        return SDB_ERROR;
+    ex->depth = depth;
+    ex->node = p;
+    ex->stats_of = stats_of;
+    ex->own_table = own_table;
+    SubList subs = {.n = 0};
+    node_subplans(p, &subs);
     for (int i = 0; i < subs.n; i++) {
         int param, n = subplan_number(ex, subs.items[i], &param);
-        indent(ex, depth, false);
-        if (param >= 0)
-            sdb_str_appendf(ex->out, "InitPlan %d (returns $%d)\n", n, param);
-        else
-            sdb_str_appendf(ex->out, "SubPlan %d\n", n);
-        ex->shift += 2;
-        int rc = explain_node(ex, subs.items[i]->plan, depth + 1, subs.items[i]->plan);
-        ex->shift -= 2;
-        if (rc != SDB_OK)
+        const char *title = param >= 0 ? sdb_arena_sprintf(ex->out->arena, "InitPlan %d (returns $%d)", n, param)
+                                       : sdb_arena_sprintf(ex->out->arena, "SubPlan %d", n);
+        if (title == NULL || section(ex, title, subs.items[i]->plan) != SDB_OK)
             return SDB_ERROR;
     }
     return SDB_OK;
 }
 
-static int max_cte_id(const SdbPlan *p)
-{
-    int m = -1;
-    if (p->tag == SDB_P_CTE_SCAN) {
-        m = ((const SdbPlanCteScan *)p)->cte_id;
-        int inner = max_cte_id(((const SdbPlanCteScan *)p)->cte);
-        m = inner > m ? inner : m;
-    }
-    for (int i = 0; i < sdb_plan_nchildren(p); i++) {
-        int c = max_cte_id(*sdb_plan_child((SdbPlan *)p, i));
-        m = c > m ? c : m;
-    }
-    return m;
-}
-
 int sdb_explain(SdbExecContext *ctx, SdbPlan *plan, bool analyze, bool costs, SdbStr *lines)
 {
-    Explain ex = {.ctx = ctx, .out = lines, .costs = costs, .analyze = analyze};
+    Explain ex = {.ctx = ctx, .out = lines, .costs = costs, .analyze = analyze, .own_table = -1};
     SdbExecState *es = NULL;
     double ms = 0;
     if (analyze) {
@@ -903,9 +900,9 @@ int sdb_explain(SdbExecContext *ctx, SdbPlan *plan, bool analyze, bool costs, Sd
     ex.names = sdb_hash_create(lines->arena, 64);
     ex.relnames = sdb_hash_create(lines->arena, 8);
     ex.subnums = sdb_hash_create(lines->arena, 8);
-    ex.ncte = max_cte_id(plan) + 1;
-    ex.cte_printed = sdb_arena_calloc(lines->arena, ex.ncte + 1, sizeof(bool));
-    int rc = ex.names && ex.relnames && ex.subnums && ex.cte_printed ? SDB_OK : SDB_ERROR;
+    ex.sections = sdb_hash_create(lines->arena, 8);
+    sdb_str_init(&ex.title, lines->arena);
+    int rc = ex.names && ex.relnames && ex.subnums && ex.sections ? SDB_OK : SDB_ERROR;
     if (rc == SDB_OK) {
         add_names(&ex, plan);
         rc = explain_node(&ex, plan, 0, plan);

@@ -454,7 +454,8 @@ static int agg_spec_init(AggNode *an, AggSpec *s, const SdbExpr *e)
     if (s->args == NULL || (ref->filter && (s->filter = exec_expr_compile(&an->node.env, ref->filter)) == NULL))
         return SDB_ERROR;
     s->call = (SdbAggCall){.func = ref->func, .context = &an->node.env.ectx, .arena = an->states,
-                           .nargs = s->nargs, .argtypes = types, .rettype = ref->expr.type};
+                           .nargs = s->nargs, .argtypes = types, .rettype = ref->expr.type,
+                           .descending = ref->within_group && ref->norder > 0 && (ref->order_flags[0] & SDB_SORT_DESC)};
     s->buffered = ref->distinct || (ref->norder > 0 && !ref->within_group);
     size_t size = ref->func->agg->state_size;
     if (s->buffered) {

@@ -186,19 +186,25 @@ static int insert_conflict_update(ModifyNode *m, SdbTid tid, int r, bool *update
     return SDB_OK;
 }
 
+/* A row updated by a transaction that committed since the snapshot (READ
+ * COMMITTED): 40001, which the session answers by running the statement
+ * again on a new snapshot when nothing was written yet (there is no
+ * re-check of the WHERE on the newer version, PostgreSQL's EvalPlanQual). */
+static int concurrent_update(ModifyNode *m)
+{
+    m->node.es->restartable = m->node.es->rows_affected == 0;
+    return sdb_error(SDB_ERR_SERIALIZATION_FAILURE, "could not serialize access due to concurrent update");
+}
+
 /* Delete the row at `tid`; *deleted false when this command already
  * deleted it (two joined rows of DELETE ... USING) or, under READ
- * COMMITTED, a committed transaction did: counted once, as PostgreSQL.
- * One updated by a transaction that committed since the snapshot is 40001
- * (there is no re-check of the WHERE on the newer version). */
+ * COMMITTED, a committed transaction did: counted once, as PostgreSQL. */
 static int delete_once(ModifyNode *m, SdbTid tid, bool *deleted)
 {
     SdbTid newer;
     if (sdb_table_delete_rc(&m->ac, m->rel, tid, deleted, &newer) != SDB_OK)
         return SDB_ERROR;
-    if (newer.block != SDB_INVALID_BLOCK)
-        return sdb_error(SDB_ERR_SERIALIZATION_FAILURE, "could not serialize access due to concurrent update");
-    return SDB_OK;
+    return newer.block != SDB_INVALID_BLOCK ? concurrent_update(m) : SDB_OK;
 }
 
 /* Fill m->rows (table layout) from a child batch: the new rows. */
@@ -284,7 +290,10 @@ static int modify_next(ExecNode *node, SdbBatch **out)
             } else if (m->kind == MOD_UPDATE) {
                 /* a row already updated by this command (two joined rows
                  * of UPDATE ... FROM) is updated once, as PostgreSQL */
-                rc = sdb_table_update(&m->ac, m->rel, tids[r], values, nulls, &tid);
+                SdbTid newer;
+                rc = sdb_table_update_rc(&m->ac, m->rel, tids[r], values, nulls, &tid, &newer);
+                if (rc == SDB_OK && newer.block != SDB_INVALID_BLOCK)
+                    rc = concurrent_update(m);
                 changed = tid.block != SDB_INVALID_BLOCK;
             } else if (ins->on_conflict == SDB_CONFLICT_ACTION_NONE) {
                 rc = sdb_table_insert(&m->ac, m->rel, values, nulls, &tid);

@@ -1,7 +1,8 @@
 /*
  * exec/op_srf.c: FunctionScan, the rows of a set-returning function call
- * in FROM (spec `returns_set`, the SdbSrfCall convention of expr/fmgr.h),
- * or the one row of any other function, plus the WITH ORDINALITY column.  The arguments are evaluated once when
+ * in FROM (spec `returns_set`, the SdbSrfCall convention of expr/fmgr.h):
+ * one column, or one per OUT column of a function returning record; or
+ * the one row of any other function; plus the WITH ORDINALITY column.  The arguments are evaluated once when
  * the node is built: under a LATERAL join the node is rebuilt for every
  * left row, and arguments read that row through es->params.
  */
@@ -11,6 +12,7 @@ typedef struct FunctionScanNode {
     ExecNode node;
     SdbSrfCall call;
     bool scalar;            /* not a set-returning function: call.result is the one row */
+    int nvalues;            /* value columns: the OUT columns (call.outs), else 1 (call.result) */
     int64_t ordinal;
     bool over;
 } FunctionScanNode;
@@ -29,12 +31,19 @@ static int function_scan_next(ExecNode *node, SdbBatch **out)
             return SDB_ERROR;
         if (fn->over)
             break;
-        node->out.cols[0].values[n] = fn->call.result_null ? 0 : fn->call.result;
-        sdb_vector_set_null(&node->out.cols[0], n, fn->call.result_null);
+        if (fn->call.func != NULL && fn->call.func->nout > 0)
+            for (int c = 0; c < fn->nvalues; c++) {
+                node->out.cols[c].values[n] = fn->call.out_nulls[c] ? 0 : fn->call.outs[c];
+                sdb_vector_set_null(&node->out.cols[c], n, fn->call.out_nulls[c]);
+            }
+        else {
+            node->out.cols[0].values[n] = fn->call.result_null ? 0 : fn->call.result;
+            sdb_vector_set_null(&node->out.cols[0], n, fn->call.result_null);
+        }
         fn->ordinal++;
         if (p->ordinality) {
-            node->out.cols[1].values[n] = sdb_datum_from_int64(fn->ordinal);
-            sdb_vector_set_null(&node->out.cols[1], n, false);
+            node->out.cols[fn->nvalues].values[n] = sdb_datum_from_int64(fn->ordinal);
+            sdb_vector_set_null(&node->out.cols[fn->nvalues], n, false);
         }
         n++;
     }
@@ -65,6 +74,7 @@ ExecNode *exec_build_function_scan(SdbExecState *es, const SdbPlanFunctionScan *
         return NULL;
     const SdbBoundFuncExpr *call = (const SdbBoundFuncExpr *)p->call;
     fn->node.next = function_scan_next;
+    fn->nvalues = 1;
     if (p->call->tag != SDB_E_FUNC_EXPR || !call->func->retset) {
         ExecExpr *e = exec_expr_compile(&fn->node.env, p->call);
         fn->scalar = true;
@@ -75,6 +85,7 @@ ExecNode *exec_build_function_scan(SdbExecState *es, const SdbPlanFunctionScan *
         return &fn->node;
     }
     int n = call->nargs;
+    fn->nvalues = call->func->nout > 0 ? call->func->nout : 1;
     SdbDatum *args = sdb_arena_alloc(fn->node.arena, sizeof(SdbDatum) * (size_t)(n + 1));
     bool *nulls = sdb_arena_alloc(fn->node.arena, sizeof(bool) * (size_t)(n + 1));
     SdbOid *types = sdb_arena_alloc(fn->node.arena, sizeof(SdbOid) * (size_t)(n + 1));

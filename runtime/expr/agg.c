@@ -80,6 +80,25 @@ int sdb_agg_copy(SdbAggCall *call, SdbDatum value, SdbOid type, SdbDatum *out)
     return sdb_varlena_make(call->arena, v->data, v->len, out);
 }
 
+int sdb_agg_string_append(SdbAggCall *call, SdbAggString *s, const void *data, size_t len)
+{
+    if (len == 0)
+        return SDB_OK;
+    if (s->len + len > s->cap) {
+        size_t cap = s->cap ? s->cap : 64;
+        while (cap < s->len + len)
+            cap *= 2;
+        char *grown = sdb_arena_realloc(call->arena, s->data, s->cap, cap);
+        if (grown == NULL)
+            return SDB_ERROR;
+        s->data = grown;
+        s->cap = cap;
+    }
+    memcpy(s->data + s->len, data, len);
+    s->len += len;
+    return SDB_OK;
+}
+
 int sdb_agg_grow(SdbAggCall *call, int64_t count, int64_t *cap, SdbDatum **values, bool **nulls)
 {
     if (count < *cap)

@@ -37,6 +37,7 @@ struct SdbAggCall {
     int nargs;                     /* func->nargs (count(*): 0) */
     const SdbOid *argtypes;        /* the arguments' actual types (polymorphic ones resolved) */
     SdbOid rettype;                /* the actual result type (the Aggref's type) */
+    bool descending;               /* ordered-set aggregates: WITHIN GROUP (ORDER BY ... DESC) */
     SdbDatum args[SDB_FN_MAX_ARGS];
     bool nulls[SDB_FN_MAX_ARGS];
     SdbDatum result;               /* set by final; by reference: in call->arena */

@@ -98,8 +98,9 @@ typedef struct SdbAggBits {
 /* string_agg(text, text), string_agg(bytea, bytea) */
 typedef struct SdbAggString {
     bool have;
-    char *data;
+    char *data;   /* each value after its delimiter (json_agg: the JSON text so far) */
     size_t len, cap;
+    size_t skip;  /* string_agg: bytes of the first value's delimiter, left out of the result */
 } SdbAggString;
 
 /* array_agg(anynonarray): the values in input order, NULLs included. */
@@ -141,6 +142,9 @@ int sdb_agg_keep(SdbAggCall *call, SdbAggValue *slot, SdbDatum value, SdbOid typ
 
 /* A copy of `value` of `type` in call->arena (by-value ones as they are). */
 int sdb_agg_copy(SdbAggCall *call, SdbDatum value, SdbOid type, SdbDatum *out);
+
+/* Append `len` bytes to the text of `s` (its buffer is in call->arena). */
+int sdb_agg_string_append(SdbAggCall *call, SdbAggString *s, const void *data, size_t len);
 
 /* Grow the parallel arrays `*values` (and `*nulls` when not NULL) of `*cap`
  * items so that one more fits after `count`. */

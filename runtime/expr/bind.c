@@ -599,10 +599,8 @@ static int resolve_type_name(const SdbBindContext *bc, const SdbTypeName *tn, Sd
     if (type_typmod(bc, tn, info->oid, typmod) != SDB_OK)
         return SDB_ERROR;
     *type = info->oid;
-    if (tn->array_bounds != NULL) {
-        *type = info->array_oid;
-        *typmod = -1;
-    }
+    if (tn->array_bounds != NULL)
+        *type = info->array_oid; /* the typmod applies to its elements */
     return SDB_OK;
 }
 
@@ -726,6 +724,7 @@ static int bind_sql_value(const SdbBindContext *bc, const SdbSqlValueFunction *n
     if (sdb_bind_function(bc, func, NULL, 0, node->location, &now) != SDB_OK)
         return SDB_ERROR;
     *out = &now->expr;
+    now->sql_value = (int)node->op + 1;
     if (cast == NULL)
         return SDB_OK;
     SdbExpr **args = sdb_bind_exprs(bc, 1);
@@ -734,6 +733,8 @@ static int bind_sql_value(const SdbBindContext *bc, const SdbSqlValueFunction *n
     args[0] = &now->expr;
     if (sdb_bind_function(bc, cast, args, 1, node->location, &converted) != SDB_OK)
         return SDB_ERROR;
+    now->sql_value = 0;
+    converted->sql_value = (int)node->op + 1;
     *out = &converted->expr;
     return SDB_OK;
 }
@@ -771,6 +772,53 @@ static int bind_array(const SdbBindContext *bc, const SdbAArrayExpr *node, SdbEx
     return SDB_OK;
 }
 
+/* Whether values of `type` carry a collation: the string types, arrays of
+ * them and domains over them (PostgreSQL's typcollation != 0); unknown
+ * literals take one when they become text. */
+static bool type_collatable(SdbOid type)
+{
+    SdbOid base = sdb_domain_base_type(type);
+    if (sdb_bind_type_is_array(base))
+        base = sdb_domain_base_type(sdb_type_by_oid(base)->elem_oid);
+    return base == SDB_TYPEOID_TEXT || base == SDB_TYPEOID_VARCHAR || base == SDB_TYPEOID_BPCHAR ||
+           base == SDB_TYPEOID_NAME || base == SDB_TYPEOID_UNKNOWN;
+}
+
+/* expr COLLATE name.  The collations are the bootstrap ones of pg_collation
+ * ("default", "C" and "POSIX" in pg_catalog), which all compare bytes, so
+ * the expression is unchanged once the name and the type are checked. */
+static int bind_collate(const SdbBindContext *bc, const SdbCollateClause *node, SdbExpr **out)
+{
+    static const char *const collations[] = {"default", "C", "POSIX"};
+    if (bind(bc, node->arg, out) != SDB_OK)
+        return SDB_ERROR;
+    if (!type_collatable((*out)->type)) {
+        sdb_error(SDB_ERR_DATATYPE_MISMATCH, "collations are not supported by type %s", sdb_bind_type_name((*out)->type));
+        return sdb_bind_fail_at(bc, node->location);
+    }
+    int nparts = sdb_list_length(node->collname);
+    const SdbNode *first = sdb_list_nth(node->collname, 0);
+    bool schema_ok = nparts == 1 || (nparts == 2 && SDB_IS_A(first, STRING) &&
+                                     strcmp(((const SdbString *)first)->sval, "pg_catalog") == 0);
+    const char *name = last_name(node->collname);
+    bool found = false;
+    for (size_t i = 0; schema_ok && i < sizeof(collations) / sizeof(collations[0]); i++)
+        found = found || strcmp(name, collations[i]) == 0;
+    if (!found) {
+        SdbStr full;
+        sdb_str_init(&full, bc->expr->arena);
+        for (int i = 0; i < nparts; i++) {
+            const SdbNode *part = sdb_list_nth(node->collname, i);
+            if (sdb_str_appendf(&full, "%s%s", i > 0 ? "." : "",
+                                SDB_IS_A(part, STRING) ? ((const SdbString *)part)->sval : "") != SDB_OK)
+                return SDB_ERROR;
+        }
+        sdb_error(SDB_ERR_UNDEFINED_OBJECT, "collation \"%s\" for encoding \"UTF8\" does not exist", full.data);
+        return sdb_bind_fail_at(bc, node->location);
+    }
+    return SDB_OK;
+}
+
 static int bind(const SdbBindContext *bc, const SdbNode *node, SdbExpr **out)
 {
     if (bc->hook != NULL) {
@@ -792,6 +840,7 @@ static int bind(const SdbBindContext *bc, const SdbNode *node, SdbExpr **out)
     case SDB_T_COALESCE_EXPR: return bind_coalesce(bc, (const SdbCoalesceExpr *)node, out);
     case SDB_T_MIN_MAX_EXPR: return bind_min_max(bc, (const SdbMinMaxExpr *)node, out);
     case SDB_T_SQL_VALUE_FUNCTION: return bind_sql_value(bc, (const SdbSqlValueFunction *)node, out);
+    case SDB_T_COLLATE_CLAUSE: return bind_collate(bc, (const SdbCollateClause *)node, out);
     case SDB_T_COLUMN_REF: return unsupported(bc, "a column reference outside a query", sdb_bind_location(node));
     default: break;
     }

@@ -111,8 +111,15 @@ static int coerce_literal(const SdbBindContext *bc, SdbBoundConst *lit, SdbOid t
     return SDB_OK;
 }
 
+/* How a conversion in `context` shows when deparsed. */
+static SdbExprCoercionForm cast_form(SdbCastContext context)
+{
+    return context == SDB_CAST_EXPLICIT ? SDB_EXPR_COERCION_FORM_EXPLICIT_CAST : SDB_EXPR_COERCION_FORM_IMPLICIT_CAST;
+}
+
 /* The conversion of `expr` to `target` by `cast` (NULL: through text). */
-static int apply_cast(const SdbBindContext *bc, SdbExpr *expr, SdbOid target, const SdbCastInfo *cast, SdbExpr **out)
+static int apply_cast(const SdbBindContext *bc, SdbExpr *expr, SdbOid target, const SdbCastInfo *cast,
+                      SdbCastContext context, SdbExpr **out)
 {
     SdbArena *arena = bc->expr->arena;
     if (cast != NULL && cast->method == SDB_CAST_BINARY) {
@@ -120,6 +127,7 @@ static int apply_cast(const SdbBindContext *bc, SdbExpr *expr, SdbOid target, co
         if (r == NULL)
             return SDB_ERROR;
         r->arg = expr;
+        r->format = cast_form(context);
         *out = &r->expr;
         return SDB_OK;
     }
@@ -132,6 +140,7 @@ static int apply_cast(const SdbBindContext *bc, SdbExpr *expr, SdbOid target, co
         f->func = sdb_func_by_oid(cast->func);
         f->args = args;
         f->nargs = 1;
+        f->format = cast_form(context);
         *out = &f->expr;
         return SDB_OK;
     }
@@ -139,6 +148,7 @@ static int apply_cast(const SdbBindContext *bc, SdbExpr *expr, SdbOid target, co
     if (io == NULL)
         return SDB_ERROR;
     io->arg = expr;
+    io->format = cast_form(context);
     *out = &io->expr;
     return SDB_OK;
 }
@@ -165,7 +175,7 @@ static int apply_typmod(const SdbBindContext *bc, SdbExpr *expr, int32_t typmod,
         return SDB_OK;
     const SdbCastInfo *cast = sdb_cast_find(expr->type, expr->type);
     if (cast == NULL || cast->method != SDB_CAST_FUNCTION) {
-        if (apply_cast(bc, expr, expr->type, NULL, out) != SDB_OK)
+        if (apply_cast(bc, expr, expr->type, NULL, context, out) != SDB_OK)
             return SDB_ERROR;
         (*out)->typmod = typmod;
         return SDB_OK;
@@ -181,6 +191,7 @@ static int apply_typmod(const SdbBindContext *bc, SdbExpr *expr, int32_t typmod,
     f->func = func;
     f->args = args;
     f->nargs = func->nargs;
+    f->format = cast_form(context);
     *out = &f->expr;
     return SDB_OK;
 }
@@ -198,6 +209,7 @@ static int coerce_domain(const SdbBindContext *bc, SdbExpr *expr, SdbOid target,
         if (r == NULL)
             return SDB_ERROR;
         r->arg = expr;
+        r->format = SDB_EXPR_COERCION_FORM_IMPLICIT_CAST;
         expr = &r->expr;
     }
     if (target_base == target)
@@ -209,6 +221,7 @@ static int coerce_domain(const SdbBindContext *bc, SdbExpr *expr, SdbOid target,
     if (io == NULL)
         return SDB_ERROR;
     io->arg = base;
+    io->format = cast_form(context);
     return apply_typmod(bc, &io->expr, typmod, context, out);
 }
 
@@ -239,7 +252,7 @@ int sdb_bind_coerce(const SdbBindContext *bc, SdbExpr *expr, SdbOid target, int3
                   sdb_bind_type_name(target));
         return sdb_bind_fail_at(bc, location);
     }
-    if (apply_cast(bc, expr, target, sdb_cast_find(expr->type, target), &converted) != SDB_OK)
+    if (apply_cast(bc, expr, target, sdb_cast_find(expr->type, target), context, &converted) != SDB_OK)
         return SDB_ERROR;
     return apply_typmod(bc, converted, typmod, context, out);
 }

@@ -44,6 +44,7 @@ int sdb_srf_next(SdbSrfCall *call, bool *done)
 {
     if (!call->done) {
         call->result_null = false;
+        memset(call->out_nulls, 0, sizeof(bool) * (size_t)call->func->nout);
         if (call->func->srf(call) != SDB_OK)
             return SDB_ERROR;
     }

@@ -48,11 +48,18 @@ typedef struct SdbSessionInfo {
     const char *const *search_path;  /* the parsed search_path ("$user" as written) */
     int npath;
     const struct SdbSettings *settings; /* the session's current values (pg_settings) */
+    const struct SdbSettings *reset_settings; /* what RESET returns to (pg_settings.reset_val); NULL: settings */
     void *arg;                       /* the session, for show and set */
     /* A setting's value as SHOW prints it: SDB_OK, or 42704 recorded. */
     int (*show)(void *arg, const char *name, char *buf, size_t size);
     /* SET [LOCAL] name = value (set_config): SDB_OK or the error recorded. */
     int (*set)(void *arg, const char *name, const char *value, bool local);
+    volatile int *cancel;            /* non-zero: the statement is canceled (pg_sleep polls it); may be NULL */
+    /* pg_get_expr, pg_get_constraintdef: `sql` (a DEFAULT or CHECK the
+     * catalog keeps as text) of relation `relid`, printed to `out` as
+     * PostgreSQL prints the stored expression (expr/deparse.h; pretty:
+     * parentheses only where needed).  SDB_OK or the error recorded. */
+    int (*deparse)(void *arg, const char *sql, SdbOid relid, bool pretty, struct SdbStr *out);
 } SdbSessionInfo;
 
 /* Point info->reg at the catalog lookups of fn_system.c (arg = info). */
@@ -100,7 +107,9 @@ struct SdbFnCall {
  * result goes in call->arena, which the caller may reset after reading it.
  * The arguments stay valid until the set ends.  A strict function is not
  * called when an argument is NULL: its set is empty.  Drive it with
- * sdb_srf_begin/sdb_srf_next. */
+ * sdb_srf_begin/sdb_srf_next.  A function with OUT columns (spec `out`,
+ * func->nout > 0, result record) sets each row's outs[0..nout) and
+ * out_nulls (cleared before every call) instead of result. */
 struct SdbSrfCall {
     const SdbFuncInfo *func;        /* the function called */
     const SdbExprContext *context;  /* settings, transaction start */
@@ -115,6 +124,8 @@ struct SdbSrfCall {
     SdbDatum result;
     bool result_null;
     bool done;                      /* set by the function: no more rows */
+    SdbDatum outs[SDB_FN_MAX_ARGS]; /* func->nout > 0: the row's OUT column values */
+    bool out_nulls[SDB_FN_MAX_ARGS];
 };
 
 /* Start the set of `func` (retset) over `nargs` arguments that stay valid

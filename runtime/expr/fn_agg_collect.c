@@ -147,36 +147,34 @@ int sdb_agg_bits_final(SdbAggCall *call)
 
 /* --- string_agg ------------------------------------------------------ */
 
-static int string_append(SdbAggCall *call, SdbAggString *s, const SdbVarlena *v)
-{
-    if (v->len == 0)
-        return SDB_OK;
-    if (s->len + v->len > s->cap) {
-        size_t cap = s->cap ? s->cap : 64;
-        while (cap < s->len + v->len)
-            cap *= 2;
-        char *data = sdb_arena_realloc(call->arena, s->data, s->cap, cap);
-        if (data == NULL)
-            return SDB_ERROR;
-        s->data = data;
-        s->cap = cap;
-    }
-    memcpy(s->data + s->len, v->data, v->len);
-    s->len += v->len;
-    return SDB_OK;
-}
-
 /* A NULL value adds nothing; a NULL delimiter is an empty one; the first
- * value's delimiter is dropped. */
+ * value's delimiter is kept (so states can be combined) but left out of the
+ * result. */
 int sdb_agg_string_step(SdbAggCall *call)
 {
     SdbAggString *s = call->state;
     if (call->nulls[0])
         return SDB_OK;
-    if (s->have && !call->nulls[1] && string_append(call, s, sdb_datum_varlena(call->args[1])) != SDB_OK)
+    const SdbVarlena *value = sdb_datum_varlena(call->args[0]);
+    const SdbVarlena *delimiter = call->nulls[1] ? NULL : sdb_datum_varlena(call->args[1]);
+    if (delimiter != NULL && sdb_agg_string_append(call, s, delimiter->data, delimiter->len) != SDB_OK)
         return SDB_ERROR;
+    if (!s->have)
+        s->skip = s->len;
     s->have = true;
-    return string_append(call, s, sdb_datum_varlena(call->args[0]));
+    return sdb_agg_string_append(call, s, value->data, value->len);
+}
+
+int sdb_agg_string_combine(SdbAggCall *call, const void *other_state)
+{
+    SdbAggString *s = call->state;
+    const SdbAggString *o = other_state;
+    if (!o->have)
+        return SDB_OK;
+    if (!s->have)
+        s->skip = s->len + o->skip;
+    s->have = true;
+    return sdb_agg_string_append(call, s, o->data, o->len);
 }
 
 int sdb_agg_string_final(SdbAggCall *call)
@@ -186,21 +184,35 @@ int sdb_agg_string_final(SdbAggCall *call)
         call->result_null = true;
         return SDB_OK;
     }
-    return sdb_varlena_make(call->arena, s->data ? s->data : "", s->len, &call->result);
+    return sdb_varlena_make(call->arena, s->data ? s->data + s->skip : "", s->len - s->skip, &call->result);
 }
 
 /* --- array_agg ------------------------------------------------------- */
 
-int sdb_agg_array_step(SdbAggCall *call)
+/* Append one value (copied into call->arena) or NULL. */
+static int array_push(SdbAggCall *call, SdbAggArray *s, SdbDatum value, bool isnull)
 {
-    SdbAggArray *s = call->state;
     if (sdb_agg_grow(call, s->count, &s->cap, &s->values, &s->nulls) != SDB_OK)
         return SDB_ERROR;
-    s->nulls[s->count] = call->nulls[0];
+    s->nulls[s->count] = isnull;
     s->values[s->count] = 0;
-    if (!call->nulls[0] && sdb_agg_copy(call, call->args[0], call->argtypes[0], &s->values[s->count]) != SDB_OK)
+    if (!isnull && sdb_agg_copy(call, value, call->argtypes[0], &s->values[s->count]) != SDB_OK)
         return SDB_ERROR;
     s->count++;
+    return SDB_OK;
+}
+
+int sdb_agg_array_step(SdbAggCall *call)
+{
+    return array_push(call, call->state, call->args[0], call->nulls[0]);
+}
+
+int sdb_agg_array_combine(SdbAggCall *call, const void *other_state)
+{
+    const SdbAggArray *o = other_state;
+    for (int64_t i = 0; i < o->count; i++)
+        if (array_push(call, call->state, o->values[i], o->nulls[i]) != SDB_OK)
+            return SDB_ERROR;
     return SDB_OK;
 }
 
@@ -300,9 +312,23 @@ int sdb_agg_ordered_set_step(SdbAggCall *call)
     return SDB_OK;
 }
 
-static int compare_values(const void *a, const void *b, void *ops)
+/* The order of the WITHIN GROUP key: the type's, reversed when descending. */
+typedef struct SortOrder {
+    const SdbTypeOps *ops;
+    int direction;
+} SortOrder;
+
+static int compare_values(const void *a, const void *b, void *order)
 {
-    return ((const SdbTypeOps *)ops)->compare(*(const SdbDatum *)a, *(const SdbDatum *)b);
+    const SortOrder *o = order;
+    return o->direction * o->ops->compare(*(const SdbDatum *)a, *(const SdbDatum *)b);
+}
+
+/* Sort the collected values (of `type`) in the WITHIN GROUP order. */
+static void sort_values(SdbAggCall *call, SdbAggOrderedSet *s, SdbOid type)
+{
+    SortOrder order = {sdb_type_ops(type), call->descending ? -1 : 1};
+    qsort_r(s->values, (size_t)s->count, sizeof *s->values, compare_values, &order);
 }
 
 static int check_fraction(double fraction)
@@ -366,7 +392,7 @@ static int percentile_final(SdbAggCall *call, bool continuous)
         call->result_null = true;
         return SDB_OK;
     }
-    qsort_r(s->values, (size_t)s->count, sizeof *s->values, compare_values, (void *)sdb_type_ops(call->argtypes[1]));
+    sort_values(call, s, call->argtypes[1]);
     if (!several)
         return percentile(call, s->fraction, continuous, &call->result);
     SdbArray a;
@@ -382,7 +408,8 @@ static int percentile_final(SdbAggCall *call, bool continuous)
 int sdb_agg_percentile_disc_final(SdbAggCall *call) { return percentile_final(call, false); }
 int sdb_agg_percentile_cont_final(SdbAggCall *call) { return percentile_final(call, true); }
 
-/* The most frequent value (the first in sort order among equally frequent ones). */
+/* The most frequent value (the first in the WITHIN GROUP order among
+ * equally frequent ones). */
 int sdb_agg_mode_final(SdbAggCall *call)
 {
     SdbAggOrderedSet *s = call->state;
@@ -391,7 +418,7 @@ int sdb_agg_mode_final(SdbAggCall *call)
         return SDB_OK;
     }
     const SdbTypeOps *ops = sdb_type_ops(call->argtypes[0]);
-    qsort_r(s->values, (size_t)s->count, sizeof *s->values, compare_values, (void *)ops);
+    sort_values(call, s, call->argtypes[0]);
     int64_t best = 0, best_run = 0;
     for (int64_t i = 0, run = 0; i < s->count; i++) {
         run = i > 0 && ops->compare(s->values[i], s->values[i - 1]) == 0 ? run + 1 : 1;

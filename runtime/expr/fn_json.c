@@ -185,24 +185,6 @@ int sdb_fn_json_build_array(SdbFnCall *call)
 
 /* --- json_agg, jsonb_agg, json_object_agg, jsonb_object_agg ---------- */
 
-/* Append `text` to the state's buffer (in call->arena). */
-static int state_append(SdbAggCall *call, SdbAggString *s, const char *text, size_t len)
-{
-    if (s->len + len > s->cap) {
-        size_t cap = s->cap ? s->cap : 64;
-        while (cap < s->len + len)
-            cap *= 2;
-        char *data = sdb_arena_realloc(call->arena, s->data, s->cap, cap);
-        if (data == NULL)
-            return SDB_ERROR;
-        s->data = data;
-        s->cap = cap;
-    }
-    memcpy(s->data + s->len, text, len);
-    s->len += len;
-    return SDB_OK;
-}
-
 /* Argument `i` as JSON appended to the state. */
 static int state_append_json(SdbAggCall *call, SdbAggString *s, int i, bool key)
 {
@@ -210,7 +192,7 @@ static int state_append_json(SdbAggCall *call, SdbAggString *s, int i, bool key)
     sdb_str_init(&json, call->context->arena);
     if (append_json(call->context, call->argtypes[i], call->args[i], call->nulls[i], key, &json) != SDB_OK)
         return SDB_ERROR;
-    return state_append(call, s, json.data, json.len);
+    return sdb_agg_string_append(call, s, json.data, json.len);
 }
 
 /* json_agg/jsonb_agg: "[v1, v2 ...]", NULLs as null; arrays after the
@@ -221,7 +203,7 @@ int sdb_agg_json_agg_step(SdbAggCall *call)
     bool array = sdb_type_by_oid(call->argtypes[0])->category == 'A';
     const char *sep = !s->have ? "[" : array && !call->nulls[0] ? ", \n " : ", ";
     s->have = true;
-    if (state_append(call, s, sep, strlen(sep)) != SDB_OK)
+    if (sdb_agg_string_append(call, s, sep, strlen(sep)) != SDB_OK)
         return SDB_ERROR;
     return state_append_json(call, s, 0, false);
 }
@@ -234,8 +216,8 @@ int sdb_agg_json_object_agg_step(SdbAggCall *call)
         return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "field name must not be null");
     const char *sep = !s->have ? "{ " : ", ";
     s->have = true;
-    if (state_append(call, s, sep, strlen(sep)) != SDB_OK || state_append_json(call, s, 0, true) != SDB_OK ||
-        state_append(call, s, " : ", 3) != SDB_OK)
+    if (sdb_agg_string_append(call, s, sep, strlen(sep)) != SDB_OK || state_append_json(call, s, 0, true) != SDB_OK ||
+        sdb_agg_string_append(call, s, " : ", 3) != SDB_OK)
         return SDB_ERROR;
     return state_append_json(call, s, 1, false);
 }

@@ -234,13 +234,12 @@ int sdb_fn_texticregexne(SdbFnCall *call) { return regex_test(call, true, true);
 
 /* PostgreSQL's similar_escape_internal: ^(?:pattern)$ with % -> .*, _ -> .,
  * ( -> (?:, regex specials escaped, bracket expressions copied, and the
- * escape character (default backslash, none when empty) escaping the next
- * character; escape-double-quotes split the pattern for SUBSTRING. */
-static int similar_escape(SdbFnCall *call, Text p, const char *e, size_t elen)
+ * escape character (none when elen is 0) escaping the next character;
+ * escape-double-quotes split the pattern for SUBSTRING. */
+static int similar_escape(SdbArena *arena, Text p, const char *e, size_t elen, SdbStr *r)
 {
-    SdbStr r;
-    sdb_str_init(&r, call->arena);
-    int rc = sdb_str_append_cstr(&r, "^(?:"), nquotes = 0;
+    sdb_str_init(r, arena);
+    int rc = sdb_str_append_cstr(r, "^(?:"), nquotes = 0;
     bool after_escape = false, in_class = false;
     while (p.len > 0) {
         size_t n = (size_t)sdb_utf8_char_bytes(p.p);
@@ -251,55 +250,62 @@ static int similar_escape(SdbFnCall *call, Text p, const char *e, size_t elen)
                 if (nquotes == 2)
                     return sdb_error(SDB_ERR_INVALID_USE_OF_ESCAPE_CHARACTER,
                                      "SQL regular expression may not contain more than two escape-double-quote separators");
-                rc |= sdb_str_append_cstr(&r, nquotes == 0 ? "){1,1}?(" : "){1,1}(?:");
+                rc |= sdb_str_append_cstr(r, nquotes == 0 ? "){1,1}?(" : "){1,1}(?:");
                 nquotes++;
             } else {
-                rc |= sdb_str_append_char(&r, '\\');
-                rc |= sdb_str_append(&r, p.p, n);
+                rc |= sdb_str_append_char(r, '\\');
+                rc |= sdb_str_append(r, p.p, n);
             }
             after_escape = false;
         } else if (elen > 0 && n == elen && memcmp(p.p, e, n) == 0) {
             after_escape = true;
         } else if (n > 1) {
-            rc |= sdb_str_append(&r, p.p, n);
+            rc |= sdb_str_append(r, p.p, n);
         } else if (in_class) {
             if (c == '\\')
-                rc |= sdb_str_append_char(&r, '\\');
-            rc |= sdb_str_append_char(&r, c);
+                rc |= sdb_str_append_char(r, '\\');
+            rc |= sdb_str_append_char(r, c);
             in_class = c != ']';
         } else if (c == '[') {
-            rc |= sdb_str_append_char(&r, c);
+            rc |= sdb_str_append_char(r, c);
             in_class = true;
         } else if (c == '%') {
-            rc |= sdb_str_append_cstr(&r, ".*");
+            rc |= sdb_str_append_cstr(r, ".*");
         } else if (c == '_') {
-            rc |= sdb_str_append_char(&r, '.');
+            rc |= sdb_str_append_char(r, '.');
         } else if (c == '(') {
-            rc |= sdb_str_append_cstr(&r, "(?:");
+            rc |= sdb_str_append_cstr(r, "(?:");
         } else if (c == '\\' || c == '.' || c == '^' || c == '$') {
-            rc |= sdb_str_append_char(&r, '\\');
-            rc |= sdb_str_append_char(&r, c);
+            rc |= sdb_str_append_char(r, '\\');
+            rc |= sdb_str_append_char(r, c);
         } else {
-            rc |= sdb_str_append_char(&r, c);
+            rc |= sdb_str_append_char(r, c);
         }
         p.p += n, p.len -= n;
     }
-    rc |= sdb_str_append_cstr(&r, ")$");
-    return rc == SDB_OK ? sdb_fn_return_text(call, r.data, r.len) : SDB_ERROR;
+    rc |= sdb_str_append_cstr(r, ")$");
+    return rc == SDB_OK ? SDB_OK : SDB_ERROR;
 }
 
-/* similar_to_escape(pattern [, escape]): escape must be empty or one character. */
-int sdb_fn_similar_to_escape(SdbFnCall *call)
+/* An explicit escape must be empty or one character (22025). */
+static int check_escape(Text e)
 {
-    if (call->nargs == 1)
-        return similar_escape(call, arg_text(call, 0), "\\", 1);
-    Text e = arg_text(call, 1);
     if (e.len > 0 && (size_t)sdb_utf8_char_bytes(e.p) != e.len) {
         sdb_error(SDB_ERR_INVALID_ESCAPE_SEQUENCE, "invalid escape string");
         sdb_error_hint("Escape string must be empty or one character.");
         return SDB_ERROR;
     }
-    return similar_escape(call, arg_text(call, 0), e.p, e.len);
+    return SDB_OK;
+}
+
+/* similar_to_escape(pattern [, escape]): the default escape is backslash. */
+int sdb_fn_similar_to_escape(SdbFnCall *call)
+{
+    Text e = call->nargs > 1 ? arg_text(call, 1) : (Text){"\\", 1};
+    SdbStr r;
+    if (check_escape(e) != SDB_OK || similar_escape(call->arena, arg_text(call, 0), e.p, e.len, &r) != SDB_OK)
+        return SDB_ERROR;
+    return sdb_fn_return_text(call, r.data, r.len);
 }
 
 /* --- regexp_replace, regexp_match ----------------------------------------- */
@@ -348,6 +354,12 @@ static int append_replacement(SdbStr *out, Text s, Text replacement, const Regex
     return rc;
 }
 
+/* 22023 for the 'g' flag of a function that finds one match. */
+static int global_not_supported(const char *function)
+{
+    return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "%s does not support the \"global\" option", function);
+}
+
 /* regexp_replace(source, pattern, replacement [, flags]) */
 int sdb_fn_regexp_replace(SdbFnCall *call)
 {
@@ -394,7 +406,7 @@ int sdb_fn_regexp_match(SdbFnCall *call)
     if (parse_flags(call, 2, &global, &icase) != SDB_OK)
         return SDB_ERROR;
     if (global) {
-        sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "regexp_match() does not support the \"global\" option");
+        global_not_supported("regexp_match()");
         sdb_error_hint("Use the regexp_matches function instead.");
         return SDB_ERROR;
     }
@@ -417,4 +429,145 @@ int sdb_fn_regexp_match(SdbFnCall *call)
     }
     SdbArray a = {.ndim = 1, .dims = {n}, .lbound = {1}, .elemtype = SDB_TYPEOID_TEXT, .values = values, .nulls = nulls};
     return sdb_array_build(call->arena, &a, &call->result);
+}
+
+/* regexp_like(string, pattern [, flags]) */
+int sdb_fn_regexp_like(SdbFnCall *call)
+{
+    bool global, icase, found;
+    const Regex *re;
+    regmatch_t m[1];
+    if (parse_flags(call, 2, &global, &icase) != SDB_OK)
+        return SDB_ERROR;
+    if (global)
+        return global_not_supported("regexp_like()");
+    if (compile(call->arena, arg_text(call, 1), icase, &re) != SDB_OK)
+        return SDB_ERROR;
+    execute(re, arg_text(call, 0), 0, &found, m, 1);
+    return sdb_fn_return_bool(call, found);
+}
+
+/* regexp_count(string, pattern [, start [, flags]]): non-overlapping
+ * matches from character `start` (1-based) on. */
+int sdb_fn_regexp_count(SdbFnCall *call)
+{
+    Text s = arg_text(call, 0);
+    bool global, icase, found;
+    const Regex *re;
+    regmatch_t m[1];
+    int64_t start = call->nargs > 2 ? sdb_fn_arg_int(call, 2) : 1, count = 0;
+    if (start <= 0)
+        return sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "invalid value for parameter \"%s\": %d", "start", (int)start);
+    if (parse_flags(call, 3, &global, &icase) != SDB_OK)
+        return SDB_ERROR;
+    if (global)
+        return global_not_supported("regexp_count()");
+    if (compile(call->arena, arg_text(call, 1), icase, &re) != SDB_OK)
+        return SDB_ERROR;
+    size_t pos = sdb_utf8_prefix_bytes(s.p, s.len, (size_t)(start - 1));
+    while (pos <= s.len) {
+        execute(re, s, pos, &found, m, 1);
+        if (!found)
+            break;
+        count++;
+        pos = (size_t)m[0].rm_eo;
+        if (m[0].rm_eo == m[0].rm_so) {
+            if (pos >= s.len)
+                break;
+            pos += (size_t)sdb_utf8_char_bytes(s.p + pos);
+        }
+    }
+    return sdb_fn_return_int(call, count);
+}
+
+/* Room for twice as many pieces in `a`. */
+static int grow_pieces(SdbArena *arena, SdbArray *a, int *cap)
+{
+    int grown = *cap ? *cap * 2 : 8;
+    SdbDatum *values = sdb_arena_realloc(arena, a->values, sizeof *values * (size_t)*cap, sizeof *values * (size_t)grown);
+    bool *nulls = values ? sdb_arena_realloc(arena, a->nulls, sizeof *nulls * (size_t)*cap, sizeof *nulls * (size_t)grown)
+                         : NULL;
+    if (values == NULL || nulls == NULL)
+        return SDB_ERROR;
+    a->values = values;
+    a->nulls = nulls;
+    *cap = grown;
+    return SDB_OK;
+}
+
+/* regexp_split_to_array(string, pattern [, flags]): the pieces between
+ * matches; an empty match at either end of the string or right after the
+ * previous match does not split, as in PostgreSQL. */
+int sdb_fn_regexp_split_to_array(SdbFnCall *call)
+{
+    Text s = arg_text(call, 0);
+    bool global, icase, found;
+    const Regex *re;
+    regmatch_t m[1];
+    if (parse_flags(call, 2, &global, &icase) != SDB_OK)
+        return SDB_ERROR;
+    if (global)
+        return global_not_supported("regexp_split_to_array()");
+    if (compile(call->arena, arg_text(call, 1), icase, &re) != SDB_OK)
+        return SDB_ERROR;
+    SdbArray a = {.ndim = 1, .lbound = {1}, .elemtype = SDB_TYPEOID_TEXT};
+    int cap = 0;
+    size_t piece = 0, search = 0;
+    for (;;) {
+        bool degenerate = false;
+        found = false;
+        while (search <= s.len) {
+            execute(re, s, search, &found, m, 1);
+            if (!found)
+                break;
+            size_t so = (size_t)m[0].rm_so, eo = (size_t)m[0].rm_eo;
+            degenerate = so == eo && (so == 0 || so == s.len || so == piece);
+            if (!degenerate)
+                break;
+            if (so >= s.len) {
+                found = false;
+                break;
+            }
+            search = so + (size_t)sdb_utf8_char_bytes(s.p + so);
+        }
+        size_t end = found ? (size_t)m[0].rm_so : s.len;
+        if (a.nitems == cap && grow_pieces(call->arena, &a, &cap) != SDB_OK)
+            return SDB_ERROR;
+        if (sdb_varlena_make(call->arena, s.p + piece, end - piece, &a.values[a.nitems]) != SDB_OK)
+            return SDB_ERROR;
+        a.nulls[a.nitems++] = false;
+        if (!found)
+            break;
+        piece = search = (size_t)m[0].rm_eo;
+    }
+    a.dims[0] = a.nitems;
+    return sdb_array_build(call->arena, &a, &call->result);
+}
+
+/* substring(string, pattern): the first capturing group of the first match
+ * (NULL when it took no part), or the whole match without groups; NULL
+ * without a match.  substring(string, pattern, escape) is the same over
+ * similar_to_escape(pattern, escape) (SQL's SUBSTRING ... SIMILAR). */
+int sdb_fn_textregexsubstr(SdbFnCall *call)
+{
+    Text s = arg_text(call, 0), pattern = arg_text(call, 1);
+    bool found;
+    const Regex *re;
+    regmatch_t m[MAX_GROUPS + 1];
+    if (call->nargs > 2) {
+        SdbStr similar;
+        if (check_escape(arg_text(call, 2)) != SDB_OK ||
+            similar_escape(call->arena, pattern, arg_text(call, 2).p, arg_text(call, 2).len, &similar) != SDB_OK)
+            return SDB_ERROR;
+        pattern = (Text){similar.data, similar.len};
+    }
+    if (compile(call->arena, pattern, false, &re) != SDB_OK)
+        return SDB_ERROR;
+    execute(re, s, 0, &found, m, MAX_GROUPS + 1);
+    const regmatch_t *g = &m[re->ngroups > 0 ? re->group[1] : 0];
+    if (!found || g->rm_so < 0) {
+        call->result_null = true;
+        return SDB_OK;
+    }
+    return sdb_fn_return_text(call, s.p + g->rm_so, (size_t)(g->rm_eo - g->rm_so));
 }

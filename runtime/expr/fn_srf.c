@@ -1,8 +1,9 @@
 /*
  * expr/fn_srf.c: the set-returning functions (SdbSrfCall, fmgr.h):
  * generate_series over integers, numeric and timestamps, unnest,
- * generate_subscripts, jsonb_array_elements[_text] and jsonb_object_keys,
- * with PostgreSQL's semantics and errors.
+ * generate_subscripts, jsonb_array_elements[_text], jsonb_object_keys,
+ * and jsonb_each[_text] / json_each[_text] (OUT key, value), with
+ * PostgreSQL's semantics and errors.
  */
 #include <string.h>
 
@@ -237,7 +238,7 @@ int sdb_fn_generate_subscripts(SdbSrfCall *call)
     return SDB_OK;
 }
 
-/* jsonb_array_elements[_text](jsonb) and jsonb_object_keys(jsonb): the
+/* jsonb_array_elements[_text](jsonb), jsonb_object_keys(jsonb) and jsonb_each[_text](jsonb): the
  * members of the top-level container (types/jsonb.h; the argument stays
  * valid until the set ends). */
 typedef struct JsonbState {
@@ -259,7 +260,8 @@ static JsonbState *jsonb_state(SdbSrfCall *call, int want)
         if (want == SDB_JSONB_ARRAY)
             sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "cannot extract elements from %s", found);
         else
-            sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "cannot call %s on %s", call->func->name, found);
+            sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "cannot call %s on %s", call->func->name,
+                      call->func->nout > 0 ? "a non-object" : found);
         return NULL;
     }
     if ((s = sdb_arena_calloc(call->state_arena, 1, sizeof(JsonbState))) == NULL)
@@ -271,22 +273,22 @@ static JsonbState *jsonb_state(SdbSrfCall *call, int want)
 }
 
 /* An element as text, the way ->> gives it: a string unquoted, null as NULL. */
-static int element_text(SdbSrfCall *call, SdbJsonbNode node)
+static int element_text(SdbSrfCall *call, SdbJsonbNode node, SdbDatum *value, bool *isnull)
 {
     int kind = sdb_jsonb_kind(node);
-    call->result_null = kind == SDB_JSONB_NULL;
-    if (call->result_null)
+    *isnull = kind == SDB_JSONB_NULL;
+    if (*isnull)
         return SDB_OK;
     if (kind == SDB_JSONB_STRING) {
         size_t len;
         const unsigned char *bytes = sdb_jsonb_scalar(node, &len);
-        return sdb_varlena_make(call->arena, bytes, len, &call->result);
+        return sdb_varlena_make(call->arena, bytes, len, value);
     }
     SdbStr text;
     sdb_str_init(&text, call->arena);
     if (sdb_jsonb_node_text(node, &text) != SDB_OK)
         return SDB_ERROR;
-    return sdb_varlena_make(call->arena, text.data, text.len, &call->result);
+    return sdb_varlena_make(call->arena, text.data, text.len, value);
 }
 
 int sdb_fn_jsonb_array_elements(SdbSrfCall *call)
@@ -298,7 +300,7 @@ int sdb_fn_jsonb_array_elements(SdbSrfCall *call)
         return SDB_OK;
     SdbJsonbNode node = sdb_jsonb_member(s->root, s->pos++, NULL, NULL);
     if (call->rettype == SDB_TYPEOID_TEXT)
-        return element_text(call, node);
+        return element_text(call, node, &call->result, &call->result_null);
     return sdb_jsonb_node_datum(call->arena, node, &call->result);
 }
 
@@ -313,4 +315,74 @@ int sdb_fn_jsonb_object_keys(SdbSrfCall *call)
     size_t keylen;
     sdb_jsonb_member(s->root, s->pos++, &key, &keylen);
     return sdb_varlena_make(call->arena, key, keylen, &call->result);
+}
+
+/* jsonb_each(jsonb) and jsonb_each_text(jsonb): each member's key and
+ * value (jsonb, or text as ->> gives it), in jsonb's key order. */
+int sdb_fn_jsonb_each(SdbSrfCall *call)
+{
+    JsonbState *s = jsonb_state(call, SDB_JSONB_OBJECT);
+    if (s == NULL)
+        return SDB_ERROR;
+    if ((call->done = s->pos >= s->count))
+        return SDB_OK;
+    const char *key;
+    size_t keylen;
+    SdbJsonbNode node = sdb_jsonb_member(s->root, s->pos++, &key, &keylen);
+    if (sdb_varlena_make(call->arena, key, keylen, &call->outs[0]) != SDB_OK)
+        return SDB_ERROR;
+    if (call->func->out_types[1] == SDB_TYPEOID_TEXT)
+        return element_text(call, node, &call->outs[1], &call->out_nulls[1]);
+    return sdb_jsonb_node_datum(call->arena, node, &call->outs[1]);
+}
+
+/* json_each(json) and json_each_text(json): each member of the object as
+ * written, in order, duplicate keys included; values as json (as written)
+ * or text (a string's contents, null as NULL). */
+typedef struct JsonMembers {
+    SdbJsonValue *members;
+    size_t count, pos;
+} JsonMembers;
+
+static JsonMembers *json_members(SdbSrfCall *call)
+{
+    JsonMembers *s = call->state;
+    if (s != NULL)
+        return s;
+    SdbJsonValue root;
+    if ((s = sdb_arena_calloc(call->state_arena, 1, sizeof *s)) == NULL ||
+        sdb_json_members(call->state_arena, (const char *)sdb_datum_varlena(call->args[0])->data, &root,
+                         &s->members) != SDB_OK)
+        return NULL;
+    if (root.kind == SDB_JSONB_ARRAY) {
+        sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "cannot deconstruct an array as an object");
+        return NULL;
+    }
+    if (root.kind != SDB_JSONB_OBJECT) {
+        sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "cannot deconstruct a scalar");
+        return NULL;
+    }
+    s->count = root.count;
+    call->state = s;
+    return s;
+}
+
+int sdb_fn_json_each(SdbSrfCall *call)
+{
+    JsonMembers *s = json_members(call);
+    if (s == NULL)
+        return SDB_ERROR;
+    if ((call->done = s->pos >= s->count))
+        return SDB_OK;
+    const SdbJsonValue *m = &s->members[s->pos++];
+    if (sdb_varlena_make(call->arena, m->key, m->keylen, &call->outs[0]) != SDB_OK)
+        return SDB_ERROR;
+    if (call->func->out_types[1] != SDB_TYPEOID_TEXT)
+        return sdb_varlena_make(call->arena, m->text, m->len, &call->outs[1]);
+    call->out_nulls[1] = m->kind == SDB_JSONB_NULL;
+    if (call->out_nulls[1])
+        return SDB_OK;
+    if (m->kind == SDB_JSONB_STRING)
+        return sdb_varlena_make(call->arena, m->str, m->strlen, &call->outs[1]);
+    return sdb_varlena_make(call->arena, m->text, m->len, &call->outs[1]);
 }

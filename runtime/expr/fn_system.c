@@ -12,12 +12,14 @@
  * (SdbSessionInfo, fmgr.h).
  */
 #include <string.h>
+#include <time.h>
 
 #include "access/table.h"
 #include "catalog/catalog.h"
 #include "exec/batch.h"
 #include "expr/bind.h"
 #include "expr/bind_int.h"
+#include "expr/deparse.h"
 #include "expr/fmgr.h"
 #include "sdb_catalog.h"
 #include "sdb_keywords.h"
@@ -41,7 +43,7 @@ static bool needs_quotes(const char *name)
     return kw >= 0 && sdb_keywords[kw].category != SDB_KW_UNRESERVED;
 }
 
-static int append_ident(SdbStr *out, const char *name)
+int sdb_append_ident(SdbStr *out, const char *name)
 {
     if (!needs_quotes(name))
         return sdb_str_append_cstr(out, name);
@@ -130,15 +132,15 @@ static bool relation_visible(const SdbSessionInfo *info, const SdbRelation *rel)
 /* --- format_type ------------------------------------------------------- */
 
 /* PostgreSQL's format_type_extended: the SQL name of a type with its
- * typmod; `typmod_given` false is format_type(oid, NULL) (bpchar stays
+ * typmod; `typmod_given` false is sdb_format_type(oid, NULL) (bpchar stays
  * "bpchar" then). */
-static int format_type(SdbStr *out, SdbOid type, int32_t typmod, bool typmod_given)
+int sdb_format_type(SdbStr *out, SdbOid type, int32_t typmod, bool typmod_given)
 {
     const SdbTypeInfo *t = sdb_type_by_oid(type);
     if (t == NULL)
         return sdb_str_append_cstr(out, "???");
     if (t->elem_oid != 0 && t->name[0] == '_')
-        return format_type(out, t->elem_oid, typmod, typmod_given) == SDB_OK ? sdb_str_append_cstr(out, "[]")
+        return sdb_format_type(out, t->elem_oid, typmod, typmod_given) == SDB_OK ? sdb_str_append_cstr(out, "[]")
                                                                               : SDB_ERROR;
     bool mod = typmod_given && typmod >= 0;
     switch (type) {
@@ -169,7 +171,7 @@ static int format_type(SdbStr *out, SdbOid type, int32_t typmod, bool typmod_giv
     }
     const char *name = sdb_bind_type_name(type);
     if (strcmp(name, t->name) == 0 && needs_quotes(name))
-        return append_ident(out, name);
+        return sdb_append_ident(out, name);
     return sdb_str_append_cstr(out, name);
 }
 
@@ -181,7 +183,7 @@ int sdb_fn_format_type(SdbFnCall *call)
     }
     SdbStr out;
     sdb_str_init(&out, call->arena);
-    if (format_type(&out, (SdbOid)call->args[0], (int32_t)call->args[1], !call->nulls[1]) != SDB_OK)
+    if (sdb_format_type(&out, (SdbOid)call->args[0], (int32_t)call->args[1], !call->nulls[1]) != SDB_OK)
         return SDB_ERROR;
     return sdb_fn_return_text(call, out.data, out.len);
 }
@@ -283,26 +285,26 @@ static int reg_output(void *arg, SdbOid regtype, SdbOid oid, SdbStr *out, bool *
         if (sdb_type_by_oid(oid) == NULL)
             return SDB_OK;
         *found = true;
-        return format_type(out, oid, -1, false);
+        return sdb_format_type(out, oid, -1, false);
     case SDB_TYPEOID_REGPROC: {
         const SdbFuncInfo *f = sdb_func_by_oid(oid);
         if (f == NULL)
             return SDB_OK;
         *found = true;
-        return append_ident(out, f->name);
+        return sdb_append_ident(out, f->name);
     }
     case SDB_TYPEOID_REGNAMESPACE: {
         const char *name = sdb_catalog_namespace_name(info->catalog, info->txn, oid, out->arena);
         if (name == NULL)
             return SDB_OK;
         *found = true;
-        return append_ident(out, name);
+        return sdb_append_ident(out, name);
     }
     case SDB_TYPEOID_REGROLE:
         if (oid != SDB_ROLE_POSTGRES)
             return SDB_OK;
         *found = true;
-        return append_ident(out, info->user);
+        return sdb_append_ident(out, info->user);
     default:
         return SDB_OK;
     }
@@ -359,6 +361,33 @@ int sdb_fn_pg_backend_pid(SdbFnCall *call)
     return info ? sdb_fn_return_int(call, info->backend_pid) : SDB_ERROR;
 }
 
+/* pg_sleep(seconds): sleeps in steps of at most 10 ms, so that a cancel
+ * or statement_timeout (the session's cancel flag) stops it with 57014. */
+static double monotonic_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int sdb_fn_pg_sleep(SdbFnCall *call)
+{
+    const SdbSessionInfo *info = call->context->session;
+    double seconds = sdb_datum_to_float8(call->args[0]);
+    double end = monotonic_seconds() + (seconds > 0 ? seconds : 0);
+    for (;;) {
+        if (info && info->cancel && *info->cancel)
+            return sdb_error(SDB_ERR_QUERY_CANCELED, "canceling statement due to user request");
+        double left = end - monotonic_seconds();
+        if (!(left > 0))
+            break;
+        struct timespec step = {0, left < 0.01 ? (long)(left * 1e9) : 10000000L};
+        nanosleep(&step, NULL);
+    }
+    call->result = 0;
+    return SDB_OK;
+}
+
 /* The schemas of the search path that exist ("$user" as the user's
  * schema), with pg_catalog first when `implicit` and not listed. */
 static int path_schemas(const SdbSessionInfo *info, SdbArena *arena, bool implicit, const char ***out, int *n)
@@ -407,7 +436,7 @@ int sdb_fn_current_schemas(SdbFnCall *call)
     if (sdb_str_append_char(&text, '{') != SDB_OK)
         return SDB_ERROR;
     for (int i = 0; i < n; i++)
-        if ((i > 0 && sdb_str_append_char(&text, ',') != SDB_OK) || append_ident(&text, names[i]) != SDB_OK)
+        if ((i > 0 && sdb_str_append_char(&text, ',') != SDB_OK) || sdb_append_ident(&text, names[i]) != SDB_OK)
             return SDB_ERROR;
     if (sdb_str_append_char(&text, '}') != SDB_OK)
         return SDB_ERROR;
@@ -566,6 +595,50 @@ int sdb_fn_pg_table_is_visible(SdbFnCall *call)
     return sdb_fn_return_bool(call, rel != NULL && relation_visible(info, rel));
 }
 
+/* Every function is a built-in one of pg_catalog, always on the path. */
+int sdb_fn_pg_function_is_visible(SdbFnCall *call)
+{
+    call->result_null = sdb_func_by_oid((SdbOid)call->args[0]) == NULL;
+    return sdb_fn_return_bool(call, true);
+}
+
+/* pg_get_function_arguments(oid): the argument types as CREATE FUNCTION
+ * lists them ("text, integer", "VARIADIC \"any\""); NULL for no such
+ * function. */
+int sdb_fn_pg_get_function_arguments(SdbFnCall *call)
+{
+    const SdbFuncInfo *f = sdb_func_by_oid((SdbOid)call->args[0]);
+    if (f == NULL) {
+        call->result_null = true;
+        return SDB_OK;
+    }
+    SdbStr out;
+    sdb_str_init(&out, call->arena);
+    int rc = sdb_str_append(&out, "", 0);
+    for (int i = 0; i < f->nargs && rc == SDB_OK; i++) {
+        rc |= i > 0 ? sdb_str_append_cstr(&out, ", ") : SDB_OK;
+        rc |= f->variadic && i == f->nargs - 1 ? sdb_str_append_cstr(&out, "VARIADIC ") : SDB_OK;
+        rc |= sdb_format_type(&out, f->argtypes[i], -1, false);
+    }
+    return rc == SDB_OK ? sdb_fn_return_text(call, out.data, out.len) : SDB_ERROR;
+}
+
+/* pg_get_function_result(oid): the result type ("SETOF integer" for a
+ * set); NULL for no such function. */
+int sdb_fn_pg_get_function_result(SdbFnCall *call)
+{
+    const SdbFuncInfo *f = sdb_func_by_oid((SdbOid)call->args[0]);
+    if (f == NULL) {
+        call->result_null = true;
+        return SDB_OK;
+    }
+    SdbStr out;
+    sdb_str_init(&out, call->arena);
+    int rc = f->retset ? sdb_str_append_cstr(&out, "SETOF ") : SDB_OK;
+    rc |= sdb_format_type(&out, f->rettype, -1, false);
+    return rc == SDB_OK ? sdb_fn_return_text(call, out.data, out.len) : SDB_ERROR;
+}
+
 /* Every type is a built-in one of pg_catalog, always on the path. */
 int sdb_fn_pg_type_is_visible(SdbFnCall *call)
 {
@@ -580,8 +653,10 @@ int sdb_fn_no_description(SdbFnCall *call)
     return SDB_OK;
 }
 
-/* pg_get_indexdef(oid): CREATE [UNIQUE] INDEX name ON schema.table USING
- * btree (col [DESC] [NULLS FIRST|LAST], ...); NULL for no such index. */
+/* pg_get_indexdef(oid [, column, pretty]): CREATE [UNIQUE] INDEX name ON
+ * table USING btree (col [DESC] [NULLS FIRST|LAST], ...), the table
+ * schema-qualified unless pretty and visible on the search path; with a
+ * column number > 0 just that key column.  NULL for no such index. */
 int sdb_fn_pg_get_indexdef(SdbFnCall *call)
 {
     const SdbSessionInfo *info = session_of(call);
@@ -602,20 +677,31 @@ int sdb_fn_pg_get_indexdef(SdbFnCall *call)
         call->result_null = true;
         return SDB_OK;
     }
+    int64_t column = call->nargs > 1 ? sdb_fn_arg_int(call, 1) : 0;
+    bool pretty = call->nargs > 2 && sdb_fn_arg_bool(call, 2);
     SdbStr out;
     sdb_str_init(&out, call->arena);
+    if (column > 0) {
+        if (column > ix->nkeys)
+            return sdb_fn_return_text(call, "", 0);
+        if (sdb_append_ident(&out, table->attrs[ix->keys[column - 1] - 1].name) != SDB_OK)
+            return SDB_ERROR;
+        return sdb_fn_return_text(call, out.data, out.len);
+    }
     int rc = sdb_str_append_cstr(&out, ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
-    rc |= append_ident(&out, ix->name);
+    rc |= sdb_append_ident(&out, ix->name);
     rc |= sdb_str_append_cstr(&out, " ON ");
-    rc |= append_ident(&out, table->namespace_name);
-    rc |= sdb_str_append_char(&out, '.');
-    rc |= append_ident(&out, table->name);
+    if (pretty)
+        rc |= sdb_catalog_regclass_out(info->catalog, info->txn, table->oid, info->search_path, info->npath, &out);
+    else
+        rc |= sdb_append_ident(&out, table->namespace_name) | sdb_str_append_char(&out, '.') |
+              sdb_append_ident(&out, table->name);
     rc |= sdb_str_append_cstr(&out, " USING btree (");
     for (int k = 0; k < ix->nkeys && rc == SDB_OK; k++) {
         int16_t opt = ix->key_options ? ix->key_options[k] : 0;
         bool desc = opt & 1, nulls_first = opt & 2;
         rc |= k > 0 ? sdb_str_append_cstr(&out, ", ") : SDB_OK;
-        rc |= append_ident(&out, table->attrs[ix->keys[k] - 1].name);
+        rc |= sdb_append_ident(&out, table->attrs[ix->keys[k] - 1].name);
         rc |= desc ? sdb_str_append_cstr(&out, " DESC") : SDB_OK;
         if (desc && !nulls_first)
             rc |= sdb_str_append_cstr(&out, " NULLS LAST");
@@ -626,12 +712,21 @@ int sdb_fn_pg_get_indexdef(SdbFnCall *call)
     return rc == SDB_OK ? sdb_fn_return_text(call, out.data, out.len) : SDB_ERROR;
 }
 
-/* pg_get_expr(expr, relation): the catalogs keep expressions (adbin,
- * conbin) as their SQL text already. */
+/* pg_get_expr(expr, relation [, pretty]): the catalogs keep expressions
+ * (adbin, conbin) as SQL text; the session binds it again and prints it as
+ * PostgreSQL prints the stored expression. */
 int sdb_fn_pg_get_expr(SdbFnCall *call)
 {
-    const SdbVarlena *t = sdb_fn_arg_text(call, 0);
-    return sdb_fn_return_text(call, t->data, t->len);
+    const SdbSessionInfo *info = session_of(call);
+    if (info == NULL)
+        return SDB_ERROR;
+    bool pretty = call->nargs > 2 && sdb_fn_arg_bool(call, 2);
+    SdbStr out;
+    sdb_str_init(&out, call->arena);
+    if (info->deparse(info->arg, (const char *)sdb_fn_arg_text(call, 0)->data, (SdbOid)call->args[1], pretty,
+                      &out) != SDB_OK)
+        return SDB_ERROR;
+    return sdb_fn_return_text(call, out.data, out.len);
 }
 
 /* The table a constraint belongs to (pg_constraint.conrelid), 0 when no
@@ -672,7 +767,7 @@ static int append_columns(SdbStr *out, const SdbRelation *rel, int n, const int1
 {
     int rc = sdb_str_append_char(out, '(');
     for (int k = 0; k < n; k++)
-        rc |= (k > 0 ? sdb_str_append_cstr(out, ", ") : SDB_OK) | append_ident(out, rel->attrs[keys[k] - 1].name);
+        rc |= (k > 0 ? sdb_str_append_cstr(out, ", ") : SDB_OK) | sdb_append_ident(out, rel->attrs[keys[k] - 1].name);
     return rc | sdb_str_append_char(out, ')');
 }
 
@@ -687,10 +782,10 @@ static const char *fk_action(char c)
     }
 }
 
-/* pg_get_constraintdef(oid): PRIMARY KEY (..), UNIQUE (..), FOREIGN KEY
- * (..) REFERENCES t(..) [ON UPDATE ..] [ON DELETE ..], CHECK (..) (the
- * condition as written: PostgreSQL prints its deparsed form); NULL for no
- * such constraint. */
+/* pg_get_constraintdef(oid [, pretty]): PRIMARY KEY (..), UNIQUE (..),
+ * FOREIGN KEY (..) REFERENCES t(..) [ON UPDATE ..] [ON DELETE ..], CHECK
+ * (..) (the condition printed as pg_get_expr prints it); NULL for no such
+ * constraint. */
 int sdb_fn_pg_get_constraintdef(SdbFnCall *call)
 {
     const SdbSessionInfo *info = session_of(call);
@@ -729,7 +824,9 @@ int sdb_fn_pg_get_constraintdef(SdbFnCall *call)
             rc |= sdb_str_appendf(&out, " ON DELETE %s", fk_action(con->on_delete));
         break;
     default:
-        rc = sdb_str_appendf(&out, "CHECK (%s)", con->check_sql);
+        rc = sdb_str_append_cstr(&out, "CHECK (");
+        rc |= info->deparse(info->arg, con->check_sql, table->oid, call->nargs > 1 && sdb_fn_arg_bool(call, 1), &out);
+        rc |= sdb_str_append_char(&out, ')');
         break;
     }
     return rc == SDB_OK ? sdb_fn_return_text(call, out.data, out.len) : SDB_ERROR;
@@ -757,7 +854,7 @@ int sdb_fn_quote_ident(SdbFnCall *call)
     const SdbVarlena *t = sdb_fn_arg_text(call, 0);
     if (t->len == 0)
         return sdb_fn_return_text(call, "\"\"", 2);
-    if (append_ident(&out, (const char *)t->data) != SDB_OK)
+    if (sdb_append_ident(&out, (const char *)t->data) != SDB_OK)
         return SDB_ERROR;
     return sdb_fn_return_text(call, out.data, out.len);
 }

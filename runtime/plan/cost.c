@@ -2,11 +2,13 @@
  * plan/cost.c: rule 9, estimates (rows, cost) of every operator for
  * EXPLAIN and for the choices of the other rules, with PostgreSQL's cost
  * units (seq_page_cost 1, random_page_cost 4, cpu_tuple_cost 0.01,
- * cpu_operator_cost 0.0025) and default selectivities (= 0.005, ranges
- * 0.3333, both bounds 0.005).  Table sizes come from the heap's block
- * count when an engine is at hand (10 pages at least, as PostgreSQL
- * assumes for a table never analyzed), else 10 pages; rows per page from
- * the columns' widths.
+ * cpu_operator_cost 0.0025); selectivities and group counts from
+ * selfuncs.c (ANALYZE statistics, else PostgreSQL's defaults).  Table
+ * sizes: an analyzed table's reltuples scaled by its current pages over
+ * relpages (PostgreSQL's estimate_rel_size); a table never analyzed
+ * (reltuples -1) has the heap's block count when an engine is at hand (10
+ * pages at least, as PostgreSQL assumes), else 10 pages, and rows per
+ * page from the columns' widths.
  */
 #include <math.h>
 #include <string.h>
@@ -22,23 +24,40 @@
 #define DEFAULT_PAGES 10.0
 #define PAGE_BYTES 8192.0
 
+/* Rows a page holds by the columns' widths (PostgreSQL's estimate for a
+ * table without statistics). */
+static double width_density(const SdbRelation *rel)
+{
+    double width = 24; /* row header */
+    for (int i = 0; i < rel->natts; i++) {
+        const SdbTypeInfo *t = sdb_type_by_oid(rel->attrs[i].type);
+        width += t != NULL && t->len > 0 ? t->len : 32;
+    }
+    return (PAGE_BYTES - 24) / (width + 4);
+}
+
 double opt_table_rows(Opt *o, const SdbRelation *rel, double *pages)
 {
     SdbBlockNo nblocks = 0;
     *pages = DEFAULT_PAGES;
     if (rel == NULL)
         return 1000.0;
-    /* as PostgreSQL without statistics: at least 10 pages, lest a table
-     * that is tiny now be planned as if it stayed so */
-    if (o->ctx->engine != NULL && sdb_heap_nblocks(o->ctx->engine, rel->file, &nblocks) == SDB_OK)
-        *pages = fmax(nblocks, DEFAULT_PAGES);
+    bool counted = o->ctx->engine != NULL && sdb_heap_nblocks(o->ctx->engine, rel->file, &nblocks) == SDB_OK;
     sdb_error_clear();
-    double width = 24; /* row header */
-    for (int i = 0; i < rel->natts; i++) {
-        const SdbTypeInfo *t = sdb_type_by_oid(rel->attrs[i].type);
-        width += t != NULL && t->len > 0 ? t->len : 32;
+    if (!rel->analyzed) {
+        /* as PostgreSQL without statistics: at least 10 pages, lest a
+         * table that is tiny now be planned as if it stayed so */
+        if (counted)
+            *pages = fmax(nblocks, DEFAULT_PAGES);
+        return floor(*pages * width_density(rel));
     }
-    return floor(*pages * (PAGE_BYTES - 24) / (width + 4));
+    /* analyzed: reltuples scaled to the pages the table has now
+     * (PostgreSQL's estimate_rel_size) */
+    *pages = counted ? (double)nblocks : (double)rel->relpages;
+    if (*pages == 0)
+        return 0.0;
+    double density = rel->relpages > 0 ? rel->reltuples / rel->relpages : width_density(rel);
+    return rint(density * *pages);
 }
 
 double opt_index_pages(double pages, double tuples)
@@ -48,46 +67,9 @@ double opt_index_pages(double pages, double tuples)
     return fmax(1.0, fmin(pages, 2.0 * pages * tuples / (2.0 * pages + tuples)));
 }
 
-double opt_selectivity(const SdbExpr *qual)
+static double quals_selectivity(Opt *o, SdbExpr *const *quals, int n)
 {
-    switch (qual->tag) {
-    case SDB_E_CONST: return opt_expr_is_true(qual) ? 1.0 : 0.0;
-    case SDB_E_BOOL_EXPR: {
-        const SdbBoundBoolExpr *b = (const SdbBoundBoolExpr *)qual;
-        double s = b->boolop == SDB_EXPR_BOOL_OP_OR ? 0.0 : 1.0;
-        for (int i = 0; i < b->nargs; i++) {
-            double a = opt_selectivity(b->args[i]);
-            if (b->boolop == SDB_EXPR_BOOL_OP_AND)
-                s *= a;
-            else if (b->boolop == SDB_EXPR_BOOL_OP_OR)
-                s = s + a - s * a;
-            else
-                s = 1.0 - a;
-        }
-        return s;
-    }
-    case SDB_E_NULL_TEST:
-        return ((const SdbBoundNullTest *)qual)->nulltesttype == SDB_EXPR_NULL_TEST_IS_NULL ? 0.005 : 0.995;
-    case SDB_E_OP_EXPR: {
-        const SdbOperInfo *info = sdb_oper_by_oid(((const SdbBoundOpExpr *)qual)->opno);
-        if (info != NULL && strcmp(info->name, "=") == 0)
-            return 0.005;
-        if (info != NULL && strcmp(info->name, "<>") == 0)
-            return 0.995;
-        return 0.3333;
-    }
-    case SDB_E_SCALAR_ARRAY_OP: return 0.05;
-    case SDB_E_SUB_PLAN: return 0.5;
-    default: return 0.3333;
-    }
-}
-
-static double quals_selectivity(SdbExpr *const *quals, int n)
-{
-    double s = 1.0;
-    for (int i = 0; i < n; i++)
-        s *= opt_selectivity(quals[i]);
-    return s;
+    return opt_clauses_selectivity(o, quals, n);
 }
 
 /* Does the Scan's index equality fix a whole unique key? */
@@ -99,20 +81,49 @@ static bool unique_lookup(const SdbRelation *rel, const SdbPlanScan *scan)
     return false;
 }
 
+static const SdbIndex *scan_index(const SdbRelation *rel, const SdbPlanScan *scan)
+{
+    for (int i = 0; rel != NULL && i < rel->nindexes; i++)
+        if (rel->indexes[i].oid == scan->index_oid)
+            return &rel->indexes[i];
+    return NULL;
+}
+
+/* The share of the table an index Scan's equalities and bounds select:
+ * from the key columns' statistics, else the defaults. */
+static double index_selectivity(Opt *o, const SdbRelation *rel, const SdbPlanScan *scan)
+{
+    const SdbIndex *index = scan_index(rel, scan);
+    double isel = 1.0;
+    OptVarStats vs;
+    for (int k = 0; k < scan->neq; k++)
+        isel *= index != NULL && k < index->nkeys && opt_column_stats(o, rel, index->keys[k] - 1, &vs)
+                    ? opt_column_eq_selectivity(&vs, scan->index_eq[k])
+                    : 0.005;
+    if (scan->lower == NULL && scan->upper == NULL)
+        return isel;
+    if (index == NULL || scan->neq >= index->nkeys || !opt_column_stats(o, rel, index->keys[scan->neq] - 1, &vs))
+        return isel * (scan->lower != NULL && scan->upper != NULL ? 0.005 : 0.3333);
+    double lo = scan->lower != NULL ? opt_column_range_selectivity(&vs, true, scan->lower_inclusive, scan->lower) : -1;
+    double hi = scan->upper != NULL ? opt_column_range_selectivity(&vs, false, scan->upper_inclusive, scan->upper) : -1;
+    if (lo < 0 || hi < 0)
+        return isel * (lo < 0 ? hi : lo);
+    double both = hi + lo - 1.0 + vs.stats->nullfrac; /* as clauselist_selectivity */
+    return isel * (both > 0 ? both : both < -0.01 ? 1.0e-10 : 0.005);
+}
+
 static void estimate_scan(Opt *o, SdbPlanScan *scan)
 {
     double pages;
     const SdbRelation *rel = opt_relation(o, scan->rel_oid);
     double rows = opt_table_rows(o, rel, &pages);
-    double sel = quals_selectivity(scan->filters, scan->nfilters);
+    double sel = quals_selectivity(o, scan->filters, scan->nfilters);
     if (scan->access == SDB_SCAN_ACCESS_SEQ) {
         scan->plan.cost = pages * SEQ_PAGE_COST + rows * (CPU_TUPLE_COST + CPU_OPERATOR_COST * scan->nfilters);
         scan->plan.rows = fmax(1.0, rows * sel);
         return;
     }
-    double isel = pow(0.005, scan->neq);
-    if (scan->lower != NULL || scan->upper != NULL)
-        isel *= scan->lower != NULL && scan->upper != NULL ? 0.005 : 0.3333;
+    double isel = index_selectivity(o, rel, scan);
     double matched = unique_lookup(rel, scan) ? 1.0 : fmax(1.0, rows * isel);
     double fetched = scan->access == SDB_SCAN_ACCESS_INDEX_ONLY ? 1.0 : opt_index_pages(pages, matched);
     scan->plan.cost =
@@ -120,12 +131,32 @@ static void estimate_scan(Opt *o, SdbPlanScan *scan)
     scan->plan.rows = fmax(1.0, matched * sel);
 }
 
-static void estimate_join(SdbPlanJoin *join)
+/* The share of left x right rows an equi-join's keys keep: eqjoinsel from
+ * the key columns' distinct counts where both have statistics, else one
+ * over the smaller input and 0.1 per further key. */
+static double keys_selectivity(Opt *o, const SdbPlanJoin *join, double l, double r)
+{
+    double sel = 1.0;
+    bool guessed = false;
+    for (int k = 0; k < join->nkeys; k++) {
+        double s;
+        if (opt_eqjoin_selectivity(o, join->left_keys[k], join->right_keys[k], &s))
+            sel *= s;
+        else if (!guessed) {
+            sel *= 1.0 / fmax(1.0, fmin(l, r));
+            guessed = true;
+        } else
+            sel *= 0.1;
+    }
+    return sel;
+}
+
+static void estimate_join(Opt *o, SdbPlanJoin *join)
 {
     double l = join->left->rows, r = join->right->rows;
     if (join->strategy == SDB_JOIN_STRATEGY_INDEX_NESTED_LOOP) {
         /* the right side's estimates are per left row */
-        double rows = l * r * quals_selectivity(join->conds, join->nconds);
+        double rows = l * r * quals_selectivity(o, join->conds, join->nconds);
         if (join->kind == SDB_JOIN_KIND_LEFT)
             rows = fmax(rows, l);
         else if (join->kind == SDB_JOIN_KIND_SEMI || join->kind == SDB_JOIN_KIND_ANTI)
@@ -134,9 +165,7 @@ static void estimate_join(SdbPlanJoin *join)
         join->plan.cost = join->left->cost + l * join->right->cost;
         return;
     }
-    double rows = l * r * quals_selectivity(join->conds, join->nconds);
-    if (join->nkeys > 0)
-        rows *= 1.0 / fmax(1.0, fmin(l, r)) * pow(0.1, join->nkeys - 1);
+    double rows = l * r * quals_selectivity(o, join->conds, join->nconds) * keys_selectivity(o, join, l, r);
     switch (join->kind) {
     case SDB_JOIN_KIND_LEFT: rows = fmax(rows, l); break;
     case SDB_JOIN_KIND_RIGHT: rows = fmax(rows, r); break;
@@ -212,7 +241,7 @@ void opt_estimate(Opt *o, SdbPlan *plan)
     double in = child != NULL ? child->rows : 1.0, cost = child != NULL ? child->cost : 0.0;
     switch (plan->tag) {
     case SDB_P_SCAN: estimate_scan(o, (SdbPlanScan *)plan); return;
-    case SDB_P_JOIN: estimate_join((SdbPlanJoin *)plan); return;
+    case SDB_P_JOIN: estimate_join(o, (SdbPlanJoin *)plan); return;
     case SDB_P_VALUES:
         plan->rows = ((SdbPlanValues *)plan)->nrows;
         plan->cost = plan->rows * CPU_TUPLE_COST;
@@ -222,7 +251,7 @@ void opt_estimate(Opt *o, SdbPlan *plan)
     case SDB_P_WORK_TABLE_SCAN: plan->rows = 100; plan->cost = 1; return;
     case SDB_P_FILTER: {
         SdbPlanFilter *f = (SdbPlanFilter *)plan;
-        plan->rows = fmax(1.0, in * quals_selectivity(f->quals, f->nquals));
+        plan->rows = fmax(1.0, in * quals_selectivity(o, f->quals, f->nquals));
         plan->cost = cost + in * CPU_OPERATOR_COST * f->nquals;
         return;
     }
@@ -232,9 +261,12 @@ void opt_estimate(Opt *o, SdbPlan *plan)
         return;
     case SDB_P_AGGREGATE: {
         SdbPlanAggregate *a = (SdbPlanAggregate *)plan;
-        plan->rows = a->strategy == SDB_AGG_STRATEGY_PLAIN ? 1 : fmax(1.0, fmin(in, 200.0 * a->ngroups));
+        double groups;
+        if (!opt_num_groups(o, a->groups, a->ngroups, in, &groups))
+            groups = fmax(1.0, fmin(in, 200.0 * a->ngroups));
+        plan->rows = a->strategy == SDB_AGG_STRATEGY_PLAIN ? 1 : groups;
         if (a->nhaving > 0)
-            plan->rows = fmax(1.0, plan->rows * quals_selectivity(a->having, a->nhaving));
+            plan->rows = fmax(1.0, plan->rows * quals_selectivity(o, a->having, a->nhaving));
         plan->cost = cost + in * CPU_OPERATOR_COST * (a->ngroups + a->naggs);
         return;
     }

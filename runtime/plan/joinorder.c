@@ -192,7 +192,7 @@ static int prepare(Opt *o, Cluster *c)
         const SdbBoundOpExpr *op = (const SdbBoundOpExpr *)cd->expr;
         const SdbOperInfo *info = op->expr.tag == SDB_E_OP_EXPR ? sdb_oper_by_oid(op->opno) : NULL;
         cd->equality = info != NULL && strcmp(info->name, "=") == 0;
-        cd->selectivity = opt_selectivity(cd->expr);
+        cd->selectivity = opt_selectivity(o, cd->expr);
     }
     for (int i = 0; i < c->n; i++)
         if ((c->inputs[i].conds = sdb_arena_alloc(o->arena, sizeof(int) * (degree[i] + 1))) == NULL)

@@ -35,6 +35,7 @@ typedef struct Opt {
     SdbPlan **root;        /* where the statement's plan is */
     SdbPlan **seen;        /* CTE plans a pass has done (shared by their CteScans) */
     int nseen, capseen;
+    SdbOid *scan_rels;     /* binding table -> the relation its Scan reads (0: none), OPT_MAX_TABLES */
 } Opt;
 
 /* --- sets of binding tables (opt_util.c) --- */
@@ -158,8 +159,39 @@ int opt_first_visit(Opt *o, SdbPlan *plan, bool *first);
  * (its children's done); a condition's selectivity. */
 double opt_table_rows(Opt *o, const SdbRelation *rel, double *pages);
 void opt_estimate(Opt *o, SdbPlan *plan);
-double opt_selectivity(const SdbExpr *qual);
 /* Heap pages an index scan fetching `tuples` rows of a `pages` table reads. */
 double opt_index_pages(double pages, double tuples);
+
+
+/* --- statistics (selfuncs.c) --- */
+/* Remember which relation a Scan's binding table reads (optimize.c, for
+ * every Scan before the rules run). */
+int opt_note_scan(Opt *o, const SdbPlanScan *scan);
+/* A column with ANALYZE statistics: its relation, 0-based column, stats,
+ * type and the table's estimated rows. */
+typedef struct OptVarStats {
+    const SdbRelation *rel;
+    int column;
+    const SdbColumnStats *stats;
+    SdbOid type;
+    double rows;
+} OptVarStats;
+bool opt_column_stats(Opt *o, const SdbRelation *rel, int column, OptVarStats *vs);
+/* `e` (through relabeling) is a Var of a scanned column with statistics. */
+bool opt_var_stats(Opt *o, const SdbExpr *e, OptVarStats *vs);
+/* The column's distinct non-null values in the table. */
+double opt_ndistinct(const OptVarStats *vs);
+/* column = value, column > / >= / < / <= value (value a pseudo-constant). */
+double opt_column_eq_selectivity(const OptVarStats *vs, const SdbExpr *value);
+double opt_column_range_selectivity(const OptVarStats *vs, bool greater, bool inclusive, const SdbExpr *value);
+/* A condition's selectivity; a list of ANDed conditions' (range bounds of
+ * one column combined). */
+double opt_selectivity(Opt *o, const SdbExpr *qual);
+double opt_clauses_selectivity(Opt *o, SdbExpr *const *quals, int n);
+/* left = right between columns with statistics: *sel (false: unknown). */
+bool opt_eqjoin_selectivity(Opt *o, const SdbExpr *left, const SdbExpr *right, double *sel);
+/* Groups of GROUP BY `groups` over input_rows rows: false when no group
+ * expression has statistics (*groups_out is then a guess). */
+bool opt_num_groups(Opt *o, SdbExpr *const *groups, int n, double input_rows, double *groups_out);
 
 #endif /* SDB_PLAN_OPT_INT_H */

@@ -96,8 +96,9 @@ static OptWalk check_var(SdbExpr **slot, int depth, void *arg)
 
 static int check_tables(Opt *o, SdbPlan **slot)
 {
-    (void)o;
     const SdbPlan *plan = *slot;
+    if (plan->tag == SDB_P_SCAN && opt_note_scan(o, (const SdbPlanScan *)plan) != SDB_OK)
+        return SDB_ERROR;
     for (int i = 0; i < plan->ncols; i++)
         if (plan->cols[i].table < -1 || plan->cols[i].table >= OPT_MAX_TABLES)
             return sdb_error(SDB_ERR_PROGRAM_LIMIT_EXCEEDED, "too many range table entries");

@@ -1,6 +1,6 @@
 /*
  * server/conn.c: one client connection's side of the protocol: the startup
- * packet, trust authentication, the simple and extended query protocols,
+ * packet, authentication (auth.c), the simple and extended query protocols,
  * and turning results and errors into messages.  Every message is built and
  * parsed by the code generated from spec/wire.toml (sdb_wire.h).
  *
@@ -22,10 +22,10 @@
 #include "common/utf8.h"
 #include "sdb_types.h"
 #include "sdb_wire.h"
+#include "server/auth.h"
 #include "server/server_int.h"
+#include "types/typeio.h"
 
-/* Send buffered output once it is this large, even mid-result. */
-#define FLUSH_AT (256 * 1024)
 /* Longest message of the kinds that are always short (PQ_SMALL_MESSAGE_LIMIT). */
 #define SMALL_MESSAGE (10000 + 5)
 
@@ -72,12 +72,17 @@ static int conn_flush(SdbConn *c)
     return SDB_OK;
 }
 
+int sdb_conn_flush(SdbConn *c)
+{
+    return conn_flush(c);
+}
+
 /* Send the recorded error (then clear it) as an ErrorResponse. */
 static void send_error(SdbConn *c, SdbSeverity severity)
 {
     const SdbErrorData *e = sdb_error_last();
     char position[16];
-    SdbWireNoticeField fields[7];
+    SdbWireNoticeField fields[8];
     int n = 0;
     fields[n++] = (SdbWireNoticeField){'S', sdb_severity_name(severity)};
     fields[n++] = (SdbWireNoticeField){'V', sdb_severity_name(severity)};
@@ -91,6 +96,8 @@ static void send_error(SdbConn *c, SdbSeverity severity)
         snprintf(position, sizeof position, "%d", e->position);
         fields[n++] = (SdbWireNoticeField){'P', position};
     }
+    if (e->context[0])
+        fields[n++] = (SdbWireNoticeField){'W', e->context};
     if (severity >= SDB_SEVERITY_FATAL)
         sdb_log(SDB_SEVERITY_LOG, "wire", "connection from %s ended: %s", c->host, e->message);
     if (sdb_wire_encode_error_response(&c->out, &(SdbWireErrorResponse){n, fields}) != SDB_OK)
@@ -121,12 +128,14 @@ static int send_row_description(SdbConn *c, int ncols, const SdbPlanColumn *cols
     if (fields == NULL)
         return SDB_ERROR;
     for (int i = 0; i < ncols; i++) {
-        const SdbTypeInfo *type = sdb_type_by_oid(cols[i].type);
+        int32_t typmod = cols[i].typmod;
+        SdbOid oid = sdb_type_base(cols[i].type, &typmod); /* a domain shows as its base type */
+        const SdbTypeInfo *type = sdb_type_by_oid(oid);
         fields[i] = (SdbWireFieldDescription){
             .name = cols[i].name ? cols[i].name : "?column?",
-            .type_oid = (int32_t)cols[i].type,
+            .type_oid = (int32_t)oid,
             .type_len = type ? type->len : -1,
-            .typmod = cols[i].typmod,
+            .typmod = typmod,
             .format = nformats == 0 ? 0 : formats[nformats == 1 ? 0 : i],
         };
     }
@@ -142,6 +151,7 @@ typedef struct Output {
     const int16_t *formats;
     bool describe;         /* send a RowDescription (simple query) */
     bool defer_complete;   /* Execute: keep the tag until we know whether the portal suspended */
+    bool copy_out;         /* a COPY TO STDOUT is sending: CopyDone before its tag */
     int completed;
     char tag[64];
 } Output;
@@ -186,7 +196,7 @@ static int out_rows(void *arg, const SdbBatch *b)
             values[col].data = values[col].len < 0 ? NULL : text.data + starts[col];
         if (sdb_wire_encode_data_row(&c->out, &(SdbWireDataRow){ncols, values}) != SDB_OK)
             return SDB_ERROR;
-        if (c->out.len >= FLUSH_AT && conn_flush(c) != SDB_OK)
+        if (c->out.len >= SDB_CONN_FLUSH_AT && conn_flush(c) != SDB_OK)
             return SDB_ERROR;
     }
     return SDB_OK;
@@ -196,6 +206,11 @@ static int out_complete(void *arg, const char *tag)
 {
     Output *o = arg;
     o->completed++;
+    if (o->copy_out) {
+        o->copy_out = false;
+        if (sdb_wire_encode_copy_done(&o->c->out) != SDB_OK)
+            return SDB_ERROR;
+    }
     if (o->defer_complete) {
         snprintf(o->tag, sizeof o->tag, "%s", tag);
         return SDB_OK;
@@ -219,6 +234,25 @@ static void out_parameter_status(void *arg, const char *name, const char *value)
         sdb_error_clear();
 }
 
+static int out_copy_begin(void *arg, bool is_from, bool binary, int ncols)
+{
+    Output *o = arg;
+    o->copy_out = !is_from;
+    return sdb_copy_wire_begin(o->c, is_from, binary, ncols);
+}
+
+static int out_copy_in(void *arg, int ncols, SdbStr *data, bool *done)
+{
+    (void)ncols;
+    return sdb_copy_wire_in(((Output *)arg)->c, data, done);
+}
+
+static int out_copy_out(void *arg, int ncols, const char *data, size_t len)
+{
+    (void)ncols;
+    return sdb_copy_wire_out(((Output *)arg)->c, data, len);
+}
+
 static SdbResultSink make_sink(Output *o)
 {
     return (SdbResultSink){
@@ -228,24 +262,43 @@ static SdbResultSink make_sink(Output *o)
         .complete = out_complete,
         .notice = out_notice,
         .parameter_status = out_parameter_status,
+        .copy_begin = out_copy_begin,
+        .copy_in = out_copy_in,
+        .copy_out = out_copy_out,
     };
 }
 
 /* --- statements and portals ----------------------------------------------------- */
 
+static void unlink_statement(SdbConn *c, Statement *target);
+
+/* The statement `name`, unless SQL DEALLOCATE dropped it from the session. */
 static Statement *find_statement(SdbConn *c, const char *name)
 {
-    for (Statement *s = c->statements; s; s = s->next)
-        if (strcmp(s->name, name) == 0)
+    for (Statement *s = c->statements; s; s = s->next) {
+        if (strcmp(s->name, name) != 0)
+            continue;
+        if (sdb_session_find_prepared(c->session, name) == s->prepared)
             return s;
+        unlink_statement(c, s);
+        return NULL;
+    }
     return NULL;
 }
 
+static void unlink_portal(SdbConn *c, Portal *target);
+
+/* The portal `name`, unless DEALLOCATE of its statement closed it. */
 static Portal *find_portal(SdbConn *c, const char *name)
 {
-    for (Portal *p = c->portals; p; p = p->next)
-        if (strcmp(p->name, name) == 0)
+    for (Portal *p = c->portals; p; p = p->next) {
+        if (strcmp(p->name, name) != 0)
+            continue;
+        if (sdb_session_find_portal(c->session, name) == p->portal)
             return p;
+        unlink_portal(c, p);
+        return NULL;
+    }
     return NULL;
 }
 
@@ -397,7 +450,7 @@ static const char *reported_value(SdbConn *c, const SdbSettings *local, int id, 
     if (id == SDB_SETTING_ID_SESSION_AUTHORIZATION)
         return c->user;
     if (id == SDB_SETTING_ID_IS_SUPERUSER)
-        return "on";
+        return c->session && sdb_session_show(c->session, "is_superuser", buf, size) == SDB_OK ? buf : "off";
     sdb_settings_show(local, id, buf, size);
     return buf;
 }
@@ -457,8 +510,10 @@ static int open_session(SdbConn *c, const char *database, const ClientSetting *s
     return rc;
 }
 
-/* Sort the startup parameters into user, database and settings. */
-static bool start_session(SdbConn *c, const SdbWireStartupMessage *m, int minor)
+/* Sort the startup parameters into user, database and settings; once
+ * authenticated (at once, or after auth.c's exchange replays the packet
+ * `f`), open the session. */
+static bool start_session(SdbConn *c, const SdbWireStartupMessage *m, int minor, const SdbWireFrame *f)
 {
     const char *user = NULL, *database = NULL;
     ClientSetting settings[MAX_CLIENT_SETTINGS];
@@ -495,19 +550,22 @@ static bool start_session(SdbConn *c, const SdbWireStartupMessage *m, int minor)
     }
     if (database == NULL || database[0] == '\0')
         database = user;
-    c->user = copy_name(user);
-    if (c->user == NULL)
-        return fatal(c);
-    if (minor > 0 || nunrecognized > 0) {
-        SdbWireNegotiateProtocolVersion npv = {0, nunrecognized, unrecognized};
-        if (sdb_wire_encode_negotiate_protocol_version(&c->out, &npv) != SDB_OK)
+    if (!c->authenticated) {
+        c->user = copy_name(user);
+        if (c->user == NULL)
             return fatal(c);
-    }
-    if (!c->loopback) {
-        sdb_error(SDB_ERR_INVALID_AUTHORIZATION_SPECIFICATION,
-                  "no pg_hba.conf entry for host \"%s\", user \"%s\", database \"%s\", no encryption", c->host, user,
-                  database);
-        return fatal(c);
+        if (minor > 0 || nunrecognized > 0) {
+            SdbWireNegotiateProtocolVersion npv = {0, nunrecognized, unrecognized};
+            if (sdb_wire_encode_negotiate_protocol_version(&c->out, &npv) != SDB_OK)
+                return fatal(c);
+        }
+        SdbAuthStep step = sdb_auth_start(c, database, f->body, f->len);
+        if (step == SDB_AUTH_FAILED)
+            return fatal(c);
+        if (step == SDB_AUTH_CONTINUE) {
+            c->phase = PHASE_AUTH;
+            return conn_flush(c) == SDB_OK;
+        }
     }
     if (!sdb_server_admit(c->server)) {
         sdb_error(SDB_ERR_TOO_MANY_CONNECTIONS, SDB_ERRMSG_TOO_MANY_CONNECTIONS);
@@ -516,7 +574,26 @@ static bool start_session(SdbConn *c, const SdbWireStartupMessage *m, int minor)
     c->counted = true;
     if (open_session(c, database, settings, nsettings) != SDB_OK)
         return fatal(c);
+    sdb_auth_free(c);
     return true;
+}
+
+/* A message during authentication: the client's answer to auth.c; once
+ * done, the kept startup packet opens the session. */
+static bool auth_message(SdbConn *c, const SdbWireFrame *f)
+{
+    SdbAuthStep step = sdb_auth_continue(c, f);
+    if (step == SDB_AUTH_FAILED)
+        return fatal(c);
+    if (step == SDB_AUTH_CONTINUE)
+        return conn_flush(c) == SDB_OK;
+    const char *body;
+    size_t len;
+    sdb_auth_startup(c, &body, &len);
+    SdbWireStartupMessage m;
+    if (sdb_wire_decode_startup_message(body, len, c->msg_arena, &m) != SDB_OK)
+        return fatal(c);
+    return start_session(c, &m, 0, NULL);
 }
 
 /* SSLRequest: 'S' and the TLS handshake when ssl is on, else 'N'.  Bytes
@@ -573,7 +650,7 @@ static bool handle_startup(SdbConn *c, const SdbWireFrame *f)
     SdbWireStartupMessage m;
     if (sdb_wire_decode_startup_message(f->body, f->len, c->msg_arena, &m) != SDB_OK)
         return fatal(c);
-    return start_session(c, &m, (int)minor);
+    return start_session(c, &m, (int)minor, f);
 }
 
 /* --- simple query --------------------------------------------------------------- */
@@ -855,6 +932,8 @@ static bool is_extended(char type)
 static bool handle_message(SdbConn *c, const SdbWireFrame *f)
 {
     char type = f->type;
+    if (c->phase == PHASE_AUTH)
+        return auth_message(c, f);
     if (c->ignore_till_sync && type != SDB_WIRE_MSG_SYNC && type != SDB_WIRE_MSG_TERMINATE)
         return true;
     int rc;
@@ -909,6 +988,7 @@ static bool handle_message(SdbConn *c, const SdbWireFrame *f)
             return fatal(c);
         }
         send_error(c, SDB_SEVERITY_ERROR);
+        sdb_session_fail(c->session); /* the server's own errors fail the transaction too */
         if (is_extended(type))
             c->ignore_till_sync = true;
     }
@@ -942,7 +1022,7 @@ static bool handle_buffered(SdbConn *c)
     bool keep = true;
     c->need = 0;
     while (keep && pos < c->in_len) {
-        bool typed = c->phase == PHASE_READY;
+        bool typed = c->phase != PHASE_STARTUP;
         const char *start = c->in + pos;
         if (typed && sdb_wire_message_name(start[0], true) == NULL) {
             sdb_error(SDB_ERR_PROTOCOL_VIOLATION, "invalid frontend message type %d", (unsigned char)start[0]);
@@ -960,9 +1040,11 @@ static bool handle_buffered(SdbConn *c)
             c->need = f.size;
             break;
         }
+        c->in_next = pos + f.size;
         keep = typed ? handle_message(c, &f) : handle_startup(c, &f);
         sdb_arena_reset(c->msg_arena);
-        pos += f.size;
+        if (sdb_copy_wire_restore(c, &pos) != SDB_OK && keep)
+            keep = fatal(c);
     }
     if (pos > 0) {
         memmove(c->in, c->in + pos, c->in_len - pos);
@@ -1017,17 +1099,6 @@ bool sdb_conn_process(SdbConn *c)
 
 /* --- life cycle ----------------------------------------------------------------- */
 
-static bool is_loopback(const struct sockaddr *peer)
-{
-    if (peer->sa_family == AF_INET)
-        return (ntohl(((const struct sockaddr_in *)peer)->sin_addr.s_addr) >> 24) == 127;
-    if (peer->sa_family == AF_INET6) {
-        const struct in6_addr *a = &((const struct sockaddr_in6 *)peer)->sin6_addr;
-        return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
-    }
-    return peer->sa_family == AF_UNIX;
-}
-
 static void peer_text(const struct sockaddr *peer, char *buf, size_t size)
 {
     const void *addr = NULL;
@@ -1050,7 +1121,9 @@ SdbConn *sdb_conn_create(SdbServer *srv, int fd, const struct sockaddr *peer)
     if (c == NULL)
         return NULL;
     *c = (SdbConn){.kind = POLL_CONN, .server = srv, .fd = fd, .phase = PHASE_STARTUP};
-    c->loopback = is_loopback(peer);
+    memcpy(&c->peer, peer, peer->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                           : peer->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+                                                        : sizeof(sa_family_t));
     peer_text(peer, c->host, sizeof c->host);
     c->secret = (int32_t)secret;
     c->out_arena = sdb_arena_create(NULL, "wire output", 0);
@@ -1078,6 +1151,7 @@ void sdb_conn_destroy(SdbConn *c, bool shutdown)
     while (c->statements)
         unlink_statement(c, c->statements);
     sdb_tls_close(c);
+    sdb_auth_free(c);
     if (c->session)
         sdb_session_close(c->session);
     if (c->counted)
@@ -1087,6 +1161,7 @@ void sdb_conn_destroy(SdbConn *c, bool shutdown)
     sdb_arena_destroy(c->msg_arena);
     sdb_arena_destroy(c->row_arena);
     sdb_free(c->in);
+    sdb_free(c->copy_buf);
     sdb_free(c->user);
     sdb_free(c);
 }

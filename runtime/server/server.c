@@ -32,6 +32,8 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "server/auth.h"
+#include "server/hba.h"
 #include "server/server_int.h"
 
 #define MAX_LISTENERS 16
@@ -72,6 +74,9 @@ struct SdbServer {
     int nworkers, nidle;
     int32_t next_pid;
     atomic_bool stopping;
+    SdbHba *hba;         /* the rules of hba_path (mutex); replaced by a reload */
+    char hba_path[1024];
+    uint8_t mock_key[SDB_SCRAM_KEY_LEN];
 };
 
 /* --- for conn.c --------------------------------------------------------------- */
@@ -138,6 +143,77 @@ void sdb_server_cancel(SdbServer *srv, int32_t pid, int32_t secret)
         }
     }
     pthread_mutex_unlock(&srv->mutex);
+}
+
+SdbHba *sdb_server_hba(SdbServer *srv)
+{
+    pthread_mutex_lock(&srv->mutex);
+    SdbHba *hba = srv->hba;
+    sdb_hba_retain(hba);
+    pthread_mutex_unlock(&srv->mutex);
+    return hba;
+}
+
+const uint8_t *sdb_server_mock_key(const SdbServer *srv)
+{
+    return srv->mock_key;
+}
+
+int sdb_server_role_sessions(SdbServer *srv, const char *user)
+{
+    int n = 0;
+    pthread_mutex_lock(&srv->mutex);
+    for (SdbConn *c = srv->conns; c; c = c->next)
+        n += c->session != NULL && strcmp(c->user, user) == 0;
+    pthread_mutex_unlock(&srv->mutex);
+    return n;
+}
+
+/* --- pg_hba.conf ------------------------------------------------------------------ */
+
+/* sdb_hba_load, with the file and line of an error (its CONTEXT) in the
+ * DETAIL, which the log shows. */
+static int hba_load(const char *path, SdbHba **out)
+{
+    if (sdb_hba_load(path, out) == SDB_OK)
+        return SDB_OK;
+    char where[SDB_ERROR_CONTEXT_MAX];
+    snprintf(where, sizeof where, "%s", sdb_error_last()->context);
+    if (where[0] != '\0')
+        sdb_error_detail("%s", where);
+    return SDB_ERROR;
+}
+
+/* Load hba_file (relative to the data directory), writing the default
+ * rules first when the file does not exist. */
+static int load_hba(SdbServer *srv)
+{
+    const SdbSettings *s = &srv->settings;
+    if (s->hba_file[0] == '/')
+        snprintf(srv->hba_path, sizeof srv->hba_path, "%s", s->hba_file);
+    else
+        snprintf(srv->hba_path, sizeof srv->hba_path, "%s/%s", s->data_directory, s->hba_file);
+    if (access(srv->hba_path, F_OK) != 0 && errno == ENOENT) {
+        sdb_log(SDB_SEVERITY_LOG, "server", "writing the default authentication rules to \"%s\"", srv->hba_path);
+        if (sdb_hba_write_default(srv->hba_path) != SDB_OK)
+            return SDB_ERROR;
+    }
+    if (sdb_auth_mock_key(s->data_directory, srv->mock_key) != SDB_OK)
+        return SDB_ERROR;
+    return hba_load(srv->hba_path, &srv->hba);
+}
+
+int sdb_server_reload_hba(SdbServer *srv)
+{
+    SdbHba *fresh;
+    if (hba_load(srv->hba_path, &fresh) != SDB_OK)
+        return SDB_ERROR;
+    pthread_mutex_lock(&srv->mutex);
+    SdbHba *old = srv->hba;
+    srv->hba = fresh;
+    pthread_mutex_unlock(&srv->mutex);
+    sdb_hba_release(old);
+    return SDB_OK;
 }
 
 /* --- connections (mutex held) ---------------------------------------------------- */
@@ -277,7 +353,11 @@ static void expire_startups(SdbServer *srv)
     pthread_mutex_lock(&srv->mutex);
     for (SdbConn *c = srv->conns, *next; c; c = next) {
         next = c->next;
+<<<<<<< HEAD
         if (c->sched == SCHED_ARMED && startup_expired(srv, c, now)) {
+=======
+        if (c->sched == SCHED_ARMED && c->phase != PHASE_READY && c->accepted_at < deadline) {
+>>>>>>> main
             list_remove(srv, c);
             c->queue_next = expired;
             expired = c;
@@ -493,6 +573,7 @@ static void release(SdbServer *srv)
     if (srv->epfd >= 0)
         close(srv->epfd);
     SSL_CTX_free(srv->tls);
+    sdb_hba_release(srv->hba);
     pthread_cond_destroy(&srv->work);
     pthread_mutex_destroy(&srv->mutex);
     sdb_settings_free(&srv->settings);
@@ -551,7 +632,7 @@ SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings)
         release(srv);
         return NULL;
     }
-    if (srv->settings.ssl && (srv->tls = sdb_tls_context(&srv->settings)) == NULL) {
+    if ((srv->settings.ssl && (srv->tls = sdb_tls_context(&srv->settings)) == NULL) || load_hba(srv) != SDB_OK) {
         release(srv);
         return NULL;
     }

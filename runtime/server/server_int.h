@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <openssl/ssl.h>
@@ -34,11 +35,13 @@ typedef enum ConnSched {
 
 typedef enum ConnPhase {
     PHASE_STARTUP, /* expecting an untyped startup packet */
+    PHASE_AUTH,    /* authentication asked the client for something (auth.c) */
     PHASE_READY    /* session open: typed messages */
 } ConnPhase;
 
 typedef struct Statement Statement; /* a named or unnamed prepared statement (conn.c) */
 typedef struct Portal Portal;
+typedef struct SdbAuth SdbAuth;       /* authentication in progress (auth.c) */
 
 typedef struct SdbConn {
     PollKind kind; /* POLL_CONN */
@@ -46,7 +49,7 @@ typedef struct SdbConn {
     int fd;
     SSL *ssl;           /* after an accepted SSLRequest; NULL: plain */
     char host[64];      /* peer address as text */
-    bool loopback;
+    struct sockaddr_storage peer; /* AF_UNIX for Unix-domain sockets */
     int32_t pid, secret; /* the BackendKeyData key */
     int64_t accepted_at; /* monotonic ms; a startup must finish within authentication_timeout */
 
@@ -60,6 +63,8 @@ typedef struct SdbConn {
     bool counted;         /* holds one of max_connections */
     SdbSession *session;
     char *user;
+    SdbAuth *auth;        /* PHASE_AUTH, and the replayed startup after it */
+    bool authenticated;
     char *in;             /* received bytes not yet processed */
     size_t in_len, in_cap;
     size_t need;          /* size of the message being received, once known */
@@ -71,13 +76,23 @@ typedef struct SdbConn {
     bool broken;          /* sending failed: drop the connection */
     Statement *statements;
     Portal *portals;
+    /* COPY FROM STDIN (copy_wire.c): while a message is handled, where the
+     * next one starts in `in`; messages received during the COPY. */
+    size_t in_next;
+    char *copy_buf;
+    size_t copy_len, copy_pos, copy_cap;
 } SdbConn;
 
+<<<<<<< HEAD
 /* server.c: a server that listens nowhere and runs no thread, for driving
  * connections directly (tests/fuzz): sdb_conn_create on one end of a
  * socketpair, then sdb_conn_process. */
 SdbServer *sdb_server_create(SdbInstance *db, const SdbSettings *settings);
 void sdb_server_destroy(SdbServer *srv);
+=======
+/* Send buffered output once it is this large, even mid-result. */
+#define SDB_CONN_FLUSH_AT (256 * 1024)
+>>>>>>> main
 
 /* server.c, for conn.c */
 /* The server's settings.  A reload may change them: read only numbers
@@ -96,6 +111,13 @@ void sdb_server_release(SdbServer *srv);
 void sdb_server_set_session(SdbServer *srv, SdbConn *c, SdbSession *s);
 /* Cancel the statement of the session with this key, if any. */
 void sdb_server_cancel(SdbServer *srv, int32_t pid, int32_t secret);
+/* The current pg_hba.conf rules, with a reference for the caller to
+ * release (sdb_hba_release): a reload may replace them meanwhile. */
+struct SdbHba *sdb_server_hba(SdbServer *srv);
+/* The key for mock SCRAM salts (auth.h). */
+const uint8_t *sdb_server_mock_key(const SdbServer *srv);
+/* How many sessions of role `user` are open (CONNECTION LIMIT). */
+int sdb_server_role_sessions(SdbServer *srv, const char *user);
 
 /* conn.c, for server.c */
 SdbConn *sdb_conn_create(SdbServer *srv, int fd, const struct sockaddr *peer);
@@ -104,6 +126,19 @@ SdbConn *sdb_conn_create(SdbServer *srv, int fd, const struct sockaddr *peer);
 bool sdb_conn_process(SdbConn *c);
 /* Close the connection (after FATAL 57P01 when `shutdown`) and free it. */
 void sdb_conn_destroy(SdbConn *c, bool shutdown);
+/* Send all buffered output (waiting while the socket is full). */
+int sdb_conn_flush(SdbConn *c);
+
+/* copy_wire.c, for conn.c: the COPY sub-protocol behind the session sink's
+ * copy_begin (CopyInResponse flushed / CopyOutResponse), copy_in (the
+ * client's CopyData until CopyDone; CopyFail is 57014) and copy_out (one
+ * CopyData).  After each message conn.c calls sdb_copy_wire_restore, which
+ * sets *pos to where the next unhandled message starts in c->in (putting
+ * back what a COPY received and left unread). */
+int sdb_copy_wire_begin(SdbConn *c, bool is_from, bool binary, int ncols);
+int sdb_copy_wire_in(SdbConn *c, SdbStr *data, bool *done);
+int sdb_copy_wire_out(SdbConn *c, const char *data, size_t len);
+int sdb_copy_wire_restore(SdbConn *c, size_t *pos);
 
 /* tls.c */
 /* The server's TLS context from ssl_cert_file and ssl_key_file (relative to

@@ -3,11 +3,11 @@
  * statements (Parse), portals (Bind) run for a number of rows at a time
  * (Execute), Close, and Sync.
  *
- * Outside a BEGIN block, Parse analyzes in a transaction of its own, and
- * an Execute runs in one that commits when the portal completes (a
- * suspended portal keeps it open until it completes, or until Sync
- * commits it).  Portals belong to their creator, who closes them; one
- * still running when its transaction ends stops (no more rows).
+ * Outside a BEGIN block, the messages up to Sync run in one implicit
+ * transaction (PostgreSQL's rule: a pipeline segment is atomic): Parse or
+ * Execute starts it, an error rolls it back, Sync commits it.  Portals
+ * belong to their creator, who closes them; one still running when its
+ * transaction ends stops (no more rows).
  */
 #include <string.h>
 
@@ -27,13 +27,9 @@ int sdb_session_prepare(SdbSession *s, const char *name, const char *sql, int np
                         SdbPrepared **out)
 {
     sdb_arena_reset(s->stmt_arena);
-    bool own = s->xact == SDB_XACT_NONE;
     if (need_transaction(s) != SDB_OK)
         return SDB_ERROR;
-    int rc = sdb_session_end_statement(s, sdb_session_add_prepared(s, name, sql, NULL, nparams, types, out));
-    if (rc == SDB_OK && own && s->xact == SDB_XACT_IMPLICIT)
-        rc = sdb_session_xact_commit(s);
-    return rc;
+    return sdb_session_end_statement(s, sdb_session_add_prepared(s, name, sql, NULL, nparams, types, out));
 }
 
 int sdb_prepared_params(const SdbPrepared *p, int *nparams, const SdbOid **types)
@@ -69,7 +65,7 @@ int sdb_session_close_prepared(SdbSession *s, const char *name)
     return SDB_OK;
 }
 
-static SdbPortal *find_portal(SdbSession *s, const char *name)
+SdbPortal *sdb_session_find_portal(SdbSession *s, const char *name)
 {
     for (SdbPortal *p = s->portals; p; p = p->next)
         if (strcmp(p->name, name) == 0)
@@ -100,7 +96,7 @@ int sdb_session_bind(SdbSession *s, const char *portal_name, SdbPrepared *p, int
         return sdb_error(SDB_ERR_PROTOCOL_VIOLATION,
                          "bind message supplies %d parameters, but prepared statement \"%s\" requires %d", nvalues,
                          p->name, p->nparams);
-    SdbPortal *old = find_portal(s, portal_name);
+    SdbPortal *old = sdb_session_find_portal(s, portal_name);
     if (old && portal_name[0] != '\0')
         return sdb_error(SDB_ERR_DUPLICATE_CURSOR, "cursor \"%s\" already exists", portal_name);
     if (old)
@@ -151,7 +147,6 @@ int sdb_portal_execute(SdbPortal *portal, int64_t max_rows, const SdbResultSink 
         return sink && sink->complete ? sink->complete(sink->arg, "SELECT 0") : SDB_OK;
     if (need_transaction(s) != SDB_OK)
         return SDB_ERROR;
-    bool own = s->xact == SDB_XACT_IMPLICIT;
     SdbArena *arena = sdb_arena_create(portal->arena, "execute", 0);
     if (arena == NULL)
         return sdb_session_end_statement(s, SDB_ERROR);
@@ -172,10 +167,7 @@ int sdb_portal_execute(SdbPortal *portal, int64_t max_rows, const SdbResultSink 
         }
     }
     sdb_arena_destroy(arena);
-    rc = sdb_session_end_statement(s, rc);
-    if (rc == SDB_OK && own && !*suspended && s->xact == SDB_XACT_IMPLICIT)
-        rc = sdb_session_xact_commit(s);
-    return rc;
+    return sdb_session_end_statement(s, rc);
 }
 
 int sdb_session_close_portal(SdbSession *s, const char *name)

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "access/table.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "session/session_int.h"
 #include "txn/xact.h"
@@ -231,6 +232,7 @@ int sdb_instance_database(SdbInstance *db, SdbTxn *txn, const char *dbname, SdbD
     return rc;
 }
 
+<<<<<<< HEAD
 static bool changes_at_run_time(int id)
 {
     SdbSettingContext context = sdb_setting_defs[id].context;
@@ -277,5 +279,58 @@ int sdb_session_pick_up_reload(SdbSession *s)
             rc = sdb_settings_copy_one(&s->settings, &s->db->settings, id);
     s->settings_generation = atomic_load(&s->db->settings_generation);
     pthread_mutex_unlock(&s->db->settings_lock);
+=======
+/* --- roles ------------------------------------------------------------------------ */
+
+/* Run `fn` in a read-only transaction of its own on the postgres catalog
+ * (pg_authid and pg_auth_members are shared). */
+static int with_catalog_txn(SdbInstance *db, SdbArena *arena, int (*fn)(SdbCatalog *, SdbTxn *, void *), void *arg)
+{
+    SdbTxn txn;
+    memset(&txn, 0, sizeof txn);
+    txn.xm = db->xm;
+    txn.xid = SDB_INVALID_XID;
+    txn.start = sdb_clock_now();
+    txn.read_only = true;
+    int rc = sdb_txn_take_snapshot(&txn, arena) == SDB_OK ? fn(db->postgres, &txn, arg) : SDB_ERROR;
+    sdb_catalog_end_txn(db->postgres, &txn, false);
+    sdb_txn_release(&txn);
+    return rc;
+}
+
+typedef struct RoleLookup {
+    const char *name, *group;
+    SdbArena *arena;
+    SdbRole *role;
+    bool *found;
+} RoleLookup;
+
+static int lookup_role(SdbCatalog *cat, SdbTxn *txn, void *arg)
+{
+    RoleLookup *l = arg;
+    return sdb_catalog_role(cat, txn, l->name, l->arena, l->role, l->found);
+}
+
+static int lookup_member(SdbCatalog *cat, SdbTxn *txn, void *arg)
+{
+    RoleLookup *l = arg;
+    return sdb_catalog_role_member(cat, txn, l->name, l->group, l->arena, l->found);
+}
+
+int sdb_instance_role(SdbInstance *db, const char *name, SdbArena *arena, SdbRole *out, bool *found)
+{
+    RoleLookup l = {.name = name, .arena = arena, .role = out, .found = found};
+    return with_catalog_txn(db, arena, lookup_role, &l);
+}
+
+int sdb_instance_role_member(SdbInstance *db, const char *role, const char *group, bool *member)
+{
+    SdbArena *arena = sdb_arena_create(NULL, "role membership", 0);
+    if (arena == NULL)
+        return SDB_ERROR;
+    RoleLookup l = {.name = role, .group = group, .arena = arena, .found = member};
+    int rc = with_catalog_txn(db, arena, lookup_member, &l);
+    sdb_arena_destroy(arena);
+>>>>>>> main
     return rc;
 }

@@ -66,7 +66,8 @@ static SdbSession *session_alloc(SdbInstance *db, const char *user, const char *
                                    .sequences = &s->sequences};
     s->info = (SdbSessionInfo){.user = s->user, .database = s->dbname, .backend_pid = (int32_t)getpid(),
                                .catalog = s->catalog, .txn = &s->txn, .settings = &s->settings,
-                               .arg = s, .show = info_show, .set = info_set};
+                               .reset_settings = &db->settings, .arg = s, .show = info_show, .set = info_set,
+                               .cancel = &s->cancel, .deparse = sdb_session_deparse};
     sdb_session_info_init(&s->info);
     return s;
 }
@@ -81,10 +82,15 @@ SdbSession *sdb_session_open(SdbInstance *db, const char *user, const char *dbna
     SdbSession *s = session_alloc(db, user, dbname);
     if (s == NULL)
         return NULL;
-    if (sdb_settings_set(&s->settings, "session_authorization", user, SDB_SOURCE_SESSION) != SDB_OK) {
+    SdbRole role;
+    bool found;
+    if (sdb_settings_set(&s->settings, "session_authorization", user, SDB_SOURCE_SESSION) != SDB_OK ||
+        sdb_instance_role(db, user, s->stmt_arena, &role, &found) != SDB_OK) {
         sdb_session_close(s);
         return NULL;
     }
+    s->settings.is_superuser = found && role.superuser;
+    sdb_arena_reset(s->stmt_arena);
     if (strcmp(dbname, "postgres") != 0) {
         SdbDatabase found;
         if (sdb_session_xact_start(s, SDB_XACT_IMPLICIT) != SDB_OK) {
@@ -364,18 +370,7 @@ int sdb_session_end_statement(SdbSession *s, int rc)
         return SDB_OK;
     if (s->cancel == 2 && sdb_error_last()->code == SDB_ERR_QUERY_CANCELED)
         sdb_error(SDB_ERR_QUERY_CANCELED, "canceling statement due to statement timeout");
-    if (s->xact == SDB_XACT_BLOCK || s->xact == SDB_XACT_FAILED) {
-        SdbErrorData saved = *sdb_error_last();
-        sdb_session_xact_abort(s);
-        s->xact = SDB_XACT_FAILED;
-        SdbErrorData *slot = (SdbErrorData *)sdb_error_last();
-        *slot = saved;
-    } else if (s->xact == SDB_XACT_IMPLICIT) {
-        SdbErrorData saved = *sdb_error_last();
-        sdb_session_xact_abort(s);
-        SdbErrorData *slot = (SdbErrorData *)sdb_error_last();
-        *slot = saved;
-    }
+    sdb_session_fail(s);
     return SDB_ERROR;
 }
 
@@ -433,8 +428,15 @@ static int plan_statement(SdbStatement *st, const SdbNode *stmt, SdbPlan **plan)
     return sdb_optimize(&opt, plan);
 }
 
+/* How often a READ COMMITTED statement runs again on a new snapshot after
+ * meeting rows updated concurrently (sdb_exec_restartable). */
+#define MAX_RESTARTS 100
+
 /* Run a planned statement: describe, rows, command tag.  With a portal,
- * stop after max_rows rows (0: all) and leave the rest for the next call. */
+ * stop after max_rows rows (0: all) and leave the rest for the next call.
+ * An UPDATE or DELETE that met a row updated by a transaction committed
+ * since its snapshot, before writing anything, runs again on a new
+ * snapshot (READ COMMITTED). */
 int sdb_session_run_plan(SdbStatement *st, const SdbNode *stmt, int64_t max_rows, SdbPortal *portal,
                          bool *suspended)
 {
@@ -442,10 +444,12 @@ int sdb_session_run_plan(SdbStatement *st, const SdbNode *stmt, int64_t max_rows
     SdbExecState *es = portal ? portal->state : NULL;
     uint64_t sent = portal ? portal->rows_sent : 0;
     SdbExecContext local_ec;
+    SdbPlan *plan = NULL;
+    int restarts = 0;
+    if (es == NULL && plan_statement(st, stmt, &plan) != SDB_OK)
+        return SDB_ERROR;
+restart:
     if (es == NULL) {
-        SdbPlan *plan;
-        if (plan_statement(st, stmt, &plan) != SDB_OK)
-            return SDB_ERROR;
         SdbExecContext *ec = portal ? &portal->exec : &local_ec;
         sdb_session_exec_context(st, ec);
         if (portal) {
@@ -457,7 +461,7 @@ int sdb_session_run_plan(SdbStatement *st, const SdbNode *stmt, int64_t max_rows
             return SDB_ERROR;
         if (portal)
             portal->state = es;
-        else if (sink && sink->describe && (SDB_IS_A(stmt, SELECT_STMT) || plan->ncols > 0) &&
+        else if (restarts == 0 && sink && sink->describe && (SDB_IS_A(stmt, SELECT_STMT) || plan->ncols > 0) &&
                  sink->describe(sink->arg, plan->ncols, plan->cols) != SDB_OK) {
             sdb_exec_end(es);
             return SDB_ERROR;
@@ -497,9 +501,17 @@ int sdb_session_run_plan(SdbStatement *st, const SdbNode *stmt, int64_t max_rows
         }
     }
     if (rc != SDB_OK) {
+        bool again = plan != NULL && sent == 0 && sdb_exec_restartable(es) && restarts < MAX_RESTARTS &&
+                     !st->s->txn.xact_snapshot;
         sdb_exec_end(es);
+        es = NULL;
         if (portal)
             portal->state = NULL;
+        if (again && sdb_txn_take_snapshot(&st->s->txn, st->s->txn_arena) == SDB_OK) {
+            sdb_error_clear();
+            restarts++;
+            goto restart;
+        }
         return SDB_ERROR;
     }
     uint64_t count = SDB_IS_A(stmt, SELECT_STMT) ? sent : sdb_exec_rows_affected(es);
@@ -565,6 +577,9 @@ static int run_ddl(SdbStatement *st, const SdbNode *stmt)
         .view_ncolumns = -1,
         .eval_default = eval_default, /* ADD COLUMN ... DEFAULT on a table with rows */
         .eval_arg = s,
+        .current_user = s->user,
+        .password_md5 = s->settings.password_encryption == SDB_PASSWORD_ENCRYPTION_MD5,
+        .timezone = s->timezone,
     };
     statement_access(s, st->expr.arena);
     if (SDB_IS_A(stmt, VIEW_STMT) && view_columns(st, (const SdbViewStmt *)stmt, &ddl) != SDB_OK)
@@ -675,6 +690,12 @@ static int pass_copy_out(void *arg, int ncols, const char *data, size_t len)
     return sink->copy_out(sink->arg, ncols, data, len);
 }
 
+static int pass_copy_begin(void *arg, bool is_from, bool binary, int ncols)
+{
+    const SdbResultSink *sink = ((DeferredTag *)arg)->sink;
+    return sink->copy_begin(sink->arg, is_from, binary, ncols);
+}
+
 /* Run one statement of a query string: transaction control itself, any
  * other inside the current transaction (started here when there is none;
  * `in_string` keeps it open for the rest of the string). */
@@ -699,7 +720,8 @@ static int run_one(SdbSession *s, const char *sql, const SdbRawStmt *raw, const 
                              .complete = defer_complete, .notice = pass_notice,
                              .parameter_status = pass_parameter_status,
                              .copy_in = sink && sink->copy_in ? pass_copy_in : NULL,
-                             .copy_out = sink && sink->copy_out ? pass_copy_out : NULL};
+                             .copy_out = sink && sink->copy_out ? pass_copy_out : NULL,
+                             .copy_begin = sink && sink->copy_begin ? pass_copy_begin : NULL};
     SdbArena *arena = sdb_arena_create(s->stmt_arena, "statement", 0);
     if (arena == NULL)
         return sdb_session_end_statement(s, SDB_ERROR);

@@ -35,6 +35,7 @@ typedef struct SdbSession SdbSession;
 SdbInstance *sdb_instance_open(const char *datadir, const SdbSettings *settings);
 int sdb_instance_close(SdbInstance *db);
 
+<<<<<<< HEAD
 /* A configuration reload (SIGHUP): take the values of the parameters that
  * may change at run time (context reload or session) from `fresh`.  New
  * sessions start with them; a running session picks them up at its next
@@ -42,6 +43,20 @@ int sdb_instance_close(SdbInstance *db);
 int sdb_instance_reload(SdbInstance *db, const SdbSettings *fresh);
 
 /* A session of `user` on database `dbname` (3D000 when it does not exist). */
+=======
+/* A role as pg_authid has it (catalog/catalog.h). */
+typedef struct SdbRole SdbRole;
+
+/* The role called `name`: *found false when there is none (strings in
+ * `arena`).  Read in a transaction of its own, without a session: the
+ * server authenticates with it. */
+int sdb_instance_role(SdbInstance *db, const char *name, SdbArena *arena, SdbRole *out, bool *found);
+/* Whether role `role` is `group` or a member of it (pg_auth_members). */
+int sdb_instance_role_member(SdbInstance *db, const char *role, const char *group, bool *member);
+
+/* A session of `user` on database `dbname` (3D000 when it does not exist);
+ * is_superuser says whether the role `user` is a superuser. */
+>>>>>>> main
 SdbSession *sdb_session_open(SdbInstance *db, const char *user, const char *dbname);
 void sdb_session_close(SdbSession *s);
 
@@ -57,15 +72,21 @@ typedef struct SdbResultSink {
     void (*notice)(void *arg, const char *sqlstate, const char *message);
     void (*parameter_status)(void *arg, const char *name, const char *value); /* a reported setting changed */
     /* COPY ... FROM STDIN: append the next piece of the client's data
-     * (text or CSV, `ncols` columns) to `data`, *done at its end (the
-     * "\." line may be left in or out).  SDB_ERROR (error recorded, e.g.
-     * 57014 for CopyFail) aborts the COPY.  NULL: COPY FROM STDIN is
-     * refused (0A000). */
+     * (text, CSV or binary, `ncols` columns) to `data`, *done at its end
+     * (the "\." line may be left in or out).  Called again until *done
+     * (the data is streamed); SDB_ERROR (error recorded, e.g. 57014 for
+     * CopyFail) aborts the COPY, possibly before the client's data ended.
+     * NULL: COPY FROM STDIN is refused (0A000). */
     int (*copy_in)(void *arg, int ncols, SdbStr *data, bool *done);
-    /* COPY ... TO STDOUT: called once with data NULL before the rows (the
-     * CopyOutResponse moment), then with each row's line (newline
-     * included); complete() follows.  NULL: refused (0A000). */
+    /* COPY ... TO STDOUT: each row's line (newline included; binary: the
+     * header, each tuple, the trailer); complete() follows.  NULL: refused
+     * (0A000). */
     int (*copy_out)(void *arg, int ncols, const char *data, size_t len);
+    /* COPY FROM STDIN / TO STDOUT begins (the CopyInResponse or
+     * CopyOutResponse moment): direction, binary or text format, column
+     * count; before any copy_in or copy_out.  NULL: nothing to announce
+     * (and COPY BINARY FROM STDIN is refused). */
+    int (*copy_begin)(void *arg, bool is_from, bool binary, int ncols);
 } SdbResultSink;
 
 /* The severity of a notice with `sqlstate`, as PostgreSQL sends it:
@@ -85,6 +106,9 @@ typedef struct SdbPortal SdbPortal;
  * (0 entries are inferred).  Named ones are kept until closed. */
 int sdb_session_prepare(SdbSession *s, const char *name, const char *sql, int nparams, const SdbOid *types,
                         SdbPrepared **out);
+/* The prepared statement `name` ("" the unnamed one) made by Parse or SQL
+ * PREPARE, or NULL (DEALLOCATE may have dropped it). */
+SdbPrepared *sdb_session_find_prepared(SdbSession *s, const char *name);
 int sdb_prepared_params(const SdbPrepared *p, int *nparams, const SdbOid **types);
 int sdb_prepared_columns(const SdbPrepared *p, int *ncols, const SdbPlanColumn **cols);
 
@@ -92,6 +116,9 @@ int sdb_prepared_columns(const SdbPrepared *p, int *ncols, const SdbPlanColumn *
  * NULL) into a portal. */
 int sdb_session_bind(SdbSession *s, const char *portal_name, SdbPrepared *p, int nvalues,
                      const char *const *values, const int *lengths, const int16_t *formats, SdbPortal **out);
+
+/* The portal `name`, or NULL (closing its statement closes it). */
+SdbPortal *sdb_session_find_portal(SdbSession *s, const char *name);
 
 /* Run a portal for at most max_rows rows (0: all); *suspended tells whether
  * rows remain. */
@@ -117,6 +144,13 @@ void sdb_session_set_backend_pid(SdbSession *s, int32_t pid);
 
 /* 'I' idle, 'T' in a transaction block, 'E' in a failed one (ReadyForQuery). */
 char sdb_session_status(const SdbSession *s);
+
+/* An error found outside the session (by the wire server: a malformed
+ * message, an unknown statement or portal, a bad format code, invalid
+ * UTF-8) fails the transaction as a failed statement would: a block becomes
+ * failed ('E', 25P02 until ROLLBACK), an implicit transaction is rolled
+ * back.  The error slot is kept. */
+void sdb_session_fail(SdbSession *s);
 
 /* Ask the running statement to stop (57014); callable from another thread. */
 void sdb_session_cancel(SdbSession *s);

@@ -160,6 +160,10 @@ bool sdb_statement_is_plannable(const SdbNode *stmt);
 int sdb_session_convert(const SdbExprContext *expr, SdbOid from, SdbOid to, SdbDatum *value);
 void sdb_session_notice(const SdbResultSink *sink, const char *sqlstate, const char *message);
 int sdb_session_timezone(SdbSession *s);
+
+/* SdbSessionInfo.deparse (deparse.c): `sql`, a DEFAULT or CHECK of relation
+ * `relid`, printed as PostgreSQL's pg_get_expr prints the stored form. */
+int sdb_session_deparse(void *arg, const char *sql, SdbOid relid, bool pretty, SdbStr *out);
 int sdb_session_search_path(SdbSession *s);
 
 /* transaction.c */
@@ -184,9 +188,10 @@ int sdb_execute_statement(SdbStatement *st, const SdbExecuteStmt *es);
 int sdb_deallocate_statement(SdbStatement *st, const SdbDeallocateStmt *ds);
 int sdb_truncate_statement(SdbStatement *st, const SdbTruncateStmt *ts);
 int sdb_vacuum_statement(SdbStatement *st, const SdbVacuumStmt *vs);
+/* analyze_stmt.c: the ANALYZE part of ANALYZE / VACUUM ANALYZE */
+int sdb_analyze_statement(SdbStatement *st, const SdbVacuumStmt *vs);
 int sdb_lock_statement(SdbStatement *st, const SdbLockStmt *ls);
 int sdb_utility_relation(SdbStatement *st, const SdbRangeVar *rv, const SdbRelation **out);
-SdbPrepared *sdb_session_find_prepared(SdbSession *s, const char *name);
 int sdb_session_add_prepared(SdbSession *s, const char *name, const char *sql, const SdbNode *stmt,
                              int nparams, const SdbOid *types, SdbPrepared **out);
 

@@ -73,6 +73,18 @@ void sdb_session_xact_abort(SdbSession *s)
     finish(s);
 }
 
+void sdb_session_fail(SdbSession *s)
+{
+    if (s->xact == SDB_XACT_NONE)
+        return;
+    SdbErrorData saved = *sdb_error_last();
+    bool block = s->xact == SDB_XACT_BLOCK || s->xact == SDB_XACT_FAILED;
+    sdb_session_xact_abort(s);
+    if (block)
+        s->xact = SDB_XACT_FAILED;
+    *(SdbErrorData *)sdb_error_last() = saved;
+}
+
 int sdb_session_xact_commit(SdbSession *s)
 {
     int rc = SDB_OK;

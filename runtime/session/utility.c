@@ -2,8 +2,8 @@
  * session/utility.c: the utility statements that are neither DDL (the
  * catalog's) nor COPY (copy.c) nor SET/SHOW (variables.c): EXPLAIN
  * [ANALYZE], PREPARE / EXECUTE / DEALLOCATE and the session's prepared
- * statements, TRUNCATE, VACUUM / ANALYZE (accepted: nothing to collect
- * yet), LOCK (accepted in a block: sessions of one process do not need
+ * statements, TRUNCATE, VACUUM / ANALYZE (ANALYZE itself is analyze_stmt.c;
+ * VACUUM reclaims nothing yet), LOCK (accepted in a block: sessions of one process do not need
  * table locks beyond MVCC yet).
  */
 #include <string.h>
@@ -348,10 +348,28 @@ int sdb_truncate_statement(SdbStatement *st, const SdbTruncateStmt *ts)
     return complete(st, "TRUNCATE TABLE");
 }
 
+/* VACUUM's ANALYZE option (VACUUM ANALYZE, VACUUM (ANALYZE)). */
+static bool vacuum_analyzes(const SdbVacuumStmt *vs)
+{
+    for (int i = 0; i < sdb_list_length(vs->options); i++) {
+        const SdbDefElem *opt = (const SdbDefElem *)sdb_list_nth(vs->options, i);
+        if (strcmp(opt->defname, "analyze") == 0)
+            return option_bool(opt);
+    }
+    return false;
+}
+
+/* ANALYZE, and VACUUM: only its ANALYZE part does something (tables are
+ * not vacuumed yet: space of dead rows is not reclaimed). */
 int sdb_vacuum_statement(SdbStatement *st, const SdbVacuumStmt *vs)
 {
     if (vs->is_vacuumcmd && sdb_session_prevent_block(st->s, "VACUUM") != SDB_OK)
         return SDB_ERROR;
+    if (!vs->is_vacuumcmd || vacuum_analyzes(vs)) {
+        if (sdb_analyze_statement(st, vs) != SDB_OK)
+            return SDB_ERROR;
+        return complete(st, vs->is_vacuumcmd ? "VACUUM" : "ANALYZE");
+    }
     for (int i = 0; i < sdb_list_length(vs->rels); i++) {
         const SdbVacuumRelation *vr = (const SdbVacuumRelation *)sdb_list_nth(vs->rels, i);
         const SdbRelation *rel;

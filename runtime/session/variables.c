@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/error.h"
 #include "session/session_int.h"
@@ -53,9 +54,69 @@ static SdbSettingUndo *undo_entry(SdbSession *s, int id)
     return u;
 }
 
-/* Check values the settings module takes as plain strings. */
-static int check_value(SdbSession *s, int id)
+/* DateStyle as PostgreSQL's check_datestyle leaves it: "STYLE, ORDER",
+ * each part taken from `value` (case-insensitive words separated by
+ * commas or spaces) or else from `prior`; German alone implies DMY. */
+static int canonical_datestyle(const char *value, const char *prior, char *out, size_t size)
 {
+    static const struct {
+        const char *word;
+        const char *style, *order;
+    } words[] = {
+        {"iso", "ISO", NULL},       {"sql", "SQL", NULL},         {"postgres", "Postgres", NULL},
+        {"german", "German", NULL}, {"ymd", NULL, "YMD"},         {"dmy", NULL, "DMY"},
+        {"euro", NULL, "DMY"},      {"european", NULL, "DMY"},    {"mdy", NULL, "MDY"},
+        {"us", NULL, "MDY"},        {"noneuro", NULL, "MDY"},     {"noneuropean", NULL, "MDY"},
+    };
+    const char *style = NULL, *order = NULL;
+    char word[32];
+    for (const char *p = value; *p;) {
+        size_t n = strcspn(p, ", \t");
+        if (n == 0) {
+            p++;
+            continue;
+        }
+        snprintf(word, sizeof word, "%.*s", (int)(n < sizeof word ? n : sizeof word - 1), p);
+        size_t i = 0;
+        while (i < sizeof words / sizeof words[0] && strcasecmp(words[i].word, word) != 0)
+            i++;
+        if (n >= sizeof word || i == sizeof words / sizeof words[0]) {
+            sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "invalid value for parameter \"DateStyle\": \"%s\"", value);
+            sdb_error_detail("Unrecognized key word: \"%.*s\".", (int)n, p);
+            return SDB_ERROR;
+        }
+        const char **slot = words[i].style ? &style : &order;
+        const char *given = words[i].style ? words[i].style : words[i].order;
+        if (*slot && strcmp(*slot, given) != 0) {
+            sdb_error(SDB_ERR_INVALID_PARAMETER_VALUE, "invalid value for parameter \"DateStyle\": \"%s\"", value);
+            sdb_error_detail("Conflicting \"datestyle\" specifications.");
+            return SDB_ERROR;
+        }
+        *slot = given;
+        p += n;
+    }
+    int style_len = (int)strcspn(prior, ", ");
+    const char *prior_order = prior + style_len + strspn(prior + style_len, ", ");
+    if (order == NULL)
+        order = style && strcmp(style, "German") == 0 ? "DMY" : *prior_order ? prior_order : "MDY";
+    if (style == NULL)
+        snprintf(out, size, "%.*s, %s", style_len, prior, order);
+    else
+        snprintf(out, size, "%s, %s", style, order);
+    return SDB_OK;
+}
+
+/* Check values the settings module takes as plain strings (TimeZone), or
+ * put them in their canonical form (DateStyle); `before` is the value the
+ * setting had. */
+static int check_value(SdbSession *s, int id, const char *before)
+{
+    if (id == SDB_SETTING_ID_DATESTYLE) {
+        char canonical[64];
+        if (canonical_datestyle(s->settings.datestyle, before, canonical, sizeof canonical) != SDB_OK)
+            return SDB_ERROR;
+        return sdb_settings_set(&s->settings, "DateStyle", canonical, SDB_SOURCE_SESSION);
+    }
     if (id != SDB_SETTING_ID_TIMEZONE)
         return SDB_OK;
     if (sdb_session_timezone(s) == SDB_OK)
@@ -76,7 +137,7 @@ int sdb_session_set(SdbSession *s, const SdbResultSink *sink, const char *name, 
     sdb_settings_show(&s->settings, id, before, sizeof before);
     if (sdb_settings_set(&s->settings, name, value, SDB_SOURCE_SESSION) != SDB_OK)
         return SDB_ERROR;
-    if (check_value(s, id) != SDB_OK) {
+    if (check_value(s, id, before) != SDB_OK) {
         SdbErrorData saved = *sdb_error_last();
         sdb_settings_set(&s->settings, name, before, SDB_SOURCE_SESSION);
         *(SdbErrorData *)sdb_error_last() = saved;
@@ -168,8 +229,16 @@ static int reset_one(SdbStatement *st, const char *name)
     if (id < 0)
         return sdb_error(SDB_ERR_UNDEFINED_OBJECT, "unrecognized configuration parameter \"%s\"", name);
     char value[1024];
+<<<<<<< HEAD
     sdb_instance_setting_show(s->db, id, value, sizeof value);
     return sdb_session_set(s, st->sink, name, value, false);
+=======
+    sdb_settings_show(&s->db->settings, id, value, sizeof value);
+    if (sdb_session_set(s, st->sink, name, value, false) != SDB_OK)
+        return SDB_ERROR;
+    s->settings.source[id] = s->db->settings.source[id]; /* pg_settings.source: where the reset value came from */
+    return SDB_OK;
+>>>>>>> main
 }
 
 static int reset_all(SdbStatement *st)

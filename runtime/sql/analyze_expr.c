@@ -166,9 +166,13 @@ static int column_ref(AnQuery *q, const SdbColumnRef *ref, SdbExpr **out)
                 continue;
             if (find_unqualified(q, p, col, ref->location, &e) != SDB_OK)
                 return SDB_ERROR;
-            if (e == NULL) { /* the whole row of a function returning a scalar: its value */
+            if (e == NULL) { /* the whole row of a function: its value, or a record of its columns */
                 const AnRte *rte = find_rel(p, NULL, col);
-                e = rte != NULL && rte->scalar_function ? rte->exprs[0] : NULL;
+                e = rte != NULL && rte->scalar_function ? rte->exprs[0]
+                    : rte != NULL && rte->function_row  ? an_record_of(q, rte->exprs, rte->ncols, ref->location)
+                                                        : NULL;
+                if (rte != NULL && rte->function_row && e == NULL)
+                    return SDB_ERROR;
             }
             if (e != NULL)
                 return found(q, p, e, ref->location, out);

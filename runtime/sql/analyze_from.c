@@ -99,6 +99,7 @@ int an_table_scan(AnQuery *q, const SdbRelation *rel, const char *alias, bool ct
     rte->name = alias != NULL ? alias : rel->name;
     rte->schema = rel->namespace_name;
     scan->rel_oid = rel->oid;
+    scan->alias = alias != NULL && strcmp(alias, rel->name) != 0 ? alias : NULL;
     scan->table = an_new_table(an, rte->name, rel->natts, attnames);
     if (scan->table >= 0)
         an_table(an, scan->table)->rel = rel;
@@ -177,6 +178,8 @@ static int cte_scan(AnQuery *q, AnCte *cte, const SdbRangeVar *rv, SdbPlan **out
         }
         w->cte_id = cte->cte_id;
         w->table = table;
+        w->name = cte->name;
+        w->alias = rv->alias != NULL && strcmp(rv->alias->aliasname, cte->name) != 0 ? rv->alias->aliasname : NULL;
         plan = &w->plan;
     } else {
         SdbPlanCteScan *c = sdb_new_plan_cte_scan(an->arena);
@@ -185,6 +188,8 @@ static int cte_scan(AnQuery *q, AnCte *cte, const SdbRangeVar *rv, SdbPlan **out
         c->cte = cte->plan;
         c->cte_id = cte->cte_id;
         c->table = table;
+        c->name = cte->name;
+        c->alias = rv->alias != NULL && strcmp(rv->alias->aliasname, cte->name) != 0 ? rv->alias->aliasname : NULL;
         plan = &c->plan;
     }
     if (an_set_cols(an, plan, cte->ncols) != SDB_OK)
@@ -304,47 +309,45 @@ static int range_unnest(AnQuery *q, const SdbRangeFunction *rf, SdbPlan **out)
 
 /* A function in FROM: a FunctionScan of one column (named by the alias's
  * column, else the function's result name (an OUT parameter's), else the
- * alias, else the function), plus ordinality.  Functions
- * in FROM are always LATERAL (they see the FROM items before them), as in
- * PostgreSQL.  A function that does not return a set gives one row. */
+ * alias, else the function), or of one column per OUT column of a
+ * function returning record (named by the alias's columns, else the OUT
+ * columns'), plus ordinality.  Functions in FROM are always LATERAL (they
+ * see the FROM items before them), as in PostgreSQL.  A function that
+ * does not return a set gives one row. */
 static int range_function(AnQuery *q, const SdbRangeFunction *rf, SdbPlan **out)
 {
     if (multi_unnest(rf->function))
         return range_unnest(q, rf, out);
     Analyzer *an = q->an;
-    SdbPlanFunctionScan *fs = sdb_new_plan_function_scan(an->arena);
-    if (fs == NULL)
-        return SDB_ERROR;
+    SdbExpr *call;
     const SdbNode *srf = q->srf_call;
     q->srf_call = rf->function;
-    int rc = an_bind(q, AN_FROM_FUNCTION, rf->function, &fs->call);
+    int rc = an_bind(q, AN_FROM_FUNCTION, rf->function, &call);
     q->srf_call = srf;
     if (rc != SDB_OK)
         return SDB_ERROR;
-    if (fs->call->tag != SDB_E_FUNC_EXPR) {
+    if (call->tag != SDB_E_FUNC_EXPR) {
         sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "only function calls are supported in FROM");
         return an_fail_at(q, an_location(rf->function));
     }
+    const SdbFuncInfo *func = ((const SdbBoundFuncExpr *)call)->func;
     const char *fname = an_figure_name(rf->function);
     const char *name = rf->alias != NULL ? rf->alias->aliasname : fname;
-    const char *result_name = ((const SdbBoundFuncExpr *)fs->call)->func->result_name;
-    int n = rf->ordinality ? 2 : 1;
-    fs->ordinality = rf->ordinality;
-    if (an_set_cols(an, &fs->plan, n) != SDB_OK)
-        return SDB_ERROR;
-    const char *names[2] = {result_name != NULL ? result_name : name, "ordinality"};
+    int nvalues = an_function_nvalues(call), n = nvalues + (rf->ordinality ? 1 : 0);
+    const char **names = an_function_colnames(an, call, func->result_name != NULL ? func->result_name : name,
+                                              rf->ordinality);
     const char **colnames;
-    if (alias_names(q, name, rf->alias, n, names, &colnames) != SDB_OK)
+    SdbPlanFunctionScan *fs;
+    if (names == NULL || alias_names(q, name, rf->alias, n, names, &colnames) != SDB_OK ||
+        (fs = an_function_scan(an, call, name, colnames, rf->ordinality)) == NULL)
         return SDB_ERROR;
-    fs->table = an_new_table(an, name, n, colnames);
-    fs->plan.cols[0] = (SdbPlanColumn){fs->table, 0, fs->call->type, fs->call->typmod, colnames[0]};
-    if (rf->ordinality)
-        fs->plan.cols[1] = (SdbPlanColumn){fs->table, 1, SDB_TYPEOID_INT8, -1, colnames[1]};
+    fs->alias = strcmp(name, fname) != 0 ? name : NULL;
     AnRte *rte = an_rte_for_plan(q, name, &fs->plan, NULL);
     if (rte == NULL)
         return SDB_ERROR;
     rte->colnames = colnames;
-    rte->scalar_function = !rf->ordinality;
+    rte->scalar_function = !rf->ordinality && func->nout == 0;
+    rte->function_row = !rte->scalar_function;
     *out = &fs->plan;
     return an_add_rte(q, rte);
 }

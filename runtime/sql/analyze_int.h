@@ -49,6 +49,7 @@ typedef struct AnRte {
     bool rel_visible;        /* t.x and t.* find it */
     bool cols_visible;       /* an unqualified x finds its columns */
     bool scalar_function;    /* a function in FROM of one column: its name alone is that column (whole row) */
+    bool function_row;       /* another function in FROM: its name alone is its whole row, a record */
     bool nullable;           /* an outer join above it may null-extend its rows */
 } AnRte;
 
@@ -138,6 +139,17 @@ int an_select_srfs(AnQuery *q, SdbExpr **exprs, int n, SdbPlan **plan);
  * lockstep, NULL past a shorter set's end): the plan, values[i] the
  * expression of call i's value, *ord (when ord) the row number. */
 SdbPlan *an_srf_scans(AnQuery *q, SdbExpr **calls, int n, bool ordinality, SdbExpr **values, SdbExpr **ord);
+/* The value columns of a function call in FROM: one per OUT column of a
+ * function returning record, else 1. */
+int an_function_nvalues(const SdbExpr *call);
+/* Its column names: the OUT columns', else `name`; then "ordinality". */
+const char **an_function_colnames(Analyzer *an, const SdbExpr *call, const char *name, bool ordinality);
+/* A FunctionScan of `call` as binding table `name` with columns `colnames`
+ * (the value columns, then ordinality when `ordinality`). */
+SdbPlanFunctionScan *an_function_scan(Analyzer *an, SdbExpr *call, const char *name, const char **colnames,
+                                      bool ordinality);
+/* `n` values as one record (a row constructor call). */
+SdbExpr *an_record_of(AnQuery *q, SdbExpr **values, int n, int location);
 
 /* analyze_expr.c: the bind hook and the rewriting of bound expressions */
 int an_bind(AnQuery *q, AnExprKind kind, const SdbNode *node, SdbExpr **out);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "expr/fn_record.h"
 
 typedef struct SrfTargets {
     AnQuery *q;
@@ -57,24 +58,118 @@ static int conditional(AnQuery *q, SdbExpr *e)
     return an_fail_at(q, ((const SdbBoundFuncExpr *)srf)->location);
 }
 
-/* A FunctionScan of `call` (plus its ordinality when `ordinality`). */
-static SdbPlan *srf_scan(Analyzer *an, SdbExpr *call, bool ordinality)
+int an_function_nvalues(const SdbExpr *call)
 {
     const SdbBoundFuncExpr *f = (const SdbBoundFuncExpr *)call;
-    SdbPlanFunctionScan *fs = sdb_new_plan_function_scan(an->arena);
-    const char **names = an_alloc(an, 2 * sizeof(char *));
-    int n = ordinality ? 2 : 1;
-    if (fs == NULL || names == NULL || an_set_cols(an, &fs->plan, n) != SDB_OK)
+    return call->tag == SDB_E_FUNC_EXPR && f->func->nout > 0 ? f->func->nout : 1;
+}
+
+const char **an_function_colnames(Analyzer *an, const SdbExpr *call, const char *name, bool ordinality)
+{
+    const SdbFuncInfo *func = ((const SdbBoundFuncExpr *)call)->func;
+    int n = an_function_nvalues(call);
+    const char **names = an_alloc(an, sizeof(char *) * (size_t)(n + 1));
+    if (names == NULL)
         return NULL;
-    names[0] = f->func->name;
-    names[1] = "ordinality";
+    for (int i = 0; i < n; i++)
+        names[i] = func->nout > 0 ? func->out_names[i] : name;
+    if (ordinality)
+        names[n] = "ordinality";
+    return names;
+}
+
+SdbPlanFunctionScan *an_function_scan(Analyzer *an, SdbExpr *call, const char *name, const char **colnames,
+                                      bool ordinality)
+{
+    const SdbFuncInfo *func = ((const SdbBoundFuncExpr *)call)->func;
+    int nvalues = an_function_nvalues(call), n = nvalues + (ordinality ? 1 : 0);
+    SdbPlanFunctionScan *fs = sdb_new_plan_function_scan(an->arena);
+    if (fs == NULL || an_set_cols(an, &fs->plan, n) != SDB_OK)
+        return NULL;
     fs->call = call;
     fs->ordinality = ordinality;
-    fs->table = an_new_table(an, f->func->name, n, names);
-    fs->plan.cols[0] = (SdbPlanColumn){fs->table, 0, call->type, call->typmod, names[0]};
+    fs->table = an_new_table(an, name, n, colnames);
+    for (int i = 0; i < nvalues; i++)
+        fs->plan.cols[i] = func->nout > 0 ? (SdbPlanColumn){fs->table, i, func->out_types[i], -1, colnames[i]}
+                                          : (SdbPlanColumn){fs->table, i, call->type, call->typmod, colnames[i]};
     if (ordinality)
-        fs->plan.cols[1] = (SdbPlanColumn){fs->table, 1, SDB_TYPEOID_INT8, -1, names[1]};
-    return &fs->plan;
+        fs->plan.cols[nvalues] = (SdbPlanColumn){fs->table, nvalues, SDB_TYPEOID_INT8, -1, colnames[nvalues]};
+    return fs;
+}
+
+SdbExpr *an_record_of(AnQuery *q, SdbExpr **values, int n, int location)
+{
+    SdbBoundFuncExpr *row = sdb_new_bound_func_expr(q->an->arena, SDB_TYPEOID_RECORD);
+    if (row == NULL)
+        return NULL;
+    row->expr.typmod = -1;
+    row->func = &sdb_row_function;
+    row->args = values;
+    row->nargs = n;
+    row->location = location;
+    return &row->expr;
+}
+
+/* The record of a scan's first `nvalues` columns (its OUT columns). */
+static SdbExpr *scan_record(AnQuery *q, const SdbPlan *scan, int nvalues, int location)
+{
+    SdbExpr **vars = sdb_bind_exprs(&q->bc, nvalues);
+    if (vars == NULL)
+        return NULL;
+    for (int i = 0; i < nvalues; i++) {
+        SdbBoundVar *v = an_var(q->an, &scan->cols[i], 0);
+        if (v == NULL)
+            return NULL;
+        vars[i] = &v->expr;
+    }
+    return an_record_of(q, vars, nvalues, location);
+}
+
+/* The record of a zipped scan's OUT columns, NULL (not a record of
+ * NULLs) past the end of its set: CASE WHEN ordinality IS NOT NULL THEN
+ * row(...) END. */
+static SdbExpr *present_record(AnQuery *q, const SdbPlan *scan, int nvalues, int location)
+{
+    SdbExpr *row = scan_record(q, scan, nvalues, location);
+    SdbBoundVar *ord = an_var(q->an, &scan->cols[nvalues], 0);
+    SdbBoundNullTest *present = sdb_new_bound_null_test(q->an->arena, SDB_TYPEOID_BOOL);
+    SdbBoundCaseExpr *when = sdb_new_bound_case_expr(q->an->arena, SDB_TYPEOID_RECORD);
+    if (row == NULL || ord == NULL || present == NULL || when == NULL ||
+        (when->conds = sdb_bind_exprs(&q->bc, 1)) == NULL || (when->results = sdb_bind_exprs(&q->bc, 1)) == NULL)
+        return NULL;
+    present->expr.typmod = -1;
+    present->arg = &ord->expr;
+    present->nulltesttype = SDB_EXPR_NULL_TEST_IS_NOT_NULL;
+    when->expr.typmod = -1;
+    when->conds[0] = &present->expr;
+    when->results[0] = row;
+    when->nwhens = 1;
+    return &when->expr;
+}
+
+/* A FunctionScan of `call` (plus its ordinality when `ordinality`) and the
+ * value a select list reads: its column, or its OUT columns as a record. */
+static SdbPlan *srf_scan(AnQuery *q, SdbExpr *call, bool ordinality, SdbExpr **value)
+{
+    const SdbBoundFuncExpr *f = (const SdbBoundFuncExpr *)call;
+    const char **names = an_function_colnames(q->an, call, f->func->name, ordinality);
+    SdbPlanFunctionScan *fs = names != NULL ? an_function_scan(q->an, call, f->func->name, names, ordinality) : NULL;
+    if (fs == NULL)
+        return NULL;
+    if (f->func->nout > 0)
+        *value = ordinality ? present_record(q, &fs->plan, f->func->nout, f->location)
+                            : scan_record(q, &fs->plan, f->func->nout, f->location);
+    else {
+        SdbBoundVar *v = an_var(q->an, &fs->plan.cols[0], 0);
+        *value = v != NULL ? &v->expr : NULL;
+    }
+    return *value != NULL ? &fs->plan : NULL;
+}
+
+/* The ordinality column of a scan (its last). */
+static const SdbPlanColumn *ordinality_col(const SdbPlan *scan)
+{
+    return &scan->cols[scan->ncols - 1];
 }
 
 static SdbPlanJoin *join_of(Analyzer *an, SdbPlan *left, SdbPlan *right, SdbJoinKind kind)
@@ -104,7 +199,7 @@ static SdbPlan *zip(AnQuery *q, SdbPlan **scans, int n)
         return NULL;
     key->expr.typmod = -1;
     for (int i = 0; i < n; i++) {
-        SdbBoundVar *ord = an_var(an, &scans[i]->cols[1], 0);
+        SdbBoundVar *ord = an_var(an, ordinality_col(scans[i]), 0);
         if (ord == NULL)
             return NULL;
         if (i > 0) {
@@ -152,12 +247,11 @@ SdbPlan *an_srf_scans(AnQuery *q, SdbExpr **calls, int n, bool ordinality, SdbEx
         return NULL;
     rownum->expr.typmod = -1;
     for (int i = 0; i < n; i++) {
-        SdbBoundVar *v, *o;
-        if ((scans[i] = srf_scan(an, calls[i], zipped)) == NULL || (v = an_var(an, &scans[i]->cols[0], 0)) == NULL)
+        SdbBoundVar *o;
+        if ((scans[i] = srf_scan(q, calls[i], zipped, &values[i])) == NULL)
             return NULL;
-        values[i] = &v->expr;
         if (zipped) {
-            if ((o = an_var(an, &scans[i]->cols[1], 0)) == NULL)
+            if ((o = an_var(an, ordinality_col(scans[i]), 0)) == NULL)
                 return NULL;
             rownum->args[rownum->nargs++] = &o->expr;
         }

@@ -65,6 +65,15 @@ SdbOid sdb_domain_base_type(SdbOid typid)
     return d != NULL ? d->base : typid;
 }
 
+SdbOid sdb_type_base(SdbOid typid, int32_t *typmod)
+{
+    const DomainInfo *d = domain_of(typid);
+    if (d == NULL)
+        return typid;
+    *typmod = d->base_typmod;
+    return d->base;
+}
+
 /* The domain ctx->typid and the context its base type is converted in;
  * NULL with XX000 recorded when ctx->typid is not a domain. */
 static const DomainInfo *domain_setup(const SdbTypeCtx *ctx, SdbTypeCtx *base_ctx)

@@ -904,6 +904,24 @@ static const JNode *json_step(const JNode *n, const char *key, size_t keylen)
     return index >= 0 ? c : NULL;
 }
 
+static SdbJsonValue json_value(const JNode *n)
+{
+    return (SdbJsonValue){.kind = n->tag, .text = n->src, .len = n->srclen, .str = n->str, .strlen = n->len,
+                          .count = n->count, .key = n->key, .keylen = n->keylen};
+}
+
+int sdb_json_members(SdbArena *arena, const char *doc, SdbJsonValue *root, SdbJsonValue **members)
+{
+    const JNode *n = parse_document(arena, doc, true);
+    if (n == NULL || (*members = sdb_arena_alloc(arena, sizeof(SdbJsonValue) * (n->count + 1))) == NULL)
+        return SDB_ERROR;
+    *root = json_value(n);
+    size_t i = 0;
+    for (const JNode *c = n->tag == JB_OBJECT || n->tag == JB_ARRAY ? n->first : NULL; c != NULL; c = c->next)
+        (*members)[i++] = json_value(c);
+    return SDB_OK;
+}
+
 int sdb_json_path(SdbArena *arena, const char *doc, const char *const *keys, const size_t *keylens, int nkeys,
                   SdbJsonValue *out, bool *found)
 {
@@ -914,7 +932,6 @@ int sdb_json_path(SdbArena *arena, const char *doc, const char *const *keys, con
         n = keys[i] != NULL ? json_step(n, keys[i], keylens[i]) : NULL;
     *found = n != NULL;
     if (n != NULL)
-        *out = (SdbJsonValue){.kind = n->tag, .text = n->src, .len = n->srclen, .str = n->str, .strlen = n->len,
-                              .count = n->count};
+        *out = json_value(n);
     return SDB_OK;
 }

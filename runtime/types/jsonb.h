@@ -58,6 +58,8 @@ typedef struct SdbJsonValue {
     const char *str;     /* string: the decoded UTF-8 */
     size_t strlen;
     size_t count;        /* array elements, object members (duplicates included) */
+    const char *key;     /* sdb_json_members of an object: the member's decoded key */
+    size_t keylen;
 } SdbJsonValue;
 
 /* Follow `nkeys` steps (object keys, or integers as text for array
@@ -66,5 +68,11 @@ typedef struct SdbJsonValue {
  * Scratch and results in `arena` or in `doc`. */
 int sdb_json_path(SdbArena *arena, const char *doc, const char *const *keys, const size_t *keylens, int nkeys,
                   SdbJsonValue *out, bool *found);
+
+/* The top-level value of json document `doc` in *root and its members in
+ * order (array elements, or object members with their keys, duplicates
+ * included) as root->count values in *members; scratch and results in
+ * `arena` or in `doc`. */
+int sdb_json_members(SdbArena *arena, const char *doc, SdbJsonValue *root, SdbJsonValue **members);
 
 #endif /* SDB_TYPES_JSONB_H */

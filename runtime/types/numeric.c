@@ -602,8 +602,10 @@ int sdb_numeric_send(const SdbTypeCtx *ctx, SdbDatum value, SdbStr *out)
     NumVar v;
     const unsigned char *digits;
     peek(value, &v, &digits);
+    /* PostgreSQL sends the dscale bits of its infinities' header: 32 */
+    int dscale = v.sign == SIGN_PINF || v.sign == SIGN_NINF ? 32 : v.dscale;
     if (sdb_send_u16(out, (uint16_t)v.ndigits) != SDB_OK || sdb_send_u16(out, (uint16_t)(int16_t)v.weight) != SDB_OK ||
-        sdb_send_u16(out, (uint16_t)v.sign) != SDB_OK || sdb_send_u16(out, (uint16_t)v.dscale) != SDB_OK)
+        sdb_send_u16(out, (uint16_t)v.sign) != SDB_OK || sdb_send_u16(out, (uint16_t)dscale) != SDB_OK)
         return SDB_ERROR;
     for (int i = 0; i < v.ndigits; i++)
         if (sdb_send_u16(out, (uint16_t)peek_digit(digits, i)) != SDB_OK)

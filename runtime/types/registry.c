@@ -15,10 +15,20 @@
 #define RECV(n, f) {n, SDB_TYPEFUNC_RECEIVE, {.receive = f}}
 #define SEND(n, f) {n, SDB_TYPEFUNC_SEND, {.send = f}}
 
+/* The result of a function returning void (pg_sleep): empty, as text and
+ * as binary. */
+static int void_out(const SdbTypeCtx *ctx, SdbDatum value, SdbStr *out)
+{
+    (void)ctx, (void)value, (void)out;
+    return SDB_OK;
+}
+
 /* Sorted by name (strcmp order) for binary search; a unit test checks it. */
 static const SdbTypeFunc typefuncs[] = {
     IN("aclitemin", sdb_aclitem_in),
     OUT("aclitemout", sdb_aclitem_out),
+    OUT("anyarray_out", sdb_array_out), /* pg_statistic.stavalues: arrays of any type */
+    SEND("anyarray_send", sdb_array_send),
     IN("array_in", sdb_array_in),
     OUT("array_out", sdb_array_out),
     RECV("array_recv", sdb_array_recv),
@@ -101,6 +111,10 @@ static const SdbTypeFunc typefuncs[] = {
     OUT("pg_node_tree_out", sdb_textout),
     RECV("pg_node_tree_recv", sdb_pg_node_tree_recv),
     SEND("pg_node_tree_send", sdb_varlenasend),
+    IN("record_in", sdb_record_in),
+    OUT("record_out", sdb_record_out),
+    RECV("record_recv", sdb_record_recv),
+    SEND("record_send", sdb_record_send),
     IN("regclassin", sdb_regin),
     OUT("regclassout", sdb_regout),
     RECV("regclassrecv", sdb_byval_recv),
@@ -153,6 +167,8 @@ static const SdbTypeFunc typefuncs[] = {
     OUT("varcharout", sdb_textout),
     RECV("varcharrecv", sdb_textrecv),
     SEND("varcharsend", sdb_varlenasend),
+    OUT("void_out", void_out),
+    SEND("void_send", void_out),
     IN("xidin", sdb_oidin),
     OUT("xidout", sdb_oidout),
     RECV("xidrecv", sdb_byval_recv),
@@ -190,6 +206,7 @@ typedef struct OpsEntry {
 #define VECTOR_OPS {sdb_vector_compare, sdb_array_hash, sdb_vector_key}
 
 static const OpsEntry type_ops[] = {
+    {SDB_TYPEOID_RECORD, {sdb_record_compare, sdb_record_hash, sdb_record_key}},
     {SDB_TYPEOID_BOOL, {sdb_byte_compare, sdb_byte_hash, sdb_byte_key}},
     {SDB_TYPEOID_CHAR, {sdb_byte_compare, sdb_byte_hash, sdb_byte_key}},
     {SDB_TYPEOID_INT2, INT_OPS(sdb_int2_key)},
@@ -254,7 +271,10 @@ static const SdbTypeFunc *type_function(const SdbTypeCtx *ctx, SdbTypeFuncKind k
     }
     const char *names[] = {t->input, t->output, t->receive, t->send};
     const SdbTypeFunc *f = names[kind] != NULL ? sdb_typefunc_lookup(names[kind]) : NULL;
-    if (f == NULL || t->kind == SDB_TYPEKIND_PSEUDO) {
+    /* pseudo-types have output functions (records, anyarray values such as
+     * pg_statistic.stavalues); of their inputs only record's */
+    bool in = kind == SDB_TYPEFUNC_INPUT || kind == SDB_TYPEFUNC_RECEIVE;
+    if (f == NULL || (t->kind == SDB_TYPEKIND_PSEUDO && in && t->oid != SDB_TYPEOID_RECORD)) {
         sdb_error(SDB_ERR_UNDEFINED_FUNCTION, "no %s function available for type %s",
                   kind == SDB_TYPEFUNC_INPUT ? "input" : kind == SDB_TYPEFUNC_OUTPUT ? "output"
                   : kind == SDB_TYPEFUNC_RECEIVE ? "binary input" : "binary output",

@@ -132,6 +132,13 @@ SDB_TYPE_RECV(sdb_pg_node_tree_recv);
 SDB_TYPE_INPUT(sdb_aclitem_in);
 SDB_TYPE_OUTPUT(sdb_aclitem_out);
 
+/* record.c */
+SDB_TYPE_INPUT(sdb_record_in);
+SDB_TYPE_OUTPUT(sdb_record_out);
+SDB_TYPE_RECV(sdb_record_recv);
+SDB_TYPE_SEND(sdb_record_send);
+SDB_TYPE_OPS(sdb_record);
+
 /* domain.c */
 SDB_TYPE_INPUT(sdb_domain_in);
 SDB_TYPE_RECV(sdb_domain_recv);

@@ -67,6 +67,11 @@ typedef struct SdbTypeOps {
  * its base type's); NULL for a pseudo or unknown type. */
 const SdbTypeOps *sdb_type_ops(SdbOid typid);
 
+/* A domain's base type, with *typmod set to the base type's typmod
+ * (PostgreSQL's getBaseTypeAndTypmod: RowDescription shows these); any
+ * other type is returned as it is, *typmod untouched. */
+SdbOid sdb_type_base(SdbOid typid, int32_t *typmod);
+
 /* Convert through the spec's functions for type ctx->typid: text in, text
  * out, binary in (all `len` bytes must be consumed, else 22P03 "incorrect
  * binary data format"), binary out.  42704 for an unknown type OID, 42883

@@ -323,6 +323,16 @@ static SdbNode *make_role(SdbParseState *ps, SdbRoleSpecType type, const char *n
     return (SdbNode *)role;
 }
 
+/* ALTER ROLE old RENAME TO new. */
+static SdbNode *make_role_rename(SdbParseState *ps, char *old_name, char *new_name)
+{
+    SdbRenameStmt *n = NEW(rename_stmt);
+    n->rename_type = SDB_OBJECT_TYPE_ROLE;
+    n->subname = old_name;
+    n->newname = new_name;
+    return (SdbNode *)n;
+}
+
 /* A role option written as a bare word (LOGIN, NOSUPERUSER, ...): the
  * DefElem PostgreSQL makes of it, or NULL when the word is not one. */
 static SdbNode *make_role_word(SdbParseState *ps, const char *word, int location)
@@ -389,6 +399,8 @@ static SdbNode *make_role_word(SdbParseState *ps, const char *word, int location
     opt_vacuum_relation_list vacuum_relation_list vacuum_options role_option_list role_list
     privileges privilege_list grantee_list qual_Op qual_all_Op any_operator subquery_Op
     opt_type_modifiers opt_array_bounds opt_collate within_group_clause trim_list
+    OptWith reloptions reloption_list
+%type <node> reloption_elem
 %type <node> Typename SimpleTypename GenericType Numeric Bit Character ConstTypename ConstDatetime
     ConstInterval character_type
 %type <str> ColId ColLabel BareColLabel type_function_name NonReservedWord attr_name name opt_name
@@ -2015,23 +2027,45 @@ using_clause:
 /* ---------------------------------------------------------------- CREATE TABLE */
 
 CreateStmt:
-    K_CREATE OptTemp K_TABLE relation_expr '(' OptTableElementList ')'
+    K_CREATE OptTemp K_TABLE relation_expr '(' OptTableElementList ')' OptWith
         {
             SdbCreateStmt *n = NEW(create_stmt);
             AS(RangeVar, $4)->persistence = $2;
             n->relation = AS(RangeVar, $4);
             n->table_elts = $6;
+            n->options = $8;
             $$ = (SdbNode *)n;
         }
-    | K_CREATE OptTemp K_TABLE K_IF K_NOT K_EXISTS relation_expr '(' OptTableElementList ')'
+    | K_CREATE OptTemp K_TABLE K_IF K_NOT K_EXISTS relation_expr '(' OptTableElementList ')' OptWith
         {
             SdbCreateStmt *n = NEW(create_stmt);
             AS(RangeVar, $7)->persistence = $2;
             n->relation = AS(RangeVar, $7);
             n->table_elts = $9;
             n->if_not_exists = true;
+            n->options = $11;
             $$ = (SdbNode *)n;
         }
+    ;
+
+/* Storage parameters: WITH (fillfactor = 100, ...). */
+OptWith:
+    K_WITH reloptions { $$ = $2; }
+    | %empty { $$ = NULL; }
+    ;
+
+reloptions:
+    '(' reloption_list ')' { $$ = $2; }
+    ;
+
+reloption_list:
+    reloption_elem { $$ = LIST1($1); }
+    | reloption_list ',' reloption_elem { $$ = APPEND($1, $3); }
+    ;
+
+reloption_elem:
+    ColLabel '=' utility_option_arg { $$ = sdb_pn_def_elem(ps, $1, $3, @1); }
+    | ColLabel { $$ = sdb_pn_def_elem(ps, $1, NULL, @1); }
     ;
 
 OptTemp:
@@ -2633,6 +2667,8 @@ RenameStmt:
             n->newname = $6;
             $$ = (SdbNode *)n;
         }
+    | K_ALTER K_ROLE RoleId K_RENAME K_TO RoleId { $$ = make_role_rename(ps, $3, $6); }
+    | K_ALTER K_USER RoleId K_RENAME K_TO RoleId { $$ = make_role_rename(ps, $3, $6); }
     ;
 
 rename_relation_kind:

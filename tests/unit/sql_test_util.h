@@ -3,7 +3,8 @@
  * run(arena, sql) gives the rows ('|' between columns, NULL as "NULL") and
  * command tags ("[UPDATE 1]") as text; EXPECT(sql, text) and
  * EXPECT_ERROR(sql, SQLSTATE, message) check them; suite_init and
- * suite_clean open and close the instance and session.
+ * suite_clean open and close the instance and session; sql_test_restart
+ * closes and reopens them on the same data directory.
  */
 #ifndef SDB_SQL_TEST_UTIL_H
 #define SDB_SQL_TEST_UTIL_H
@@ -98,14 +99,15 @@ static char *run(SdbArena *arena, const char *sql)
         sdb_arena_destroy(a_);                                                                                         \
     } while (0)
 
-static int suite_init(void)
+static char sql_test_dir[512]; /* the instance's data directory */
+
+/* Open the instance on sql_test_dir and a session on it. */
+static inline int sql_test_open(void)
 {
-    static char dir[512];
-    sdb_test_tempdir(dir, sizeof(dir));
     SdbSettings settings;
     if (sdb_settings_init(&settings) != SDB_OK)
         return 1;
-    db = sdb_instance_open(dir, &settings);
+    db = sdb_instance_open(sql_test_dir, &settings);
     sdb_settings_free(&settings);
     if (db == NULL) {
         sdb_error_print(stderr);
@@ -115,10 +117,22 @@ static int suite_init(void)
     return sess == NULL;
 }
 
+static int suite_init(void)
+{
+    sdb_test_tempdir(sql_test_dir, sizeof(sql_test_dir));
+    return sql_test_open();
+}
+
 static int suite_clean(void)
 {
     sdb_session_close(sess);
     return sdb_instance_close(db) != SDB_OK;
+}
+
+/* Close and open the instance again (a clean restart). */
+static inline int sql_test_restart(void)
+{
+    return suite_clean() != 0 || sql_test_open() != 0;
 }
 
 #endif /* SDB_SQL_TEST_UTIL_H */

@@ -178,6 +178,28 @@ static void test_every_aggregate_example(void)
     CU_ASSERT_EQUAL(failed, 0);
 }
 
+/* WITHIN GROUP (ORDER BY x DESC): ordered-set aggregates see the values in
+ * descending order (PostgreSQL 15's results). */
+static void test_descending_ordered_set(void)
+{
+    static const SdbOid disc_types[] = {SDB_TYPEOID_FLOAT8, SDB_TYPEOID_INT4};
+    static const char *const disc_cells[] = {"0.25", "1", "0.25", "2", "0.25", "2", "0.25", "5", "0.25", "5"};
+    static const char *const mode_cells[] = {"1", "2", "2", "5", "5"};
+    const SdbAggExample cases[] = {
+        {"percentile_disc", "", 3972, 2, disc_types, SDB_TYPEOID_INT4, 5, disc_cells, "5", NULL},
+        {"mode", "", 3984, 1, disc_types + 1, SDB_TYPEOID_INT4, 5, mode_cells, "5", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char got[64] = "";
+        AggRun run;
+        agg_run_init(&run, &cases[i], sdb_func_by_oid(cases[i].func));
+        run.call.descending = true;
+        CU_ASSERT_EQUAL(agg_whole(&run, &cases[i], got, sizeof got), SDB_OK);
+        CU_ASSERT_STRING_EQUAL(got, cases[i].result);
+        agg_run_done(&run);
+    }
+}
+
 /* --- window functions ------------------------------------------------ */
 
 /* The executor's side for one example: the partition's argument values. */
@@ -393,6 +415,7 @@ static CU_TestInfo tests[] = {
     {"aggregate and window calls in a plain expression", test_plain_expression_calls},
     {"resolution of aggregate and window calls", test_resolution},
     {"every aggregate example (and its combined halves)", test_every_aggregate_example},
+    {"ordered-set aggregates WITHIN GROUP (ORDER BY ... DESC)", test_descending_ordered_set},
     {"every window function example", test_every_window_example},
     {"aggregates and window functions in the function table", test_function_table_kinds},
     CU_TEST_INFO_NULL,

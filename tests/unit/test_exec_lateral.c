@@ -3,8 +3,9 @@
  * unnest, generate_subscripts, WITH ORDINALITY, column aliases, a plain
  * function as one row) and LATERAL joins (subqueries and functions, inner,
  * left and comma joins, nested LATERAL, correlated SubPlans over functions)
- * and a set-returning function in the select list, end to end through a
- * session, with the errors of invalid uses.  Every
+ * and a set-returning function in the select list, functions with OUT
+ * columns (jsonb_each: columns in FROM, a record in the select list), end
+ * to end through a session, with the errors of invalid uses.  Every
  * expected result was checked against PostgreSQL 15.
  */
 #include <stdio.h>
@@ -262,6 +263,63 @@ static void test_multi_unnest(void)
     check_cases(cases, (int)(sizeof cases / sizeof cases[0]));
 }
 
+/* Functions with OUT columns (jsonb_each ...): one column each in FROM,
+ * a record in the select list and as the whole row. */
+static void test_out_columns(void)
+{
+    static const Case cases[] = {
+        {"select * from jsonb_each('{\"b\": 1, \"a\": \"x y\", \"c\": null}')",
+         "a|\"x y\" b|1 c|null"},
+        {"select * from jsonb_each_text('{\"b\": 1, \"a\": \"x y\", \"c\": null}') as e(k, v)",
+         "a|x y b|1 c|"},
+        {"select * from json_each('{\"b\": 1, \"a\": \"x\", \"b\": [1, 2]}') with ordinality",
+         "b|1|1 a|\"x\"|2 b|[1, 2]|3"},
+        {"select e.k, e.value, e.ordinality, o from json_each_text('{\"b\": 1, \"a\": \"x\"}') with ordinality as e(k), "
+         "lateral (select e.value || '!' as o) p order by 1",
+         "a|x|2|x! b|1|1|1!"},
+        {"select k, v from jsonb_each('{\"a\": 1}') with ordinality as t(k, v)",
+         "a|1"},
+        {"select * from jsonb_each('{\"a\": 1}') as t(k, v, n)",
+         "ERROR 42P10"},
+        {"select jsonb_each('{\"a\": 1, \"b\": \"x y\", \"c\": null, \"d\": \"\"}')",
+         "(a,1) (b,\"\"\"x y\"\"\") (c,null) (d,\"\"\"\"\"\")"},
+        {"select json_each_text('{\"a\": 1, \"b\": \"x y\", \"c\": null, \"d\": \"\"}')",
+         "(a,1) (b,\"x y\") (c,) (d,\"\")"},
+        {"select jsonb_each('{\"a\": 1}'), generate_series(1, 2)",
+         "(a,1)|1 |2"},
+        {"select jsonb_each('{\"a\": 1}') is null, generate_series(1, 2)",
+         "f|1 t|2"},
+        {"select t from jsonb_each('{\"a\": 1}') t",
+         "(a,1)"},
+        {"select t from jsonb_each('{\"a\": 1}') with ordinality t",
+         "(a,1,1)"},
+        {"select g from generate_series(1, 2) with ordinality as g",
+         "1 2"},
+        {"select t.id, e.key, e.value from t, jsonb_each(jsonb_build_object('n', t.n)) e order by 1",
+         "1|n|2 2|n|0 3|n|3 4|n|1"},
+        {"select id, jsonb_each_text(jsonb_build_object('n', n, 'id', id)) from t where id < 3 order by 1, 2",
+         "1|(id,1) 1|(n,2) 2|(id,2) 2|(n,0)"},
+        {"select x::text from (select jsonb_each('{\"a\": [1, \"b c\"]}') x) s",
+         "(a,\"[1, \"\"b c\"\"]\")"},
+        {"select jsonb_each('{\"b\": 1, \"a\": 2}') order by 1 desc",
+         "(b,1) (a,2)"},
+        {"select distinct jsonb_each_text(j) from (values ('{\"a\": 1}'::jsonb), ('{\"a\": 1, \"b\": null}')) v(j) "
+         "order by 1",
+         "(a,1) (b,)"},
+        {"select x from (select jsonb_each('{\"b\": 1}') x union select jsonb_each('{\"b\": 1, \"a\": 2}')) s order by 1",
+         "(a,2) (b,1)"},
+        {"select * from jsonb_each('[1]')",
+         "ERROR 22023"},
+        {"select * from json_each('[1]')",
+         "ERROR 22023"},
+        {"select * from json_each('1')",
+         "ERROR 22023"},
+        {"select '(1,2)'::record",
+         "ERROR 0A000"},
+    };
+    check_cases(cases, (int)(sizeof cases / sizeof cases[0]));
+}
+
 static CU_TestInfo tests[] = {
     {"set-returning functions in FROM: results, names, ordinality, errors", test_functions},
     {"LATERAL subqueries and functions: inner, left and comma joins, nesting, errors", test_lateral},
@@ -270,6 +328,7 @@ static CU_TestInfo tests[] = {
     {"a set-returning function in the select list (ProjectSet semantics), misplaced ones", test_select_list},
     {"several set-returning functions in the select list, zipped", test_select_list_zip},
     {"unnest of several arrays in FROM", test_multi_unnest},
+    {"functions with OUT columns: columns in FROM, records in the select list", test_out_columns},
     CU_TEST_INFO_NULL,
 };
 

@@ -4,7 +4,7 @@
  * `SELECT <sql>` through parse -> bind -> evaluate -> output function and
  * compared with the expected text or SQLSTATE; examples of set-returning
  * functions run as `SELECT * FROM <sql>` through a session, their rows
- * joined by newlines.  Every mismatch is listed with its spec line before
+ * joined by newlines (the columns of a row joined by "|").  Every mismatch is listed with its spec line before
  * the test fails.
  */
 #include <stdio.h>
@@ -43,16 +43,19 @@ static int suite_clean(void)
     return sdb_instance_close(db) != SDB_OK;
 }
 
-/* The rows of a set example: the first column's text, one line each. */
+/* The rows of a set example: the columns' text joined by "|", one line
+ * each. */
 typedef struct SetRows {
     SdbStr *out;
-    SdbOid type;
+    const SdbPlanColumn *cols;
+    int ncols;
     int nrows;
 } SetRows;
 
 static int set_describe(void *arg, int ncols, const SdbPlanColumn *cols)
 {
-    ((SetRows *)arg)->type = ncols > 0 ? cols[0].type : 0;
+    ((SetRows *)arg)->cols = cols;
+    ((SetRows *)arg)->ncols = ncols;
     return SDB_OK;
 }
 
@@ -63,10 +66,14 @@ static int set_rows(void *arg, const SdbBatch *b)
         int row = sdb_batch_row(b, i);
         if (r->nrows++ > 0)
             sdb_str_append_char(r->out, '\n');
-        if (sdb_vector_is_null(&b->cols[0], row))
-            sdb_str_append_cstr(r->out, "NULL");
-        else if (sdb_session_output_text(sess, r->type, b->cols[0].values[row], r->out) != SDB_OK)
-            return SDB_ERROR;
+        for (int c = 0; c < r->ncols; c++) {
+            if (c > 0)
+                sdb_str_append_char(r->out, '|');
+            if (sdb_vector_is_null(&b->cols[c], row))
+                sdb_str_append_cstr(r->out, "NULL");
+            else if (sdb_session_output_text(sess, r->cols[c].type, b->cols[c].values[row], r->out) != SDB_OK)
+                return SDB_ERROR;
+        }
     }
     return SDB_OK;
 }

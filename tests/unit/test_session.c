@@ -88,7 +88,15 @@ static int cap_copy_out(void *arg, int ncols, const char *data, size_t len)
 {
     Capture *c = arg;
     (void)ncols;
-    return data ? sdb_str_appendf(&c->text, "O %.*s", (int)len, data) : sdb_str_append_cstr(&c->text, "O begin\n");
+    return sdb_str_appendf(&c->text, "O %.*s", (int)len, data);
+}
+
+static int cap_copy_begin(void *arg, bool is_from, bool binary, int ncols)
+{
+    Capture *c = arg;
+    (void)ncols;
+    (void)binary;
+    return is_from ? SDB_OK : sdb_str_append_cstr(&c->text, "O begin\n");
 }
 
 static SdbInstance *db;
@@ -97,7 +105,7 @@ static char datadir[512];
 static Capture cap;
 static SdbResultSink sink = {.arg = &cap, .describe = cap_describe, .rows = cap_rows, .complete = cap_complete,
                              .notice = cap_notice, .parameter_status = cap_parameter, .copy_in = cap_copy_in,
-                             .copy_out = cap_copy_out};
+                             .copy_out = cap_copy_out, .copy_begin = cap_copy_begin};
 
 static void open_all(void)
 {
@@ -265,13 +273,14 @@ static void test_extended(void)
     CU_ASSERT_EQUAL(sdb_session_sync(session, &sink), SDB_OK);
     CU_ASSERT_EQUAL(sdb_session_close_portal(session, ""), SDB_OK);
     CU_ASSERT_EQUAL(sdb_session_close_prepared(session, "s1"), SDB_OK);
-    /* an insert through the protocol is committed when its portal completes */
+    /* an insert through the protocol is committed at Sync */
     CU_ASSERT_EQUAL_FATAL(sdb_session_prepare(session, "", "insert into t values ($1, 'ext')", 1, types, &p), SDB_OK);
     values[0] = "30";
     CU_ASSERT_EQUAL_FATAL(sdb_session_bind(session, "", p, 1, values, NULL, NULL, &portal), SDB_OK);
     sdb_str_init(&cap.text, cap.arena);
     CU_ASSERT_EQUAL(sdb_portal_execute(portal, 0, &sink, &suspended), SDB_OK);
     CU_ASSERT_STRING_EQUAL(cap.text.data, "C INSERT 0 1\n");
+    CU_ASSERT_EQUAL(sdb_session_sync(session, &sink), SDB_OK);
     CU_ASSERT_EQUAL(sdb_session_status(session), 'I');
     values[0] = "x";
     CU_ASSERT_EQUAL(sdb_session_bind(session, "", p, 1, values, NULL, NULL, &portal), SDB_ERROR);

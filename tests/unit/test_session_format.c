@@ -1,8 +1,9 @@
 /*
  * test_session_format.c: the database-free parts of runtime/session: COPY's
- * text and CSV formats (copy_format.c) and psql's aligned table, error
- * position display and script splitting (psql_format.c).  Expected outputs
- * are PostgreSQL 15's (COPY) and psql 15's.
+ * text, CSV and binary formats and streamed input (copy_format.c) and
+ * psql's aligned table, error position display and script splitting
+ * (psql_format.c).  Expected outputs are PostgreSQL 15's (COPY) and psql
+ * 15's.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,13 +24,34 @@ static SdbCopyFormat csv_format(void)
     return (SdbCopyFormat){.csv = true, .delimiter = ',', .quote = '"', .escape = '"', .null_string = ""};
 }
 
-/* Read every record of `data`, joining fields with '|' (NULL as <null>)
- * and records with ';'. */
-static char *read_all(const char *data, const SdbCopyFormat *f, SdbArena *arena, long *lines)
+/* Pieces of a string handed out `size` bytes at a time (streamed input). */
+typedef struct Pieces {
+    const char *data;
+    size_t len, pos, size;
+} Pieces;
+
+static int next_piece(void *arg, SdbStr *buf, bool *done)
+{
+    Pieces *p = arg;
+    size_t n = p->len - p->pos < p->size ? p->len - p->pos : p->size;
+    int rc = sdb_str_append(buf, p->data + p->pos, n);
+    p->pos += n;
+    *done = p->pos == p->len;
+    return rc;
+}
+
+/* Read every record of `data` (all in memory when piece is 0, else streamed
+ * `piece` bytes at a time), joining fields with '|' (NULL as <null>) and
+ * records with ';'. */
+static char *read_pieces(const char *data, const SdbCopyFormat *f, SdbArena *arena, long *lines, size_t piece)
 {
     SdbCopyInput in = {.data = data, .len = strlen(data)};
+    Pieces pieces = {data, strlen(data), 0, piece};
+    if (piece > 0)
+        sdb_copy_input_stream(&in, arena, next_piece, &pieces);
     SdbStr out;
     sdb_str_init(&out, arena);
+    sdb_str_append(&out, "", 0);
     for (;;) {
         char **fields;
         int n;
@@ -44,6 +66,24 @@ static char *read_all(const char *data, const SdbCopyFormat *f, SdbArena *arena,
     if (lines)
         *lines = in.line;
     return out.data;
+}
+
+/* read_pieces all in memory, checking that streamed in pieces of 1 and 3
+ * bytes reads the same. */
+static char *read_all(const char *data, const SdbCopyFormat *f, SdbArena *arena, long *lines)
+{
+    char *whole = read_pieces(data, f, arena, lines, 0);
+    for (size_t piece = 1; piece <= 3; piece += 2) {
+        long streamed_lines = 0;
+        char *streamed = read_pieces(data, f, arena, &streamed_lines, piece);
+        CU_ASSERT_EQUAL(streamed == NULL, whole == NULL);
+        if (streamed && whole) {
+            CU_ASSERT_STRING_EQUAL(streamed, whole);
+            if (lines)
+                CU_ASSERT_EQUAL(streamed_lines, *lines);
+        }
+    }
+    return whole;
 }
 
 static void test_text_read(void)
@@ -87,10 +127,53 @@ static char *write_fields(const char *const *values, int n, const SdbCopyFormat 
     for (int i = 0; i < n; i++) {
         if (i)
             sdb_str_append_char(&out, f->delimiter);
-        CU_ASSERT_EQUAL(sdb_copy_write_field(&out, values[i], f), SDB_OK);
+        CU_ASSERT_EQUAL(sdb_copy_write_field(&out, values[i], f, false), SDB_OK);
     }
     sdb_str_append(&out, "", 0);
     return out.data;
+}
+
+static void test_binary(void)
+{
+    SdbArena *arena = sdb_arena_create(NULL, "test", 0);
+    SdbStr data;
+    sdb_str_init(&data, arena);
+    CU_ASSERT_EQUAL(sdb_copy_write_binary_header(&data), SDB_OK);
+    CU_ASSERT_EQUAL(data.len, 19);
+    CU_ASSERT_EQUAL(memcmp(data.data, "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0", 19), 0);
+    sdb_copy_write_binary_count(&data, 2);
+    sdb_copy_write_binary_field(&data, "abc", 3);
+    sdb_copy_write_binary_field(&data, NULL, -1);
+    sdb_copy_write_binary_count(&data, -1);
+    for (size_t piece = 0; piece <= 2; piece++) {
+        SdbCopyInput in = {.data = data.data, .len = data.len, .field = -1};
+        Pieces pieces = {data.data, data.len, 0, piece};
+        if (piece > 0)
+            sdb_copy_input_stream(&in, arena, next_piece, &pieces);
+        SdbCopyBinaryField *fields;
+        int n;
+        CU_ASSERT_EQUAL(sdb_copy_read_binary_header(&in), SDB_OK);
+        CU_ASSERT_EQUAL(sdb_copy_read_binary_tuple(&in, arena, 2, &fields, &n), SDB_OK);
+        CU_ASSERT_EQUAL(n, 2);
+        CU_ASSERT_EQUAL(fields[0].len, 3);
+        CU_ASSERT_EQUAL(memcmp(fields[0].data, "abc", 3), 0);
+        CU_ASSERT_EQUAL(fields[1].len, -1);
+        CU_ASSERT_EQUAL(sdb_copy_read_binary_tuple(&in, arena, 2, &fields, &n), SDB_OK);
+        CU_ASSERT_EQUAL(n, -1);
+        CU_ASSERT_EQUAL(in.line, 2);
+    }
+    SdbCopyInput bad = {.data = data.data, .len = 25, .field = -1};
+    SdbCopyBinaryField *fields;
+    int n;
+    CU_ASSERT_EQUAL(sdb_copy_read_binary_header(&bad), SDB_OK);
+    CU_ASSERT_EQUAL(sdb_copy_read_binary_tuple(&bad, arena, 2, &fields, &n), SDB_ERROR);
+    CU_ASSERT_STRING_EQUAL(sdb_error_last()->message, "unexpected EOF in COPY data");
+    CU_ASSERT_EQUAL(bad.field, 0);
+    SdbCopyInput wrong = {.data = "PGCOPY\n\377\r\n", .len = 10, .field = -1};
+    CU_ASSERT_EQUAL(sdb_copy_read_binary_header(&wrong), SDB_ERROR);
+    CU_ASSERT_STRING_EQUAL(sdb_error_last()->message, "COPY file signature not recognized");
+    sdb_error_clear();
+    sdb_arena_destroy(arena);
 }
 
 static void test_write(void)
@@ -212,6 +295,7 @@ static CU_TestInfo tests[] = {
     {"COPY text format: fields, escapes, NULL, end marker", test_text_read},
     {"COPY csv format: quotes, multi-line fields, errors", test_csv_read},
     {"COPY writing: text escapes and csv quoting", test_write},
+    {"COPY binary: header, tuples, trailer, streamed, errors", test_binary},
     {"psql aligned table", test_aligned_table},
     {"psql error position", test_error_position},
     {"script splitting", test_split},

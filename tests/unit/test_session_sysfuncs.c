@@ -5,7 +5,8 @@
  * has_*_privilege, pg_table_is_visible, pg_get_indexdef, pg_get_constraintdef,
  * pg_get_expr, pg_get_userbyid), the
  * reg* types' input and output by name (search_path respected, PostgreSQL's
- * errors), nextval('name') and serial columns.
+ * errors), nextval('name') and serial columns, pg_settings
+ * (pg_show_all_settings) following SET and RESET.
  */
 #include <stdio.h>
 #include <string.h>
@@ -182,10 +183,34 @@ static void test_catalog_functions(void)
                            "integer\ntext\n");
 }
 
+static void test_pg_settings(void)
+{
+    run("reset all");
+    CU_ASSERT_STRING_EQUAL(run("select name, setting, unit, context, vartype, source, min_val, max_val, boot_val, "
+                               "reset_val from pg_settings where name in ('work_mem', 'port', 'DateStyle', 'fsync') "
+                               "order by name"),
+                           "DateStyle|ISO, MDY|NULL|user|string|default|NULL|NULL|ISO, MDY|ISO, MDY\n"
+                           "fsync|on|NULL|sighup|bool|default|NULL|NULL|on|on\n"
+                           "port|5433|NULL|postmaster|integer|default|1|65535|5433|5433\n"
+                           "work_mem|4096|kB|user|integer|default|64|2147483647|4096|4096\n");
+    run("set work_mem = '8MB'");
+    CU_ASSERT_STRING_EQUAL(run("select setting, source, reset_val, pending_restart, sourcefile, sourceline "
+                               "from pg_settings where name = 'work_mem'"),
+                           "8192|session|4096|f|NULL|NULL\n");
+    CU_ASSERT_STRING_EQUAL(run("select enumvals from pg_settings where name = 'IntervalStyle'"),
+                           "{postgres,postgres_verbose,sql_standard,iso_8601}\n");
+    CU_ASSERT_STRING_EQUAL(run("select count(*) = (select count(*) from pg_show_all_settings()), "
+                               "count(*) filter (where setting is null) from pg_settings"),
+                           "t|0\n");
+    run("reset work_mem");
+    CU_ASSERT_STRING_EQUAL(run("select setting, source from pg_settings where name = 'work_mem'"), "4096|default\n");
+}
+
 static CU_TestInfo tests[] = {
     {"session information functions", test_session_information},
     {"reg* types by name, nextval, serial", test_reg_types},
     {"privileges, visibility, index definitions", test_catalog_functions},
+    {"pg_settings follows SET and RESET", test_pg_settings},
     CU_TEST_INFO_NULL,
 };
 

@@ -20,7 +20,7 @@ static void test_table_sorted(void)
         CU_ASSERT_TRUE(strcmp(t[i - 1].name, t[i].name) < 0);
     for (size_t i = 0; i < n; i++)
         CU_ASSERT_PTR_EQUAL(sdb_typefunc_lookup(t[i].name), &t[i]);
-    CU_ASSERT_PTR_NULL(sdb_typefunc_lookup("record_in"));
+    CU_ASSERT_PTR_NULL(sdb_typefunc_lookup("cstring_in"));
     CU_ASSERT_PTR_NULL(sdb_typefunc_lookup(""));
 }
 
@@ -224,10 +224,10 @@ static void test_unknown_and_pseudo_types(void)
     SdbDatum v;
     CU_ASSERT_EQUAL(sdb_type_input(&ctx, "1", &v), SDB_ERROR);
     CU_ASSERT_STRING_EQUAL(tt_error_text(), "ERROR 42704: type with OID 99999 does not exist");
-    ctx = tt_ctx(SDB_TYPEOID_RECORD, -1);
+    ctx = tt_ctx(SDB_TYPEOID_ANYELEMENT, -1);
     CU_ASSERT_EQUAL(sdb_type_input(&ctx, "(1)", &v), SDB_ERROR);
-    CU_ASSERT_STRING_EQUAL(tt_error_text(), "ERROR 42883: no input function available for type record");
-    CU_ASSERT_PTR_NULL(sdb_type_ops(SDB_TYPEOID_RECORD));
+    CU_ASSERT_STRING_EQUAL(tt_error_text(), "ERROR 42883: no input function available for type anyelement");
+    CU_ASSERT_PTR_NULL(sdb_type_ops(SDB_TYPEOID_ANYELEMENT));
     CU_ASSERT_PTR_NULL(sdb_type_ops(99999));
 }
 

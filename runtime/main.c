@@ -272,13 +272,8 @@ static int command_init(const Options *o)
 /* --- serve ---------------------------------------------------------------- */
 
 /* Re-read specdb.conf on SIGHUP.  The new values are checked on a copy and
-<<<<<<< HEAD
  * only applied when the whole file is valid: the server takes those that
  * may change at run time (sdb_server_reload), the log its settings. */
-=======
- * only applied when the whole file is valid; for now the logging settings
- * take effect at once and the others at the next start. */
->>>>>>> main
 static void reload(SdbSettings *s, const Options *o, SdbServer *server)
 {
     SdbSettings fresh;
@@ -294,10 +289,6 @@ static void reload(SdbSettings *s, const Options *o, SdbServer *server)
     sdb_settings_free(s);
     *s = fresh;
     configure_log(s);
-    if (sdb_server_reload_hba(server) != SDB_OK) {
-        sdb_log_error("server");
-        sdb_log(SDB_SEVERITY_LOG, "server", "pg_hba.conf was not reloaded");
-    }
 }
 
 /* Wait for signals until asked to stop.  All threads start with these

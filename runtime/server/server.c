@@ -203,7 +203,8 @@ static int load_hba(SdbServer *srv)
     return hba_load(srv->hba_path, &srv->hba);
 }
 
-int sdb_server_reload_hba(SdbServer *srv)
+/* Read hba_file again; on an error the old rules stay (error recorded). */
+static int reload_hba(SdbServer *srv)
 {
     SdbHba *fresh;
     if (hba_load(srv->hba_path, &fresh) != SDB_OK)
@@ -284,7 +285,7 @@ static int64_t monotonic_ms(void);
  * Mutex held (a reload may change the setting). */
 static bool startup_expired(SdbServer *srv, const SdbConn *c, int64_t now)
 {
-    return c->phase == PHASE_STARTUP && c->accepted_at < now - srv->settings.authentication_timeout * 1000;
+    return c->phase != PHASE_READY && c->accepted_at < now - srv->settings.authentication_timeout * 1000;
 }
 
 /* After a worker ran `c`: wait for more input, or end it. */
@@ -353,11 +354,7 @@ static void expire_startups(SdbServer *srv)
     pthread_mutex_lock(&srv->mutex);
     for (SdbConn *c = srv->conns, *next; c; c = next) {
         next = c->next;
-<<<<<<< HEAD
         if (c->sched == SCHED_ARMED && startup_expired(srv, c, now)) {
-=======
-        if (c->sched == SCHED_ARMED && c->phase != PHASE_READY && c->accepted_at < deadline) {
->>>>>>> main
             list_remove(srv, c);
             c->queue_next = expired;
             expired = c;
@@ -600,6 +597,10 @@ SdbServer *sdb_server_create(SdbInstance *db, const SdbSettings *settings)
         sdb_free(srv);
         return NULL;
     }
+    if (load_hba(srv) != SDB_OK) {
+        release(srv);
+        return NULL;
+    }
     return srv;
 }
 
@@ -632,7 +633,7 @@ SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings)
         release(srv);
         return NULL;
     }
-    if ((srv->settings.ssl && (srv->tls = sdb_tls_context(&srv->settings)) == NULL) || load_hba(srv) != SDB_OK) {
+    if (srv->settings.ssl && (srv->tls = sdb_tls_context(&srv->settings)) == NULL) {
         release(srv);
         return NULL;
     }
@@ -682,7 +683,13 @@ int sdb_server_reload(SdbServer *srv, const SdbSettings *fresh)
     pthread_mutex_lock(&srv->mutex);
     int rc = sdb_instance_reload(srv->db, &srv->settings);
     pthread_mutex_unlock(&srv->mutex);
-    return rc;
+    if (rc != SDB_OK)
+        return SDB_ERROR;
+    if (reload_hba(srv) != SDB_OK) {
+        sdb_log_error("server");
+        sdb_log(SDB_SEVERITY_LOG, "server", "pg_hba.conf was not reloaded");
+    }
+    return SDB_OK;
 }
 
 void sdb_server_stop(SdbServer *srv)

@@ -22,7 +22,6 @@ typedef struct SdbServer SdbServer;
  * (e.g. 'could not bind IPv4 address "127.0.0.1": Address already in use'). */
 SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings);
 
-<<<<<<< HEAD
 /* Reload the configuration (SIGHUP): `fresh` holds the values just read
  * from the configuration file (and the command line).  Parameters that may
  * change at run time (context reload or session) take the new values, for
@@ -30,14 +29,11 @@ SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings);
  * (except what a session SET itself); each change is logged as PostgreSQL
  * does ('parameter "work_mem" changed to "8MB"'), a changed startup-only one
  * as 'parameter "port" cannot be changed without restarting the server'.
+ * Then hba_file is read again: new connections match the new rules; on an
+ * error the old rules stay and "pg_hba.conf was not reloaded" is logged.
  * The one place a reload happens: whatever else a reload re-reads hooks in
- * here. */
+ * here.  SDB_ERROR (recorded) when the settings could not be applied. */
 int sdb_server_reload(SdbServer *srv, const SdbSettings *fresh);
-=======
-/* Read hba_file again (SIGHUP): new connections match the new rules; on
- * an error the old rules stay (and the error is recorded). */
-int sdb_server_reload_hba(SdbServer *srv);
->>>>>>> main
 
 /* Stop: no new connections; running statements are canceled; every client
  * gets FATAL 57P01 "terminating connection due to administrator command"

@@ -83,16 +83,14 @@ typedef struct SdbConn {
     size_t copy_len, copy_pos, copy_cap;
 } SdbConn;
 
-<<<<<<< HEAD
-/* server.c: a server that listens nowhere and runs no thread, for driving
- * connections directly (tests/fuzz): sdb_conn_create on one end of a
- * socketpair, then sdb_conn_process. */
-SdbServer *sdb_server_create(SdbInstance *db, const SdbSettings *settings);
-void sdb_server_destroy(SdbServer *srv);
-=======
 /* Send buffered output once it is this large, even mid-result. */
 #define SDB_CONN_FLUSH_AT (256 * 1024)
->>>>>>> main
+
+/* server.c: a server that listens nowhere and runs no thread (settings and
+ * pg_hba.conf only), for driving connections directly (tests/fuzz):
+ * sdb_conn_create on one end of a socketpair, then sdb_conn_process. */
+SdbServer *sdb_server_create(SdbInstance *db, const SdbSettings *settings);
+void sdb_server_destroy(SdbServer *srv);
 
 /* server.c, for conn.c */
 /* The server's settings.  A reload may change them: read only numbers

@@ -232,7 +232,6 @@ int sdb_instance_database(SdbInstance *db, SdbTxn *txn, const char *dbname, SdbD
     return rc;
 }
 
-<<<<<<< HEAD
 static bool changes_at_run_time(int id)
 {
     SdbSettingContext context = sdb_setting_defs[id].context;
@@ -279,7 +278,9 @@ int sdb_session_pick_up_reload(SdbSession *s)
             rc = sdb_settings_copy_one(&s->settings, &s->db->settings, id);
     s->settings_generation = atomic_load(&s->db->settings_generation);
     pthread_mutex_unlock(&s->db->settings_lock);
-=======
+    return rc;
+}
+
 /* --- roles ------------------------------------------------------------------------ */
 
 /* Run `fn` in a read-only transaction of its own on the postgres catalog
@@ -331,6 +332,5 @@ int sdb_instance_role_member(SdbInstance *db, const char *role, const char *grou
     RoleLookup l = {.name = role, .group = group, .arena = arena, .found = member};
     int rc = with_catalog_txn(db, arena, lookup_member, &l);
     sdb_arena_destroy(arena);
->>>>>>> main
     return rc;
 }

@@ -35,15 +35,12 @@ typedef struct SdbSession SdbSession;
 SdbInstance *sdb_instance_open(const char *datadir, const SdbSettings *settings);
 int sdb_instance_close(SdbInstance *db);
 
-<<<<<<< HEAD
 /* A configuration reload (SIGHUP): take the values of the parameters that
  * may change at run time (context reload or session) from `fresh`.  New
  * sessions start with them; a running session picks them up at its next
  * statement, except those it SET itself. */
 int sdb_instance_reload(SdbInstance *db, const SdbSettings *fresh);
 
-/* A session of `user` on database `dbname` (3D000 when it does not exist). */
-=======
 /* A role as pg_authid has it (catalog/catalog.h). */
 typedef struct SdbRole SdbRole;
 
@@ -56,7 +53,6 @@ int sdb_instance_role_member(SdbInstance *db, const char *role, const char *grou
 
 /* A session of `user` on database `dbname` (3D000 when it does not exist);
  * is_superuser says whether the role `user` is a superuser. */
->>>>>>> main
 SdbSession *sdb_session_open(SdbInstance *db, const char *user, const char *dbname);
 void sdb_session_close(SdbSession *s);
 

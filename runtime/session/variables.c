@@ -229,16 +229,11 @@ static int reset_one(SdbStatement *st, const char *name)
     if (id < 0)
         return sdb_error(SDB_ERR_UNDEFINED_OBJECT, "unrecognized configuration parameter \"%s\"", name);
     char value[1024];
-<<<<<<< HEAD
     sdb_instance_setting_show(s->db, id, value, sizeof value);
-    return sdb_session_set(s, st->sink, name, value, false);
-=======
-    sdb_settings_show(&s->db->settings, id, value, sizeof value);
     if (sdb_session_set(s, st->sink, name, value, false) != SDB_OK)
         return SDB_ERROR;
     s->settings.source[id] = s->db->settings.source[id]; /* pg_settings.source: where the reset value came from */
     return SDB_OK;
->>>>>>> main
 }
 
 static int reset_all(SdbStatement *st)

@@ -126,6 +126,13 @@ int sdb_session_close_portal(SdbSession *s, const char *name);
  * implicit transaction, committed now (an error in between aborted it). */
 int sdb_session_sync(SdbSession *s, const SdbResultSink *sink);
 
+/* Take the values a configuration reload (sdb_instance_reload) changed,
+ * except those the session SET itself.  Every statement does this first
+ * (without a sink); the server also before each ReadyForQuery, with a sink
+ * that gets a parameter_status for each reported setting changed by a
+ * reload since the last such call. */
+int sdb_session_pick_up_reload(SdbSession *s, const SdbResultSink *sink);
+
 /* Send every setting with `report = true` (spec/settings.toml) to
  * sink->parameter_status, as the server does after authentication. */
 void sdb_session_report_all(SdbSession *s, const SdbResultSink *sink);

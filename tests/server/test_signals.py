@@ -12,6 +12,7 @@ Run by ctest (server.signals) as:
 import os
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -22,7 +23,8 @@ import psycopg2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_server  # noqa: E402  (free_port, the raw client)
-from test_server import connect_raw, expect_fatal, free_port, handshake, message, read_message  # noqa: E402
+from test_server import (connect_raw, expect_fatal, free_port, handshake, message, read_message,  # noqa: E402
+                         read_until_ready)  # noqa: E402
 
 SPECDB = None  # set from argv
 
@@ -128,6 +130,22 @@ class Reload(unittest.TestCase):
         self.assertEqual(show(fresh, "work_mem"), "8MB")
         for conn in (untouched, setter, fresh):
             conn.close()
+
+    def test_reload_reports_changed_parameters(self):
+        """A reported parameter changed by a reload reaches the client as
+        ParameterStatus before its next ReadyForQuery, as in PostgreSQL."""
+        with connect_raw(self.dd.port) as sock:
+            handshake(sock)
+            with open(os.path.join(self.dd.data, "specdb.conf"), "a") as f:
+                f.write("IntervalStyle = 'sql_standard'\n")
+            self.dd.proc.send_signal(signal.SIGHUP)
+            self.dd.wait_for_log('parameter "IntervalStyle" changed to "sql_standard"')
+            sock.sendall(message(b"Q", b"SHOW IntervalStyle\0"))
+            messages = read_until_ready(sock)
+            self.assertIn((b"S", b"IntervalStyle\0sql_standard\0"), messages)
+            self.assertIn((b"D", struct.pack("!hi", 1, 12) + b"sql_standard"), messages)
+            sock.sendall(message(b"Q", b"SELECT 1\0"))
+            self.assertNotIn(b"S", [t for t, _ in read_until_ready(sock)])  # once
 
     def test_a_broken_file_changes_nothing(self):
         conn = self.dd.connect()

@@ -25,6 +25,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "config/settings.h"
+#include "server/hba.h"
 #include "server/server.h"
 #include "session/session.h"
 #include "session/shell.h"
@@ -253,9 +254,11 @@ static int init_datadir(const char *datadir, const SdbSettings *s)
     if (write_conf(datadir) != SDB_OK)
         return SDB_ERROR;
     SdbEngine *engine = sdb_engine_open(datadir, s);
-    if (engine == NULL)
+    if (engine == NULL || sdb_engine_close(engine) != SDB_OK)
         return SDB_ERROR;
-    return sdb_engine_close(engine);
+    char hba[4096]; /* after the storage: the engine takes only specdb.conf in a new directory */
+    sdb_hba_path(s, hba, sizeof hba);
+    return sdb_hba_write_default(hba);
 }
 
 static int command_init(const Options *o)

@@ -11,8 +11,8 @@ packages=(
     libcunit1-dev                      # unit tests
     postgresql-15 postgresql-client-15 # catalog.matches_postgres compares with PostgreSQL 15
     python3-psycopg2 openssl           # server.protocol: psycopg2 client, a test certificate
-    clang libclang-rt-14-dev           # fuzz.wire: clang with libFuzzer
     libpq-dev                          # clients.libpq: the C client test (tests/clients)
+    clang libclang-rt-14-dev           # fuzz.wire: clang with libFuzzer
 )
 # clients.node_postgres: Node.js and npm (Debian's, unless a node is already there)
 command -v node >/dev/null || packages+=(nodejs)

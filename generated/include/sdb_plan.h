@@ -139,7 +139,7 @@ typedef struct SdbPlanOneRow {
     SdbPlan plan;
 } SdbPlanOneRow;
 
-/* The rows of a function call in FROM, as binding table `table`: those of a set-returning function (generate_series, unnest), one row for any other function. Its arguments may read the left side of a LATERAL Join above it. */
+/* The rows of a function call in FROM, as binding table `table`: those of a set-returning function (generate_series, unnest), one row for any other function; one column, or one per OUT column of a function returning record (jsonb_each). Its arguments may read the left side of a LATERAL Join above it. */
 typedef struct SdbPlanFunctionScan {
     SdbPlan plan;
     SdbExpr *call;

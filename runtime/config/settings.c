@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,6 +316,21 @@ int sdb_settings_set_option(SdbSettings *s, const char *option, SdbSettingSource
     return sdb_settings_set(s, name, equals + 1, source);
 }
 
+static char server_version[128];
+
+static void compose_server_version(void)
+{
+    snprintf(server_version, sizeof server_version, "%s (specdb %s)",
+             sdb_setting_defs[SDB_SETTING_ID_SERVER_VERSION].default_text, SPECDB_VERSION);
+}
+
+const char *sdb_server_version(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, compose_server_version);
+    return server_version;
+}
+
 int sdb_settings_init(SdbSettings *s)
 {
     memset(s, 0, sizeof *s);
@@ -323,6 +339,10 @@ int sdb_settings_init(SdbSettings *s)
             sdb_settings_free(s);
             return SDB_ERROR;
         }
+    }
+    if (assign(s, &sdb_setting_defs[SDB_SETTING_ID_SERVER_VERSION], sdb_server_version()) != SDB_OK) {
+        sdb_settings_free(s);
+        return SDB_ERROR;
     }
     return SDB_OK;
 }

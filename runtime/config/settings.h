@@ -15,6 +15,12 @@
 
 #include "sdb_settings.h"
 
+/* The value of server_version: the PostgreSQL version whose behaviour we
+ * implement (its spec default) and our own, as a distribution's build says
+ * it ("15.0 (specdb 0.1.0)").  SHOW, the ParameterStatus and version() all
+ * show this one string. */
+const char *sdb_server_version(void);
+
 /* Fill `s` with every parameter's default.  Returns SDB_OK, or SDB_ERROR
  * when memory runs out (then `s` holds nothing to free). */
 int sdb_settings_init(SdbSettings *s);

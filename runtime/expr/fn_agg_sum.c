@@ -278,12 +278,12 @@ int sdb_agg_interval_make(SdbArena *arena, SdbAggIntervalValue iv, SdbDatum *out
 
 int sdb_agg_interval_add(SdbAggIntervalValue a, SdbAggIntervalValue b, int sign, SdbAggIntervalValue *out)
 {
-    bool overflow = sign > 0 ? __builtin_add_overflow(a.month, b.month, &out->month) |
-                                   __builtin_add_overflow(a.day, b.day, &out->day) |
-                                   __builtin_add_overflow(a.time, b.time, &out->time)
-                             : __builtin_sub_overflow(a.month, b.month, &out->month) |
-                                   __builtin_sub_overflow(a.day, b.day, &out->day) |
-                                   __builtin_sub_overflow(a.time, b.time, &out->time);
+    bool overflow = sign > 0 ? (int)__builtin_add_overflow(a.month, b.month, &out->month) |
+                                   (int)__builtin_add_overflow(a.day, b.day, &out->day) |
+                                   (int)__builtin_add_overflow(a.time, b.time, &out->time)
+                             : (int)__builtin_sub_overflow(a.month, b.month, &out->month) |
+                                   (int)__builtin_sub_overflow(a.day, b.day, &out->day) |
+                                   (int)__builtin_sub_overflow(a.time, b.time, &out->time);
     if (overflow)
         return sdb_error(SDB_ERR_DATETIME_FIELD_OVERFLOW, "interval out of range");
     return SDB_OK;

@@ -16,6 +16,7 @@
 
 #include "access/table.h"
 #include "catalog/catalog.h"
+#include "config/settings.h"
 #include "exec/batch.h"
 #include "expr/bind.h"
 #include "expr/bind_int.h"
@@ -338,8 +339,8 @@ static int return_cstr(SdbFnCall *call, const char *s)
 
 int sdb_fn_version(SdbFnCall *call)
 {
-    char *v = sdb_arena_sprintf(call->arena, "PostgreSQL %s (specdb %s) on x86_64-pc-linux-gnu, compiled by gcc, 64-bit",
-                                sdb_setting_defs[SDB_SETTING_ID_SERVER_VERSION].default_text, SPECDB_VERSION);
+    char *v = sdb_arena_sprintf(call->arena, "PostgreSQL %s on x86_64-pc-linux-gnu, compiled by gcc, 64-bit",
+                                sdb_server_version());
     return v ? return_cstr(call, v) : SDB_ERROR;
 }
 
@@ -603,8 +604,9 @@ int sdb_fn_pg_function_is_visible(SdbFnCall *call)
 }
 
 /* pg_get_function_arguments(oid): the argument types as CREATE FUNCTION
- * lists them ("text, integer", "VARIADIC \"any\""); NULL for no such
- * function. */
+ * lists them ("text, integer", "VARIADIC \"any\""), then the OUT
+ * parameters ("OUT key text, OUT value jsonb"; input arguments have no
+ * names here); NULL for no such function. */
 int sdb_fn_pg_get_function_arguments(SdbFnCall *call)
 {
     const SdbFuncInfo *f = sdb_func_by_oid((SdbOid)call->args[0]);
@@ -619,6 +621,12 @@ int sdb_fn_pg_get_function_arguments(SdbFnCall *call)
         rc |= i > 0 ? sdb_str_append_cstr(&out, ", ") : SDB_OK;
         rc |= f->variadic && i == f->nargs - 1 ? sdb_str_append_cstr(&out, "VARIADIC ") : SDB_OK;
         rc |= sdb_format_type(&out, f->argtypes[i], -1, false);
+    }
+    int nout = f->nout > 0 ? f->nout : f->result_name != NULL ? 1 : 0;
+    for (int i = 0; i < nout && rc == SDB_OK; i++) {
+        rc |= f->nargs + i > 0 ? sdb_str_append_cstr(&out, ", ") : SDB_OK;
+        rc |= sdb_str_appendf(&out, "OUT %s ", f->nout > 0 ? f->out_names[i] : f->result_name);
+        rc |= sdb_format_type(&out, f->nout > 0 ? f->out_types[i] : f->rettype, -1, false);
     }
     return rc == SDB_OK ? sdb_fn_return_text(call, out.data, out.len) : SDB_ERROR;
 }

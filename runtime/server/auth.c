@@ -42,6 +42,7 @@ struct SdbAuth {
     SdbArena *arena;
     SdbHbaMethod method;
     int line;                /* the pg_hba.conf line that matched */
+    const char *line_text;
     const char *startup;     /* copy of the startup packet body */
     size_t startup_len;
     SdbRole role;
@@ -59,7 +60,8 @@ static SdbAuthStep password_failed(SdbConn *c, const char *reason)
 {
     const char *user = c->user;
     sdb_error(SDB_ERR_INVALID_PASSWORD, "password authentication failed for user \"%s\"", user);
-    sdb_error_detail("%s\nConnection matched pg_hba.conf line %d.", reason, c->auth->line);
+    sdb_error_detail("%s\nConnection matched pg_hba.conf line %d: \"%s\"", reason, c->auth->line,
+                     c->auth->line_text);
     sdb_error_severity(SDB_SEVERITY_FATAL);
     sdb_log_error("auth");
     sdb_error(SDB_ERR_INVALID_PASSWORD, "password authentication failed for user \"%s\"", user);
@@ -268,20 +270,30 @@ static bool is_member(void *arg, const char *role, const char *group)
     return member;
 }
 
-/* The first matching rule: *line 0 and 28000 when none. */
-static int match_hba(SdbConn *c, const char *database, SdbHbaMethod *method, int *line)
+/* The method of the first matching rule (its line kept for the log);
+ * 28000 when none matches or it is `reject`. */
+static int match_hba(SdbConn *c, const char *database)
 {
+    SdbAuth *a = c->auth;
     SdbHbaClient client = {.local = c->peer.ss_family == AF_UNIX, .ssl = c->ssl != NULL,
                            .addr = (const struct sockaddr *)&c->peer, .user = c->user, .database = database,
                            .is_member = is_member, .arg = c->server};
     SdbHba *hba = sdb_server_hba(c->server);
-    bool matched = sdb_hba_match(hba, &client, method, line);
+    SdbHbaMatch match;
+    bool matched = sdb_hba_match(hba, &client, &match);
+    if (matched) {
+        a->method = match.method;
+        a->line = match.line;
+        a->line_text = sdb_arena_strdup(a->arena, match.text);
+    }
     sdb_hba_release(hba);
     if (!matched)
         return sdb_error(SDB_ERR_INVALID_AUTHORIZATION_SPECIFICATION,
                          "no pg_hba.conf entry for host \"%s\", user \"%s\", database \"%s\", %s", c->host, c->user,
                          database, encryption(c));
-    if (*method == SDB_HBA_REJECT)
+    if (a->line_text == NULL)
+        return SDB_ERROR;
+    if (a->method == SDB_HBA_REJECT)
         return sdb_error(SDB_ERR_INVALID_AUTHORIZATION_SPECIFICATION,
                          "pg_hba.conf rejects connection for host \"%s\", user \"%s\", database \"%s\", %s", c->host,
                          c->user, database, encryption(c));
@@ -303,7 +315,7 @@ SdbAuthStep sdb_auth_start(SdbConn *c, const char *database, const char *startup
     a->startup = copy;
     a->startup_len = len;
     c->auth = a;
-    if (match_hba(c, database, &a->method, &a->line) != SDB_OK ||
+    if (match_hba(c, database) != SDB_OK ||
         sdb_instance_role(sdb_server_instance(c->server), c->user, arena, &a->role, &a->found) != SDB_OK)
         return SDB_AUTH_FAILED;
     if (a->method == SDB_HBA_TRUST)

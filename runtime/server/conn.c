@@ -457,10 +457,6 @@ static const char *set_statement(SdbConn *c, const ClientSetting *s)
 static const char *reported_value(SdbConn *c, const SdbSettings *local, int id, const char *client_encoding,
                                   char *buf, size_t size)
 {
-    if (id == SDB_SETTING_ID_SERVER_VERSION) {
-        snprintf(buf, size, "%s (specdb %s)", local->server_version, SPECDB_VERSION);
-        return buf;
-    }
     if (id == SDB_SETTING_ID_CLIENT_ENCODING)
         return client_encoding;
     if (id == SDB_SETTING_ID_SESSION_AUTHORIZATION)

@@ -42,6 +42,7 @@ typedef enum ConnType {
 
 typedef struct Rule {
     int line;
+    const char *text;    /* the line as written (continuations joined) */
     ConnType type;
     Field databases, users;
     bool any_address;
@@ -387,8 +388,11 @@ int sdb_hba_parse(const char *path, const char *text, SdbHba **out)
                     memcpy(grown, hba->rules, sizeof *grown * (size_t)hba->nrules);
                 hba->rules = grown;
             }
-            if (rc == SDB_OK)
-                rc = parse_rule(&p, fields, nfields, &hba->rules[hba->nrules++]);
+            if (rc == SDB_OK) {
+                Rule *r = &hba->rules[hba->nrules++];
+                rc = parse_rule(&p, fields, nfields, r);
+                r->text = line.data;
+            }
         }
         p.line = last_line;
     }
@@ -530,14 +534,13 @@ static bool type_matches(ConnType type, const SdbHbaClient *c)
     return false;
 }
 
-bool sdb_hba_match(const SdbHba *hba, const SdbHbaClient *client, SdbHbaMethod *method, int *line)
+bool sdb_hba_match(const SdbHba *hba, const SdbHbaClient *client, SdbHbaMatch *out)
 {
     for (int i = 0; i < hba->nrules; i++) {
         const Rule *r = &hba->rules[i];
         if (type_matches(r->type, client) && (client->local || address_matches(r, client->addr)) &&
             database_matches(&r->databases, client) && user_matches(&r->users, client)) {
-            *method = r->method;
-            *line = r->line;
+            *out = (SdbHbaMatch){r->method, r->line, r->text};
             return true;
         }
     }
@@ -563,6 +566,14 @@ static const char default_rules[] =
     "host    all             all             ::1/128                 trust\n"
     "host    all             all             0.0.0.0/0               scram-sha-256\n"
     "host    all             all             ::/0                    scram-sha-256\n";
+
+void sdb_hba_path(const SdbSettings *s, char *buf, size_t size)
+{
+    if (s->hba_file[0] == '/')
+        snprintf(buf, size, "%s", s->hba_file);
+    else
+        snprintf(buf, size, "%s/%s", s->data_directory, s->hba_file);
+}
 
 int sdb_hba_write_default(const char *path)
 {

@@ -19,7 +19,10 @@
 #define SDB_SERVER_HBA_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/socket.h>
+
+#include "config/settings.h"
 
 typedef enum SdbHbaMethod {
     SDB_HBA_TRUST,
@@ -52,12 +55,22 @@ int sdb_hba_parse(const char *path, const char *text, SdbHba **out);
 void sdb_hba_retain(SdbHba *hba);
 void sdb_hba_release(SdbHba *hba);
 
-/* The first rule matching `client`: true with its method and line, false
- * when none does. */
-bool sdb_hba_match(const SdbHba *hba, const SdbHbaClient *client, SdbHbaMethod *method, int *line);
+/* What the first matching rule says: its method, line number and text
+ * (valid while the caller holds its reference to the rules). */
+typedef struct SdbHbaMatch {
+    SdbHbaMethod method;
+    int line;
+    const char *text;
+} SdbHbaMatch;
+
+/* The first rule matching `client` into *out; false when none does. */
+bool sdb_hba_match(const SdbHba *hba, const SdbHbaClient *client, SdbHbaMatch *out);
 
 /* PostgreSQL's name of a method ("scram-sha-256"). */
 const char *sdb_hba_method_name(SdbHbaMethod method);
+
+/* The file `hba_file` names: absolute, or relative to data_directory. */
+void sdb_hba_path(const SdbSettings *s, char *buf, size_t size);
 
 /* Write the default rules to `path` unless the file exists: trust for
  * local and loopback connections, scram-sha-256 for every other address. */

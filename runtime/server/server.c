@@ -198,10 +198,7 @@ static int hba_load(const char *path, SdbHba **out)
 static int load_hba(SdbServer *srv)
 {
     const SdbSettings *s = &srv->settings;
-    if (s->hba_file[0] == '/')
-        snprintf(srv->hba_path, sizeof srv->hba_path, "%s", s->hba_file);
-    else
-        snprintf(srv->hba_path, sizeof srv->hba_path, "%s/%s", s->data_directory, s->hba_file);
+    sdb_hba_path(s, srv->hba_path, sizeof srv->hba_path);
     if (access(srv->hba_path, F_OK) != 0 && errno == ENOENT) {
         sdb_log(SDB_SEVERITY_LOG, "server", "writing the default authentication rules to \"%s\"", srv->hba_path);
         if (sdb_hba_write_default(srv->hba_path) != SDB_OK)

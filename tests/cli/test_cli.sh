@@ -46,6 +46,7 @@ expect_fail "option without value" 2 'option "-D" needs a value' "$specdb" init 
 check "init" bash -c "'$specdb' init -D '$tmp/db' --set block_size=8192 >/dev/null"
 check "init wrote specdb.conf" grep -q '^#shared_buffers = ' "$tmp/db/specdb.conf"
 check "init wrote control file" test -s "$tmp/db/global/control"
+check "init wrote pg_hba.conf" grep -q '^host *all *all *127.0.0.1/32 *trust' "$tmp/db/pg_hba.conf"
 expect_fail "init on a non-empty directory" 1 'directory ".*/db" exists but is not empty' "$specdb" init -D "$tmp/db"
 expect_fail "init with a bad value" 1 'invalid value for parameter "block_size": "big"' \
     "$specdb" init -D "$tmp/db2" --set block_size=big

@@ -207,6 +207,8 @@ class Authentication(unittest.TestCase):
         log = self.server.server.log_text()
         self.assertIn('DETAIL:  Role "nobody" does not exist.', log)
         self.assertIn('DETAIL:  Password does not match for user "alice".', log)
+        self.assertIn('Connection matched pg_hba.conf line 12: '
+                      '"host    all       all         127.0.0.1/32   scram-sha-256"', log)
 
     def test_right_password_by_raw_client(self):
         mechanisms, attrs, (code, data) = scram_attempt(self.server.port, "alice", "wonderland")

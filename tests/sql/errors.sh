@@ -105,7 +105,7 @@ sql -v ON_ERROR_STOP=1 -f "$tmp/script.sql" >/dev/null 2>&1
 printf '5\tfive\t5\n6\tsix\n' >"$tmp/bad.tsv"
 err=$(sql -v VERBOSITY=verbose -c "copy p from '$tmp/bad.tsv'" 2>&1)
 if printf '%s\n' "$err" | grep -q '^ERROR:  22P04: missing data for column "qty"$' &&
-   printf '%s\n' "$err" | grep -q '^CONTEXT:  COPY p, line 2$'; then ok; else bad "COPY 22P04: $err"; fi
+   printf '%s\n' "$err" | grep -q $'^CONTEXT:  COPY p, line 2: "6\tsix"$'; then ok; else bad "COPY 22P04: $err"; fi
 expect_output "COPY rolled back" $'D\t20 count\nR\t1\nC\tSELECT 1' -v FORMAT=raw -c "select count(*) from p"
 
 echo "sql.errors: $passed passed, $failed failed"

@@ -38,13 +38,12 @@ static int method_for(const SdbHba *hba, const char *host, bool ssl, const char 
     struct sockaddr_storage ss = host ? addr_of(host) : (struct sockaddr_storage){0};
     SdbHbaClient c = {.local = host == NULL, .ssl = ssl, .addr = (struct sockaddr *)&ss, .user = user,
                       .database = db, .is_member = admins};
-    SdbHbaMethod m;
-    int l = 0;
-    if (!sdb_hba_match(hba, &c, &m, &l))
+    SdbHbaMatch m;
+    if (!sdb_hba_match(hba, &c, &m))
         return -1;
     if (line)
-        *line = l;
-    return (int)m;
+        *line = m.line;
+    return (int)m.method;
 }
 
 static const char rules[] =
@@ -69,6 +68,12 @@ static void test_match(void)
     /* database list: db1 and the quoted name "all" (not the keyword) */
     CU_ASSERT_EQUAL(method_for(hba, "10.1.2.3", false, "alice", "db1", &line), SDB_HBA_MD5);
     CU_ASSERT_EQUAL(line, 4);
+    struct sockaddr_storage ss = addr_of("10.1.2.3");
+    SdbHbaMatch m;
+    CU_ASSERT_TRUE(sdb_hba_match(hba, &(SdbHbaClient){.addr = (struct sockaddr *)&ss, .user = "alice",
+                                                      .database = "db1"}, &m));
+    CU_ASSERT_STRING_EQUAL(m.text, "host    db1,\"all\"      alice                     10.1.0.0/16      md5   "
+                                   "# trailing comment");
     CU_ASSERT_EQUAL(method_for(hba, "10.1.2.3", false, "alice", "all", NULL), SDB_HBA_MD5);
     CU_ASSERT_EQUAL(method_for(hba, "10.1.2.3", false, "alice", "db2", NULL), -1);
     CU_ASSERT_EQUAL(method_for(hba, "10.2.0.1", false, "alice", "db1", NULL), -1);
@@ -85,6 +90,10 @@ static void test_match(void)
     CU_ASSERT_EQUAL(line, 7);
     CU_ASSERT_EQUAL(method_for(hba, "::1", true, "dave", "d", &line), SDB_HBA_SCRAM);
     CU_ASSERT_EQUAL(line, 8); /* the continued line is numbered by its first line */
+    ss = addr_of("::1");
+    CU_ASSERT_TRUE(sdb_hba_match(hba, &(SdbHbaClient){.ssl = true, .addr = (struct sockaddr *)&ss, .user = "x",
+                                                      .database = "y"}, &m));
+    CU_ASSERT_STRING_EQUAL(m.text, "host    all            all                       ::/0 " "        scram-sha-256");
     CU_ASSERT_EQUAL(method_for(hba, "127.0.0.1", false, "x", "y", &line), SDB_HBA_TRUST);
     CU_ASSERT_EQUAL(line, 10);
     /* an IPv4 rule matches an IPv4-mapped IPv6 address */

@@ -46,6 +46,13 @@ static void expect_error(const char *name, const char *value, SdbSettingSource s
     CU_ASSERT_STRING_EQUAL(sdb_error_last()->message, message);
 }
 
+/* What SHOW prints for a parameter nobody set: its spec default, except
+ * server_version, which names specdb's version too. */
+static const char *default_shown(int id)
+{
+    return id == SDB_SETTING_ID_SERVER_VERSION ? sdb_server_version() : sdb_setting_defs[id].default_text;
+}
+
 static void test_defaults(void)
 {
     reset();
@@ -62,10 +69,11 @@ static void test_defaults(void)
     CU_ASSERT_STRING_EQUAL(show("DateStyle"), "ISO, MDY");
     CU_ASSERT_STRING_EQUAL(show("datestyle"), "ISO, MDY");
     CU_ASSERT_STRING_EQUAL(show("fsync"), "on");
+    CU_ASSERT_STRING_EQUAL(show("server_version"), "15.0 (specdb " SPECDB_VERSION ")");
     for (int id = 0; id < SDB_SETTING_COUNT; id++) {
         char buf[256];
         sdb_settings_show(&s, id, buf, sizeof buf);
-        CU_ASSERT_STRING_EQUAL(buf, sdb_setting_defs[id].default_text);
+        CU_ASSERT_STRING_EQUAL(buf, default_shown(id));
     }
 }
 
@@ -259,7 +267,7 @@ static void test_sample_conf_loads(void)
     for (int id = 0; id < SDB_SETTING_COUNT; id++) {
         char buf[256];
         sdb_settings_show(&s, id, buf, sizeof buf);
-        CU_ASSERT_STRING_EQUAL(buf, sdb_setting_defs[id].default_text);
+        CU_ASSERT_STRING_EQUAL(buf, default_shown(id));
     }
 }
 

@@ -404,7 +404,7 @@ static void test_wire(void)
 {
     CU_ASSERT_STRING_EQUAL(tt_send_hex(SDB_TYPEOID_NUMERIC, "-123.45"), "0002000040000002007b1194");
     CU_ASSERT_STRING_EQUAL(tt_send_hex(SDB_TYPEOID_NUMERIC, "NaN"), "00000000c0000000");
-    CU_ASSERT_STRING_EQUAL(tt_send_hex(SDB_TYPEOID_NUMERIC, "-Infinity"), "00000000f0000000");
+    CU_ASSERT_STRING_EQUAL(tt_send_hex(SDB_TYPEOID_NUMERIC, "-Infinity"), "00000000f0000020"); /* dscale: PostgreSQL sends its header bits, 32 */
     CU_ASSERT_STRING_EQUAL(tt_send_hex(SDB_TYPEOID_NUMERIC, "0.00"), "0000000000000002");
     CU_ASSERT_STRING_EQUAL(tt_send_hex(SDB_TYPEOID_NUMERIC, "10000"), "0001000100000000" "0001");
     /* ndigits 1, weight 0, sign 0x1234 */

@@ -361,7 +361,7 @@ static void arm_timeout(SdbSession *s, int64_t ms)
 int sdb_session_begin_statement(SdbSession *s)
 {
     s->cancel = 0;
-    if (sdb_session_pick_up_reload(s) != SDB_OK)
+    if (sdb_session_pick_up_reload(s, NULL) != SDB_OK)
         return SDB_ERROR;
     arm_timeout(s, s->settings.statement_timeout);
     if (sdb_session_timezone(s) != SDB_OK || sdb_session_search_path(s) != SDB_OK)

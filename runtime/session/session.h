@@ -41,7 +41,6 @@ int sdb_instance_close(SdbInstance *db);
  * statement, except those it SET itself. */
 int sdb_instance_reload(SdbInstance *db, const SdbSettings *fresh);
 
-
 /* A role as pg_authid has it (catalog/catalog.h). */
 typedef struct SdbRole SdbRole;
 
@@ -132,6 +131,13 @@ int sdb_session_close_portal(SdbSession *s, const char *name);
 /* Sync: outside a BEGIN block, the messages since the last Sync ran in one
  * implicit transaction, committed now (an error in between aborted it). */
 int sdb_session_sync(SdbSession *s, const SdbResultSink *sink);
+
+/* Take the values a configuration reload (sdb_instance_reload) changed,
+ * except those the session SET itself.  Every statement does this first
+ * (without a sink); the server also before each ReadyForQuery, with a sink
+ * that gets a parameter_status for each reported setting changed by a
+ * reload since the last such call. */
+int sdb_session_pick_up_reload(SdbSession *s, const SdbResultSink *sink);
 
 /* Send every setting with `report = true` (spec/settings.toml) to
  * sink->parameter_status, as the server does after authentication. */

@@ -166,6 +166,27 @@ typedef struct CachedRegex {
 
 static _Thread_local CachedRegex cache[CACHE_SIZE]; /* most recently used first */
 
+/* A thread's patterns are freed when it exits (server workers come and
+ * go): a key whose destructor runs in the exiting thread. */
+static pthread_key_t cache_key;
+static pthread_once_t cache_key_once = PTHREAD_ONCE_INIT;
+
+static void free_cache(void *unused)
+{
+    (void)unused;
+    for (int i = 0; i < CACHE_SIZE; i++)
+        if (cache[i].pattern != NULL) {
+            regfree(&cache[i].re.re);
+            sdb_free(cache[i].pattern);
+            cache[i].pattern = NULL;
+        }
+}
+
+static void make_cache_key(void)
+{
+    pthread_key_create(&cache_key, free_cache);
+}
+
 /* The compiled form of `pattern`, from the cache or compiled into it.  The
  * pointer stays valid until the next compile on this thread. */
 static int compile(SdbArena *arena, Text pattern, bool icase, const Regex **out)
@@ -195,6 +216,8 @@ static int compile(SdbArena *arena, Text pattern, bool icase, const Regex **out)
         }
         memcpy(copy, pattern.p, pattern.len);
         hit = (CachedRegex){copy, pattern.len, icase, re};
+        pthread_once(&cache_key_once, make_cache_key);
+        pthread_setspecific(cache_key, cache); /* any non-NULL value: free_cache runs at thread exit */
     }
     memmove(&cache[1], &cache[0], sizeof cache[0] * (size_t)found);
     cache[0] = hit;

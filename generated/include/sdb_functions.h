@@ -78,7 +78,7 @@ typedef struct SdbFuncInfo {
     const SdbOid *out_types; /* nout column types, or NULL */
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 704
+#define SDB_FUNCTION_COUNT 705
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
@@ -220,6 +220,7 @@ int sdb_fn_numeric_trunc(SdbFnCall *call);
 int sdb_fn_numeric_uminus(SdbFnCall *call);
 int sdb_fn_obj_description(SdbFnCall *call);
 int sdb_fn_pg_backend_pid(SdbFnCall *call);
+int sdb_fn_pg_cancel_backend(SdbFnCall *call);
 int sdb_fn_pg_encoding_to_char(SdbFnCall *call);
 int sdb_fn_pg_function_is_visible(SdbFnCall *call);
 int sdb_fn_pg_get_constraintdef(SdbFnCall *call);

@@ -256,6 +256,7 @@ static int proc_row(Boot *b, const SdbFuncInfo *fn)
     sdb_cat_set(&t, SDB_ANUM_PG_PROC_PROPARALLEL, 's');
     sdb_cat_set(&t, SDB_ANUM_PG_PROC_PRONARGS, (SdbDatum)fn->nargs);
     sdb_cat_set(&t, SDB_ANUM_PG_PROC_PRORETTYPE, fn->rettype);
+    sdb_cat_set(&t, SDB_ANUM_PG_PROC_PRORETSET, fn->retset);
     if (fn->variadic && fn->nargs > 0)
         sdb_cat_set(&t, SDB_ANUM_PG_PROC_PROVARIADIC, fn->argtypes[fn->nargs - 1]);
     if (sdb_cat_set_text(&t, SDB_ANUM_PG_PROC_PRONAME, fn->name) != SDB_OK ||

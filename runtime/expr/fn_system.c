@@ -398,6 +398,19 @@ int sdb_fn_pg_sleep(SdbFnCall *call)
     return SDB_OK;
 }
 
+/* pg_cancel_backend(pid): true when a session with that backend PID was
+ * asked to cancel its statement.  Our own PID cancels this statement. */
+int sdb_fn_pg_cancel_backend(SdbFnCall *call)
+{
+    const SdbSessionInfo *info = session_of(call);
+    if (info == NULL)
+        return SDB_ERROR;
+    int32_t pid = (int32_t)sdb_fn_arg_int(call, 0);
+    if (pid == info->backend_pid)
+        return sdb_error(SDB_ERR_QUERY_CANCELED, "canceling statement due to user request");
+    return sdb_fn_return_bool(call, info->cancel_backend && info->cancel_backend(info->arg, pid));
+}
+
 /* The schemas of the search path that exist ("$user" as the user's
  * schema), with pg_catalog first when `implicit` and not listed. */
 static int path_schemas(const SdbSessionInfo *info, SdbArena *arena, bool implicit, const char ***out, int *n)
@@ -651,8 +664,9 @@ int sdb_fn_pg_function_is_visible(SdbFnCall *call)
 }
 
 /* pg_get_function_arguments(oid): the argument types as CREATE FUNCTION
- * lists them ("text, integer", "VARIADIC \"any\""); NULL for no such
- * function. */
+ * lists them ("text, integer", "VARIADIC \"any\""), then the OUT
+ * parameters ("OUT key text, OUT value jsonb"; input arguments have no
+ * names here); NULL for no such function. */
 int sdb_fn_pg_get_function_arguments(SdbFnCall *call)
 {
     const SdbFuncInfo *f = sdb_func_by_oid((SdbOid)call->args[0]);
@@ -667,6 +681,12 @@ int sdb_fn_pg_get_function_arguments(SdbFnCall *call)
         rc |= i > 0 ? sdb_str_append_cstr(&out, ", ") : SDB_OK;
         rc |= f->variadic && i == f->nargs - 1 ? sdb_str_append_cstr(&out, "VARIADIC ") : SDB_OK;
         rc |= sdb_format_type(&out, f->argtypes[i], -1, false);
+    }
+    int nout = f->nout > 0 ? f->nout : f->result_name != NULL ? 1 : 0;
+    for (int i = 0; i < nout && rc == SDB_OK; i++) {
+        rc |= f->nargs + i > 0 ? sdb_str_append_cstr(&out, ", ") : SDB_OK;
+        rc |= sdb_str_appendf(&out, "OUT %s ", f->nout > 0 ? f->out_names[i] : f->result_name);
+        rc |= sdb_format_type(&out, f->nout > 0 ? f->out_types[i] : f->rettype, -1, false);
     }
     return rc == SDB_OK ? sdb_fn_return_text(call, out.data, out.len) : SDB_ERROR;
 }

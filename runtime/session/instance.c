@@ -125,6 +125,12 @@ fail:
     return NULL;
 }
 
+void sdb_instance_set_cancel_backend(SdbInstance *db, SdbCancelBackendFn fn, void *arg)
+{
+    db->cancel_backend = fn;
+    db->cancel_backend_arg = arg;
+}
+
 int sdb_instance_close(SdbInstance *db)
 {
     if (db == NULL)
@@ -233,6 +239,78 @@ int sdb_instance_database(SdbInstance *db, SdbTxn *txn, const char *dbname, SdbD
     return rc;
 }
 
+static bool changes_at_run_time(int id)
+{
+    SdbSettingContext context = sdb_setting_defs[id].context;
+    return context == SDB_CONTEXT_RELOAD || context == SDB_CONTEXT_SESSION;
+}
+
+int sdb_instance_reload(SdbInstance *db, const SdbSettings *fresh)
+{
+    int rc = SDB_OK;
+    pthread_mutex_lock(&db->settings_lock);
+    for (int id = 0; rc == SDB_OK && id < SDB_SETTING_COUNT; id++)
+        if (changes_at_run_time(id))
+            rc = sdb_settings_copy_one(&db->settings, fresh, id);
+    atomic_fetch_add(&db->settings_generation, 1);
+    pthread_mutex_unlock(&db->settings_lock);
+    return rc;
+}
+
+int sdb_instance_settings_copy(SdbInstance *db, SdbSettings *dst, unsigned *generation)
+{
+    pthread_mutex_lock(&db->settings_lock);
+    *generation = atomic_load(&db->settings_generation);
+    int rc = sdb_settings_copy(dst, &db->settings);
+    pthread_mutex_unlock(&db->settings_lock);
+    return rc;
+}
+
+void sdb_instance_setting_show(SdbInstance *db, int id, char *buf, size_t size)
+{
+    pthread_mutex_lock(&db->settings_lock);
+    sdb_settings_show(&db->settings, id, buf, size);
+    pthread_mutex_unlock(&db->settings_lock);
+}
+
+/* Copy setting `id` from the instance; a reported one that changed is to
+ * be sent to the client. */
+static int pick_up_one(SdbSession *s, int id)
+{
+    char before[1024], after[1024];
+    sdb_settings_show(&s->settings, id, before, sizeof before);
+    if (sdb_settings_copy_one(&s->settings, &s->db->settings, id) != SDB_OK)
+        return SDB_ERROR;
+    sdb_settings_show(&s->settings, id, after, sizeof after);
+    if (sdb_setting_defs[id].report && strcmp(before, after) != 0)
+        s->reload_unreported[id] = true;
+    return SDB_OK;
+}
+
+int sdb_session_pick_up_reload(SdbSession *s, const SdbResultSink *sink)
+{
+    int rc = SDB_OK;
+    if (atomic_load(&s->db->settings_generation) != s->settings_generation) {
+        pthread_mutex_lock(&s->db->settings_lock);
+        for (int id = 0; rc == SDB_OK && id < SDB_SETTING_COUNT; id++)
+            if (changes_at_run_time(id) && s->settings.source[id] != SDB_SOURCE_SESSION)
+                rc = pick_up_one(s, id);
+        s->settings_generation = atomic_load(&s->db->settings_generation);
+        pthread_mutex_unlock(&s->db->settings_lock);
+    }
+    if (sink == NULL || sink->parameter_status == NULL)
+        return rc;
+    for (int id = 0; id < SDB_SETTING_COUNT; id++) {
+        if (!s->reload_unreported[id])
+            continue;
+        char value[1024];
+        sdb_settings_show(&s->settings, id, value, sizeof value);
+        sink->parameter_status(sink->arg, sdb_setting_defs[id].name, value);
+        s->reload_unreported[id] = false;
+    }
+    return rc;
+}
+
 /* --- roles ------------------------------------------------------------------------ */
 
 /* Run `fn` in a read-only transaction of its own on the postgres catalog
@@ -284,56 +362,5 @@ int sdb_instance_role_member(SdbInstance *db, const char *role, const char *grou
     RoleLookup l = {.name = role, .group = group, .arena = arena, .found = member};
     int rc = with_catalog_txn(db, arena, lookup_member, &l);
     sdb_arena_destroy(arena);
-    return rc;
-}
-
-/* --- configuration reload ------------------------------------------------------- */
-
-static bool changes_at_run_time(int id)
-{
-    SdbSettingContext context = sdb_setting_defs[id].context;
-    return context == SDB_CONTEXT_RELOAD || context == SDB_CONTEXT_SESSION;
-}
-
-int sdb_instance_reload(SdbInstance *db, const SdbSettings *fresh)
-{
-    int rc = SDB_OK;
-    pthread_mutex_lock(&db->settings_lock);
-    for (int id = 0; rc == SDB_OK && id < SDB_SETTING_COUNT; id++)
-        if (changes_at_run_time(id))
-            rc = sdb_settings_copy_one(&db->settings, fresh, id);
-    atomic_fetch_add(&db->settings_generation, 1);
-    pthread_mutex_unlock(&db->settings_lock);
-    return rc;
-}
-
-int sdb_instance_settings_copy(SdbInstance *db, SdbSettings *dst, unsigned *generation)
-{
-    pthread_mutex_lock(&db->settings_lock);
-    *generation = atomic_load(&db->settings_generation);
-    int rc = sdb_settings_copy(dst, &db->settings);
-    pthread_mutex_unlock(&db->settings_lock);
-    return rc;
-}
-
-void sdb_instance_setting_show(SdbInstance *db, int id, char *buf, size_t size)
-{
-    pthread_mutex_lock(&db->settings_lock);
-    sdb_settings_show(&db->settings, id, buf, size);
-    pthread_mutex_unlock(&db->settings_lock);
-}
-
-int sdb_session_pick_up_reload(SdbSession *s)
-{
-    unsigned generation = atomic_load(&s->db->settings_generation);
-    if (generation == s->settings_generation)
-        return SDB_OK;
-    int rc = SDB_OK;
-    pthread_mutex_lock(&s->db->settings_lock);
-    for (int id = 0; rc == SDB_OK && id < SDB_SETTING_COUNT; id++)
-        if (changes_at_run_time(id) && s->settings.source[id] != SDB_SOURCE_SESSION)
-            rc = sdb_settings_copy_one(&s->settings, &s->db->settings, id);
-    s->settings_generation = atomic_load(&s->db->settings_generation);
-    pthread_mutex_unlock(&s->db->settings_lock);
     return rc;
 }

@@ -78,7 +78,7 @@ typedef struct SdbFuncInfo {
     const SdbOid *out_types; /* nout column types, or NULL */
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 704
+#define SDB_FUNCTION_COUNT 705
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
@@ -232,6 +232,7 @@ int sdb_fn_pg_get_serial_sequence(SdbFnCall *call);
 int sdb_fn_pg_get_userbyid(SdbFnCall *call);
 int sdb_fn_pg_get_viewdef(SdbFnCall *call);
 int sdb_fn_pg_relation_is_publishable(SdbFnCall *call);
+int sdb_fn_pg_size_pretty(SdbFnCall *call);
 int sdb_fn_pg_sleep(SdbFnCall *call);
 int sdb_fn_pg_table_is_visible(SdbFnCall *call);
 int sdb_fn_pg_type_is_visible(SdbFnCall *call);

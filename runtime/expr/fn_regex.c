@@ -166,8 +166,8 @@ typedef struct CachedRegex {
 
 static _Thread_local CachedRegex cache[CACHE_SIZE]; /* most recently used first */
 
-/* A thread's cache is freed when the thread ends (a server worker): the key's
- * value is set on the thread's first compile so that its destructor runs. */
+/* A thread's patterns are freed when it exits (server workers come and
+ * go): a key whose destructor runs in the exiting thread. */
 static pthread_key_t cache_key;
 static pthread_once_t cache_key_once = PTHREAD_ONCE_INIT;
 
@@ -185,13 +185,6 @@ static void free_cache(void *unused)
 static void make_cache_key(void)
 {
     pthread_key_create(&cache_key, free_cache);
-}
-
-static void register_cache(void)
-{
-    pthread_once(&cache_key_once, make_cache_key);
-    if (pthread_getspecific(cache_key) == NULL)
-        pthread_setspecific(cache_key, cache);
 }
 
 /* The compiled form of `pattern`, from the cache or compiled into it.  The
@@ -223,7 +216,8 @@ static int compile(SdbArena *arena, Text pattern, bool icase, const Regex **out)
         }
         memcpy(copy, pattern.p, pattern.len);
         hit = (CachedRegex){copy, pattern.len, icase, re};
-        register_cache();
+        pthread_once(&cache_key_once, make_cache_key);
+        pthread_setspecific(cache_key, cache); /* any non-NULL value: free_cache runs at thread exit */
     }
     memmove(&cache[1], &cache[0], sizeof cache[0] * (size_t)found);
     cache[0] = hit;

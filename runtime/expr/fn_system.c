@@ -11,6 +11,7 @@
  * Everything reaches the session through SdbExprContext.session
  * (SdbSessionInfo, fmgr.h).
  */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -1013,6 +1014,28 @@ int sdb_fn_pg_encoding_to_char(SdbFnCall *call)
         "BIG5", "GBK", "UHC", "GB18030", "JOHAB", "SHIFT_JIS_2004"};
     int64_t e = sdb_fn_arg_int(call, 0);
     return return_cstr(call, e >= 0 && e < (int64_t)(sizeof names / sizeof names[0]) ? names[e] : "");
+}
+
+/* pg_size_pretty(bigint): bytes below 10 kB, then kB, MB, GB, TB, PB each
+ * below 20480 of it (half rounded), as PostgreSQL 15 prints them. */
+int sdb_fn_pg_size_pretty(SdbFnCall *call)
+{
+    static const struct { const char *name; int64_t limit; bool round; int bits; } units[] = {
+        {"bytes", 10 * 1024, false, 0}, {"kB", 20 * 1024 - 1, true, 10}, {"MB", 20 * 1024 - 1, true, 20},
+        {"GB", 20 * 1024 - 1, true, 30}, {"TB", 20 * 1024 - 1, true, 40}, {"PB", 20 * 1024 - 1, true, 50}};
+    int64_t size = sdb_fn_arg_int(call, 0);
+    size_t n = sizeof units / sizeof units[0];
+    for (size_t i = 0;; i++) {
+        if (i == n - 1 || (size < 0 ? -size : size) < units[i].limit) {
+            if (units[i].round)
+                size = (size + (size < 0 ? -1 : 1)) / 2;
+            char buf[64];
+            snprintf(buf, sizeof buf, "%lld %s", (long long)size, units[i].name);
+            return return_cstr(call, buf);
+        }
+        int bits = units[i + 1].bits - units[i].bits - units[i + 1].round + units[i].round;
+        size /= (int64_t)1 << bits;
+    }
 }
 
 int sdb_fn_quote_ident(SdbFnCall *call)

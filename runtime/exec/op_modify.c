@@ -121,6 +121,16 @@ static int modify_output(ModifyNode *m, const uint16_t *sel, int n, SdbBatch **o
     return SDB_OK;
 }
 
+/* A row updated by a transaction that committed since the snapshot (READ
+ * COMMITTED): 40001, which the session answers by running the statement
+ * again on a new snapshot when nothing was written yet (there is no
+ * re-check of the WHERE on the newer version, PostgreSQL's EvalPlanQual). */
+static int concurrent_update(ModifyNode *m)
+{
+    m->node.es->restartable = m->node.es->rows_affected == 0;
+    return sdb_error(SDB_ERR_SERIALIZATION_FAILURE, "could not serialize access due to concurrent update");
+}
+
 /* ON CONFLICT DO UPDATE of the existing row `tid` with the proposed row
  * (position r of m->rows): the updated row replaces it at r; *updated false
  * when conflict_where rejects it. */
@@ -179,21 +189,15 @@ static int insert_conflict_update(ModifyNode *m, SdbTid tid, int r, bool *update
         if (!sdb_vector_is_null(v, r) && v->values[r] == 0)
             return check_failed(m, k, r);
     }
-    SdbTid new_tid;
-    if (sdb_table_update(&m->ac, m->rel, tid, values, nulls, &new_tid) != SDB_OK || remember_tid(m, new_tid) != SDB_OK)
+    SdbTid new_tid, newer;
+    if (sdb_table_update_rc(&m->ac, m->rel, tid, values, nulls, &new_tid, &newer) != SDB_OK)
+        return SDB_ERROR;
+    if (newer.block != SDB_INVALID_BLOCK)
+        return concurrent_update(m);
+    if (remember_tid(m, new_tid) != SDB_OK)
         return SDB_ERROR;
     *updated = true;
     return SDB_OK;
-}
-
-/* A row updated by a transaction that committed since the snapshot (READ
- * COMMITTED): 40001, which the session answers by running the statement
- * again on a new snapshot when nothing was written yet (there is no
- * re-check of the WHERE on the newer version, PostgreSQL's EvalPlanQual). */
-static int concurrent_update(ModifyNode *m)
-{
-    m->node.es->restartable = m->node.es->rows_affected == 0;
-    return sdb_error(SDB_ERR_SERIALIZATION_FAILURE, "could not serialize access due to concurrent update");
 }
 
 /* Delete the row at `tid`; *deleted false when this command already

@@ -87,22 +87,22 @@ class Pgbench(unittest.TestCase):
     def connect(self):
         return psycopg2.connect(host="127.0.0.1", port=self.server.port, user="postgres", dbname="postgres")
 
-    def test_0_concurrent_update_read_committed(self):
-        """An UPDATE waiting for another transaction's update of the same
-        row goes on with the committed version (no 40001), as pgbench's
-        updates of pgbench_branches need."""
+    def concurrent(self, table, first_sql, second_sql):
+        """first_sql in an open transaction, second_sql in another that
+        waits for it; returns the second's row count once the first
+        committed."""
         first, second = self.connect(), self.connect()
         try:
             setup = first.cursor()
-            setup.execute("CREATE TABLE rc_counter (id int PRIMARY KEY, v int)")
-            setup.execute("INSERT INTO rc_counter VALUES (1, 0), (2, 0)")
+            setup.execute(f"CREATE TABLE {table} (id int PRIMARY KEY, v int)")
+            setup.execute(f"INSERT INTO {table} VALUES (1, 0), (2, 0)")
             first.commit()
-            setup.execute("UPDATE rc_counter SET v = v + 1 WHERE id = 1")
+            setup.execute(first_sql)
             result = {}
 
             def update():
                 cur = second.cursor()
-                cur.execute("UPDATE rc_counter SET v = v + 10 WHERE id = 1")
+                cur.execute(second_sql)
                 result["count"] = cur.rowcount
                 second.commit()
 
@@ -112,18 +112,33 @@ class Pgbench(unittest.TestCase):
             self.assertTrue(waiter.is_alive())  # waits for the first transaction
             first.commit()
             waiter.join(timeout=30)
-            self.assertEqual(result.get("count"), 1)
-            self.assertEqual(self.query("SELECT id, v FROM rc_counter ORDER BY id"), [(1, 11), (2, 0)])
+            return result.get("count")
         finally:
             first.close()
             second.close()
+
+    def test_0_concurrent_update_read_committed(self):
+        """An UPDATE waiting for another transaction's update of the same
+        row goes on with the committed version (no 40001), as pgbench's
+        updates of pgbench_branches need; so does INSERT ... ON CONFLICT DO
+        UPDATE."""
+        count = self.concurrent("rc_counter", "UPDATE rc_counter SET v = v + 1 WHERE id = 1",
+                                "UPDATE rc_counter SET v = v + 10 WHERE id = 1")
+        self.assertEqual(count, 1)
+        self.assertEqual(self.query("SELECT id, v FROM rc_counter ORDER BY id"), [(1, 11), (2, 0)])
+        count = self.concurrent("rc_upsert", "UPDATE rc_upsert SET v = v + 1 WHERE id = 1",
+                                "INSERT INTO rc_upsert VALUES (1, 0) "
+                                "ON CONFLICT (id) DO UPDATE SET v = rc_upsert.v + 10")
+        self.assertEqual(count, 1)
+        self.assertEqual(self.query("SELECT id, v FROM rc_upsert ORDER BY id"), [(1, 11), (2, 0)])
 
     def test_1_client_side_initialization(self):
         self.check_initialized(self.pgbench("-i", "-s", "1"))
 
     def test_2_server_side_initialization_and_runs(self):
         self.check_initialized(self.pgbench("-i", "-I", "dtGvp", "-s", "1"))
-        for args in (("-M", "simple", "-c", "4", "-j", "2"), ("-M", "extended"), ("-M", "prepared", "-c", "4", "-j", "2")):
+        runs = (("-M", "simple", "-c", "4", "-j", "2"), ("-M", "extended"), ("-M", "prepared", "-c", "4", "-j", "2"))
+        for args in runs:
             with self.subTest(args=args):
                 self.check_balances(self.run_bench(*args))
         history = self.counts()[3]

@@ -345,6 +345,10 @@ int sdb_cat_begin_change(SdbCatalog *cat, SdbTxn *txn)
     SdbXid xid;
     if (sdb_cat_xid(txn, &xid) != SDB_OK)
         return SDB_ERROR;
+    /* The change lock and the pending changes belong to the top
+     * transaction (sdb_catalog_end_txn); rows get the current xid. */
+    xid = txn->xid;
+    txn->catalog_changes++;
     SdbCatShared *sh = cat->shared;
     pthread_mutex_lock(&sh->lock);
     while (sh->changer != SDB_INVALID_XID && sh->changer != xid) {

@@ -4,7 +4,8 @@
  * same names, inserts/updates/deletes of the same rows across
  * subtransactions, unique keys, a concurrent session's view before and
  * after the top commits, rows locked by a rolled-back subtransaction,
- * failed blocks recovered by ROLLBACK TO, SET rollback, the errors, and
+ * failed blocks recovered by ROLLBACK TO (also over the extended
+ * protocol), SET rollback, the errors, and
  * durability across a clean restart and a kill -9.
  */
 #include <signal.h>
@@ -202,6 +203,56 @@ static void test_catalog_changes(void)
     EXPECT("DROP TABLE d", "[DROP TABLE]");
 }
 
+/* Parse, Bind, Execute, Sync of `sql` as JDBC sends it: the tag, or NULL. */
+static const char *extended(SdbArena *arena, const char *sql)
+{
+    SdbStr *out = sdb_arena_calloc(arena, 1, sizeof(SdbStr));
+    sdb_str_init(out, arena);
+    sdb_str_append_cstr(out, "");
+    Collect c = {.out = out};
+    SdbResultSink sink = {.arg = &c, .describe = on_describe, .rows = on_rows, .complete = on_complete};
+    SdbPrepared *p;
+    SdbPortal *portal;
+    bool suspended;
+    int rc = sdb_session_prepare(sess, "", sql, 0, NULL, &p);
+    if (rc == SDB_OK)
+        rc = sdb_session_bind(sess, "", p, 0, NULL, NULL, NULL, &portal);
+    if (rc == SDB_OK)
+        rc = sdb_portal_execute(portal, 0, &sink, &suspended);
+    if (rc != SDB_OK)
+        sdb_session_fail(sess);
+    SdbErrorData saved = *sdb_error_last();
+    sdb_session_sync(sess, NULL);
+    *(SdbErrorData *)sdb_error_last() = saved;
+    return rc == SDB_OK ? out->data : NULL;
+}
+
+static void test_extended_protocol(void)
+{
+    SdbArena *arena = sdb_arena_create(NULL, "extended", 0);
+    CU_ASSERT_STRING_EQUAL(extended(arena, "CREATE TABLE x (k int PRIMARY KEY)"), "[CREATE TABLE]");
+    CU_ASSERT_STRING_EQUAL(extended(arena, "BEGIN"), "[BEGIN]");
+    CU_ASSERT_STRING_EQUAL(extended(arena, "INSERT INTO x VALUES (1)"), "[INSERT 0 1]");
+    CU_ASSERT_STRING_EQUAL(extended(arena, "SAVEPOINT jdbc_1"), "[SAVEPOINT]");
+    CU_ASSERT_PTR_NULL(extended(arena, "INSERT INTO x VALUES (1)"));
+    CU_ASSERT_EQUAL(sdb_error_last()->code, SDB_ERR_UNIQUE_VIOLATION);
+    CU_ASSERT_EQUAL(sdb_session_status(sess), 'E');
+    CU_ASSERT_PTR_NULL(extended(arena, "INSERT INTO x VALUES (2)"));
+    CU_ASSERT_EQUAL(sdb_error_last()->code, SDB_ERR_IN_FAILED_SQL_TRANSACTION);
+    CU_ASSERT_STRING_EQUAL(extended(arena, "ROLLBACK TO SAVEPOINT jdbc_1"), "[ROLLBACK]");
+    CU_ASSERT_EQUAL(sdb_session_status(sess), 'T');
+    CU_ASSERT_STRING_EQUAL(extended(arena, "INSERT INTO x VALUES (2)"), "[INSERT 0 1]");
+    CU_ASSERT_STRING_EQUAL(extended(arena, "RELEASE SAVEPOINT jdbc_1"), "[RELEASE]");
+    CU_ASSERT_STRING_EQUAL(extended(arena, "COMMIT"), "[COMMIT]");
+    CU_ASSERT_STRING_EQUAL(extended(arena, "BEGIN"), "[BEGIN]");
+    CU_ASSERT_PTR_NULL(extended(arena, "SELECT 1/0"));
+    CU_ASSERT_STRING_EQUAL(extended(arena, "COMMIT"), "[ROLLBACK]");
+    CU_ASSERT_EQUAL(sdb_session_status(sess), 'I');
+    EXPECT("SELECT count(*) FROM x", "2\n[SELECT 1]");
+    CU_ASSERT_STRING_EQUAL(extended(arena, "DROP TABLE x"), "[DROP TABLE]");
+    sdb_arena_destroy(arena);
+}
+
 /* Committed subtransactions of a committed top survive a restart; the rest
  * does not.  `many` savepoints make the commit record span clog pages. */
 static const char *durable_script(int many, SdbArena *arena)
@@ -271,6 +322,7 @@ static CU_TestInfo tests[] = {
     {"a concurrent session's view and row locks", test_concurrent},
     {"SET rollback, prepared statements kept", test_settings},
     {"catalog changes refuse ROLLBACK TO", test_catalog_changes},
+    {"extended protocol (JDBC, psycopg2 style)", test_extended_protocol},
     {"clean restart", test_restart},
     {"kill -9", test_crash},
     CU_TEST_INFO_NULL,

@@ -43,6 +43,7 @@ typedef enum SdbSettingId {
     SDB_SETTING_ID_DATA_DIRECTORY,
     SDB_SETTING_ID_DATESTYLE,
     SDB_SETTING_ID_DEADLOCK_TIMEOUT,
+    SDB_SETTING_ID_DEFAULT_STATISTICS_TARGET,
     SDB_SETTING_ID_DEFAULT_TRANSACTION_ISOLATION,
     SDB_SETTING_ID_DEFAULT_TRANSACTION_READ_ONLY,
     SDB_SETTING_ID_DIRECT_IO,
@@ -188,6 +189,7 @@ typedef struct SdbSettings {
     char *data_directory;
     char *datestyle;
     int64_t deadlock_timeout; /* ms */
+    int64_t default_statistics_target;
     int default_transaction_isolation; /* SdbSetting_default_transaction_isolation */
     bool default_transaction_read_only;
     bool direct_io;

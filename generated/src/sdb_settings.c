@@ -235,6 +235,20 @@ const SdbSettingDef sdb_setting_defs[SDB_SETTING_COUNT] = {
         .max_int = INT64_C(2147483647),
         .offset = offsetof(SdbSettings, deadlock_timeout),
     },
+    [SDB_SETTING_ID_DEFAULT_STATISTICS_TARGET] = {
+        .name = "default_statistics_target",
+        .type = SDB_SETTING_INT,
+        .context = SDB_CONTEXT_SESSION,
+        .pg_context = "user",
+        .unit = NULL,
+        .group = "Query Execution",
+        .description = "Sets the default statistics target: ANALYZE samples 300 times as many rows and keeps up to this many most common values and histogram bins per column.",
+        .default_text = "100",
+        .report = false,
+        .min_int = INT64_C(1),
+        .max_int = INT64_C(10000),
+        .offset = offsetof(SdbSettings, default_statistics_target),
+    },
     [SDB_SETTING_ID_DEFAULT_TRANSACTION_ISOLATION] = {
         .name = "default_transaction_isolation",
         .type = SDB_SETTING_ENUM,
@@ -843,6 +857,7 @@ const char sdb_settings_sample_conf[] =
     "\n"
     "# --- Query Execution ---\n"
     "#deadlock_timeout = '1s'\n"
+    "#default_statistics_target = 100\n"
     "#default_transaction_isolation = 'read committed'\n"
     "#default_transaction_read_only = off\n"
     "#idle_in_transaction_session_timeout = '0'\n"

@@ -1,7 +1,7 @@
 /*
  * access/analyze.c: ANALYZE of one table (sdb_table_analyze), as
  * PostgreSQL's commands/analyze.c does it: a reservoir sample (Vitter's
- * algorithm R) of 300 * statistics target rows over a table scan with the
+ * algorithm R) of 300 * default_statistics_target rows over a table scan with the
  * transaction's snapshot, put back in physical order; per column the null
  * fraction, average width, number of distinct values (Haas and Stokes'
  * estimator, negative when it scales with the table), the most common
@@ -21,13 +21,13 @@
 #include "types/typefuncs.h"
 #include "types/typeio.h"
 
-#define STATS_TARGET 100     /* default_statistics_target */
 #define WIDTH_THRESHOLD 1024 /* wider values are left out of the value statistics */
 
-/* The sample: rows[i] of ncols values, and where the row was in the scan. */
+/* The sample: rows[i] of ncols values, and where the row was in the scan;
+ * malloc'd, grown as rows come up to `capacity` (300 * target). */
 typedef struct Sample {
-    int ncols, capacity, count;
-    SdbDatum *values; /* capacity * ncols */
+    int ncols, capacity, count, allocated;
+    SdbDatum *values; /* allocated * ncols */
     bool *nulls;
     int64_t *pos;
     void **mem;       /* per row: the malloc'd copies of its by-reference values */
@@ -38,6 +38,33 @@ static void sample_free(Sample *s)
 {
     for (int i = 0; s->mem != NULL && i < s->count; i++)
         free(s->mem[i]);
+    free(s->values);
+    free(s->nulls);
+    free(s->pos);
+    free(s->mem);
+}
+
+static int sample_grow(Sample *s)
+{
+    int n = s->allocated == 0 ? 1024 : s->allocated * 2;
+    if (n > s->capacity)
+        n = s->capacity;
+    size_t cells = (size_t)n * (size_t)(s->ncols > 0 ? s->ncols : 1);
+    SdbDatum *values = realloc(s->values, sizeof *values * cells);
+    if (values != NULL)
+        s->values = values;
+    bool *nulls = values != NULL ? realloc(s->nulls, sizeof *nulls * cells) : NULL;
+    if (nulls != NULL)
+        s->nulls = nulls;
+    int64_t *pos = nulls != NULL ? realloc(s->pos, sizeof *pos * (size_t)n) : NULL;
+    if (pos != NULL)
+        s->pos = pos;
+    void **mem = pos != NULL ? realloc(s->mem, sizeof *mem * (size_t)n) : NULL;
+    if (mem == NULL)
+        return sdb_error(SDB_ERR_OUT_OF_MEMORY, "out of memory");
+    s->mem = mem;
+    s->allocated = n;
+    return SDB_OK;
 }
 
 static bool type_byval(SdbOid type)
@@ -112,6 +139,8 @@ static int acquire_sample(SdbAccessContext *ac, const SdbRelation *rel, const in
         for (int i = 0; rc == SDB_OK && i < sdb_batch_live(&batch); i++, seen++) {
             int r = sdb_batch_row(&batch, i);
             if (s->count < s->capacity) {
+                if (s->count == s->allocated && (rc = sample_grow(s)) != SDB_OK)
+                    break;
                 rc = sample_store(s, s->count, &batch, r, seen);
                 s->count += rc == SDB_OK;
                 continue;
@@ -160,6 +189,7 @@ typedef struct ColumnInput {
     int stride, col;
     int samplerows;
     double totalrows;
+    int target;              /* the statistics target: most MCVs, histogram bins */
     SdbArena *arena;
 } ColumnInput;
 
@@ -348,8 +378,9 @@ static int compute_scalar_stats(const ColumnInput *in, SdbTypeCompareFn compare,
 {
     bool varwidth = in->type->len < 0;
     ScalarItem *items = sdb_arena_alloc(in->arena, sizeof *items * ((size_t)in->samplerows + 1));
-    Track *track = sdb_arena_alloc(in->arena, sizeof *track * (STATS_TARGET + 1));
-    if (items == NULL || track == NULL)
+    Track *track = sdb_arena_alloc(in->arena, sizeof *track * ((size_t)in->target + 1));
+    int *counts = sdb_arena_alloc(in->arena, sizeof *counts * ((size_t)in->target + 1));
+    if (items == NULL || track == NULL || counts == NULL)
         return SDB_ERROR;
     int null_cnt = 0, nonnull_cnt = 0, toowide_cnt = 0, values_cnt = 0;
     double total_width = 0;
@@ -395,8 +426,8 @@ static int compute_scalar_stats(const ColumnInput *in, SdbTypeCompareFn compare,
         ndistinct++;
         if (dups_cnt > 1) {
             nmultiple++;
-            if (track_cnt < STATS_TARGET || dups_cnt > track[track_cnt - 1].count) {
-                if (track_cnt < STATS_TARGET)
+            if (track_cnt < in->target || dups_cnt > track[track_cnt - 1].count) {
+                if (track_cnt < in->target)
                     track_cnt++;
                 int j = track_cnt - 1;
                 for (; j > 0 && dups_cnt > track[j - 1].count; j--)
@@ -409,12 +440,11 @@ static int compute_scalar_stats(const ColumnInput *in, SdbTypeCompareFn compare,
     double stadistinct = estimate_distinct(ndistinct, nmultiple, toowide_cnt, in->samplerows, null_cnt, cs->nullfrac,
                                            in->totalrows);
     cs->ndistinct = (float)stadistinct;
-    int num_mcv = STATS_TARGET;
+    int num_mcv = in->target;
     if (track_cnt == ndistinct && toowide_cnt == 0 && stadistinct > 0 && track_cnt <= num_mcv)
         num_mcv = track_cnt;
     else {
         num_mcv = num_mcv > track_cnt ? track_cnt : num_mcv;
-        int counts[STATS_TARGET];
         for (int i = 0; i < num_mcv; i++)
             counts[i] = track[i].count;
         if (num_mcv > 0)
@@ -423,8 +453,8 @@ static int compute_scalar_stats(const ColumnInput *in, SdbTypeCompareFn compare,
     if (num_mcv > 0 && mcv_slot(in, cs, items, track, num_mcv) != SDB_OK)
         return SDB_ERROR;
     int num_hist = ndistinct - num_mcv;
-    if (num_hist > STATS_TARGET)
-        num_hist = STATS_TARGET + 1;
+    if (num_hist > in->target)
+        num_hist = in->target + 1;
     if (num_hist >= 2 && histogram_slot(in, cs, items, values_cnt, track, num_mcv, num_hist) != SDB_OK)
         return SDB_ERROR;
     if (values_cnt > 1 && correlation_slot(in, cs, values_cnt, corr_xysum) != SDB_OK)
@@ -467,20 +497,17 @@ static int compute_column(const ColumnInput *in, SdbColumnStats *cs)
 
 /* --- the entry point -------------------------------------------------------- */
 
-int sdb_table_analyze(SdbAccessContext *ac, const SdbRelation *rel, const int *cols, int ncols, SdbAnalyzeInfo *info)
+int sdb_table_analyze(SdbAccessContext *ac, const SdbRelation *rel, const int *cols, int ncols, int target,
+                      SdbAnalyzeInfo *info)
 {
     memset(info, 0, sizeof *info);
     SdbBlockNo nblocks = 0;
     if (sdb_heap_nblocks(ac->engine, rel->file, &nblocks) != SDB_OK)
         return SDB_ERROR;
-    int capacity = 300 * STATS_TARGET;
+    int capacity = 300 * target;
     bool *byref = sdb_arena_calloc(ac->arena, (size_t)ncols + 1, sizeof *byref);
     Sample s = {.ncols = ncols, .capacity = capacity, .byref = byref};
-    s.values = sdb_arena_alloc(ac->arena, sizeof *s.values * (size_t)capacity * (size_t)(ncols + 1));
-    s.nulls = sdb_arena_alloc(ac->arena, sizeof *s.nulls * (size_t)capacity * (size_t)(ncols + 1));
-    s.pos = sdb_arena_alloc(ac->arena, sizeof *s.pos * (size_t)capacity);
-    s.mem = sdb_arena_alloc(ac->arena, sizeof *s.mem * (size_t)capacity);
-    if (byref == NULL || s.values == NULL || s.nulls == NULL || s.pos == NULL || s.mem == NULL)
+    if (byref == NULL)
         return SDB_ERROR;
     for (int c = 0; c < ncols; c++)
         byref[c] = !type_byval(rel->attrs[cols[c]].type);
@@ -500,7 +527,7 @@ int sdb_table_analyze(SdbAccessContext *ac, const SdbRelation *rel, const int *c
             if (type == NULL)
                 continue;
             ColumnInput in = {.att = att, .type = type, .values = s.values, .nulls = s.nulls, .order = order,
-                              .stride = ncols, .col = c, .samplerows = s.count, .totalrows = liverows,
+                              .stride = ncols, .col = c, .samplerows = s.count, .totalrows = liverows, .target = target,
                               .arena = ac->arena};
             rc = compute_column(&in, &stats[info->ncolumns]);
             info->ncolumns += rc == SDB_OK;

@@ -101,15 +101,17 @@ void sdb_table_scan_end(SdbTableScan *scan);
 typedef struct SdbAnalyzeInfo {
     SdbBlockNo pages;   /* the table's pages (all were read) */
     double live_rows;   /* rows visible to the transaction: the new reltuples */
-    int sample_rows;    /* rows in the sample (300 * statistics target at most) */
+    int sample_rows;    /* rows in the sample (300 * target at most) */
     int ncolumns;       /* columns given statistics (none when the table is empty) */
 } SdbAnalyzeInfo;
 
-/* ANALYZE `rel`: sample its rows visible to ac->txn and record relpages,
- * reltuples and the statistics of the attributes with 0-based indexes
- * cols[0..ncols) (sdb_catalog_set_stats; a catalog change of the
- * transaction). */
-int sdb_table_analyze(SdbAccessContext *ac, const SdbRelation *rel, const int *cols, int ncols, SdbAnalyzeInfo *info);
+/* ANALYZE `rel`: sample 300 * target rows of those visible to ac->txn and
+ * record relpages, reltuples and the statistics (up to `target` MCVs and
+ * histogram bins; default_statistics_target) of the attributes with
+ * 0-based indexes cols[0..ncols) (sdb_catalog_set_stats; a catalog change
+ * of the transaction). */
+int sdb_table_analyze(SdbAccessContext *ac, const SdbRelation *rel, const int *cols, int ncols, int target,
+                      SdbAnalyzeInfo *info);
 
 /* --- changes (each checks and maintains indexes and foreign keys) ------- */
 

@@ -89,29 +89,6 @@ static const SdbIndex *scan_index(const SdbRelation *rel, const SdbPlanScan *sca
     return NULL;
 }
 
-/* The share of the table an index Scan's equalities and bounds select:
- * from the key columns' statistics, else the defaults. */
-static double index_selectivity(Opt *o, const SdbRelation *rel, const SdbPlanScan *scan)
-{
-    const SdbIndex *index = scan_index(rel, scan);
-    double isel = 1.0;
-    OptVarStats vs;
-    for (int k = 0; k < scan->neq; k++)
-        isel *= index != NULL && k < index->nkeys && opt_column_stats(o, rel, index->keys[k] - 1, &vs)
-                    ? opt_column_eq_selectivity(&vs, scan->index_eq[k])
-                    : 0.005;
-    if (scan->lower == NULL && scan->upper == NULL)
-        return isel;
-    if (index == NULL || scan->neq >= index->nkeys || !opt_column_stats(o, rel, index->keys[scan->neq] - 1, &vs))
-        return isel * (scan->lower != NULL && scan->upper != NULL ? 0.005 : 0.3333);
-    double lo = scan->lower != NULL ? opt_column_range_selectivity(&vs, true, scan->lower_inclusive, scan->lower) : -1;
-    double hi = scan->upper != NULL ? opt_column_range_selectivity(&vs, false, scan->upper_inclusive, scan->upper) : -1;
-    if (lo < 0 || hi < 0)
-        return isel * (lo < 0 ? hi : lo);
-    double both = hi + lo - 1.0 + vs.stats->nullfrac; /* as clauselist_selectivity */
-    return isel * (both > 0 ? both : both < -0.01 ? 1.0e-10 : 0.005);
-}
-
 static void estimate_scan(Opt *o, SdbPlanScan *scan)
 {
     double pages;
@@ -123,7 +100,9 @@ static void estimate_scan(Opt *o, SdbPlanScan *scan)
         scan->plan.rows = fmax(1.0, rows * sel);
         return;
     }
-    double isel = index_selectivity(o, rel, scan);
+    const SdbIndex *index = scan_index(rel, scan);
+    double isel = opt_index_selectivity(o, rel, index, scan->index_eq, scan->neq, scan->lower, scan->lower_inclusive,
+                                        scan->upper, scan->upper_inclusive);
     double matched = unique_lookup(rel, scan) ? 1.0 : fmax(1.0, rows * isel);
     double fetched = scan->access == SDB_SCAN_ACCESS_INDEX_ONLY ? 1.0 : opt_index_pages(pages, matched);
     scan->plan.cost =
@@ -235,6 +214,34 @@ static double const_limit(const SdbExpr *e, double otherwise)
     return (double)sdb_datum_to_int64(c->value);
 }
 
+/* DISTINCT [ON]: the distinct combinations of its keys (the ON
+ * expressions, else every column) from the statistics, else half the
+ * input. */
+static double distinct_rows(Opt *o, const SdbPlanDistinct *d, double in)
+{
+    SdbExpr **keys = d->on;
+    int nkeys = d->non;
+    if (nkeys == 0) {
+        nkeys = d->child->ncols;
+        keys = sdb_arena_alloc(o->arena, sizeof *keys * ((size_t)nkeys + 1));
+        for (int i = 0; keys != NULL && i < nkeys; i++) {
+            SdbBoundVar *var = sdb_arena_calloc(o->arena, 1, sizeof *var);
+            if (var == NULL) {
+                keys = NULL;
+                break;
+            }
+            *var = (SdbBoundVar){.expr = {.tag = SDB_E_VAR, .type = d->child->cols[i].type, .typmod = -1},
+                                 .table = d->child->cols[i].table, .column = d->child->cols[i].column};
+            keys[i] = &var->expr;
+        }
+        sdb_error_clear(); /* out of memory here only loses the estimate */
+    }
+    double groups;
+    if (keys != NULL && opt_num_groups(o, d->child, keys, nkeys, in, &groups))
+        return groups;
+    return fmax(1.0, in * 0.5);
+}
+
 void opt_estimate(Opt *o, SdbPlan *plan)
 {
     const SdbPlan *child = sdb_plan_nchildren(plan) > 0 ? *sdb_plan_child(plan, 0) : NULL;
@@ -262,7 +269,7 @@ void opt_estimate(Opt *o, SdbPlan *plan)
     case SDB_P_AGGREGATE: {
         SdbPlanAggregate *a = (SdbPlanAggregate *)plan;
         double groups;
-        if (!opt_num_groups(o, a->groups, a->ngroups, in, &groups))
+        if (!opt_num_groups(o, a->child, a->groups, a->ngroups, in, &groups))
             groups = fmax(1.0, fmin(in, 200.0 * a->ngroups));
         plan->rows = a->strategy == SDB_AGG_STRATEGY_PLAIN ? 1 : groups;
         if (a->nhaving > 0)
@@ -282,7 +289,10 @@ void opt_estimate(Opt *o, SdbPlan *plan)
         plan->cost = in > 0 ? cost * fmin(1.0, (offset + plan->rows) / in) : cost;
         return;
     }
-    case SDB_P_DISTINCT: plan->rows = fmax(1.0, in * 0.5); plan->cost = cost + in * CPU_OPERATOR_COST; return;
+    case SDB_P_DISTINCT:
+        plan->rows = distinct_rows(o, (SdbPlanDistinct *)plan, in);
+        plan->cost = cost + in * CPU_OPERATOR_COST;
+        return;
     case SDB_P_SET_OP: {
         SdbPlanSetOp *s = (SdbPlanSetOp *)plan;
         double l = s->left->rows, r = s->right->rows;

@@ -152,7 +152,6 @@ static int try_index(Opt *o, const SdbPlanScan *scan, const SdbRelation *rel, co
 {
     memset(c, 0, sizeof(*c));
     c->index = index;
-    c->selectivity = 1.0;
     c->used = sdb_arena_calloc(o->arena, scan->nfilters + 1, sizeof(bool));
     c->eq = sdb_arena_calloc(o->arena, index->nkeys + 1, sizeof(SdbExpr *));
     if (c->used == NULL || c->eq == NULL)
@@ -168,7 +167,6 @@ static int try_index(Opt *o, const SdbPlanScan *scan, const SdbRelation *rel, co
             if (!c->used[i] && match_qual(o, scan, scan->filters[i], attnum, coltype, &value) == OP_EQ) {
                 c->used[i] = found_eq = true;
                 c->eq[c->neq++] = value;
-                c->selectivity *= 0.005;
             }
         }
         if (found_eq)
@@ -195,10 +193,11 @@ static int try_index(Opt *o, const SdbPlanScan *scan, const SdbRelation *rel, co
                 c->upper = like_prefix(o, pattern, true);
             }
         }
-        if (c->lower != NULL || c->upper != NULL)
-            c->selectivity *= c->lower != NULL && c->upper != NULL ? 0.005 : 0.3333;
         break;
     }
+    /* from the key columns' statistics, else 0.005 per equality, 0.3333 a bound, 0.005 both */
+    c->selectivity = opt_index_selectivity(o, rel, index, c->eq, c->neq, c->lower, c->lower_inclusive, c->upper,
+                                           c->upper_inclusive);
     return SDB_OK;
 }
 

@@ -181,17 +181,21 @@ bool opt_column_stats(Opt *o, const SdbRelation *rel, int column, OptVarStats *v
 bool opt_var_stats(Opt *o, const SdbExpr *e, OptVarStats *vs);
 /* The column's distinct non-null values in the table. */
 double opt_ndistinct(const OptVarStats *vs);
-/* column = value, column > / >= / < / <= value (value a pseudo-constant). */
-double opt_column_eq_selectivity(const OptVarStats *vs, const SdbExpr *value);
-double opt_column_range_selectivity(const OptVarStats *vs, bool greater, bool inclusive, const SdbExpr *value);
+/* The share of rel's rows an index scan of `index` selects: eq[0..neq)
+ * on its leading keys, lower/upper (either may be NULL) on the next one
+ * (index NULL: the defaults). */
+double opt_index_selectivity(Opt *o, const SdbRelation *rel, const SdbIndex *index, SdbExpr *const *eq, int neq,
+                             const SdbExpr *lower, bool lower_inclusive, const SdbExpr *upper, bool upper_inclusive);
 /* A condition's selectivity; a list of ANDed conditions' (range bounds of
  * one column combined). */
 double opt_selectivity(Opt *o, const SdbExpr *qual);
 double opt_clauses_selectivity(Opt *o, SdbExpr *const *quals, int n);
 /* left = right between columns with statistics: *sel (false: unknown). */
 bool opt_eqjoin_selectivity(Opt *o, const SdbExpr *left, const SdbExpr *right, double *sel);
-/* Groups of GROUP BY `groups` over input_rows rows: false when no group
+/* Groups of GROUP BY `groups` over the input_rows rows of `input` (Vars of
+ * a Project input read as its expressions): false when no group
  * expression has statistics (*groups_out is then a guess). */
-bool opt_num_groups(Opt *o, SdbExpr *const *groups, int n, double input_rows, double *groups_out);
+bool opt_num_groups(Opt *o, const SdbPlan *input, SdbExpr *const *groups, int n, double input_rows,
+                    double *groups_out);
 
 #endif /* SDB_PLAN_OPT_INT_H */

@@ -309,16 +309,6 @@ static double restriction_selectivity(const Restriction *r)
     return range_selectivity(&r->vs, op[0] == '>', op[1] == '=', r->other);
 }
 
-double opt_column_eq_selectivity(const OptVarStats *vs, const SdbExpr *value)
-{
-    return eq_selectivity(vs, strip(value));
-}
-
-double opt_column_range_selectivity(const OptVarStats *vs, bool greater, bool inclusive, const SdbExpr *value)
-{
-    return range_selectivity(vs, greater, inclusive, strip(value));
-}
-
 double opt_selectivity(Opt *o, const SdbExpr *qual)
 {
     switch (qual->tag) {
@@ -405,6 +395,29 @@ double opt_clauses_selectivity(Opt *o, SdbExpr *const *quals, int n)
     return s;
 }
 
+/* --- index scans -------------------------------------------------------------- */
+
+double opt_index_selectivity(Opt *o, const SdbRelation *rel, const SdbIndex *index, SdbExpr *const *eq, int neq,
+                             const SdbExpr *lower, bool lower_inclusive, const SdbExpr *upper, bool upper_inclusive)
+{
+    double sel = 1.0;
+    OptVarStats vs;
+    for (int k = 0; k < neq; k++)
+        sel *= index != NULL && k < index->nkeys && opt_column_stats(o, rel, index->keys[k] - 1, &vs)
+                   ? eq_selectivity(&vs, strip(eq[k]))
+                   : DEFAULT_EQ_SEL;
+    if (lower == NULL && upper == NULL)
+        return sel;
+    if (index == NULL || neq >= index->nkeys || !opt_column_stats(o, rel, index->keys[neq] - 1, &vs))
+        return sel * (lower != NULL && upper != NULL ? DEFAULT_RANGE_INEQ_SEL : DEFAULT_INEQ_SEL);
+    double lo = lower != NULL ? range_selectivity(&vs, true, lower_inclusive, strip(lower)) : -1;
+    double hi = upper != NULL ? range_selectivity(&vs, false, upper_inclusive, strip(upper)) : -1;
+    if (lo < 0 || hi < 0)
+        return sel * (lo < 0 ? hi : lo);
+    double both = hi + lo - 1.0 + vs.stats->nullfrac; /* as clauselist_selectivity */
+    return sel * (both > 0 ? both : both < -0.01 ? 1.0e-10 : DEFAULT_RANGE_INEQ_SEL);
+}
+
 /* --- joins and groups ------------------------------------------------------- */
 
 bool opt_eqjoin_selectivity(Opt *o, const SdbExpr *left, const SdbExpr *right, double *sel)
@@ -417,13 +430,28 @@ bool opt_eqjoin_selectivity(Opt *o, const SdbExpr *left, const SdbExpr *right, d
     return true;
 }
 
-bool opt_num_groups(Opt *o, SdbExpr *const *groups, int n, double input_rows, double *groups_out)
+/* A Var of a Project's binding table: the expression computing it. */
+static const SdbExpr *through_project(const SdbPlan *input, const SdbExpr *e)
+{
+    const SdbBoundVar *var = (const SdbBoundVar *)strip(e);
+    const SdbPlanProject *p = (const SdbPlanProject *)input;
+    if (input == NULL || input->tag != SDB_P_PROJECT || var->expr.tag != SDB_E_VAR || var->levelsup != 0 ||
+        var->table != p->table)
+        return e;
+    for (int i = 0; i < input->ncols && i < p->nexprs; i++)
+        if (input->cols[i].table == var->table && input->cols[i].column == var->column)
+            return p->exprs[i];
+    return e;
+}
+
+bool opt_num_groups(Opt *o, const SdbPlan *input, SdbExpr *const *groups, int n, double input_rows,
+                    double *groups_out)
 {
     double product = 1.0;
     bool known = false;
     for (int i = 0; i < n; i++) {
         OptVarStats vs;
-        if (opt_var_stats(o, groups[i], &vs)) {
+        if (opt_var_stats(o, through_project(input, groups[i]), &vs)) {
             double nd = opt_ndistinct(&vs);
             if (vs.stats->nullfrac > 0) /* NULL is one more group */
                 nd += 1;

@@ -132,7 +132,13 @@ static int try_index_nested_loop(Opt *o, SdbPlanJoin *join, Keys *keys, OptList 
         int m = index_prefix(scan, index, keys, mine);
         if (m == 0)
             continue;
-        double matched = index->unique && m == index->nkeys ? 1.0 : fmax(1.0, rows * pow(0.005, m));
+        SdbExpr **eq = sdb_arena_alloc(o->arena, sizeof(SdbExpr *) * m);
+        if (eq == NULL)
+            return SDB_ERROR;
+        for (int k = 0; k < m; k++)
+            eq[k] = keys->left.items[mine[k]];
+        double sel = opt_index_selectivity(o, rel, index, eq, m, NULL, false, NULL, false);
+        double matched = index->unique && m == index->nkeys ? 1.0 : fmax(1.0, rows * sel);
         double cost = l * (4.0 + 4.0 * opt_index_pages(pages, matched) + 0.015 * matched);
         if (cost < best) {
             best = cost;

@@ -66,7 +66,7 @@ static int analyze_relation(SdbStatement *st, const SdbRelation *rel, const SdbL
     ac.priv = NULL;
     ac.timezone = s->timezone;
     SdbAnalyzeInfo info;
-    return sdb_table_analyze(&ac, rel, cols, ncols, &info);
+    return sdb_table_analyze(&ac, rel, cols, ncols, (int)s->settings.default_statistics_target, &info);
 }
 
 int sdb_analyze_statement(SdbStatement *st, const SdbVacuumStmt *vs)

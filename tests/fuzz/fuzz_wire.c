@@ -186,7 +186,7 @@ static void run_connection(const char *data, size_t size)
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         abort();
     fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
-    struct sockaddr_un peer = {.sun_family = AF_UNIX}; /* a local client: trusted */
+    struct sockaddr_un peer = {.sun_family = AF_UNIX}; /* a local client: trust in the default pg_hba.conf */
     SdbConn *c = sdb_conn_create(server, sv[0], (struct sockaddr *)&peer);
     if (c == NULL)
         abort();
@@ -245,8 +245,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     atexit(remove_datadir);
     /* a statement found by the fuzzer may not run for long */
-    if (sdb_settings_set(&settings, "statement_timeout", "2s", SDB_SOURCE_COMMAND_LINE) != SDB_OK ||
-        sdb_settings_set(&settings, "data_directory", datadir, SDB_SOURCE_COMMAND_LINE) != SDB_OK ||
+    if (sdb_settings_set(&settings, "data_directory", datadir, SDB_SOURCE_COMMAND_LINE) != SDB_OK ||
+        sdb_settings_set(&settings, "statement_timeout", "2s", SDB_SOURCE_COMMAND_LINE) != SDB_OK ||
         (db = sdb_instance_open(datadir, &settings)) == NULL ||
         (server = sdb_server_create(db, &settings)) == NULL) {
         sdb_error_print(stderr);

@@ -144,8 +144,41 @@ static void test_estimates(void)
     /* groups and joins from n_distinct */
     EXPECT_ROWS("SELECT a, count(*) FROM t GROUP BY a", 10);
     EXPECT_ROWS("SELECT a, b, count(*) FROM t GROUP BY a, b", 1000);
+    EXPECT_ROWS("SELECT DISTINCT a FROM t", 10);
+    EXPECT_ROWS("SELECT DISTINCT c FROM t", 4); /* three values and NULL */
     EXPECT_ROWS("SELECT * FROM t JOIN u ON t.a = u.a", 20000);
     EXPECT_ROWS("SELECT * FROM t JOIN u ON t.b = u.x", 200);
+}
+
+/* The first line of `EXPLAIN sql` starts with `node`. */
+static void expect_plan(const char *sql, const char *node, int line)
+{
+    SdbArena *a = sdb_arena_create(NULL, "plan", 0);
+    char buf[512];
+    snprintf(buf, sizeof buf, "EXPLAIN %s", sql);
+    const char *out = run(a, buf);
+    bool ok = out != NULL && strncmp(out, node, strlen(node)) == 0;
+    if (!ok)
+        fprintf(stderr, "\nline %d: %s\nexpected %s, got:\n%s\n", line, buf, node, out ? out : "(error)");
+    CU_ASSERT(ok);
+    sdb_arena_destroy(a);
+}
+#define EXPECT_PLAN(sql, node) expect_plan(sql, node, __LINE__)
+
+static void test_index_choice(void)
+{
+    EXPECT("CREATE TABLE sk (d int, pad text)", "[CREATE TABLE]");
+    EXPECT("INSERT INTO sk SELECT CASE WHEN i <= 500 THEN 1 ELSE i END, 'p' FROM generate_series(1, 1000) i",
+           "[INSERT 0 1000]");
+    EXPECT("CREATE INDEX sk_d ON sk (d)", "[CREATE INDEX]");
+    /* without statistics every equality looks selective */
+    EXPECT_PLAN("SELECT * FROM sk WHERE d = 1", "Index Scan");
+    EXPECT("ANALYZE sk", "[ANALYZE]");
+    /* half the table: reading it is cheaper; a value seen once: the index */
+    EXPECT_PLAN("SELECT * FROM sk WHERE d = 1", "Seq Scan");
+    EXPECT_ROWS("SELECT * FROM sk WHERE d = 1", 500);
+    EXPECT_PLAN("SELECT * FROM sk WHERE d = 700", "Index Scan");
+    EXPECT_ROWS("SELECT * FROM sk WHERE d = 700", 1);
 }
 
 static void test_replace_and_drop(void)
@@ -168,6 +201,8 @@ static void test_replace_and_drop(void)
     EXPECT("ALTER TABLE t DROP COLUMN c", "[ALTER TABLE]");
     SELECT_IS("SELECT count(*) FROM pg_statistic WHERE starelid = 't'::regclass", "3");
     SELECT_IS("SELECT string_agg(attname::text, ',' ORDER BY attname) FROM pg_stats WHERE tablename = 't'", "a,b,d");
+    EXPECT("ANALYZE t", "[ANALYZE]"); /* the dropped column is left out */
+    SELECT_IS("SELECT count(*) FROM pg_statistic WHERE starelid = 't'::regclass", "3");
 }
 
 static void test_drop_table(void)
@@ -205,6 +240,41 @@ static void test_empty_and_errors(void)
     EXPECT("ANALYZE (VERBOSE) e (x)", "[ANALYZE]");
 }
 
+/* A table larger than the 30000-row sample: the reservoir replaces rows. */
+static void test_sampling(void)
+{
+    EXPECT("CREATE TABLE big (k int, v int, s text)", "[CREATE TABLE]");
+    EXPECT("INSERT INTO big SELECT i % 10, i, 'x' || (i % 1000) FROM generate_series(1, 60000) i",
+           "[INSERT 0 60000]");
+    EXPECT("ANALYZE big", "[ANALYZE]");
+    SELECT_IS("SELECT reltuples FROM pg_class WHERE relname = 'big'", "60000");
+    SELECT_IS("SELECT attname, null_frac, n_distinct, avg_width FROM pg_stats WHERE tablename = 'big' ORDER BY attname",
+              "k|0|10|4\ns|0|1000|4\nv|0|-1|4");
+    SELECT_IS("SELECT length(most_common_vals::text) - length(replace(most_common_vals::text, ',', '')) + 1 "
+              "FROM pg_stats WHERE tablename = 'big' AND attname = 'k'",
+              "10");
+    long rows = plan_rows("SELECT * FROM big WHERE k = 3");
+    CU_ASSERT(rows >= 5400 && rows <= 6600);
+    rows = plan_rows("SELECT * FROM big WHERE v < 6000");
+    CU_ASSERT(rows >= 5400 && rows <= 6600);
+    rows = plan_rows("SELECT * FROM big WHERE v BETWEEN 30000 AND 36000");
+    CU_ASSERT(rows >= 5400 && rows <= 6600);
+    rows = plan_rows("SELECT * FROM big WHERE s = 'x17'");
+    CU_ASSERT(rows >= 40 && rows <= 80);
+    EXPECT_ROWS("SELECT s, count(*) FROM big GROUP BY s", 1000);
+    /* default_statistics_target 10: a 3000-row sample, 11 histogram bounds */
+    EXPECT("SET default_statistics_target = 10", "[SET]");
+    EXPECT("ANALYZE big", "[ANALYZE]");
+    EXPECT("RESET default_statistics_target", "[RESET]");
+    SELECT_IS("SELECT length(histogram_bounds::text) - length(replace(histogram_bounds::text, ',', '')) + 1, "
+              "n_distinct FROM pg_stats WHERE tablename = 'big' AND attname = 'v'",
+              "11|-1");
+    SELECT_IS("SELECT n_distinct FROM pg_stats WHERE tablename = 'big' AND attname = 'k'", "10");
+    SELECT_IS("SELECT reltuples FROM pg_class WHERE relname = 'big'", "60000");
+    rows = plan_rows("SELECT * FROM big WHERE v < 6000");
+    CU_ASSERT(rows >= 4800 && rows <= 7200);
+}
+
 static void test_restart(void)
 {
     CU_ASSERT_EQUAL_FATAL(sql_test_restart(), 0);
@@ -220,9 +290,11 @@ static CU_TestInfo tests[] = {
     {"ANALYZE: reltuples, relpages, one pg_statistic row per column", test_reltuples},
     {"pg_stats shows PostgreSQL 15's numbers", test_pg_stats},
     {"estimates: =, <>, IS NULL, ranges, groups, joins from the statistics", test_estimates},
+    {"index choice from the statistics", test_index_choice},
     {"re-ANALYZE replaces rows; VACUUM ANALYZE; DROP COLUMN removes them", test_replace_and_drop},
     {"DROP TABLE removes the statistics", test_drop_table},
     {"empty tables, views, errors", test_empty_and_errors},
+    {"a table larger than the sample", test_sampling},
     {"statistics survive a restart", test_restart},
     CU_TEST_INFO_NULL,
 };

@@ -52,8 +52,8 @@ typedef struct SdbTxn {
     bool read_only;
     bool xact_snapshot;   /* REPEATABLE READ or SERIALIZABLE (one snapshot); false: READ COMMITTED */
     volatile int *cancel; /* optional: non-zero stops sdb_txn_wait with 57014 (the session's cancel flag) */
-    uint32_t catalog_changes; /* catalog changes begun (sdb_cat_begin_change counts them): savepoints
-                                 cannot roll catalog changes back yet */
+    uint32_t catalog_changes; /* changes of the catalog cache's pending set (sdb_cat_refresh counts
+                                 them): savepoints cannot roll those back yet */
     /* Private to txn.c: */
     SdbComboCid *combos;  /* malloc'd; freed by sdb_txn_release */
     uint32_t ncombos, combos_cap;

@@ -200,6 +200,18 @@ static void test_catalog_changes(void)
            "INSERT INTO d VALUES (2); COMMIT",
            "[BEGIN]\n[CREATE TABLE]\n[SAVEPOINT]\n[INSERT 0 1]\n[ROLLBACK]\n[INSERT 0 1]\n[COMMIT]");
     EXPECT("SELECT k FROM d", "2\n[SELECT 1]");
+    /* a DDL statement failing before it changed anything rolls back normally */
+    EXPECT("BEGIN; SAVEPOINT a", "[BEGIN]\n[SAVEPOINT]");
+    EXPECT_ERROR("CREATE TABLE d (k int)", SDB_ERR_DUPLICATE_TABLE, "relation \"d\" already exists");
+    EXPECT("ROLLBACK TO a; INSERT INTO d VALUES (3); COMMIT", "[ROLLBACK]\n[INSERT 0 1]\n[COMMIT]");
+    /* an error after a catalog change in the savepoint fails the whole block */
+    EXPECT("BEGIN; SAVEPOINT a; CREATE TABLE d2 (k int)", "[BEGIN]\n[SAVEPOINT]\n[CREATE TABLE]");
+    EXPECT_ERROR("SELECT 1/0", SDB_ERR_DIVISION_BY_ZERO, "division by zero");
+    EXPECT_ERROR("ROLLBACK TO a", SDB_ERR_FEATURE_NOT_SUPPORTED,
+                 "cannot roll back to a savepoint after a failed catalog change inside it");
+    EXPECT("ROLLBACK", "[ROLLBACK]");
+    EXPECT("SELECT k FROM d ORDER BY k", "2\n3\n[SELECT 2]");
+    EXPECT_ERROR("SELECT * FROM d2", SDB_ERR_UNDEFINED_TABLE, "relation \"d2\" does not exist");
     EXPECT("DROP TABLE d", "[DROP TABLE]");
 }
 

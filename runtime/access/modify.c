@@ -33,7 +33,7 @@ int acc_tuple_state(SdbAccessContext *ac, SdbRelFileId file, SdbTid tid, const S
     *state = ACC_DEAD;
     if (mask & SDB_HEAP_XMIN_ABORTED)
         return SDB_OK;
-    if (!(mask & SDB_HEAP_XMIN_COMMITTED) && !(h->xmin == txn->xid && txn->xid != SDB_INVALID_XID)) {
+    if (!(mask & SDB_HEAP_XMIN_COMMITTED) && !sdb_txn_is_own_xid(txn, h->xmin)) {
         if (sdb_txn_xid_status(txn, h->xmin, &status, &hintable) != SDB_OK)
             return SDB_ERROR;
         if (status == SDB_XACT_IN_PROGRESS) {
@@ -48,7 +48,7 @@ int acc_tuple_state(SdbAccessContext *ac, SdbRelFileId file, SdbTid tid, const S
     }
     *state = ACC_LIVE;
     if (h->xmax != SDB_INVALID_XID && !(mask & (SDB_HEAP_XMAX_ABORTED | SDB_HEAP_XMAX_LOCK_ONLY))) {
-        if (h->xmax == txn->xid || (mask & SDB_HEAP_XMAX_COMMITTED)) {
+        if (sdb_txn_is_own_xid(txn, h->xmax) || (mask & SDB_HEAP_XMAX_COMMITTED)) {
             *state = ACC_DEAD;
         } else {
             if (sdb_txn_xid_status(txn, h->xmax, &status, &hintable) != SDB_OK)
@@ -259,7 +259,7 @@ static int index_insert(SdbAccessContext *ac, const SdbRelation *rel, const SdbI
     for (;;) {
         UniqueCheck uc = {.ac = ac, .file = rel->file, .rc = SDB_OK};
         SdbTid existing;
-        rc = sdb_btree_insert(bt, key.data, key.len, tid, ac->txn->xid, has_null ? never_conflict : unique_conflict,
+        rc = sdb_btree_insert(bt, key.data, key.len, tid, sdb_txn_current_xid(ac->txn), has_null ? never_conflict : unique_conflict,
                               &uc, &existing);
         if (rc != SDB_BTREE_CONFLICT)
             break;
@@ -348,7 +348,7 @@ static int check_table(const SdbRelation *rel)
 static int undo_insert(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbRowDesc *desc,
                        const SdbStr *payload, uint16_t flags)
 {
-    SdbHeapTupleHeader h = {.xmin = ac->txn->xid, .cid = ac->txn->cid, .infomask = flags,
+    SdbHeapTupleHeader h = {.xmin = sdb_txn_current_xid(ac->txn), .cid = ac->txn->cid, .infomask = flags,
                             .payload_len = (uint16_t)payload->len, .next = tid};
     SdbHeapResult result;
     SdbTid next;

@@ -48,7 +48,7 @@ static int seq_current(SdbAccessContext *ac, const SdbHeapTupleHeader *h, bool *
     *current = false;
     if (h->infomask & SDB_HEAP_XMIN_ABORTED)
         return SDB_OK;
-    if (h->xmin != SDB_BOOTSTRAP_XID && h->xmin != ac->txn->xid) {
+    if (h->xmin != SDB_BOOTSTRAP_XID && !sdb_txn_is_own_xid(ac->txn, h->xmin)) {
         if (sdb_txn_xid_status(ac->txn, h->xmin, &status, NULL) != SDB_OK)
             return SDB_ERROR;
         if (status == SDB_XACT_ABORTED)
@@ -58,7 +58,7 @@ static int seq_current(SdbAccessContext *ac, const SdbHeapTupleHeader *h, bool *
         *current = true;
         return SDB_OK;
     }
-    if (h->xmax == SDB_BOOTSTRAP_XID || h->xmax == ac->txn->xid)
+    if (h->xmax == SDB_BOOTSTRAP_XID || sdb_txn_is_own_xid(ac->txn, h->xmax))
         return SDB_OK;
     if (sdb_txn_xid_status(ac->txn, h->xmax, &status, NULL) != SDB_OK)
         return SDB_ERROR;

@@ -45,7 +45,7 @@ int acc_delete_external(SdbAccessContext *ac, const SdbRowDesc *desc, const uint
 {
     if (!(infomask & SDB_HEAP_HAS_EXTERNAL))
         return SDB_OK;
-    return sdb_row_delete_external(ac->engine, desc, payload, len, ac->txn->xid, ac->txn->cid);
+    return sdb_row_delete_external(ac->engine, desc, payload, len, sdb_txn_current_xid(ac->txn), ac->txn->cid);
 }
 
 int sdb_table_decode_tuple(SdbEngine *engine, const SdbRelation *rel, const void *payload, size_t len,

@@ -345,6 +345,9 @@ int sdb_cat_begin_change(SdbCatalog *cat, SdbTxn *txn)
     SdbXid xid;
     if (sdb_cat_xid(txn, &xid) != SDB_OK)
         return SDB_ERROR;
+    /* The change lock and the pending changes belong to the top
+     * transaction (sdb_catalog_end_txn); rows get the current xid. */
+    xid = txn->xid;
     SdbCatShared *sh = cat->shared;
     pthread_mutex_lock(&sh->lock);
     while (sh->changer != SDB_INVALID_XID && sh->changer != xid) {
@@ -378,6 +381,9 @@ int sdb_cat_begin_change(SdbCatalog *cat, SdbTxn *txn)
 int sdb_cat_refresh(SdbCatalog *cat, SdbTxn *txn, const SdbOid *oids, size_t noids, bool namespaces)
 {
     SdbCatNamespaces *ns = NULL;
+    /* the pending set cannot be rolled back to a savepoint yet (savepoints
+     * refuse ROLLBACK TO across this) */
+    txn->catalog_changes++;
     if (namespaces) {
         if (sdb_cat_load_namespaces(cat, txn, &ns) != SDB_OK)
             return SDB_ERROR;

@@ -151,7 +151,7 @@ static int encode(SdbEngine *engine, SdbOid db_oid, SdbXid xid, SdbCid cid, cons
 /* Whether `xid` is committed, seen from `txn` (its own xid counts). */
 static int xid_counts(SdbCatalog *cat, SdbTxn *txn, SdbXid xid, bool *yes)
 {
-    if (xid == SDB_BOOTSTRAP_XID || (txn != NULL && txn->xid != SDB_INVALID_XID && xid == txn->xid)) {
+    if (xid == SDB_BOOTSTRAP_XID || (txn != NULL && sdb_txn_is_own_xid(txn, xid))) {
         *yes = true;
         return SDB_OK;
     }

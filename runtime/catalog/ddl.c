@@ -350,7 +350,7 @@ int sdb_ddl_execute(SdbDdlContext *ctx, const SdbNode *stmt, SdbStr *tag)
     SdbDdl d = {.ctx = ctx, .cat = ctx->catalog, .txn = ctx->txn, .arena = ctx->arena};
     if (sdb_cat_begin_change(d.cat, d.txn) != SDB_OK)
         return SDB_ERROR;
-    d.xid = d.txn->xid;
+    d.xid = sdb_txn_current_xid(d.txn);
     const char *name;
     int rc;
     switch (SDB_NODE_TAG(stmt)) {

@@ -124,7 +124,7 @@ int sdb_catalog_set_stats(SdbCatalog *cat, SdbTxn *txn, const SdbRelation *rel, 
         SdbCatTuple t;
         if (sdb_cat_stats_delete(cat, txn, rel->oid, cols[i].attnum, arena) != SDB_OK ||
             statistic_tuple(&t, arena, rel, &cols[i]) != SDB_OK ||
-            sdb_cat_insert(cat->engine, cat->db_oid, txn->xid, txn->cid, &t) != SDB_OK)
+            sdb_cat_insert(cat->engine, cat->db_oid, sdb_txn_current_xid(txn), txn->cid, &t) != SDB_OK)
             return SDB_ERROR;
     }
     return sdb_cat_refresh(cat, txn, &rel->oid, 1, false);

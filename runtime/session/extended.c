@@ -13,6 +13,7 @@
 
 #include "common/error.h"
 #include "session/session_int.h"
+#include "sql/parser.h"
 #include "types/typeio.h"
 
 /* Make sure a transaction is running for an extended-protocol message. */
@@ -23,10 +24,32 @@ static int need_transaction(SdbSession *s)
     return s->xact == SDB_XACT_NONE ? sdb_session_xact_start(s, SDB_XACT_IMPLICIT) : SDB_OK;
 }
 
+/* COMMIT, ROLLBACK and ROLLBACK TO: what a failed block still accepts
+ * (PostgreSQL's IsTransactionExitStmt). */
+static bool is_exit_stmt(const SdbNode *stmt)
+{
+    if (stmt == NULL || !SDB_IS_A(stmt, TRANSACTION_STMT))
+        return false;
+    SdbTransactionKind kind = ((const SdbTransactionStmt *)stmt)->kind;
+    return kind == SDB_TRANSACTION_KIND_COMMIT || kind == SDB_TRANSACTION_KIND_ROLLBACK ||
+           kind == SDB_TRANSACTION_KIND_ROLLBACK_TO;
+}
+
+/* Whether `sql` is one transaction exit statement. */
+static bool is_exit_sql(SdbSession *s, const char *sql)
+{
+    SdbParseResult parsed;
+    if (sdb_parse(s->stmt_arena, sql, strlen(sql), &parsed) != SDB_OK || parsed.count != 1)
+        return false;
+    return is_exit_stmt(((const SdbRawStmt *)sdb_list_nth(parsed.stmts, 0))->stmt);
+}
+
 int sdb_session_prepare(SdbSession *s, const char *name, const char *sql, int nparams, const SdbOid *types,
                         SdbPrepared **out)
 {
     sdb_arena_reset(s->stmt_arena);
+    if (s->xact == SDB_XACT_FAILED && is_exit_sql(s, sql))
+        return sdb_session_add_prepared(s, name, sql, NULL, nparams, types, out);
     if (need_transaction(s) != SDB_OK)
         return SDB_ERROR;
     return sdb_session_end_statement(s, sdb_session_add_prepared(s, name, sql, NULL, nparams, types, out));
@@ -88,7 +111,7 @@ static int bind_value(SdbSession *s, SdbPortal *portal, SdbOid type, const char 
 int sdb_session_bind(SdbSession *s, const char *portal_name, SdbPrepared *p, int nvalues,
                      const char *const *values, const int *lengths, const int16_t *formats, SdbPortal **out)
 {
-    if (s->xact == SDB_XACT_FAILED)
+    if (s->xact == SDB_XACT_FAILED && !is_exit_stmt(p->stmt))
         return sdb_error(SDB_ERR_IN_FAILED_SQL_TRANSACTION, SDB_ERRMSG_IN_FAILED_SQL_TRANSACTION);
     if (sdb_session_timezone(s) != SDB_OK)
         return SDB_ERROR;

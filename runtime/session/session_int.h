@@ -50,14 +50,23 @@ typedef enum SdbXactState {
     SDB_XACT_NONE,     /* no transaction */
     SDB_XACT_IMPLICIT, /* started by a statement outside a block: ends with it (or at the end of the query string / Sync) */
     SDB_XACT_BLOCK,    /* BEGIN ... COMMIT */
-    SDB_XACT_FAILED    /* a block whose statement failed: only COMMIT/ROLLBACK are accepted */
+    SDB_XACT_FAILED    /* a block whose statement failed: only COMMIT/ROLLBACK (and ROLLBACK TO) are accepted */
 } SdbXactState;
+
+/* An open savepoint: one subtransaction level of the SdbTxn (sdb_txn_subxact_*),
+ * innermost first; in txn_arena. */
+typedef struct SdbSavepoint {
+    char *name;
+    uint32_t catalog_changes; /* txn.catalog_changes when its subtransaction began */
+    struct SdbSavepoint *outer;
+} SdbSavepoint;
 
 /* A setting changed inside the current transaction: what to go back to on
  * rollback (`prior`), and what to keep on commit (`committed`: the value of
  * the last plain SET, or prior when only SET LOCAL touched it). */
 typedef struct SdbSettingUndo {
     int id;
+    uint32_t level;           /* subtransaction depth it was made at (sdb_txn_subxact_depth) */
     char *prior;
     char *committed;
     unsigned char prior_source;
@@ -120,6 +129,8 @@ struct SdbSession {
     int isolation;            /* SdbSetting_default_transaction_isolation of the running transaction */
     int statements;           /* statements run in the transaction (the next command id) */
     SdbSettingUndo *undo;
+    SdbSavepoint *savepoints; /* open savepoints, innermost first (one per subtransaction level) */
+    bool savepoints_lost;     /* the failed block's savepoints were lost with catalog changes: ROLLBACK TO gives 0A000 */
 
     SdbPrepared *prepared;
     SdbPortal *portals;
@@ -179,6 +190,9 @@ int sdb_set_statement(SdbStatement *st, const SdbVariableSetStmt *vs);
 int sdb_show_statement(SdbStatement *st, const SdbVariableShowStmt *vs);
 int sdb_session_set(SdbSession *s, const SdbResultSink *sink, const char *name, const char *value, bool local);
 void sdb_settings_end_txn(SdbSession *s, bool committed);
+/* End the innermost subtransaction's setting changes (call before its
+ * level is popped): keep them for the parent (release) or undo them. */
+void sdb_settings_end_subxact(SdbSession *s, bool committed);
 int sdb_session_text_rows(SdbStatement *st, int ncols, const char *const *names, int nrows,
                           const char *const *values);
 

@@ -5,8 +5,10 @@
  * BEGIN / START TRANSACTION / COMMIT / END / ROLLBACK / ABORT / SET
  * TRANSACTION with PostgreSQL's tags and warnings.  The xid is given out by
  * the access layer at the first write (sdb_txn_assign_xid); a transaction
- * that never wrote commits without a WAL record.  SAVEPOINT is not
- * supported yet (0A000).
+ * that never wrote commits without a WAL record.  SAVEPOINT / RELEASE /
+ * ROLLBACK TO: each savepoint is one subtransaction level of the SdbTxn;
+ * an error inside one rolls back the innermost level at once and leaves
+ * the block failed until ROLLBACK TO (or ROLLBACK).
  */
 #include <string.h>
 
@@ -42,16 +44,23 @@ int sdb_session_xact_start(SdbSession *s, SdbXactState state)
     return SDB_OK;
 }
 
-/* Forget the transaction's storage side: abort the xid (if one was given
+/* Log a failure of a cleanup step without losing the error being reported. */
+static void log_quietly(int rc)
+{
+    if (rc == SDB_OK)
+        return;
+    SdbErrorData saved = *sdb_error_last();
+    sdb_log_error("session");
+    *(SdbErrorData *)sdb_error_last() = saved;
+}
+
+/* Forget the transaction's storage side: abort the xids (if any were given
  * out) and the catalog changes. */
 static void abort_storage(SdbSession *s)
 {
-    if (s->txn.xid != SDB_INVALID_XID) {
-        SdbErrorData saved = *sdb_error_last();
-        if (sdb_xact_abort(s->db->xm, s->txn.xid) != SDB_OK)
-            sdb_log_error("session");
-        *(SdbErrorData *)sdb_error_last() = saved;
-    }
+    SdbErrorData saved = *sdb_error_last();
+    log_quietly(sdb_txn_abort(&s->txn));
+    *(SdbErrorData *)sdb_error_last() = saved;
     sdb_catalog_end_txn(s->catalog, &s->txn, false);
     s->txn.xid = SDB_INVALID_XID;
 }
@@ -63,35 +72,89 @@ static void finish(SdbSession *s)
     sdb_txn_release(&s->txn);
     memset(&s->txn, 0, sizeof s->txn);
     s->xact = SDB_XACT_NONE;
+    s->savepoints = NULL;
+    s->savepoints_lost = false;
 }
 
+/* A failed block keeps its transaction (storage, settings) only while it
+ * has savepoints to roll back to; otherwise that was aborted at the error. */
 void sdb_session_xact_abort(SdbSession *s)
 {
-    if (s->xact != SDB_XACT_FAILED)
+    if (s->xact != SDB_XACT_FAILED || s->savepoints != NULL)
         abort_storage(s);
     sdb_settings_end_txn(s, false);
     finish(s);
 }
 
+/* ---- subtransactions --------------------------------------------------- */
+
+/* Open a subtransaction for savepoint `sp` and make it the innermost. */
+static int subxact_begin(SdbSession *s, SdbSavepoint *sp)
+{
+    if (sdb_txn_subxact_begin(&s->txn) != SDB_OK)
+        return SDB_ERROR;
+    sp->catalog_changes = s->txn.catalog_changes;
+    sp->outer = s->savepoints;
+    s->savepoints = sp;
+    return SDB_OK;
+}
+
+/* End the innermost subtransaction, keeping (release) or undoing its
+ * changes; returns it. */
+static SdbSavepoint *subxact_end(SdbSession *s, bool release)
+{
+    SdbSavepoint *sp = s->savepoints;
+    sdb_settings_end_subxact(s, release);
+    if (release)
+        sdb_txn_subxact_release(&s->txn);
+    else
+        log_quietly(sdb_txn_subxact_rollback(&s->txn));
+    s->savepoints = sp->outer;
+    return sp;
+}
+
+/* The innermost savepoint called `name`, or NULL. */
+static SdbSavepoint *find_savepoint(SdbSession *s, const char *name)
+{
+    for (SdbSavepoint *sp = s->savepoints; sp; sp = sp->outer)
+        if (strcmp(sp->name, name) == 0)
+            return sp;
+    return NULL;
+}
+
+/* An error in a block: with a savepoint whose subtransaction made no
+ * catalog change (those cannot be rolled back alone yet), only that
+ * subtransaction is rolled back (a fresh one takes its place, ready for
+ * ROLLBACK TO); otherwise the whole transaction is. */
 void sdb_session_fail(SdbSession *s)
 {
-    if (s->xact == SDB_XACT_NONE)
+    if (s->xact == SDB_XACT_NONE || s->xact == SDB_XACT_FAILED)
         return;
     SdbErrorData saved = *sdb_error_last();
-    bool block = s->xact == SDB_XACT_BLOCK || s->xact == SDB_XACT_FAILED;
-    sdb_session_xact_abort(s);
-    if (block)
+    SdbSavepoint *sp = s->savepoints;
+    if (s->xact == SDB_XACT_BLOCK && sp != NULL && sp->catalog_changes == s->txn.catalog_changes) {
+        subxact_end(s, false);
+        if (subxact_begin(s, sp) != SDB_OK)
+            sdb_session_xact_abort(s);
         s->xact = SDB_XACT_FAILED;
+    } else {
+        bool block = s->xact == SDB_XACT_BLOCK;
+        bool lost = sp != NULL;
+        sdb_session_xact_abort(s);
+        if (block) {
+            s->xact = SDB_XACT_FAILED;
+            s->savepoints_lost = lost;
+        }
+    }
     *(SdbErrorData *)sdb_error_last() = saved;
 }
 
 int sdb_session_xact_commit(SdbSession *s)
 {
-    int rc = SDB_OK;
-    if (s->txn.xid != SDB_INVALID_XID) {
-        bool sync = s->settings.synchronous_commit == SDB_SYNCHRONOUS_COMMIT_ON;
-        rc = sdb_xact_commit(s->db->xm, s->txn.xid, sync, NULL);
-    }
+    while (s->savepoints != NULL)
+        subxact_end(s, true);
+    bool sync = s->settings.synchronous_commit == SDB_SYNCHRONOUS_COMMIT_ON;
+    int rc = sdb_txn_commit(&s->txn, sync);
     sdb_catalog_end_txn(s->catalog, &s->txn, rc == SDB_OK);
     sdb_settings_end_txn(s, rc == SDB_OK);
     finish(s);
@@ -226,6 +289,75 @@ static int xact_set(SdbStatement *st, const SdbTransactionStmt *ts)
     return complete(st, "SET");
 }
 
+/* SAVEPOINT, RELEASE and ROLLBACK TO need a block (25P01, an error). */
+static int require_block(SdbSession *s, const char *what)
+{
+    if (s->xact == SDB_XACT_NONE || s->xact == SDB_XACT_IMPLICIT)
+        return sdb_error(SDB_ERR_NO_ACTIVE_SQL_TRANSACTION, "%s can only be used in transaction blocks", what);
+    return SDB_OK;
+}
+
+static SdbSavepoint *existing_savepoint(SdbSession *s, const char *name)
+{
+    SdbSavepoint *sp = find_savepoint(s, name);
+    if (sp == NULL)
+        sdb_error(SDB_ERR_INVALID_SAVEPOINT_SPECIFICATION, "savepoint \"%s\" does not exist", name);
+    return sp;
+}
+
+static int savepoint_define(SdbStatement *st, const char *name)
+{
+    SdbSession *s = st->s;
+    if (require_block(s, "SAVEPOINT") != SDB_OK)
+        return SDB_ERROR;
+    if (s->xact == SDB_XACT_FAILED)
+        return sdb_error(SDB_ERR_IN_FAILED_SQL_TRANSACTION, SDB_ERRMSG_IN_FAILED_SQL_TRANSACTION);
+    SdbSavepoint *sp = sdb_arena_calloc(s->txn_arena, 1, sizeof *sp);
+    if (sp == NULL || (sp->name = sdb_arena_strdup(s->txn_arena, name)) == NULL || subxact_begin(s, sp) != SDB_OK)
+        return SDB_ERROR;
+    return complete(st, "SAVEPOINT");
+}
+
+/* RELEASE: the savepoint and every later one; their changes stay. */
+static int savepoint_release(SdbStatement *st, const char *name)
+{
+    SdbSession *s = st->s;
+    if (require_block(s, "RELEASE SAVEPOINT") != SDB_OK)
+        return SDB_ERROR;
+    if (s->xact == SDB_XACT_FAILED)
+        return sdb_error(SDB_ERR_IN_FAILED_SQL_TRANSACTION, SDB_ERRMSG_IN_FAILED_SQL_TRANSACTION);
+    SdbSavepoint *target = existing_savepoint(s, name);
+    if (target == NULL)
+        return SDB_ERROR;
+    while (subxact_end(s, true) != target)
+        ;
+    return complete(st, "RELEASE");
+}
+
+/* ROLLBACK TO: undo everything since the savepoint, which stays (a new
+ * subtransaction starts); recovers a failed block. */
+static int savepoint_rollback(SdbStatement *st, const char *name)
+{
+    SdbSession *s = st->s;
+    if (require_block(s, "ROLLBACK TO SAVEPOINT") != SDB_OK)
+        return SDB_ERROR;
+    if (s->savepoints_lost)
+        return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED,
+                         "cannot roll back to a savepoint after a failed catalog change inside it");
+    SdbSavepoint *target = existing_savepoint(s, name);
+    if (target == NULL)
+        return SDB_ERROR;
+    if (target->catalog_changes != s->txn.catalog_changes)
+        return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED,
+                         "cannot roll back to savepoint \"%s\" after catalog changes made since it", name);
+    while (subxact_end(s, false) != target)
+        ;
+    if (subxact_begin(s, target) != SDB_OK)
+        return SDB_ERROR;
+    s->xact = SDB_XACT_BLOCK;
+    return complete(st, "ROLLBACK");
+}
+
 int sdb_xact_statement(SdbStatement *st, const SdbTransactionStmt *ts)
 {
     SdbSession *s = st->s;
@@ -241,10 +373,12 @@ int sdb_xact_statement(SdbStatement *st, const SdbTransactionStmt *ts)
         if (s->xact == SDB_XACT_FAILED)
             return sdb_error(SDB_ERR_IN_FAILED_SQL_TRANSACTION, SDB_ERRMSG_IN_FAILED_SQL_TRANSACTION);
         return xact_set(st, ts);
-    default:
-        if (s->xact == SDB_XACT_FAILED)
-            return sdb_error(SDB_ERR_IN_FAILED_SQL_TRANSACTION, SDB_ERRMSG_IN_FAILED_SQL_TRANSACTION);
-        return sdb_session_end_statement(
-            s, sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, SDB_ERRMSG_FEATURE_NOT_SUPPORTED, "SAVEPOINT"));
+    case SDB_TRANSACTION_KIND_SAVEPOINT:
+        return sdb_session_end_statement(s, savepoint_define(st, ts->savepoint_name));
+    case SDB_TRANSACTION_KIND_RELEASE:
+        return sdb_session_end_statement(s, savepoint_release(st, ts->savepoint_name));
+    case SDB_TRANSACTION_KIND_ROLLBACK_TO:
+        return sdb_session_end_statement(s, savepoint_rollback(st, ts->savepoint_name));
     }
+    return SDB_OK;
 }

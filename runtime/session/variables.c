@@ -38,13 +38,15 @@ static void report(SdbSession *s, const SdbResultSink *sink, int id, const char 
  * first change. */
 static SdbSettingUndo *undo_entry(SdbSession *s, int id)
 {
+    uint32_t level = sdb_txn_subxact_depth(&s->txn);
     for (SdbSettingUndo *u = s->undo; u; u = u->next)
-        if (u->id == id)
+        if (u->id == id && u->level == level)
             return u;
     SdbSettingUndo *u = sdb_arena_calloc(s->txn_arena, 1, sizeof *u);
     if (u == NULL)
         return NULL;
     u->id = id;
+    u->level = level;
     u->prior = show_value(s, s->txn_arena, id);
     u->prior_source = s->settings.source[id];
     if (u->prior == NULL)
@@ -149,25 +151,56 @@ int sdb_session_set(SdbSession *s, const SdbResultSink *sink, const char *name, 
     return SDB_OK;
 }
 
+/* Put setting u->id back to `target` (u->prior or u->committed). */
+static void undo_to(SdbSession *s, const SdbSettingUndo *u, const char *target)
+{
+    char before[1024];
+    sdb_settings_show(&s->settings, u->id, before, sizeof before);
+    if (strcmp(before, target) == 0)
+        return;
+    SdbErrorData saved = *sdb_error_last();
+    sdb_settings_set(&s->settings, sdb_setting_defs[u->id].name, target, SDB_SOURCE_SESSION);
+    *(SdbErrorData *)sdb_error_last() = saved;
+    if (target == u->prior)
+        s->settings.source[u->id] = u->prior_source;
+    report(s, s->sink, u->id, before);
+}
+
 /* Transaction end: keep (commit) or undo (rollback) the changes made in it;
- * SET LOCAL changes are undone either way. */
+ * SET LOCAL changes are undone either way.  Entries are newest first, so
+ * on rollback the oldest prior value of a setting is set last.  On commit
+ * every subtransaction has been released (one entry per setting). */
 void sdb_settings_end_txn(SdbSession *s, bool committed)
 {
-    const SdbResultSink *sink = s->sink;
-    for (SdbSettingUndo *u = s->undo; u; u = u->next) {
-        const char *target = committed && u->committed ? u->committed : u->prior;
-        char before[1024];
-        sdb_settings_show(&s->settings, u->id, before, sizeof before);
-        if (strcmp(before, target) == 0)
-            continue;
-        SdbErrorData saved = *sdb_error_last();
-        sdb_settings_set(&s->settings, sdb_setting_defs[u->id].name, target, SDB_SOURCE_SESSION);
-        *(SdbErrorData *)sdb_error_last() = saved;
-        if (target == u->prior)
-            s->settings.source[u->id] = u->prior_source;
-        report(s, sink, u->id, before);
-    }
+    for (SdbSettingUndo *u = s->undo; u; u = u->next)
+        undo_to(s, u, committed && u->committed ? u->committed : u->prior);
     s->undo = NULL;
+}
+
+/* The entries of the innermost level come first (newest first); each
+ * setting has at most one per level. */
+void sdb_settings_end_subxact(SdbSession *s, bool committed)
+{
+    uint32_t level = sdb_txn_subxact_depth(&s->txn);
+    SdbSettingUndo **link = &s->undo;
+    while (*link != NULL && (*link)->level == level) {
+        SdbSettingUndo *u = *link;
+        SdbSettingUndo *parent = NULL;
+        for (SdbSettingUndo *p = u->next; committed && p; p = p->next)
+            if (p->id == u->id && p->level == level - 1)
+                parent = p;
+        if (!committed) {
+            undo_to(s, u, u->prior); /* the prior value is the one at the savepoint */
+            *link = u->next;
+        } else if (parent != NULL) {
+            if (u->committed)
+                parent->committed = u->committed; /* its last plain SET wins */
+            *link = u->next;
+        } else {
+            u->level = level - 1;
+            link = &u->next;
+        }
+    }
 }
 
 /* --- SET ------------------------------------------------------------------ */

@@ -218,57 +218,103 @@ int sdb_clog_get(SdbClog *clog, SdbXid xid, SdbXactStatus *status, SdbTimestamp 
     return SDB_OK;
 }
 
+/* Set the entries of ascending `xids` on their latched pages bufs[]. */
+static void put_entries(SdbClog *clog, SdbBuffer **bufs, const SdbXid *xids, int nxids, uint64_t entry)
+{
+    for (int i = 0, k = 0; i < nxids; i++) {
+        while (sdb_buf_block(bufs[k]) != sdb_clog_block_of(xids[i], clog->page_size))
+            k++;
+        entry_put(sdb_buf_page(bufs[k]), xids[i], clog->page_size, entry);
+    }
+}
+
+int sdb_clog_log_statuses(SdbClog *clog, const SdbXid *xids, int nxids, SdbXactStatus status,
+                          SdbTimestamp commit_ts, uint8_t rmgr, uint8_t info, const void *main, uint32_t main_len,
+                          SdbLsn *end_lsn)
+{
+    /* One latched buffer per distinct page, in block order (xids ascend). */
+    SdbBuffer *bufs[SDB_WAL_MAX_BLOCKS];
+    int nbufs = 0, rc = SDB_ERROR;
+    for (int i = 0; i < nxids; i++) {
+        if (i > 0 && xids[i] <= xids[i - 1]) {
+            sdb_error(SDB_ERR_INTERNAL_ERROR, "transaction ids of one commit log record must ascend");
+            goto done;
+        }
+        SdbBlockNo block = sdb_clog_block_of(xids[i], clog->page_size);
+        if (nbufs > 0 && sdb_buf_block(bufs[nbufs - 1]) == block)
+            continue;
+        if (nbufs == SDB_WAL_MAX_BLOCKS) {
+            sdb_error(SDB_ERR_PROGRAM_LIMIT_EXCEEDED,
+                      "cannot end a transaction whose subtransactions span more than %d commit log pages",
+                      SDB_WAL_MAX_BLOCKS);
+            goto done;
+        }
+        if ((bufs[nbufs] = latch_page(clog, xids[i], SDB_BUF_EXCLUSIVE)) == NULL)
+            goto done;
+        nbufs++;
+    }
+    SdbWalBuilder b;
+    sdb_wal_begin(&b);
+    for (int k = 0; k < nbufs; k++)
+        sdb_wal_add_block(&b, sdb_clog_rel(), SDB_FORK_MAIN, sdb_buf_block(bufs[k]), sdb_buf_page(bufs[k]), 0);
+    /* Entries are set before the insert so that a full-page image holds
+     * them; a failed insert puts them back to "in progress" (the xids are
+     * running, so that is what they were). */
+    put_entries(clog, bufs, xids, nxids, entry_make(status, commit_ts));
+    sdb_wal_add_data(&b, main, main_len);
+    SdbLsn lsn = sdb_wal_insert(clog->wal, &b, rmgr, info, xids[0]);
+    if (lsn == SDB_INVALID_LSN)
+        put_entries(clog, bufs, xids, nxids, entry_make(SDB_XACT_IN_PROGRESS, 0));
+    if (lsn == SDB_INVALID_LSN)
+        goto done;
+    for (int k = 0; k < nbufs; k++) {
+        sdb_buf_set_lsn(bufs[k], lsn);
+        sdb_buf_mark_dirty(bufs[k]);
+    }
+    *end_lsn = lsn;
+    rc = SDB_OK;
+done:
+    for (int k = 0; k < nbufs; k++)
+        sdb_buf_unlock_release(bufs[k]);
+    return rc;
+}
+
 int sdb_clog_log_status(SdbClog *clog, SdbXid xid, SdbXactStatus status, SdbTimestamp commit_ts,
                         uint8_t rmgr, uint8_t info, const void *main, uint32_t main_len,
                         SdbLsn *end_lsn)
 {
-    SdbBuffer *buf = latch_page(clog, xid, SDB_BUF_EXCLUSIVE);
-    if (buf == NULL)
-        return SDB_ERROR;
-    uint8_t *page = sdb_buf_page(buf);
-    uint64_t old_entry = entry_get(page, xid, clog->page_size);
-    entry_put(page, xid, clog->page_size, entry_make(status, commit_ts));
-
-    SdbWalBuilder b;
-    sdb_wal_begin(&b);
-    sdb_wal_add_block(&b, sdb_clog_rel(), SDB_FORK_MAIN, sdb_buf_block(buf), page, 0);
-    sdb_wal_add_data(&b, main, main_len);
-    SdbLsn lsn = sdb_wal_insert(clog->wal, &b, rmgr, info, xid);
-    if (lsn == SDB_INVALID_LSN) {
-        entry_put(page, xid, clog->page_size, old_entry);
-        sdb_buf_unlock_release(buf);
-        return SDB_ERROR;
-    }
-    sdb_buf_set_lsn(buf, lsn);
-    sdb_buf_mark_dirty(buf);
-    sdb_buf_unlock_release(buf);
-    *end_lsn = lsn;
-    return SDB_OK;
+    return sdb_clog_log_statuses(clog, &xid, 1, status, commit_ts, rmgr, info, main, main_len, end_lsn);
 }
 
-int sdb_clog_redo_status(struct SdbRedoContext *ctx, const struct SdbWalRecord *rec, int block_index,
-                         SdbXid xid, SdbXactStatus status, SdbTimestamp commit_ts)
+int sdb_clog_redo_statuses(struct SdbRedoContext *ctx, const struct SdbWalRecord *rec, const SdbXid *xids,
+                           int nxids, SdbXactStatus status, SdbTimestamp commit_ts)
 {
-    SdbBlockNo block = sdb_clog_block_of(xid, ctx->page_size);
-    const SdbWalBlockRef *ref = block_index < rec->block_count ? &rec->blocks[block_index] : NULL;
-    if (ref == NULL || !sdb_relfile_equal(ref->relfile, sdb_clog_rel()) || ref->fork != SDB_FORK_MAIN ||
-        ref->block != block)
-        return sdb_error(SDB_ERR_DATA_CORRUPTED,
-                         "WAL record of transaction %" PRIu64 " does not refer to its commit log page %u", xid,
-                         block);
-
-    SdbBuffer *buf;
-    int action = sdb_redo_read_block(ctx, rec, block_index, &buf);
-    if (action == SDB_REDO_ERROR)
-        return SDB_ERROR;
-    if (action != SDB_REDO_NEEDS_REDO)
-        return SDB_OK;
-    if (check_page(sdb_buf_page(buf), block) != SDB_OK) {
-        sdb_buf_unlock_release(buf);
-        return SDB_ERROR;
+    int i = 0;
+    for (int block_index = 0; i < nxids; block_index++) {
+        SdbBlockNo block = sdb_clog_block_of(xids[i], ctx->page_size);
+        const SdbWalBlockRef *ref = block_index < rec->block_count ? &rec->blocks[block_index] : NULL;
+        if (ref == NULL || !sdb_relfile_equal(ref->relfile, sdb_clog_rel()) || ref->fork != SDB_FORK_MAIN ||
+            ref->block != block)
+            return sdb_error(SDB_ERR_DATA_CORRUPTED,
+                             "WAL record of transaction %" PRIu64 " does not refer to its commit log page %u",
+                             xids[i], block);
+        int first = i;
+        while (i < nxids && sdb_clog_block_of(xids[i], ctx->page_size) == block)
+            i++;
+        SdbBuffer *buf;
+        int action = sdb_redo_read_block(ctx, rec, block_index, &buf);
+        if (action == SDB_REDO_ERROR)
+            return SDB_ERROR;
+        if (action != SDB_REDO_NEEDS_REDO)
+            continue;
+        if (check_page(sdb_buf_page(buf), block) != SDB_OK) {
+            sdb_buf_unlock_release(buf);
+            return SDB_ERROR;
+        }
+        for (int j = first; j < i; j++)
+            entry_put(sdb_buf_page(buf), xids[j], ctx->page_size, entry_make(status, commit_ts));
+        sdb_redo_finish_block(ctx, buf);
     }
-    entry_put(sdb_buf_page(buf), xid, ctx->page_size, entry_make(status, commit_ts));
-    sdb_redo_finish_block(ctx, buf);
     return SDB_OK;
 }
 

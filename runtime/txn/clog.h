@@ -25,8 +25,9 @@
  * page-LSN-checked, idempotent redo:
  *   - CLOG ZEROPAGE (this module): a new clog page, block reference 0 with
  *     WILL_INIT, no data.  Logged when the first xid of a page is handed out.
- *   - XACT COMMIT / ABORT (xact.h): block reference 0 is the clog page of
- *     the xid; redo calls sdb_clog_redo_status.  The first change of a clog
+ *   - XACT COMMIT / ABORT (xact.h): block references 0, 1, ... are the
+ *     clog pages of the record's xids (a transaction and its
+ *     subtransactions); redo calls sdb_clog_redo_statuses.  The first change of a clog
  *     page after a checkpoint carries its full image, so a clog page torn by
  *     a crash is rebuilt like any other.
  *
@@ -99,26 +100,34 @@ int sdb_clog_extend(SdbClog *clog, SdbXid xid);
  * page failed (I/O, XX001 corrupt page naming file and block). */
 int sdb_clog_get(SdbClog *clog, SdbXid xid, SdbXactStatus *status, SdbTimestamp *commit_ts, SdbLsn *page_lsn);
 
-/* Change `xid`'s entry to `status` (COMMITTED with `commit_ts` >= 0, or
+/* Change the entries of `xids` (ascending; a top transaction and its
+ * subtransactions) to `status` (COMMITTED with `commit_ts` >= 0, or
  * ABORTED) and describe the change with one WAL record of rmgr `rmgr`,
- * kind `info`, transaction `xid`, whose main data is `main` (`main_len`
- * bytes) and whose block reference 0 is the clog page of `xid`: under the
- * page's exclusive latch the entry is set, the record inserted (so a
- * full-page image includes the change), the page LSN advanced to the
- * record's end and the page marked dirty.  *end_lsn gets the record's end
- * LSN (to flush).  Used by xact.c for commit and abort records.  Errors:
- * WAL insert or page read failed; the entry is then unchanged. */
+ * kind `info`, transaction xids[0], whose main data is `main` (`main_len`
+ * bytes) and whose block references 0, 1, ... are the distinct clog pages
+ * of the xids in order: under the pages' exclusive latches (taken in block
+ * order) the entries are set, the record inserted (so full-page images
+ * include the change), the page LSNs advanced to the record's end and the
+ * pages marked dirty.  *end_lsn gets the record's end LSN (to flush).  Used
+ * by xact.c for commit and abort records.  Errors: WAL insert or page read
+ * failed, or the xids span more than SDB_WAL_MAX_BLOCKS pages (54000); the
+ * entries are then unchanged. */
+int sdb_clog_log_statuses(SdbClog *clog, const SdbXid *xids, int nxids, SdbXactStatus status,
+                          SdbTimestamp commit_ts, uint8_t rmgr, uint8_t info, const void *main, uint32_t main_len,
+                          SdbLsn *end_lsn);
+
+/* sdb_clog_log_statuses for one xid. */
 int sdb_clog_log_status(SdbClog *clog, SdbXid xid, SdbXactStatus status, SdbTimestamp commit_ts,
                         uint8_t rmgr, uint8_t info, const void *main, uint32_t main_len,
                         SdbLsn *end_lsn);
 
-/* Redo helper for records written by sdb_clog_log_status: set `xid`'s
- * entry on the page of block reference `block_index` of `rec` unless the
- * page already has the change (idempotent; a restored full-page image
- * already holds it).  SDB_ERR_DATA_CORRUPTED when that block reference is
- * not xid's clog page. */
-int sdb_clog_redo_status(struct SdbRedoContext *ctx, const struct SdbWalRecord *rec, int block_index,
-                         SdbXid xid, SdbXactStatus status, SdbTimestamp commit_ts);
+/* Redo helper for records written by sdb_clog_log_statuses: set the
+ * entries of `xids` (ascending, as logged) on the pages of block references
+ * 0, 1, ... of `rec` unless a page already has the change (idempotent; a
+ * restored full-page image already holds it).  SDB_ERR_DATA_CORRUPTED when
+ * the block references are not the xids' clog pages. */
+int sdb_clog_redo_statuses(struct SdbRedoContext *ctx, const struct SdbWalRecord *rec, const SdbXid *xids,
+                           int nxids, SdbXactStatus status, SdbTimestamp commit_ts);
 
 /* rmgr CLOG (rmgr.c): redo of ZEROPAGE initialises the page; describe
  * prints "zeropage" (the block reference names the page). */

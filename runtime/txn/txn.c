@@ -13,12 +13,116 @@
 #include "common/error.h"
 #include "common/memory.h"
 
+/* Make room for one more element in a malloc'd array. */
+static int grow(void **array, uint32_t count, uint32_t *cap, size_t elem)
+{
+    if (count < *cap)
+        return SDB_OK;
+    uint32_t n = *cap ? *cap * 2 : 8;
+    void *grown = sdb_realloc(*array, n * elem);
+    if (grown == NULL)
+        return SDB_ERROR;
+    *array = grown;
+    *cap = n;
+    return SDB_OK;
+}
+
 int sdb_txn_assign_xid(SdbTxn *txn, SdbXid *xid)
 {
     if (txn->xid == SDB_INVALID_XID && sdb_xact_begin(txn->xm, &txn->xid) != SDB_OK)
         return SDB_ERROR;
-    *xid = txn->xid;
+    for (uint32_t i = 0; i < txn->nlevels; i++) {
+        if (txn->levels[i] != SDB_INVALID_XID)
+            continue;
+        SdbXid sub;
+        if (grow((void **)&txn->subxids, txn->nsubxids, &txn->subxids_cap, sizeof *txn->subxids) != SDB_OK ||
+            sdb_xact_begin_sub(txn->xm, txn->xid, &sub) != SDB_OK)
+            return SDB_ERROR;
+        txn->levels[i] = sub;
+        txn->subxids[txn->nsubxids++] = sub;
+    }
+    *xid = sdb_txn_current_xid(txn);
     return SDB_OK;
+}
+
+SdbXid sdb_txn_current_xid(const SdbTxn *txn)
+{
+    return txn->nlevels > 0 ? txn->levels[txn->nlevels - 1] : txn->xid;
+}
+
+/* Where xid is (or would go) in the ascending subxids[]. */
+static uint32_t subxid_position(const SdbTxn *txn, SdbXid xid)
+{
+    uint32_t lo = 0, hi = txn->nsubxids;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (txn->subxids[mid] < xid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+bool sdb_txn_is_own_xid(const SdbTxn *txn, SdbXid xid)
+{
+    if (xid == SDB_INVALID_XID)
+        return false;
+    if (xid == txn->xid)
+        return true;
+    if (txn->nsubxids == 0 || xid < txn->subxids[0])
+        return false;
+    uint32_t i = subxid_position(txn, xid);
+    return i < txn->nsubxids && txn->subxids[i] == xid;
+}
+
+int sdb_txn_subxact_begin(SdbTxn *txn)
+{
+    if (grow((void **)&txn->levels, txn->nlevels, &txn->levels_cap, sizeof *txn->levels) != SDB_OK)
+        return SDB_ERROR;
+    txn->levels[txn->nlevels++] = SDB_INVALID_XID;
+    return SDB_OK;
+}
+
+void sdb_txn_subxact_release(SdbTxn *txn)
+{
+    if (txn->nlevels > 0)
+        txn->nlevels--;
+}
+
+int sdb_txn_subxact_rollback(SdbTxn *txn)
+{
+    if (txn->nlevels == 0)
+        return SDB_OK;
+    SdbXid xid = txn->levels[--txn->nlevels];
+    if (xid == SDB_INVALID_XID)
+        return SDB_OK;
+    /* Parents get their xids before their children, so the xids of this
+     * subtransaction and its children are xid and everything after it. */
+    uint32_t first = subxid_position(txn, xid);
+    uint32_t n = txn->nsubxids - first;
+    txn->nsubxids = first;
+    txn->cached_xid = SDB_INVALID_XID;
+    return sdb_xact_abort_tree(txn->xm, xid, txn->subxids + first + 1, (int)n - 1);
+}
+
+uint32_t sdb_txn_subxact_depth(const SdbTxn *txn)
+{
+    return txn->nlevels;
+}
+
+int sdb_txn_commit(SdbTxn *txn, bool synchronous)
+{
+    if (txn->xid == SDB_INVALID_XID)
+        return SDB_OK;
+    return sdb_xact_commit_tree(txn->xm, txn->xid, txn->subxids, (int)txn->nsubxids, synchronous, NULL);
+}
+
+int sdb_txn_abort(SdbTxn *txn)
+{
+    if (txn->xid == SDB_INVALID_XID)
+        return SDB_OK;
+    return sdb_xact_abort_tree(txn->xm, txn->xid, txn->subxids, (int)txn->nsubxids);
 }
 
 int sdb_txn_take_snapshot(SdbTxn *txn, SdbArena *arena)
@@ -85,7 +189,7 @@ static SdbCid txn_cmax(const SdbTxn *txn, const SdbHeapTupleHeader *header)
 
 int sdb_txn_cid_for_xmax(SdbTxn *txn, const SdbHeapTupleHeader *header, SdbCid *cid)
 {
-    if (header->xmin != txn->xid || txn->xid == SDB_INVALID_XID) {
+    if (!sdb_txn_is_own_xid(txn, header->xmin)) {
         *cid = txn->cid;
         return SDB_OK;
     }
@@ -122,7 +226,7 @@ static int xmax_visible(SdbTxn *txn, const SdbHeapTupleHeader *h, bool *visible,
         *visible = true;
         return SDB_OK;
     }
-    if (h->xmax == txn->xid) {
+    if (sdb_txn_is_own_xid(txn, h->xmax)) {
         *visible = txn_cmax(txn, h) >= txn->cid;
         return SDB_OK;
     }
@@ -157,11 +261,11 @@ int sdb_txn_tuple_visible_hints(SdbTxn *txn, const SdbHeapTupleHeader *h, bool *
     if (mask & SDB_HEAP_XMIN_ABORTED)
         return SDB_OK;
     if (!(mask & SDB_HEAP_XMIN_COMMITTED)) {
-        if (h->xmin == txn->xid && txn->xid != SDB_INVALID_XID) {
+        if (sdb_txn_is_own_xid(txn, h->xmin)) {
             /* Our own insert: seen from the next command on. */
             if (sdb_txn_cmin(txn, h) >= txn->cid)
                 return SDB_OK;
-            if (h->xmax == txn->xid && !(mask & SDB_HEAP_XMAX_LOCK_ONLY))
+            if (sdb_txn_is_own_xid(txn, h->xmax) && !(mask & SDB_HEAP_XMAX_LOCK_ONLY))
                 *visible = txn_cmax(txn, h) >= txn->cid;
             else
                 *visible = true; /* nobody else can delete a row only we see */
@@ -256,7 +360,7 @@ int sdb_txn_wait(SdbTxn *txn, SdbXid xid)
 {
     /* Without an xid nobody can wait for us: no cycle, nothing to register. */
     bool registered = txn->xid != SDB_INVALID_XID;
-    if (registered && add_wait(txn->xm, txn->xid, xid) != SDB_OK)
+    if (registered && add_wait(txn->xm, txn->xid, sdb_xact_top_of(txn->xm, xid)) != SDB_OK)
         return SDB_ERROR;
     long delay_us = 50;
     int rc = SDB_OK;
@@ -280,5 +384,11 @@ void sdb_txn_release(SdbTxn *txn)
     sdb_free(txn->combos);
     txn->combos = NULL;
     txn->ncombos = txn->combos_cap = 0;
+    sdb_free(txn->subxids);
+    txn->subxids = NULL;
+    txn->nsubxids = txn->subxids_cap = 0;
+    sdb_free(txn->levels);
+    txn->levels = NULL;
+    txn->nlevels = txn->levels_cap = 0;
     txn->cached_xid = SDB_INVALID_XID;
 }

@@ -52,15 +52,54 @@ typedef struct SdbTxn {
     bool read_only;
     bool xact_snapshot;   /* REPEATABLE READ or SERIALIZABLE (one snapshot); false: READ COMMITTED */
     volatile int *cancel; /* optional: non-zero stops sdb_txn_wait with 57014 (the session's cancel flag) */
+    uint32_t catalog_changes; /* changes of the catalog cache's pending set (sdb_cat_refresh counts
+                                 them): savepoints cannot roll those back yet */
     /* Private to txn.c: */
     SdbComboCid *combos;  /* malloc'd; freed by sdb_txn_release */
     uint32_t ncombos, combos_cap;
     SdbXid cached_xid;    /* one-entry cache of a final (hintable) status */
     SdbXactStatus cached_status;
+    /* Subtransactions (savepoints), private to txn.c, malloc'd: */
+    SdbXid *subxids;      /* this transaction's live (not rolled back) subtransaction xids, ascending */
+    uint32_t nsubxids, subxids_cap;
+    SdbXid *levels;       /* xid of each open subtransaction, outermost first (SDB_INVALID_XID before its first write) */
+    uint32_t nlevels, levels_cap;
 } SdbTxn;
 
-/* This transaction's xid, assigned (sdb_xact_begin) on first use. */
+/* The xid writes go under, assigned on first use: the top transaction's
+ * (txn->xid, sdb_xact_begin) outside subtransactions, else the innermost
+ * open subtransaction's (sdb_xact_begin_sub; its parents get theirs first,
+ * so a child's xid is always above its parent's). */
 int sdb_txn_assign_xid(SdbTxn *txn, SdbXid *xid);
+
+/* The xid writes go under now (see sdb_txn_assign_xid) or SDB_INVALID_XID
+ * when it has not been assigned yet. */
+SdbXid sdb_txn_current_xid(const SdbTxn *txn);
+
+/* Whether `xid` is this transaction's: its top xid or the xid of one of its
+ * subtransactions that was not rolled back.  Every "is this mine?" test
+ * (visibility of own changes, updating own rows, combo cids) uses it. */
+bool sdb_txn_is_own_xid(const SdbTxn *txn, SdbXid xid);
+
+/* Subtransactions (PostgreSQL's SAVEPOINT machinery).  Begin opens a new
+ * innermost one (its xid comes with its first write).  Release ends the
+ * innermost one keeping its changes: its xids (and its released children's)
+ * stay this transaction's and commit or abort with the top.  Rollback ends
+ * the innermost one undoing its changes: its xids and its children's are
+ * aborted with one abort record (no flush) and are no longer this
+ * transaction's, so rows they locked are free and rows they wrote are dead;
+ * on a WAL error the xids are aborted all the same and the error returned.
+ * Depth is the number of open subtransactions. */
+int sdb_txn_subxact_begin(SdbTxn *txn);
+void sdb_txn_subxact_release(SdbTxn *txn);
+int sdb_txn_subxact_rollback(SdbTxn *txn);
+uint32_t sdb_txn_subxact_depth(const SdbTxn *txn);
+
+/* End the transaction with its live subtransactions (open ones included):
+ * commit (sdb_xact_commit_tree, synchronous as there) or abort
+ * (sdb_xact_abort_tree).  Nothing to do when no xid was assigned. */
+int sdb_txn_commit(SdbTxn *txn, bool synchronous);
+int sdb_txn_abort(SdbTxn *txn);
 
 /* Take a new snapshot into txn->snapshot (xip allocated in `arena`). */
 int sdb_txn_take_snapshot(SdbTxn *txn, SdbArena *arena);
@@ -88,11 +127,13 @@ SdbCid sdb_txn_cmin(const SdbTxn *txn, const SdbHeapTupleHeader *header);
 int sdb_txn_cid_for_xmax(SdbTxn *txn, const SdbHeapTupleHeader *header, SdbCid *cid);
 
 /* Wait until transaction `xid` (another one, found in a tuple) is no longer
- * running.  40P01 "deadlock detected" when xid waits, directly or through
+ * running (a subtransaction: until it is rolled back or its top ends).  The
+ * wait-for graph has top transactions only.  40P01 "deadlock detected" when xid waits, directly or through
  * others, for this transaction; 57014 when *txn->cancel becomes non-zero. */
 int sdb_txn_wait(SdbTxn *txn, SdbXid xid);
 
-/* Free what the transaction holds (combo cids); call at its end.  The
+/* Free what the transaction holds (combo cids, subtransaction lists); call
+ * at its end.  The
  * struct may then be reused after zeroing. */
 void sdb_txn_release(SdbTxn *txn);
 

@@ -30,6 +30,7 @@ typedef enum RunState {
 
 typedef struct RunningXact {
     SdbXid xid;
+    SdbXid top; /* its top transaction: xid itself, or the parent of a subtransaction */
     RunState state;
 } RunningXact;
 
@@ -139,7 +140,7 @@ static void update_oldest_running(SdbXactManager *xm)
     atomic_store(&xm->oldest_running, oldest);
 }
 
-static int add_running(SdbXactManager *xm, SdbXid xid)
+static int add_running(SdbXactManager *xm, SdbXid xid, SdbXid top)
 {
     if (xm->running_count == xm->running_capacity) {
         size_t capacity = xm->running_capacity == 0 ? 64 : xm->running_capacity * 2;
@@ -149,7 +150,7 @@ static int add_running(SdbXactManager *xm, SdbXid xid)
         xm->running = grown;
         xm->running_capacity = capacity;
     }
-    xm->running[xm->running_count++] = (RunningXact){.xid = xid, .state = RUN_ACTIVE};
+    xm->running[xm->running_count++] = (RunningXact){.xid = xid, .top = top, .state = RUN_ACTIVE};
     return SDB_OK;
 }
 
@@ -162,6 +163,17 @@ bool sdb_xact_is_running(SdbXactManager *xm, SdbXid xid)
     bool running = find_running(xm, xid) != NULL;
     pthread_mutex_unlock(&xm->lock);
     return running;
+}
+
+SdbXid sdb_xact_top_of(SdbXactManager *xm, SdbXid xid)
+{
+    if (xid < atomic_load(&xm->oldest_running))
+        return xid;
+    pthread_mutex_lock(&xm->lock);
+    RunningXact *entry = find_running(xm, xid);
+    SdbXid top = entry != NULL ? entry->top : xid;
+    pthread_mutex_unlock(&xm->lock);
+    return top;
 }
 
 static int compare_xids(const void *a, const void *b)
@@ -203,25 +215,29 @@ static int check_active(SdbXactManager *xm, SdbXid xid)
     return SDB_OK;
 }
 
-/* Drop xid from the table. */
-static void drop_running(SdbXactManager *xm, SdbXid xid)
+/* Drop xids[] from the table, all in one step (a transaction and its
+ * subtransactions finish together). */
+static void drop_running(SdbXactManager *xm, const SdbXid *xids, int nxids)
 {
     pthread_mutex_lock(&xm->lock);
-    RunningXact *entry = find_running(xm, xid);
-    if (entry != NULL) {
-        *entry = xm->running[--xm->running_count];
-        update_oldest_running(xm);
+    for (int i = 0; i < nxids; i++) {
+        RunningXact *entry = find_running(xm, xids[i]);
+        if (entry != NULL)
+            *entry = xm->running[--xm->running_count];
     }
+    update_oldest_running(xm);
     pthread_mutex_unlock(&xm->lock);
 }
 
-/* Keep xid in the table, invisible, until a restart settles it. */
-static void mark_in_doubt(SdbXactManager *xm, SdbXid xid)
+/* Keep xids[] in the table, invisible, until a restart settles them. */
+static void mark_in_doubt(SdbXactManager *xm, const SdbXid *xids, int nxids)
 {
     pthread_mutex_lock(&xm->lock);
-    RunningXact *entry = find_running(xm, xid);
-    if (entry != NULL)
-        entry->state = RUN_IN_DOUBT;
+    for (int i = 0; i < nxids; i++) {
+        RunningXact *entry = find_running(xm, xids[i]);
+        if (entry != NULL)
+            entry->state = RUN_IN_DOUBT;
+    }
     pthread_mutex_unlock(&xm->lock);
 }
 
@@ -229,10 +245,16 @@ static void mark_in_doubt(SdbXactManager *xm, SdbXid xid)
 
 int sdb_xact_begin(SdbXactManager *xm, SdbXid *xid)
 {
+    return sdb_xact_begin_sub(xm, SDB_INVALID_XID, xid);
+}
+
+int sdb_xact_begin_sub(SdbXactManager *xm, SdbXid top, SdbXid *xid)
+{
     int rc = SDB_ERROR;
     pthread_mutex_lock(&xm->lock);
     SdbXid next = atomic_load(&xm->next_xid);
-    if (sdb_clog_extend(xm->clog, next) != SDB_OK || add_running(xm, next) != SDB_OK)
+    if (sdb_clog_extend(xm->clog, next) != SDB_OK ||
+        add_running(xm, next, top == SDB_INVALID_XID ? next : top) != SDB_OK)
         goto done;
     /* Registered before it is handed out: a reader that sees next_xid past
      * it also sees it running. */
@@ -257,40 +279,87 @@ static SdbTimestamp take_commit_ts(SdbXactManager *xm)
     return ts;
 }
 
+/* Set the status of xid and its subtransactions subxids[] (ascending,
+ * all after xid) with one XACT record of kind `info`; *lsn gets its end. */
+static int log_outcome(SdbXactManager *xm, SdbXid xid, const SdbXid *subxids, int nsubxids, SdbXactStatus status,
+                       SdbTimestamp commit_ts, uint8_t info, SdbLsn *lsn)
+{
+    size_t len = sizeof(SdbXactRecord) + (size_t)nsubxids * sizeof(SdbXid);
+    uint8_t *data = sdb_malloc(len);
+    SdbXid *xids = sdb_malloc((size_t)(nsubxids + 1) * sizeof *xids);
+    int rc = SDB_ERROR;
+    if (data != NULL && xids != NULL) {
+        SdbXactRecord rec = {.xid = xid, .commit_ts = commit_ts, .subxact_count = (uint32_t)nsubxids};
+        memcpy(data, &rec, sizeof rec);
+        if (nsubxids > 0)
+            memcpy(data + sizeof rec, subxids, (size_t)nsubxids * sizeof(SdbXid));
+        xids[0] = xid;
+        if (nsubxids > 0)
+            memcpy(xids + 1, subxids, (size_t)nsubxids * sizeof(SdbXid));
+        rc = sdb_clog_log_statuses(xm->clog, xids, nsubxids + 1, status, commit_ts, SDB_RMGR_XACT, info, data,
+                                   (uint32_t)len, lsn);
+    }
+    sdb_free(data);
+    sdb_free(xids);
+    return rc;
+}
+
+/* Drop xid and subxids[] from the running table. */
+static void drop_tree(SdbXactManager *xm, SdbXid xid, const SdbXid *subxids, int nsubxids)
+{
+    drop_running(xm, &xid, 1);
+    if (nsubxids > 0)
+        drop_running(xm, subxids, nsubxids);
+}
+
 int sdb_xact_commit(SdbXactManager *xm, SdbXid xid, bool synchronous, SdbTimestamp *commit_ts)
+{
+    return sdb_xact_commit_tree(xm, xid, NULL, 0, synchronous, commit_ts);
+}
+
+int sdb_xact_commit_tree(SdbXactManager *xm, SdbXid xid, const SdbXid *subxids, int nsubxids, bool synchronous,
+                         SdbTimestamp *commit_ts)
 {
     if (check_active(xm, xid) != SDB_OK)
         return SDB_ERROR;
-    SdbXactRecord rec = {.xid = xid, .commit_ts = take_commit_ts(xm)};
+    SdbTimestamp ts = take_commit_ts(xm);
     SdbLsn lsn;
-    if (sdb_clog_log_status(xm->clog, xid, SDB_XACT_COMMITTED, rec.commit_ts, SDB_RMGR_XACT,
-                            SDB_XACT_WAL_COMMIT, &rec, sizeof rec, &lsn) != SDB_OK) {
-        drop_running(xm, xid);
+    if (log_outcome(xm, xid, subxids, nsubxids, SDB_XACT_COMMITTED, ts, SDB_XACT_WAL_COMMIT, &lsn) != SDB_OK) {
+        SdbErrorData saved = *sdb_error_last();
+        sdb_xact_abort_tree(xm, xid, subxids, nsubxids);
+        *(SdbErrorData *)sdb_error_last() = saved;
         sdb_error_prefix("could not commit transaction %" PRIu64, xid);
         return SDB_ERROR;
     }
     if (synchronous && sdb_wal_flush(xm->wal, lsn) != SDB_OK) {
-        mark_in_doubt(xm, xid);
+        /* The subtransactions stay in the table too: their clog entries
+         * already say committed. */
+        mark_in_doubt(xm, &xid, 1);
+        if (nsubxids > 0)
+            mark_in_doubt(xm, subxids, nsubxids);
         sdb_error_prefix("could not commit transaction %" PRIu64, xid);
         sdb_error_detail("The commit record could not be flushed; whether the transaction committed will be "
                          "known after a restart.");
         return SDB_ERROR;
     }
-    drop_running(xm, xid);
+    drop_tree(xm, xid, subxids, nsubxids);
     if (commit_ts != NULL)
-        *commit_ts = rec.commit_ts;
+        *commit_ts = ts;
     return SDB_OK;
 }
 
 int sdb_xact_abort(SdbXactManager *xm, SdbXid xid)
 {
+    return sdb_xact_abort_tree(xm, xid, NULL, 0);
+}
+
+int sdb_xact_abort_tree(SdbXactManager *xm, SdbXid xid, const SdbXid *subxids, int nsubxids)
+{
     if (check_active(xm, xid) != SDB_OK)
         return SDB_ERROR;
-    SdbXactRecord rec = {.xid = xid};
     SdbLsn lsn;
-    int rc = sdb_clog_log_status(xm->clog, xid, SDB_XACT_ABORTED, 0, SDB_RMGR_XACT, SDB_XACT_WAL_ABORT, &rec,
-                                 sizeof rec, &lsn);
-    drop_running(xm, xid);
+    int rc = log_outcome(xm, xid, subxids, nsubxids, SDB_XACT_ABORTED, 0, SDB_XACT_WAL_ABORT, &lsn);
+    drop_tree(xm, xid, subxids, nsubxids);
     return rc;
 }
 
@@ -343,11 +412,7 @@ static int decode_record(const SdbWalRecord *rec, SdbXactRecord *out)
         return sdb_error(SDB_ERR_DATA_CORRUPTED, "transaction WAL record too short (%" PRIu32 " bytes)",
                          rec->main_len);
     memcpy(out, rec->main_data, sizeof *out);
-    if (out->subxact_count != 0)
-        return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED,
-                         "transaction WAL record with %" PRIu32 " subtransactions is not supported",
-                         out->subxact_count);
-    if (rec->main_len != sizeof *out || out->xid != rec->xid)
+    if (rec->main_len != sizeof *out + (uint64_t)out->subxact_count * sizeof(SdbXid) || out->xid != rec->xid)
         return sdb_error(SDB_ERR_DATA_CORRUPTED, "transaction WAL record of xid %" PRIu64 " is malformed",
                          rec->xid);
     return SDB_OK;
@@ -358,14 +423,23 @@ int sdb_xact_redo(struct SdbRedoContext *ctx, const struct SdbWalRecord *rec)
     SdbXactRecord xrec;
     if (decode_record(rec, &xrec) != SDB_OK)
         return SDB_ERROR;
-    switch (rec->info) {
-    case SDB_XACT_WAL_COMMIT:
-        return sdb_clog_redo_status(ctx, rec, 0, xrec.xid, SDB_XACT_COMMITTED, xrec.commit_ts);
-    case SDB_XACT_WAL_ABORT:
-        return sdb_clog_redo_status(ctx, rec, 0, xrec.xid, SDB_XACT_ABORTED, 0);
-    default:
+    if (rec->info != SDB_XACT_WAL_COMMIT && rec->info != SDB_XACT_WAL_ABORT)
         return sdb_error(SDB_ERR_DATA_CORRUPTED, "unknown transaction WAL record kind 0x%02X", (unsigned)rec->info);
-    }
+    int nxids = (int)xrec.subxact_count + 1;
+    SdbXid *xids = sdb_malloc((size_t)nxids * sizeof *xids);
+    if (xids == NULL)
+        return SDB_ERROR;
+    xids[0] = xrec.xid;
+    memcpy(xids + 1, rec->main_data + sizeof xrec, (size_t)xrec.subxact_count * sizeof(SdbXid));
+    /* Subtransaction xids appear in no record header: never hand them out
+     * again. */
+    if (xids[nxids - 1] >= ctx->next_xid)
+        ctx->next_xid = xids[nxids - 1] + 1;
+    int rc = rec->info == SDB_XACT_WAL_COMMIT
+                 ? sdb_clog_redo_statuses(ctx, rec, xids, nxids, SDB_XACT_COMMITTED, xrec.commit_ts)
+                 : sdb_clog_redo_statuses(ctx, rec, xids, nxids, SDB_XACT_ABORTED, 0);
+    sdb_free(xids);
+    return rc;
 }
 
 /* "2026-11-24 05:59:54.123456+00" */
@@ -403,5 +477,9 @@ void sdb_xact_describe(const struct SdbWalRecord *rec, char *buf, size_t size)
         snprintf(buf, size, "abort xid %" PRIu64, xrec.xid);
     } else {
         snprintf(buf, size, "unknown");
+        return;
     }
+    size_t used = strlen(buf);
+    if (xrec.subxact_count > 0 && used < size)
+        snprintf(buf + used, size - used, " with %" PRIu32 " subtransactions", xrec.subxact_count);
 }

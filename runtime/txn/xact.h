@@ -63,9 +63,11 @@ struct SdbWalRecord;
 #define SDB_XACT_WAL_ABORT 0x10
 
 /* Main data of a commit or abort record (host byte order), followed by
- * `subxact_count` u64 subtransaction xids sharing the outcome (none yet: the
- * field keeps the format stable for savepoints).  The record header's xid is
- * `xid`; block reference 0 is the clog page of `xid`. */
+ * `subxact_count` u64 subtransaction xids (ascending, all above `xid`)
+ * sharing the outcome.  The record header's xid is `xid`; block references
+ * 0, 1, ... are the distinct clog pages of xid and the subtransaction xids
+ * in order.  An abort record of ROLLBACK TO SAVEPOINT has the first aborted
+ * subtransaction as `xid` and the rest as the list. */
 typedef struct SdbXactRecord {
     uint64_t xid;
     int64_t commit_ts; /* SdbTimestamp; 0 in an abort record */
@@ -102,6 +104,18 @@ SdbXid sdb_xact_next_xid(SdbXactManager *xm);
  * created (WAL failed, disk full 53100); no xid is then registered. */
 int sdb_xact_begin(SdbXactManager *xm, SdbXid *xid);
 
+/* Start a subtransaction of running transaction `top`: a new xid
+ * (after every xid handed out before, so after top's) registered as running
+ * with `top` as its top transaction (sdb_xact_top_of).  It stays running,
+ * seen by everybody as in progress, until it is aborted
+ * (sdb_xact_abort_tree) or its top commits or aborts with it in the list.
+ * `top` SDB_INVALID_XID is sdb_xact_begin. */
+int sdb_xact_begin_sub(SdbXactManager *xm, SdbXid top, SdbXid *xid);
+
+/* The top transaction of running xid (a subtransaction's parent), or xid
+ * itself when it is a top transaction or no longer running. */
+SdbXid sdb_xact_top_of(SdbXactManager *xm, SdbXid xid);
+
 /* Commit running transaction `xid` as described above; *commit_ts (may be
  * NULL) gets its commit timestamp.  `synchronous` false is
  * synchronous_commit=off: return after the insert, the commit becomes
@@ -115,11 +129,23 @@ int sdb_xact_begin(SdbXactManager *xm, SdbXid *xid);
  * IN_PROGRESS (invisible) until a restart, where recovery settles it. */
 int sdb_xact_commit(SdbXactManager *xm, SdbXid xid, bool synchronous, SdbTimestamp *commit_ts);
 
+/* sdb_xact_commit of `xid` together with its committed subtransactions
+ * subxids[] (ascending): one commit record lists them, their clog entries
+ * are set under it with the same commit timestamp, and they leave the
+ * running table with xid (or stay with it in doubt). */
+int sdb_xact_commit_tree(SdbXactManager *xm, SdbXid xid, const SdbXid *subxids, int nsubxids, bool synchronous,
+                         SdbTimestamp *commit_ts);
+
 /* Abort running transaction `xid`: abort record, clog ABORTED, xid no
  * longer running.  If the WAL insert fails the error is recorded and
  * SDB_ERROR returned, yet the transaction is aborted all the same (an xid
  * without commit record is reported ABORTED once it no longer runs). */
 int sdb_xact_abort(SdbXactManager *xm, SdbXid xid);
+
+/* sdb_xact_abort of `xid` and subxids[] (ascending, above xid) with one
+ * abort record.  Also ROLLBACK TO SAVEPOINT's abort of subtransactions
+ * (xid the first of them). */
+int sdb_xact_abort_tree(SdbXactManager *xm, SdbXid xid, const SdbXid *subxids, int nsubxids);
 
 /* The status of `xid` as other transactions must see it: IN_PROGRESS while
  * it runs (also while its commit is flushed, or is in doubt), COMMITTED

@@ -3,7 +3,8 @@
  * transactions over a real heap: snapshots taken before and after commits
  * and aborts, a transaction's own inserts and deletes by command id
  * (including combo cids), lock-only xmax, hint bits learned and recorded,
- * and deadlock detection between waiting transactions.
+ * deadlock detection between waiting transactions, and subtransactions
+ * (savepoints): lazily assigned xids, release, rollback, commit with the top.
  */
 #include <pthread.h>
 #include <string.h>
@@ -272,6 +273,96 @@ static void test_wait_and_deadlock(void)
     fixture_close(&f);
 }
 
+/* Insert with the xid writes go under (a subtransaction's). */
+static SdbTid insert_current(Fixture *f, SdbTxn *t)
+{
+    SdbXid xid;
+    SdbTid tid;
+    CU_ASSERT_FATAL(sdb_txn_assign_xid(t, &xid) == SDB_OK);
+    CU_ASSERT_FATAL(sdb_heap_insert(f->db.engine, REL, xid, t->cid, "row", 3, 0, &tid) == SDB_OK);
+    return tid;
+}
+
+static void test_subtransactions(void)
+{
+    Fixture f;
+    fixture_open(&f);
+    SdbTxn a, r;
+    txn_start(&f, &a, false);
+    /* a subtransaction's first write gives its parent an xid first */
+    CU_ASSERT(sdb_txn_subxact_begin(&a) == SDB_OK);
+    CU_ASSERT(sdb_txn_subxact_begin(&a) == SDB_OK);
+    CU_ASSERT_EQUAL(sdb_txn_subxact_depth(&a), 2);
+    CU_ASSERT_EQUAL(sdb_txn_current_xid(&a), SDB_INVALID_XID);
+    a.cid = 1;
+    SdbTid t_inner = insert_current(&f, &a);
+    SdbXid top = a.xid, inner = sdb_txn_current_xid(&a);
+    CU_ASSERT(top != SDB_INVALID_XID && inner > top + 1); /* the outer level got top + 1 */
+    CU_ASSERT(sdb_txn_is_own_xid(&a, top) && sdb_txn_is_own_xid(&a, inner) && sdb_txn_is_own_xid(&a, top + 1));
+    CU_ASSERT_EQUAL(sdb_xact_top_of(f.db.xm, inner), top);
+    a.cid = 2;
+    CU_ASSERT(sees(&f, &a, t_inner));
+    /* others: every subxid is running until the top ends */
+    txn_start(&f, &r, false);
+    CU_ASSERT(!sees(&f, &r, t_inner));
+    SdbXactStatus status;
+    CU_ASSERT(sdb_xact_status(f.db.xm, inner, &status, NULL, NULL) == SDB_OK && status == SDB_XACT_IN_PROGRESS);
+    /* release keeps the change; then delete it at the outer level (combo cid) */
+    sdb_txn_subxact_release(&a);
+    CU_ASSERT(sdb_txn_is_own_xid(&a, inner));
+    delete_row(&f, &a, t_inner);
+    a.cid = 3;
+    CU_ASSERT(!sees(&f, &a, t_inner));
+    /* roll the outer level back: its xid and the released child's are aborted */
+    CU_ASSERT(sdb_txn_subxact_rollback(&a) == SDB_OK);
+    CU_ASSERT(!sdb_txn_is_own_xid(&a, inner) && !sdb_txn_is_own_xid(&a, top + 1) && sdb_txn_is_own_xid(&a, top));
+    CU_ASSERT(sdb_xact_status(f.db.xm, inner, &status, NULL, NULL) == SDB_OK && status == SDB_XACT_ABORTED);
+    CU_ASSERT(!sees(&f, &a, t_inner));
+    /* a new level, committed with the top: visible to snapshots after it */
+    CU_ASSERT(sdb_txn_subxact_begin(&a) == SDB_OK);
+    SdbTid t_kept = insert_current(&f, &a);
+    SdbXid kept = sdb_txn_current_xid(&a);
+    CU_ASSERT(kept > inner);
+    sdb_txn_take_snapshot(&r, f.arena);
+    CU_ASSERT(!sees(&f, &r, t_kept));
+    CU_ASSERT(sdb_txn_commit(&a, true) == SDB_OK);
+    CU_ASSERT(!sees(&f, &r, t_kept)); /* r's snapshot still has it running */
+    sdb_txn_take_snapshot(&r, f.arena);
+    CU_ASSERT(sees(&f, &r, t_kept));
+    CU_ASSERT(sdb_xact_status(f.db.xm, kept, &status, NULL, NULL) == SDB_OK && status == SDB_XACT_COMMITTED);
+    sdb_txn_release(&a);
+    sdb_txn_release(&r);
+    fixture_close(&f);
+}
+
+/* A wait for another transaction's subtransaction is an edge to its top. */
+static void test_subtransaction_deadlock(void)
+{
+    Fixture f;
+    fixture_open(&f);
+    SdbTxn a, b;
+    txn_start(&f, &a, true);
+    txn_start(&f, &b, false);
+    CU_ASSERT(sdb_txn_subxact_begin(&b) == SDB_OK);
+    SdbXid bsub;
+    CU_ASSERT_FATAL(sdb_txn_assign_xid(&b, &bsub) == SDB_OK && bsub != b.xid);
+    Waiter w = {.txn = &a, .holder = bsub};
+    pthread_t thread;
+    CU_ASSERT_FATAL(pthread_create(&thread, NULL, wait_thread, &w) == 0);
+    usleep(20000);
+    CU_ASSERT(sdb_txn_wait(&b, a.xid) == SDB_ERROR);
+    CU_ASSERT_EQUAL(sdb_error_last()->code, SDB_ERR_DEADLOCK_DETECTED);
+    /* rolling the subtransaction back ends a's wait */
+    CU_ASSERT(sdb_txn_subxact_rollback(&b) == SDB_OK);
+    pthread_join(thread, NULL);
+    CU_ASSERT_EQUAL(w.rc, SDB_OK);
+    CU_ASSERT(sdb_txn_abort(&b) == SDB_OK);
+    CU_ASSERT(sdb_txn_commit(&a, true) == SDB_OK);
+    sdb_txn_release(&a);
+    sdb_txn_release(&b);
+    fixture_close(&f);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -279,6 +370,8 @@ int main(void)
         {"own changes and combo cids", test_own_changes},
         {"lock-only xmax and hint bits", test_lock_and_hints},
         {"waiting and deadlocks", test_wait_and_deadlock},
+        {"subtransactions: xids, visibility, release, rollback, commit", test_subtransactions},
+        {"waiting for a subtransaction", test_subtransaction_deadlock},
         CU_TEST_INFO_NULL,
     };
     CU_SuiteInfo suites[] = {{"txn", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};

@@ -2,8 +2,8 @@
  * test_xact.c: the transaction core (runtime/txn): xid allocation, commit
  * and abort, status lookup, commit timestamps, hintable statuses, the commit
  * log across clean restarts and crashes (including clog pages destroyed on
- * disk, which redo must rebuild), ids never reused, and the WAL records'
- * descriptions.
+ * disk, which redo must rebuild, and commit records of subtransactions over
+ * several clog pages), ids never reused, and the WAL records' descriptions.
  */
 #include <fcntl.h>
 #include <inttypes.h>
@@ -303,6 +303,76 @@ static void test_crash_before_first_clog_page_is_logged(void)
     CU_ASSERT(txn_test_close(&db) == SDB_OK);
 }
 
+/* ---- subtransactions across a crash ----------------------------------------- */
+
+#define SUBXACTS 2500 /* more than two clog pages of 8 KiB */
+
+typedef struct SubxactRun {
+    char dir[256];
+    SdbXid top, subxids[SUBXACTS];       /* committed together */
+    SdbXid rolled_back[3];               /* aborted by a ROLLBACK TO's abort record */
+    SdbXid open_top, open_sub;           /* running at the crash */
+} SubxactRun;
+
+/* Child: commit a top with SUBXACTS subtransactions (the record spans clog
+ * pages), abort three subtransactions of another top that then commits,
+ * leave a third top with one subtransaction running, flush, "crash". */
+static int subxact_child(void *arg)
+{
+    SubxactRun *run = arg;
+    TxnTestDb db;
+    if (txn_test_open(&db, run->dir, NO_TIMED_CHECKPOINTS) != SDB_OK || sdb_xact_begin(db.xm, &run->top) != SDB_OK)
+        return 1;
+    for (int i = 0; i < SUBXACTS; i++)
+        if (sdb_xact_begin_sub(db.xm, run->top, &run->subxids[i]) != SDB_OK)
+            return 1;
+    if (sdb_xact_commit_tree(db.xm, run->top, run->subxids, SUBXACTS, true, NULL) != SDB_OK)
+        return 1;
+    SdbXid top2;
+    if (sdb_xact_begin(db.xm, &top2) != SDB_OK)
+        return 1;
+    for (int i = 0; i < 3; i++)
+        if (sdb_xact_begin_sub(db.xm, top2, &run->rolled_back[i]) != SDB_OK)
+            return 1;
+    if (sdb_xact_abort_tree(db.xm, run->rolled_back[0], run->rolled_back + 1, 2) != SDB_OK ||
+        sdb_xact_commit(db.xm, top2, true, NULL) != SDB_OK || sdb_xact_begin(db.xm, &run->open_top) != SDB_OK ||
+        sdb_xact_begin_sub(db.xm, run->open_top, &run->open_sub) != SDB_OK)
+        return 1;
+    SdbWal *wal = sdb_engine_wal(db.engine);
+    return sdb_wal_flush(wal, sdb_wal_insert_lsn(wal)) != SDB_OK;
+}
+
+static SdbXactStatus status_of(TxnTestDb *db, SdbXid xid)
+{
+    SdbXactStatus status = SDB_XACT_IN_PROGRESS;
+    CU_ASSERT(sdb_xact_status(db->xm, xid, &status, NULL, NULL) == SDB_OK);
+    return status;
+}
+
+static void test_subxacts_crash(void)
+{
+    static SubxactRun run; /* filled in the child: only the directory is used here */
+    TxnTestDb db;
+    sdb_test_tempdir(run.dir, sizeof run.dir);
+    CU_ASSERT_FATAL(heap_test_in_child(subxact_child, &run) == 0);
+    CU_ASSERT_FATAL(txn_test_open(&db, run.dir, NO_TIMED_CHECKPOINTS) == SDB_OK);
+    /* The xids were handed out in order from the first normal one: top,
+     * its subtransactions, top2, its three, the open top and its sub. */
+    SdbXid top = SDB_FIRST_NORMAL_XID;
+    for (SdbXid x = top; x <= top + SUBXACTS; x++)
+        CU_ASSERT_EQUAL(status_of(&db, x), SDB_XACT_COMMITTED);
+    SdbXid top2 = top + SUBXACTS + 1;
+    CU_ASSERT_EQUAL(status_of(&db, top2), SDB_XACT_COMMITTED);
+    for (SdbXid x = top2 + 1; x <= top2 + 3; x++)
+        CU_ASSERT_EQUAL(status_of(&db, x), SDB_XACT_ABORTED);
+    /* no xid named in a record is handed out again (the open ones never
+     * reached the WAL and may be) */
+    CU_ASSERT(sdb_xact_next_xid(db.xm) > top2 + 3);
+    if (sdb_xact_next_xid(db.xm) > top2 + 5)
+        CU_ASSERT_EQUAL(status_of(&db, top2 + 5), SDB_XACT_ABORTED);
+    CU_ASSERT(txn_test_close(&db) == SDB_OK);
+}
+
 /* ---- WAL records ---------------------------------------------------------------- */
 
 static void test_describe_records(void)
@@ -359,6 +429,7 @@ static CU_TestInfo tests[] = {
     {"clog pages survive a clean restart", test_clog_pages_survive_restart},
     {"crash: recovery rebuilds the clog, ids not reused", test_crash_recovery},
     {"crash before the first clog page is logged", test_crash_before_first_clog_page_is_logged},
+    {"subtransactions: commit record over several clog pages, aborts, crash", test_subxacts_crash},
     {"WAL record descriptions", test_describe_records},
     CU_TEST_INFO_NULL,
 };

@@ -14,6 +14,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "session/session_int.h"
+#include "txn/lmgr.h"
 #include "txn/xact.h"
 
 /* Portals outlive transactions (their owner closes them), but a running
@@ -51,6 +52,7 @@ static void abort_storage(SdbSession *s)
         if (sdb_xact_abort(s->db->xm, s->txn.xid) != SDB_OK)
             sdb_log_error("session");
         *(SdbErrorData *)sdb_error_last() = saved;
+        sdb_lock_release_all(s->db->xm, s->txn.xid);
     }
     sdb_catalog_end_txn(s->catalog, &s->txn, false);
     s->txn.xid = SDB_INVALID_XID;
@@ -91,6 +93,7 @@ int sdb_session_xact_commit(SdbSession *s)
     if (s->txn.xid != SDB_INVALID_XID) {
         bool sync = s->settings.synchronous_commit == SDB_SYNCHRONOUS_COMMIT_ON;
         rc = sdb_xact_commit(s->db->xm, s->txn.xid, sync, NULL);
+        sdb_lock_release_all(s->db->xm, s->txn.xid);
     }
     sdb_catalog_end_txn(s->catalog, &s->txn, rc == SDB_OK);
     sdb_settings_end_txn(s, rc == SDB_OK);

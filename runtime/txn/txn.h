@@ -52,6 +52,9 @@ typedef struct SdbTxn {
     bool read_only;
     bool xact_snapshot;   /* REPEATABLE READ or SERIALIZABLE (one snapshot); false: READ COMMITTED */
     volatile int *cancel; /* optional: non-zero stops sdb_txn_wait with 57014 (the session's cancel flag) */
+    int pid;                 /* the session's process id (deadlock DETAIL, pg_locks); 0 if none */
+    int64_t lock_timeout_ms;     /* lock_timeout: 0 = wait without limit */
+    int64_t deadlock_timeout_ms; /* deadlock_timeout: 0 = check for a deadlock at once */
     /* Private to txn.c: */
     SdbComboCid *combos;  /* malloc'd; freed by sdb_txn_release */
     uint32_t ncombos, combos_cap;

@@ -370,6 +370,49 @@ bool sdb_lock_conflicts(SdbTxn *txn, const SdbLockTag *tag, int mode, SdbXid *ho
     return *holder != SDB_INVALID_XID;
 }
 
+bool sdb_lock_held(SdbTxn *txn, const SdbLockTag *tag, int mode)
+{
+    bool held = false;
+    pthread_mutex_lock(&lmgr_lock);
+    const Lock *l = find_lock(txn->xm, tag, false);
+    for (int i = 0; l != NULL && i < l->nholders; i++)
+        held |= l->holders[i].xid == txn->xid && (l->holders[i].modes & B(mode));
+    pthread_mutex_unlock(&lmgr_lock);
+    return held;
+}
+
+/* Unlink `l` from its bucket and free it (under lmgr_lock). */
+static void drop_lock(Lock **p)
+{
+    Lock *l = *p;
+    *p = l->next;
+    sdb_free(l->holders);
+    sdb_free(l);
+    nlocks--;
+}
+
+void sdb_lock_release(SdbTxn *txn, const SdbLockTag *tag, int mode)
+{
+    pthread_mutex_lock(&lmgr_lock);
+    for (Lock **p = &buckets[tag_hash(tag)]; *p != NULL; p = &(*p)->next) {
+        Lock *l = *p;
+        if (l->xm != txn->xm || !tag_equal(&l->tag, tag))
+            continue;
+        for (int i = 0; i < l->nholders; i++) {
+            if (l->holders[i].xid == txn->xid) {
+                l->holders[i].modes &= (uint16_t)~B(mode);
+                if (l->holders[i].modes == 0)
+                    l->holders[i] = l->holders[--l->nholders];
+                break;
+            }
+        }
+        if (l->nholders == 0)
+            drop_lock(p);
+        break;
+    }
+    pthread_mutex_unlock(&lmgr_lock);
+}
+
 void sdb_lock_release_all(SdbXactManager *xm, SdbXid xid)
 {
     if (xid == SDB_INVALID_XID)
@@ -385,10 +428,7 @@ void sdb_lock_release_all(SdbXactManager *xm, SdbXid xid)
                         l->holders[i--] = l->holders[--l->nholders];
             }
             if (l->nholders == 0) {
-                *p = l->next;
-                sdb_free(l->holders);
-                sdb_free(l);
-                nlocks--;
+                drop_lock(p);
             } else {
                 p = &l->next;
             }

@@ -73,6 +73,12 @@ int sdb_lock_acquire(SdbTxn *txn, const SdbLockTag *tag, int mode, SdbLockWaitPo
  * SDB_INVALID_XID).  For writers that check without taking a lock. */
 bool sdb_lock_conflicts(SdbTxn *txn, const SdbLockTag *tag, int mode, SdbXid *holder);
 
+/* Whether txn holds `mode` on `tag`. */
+bool sdb_lock_held(SdbTxn *txn, const SdbLockTag *tag, int mode);
+
+/* Give back `mode` on `tag` (a writer's transient row lock). */
+void sdb_lock_release(SdbTxn *txn, const SdbLockTag *tag, int mode);
+
 /* Free every lock `xid` holds (transaction end). */
 void sdb_lock_release_all(SdbXactManager *xm, SdbXid xid);
 

@@ -41,7 +41,7 @@ typedef struct ModifyNode {
     bool finished;
 } ModifyNode;
 
-static SdbTid tid_from_datum(SdbDatum d)
+SdbTid exec_tid_from_datum(SdbDatum d)
 {
     const SdbVarlena *v = sdb_datum_varlena(d);
     const unsigned char *p = v->data;
@@ -222,7 +222,7 @@ static int gather_rows(ModifyNode *m, SdbBatch *in, SdbTid *tids)
             if (sdb_vector_is_null(&in->cols[m->ctid_pos], r))
                 return sdb_error(SDB_ERR_INTERNAL_ERROR, "%s row without a ctid",
                                  m->kind == MOD_UPDATE ? "updated" : "deleted");
-            tids[i] = tid_from_datum(in->cols[m->ctid_pos].values[r]);
+            tids[i] = exec_tid_from_datum(in->cols[m->ctid_pos].values[r]);
         }
         SdbDatum fetched[m->natts + 1];
         bool fetched_null[m->natts + 1], have_fetched = false;

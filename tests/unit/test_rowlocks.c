@@ -40,6 +40,29 @@ static int exec_on(SdbSession *s, const char *sql)
     return sdb_session_execute(s, sql, &sink);
 }
 
+/* The first column (int4) of a query's rows, as "1,2,3". */
+typedef struct Ints {
+    char text[256];
+} Ints;
+
+static int on_rows_ints(void *arg, const SdbBatch *b)
+{
+    Ints *out = arg;
+    for (int i = 0; i < sdb_batch_live(b); i++) {
+        size_t len = strlen(out->text);
+        snprintf(out->text + len, sizeof out->text - len, "%s%d", len ? "," : "",
+                 (int)(int32_t)b->cols[0].values[sdb_batch_row(b, i)]);
+    }
+    return SDB_OK;
+}
+
+static int ints_on(SdbSession *s, const char *sql, Ints *out)
+{
+    out->text[0] = '\0';
+    SdbResultSink sink = {.arg = out, .describe = on_describe_none, .rows = on_rows_ints, .complete = on_complete_none};
+    return sdb_session_execute(s, sql, &sink);
+}
+
 /* A statement run on another thread (the blocking side). */
 typedef struct Background {
     SdbSession *s;
@@ -47,13 +70,14 @@ typedef struct Background {
     pthread_t thread;
     volatile int done;
     int rc;
+    Ints rows;
     SdbErrorData error;
 } Background;
 
 static void *background_main(void *arg)
 {
     Background *b = arg;
-    b->rc = exec_on(b->s, b->sql);
+    b->rc = ints_on(b->s, b->sql, &b->rows);
     if (b->rc != SDB_OK)
         b->error = *sdb_error_last();
     b->done = 1;
@@ -188,6 +212,76 @@ static void test_deadlock(void)
     CU_ASSERT(exec_on(sess, "COMMIT") == SDB_OK);
 }
 
+static void test_select_for_update_errors(void)
+{
+    EXPECT("INSERT INTO t SELECT g, g * 10 FROM generate_series(1, 4) g", "[INSERT 0 4]");
+    EXPECT("SELECT id, v FROM t WHERE id <= 2 ORDER BY id FOR UPDATE", "1|10\n2|20\n[SELECT 2]");
+    EXPECT("SELECT t.id FROM t JOIN u ON u.id = t.id FOR SHARE OF t NOWAIT", "[SELECT 0]");
+    EXPECT("SELECT id FROM t ORDER BY id LIMIT 1 FOR KEY SHARE SKIP LOCKED", "1\n[SELECT 1]");
+    EXPECT("EXPLAIN (COSTS OFF) SELECT id FROM t ORDER BY id LIMIT 1 FOR UPDATE",
+           "Limit\n  ->  LockRows\n        ->  Sort\n              Sort Key: id\n              ->  Seq Scan on t\n[EXPLAIN]");
+    EXPECT_ERROR("SELECT count(*) FROM t FOR UPDATE", SDB_ERR_FEATURE_NOT_SUPPORTED,
+                 "FOR UPDATE is not allowed with aggregate functions");
+    EXPECT_ERROR("SELECT DISTINCT v FROM t FOR SHARE", SDB_ERR_FEATURE_NOT_SUPPORTED,
+                 "FOR SHARE is not allowed with DISTINCT clause");
+    EXPECT_ERROR("SELECT v FROM t GROUP BY v FOR NO KEY UPDATE", SDB_ERR_FEATURE_NOT_SUPPORTED,
+                 "FOR NO KEY UPDATE is not allowed with GROUP BY clause");
+    EXPECT_ERROR("SELECT id FROM t UNION SELECT id FROM u FOR KEY SHARE", SDB_ERR_FEATURE_NOT_SUPPORTED,
+                 "FOR KEY SHARE is not allowed with UNION/INTERSECT/EXCEPT");
+    EXPECT_ERROR("SELECT rank() OVER () FROM t FOR UPDATE", SDB_ERR_FEATURE_NOT_SUPPORTED,
+                 "FOR UPDATE is not allowed with window functions");
+}
+
+static void test_select_for_update_sessions(void)
+{
+    Ints got;
+    /* FOR NO KEY UPDATE held: FOR KEY SHARE goes, FOR SHARE NOWAIT fails,
+     * SKIP LOCKED skips the row. */
+    CU_ASSERT_FATAL(exec_on(sess, "BEGIN; SELECT id FROM t WHERE id = 1 FOR NO KEY UPDATE") == SDB_OK);
+    CU_ASSERT(ints_on(other, "BEGIN; SELECT id FROM t WHERE id = 1 FOR KEY SHARE", &got) == SDB_OK);
+    CU_ASSERT_STRING_EQUAL(got.text, "1");
+    CU_ASSERT(exec_on(other, "SELECT id FROM t WHERE id = 1 FOR SHARE NOWAIT") == SDB_ERROR);
+    CU_ASSERT_EQUAL(sdb_error_last()->code, SDB_ERR_LOCK_NOT_AVAILABLE);
+    CU_ASSERT_STRING_EQUAL(sdb_error_last()->message, "could not obtain lock on row in relation \"t\"");
+    CU_ASSERT(exec_on(other, "ROLLBACK") == SDB_OK);
+    CU_ASSERT(ints_on(other, "SELECT id FROM t ORDER BY id LIMIT 2 FOR UPDATE SKIP LOCKED", &got) == SDB_OK);
+    CU_ASSERT_STRING_EQUAL(got.text, "2,3");
+    /* an UPDATE elsewhere waits for the lock; the locker commits */
+    Background b;
+    background_start(&b, other, "UPDATE t SET v = 11 WHERE id = 1");
+    sleep_ms(100);
+    CU_ASSERT_EQUAL(b.done, 0);
+    CU_ASSERT(exec_on(sess, "COMMIT") == SDB_OK);
+    pthread_join(b.thread, NULL);
+    CU_ASSERT_EQUAL(b.rc, SDB_OK);
+
+    /* READ COMMITTED: a locker waiting for an updater sees the committed
+     * new version (the WHERE is checked again on it). */
+    CU_ASSERT_FATAL(exec_on(sess, "BEGIN; UPDATE t SET v = 12 WHERE id = 1") == SDB_OK);
+    background_start(&b, other, "SELECT v FROM t WHERE id = 1 FOR UPDATE");
+    sleep_ms(100);
+    CU_ASSERT_EQUAL(b.done, 0);
+    CU_ASSERT(exec_on(sess, "COMMIT") == SDB_OK);
+    pthread_join(b.thread, NULL);
+    CU_ASSERT_EQUAL(b.rc, SDB_OK);
+    CU_ASSERT_STRING_EQUAL(b.rows.text, "12");
+    CU_ASSERT_FATAL(exec_on(sess, "BEGIN; UPDATE t SET v = 13 WHERE id = 1") == SDB_OK);
+    background_start(&b, other, "SELECT v FROM t WHERE v = 12 FOR UPDATE");
+    sleep_ms(100);
+    CU_ASSERT(exec_on(sess, "COMMIT") == SDB_OK);
+    pthread_join(b.thread, NULL);
+    CU_ASSERT_EQUAL(b.rc, SDB_OK);
+    CU_ASSERT_STRING_EQUAL(b.rows.text, ""); /* no longer matches */
+
+    /* REPEATABLE READ: 40001 */
+    CU_ASSERT_FATAL(exec_on(other, "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 1") == SDB_OK);
+    CU_ASSERT_FATAL(exec_on(sess, "UPDATE t SET v = 14 WHERE id = 1") == SDB_OK);
+    CU_ASSERT(exec_on(other, "SELECT v FROM t WHERE id = 1 FOR SHARE") == SDB_ERROR);
+    CU_ASSERT_EQUAL(sdb_error_last()->code, SDB_ERR_SERIALIZATION_FAILURE);
+    CU_ASSERT_STRING_EQUAL(sdb_error_last()->message, "could not serialize access due to concurrent update");
+    CU_ASSERT(exec_on(other, "ROLLBACK") == SDB_OK);
+}
+
 /* Row lock modes through the lock manager: PostgreSQL's tuple conflict
  * table (FOR KEY SHARE only conflicts with FOR UPDATE ...). */
 static void test_row_lock_modes(void)
@@ -233,6 +327,8 @@ int main(void)
         {"lock_timeout", test_lock_timeout},
         {"deadlock after deadlock_timeout", test_deadlock},
         {"row lock modes", test_row_lock_modes},
+        {"SELECT ... FOR UPDATE: plans and errors", test_select_for_update_errors},
+        {"SELECT ... FOR UPDATE between sessions", test_select_for_update_sessions},
         CU_TEST_INFO_NULL,
     };
     CU_SuiteInfo suites[] = {{"rowlocks", suite_init_two, suite_clean_two, NULL, NULL, tests}, CU_SUITE_INFO_NULL};

@@ -295,6 +295,8 @@ static int explain_lock_rows(const SdbPlanLockRows *node, const SdbPlanExplainer
     x->text(x->arg, "LockRows");
     if (x->title(x->arg) != SDB_OK)
         return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
+        return SDB_ERROR;
     int level = 1;
     if (x->child(x->arg, node->child, level) != SDB_OK)
         return SDB_ERROR;
@@ -556,6 +558,13 @@ void sdb_plan_walk_exprs(const SdbPlan *plan, void (*fn)(void *arg, SdbExpr *exp
             fn(arg, node->limit);
         if (node->offset != NULL)
             fn(arg, node->offset);
+        break;
+    }
+    case SDB_P_LOCK_ROWS: {
+        const SdbPlanLockRows *node = (const SdbPlanLockRows *)plan;
+        for (int i = 0; i < node->nrels; i++)
+            if (node->ctids[i] != NULL)
+                fn(arg, node->ctids[i]);
         break;
     }
     case SDB_P_DISTINCT: {

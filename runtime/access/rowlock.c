@@ -3,6 +3,9 @@
  * UPDATE / UPDATE) and the row lock a writer takes while it sets a
  * version's xmax.
  *
+ * Table locks (LOCK TABLE, a statement's implicit lock) are the lock
+ * manager's relation locks, keyed by database and relation OID.
+ *
  * Row locks live in the lock manager (txn/lmgr.h), keyed by the version's
  * relation file and tid, held by the locking (sub)transaction's xid until
  * it ends: any number of lockers in compatible modes (PostgreSQL's
@@ -105,6 +108,19 @@ int sdb_table_lock_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid,
         return sdb_error(SDB_ERR_SERIALIZATION_FAILURE, "could not serialize access due to concurrent %s",
                          deleted ? "delete" : "update");
     }
+}
+
+int sdb_table_lock_relation(SdbAccessContext *ac, const SdbRelation *rel, int mode, bool nowait, bool implicit)
+{
+    SdbLockTag tag = {.kind = SDB_LOCKTAG_RELATION, .db = rel->file.db_oid, .rel = rel->oid};
+    if (implicit)
+        return sdb_lock_implicit(ac->txn, &tag, mode);
+    bool acquired;
+    if (sdb_lock_acquire(ac->txn, &tag, mode, nowait ? SDB_LOCK_NOWAIT : SDB_LOCK_WAIT, &acquired) != SDB_OK)
+        return SDB_ERROR;
+    if (!acquired)
+        return sdb_error(SDB_ERR_LOCK_NOT_AVAILABLE, "could not obtain lock on relation \"%s\"", rel->name);
+    return SDB_OK;
 }
 
 int sdb_table_lock(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, bool *locked, SdbTid *newer)

@@ -178,6 +178,12 @@ int sdb_table_delete_rc(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid
 int sdb_table_lock_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, int mode, SdbLockWaitPolicy policy,
                        bool *locked, SdbTid *newer);
 
+/* Table lock `mode` (txn/lmgr.h's SDB_LOCK_*) on `rel` until the
+ * transaction ends (rowlock.c); NOWAIT: 55P03 `could not obtain lock on
+ * relation "t"` when another transaction holds a conflicting mode.
+ * `implicit` (a statement's own lock): sdb_lock_implicit, no xid needed. */
+int sdb_table_lock_relation(SdbAccessContext *ac, const SdbRelation *rel, int mode, bool nowait, bool implicit);
+
 /* sdb_table_lock_row in mode FOR UPDATE, waiting. */
 int sdb_table_lock(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, bool *locked, SdbTid *newer);
 

@@ -341,6 +341,9 @@ static ModifyNode *modify_setup(SdbExecState *es, const SdbPlan *plan, ModifyKin
         sdb_error(SDB_ERR_UNDEFINED_TABLE, "could not open relation with OID %u", (unsigned)rel_oid);
         return NULL;
     }
+    /* the statement's ROW EXCLUSIVE lock */
+    if (!m->rel->system && sdb_table_lock_relation(&m->ac, m->rel, SDB_LOCK_ROW_EXCLUSIVE, false, true) != SDB_OK)
+        return NULL;
     m->natts = m->rel->natts;
     m->tcols = sdb_arena_calloc(m->node.arena, m->natts + 1, sizeof(SdbPlanColumn));
     if (m->tcols == NULL)

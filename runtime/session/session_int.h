@@ -192,7 +192,6 @@ int sdb_vacuum_statement(SdbStatement *st, const SdbVacuumStmt *vs);
 /* analyze_stmt.c: the ANALYZE part of ANALYZE / VACUUM ANALYZE */
 int sdb_analyze_statement(SdbStatement *st, const SdbVacuumStmt *vs);
 int sdb_lock_statement(SdbStatement *st, const SdbLockStmt *ls);
-int sdb_session_lock_relation(SdbStatement *st, const SdbRelation *rel, int mode, bool nowait);
 int sdb_utility_relation(SdbStatement *st, const SdbRangeVar *rv, const SdbRelation **out);
 int sdb_session_add_prepared(SdbSession *s, const char *name, const char *sql, const SdbNode *stmt,
                              int nparams, const SdbOid *types, SdbPrepared **out);

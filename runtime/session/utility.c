@@ -380,19 +380,10 @@ int sdb_vacuum_statement(SdbStatement *st, const SdbVacuumStmt *vs)
     return complete(st, vs->is_vacuumcmd ? "VACUUM" : "ANALYZE");
 }
 
-/* Take table lock `mode` (lmgr.h's numbering) on `rel` for the
- * transaction; NOWAIT: 55P03 when another transaction holds a conflicting
- * mode. */
-int sdb_session_lock_relation(SdbStatement *st, const SdbRelation *rel, int mode, bool nowait)
+/* LOCK TABLE's lock on one relation, through access. */
+static int lock_relation(SdbStatement *st, const SdbRelation *rel, int mode, bool nowait)
 {
-    SdbLockTag tag = {.kind = SDB_LOCKTAG_RELATION, .db = rel->system && rel->file.db_oid == 0 ? 0 : st->s->db_oid,
-                     .rel = rel->oid};
-    bool acquired;
-    if (sdb_lock_acquire(&st->s->txn, &tag, mode, nowait ? SDB_LOCK_NOWAIT : SDB_LOCK_WAIT, &acquired) != SDB_OK)
-        return SDB_ERROR;
-    if (!acquired)
-        return sdb_error(SDB_ERR_LOCK_NOT_AVAILABLE, "could not obtain lock on relation \"%s\"", rel->name);
-    return SDB_OK;
+    return sdb_table_lock_relation(&st->s->access, rel, mode, nowait, false);
 }
 
 int sdb_lock_statement(SdbStatement *st, const SdbLockStmt *ls)
@@ -402,7 +393,7 @@ int sdb_lock_statement(SdbStatement *st, const SdbLockStmt *ls)
     for (int i = 0; i < sdb_list_length(ls->relations); i++) {
         const SdbRelation *rel;
         if (sdb_utility_relation(st, (const SdbRangeVar *)sdb_list_nth(ls->relations, i), &rel) != SDB_OK ||
-            sdb_session_lock_relation(st, rel, (int)ls->mode + SDB_LOCK_ACCESS_SHARE, ls->nowait) != SDB_OK)
+            lock_relation(st, rel, (int)ls->mode + SDB_LOCK_ACCESS_SHARE, ls->nowait) != SDB_OK)
             return SDB_ERROR;
     }
     return complete(st, "LOCK TABLE");

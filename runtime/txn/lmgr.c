@@ -362,6 +362,19 @@ int sdb_lock_acquire(SdbTxn *txn, const SdbLockTag *tag, int mode, SdbLockWaitPo
     return rc;
 }
 
+int sdb_lock_implicit(SdbTxn *txn, const SdbLockTag *tag, int mode)
+{
+    bool acquired;
+    if (txn->xid != SDB_INVALID_XID)
+        return sdb_lock_acquire(txn, tag, mode, SDB_LOCK_WAIT, &acquired);
+    WaitClock c = {.start = monotonic_ms(), .delay_us = 50};
+    SdbXid holder;
+    int rc = SDB_OK;
+    while (rc == SDB_OK && sdb_lock_conflicts(txn, tag, mode, &holder))
+        rc = wait_step(txn, &c);
+    return rc;
+}
+
 bool sdb_lock_conflicts(SdbTxn *txn, const SdbLockTag *tag, int mode, SdbXid *holder)
 {
     pthread_mutex_lock(&lmgr_lock);

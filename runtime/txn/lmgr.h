@@ -68,6 +68,13 @@ typedef enum SdbLockWaitPolicy {
  * detected" with PostgreSQL's DETAIL, 57014 on cancel. */
 int sdb_lock_acquire(SdbTxn *txn, const SdbLockTag *tag, int mode, SdbLockWaitPolicy policy, bool *acquired);
 
+/* A statement's implicit table lock: with an xid, sdb_lock_acquire
+ * (waiting); a transaction without one (a reader so far) only waits until
+ * no other transaction holds a conflicting mode, taking nothing (so
+ * read-only transactions never need an xid; LOCK TABLE ... IN ACCESS
+ * EXCLUSIVE MODE still blocks them). */
+int sdb_lock_implicit(SdbTxn *txn, const SdbLockTag *tag, int mode);
+
 /* Whether another running transaction holds a mode on `tag` that
  * conflicts with `mode`; *holder gets one such xid (else
  * SDB_INVALID_XID).  For writers that check without taking a lock. */

@@ -168,6 +168,29 @@ static void test_wait_for_holder(void)
     CU_ASSERT(exec_on(sess, "BEGIN; LOCK t IN EXCLUSIVE MODE NOWAIT; COMMIT") == SDB_OK);
 }
 
+/* A statement's implicit locks: LOCK TABLE ... ACCESS EXCLUSIVE blocks a
+ * SELECT elsewhere; EXCLUSIVE blocks an UPDATE but not a SELECT. */
+static void test_implicit_locks(void)
+{
+    CU_ASSERT_FATAL(exec_on(sess, "BEGIN; LOCK t IN ACCESS EXCLUSIVE MODE") == SDB_OK);
+    Background b;
+    background_start(&b, other, "SELECT id FROM t WHERE id = 1");
+    sleep_ms(100);
+    CU_ASSERT_EQUAL(b.done, 0);
+    CU_ASSERT(exec_on(sess, "COMMIT") == SDB_OK);
+    pthread_join(b.thread, NULL);
+    CU_ASSERT_EQUAL(b.rc, SDB_OK);
+    CU_ASSERT_FATAL(exec_on(sess, "BEGIN; LOCK t IN EXCLUSIVE MODE") == SDB_OK);
+    Ints got;
+    CU_ASSERT(ints_on(other, "SELECT count(*)::int FROM u", &got) == SDB_OK);
+    CU_ASSERT(exec_on(other, "SET lock_timeout = 30") == SDB_OK);
+    CU_ASSERT(exec_on(other, "SELECT id FROM t") == SDB_OK);
+    CU_ASSERT(exec_on(other, "UPDATE t SET v = v WHERE id = 1") == SDB_ERROR);
+    CU_ASSERT_STRING_EQUAL(sdb_error_last()->message, "canceling statement due to lock timeout");
+    CU_ASSERT(exec_on(other, "RESET lock_timeout") == SDB_OK);
+    CU_ASSERT(exec_on(sess, "COMMIT") == SDB_OK);
+}
+
 static void test_lock_timeout(void)
 {
     CU_ASSERT_FATAL(exec_on(sess, "BEGIN; LOCK t") == SDB_OK);
@@ -324,6 +347,7 @@ int main(void)
         {"LOCK outside a block", test_lock_outside_block},
         {"table lock conflict matrix", test_table_lock_matrix},
         {"waiting for the holder", test_wait_for_holder},
+        {"implicit table locks of statements", test_implicit_locks},
         {"lock_timeout", test_lock_timeout},
         {"deadlock after deadlock_timeout", test_deadlock},
         {"row lock modes", test_row_lock_modes},

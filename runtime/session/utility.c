@@ -330,6 +330,12 @@ int sdb_utility_relation(SdbStatement *st, const SdbRangeVar *rv, const SdbRelat
     return SDB_OK;
 }
 
+/* A table lock of LOCK TABLE or TRUNCATE, held to transaction end. */
+static int lock_relation(SdbStatement *st, const SdbRelation *rel, int mode, bool nowait)
+{
+    return sdb_table_lock_relation(&st->s->access, rel, mode, nowait, false);
+}
+
 int sdb_truncate_statement(SdbStatement *st, const SdbTruncateStmt *ts)
 {
     SdbSession *s = st->s;
@@ -338,7 +344,8 @@ int sdb_truncate_statement(SdbStatement *st, const SdbTruncateStmt *ts)
     if (rels == NULL)
         return SDB_ERROR;
     for (int i = 0; i < n; i++)
-        if (sdb_utility_relation(st, (const SdbRangeVar *)sdb_list_nth(ts->relations, i), &rels[i]) != SDB_OK)
+        if (sdb_utility_relation(st, (const SdbRangeVar *)sdb_list_nth(ts->relations, i), &rels[i]) != SDB_OK ||
+            lock_relation(st, rels[i], SDB_LOCK_ACCESS_EXCLUSIVE, false) != SDB_OK)
             return SDB_ERROR;
     SdbAccessContext ac = s->access;
     ac.arena = st->expr.arena;
@@ -378,12 +385,6 @@ int sdb_vacuum_statement(SdbStatement *st, const SdbVacuumStmt *vs)
             return SDB_ERROR;
     }
     return complete(st, vs->is_vacuumcmd ? "VACUUM" : "ANALYZE");
-}
-
-/* LOCK TABLE's lock on one relation, through access. */
-static int lock_relation(SdbStatement *st, const SdbRelation *rel, int mode, bool nowait)
-{
-    return sdb_table_lock_relation(&st->s->access, rel, mode, nowait, false);
 }
 
 int sdb_lock_statement(SdbStatement *st, const SdbLockStmt *ls)

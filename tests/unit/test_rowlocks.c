@@ -169,7 +169,8 @@ static void test_wait_for_holder(void)
 }
 
 /* A statement's implicit locks: LOCK TABLE ... ACCESS EXCLUSIVE blocks a
- * SELECT elsewhere; EXCLUSIVE blocks an UPDATE but not a SELECT. */
+ * SELECT elsewhere; EXCLUSIVE blocks an UPDATE but not a SELECT; TRUNCATE
+ * waits for ACCESS SHARE. */
 static void test_implicit_locks(void)
 {
     CU_ASSERT_FATAL(exec_on(sess, "BEGIN; LOCK t IN ACCESS EXCLUSIVE MODE") == SDB_OK);
@@ -189,6 +190,14 @@ static void test_implicit_locks(void)
     CU_ASSERT_STRING_EQUAL(sdb_error_last()->message, "canceling statement due to lock timeout");
     CU_ASSERT(exec_on(other, "RESET lock_timeout") == SDB_OK);
     CU_ASSERT(exec_on(sess, "COMMIT") == SDB_OK);
+    /* TRUNCATE takes ACCESS EXCLUSIVE: it waits for a reader's lock */
+    CU_ASSERT_FATAL(exec_on(sess, "BEGIN; LOCK u IN ACCESS SHARE MODE") == SDB_OK);
+    background_start(&b, other, "TRUNCATE u");
+    sleep_ms(100);
+    CU_ASSERT_EQUAL(b.done, 0);
+    CU_ASSERT(exec_on(sess, "COMMIT") == SDB_OK);
+    pthread_join(b.thread, NULL);
+    CU_ASSERT_EQUAL(b.rc, SDB_OK);
 }
 
 static void test_lock_timeout(void)

@@ -31,6 +31,7 @@ typedef enum SdbPlanTag {
     SDB_P_WINDOW,
     SDB_P_SORT,
     SDB_P_LIMIT,
+    SDB_P_LOCK_ROWS,
     SDB_P_DISTINCT,
     SDB_P_SET_OP,
     SDB_P_CTE_SCAN,
@@ -224,6 +225,17 @@ typedef struct SdbPlanLimit {
     bool with_ties;
 } SdbPlanLimit;
 
+/* SELECT ... FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE (PostgreSQL's LockRows): locks, for each row the child produces, the row of every locked table (its ctid Var in ctids; rel_oids, modes: txn/lmgr.h's SDB_ROWLOCK_*, policies: SdbLockWaitPolicy), passing the row on when all are locked; rows skipped by SKIP LOCKED or deleted concurrently are dropped. */
+typedef struct SdbPlanLockRows {
+    SdbPlan plan;
+    SdbPlan *child;
+    SdbExpr **ctids;
+    int nrels;
+    int *rel_oids;
+    int *modes;
+    int *policies;
+} SdbPlanLockRows;
+
 /* Removes duplicate rows (all columns, NULLs equal); with `on` (DISTINCT ON) keeps the first row of each group of equal `on` values, the child being sorted by them. */
 typedef struct SdbPlanDistinct {
     SdbPlan plan;
@@ -331,6 +343,7 @@ SdbPlanAggregate *sdb_new_plan_aggregate(SdbArena *arena);
 SdbPlanWindow *sdb_new_plan_window(SdbArena *arena);
 SdbPlanSort *sdb_new_plan_sort(SdbArena *arena);
 SdbPlanLimit *sdb_new_plan_limit(SdbArena *arena);
+SdbPlanLockRows *sdb_new_plan_lock_rows(SdbArena *arena);
 SdbPlanDistinct *sdb_new_plan_distinct(SdbArena *arena);
 SdbPlanSetOp *sdb_new_plan_set_op(SdbArena *arena);
 SdbPlanCteScan *sdb_new_plan_cte_scan(SdbArena *arena);

@@ -16,6 +16,7 @@ static const char *const plan_names[SDB_P_COUNT] = {
     [SDB_P_WINDOW] = "Window",
     [SDB_P_SORT] = "Sort",
     [SDB_P_LIMIT] = "Limit",
+    [SDB_P_LOCK_ROWS] = "LockRows",
     [SDB_P_DISTINCT] = "Distinct",
     [SDB_P_SET_OP] = "SetOp",
     [SDB_P_CTE_SCAN] = "CteScan",
@@ -288,6 +289,20 @@ static int explain_limit(const SdbPlanLimit *node, const SdbPlanExplainer *x)
     return SDB_OK;
 }
 
+static int explain_lock_rows(const SdbPlanLockRows *node, const SdbPlanExplainer *x)
+{
+    (void)node;
+    x->text(x->arg, "LockRows");
+    if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    int level = 1;
+    if (x->child(x->arg, node->child, level) != SDB_OK)
+        return SDB_ERROR;
+    return SDB_OK;
+}
+
 static int explain_distinct(const SdbPlanDistinct *node, const SdbPlanExplainer *x)
 {
     if (node->non == 0) {
@@ -545,6 +560,13 @@ void sdb_plan_walk_exprs(const SdbPlan *plan, void (*fn)(void *arg, SdbExpr *exp
             fn(arg, node->offset);
         break;
     }
+    case SDB_P_LOCK_ROWS: {
+        const SdbPlanLockRows *node = (const SdbPlanLockRows *)plan;
+        for (int i = 0; i < node->nrels; i++)
+            if (node->ctids[i] != NULL)
+                fn(arg, node->ctids[i]);
+        break;
+    }
     case SDB_P_DISTINCT: {
         const SdbPlanDistinct *node = (const SdbPlanDistinct *)plan;
         for (int i = 0; i < node->non; i++)
@@ -617,6 +639,8 @@ int sdb_plan_explain(const SdbPlan *plan, const SdbPlanExplainer *x)
         return explain_sort((const SdbPlanSort *)plan, x);
     case SDB_P_LIMIT:
         return explain_limit((const SdbPlanLimit *)plan, x);
+    case SDB_P_LOCK_ROWS:
+        return explain_lock_rows((const SdbPlanLockRows *)plan, x);
     case SDB_P_DISTINCT:
         return explain_distinct((const SdbPlanDistinct *)plan, x);
     case SDB_P_SET_OP:
@@ -788,6 +812,11 @@ SdbPlanLimit *sdb_new_plan_limit(SdbArena *arena)
     return new_plan(arena, sizeof(SdbPlanLimit), SDB_P_LIMIT);
 }
 
+SdbPlanLockRows *sdb_new_plan_lock_rows(SdbArena *arena)
+{
+    return new_plan(arena, sizeof(SdbPlanLockRows), SDB_P_LOCK_ROWS);
+}
+
 SdbPlanDistinct *sdb_new_plan_distinct(SdbArena *arena)
 {
     return new_plan(arena, sizeof(SdbPlanDistinct), SDB_P_DISTINCT);
@@ -844,6 +873,8 @@ int sdb_plan_nchildren(const SdbPlan *plan)
     case SDB_P_SORT:
         return 1;
     case SDB_P_LIMIT:
+        return 1;
+    case SDB_P_LOCK_ROWS:
         return 1;
     case SDB_P_DISTINCT:
         return 1;
@@ -907,6 +938,12 @@ SdbPlan **sdb_plan_child(SdbPlan *plan, int i)
     }
     case SDB_P_LIMIT: {
         SdbPlanLimit *node = (SdbPlanLimit *)plan;
+        if (i == 0)
+            return &node->child;
+        return NULL;
+    }
+    case SDB_P_LOCK_ROWS: {
+        SdbPlanLockRows *node = (SdbPlanLockRows *)plan;
         if (i == 0)
             return &node->child;
         return NULL;
@@ -1047,6 +1084,11 @@ static int print_fields(const SdbPlan *plan, SdbStr *out)
         rc |= sdb_str_appendf(out, " limit=%s", node->limit ? sdb_expr_tag_name(node->limit->tag) : "-");
         rc |= sdb_str_appendf(out, " offset=%s", node->offset ? sdb_expr_tag_name(node->offset->tag) : "-");
         rc |= sdb_str_appendf(out, " with_ties=%s", node->with_ties ? "true" : "false");
+        break;
+    }
+    case SDB_P_LOCK_ROWS: {
+        const SdbPlanLockRows *node = (const SdbPlanLockRows *)plan;
+        rc |= sdb_str_appendf(out, " nrels=%lld", (long long)node->nrels);
         break;
     }
     case SDB_P_DISTINCT: {

@@ -99,15 +99,21 @@ int acc_fetch_row(SdbAccessContext *ac, const SdbRelation *rel, const SdbRowDesc
                   SdbArena *arena, SdbHeapTupleHeader *header, SdbDatum *values, bool *nulls, const uint8_t **payload,
                   bool *found);
 
-/* Set the xmax of the version at `tid` (header `h`): delete, lock, or
+/* Set the xmax of the version at `tid` (header `h`): delete, or
  * update to `payload` with *new_tid.  Waits for transactions in progress;
  * *result SDB_HEAP_OK, SDB_HEAP_SELF_MODIFIED (deleted or updated by this
  * transaction already), SDB_HEAP_CONFLICT (a committed transaction updated
  * it; *new_tid gets its new version) or SDB_HEAP_NOT_FOUND (a committed
  * transaction deleted it).  new_tid is required. */
-typedef enum AccOp { ACC_DELETE, ACC_UPDATE, ACC_LOCK } AccOp;
+typedef enum AccOp { ACC_DELETE, ACC_UPDATE } AccOp;
 int acc_set_xmax(SdbAccessContext *ac, const SdbRelation *rel, AccOp op, SdbTid tid, const SdbHeapTupleHeader *h,
                  const SdbStr *payload, uint16_t flags, SdbTid *new_tid, SdbHeapResult *result);
+
+/* A writer's row lock (rowlock.c) around setting a version's xmax:
+ * waits for other transactions' conflicting row locks (mode: lmgr.h's
+ * SDB_ROWLOCK_*); *transient says whether the end gives it back. */
+int acc_row_write_begin(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, int mode, bool *transient);
+void acc_row_write_end(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, int mode, bool transient);
 
 /* Foreign keys (fkey.c): checks of a new or changed referencing row, and
  * the actions and checks when a referenced row is deleted or its key

@@ -496,8 +496,7 @@ int acc_set_xmax(SdbAccessContext *ac, const SdbRelation *rel, AccOp op, SdbTid 
         SdbHeapTupleHeader found;
         int rc = op == ACC_UPDATE ? sdb_heap_update(ac->engine, rel->file, tid, xid, cid, payload->data, payload->len,
                                                     flags, new_tid, result, &found)
-                 : op == ACC_DELETE ? sdb_heap_delete(ac->engine, rel->file, tid, xid, cid, result, &found)
-                                    : sdb_heap_lock(ac->engine, rel->file, tid, xid, cid, result, &found);
+                                  : sdb_heap_delete(ac->engine, rel->file, tid, xid, cid, result, &found);
         if (rc != SDB_OK)
             return SDB_ERROR;
         if (*result == SDB_HEAP_NOT_FOUND)
@@ -516,8 +515,8 @@ int acc_set_xmax(SdbAccessContext *ac, const SdbRelation *rel, AccOp op, SdbTid 
             if (acc_set_hints(ac, rel->file, tid, &found, SDB_HEAP_XMAX_ABORTED) != SDB_OK)
                 return SDB_ERROR;
         } else if (found.infomask & SDB_HEAP_XMAX_LOCK_ONLY) {
-            /* Only a lock (SELECT ... FOR UPDATE); free once its committed
-             * status is hinted. */
+            /* Only a lock (older versions locked rows in the xmax); free
+             * once its committed status is hinted. */
             SdbWal *wal = sdb_engine_wal(ac->engine);
             if (!hintable && sdb_wal_flush(wal, sdb_wal_insert_lsn(wal)) != SDB_OK)
                 return SDB_ERROR;
@@ -582,6 +581,23 @@ static int drop_old_external(SdbAccessContext *ac, const OldRow *old)
     return acc_delete_external(ac, &old->desc, old->payload, old->header.payload_len, old->header.infomask);
 }
 
+/* Whether an update changes a column of a unique index (PostgreSQL's
+ * "key" columns: such an update takes FOR UPDATE, others FOR NO KEY
+ * UPDATE, which FOR KEY SHARE does not block). */
+static bool key_changed(const SdbRelation *rel, const SdbDatum *old_values, const bool *old_nulls,
+                        const SdbDatum *values, const bool *nulls)
+{
+    for (int i = 0; i < rel->nindexes; i++) {
+        const SdbIndex *index = &rel->indexes[i];
+        for (int k = 0; index->unique && k < index->nkeys; k++) {
+            int a = index->keys[k] - 1;
+            if (a >= 0 && !acc_values_equal(rel->attrs[a].type, old_values[a], old_nulls[a], values[a], nulls[a]))
+                return true;
+        }
+    }
+    return false;
+}
+
 static int update_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbDatum *values,
                       const bool *nulls, SdbTid *new_tid, SdbTid *newer)
 {
@@ -595,11 +611,20 @@ static int update_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, 
     uint16_t flags;
     SdbHeapResult result;
     bool skip;
+    bool transient;
+    int mode;
     if (check_table(rel) != SDB_OK || check_not_null(ac, rel, values, nulls, scratch) != SDB_OK ||
         fetch_old(ac, rel, tid, scratch, &old) != SDB_OK ||
-        acc_form_tuple(ac, rel, &old.desc, values, nulls, &payload, &flags) != SDB_OK ||
-        acc_set_xmax(ac, rel, ACC_UPDATE, tid, &old.header, &payload, flags, new_tid, &result) != SDB_OK)
+        acc_form_tuple(ac, rel, &old.desc, values, nulls, &payload, &flags) != SDB_OK)
         goto done;
+    mode = key_changed(rel, old.values, old.nulls, values, nulls) ? SDB_ROWLOCK_UPDATE : SDB_ROWLOCK_NO_KEY_UPDATE;
+    if (acc_row_write_begin(ac, rel, tid, mode, &transient) != SDB_OK)
+        goto done;
+    rc = acc_set_xmax(ac, rel, ACC_UPDATE, tid, &old.header, &payload, flags, new_tid, &result);
+    acc_row_write_end(ac, rel, tid, mode, transient);
+    if (rc != SDB_OK)
+        goto done;
+    rc = SDB_ERROR;
     skip = result == SDB_HEAP_SELF_MODIFIED;
     if ((result == SDB_HEAP_CONFLICT || result == SDB_HEAP_NOT_FOUND) &&
         concurrent_change(ac, result, *new_tid, newer, &skip) != SDB_OK)
@@ -647,9 +672,15 @@ static int delete_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, 
     SdbTid next;
     bool skip;
     *deleted = false;
+    bool transient;
     if (check_table(rel) != SDB_OK || fetch_old(ac, rel, tid, scratch, &old) != SDB_OK ||
-        acc_set_xmax(ac, rel, ACC_DELETE, tid, &old.header, NULL, 0, &next, &result) != SDB_OK)
+        acc_row_write_begin(ac, rel, tid, SDB_ROWLOCK_UPDATE, &transient) != SDB_OK)
         goto done;
+    rc = acc_set_xmax(ac, rel, ACC_DELETE, tid, &old.header, NULL, 0, &next, &result);
+    acc_row_write_end(ac, rel, tid, SDB_ROWLOCK_UPDATE, transient);
+    if (rc != SDB_OK)
+        goto done;
+    rc = SDB_ERROR;
     if ((result == SDB_HEAP_CONFLICT || result == SDB_HEAP_NOT_FOUND) &&
         concurrent_change(ac, result, next, newer, &skip) != SDB_OK)
         goto done;
@@ -675,28 +706,6 @@ int sdb_table_delete_rc(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid
 {
     *newer = (SdbTid){.block = SDB_INVALID_BLOCK, .slot = 0};
     return delete_row(ac, rel, tid, true, deleted, newer);
-}
-
-int sdb_table_lock(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, bool *locked, SdbTid *newer)
-{
-    SdbHeapTupleHeader h;
-    bool found, skip;
-    SdbHeapResult result;
-    SdbTid next;
-    *locked = false;
-    if (newer != NULL)
-        *newer = (SdbTid){.block = SDB_INVALID_BLOCK, .slot = 0};
-    if (sdb_heap_fetch(ac->engine, rel->file, tid, &h, NULL, 0, &found) != SDB_OK)
-        return SDB_ERROR;
-    if (!found)
-        return sdb_error(SDB_ERR_INTERNAL_ERROR, "tuple (%u,%u) of \"%s\" to lock is gone", tid.block, tid.slot,
-                         rel->name);
-    if (acc_set_xmax(ac, rel, ACC_LOCK, tid, &h, NULL, 0, &next, &result) != SDB_OK)
-        return SDB_ERROR;
-    if (result == SDB_HEAP_CONFLICT || result == SDB_HEAP_NOT_FOUND)
-        return concurrent_change(ac, result, next, newer, &skip);
-    *locked = result == SDB_HEAP_OK;
-    return SDB_OK;
 }
 
 /* ---- truncate ------------------------------------------------------------------------- */

@@ -16,6 +16,7 @@
 #include "catalog/catalog.h"
 #include "exec/batch.h"
 #include "types/datum.h"
+#include "txn/lmgr.h"
 #include "txn/txn.h"
 
 struct SdbEngine;
@@ -163,13 +164,27 @@ int sdb_table_update_rc(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid
                         const bool *nulls, SdbTid *new_tid, SdbTid *newer);
 int sdb_table_delete_rc(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, bool *deleted, SdbTid *newer);
 
-/* SELECT ... FOR UPDATE / FOR SHARE (both exclusive here): lock the row
- * version at `tid` until the transaction ends, waiting for changes in
- * progress (40P01 on a deadlock).  *locked false when this transaction
+/* SELECT ... FOR KEY SHARE / SHARE / NO KEY UPDATE / UPDATE (mode:
+ * txn/lmgr.h's SDB_ROWLOCK_*): lock the row version at `tid` until the
+ * (sub)transaction ends (rowlock.c: in the lock manager, any number of
+ * compatible lockers), waiting for conflicting lockers and for a writer
+ * in progress (lock_timeout, 40P01 after deadlock_timeout).  NOWAIT: 55P03
+ * `could not obtain lock on row in relation "t"` instead of waiting; SKIP
+ * LOCKED: *locked false.  *locked false also when this transaction
  * already deleted or updated it, or (READ COMMITTED) a transaction that
  * committed after the snapshot deleted it: skip the row.  Updated so, or
  * deleted under REPEATABLE READ: 40001, unless `newer` (may be NULL) is
  * given: then, under READ COMMITTED, as sdb_table_update_rc. */
+int sdb_table_lock_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, int mode, SdbLockWaitPolicy policy,
+                       bool *locked, SdbTid *newer);
+
+/* Table lock `mode` (txn/lmgr.h's SDB_LOCK_*) on `rel` until the
+ * transaction ends (rowlock.c); NOWAIT: 55P03 `could not obtain lock on
+ * relation "t"` when another transaction holds a conflicting mode.
+ * `implicit` (a statement's own lock): sdb_lock_implicit, no xid needed. */
+int sdb_table_lock_relation(SdbAccessContext *ac, const SdbRelation *rel, int mode, bool nowait, bool implicit);
+
+/* sdb_table_lock_row in mode FOR UPDATE, waiting. */
 int sdb_table_lock(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, bool *locked, SdbTid *newer);
 
 /* TRUNCATE: 0A000 when another table references this one; else every

@@ -258,6 +258,7 @@ ExecNode *exec_build(SdbExecState *es, const SdbPlan *plan)
     case SDB_P_WINDOW: return exec_build_window(es, (const SdbPlanWindow *)plan);
     case SDB_P_SORT: return exec_build_sort(es, (const SdbPlanSort *)plan);
     case SDB_P_LIMIT: return exec_build_limit(es, (const SdbPlanLimit *)plan);
+    case SDB_P_LOCK_ROWS: return exec_build_lock_rows(es, (const SdbPlanLockRows *)plan);
     case SDB_P_DISTINCT: return exec_build_distinct(es, (const SdbPlanDistinct *)plan);
     case SDB_P_SET_OP: return exec_build_set_op(es, (const SdbPlanSetOp *)plan);
     case SDB_P_CTE_SCAN: return exec_build_cte_scan(es, (const SdbPlanCteScan *)plan);

@@ -152,6 +152,9 @@ int exec_batch_init(SdbArena *arena, SdbBatch *b, const SdbPlanColumn *cols, int
 /* A table access context for the statement (the session's template when
  * it gave one) allocating in `arena`. */
 struct SdbAccessContext;
+/* A ctid value (6-byte tid varlena: block, slot big-endian) as a tid. */
+SdbTid exec_tid_from_datum(SdbDatum d);
+
 void exec_access_init(const SdbExecContext *ctx, struct SdbAccessContext *ac, SdbArena *arena);
 
 /* A monotonic clock in milliseconds (EXPLAIN ANALYZE). */
@@ -385,6 +388,7 @@ ExecNode *exec_build_function_scan(SdbExecState *es, const SdbPlanFunctionScan *
 ExecNode *exec_build_filter(SdbExecState *es, const SdbPlanFilter *p);
 ExecNode *exec_build_project(SdbExecState *es, const SdbPlanProject *p);
 ExecNode *exec_build_limit(SdbExecState *es, const SdbPlanLimit *p);
+ExecNode *exec_build_lock_rows(SdbExecState *es, const SdbPlanLockRows *p);
 ExecNode *exec_build_join(SdbExecState *es, const SdbPlanJoin *p);
 /* Merge join (op_mergejoin.c) over inputs sorted on the keys, when every
  * key pair has an order (exec_merge_keys_comparable). */

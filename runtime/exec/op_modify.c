@@ -41,7 +41,7 @@ typedef struct ModifyNode {
     bool finished;
 } ModifyNode;
 
-static SdbTid tid_from_datum(SdbDatum d)
+SdbTid exec_tid_from_datum(SdbDatum d)
 {
     const SdbVarlena *v = sdb_datum_varlena(d);
     const unsigned char *p = v->data;
@@ -226,7 +226,7 @@ static int gather_rows(ModifyNode *m, SdbBatch *in, SdbTid *tids)
             if (sdb_vector_is_null(&in->cols[m->ctid_pos], r))
                 return sdb_error(SDB_ERR_INTERNAL_ERROR, "%s row without a ctid",
                                  m->kind == MOD_UPDATE ? "updated" : "deleted");
-            tids[i] = tid_from_datum(in->cols[m->ctid_pos].values[r]);
+            tids[i] = exec_tid_from_datum(in->cols[m->ctid_pos].values[r]);
         }
         SdbDatum fetched[m->natts + 1];
         bool fetched_null[m->natts + 1], have_fetched = false;
@@ -345,6 +345,9 @@ static ModifyNode *modify_setup(SdbExecState *es, const SdbPlan *plan, ModifyKin
         sdb_error(SDB_ERR_UNDEFINED_TABLE, "could not open relation with OID %u", (unsigned)rel_oid);
         return NULL;
     }
+    /* the statement's ROW EXCLUSIVE lock */
+    if (!m->rel->system && sdb_table_lock_relation(&m->ac, m->rel, SDB_LOCK_ROW_EXCLUSIVE, false, true) != SDB_OK)
+        return NULL;
     m->natts = m->rel->natts;
     m->tcols = sdb_arena_calloc(m->node.arena, m->natts + 1, sizeof(SdbPlanColumn));
     if (m->tcols == NULL)

@@ -116,6 +116,10 @@ ExecNode *exec_build_scan(SdbExecState *es, const SdbPlanScan *p)
         sdb_error(SDB_ERR_UNDEFINED_TABLE, "could not open relation with OID %u", (unsigned)p->rel_oid);
         return NULL;
     }
+    /* the statement's ACCESS SHARE lock (waits for LOCK TABLE's stronger modes) */
+    if (!rel->system && ctx->txn != NULL &&
+        sdb_table_lock_relation(&sn->ac, rel, SDB_LOCK_ACCESS_SHARE, false, true) != SDB_OK)
+        return NULL;
     int *cols = sdb_arena_alloc(sn->node.arena, (p->plan.ncols + 1) * sizeof(int));
     sn->filters = exec_exprs_compile(&sn->node.env, p->filters, p->nfilters);
     sn->sel = sdb_arena_alloc(sn->node.arena, SDB_BATCH_SIZE * sizeof(uint16_t));

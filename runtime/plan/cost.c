@@ -281,6 +281,7 @@ void opt_estimate(Opt *o, SdbPlan *plan)
         plan->rows = in;
         plan->cost = cost + in * CPU_OPERATOR_COST * ((SdbPlanWindow *)plan)->nfuncs;
         return;
+    case SDB_P_LOCK_ROWS: plan->rows = in; plan->cost = cost + in * CPU_OPERATOR_COST; return;
     case SDB_P_SORT: plan->rows = in; plan->cost = cost + 2.0 * CPU_OPERATOR_COST * in * log2(fmax(in, 2.0)); return;
     case SDB_P_LIMIT: {
         SdbPlanLimit *l = (SdbPlanLimit *)plan;

@@ -67,6 +67,7 @@ void opt_produced(const SdbPlan *plan, OptSet *out)
     case SDB_P_FILTER: opt_produced(((const SdbPlanFilter *)plan)->child, out); break;
     case SDB_P_SORT: opt_produced(((const SdbPlanSort *)plan)->child, out); break;
     case SDB_P_LIMIT: opt_produced(((const SdbPlanLimit *)plan)->child, out); break;
+    case SDB_P_LOCK_ROWS: opt_produced(((const SdbPlanLockRows *)plan)->child, out); break;
     case SDB_P_DISTINCT: opt_produced(((const SdbPlanDistinct *)plan)->child, out); break;
     case SDB_P_PROJECT: opt_set_add(out, ((const SdbPlanProject *)plan)->table); break;
     case SDB_P_JOIN: {
@@ -255,6 +256,7 @@ OptWalk opt_walk_node(SdbPlan *plan, int depth, OptVisit fn, void *arg)
         WALK(((SdbPlanLimit *)plan)->offset);
         break;
     case SDB_P_DISTINCT: WALKN(((SdbPlanDistinct *)plan)->on, ((SdbPlanDistinct *)plan)->non); break;
+    case SDB_P_LOCK_ROWS: WALKN(((SdbPlanLockRows *)plan)->ctids, ((SdbPlanLockRows *)plan)->nrels); break;
     case SDB_P_INSERT: {
         SdbPlanInsert *n = (SdbPlanInsert *)plan;
         WALKN(n->set_values, n->nset);
@@ -609,6 +611,7 @@ int opt_set_header(Opt *o, SdbPlan *plan)
     case SDB_P_FILTER:
     case SDB_P_SORT:
     case SDB_P_LIMIT:
+    case SDB_P_LOCK_ROWS:
     case SDB_P_DISTINCT: {
         const SdbPlan *child = *sdb_plan_child(plan, 0);
         plan->cols = child->cols;
@@ -649,6 +652,7 @@ bool opt_children_positional(const SdbPlan *plan, bool positional)
     case SDB_P_FILTER:
     case SDB_P_SORT:
     case SDB_P_LIMIT:
+    case SDB_P_LOCK_ROWS:
     case SDB_P_DISTINCT:
     case SDB_P_WINDOW:
     case SDB_P_JOIN: return positional; /* their columns are their inputs' */

@@ -34,6 +34,7 @@ static void reduce(SdbPlan *plan, const OptSet *above)
         return;
     }
     case SDB_P_SORT: reduce(((SdbPlanSort *)plan)->child, above); return;
+    case SDB_P_LOCK_ROWS: reduce(((SdbPlanLockRows *)plan)->child, above); return;
     case SDB_P_JOIN: {
         SdbPlanJoin *join = (SdbPlanJoin *)plan;
         OptSet left, right, local = none;

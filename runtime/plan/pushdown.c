@@ -459,6 +459,7 @@ static int push(Opt *o, SdbPlan **slot, OptList *pending)
     case SDB_P_PROJECT: return push_project(o, slot, pending);
     case SDB_P_AGGREGATE: return push_aggregate(o, slot, pending);
     case SDB_P_SORT: return push(o, &((SdbPlanSort *)plan)->child, pending);
+    case SDB_P_LOCK_ROWS: return push(o, &((SdbPlanLockRows *)plan)->child, pending);
     case SDB_P_DISTINCT:
         if (((SdbPlanDistinct *)plan)->non == 0)
             return push(o, &((SdbPlanDistinct *)plan)->child, pending);
@@ -517,6 +518,7 @@ static bool yields_nothing(const SdbPlan *plan)
     case SDB_P_PROJECT:
     case SDB_P_SORT:
     case SDB_P_LIMIT:
+    case SDB_P_LOCK_ROWS:
     case SDB_P_DISTINCT:
     case SDB_P_WINDOW: return is_empty(*sdb_plan_child((SdbPlan *)plan, 0));
     case SDB_P_AGGREGATE:

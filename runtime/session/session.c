@@ -367,8 +367,12 @@ int sdb_session_begin_statement(SdbSession *s)
     if (sdb_session_timezone(s) != SDB_OK || sdb_session_search_path(s) != SDB_OK)
         return SDB_ERROR;
     s->txn.cid = (SdbCid)s->statements;
-    bool fresh = s->statements == 0 || s->isolation == SDB_DEFAULT_TRANSACTION_ISOLATION_READ_COMMITTED ||
-                 s->isolation == SDB_DEFAULT_TRANSACTION_ISOLATION_READ_UNCOMMITTED;
+    s->txn.pid = s->info.backend_pid;
+    s->txn.lock_timeout_ms = s->settings.lock_timeout;
+    s->txn.deadlock_timeout_ms = s->settings.deadlock_timeout;
+    s->txn.xact_snapshot = s->isolation != SDB_DEFAULT_TRANSACTION_ISOLATION_READ_COMMITTED &&
+                           s->isolation != SDB_DEFAULT_TRANSACTION_ISOLATION_READ_UNCOMMITTED;
+    bool fresh = s->statements == 0 || !s->txn.xact_snapshot;
     s->statements++;
     return fresh ? sdb_txn_take_snapshot(&s->txn, s->txn_arena) : SDB_OK;
 }

@@ -16,6 +16,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "session/session_int.h"
+#include "txn/lmgr.h"
 #include "txn/xact.h"
 
 /* Portals outlive transactions (their owner closes them), but a running

@@ -16,6 +16,7 @@
 #include "session/session_int.h"
 #include "sql/analyze.h"
 #include "sql/parser.h"
+#include "txn/lmgr.h"
 #include "types/typeio.h"
 
 static int complete(const SdbStatement *st, const char *tag)
@@ -329,6 +330,12 @@ int sdb_utility_relation(SdbStatement *st, const SdbRangeVar *rv, const SdbRelat
     return SDB_OK;
 }
 
+/* A table lock of LOCK TABLE or TRUNCATE, held to transaction end. */
+static int lock_relation(SdbStatement *st, const SdbRelation *rel, int mode, bool nowait)
+{
+    return sdb_table_lock_relation(&st->s->access, rel, mode, nowait, false);
+}
+
 int sdb_truncate_statement(SdbStatement *st, const SdbTruncateStmt *ts)
 {
     SdbSession *s = st->s;
@@ -337,7 +344,8 @@ int sdb_truncate_statement(SdbStatement *st, const SdbTruncateStmt *ts)
     if (rels == NULL)
         return SDB_ERROR;
     for (int i = 0; i < n; i++)
-        if (sdb_utility_relation(st, (const SdbRangeVar *)sdb_list_nth(ts->relations, i), &rels[i]) != SDB_OK)
+        if (sdb_utility_relation(st, (const SdbRangeVar *)sdb_list_nth(ts->relations, i), &rels[i]) != SDB_OK ||
+            lock_relation(st, rels[i], SDB_LOCK_ACCESS_EXCLUSIVE, false) != SDB_OK)
             return SDB_ERROR;
     SdbAccessContext ac = s->access;
     ac.arena = st->expr.arena;
@@ -385,7 +393,8 @@ int sdb_lock_statement(SdbStatement *st, const SdbLockStmt *ls)
         return sdb_error(SDB_ERR_NO_ACTIVE_SQL_TRANSACTION, "LOCK TABLE can only be used in transaction blocks");
     for (int i = 0; i < sdb_list_length(ls->relations); i++) {
         const SdbRelation *rel;
-        if (sdb_utility_relation(st, (const SdbRangeVar *)sdb_list_nth(ls->relations, i), &rel) != SDB_OK)
+        if (sdb_utility_relation(st, (const SdbRangeVar *)sdb_list_nth(ls->relations, i), &rel) != SDB_OK ||
+            lock_relation(st, rel, (int)ls->mode + SDB_LOCK_ACCESS_SHARE, ls->nowait) != SDB_OK)
             return SDB_ERROR;
     }
     return complete(st, "LOCK TABLE");

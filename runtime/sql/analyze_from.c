@@ -237,7 +237,10 @@ static int range_var(AnQuery *q, const SdbRangeVar *rv, SdbPlan **out)
         return an_fail_at(q, rv->location);
     }
     AnRte *rte;
-    if (an_table_scan(q, rel, rv->alias ? rv->alias->aliasname : NULL, false, out, &rte) != SDB_OK)
+    int lock_mode, lock_policy;
+    bool lock = an_lock_wanted(q, rv->alias ? rv->alias->aliasname : rv->relname, &lock_mode, &lock_policy);
+    if (an_table_scan(q, rel, rv->alias ? rv->alias->aliasname : NULL, lock, out, &rte) != SDB_OK ||
+        (lock && an_lock_add(q, ((SdbPlanScan *)*out)->table, rel->oid, lock_mode, lock_policy) != SDB_OK))
         return SDB_ERROR;
     if (rv->alias != NULL && alias_names(q, rte->name, rv->alias, rte->ncols, rte->colnames, &rte->colnames) != SDB_OK)
         return SDB_ERROR;

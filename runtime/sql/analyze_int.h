@@ -105,7 +105,22 @@ typedef struct AnQuery {
     SdbExpr ***grouping_args; /* per GroupingFunc in aggs (NULL for Aggref): its bound arguments */
     bool correlated;         /* refers to an enclosing level */
     const SdbNode *srf_call; /* the function of a FROM item being bound: the one call that may return a set */
+    const SdbList *locking;  /* SELECT's FOR UPDATE ... clauses (LockingClause), NULL: none */
+    int nlocked;             /* the FROM tables they lock (analyze_lock.c): */
+    SdbExpr **lock_ctids;    /* their ctid Vars */
+    int *lock_oids, *lock_modes, *lock_policies;
 } AnQuery;
+
+/* analyze_lock.c: row locking clauses.  an_lock_wanted: whether FROM
+ * table `name` is locked, in which mode and wait policy; an_lock_add
+ * records its scan; an_lock_check / an_lock_check_setop: 0A000 for what
+ * FOR UPDATE may not be combined with; an_lock_rows: the LockRows over
+ * `child`. */
+bool an_lock_wanted(const AnQuery *q, const char *name, int *mode, int *policy);
+int an_lock_add(AnQuery *q, int table, SdbOid rel_oid, int mode, int policy);
+int an_lock_check(AnQuery *q, const SdbSelectStmt *s, bool grouped);
+int an_lock_check_setop(const SdbSelectStmt *s);
+SdbPlan *an_lock_rows(AnQuery *q, SdbPlan *child);
 
 /* analyze.c */
 AnQuery *an_query_new(Analyzer *an, AnQuery *parent, bool subplan);

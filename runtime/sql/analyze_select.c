@@ -824,8 +824,9 @@ static int finish(AnQuery *q, const SdbSelectStmt *s, Targets *t, SortKey *order
         junk |= order[i].target < 0;
     SdbExpr **keys;
     int *flags, nkeys;
-    if (non > 0 || junk) {
-        /* sort (and DISTINCT ON) below the Project, over its input */
+    if (non > 0 || junk || q->nlocked > 0) {
+        /* sort (and DISTINCT ON) below the Project, over its input; row
+         * locks after the sort, before LIMIT (PostgreSQL's order) */
         if (sort_arrays(q, on, non, order, norder, NULL, &keys, &flags, &nkeys) != SDB_OK ||
             (*plan = sort_node(an, *plan, keys, flags, nkeys)) == NULL)
             return SDB_ERROR;
@@ -838,6 +839,8 @@ static int finish(AnQuery *q, const SdbSelectStmt *s, Targets *t, SortKey *order
             if ((*plan = distinct_node(an, *plan, onx, non)) == NULL)
                 return SDB_ERROR;
         }
+        if (q->nlocked > 0 && (*plan = an_lock_rows(q, *plan)) == NULL)
+            return SDB_ERROR;
         if (an_limit(q, s, plan) != SDB_OK)
             return SDB_ERROR;
         return project(an, t, plan);
@@ -858,6 +861,7 @@ int an_select_core(AnQuery *q, const SdbSelectStmt *s, SdbPlan **out)
     bool keep_unknown = an->keep_unknown;
     an->keep_unknown = false;
     q->windows = s->window_clause;
+    q->locking = s->locking_clause;
     SdbPlan *plan;
     if (an_from(q, s->from_clause, &plan) != SDB_OK)
         return SDB_ERROR;
@@ -898,6 +902,8 @@ int an_select_core(AnQuery *q, const SdbSelectStmt *s, SdbPlan **out)
          check_distinct_on(q, above.on, above.non, above.order, above.norder, s) != SDB_OK))
         return SDB_ERROR;
     g.any |= q->naggs > 0;
+    if (an_lock_check(q, s, g.any) != SDB_OK)
+        return SDB_ERROR;
     if (g.any && aggregate(q, &g, &above, &plan) != SDB_OK)
         return SDB_ERROR;
     if (q->nwins > 0 && window(q, &above, &plan) != SDB_OK)
@@ -1073,6 +1079,8 @@ int an_setop(AnQuery *q, const SdbSelectStmt *s, SdbPlan **out)
  * output columns only. */
 int an_sort_limit_setop(AnQuery *q, const SdbSelectStmt *s, SdbPlan **plan)
 {
+    if (s->op != SDB_SET_OPERATION_NONE && an_lock_check_setop(s) != SDB_OK)
+        return SDB_ERROR;
     int n = sdb_list_length(s->sort_clause);
     if (n > 0) {
         AnRte *rte = an_rte_for_plan(q, NULL, *plan, NULL);

@@ -412,6 +412,7 @@ static int plan_slots(SdbPlan *plan, AnMutator fn, void *arg)
     case SDB_P_SORT: MANY(((SdbPlanSort *)plan)->keys, ((SdbPlanSort *)plan)->nkeys); return SDB_OK;
     case SDB_P_LIMIT: return ONE(((SdbPlanLimit *)plan)->limit) == SDB_OK ? ONE(((SdbPlanLimit *)plan)->offset) : SDB_ERROR;
     case SDB_P_DISTINCT: MANY(((SdbPlanDistinct *)plan)->on, ((SdbPlanDistinct *)plan)->non); return SDB_OK;
+    case SDB_P_LOCK_ROWS: MANY(((SdbPlanLockRows *)plan)->ctids, ((SdbPlanLockRows *)plan)->nrels); return SDB_OK;
     default: return SDB_OK; /* the modifying operators never sit inside a subquery */
     }
 #undef ONE

@@ -12,6 +12,7 @@
 
 #include "common/error.h"
 #include "common/memory.h"
+#include "txn/lmgr.h"
 
 /* Make room for one more element in a malloc'd array. */
 static int grow(void **array, uint32_t count, uint32_t *cap, size_t elem)
@@ -103,7 +104,10 @@ int sdb_txn_subxact_rollback(SdbTxn *txn)
     uint32_t n = txn->nsubxids - first;
     txn->nsubxids = first;
     txn->cached_xid = SDB_INVALID_XID;
-    return sdb_xact_abort_tree(txn->xm, xid, txn->subxids + first + 1, (int)n - 1);
+    int rc = sdb_xact_abort_tree(txn->xm, xid, txn->subxids + first + 1, (int)n - 1);
+    for (uint32_t i = first; i < first + n; i++) /* their locks go with them */
+        sdb_lock_release_all(txn->xm, txn->subxids[i]);
+    return rc;
 }
 
 uint32_t sdb_txn_subxact_depth(const SdbTxn *txn)
@@ -111,18 +115,31 @@ uint32_t sdb_txn_subxact_depth(const SdbTxn *txn)
     return txn->nlevels;
 }
 
+/* The transaction has ended: the locks of its xid and its subtransactions'
+ * go (lmgr.c). */
+static void release_locks(SdbTxn *txn)
+{
+    sdb_lock_release_all(txn->xm, txn->xid);
+    for (uint32_t i = 0; i < txn->nsubxids; i++)
+        sdb_lock_release_all(txn->xm, txn->subxids[i]);
+}
+
 int sdb_txn_commit(SdbTxn *txn, bool synchronous)
 {
     if (txn->xid == SDB_INVALID_XID)
         return SDB_OK;
-    return sdb_xact_commit_tree(txn->xm, txn->xid, txn->subxids, (int)txn->nsubxids, synchronous, NULL);
+    int rc = sdb_xact_commit_tree(txn->xm, txn->xid, txn->subxids, (int)txn->nsubxids, synchronous, NULL);
+    release_locks(txn);
+    return rc;
 }
 
 int sdb_txn_abort(SdbTxn *txn)
 {
     if (txn->xid == SDB_INVALID_XID)
         return SDB_OK;
-    return sdb_xact_abort_tree(txn->xm, txn->xid, txn->subxids, (int)txn->nsubxids);
+    int rc = sdb_xact_abort_tree(txn->xm, txn->xid, txn->subxids, (int)txn->nsubxids);
+    release_locks(txn);
+    return rc;
 }
 
 int sdb_txn_take_snapshot(SdbTxn *txn, SdbArena *arena)
@@ -299,84 +316,11 @@ int sdb_txn_tuple_visible(SdbTxn *txn, const SdbHeapTupleHeader *header, bool *v
 
 /* ---- waiting ------------------------------------------------------------- */
 
-/* Who waits for whom, process-wide, for deadlock detection: each
- * transaction waits for at most one other at a time. */
-typedef struct WaitEdge {
-    const SdbXactManager *xm;
-    SdbXid waiter, holder;
-} WaitEdge;
-
-#define MAX_WAITERS 1024
-static pthread_mutex_t wait_lock = PTHREAD_MUTEX_INITIALIZER;
-static WaitEdge waits[MAX_WAITERS];
-static int nwaits;
-
-/* Whom `xid` waits for, or SDB_INVALID_XID (under wait_lock). */
-static SdbXid waits_for(const SdbXactManager *xm, SdbXid xid)
-{
-    for (int i = 0; i < nwaits; i++)
-        if (waits[i].xm == xm && waits[i].waiter == xid)
-            return waits[i].holder;
-    return SDB_INVALID_XID;
-}
-
-/* Register waiter -> holder unless it closes a cycle. */
-static int add_wait(const SdbXactManager *xm, SdbXid waiter, SdbXid holder)
-{
-    pthread_mutex_lock(&wait_lock);
-    int steps = 0;
-    for (SdbXid x = holder; x != SDB_INVALID_XID && steps <= nwaits; x = waits_for(xm, x), steps++) {
-        if (x == waiter) {
-            pthread_mutex_unlock(&wait_lock);
-            sdb_error(SDB_ERR_DEADLOCK_DETECTED, "deadlock detected");
-            sdb_error_detail("Transaction %llu waits for transaction %llu, which waits for it.",
-                             (unsigned long long)waiter, (unsigned long long)holder);
-            sdb_error_hint("See server log for query details.");
-            return SDB_ERROR;
-        }
-    }
-    if (nwaits == MAX_WAITERS) {
-        pthread_mutex_unlock(&wait_lock);
-        return sdb_error(SDB_ERR_OUT_OF_MEMORY, "too many transactions waiting");
-    }
-    waits[nwaits++] = (WaitEdge){.xm = xm, .waiter = waiter, .holder = holder};
-    pthread_mutex_unlock(&wait_lock);
-    return SDB_OK;
-}
-
-static void remove_wait(const SdbXactManager *xm, SdbXid waiter)
-{
-    pthread_mutex_lock(&wait_lock);
-    for (int i = 0; i < nwaits; i++) {
-        if (waits[i].xm == xm && waits[i].waiter == waiter) {
-            waits[i] = waits[--nwaits];
-            break;
-        }
-    }
-    pthread_mutex_unlock(&wait_lock);
-}
-
+/* The wait-for graph, lock_timeout and deadlock_timeout are the lock
+ * manager's (lmgr.c). */
 int sdb_txn_wait(SdbTxn *txn, SdbXid xid)
 {
-    /* Without an xid nobody can wait for us: no cycle, nothing to register. */
-    bool registered = txn->xid != SDB_INVALID_XID;
-    if (registered && add_wait(txn->xm, txn->xid, sdb_xact_top_of(txn->xm, xid)) != SDB_OK)
-        return SDB_ERROR;
-    long delay_us = 50;
-    int rc = SDB_OK;
-    while (sdb_xact_is_running(txn->xm, xid)) {
-        if (txn->cancel != NULL && *txn->cancel) {
-            rc = sdb_error(SDB_ERR_QUERY_CANCELED, "canceling statement due to user request");
-            break;
-        }
-        struct timespec ts = {.tv_sec = 0, .tv_nsec = delay_us * 1000};
-        nanosleep(&ts, NULL);
-        if (delay_us < 10000)
-            delay_us *= 2;
-    }
-    if (registered)
-        remove_wait(txn->xm, txn->xid);
-    return rc;
+    return sdb_lock_wait_xid(txn, xid);
 }
 
 void sdb_txn_release(SdbTxn *txn)

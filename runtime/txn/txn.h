@@ -54,6 +54,9 @@ typedef struct SdbTxn {
     volatile int *cancel; /* optional: non-zero stops sdb_txn_wait with 57014 (the session's cancel flag) */
     uint32_t catalog_changes; /* changes of the catalog cache's pending set (sdb_cat_refresh counts
                                  them): savepoints cannot roll those back yet */
+    int pid;                 /* the session's process id (deadlock DETAIL, pg_locks); 0 if none */
+    int64_t lock_timeout_ms;     /* lock_timeout: 0 = wait without limit */
+    int64_t deadlock_timeout_ms; /* deadlock_timeout: 0 = check for a deadlock at once */
     /* Private to txn.c: */
     SdbComboCid *combos;  /* malloc'd; freed by sdb_txn_release */
     uint32_t ncombos, combos_cap;

@@ -955,6 +955,87 @@ static void test_concurrent_updates(void)
     close_db();
 }
 
+/* Row lock modes (rowlock.c): PostgreSQL's conflicts between lockers and
+ * writers, NOWAIT, SKIP LOCKED, and rows changed concurrently. */
+static int lock_t(Sess *s, int id, int mode, SdbLockWaitPolicy policy, bool *locked)
+{
+    return sdb_table_lock_row(&s->ac, &rel_t, find_tid(s, &rel_t, id), mode, policy, locked, NULL);
+}
+
+static void test_row_lock_modes(void)
+{
+    open_db(true);
+    Sess a = {0}, b = {0}, c = {0};
+    sess_begin(&a);
+    for (int i = 1; i <= 2; i++)
+        CU_ASSERT(insert_t(&a, i, "row", 0) == SDB_OK);
+    sess_end(&a, true);
+    bool locked;
+
+    /* FOR KEY SHARE does not block an update of non-key columns (FOR NO
+     * KEY UPDATE), and shares with FOR SHARE; FOR UPDATE conflicts. */
+    sess_begin(&a);
+    sess_begin(&b);
+    sess_begin(&c);
+    CU_ASSERT(lock_t(&a, 1, SDB_ROWLOCK_KEY_SHARE, SDB_LOCK_WAIT, &locked) == SDB_OK && locked);
+    CU_ASSERT(lock_t(&c, 1, SDB_ROWLOCK_SHARE, SDB_LOCK_NOWAIT, &locked) == SDB_OK && locked);
+    CU_ASSERT(lock_t(&b, 1, SDB_ROWLOCK_UPDATE, SDB_LOCK_SKIP, &locked) == SDB_OK && !locked);
+    CU_ASSERT(lock_t(&b, 1, SDB_ROWLOCK_NO_KEY_UPDATE, SDB_LOCK_NOWAIT, &locked) == SDB_ERROR);
+    CU_ASSERT_EQUAL(sdb_error_last()->code, SDB_ERR_LOCK_NOT_AVAILABLE);
+    CU_ASSERT_STRING_EQUAL(sdb_error_last()->message, "could not obtain lock on row in relation \"t\"");
+    sess_end(&c, true);
+    CU_ASSERT(update_t(&b, 1, 5) == SDB_OK); /* only a's FOR KEY SHARE left: no wait */
+    sess_end(&b, true);
+    sess_end(&a, true);
+
+    /* FOR SHARE blocks the update until the locker ends. */
+    sess_begin(&a);
+    sess_begin(&b);
+    CU_ASSERT(lock_t(&a, 2, SDB_ROWLOCK_SHARE, SDB_LOCK_WAIT, &locked) == SDB_OK && locked);
+    Updater u = {.s = &b, .id = 2};
+    pthread_t thread;
+    CU_ASSERT_FATAL(pthread_create(&thread, NULL, update_thread, &u) == 0);
+    usleep(30000);
+    sess_begin(&c);
+    CU_ASSERT(lock_t(&c, 2, SDB_ROWLOCK_KEY_SHARE, SDB_LOCK_WAIT, &locked) == SDB_OK && locked);
+    sess_end(&c, true);
+    sess_end(&a, true);
+    pthread_join(thread, NULL);
+    CU_ASSERT_EQUAL(u.rc, SDB_OK);
+
+    /* A writer in progress: NOWAIT fails, SKIP LOCKED skips. */
+    sess_begin(&c);
+    CU_ASSERT(lock_t(&c, 1, SDB_ROWLOCK_KEY_SHARE, SDB_LOCK_SKIP, &locked) == SDB_OK && locked);
+    CU_ASSERT(sdb_table_lock_row(&c.ac, &rel_t, find_tid(&c, &rel_t, 2), SDB_ROWLOCK_KEY_SHARE, SDB_LOCK_SKIP,
+                                 &locked, NULL) == SDB_OK && !locked);
+    CU_ASSERT(sdb_table_lock_row(&c.ac, &rel_t, find_tid(&c, &rel_t, 2), SDB_ROWLOCK_SHARE, SDB_LOCK_NOWAIT,
+                                 &locked, NULL) == SDB_ERROR);
+    CU_ASSERT_EQUAL(sdb_error_last()->code, SDB_ERR_LOCK_NOT_AVAILABLE);
+    sess_end(&b, true);
+    sess_end(&c, true);
+
+    /* Updated by a transaction that committed after the snapshot: READ
+     * COMMITTED gets the newer version, REPEATABLE READ 40001. */
+    sess_begin(&b);
+    b.txn.xact_snapshot = true;
+    SdbTid old1 = find_tid(&b, &rel_t, 1);
+    sess_begin(&a);
+    CU_ASSERT(update_t(&a, 1, 9) == SDB_OK);
+    sess_end(&a, true);
+    CU_ASSERT(sdb_table_lock_row(&b.ac, &rel_t, old1, SDB_ROWLOCK_UPDATE, SDB_LOCK_WAIT, &locked, NULL) ==
+              SDB_ERROR);
+    CU_ASSERT_EQUAL(sdb_error_last()->code, SDB_ERR_SERIALIZATION_FAILURE);
+    CU_ASSERT_STRING_EQUAL(sdb_error_last()->message, "could not serialize access due to concurrent update");
+    b.txn.xact_snapshot = false;
+    SdbTid newer;
+    CU_ASSERT(sdb_table_lock_row(&b.ac, &rel_t, old1, SDB_ROWLOCK_UPDATE, SDB_LOCK_WAIT, &locked, &newer) == SDB_OK);
+    CU_ASSERT(!locked && newer.block != SDB_INVALID_BLOCK);
+    CU_ASSERT(sdb_table_lock_row(&b.ac, &rel_t, newer, SDB_ROWLOCK_UPDATE, SDB_LOCK_WAIT, &locked, &newer) == SDB_OK);
+    CU_ASSERT(locked);
+    sess_end(&b, true);
+    close_db();
+}
+
 /* ---- foreign keys ----------------------------------------------------------------- */
 
 static int64_t col_of(Sess *s, const SdbRelation *rel, int id)
@@ -1321,6 +1402,7 @@ int main(void)
         {"index scans", test_index_scans},
         {"not null and unique", test_constraints},
         {"concurrent updates: waits, 40001, deadlocks", test_concurrent_updates},
+        {"row lock modes, NOWAIT, SKIP LOCKED", test_row_lock_modes},
         {"foreign keys", test_foreign_keys},
         {"NO ACTION at the end of the statement", test_no_action_at_statement_end},
         {"sequences", test_sequences},

@@ -191,6 +191,8 @@ int sdb_truncate_statement(SdbStatement *st, const SdbTruncateStmt *ts);
 int sdb_vacuum_statement(SdbStatement *st, const SdbVacuumStmt *vs);
 /* analyze_stmt.c: the ANALYZE part of ANALYZE / VACUUM ANALYZE */
 int sdb_analyze_statement(SdbStatement *st, const SdbVacuumStmt *vs);
+/* VACUUM of the listed tables, or all user tables (vacuum_stmt.c). */
+int sdb_vacuum_tables(SdbStatement *st, const SdbVacuumStmt *vs, bool full, bool verbose);
 int sdb_lock_statement(SdbStatement *st, const SdbLockStmt *ls);
 int sdb_utility_relation(SdbStatement *st, const SdbRangeVar *rv, const SdbRelation **out);
 int sdb_session_add_prepared(SdbSession *s, const char *name, const char *sql, const SdbNode *stmt,

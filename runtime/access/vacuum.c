@@ -9,6 +9,7 @@
  */
 #include "access/vacuum.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,7 +21,11 @@
 #include "storage/heap.h"
 #include "storage/page.h"
 
-#define FREE_WAIT_MS 1000 /* longest wait for older scans before leaving slots DEAD */
+#define FREE_WAIT_MS 1000
+
+/* One VACUUM at a time in the process: two could otherwise free a slot,
+ * see it reused, and delete the new version's index entry. */
+static pthread_mutex_t vacuum_lock = PTHREAD_MUTEX_INITIALIZER; /* longest wait for older scans before leaving slots DEAD */
 
 /* A dead version found by the scan, with the header fields it had then. */
 typedef struct DeadTuple {
@@ -305,12 +310,14 @@ int sdb_table_vacuum(SdbAccessContext *ac, const SdbRelation *rel, bool update_s
     SdbArena *arena = sdb_arena_create(NULL, "vacuum", 0);
     if (arena == NULL)
         return SDB_ERROR;
+    pthread_mutex_lock(&vacuum_lock);
     info->horizon = sdb_txn_vacuum_horizon(ac->txn->xm, NULL, ac->txn);
     SdbBlockNo nblocks = 0;
     int rc = vacuum_heap(ac, rel, arena, info) == SDB_OK && vacuum_toast(ac, rel, arena, info) == SDB_OK &&
                      sdb_heap_nblocks(ac->engine, rel->file, &nblocks) == SDB_OK
                  ? SDB_OK
                  : SDB_ERROR;
+    pthread_mutex_unlock(&vacuum_lock);
     info->pages = nblocks;
     if (rc == SDB_OK && update_stats)
         rc = sdb_catalog_set_stats(ac->catalog, ac->txn, rel, (int32_t)nblocks, (float)info->live, 0, NULL, arena);

@@ -43,7 +43,14 @@ struct SdbInstance {
     pthread_mutex_t lock;     /* databases[] */
     SdbDatabase *databases;
     int ndatabases, databases_cap;
+    struct SdbAutovacuum *autovacuum; /* autovacuum.c's thread, NULL when not started */
 };
+
+/* The autovacuum thread of `db` (autovacuum.c): started last at open,
+ * stopped first at close. */
+typedef struct SdbAutovacuum SdbAutovacuum;
+int sdb_autovacuum_start(SdbInstance *db);
+void sdb_autovacuum_stop(SdbInstance *db);
 
 /* Where a session's transaction is. */
 typedef enum SdbXactState {

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "access/pgstat.h"
 #include "access/vacuum.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "session/session_int.h"
 
@@ -29,6 +31,7 @@ static int vacuum_relation(SdbStatement *st, const SdbRelation *rel, bool verbos
     SdbVacuumInfo info;
     if (sdb_table_vacuum(&ac, rel, true, &info) != SDB_OK)
         return SDB_ERROR;
+    sdb_pgstat_vacuumed(rel->file, false, sdb_clock_now(), info.live, info.dead_left);
     if (verbose) {
         snprintf(message, sizeof message,
                  "finished vacuuming \"%s\": index scans: %d\n"

@@ -6,6 +6,10 @@
  */
 #include <stdlib.h>
 
+#include <unistd.h>
+
+#include "access/pgstat.h"
+#include "catalog/catalog.h"
 #include "sql_test_util.h"
 
 /* The single value `sql` returns, as a number (-1 on error). */
@@ -113,11 +117,53 @@ static void test_restart(void)
     EXPECT("SELECT v FROM vt WHERE id = 1001", "back\n[SELECT 1]");
 }
 
+/* The counters of table `name` (database postgres). */
+static SdbTableStats table_stats(const char *name)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT relfilenode FROM pg_class WHERE relname = '%s'", name);
+    long node = query_long(sql);
+    CU_ASSERT(node > 0);
+    return sdb_pgstat_get((SdbRelFileId){.db_oid = SDB_DATABASE_POSTGRES, .rel_number = (uint32_t)node});
+}
+
+/* With autovacuum_naptime = 1 s the table is vacuumed by itself. */
+static void test_autovacuum(void)
+{
+    CU_ASSERT_EQUAL_FATAL(suite_clean(), 0);
+    SdbSettings settings;
+    CU_ASSERT_EQUAL_FATAL(sdb_settings_init(&settings), SDB_OK);
+    CU_ASSERT_EQUAL(sdb_settings_set(&settings, "autovacuum_naptime", "1", SDB_SOURCE_FILE), SDB_OK);
+    db = sdb_instance_open(sql_test_dir, &settings);
+    sdb_settings_free(&settings);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+    sess = sdb_session_open(db, "postgres", "postgres");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sess);
+    EXPECT("CREATE TABLE av (id int PRIMARY KEY, n int)", "[CREATE TABLE]");
+    EXPECT("INSERT INTO av SELECT g, 0 FROM generate_series(1, 300) g", "[INSERT 0 300]");
+    EXPECT("UPDATE av SET n = 1", "[UPDATE 300]");
+    EXPECT("DELETE FROM av WHERE id > 200", "[DELETE 100]");
+    SdbTableStats st = table_stats("av");
+    CU_ASSERT_EQUAL(st.n_dead_tup, 400);
+    CU_ASSERT_EQUAL(st.n_live_tup, 200);
+    CU_ASSERT_EQUAL(st.autovacuum_count, 0);
+    for (int i = 0; i < 100 && table_stats("av").autovacuum_count == 0; i++)
+        usleep(50000);
+    st = table_stats("av");
+    CU_ASSERT(st.autovacuum_count >= 1);
+    CU_ASSERT_EQUAL(st.n_dead_tup, 0);
+    CU_ASSERT_EQUAL(st.n_live_tup, 200);
+    CU_ASSERT(st.last_autovacuum > 0);
+    EXPECT("SELECT count(*), sum(n) FROM av", "200|200\n[SELECT 1]");
+    EXPECT("SELECT n FROM av WHERE id = 150", "1\n[SELECT 1]");
+}
+
 static CU_TestInfo tests[] = {
     {"repeated updates with VACUUM: bounded size, space reused, indexes right", test_bounded_size},
     {"a concurrent old snapshot keeps its versions", test_old_snapshot},
     {"errors, VACUUM of every table, VERBOSE and ANALYZE", test_errors},
     {"aborted inserts reclaimed, consistent after restart", test_restart},
+    {"autovacuum vacuums by itself, n_dead_tup drops", test_autovacuum},
     CU_TEST_INFO_NULL,
 };
 

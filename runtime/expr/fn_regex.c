@@ -166,6 +166,34 @@ typedef struct CachedRegex {
 
 static _Thread_local CachedRegex cache[CACHE_SIZE]; /* most recently used first */
 
+/* A thread's cache is freed when the thread ends (a server worker): the key's
+ * value is set on the thread's first compile so that its destructor runs. */
+static pthread_key_t cache_key;
+static pthread_once_t cache_key_once = PTHREAD_ONCE_INIT;
+
+static void free_cache(void *unused)
+{
+    (void)unused;
+    for (int i = 0; i < CACHE_SIZE; i++)
+        if (cache[i].pattern != NULL) {
+            regfree(&cache[i].re.re);
+            sdb_free(cache[i].pattern);
+            cache[i].pattern = NULL;
+        }
+}
+
+static void make_cache_key(void)
+{
+    pthread_key_create(&cache_key, free_cache);
+}
+
+static void register_cache(void)
+{
+    pthread_once(&cache_key_once, make_cache_key);
+    if (pthread_getspecific(cache_key) == NULL)
+        pthread_setspecific(cache_key, cache);
+}
+
 /* The compiled form of `pattern`, from the cache or compiled into it.  The
  * pointer stays valid until the next compile on this thread. */
 static int compile(SdbArena *arena, Text pattern, bool icase, const Regex **out)
@@ -195,6 +223,7 @@ static int compile(SdbArena *arena, Text pattern, bool icase, const Regex **out)
         }
         memcpy(copy, pattern.p, pattern.len);
         hit = (CachedRegex){copy, pattern.len, icase, re};
+        register_cache();
     }
     memmove(&cache[1], &cache[0], sizeof cache[0] * (size_t)found);
     cache[0] = hit;

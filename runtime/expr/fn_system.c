@@ -778,7 +778,7 @@ static int return_description(SdbFnCall *call, SdbOid objoid, SdbOid classoid, i
     SdbTableScan *scan = rel ? sdb_table_scan_begin(&ac, rel, cols, 4) : NULL;
     if (scan == NULL)
         return SDB_ERROR;
-    int rc;
+    int rc = SDB_OK;
     call->result_null = true;
     while (call->result_null && (rc = sdb_table_scan_next(scan, &batch)) == SDB_OK && batch.nrows > 0)
         for (int r = 0; r < batch.nrows && call->result_null; r++)

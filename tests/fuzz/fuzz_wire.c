@@ -150,7 +150,7 @@ static void run_decoders(const char *data, size_t size)
 
 /* --- a connection ------------------------------------------------------------------ */
 
-static char datadir[64];
+static char datadir[4096];
 static SdbInstance *db;
 static SdbServer *server;
 static int32_t next_pid = 1;
@@ -239,7 +239,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc, (void)argv;
     signal(SIGPIPE, SIG_IGN);
     sdb_log_configure(SDB_SEVERITY_PANIC, SDB_LOG_TEXT, stderr);
-    snprintf(datadir, sizeof datadir, "/tmp/specdb-fuzz-XXXXXX");
+    /* libFuzzer may end with _exit: run_fuzz.sh points TMPDIR at a directory it removes */
+    const char *tmp = getenv("TMPDIR");
+    snprintf(datadir, sizeof datadir, "%s/specdb-fuzz-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
     SdbSettings settings;
     if (mkdtemp(datadir) == NULL || sdb_settings_init(&settings) != SDB_OK)
         abort();

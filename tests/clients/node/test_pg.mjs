@@ -181,11 +181,13 @@ test('cancel stops only the canceled session', async () => {
   await bystander.connect();
   try {
     const start = Date.now();
-    const sleeping = errorOf(victim.query('SELECT pg_sleep(10)'));
+    const query = victim.query(new pg.Query('SELECT pg_sleep(10)'));
+    const sleeping = new Promise((resolve) => query.on('error', resolve).on('end', () => resolve(null)));
     const other = bystander.query('SELECT pg_sleep(1) IS NULL AS slept');
     await new Promise((resolve) => setTimeout(resolve, 300));
-    new pg.Client().cancel(victim, victim.activeQuery);
+    new pg.Client().cancel(victim, query);
     const err = await sleeping;
+    assert.ok(err, 'the query was not canceled');
     assert.equal(err.code, '57014');
     assert.equal(err.message, 'canceling statement due to user request');
     assert.ok(Date.now() - start < 5000, 'the cancel took too long');

@@ -34,6 +34,9 @@ typedef enum SdbSettingId {
     SDB_SETTING_ID_APPLICATION_NAME,
     SDB_SETTING_ID_ARCHIVE_MODE,
     SDB_SETTING_ID_AUTHENTICATION_TIMEOUT,
+    SDB_SETTING_ID_AUTOVACUUM,
+    SDB_SETTING_ID_AUTOVACUUM_NAPTIME,
+    SDB_SETTING_ID_AUTOVACUUM_VACUUM_THRESHOLD,
     SDB_SETTING_ID_BGWRITER_DELAY,
     SDB_SETTING_ID_BLOCK_SIZE,
     SDB_SETTING_ID_BUFFER_EVICTION,
@@ -180,6 +183,9 @@ typedef struct SdbSettings {
     char *application_name;
     bool archive_mode;
     int64_t authentication_timeout; /* s */
+    bool autovacuum;
+    int64_t autovacuum_naptime; /* s */
+    int64_t autovacuum_vacuum_threshold;
     int64_t bgwriter_delay; /* ms */
     int64_t block_size; /* B */
     int buffer_eviction; /* SdbSetting_buffer_eviction */

@@ -116,6 +116,46 @@ const SdbSettingDef sdb_setting_defs[SDB_SETTING_COUNT] = {
         .max_int = INT64_C(600),
         .offset = offsetof(SdbSettings, authentication_timeout),
     },
+    [SDB_SETTING_ID_AUTOVACUUM] = {
+        .name = "autovacuum",
+        .type = SDB_SETTING_BOOL,
+        .context = SDB_CONTEXT_RELOAD,
+        .pg_context = "sighup",
+        .unit = NULL,
+        .group = "Autovacuum",
+        .description = "Starts the autovacuum subprocess.",
+        .default_text = "on",
+        .report = false,
+        .offset = offsetof(SdbSettings, autovacuum),
+    },
+    [SDB_SETTING_ID_AUTOVACUUM_NAPTIME] = {
+        .name = "autovacuum_naptime",
+        .type = SDB_SETTING_INT,
+        .context = SDB_CONTEXT_STARTUP,
+        .pg_context = "postmaster",
+        .unit = "s",
+        .group = "Autovacuum",
+        .description = "Time to sleep between autovacuum runs.",
+        .default_text = "1min",
+        .report = false,
+        .min_int = INT64_C(1),
+        .max_int = INT64_C(2147483),
+        .offset = offsetof(SdbSettings, autovacuum_naptime),
+    },
+    [SDB_SETTING_ID_AUTOVACUUM_VACUUM_THRESHOLD] = {
+        .name = "autovacuum_vacuum_threshold",
+        .type = SDB_SETTING_INT,
+        .context = SDB_CONTEXT_RELOAD,
+        .pg_context = "sighup",
+        .unit = NULL,
+        .group = "Autovacuum",
+        .description = "Minimum number of tuple updates or deletes prior to vacuum.",
+        .default_text = "50",
+        .report = false,
+        .min_int = INT64_C(0),
+        .max_int = INT64_C(2147483647),
+        .offset = offsetof(SdbSettings, autovacuum_vacuum_threshold),
+    },
     [SDB_SETTING_ID_BGWRITER_DELAY] = {
         .name = "bgwriter_delay",
         .type = SDB_SETTING_INT,
@@ -824,6 +864,11 @@ const char sdb_settings_sample_conf[] =
     "# specdb.conf: settings for this data directory, one \"name = value\" per line.\n"
     "# Each line below shows a parameter's default, commented out. Values with\n"
     "# spaces go in single quotes. See docs/reference/settings.md.\n"
+    "\n"
+    "# --- Autovacuum ---\n"
+    "#autovacuum = on\n"
+    "#autovacuum_naptime = '1min'\n"
+    "#autovacuum_vacuum_threshold = 50\n"
     "\n"
     "# --- Client Defaults ---\n"
     "#application_name = ''\n"

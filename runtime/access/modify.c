@@ -14,6 +14,7 @@
  * (PostgreSQL re-checks the new version under READ COMMITTED).
  */
 #include "access/access_int.h"
+#include "access/pgstat.h"
 
 #include <string.h>
 
@@ -389,6 +390,8 @@ int sdb_table_insert(SdbAccessContext *ac, const SdbRelation *rel, const SdbDatu
                  : insert_row(ac, rel, values, nulls, scratch, tid, NULL);
     if (scratch != NULL)
         acc_leave(ac);
+    if (rc == SDB_OK)
+        sdb_pgstat_count(rel->file, 1, 0, 0);
     return rc;
 }
 
@@ -445,6 +448,7 @@ int sdb_table_insert_many(SdbAccessContext *ac, const SdbRelation *rel, int nrow
     }
     if (ok > 0 && sdb_heap_insert_batch(ac->engine, rel->file, xid, ac->txn->cid, rows, (size_t)ok, where) != SDB_OK)
         goto done;
+    sdb_pgstat_count(rel->file, (uint64_t)ok, 0, 0);
     for (int r = 0; r < ok; r++)
         if (finish_row(ac, rel, values + (size_t)r * natts, nulls + (size_t)r * natts, where[r]) != SDB_OK)
             goto done;
@@ -645,17 +649,25 @@ done:
     return rc;
 }
 
+/* Count a successful update (the new version exists). */
+static int counted_update(const SdbRelation *rel, int rc, const SdbTid *new_tid)
+{
+    if (rc == SDB_OK && new_tid->block != SDB_INVALID_BLOCK)
+        sdb_pgstat_count(rel->file, 0, 1, 0);
+    return rc;
+}
+
 int sdb_table_update(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbDatum *values,
                      const bool *nulls, SdbTid *new_tid)
 {
-    return update_row(ac, rel, tid, values, nulls, new_tid, NULL);
+    return counted_update(rel, update_row(ac, rel, tid, values, nulls, new_tid, NULL), new_tid);
 }
 
 int sdb_table_update_rc(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, const SdbDatum *values,
                         const bool *nulls, SdbTid *new_tid, SdbTid *newer)
 {
     *newer = (SdbTid){.block = SDB_INVALID_BLOCK, .slot = 0};
-    return update_row(ac, rel, tid, values, nulls, new_tid, newer);
+    return counted_update(rel, update_row(ac, rel, tid, values, nulls, new_tid, newer), new_tid);
 }
 
 /* Delete the version at tid; *deleted false when this command (or a
@@ -686,6 +698,7 @@ static int delete_row(SdbAccessContext *ac, const SdbRelation *rel, SdbTid tid, 
         goto done;
     if (result == SDB_HEAP_OK) {
         *deleted = true;
+        sdb_pgstat_count(rel->file, 0, 0, 1);
         if (drop_old_external(ac, &old) != SDB_OK ||
             (actions && acc_fkey_referenced_change(ac, rel, old.values, old.nulls, NULL, NULL) != SDB_OK))
             goto done;

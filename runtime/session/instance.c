@@ -119,6 +119,8 @@ SdbInstance *sdb_instance_open(const char *datadir, const SdbSettings *settings)
         goto fail;
     }
     db->postgres = cat;
+    if (sdb_autovacuum_start(db) != SDB_OK)
+        goto fail;
     return db;
 fail:
     sdb_instance_close(db);
@@ -136,6 +138,7 @@ int sdb_instance_close(SdbInstance *db)
     if (db == NULL)
         return SDB_OK;
     int rc = SDB_OK;
+    sdb_autovacuum_stop(db);
     for (int i = 0; i < db->ndatabases; i++)
         if (sdb_catalog_close(db->databases[i].catalog) != SDB_OK)
             rc = SDB_ERROR;

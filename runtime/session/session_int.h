@@ -43,7 +43,14 @@ struct SdbInstance {
     pthread_mutex_t lock;     /* databases[] */
     SdbDatabase *databases;
     int ndatabases, databases_cap;
+    struct SdbAutovacuum *autovacuum; /* autovacuum.c's thread, NULL when not started */
 };
+
+/* The autovacuum thread of `db` (autovacuum.c): started last at open,
+ * stopped first at close. */
+typedef struct SdbAutovacuum SdbAutovacuum;
+int sdb_autovacuum_start(SdbInstance *db);
+void sdb_autovacuum_stop(SdbInstance *db);
 
 /* Where a session's transaction is. */
 typedef enum SdbXactState {
@@ -205,6 +212,8 @@ int sdb_truncate_statement(SdbStatement *st, const SdbTruncateStmt *ts);
 int sdb_vacuum_statement(SdbStatement *st, const SdbVacuumStmt *vs);
 /* analyze_stmt.c: the ANALYZE part of ANALYZE / VACUUM ANALYZE */
 int sdb_analyze_statement(SdbStatement *st, const SdbVacuumStmt *vs);
+/* VACUUM of the listed tables, or all user tables (vacuum_stmt.c). */
+int sdb_vacuum_tables(SdbStatement *st, const SdbVacuumStmt *vs, bool full, bool verbose);
 int sdb_lock_statement(SdbStatement *st, const SdbLockStmt *ls);
 int sdb_utility_relation(SdbStatement *st, const SdbRangeVar *rv, const SdbRelation **out);
 int sdb_session_add_prepared(SdbSession *s, const char *name, const char *sql, const SdbNode *stmt,

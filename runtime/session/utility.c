@@ -3,7 +3,7 @@
  * catalog's) nor COPY (copy.c) nor SET/SHOW (variables.c): EXPLAIN
  * [ANALYZE], PREPARE / EXECUTE / DEALLOCATE and the session's prepared
  * statements, TRUNCATE, VACUUM / ANALYZE (ANALYZE itself is analyze_stmt.c;
- * VACUUM reclaims nothing yet), LOCK (accepted in a block: sessions of one process do not need
+ * VACUUM itself is vacuum_stmt.c), LOCK (accepted in a block: sessions of one process do not need
  * table locks beyond MVCC yet).
  */
 #include <string.h>
@@ -356,34 +356,27 @@ int sdb_truncate_statement(SdbStatement *st, const SdbTruncateStmt *ts)
     return complete(st, "TRUNCATE TABLE");
 }
 
-/* VACUUM's ANALYZE option (VACUUM ANALYZE, VACUUM (ANALYZE)). */
-static bool vacuum_analyzes(const SdbVacuumStmt *vs)
+/* Whether VACUUM option `name` (analyze, full, verbose) is given and not false. */
+static bool vacuum_option(const SdbVacuumStmt *vs, const char *name)
 {
     for (int i = 0; i < sdb_list_length(vs->options); i++) {
         const SdbDefElem *opt = (const SdbDefElem *)sdb_list_nth(vs->options, i);
-        if (strcmp(opt->defname, "analyze") == 0)
+        if (strcmp(opt->defname, name) == 0)
             return option_bool(opt);
     }
     return false;
 }
 
-/* ANALYZE, and VACUUM: only its ANALYZE part does something (tables are
- * not vacuumed yet: space of dead rows is not reclaimed). */
+/* ANALYZE, and VACUUM (vacuum_stmt.c), then its ANALYZE part. */
 int sdb_vacuum_statement(SdbStatement *st, const SdbVacuumStmt *vs)
 {
     if (vs->is_vacuumcmd && sdb_session_prevent_block(st->s, "VACUUM") != SDB_OK)
         return SDB_ERROR;
-    if (!vs->is_vacuumcmd || vacuum_analyzes(vs)) {
-        if (sdb_analyze_statement(st, vs) != SDB_OK)
-            return SDB_ERROR;
-        return complete(st, vs->is_vacuumcmd ? "VACUUM" : "ANALYZE");
-    }
-    for (int i = 0; i < sdb_list_length(vs->rels); i++) {
-        const SdbVacuumRelation *vr = (const SdbVacuumRelation *)sdb_list_nth(vs->rels, i);
-        const SdbRelation *rel;
-        if (sdb_utility_relation(st, vr->relation, &rel) != SDB_OK)
-            return SDB_ERROR;
-    }
+    if (vs->is_vacuumcmd &&
+        sdb_vacuum_tables(st, vs, vacuum_option(vs, "full"), vacuum_option(vs, "verbose")) != SDB_OK)
+        return SDB_ERROR;
+    if ((!vs->is_vacuumcmd || vacuum_option(vs, "analyze")) && sdb_analyze_statement(st, vs) != SDB_OK)
+        return SDB_ERROR;
     return complete(st, vs->is_vacuumcmd ? "VACUUM" : "ANALYZE");
 }
 

@@ -956,6 +956,21 @@ int sdb_heap_free_slots(SdbEngine *engine, SdbRelFileId rel, SdbBlockNo block, c
     return unlatch_page(engine, rel, buf, n > 0, rc);
 }
 
+int sdb_heap_dead_slots(SdbEngine *engine, SdbRelFileId rel, SdbBlockNo block, uint16_t *slots, size_t max,
+                        size_t *count)
+{
+    *count = 0;
+    SdbBuffer *buf = latch_page(engine, rel, block);
+    if (buf == NULL)
+        return SDB_ERROR;
+    uint8_t *page = sdb_buf_page(buf);
+    uint16_t n = sdb_page_is_new(page) ? 0 : sdb_page_item_count(page);
+    for (uint16_t slot = 1; slot <= n && *count < max; slot++)
+        if (sdb_page_slot_state(page, slot) == SDB_SLOT_DEAD)
+            slots[(*count)++] = slot;
+    return unlatch_page(engine, rel, buf, false, SDB_OK);
+}
+
 /* ---- redo --------------------------------------------------------------------- */
 
 /* Apply block `index` of `rec` to `page` (a heap page). */

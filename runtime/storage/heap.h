@@ -238,6 +238,11 @@ int sdb_heap_prune(struct SdbEngine *engine, SdbRelFileId rel, SdbBlockNo block,
 int sdb_heap_free_slots(struct SdbEngine *engine, SdbRelFileId rel, SdbBlockNo block,
                         const uint16_t *slots, size_t count);
 
+/* The DEAD slots of `block` (pruned, not yet freed) into slots[0..*count-1],
+ * at most `max` of them. */
+int sdb_heap_dead_slots(struct SdbEngine *engine, SdbRelFileId rel, SdbBlockNo block, uint16_t *slots,
+                        size_t max, size_t *count);
+
 /* ---- WAL (resource manager SDB_RMGR_HEAP) ---------------------------------------- */
 
 /* Record kinds (the record's `info`); block data formats in heap.c. */

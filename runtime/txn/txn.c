@@ -145,7 +145,11 @@ int sdb_txn_abort(SdbTxn *txn)
 int sdb_txn_take_snapshot(SdbTxn *txn, SdbArena *arena)
 {
     SdbSnapshot *s = &txn->snapshot;
-    return sdb_xact_running_xids(txn->xm, arena, &s->xmin, &s->xmax, &s->xip, &s->nxip);
+    if (sdb_txn_snapshot_register(txn) != SDB_OK ||
+        sdb_xact_running_xids(txn->xm, arena, &s->xmin, &s->xmax, &s->xip, &s->nxip) != SDB_OK)
+        return SDB_ERROR;
+    sdb_txn_snapshot_set_xmin(txn, s->xmin);
+    return SDB_OK;
 }
 
 /* Whether `xid` was running (or not started) when the snapshot was taken,
@@ -335,4 +339,5 @@ void sdb_txn_release(SdbTxn *txn)
     txn->levels = NULL;
     txn->nlevels = txn->levels_cap = 0;
     txn->cached_xid = SDB_INVALID_XID;
+    sdb_txn_snapshot_unregister(txn);
 }

@@ -67,6 +67,7 @@ typedef struct SdbTxn {
     uint32_t nsubxids, subxids_cap;
     SdbXid *levels;       /* xid of each open subtransaction, outermost first (SDB_INVALID_XID before its first write) */
     uint32_t nlevels, levels_cap;
+    int snap_slot;        /* snapreg.c: 1 + the registry entry of the current snapshot, 0 when none */
 } SdbTxn;
 
 /* The xid writes go under, assigned on first use: the top transaction's
@@ -135,8 +136,23 @@ int sdb_txn_cid_for_xmax(SdbTxn *txn, const SdbHeapTupleHeader *header, SdbCid *
  * others, for this transaction; 57014 when *txn->cancel becomes non-zero. */
 int sdb_txn_wait(SdbTxn *txn, SdbXid xid);
 
-/* Free what the transaction holds (combo cids, subtransaction lists); call
- * at its end.  The
+/* ---- snapshot registry (snapreg.c) --------------------------------------
+ * sdb_txn_take_snapshot registers the snapshot's xmin; sdb_txn_release
+ * unregisters it.  Vacuum reads the horizon: the lowest xmin any
+ * registered snapshot or running transaction may still need (a version
+ * deleted by a committed xid below it is dead to everyone), and a sequence
+ * number: sdb_txn_snapshots_newer_than(xm, seq) is true once every snapshot
+ * registered (or retaken) before the horizon call has gone, so no scan that
+ * started before then is still running.  `self` (may be NULL): a
+ * transaction whose own snapshot is left out (VACUUM's). */
+int sdb_txn_snapshot_register(SdbTxn *txn);
+void sdb_txn_snapshot_set_xmin(SdbTxn *txn, SdbXid xmin);
+void sdb_txn_snapshot_unregister(SdbTxn *txn);
+SdbXid sdb_txn_vacuum_horizon(SdbXactManager *xm, uint64_t *seq, const SdbTxn *self);
+bool sdb_txn_snapshots_newer_than(SdbXactManager *xm, uint64_t seq, const SdbTxn *self);
+
+/* Free what the transaction holds (combo cids, subtransaction lists,
+ * its snapshot's registry entry); call at its end.  The
  * struct may then be reused after zeroing. */
 void sdb_txn_release(SdbTxn *txn);
 

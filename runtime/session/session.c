@@ -355,8 +355,12 @@ int sdb_session_begin_statement(SdbSession *s)
     if (sdb_session_timezone(s) != SDB_OK || sdb_session_search_path(s) != SDB_OK)
         return SDB_ERROR;
     s->txn.cid = (SdbCid)s->statements;
-    bool fresh = s->statements == 0 || s->isolation == SDB_DEFAULT_TRANSACTION_ISOLATION_READ_COMMITTED ||
-                 s->isolation == SDB_DEFAULT_TRANSACTION_ISOLATION_READ_UNCOMMITTED;
+    bool per_statement = s->isolation == SDB_DEFAULT_TRANSACTION_ISOLATION_READ_COMMITTED ||
+                         s->isolation == SDB_DEFAULT_TRANSACTION_ISOLATION_READ_UNCOMMITTED;
+    /* REPEATABLE READ / SERIALIZABLE: one snapshot, and a row changed by a
+     * transaction that committed after it is 40001 (runtime/access). */
+    s->txn.xact_snapshot = !per_statement;
+    bool fresh = s->statements == 0 || per_statement;
     s->statements++;
     return fresh ? sdb_txn_take_snapshot(&s->txn, s->txn_arena) : SDB_OK;
 }

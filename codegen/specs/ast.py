@@ -90,8 +90,6 @@ def check(loaded, scalar_types=SCALAR_TYPES):
     for entry in loaded["enum"]:
         _check_enum_values(entry)
     for entry in loaded["node"]:
-        if "explain" in entry.values:
-            plan_explain.check(entry, enums)
         for item in entry["fields"]:
             kind = item["type"]
             if item["quiet"] and kind != "bool":
@@ -106,6 +104,8 @@ def check(loaded, scalar_types=SCALAR_TYPES):
             inline = [item for item in entry["fields"] if item["name"] == entry["inline"]]
             if not inline or inline[0]["type"] not in ("string", "int"):
                 raise entry.error(f"inline field '{entry['inline']}' must be a string or int field", "inline")
+        if "explain" in entry.values:
+            plan_explain.check(entry, enums, nodes)
 
 
 def _check_enum_values(entry):
@@ -136,12 +136,13 @@ def _field_context(item, enums, scalar_types):
 def context(loaded, scalar_types=SCALAR_TYPES):
     """What the templates of a node spec see: its enums and nodes."""
     enums = {entry["name"]: entry for entry in loaded["enum"]}
+    nodes = {entry["name"]: entry for entry in loaded["node"]}
     return {
         "enums": [{"name": e["name"], "snake": snake(e["name"]), "macro": snake(e["name"]).upper(),
                    "comment": e["comment"], "values": e["values"]} for e in loaded["enum"]],
         "nodes": [{"name": n["name"], "snake": snake(n["name"]), "macro": snake(n["name"]).upper(),
                    "comment": n["comment"], "inline": n["inline"],
-                   "explain": plan_explain.context(n, enums) if "explain" in n.values else None,
+                   "explain": plan_explain.context(n, enums, nodes) if "explain" in n.values else None,
                    "fields": [_field_context(f, enums, scalar_types) for f in n["fields"]]}
                   for n in loaded["node"]],
     }
@@ -151,9 +152,12 @@ class NodeSpec:
     """One spec file of nodes, as gen.py sees a spec module: FILE, TABLES,
     check() and outputs()."""
 
-    def __init__(self, file, scalar_types, targets, node_fields=()):
+    def __init__(self, file, scalar_types, targets, node_fields=(), field_fields=()):
         self.FILE = file
-        self.TABLES = [TABLES[0], Table("node", TABLES[1].fields + list(node_fields))]
+        item = Table("node.fields", TABLES[1].field("fields").item.fields + list(field_fields))
+        fields = [Field("fields", list, required=True, item=item) if f.name == "fields" else f
+                  for f in TABLES[1].fields]
+        self.TABLES = [TABLES[0], Table("node", fields + list(node_fields))]
         self.scalar_types = scalar_types
         self.targets = targets  # (output path, template) pairs
 
@@ -181,4 +185,4 @@ PLAN = NodeSpec("plan.toml", PLAN_TYPES, [
     ("include/sdb_plan.h", "plan.h.j2"),
     ("src/sdb_plan.c", "plan.c.j2"),
     ("docs/reference/plan.md", "plan.md.j2"),
-], plan_explain.EXPLAIN_TABLES)
+], plan_explain.EXPLAIN_TABLES, plan_explain.FIELD_KEYS)

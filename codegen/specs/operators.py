@@ -41,7 +41,7 @@ def check(loaded):
         seen[key] = entry
         if entry["left"] is None and entry["commutator"] is not None:
             raise entry.error("a prefix operator has no commutator", "commutator")
-        routines.check_examples(entry, True)
+        routines.check_examples(entry, None)  # NULL examples: in outputs(), which knows the function
 
 
 def _partner(entry, key, ops, operands):
@@ -69,6 +69,8 @@ def outputs(loaded, ctx):
             if entry[key] is not None:
                 routines.check_type(entry, key, entry[key], types)
         func = routines.resolve_function(entry, "function", entry["function"], _operands(entry), ctx)
+        # an operator is as strict as its function (array_cat's || is not)
+        routines.check_examples(entry, func["strict"])
         if func["result"] != entry["result"]:
             raise entry.error(f"result {entry['result']!r} differs from {entry['function']}'s {func['result']!r}", "result")
         commutator = _partner(entry, "commutator", oids, (entry["right"], entry["left"])) if entry["left"] else None

@@ -5,14 +5,16 @@ sdb_plan_explain()) that drives an SdbPlanExplainer (runtime/exec/explain.c
 does the printing: indentation, estimates, actual counts, deparsing).
 
     explain          title rules, first match wins, the last one without `when`:
-                     {when, label, then} or {when, transparent = true}
+                     {when, unless, label, then}, or {transparent = true} alone
     explain_details  detail lines in order: {title, when, <one source>}
     explain_children how plan fields print (default: each one level down):
-                     {field, when, wrap, analyze} or {field, when, section}
+                     {field, when, wrap, analyze}, {field, when, section} or
+                     {field, when, hide = true}
 
 `when` = {field = value, ...}, all must hold: an enum field and one of its
 values (or a list of them), a bool field and true/false, an int field and
-an integer, an ints field and an integer it contains.
+an integer, an ints field and an integer it contains, a plan field and the
+name of the operator it holds; `unless` = {...}: not all of those hold.
 
 Labels (and sections) are text with placeholders: {field} (int or string
 field), {field:relation} (an oid field: the relation's name),
@@ -27,6 +29,7 @@ from specload import Field, Table
 EXPLAIN_TABLES = [
     Field("explain", list, item=Table("node.explain", [
         Field("when", dict),
+        Field("unless", dict),
         Field("label", str),
         Field("then", str),
         Field("transparent", bool, default=False),
@@ -34,9 +37,9 @@ EXPLAIN_TABLES = [
     Field("explain_details", list, item=Table("node.explain_details", [
         Field("title", str),
         Field("when", dict),
+        Field("unless", dict),
         Field("exprs", str),
         Field("sep", str),
-        Field("count", str),
         Field("analyze", str, choices=("removed", "sort", "hash")),
         Field("sort", str),
         Field("flags", str),
@@ -54,11 +57,15 @@ EXPLAIN_TABLES = [
     Field("explain_children", list, item=Table("node.explain_children", [
         Field("field", str, required=True),
         Field("when", dict),
+        Field("unless", dict),
         Field("wrap", str),
         Field("analyze", str, choices=("hash",)),
         Field("section", str),
+        Field("hide", bool, default=False),
     ])),
 ]
+
+FIELD_KEYS = [Field("count", str)]  # of an exprs/ints field: its length, when not n<name>
 
 _SOURCES = ("exprs", "sort", "pairs", "columns", "sets", "relation", "text", "index_cond")
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)(?::([a-z]+))?\}")
@@ -78,10 +85,28 @@ def _c_string(text):
 class _Node:
     """One [[node]] while its explain lists are checked and compiled."""
 
-    def __init__(self, entry, enums):
+    def __init__(self, entry, enums, nodes):
         self.entry = entry
         self.enums = enums
+        self.nodes = nodes
         self.kinds = {item["name"]: item["type"] for item in entry["fields"]}
+        self.counts = {item["name"]: self.count_expr(item) for item in entry["fields"]
+                       if item["type"] in ("exprs", "ints")}
+
+    def count_expr(self, item):
+        """The C length of exprs/ints field `item`: its `count` (int fields of
+        the node and the header's ncols, multiplied), else n<name>."""
+        count = item.get("count") or "n" + item["name"]
+        terms = []
+        for term in count.split(" * "):
+            if term == "ncols":
+                terms.append("node->plan.ncols")
+            elif self.kinds.get(term) == "int":
+                terms.append(f"node->{term}")
+            else:
+                raise item.error(f"field '{item['name']}': its length {count!r} must name int fields "
+                                 "(or ncols) joined by ' * ' (give count = ...)")
+        return " * ".join(terms)
 
     def field(self, item, name, kinds, what):
         """The type of field `name`, which must be one of `kinds` (None: any)."""
@@ -92,46 +117,48 @@ class _Node:
             raise item.error(f"{what}: field {name!r} is {kind}, not {' or '.join(kinds)}")
         return kind
 
-    def count(self, item, name, what):
-        """The count field of exprs/ints field `name`: item's `count`, else n<name>."""
-        count = item["count"] if item["count"] and what != "groups" else "n" + name
-        self.field(item, count, ("int",), f"{what} (count of {name!r}; give count = ...)")
-        return count
-
     def cond(self, item):
-        """The C condition of item's `when` ("1" without one)."""
-        when = item["when"]
-        if not when:
-            return "1"
+        """The C condition of item's `when` and `unless` ("1" without them)."""
+        terms = self.terms(item, "when")
+        unless = self.terms(item, "unless")
+        if unless:
+            terms.append("!(" + " && ".join(unless) + ")")
+        return " && ".join(terms) if terms else "1"
+
+    def terms(self, item, key):
+        """The C terms of test table item[key], all of which must hold."""
         terms = []
-        for name, value in when.items():
-            kind = self.field(item, name, None, "when")
+        for name, value in (item[key] or {}).items():
+            kind = self.field(item, name, None, key)
             ref = f"node->{name}"
             if kind in self.enums:
                 values = value if isinstance(value, list) else [value]
                 allowed = self.enums[kind]["values"]
                 for v in values:
                     if not isinstance(v, str) or v not in allowed:
-                        raise item.error(f"when: {v!r} is not a value of {kind} ({', '.join(allowed)})")
+                        raise item.error(f"{key}: {v!r} is not a value of {kind} ({', '.join(allowed)})")
                 alts = [f"{ref} == SDB_{_macro(kind)}_{v.upper()}" for v in values]
                 terms.append(alts[0] if len(alts) == 1 else "(" + " || ".join(alts) + ")")
             elif kind == "bool":
                 if not isinstance(value, bool):
-                    raise item.error(f"when: bool field {name!r} needs true or false, not {value!r}")
+                    raise item.error(f"{key}: bool field {name!r} needs true or false, not {value!r}")
                 terms.append(ref if value else f"!{ref}")
             elif kind == "int":
                 if not isinstance(value, int) or isinstance(value, bool):
-                    raise item.error(f"when: int field {name!r} needs an integer, not {value!r}")
+                    raise item.error(f"{key}: int field {name!r} needs an integer, not {value!r}")
                 terms.append(f"{ref} == {value}")
             elif kind == "ints":
                 if not isinstance(value, int) or isinstance(value, bool):
-                    raise item.error(f"when: ints field {name!r} needs an integer, not {value!r}")
-                count = "n" + name
-                self.field(item, count, ("int",), f"when (count of {name!r})")
-                terms.append(f"explain_has(node->{name}, node->{count}, {value})")
+                    raise item.error(f"{key}: ints field {name!r} needs an integer, not {value!r}")
+                terms.append(f"explain_has(node->{name}, {self.counts[name]}, {value})")
+            elif kind == "plan":
+                if value not in self.nodes:
+                    raise item.error(f"{key}: plan field {name!r} needs an operator name, not {value!r}")
+                terms.append(f"{ref} != NULL && {ref}->tag == SDB_P_{_macro(value)}")
             else:
-                raise item.error(f"when: field {name!r} is {kind}; only enum, bool, int and ints fields can be tested")
-        return " && ".join(terms)
+                raise item.error(f"{key}: field {name!r} is {kind}; only enum, bool, int, ints and plan "
+                                 "fields can be tested")
+        return terms
 
     def pieces(self, item, key):
         """C statements printing label text `item[key]` through the explainer."""
@@ -164,9 +191,9 @@ class _Node:
         out = []
         for i, rule in enumerate(rules):
             last = i == len(rules) - 1
-            if last and rule["when"]:
+            if last and (rule["when"] or rule["unless"]):
                 raise rule.error("the last explain rule must have no 'when' (it applies otherwise)")
-            if not last and not rule["when"]:
+            if not last and not (rule["when"] or rule["unless"]):
                 raise rule.error("only the last explain rule may omit 'when'")
             if rule["transparent"]:
                 if rule["label"] is not None or rule["then"] is not None:
@@ -207,23 +234,22 @@ class _Node:
                 call = f"x->exprs(x->arg, {t}, &node->{value}, 1, {sep})"
                 guard = f"node->{value} != NULL"
             else:
-                count = self.count(item, value, "exprs")
-                call = f"x->exprs(x->arg, {t}, node->{value}, node->{count}, {sep})"
-                guard = f"node->{count} > 0"
+                count = self.counts[value]
+                call = f"x->exprs(x->arg, {t}, node->{value}, {count}, {sep})"
+                guard = f"{count} > 0"
         elif source == "sort":
             self.field(item, value, ("exprs",), "sort")
             flags = item["flags"]
             if flags is None:
                 raise item.error("a sort detail needs flags (its ints field of SDB_SORT_* flags)")
             self.field(item, flags, ("ints",), "flags")
-            call = f"x->sort_keys(x->arg, {t}, node->{value}, node->{flags}, node->{self.count(item, value, 'sort')})"
+            call = f"x->sort_keys(x->arg, {t}, node->{value}, node->{flags}, {self.counts[value]})"
         elif source == "pairs":
             if len(value) != 2 or not all(isinstance(v, str) for v in value):
                 raise item.error("pairs names two exprs fields: [left, right]")
             for v in value:
                 self.field(item, v, ("exprs",), "pairs")
-            count = self.count(item, value[0], "pairs")
-            call = f"x->key_pairs(x->arg, {t}, node->{value[0]}, node->{value[1]}, node->{count})"
+            call = f"x->key_pairs(x->arg, {t}, node->{value[0]}, node->{value[1]}, {self.counts[value[0]]})"
         elif source == "columns":
             self.field(item, value, ("plan",), "columns")
             call = f"x->columns(x->arg, {t}, node->{value})"
@@ -233,8 +259,8 @@ class _Node:
             if groups is None:
                 raise item.error("a sets detail needs groups (the exprs field its bits index)")
             self.field(item, groups, ("exprs",), "groups")
-            call = (f"x->sets(x->arg, {t}, node->{value}, node->{self.count(item, value, 'sets')}, "
-                    f"node->{groups}, node->{self.count(item, groups, 'groups')})")
+            call = (f"x->sets(x->arg, {t}, node->{value}, {self.counts[value]}, "
+                    f"node->{groups}, {self.counts[groups]})")
         elif source == "relation":
             self.field(item, value, ("oid",), "relation")
             call = f"x->relation_line(x->arg, {t}, node->{value})"
@@ -250,7 +276,7 @@ class _Node:
             for key in ("lower", "upper"):
                 self.field(item, item[key] + "_inclusive", ("bool",), key)
             eq, lo, hi = item["eq"], item["lower"], item["upper"]
-            call = (f"x->index_cond(x->arg, {t}, node->{value}, node->{eq}, node->{self.count(item, eq, 'eq')}, "
+            call = (f"x->index_cond(x->arg, {t}, node->{value}, node->{eq}, {self.counts[eq]}, "
                     f"node->{lo}, node->{lo}_inclusive, node->{hi}, node->{hi}_inclusive)")
         return {"cond": self.cond(item), "call": call, "guard": guard, "analyze": _COUNTER[analyze]}
 
@@ -258,8 +284,8 @@ class _Node:
         entries = {}
         for item in self.entry["explain_children"] or []:
             self.field(item, item["field"], ("plan",), "explain_children")
-            if item["wrap"] is not None and item["section"] is not None:
-                raise item.error("a child is wrapped or a section, not both")
+            if (item["wrap"] is not None) + (item["section"] is not None) + item["hide"] != 1:
+                raise item.error("a child entry has one of wrap, section, hide")
             if item["analyze"] is not None and item["wrap"] is None:
                 raise item.error("analyze goes with wrap")
             if item["wrap"] is not None and "{" in item["wrap"]:
@@ -271,6 +297,7 @@ class _Node:
                 "wrap": _c_string(item["wrap"]) if item["wrap"] is not None else None,
                 "counter": _COUNTER[item["analyze"]],
                 "section": self.pieces(item, "section") if item["section"] is not None else None,
+                "hide": item["hide"],
             })
         return [{"field": name, "cases": entries.get(name, []),
                  "level": not entries.get(name) or entries[name][-1]["cond"] != "1" or
@@ -278,32 +305,41 @@ class _Node:
                 for name, kind in self.kinds.items() if kind == "plan"]
 
 
-def check(entry, enums):
+def check(entry, enums, nodes):
     """Raise a SpecError (file:line) for a bad explain list of `entry`."""
-    context(entry, enums)
+    context(entry, enums, nodes)
 
 
-def context(entry, enums):
-    """What plan.c.j2 needs to generate entry's EXPLAIN printer."""
-    node = _Node(entry, enums)
+def context(entry, enums, nodes):
+    """What plan.c.j2 needs to generate entry's EXPLAIN printer (`nodes`:
+    the operator names)."""
+    node = _Node(entry, enums, nodes)
     transparent, rules = node.rules()
     out = {"transparent": transparent, "rules": rules, "doc": _doc(entry),
+           "walk": [{"name": f["name"], "type": f["type"], "count": node.counts.get(f["name"])}
+                    for f in entry["fields"] if f["type"] in ("expr", "exprs")],
            "has_then": any(r["then"] for r in rules),
            "details": [node.detail(item) for item in entry["explain_details"] or []],
            "children": node.children()}
-    out["uses_node"] = transparent is not None or "node->" in repr(out)
+    out["uses_node"] = transparent is not None or "node->" in repr({k: v for k, v in out.items() if k != "walk"})
     return out
 
 
-def _when_text(when):
-    return ", ".join(f"{k} = {'/'.join(map(str, v)) if isinstance(v, list) else str(v).lower()}"
-                     for k, v in (when or {}).items())
+def _when_text(item):
+    def tests(table, op):
+        return [f"{k} {op} {'/'.join(map(str, v)) if isinstance(v, list) else str(v).lower() if isinstance(v, bool) else v}"
+                for k, v in (table or {}).items()]
+    return ", ".join(tests(item["when"], "=") + tests(item["unless"], "!="))
 
 
 def _doc(entry):
     """The reference page's summary: title rules and detail lines."""
-    rules = [{"when": _when_text(r["when"]), "label": "(its child in its place)" if r["transparent"] else
+    rules = [{"when": _when_text(r), "label": "(its child in its place)" if r["transparent"] else
               r["label"] + (f" -> {r['then']}" if r["then"] else "")} for r in entry["explain"]]
-    details = [{"when": _when_text(d["when"]), "title": d["title"] or f"(ANALYZE: {d['analyze']})"}
+    details = [{"when": _when_text(d), "title": d["title"] or f"(ANALYZE: {d['analyze']})"}
                for d in entry["explain_details"] or []]
-    return {"rules": rules, "details": details}
+    children = [{"when": _when_text(c), "field": c["field"],
+                 "how": f"under `{c['wrap']}`" if c["wrap"] else f"as section `{c['section']}`" if c["section"]
+                 else "not shown"}
+                for c in entry["explain_children"] or []]
+    return {"rules": rules, "details": details, "children": children}

@@ -78,6 +78,7 @@ typedef enum SdbNodeTag {
     SDB_T_INDEX_STMT,
     SDB_T_VIEW_STMT,
     SDB_T_CREATE_SCHEMA_STMT,
+    SDB_T_COMMENT_STMT,
     SDB_T_CREATEDB_STMT,
     SDB_T_DROPDB_STMT,
     SDB_T_CREATE_SEQ_STMT,
@@ -483,6 +484,7 @@ typedef struct SdbRenameStmt SdbRenameStmt;
 typedef struct SdbIndexStmt SdbIndexStmt;
 typedef struct SdbViewStmt SdbViewStmt;
 typedef struct SdbCreateSchemaStmt SdbCreateSchemaStmt;
+typedef struct SdbCommentStmt SdbCommentStmt;
 typedef struct SdbCreatedbStmt SdbCreatedbStmt;
 typedef struct SdbDropdbStmt SdbDropdbStmt;
 typedef struct SdbCreateSeqStmt SdbCreateSeqStmt;
@@ -1070,6 +1072,15 @@ struct SdbCreateSchemaStmt {
     bool if_not_exists;
 };
 
+/* COMMENT ON {TABLE | VIEW | SEQUENCE | INDEX | COLUMN | SCHEMA | CONSTRAINT c ON} name IS {'text' | NULL}. */
+struct SdbCommentStmt {
+    SdbNodeTag tag;
+    SdbObjectType objtype;
+    SdbList *object; /* String parts of the name (a column's: relation parts, then the column) */
+    char *subname; /* CONSTRAINT: the constraint's name (object is its table) */
+    char *comment; /* NULL for IS NULL (removes the comment) */
+};
+
 /* CREATE DATABASE name [WITH] [option [=] value ...]. */
 struct SdbCreatedbStmt {
     SdbNodeTag tag;
@@ -1292,6 +1303,7 @@ SdbRenameStmt *sdb_new_rename_stmt(SdbArena *arena);
 SdbIndexStmt *sdb_new_index_stmt(SdbArena *arena);
 SdbViewStmt *sdb_new_view_stmt(SdbArena *arena);
 SdbCreateSchemaStmt *sdb_new_create_schema_stmt(SdbArena *arena);
+SdbCommentStmt *sdb_new_comment_stmt(SdbArena *arena);
 SdbCreatedbStmt *sdb_new_createdb_stmt(SdbArena *arena);
 SdbDropdbStmt *sdb_new_dropdb_stmt(SdbArena *arena);
 SdbCreateSeqStmt *sdb_new_create_seq_stmt(SdbArena *arena);

@@ -44,6 +44,7 @@ typedef enum SdbExprTag {
     SDB_E_MIN_MAX_EXPR,
     SDB_E_SCALAR_ARRAY_OP,
     SDB_E_DISTINCT_EXPR,
+    SDB_E_SUBSCRIPTING_REF,
     SDB_E_COUNT
 } SdbExprTag;
 
@@ -326,6 +327,13 @@ typedef struct SdbBoundDistinctExpr {
     int nargs;
 } SdbBoundDistinctExpr;
 
+/* array[i][j]...: the element at those subscripts (one per dimension from the first), NULL when a subscript is NULL or out of range or their number is not the array's dimension count. */
+typedef struct SdbBoundSubscriptingRef {
+    SdbExpr expr;
+    SdbExpr **args; /* the array, then the int4 subscripts */
+    int nargs;
+} SdbBoundSubscriptingRef;
+
 /* Constructors: a zeroed node in `arena` with its tag, result `type`,
  * typmod -1 and location fields -1.  NULL, with 53200 recorded, when the
  * arena fails. */
@@ -351,6 +359,7 @@ SdbBoundNullIfExpr *sdb_new_bound_null_if_expr(SdbArena *arena, SdbOid type);
 SdbBoundMinMaxExpr *sdb_new_bound_min_max_expr(SdbArena *arena, SdbOid type);
 SdbBoundScalarArrayOp *sdb_new_bound_scalar_array_op(SdbArena *arena, SdbOid type);
 SdbBoundDistinctExpr *sdb_new_bound_distinct_expr(SdbArena *arena, SdbOid type);
+SdbBoundSubscriptingRef *sdb_new_bound_subscripting_ref(SdbArena *arena, SdbOid type);
 
 /* The node type's name as spec/expr.toml spells it ("FuncExpr"). */
 const char *sdb_expr_tag_name(SdbExprTag tag);

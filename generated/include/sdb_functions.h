@@ -78,7 +78,7 @@ typedef struct SdbFuncInfo {
     const SdbOid *out_types; /* nout column types, or NULL */
 } SdbFuncInfo;
 
-#define SDB_FUNCTION_COUNT 685
+#define SDB_FUNCTION_COUNT 704
 #define SDB_AGGREGATE_COUNT 125
 
 /* All functions, ordered by OID. */
@@ -95,19 +95,26 @@ size_t sdb_funcs_by_name(const char *name, const SdbFuncInfo *const **out);
 extern const SdbAggInfo sdb_aggregates[SDB_AGGREGATE_COUNT];
 
 /* The C functions of the specs (runtime/expr). */
+int sdb_fn_array_cat(SdbFnCall *call);
+int sdb_fn_array_length(SdbFnCall *call);
+int sdb_fn_array_lower(SdbFnCall *call);
+int sdb_fn_array_ndims(SdbFnCall *call);
 int sdb_fn_array_position(SdbFnCall *call);
 int sdb_fn_array_to_string(SdbFnCall *call);
+int sdb_fn_array_upper(SdbFnCall *call);
 int sdb_fn_bool_int4(SdbFnCall *call);
 int sdb_fn_booltext(SdbFnCall *call);
 int sdb_fn_bpchar(SdbFnCall *call);
 int sdb_fn_btrim(SdbFnCall *call);
 int sdb_fn_btrim1(SdbFnCall *call);
+int sdb_fn_cardinality(SdbFnCall *call);
 int sdb_fn_cmp_eq(SdbFnCall *call);
 int sdb_fn_cmp_ge(SdbFnCall *call);
 int sdb_fn_cmp_gt(SdbFnCall *call);
 int sdb_fn_cmp_le(SdbFnCall *call);
 int sdb_fn_cmp_lt(SdbFnCall *call);
 int sdb_fn_cmp_ne(SdbFnCall *call);
+int sdb_fn_col_description(SdbFnCall *call);
 int sdb_fn_current_database(SdbFnCall *call);
 int sdb_fn_current_schema(SdbFnCall *call);
 int sdb_fn_current_schemas(SdbFnCall *call);
@@ -193,7 +200,7 @@ int sdb_fn_ltrim1(SdbFnCall *call);
 int sdb_fn_md5_text(SdbFnCall *call);
 int sdb_fn_name_text(SdbFnCall *call);
 int sdb_fn_nextval(SdbFnCall *call);
-int sdb_fn_no_description(SdbFnCall *call);
+int sdb_fn_no_such_object(SdbFnCall *call);
 int sdb_fn_now(SdbFnCall *call);
 int sdb_fn_numeric(SdbFnCall *call);
 int sdb_fn_numeric_abs(SdbFnCall *call);
@@ -211,7 +218,9 @@ int sdb_fn_numeric_to_float(SdbFnCall *call);
 int sdb_fn_numeric_to_int(SdbFnCall *call);
 int sdb_fn_numeric_trunc(SdbFnCall *call);
 int sdb_fn_numeric_uminus(SdbFnCall *call);
+int sdb_fn_obj_description(SdbFnCall *call);
 int sdb_fn_pg_backend_pid(SdbFnCall *call);
+int sdb_fn_pg_cancel_backend(SdbFnCall *call);
 int sdb_fn_pg_encoding_to_char(SdbFnCall *call);
 int sdb_fn_pg_function_is_visible(SdbFnCall *call);
 int sdb_fn_pg_get_constraintdef(SdbFnCall *call);
@@ -219,8 +228,10 @@ int sdb_fn_pg_get_expr(SdbFnCall *call);
 int sdb_fn_pg_get_function_arguments(SdbFnCall *call);
 int sdb_fn_pg_get_function_result(SdbFnCall *call);
 int sdb_fn_pg_get_indexdef(SdbFnCall *call);
+int sdb_fn_pg_get_serial_sequence(SdbFnCall *call);
 int sdb_fn_pg_get_userbyid(SdbFnCall *call);
 int sdb_fn_pg_get_viewdef(SdbFnCall *call);
+int sdb_fn_pg_relation_is_publishable(SdbFnCall *call);
 int sdb_fn_pg_sleep(SdbFnCall *call);
 int sdb_fn_pg_table_is_visible(SdbFnCall *call);
 int sdb_fn_pg_type_is_visible(SdbFnCall *call);
@@ -286,6 +297,7 @@ int sdb_fn_json_each(SdbSrfCall *call);
 int sdb_fn_jsonb_array_elements(SdbSrfCall *call);
 int sdb_fn_jsonb_each(SdbSrfCall *call);
 int sdb_fn_jsonb_object_keys(SdbSrfCall *call);
+int sdb_fn_pg_partition_ancestors(SdbSrfCall *call);
 int sdb_fn_pg_show_all_settings(SdbSrfCall *call);
 int sdb_fn_unnest(SdbSrfCall *call);
 int sdb_agg_array_array_final(SdbAggCall *call);

@@ -22,7 +22,7 @@ typedef struct SdbOperInfo {
     const char *description;
 } SdbOperInfo;
 
-#define SDB_OPERATOR_COUNT 313
+#define SDB_OPERATOR_COUNT 320
 
 /* All operators, ordered by OID. */
 extern const SdbOperInfo sdb_operators[SDB_OPERATOR_COUNT];

@@ -139,7 +139,7 @@ typedef struct SdbPlanOneRow {
     SdbPlan plan;
 } SdbPlanOneRow;
 
-/* The rows of a function call in FROM, as binding table `table`: those of a set-returning function (generate_series, unnest), one row for any other function. Its arguments may read the left side of a LATERAL Join above it. */
+/* The rows of a function call in FROM, as binding table `table`: those of a set-returning function (generate_series, unnest), one row for any other function; one column, or one per OUT column of a function returning record (jsonb_each). Its arguments may read the left side of a LATERAL Join above it. */
 typedef struct SdbPlanFunctionScan {
     SdbPlan plan;
     SdbExpr *call;
@@ -347,7 +347,8 @@ const char *sdb_plan_tag_name(SdbPlanTag tag);
  * pieces (text, relation, function, alias, number) accumulate until title()
  * prints the line; the detail callbacks print one "Title: ..." line each
  * (nothing when empty); wrapper() prints a line of no operator of ours
- * ("Hash", "Append") `level` levels below the current one; child() prints
+ * ("Hash", "Append") `level` levels below the current one; children_start()
+ * comes after the detail lines, before any child line; child() prints
  * a child operator `level` levels below (0: in the operator's place);
  * section() prints `plan` as a section titled by the pieces, once per
  * statement.  Each int callback returns SDB_OK or SDB_ERROR. */
@@ -377,9 +378,14 @@ typedef struct SdbPlanExplainer {
                       bool lower_inclusive, const SdbExpr *upper, bool upper_inclusive);
     int (*analyze)(void *arg, SdbPlanExplainCounter counter);
     int (*wrapper)(void *arg, const char *label, int level, const SdbPlan *stats_of, SdbPlanExplainCounter counter);
+    int (*children_start)(void *arg);
     int (*child)(void *arg, const SdbPlan *child, int level);
     int (*section)(void *arg, const SdbPlan *plan);
 } SdbPlanExplainer;
+
+/* Calls fn on every expression of operator `plan` (its expr and exprs
+ * fields, NULL entries skipped; not its children's). */
+void sdb_plan_walk_exprs(const SdbPlan *plan, void (*fn)(void *arg, SdbExpr *expr), void *arg);
 
 /* Prints operator `plan` (title, details, children) through `x`. */
 int sdb_plan_explain(const SdbPlan *plan, const SdbPlanExplainer *x);

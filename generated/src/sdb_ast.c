@@ -67,6 +67,7 @@ static const char *const node_names[SDB_T_COUNT] = {
     [SDB_T_INDEX_STMT] = "IndexStmt",
     [SDB_T_VIEW_STMT] = "ViewStmt",
     [SDB_T_CREATE_SCHEMA_STMT] = "CreateSchemaStmt",
+    [SDB_T_COMMENT_STMT] = "CommentStmt",
     [SDB_T_CREATEDB_STMT] = "CreatedbStmt",
     [SDB_T_DROPDB_STMT] = "DropdbStmt",
     [SDB_T_CREATE_SEQ_STMT] = "CreateSeqStmt",
@@ -953,6 +954,15 @@ SdbCreateSchemaStmt *sdb_new_create_schema_stmt(SdbArena *arena)
     return node;
 }
 
+SdbCommentStmt *sdb_new_comment_stmt(SdbArena *arena)
+{
+    SdbCommentStmt *node = sdb_arena_calloc(arena, 1, sizeof *node);
+    if (node == NULL)
+        return NULL;
+    node->tag = SDB_T_COMMENT_STMT;
+    return node;
+}
+
 SdbCreatedbStmt *sdb_new_createdb_stmt(SdbArena *arena)
 {
     SdbCreatedbStmt *node = sdb_arena_calloc(arena, 1, sizeof *node);
@@ -1532,6 +1542,11 @@ int sdb_node_walk(SdbNode *node, SdbNodeVisitor visit, void *ctx)
     case SDB_T_CREATE_SCHEMA_STMT: {
         SdbCreateSchemaStmt *self = (SdbCreateSchemaStmt *)node;
         VISIT(self->authrole);
+        return 0;
+    }
+    case SDB_T_COMMENT_STMT: {
+        SdbCommentStmt *self = (SdbCommentStmt *)node;
+        VISIT(self->object);
         return 0;
     }
     case SDB_T_CREATEDB_STMT: {
@@ -2305,6 +2320,15 @@ int sdb_node_print(SdbStr *out, const SdbNode *node, unsigned flags)
         PRINT(print_string_field(out, "schemaname", self->schemaname));
         PRINT(print_child_field(out, "authrole", self->authrole, flags));
         PRINT(print_bool_field(out, "if_not_exists", self->if_not_exists));
+        return sdb_str_append_char(out, ')');
+    }
+    case SDB_T_COMMENT_STMT: {
+        const SdbCommentStmt *self = (const SdbCommentStmt *)node;
+        PRINT(sdb_str_append_cstr(out, "(CommentStmt"));
+        PRINT(print_enum_field(out, "objtype", object_type_names[self->objtype]));
+        PRINT(print_child_field(out, "object", self->object, flags));
+        PRINT(print_string_field(out, "subname", self->subname));
+        PRINT(print_string_field(out, "comment", self->comment));
         return sdb_str_append_char(out, ')');
     }
     case SDB_T_CREATEDB_STMT: {

@@ -26,6 +26,7 @@ static const char *const expr_names[SDB_E_COUNT] = {
     [SDB_E_MIN_MAX_EXPR] = "MinMaxExpr",
     [SDB_E_SCALAR_ARRAY_OP] = "ScalarArrayOp",
     [SDB_E_DISTINCT_EXPR] = "DistinctExpr",
+    [SDB_E_SUBSCRIPTING_REF] = "SubscriptingRef",
 };
 
 const char *sdb_expr_tag_name(SdbExprTag tag)
@@ -80,6 +81,8 @@ size_t sdb_expr_node_size(SdbExprTag tag)
         return sizeof(SdbBoundScalarArrayOp);
     case SDB_E_DISTINCT_EXPR:
         return sizeof(SdbBoundDistinctExpr);
+    case SDB_E_SUBSCRIPTING_REF:
+        return sizeof(SdbBoundSubscriptingRef);
     default:
         return sizeof(SdbExpr);
     }
@@ -256,5 +259,11 @@ SdbBoundScalarArrayOp *sdb_new_bound_scalar_array_op(SdbArena *arena, SdbOid typ
 SdbBoundDistinctExpr *sdb_new_bound_distinct_expr(SdbArena *arena, SdbOid type)
 {
     SdbBoundDistinctExpr *node = new_expr(arena, sizeof *node, SDB_E_DISTINCT_EXPR, type);
+    return node;
+}
+
+SdbBoundSubscriptingRef *sdb_new_bound_subscripting_ref(SdbArena *arena, SdbOid type)
+{
+    SdbBoundSubscriptingRef *node = new_expr(arena, sizeof *node, SDB_E_SUBSCRIPTING_REF, type);
     return node;
 }

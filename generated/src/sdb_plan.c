@@ -77,6 +77,8 @@ static int explain_scan(const SdbPlanScan *node, const SdbPlanExplainer *x)
         return SDB_ERROR;
     if (node->nfilters > 0 && (x->exprs(x->arg, "Filter", node->filters, node->nfilters, " AND ") != SDB_OK || x->analyze(x->arg, SDB_PLAN_EXPLAIN_REMOVED) != SDB_OK))
         return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
+        return SDB_ERROR;
     return SDB_OK;
 }
 
@@ -93,6 +95,8 @@ static int explain_values(const SdbPlanValues *node, const SdbPlanExplainer *x)
         return SDB_ERROR;
     if (node->nrows == 0 && x->line(x->arg, "One-Time Filter", "false") != SDB_OK)
         return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
+        return SDB_ERROR;
     return SDB_OK;
 }
 
@@ -101,6 +105,8 @@ static int explain_one_row(const SdbPlanOneRow *node, const SdbPlanExplainer *x)
     (void)node;
     x->text(x->arg, "Result");
     if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
         return SDB_ERROR;
     return SDB_OK;
 }
@@ -112,6 +118,8 @@ static int explain_function_scan(const SdbPlanFunctionScan *node, const SdbPlanE
     x->alias(x->arg, node->alias);
     if (x->title(x->arg) != SDB_OK)
         return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
+        return SDB_ERROR;
     return SDB_OK;
 }
 
@@ -120,11 +128,18 @@ static int explain_filter(const SdbPlanFilter *node, const SdbPlanExplainer *x)
     x->text(x->arg, "Result");
     if (x->title(x->arg) != SDB_OK)
         return SDB_ERROR;
-    if (node->nquals > 0 && (x->exprs(x->arg, "Filter", node->quals, node->nquals, " AND ") != SDB_OK || x->analyze(x->arg, SDB_PLAN_EXPLAIN_REMOVED) != SDB_OK))
+    if (node->child != NULL && node->child->tag == SDB_P_ONE_ROW && node->nquals > 0 && x->exprs(x->arg, "One-Time Filter", node->quals, node->nquals, " AND ") != SDB_OK)
+        return SDB_ERROR;
+    if (!(node->child != NULL && node->child->tag == SDB_P_ONE_ROW) && node->nquals > 0 && (x->exprs(x->arg, "Filter", node->quals, node->nquals, " AND ") != SDB_OK || x->analyze(x->arg, SDB_PLAN_EXPLAIN_REMOVED) != SDB_OK))
+        return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
         return SDB_ERROR;
     int level = 1;
-    if (x->child(x->arg, node->child, level) != SDB_OK)
+    if (node->child != NULL && node->child->tag == SDB_P_ONE_ROW) {
+        /* not shown */
+    } else if (x->child(x->arg, node->child, level) != SDB_OK) {
         return SDB_ERROR;
+    }
     return SDB_OK;
 }
 
@@ -180,6 +195,8 @@ static int explain_join(const SdbPlanJoin *node, const SdbPlanExplainer *x)
         return SDB_ERROR;
     if (node->nconds > 0 && x->exprs(x->arg, "Join Filter", node->conds, node->nconds, " AND ") != SDB_OK)
         return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
+        return SDB_ERROR;
     int level = 1;
     if (x->child(x->arg, node->left, level) != SDB_OK)
         return SDB_ERROR;
@@ -201,6 +218,8 @@ static int explain_aggregate(const SdbPlanAggregate *node, const SdbPlanExplaine
         x->text(x->arg, "GroupAggregate");
     } else if (node->nsets == 0) {
         x->text(x->arg, "HashAggregate");
+    } else if (node->ngroups == 0) {
+        x->text(x->arg, "Aggregate");
     } else if (explain_has(node->sets, node->nsets, 0)) {
         x->text(x->arg, "MixedAggregate");
     } else {
@@ -216,6 +235,8 @@ static int explain_aggregate(const SdbPlanAggregate *node, const SdbPlanExplaine
         return SDB_ERROR;
     if (node->nhaving > 0 && x->exprs(x->arg, "Filter", node->having, node->nhaving, " AND ") != SDB_OK)
         return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
+        return SDB_ERROR;
     int level = 1;
     if (x->child(x->arg, node->child, level) != SDB_OK)
         return SDB_ERROR;
@@ -227,6 +248,8 @@ static int explain_window(const SdbPlanWindow *node, const SdbPlanExplainer *x)
     (void)node;
     x->text(x->arg, "WindowAgg");
     if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
         return SDB_ERROR;
     int level = 1;
     if (x->child(x->arg, node->child, level) != SDB_OK)
@@ -243,6 +266,8 @@ static int explain_sort(const SdbPlanSort *node, const SdbPlanExplainer *x)
         return SDB_ERROR;
     if (x->analyze(x->arg, SDB_PLAN_EXPLAIN_SORT) != SDB_OK)
         return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
+        return SDB_ERROR;
     int level = 1;
     if (x->child(x->arg, node->child, level) != SDB_OK)
         return SDB_ERROR;
@@ -254,6 +279,8 @@ static int explain_limit(const SdbPlanLimit *node, const SdbPlanExplainer *x)
     (void)node;
     x->text(x->arg, "Limit");
     if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
         return SDB_ERROR;
     int level = 1;
     if (x->child(x->arg, node->child, level) != SDB_OK)
@@ -271,6 +298,8 @@ static int explain_distinct(const SdbPlanDistinct *node, const SdbPlanExplainer 
     if (x->title(x->arg) != SDB_OK)
         return SDB_ERROR;
     if (node->non == 0 && x->columns(x->arg, "Group Key", node->child) != SDB_OK)
+        return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
         return SDB_ERROR;
     int level = 1;
     if (x->child(x->arg, node->child, level) != SDB_OK)
@@ -303,6 +332,8 @@ static int explain_set_op(const SdbPlanSetOp *node, const SdbPlanExplainer *x)
         return SDB_ERROR;
     if (node->op == SDB_SET_OP_KIND_UNION && !node->all && x->columns(x->arg, "Group Key", node->left) != SDB_OK)
         return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
+        return SDB_ERROR;
     int level = 1;
     if (then != NULL) {
         if (x->wrapper(x->arg, then, 1, NULL, SDB_PLAN_EXPLAIN_NONE) != SDB_OK)
@@ -333,6 +364,8 @@ static int explain_cte_scan(const SdbPlanCteScan *node, const SdbPlanExplainer *
     x->alias(x->arg, node->alias);
     if (x->title(x->arg) != SDB_OK)
         return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
+        return SDB_ERROR;
     {
         x->text(x->arg, "CTE ");
         x->text(x->arg, node->name ? node->name : "");
@@ -348,6 +381,8 @@ static int explain_recursive_union(const SdbPlanRecursiveUnion *node, const SdbP
     x->text(x->arg, "Recursive Union");
     if (x->title(x->arg) != SDB_OK)
         return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
+        return SDB_ERROR;
     int level = 1;
     if (x->child(x->arg, node->anchor, level) != SDB_OK)
         return SDB_ERROR;
@@ -362,6 +397,8 @@ static int explain_work_table_scan(const SdbPlanWorkTableScan *node, const SdbPl
     x->text(x->arg, node->name ? node->name : "");
     x->alias(x->arg, node->alias);
     if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
         return SDB_ERROR;
     return SDB_OK;
 }
@@ -380,6 +417,8 @@ static int explain_insert(const SdbPlanInsert *node, const SdbPlanExplainer *x)
         return SDB_ERROR;
     if (node->conflict_where != NULL && x->exprs(x->arg, "Conflict Filter", &node->conflict_where, 1, " AND ") != SDB_OK)
         return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
+        return SDB_ERROR;
     int level = 1;
     if (x->child(x->arg, node->child, level) != SDB_OK)
         return SDB_ERROR;
@@ -391,6 +430,8 @@ static int explain_update(const SdbPlanUpdate *node, const SdbPlanExplainer *x)
     x->text(x->arg, "Update on ");
     x->relation(x->arg, node->rel_oid);
     if (x->title(x->arg) != SDB_OK)
+        return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
         return SDB_ERROR;
     int level = 1;
     if (x->child(x->arg, node->child, level) != SDB_OK)
@@ -404,10 +445,151 @@ static int explain_delete(const SdbPlanDelete *node, const SdbPlanExplainer *x)
     x->relation(x->arg, node->rel_oid);
     if (x->title(x->arg) != SDB_OK)
         return SDB_ERROR;
+    if (x->children_start(x->arg) != SDB_OK)
+        return SDB_ERROR;
     int level = 1;
     if (x->child(x->arg, node->child, level) != SDB_OK)
         return SDB_ERROR;
     return SDB_OK;
+}
+
+void sdb_plan_walk_exprs(const SdbPlan *plan, void (*fn)(void *arg, SdbExpr *expr), void *arg)
+{
+    switch (plan->tag) {
+    case SDB_P_SCAN: {
+        const SdbPlanScan *node = (const SdbPlanScan *)plan;
+        for (int i = 0; i < node->nfilters; i++)
+            if (node->filters[i] != NULL)
+                fn(arg, node->filters[i]);
+        for (int i = 0; i < node->neq; i++)
+            if (node->index_eq[i] != NULL)
+                fn(arg, node->index_eq[i]);
+        if (node->lower != NULL)
+            fn(arg, node->lower);
+        if (node->upper != NULL)
+            fn(arg, node->upper);
+        break;
+    }
+    case SDB_P_VALUES: {
+        const SdbPlanValues *node = (const SdbPlanValues *)plan;
+        for (int i = 0; i < node->nrows * node->plan.ncols; i++)
+            if (node->rows[i] != NULL)
+                fn(arg, node->rows[i]);
+        break;
+    }
+    case SDB_P_FUNCTION_SCAN: {
+        const SdbPlanFunctionScan *node = (const SdbPlanFunctionScan *)plan;
+        if (node->call != NULL)
+            fn(arg, node->call);
+        break;
+    }
+    case SDB_P_FILTER: {
+        const SdbPlanFilter *node = (const SdbPlanFilter *)plan;
+        for (int i = 0; i < node->nquals; i++)
+            if (node->quals[i] != NULL)
+                fn(arg, node->quals[i]);
+        break;
+    }
+    case SDB_P_PROJECT: {
+        const SdbPlanProject *node = (const SdbPlanProject *)plan;
+        for (int i = 0; i < node->nexprs; i++)
+            if (node->exprs[i] != NULL)
+                fn(arg, node->exprs[i]);
+        break;
+    }
+    case SDB_P_JOIN: {
+        const SdbPlanJoin *node = (const SdbPlanJoin *)plan;
+        for (int i = 0; i < node->nconds; i++)
+            if (node->conds[i] != NULL)
+                fn(arg, node->conds[i]);
+        for (int i = 0; i < node->nkeys; i++)
+            if (node->left_keys[i] != NULL)
+                fn(arg, node->left_keys[i]);
+        for (int i = 0; i < node->nkeys; i++)
+            if (node->right_keys[i] != NULL)
+                fn(arg, node->right_keys[i]);
+        break;
+    }
+    case SDB_P_AGGREGATE: {
+        const SdbPlanAggregate *node = (const SdbPlanAggregate *)plan;
+        for (int i = 0; i < node->ngroups; i++)
+            if (node->groups[i] != NULL)
+                fn(arg, node->groups[i]);
+        for (int i = 0; i < node->naggs; i++)
+            if (node->aggs[i] != NULL)
+                fn(arg, node->aggs[i]);
+        for (int i = 0; i < node->nhaving; i++)
+            if (node->having[i] != NULL)
+                fn(arg, node->having[i]);
+        break;
+    }
+    case SDB_P_WINDOW: {
+        const SdbPlanWindow *node = (const SdbPlanWindow *)plan;
+        for (int i = 0; i < node->nfuncs; i++)
+            if (node->funcs[i] != NULL)
+                fn(arg, node->funcs[i]);
+        break;
+    }
+    case SDB_P_SORT: {
+        const SdbPlanSort *node = (const SdbPlanSort *)plan;
+        for (int i = 0; i < node->nkeys; i++)
+            if (node->keys[i] != NULL)
+                fn(arg, node->keys[i]);
+        break;
+    }
+    case SDB_P_LIMIT: {
+        const SdbPlanLimit *node = (const SdbPlanLimit *)plan;
+        if (node->limit != NULL)
+            fn(arg, node->limit);
+        if (node->offset != NULL)
+            fn(arg, node->offset);
+        break;
+    }
+    case SDB_P_DISTINCT: {
+        const SdbPlanDistinct *node = (const SdbPlanDistinct *)plan;
+        for (int i = 0; i < node->non; i++)
+            if (node->on[i] != NULL)
+                fn(arg, node->on[i]);
+        break;
+    }
+    case SDB_P_INSERT: {
+        const SdbPlanInsert *node = (const SdbPlanInsert *)plan;
+        for (int i = 0; i < node->nset; i++)
+            if (node->set_values[i] != NULL)
+                fn(arg, node->set_values[i]);
+        if (node->conflict_where != NULL)
+            fn(arg, node->conflict_where);
+        for (int i = 0; i < node->nchecks; i++)
+            if (node->checks[i] != NULL)
+                fn(arg, node->checks[i]);
+        for (int i = 0; i < node->nreturning; i++)
+            if (node->returning[i] != NULL)
+                fn(arg, node->returning[i]);
+        break;
+    }
+    case SDB_P_UPDATE: {
+        const SdbPlanUpdate *node = (const SdbPlanUpdate *)plan;
+        for (int i = 0; i < node->nset; i++)
+            if (node->set_values[i] != NULL)
+                fn(arg, node->set_values[i]);
+        for (int i = 0; i < node->nchecks; i++)
+            if (node->checks[i] != NULL)
+                fn(arg, node->checks[i]);
+        for (int i = 0; i < node->nreturning; i++)
+            if (node->returning[i] != NULL)
+                fn(arg, node->returning[i]);
+        break;
+    }
+    case SDB_P_DELETE: {
+        const SdbPlanDelete *node = (const SdbPlanDelete *)plan;
+        for (int i = 0; i < node->nreturning; i++)
+            if (node->returning[i] != NULL)
+                fn(arg, node->returning[i]);
+        break;
+    }
+    default:
+        break;
+    }
 }
 
 int sdb_plan_explain(const SdbPlan *plan, const SdbPlanExplainer *x)

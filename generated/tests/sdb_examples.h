@@ -19,7 +19,7 @@ typedef struct SdbSpecExample {
     const char *where;  /* spec/FILE.toml:LINE */
 } SdbSpecExample;
 
-#define SDB_SPEC_EXAMPLE_COUNT 2343
+#define SDB_SPEC_EXAMPLE_COUNT 2411
 
 extern const SdbSpecExample sdb_spec_examples[SDB_SPEC_EXAMPLE_COUNT];
 

@@ -25,6 +25,7 @@
 #include "storage/smgr.h"
 #include "storage/wal.h"
 #include "types/typefuncs.h"
+#include "types/typeio.h"
 
 /* OIDs handed out at bootstrap (pg_rewrite rows), below the normal range. */
 #define BOOTSTRAP_OID_START 12001
@@ -72,6 +73,23 @@ int sdb_cat_class_tuple(SdbCatTuple *t, SdbArena *arena, const SdbCatClassInfo *
     return SDB_OK;
 }
 
+/* PostgreSQL's typstorage of `type` (a domain's is its base type's): plain
+ * for fixed-length types and the vectors, main for numeric, extended for
+ * other varlenas. */
+static char type_storage(const SdbTypeInfo *type)
+{
+    if (type == NULL)
+        return 'x';
+    const SdbTypeInfo *base = sdb_type_by_oid(sdb_domain_base_type(type->oid));
+    if (base == NULL)
+        base = type;
+    if (base->oid == SDB_TYPEOID_NUMERIC)
+        return 'm';
+    if (base->len > 0 || base->oid == SDB_TYPEOID_INT2VECTOR || base->oid == SDB_TYPEOID_OIDVECTOR)
+        return 'p';
+    return 'x';
+}
+
 /* The collation of a column of `type`: default for strings, C for name. */
 static SdbOid type_collation(SdbOid type)
 {
@@ -99,7 +117,7 @@ int sdb_cat_attribute_tuple(SdbCatTuple *t, SdbArena *arena, SdbOid relid, const
     sdb_cat_set(t, SDB_ANUM_PG_ATTRIBUTE_ATTTYPMOD, sdb_datum_from_int64(att->typmod));
     sdb_cat_set(t, SDB_ANUM_PG_ATTRIBUTE_ATTBYVAL, type && type->byval);
     sdb_cat_set(t, SDB_ANUM_PG_ATTRIBUTE_ATTALIGN, (SdbDatum)(unsigned char)(type ? type->align : 'i'));
-    sdb_cat_set(t, SDB_ANUM_PG_ATTRIBUTE_ATTSTORAGE, (SdbDatum)(type && type->len > 0 ? 'p' : 'x'));
+    sdb_cat_set(t, SDB_ANUM_PG_ATTRIBUTE_ATTSTORAGE, (SdbDatum)(unsigned char)type_storage(type));
     sdb_cat_set(t, SDB_ANUM_PG_ATTRIBUTE_ATTNOTNULL, att->not_null);
     sdb_cat_set(t, SDB_ANUM_PG_ATTRIBUTE_ATTHASDEF, has_default);
     sdb_cat_set(t, SDB_ANUM_PG_ATTRIBUTE_ATTIDENTITY, (SdbDatum)(unsigned char)att->identity);
@@ -163,15 +181,24 @@ static int description_row(Boot *b, SdbOid objoid, SdbOid classoid, const char *
     return put(b, &t);
 }
 
-static int namespace_row(Boot *b, SdbOid oid, const char *name)
+/* An initdb schema: USAGE and CREATE for its owner, USAGE for PUBLIC
+ * (nspacl, which \dn+ shows), and its comment. */
+static int namespace_row(Boot *b, SdbOid oid, const char *name, SdbOid owner, const char *comment)
 {
     SdbCatTuple t;
+    SdbDatum acl;
+    char text[64];
+    snprintf(text, sizeof text, "{%u=UC/%u,=U/%u}", owner, owner, owner);
+    SdbTypeCtx ctx = {.arena = b->arena, .typid = SDB_TYPEOID_ACLITEM_ARRAY, .typmod = -1};
+    if (sdb_type_input(&ctx, text, &acl) != SDB_OK)
+        return SDB_ERROR;
     sdb_cat_tuple_init(&t, sdb_catalog_by_oid(SDB_CATALOG_PG_NAMESPACE_OID), b->arena);
     sdb_cat_set(&t, SDB_ANUM_PG_NAMESPACE_OID, oid);
-    sdb_cat_set(&t, SDB_ANUM_PG_NAMESPACE_NSPOWNER, SDB_ROLE_POSTGRES);
-    if (sdb_cat_set_text(&t, SDB_ANUM_PG_NAMESPACE_NSPNAME, name) != SDB_OK)
+    sdb_cat_set(&t, SDB_ANUM_PG_NAMESPACE_NSPOWNER, owner);
+    sdb_cat_set(&t, SDB_ANUM_PG_NAMESPACE_NSPACL, acl);
+    if (sdb_cat_set_text(&t, SDB_ANUM_PG_NAMESPACE_NSPNAME, name) != SDB_OK || put(b, &t) != SDB_OK)
         return SDB_ERROR;
-    return put(b, &t);
+    return description_row(b, oid, SDB_CATALOG_PG_NAMESPACE_OID, comment);
 }
 
 /* --- types, functions, operators ------------------------------------------ */
@@ -203,7 +230,7 @@ static int type_row(Boot *b, const SdbTypeInfo *type)
     sdb_cat_set(&t, SDB_ANUM_PG_TYPE_TYPELEM, type->elem_oid);
     sdb_cat_set(&t, SDB_ANUM_PG_TYPE_TYPARRAY, type->array_oid);
     sdb_cat_set(&t, SDB_ANUM_PG_TYPE_TYPALIGN, (SdbDatum)(unsigned char)type->align);
-    sdb_cat_set(&t, SDB_ANUM_PG_TYPE_TYPSTORAGE, (SdbDatum)(type->len > 0 ? 'p' : 'x'));
+    sdb_cat_set(&t, SDB_ANUM_PG_TYPE_TYPSTORAGE, (SdbDatum)(unsigned char)type_storage(type));
     sdb_cat_set(&t, SDB_ANUM_PG_TYPE_TYPBASETYPE, domain ? sdb_domain_base_type(type->oid) : 0);
     sdb_cat_set(&t, SDB_ANUM_PG_TYPE_TYPTYPMOD, sdb_datum_from_int64(-1));
     sdb_cat_set(&t, SDB_ANUM_PG_TYPE_TYPCOLLATION, type_collation(type->oid));
@@ -229,6 +256,7 @@ static int proc_row(Boot *b, const SdbFuncInfo *fn)
     sdb_cat_set(&t, SDB_ANUM_PG_PROC_PROPARALLEL, 's');
     sdb_cat_set(&t, SDB_ANUM_PG_PROC_PRONARGS, (SdbDatum)fn->nargs);
     sdb_cat_set(&t, SDB_ANUM_PG_PROC_PRORETTYPE, fn->rettype);
+    sdb_cat_set(&t, SDB_ANUM_PG_PROC_PRORETSET, fn->retset);
     if (fn->variadic && fn->nargs > 0)
         sdb_cat_set(&t, SDB_ANUM_PG_PROC_PROVARIADIC, fn->argtypes[fn->nargs - 1]);
     if (sdb_cat_set_text(&t, SDB_ANUM_PG_PROC_PRONAME, fn->name) != SDB_OK ||
@@ -287,9 +315,20 @@ static int collation_row(Boot *b, SdbOid oid, const char *name, char provider, c
 
 /* --- shared catalogs ------------------------------------------------------- */
 
-/* A pg_database row (also used by CREATE DATABASE). */
+/* A pg_database row.  The templates are initdb's: template0 takes no
+ * connections, and both grant CONNECT to PUBLIC and everything to the
+ * bootstrap superuser in datacl (postgres has the default privileges,
+ * NULL), which psql's \l shows. */
 static int database_row(Boot *b, SdbOid oid, const char *name, bool is_template)
 {
+    SdbDatum acl = 0;
+    if (is_template) {
+        SdbTypeCtx ctx = {.arena = b->arena, .typid = SDB_TYPEOID_ACLITEM_ARRAY, .typmod = -1};
+        char text[64];
+        snprintf(text, sizeof text, "{=c/%u,%u=CTc/%u}", SDB_ROLE_POSTGRES, SDB_ROLE_POSTGRES, SDB_ROLE_POSTGRES);
+        if (sdb_type_input(&ctx, text, &acl) != SDB_OK)
+            return SDB_ERROR;
+    }
     SdbCatTuple t;
     sdb_cat_tuple_init(&t, sdb_catalog_by_oid(SDB_CATALOG_PG_DATABASE_OID), b->arena);
     sdb_cat_set(&t, SDB_ANUM_PG_DATABASE_OID, oid);
@@ -297,9 +336,11 @@ static int database_row(Boot *b, SdbOid oid, const char *name, bool is_template)
     sdb_cat_set(&t, SDB_ANUM_PG_DATABASE_ENCODING, 6); /* UTF8 */
     sdb_cat_set(&t, SDB_ANUM_PG_DATABASE_DATLOCPROVIDER, 'c');
     sdb_cat_set(&t, SDB_ANUM_PG_DATABASE_DATISTEMPLATE, is_template);
-    sdb_cat_set(&t, SDB_ANUM_PG_DATABASE_DATALLOWCONN, true);
+    sdb_cat_set(&t, SDB_ANUM_PG_DATABASE_DATALLOWCONN, oid != SDB_DATABASE_TEMPLATE0);
     sdb_cat_set(&t, SDB_ANUM_PG_DATABASE_DATCONNLIMIT, sdb_datum_from_int64(-1));
     sdb_cat_set(&t, SDB_ANUM_PG_DATABASE_DATTABLESPACE, 1663);
+    if (is_template)
+        sdb_cat_set(&t, SDB_ANUM_PG_DATABASE_DATACL, acl);
     if (sdb_cat_set_text(&t, SDB_ANUM_PG_DATABASE_DATNAME, name) != SDB_OK ||
         sdb_cat_set_text(&t, SDB_ANUM_PG_DATABASE_DATCOLLATE, "C") != SDB_OK ||
         sdb_cat_set_text(&t, SDB_ANUM_PG_DATABASE_DATCTYPE, "C") != SDB_OK)
@@ -307,15 +348,18 @@ static int database_row(Boot *b, SdbOid oid, const char *name, bool is_template)
     return put(b, &t);
 }
 
-static int authid_row(Boot *b)
+/* The bootstrap superuser (every attribute), or a role with none but
+ * INHERIT (pg_database_owner, which owns schema public as in PostgreSQL 15:
+ * the owner of the current database is implicitly its member). */
+static int authid_row(Boot *b, SdbOid oid, const char *name, bool superuser)
 {
     SdbCatTuple t;
     sdb_cat_tuple_init(&t, sdb_catalog_by_oid(SDB_CATALOG_PG_AUTHID_OID), b->arena);
-    sdb_cat_set(&t, SDB_ANUM_PG_AUTHID_OID, SDB_ROLE_POSTGRES);
+    sdb_cat_set(&t, SDB_ANUM_PG_AUTHID_OID, oid);
     for (int anum = SDB_ANUM_PG_AUTHID_ROLSUPER; anum <= SDB_ANUM_PG_AUTHID_ROLBYPASSRLS; anum++)
-        sdb_cat_set(&t, anum, true);
+        sdb_cat_set(&t, anum, superuser || anum == SDB_ANUM_PG_AUTHID_ROLINHERIT);
     sdb_cat_set(&t, SDB_ANUM_PG_AUTHID_ROLCONNLIMIT, sdb_datum_from_int64(-1));
-    if (sdb_cat_set_text(&t, SDB_ANUM_PG_AUTHID_ROLNAME, "postgres") != SDB_OK)
+    if (sdb_cat_set_text(&t, SDB_ANUM_PG_AUTHID_ROLNAME, name) != SDB_OK)
         return SDB_ERROR;
     return put(b, &t);
 }
@@ -412,9 +456,12 @@ static int run_boot(SdbEngine *engine, SdbOid db_oid, int (*fill)(Boot *))
 static int fill_shared(Boot *b)
 {
     if (create_heaps(b, true) != SDB_OK || database_row(b, SDB_DATABASE_TEMPLATE1, "template1", true) != SDB_OK ||
+        database_row(b, SDB_DATABASE_TEMPLATE0, "template0", true) != SDB_OK ||
         database_row(b, SDB_DATABASE_POSTGRES, "postgres", false) != SDB_OK)
         return SDB_ERROR;
-    return authid_row(b);
+    if (authid_row(b, SDB_ROLE_POSTGRES, "postgres", true) != SDB_OK)
+        return SDB_ERROR;
+    return authid_row(b, SDB_ROLE_PG_DATABASE_OWNER, "pg_database_owner", false);
 }
 
 int sdb_cat_bootstrap_shared(SdbEngine *engine)
@@ -424,9 +471,11 @@ int sdb_cat_bootstrap_shared(SdbEngine *engine)
 
 static int fill_database(Boot *b)
 {
-    if (create_heaps(b, false) != SDB_OK || namespace_row(b, SDB_NAMESPACE_PG_CATALOG, "pg_catalog") != SDB_OK ||
-        namespace_row(b, SDB_NAMESPACE_PUBLIC, "public") != SDB_OK ||
-        namespace_row(b, SDB_NAMESPACE_INFORMATION_SCHEMA, "information_schema") != SDB_OK)
+    if (create_heaps(b, false) != SDB_OK ||
+        namespace_row(b, SDB_NAMESPACE_PG_CATALOG, "pg_catalog", SDB_ROLE_POSTGRES, "system catalog schema") != SDB_OK ||
+        namespace_row(b, SDB_NAMESPACE_PUBLIC, "public", SDB_ROLE_PG_DATABASE_OWNER, "standard public schema") !=
+            SDB_OK ||
+        namespace_row(b, SDB_NAMESPACE_INFORMATION_SCHEMA, "information_schema", SDB_ROLE_POSTGRES, NULL) != SDB_OK)
         return SDB_ERROR;
     for (int i = 0; i < SDB_CATALOG_REL_COUNT; i++) {
         const SdbCatalogRel *rel = &sdb_catalog_rels[i];

@@ -108,7 +108,9 @@ typedef struct SdbSequence {
 #define SDB_NAMESPACE_PUBLIC 2200
 #define SDB_NAMESPACE_INFORMATION_SCHEMA 12000
 #define SDB_ROLE_POSTGRES 10
+#define SDB_ROLE_PG_DATABASE_OWNER 6171 /* owns schema public */
 #define SDB_DATABASE_TEMPLATE1 1
+#define SDB_DATABASE_TEMPLATE0 4 /* a pg_database row only: takes no connections */
 #define SDB_DATABASE_POSTGRES 5
 /* Relation number of the toast heap of the catalogs (storage/toast.h), in
  * each database and in global/ for the shared catalogs. */
@@ -288,6 +290,9 @@ typedef struct SdbRole {
 
 /* The role called `name` as txn sees it: *found false when there is none. */
 int sdb_catalog_role(SdbCatalog *cat, SdbTxn *txn, const char *name, SdbArena *arena, SdbRole *out, bool *found);
+
+/* The role with OID `oid` as txn sees it: *found false when there is none. */
+int sdb_catalog_role_by_oid(SdbCatalog *cat, SdbTxn *txn, SdbOid oid, SdbArena *arena, SdbRole *out, bool *found);
 
 /* Whether role `role` is a member of role `group` (directly or through
  * other groups; pg_auth_members); false when either does not exist. */

@@ -395,6 +395,10 @@ int sdb_ddl_execute(SdbDdlContext *ctx, const SdbNode *stmt, SdbStr *tag)
         name = "CREATE VIEW";
         rc = sdb_ddl_view(&d, (const SdbViewStmt *)stmt);
         break;
+    case SDB_T_COMMENT_STMT:
+        name = "COMMENT";
+        rc = sdb_ddl_comment(&d, (const SdbCommentStmt *)stmt);
+        break;
     case SDB_T_CREATE_SCHEMA_STMT:
         name = "CREATE SCHEMA";
         rc = sdb_ddl_create_schema(&d, (const SdbCreateSchemaStmt *)stmt);

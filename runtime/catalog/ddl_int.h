@@ -155,6 +155,7 @@ int sdb_ddl_alter_table(SdbDdl *d, const SdbAlterTableStmt *stmt);
 int sdb_ddl_rename(SdbDdl *d, const SdbRenameStmt *stmt);
 int sdb_ddl_view(SdbDdl *d, const SdbViewStmt *stmt);
 int sdb_ddl_create_schema(SdbDdl *d, const SdbCreateSchemaStmt *stmt);
+int sdb_ddl_comment(SdbDdl *d, const SdbCommentStmt *stmt); /* ddl_comment.c */
 int sdb_ddl_seq_stmt(SdbDdl *d, const SdbCreateSeqStmt *stmt);
 int sdb_ddl_createdb(SdbDdl *d, const SdbCreatedbStmt *stmt);
 int sdb_ddl_dropdb(SdbDdl *d, const SdbDropdbStmt *stmt);

@@ -61,6 +61,19 @@ int sdb_ddl_update_class(SdbDdl *d, SdbOid oid, const char *new_name, int natts,
     return sdb_ddl_touch(d, oid);
 }
 
+/* pg_class.relhastriggers of `oid` set: PostgreSQL implements a foreign
+ * key with (internal) triggers on both tables, and clients such as psql's
+ * \d show foreign keys only of tables that have triggers. */
+static int set_has_triggers(SdbDdl *d, SdbOid oid)
+{
+    SdbCatTuple t;
+    SdbCatRow *row;
+    if (class_row(d, oid, &t, &row) != SDB_OK)
+        return SDB_ERROR;
+    sdb_cat_set(&t, SDB_ANUM_PG_CLASS_RELHASTRIGGERS, true);
+    return sdb_cat_update(d->cat, d->txn, row->tid, &t);
+}
+
 /* Add `delta` to pg_class.relchecks of `oid`. */
 int sdb_ddl_add_checks(SdbDdl *d, SdbOid oid, int delta)
 {
@@ -1022,6 +1035,7 @@ static int add_foreign_key(SdbDdl *d, const SdbRelation *rel, const SdbConstrain
         return sdb_error(SDB_ERR_PROGRAM_LIMIT_EXCEEDED, "cannot have more than %d keys in a foreign key",
                          INDEX_MAX_KEYS);
     if (validate_foreign_key(d, rel, ref, index, name, nkeys, keys, ref_keys) != SDB_OK || insert(d, &t) != SDB_OK ||
+        set_has_triggers(d, rel->oid) != SDB_OK || set_has_triggers(d, ref->oid) != SDB_OK ||
         sdb_ddl_touch(d, rel->oid) != SDB_OK)
         return SDB_ERROR;
     return sdb_ddl_touch(d, ref->oid);

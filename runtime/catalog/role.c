@@ -64,6 +64,20 @@ int sdb_catalog_role(SdbCatalog *cat, SdbTxn *txn, const char *name, SdbArena *a
     return SDB_OK;
 }
 
+int sdb_catalog_role_by_oid(SdbCatalog *cat, SdbTxn *txn, SdbOid oid, SdbArena *arena, SdbRole *out, bool *found)
+{
+    SdbCatRows rows;
+    *found = false;
+    if (sdb_cat_scan(cat, txn, AUTHID(), arena, &rows) != SDB_OK)
+        return SDB_ERROR;
+    for (size_t i = 0; i < rows.count && !*found; i++)
+        if ((SdbOid)rows.rows[i].values[SDB_ANUM_PG_AUTHID_OID - 1] == oid) {
+            role_from_row(&rows.rows[i], out);
+            *found = true;
+        }
+    return SDB_OK;
+}
+
 int sdb_catalog_role_member(SdbCatalog *cat, SdbTxn *txn, const char *role, const char *group, SdbArena *arena,
                             bool *member)
 {

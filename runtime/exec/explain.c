@@ -1,13 +1,17 @@
 /*
- * exec/explain.c: EXPLAIN [ANALYZE]: PostgreSQL-like text, one line per
- * plan node ("->  " under its parent, six more columns per level) and its
- * details ("Hash Cond: ...", "Filter: ...", "Sort Key: ..."), with
- * estimates "(cost=... rows=... width=...)" and, with ANALYZE, "(actual
- * time=... rows=... loops=...)" from the counters a run of the plan left.
- * Expressions are deparsed with column names from the plan's headers.
+ * exec/explain.c: EXPLAIN [ANALYZE]'s driver.  What each operator prints
+ * (title, detail lines, children under "Hash"/"Append" lines, CTE
+ * sections) is declared in spec/plan.toml and generated into
+ * sdb_plan_explain(), which calls back the SdbPlanExplainer here: it
+ * places every line ("->  " under its parent, six more columns per level),
+ * adds the estimates "(cost=... rows=... width=...)" and, with ANALYZE,
+ * "(actual time=... rows=... loops=...)" and the counter lines of a run of
+ * the plan, prints InitPlans/SubPlans as sections, and deparses
+ * expressions with column names from the plan's headers, as PostgreSQL 15.
  */
 #include "exec/exec_int.h"
 
+#include "expr/deparse.h"
 #include "sdb_casts.h"
 #include "sdb_operators.h"
 
@@ -18,6 +22,7 @@ typedef struct Explain {
     bool analyze;
     ExecShared *sh;
     SdbHash *names;         /* (table, column) -> column name */
+    SdbHash *computed;      /* (table, column) of the names that are expressions */
     SdbHash *relnames;      /* binding table of a Scan -> its relation's name */
     int nscans;             /* scans in the plan (range_name): more than one qualifies names */
     SdbHash *subnums;       /* SubPlan pointer -> its number (1, 2 ...) */
@@ -29,7 +34,9 @@ typedef struct Explain {
     const SdbPlan *node;
     const SdbPlan *stats_of; /* whose actual counts its title shows */
     int depth;
-    int own_table;          /* a scan's binding table: its own columns go unqualified, as in PostgreSQL */
+    int own[2];             /* its own binding tables: a scan's columns go unqualified, an
+                             * Aggregate's or WindowAgg's without parentheses, as in PostgreSQL */
+    bool init_done;         /* its InitPlans are printed */
     SdbStr title;           /* its title, in pieces */
 } Explain;
 
@@ -54,6 +61,26 @@ static void add_expr_name(Explain *ex, int table, int column, const SdbExpr *e)
     if (sdb_hash_lookup(ex->names, key, sizeof(key), NULL) || deparse(ex, e, &text) != SDB_OK || text.len == 0)
         return;
     sdb_hash_put(ex->names, key, sizeof(key), text.data);
+    if (e->tag != SDB_E_VAR)
+        sdb_hash_put(ex->computed, key, sizeof(key), (void *)e);
+}
+
+/* The columns of relation `oid` as binding table `table`, qualified by `name`. */
+static void add_rel_names(Explain *ex, int table, SdbOid oid, const char *name)
+{
+    const SdbRelation *rel = NULL;
+    if (ex->ctx->catalog == NULL || sdb_catalog_relation(ex->ctx->catalog, ex->ctx->txn, oid, &rel) != SDB_OK ||
+        rel == NULL) {
+        sdb_error_clear();
+        return;
+    }
+    for (int i = 0; i < rel->natts; i++) {
+        int key[2] = {table, rel->attrs[i].attnum - 1};
+        if (!sdb_hash_lookup(ex->names, key, sizeof(key), NULL))
+            sdb_hash_put(ex->names, key, sizeof(key), (void *)rel->attrs[i].name);
+    }
+    ex->nscans++;
+    sdb_hash_put(ex->relnames, &table, sizeof(table), (void *)name);
 }
 
 /* The name EXPLAIN qualifies the columns of a scan with (its alias, else
@@ -88,17 +115,39 @@ static const char *range_name(Explain *ex, const SdbPlan *p, int *table)
     }
 }
 
-static void add_names(Explain *ex, const SdbPlan *p)
+/* First pass: the names that qualify columns (scans, INSERT's target and
+ * "excluded"), counted before any expression is deparsed. */
+static void add_range_names(Explain *ex, const SdbPlan *p)
 {
-    /* children first: an aggregate's text uses their names */
-    for (int i = 0; i < sdb_plan_nchildren(p); i++)
-        add_names(ex, *sdb_plan_child((SdbPlan *)p, i));
+    int table;
+    const char *range = range_name(ex, p, &table);
+    if (range != NULL) {
+        ex->nscans++;
+        sdb_hash_put(ex->relnames, &table, sizeof(table), (void *)range);
+    }
+    if (p->tag == SDB_P_INSERT) {
+        const SdbPlanInsert *ins = (const SdbPlanInsert *)p;
+        add_rel_names(ex, ins->table, ins->rel_oid, rel_name(ex, ins->rel_oid));
+        if (ins->on_conflict != SDB_CONFLICT_ACTION_NONE)
+            add_rel_names(ex, ins->excluded_table, ins->rel_oid, "excluded");
+    }
+}
+
+/* Second pass: (table, column) -> the text of the column. */
+static void add_column_names(Explain *ex, const SdbPlan *p)
+{
     if (p->tag == SDB_P_AGGREGATE) {
         const SdbPlanAggregate *g = (const SdbPlanAggregate *)p;
         for (int i = 0; i < g->ngroups; i++)
             add_expr_name(ex, g->group_table, i, g->groups[i]);
         for (int i = 0; i < g->naggs; i++)
             add_expr_name(ex, g->agg_table, i, g->aggs[i]);
+    }
+    if (p->tag == SDB_P_PROJECT) {
+        /* as PostgreSQL shows a pulled-up subquery's columns: what computes them */
+        const SdbPlanProject *pr = (const SdbPlanProject *)p;
+        for (int i = 0; i < pr->nexprs; i++)
+            add_expr_name(ex, pr->table, i, pr->exprs[i]);
     }
     if (p->tag == SDB_P_WINDOW) {
         const SdbPlanWindow *w = (const SdbPlanWindow *)p;
@@ -110,26 +159,45 @@ static void add_names(Explain *ex, const SdbPlan *p)
         if (p->cols[i].name != NULL && !sdb_hash_lookup(ex->names, key, sizeof(key), NULL))
             sdb_hash_put(ex->names, key, sizeof(key), (void *)p->cols[i].name);
     }
-    int table;
-    const char *range = range_name(ex, p, &table);
-    if (range != NULL) {
-        ex->nscans++;
-        sdb_hash_put(ex->relnames, &table, sizeof(table), (void *)range);
+}
+
+/* `add` on every node of the plan, children first (an aggregate's text
+ * uses their names), CTE plans (children of their scans) and SubPlan
+ * plans included. */
+/* The binding tables node p makes itself (-1: none). */
+static void own_tables(Explain *ex, const SdbPlan *p, int own[2])
+{
+    own[0] = own[1] = -1;
+    if (p->tag == SDB_P_AGGREGATE) {
+        own[0] = ((const SdbPlanAggregate *)p)->group_table;
+        own[1] = ((const SdbPlanAggregate *)p)->agg_table;
+    } else if (p->tag == SDB_P_WINDOW) {
+        own[0] = ((const SdbPlanWindow *)p)->table;
+    } else {
+        range_name(ex, p, &own[0]);
     }
-    if (p->tag == SDB_P_CTE_SCAN)
-        add_names(ex, ((const SdbPlanCteScan *)p)->cte);
+}
+
+static void add_names(Explain *ex, const SdbPlan *p, void (*add)(Explain *, const SdbPlan *))
+{
+    for (int i = 0; i < sdb_plan_nchildren(p); i++) {
+        const SdbPlan *child = *sdb_plan_child((SdbPlan *)p, i);
+        if (child != NULL)
+            add_names(ex, child, add);
+    }
+    add(ex, p);
     SubList subs = {.n = 0};
     node_subplans(p, &subs);
     for (int i = 0; i < subs.n; i++)
-        add_names(ex, subs.items[i]->plan);
+        add_names(ex, subs.items[i]->plan, add);
 }
 
-static const char *type_name(SdbOid type)
+/* "::type" with PostgreSQL's name of the type ("integer"). */
+static int type_label(SdbStr *s, SdbOid type)
 {
-    const SdbTypeInfo *t = sdb_type_by_oid(type);
-    return t ? t->name : "unknown";
+    sdb_str_append_cstr(s, "::");
+    return sdb_format_type(s, type, -1, false);
 }
-
 /* --- expressions ---------------------------------------------------------- */
 
 static int deparse_list(Explain *ex, SdbExpr *const *args, int n, const char *sep, SdbStr *s)
@@ -166,7 +234,8 @@ static int deparse_const(Explain *ex, const SdbBoundConst *c, SdbStr *s)
             sdb_str_append_char(s, '\'');
         sdb_str_append_char(s, *p);
     }
-    return sdb_str_appendf(s, "'::%s", type_name(t));
+    sdb_str_append_char(s, '\'');
+    return type_label(s, t);
 }
 
 static int deparse_op(Explain *ex, const SdbBoundOpExpr *o, SdbStr *s)
@@ -228,15 +297,19 @@ static int deparse(Explain *ex, const SdbExpr *e, SdbStr *s)
 {
     switch (e->tag) {
     case SDB_E_VAR: {
+        /* a column an operator below computes: in parentheses, as
+         * PostgreSQL prints a reference to a subplan's expression */
         const SdbBoundVar *v = (const SdbBoundVar *)e;
         int key[2] = {v->table, v->column};
         void *name, *rel;
-        if (ex->nscans > 1 && v->table != ex->own_table &&
-            sdb_hash_lookup(ex->relnames, &v->table, sizeof(v->table), &rel))
+        bool own = v->table == ex->own[0] || v->table == ex->own[1];
+        if (ex->nscans > 1 && !own && sdb_hash_lookup(ex->relnames, &v->table, sizeof(v->table), &rel))
             sdb_str_appendf(s, "%s.", (const char *)rel);
-        if (sdb_hash_lookup(ex->names, key, sizeof(key), &name))
-            return sdb_str_append_cstr(s, name);
-        return sdb_str_appendf(s, v->column < 0 ? "ctid" : "col%d_%d", v->table, v->column);
+        if (!sdb_hash_lookup(ex->names, key, sizeof(key), &name))
+            return sdb_str_appendf(s, v->column < 0 ? "ctid" : "col%d_%d", v->table, v->column);
+        if (!own && sdb_hash_lookup(ex->computed, key, sizeof(key), NULL))
+            return sdb_str_appendf(s, "(%s)", (const char *)name);
+        return sdb_str_append_cstr(s, name);
     }
     case SDB_E_CONST:
         return deparse_const(ex, (const SdbBoundConst *)e, s);
@@ -251,15 +324,25 @@ static int deparse(Explain *ex, const SdbExpr *e, SdbStr *s)
             /* a cast: (x)::type as PostgreSQL shows it */
             sdb_str_append_char(s, '(');
             deparse(ex, f->args[0], s);
-            return sdb_str_appendf(s, ")::%s", type_name(e->type));
+            sdb_str_append_char(s, ')');
+            return type_label(s, e->type);
         }
         return deparse_call(ex, f->func->name, f->args, f->nargs, s);
     }
     case SDB_E_AGGREF: {
         const SdbBoundAggref *a = (const SdbBoundAggref *)e;
-        if (a->star)
-            return sdb_str_appendf(s, "%s(*)", a->func->name);
-        return deparse_call(ex, a->func->name, a->args, a->nargs, s);
+        if (a->star) {
+            sdb_str_appendf(s, "%s(*)", a->func->name);
+        } else {
+            sdb_str_appendf(s, "%s(%s", a->func->name, a->distinct ? "DISTINCT " : "");
+            deparse_list(ex, a->args, a->nargs, ", ", s);
+            sdb_str_append_char(s, ')');
+        }
+        if (a->filter == NULL)
+            return SDB_OK;
+        sdb_str_append_cstr(s, " FILTER (WHERE ");
+        deparse(ex, a->filter, s);
+        return sdb_str_append_char(s, ')');
     }
     case SDB_E_WINDOW_FUNC: {
         const SdbBoundWindowFunc *w = (const SdbBoundWindowFunc *)e;
@@ -275,7 +358,8 @@ static int deparse(Explain *ex, const SdbExpr *e, SdbStr *s)
     case SDB_E_COERCE_VIA_IO:
         sdb_str_append_char(s, '(');
         deparse(ex, ((const SdbBoundCoerceViaIo *)e)->arg, s);
-        return sdb_str_appendf(s, ")::%s", type_name(e->type));
+        sdb_str_append_char(s, ')');
+        return type_label(s, e->type);
     case SDB_E_BOOL_EXPR:
         return deparse_bool(ex, (const SdbBoundBoolExpr *)e, s);
     case SDB_E_NULL_TEST: {
@@ -325,6 +409,16 @@ static int deparse(Explain *ex, const SdbExpr *e, SdbStr *s)
         deparse(ex, d->args[1], s);
         return sdb_str_append_char(s, ')');
     }
+    case SDB_E_SUBSCRIPTING_REF: {
+        const SdbBoundSubscriptingRef *r = (const SdbBoundSubscriptingRef *)e;
+        deparse(ex, r->args[0], s);
+        for (int i = 1; i < r->nargs; i++) {
+            sdb_str_append_char(s, '[');
+            deparse(ex, r->args[i], s);
+            sdb_str_append_char(s, ']');
+        }
+        return SDB_OK;
+    }
     case SDB_E_ARRAY_EXPR: {
         const SdbBoundArrayExpr *a = (const SdbBoundArrayExpr *)e;
         sdb_str_append_cstr(s, "ARRAY[");
@@ -365,6 +459,9 @@ static void find_subplans(const SdbExpr *e, SubList *list)
 {
     switch (e->tag) {
     case SDB_E_SUB_PLAN:
+        for (int i = 0; i < list->n; i++)
+            if (list->items[i] == (const SdbBoundSubPlan *)e)
+                return; /* an expression two fields share */
         if (list->n < 64)
             list->items[list->n++] = (const SdbBoundSubPlan *)e;
         if (((const SdbBoundSubPlan *)e)->test)
@@ -400,6 +497,9 @@ static void find_subplans(const SdbExpr *e, SubList *list)
     case SDB_E_SCALAR_ARRAY_OP:
         find_in_list(((const SdbBoundScalarArrayOp *)e)->args, ((const SdbBoundScalarArrayOp *)e)->nargs, list);
         return;
+    case SDB_E_SUBSCRIPTING_REF:
+        find_in_list(((const SdbBoundSubscriptingRef *)e)->args, ((const SdbBoundSubscriptingRef *)e)->nargs, list);
+        return;
     case SDB_E_ARRAY_EXPR:
         find_in_list(((const SdbBoundArrayExpr *)e)->elements, ((const SdbBoundArrayExpr *)e)->nelements, list);
         return;
@@ -411,50 +511,15 @@ static void find_subplans(const SdbExpr *e, SubList *list)
     }
 }
 
+static void collect_subplans(void *arg, SdbExpr *e)
+{
+    find_subplans(e, arg);
+}
+
 /* The SubPlans in every expression of plan node p (not its children). */
 static void node_subplans(const SdbPlan *p, SubList *list)
 {
-    switch (p->tag) {
-    case SDB_P_SCAN: {
-        const SdbPlanScan *s = (const SdbPlanScan *)p;
-        find_in_list(s->filters, s->nfilters, list);
-        find_in_list(s->index_eq, s->neq, list);
-        break;
-    }
-    case SDB_P_VALUES:
-        find_in_list(((const SdbPlanValues *)p)->rows, ((const SdbPlanValues *)p)->nrows * p->ncols, list);
-        break;
-    case SDB_P_FILTER: find_in_list(((const SdbPlanFilter *)p)->quals, ((const SdbPlanFilter *)p)->nquals, list); break;
-    case SDB_P_PROJECT:
-        find_in_list(((const SdbPlanProject *)p)->exprs, ((const SdbPlanProject *)p)->nexprs, list);
-        break;
-    case SDB_P_JOIN: find_in_list(((const SdbPlanJoin *)p)->conds, ((const SdbPlanJoin *)p)->nconds, list); break;
-    case SDB_P_AGGREGATE: {
-        const SdbPlanAggregate *g = (const SdbPlanAggregate *)p;
-        find_in_list(g->groups, g->ngroups, list);
-        find_in_list(g->aggs, g->naggs, list);
-        find_in_list(g->having, g->nhaving, list);
-        break;
-    }
-    case SDB_P_SORT: find_in_list(((const SdbPlanSort *)p)->keys, ((const SdbPlanSort *)p)->nkeys, list); break;
-    case SDB_P_UPDATE: {
-        const SdbPlanUpdate *u = (const SdbPlanUpdate *)p;
-        find_in_list(u->set_values, u->nset, list);
-        find_in_list(u->returning, u->nreturning, list);
-        break;
-    }
-    case SDB_P_INSERT: {
-        const SdbPlanInsert *i = (const SdbPlanInsert *)p;
-        find_in_list(i->set_values, i->nset, list);
-        find_in_list(i->returning, i->nreturning, list);
-        break;
-    }
-    case SDB_P_DELETE:
-        find_in_list(((const SdbPlanDelete *)p)->returning, ((const SdbPlanDelete *)p)->nreturning, list);
-        break;
-    default:
-        break;
-    }
+    sdb_plan_walk_exprs(p, collect_subplans, list);
 }
 
 /* A SubPlan's number, given on first sight; an uncorrelated scalar one is
@@ -505,14 +570,15 @@ static NodeStats *node_stats(Explain *ex, const SdbPlan *p)
     return found;
 }
 
-/* A title line: estimates of `est`, with ANALYZE the actual counts of `stats_of`. */
+/* A title line: estimates of `est`, with ANALYZE the actual counts of
+ * `stats_of` (none when NULL). */
 static void header(Explain *ex, int depth, const char *title, const SdbPlan *stats_of, const SdbPlan *est)
 {
     indent(ex, depth, true);
     sdb_str_append_cstr(ex->out, title);
-    if (ex->costs && est != NULL)
+    if (ex->costs)
         sdb_str_appendf(ex->out, "  (cost=0.00..%.2f rows=%.0f width=%d)", est->cost, est->rows, width_of(est));
-    if (ex->analyze) {
+    if (ex->analyze && stats_of != NULL) {
         NodeStats *ns = node_stats(ex, stats_of);
         if (ns != NULL) {
             uint64_t loops = ns->loops ? ns->loops : 1;
@@ -573,6 +639,8 @@ static const char *rel_name(Explain *ex, SdbOid oid)
 }
 
 static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan *stats_of);
+static int section(Explain *ex, const char *title, const SdbPlan *plan);
+static int x_children_start(void *arg);
 
 /* --- the SdbPlanExplainer the generated sdb_plan_explain() drives -------- */
 
@@ -634,10 +702,16 @@ static int x_sort_keys(void *arg, const char *title, SdbExpr *const *keys, const
         return SDB_OK;
     detail_start(ex, ex->depth, title);
     for (int i = 0; i < n; i++) {
+        /* a key computed for the sort: in parentheses, as PostgreSQL shows it */
+        bool computed = keys[i]->tag != SDB_E_VAR;
         if (i > 0)
             sdb_str_append_cstr(ex->out, ", ");
+        if (computed)
+            sdb_str_append_char(ex->out, '(');
         if (deparse(ex, keys[i], ex->out) != SDB_OK)
             return SDB_ERROR;
+        if (computed)
+            sdb_str_append_char(ex->out, ')');
         int f = flags ? flags[i] : 0;
         if (f & SDB_SORT_DESC)
             sdb_str_append_cstr(ex->out, " DESC");
@@ -775,12 +849,13 @@ static int x_analyze(void *arg, SdbPlanExplainCounter counter)
     return counter_line(ex, ex->depth, ex->node, counter);
 }
 
-/* A line of no operator of ours ("Hash", "Append"): the actual counts of
- * `stats_of`, the counter of the current node. */
+/* A line of no operator of ours ("Hash", "Append"): the estimates and
+ * actual counts of `stats_of` (NULL: the current node's estimates, no
+ * actual counts), the counter of the current node. */
 static int x_wrapper(void *arg, const char *label, int level, const SdbPlan *stats_of, SdbPlanExplainCounter counter)
 {
     Explain *ex = arg;
-    header(ex, ex->depth + level, label, stats_of, stats_of);
+    header(ex, ex->depth + level, label, stats_of, stats_of != NULL ? stats_of : ex->node);
     return counter_line(ex, ex->depth + level, ex->node, counter);
 }
 
@@ -789,11 +864,14 @@ static int x_child(void *arg, const SdbPlan *child, int level)
     Explain *ex = arg;
     if (child == NULL)
         return SDB_OK;
-    int depth = ex->depth, own_table = ex->own_table;
+    int depth = ex->depth, own[2] = {ex->own[0], ex->own[1]};
+    bool init_done = ex->init_done;
     const SdbPlan *node = ex->node, *stats_of = ex->stats_of;
     int rc = explain_node(ex, child, depth + level, level == 0 ? stats_of : child);
     ex->depth = depth;
-    ex->own_table = own_table;
+    ex->own[0] = own[0];
+    ex->own[1] = own[1];
+    ex->init_done = init_done;
     ex->node = node;
     ex->stats_of = stats_of;
     return rc;
@@ -839,45 +917,61 @@ static const SdbPlanExplainer explainer = {
     .index_cond = x_index_cond,
     .analyze = x_analyze,
     .wrapper = x_wrapper,
+    .children_start = x_children_start,
     .child = x_child,
     .section = x_section,
 };
 
-/* Node p at `depth` (its actual counts from stats_of), then the SubPlans
- * of its expressions. */
-static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan *stats_of)
+/* The SubPlans of node p's expressions as sections: the InitPlans (`init`)
+ * or the others. */
+static int subplan_sections(Explain *ex, const SdbPlan *p, bool init)
 {
-    if (p->tag <= SDB_P_INVALID || p->tag >= SDB_P_COUNT)
-        return sdb_error(SDB_ERR_INTERNAL_ERROR, "unrecognized plan node type: %d", (int)p->tag);
-    SdbPlanExplainer x = explainer;
-    x.arg = ex;
-    int own_table = -1;
-    range_name(ex, p, &own_table);
-    ex->depth = depth;
-    ex->node = p;
-    ex->stats_of = stats_of;
-    ex->own_table = own_table;
-    if (sdb_plan_explain(p, &x) != SDB_OK)
-        return SDB_ERROR;
-    ex->depth = depth;
-    ex->node = p;
-    ex->stats_of = stats_of;
-    ex->own_table = own_table;
     SubList subs = {.n = 0};
     node_subplans(p, &subs);
     for (int i = 0; i < subs.n; i++) {
         int param, n = subplan_number(ex, subs.items[i], &param);
-        const char *title = param >= 0 ? sdb_arena_sprintf(ex->out->arena, "InitPlan %d (returns $%d)", n, param)
-                                       : sdb_arena_sprintf(ex->out->arena, "SubPlan %d", n);
+        if ((param >= 0) != init)
+            continue;
+        const char *title = init ? sdb_arena_sprintf(ex->out->arena, "InitPlan %d (returns $%d)", n, param)
+                                 : sdb_arena_sprintf(ex->out->arena, "SubPlan %d", n);
         if (title == NULL || section(ex, title, subs.items[i]->plan) != SDB_OK)
             return SDB_ERROR;
     }
     return SDB_OK;
 }
 
+/* After the detail lines, before the children: InitPlans, as PostgreSQL
+ * prints them. */
+static int x_children_start(void *arg)
+{
+    Explain *ex = arg;
+    ex->init_done = true;
+    return subplan_sections(ex, ex->node, true);
+}
+
+/* Node p at `depth` (its actual counts from stats_of): its InitPlans
+ * before its children, its other SubPlans after them. */
+static int explain_node(Explain *ex, const SdbPlan *p, int depth, const SdbPlan *stats_of)
+{
+    if (p->tag <= SDB_P_INVALID || p->tag >= SDB_P_COUNT)
+        return sdb_error(SDB_ERR_INTERNAL_ERROR, "unrecognized plan node type: %d", (int)p->tag);
+    SdbPlanExplainer x = explainer;
+    x.arg = ex;
+    own_tables(ex, p, ex->own);
+    ex->depth = depth;
+    ex->node = p;
+    ex->stats_of = stats_of;
+    ex->init_done = false;
+    if (sdb_plan_explain(p, &x) != SDB_OK)
+        return SDB_ERROR;
+    if (!ex->init_done && subplan_sections(ex, p, true) != SDB_OK)
+        return SDB_ERROR;
+    return subplan_sections(ex, p, false);
+}
+
 int sdb_explain(SdbExecContext *ctx, SdbPlan *plan, bool analyze, bool costs, SdbStr *lines)
 {
-    Explain ex = {.ctx = ctx, .out = lines, .costs = costs, .analyze = analyze, .own_table = -1};
+    Explain ex = {.ctx = ctx, .out = lines, .costs = costs, .analyze = analyze, .own = {-1, -1}};
     SdbExecState *es = NULL;
     double ms = 0;
     if (analyze) {
@@ -898,13 +992,15 @@ int sdb_explain(SdbExecContext *ctx, SdbPlan *plan, bool analyze, bool costs, Sd
         ex.sh = es->sh;
     }
     ex.names = sdb_hash_create(lines->arena, 64);
+    ex.computed = sdb_hash_create(lines->arena, 16);
     ex.relnames = sdb_hash_create(lines->arena, 8);
     ex.subnums = sdb_hash_create(lines->arena, 8);
     ex.sections = sdb_hash_create(lines->arena, 8);
     sdb_str_init(&ex.title, lines->arena);
-    int rc = ex.names && ex.relnames && ex.subnums && ex.sections ? SDB_OK : SDB_ERROR;
+    int rc = ex.names && ex.computed && ex.relnames && ex.subnums && ex.sections ? SDB_OK : SDB_ERROR;
     if (rc == SDB_OK) {
-        add_names(&ex, plan);
+        add_names(&ex, plan, add_range_names);
+        add_names(&ex, plan, add_column_names);
         rc = explain_node(&ex, plan, 0, plan);
     }
     if (rc == SDB_OK && analyze)

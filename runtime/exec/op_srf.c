@@ -17,6 +17,18 @@ typedef struct FunctionScanNode {
     bool over;
 } FunctionScanNode;
 
+/* Row n of the batch: the call's OUT column values, or its one result. */
+static void put_values(FunctionScanNode *fn, int n)
+{
+    SdbVector *cols = fn->node.out.cols;
+    bool record = !fn->scalar && fn->call.func->nout > 0;
+    for (int c = 0; c < fn->nvalues; c++) {
+        bool isnull = record ? fn->call.out_nulls[c] : fn->call.result_null;
+        cols[c].values[n] = isnull ? 0 : record ? fn->call.outs[c] : fn->call.result;
+        sdb_vector_set_null(&cols[c], n, isnull);
+    }
+}
+
 static int function_scan_next(ExecNode *node, SdbBatch **out)
 {
     FunctionScanNode *fn = (FunctionScanNode *)node;
@@ -31,15 +43,7 @@ static int function_scan_next(ExecNode *node, SdbBatch **out)
             return SDB_ERROR;
         if (fn->over)
             break;
-        if (fn->call.func != NULL && fn->call.func->nout > 0)
-            for (int c = 0; c < fn->nvalues; c++) {
-                node->out.cols[c].values[n] = fn->call.out_nulls[c] ? 0 : fn->call.outs[c];
-                sdb_vector_set_null(&node->out.cols[c], n, fn->call.out_nulls[c]);
-            }
-        else {
-            node->out.cols[0].values[n] = fn->call.result_null ? 0 : fn->call.result;
-            sdb_vector_set_null(&node->out.cols[0], n, fn->call.result_null);
-        }
+        put_values(fn, n);
         fn->ordinal++;
         if (p->ordinality) {
             node->out.cols[fn->nvalues].values[n] = sdb_datum_from_int64(fn->ordinal);

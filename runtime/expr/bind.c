@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "types/array.h"
 #include "types/numeric.h"
 #include "types/typefuncs.h"
 #include "types/typeio.h"
@@ -819,6 +820,63 @@ static int bind_collate(const SdbBindContext *bc, const SdbCollateClause *node, 
     return SDB_OK;
 }
 
+/* The element type of a subscriptable type (arrays, int2vector,
+ * oidvector), or 0. */
+static SdbOid subscript_element(SdbOid type)
+{
+    if (type == SDB_TYPEOID_INT2VECTOR)
+        return SDB_TYPEOID_INT2;
+    if (type == SDB_TYPEOID_OIDVECTOR)
+        return SDB_TYPEOID_OID;
+    return sdb_bind_type_is_array(type) ? sdb_type_by_oid(type)->elem_oid : SDB_INVALID_OID;
+}
+
+/* expr[i][j]...: an element of an array (slices and field selections are
+ * not supported). */
+static int bind_indirection(const SdbBindContext *bc, const SdbAIndirection *node, SdbExpr **out)
+{
+    int n = sdb_list_length(node->indirection);
+    SdbBoundSubscriptingRef *ref = sdb_new_bound_subscripting_ref(bc->expr->arena, SDB_INVALID_OID);
+    SdbExpr **args = sdb_bind_exprs(bc, n + 1);
+    if (ref == NULL || args == NULL || bind(bc, node->arg, &args[0]) != SDB_OK)
+        return SDB_ERROR;
+    for (int i = 0; i < n; i++) {
+        const SdbNode *item = sdb_list_nth(node->indirection, i);
+        if (!SDB_IS_A(item, A_INDICES))
+            return unsupported(bc, "field selection", sdb_bind_location(node->arg));
+        const SdbAIndices *ind = (const SdbAIndices *)item;
+        if (ind->is_slice)
+            return unsupported(bc, "an array slice", sdb_bind_location(node->arg));
+        SdbOid elem = subscript_element(args[0]->type);
+        if (elem == SDB_INVALID_OID) {
+            sdb_error(SDB_ERR_DATATYPE_MISMATCH, "cannot subscript type %s because it does not support subscripting",
+                      sdb_bind_type_name(args[0]->type));
+            return sdb_bind_fail_at(bc, sdb_bind_location(node->arg));
+        }
+        if (n > SDB_ARRAY_MAXDIM) {
+            sdb_error(SDB_ERR_PROGRAM_LIMIT_EXCEEDED, "number of array dimensions (%d) exceeds the maximum allowed (%d)",
+                      n, SDB_ARRAY_MAXDIM);
+            return sdb_bind_fail_at(bc, sdb_bind_location(node->arg));
+        }
+        SdbExpr *sub;
+        int loc = sdb_bind_location(ind->uidx);
+        if (bind(bc, ind->uidx, &sub) != SDB_OK)
+            return SDB_ERROR;
+        if (!sdb_bind_can_coerce(sub->type, SDB_TYPEOID_INT4, SDB_CAST_ASSIGNMENT)) {
+            sdb_error(SDB_ERR_DATATYPE_MISMATCH, "array subscript must have type integer");
+            return sdb_bind_fail_at(bc, loc);
+        }
+        if (sdb_bind_coerce(bc, sub, SDB_TYPEOID_INT4, -1, SDB_CAST_ASSIGNMENT, loc, &args[i + 1]) != SDB_OK)
+            return SDB_ERROR;
+        ref->expr.type = elem;
+    }
+    ref->expr.typmod = args[0]->typmod;
+    ref->args = args;
+    ref->nargs = n + 1;
+    *out = &ref->expr;
+    return SDB_OK;
+}
+
 static int bind(const SdbBindContext *bc, const SdbNode *node, SdbExpr **out)
 {
     if (bc->hook != NULL) {
@@ -841,6 +899,7 @@ static int bind(const SdbBindContext *bc, const SdbNode *node, SdbExpr **out)
     case SDB_T_MIN_MAX_EXPR: return bind_min_max(bc, (const SdbMinMaxExpr *)node, out);
     case SDB_T_SQL_VALUE_FUNCTION: return bind_sql_value(bc, (const SdbSqlValueFunction *)node, out);
     case SDB_T_COLLATE_CLAUSE: return bind_collate(bc, (const SdbCollateClause *)node, out);
+    case SDB_T_A_INDIRECTION: return bind_indirection(bc, (const SdbAIndirection *)node, out);
     case SDB_T_COLUMN_REF: return unsupported(bc, "a column reference outside a query", sdb_bind_location(node));
     default: break;
     }

@@ -77,9 +77,18 @@ static bool polymorphic_takes(SdbOid source, SdbOid target)
     return target != SDB_TYPEOID_ANYNONARRAY || !sdb_bind_type_is_array(source);
 }
 
+/* int2vector and oidvector are read as the arrays they are (int2[] and
+ * oid[]), as PostgreSQL's find_coercion_pathway does. */
+static SdbOid vector_array(SdbOid type)
+{
+    if (type == SDB_TYPEOID_INT2VECTOR)
+        return SDB_TYPEOID_INT2_ARRAY;
+    return type == SDB_TYPEOID_OIDVECTOR ? SDB_TYPEOID_OID_ARRAY : type;
+}
+
 bool sdb_bind_can_coerce(SdbOid source, SdbOid target, SdbCastContext context)
 {
-    if (source == target || source == SDB_TYPEOID_UNKNOWN || target == SDB_TYPEOID_ANY)
+    if (source == target || source == SDB_TYPEOID_UNKNOWN || target == SDB_TYPEOID_ANY || vector_array(source) == target)
         return true;
     /* a domain converts as its base type does (PostgreSQL's getBaseType) */
     if (sdb_domain_base_type(source) != source || sdb_domain_base_type(target) != target)
@@ -245,6 +254,15 @@ int sdb_bind_coerce(const SdbBindContext *bc, SdbExpr *expr, SdbOid target, int3
     }
     if (expr->type == target)
         return apply_typmod(bc, expr, typmod, context, out);
+    if (vector_array(expr->type) == target) {
+        SdbBoundRelabelType *r = sdb_new_bound_relabel_type(bc->expr->arena, target);
+        if (r == NULL)
+            return SDB_ERROR;
+        r->arg = expr;
+        r->format = cast_form(context);
+        *out = &r->expr;
+        return SDB_OK;
+    }
     if (sdb_domain_base_type(expr->type) != expr->type || sdb_domain_base_type(target) != target)
         return coerce_domain(bc, expr, target, typmod, context, location, out);
     if (!sdb_bind_can_coerce(expr->type, target, context)) {

@@ -53,6 +53,7 @@ static bool parent_separates(const SdbExpr *parent)
     switch (parent->tag) {
     case SDB_E_FUNC_EXPR: return !is_cast_func(parent);
     case SDB_E_BOOL_EXPR:
+    case SDB_E_SUBSCRIPTING_REF:
     case SDB_E_ARRAY_EXPR:
     case SDB_E_COALESCE_EXPR:
     case SDB_E_MIN_MAX_EXPR:
@@ -81,6 +82,7 @@ static bool is_simple(const SdbExpr *node, const SdbExpr *parent, bool pretty)
     case SDB_E_WINDOW_FUNC:
     case SDB_E_GROUPING_FUNC:
     case SDB_E_FUNC_EXPR:
+    case SDB_E_SUBSCRIPTING_REF:
     case SDB_E_CASE_EXPR: return true;
     case SDB_E_RELABEL_TYPE: return is_simple(((const SdbBoundRelabelType *)node)->arg, node, pretty);
     case SDB_E_COERCE_VIA_IO: return is_simple(((const SdbBoundCoerceViaIo *)node)->arg, node, pretty);
@@ -307,6 +309,16 @@ static int case_expr(Deparse *d, const SdbBoundCaseExpr *c)
     return rc | context_keyword(d, "END", -INDENT_VAR, 0);
 }
 
+/* array[i][j]: the array parenthesized unless a column. */
+static int subscripting_ref(Deparse *d, const SdbBoundSubscriptingRef *r)
+{
+    bool paren = r->args[0]->tag != SDB_E_VAR;
+    int rc = (paren ? put(d, "(") : SDB_OK) | rule_expr(d, r->args[0], false) | (paren ? put(d, ")") : SDB_OK);
+    for (int i = 1; i < r->nargs && rc == SDB_OK; i++)
+        rc |= put(d, "[") | rule_expr(d, r->args[i], false) | put(d, "]");
+    return rc;
+}
+
 /* "NAME(" list ")" of COALESCE, GREATEST, LEAST, NULLIF, ARRAY[. */
 static int keyword_list(Deparse *d, const char *open, SdbExpr *const *args, int n, const char *close)
 {
@@ -349,6 +361,7 @@ static int rule_expr(Deparse *d, const SdbExpr *e, bool showimplicit)
     }
     case SDB_E_SCALAR_ARRAY_OP: return scalar_array_op(d, (const SdbBoundScalarArrayOp *)e);
     case SDB_E_CASE_EXPR: return case_expr(d, (const SdbBoundCaseExpr *)e);
+    case SDB_E_SUBSCRIPTING_REF: return subscripting_ref(d, (const SdbBoundSubscriptingRef *)e);
     case SDB_E_ARRAY_EXPR: {
         const SdbBoundArrayExpr *a = (const SdbBoundArrayExpr *)e;
         return keyword_list(d, "ARRAY[", a->elements, a->nelements, "]");

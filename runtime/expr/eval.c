@@ -188,6 +188,35 @@ static int eval_nullif(EvalState *st, const SdbBoundNullIfExpr *node, SdbDatum *
     return SDB_OK;
 }
 
+/* array[i][j]...: NULL for a NULL array or subscript, a subscript out of
+ * range, or as many subscripts as the array has not dimensions. */
+static int eval_subscript(EvalState *st, const SdbBoundSubscriptingRef *node, SdbDatum *value, bool *isnull)
+{
+    SdbDatum values[SDB_ARRAY_MAXDIM + 1];
+    bool nulls[SDB_ARRAY_MAXDIM + 1];
+    if (eval_args(st, node->args, node->nargs, values, nulls) != SDB_OK)
+        return SDB_ERROR;
+    for (int i = 0; i < node->nargs; i++)
+        if (nulls[i])
+            return set_null(value, isnull);
+    SdbArray a;
+    if (sdb_array_deconstruct(st->ctx->arena, values[0], &a) != SDB_OK)
+        return SDB_ERROR;
+    int nsubs = node->nargs - 1;
+    if (nsubs != a.ndim)
+        return set_null(value, isnull);
+    int64_t offset = 0;
+    for (int d = 0; d < nsubs; d++) {
+        int64_t sub = sdb_datum_to_int64(values[d + 1]) - a.lbound[d];
+        if (sub < 0 || sub >= a.dims[d])
+            return set_null(value, isnull);
+        offset = offset * a.dims[d] + sub;
+    }
+    *value = a.values[offset];
+    *isnull = a.nulls[offset];
+    return SDB_OK;
+}
+
 static int eval_distinct(EvalState *st, const SdbBoundDistinctExpr *node, SdbDatum *value, bool *isnull)
 {
     SdbDatum values[2], eq;
@@ -321,6 +350,8 @@ static int eval(EvalState *st, const SdbExpr *expr, SdbDatum *value, bool *isnul
         return eval_scalar_array_op(st, (const SdbBoundScalarArrayOp *)expr, value, isnull);
     case SDB_E_DISTINCT_EXPR:
         return eval_distinct(st, (const SdbBoundDistinctExpr *)expr, value, isnull);
+    case SDB_E_SUBSCRIPTING_REF:
+        return eval_subscript(st, (const SdbBoundSubscriptingRef *)expr, value, isnull);
     case SDB_E_VAR:
     case SDB_E_AGGREF:
     case SDB_E_WINDOW_FUNC:

@@ -55,6 +55,9 @@ typedef struct SdbSessionInfo {
     /* SET [LOCAL] name = value (set_config): SDB_OK or the error recorded. */
     int (*set)(void *arg, const char *name, const char *value, bool local);
     volatile int *cancel;            /* non-zero: the statement is canceled (pg_sleep polls it); may be NULL */
+    /* pg_cancel_backend: cancel the statement of the session with this
+     * backend PID (arg as for show); false when there is none. */
+    bool (*cancel_backend)(void *arg, int32_t pid);
     /* pg_get_expr, pg_get_constraintdef: `sql` (a DEFAULT or CHECK the
      * catalog keeps as text) of relation `relid`, printed to `out` as
      * PostgreSQL prints the stored expression (expr/deparse.h; pretty:

@@ -26,6 +26,7 @@
 #include "sdb_keywords.h"
 #include "sdb_settings.h"
 #include "sql/parser.h"
+#include "storage/control.h"
 #include "types/typeio.h"
 
 /* --- names ---------------------------------------------------------------- */
@@ -133,8 +134,8 @@ static bool relation_visible(const SdbSessionInfo *info, const SdbRelation *rel)
 /* --- format_type ------------------------------------------------------- */
 
 /* PostgreSQL's format_type_extended: the SQL name of a type with its
- * typmod; `typmod_given` false is sdb_format_type(oid, NULL) (bpchar stays
- * "bpchar" then). */
+ * typmod; `typmod_given` false is format_type(oid, NULL) (bpchar is
+ * "character" then, and "bpchar" with typmod -1). */
 int sdb_format_type(SdbStr *out, SdbOid type, int32_t typmod, bool typmod_given)
 {
     const SdbTypeInfo *t = sdb_type_by_oid(type);
@@ -146,9 +147,10 @@ int sdb_format_type(SdbStr *out, SdbOid type, int32_t typmod, bool typmod_given)
     bool mod = typmod_given && typmod >= 0;
     switch (type) {
     case SDB_TYPEOID_BPCHAR:
-        if (!typmod_given)
-            return sdb_str_append_cstr(out, "bpchar");
-        return mod ? sdb_str_appendf(out, "character(%d)", typmod - 4) : sdb_str_append_cstr(out, "character");
+        if (mod)
+            return sdb_str_appendf(out, "character(%d)", typmod - 4);
+        /* bpchar with typmod -1 is not character (= character(1)) */
+        return sdb_str_append_cstr(out, typmod_given ? "bpchar" : "character");
     case SDB_TYPEOID_VARCHAR:
         return mod ? sdb_str_appendf(out, "character varying(%d)", typmod - 4)
                    : sdb_str_append_cstr(out, "character varying");
@@ -262,10 +264,15 @@ static int reg_input(void *arg, SdbOid regtype, const char *text, SdbOid *oid)
         rc = qualified_name(info, arena, text, &schema, &name);
         if (rc == SDB_OK && schema != NULL)
             rc = sdb_error(SDB_ERR_INVALID_NAME, "invalid name syntax");
-        if (rc == SDB_OK && strcmp(name, info->user) != 0)
-            rc = sdb_error(SDB_ERR_UNDEFINED_OBJECT, "role \"%s\" does not exist", name);
-        if (rc == SDB_OK)
-            *oid = SDB_ROLE_POSTGRES;
+        if (rc == SDB_OK) {
+            SdbRole role;
+            bool found;
+            rc = sdb_catalog_role(info->catalog, info->txn, name, arena, &role, &found);
+            if (rc == SDB_OK && !found)
+                rc = sdb_error(SDB_ERR_UNDEFINED_OBJECT, "role \"%s\" does not exist", name);
+            if (rc == SDB_OK)
+                *oid = role.oid;
+        }
         break;
     default:
         rc = sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "input by name of type %u is not supported", regtype);
@@ -301,11 +308,12 @@ static int reg_output(void *arg, SdbOid regtype, SdbOid oid, SdbStr *out, bool *
         *found = true;
         return sdb_append_ident(out, name);
     }
-    case SDB_TYPEOID_REGROLE:
-        if (oid != SDB_ROLE_POSTGRES)
-            return SDB_OK;
-        *found = true;
-        return sdb_append_ident(out, info->user);
+    case SDB_TYPEOID_REGROLE: {
+        SdbRole role;
+        if (sdb_catalog_role_by_oid(info->catalog, info->txn, oid, out->arena, &role, found) != SDB_OK)
+            return SDB_ERROR;
+        return *found ? sdb_append_ident(out, role.name) : SDB_OK;
+    }
     default:
         return SDB_OK;
     }
@@ -387,6 +395,19 @@ int sdb_fn_pg_sleep(SdbFnCall *call)
     }
     call->result = 0;
     return SDB_OK;
+}
+
+/* pg_cancel_backend(pid): true when a session with that backend PID was
+ * asked to cancel its statement.  Our own PID cancels this statement. */
+int sdb_fn_pg_cancel_backend(SdbFnCall *call)
+{
+    const SdbSessionInfo *info = session_of(call);
+    if (info == NULL)
+        return SDB_ERROR;
+    int32_t pid = (int32_t)sdb_fn_arg_int(call, 0);
+    if (pid == info->backend_pid)
+        return sdb_error(SDB_ERR_QUERY_CANCELED, "canceling statement due to user request");
+    return sdb_fn_return_bool(call, info->cancel_backend && info->cancel_backend(info->arg, pid));
 }
 
 /* The schemas of the search path that exist ("$user" as the user's
@@ -480,16 +501,20 @@ int sdb_fn_set_config(SdbFnCall *call)
     return return_cstr(call, buf);
 }
 
-/* pg_get_userbyid(role): the one role's name, "unknown (OID=n)" for any
- * other OID. */
+/* pg_get_userbyid(role): the role's name, "unknown (OID=n)" for an OID
+ * that is no role's. */
 int sdb_fn_pg_get_userbyid(SdbFnCall *call)
 {
     const SdbSessionInfo *info = session_of(call);
     if (info == NULL)
         return SDB_ERROR;
     SdbOid oid = (SdbOid)call->args[0];
-    if (oid == SDB_ROLE_POSTGRES)
-        return return_cstr(call, info->user);
+    SdbRole role;
+    bool found;
+    if (sdb_catalog_role_by_oid(info->catalog, info->txn, oid, call->arena, &role, &found) != SDB_OK)
+        return SDB_ERROR;
+    if (found)
+        return return_cstr(call, role.name);
     char *s = sdb_arena_sprintf(call->arena, "unknown (OID=%u)", oid);
     return s ? return_cstr(call, s) : SDB_ERROR;
 }
@@ -596,6 +621,40 @@ int sdb_fn_pg_table_is_visible(SdbFnCall *call)
     return sdb_fn_return_bool(call, rel != NULL && relation_visible(info, rel));
 }
 
+/* pg_get_serial_sequence(table, column): the schema-qualified name of the
+ * sequence of a serial or identity column (the column name taken as
+ * written, not case-folded), NULL for another column. */
+int sdb_fn_pg_get_serial_sequence(SdbFnCall *call)
+{
+    const SdbSessionInfo *info = session_of(call);
+    SdbOid oid;
+    const SdbRelation *rel, *seq;
+    if (info == NULL ||
+        sdb_catalog_regclass_in(info->catalog, info->txn, call->arena, (const char *)sdb_fn_arg_text(call, 0)->data,
+                                info->search_path, info->npath, &oid) != SDB_OK ||
+        sdb_catalog_relation(info->catalog, info->txn, oid, &rel) != SDB_OK)
+        return SDB_ERROR;
+    const char *column = (const char *)sdb_fn_arg_text(call, 1)->data;
+    const SdbAttribute *att = NULL;
+    for (int i = 0; rel != NULL && i < rel->natts && att == NULL; i++)
+        if (!rel->attrs[i].dropped && strcmp(rel->attrs[i].name, column) == 0)
+            att = &rel->attrs[i];
+    if (att == NULL)
+        return sdb_error(SDB_ERR_UNDEFINED_COLUMN, "column \"%s\" of relation \"%s\" does not exist", column,
+                         rel != NULL ? rel->name : "");
+    if (att->sequence_oid == SDB_INVALID_OID ||
+        sdb_catalog_relation(info->catalog, info->txn, att->sequence_oid, &seq) != SDB_OK || seq == NULL) {
+        call->result_null = true;
+        return SDB_OK;
+    }
+    SdbStr out;
+    sdb_str_init(&out, call->arena);
+    if (sdb_append_ident(&out, seq->namespace_name) != SDB_OK || sdb_str_append_char(&out, '.') != SDB_OK ||
+        sdb_append_ident(&out, seq->name) != SDB_OK)
+        return SDB_ERROR;
+    return sdb_fn_return_text(call, out.data, out.len);
+}
+
 /* Every function is a built-in one of pg_catalog, always on the path. */
 int sdb_fn_pg_function_is_visible(SdbFnCall *call)
 {
@@ -604,8 +663,9 @@ int sdb_fn_pg_function_is_visible(SdbFnCall *call)
 }
 
 /* pg_get_function_arguments(oid): the argument types as CREATE FUNCTION
- * lists them ("text, integer", "VARIADIC \"any\""); NULL for no such
- * function. */
+ * lists them ("text, integer", "VARIADIC \"any\""), then the OUT
+ * parameters ("OUT key text, OUT value jsonb"; input arguments have no
+ * names here); NULL for no such function. */
 int sdb_fn_pg_get_function_arguments(SdbFnCall *call)
 {
     const SdbFuncInfo *f = sdb_func_by_oid((SdbOid)call->args[0]);
@@ -620,6 +680,12 @@ int sdb_fn_pg_get_function_arguments(SdbFnCall *call)
         rc |= i > 0 ? sdb_str_append_cstr(&out, ", ") : SDB_OK;
         rc |= f->variadic && i == f->nargs - 1 ? sdb_str_append_cstr(&out, "VARIADIC ") : SDB_OK;
         rc |= sdb_format_type(&out, f->argtypes[i], -1, false);
+    }
+    int nout = f->nout > 0 ? f->nout : f->result_name != NULL ? 1 : 0;
+    for (int i = 0; i < nout && rc == SDB_OK; i++) {
+        rc |= f->nargs + i > 0 ? sdb_str_append_cstr(&out, ", ") : SDB_OK;
+        rc |= sdb_str_appendf(&out, "OUT %s ", f->nout > 0 ? f->out_names[i] : f->result_name);
+        rc |= sdb_format_type(&out, f->nout > 0 ? f->out_types[i] : f->rettype, -1, false);
     }
     return rc == SDB_OK ? sdb_fn_return_text(call, out.data, out.len) : SDB_ERROR;
 }
@@ -640,6 +706,43 @@ int sdb_fn_pg_get_function_result(SdbFnCall *call)
     return rc == SDB_OK ? sdb_fn_return_text(call, out.data, out.len) : SDB_ERROR;
 }
 
+/* pg_get_statisticsobjdef_columns(oid), pg_get_triggerdef(oid [, pretty]):
+ * NULL, as for an OID that names no such object: there are none (CREATE
+ * STATISTICS and CREATE TRIGGER are not supported; pg_statistic_ext and
+ * pg_trigger stay empty). */
+int sdb_fn_no_such_object(SdbFnCall *call)
+{
+    call->result_null = true;
+    return SDB_OK;
+}
+
+/* pg_partition_ancestors(regclass): the partitions above a partition and
+ * itself; empty for every relation, none being a partition or partitioned. */
+int sdb_fn_pg_partition_ancestors(SdbSrfCall *call)
+{
+    call->done = true;
+    return SDB_OK;
+}
+
+/* pg_relation_is_publishable(regclass): whether logical replication could
+ * publish the relation: an ordinary table outside the system schemas
+ * created after initdb (PostgreSQL's is_publishable_class); NULL for no
+ * such relation. */
+int sdb_fn_pg_relation_is_publishable(SdbFnCall *call)
+{
+    const SdbSessionInfo *info = session_of(call);
+    const SdbRelation *rel;
+    if (info == NULL || sdb_catalog_relation(info->catalog, info->txn, (SdbOid)call->args[0], &rel) != SDB_OK)
+        return SDB_ERROR;
+    if (rel == NULL) {
+        call->result_null = true;
+        return SDB_OK;
+    }
+    bool system = strcmp(rel->namespace_name, "pg_catalog") == 0 ||
+                  strcmp(rel->namespace_name, "information_schema") == 0;
+    return sdb_fn_return_bool(call, rel->kind == 'r' && !system && rel->oid >= SDB_FIRST_NORMAL_OID);
+}
+
 /* Every type is a built-in one of pg_catalog, always on the path. */
 int sdb_fn_pg_type_is_visible(SdbFnCall *call)
 {
@@ -647,11 +750,75 @@ int sdb_fn_pg_type_is_visible(SdbFnCall *call)
     return sdb_fn_return_bool(call, true);
 }
 
-/* obj_description and col_description: no comments are stored. */
-int sdb_fn_no_description(SdbFnCall *call)
+/* The comment (pg_description) on (objoid, classoid, subid), classoid 0
+ * for any catalog: the result, or NULL when there is none. */
+static int return_description(SdbFnCall *call, SdbOid objoid, SdbOid classoid, int32_t subid)
 {
+    const SdbSessionInfo *info = session_of(call);
+    const SdbRelation *rel;
+    if (info == NULL)
+        return SDB_ERROR;
+    if (call->context->access == NULL)
+        return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "%s() needs a session", call->func->name);
+    if (sdb_catalog_relation(info->catalog, info->txn, SDB_CATALOG_PG_DESCRIPTION_OID, &rel) != SDB_OK)
+        return SDB_ERROR;
+    SdbAccessContext ac = *call->context->access;
+    ac.arena = call->arena;
+    ac.priv = NULL;
+    int cols[4] = {SDB_ANUM_PG_DESCRIPTION_OBJOID - 1, SDB_ANUM_PG_DESCRIPTION_CLASSOID - 1,
+                   SDB_ANUM_PG_DESCRIPTION_OBJSUBID - 1, SDB_ANUM_PG_DESCRIPTION_DESCRIPTION - 1};
+    SdbVector vecs[4];
+    SdbBatch batch = {.ncols = 4, .cols = vecs};
+    for (int c = 0; c < 4; c++) {
+        vecs[c].values = sdb_arena_calloc(call->arena, SDB_BATCH_SIZE, sizeof(SdbDatum));
+        vecs[c].nulls = sdb_arena_calloc(call->arena, SDB_BATCH_SIZE / 64, sizeof(uint64_t));
+        if (vecs[c].values == NULL || vecs[c].nulls == NULL)
+            return SDB_ERROR;
+    }
+    SdbTableScan *scan = rel ? sdb_table_scan_begin(&ac, rel, cols, 4) : NULL;
+    if (scan == NULL)
+        return SDB_ERROR;
+    int rc;
     call->result_null = true;
-    return SDB_OK;
+    while (call->result_null && (rc = sdb_table_scan_next(scan, &batch)) == SDB_OK && batch.nrows > 0)
+        for (int r = 0; r < batch.nrows && call->result_null; r++)
+            if ((SdbOid)vecs[0].values[r] == objoid && (classoid == 0 || (SdbOid)vecs[1].values[r] == classoid) &&
+                (int32_t)sdb_datum_to_int64(vecs[2].values[r]) == subid) {
+                const SdbVarlena *text = sdb_datum_varlena(vecs[3].values[r]);
+                call->result_null = false;
+                rc = sdb_fn_return_text(call, text->data, text->len);
+            }
+    sdb_table_scan_end(scan);
+    return rc;
+}
+
+/* obj_description(object, catalog) (catalog: a pg_catalog table's name),
+ * obj_description(object) (any catalog; deprecated): the object's comment. */
+int sdb_fn_obj_description(SdbFnCall *call)
+{
+    const SdbSessionInfo *info = session_of(call);
+    SdbOid classoid = 0;
+    if (info == NULL)
+        return SDB_ERROR;
+    if (call->nargs > 1) {
+        const SdbRelation *catalog;
+        if (sdb_catalog_lookup(info->catalog, info->txn, "pg_catalog", (const char *)sdb_fn_arg_text(call, 1)->data,
+                               NULL, 0, &catalog) != SDB_OK)
+            return SDB_ERROR;
+        if (catalog == NULL) { /* PostgreSQL: no row can match */
+            call->result_null = true;
+            return SDB_OK;
+        }
+        classoid = catalog->oid;
+    }
+    return return_description(call, (SdbOid)call->args[0], classoid, 0);
+}
+
+/* col_description(table, column number): the column's comment. */
+int sdb_fn_col_description(SdbFnCall *call)
+{
+    return return_description(call, (SdbOid)call->args[0], SDB_CATALOG_PG_CLASS_OID,
+                              (int32_t)sdb_fn_arg_int(call, 1));
 }
 
 /* pg_get_indexdef(oid [, column, pretty]): CREATE [UNIQUE] INDEX name ON

@@ -300,6 +300,9 @@ int opt_fold_expr(Opt *o, SdbExpr **slot, bool may_raise)
     case SDB_E_BOOLEAN_TEST: return fold_simple(o, slot, &((SdbBoundBooleanTest *)e)->arg, 1, may_raise);
     case SDB_E_MIN_MAX_EXPR:
         return fold_simple(o, slot, ((SdbBoundMinMaxExpr *)e)->args, ((SdbBoundMinMaxExpr *)e)->nargs, may_raise);
+    case SDB_E_SUBSCRIPTING_REF:
+        return fold_simple(o, slot, ((SdbBoundSubscriptingRef *)e)->args, ((SdbBoundSubscriptingRef *)e)->nargs,
+                           may_raise);
     case SDB_E_CASE_EXPR: return fold_case(o, slot, may_raise);
     case SDB_E_COALESCE_EXPR: return fold_coalesce(o, slot, may_raise);
     case SDB_E_ARRAY_EXPR:

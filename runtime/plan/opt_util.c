@@ -211,6 +211,9 @@ OptWalk opt_walk_expr(SdbExpr **slot, int depth, OptVisit fn, void *arg)
     case SDB_E_MIN_MAX_EXPR: WALKN(((SdbBoundMinMaxExpr *)e)->args, ((SdbBoundMinMaxExpr *)e)->nargs); break;
     case SDB_E_SCALAR_ARRAY_OP: WALKN(((SdbBoundScalarArrayOp *)e)->args, ((SdbBoundScalarArrayOp *)e)->nargs); break;
     case SDB_E_DISTINCT_EXPR: WALKN(((SdbBoundDistinctExpr *)e)->args, ((SdbBoundDistinctExpr *)e)->nargs); break;
+    case SDB_E_SUBSCRIPTING_REF:
+        WALKN(((SdbBoundSubscriptingRef *)e)->args, ((SdbBoundSubscriptingRef *)e)->nargs);
+        break;
     default: break;
     }
     return OPT_WALK_CONTINUE;
@@ -475,6 +478,9 @@ static OptWalk copy_node(SdbExpr **slot, int depth, void *arg)
         FRESH(((SdbBoundScalarArrayOp *)copy)->args, ((SdbBoundScalarArrayOp *)copy)->nargs);
         break;
     case SDB_E_DISTINCT_EXPR: FRESH(((SdbBoundDistinctExpr *)copy)->args, ((SdbBoundDistinctExpr *)copy)->nargs); break;
+    case SDB_E_SUBSCRIPTING_REF:
+        FRESH(((SdbBoundSubscriptingRef *)copy)->args, ((SdbBoundSubscriptingRef *)copy)->nargs);
+        break;
     default: break;
     }
 #undef FRESH

@@ -114,8 +114,31 @@ static bool fatal(SdbConn *c)
     return false;
 }
 
+void sdb_conn_fatal(SdbConn *c)
+{
+    fatal(c);
+    c->broken = true;
+}
+
+/* A reported setting changed (sink->parameter_status). */
+static void send_parameter_status(SdbConn *c, const char *name, const char *value)
+{
+    if (sdb_wire_encode_parameter_status(&c->out, &(SdbWireParameterStatus){name, value}) != SDB_OK)
+        sdb_error_clear();
+}
+
+static void reload_parameter_status(void *arg, const char *name, const char *value)
+{
+    send_parameter_status(arg, name, value);
+}
+
+/* ReadyForQuery, after a ParameterStatus for each reported setting a
+ * configuration reload changed meanwhile. */
 static int send_ready(SdbConn *c)
 {
+    SdbResultSink reload = {.arg = c, .parameter_status = reload_parameter_status};
+    if (sdb_session_pick_up_reload(c->session, &reload) != SDB_OK)
+        return SDB_ERROR;
     char status = sdb_session_status(c->session);
     return sdb_wire_encode_ready_for_query(&c->out, &(SdbWireReadyForQuery){status});
 }
@@ -230,8 +253,7 @@ static void out_notice(void *arg, const char *sqlstate, const char *message)
 static void out_parameter_status(void *arg, const char *name, const char *value)
 {
     Output *o = arg;
-    if (sdb_wire_encode_parameter_status(&o->c->out, &(SdbWireParameterStatus){name, value}) != SDB_OK)
-        sdb_error_clear();
+    send_parameter_status(o->c, name, value);
 }
 
 static int out_copy_begin(void *arg, bool is_from, bool binary, int ncols)
@@ -271,19 +293,33 @@ static SdbResultSink make_sink(Output *o)
 /* --- statements and portals ----------------------------------------------------- */
 
 static void unlink_statement(SdbConn *c, Statement *target);
+static char *copy_name(const char *name);
 
-/* The statement `name`, unless SQL DEALLOCATE dropped it from the session. */
+/* The statement `name` as the session has it: Parse and SQL PREPARE share
+ * one namespace (SQL DEALLOCATE drops either). */
 static Statement *find_statement(SdbConn *c, const char *name)
 {
+    SdbPrepared *live = sdb_session_find_prepared(c->session, name);
     for (Statement *s = c->statements; s; s = s->next) {
         if (strcmp(s->name, name) != 0)
             continue;
-        if (sdb_session_find_prepared(c->session, name) == s->prepared)
+        if (live == s->prepared)
             return s;
         unlink_statement(c, s);
+        break;
+    }
+    if (live == NULL)
+        return NULL;
+    Statement *s = sdb_malloc(sizeof *s);
+    char *copy = copy_name(name);
+    if (s == NULL || copy == NULL) {
+        sdb_free(s);
+        sdb_free(copy);
         return NULL;
     }
-    return NULL;
+    *s = (Statement){c->statements, copy, live};
+    c->statements = s;
+    return s;
 }
 
 static void unlink_portal(SdbConn *c, Portal *target);

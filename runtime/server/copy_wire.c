@@ -10,7 +10,8 @@
  *                         with 57014 "COPY from stdin failed: ..."; Flush
  *                         and Sync are ignored meanwhile (libpq sends its
  *                         Sync again after CopyDone); any other message is
- *                         08P01.
+ *                         08P01; a cancel request or statement_timeout
+ *                         while waiting for data is 57014.
  *
  * The session reads the client's data while the message that started the
  * COPY (Query or Execute) is still being handled, so its text in `c->in`
@@ -30,6 +31,11 @@
 #include "common/log.h"
 #include "sdb_wire.h"
 #include "server/server_int.h"
+#include "session/session.h"
+
+/* While waiting for the client's data, how often to look for a cancel
+ * request, statement_timeout or shutdown. */
+#define CANCEL_CHECK_MS 100
 
 /* Longest COPY message accepted (CopyData may be large; the rest are short). */
 static size_t copy_message_limit(char type)
@@ -97,16 +103,28 @@ static int receive_more(SdbConn *c, size_t need)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             struct pollfd p = {.fd = c->fd, .events = POLLIN};
-            if (poll(&p, 1, 1000) == 0 && sdb_server_stopping(c->server)) {
+            if (poll(&p, 1, CANCEL_CHECK_MS) > 0)
+                continue;
+            if (sdb_server_stopping(c->server)) {
                 c->broken = true;
                 return sdb_error(SDB_ERR_ADMIN_SHUTDOWN, "terminating connection due to administrator command");
             }
+            if (sdb_session_cancel_pending(c->session))
+                return sdb_error(SDB_ERR_QUERY_CANCELED, SDB_ERRMSG_QUERY_CANCELED);
             continue;
         }
         c->broken = true;
         sdb_log(SDB_SEVERITY_LOG, "wire", "unexpected EOF on client connection %s during COPY from stdin", c->host);
         return sdb_error(SDB_ERR_CONNECTION_FAILURE, "unexpected EOF on client connection with an open transaction");
     }
+}
+
+/* A malformed message during COPY: FATAL, the connection ends (the
+ * statement fails with 08006). */
+static int protocol_fatal(SdbConn *c)
+{
+    sdb_conn_fatal(c);
+    return sdb_error(SDB_ERR_CONNECTION_FAILURE, "connection ended during COPY from stdin");
 }
 
 /* The next complete message (from c->in first, then copy_buf), received
@@ -137,16 +155,13 @@ static int next_message(SdbConn *c, SdbWireFrame *f)
         f->size = 0;
         if (avail > 0) {
             if (sdb_wire_message_name(start[0], true) == NULL) {
-                c->broken = true;
-                return sdb_error(SDB_ERR_PROTOCOL_VIOLATION, "invalid frontend message type %d",
-                                 (unsigned char)start[0]);
+                sdb_error(SDB_ERR_PROTOCOL_VIOLATION, "invalid frontend message type %d", (unsigned char)start[0]);
+                return protocol_fatal(c);
             }
             rc = sdb_wire_frame(start, avail, true, copy_message_limit(start[0]), f);
         }
-        if (rc == SDB_ERROR) {
-            c->broken = true;
-            return SDB_ERROR;
-        }
+        if (rc == SDB_ERROR)
+            return protocol_fatal(c);
         if (rc == 1) {
             c->copy_pos += f->size;
             return SDB_OK;

@@ -45,6 +45,11 @@ typedef struct Listener {
     char path[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* a Unix socket's file, removed at stop; "" for TCP */
 } Listener;
 
+typedef struct RetiredTls {
+    SSL_CTX *ctx;
+    struct RetiredTls *next;
+} RetiredTls;
+
 typedef struct Worker {
     pthread_t thread;
     struct Worker *next;
@@ -53,7 +58,8 @@ typedef struct Worker {
 struct SdbServer {
     SdbInstance *db;
     SdbSettings settings;
-    SSL_CTX *tls;        /* when ssl is on */
+    SSL_CTX *tls;        /* when ssl is on (mutex); replaced by a reload */
+    struct RetiredTls *retired; /* contexts a reload replaced: a handshake may still use one */
     Listener listeners[MAX_LISTENERS];
     int nlisteners;
     int epfd;
@@ -104,9 +110,12 @@ bool sdb_server_stopping(const SdbServer *srv)
     return atomic_load(&srv->stopping);
 }
 
-SSL_CTX *sdb_server_tls(const SdbServer *srv)
+SSL_CTX *sdb_server_tls(SdbServer *srv)
 {
-    return srv->tls;
+    pthread_mutex_lock(&srv->mutex);
+    SSL_CTX *tls = srv->tls;
+    pthread_mutex_unlock(&srv->mutex);
+    return tls;
 }
 
 bool sdb_server_admit(SdbServer *srv)
@@ -200,8 +209,7 @@ static int load_hba(SdbServer *srv)
     return hba_load(srv->hba_path, &srv->hba);
 }
 
-/* Read hba_file again: new connections match the new rules; on an error
- * the old rules stay (and the error is recorded). */
+/* Read hba_file again; on an error the old rules stay (error recorded). */
 static int reload_hba(SdbServer *srv)
 {
     SdbHba *fresh;
@@ -279,7 +287,8 @@ static int64_t monotonic_ms(void);
 
 /* A connection still in startup after authentication_timeout is closed (as
  * PostgreSQL does, silently): by the loop's sweep when it waits for input,
- * here when it keeps sending (a startup packet trickling in). */
+ * by finish_run when it keeps sending (a startup packet trickling in).
+ * Mutex held (a reload may change the setting). */
 static bool startup_expired(SdbServer *srv, const SdbConn *c, int64_t now)
 {
     return c->phase != PHASE_READY && c->accepted_at < now - srv->settings.authentication_timeout * 1000;
@@ -288,11 +297,12 @@ static bool startup_expired(SdbServer *srv, const SdbConn *c, int64_t now)
 /* After a worker ran `c`: wait for more input, or end it. */
 static void finish_run(SdbServer *srv, SdbConn *c, bool keep)
 {
-    if (keep && startup_expired(srv, c, monotonic_ms())) {
+    pthread_mutex_lock(&srv->mutex);
+    bool expired = keep && startup_expired(srv, c, monotonic_ms());
+    if (expired) {
         sdb_log(SDB_SEVERITY_LOG, "wire", "connection from %s: startup timed out", c->host);
         keep = false;
     }
-    pthread_mutex_lock(&srv->mutex);
     bool stopping = atomic_load(&srv->stopping);
     if (keep && !stopping) {
         c->sched = SCHED_ARMED;
@@ -554,8 +564,26 @@ static int listen_all(SdbServer *srv)
 }
 
 /* Free what sdb_server_start set up; threads must not be running. */
+/* pg_cancel_backend(pid): cancel the running statement of the session with
+ * that backend PID (the instance's hook while the server exists). */
+static bool cancel_backend(void *arg, int32_t pid)
+{
+    SdbServer *srv = arg;
+    bool found = false;
+    pthread_mutex_lock(&srv->mutex);
+    for (SdbConn *c = srv->conns; c && !found; c = c->next) {
+        if (c->pid == pid && c->session) {
+            sdb_session_cancel(c->session);
+            found = true;
+        }
+    }
+    pthread_mutex_unlock(&srv->mutex);
+    return found;
+}
+
 static void release(SdbServer *srv)
 {
+    sdb_instance_set_cancel_backend(srv->db, NULL, NULL);
     for (int i = 0; i < srv->nlisteners; i++) {
         close(srv->listeners[i].fd);
         if (srv->listeners[i].path[0] != '\0')
@@ -566,6 +594,11 @@ static void release(SdbServer *srv)
     if (srv->epfd >= 0)
         close(srv->epfd);
     SSL_CTX_free(srv->tls);
+    for (RetiredTls *r = srv->retired, *next; r; r = next) {
+        next = r->next;
+        SSL_CTX_free(r->ctx);
+        sdb_free(r);
+    }
     sdb_hba_release(srv->hba);
     pthread_cond_destroy(&srv->work);
     pthread_mutex_destroy(&srv->mutex);
@@ -597,6 +630,7 @@ SdbServer *sdb_server_create(SdbInstance *db, const SdbSettings *settings)
         release(srv);
         return NULL;
     }
+    sdb_instance_set_cancel_backend(db, cancel_backend, srv);
     return srv;
 }
 
@@ -672,6 +706,33 @@ static int reload_settings(SdbServer *srv, const SdbSettings *fresh)
     return rc;
 }
 
+/* Load the certificate and key again (they may have been renewed under
+ * the same names), or stop offering TLS when ssl is now off.  The replaced
+ * context is kept until the server stops: a handshake may be using it.
+ * On an error the old context stays. */
+static void reload_tls(SdbServer *srv)
+{
+    SSL_CTX *fresh = NULL;
+    if (srv->settings.ssl && (fresh = sdb_tls_context(&srv->settings)) == NULL) {
+        sdb_log_error("server");
+        sdb_log(SDB_SEVERITY_LOG, "server", "SSL configuration was not reloaded");
+        return;
+    }
+    RetiredTls *r = srv->tls ? sdb_malloc(sizeof *r) : NULL;
+    if (srv->tls && r == NULL) {
+        sdb_log_error("server");
+        SSL_CTX_free(fresh);
+        return;
+    }
+    pthread_mutex_lock(&srv->mutex);
+    if (r) {
+        *r = (RetiredTls){srv->tls, srv->retired};
+        srv->retired = r;
+    }
+    srv->tls = fresh;
+    pthread_mutex_unlock(&srv->mutex);
+}
+
 int sdb_server_reload(SdbServer *srv, const SdbSettings *fresh)
 {
     if (reload_settings(srv, fresh) != SDB_OK)
@@ -679,11 +740,14 @@ int sdb_server_reload(SdbServer *srv, const SdbSettings *fresh)
     pthread_mutex_lock(&srv->mutex);
     int rc = sdb_instance_reload(srv->db, &srv->settings);
     pthread_mutex_unlock(&srv->mutex);
-    if (rc == SDB_OK && reload_hba(srv) != SDB_OK) {
+    if (rc != SDB_OK)
+        return SDB_ERROR;
+    reload_tls(srv);
+    if (reload_hba(srv) != SDB_OK) {
         sdb_log_error("server");
         sdb_log(SDB_SEVERITY_LOG, "server", "pg_hba.conf was not reloaded");
     }
-    return rc;
+    return SDB_OK;
 }
 
 void sdb_server_stop(SdbServer *srv)

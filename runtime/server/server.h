@@ -29,8 +29,12 @@ SdbServer *sdb_server_start(SdbInstance *db, const SdbSettings *settings);
  * (except what a session SET itself); each change is logged as PostgreSQL
  * does ('parameter "work_mem" changed to "8MB"'), a changed startup-only one
  * as 'parameter "port" cannot be changed without restarting the server'.
+ * The TLS certificate and key are loaded again when ssl is on (on an error
+ * the old ones stay: "SSL configuration was not reloaded").
+ * Then hba_file is read again: new connections match the new rules; on an
+ * error the old rules stay and "pg_hba.conf was not reloaded" is logged.
  * The one place a reload happens: whatever else a reload re-reads hooks in
- * here. */
+ * here.  SDB_ERROR (recorded) when the settings could not be applied. */
 int sdb_server_reload(SdbServer *srv, const SdbSettings *fresh);
 
 /* Stop: no new connections; running statements are canceled; every client

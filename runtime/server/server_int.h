@@ -86,9 +86,9 @@ typedef struct SdbConn {
 /* Send buffered output once it is this large, even mid-result. */
 #define SDB_CONN_FLUSH_AT (256 * 1024)
 
-/* server.c: a server that listens nowhere and runs no thread, for driving
- * connections directly (tests/fuzz): sdb_conn_create on one end of a
- * socketpair, then sdb_conn_process. */
+/* server.c: a server that listens nowhere and runs no thread (settings and
+ * pg_hba.conf only), for driving connections directly (tests/fuzz):
+ * sdb_conn_create on one end of a socketpair, then sdb_conn_process. */
 SdbServer *sdb_server_create(SdbInstance *db, const SdbSettings *settings);
 void sdb_server_destroy(SdbServer *srv);
 
@@ -99,8 +99,9 @@ const SdbSettings *sdb_server_settings(const SdbServer *srv);
 int sdb_server_copy_settings(SdbServer *srv, SdbSettings *dst);
 SdbInstance *sdb_server_instance(const SdbServer *srv);
 bool sdb_server_stopping(const SdbServer *srv);
-/* The TLS context when ssl is on, else NULL. */
-SSL_CTX *sdb_server_tls(const SdbServer *srv);
+/* The TLS context when ssl is on, else NULL (valid until the server stops,
+ * even after a reload replaced it). */
+SSL_CTX *sdb_server_tls(SdbServer *srv);
 /* Take one of max_connections for a new session (false: all in use). */
 bool sdb_server_admit(SdbServer *srv);
 void sdb_server_release(SdbServer *srv);
@@ -126,6 +127,8 @@ bool sdb_conn_process(SdbConn *c);
 void sdb_conn_destroy(SdbConn *c, bool shutdown);
 /* Send all buffered output (waiting while the socket is full). */
 int sdb_conn_flush(SdbConn *c);
+/* Send the recorded error as FATAL and mark the connection for closing. */
+void sdb_conn_fatal(SdbConn *c);
 
 /* copy_wire.c, for conn.c: the COPY sub-protocol behind the session sink's
  * copy_begin (CopyInResponse flushed / CopyOutResponse), copy_in (the

@@ -61,6 +61,7 @@ static int one_byte(const SdbDefElem *opt, const char *what, char *out)
  * names, or A_STAR for FORCE_QUOTE *), resolved once the columns are known. */
 typedef struct CopyOptions {
     SdbCopyFormat f;
+    bool header_match; /* HEADER MATCH (COPY FROM): the header names the columns */
     const SdbNode *force_quote, *force_not_null, *force_null;
 } CopyOptions;
 
@@ -73,6 +74,26 @@ static int check_force(const CopyOptions *o, const SdbNode *list, const char *wh
     if (want_from != is_from)
         return sdb_error(SDB_ERR_FEATURE_NOT_SUPPORTED, "COPY %s only available using COPY %s", what,
                          want_from ? "FROM" : "TO");
+    return SDB_OK;
+}
+
+/* HEADER [true | false | MATCH]. */
+static int header_option(const SdbDefElem *opt, bool is_from, CopyOptions *co)
+{
+    const char *v = option_value(opt);
+    if (v && sdb_strcasecmp_ascii(v, "match") == 0) {
+        if (!is_from)
+            return sdb_error(SDB_ERR_SYNTAX_ERROR, "cannot use \"%s\" with HEADER in COPY TO", v);
+        co->f.header = co->header_match = true;
+        return SDB_OK;
+    }
+    static const char *const words[] = {"true", "false", "on", "off", "1", "0"};
+    bool known = v == NULL;
+    for (size_t i = 0; i < sizeof words / sizeof words[0] && !known; i++)
+        known = sdb_strcasecmp_ascii(v, words[i]) == 0;
+    if (!known)
+        return sdb_error(SDB_ERR_SYNTAX_ERROR, "%s requires a Boolean value or \"match\"", opt->defname);
+    co->f.header = option_true(opt);
     return SDB_OK;
 }
 
@@ -99,7 +120,7 @@ static int parse_options(const SdbList *options, bool is_from, CopyOptions *co)
         } else if (strcmp(name, "freeze") == 0) {
             (void)option_true(opt);
         } else if (strcmp(name, "header") == 0) {
-            o->header = option_true(opt);
+            rc = header_option(opt, is_from, co);
         } else if (strcmp(name, "delimiter") == 0) {
             rc = one_byte(opt, "delimiter", &o->delimiter);
             have_delimiter = true;
@@ -285,6 +306,7 @@ typedef struct CopyFrom {
     const char *sql;
     const SdbNode *stmt;
     const SdbCopyFormat *f;
+    bool header_match;
     SdbArena *arena;   /* one record's values; reset per record */
     SdbCopyInput in;
     bool have_record;  /* a text/CSV record was read: errors show it */
@@ -325,7 +347,8 @@ static void record_context(CopyFrom *c)
     if (shown)
         sdb_error_context("COPY %s, line %ld: \"%s\"", c->rel->name, in->line, shown);
     else if (c->f->binary && in->field >= 0 && in->field < c->ncols)
-        sdb_error_context("COPY %s, line %ld, column %s", c->rel->name, in->line, c->rel->attrs[c->cols[in->field]].name);
+        sdb_error_context("COPY %s, line %ld, column %s", c->rel->name, in->line,
+                          c->rel->attrs[c->cols[in->field]].name);
     else
         sdb_error_context("COPY %s, line %ld", c->rel->name, in->line);
 }
@@ -393,6 +416,26 @@ static int insert_values(CopyFrom *c, const CopyRow *row)
     return sdb_session_run_plan(&run, c->stmt, 0, NULL, NULL);
 }
 
+/* HEADER MATCH: the header line names the COPY's columns in order. */
+static int check_header(CopyFrom *c, char **fields, int nfields)
+{
+    if (nfields != c->ncols)
+        return sdb_error(SDB_ERR_BAD_COPY_FILE_FORMAT, "wrong number of fields in header line: got %d, expected %d",
+                         nfields, c->ncols);
+    for (int i = 0; i < nfields; i++) {
+        const char *expected = c->rel->attrs[c->cols[i]].name;
+        if (fields[i] == NULL)
+            return sdb_error(SDB_ERR_BAD_COPY_FILE_FORMAT,
+                             "column name mismatch in header line field %d: got null value (\"%s\"), expected \"%s\"",
+                             i + 1, c->f->null_string, expected);
+        if (strcmp(fields[i], expected) != 0)
+            return sdb_error(SDB_ERR_BAD_COPY_FILE_FORMAT,
+                             "column name mismatch in header line field %d: got \"%s\", expected \"%s\"", i + 1,
+                             fields[i], expected);
+    }
+    return SDB_OK;
+}
+
 /* Read, convert and insert the next record; *end after the last. */
 static int copy_record(CopyFrom *c, bool first, bool *end)
 {
@@ -414,6 +457,8 @@ static int copy_record(CopyFrom *c, bool first, bool *end)
         return SDB_ERROR;
     c->have_record = true;
     *end = nfields < 0;
+    if (!*end && first && c->header_match)
+        return check_header(c, fields, nfields);
     if (*end || (first && c->f->header))
         return SDB_OK;
     if (nfields > c->ncols)
@@ -482,7 +527,7 @@ static int copy_records(CopyFrom *c, uint64_t *count)
 
 static int copy_from(SdbStatement *st, const SdbCopyStmt *cs, CopyOptions *o)
 {
-    CopyFrom c = {.st = st, .f = &o->f};
+    CopyFrom c = {.st = st, .f = &o->f, .header_match = o->header_match};
     int *cols;
     char *sql;
     SdbNode *stmt;
@@ -587,7 +632,8 @@ static int out_describe(void *arg, int ncols, const SdbPlanColumn *cols)
     if (force_flags(arena, c->o->force_quote, "FORCE_QUOTE", c->rel, ncols, names, &c->force_quote) != SDB_OK)
         return SDB_ERROR;
     const SdbResultSink *client = c->st->sink;
-    if (c->file == NULL && client->copy_begin && client->copy_begin(client->arg, false, c->o->f.binary, ncols) != SDB_OK)
+    if (c->file == NULL && client->copy_begin &&
+        client->copy_begin(client->arg, false, c->o->f.binary, ncols) != SDB_OK)
         return SDB_ERROR;
     if (c->o->f.binary)
         return sdb_copy_write_binary_header(&c->line) == SDB_OK ? flush_line(c) : SDB_ERROR;

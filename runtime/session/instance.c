@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "access/table.h"
+#include "sdb_catalog.h"
 #include "common/clock.h"
 #include "common/error.h"
 #include "session/session_int.h"
@@ -124,6 +125,12 @@ fail:
     return NULL;
 }
 
+void sdb_instance_set_cancel_backend(SdbInstance *db, SdbCancelBackendFn fn, void *arg)
+{
+    db->cancel_backend = fn;
+    db->cancel_backend_arg = arg;
+}
+
 int sdb_instance_close(SdbInstance *db)
 {
     if (db == NULL)
@@ -147,7 +154,8 @@ int sdb_instance_close(SdbInstance *db)
 }
 
 /* The OID of database `dbname` from pg_database (read in `txn` through the
- * postgres database's catalog); 0 when there is none. */
+ * postgres database's catalog); 0 when there is none.  55000 for one that
+ * takes no connections (datallowconn false: template0). */
 static int find_database_oid(SdbInstance *db, SdbCatalog *cat, SdbTxn *txn, SdbArena *arena, const char *dbname,
                              SdbOid *oid)
 {
@@ -157,22 +165,16 @@ static int find_database_oid(SdbInstance *db, SdbCatalog *cat, SdbTxn *txn, SdbA
         return SDB_ERROR;
     if (rel == NULL)
         return sdb_error(SDB_ERR_UNDEFINED_TABLE, "relation \"pg_database\" does not exist");
-    int cols[2] = {-1, -1};
-    for (int i = 0; i < rel->natts; i++) {
-        if (strcmp(rel->attrs[i].name, "oid") == 0)
-            cols[0] = i;
-        else if (strcmp(rel->attrs[i].name, "datname") == 0)
-            cols[1] = i;
-    }
-    if (cols[0] < 0 || cols[1] < 0)
-        return sdb_error(SDB_ERR_DATA_CORRUPTED, "pg_database has no oid or datname column");
+    int cols[3] = {SDB_ANUM_PG_DATABASE_OID - 1, SDB_ANUM_PG_DATABASE_DATNAME - 1,
+                   SDB_ANUM_PG_DATABASE_DATALLOWCONN - 1};
     SdbAccessContext ac = {.engine = db->engine, .catalog = cat, .txn = txn, .arena = arena};
-    SdbTableScan *scan = sdb_table_scan_begin(&ac, rel, cols, 2);
+    SdbTableScan *scan = sdb_table_scan_begin(&ac, rel, cols, 3);
     if (scan == NULL)
         return SDB_ERROR;
-    SdbVector vecs[2];
-    SdbBatch batch = {.ncols = 2, .cols = vecs};
-    for (int c = 0; c < 2; c++) {
+    SdbVector vecs[3];
+    SdbBatch batch = {.ncols = 3, .cols = vecs};
+    bool allowconn = true;
+    for (int c = 0; c < 3; c++) {
         vecs[c].values = sdb_arena_calloc(arena, SDB_BATCH_SIZE, sizeof(SdbDatum));
         vecs[c].nulls = sdb_arena_calloc(arena, SDB_BATCH_SIZE / 64, sizeof(uint64_t));
         if (vecs[c].values == NULL || vecs[c].nulls == NULL) {
@@ -184,11 +186,16 @@ static int find_database_oid(SdbInstance *db, SdbCatalog *cat, SdbTxn *txn, SdbA
     while ((rc = sdb_table_scan_next(scan, &batch)) == SDB_OK && batch.nrows > 0 && *oid == 0) {
         for (int r = 0; r < batch.nrows; r++) {
             const SdbVarlena *name = sdb_datum_varlena(vecs[1].values[r]);
-            if (name->len == strlen(dbname) && memcmp(name->data, dbname, name->len) == 0)
+            if (name->len == strlen(dbname) && memcmp(name->data, dbname, name->len) == 0) {
                 *oid = (SdbOid)vecs[0].values[r];
+                allowconn = vecs[2].values[r] != 0;
+            }
         }
     }
     sdb_table_scan_end(scan);
+    if (rc == SDB_OK && *oid != 0 && !allowconn)
+        return sdb_error(SDB_ERR_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                         "database \"%s\" is not currently accepting connections", dbname);
     return rc;
 }
 
@@ -229,6 +236,78 @@ int sdb_instance_database(SdbInstance *db, SdbTxn *txn, const char *dbname, SdbD
         out->catalog = cat;
     }
     pthread_mutex_unlock(&db->lock);
+    return rc;
+}
+
+static bool changes_at_run_time(int id)
+{
+    SdbSettingContext context = sdb_setting_defs[id].context;
+    return context == SDB_CONTEXT_RELOAD || context == SDB_CONTEXT_SESSION;
+}
+
+int sdb_instance_reload(SdbInstance *db, const SdbSettings *fresh)
+{
+    int rc = SDB_OK;
+    pthread_mutex_lock(&db->settings_lock);
+    for (int id = 0; rc == SDB_OK && id < SDB_SETTING_COUNT; id++)
+        if (changes_at_run_time(id))
+            rc = sdb_settings_copy_one(&db->settings, fresh, id);
+    atomic_fetch_add(&db->settings_generation, 1);
+    pthread_mutex_unlock(&db->settings_lock);
+    return rc;
+}
+
+int sdb_instance_settings_copy(SdbInstance *db, SdbSettings *dst, unsigned *generation)
+{
+    pthread_mutex_lock(&db->settings_lock);
+    *generation = atomic_load(&db->settings_generation);
+    int rc = sdb_settings_copy(dst, &db->settings);
+    pthread_mutex_unlock(&db->settings_lock);
+    return rc;
+}
+
+void sdb_instance_setting_show(SdbInstance *db, int id, char *buf, size_t size)
+{
+    pthread_mutex_lock(&db->settings_lock);
+    sdb_settings_show(&db->settings, id, buf, size);
+    pthread_mutex_unlock(&db->settings_lock);
+}
+
+/* Copy setting `id` from the instance; a reported one that changed is to
+ * be sent to the client. */
+static int pick_up_one(SdbSession *s, int id)
+{
+    char before[1024], after[1024];
+    sdb_settings_show(&s->settings, id, before, sizeof before);
+    if (sdb_settings_copy_one(&s->settings, &s->db->settings, id) != SDB_OK)
+        return SDB_ERROR;
+    sdb_settings_show(&s->settings, id, after, sizeof after);
+    if (sdb_setting_defs[id].report && strcmp(before, after) != 0)
+        s->reload_unreported[id] = true;
+    return SDB_OK;
+}
+
+int sdb_session_pick_up_reload(SdbSession *s, const SdbResultSink *sink)
+{
+    int rc = SDB_OK;
+    if (atomic_load(&s->db->settings_generation) != s->settings_generation) {
+        pthread_mutex_lock(&s->db->settings_lock);
+        for (int id = 0; rc == SDB_OK && id < SDB_SETTING_COUNT; id++)
+            if (changes_at_run_time(id) && s->settings.source[id] != SDB_SOURCE_SESSION)
+                rc = pick_up_one(s, id);
+        s->settings_generation = atomic_load(&s->db->settings_generation);
+        pthread_mutex_unlock(&s->db->settings_lock);
+    }
+    if (sink == NULL || sink->parameter_status == NULL)
+        return rc;
+    for (int id = 0; id < SDB_SETTING_COUNT; id++) {
+        if (!s->reload_unreported[id])
+            continue;
+        char value[1024];
+        sdb_settings_show(&s->settings, id, value, sizeof value);
+        sink->parameter_status(sink->arg, sdb_setting_defs[id].name, value);
+        s->reload_unreported[id] = false;
+    }
     return rc;
 }
 
@@ -283,56 +362,5 @@ int sdb_instance_role_member(SdbInstance *db, const char *role, const char *grou
     RoleLookup l = {.name = role, .group = group, .arena = arena, .found = member};
     int rc = with_catalog_txn(db, arena, lookup_member, &l);
     sdb_arena_destroy(arena);
-    return rc;
-}
-
-/* --- configuration reload ------------------------------------------------------- */
-
-static bool changes_at_run_time(int id)
-{
-    SdbSettingContext context = sdb_setting_defs[id].context;
-    return context == SDB_CONTEXT_RELOAD || context == SDB_CONTEXT_SESSION;
-}
-
-int sdb_instance_reload(SdbInstance *db, const SdbSettings *fresh)
-{
-    int rc = SDB_OK;
-    pthread_mutex_lock(&db->settings_lock);
-    for (int id = 0; rc == SDB_OK && id < SDB_SETTING_COUNT; id++)
-        if (changes_at_run_time(id))
-            rc = sdb_settings_copy_one(&db->settings, fresh, id);
-    atomic_fetch_add(&db->settings_generation, 1);
-    pthread_mutex_unlock(&db->settings_lock);
-    return rc;
-}
-
-int sdb_instance_settings_copy(SdbInstance *db, SdbSettings *dst, unsigned *generation)
-{
-    pthread_mutex_lock(&db->settings_lock);
-    *generation = atomic_load(&db->settings_generation);
-    int rc = sdb_settings_copy(dst, &db->settings);
-    pthread_mutex_unlock(&db->settings_lock);
-    return rc;
-}
-
-void sdb_instance_setting_show(SdbInstance *db, int id, char *buf, size_t size)
-{
-    pthread_mutex_lock(&db->settings_lock);
-    sdb_settings_show(&db->settings, id, buf, size);
-    pthread_mutex_unlock(&db->settings_lock);
-}
-
-int sdb_session_pick_up_reload(SdbSession *s)
-{
-    unsigned generation = atomic_load(&s->db->settings_generation);
-    if (generation == s->settings_generation)
-        return SDB_OK;
-    int rc = SDB_OK;
-    pthread_mutex_lock(&s->db->settings_lock);
-    for (int id = 0; rc == SDB_OK && id < SDB_SETTING_COUNT; id++)
-        if (changes_at_run_time(id) && s->settings.source[id] != SDB_SOURCE_SESSION)
-            rc = sdb_settings_copy_one(&s->settings, &s->db->settings, id);
-    s->settings_generation = atomic_load(&s->db->settings_generation);
-    pthread_mutex_unlock(&s->db->settings_lock);
     return rc;
 }

@@ -26,6 +26,12 @@
 static int eval_default(void *arg, const SdbRelation *rel, int attno, SdbDatum *value, bool *isnull);
 
 /* SdbSessionInfo's settings callbacks (current_setting, set_config). */
+static bool info_cancel_backend(void *arg, int32_t pid)
+{
+    SdbSession *s = arg;
+    return s->db->cancel_backend && s->db->cancel_backend(s->db->cancel_backend_arg, pid);
+}
+
 static int info_show(void *arg, const char *name, char *buf, size_t size)
 {
     return sdb_session_show(arg, name, buf, size);
@@ -67,7 +73,8 @@ static SdbSession *session_alloc(SdbInstance *db, const char *user, const char *
     s->info = (SdbSessionInfo){.user = s->user, .database = s->dbname, .backend_pid = (int32_t)getpid(),
                                .catalog = s->catalog, .txn = &s->txn, .settings = &s->settings,
                                .reset_settings = &db->settings, .arg = s, .show = info_show, .set = info_set,
-                               .cancel = &s->cancel, .deparse = sdb_session_deparse};
+                               .cancel = &s->cancel, .deparse = sdb_session_deparse,
+                               .cancel_backend = info_cancel_backend};
     sdb_session_info_init(&s->info);
     return s;
 }
@@ -144,6 +151,11 @@ char sdb_session_status(const SdbSession *s)
 void sdb_session_cancel(SdbSession *s)
 {
     s->cancel = 1;
+}
+
+bool sdb_session_cancel_pending(const SdbSession *s)
+{
+    return s->cancel != 0;
 }
 
 const char *sdb_notice_severity(const char *sqlstate)
@@ -349,7 +361,7 @@ static void arm_timeout(SdbSession *s, int64_t ms)
 int sdb_session_begin_statement(SdbSession *s)
 {
     s->cancel = 0;
-    if (sdb_session_pick_up_reload(s) != SDB_OK)
+    if (sdb_session_pick_up_reload(s, NULL) != SDB_OK)
         return SDB_ERROR;
     arm_timeout(s, s->settings.statement_timeout);
     if (sdb_session_timezone(s) != SDB_OK || sdb_session_search_path(s) != SDB_OK)

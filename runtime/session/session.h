@@ -41,7 +41,6 @@ int sdb_instance_close(SdbInstance *db);
  * statement, except those it SET itself. */
 int sdb_instance_reload(SdbInstance *db, const SdbSettings *fresh);
 
-
 /* A role as pg_authid has it (catalog/catalog.h). */
 typedef struct SdbRole SdbRole;
 
@@ -51,6 +50,12 @@ typedef struct SdbRole SdbRole;
 int sdb_instance_role(SdbInstance *db, const char *name, SdbArena *arena, SdbRole *out, bool *found);
 /* Whether role `role` is `group` or a member of it (pg_auth_members). */
 int sdb_instance_role_member(SdbInstance *db, const char *role, const char *group, bool *member);
+
+/* How pg_cancel_backend(pid) reaches another session: the server sets a
+ * hook that cancels the statement of the session with that backend PID
+ * (true when there is one); NULL when there is no server. */
+typedef bool (*SdbCancelBackendFn)(void *arg, int32_t pid);
+void sdb_instance_set_cancel_backend(SdbInstance *db, SdbCancelBackendFn fn, void *arg);
 
 /* A session of `user` on database `dbname` (3D000 when it does not exist);
  * is_superuser says whether the role `user` is a superuser. */
@@ -127,6 +132,13 @@ int sdb_session_close_portal(SdbSession *s, const char *name);
  * implicit transaction, committed now (an error in between aborted it). */
 int sdb_session_sync(SdbSession *s, const SdbResultSink *sink);
 
+/* Take the values a configuration reload (sdb_instance_reload) changed,
+ * except those the session SET itself.  Every statement does this first
+ * (without a sink); the server also before each ReadyForQuery, with a sink
+ * that gets a parameter_status for each reported setting changed by a
+ * reload since the last such call. */
+int sdb_session_pick_up_reload(SdbSession *s, const SdbResultSink *sink);
+
 /* Send every setting with `report = true` (spec/settings.toml) to
  * sink->parameter_status, as the server does after authentication. */
 void sdb_session_report_all(SdbSession *s, const SdbResultSink *sink);
@@ -151,6 +163,11 @@ void sdb_session_fail(SdbSession *s);
 
 /* Ask the running statement to stop (57014); callable from another thread. */
 void sdb_session_cancel(SdbSession *s);
+
+/* Whether the running statement was asked to stop (a cancel or its
+ * statement_timeout): a sink waiting for the client (COPY FROM STDIN)
+ * answers SDB_ERROR with 57014. */
+bool sdb_session_cancel_pending(const SdbSession *s);
 
 /* Text form of a value as PostgreSQL prints it (DateStyle ISO, the session
  * TimeZone), appended to `out`; and the binary (send) form. */

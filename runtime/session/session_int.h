@@ -38,6 +38,8 @@ struct SdbInstance {
     char *temp_dir;           /* DATADIR/pgsql_tmp: executor spill files */
     SdbCatalog *postgres;     /* the catalog of database "postgres" (also databases[0]) */
     int lock_fd;              /* the data directory, flock'ed while open; -1 when none */
+    SdbCancelBackendFn cancel_backend; /* the server's (pg_cancel_backend), set before sessions run */
+    void *cancel_backend_arg;
     pthread_mutex_t lock;     /* databases[] */
     SdbDatabase *databases;
     int ndatabases, databases_cap;
@@ -95,8 +97,6 @@ struct SdbPortal {
  * them at any time). */
 int sdb_instance_settings_copy(SdbInstance *db, SdbSettings *dst, unsigned *generation);
 void sdb_instance_setting_show(SdbInstance *db, int id, char *buf, size_t size);
-/* Before a statement: take what a reload changed, except what the session SET. */
-int sdb_session_pick_up_reload(SdbSession *s);
 
 struct SdbSession {
     SdbInstance *db;
@@ -105,6 +105,7 @@ struct SdbSession {
     char *user, *dbname;
     SdbSettings settings;
     unsigned settings_generation; /* the instance's, when settings last picked up a reload */
+    bool reload_unreported[SDB_SETTING_COUNT]; /* reported settings a reload changed, not yet sent */
     SdbArena *arena;          /* session lifetime (names, time zones) */
     SdbArena *txn_arena;      /* reset at transaction end */
     SdbArena *stmt_arena;     /* reset after every statement */

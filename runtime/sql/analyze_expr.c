@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "expr/fn_record.h"
 
 /* The clause names of PostgreSQL's "... are not allowed in %s". */
 static const char *kind_name(AnExprKind kind)
@@ -821,6 +822,96 @@ static int sublink(AnQuery *q, const SdbSubLink *sl, SdbExpr **out)
     return SDB_OK;
 }
 
+/* ---- field selection ---- */
+
+/* The function with OUT columns `arg` calls (42809 when it is not one). */
+static const SdbFuncInfo *record_function(AnQuery *q, const SdbExpr *arg, const char *field, int location)
+{
+    const SdbFuncInfo *func = arg->tag == SDB_E_FUNC_EXPR ? ((const SdbBoundFuncExpr *)arg)->func : NULL;
+    if (func != NULL && func->nout > 0)
+        return func;
+    if (field != NULL)
+        sdb_error(SDB_ERR_WRONG_OBJECT_TYPE, "column notation .%s applied to type %s, which is not a composite type",
+                  field, sdb_bind_type_name(arg->type));
+    else
+        sdb_error(SDB_ERR_WRONG_OBJECT_TYPE, "type %s is not composite", sdb_bind_type_name(arg->type));
+    an_fail_at(q, location);
+    return NULL;
+}
+
+/* Column `col` of the record `arg` (a call of a function with OUT
+ * columns): a call of sdb_field_function. */
+static SdbExpr *field_of(AnQuery *q, SdbExpr *arg, int col, int location)
+{
+    const SdbFuncInfo *func = ((const SdbBoundFuncExpr *)arg)->func;
+    SdbBoundFuncExpr *f = sdb_new_bound_func_expr(q->an->arena, func->out_types[col]);
+    SdbBoundConst *index = sdb_new_bound_const(q->an->arena, SDB_TYPEOID_INT4);
+    if (f == NULL || index == NULL || (f->args = sdb_bind_exprs(&q->bc, 2)) == NULL)
+        return NULL;
+    index->expr.typmod = -1;
+    index->value = sdb_datum_from_int64(col);
+    index->location = -1;
+    f->expr.typmod = -1;
+    f->func = &sdb_field_function;
+    f->args[0] = arg;
+    f->args[1] = &index->expr;
+    f->nargs = 2;
+    f->location = location;
+    return &f->expr;
+}
+
+/* `(f(x)).col` of a function with OUT columns: that column of its record
+ * (the call stays a set-returning one in a select list).  Other
+ * indirections (subscripts) are the binder's. */
+static int field_select(AnQuery *q, const SdbAIndirection *ind, SdbExpr **out)
+{
+    const char *field = sdb_list_length(ind->indirection) == 1 ? str_of(sdb_list_nth(ind->indirection, 0)) : NULL;
+    if (field == NULL || !SDB_IS_A(ind->arg, FUNC_CALL))
+        return SDB_BIND_DEFAULT;
+    SdbExpr *arg;
+    int location = an_location(ind->arg);
+    const SdbFuncInfo *func;
+    if (an_bind(q, q->kind, ind->arg, &arg) != SDB_OK || (func = record_function(q, arg, field, location)) == NULL)
+        return SDB_ERROR;
+    int col = 0;
+    while (col < func->nout && strcmp(func->out_names[col], field) != 0)
+        col++;
+    if (col == func->nout) {
+        sdb_error(SDB_ERR_UNDEFINED_COLUMN, "could not identify column \"%s\" in record data type", field);
+        return an_fail_at(q, location);
+    }
+    return (*out = field_of(q, arg, col, location)) != NULL ? SDB_OK : SDB_ERROR;
+}
+
+bool an_is_field_star(const SdbNode *node)
+{
+    if (!SDB_IS_A(node, A_INDIRECTION))
+        return false;
+    const SdbAIndirection *ind = (const SdbAIndirection *)node;
+    return sdb_list_length(ind->indirection) == 1 && SDB_IS_A(sdb_list_nth(ind->indirection, 0), A_STAR) &&
+           SDB_IS_A(ind->arg, FUNC_CALL);
+}
+
+int an_field_star(AnQuery *q, const SdbNode *node, SdbExpr ***exprs, const char ***names, int *n)
+{
+    const SdbAIndirection *ind = (const SdbAIndirection *)node;
+    SdbExpr *arg;
+    int location = an_location(ind->arg);
+    const SdbFuncInfo *func;
+    if (an_bind(q, AN_SELECT, ind->arg, &arg) != SDB_OK || (func = record_function(q, arg, NULL, location)) == NULL)
+        return SDB_ERROR;
+    *n = func->nout;
+    *names = (const char **)func->out_names;
+    if ((*exprs = sdb_bind_exprs(&q->bc, func->nout)) == NULL)
+        return SDB_ERROR;
+    for (int i = 0; i < func->nout; i++) { /* each column calls the function, as in PostgreSQL */
+        SdbExpr *call = i == 0 ? arg : an_copy(q->an, arg, 0);
+        if (call == NULL || ((*exprs)[i] = field_of(q, call, i, location)) == NULL)
+            return SDB_ERROR;
+    }
+    return SDB_OK;
+}
+
 /* ---- the hook and entry points ---- */
 
 int an_hook(void *arg, const SdbBindContext *bc, const SdbNode *node, SdbExpr **out)
@@ -833,6 +924,7 @@ int an_hook(void *arg, const SdbBindContext *bc, const SdbNode *node, SdbExpr **
     case SDB_T_GROUPING_FUNC: return grouping_func(q, (const SdbGroupingFunc *)node, out);
     case SDB_T_SUB_LINK: return sublink(q, (const SdbSubLink *)node, out);
     case SDB_T_NULL_TEST: return whole_row_null_test(q, (const SdbNullTest *)node, out);
+    case SDB_T_A_INDIRECTION: return field_select(q, (const SdbAIndirection *)node, out);
     case SDB_T_SET_TO_DEFAULT:
         sdb_error(SDB_ERR_SYNTAX_ERROR, "DEFAULT is not allowed in this context");
         return an_fail_at(q, ((const SdbSetToDefault *)node)->location);

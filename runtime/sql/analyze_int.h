@@ -157,6 +157,10 @@ int an_bind_raw(AnQuery *q, AnExprKind kind, const SdbNode *node, SdbExpr **out)
 int an_bind_bool(AnQuery *q, AnExprKind kind, const SdbNode *node, const char *what, SdbExpr **out);
 int an_hook(void *arg, const SdbBindContext *bc, const SdbNode *node, SdbExpr **out);
 int an_star(AnQuery *q, const SdbColumnRef *ref, SdbExpr ***exprs, const char ***names, int *n);
+/* Whether a select-list item is `(f(x)).*`; its columns (one field
+ * selection per OUT column of f, 42809 for a function without). */
+bool an_is_field_star(const SdbNode *node);
+int an_field_star(AnQuery *q, const SdbNode *node, SdbExpr ***exprs, const char ***names, int *n);
 bool an_expr_equal(const SdbExpr *a, const SdbExpr *b);
 bool an_contains(const SdbExpr *e, SdbExprTag tag);
 int an_expr_location(const SdbExpr *e);

@@ -83,9 +83,11 @@ static int bind_targets(AnQuery *q, const SdbList *list, bool keep_unknown, Targ
     memset(t, 0, sizeof *t);
     for (int i = 0; i < sdb_list_length(list); i++) {
         const SdbResTarget *rt = (const SdbResTarget *)sdb_list_nth(list, i);
-        if (is_star(rt->val)) {
+        if (is_star(rt->val) || an_is_field_star(rt->val)) {
             Targets star = {0};
-            if (an_star(q, (const SdbColumnRef *)rt->val, &star.exprs, &star.names, &star.n) != SDB_OK)
+            int rc = is_star(rt->val) ? an_star(q, (const SdbColumnRef *)rt->val, &star.exprs, &star.names, &star.n)
+                                      : an_field_star(q, rt->val, &star.exprs, &star.names, &star.n);
+            if (rc != SDB_OK)
                 return SDB_ERROR;
             for (int k = 0; k < star.n; k++)
                 if (push_target(q->an, t, star.exprs[k], star.names[k], rt->location) != SDB_OK)

@@ -67,6 +67,9 @@ static void for_each_child(SdbExpr *e, SlotFn fn, void *arg)
         each(((SdbBoundScalarArrayOp *)e)->args, ((SdbBoundScalarArrayOp *)e)->nargs, fn, arg);
         break;
     case SDB_E_DISTINCT_EXPR: each(((SdbBoundDistinctExpr *)e)->args, ((SdbBoundDistinctExpr *)e)->nargs, fn, arg); break;
+    case SDB_E_SUBSCRIPTING_REF:
+        each(((SdbBoundSubscriptingRef *)e)->args, ((SdbBoundSubscriptingRef *)e)->nargs, fn, arg);
+        break;
     default: break; /* leaves: Var, Const, Param, CaseTest, GroupingFunc */
     }
 }
@@ -176,6 +179,8 @@ static bool same_fields(const SdbExpr *a, const SdbExpr *b)
                ((const SdbBoundScalarArrayOp *)a)->nargs == ((const SdbBoundScalarArrayOp *)b)->nargs;
     case SDB_E_DISTINCT_EXPR:
         return ((const SdbBoundDistinctExpr *)a)->func == ((const SdbBoundDistinctExpr *)b)->func;
+    case SDB_E_SUBSCRIPTING_REF:
+        return ((const SdbBoundSubscriptingRef *)a)->nargs == ((const SdbBoundSubscriptingRef *)b)->nargs;
     default: return true;
     }
 }
@@ -250,6 +255,7 @@ static void copy_arrays(SdbExpr *e, SdbArena *arena)
     case SDB_E_MIN_MAX_EXPR: DUP(((SdbBoundMinMaxExpr *)e)->args, ((SdbBoundMinMaxExpr *)e)->nargs); break;
     case SDB_E_SCALAR_ARRAY_OP: DUP(((SdbBoundScalarArrayOp *)e)->args, ((SdbBoundScalarArrayOp *)e)->nargs); break;
     case SDB_E_DISTINCT_EXPR: DUP(((SdbBoundDistinctExpr *)e)->args, ((SdbBoundDistinctExpr *)e)->nargs); break;
+    case SDB_E_SUBSCRIPTING_REF: DUP(((SdbBoundSubscriptingRef *)e)->args, ((SdbBoundSubscriptingRef *)e)->nargs); break;
     default: break;
     }
 #undef DUP

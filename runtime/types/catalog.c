@@ -13,13 +13,14 @@
  * bits (low 16 bits: the privileges, bit i = letter i of ACL_RIGHTS; high 16
  * bits: their grant options).
  *
- * Role names need the catalog, which does not exist yet, so grantee and
- * grantor are role OIDs in both directions: output prints the OID, which is
- * what PostgreSQL prints for a role it cannot find; input takes a name made
- * of digits only as that OID and rejects any other name with 0A000.  An
- * omitted grantor defaults to the bootstrap superuser (OID 10) as in
- * PostgreSQL, but without its 0L000 WARNING (the value layer has no channel
- * for warnings).
+ * Role names are read and printed through ctx->reg (the session's
+ * pg_authid lookups): input takes a role's name (42704 for no such role),
+ * output prints the name, or the OID for a role that does not exist, as
+ * PostgreSQL does.  Without ctx->reg (no catalog at hand) names are role
+ * OIDs in both directions: input takes digits only as that OID and rejects
+ * any other name with 0A000.  An omitted grantor defaults to the bootstrap
+ * superuser (OID 10) as in PostgreSQL, but without its 0L000 WARNING (the
+ * value layer has no channel for warnings).
  */
 #include <string.h>
 
@@ -109,10 +110,17 @@ static int read_id(const char *s, char *name, const char **end)
     return SDB_OK;
 }
 
-/* The OID of role `name` ("" = PUBLIC when allowed): digits only are the
- * OID itself; real names need the catalog (0A000). */
-static int role_oid(const char *name, uint32_t *oid)
+/* The OID of role `name`: by the session's lookup, else digits only are
+ * the OID itself (other names 0A000). */
+static int role_oid(const SdbTypeCtx *ctx, const char *name, uint32_t *oid)
 {
+    if (ctx->reg != NULL) {
+        SdbOid found;
+        if (ctx->reg->input(ctx->reg->arg, SDB_TYPEOID_REGROLE, name, &found) != SDB_OK)
+            return SDB_ERROR;
+        *oid = found;
+        return SDB_OK;
+    }
     uint64_t v = 0;
     const char *p = name;
     for (; *p >= '0' && *p <= '9' && v <= UINT32_MAX; p++)
@@ -180,13 +188,13 @@ static int parse_privileges(const char *s, uint32_t *privs, const char **end)
 }
 
 /* PostgreSQL's aclparse: one item, returning where parsing stopped. */
-static int parse_aclitem(const char *s, AclItem *item, const char **end)
+static int parse_aclitem(const SdbTypeCtx *ctx, const char *s, AclItem *item, const char **end)
 {
     char name[NAME_MAX_BYTES + 1];
     if (parse_grantee(s, name, &s) != SDB_OK || parse_privileges(s, &item->privs, &s) != SDB_OK)
         return SDB_ERROR;
     item->grantee = ACL_ID_PUBLIC;
-    if (name[0] != '\0' && role_oid(name, &item->grantee) != SDB_OK)
+    if (name[0] != '\0' && role_oid(ctx, name, &item->grantee) != SDB_OK)
         return SDB_ERROR;
     item->grantor = BOOTSTRAP_SUPERUSERID;
     if (*s == '/') {
@@ -194,7 +202,7 @@ static int parse_aclitem(const char *s, AclItem *item, const char **end)
             return SDB_ERROR;
         if (name[0] == '\0')
             return acl_syntax_error("a name must follow the \"/\" sign");
-        if (role_oid(name, &item->grantor) != SDB_OK)
+        if (role_oid(ctx, name, &item->grantor) != SDB_OK)
             return SDB_ERROR;
     }
     *end = s;
@@ -206,7 +214,7 @@ int sdb_aclitem_in(const SdbTypeCtx *ctx, const char *text, SdbDatum *out)
 {
     AclItem item;
     const char *rest = text;
-    if (parse_aclitem(text, &item, &rest) != SDB_OK)
+    if (parse_aclitem(ctx, text, &item, &rest) != SDB_OK)
         return SDB_ERROR;
     if (*skip_spaces(rest) != '\0')
         return acl_syntax_error("extra garbage at the end of the ACL specification");
@@ -217,12 +225,43 @@ int sdb_aclitem_in(const SdbTypeCtx *ctx, const char *text, SdbDatum *out)
 
 /* aclitemout: "grantee=privs/grantor", PUBLIC as an empty grantee, each
  * granted letter in ACL_RIGHTS order followed by "*" when grantable. */
+/* A role in an aclitem (PostgreSQL's putid): its name, double-quoted only
+ * when it has characters other than letters, digits and underscores; the
+ * OID when no such role exists (or no lookup is at hand). */
+static int put_role(const SdbTypeCtx *ctx, uint32_t oid, SdbStr *out)
+{
+    SdbStr quoted;
+    bool found = false;
+    sdb_str_init(&quoted, ctx->arena);
+    if (ctx->reg != NULL && ctx->reg->output(ctx->reg->arg, SDB_TYPEOID_REGROLE, oid, &quoted, &found) != SDB_OK)
+        return SDB_ERROR;
+    if (!found)
+        return sdb_str_appendf(out, "%u", (unsigned)oid);
+    char name[NAME_MAX_BYTES * 2 + 3];
+    size_t len = 0;
+    bool in_quotes = quoted.data[0] == '"', safe = true;
+    for (size_t i = in_quotes; i < quoted.len - in_quotes && len < sizeof name - 1; i++) {
+        if (in_quotes && quoted.data[i] == '"')
+            i++; /* "" inside quotes is one " */
+        name[len++] = quoted.data[i];
+    }
+    name[len] = '\0';
+    for (size_t i = 0; i < len; i++)
+        if (!ascii_alpha(name[i]) && !(name[i] >= '0' && name[i] <= '9') && name[i] != '_')
+            safe = false;
+    if (safe)
+        return sdb_str_append(out, name, len);
+    int rc = sdb_str_append_char(out, '"');
+    for (size_t i = 0; i < len && rc == SDB_OK; i++)
+        rc = (name[i] == '"' ? sdb_str_append_char(out, '"') : SDB_OK) | sdb_str_append_char(out, name[i]);
+    return rc | sdb_str_append_char(out, '"');
+}
+
 int sdb_aclitem_out(const SdbTypeCtx *ctx, SdbDatum value, SdbStr *out)
 {
-    (void)ctx;
     AclItem item;
     memcpy(&item, sdb_datum_varlena(value)->data, sizeof item);
-    if (item.grantee != ACL_ID_PUBLIC && sdb_str_appendf(out, "%u", (unsigned)item.grantee) != SDB_OK)
+    if (item.grantee != ACL_ID_PUBLIC && put_role(ctx, item.grantee, out) != SDB_OK)
         return SDB_ERROR;
     if (sdb_str_append_char(out, '=') != SDB_OK)
         return SDB_ERROR;
@@ -232,5 +271,5 @@ int sdb_aclitem_out(const SdbTypeCtx *ctx, SdbDatum value, SdbStr *out)
         if ((item.privs & 1u << (i + ACL_GOPTION_SHIFT)) && sdb_str_append_char(out, '*') != SDB_OK)
             return SDB_ERROR;
     }
-    return sdb_str_appendf(out, "/%u", (unsigned)item.grantor);
+    return sdb_str_append_char(out, '/') | put_role(ctx, item.grantor, out);
 }

@@ -95,6 +95,20 @@ static bool reader_next(RecordReader *r, SdbOid *type, bool *isnull, SdbDatum *v
     return *rc == SDB_OK;
 }
 
+int sdb_record_column(SdbArena *arena, SdbDatum rec, int i, SdbDatum *value, bool *isnull)
+{
+    RecordReader r;
+    SdbOid type;
+    int rc;
+    reader_init(&r, rec, arena);
+    *isnull = true;
+    for (int k = 0; reader_next(&r, &type, isnull, value, &rc); k++)
+        if (k == i)
+            return SDB_OK;
+    *isnull = true;
+    return rc;
+}
+
 /* A column's text in a record: quoted when empty or holding a quote, a
  * backslash, a parenthesis, a comma or white space (PostgreSQL's
  * record_out). */

@@ -20,4 +20,9 @@
 int sdb_record_make(SdbArena *arena, int n, const SdbOid *types, const SdbDatum *values, const bool *nulls,
                     SdbDatum *out);
 
+/* Column `i` (from 0) of record `rec`: its value (by reference: copied
+ * into `arena`) or *isnull, also when the record has no such column;
+ * SDB_OK, or SDB_ERROR with 53200 recorded. */
+int sdb_record_column(SdbArena *arena, SdbDatum rec, int i, SdbDatum *value, bool *isnull);
+
 #endif /* SDB_TYPES_RECORD_H */

@@ -303,6 +303,16 @@ static SdbNode *make_drop(SdbParseState *ps, SdbObjectType type, SdbList *object
     return (SdbNode *)node;
 }
 
+static SdbNode *make_comment(SdbParseState *ps, SdbObjectType type, SdbList *object, char *subname, char *comment)
+{
+    SdbCommentStmt *node = NEW(comment_stmt);
+    node->objtype = type;
+    node->object = object;
+    node->subname = subname;
+    node->comment = comment;
+    return (SdbNode *)node;
+}
+
 /* An AlterTableCmd. */
 static SdbAlterTableCmd *make_cmd(SdbParseState *ps, SdbAlterTableType type, char *name, SdbNode *def)
 {
@@ -368,7 +378,7 @@ static SdbNode *make_role_word(SdbParseState *ps, const char *word, int location
     with_clause opt_with_clause common_table_expr PreparableStmt
     InsertStmt insert_rest UpdateStmt DeleteStmt
     CreateStmt TableElement columnDef ColConstraint ColConstraintElem TableConstraint ConstraintElem
-    DropStmt IndexStmt index_elem ViewStmt CreateSchemaStmt CreatedbStmt createdb_opt_item DropdbStmt
+    DropStmt IndexStmt index_elem ViewStmt CreateSchemaStmt CreatedbStmt createdb_opt_item DropdbStmt CommentStmt
     CreateSeqStmt SeqOptElem AlterTableStmt alter_table_cmd alter_column_default RenameStmt TruncateStmt
     TransactionStmt transaction_mode_item VariableSetStmt set_rest set_rest_more generic_set
     VariableResetStmt reset_rest VariableShowStmt var_value zone_value
@@ -403,7 +413,7 @@ static SdbNode *make_role_word(SdbParseState *ps, const char *word, int location
 %type <node> reloption_elem
 %type <node> Typename SimpleTypename GenericType Numeric Bit Character ConstTypename ConstDatetime
     ConstInterval character_type
-%type <str> ColId ColLabel BareColLabel type_function_name NonReservedWord attr_name name opt_name
+%type <str> ColId ColLabel BareColLabel type_function_name NonReservedWord attr_name name opt_name comment_text
     opt_index_name all_Op MathOp Sconst NonReservedWord_or_Sconst copy_file_name iso_level
     opt_existing_window_name createdb_opt_name utility_option_name opt_interval opt_boolean_word
     access_method_clause RoleId var_name
@@ -482,7 +492,7 @@ toplevel_stmt:
     ;
 
 stmt:
-    AlterRoleStmt | AlterTableStmt | AnalyzeStmt | CheckPointStmt | CopyStmt | CreateRoleStmt
+    AlterRoleStmt | AlterTableStmt | AnalyzeStmt | CheckPointStmt | CommentStmt | CopyStmt | CreateRoleStmt
     | CreateSchemaStmt | CreateSeqStmt | CreateStmt | CreatedbStmt | DeallocateStmt | DeleteStmt
     | DropRoleStmt | DropStmt | DropdbStmt | ExecuteStmt | ExplainStmt | GrantStmt | IndexStmt
     | InsertStmt | LockStmt | PrepareStmt | RenameStmt | RevokeStmt | SelectStmt | TransactionStmt
@@ -2421,6 +2431,22 @@ ViewStmt:
             n->replace = true;
             $$ = (SdbNode *)n;
         }
+    ;
+
+CommentStmt:
+    K_COMMENT K_ON object_type_any_name any_name K_IS comment_text
+        { $$ = make_comment(ps, $3, $4, NULL, $6); }
+    | K_COMMENT K_ON K_COLUMN any_name K_IS comment_text
+        { $$ = make_comment(ps, SDB_OBJECT_TYPE_COLUMN, $4, NULL, $6); }
+    | K_COMMENT K_ON K_SCHEMA name K_IS comment_text
+        { $$ = make_comment(ps, SDB_OBJECT_TYPE_SCHEMA, LIST1(STR($4)), NULL, $6); }
+    | K_COMMENT K_ON K_CONSTRAINT name K_ON any_name K_IS comment_text
+        { $$ = make_comment(ps, SDB_OBJECT_TYPE_CONSTRAINT, $6, $4, $8); }
+    ;
+
+comment_text:
+    Sconst
+    | K_NULL { $$ = NULL; }
     ;
 
 CreateSchemaStmt:

@@ -13,7 +13,9 @@
  *         every value of values.h (and its array) in binary and text from
  *         both servers: RowDescription (type OID, typlen, typmod, format)
  *         and the bytes must be identical; PostgreSQL's binary form sent
- *         back to specdb as a parameter must come back unchanged.
+ *         back to specdb as a parameter must come back unchanged.  And
+ *         PQdescribePrepared of statements of every kind: the same
+ *         parameter types and RowDescription.
  *
  * Prints each failure and "N passed, N failed"; exits 1 on any failure.
  * Run by tests/clients/run_libpq.py (ctests clients.libpq and
@@ -284,6 +286,20 @@ static void test_prepared(PGconn *conn)
     EXEC_OK(conn, "DEALLOCATE sel");
     EXPECT_ERROR(PQexecPrepared(conn, "sel", 1, &one, NULL, NULL, 0), "26000",
                  "prepared statement \"sel\" does not exist");
+    /* SQL PREPARE and Parse share one namespace */
+    EXEC_OK(conn, "PREPARE sqlprep (int4) AS SELECT $1 + 1 AS next");
+    r = PQdescribePrepared(conn, "sqlprep");
+    CHECK(PQresultStatus(r) == PGRES_COMMAND_OK && PQnparams(r) == 1 && PQparamtype(r, 0) == 23 &&
+              PQnfields(r) == 1 && strcmp(PQfname(r, 0), "next") == 0,
+          "PQdescribePrepared of an SQL PREPARE: %s", PQresultErrorMessage(r));
+    PQclear(r);
+    r = PQexecPrepared(conn, "sqlprep", 1, &one, NULL, NULL, 0);
+    CHECK(PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), "2") == 0,
+          "PQexecPrepared of an SQL PREPARE: %s", PQresultErrorMessage(r));
+    PQclear(r);
+    EXPECT_ERROR(PQprepare(conn, "sqlprep", "SELECT 1", 0, NULL), "42P05",
+                 "prepared statement \"sqlprep\" already exists");
+    EXEC_OK(conn, "DEALLOCATE sqlprep");
 }
 
 static void test_single_row_mode(PGconn *conn)
@@ -432,6 +448,20 @@ static void test_cancel(const char *conninfo)
     CHECK(PQresultStatus(r) == PGRES_TUPLES_OK, "the other session was not canceled: %s", PQresultErrorMessage(r));
     PQclear(r);
     PQclear(PQgetResult(bystander));
+    CHECK(strcmp(query_value(victim, "SELECT 'still usable'"), "still usable") == 0, "session after cancel");
+
+    /* the same from SQL: pg_cancel_backend(pid) in another session */
+    CHECK(PQsendQuery(victim, "SELECT pg_sleep(10)") == 1, "send victim");
+    usleep(300 * 1000);
+    char sql[64];
+    snprintf(sql, sizeof sql, "SELECT pg_cancel_backend(%d)", PQbackendPID(victim));
+    start = now_seconds();
+    CHECK(strcmp(query_value(bystander, sql), "t") == 0, "pg_cancel_backend found the session");
+    EXPECT_ERROR(PQgetResult(victim), "57014", "canceling statement due to user request");
+    PQclear(PQgetResult(victim));
+    CHECK(now_seconds() - start < 5, "pg_cancel_backend took %.1f s", now_seconds() - start);
+    EXPECT_ERROR(PQexec(victim, "SELECT pg_cancel_backend(pg_backend_pid())"), "57014",
+                 "canceling statement due to user request");
     CHECK(strcmp(query_value(victim, "SELECT 'still usable'"), "still usable") == 0, "session after cancel");
     PQfinish(victim);
     PQfinish(bystander);
@@ -633,6 +663,49 @@ done:
     PQclear(b);
 }
 
+/* PQdescribePrepared of one statement on both servers: the same parameter
+ * types and RowDescription (names, type OIDs, typlens, typmods). */
+static void compare_describe(PGconn *ours, PGconn *pg, const char *sql)
+{
+    PGresult *a = PQprepare(ours, "cmp", sql, 0, NULL), *b = PQprepare(pg, "cmp", sql, 0, NULL);
+    bool prepared = CHECK(PQresultStatus(a) == PGRES_COMMAND_OK && PQresultStatus(b) == PGRES_COMMAND_OK,
+                          "%s: specdb %s / PostgreSQL %s", sql, PQresultErrorMessage(a), PQresultErrorMessage(b));
+    PQclear(a);
+    PQclear(b);
+    if (!prepared)
+        return;
+    a = PQdescribePrepared(ours, "cmp");
+    b = PQdescribePrepared(pg, "cmp");
+    bool same_shape = PQnparams(a) == PQnparams(b) && PQnfields(a) == PQnfields(b);
+    CHECK(same_shape, "%s: %d params %d fields, PostgreSQL %d %d", sql, PQnparams(a), PQnfields(a), PQnparams(b),
+          PQnfields(b));
+    for (int i = 0; same_shape && i < PQnparams(a); i++)
+        CHECK(PQparamtype(a, i) == PQparamtype(b, i), "%s: $%d is %u, PostgreSQL %u", sql, i + 1, PQparamtype(a, i),
+              PQparamtype(b, i));
+    for (int i = 0; same_shape && i < PQnfields(a); i++)
+        CHECK(strcmp(PQfname(a, i), PQfname(b, i)) == 0 && PQftype(a, i) == PQftype(b, i) &&
+                  PQfsize(a, i) == PQfsize(b, i) && PQfmod(a, i) == PQfmod(b, i),
+              "%s: column %d %s %u/%d/%d, PostgreSQL %s %u/%d/%d", sql, i, PQfname(a, i), PQftype(a, i),
+              PQfsize(a, i), PQfmod(a, i), PQfname(b, i), PQftype(b, i), PQfsize(b, i), PQfmod(b, i));
+    PQclear(a);
+    PQclear(b);
+    EXEC_OK(ours, "DEALLOCATE cmp");
+    EXEC_OK(pg, "DEALLOCATE cmp");
+}
+
+static const char *const describe_statements[] = {
+    "SELECT $1::numeric(10,2) AS a, $2::varchar(5) AS b, $3::char(2), $4::timestamp(3), $5::time(0)",
+    "SELECT $1 + 1 AS next, $2 || 'x' AS t, $3 = 1.5 AS eq, -$4::int8",
+    "SELECT id, name, price, tags, made, doc FROM describe_t WHERE id = $1 AND name LIKE $2",
+    "INSERT INTO describe_t (id, name, price, tags, made, doc) VALUES ($1, $2, $3, $4, $5, $6)",
+    "UPDATE describe_t SET price = $1 WHERE id = $2 RETURNING id, price * 2 AS double, upper(name)",
+    "DELETE FROM describe_t WHERE made < $1",
+    "SELECT count(*), sum(price), avg(id), max(name), array_agg(id) FROM describe_t",
+    "SELECT now(), current_date, 'x'::text AS lit, 1::int2, 2.5::float4, true, NULL AS n, ARRAY[1.5]",
+    "VALUES (1, 'a'), (2, NULL)",
+    "SELECT 'information_schema.tables'::regclass, 'int4'::regtype, 'a'::information_schema.sql_identifier",
+};
+
 static int binary(const char *ours_info, const char *pg_info)
 {
     PGconn *ours = connect_to(ours_info), *pg = connect_to(pg_info);
@@ -649,6 +722,12 @@ static int binary(const char *ours_info, const char *pg_info)
                 compare_one(ours, pg, array, v->flags, format);
         }
     }
+    static const char *table = "CREATE TABLE describe_t (id int4 PRIMARY KEY, name varchar(20) NOT NULL, "
+                               "price numeric(8,2), tags text[], made timestamptz, doc jsonb)";
+    EXEC_OK(ours, table);
+    EXEC_OK(pg, table);
+    for (size_t i = 0; i < sizeof describe_statements / sizeof describe_statements[0]; i++)
+        compare_describe(ours, pg, describe_statements[i]);
     PQfinish(ours);
     PQfinish(pg);
     return 0;

@@ -4,8 +4,9 @@
     python3 tests/clients/with_servers.py --specdb BIN [--postgres] -- PROGRAM ARGS...
 
 In ARGS, @SPECDB@ and @POSTGRES@ become libpq connection strings of the two
-servers; the program also gets PGHOST, PGPORT, PGUSER and PGDATABASE of
-specdb in its environment (node-postgres reads them).  The exit status is
+servers; the program also gets PGHOST, PGPORT, PGUSER and PGDATABASE in its
+environment (node-postgres reads them): specdb's, or PostgreSQL's with
+--env-postgres (to check that a test's expectations are PostgreSQL's).  The exit status is
 the program's, or 1 when specdb did not stop cleanly (a sanitizer report
 makes it exit non-zero).  Used by the ctests clients.* (tests/CMakeLists.txt).
 """
@@ -31,8 +32,8 @@ def run(args, postgres):
         if postgres:
             conninfo["@POSTGRES@"] = f"host={postgres.dir} port={postgres.port} user=postgres dbname=postgres"
         argv = [conninfo.get(a, a) for a in args.program]
-        env = dict(os.environ, PGHOST="127.0.0.1", PGPORT=str(specdb.port), PGUSER="postgres",
-                   PGDATABASE="postgres")
+        host, port = ("127.0.0.1", specdb.port) if not args.env_postgres else (postgres.dir, postgres.port)
+        env = dict(os.environ, PGHOST=str(host), PGPORT=str(port), PGUSER="postgres", PGDATABASE="postgres")
         status = subprocess.run(argv, env=env, timeout=args.timeout).returncode
     finally:
         try:
@@ -47,13 +48,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--specdb", required=True)
     parser.add_argument("--postgres", action="store_true", help="also start PostgreSQL 15 (@POSTGRES@)")
+    parser.add_argument("--env-postgres", action="store_true", help="PG* variables name PostgreSQL (implies --postgres)")
     parser.add_argument("--timeout", type=int, default=300)
     parser.add_argument("program", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     if args.program[:1] == ["--"]:
         args.program = args.program[1:]
     test_server.SPECDB = args.specdb
-    if not args.postgres:
+    if not args.postgres and not args.env_postgres:
         return run(args, None)
     with Postgres() as postgres:
         return run(args, postgres)

@@ -150,7 +150,7 @@ static void run_decoders(const char *data, size_t size)
 
 /* --- a connection ------------------------------------------------------------------ */
 
-static char datadir[64];
+static char datadir[4096];
 static SdbInstance *db;
 static SdbServer *server;
 static int32_t next_pid = 1;
@@ -186,7 +186,7 @@ static void run_connection(const char *data, size_t size)
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         abort();
     fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
-    struct sockaddr_un peer = {.sun_family = AF_UNIX}; /* a local client: trusted */
+    struct sockaddr_un peer = {.sun_family = AF_UNIX}; /* a local client: trust in the default pg_hba.conf */
     SdbConn *c = sdb_conn_create(server, sv[0], (struct sockaddr *)&peer);
     if (c == NULL)
         abort();
@@ -239,14 +239,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc, (void)argv;
     signal(SIGPIPE, SIG_IGN);
     sdb_log_configure(SDB_SEVERITY_PANIC, SDB_LOG_TEXT, stderr);
-    snprintf(datadir, sizeof datadir, "/tmp/specdb-fuzz-XXXXXX");
+    /* libFuzzer may end with _exit: run_fuzz.sh points TMPDIR at a directory it removes */
+    const char *tmp = getenv("TMPDIR");
+    snprintf(datadir, sizeof datadir, "%s/specdb-fuzz-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
     SdbSettings settings;
     if (mkdtemp(datadir) == NULL || sdb_settings_init(&settings) != SDB_OK)
         abort();
     atexit(remove_datadir);
     /* a statement found by the fuzzer may not run for long */
-    if (sdb_settings_set(&settings, "statement_timeout", "2s", SDB_SOURCE_COMMAND_LINE) != SDB_OK ||
-        sdb_settings_set(&settings, "data_directory", datadir, SDB_SOURCE_COMMAND_LINE) != SDB_OK ||
+    if (sdb_settings_set(&settings, "data_directory", datadir, SDB_SOURCE_COMMAND_LINE) != SDB_OK ||
+        sdb_settings_set(&settings, "statement_timeout", "2s", SDB_SOURCE_COMMAND_LINE) != SDB_OK ||
         (db = sdb_instance_open(datadir, &settings)) == NULL ||
         (server = sdb_server_create(db, &settings)) == NULL) {
         sdb_error_print(stderr);

@@ -76,6 +76,13 @@ SEEDS = {
     "extended_close": b"\1" + parse("s", "SELECT 1") + describe(b"S", "s") +
                       msg(b"C", b"S" + cstr("s")) + msg(b"C", b"P" + cstr("p")) + msg(b"H") + SYNC,
     "extended_error": b"\1" + bind("", "nope") + execute("") + SYNC + msg(b"Q", cstr("SELECT 2")),
+    "copy_in": b"\1" + msg(b"Q", cstr("CREATE TABLE IF NOT EXISTS c (a int, b text)")) +
+               msg(b"Q", cstr("COPY c FROM STDIN")) + msg(b"d", b"1\tx\n2\t\\N\n") + msg(b"c"),
+    "copy_in_csv_fail": b"\1" + msg(b"Q", cstr("CREATE TABLE IF NOT EXISTS c (a int, b text)")) +
+                        msg(b"Q", cstr("COPY c FROM STDIN (FORMAT csv)")) + msg(b"d", b"1,\"x\"\n") +
+                        msg(b"f", cstr("client gave up")),
+    "copy_out": b"\1" + msg(b"Q", cstr("COPY (SELECT 1, 'a') TO STDOUT (FORMAT binary)")),
+    "copy_extended": b"\1" + parse("", "COPY (SELECT 2) TO STDOUT") + bind("", "") + execute("") + SYNC,
     "copy_messages": b"\1" + msg(b"d", b"1\tx\n") + msg(b"c") + msg(b"f", cstr("no")) + SYNC,
     "function_call": b"\1" + msg(b"F", struct.pack("!ihhih", 1, 0, 1, -1, 0)),
     "password": b"\1" + msg(b"p", cstr("secret")),

@@ -11,7 +11,8 @@ if [ "${SPECDB_SOAK:-0}" = 1 ]; then
     seconds=${SPECDB_FUZZ_SECONDS:-600}
 fi
 work=$(mktemp -d /tmp/specdb-fuzz-corpus-XXXXXX)
-trap 'rm -rf "$work"' EXIT
+export TMPDIR=$(mktemp -d /tmp/specdb-fuzz-data-XXXXXX) # the fuzzer's data directory
+trap 'rm -rf "$work" "$TMPDIR"' EXIT
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 "$fuzzer" -max_total_time="$seconds" -max_len=65536 -timeout=30 -rss_limit_mb=4096 \

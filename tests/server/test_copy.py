@@ -8,6 +8,7 @@ Run by ctest (server.copy) as:
 
 import io
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -103,6 +104,23 @@ class Copy(unittest.TestCase):
         self.cur.copy_expert("COPY t_force FROM STDIN (FORMAT csv, FORCE_NOT_NULL (a), FORCE_NULL (b))",
                              io.StringIO(',""\n"x",y\n'))
         self.assertEqual(self.rows("SELECT a, b FROM t_force ORDER BY a"), [("", None), ("x", "y")])
+
+    def test_header_match(self):
+        self.table("t_match", "a int, b text")
+        self.cur.copy_expert("COPY t_match FROM STDIN (FORMAT csv, HEADER MATCH)", io.StringIO("a,b\n1,x\n"))
+        self.assertEqual(self.cur.rowcount, 1)
+        cases = [
+            ("a,c\n1,x\n", 'column name mismatch in header line field 2: got "c", expected "b"',
+             'COPY t_match, line 1: "a,c"'),
+            ("a\n1,x\n", "wrong number of fields in header line: got 1, expected 2", 'COPY t_match, line 1: "a"'),
+        ]
+        for data, message, context in cases:
+            with self.subTest(message=message):
+                with self.assertRaises(psycopg2.Error) as caught:
+                    self.cur.copy_expert("COPY t_match FROM STDIN (FORMAT csv, HEADER MATCH)", io.StringIO(data))
+                self.assertEqual(caught.exception.pgcode, "22P04")
+                self.assertEqual(caught.exception.diag.message_primary, message)
+                self.assertEqual(caught.exception.diag.context, context)
 
     def test_copy_query_to_stdout(self):
         out = self.copy_out("COPY (SELECT g, g * 2 AS double FROM generate_series(1, 3) g) TO STDOUT WITH CSV HEADER")
@@ -216,6 +234,8 @@ class Copy(unittest.TestCase):
             ("COPY t_opt TO STDOUT (FORMAT binary, HEADER)", "0A000", "cannot specify HEADER in BINARY mode"),
             ("COPY t_opt TO STDOUT (FORMAT binary, DELIMITER ',')", "42601",
              "cannot specify DELIMITER in BINARY mode"),
+            ("COPY t_opt TO STDOUT (HEADER MATCH)", "42601", 'cannot use "match" with HEADER in COPY TO'),
+            ("COPY t_opt TO STDOUT (HEADER foo)", "42601", 'header requires a Boolean value or "match"'),
         ]
         for sql, sqlstate, message in cases:
             with self.subTest(sql=sql):
@@ -260,6 +280,22 @@ class Copy(unittest.TestCase):
             self.assertEqual([t for t, _ in messages], [b"T", b"D", b"C", b"Z"])
             self.assertEqual(messages[1][1], struct.pack("!hi", 1, 1) + b"0")
 
+    def test_statement_timeout_while_waiting_for_data(self):
+        self.table("t_wait", "a int")
+        with raw_session(self.server.port) as sock:
+            sock.sendall(ts.message(b"Q", cstr("SET statement_timeout = 200")))
+            read_until_ready(sock)
+            sock.sendall(ts.message(b"Q", cstr("COPY t_wait FROM STDIN")))
+            self.assertEqual(ts.read_message(sock)[0], b"G")
+            sock.sendall(ts.message(b"d", b"1\n"))
+            messages = read_until_ready(sock)
+            self.assertEqual([t for t, _ in messages], [b"E", b"Z"])
+            fields = ts.error_fields(messages[0][1])
+            self.assertEqual((fields["C"], fields["M"]), ("57014", "canceling statement due to statement timeout"))
+            sock.sendall(ts.message(b"c") + ts.message(b"Q", cstr("SELECT count(*) FROM t_wait")))
+            messages = read_until_ready(sock)
+            self.assertEqual([t for t, _ in messages], [b"T", b"D", b"C", b"Z"])
+
     def test_data_after_an_error_is_discarded(self):
         self.table("t_discard", "a int")
         with raw_session(self.server.port) as sock:
@@ -273,6 +309,29 @@ class Copy(unittest.TestCase):
                          + ts.message(b"Q", cstr("SELECT count(*) FROM t_discard")))
             messages = read_until_ready(sock)
             self.assertEqual([t for t, _ in messages], [b"T", b"D", b"C", b"Z"])
+
+    def test_bad_messages_during_copy(self):
+        self.table("t_bad", "a int")
+        cases = [
+            (ts.message(b"y", b"x"), "08P01", "invalid frontend message type 121"),
+            (b"d" + struct.pack("!i", -5), "08P01", "invalid message length"),
+            (b"c" + struct.pack("!i", 20000), "08P01", "invalid message length"),
+        ]
+        for data, sqlstate, text in cases:
+            with self.subTest(text=text), raw_session(self.server.port) as sock:
+                sock.sendall(ts.message(b"Q", cstr("COPY t_bad FROM STDIN")))
+                self.assertEqual(ts.read_message(sock)[0], b"G")
+                sock.sendall(ts.message(b"d", b"1\n") + data)
+                ts.expect_fatal(self, sock, sqlstate, text)
+        with raw_session(self.server.port) as sock:
+            sock.sendall(ts.message(b"Q", cstr("COPY t_bad FROM STDIN")))
+            self.assertEqual(ts.read_message(sock)[0], b"G")
+            sock.sendall(ts.message(b"d", b"1\n") + ts.message(b"Q", cstr("SELECT 1")))
+            messages = read_until_ready(sock)
+            self.assertEqual([t for t, _ in messages], [b"E", b"Z"])
+            self.assertEqual(ts.error_fields(messages[0][1])["M"],
+                             "unexpected message type 0x51 during COPY from stdin")
+        self.assertEqual(self.rows("SELECT count(*) FROM t_bad"), [(0,)])
 
     def test_extended_protocol_copy_in(self):
         self.table("t_ext", "a int, b text")
@@ -325,6 +384,39 @@ class Copy(unittest.TestCase):
             self.assertEqual(result.returncode, 0, result.stderr)
             with open(target) as f:
                 self.assertEqual(f.read(), "1\tx,y\n2\t\\N\n")
+
+
+class CopyOverTls(unittest.TestCase):
+    """COPY both ways over TLS (the COPY reader receives through OpenSSL)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.certs = tempfile.mkdtemp(prefix="specdb-tls-")
+        cert, key = os.path.join(cls.certs, "server.crt"), os.path.join(cls.certs, "server.key")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+                        "-days", "1", "-keyout", key, "-out", cert], check=True, capture_output=True)
+        cls.server = ts.Server("ssl=on", f"ssl_cert_file={cert}", f"ssl_key_file={key}")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        shutil.rmtree(cls.certs)
+
+    def test_copy_round_trip_over_tls(self):
+        conn = psycopg2.connect(host="127.0.0.1", port=self.server.port, user="postgres", dbname="postgres",
+                                sslmode="require")
+        try:
+            cur = conn.cursor()
+            cur.execute("CREATE TABLE t_tls (id int, v text)")
+            data = "".join(f"{i}\t{'x' * (i % 50)}\n" for i in range(20000))
+            cur.copy_expert("COPY t_tls FROM STDIN", io.StringIO(data))
+            self.assertEqual(cur.rowcount, 20000)
+            out = io.StringIO()
+            cur.copy_expert("COPY (SELECT * FROM t_tls ORDER BY id) TO STDOUT", out)
+            self.assertEqual(out.getvalue(), data)
+            conn.commit()
+        finally:
+            conn.close()
 
 
 if __name__ == "__main__":

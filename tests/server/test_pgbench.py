@@ -13,6 +13,8 @@ import os
 import re
 import subprocess
 import sys
+import threading
+import time
 import unittest
 
 import psycopg2
@@ -81,6 +83,40 @@ class Pgbench(unittest.TestCase):
         self.assertEqual(accounts, tellers)
         self.assertEqual(accounts, branches)
         self.assertEqual(self.counts()[:3], (1, 10, 100000))
+
+    def connect(self):
+        return psycopg2.connect(host="127.0.0.1", port=self.server.port, user="postgres", dbname="postgres")
+
+    def test_0_concurrent_update_read_committed(self):
+        """An UPDATE waiting for another transaction's update of the same
+        row goes on with the committed version (no 40001), as pgbench's
+        updates of pgbench_branches need."""
+        first, second = self.connect(), self.connect()
+        try:
+            setup = first.cursor()
+            setup.execute("CREATE TABLE rc_counter (id int PRIMARY KEY, v int)")
+            setup.execute("INSERT INTO rc_counter VALUES (1, 0), (2, 0)")
+            first.commit()
+            setup.execute("UPDATE rc_counter SET v = v + 1 WHERE id = 1")
+            result = {}
+
+            def update():
+                cur = second.cursor()
+                cur.execute("UPDATE rc_counter SET v = v + 10 WHERE id = 1")
+                result["count"] = cur.rowcount
+                second.commit()
+
+            waiter = threading.Thread(target=update)
+            waiter.start()
+            time.sleep(0.5)
+            self.assertTrue(waiter.is_alive())  # waits for the first transaction
+            first.commit()
+            waiter.join(timeout=30)
+            self.assertEqual(result.get("count"), 1)
+            self.assertEqual(self.query("SELECT id, v FROM rc_counter ORDER BY id"), [(1, 11), (2, 0)])
+        finally:
+            first.close()
+            second.close()
 
     def test_1_client_side_initialization(self):
         self.check_initialized(self.pgbench("-i", "-s", "1"))

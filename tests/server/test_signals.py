@@ -12,6 +12,8 @@ Run by ctest (server.signals) as:
 import os
 import shutil
 import signal
+import ssl
+import struct
 import subprocess
 import sys
 import tempfile
@@ -22,7 +24,8 @@ import psycopg2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_server  # noqa: E402  (free_port, the raw client)
-from test_server import connect_raw, expect_fatal, free_port, handshake, message, read_message  # noqa: E402
+from test_server import (connect_raw, expect_fatal, free_port, handshake, message, read_message,  # noqa: E402
+                         read_until_ready)  # noqa: E402
 
 SPECDB = None  # set from argv
 
@@ -37,12 +40,14 @@ class DataDir:
         self.proc = None
         self.logs = 0
 
-    def start(self):
+    def start(self, *settings):
         self.logs += 1
         self.log_path = os.path.join(self.dir, f"log{self.logs}")
         self.log = open(self.log_path, "w+")
-        self.proc = subprocess.Popen([SPECDB, "serve", "-D", self.data, "--port", str(self.port)],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+        args = [SPECDB, "serve", "-D", self.data, "--port", str(self.port)]
+        for setting in settings:
+            args += ["--set", setting]
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -129,6 +134,22 @@ class Reload(unittest.TestCase):
         for conn in (untouched, setter, fresh):
             conn.close()
 
+    def test_reload_reports_changed_parameters(self):
+        """A reported parameter changed by a reload reaches the client as
+        ParameterStatus before its next ReadyForQuery, as in PostgreSQL."""
+        with connect_raw(self.dd.port) as sock:
+            handshake(sock)
+            with open(os.path.join(self.dd.data, "specdb.conf"), "a") as f:
+                f.write("IntervalStyle = 'sql_standard'\n")
+            self.dd.proc.send_signal(signal.SIGHUP)
+            self.dd.wait_for_log('parameter "IntervalStyle" changed to "sql_standard"')
+            sock.sendall(message(b"Q", b"SHOW IntervalStyle\0"))
+            messages = read_until_ready(sock)
+            self.assertIn((b"S", b"IntervalStyle\0sql_standard\0"), messages)
+            self.assertIn((b"D", struct.pack("!hi", 1, 12) + b"sql_standard"), messages)
+            sock.sendall(message(b"Q", b"SELECT 1\0"))
+            self.assertNotIn(b"S", [t for t, _ in read_until_ready(sock)])  # once
+
     def test_a_broken_file_changes_nothing(self):
         conn = self.dd.connect()
         with open(os.path.join(self.dd.data, "specdb.conf"), "a") as f:
@@ -138,6 +159,56 @@ class Reload(unittest.TestCase):
         self.assertEqual(show(conn, "work_mem"), "4MB")
         self.assertEqual(show(self.dd.connect(), "work_mem"), "4MB")
         conn.close()
+
+
+def make_certificate(cert, key):
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+                    "-days", "1", "-keyout", key, "-out", cert], check=True, capture_output=True)
+
+
+def server_certificate(port):
+    """The certificate (DER) the server presents after an SSLRequest."""
+    with connect_raw(port) as sock:
+        sock.sendall(struct.pack("!ii", 8, 80877103))
+        if sock.recv(1) != b"S":
+            return None
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        with context.wrap_socket(sock) as tls:
+            return tls.getpeercert(binary_form=True)
+
+
+def der(cert):
+    with open(cert) as f:
+        return ssl.PEM_cert_to_DER_cert(f.read())
+
+
+class TlsReload(unittest.TestCase):
+    def test_sighup_loads_a_renewed_certificate(self):
+        dd = DataDir()
+        try:
+            cert, key = os.path.join(dd.dir, "server.crt"), os.path.join(dd.dir, "server.key")
+            make_certificate(cert, key)
+            first = der(cert)
+            dd.start("ssl=on", f"ssl_cert_file={cert}", f"ssl_key_file={key}")
+            self.assertEqual(server_certificate(dd.port), first)
+            make_certificate(cert, key)  # renewed under the same names
+            renewed = der(cert)
+            self.assertNotEqual(renewed, first)
+            dd.proc.send_signal(signal.SIGHUP)
+            deadline = time.time() + 10
+            while server_certificate(dd.port) != renewed and time.time() < deadline:
+                time.sleep(0.05)
+            self.assertEqual(server_certificate(dd.port), renewed)
+            with open(cert, "w") as f:
+                f.write("not a certificate\n")
+            dd.proc.send_signal(signal.SIGHUP)
+            dd.wait_for_log("SSL configuration was not reloaded")
+            self.assertEqual(server_certificate(dd.port), renewed)  # the old context stays
+            self.assertEqual(dd.stop(), 0)
+        finally:
+            dd.remove()
 
 
 class Shutdown(unittest.TestCase):

@@ -101,7 +101,7 @@ expect_output "script continues" "specdb:$tmp/script.sql:1: ERROR:  division by 
 sql -v ON_ERROR_STOP=1 -f "$tmp/script.sql" >/dev/null 2>&1
 [ $? -eq 3 ] && ok || bad "ON_ERROR_STOP exit status"
 
-# COPY: a bad line names the file line
+# COPY: a bad line names the file line and shows it (as PostgreSQL 15)
 printf '5\tfive\t5\n6\tsix\n' >"$tmp/bad.tsv"
 err=$(sql -v VERBOSITY=verbose -c "copy p from '$tmp/bad.tsv'" 2>&1)
 if printf '%s\n' "$err" | grep -q '^ERROR:  22P04: missing data for column "qty"$' &&

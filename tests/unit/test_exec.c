@@ -962,6 +962,12 @@ static void test_explain(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "Sort  (cost=0.00..0.00 rows=0 width=72) (actual time="));
     CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "rows=2 loops=1)\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "\nExecution Time: "));
+    /* a sorted aggregation, which the optimizer does not choose yet */
+    SdbPlanAggregate *g = aggregate(s, 1, t_list(1, lk), 0, NULL);
+    g->strategy = SDB_AGG_STRATEGY_SORTED;
+    sdb_str_reset(&out);
+    CU_ASSERT_EQUAL_FATAL(sdb_explain(&T_ctx, &g->plan, false, false, &out), SDB_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "GroupAggregate\n  Group Key: c1_0\n  ->  Sort\n"));
     t_end();
 }
 

@@ -264,7 +264,8 @@ static void test_multi_unnest(void)
 }
 
 /* Functions with OUT columns (jsonb_each ...): one column each in FROM,
- * a record in the select list and as the whole row. */
+ * a record in the select list and as the whole row, a column of it by
+ * field selection. */
 static void test_out_columns(void)
 {
     static const Case cases[] = {
@@ -316,6 +317,20 @@ static void test_out_columns(void)
          "ERROR 22023"},
         {"select '(1,2)'::record",
          "ERROR 0A000"},
+        {"select (jsonb_each('{\"a\":1}')).value, (jsonb_each('{\"a\":1, \"b\":2}')).key",
+         "1|a |b"},
+        {"select (jsonb_each_text('{\"a\":1}')).value || '!'",
+         "1!"},
+        {"select (jsonb_each('{\"a\":1}')).nokey",
+         "ERROR 42703"},
+        {"select (abs(1)).x",
+         "ERROR 42809"},
+        {"select (jsonb_each('{\"a\":1}')).*, 5",
+         "a|1|5"},
+        {"select (json_each('{\"a\":1}')).* from generate_series(1, 2) g",
+         "a|1 a|1"},
+        {"select (abs(1)).*",
+         "ERROR 42809"},
     };
     check_cases(cases, (int)(sizeof cases / sizeof cases[0]));
 }

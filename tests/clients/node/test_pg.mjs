@@ -1,15 +1,18 @@
 // tests/clients/node/test_pg.mjs: node-postgres (npm `pg`) against specdb:
 // simple and parameterized queries, the JavaScript values pg parses from
 // our text and binary results, named prepared statements, error fields,
-// transactions, notices and cancel.  Run by ctest clients.node_postgres
+// transactions, notices, cancel and COPY (npm `pg-copy-streams`).  Run by ctest clients.node_postgres
 // through tests/clients/with_servers.py, which sets PGHOST/PGPORT/PGUSER/
 // PGDATABASE; `npm ci` in this folder (scripts/install-deps.sh) installs pg.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createRequire } from 'node:module';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 const require = createRequire(import.meta.url);
 const pg = require('pg');
+const { from: copyFrom, to: copyTo } = require('pg-copy-streams');
 
 let client;
 
@@ -188,6 +191,12 @@ test('cancel stops only the canceled session', async () => {
     assert.ok(Date.now() - start < 5000, 'the cancel took too long');
     assert.deepEqual((await other).rows, [{ slept: false }]);
     assert.equal((await victim.query('SELECT 2 AS after')).rows[0].after, 2);
+    // the same from SQL in another session
+    const again = errorOf(victim.query('SELECT pg_sleep(10)'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const found = await bystander.query('SELECT pg_cancel_backend($1) AS found', [victim.processID]);
+    assert.deepEqual(found.rows, [{ found: true }]);
+    assert.equal((await again).code, '57014');
   } finally {
     await victim.end();
     await bystander.end();
@@ -200,4 +209,29 @@ test('statement_timeout', async () => {
   assert.equal(err.code, '57014');
   assert.equal(err.message, 'canceling statement due to statement timeout');
   await client.query('RESET statement_timeout');
+});
+
+async function copyOut(sql) {
+  const chunks = [];
+  await pipeline(client.query(copyTo(sql)), new Writable({
+    write(chunk, encoding, done) {
+      chunks.push(chunk);
+      done();
+    },
+  }));
+  return Buffer.concat(chunks).toString();
+}
+
+test('COPY FROM STDIN and TO STDOUT', async () => {
+  await client.query('CREATE TABLE copy_t (id int4, name text, amount numeric)');
+  const text = '1\tone\t1.50\n2\ttab \\t and slash \\\\\t\\N\n3\t\\N\t-7\n';
+  const into = client.query(copyFrom('COPY copy_t FROM STDIN'));
+  await pipeline(Readable.from([text.slice(0, 7), text.slice(7)]), into);
+  assert.equal(into.rowCount, 3);
+  assert.equal(await copyOut('COPY copy_t TO STDOUT'), text);
+  await pipeline(Readable.from(['4,"a, ""quoted"" name",\n']), client.query(copyFrom('COPY copy_t FROM STDIN (FORMAT csv)')));
+  assert.equal(await copyOut('COPY (SELECT * FROM copy_t WHERE id = 4) TO STDOUT (FORMAT csv)'), '4,"a, ""quoted"" name",\n');
+  const err = await errorOf(pipeline(Readable.from(['5\tfive\tnot a number\n']), client.query(copyFrom('COPY copy_t FROM STDIN'))));
+  assert.equal(err.code, '22P02');
+  assert.equal((await client.query('SELECT count(*)::int4 AS n FROM copy_t')).rows[0].n, 4);
 });

@@ -370,9 +370,12 @@ int sdb_session_begin_statement(SdbSession *s)
     s->txn.pid = s->info.backend_pid;
     s->txn.lock_timeout_ms = s->settings.lock_timeout;
     s->txn.deadlock_timeout_ms = s->settings.deadlock_timeout;
-    s->txn.xact_snapshot = s->isolation != SDB_DEFAULT_TRANSACTION_ISOLATION_READ_COMMITTED &&
-                           s->isolation != SDB_DEFAULT_TRANSACTION_ISOLATION_READ_UNCOMMITTED;
-    bool fresh = s->statements == 0 || !s->txn.xact_snapshot;
+    bool per_statement = s->isolation == SDB_DEFAULT_TRANSACTION_ISOLATION_READ_COMMITTED ||
+                         s->isolation == SDB_DEFAULT_TRANSACTION_ISOLATION_READ_UNCOMMITTED;
+    /* REPEATABLE READ / SERIALIZABLE: one snapshot, and a row changed by a
+     * transaction that committed after it is 40001 (runtime/access). */
+    s->txn.xact_snapshot = !per_statement;
+    bool fresh = s->statements == 0 || per_statement;
     s->statements++;
     return fresh ? sdb_txn_take_snapshot(&s->txn, s->txn_arena) : SDB_OK;
 }

@@ -412,6 +412,51 @@ static void test_databases(void)
     close_all();
 }
 
+/* Run `sql` in `s` (the other session of a two-session test). */
+static const char *run_in(SdbSession *s, const char *sql)
+{
+    SdbSession *main_session = session;
+    session = s;
+    cap.s = s;
+    const char *out = run(sql);
+    session = main_session;
+    cap.s = main_session;
+    return out;
+}
+
+/* REPEATABLE READ and SERIALIZABLE keep their snapshot and lose to a
+ * concurrent committed update (first updater wins); READ COMMITTED runs
+ * the update on a new snapshot. */
+static void test_first_updater_wins(void)
+{
+    open_all();
+    SdbSession *other = sdb_session_open(db, "postgres", "postgres");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(other);
+    CU_ASSERT_STRING_EQUAL(run("create table fuw (id int primary key, v int); insert into fuw values (1, 10)"),
+                           "C CREATE TABLE\nC INSERT 0 1\n");
+    const char *levels[] = {"repeatable read", "serializable"};
+    for (int i = 0; i < 2; i++) {
+        char begin[64];
+        snprintf(begin, sizeof begin, "begin isolation level %s", levels[i]);
+        CU_ASSERT_STRING_EQUAL(run(begin), "C BEGIN\n");
+        CU_ASSERT_STRING_EQUAL(run("select v from fuw"), "D v\nR 10\nC SELECT 1\n");
+        CU_ASSERT_STRING_EQUAL(run_in(other, "update fuw set v = 11"), "C UPDATE 1\n");
+        CU_ASSERT_STRING_EQUAL(run("select v from fuw"), "D v\nR 10\nC SELECT 1\n");
+        CU_ASSERT_STRING_EQUAL(run("update fuw set v = v + 1"),
+                               "E 40001 could not serialize access due to concurrent update\n");
+        CU_ASSERT_STRING_EQUAL(run("commit"), "C ROLLBACK\n");
+        CU_ASSERT_STRING_EQUAL(run_in(other, "update fuw set v = 10"), "C UPDATE 1\n");
+    }
+    CU_ASSERT_STRING_EQUAL(run("begin isolation level read committed"), "C BEGIN\n");
+    CU_ASSERT_STRING_EQUAL(run("select v from fuw"), "D v\nR 10\nC SELECT 1\n");
+    CU_ASSERT_STRING_EQUAL(run_in(other, "update fuw set v = 11"), "C UPDATE 1\n");
+    CU_ASSERT_STRING_EQUAL(run("update fuw set v = v + 1"), "C UPDATE 1\n");
+    CU_ASSERT_STRING_EQUAL(run("commit"), "C COMMIT\n");
+    CU_ASSERT_STRING_EQUAL(run("select v from fuw"), "D v\nR 12\nC SELECT 1\n");
+    sdb_session_close(other);
+    close_all();
+}
+
 static CU_TestInfo tests[] = {
     {"command tags", test_tags},
     {"transaction blocks", test_transactions},
@@ -421,6 +466,7 @@ static CU_TestInfo tests[] = {
     {"COPY, TRUNCATE, EXPLAIN, reopen", test_copy_truncate_explain},
     {"sessions on several threads", test_concurrent_sessions},
     {"databases", test_databases},
+    {"first updater wins at REPEATABLE READ and SERIALIZABLE", test_first_updater_wins},
     CU_TEST_INFO_NULL,
 };
 

@@ -197,7 +197,7 @@ def main():
         admin.cursor().execute("alter system set deadlock_timeout = '100ms'")
         admin.cursor().execute("select pg_reload_conf()")
         admin.close()
-        specdb = Specdb(args.specdb)
+        specdb = Specdb(args.specdb, "deadlock_timeout=100ms")  # as PostgreSQL below
         try:
             for spec in specs:
                 for level in spec.levels:

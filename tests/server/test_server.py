@@ -604,6 +604,23 @@ class Tls(unittest.TestCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn("SSL connection (protocol: TLSv1.", out.stdout)
 
+    def test_verify_full_checks_the_certificate_and_the_host_name(self):
+        def psql(host, rootcert):
+            return subprocess.run(["psql", "-X", "-A", "-t", f"host={host} port={self.server.port} user=postgres "
+                                   f"dbname=postgres sslmode=verify-full sslrootcert={rootcert}", "-c", "SELECT 3"],
+                                  capture_output=True, text=True, timeout=30)
+        out = psql("localhost", self.cert)  # the self-signed certificate is its own root; CN=localhost
+        self.assertEqual((out.returncode, out.stdout), (0, "3\n"), out.stderr)
+        out = psql("127.0.0.1", self.cert)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn('server certificate for "localhost" does not match host name "127.0.0.1"', out.stderr)
+        other_key, other = os.path.join(self.certs, "other.key"), os.path.join(self.certs, "other.crt")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+                        "-days", "1", "-keyout", other_key, "-out", other], check=True, capture_output=True)
+        out = psql("localhost", other)  # a root that did not sign the server's certificate
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("certificate verify failed", out.stderr)
+
     def test_psycopg2_over_tls_with_a_large_result(self):
         conn = psycopg2.connect(host="127.0.0.1", port=self.server.port, user="postgres", dbname="postgres",
                                 sslmode="require")
